@@ -1,0 +1,510 @@
+/*
+ * config_sources.c: the "sources" section. Keys common to every source are
+ * read here; each platform type's own keys come from one table per type, so
+ * adding a type is adding a table.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+#include "replywatch/secret.h"
+
+#define DEFAULT_POLL_EVERY 60
+
+/* How a type-specific key is read and stored in struct rw_source_param. */
+enum param_kind {
+	P_STRING,  /* non-empty string, in .value */
+	P_DIGITS,  /* a numeric id kept as a string, in .value */
+	P_URL,     /* an http(s) URL, in .value */
+	P_POINTER, /* a JSON pointer ("" or "/a/b"), in .value */
+	P_SECRET,  /* a secret reference, resolved into .secret */
+	P_FIELDS,  /* the json type's field map, a copy in .json */
+};
+
+struct param_spec {
+	const char *key;
+	enum param_kind kind;
+	bool required;
+};
+
+struct type_spec {
+	const char *base_url;     /* the default; NULL when none */
+	bool base_url_required;   /* no sensible default (an instance, an endpoint) */
+	bool pushed;              /* items arrive over HTTP: no base_url, no poll_every */
+	const struct param_spec *params; /* ends with a NULL key */
+	const char *one_of[2];    /* exactly one of these two keys is required */
+};
+
+static const struct param_spec mastodon_params[] = {
+	{"token", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec x_params[] = {
+	{"user_id", P_DIGITS, true},
+	{"token", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec bluesky_params[] = {
+	{"identifier", P_STRING, true},
+	{"app_password", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec reddit_params[] = {
+	{"auth_url", P_URL, false},
+	{"client_id", P_STRING, true},
+	{"client_secret", P_SECRET, true},
+	{"username", P_STRING, true},
+	{"password", P_SECRET, false},
+	{"refresh_token", P_SECRET, false},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec youtube_params[] = {
+	{"channel_id", P_STRING, true},
+	{"api_key", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec facebook_params[] = {
+	{"page_id", P_STRING, true},
+	{"token", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec instagram_params[] = {
+	{"user_id", P_STRING, true},
+	{"token", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec google_business_params[] = {
+	{"account_id", P_STRING, true},
+	{"location_id", P_STRING, true},
+	{"client_id", P_STRING, true},
+	{"client_secret", P_SECRET, true},
+	{"refresh_token", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec google_play_params[] = {
+	{"package_name", P_STRING, true},
+	{"client_email", P_STRING, true},
+	{"private_key", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec app_store_params[] = {
+	{"app_id", P_STRING, true},
+	{"issuer_id", P_STRING, true},
+	{"key_id", P_STRING, true},
+	{"private_key", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec trustpilot_params[] = {
+	{"business_unit_id", P_STRING, true},
+	{"api_key", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec json_params[] = {
+	{"token", P_SECRET, false},
+	{"items", P_POINTER, true},
+	{"fields", P_FIELDS, true},
+	{"next_url", P_POINTER, false},
+	{NULL, P_STRING, false},
+};
+static const struct param_spec push_params[] = {
+	{"token", P_SECRET, true},
+	{NULL, P_STRING, false},
+};
+
+static const struct type_spec types[RW_SOURCE_TYPE_COUNT] = {
+	[RW_SOURCE_MASTODON] = {NULL, true, false, mastodon_params, {NULL, NULL}},
+	[RW_SOURCE_X] = {"https://api.x.com", false, false, x_params, {NULL, NULL}},
+	[RW_SOURCE_BLUESKY] = {"https://bsky.social", false, false, bluesky_params, {NULL, NULL}},
+	[RW_SOURCE_REDDIT] = {"https://oauth.reddit.com", false, false, reddit_params,
+			      {"password", "refresh_token"}},
+	[RW_SOURCE_YOUTUBE] = {"https://www.googleapis.com", false, false, youtube_params,
+			       {NULL, NULL}},
+	[RW_SOURCE_FACEBOOK] = {"https://graph.facebook.com", false, false, facebook_params,
+				{NULL, NULL}},
+	[RW_SOURCE_INSTAGRAM] = {"https://graph.facebook.com", false, false, instagram_params,
+				 {NULL, NULL}},
+	[RW_SOURCE_GOOGLE_BUSINESS] = {"https://mybusiness.googleapis.com", false, false,
+				       google_business_params, {NULL, NULL}},
+	[RW_SOURCE_GOOGLE_PLAY] = {"https://androidpublisher.googleapis.com", false, false,
+				   google_play_params, {NULL, NULL}},
+	[RW_SOURCE_APP_STORE] = {"https://api.appstoreconnect.apple.com", false, false,
+				 app_store_params, {NULL, NULL}},
+	[RW_SOURCE_TRUSTPILOT] = {"https://api.trustpilot.com", false, false, trustpilot_params,
+				  {NULL, NULL}},
+	[RW_SOURCE_JSON] = {NULL, true, false, json_params, {NULL, NULL}},
+	[RW_SOURCE_PUSH] = {NULL, false, true, push_params, {NULL, NULL}},
+};
+
+static const char *const common_keys[] = {
+	"name", "type", "base_url", "poll_every", "labels", "enabled", "automated_reply_patterns",
+	NULL,
+};
+
+/* The json type's "fields": what a generic item maps from. */
+static const char *const field_keys[] = {
+	"id", "created_at", "author", "text", "url", "author_followers", "kind",
+	"conversation_id", "rating", "in_reply_to", "from_brand", NULL,
+};
+#define NREQUIRED_FIELDS 3 /* id, created_at, author */
+
+/* The spec of key in params, or NULL. */
+static const struct param_spec *
+find_param(const struct param_spec *params, const char *key)
+{
+	for (size_t i = 0; params[i].key != NULL; i++) {
+		if (strcmp(params[i].key, key) == 0)
+			return &params[i];
+	}
+	return NULL;
+}
+
+/* True when key is a common key that type t takes. */
+static bool
+common_key_for(const char *key, enum rw_source_type t)
+{
+	for (size_t i = 0; common_keys[i] != NULL; i++) {
+		if (strcmp(common_keys[i], key) == 0)
+			return !types[t].pushed ||
+			       (strcmp(key, "base_url") != 0 && strcmp(key, "poll_every") != 0);
+	}
+	return false;
+}
+
+/* True when key is a key of some source type or a common key. */
+static bool
+known_anywhere(const char *key)
+{
+	for (size_t i = 0; common_keys[i] != NULL; i++) {
+		if (strcmp(common_keys[i], key) == 0)
+			return true;
+	}
+	for (int t = 0; t < RW_SOURCE_TYPE_COUNT; t++) {
+		if (find_param(types[t].params, key) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Reports keys that type t does not take: a key of another type says so
+ * (usually a copy-paste or a wrong type), anything else lists what t takes.
+ */
+static void
+check_source_keys(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
+		  enum rw_source_type t)
+{
+	char p[RW_CFG_PATH_MAX], names[1024];
+	const char *allowed[32], *key;
+	size_t n = 0;
+	json_t *v;
+
+	for (size_t i = 0; common_keys[i] != NULL; i++) {
+		if (common_key_for(common_keys[i], t))
+			allowed[n++] = common_keys[i];
+	}
+	for (size_t i = 0; types[t].params[i].key != NULL && n < 31; i++)
+		allowed[n++] = types[t].params[i].key;
+	allowed[n] = NULL;
+	json_object_foreach((json_t *)obj, key, v) {
+		if (common_key_for(key, t) || find_param(types[t].params, key) != NULL)
+			continue;
+		rw_cfg_path_key(p, sizeof(p), path, key);
+		if (known_anywhere(key))
+			rw_cfg_err(ctx, p, "not used by type \"%s\"", rw_source_type_name(t));
+		else
+			rw_cfg_err(ctx, p, "unknown key (expected one of: %s)",
+				   rw_cfg_join(names, sizeof(names), allowed));
+	}
+}
+
+/* Without a known type only the common keys can be judged. */
+static void
+check_common_keys(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path)
+{
+	char p[RW_CFG_PATH_MAX], names[1024];
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		if (!known_anywhere(key))
+			rw_cfg_err(ctx, rw_cfg_path_key(p, sizeof(p), path, key),
+				   "unknown key (expected one of: %s, or a key of the "
+				   "source's type)",
+				   rw_cfg_join(names, sizeof(names), common_keys));
+	}
+}
+
+/* "" or "/a/b", with "~" only as "~0" or "~1" (RFC 6901). */
+static bool
+valid_pointer(const char *s)
+{
+	if (*s != '\0' && *s != '/')
+		return false;
+	for (const char *c = strchr(s, '~'); c != NULL; c = strchr(c + 1, '~')) {
+		if (c[1] != '0' && c[1] != '1')
+			return false;
+	}
+	return true;
+}
+
+/* A JSON pointer value at path; "" (the whole document) is allowed. */
+static int
+read_pointer(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, const char **out)
+{
+	char q[RW_CFG_QUOTE_MAX];
+
+	if (rw_cfg_v_string(ctx, v, path, out) == -1)
+		return -1;
+	if (valid_pointer(*out))
+		return 0;
+	rw_cfg_err(ctx, path, "%s is not a JSON pointer (use \"\" or \"/a/0/b\", with ~0 for ~ "
+		   "and ~1 for /)", rw_cfg_quote(q, sizeof(q), *out));
+	return -1;
+}
+
+/* The json type's "fields": known names only, the three required, pointers. */
+static int
+read_fields(struct rw_cfg_ctx *ctx, const json_t *v, const char *path)
+{
+	char p[RW_CFG_PATH_MAX];
+	const char *key, *s;
+	json_t *value;
+	int rc = 0;
+
+	if (rw_cfg_v_type(ctx, v, path, JSON_OBJECT) == -1)
+		return -1;
+	if (rw_cfg_check_keys(ctx, v, path, field_keys) > 0)
+		rc = -1;
+	for (size_t i = 0; i < NREQUIRED_FIELDS; i++) {
+		if (json_object_get(v, field_keys[i]) == NULL) {
+			rw_cfg_missing(ctx, path, field_keys[i], NULL);
+			rc = -1;
+		}
+	}
+	json_object_foreach((json_t *)v, key, value) {
+		rw_cfg_path_key(p, sizeof(p), path, key);
+		if (read_pointer(ctx, value, p, &s) == -1)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* Reads the value v of spec into param; returns 0 or -1 after reporting. */
+static int
+read_param(struct rw_cfg_ctx *ctx, const json_t *obj, const json_t *v, const char *path,
+	   const struct param_spec *spec, struct rw_source_param *param)
+{
+	char p[RW_CFG_PATH_MAX], q[RW_CFG_QUOTE_MAX];
+	const char *s;
+
+	rw_cfg_path_key(p, sizeof(p), path, spec->key);
+	switch (spec->kind) {
+	case P_SECRET:
+		return rw_cfg_secret(ctx, obj, path, spec->key, &param->secret) == 1 ? 0 : -1;
+	case P_URL:
+		return rw_cfg_url(ctx, obj, path, spec->key, &param->value) == 1 ? 0 : -1;
+	case P_FIELDS:
+		if (read_fields(ctx, v, p) == -1)
+			return -1;
+		if ((param->json = json_deep_copy(v)) == NULL)
+			rw_cfg_oom(ctx);
+		return param->json == NULL ? -1 : 0;
+	case P_POINTER:
+		if (read_pointer(ctx, v, p, &s) == -1)
+			return -1;
+		break;
+	case P_DIGITS:
+	case P_STRING:
+		if (rw_cfg_string(ctx, obj, path, spec->key, &s) != 1)
+			return -1;
+		if (spec->kind == P_DIGITS && strspn(s, "0123456789") != strlen(s)) {
+			rw_cfg_err(ctx, p, "%s is not a numeric id (use digits only)",
+				   rw_cfg_quote(q, sizeof(q), s));
+			return -1;
+		}
+		break;
+	}
+	param->value = rw_cfg_strdup(ctx, s);
+	return param->value == NULL ? -1 : 0;
+}
+
+/* The type's own keys, in table order, into src->params. */
+static void
+read_params(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
+	    const struct type_spec *spec, struct rw_source_config *src)
+{
+	char suffix[64];
+	size_t n = 0;
+
+	while (spec->params[n].key != NULL)
+		n++;
+	if ((src->params = calloc(n, sizeof(*src->params))) == NULL) {
+		rw_cfg_oom(ctx);
+		return;
+	}
+	snprintf(suffix, sizeof(suffix), "for type \"%s\"", rw_source_type_name(src->type));
+	for (size_t i = 0; i < n; i++) {
+		const struct param_spec *ps = &spec->params[i];
+		const json_t *v = json_object_get(obj, ps->key);
+		struct rw_source_param *param = &src->params[src->nparams];
+
+		if (v == NULL) {
+			if (ps->required)
+				rw_cfg_missing(ctx, path, ps->key, suffix);
+			continue;
+		}
+		if ((param->key = rw_cfg_strdup(ctx, ps->key)) == NULL)
+			return;
+		src->nparams++;
+		read_param(ctx, obj, v, path, ps, param);
+	}
+}
+
+/* A type's pair of alternatives (reddit's password or refresh_token). */
+static void
+check_one_of(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
+	     const struct type_spec *spec, enum rw_source_type t)
+{
+	char p[RW_CFG_PATH_MAX], suffix[128];
+	bool a, b;
+
+	if (spec->one_of[0] == NULL)
+		return;
+	a = json_object_get(obj, spec->one_of[0]) != NULL;
+	b = json_object_get(obj, spec->one_of[1]) != NULL;
+	if (!a && !b) {
+		snprintf(suffix, sizeof(suffix), "for type \"%s\" (or give %s)",
+			 rw_source_type_name(t), spec->one_of[1]);
+		rw_cfg_missing(ctx, path, spec->one_of[0], suffix);
+	} else if (a && b) {
+		rw_cfg_err(ctx, rw_cfg_path_key(p, sizeof(p), path, spec->one_of[1]),
+			   "give %s or %s, not both", spec->one_of[0], spec->one_of[1]);
+	}
+}
+
+/* base_url: the configured URL, else the type's default; push has none. */
+static void
+read_base_url(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
+	      const struct type_spec *spec, struct rw_source_config *src)
+{
+	char suffix[64];
+
+	if (spec->pushed)
+		return;
+	switch (rw_cfg_url(ctx, obj, path, "base_url", &src->base_url)) {
+	case 0:
+		if (spec->base_url_required) {
+			snprintf(suffix, sizeof(suffix), "for type \"%s\"",
+				 rw_source_type_name(src->type));
+			rw_cfg_missing(ctx, path, "base_url", suffix);
+		} else {
+			src->base_url = rw_cfg_strdup(ctx, spec->base_url);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* name and type; returns 0 when the type is known. */
+static int
+read_identity(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
+	      struct rw_source_config *src)
+{
+	char p[RW_CFG_PATH_MAX], q[RW_CFG_QUOTE_MAX], names[512];
+	const char *s;
+
+	rw_cfg_read_name(ctx, obj, path, &ctx->sources, &src->name);
+	switch (rw_cfg_string(ctx, obj, path, "type", &s)) {
+	case 0:
+		rw_cfg_missing(ctx, path, "type", NULL);
+		return -1;
+	case 1:
+		if (rw_source_type_parse(s, &src->type) == 0)
+			return 0;
+		rw_cfg_err(ctx, rw_cfg_path_key(p, sizeof(p), path, "type"),
+			   "unknown type %s (expected one of: %s)", rw_cfg_quote(q, sizeof(q), s),
+			   rw_cfg_join(names, sizeof(names), rw_cfg_source_type_names()));
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* One source object at path. */
+static void
+read_source(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
+	    struct rw_source_config *src)
+{
+	const struct type_spec *spec;
+	bool known;
+
+	src->enabled = true;
+	src->poll_every = DEFAULT_POLL_EVERY;
+	if (rw_cfg_v_type(ctx, obj, path, JSON_OBJECT) == -1) {
+		ctx->sources.incomplete = true;
+		return;
+	}
+	known = read_identity(ctx, obj, path, src) == 0;
+	if (!known)
+		check_common_keys(ctx, obj, path);
+	else
+		check_source_keys(ctx, obj, path, src->type);
+	spec = known ? &types[src->type] : NULL;
+	if (spec != NULL)
+		read_base_url(ctx, obj, path, spec, src);
+	if (spec == NULL || !spec->pushed)
+		rw_cfg_duration(ctx, obj, path, "poll_every", &src->poll_every);
+	rw_cfg_bool(ctx, obj, path, "enabled", &src->enabled);
+	rw_cfg_labels(ctx, obj, path, "labels", &src->labels);
+	rw_cfg_strlist(ctx, obj, path, "automated_reply_patterns", NULL, rw_cfg_check_nonempty,
+		       NULL, &src->automated_reply_patterns);
+	if (spec == NULL)
+		return;
+	read_params(ctx, obj, path, spec, src);
+	check_one_of(ctx, obj, path, spec, src->type);
+}
+
+void
+rw_cfg_read_sources(struct rw_cfg_ctx *ctx, const json_t *root)
+{
+	const json_t *sec = json_object_get(root, "sources"), *obj;
+	char p[RW_CFG_PATH_MAX];
+	size_t i;
+
+	if (sec == NULL)
+		return;
+	if (rw_cfg_v_type(ctx, sec, "sources", JSON_ARRAY) == -1) {
+		ctx->sources.incomplete = true;
+		return;
+	}
+	if (json_array_size(sec) == 0)
+		return;
+	ctx->cfg->sources = calloc(json_array_size(sec), sizeof(*ctx->cfg->sources));
+	if (ctx->cfg->sources == NULL) {
+		rw_cfg_oom(ctx);
+		return;
+	}
+	json_array_foreach(sec, i, obj) {
+		struct rw_source_config *src = &ctx->cfg->sources[ctx->cfg->nsources++];
+
+		read_source(ctx, obj, rw_cfg_path_index(p, sizeof(p), "sources", i), src);
+	}
+}
+
+void
+rw_cfg_source_free(struct rw_source_config *src)
+{
+	free(src->name);
+	free(src->base_url);
+	rw_cfg_labels_free(&src->labels);
+	rw_cfg_strlist_free(&src->automated_reply_patterns);
+	for (size_t i = 0; i < src->nparams; i++) {
+		free(src->params[i].key);
+		free(src->params[i].value);
+		rw_secret_free(src->params[i].secret);
+		json_decref(src->params[i].json);
+	}
+	free(src->params);
+}

@@ -1,0 +1,339 @@
+/*
+ * daemon.c: the running daemon — start-up order, reload, drain.
+ *
+ * A reload builds every new piece before it touches a running one: the new
+ * configuration is loaded and validated, a new HTTP listener is bound when
+ * the address changed, and only then is anything swapped. A failure at any
+ * step leaves the daemon exactly as it was.
+ */
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/config.h"
+#include "replywatch/daemon.h"
+#include "replywatch/health.h"
+#include "replywatch/http.h"
+#include "replywatch/log.h"
+#include "replywatch/notify.h"
+#include "replywatch/store.h"
+
+#define RETIRE_CHECK_EVERY 0.1 /* seconds between checks on retired listeners */
+#define DRAIN_CHECK_EVERY 0.02
+
+/* A listener replaced by a reload, freed once its last request is answered. */
+struct retired_http {
+	struct rw_http_server *srv;
+	struct retired_http *next;
+};
+
+struct rw_daemon {
+	struct ev_loop *loop;
+	char *config_path;
+	struct rw_config *cfg;
+	struct rw_store *store;
+	struct rw_http_server *http;
+	struct retired_http *retired;
+	struct rw_watchdog *watchdog;
+	ev_timer retire_timer;
+	ev_timer drain_timer;
+	ev_tstamp drain_deadline;
+	bool stopping;
+};
+
+static void on_drain_timer(struct ev_loop *loop, ev_timer *w, int revents);
+
+static void
+update_status(struct rw_daemon *d)
+{
+	char line[300];
+
+	if (d->stopping)
+		return;
+	snprintf(line, sizeof(line), "redis %s (%s); %zu sources, %zu policies, %zu alert targets",
+		 rw_store_connected(d->store) ? "connected" : "disconnected",
+		 rw_store_address(d->store), d->cfg->nsources, d->cfg->npolicies,
+		 d->cfg->nalerts);
+	rw_notify_status(line);
+}
+
+static void
+on_store_state(struct rw_store *st, bool connected, void *arg)
+{
+	(void)st;
+	(void)connected;
+	update_status(arg);
+}
+
+/* Binds a listener for cfg with every route. NULL with err on failure. */
+static struct rw_http_server *
+http_start(struct rw_daemon *d, const struct rw_config *cfg, char *err, size_t errlen)
+{
+	struct rw_http_options opt = {
+		.addr = (const struct sockaddr *)&cfg->http.addr,
+		.addrlen = cfg->http.addrlen,
+		.max_body = cfg->http.max_body,
+	};
+	struct rw_http_server *srv = rw_http_server_new(d->loop, &opt, err, errlen);
+
+	if (srv == NULL)
+		return NULL;
+	if (rw_health_routes(srv, d) == -1) {
+		snprintf(err, errlen, "out of memory adding routes");
+		rw_http_server_free(srv);
+		return NULL;
+	}
+	rw_http_set_token(srv, cfg->http.token);
+	return srv;
+}
+
+static void
+on_retire_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct rw_daemon *d = w->data;
+	struct retired_http **p = &d->retired;
+
+	(void)revents;
+	while (*p != NULL) {
+		struct retired_http *r = *p;
+
+		if (rw_http_server_pending(r->srv) == 0) {
+			*p = r->next;
+			rw_http_server_free(r->srv);
+			free(r);
+		} else {
+			p = &r->next;
+		}
+	}
+	if (d->retired == NULL)
+		ev_timer_stop(loop, w);
+}
+
+static int
+retire_http(struct rw_daemon *d, struct rw_http_server *srv)
+{
+	struct retired_http *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return -1;
+	rw_http_server_quiesce(srv);
+	r->srv = srv;
+	r->next = d->retired;
+	d->retired = r;
+	ev_timer_again(d->loop, &d->retire_timer);
+	return 0;
+}
+
+struct rw_daemon *
+rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config *cfg, char *err,
+		size_t errlen)
+{
+	struct rw_daemon *d = calloc(1, sizeof(*d));
+
+	if (d == NULL || (d->config_path = strdup(config_path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	d->loop = loop;
+	d->cfg = cfg;
+	ev_timer_init(&d->retire_timer, on_retire_timer, 0., RETIRE_CHECK_EVERY);
+	ev_timer_init(&d->drain_timer, on_drain_timer, 0., DRAIN_CHECK_EVERY);
+	d->retire_timer.data = d->drain_timer.data = d;
+	d->store = rw_store_new(loop, &cfg->redis);
+	if (d->store == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	rw_store_set_state_fn(d->store, on_store_state, d);
+	d->http = http_start(d, cfg, err, errlen);
+	if (d->http == NULL)
+		goto fail;
+	rw_store_start(d->store);
+	d->watchdog = rw_watchdog_start(loop);
+	log_info("replywatchd %s started: %zu sources, %zu policies, %zu alert targets, redis %s",
+		 RW_VERSION, cfg->nsources, cfg->npolicies, cfg->nalerts,
+		 rw_store_address(d->store));
+	rw_notify_ready("started; connecting to redis");
+	update_status(d);
+	return d;
+fail:
+	if (d != NULL) {
+		d->cfg = NULL; /* still the caller's */
+		rw_daemon_free(d);
+	}
+	return NULL;
+}
+
+static bool
+same_listen(const struct rw_config *a, const struct rw_config *b)
+{
+	return a->http.addrlen == b->http.addrlen &&
+	       memcmp(&a->http.addr, &b->http.addr, a->http.addrlen) == 0;
+}
+
+static void
+reload_failed(const char *why)
+{
+	char line[300];
+
+	log_err("reload rejected, still running the previous configuration: %s", why);
+	snprintf(line, sizeof(line), "reload rejected (%s); running the previous configuration",
+		 why);
+	rw_notify_ready(line);
+}
+
+int
+rw_daemon_reload(struct rw_daemon *d)
+{
+	struct rw_config_errors errs = {0};
+	struct rw_config *next;
+	struct rw_http_server *new_http = NULL;
+	char err[300], why[64];
+
+	if (d->stopping)
+		return -1;
+	rw_notify_reloading();
+	log_info("reloading %s", d->config_path);
+	next = rw_config_load_file(d->config_path, &errs);
+	if (next == NULL) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_err("%s", errs.lines[i]);
+		snprintf(why, sizeof(why), "%zu configuration error%s", errs.n,
+			 errs.n == 1 ? "" : "s");
+		rw_config_errors_clear(&errs);
+		reload_failed(why);
+		return -1;
+	}
+	if (!same_listen(d->cfg, next)) {
+		new_http = http_start(d, next, err, sizeof(err));
+		if (new_http == NULL) {
+			log_err("http: %s", err);
+			rw_config_free(next);
+			reload_failed("cannot bind the new http.listen");
+			return -1;
+		}
+	}
+	if (rw_store_reconfigure(d->store, &next->redis) == -1) {
+		rw_http_server_free(new_http);
+		rw_config_free(next);
+		reload_failed("out of memory");
+		return -1;
+	}
+	/* Nothing below can fail: the swap. */
+	if (new_http != NULL) {
+		if (retire_http(d, d->http) == -1)
+			rw_http_server_free(d->http);
+		d->http = new_http;
+	}
+	rw_http_set_token(d->http, next->http.token);
+	rw_http_set_max_body(d->http, next->http.max_body);
+	log_set_level(next->log_level);
+	rw_config_free(d->cfg);
+	d->cfg = next;
+	log_info("configuration reloaded: %zu sources, %zu policies, %zu alert targets",
+		 next->nsources, next->npolicies, next->nalerts);
+	rw_notify_ready("configuration reloaded");
+	update_status(d);
+	return 0;
+}
+
+static bool
+drained(const struct rw_daemon *d)
+{
+	return rw_http_server_pending(d->http) == 0 && rw_store_in_flight(d->store) == 0;
+}
+
+static void
+on_drain_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct rw_daemon *d = w->data;
+
+	(void)revents;
+	if (drained(d)) {
+		log_info("drained; exiting");
+	} else if (ev_now(loop) >= d->drain_deadline) {
+		log_warnx("drain timed out after %.1f s: %zu http requests, %zu redis commands "
+			  "unfinished",
+			  RW_DRAIN_SECONDS, rw_http_server_pending(d->http),
+			  rw_store_in_flight(d->store));
+	} else {
+		return;
+	}
+	ev_timer_stop(loop, w);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+void
+rw_daemon_shutdown(struct rw_daemon *d)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	rw_notify_stopping();
+	log_info("stopping: no new connections, draining in-flight work");
+	rw_http_server_quiesce(d->http);
+	d->drain_deadline = ev_now(d->loop) + RW_DRAIN_SECONDS;
+	ev_timer_again(d->loop, &d->drain_timer);
+}
+
+bool
+rw_daemon_stopping(const struct rw_daemon *d)
+{
+	return d->stopping;
+}
+
+bool
+rw_daemon_ready(const struct rw_daemon *d, char *reason, size_t len)
+{
+	if (d->stopping) {
+		snprintf(reason, len, "shutting down");
+		return false;
+	}
+	if (d->cfg == NULL) {
+		snprintf(reason, len, "no configuration loaded");
+		return false;
+	}
+	if (!rw_store_connected(d->store)) {
+		snprintf(reason, len, "redis %s: %s", rw_store_address(d->store),
+			 rw_store_last_error(d->store));
+		return false;
+	}
+	return true;
+}
+
+const struct rw_config *
+rw_daemon_config(const struct rw_daemon *d)
+{
+	return d->cfg;
+}
+
+struct rw_store *
+rw_daemon_store(const struct rw_daemon *d)
+{
+	return d->store;
+}
+
+void
+rw_daemon_free(struct rw_daemon *d)
+{
+	if (d == NULL)
+		return;
+	ev_timer_stop(d->loop, &d->drain_timer);
+	ev_timer_stop(d->loop, &d->retire_timer);
+	rw_watchdog_free(d->watchdog);
+	/* The store first: its pending callbacks (run now with NULL replies)
+	 * may still answer HTTP requests. */
+	rw_store_free(d->store);
+	rw_http_server_free(d->http);
+	while (d->retired != NULL) {
+		struct retired_http *r = d->retired;
+
+		d->retired = r->next;
+		rw_http_server_free(r->srv);
+		free(r);
+	}
+	rw_config_free(d->cfg);
+	free(d->config_path);
+	free(d);
+}

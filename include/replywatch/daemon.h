@@ -1,0 +1,55 @@
+/*
+ * daemon: the running replywatchd — owns the configuration in force, the
+ * Redis store and the status HTTP server, and carries out reloads and the
+ * drain before exit. main() creates it, hooks signals to it and runs the loop.
+ */
+#ifndef REPLYWATCH_DAEMON_H
+#define REPLYWATCH_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ev_loop;
+struct rw_config;
+struct rw_store;
+
+struct rw_daemon;
+
+/* Seconds a SIGTERM drain may take before the daemon exits anyway. */
+#define RW_DRAIN_SECONDS 4.5
+
+/* Starts the daemon on loop with cfg, which it takes over (and frees) on
+ * success; config_path is re-read on reload. Binds the HTTP listener, starts
+ * connecting to Redis and tells systemd it is ready. Returns NULL with a
+ * reason in err when the listener cannot be bound (cfg then stays the
+ * caller's). */
+struct rw_daemon *rw_daemon_start(struct ev_loop *loop, const char *config_path,
+				  struct rw_config *cfg, char *err, size_t errlen);
+
+/* SIGHUP: loads and validates the file again; on success swaps the new
+ * configuration in, on failure logs every error and keeps the old one.
+ * Returns 0 when the new configuration is in force, -1 otherwise. */
+int rw_daemon_reload(struct rw_daemon *d);
+
+/* SIGTERM/SIGINT: stops accepting connections, waits for in-flight work
+ * (HTTP requests, Redis commands) for at most RW_DRAIN_SECONDS, then breaks
+ * the loop. Calling it again is harmless. */
+void rw_daemon_shutdown(struct rw_daemon *d);
+
+/* True while shutting down. */
+bool rw_daemon_stopping(const struct rw_daemon *d);
+
+/* True when the daemon can do its work: configuration loaded, Redis
+ * connected, not shutting down. Otherwise writes why into reason. */
+bool rw_daemon_ready(const struct rw_daemon *d, char *reason, size_t len);
+
+/* The configuration in force (borrowed; replaced on reload). */
+const struct rw_config *rw_daemon_config(const struct rw_daemon *d);
+
+/* The Redis store (borrowed; the same object for the daemon's lifetime). */
+struct rw_store *rw_daemon_store(const struct rw_daemon *d);
+
+/* Frees everything. Accepts NULL. */
+void rw_daemon_free(struct rw_daemon *d);
+
+#endif

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs the replywatch demo: installs missing packages, builds, starts a
+# private redis-server in a temporary directory and replywatchd with
+# config/demo.json, and shows the live status until Ctrl-C, which stops
+# everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+redis_port=6390
+http=127.0.0.1:9477
+
+"$root/scripts/install-deps.sh"
+echo "==> building"
+cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$root/build/release" -j "$(nproc 2>/dev/null || echo 2)" --target replywatchd >/dev/null
+
+for p in "$redis_port" 9477; do
+	if (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		echo "demo: port $p on 127.0.0.1 is in use; stop whatever listens there and retry" >&2
+		exit 1
+	fi
+done
+
+work=$(mktemp -d /tmp/replywatch-demo.XXXXXX)
+redis_pid=""
+daemon_pid=""
+cleanup() {
+	trap - INT TERM EXIT
+	[ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+	[ -n "$redis_pid" ] && kill -TERM "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+	rm -rf "$work"
+	echo "demo: stopped"
+}
+trap cleanup INT TERM EXIT
+
+echo "==> redis-server on 127.0.0.1:$redis_port (data in $work)"
+redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work" --save '' \
+	--appendonly no --logfile "$work/redis.log" &
+redis_pid=$!
+
+echo "==> replywatchd with config/demo.json (log: $work/replywatchd.log)"
+"$root/build/release/replywatchd" -c "$root/config/demo.json" 2>"$work/replywatchd.log" &
+daemon_pid=$!
+
+i=0
+until curl -fsS "http://$http/readyz" >/dev/null 2>&1; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$daemon_pid" 2>/dev/null; then
+		echo "demo: replywatchd did not become ready; its log:" >&2
+		cat "$work/replywatchd.log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+
+cat <<MSG
+
+replywatch is running.
+  liveness:   curl http://$http/healthz
+  readiness:  curl http://$http/readyz
+  reload:     kill -HUP $daemon_pid
+Press Ctrl-C to stop.
+
+MSG
+while kill -0 "$daemon_pid" 2>/dev/null; do
+	printf '%s  readyz: %s\n' "$(date +%T)" "$(curl -sS "http://$http/readyz" 2>&1)"
+	sleep 5
+done

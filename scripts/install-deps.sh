@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs every package replywatch needs to build, test and run the demo
+# (Debian 12 or newer). Installs only what is missing; uses sudo when not root.
+set -eu
+
+PACKAGES="gcc make cmake pkg-config
+libev-dev libcurl4-openssl-dev libjansson-dev libhiredis-dev libmicrohttpd-dev
+libssl-dev libsystemd-dev libicu-dev libcriterion-dev
+redis-server redis-tools tzdata curl ca-certificates systemd"
+
+missing=""
+for p in $PACKAGES; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	as_root=""
+elif command -v sudo >/dev/null 2>&1; then
+	as_root="sudo"
+else
+	echo "install-deps: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+$as_root apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# The Debian package may have started a system redis; the tests and the demo
+# run their own on other ports and do not need it.

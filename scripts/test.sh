@@ -1,0 +1,28 @@
+#!/bin/sh
+# Builds replywatch and runs the whole test suite twice: once as shipped
+# (-Werror), once under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Installs missing packages first. Usage: scripts/test.sh [ctest args...]
+set -eu
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+"$root/scripts/install-deps.sh"
+
+run_suite() {
+	name=$1
+	shift
+	echo "==> $name: configure and build"
+	cmake -S "$root" -B "$root/build/$name" -DREPLYWATCH_WERROR=ON "$@" >/dev/null
+	cmake --build "$root/build/$name" -j "$jobs" >/dev/null
+	echo "==> $name: tests"
+	ctest --test-dir "$root/build/$name" --output-on-failure -j "$jobs" $CTEST_ARGS
+}
+
+CTEST_ARGS="$*"
+start=$(date +%s)
+run_suite release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite sanitize -DCMAKE_BUILD_TYPE=Debug -DREPLYWATCH_SANITIZE=ON
+echo "==> all tests passed in $(($(date +%s) - start)) s"

@@ -1,0 +1,90 @@
+/*
+ * rwtest: helpers for the integration tests — a real redis-server on a free
+ * loopback port in a temporary directory, the real replywatchd as a child
+ * process, and real HTTP over loopback through libcurl.
+ *
+ * Every helper fails the current Criterion test (cr_assert) when it cannot
+ * do its job, so tests read as a list of steps.
+ */
+#ifndef RWTEST_H
+#define RWTEST_H
+
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A scratch directory, removed with everything in it by rwt_tmpdir_remove. */
+char *rwt_tmpdir_new(void);
+void rwt_tmpdir_remove(char *dir);
+
+/* Writes text to dir/name and returns the path (caller frees). */
+char *rwt_write_file(const char *dir, const char *name, const char *text);
+
+/* A TCP port on 127.0.0.1 that was free a moment ago. */
+int rwt_free_port(void);
+
+/* Polls cond(arg) every 10 ms until it is true or timeout_s passes. */
+bool rwt_wait_until(bool (*cond)(void *arg), void *arg, double timeout_s);
+
+struct rwt_redis {
+	char *dir;
+	int port;
+	pid_t pid;
+	char *password; /* requirepass, or NULL */
+	char *socket_path; /* its unix socket, dir/redis.sock */
+};
+
+/* Starts redis-server on a free port in a new temp dir (no persistence). */
+void rwt_redis_start(struct rwt_redis *r, const char *password);
+/* Stops the server (SIGTERM, waits). The port and dir stay for a restart. */
+void rwt_redis_stop(struct rwt_redis *r);
+/* Starts it again on the same port and dir. */
+void rwt_redis_restart(struct rwt_redis *r);
+/* Stops it and removes its dir. */
+void rwt_redis_destroy(struct rwt_redis *r);
+/* A blocking connection for the test's own checks (caller frees). */
+redisContext *rwt_redis_connect(const struct rwt_redis *r);
+
+struct rwt_daemon {
+	pid_t pid;
+	char *log_path;   /* stderr of the daemon */
+	char *config_path;
+	int http_port;
+	char *token;      /* bearer token for requests, or NULL */
+};
+
+/* Starts RW_DAEMON_PATH -c config_path with extra environment entries
+ * ("NAME=value", NULL-terminated, may be NULL); waits until /healthz answers. */
+void rwt_daemon_start(struct rwt_daemon *d, const char *config_path, int http_port,
+		      char *const extra_env[]);
+/* Sends sig. */
+void rwt_daemon_signal(struct rwt_daemon *d, int sig);
+/* Waits up to timeout_s for the daemon to exit; returns its wait status,
+ * or -1 on timeout. */
+int rwt_daemon_wait(struct rwt_daemon *d, double timeout_s);
+/* Kills the daemon if still running and frees what start allocated. */
+void rwt_daemon_cleanup(struct rwt_daemon *d);
+/* The daemon's stderr so far (caller frees). */
+char *rwt_daemon_log(const struct rwt_daemon *d);
+/* True when the log contains needle. */
+bool rwt_daemon_log_contains(const struct rwt_daemon *d, const char *needle);
+
+struct rwt_response {
+	long status;        /* 0 when the request failed at the transport level */
+	char *body;         /* NUL-terminated, caller frees via rwt_response_free */
+	size_t len;
+	char *headers;      /* the raw response header block */
+};
+
+/* One HTTP request to 127.0.0.1:port. token: bearer token or NULL. body may be
+ * NULL. Never asserts on status, only on transport setup. */
+struct rwt_response rwt_http(int port, const char *method, const char *path, const char *token,
+			     const char *body);
+void rwt_response_free(struct rwt_response *r);
+
+/* Runs a command, returns its exit status; its output is appended to *out
+ * (caller frees) when out is not NULL. */
+int rwt_run(char *const argv[], char **out);
+
+#endif
