@@ -31,21 +31,9 @@
 #define PING_EVERY 5.0        /* liveness ping interval while connected */
 #define PING_DEADLINE 10.0    /* a ping unanswered this long drops the connection */
 
-struct store_settings {
-	bool unix_socket;
-	char *host;
-	int port;
-	char *path;
-	int db;
-	char *username;
-	struct rw_secret *password;
-	char *key_prefix;
-	char *display;
-};
-
 struct rw_store {
 	struct ev_loop *loop;
-	struct store_settings set;
+	struct rw_redis_config set;  /* a private copy of the settings */
 	redisAsyncContext *ac;        /* NULL while not connected or connecting */
 	bool handshaking;             /* connected at TCP level, AUTH/SELECT/SCRIPT LOAD underway */
 	bool handshake_failed;
@@ -120,7 +108,7 @@ rw_store_script_sha(const char *name)
 }
 
 static void
-settings_clear(struct store_settings *s)
+settings_clear(struct rw_redis_config *s)
 {
 	free(s->host);
 	free(s->path);
@@ -138,7 +126,7 @@ dup_or_null(const char *s)
 }
 
 static int
-settings_copy(struct store_settings *dst, const struct rw_redis_config *cfg)
+settings_copy(struct rw_redis_config *dst, const struct rw_redis_config *cfg)
 {
 	memset(dst, 0, sizeof(*dst));
 	dst->unix_socket = cfg->unix_socket;
@@ -168,7 +156,7 @@ str_eq(const char *a, const char *b)
 
 /* True when a and b reach the same server as the same user. */
 static bool
-settings_same_connection(const struct store_settings *a, const struct store_settings *b)
+settings_same_connection(const struct rw_redis_config *a, const struct rw_redis_config *b)
 {
 	return a->unix_socket == b->unix_socket && str_eq(a->host, b->host) &&
 	       a->port == b->port && str_eq(a->path, b->path) && a->db == b->db &&
@@ -288,12 +276,12 @@ op_new(struct rw_store *st, rw_store_reply_fn *fn, void *arg, int script)
 	return op;
 }
 
-/* Sends a command of the handshake or the liveness check. */
+/* Sends a plain (non-script) command on the current context. */
 static int
-send_internal(struct rw_store *st, rw_store_reply_fn *fn, int argc, const char **argv,
-	      const size_t *argvlen)
+send_command(struct rw_store *st, int argc, const char **argv, const size_t *argvlen,
+	     rw_store_reply_fn *fn, void *arg)
 {
-	struct store_op *op = op_new(st, fn, NULL, -1);
+	struct store_op *op = op_new(st, fn, arg, -1);
 
 	if (op == NULL)
 		return -1;
@@ -302,6 +290,14 @@ send_internal(struct rw_store *st, rw_store_reply_fn *fn, int argc, const char *
 		return -1;
 	}
 	return 0;
+}
+
+/* Sends a command of the handshake or the liveness check. */
+static int
+send_internal(struct rw_store *st, rw_store_reply_fn *fn, int argc, const char **argv,
+	      const size_t *argvlen)
+{
+	return send_command(st, argc, argv, argvlen, fn, NULL);
 }
 
 /* A NULL reply means the connection went away; store_lost records why. */
@@ -611,7 +607,7 @@ rw_store_start(struct rw_store *st)
 int
 rw_store_reconfigure(struct rw_store *st, const struct rw_redis_config *cfg)
 {
-	struct store_settings next;
+	struct rw_redis_config next;
 	bool reconnect;
 
 	if (settings_copy(&next, cfg) == -1)
@@ -686,18 +682,9 @@ int
 rw_store_command(struct rw_store *st, int argc, const char **argv, const size_t *argvlen,
 		 rw_store_reply_fn *fn, void *arg)
 {
-	struct store_op *op;
-
 	if (!can_send(st))
 		return -1;
-	op = op_new(st, fn, arg, -1);
-	if (op == NULL)
-		return -1;
-	if (send_raw(st, op, argc, argv, argvlen) == -1) {
-		op_free(op);
-		return -1;
-	}
-	return 0;
+	return send_command(st, argc, argv, argvlen, fn, arg);
 }
 
 int

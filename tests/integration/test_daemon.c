@@ -36,35 +36,17 @@ teardown(void)
 
 TestSuite(daemon, .init = setup, .fini = teardown, .timeout = 90);
 
-/* A valid configuration for the test redis and the given HTTP port. extra
- * is spliced into the top-level object (may be ""). */
-static char *
-config_text(int http_port, const char *http_extra, const char *extra)
-{
-	char *text;
-
-	cr_assert(asprintf(&text,
-			   "{\n"
-			   "  \"redis\": { \"url\": \"redis://127.0.0.1:%d/0\", \"key_prefix\": "
-			   "\"t:\" },\n"
-			   "  \"http\": { \"listen\": \"127.0.0.1:%d\"%s },\n"
-			   "  \"policies\": [ { \"name\": \"social\", \"warn_after\": \"2s\", "
-			   "\"breach_after\": \"4s\" } ],\n"
-			   "  \"sources\": [ { \"name\": \"push-a\", \"type\": \"push\", "
-			   "\"token\": \"env:PUSH_TOKEN\" } ]%s\n"
-			   "}\n",
-			   redis.port, http_port, http_extra, extra) > 0);
-	return text;
-}
+/* Policies and a push source, so the configuration has some substance. */
+#define SECTIONS                                                                                   \
+	",\n  \"policies\": [ { \"name\": \"social\", \"warn_after\": \"2s\", "                 \
+	"\"breach_after\": \"4s\" } ],\n"                                                             \
+	"  \"sources\": [ { \"name\": \"push-a\", \"type\": \"push\", \"token\": "                \
+	"\"env:PUSH_TOKEN\" } ]"
 
 static char *
 write_config(int http_port, const char *http_extra)
 {
-	char *text = config_text(http_port, http_extra, "");
-	char *path = rwt_write_file(dir, "replywatch.json", text);
-
-	free(text);
-	return path;
+	return rwt_write_config(dir, &redis, http_port, http_extra, SECTIONS);
 }
 
 static char *push_env[] = {"PUSH_TOKEN=push-SECRET-token-1", NULL};
@@ -205,10 +187,8 @@ Test(daemon, sighup_with_an_invalid_file_keeps_the_old_configuration)
 	cr_assert_eq(get_status("/healthz", NULL), 200);
 	cr_assert_eq(get_status("/readyz", NULL), 200);
 
-	char *bad = config_text(daemon_.http_port, "",
-				",\n \"retention\": { \"closed\": \"5 minutes\" }");
-	free(rwt_write_file(dir, "replywatch.json", bad));
-	free(bad);
+	free(rwt_write_config(dir, &redis, daemon_.http_port, "",
+			      SECTIONS ",\n \"retention\": { \"closed\": \"5 minutes\" }"));
 	rwt_daemon_signal(&daemon_, SIGHUP);
 	cr_assert(wait_log("reload rejected", 2, 5.0));
 	cr_assert(rwt_daemon_log_contains(&daemon_, "retention.closed: \"5 minutes\""));

@@ -100,12 +100,7 @@ Test(systemd, notifies_ready_watchdog_reload_and_stopping)
 {
 	rwt_redis_start(&redis, NULL);
 	int port = rwt_free_port();
-	char *text;
-	cr_assert(asprintf(&text,
-			   "{ \"redis\": { \"url\": \"redis://127.0.0.1:%d/0\" },"
-			   "  \"http\": { \"listen\": \"127.0.0.1:%d\" } }",
-			   redis.port, port) > 0);
-	char *path = rwt_write_file(dir, "replywatch.json", text);
+	char *path = rwt_write_config(dir, &redis, port, "", "");
 	char *socket_env = notify_socket();
 	/* A 400 ms watchdog: pings every 200 ms. */
 	char *env[] = {socket_env, "WATCHDOG_USEC=400000", NULL};
@@ -155,19 +150,13 @@ Test(systemd, notifies_ready_watchdog_reload_and_stopping)
 	cr_assert(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	free(socket_env);
 	free(path);
-	free(text);
 }
 
 Test(systemd, no_watchdog_pings_unless_asked)
 {
 	rwt_redis_start(&redis, NULL);
 	int port = rwt_free_port();
-	char *text;
-	cr_assert(asprintf(&text,
-			   "{ \"redis\": { \"url\": \"redis://127.0.0.1:%d/0\" },"
-			   "  \"http\": { \"listen\": \"127.0.0.1:%d\" } }",
-			   redis.port, port) > 0);
-	char *path = rwt_write_file(dir, "replywatch.json", text);
+	char *path = rwt_write_config(dir, &redis, port, "", "");
 	char *socket_env = notify_socket();
 	char *env[] = {socket_env, NULL};
 
@@ -181,5 +170,4 @@ Test(systemd, no_watchdog_pings_unless_asked)
 	cr_assert_eq(pings, 0);
 	free(socket_env);
 	free(path);
-	free(text);
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "replywatch/config.h"
 #include "rwtest.h"
 
 extern char **environ;
@@ -70,6 +71,24 @@ rwt_write_file(const char *dir, const char *name, const char *text)
 	cr_assert_not_null(f, "fopen %s: %s", path, strerror(errno));
 	cr_assert_eq(fputs(text, f) >= 0, 1);
 	cr_assert_eq(fclose(f), 0);
+	return path;
+}
+
+char *
+rwt_write_config(const char *dir, const struct rwt_redis *r, int http_port,
+		 const char *http_extra, const char *top_extra)
+{
+	char *text, *path;
+
+	cr_assert(asprintf(&text,
+			   "{\n"
+			   "  \"redis\": { \"url\": \"redis://127.0.0.1:%d/0\", \"key_prefix\": "
+			   "\"t:\" },\n"
+			   "  \"http\": { \"listen\": \"127.0.0.1:%d\"%s }%s\n"
+			   "}\n",
+			   r->port, http_port, http_extra, top_extra) > 0);
+	path = rwt_write_file(dir, "replywatch.json", text);
+	free(text);
 	return path;
 }
 
@@ -467,4 +486,36 @@ rwt_run(char *const argv[], char **out)
 	unlink(path);
 	cr_assert(status != -1, "%s did not finish", argv[0]);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* A copy of text with every ' turned into ". */
+char *
+rwt_json_quotes(const char *text)
+{
+	char *s = strdup(text);
+
+	cr_assert_not_null(s);
+	for (char *c = s; *c != '\0'; c++) {
+		if (*c == '\'')
+			*c = '"';
+	}
+	return s;
+}
+
+/* All lines of errs, one per line, for failure messages. */
+char *
+rwt_config_errors_text(const struct rw_config_errors *errs)
+{
+	size_t len = 1;
+	char *out;
+
+	for (size_t i = 0; i < errs->n; i++)
+		len += strlen(errs->lines[i]) + 3;
+	out = calloc(1, len);
+	cr_assert_not_null(out);
+	for (size_t i = 0; i < errs->n; i++) {
+		strcat(out, "\n  ");
+		strcat(out, errs->lines[i]);
+	}
+	return out;
 }

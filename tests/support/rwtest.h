@@ -83,6 +83,21 @@ struct rwt_response rwt_http(int port, const char *method, const char *path, con
 			     const char *body);
 void rwt_response_free(struct rwt_response *r);
 
+/* Writes dir/replywatch.json for redis r and http_port and returns its path
+ * (caller frees). http_extra is spliced into the "http" object and top_extra
+ * into the top level (each starts with a comma, or is ""). */
+char *rwt_write_config(const char *dir, const struct rwt_redis *r, int http_port,
+		       const char *http_extra, const char *top_extra);
+
+/* A copy of text with every ' turned into " (caller frees): JSON in C
+ * strings without escapes. */
+char *rwt_json_quotes(const char *text);
+
+/* The lines of a failed configuration load, each on its own indented line,
+ * for failure messages (caller frees). */
+struct rw_config_errors;
+char *rwt_config_errors_text(const struct rw_config_errors *errs);
+
 /* Runs a command, returns its exit status; its output is appended to *out
  * (caller frees) when out is not NULL. */
 int rwt_run(char *const argv[], char **out);
