@@ -11,13 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replywatch/api.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
+#include "replywatch/deadline.h"
 #include "replywatch/health.h"
 #include "replywatch/http.h"
 #include "replywatch/log.h"
 #include "replywatch/notify.h"
+#include "replywatch/policy.h"
 #include "replywatch/store.h"
+#include "replywatch/tracker.h"
 
 #define RETIRE_CHECK_EVERY 0.1 /* seconds between checks on retired listeners */
 #define DRAIN_CHECK_EVERY 0.02
@@ -28,11 +32,23 @@ struct retired_http {
 	struct retired_http *next;
 };
 
+/* A configuration replaced by a reload, freed once no operation that
+ * started under it is still running (they borrow its sources and policies). */
+struct retired_config {
+	struct rw_config *cfg;
+	struct rw_policy_set *ps;
+	struct retired_config *next;
+};
+
 struct rw_daemon {
 	struct ev_loop *loop;
 	char *config_path;
 	struct rw_config *cfg;
+	struct rw_policy_set *ps;
+	struct retired_config *retired_configs;
 	struct rw_store *store;
+	struct rw_tracker *tracker;
+	struct rw_deadlines *deadlines;
 	struct rw_http_server *http;
 	struct retired_http *retired;
 	struct rw_watchdog *watchdog;
@@ -61,9 +77,14 @@ update_status(struct rw_daemon *d)
 static void
 on_store_state(struct rw_store *st, bool connected, void *arg)
 {
+	struct rw_daemon *d = arg;
+
 	(void)st;
-	(void)connected;
-	update_status(arg);
+	/* Deadlines may have been written meanwhile (another daemon, or before
+	 * a restart of ours): read them again. */
+	if (connected)
+		rw_deadlines_refresh(d->deadlines);
+	update_status(d);
 }
 
 /* Binds a listener for cfg with every route. NULL with err on failure. */
@@ -79,7 +100,8 @@ http_start(struct rw_daemon *d, const struct rw_config *cfg, char *err, size_t e
 
 	if (srv == NULL)
 		return NULL;
-	if (rw_health_routes(srv, d) == -1) {
+	if (rw_health_routes(srv, d) == -1 || rw_api_ingest_routes(srv, d) == -1 ||
+	    rw_api_mention_routes(srv, d) == -1 || rw_api_event_routes(srv, d) == -1) {
 		snprintf(err, errlen, "out of memory adding routes");
 		rw_http_server_free(srv);
 		return NULL;
@@ -95,6 +117,16 @@ on_retire_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	struct retired_http **p = &d->retired;
 
 	(void)revents;
+	if (rw_tracker_pending(d->tracker) == 0 && rw_http_server_pending(d->http) == 0) {
+		while (d->retired_configs != NULL) {
+			struct retired_config *rc = d->retired_configs;
+
+			d->retired_configs = rc->next;
+			rw_policy_set_free(rc->ps);
+			rw_config_free(rc->cfg);
+			free(rc);
+		}
+	}
 	while (*p != NULL) {
 		struct retired_http *r = *p;
 
@@ -106,7 +138,7 @@ on_retire_timer(struct ev_loop *loop, ev_timer *w, int revents)
 			p = &r->next;
 		}
 	}
-	if (d->retired == NULL)
+	if (d->retired == NULL && d->retired_configs == NULL)
 		ev_timer_stop(loop, w);
 }
 
@@ -145,6 +177,18 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	d->ps = rw_policy_set_new(cfg, err, errlen);
+	if (d->ps == NULL)
+		goto fail;
+	d->tracker = rw_tracker_new(d->store);
+	d->deadlines = d->tracker ? rw_deadlines_new(loop, d->store, d->tracker) : NULL;
+	if (d->deadlines == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	rw_tracker_use(d->tracker, cfg, d->ps);
+	rw_tracker_set_due_fn(d->tracker, rw_deadlines_note, d->deadlines);
+	rw_deadlines_use(d->deadlines, cfg);
 	rw_store_set_state_fn(d->store, on_store_state, d);
 	d->http = http_start(d, cfg, err, errlen);
 	if (d->http == NULL)
@@ -189,6 +233,8 @@ rw_daemon_reload(struct rw_daemon *d)
 	struct rw_config_errors errs = {0};
 	struct rw_config *next;
 	struct rw_http_server *new_http = NULL;
+	struct rw_policy_set *next_ps;
+	struct retired_config *retired;
 	char err[300], why[64];
 
 	if (d->stopping)
@@ -205,17 +251,28 @@ rw_daemon_reload(struct rw_daemon *d)
 		reload_failed(why);
 		return -1;
 	}
+	next_ps = rw_policy_set_new(next, err, sizeof(err));
+	if (next_ps == NULL) {
+		log_err("%s", err);
+		rw_config_free(next);
+		reload_failed("policies could not be built");
+		return -1;
+	}
 	if (!same_listen(d->cfg, next)) {
 		new_http = http_start(d, next, err, sizeof(err));
 		if (new_http == NULL) {
 			log_err("http: %s", err);
+			rw_policy_set_free(next_ps);
 			rw_config_free(next);
 			reload_failed("cannot bind the new http.listen");
 			return -1;
 		}
 	}
-	if (rw_store_reconfigure(d->store, &next->redis) == -1) {
+	retired = calloc(1, sizeof(*retired));
+	if (retired == NULL || rw_store_reconfigure(d->store, &next->redis) == -1) {
+		free(retired);
 		rw_http_server_free(new_http);
+		rw_policy_set_free(next_ps);
 		rw_config_free(next);
 		reload_failed("out of memory");
 		return -1;
@@ -229,8 +286,15 @@ rw_daemon_reload(struct rw_daemon *d)
 	rw_http_set_token(d->http, next->http.token);
 	rw_http_set_max_body(d->http, next->http.max_body);
 	log_set_level(next->log_level);
-	rw_config_free(d->cfg);
+	retired->cfg = d->cfg;
+	retired->ps = d->ps;
+	retired->next = d->retired_configs;
+	d->retired_configs = retired;
+	ev_timer_again(d->loop, &d->retire_timer);
 	d->cfg = next;
+	d->ps = next_ps;
+	rw_tracker_use(d->tracker, next, next_ps);
+	rw_deadlines_use(d->deadlines, next);
 	log_info("configuration reloaded: %zu sources, %zu policies, %zu alert targets",
 		 next->nsources, next->npolicies, next->nalerts);
 	rw_notify_ready("configuration reloaded");
@@ -241,7 +305,8 @@ rw_daemon_reload(struct rw_daemon *d)
 static bool
 drained(const struct rw_daemon *d)
 {
-	return rw_http_server_pending(d->http) == 0 && rw_store_in_flight(d->store) == 0;
+	return rw_http_server_pending(d->http) == 0 && rw_store_in_flight(d->store) == 0 &&
+	       rw_tracker_pending(d->tracker) == 0;
 }
 
 static void
@@ -314,6 +379,12 @@ rw_daemon_store(const struct rw_daemon *d)
 	return d->store;
 }
 
+struct rw_tracker *
+rw_daemon_tracker(const struct rw_daemon *d)
+{
+	return d->tracker;
+}
+
 void
 rw_daemon_free(struct rw_daemon *d)
 {
@@ -323,8 +394,9 @@ rw_daemon_free(struct rw_daemon *d)
 	ev_timer_stop(d->loop, &d->retire_timer);
 	rw_watchdog_free(d->watchdog);
 	/* The store first: its pending callbacks (run now with NULL replies)
-	 * may still answer HTTP requests. */
+	 * reach the tracker, the deadline engine and HTTP requests. */
 	rw_store_free(d->store);
+	rw_deadlines_free(d->deadlines);
 	rw_http_server_free(d->http);
 	while (d->retired != NULL) {
 		struct retired_http *r = d->retired;
@@ -333,6 +405,16 @@ rw_daemon_free(struct rw_daemon *d)
 		rw_http_server_free(r->srv);
 		free(r);
 	}
+	rw_tracker_free(d->tracker);
+	while (d->retired_configs != NULL) {
+		struct retired_config *rc = d->retired_configs;
+
+		d->retired_configs = rc->next;
+		rw_policy_set_free(rc->ps);
+		rw_config_free(rc->cfg);
+		free(rc);
+	}
+	rw_policy_set_free(d->ps);
 	rw_config_free(d->cfg);
 	free(d->config_path);
 	free(d);

@@ -12,6 +12,7 @@
 struct ev_loop;
 struct rw_config;
 struct rw_store;
+struct rw_tracker;
 
 struct rw_daemon;
 
@@ -48,6 +49,9 @@ const struct rw_config *rw_daemon_config(const struct rw_daemon *d);
 
 /* The Redis store (borrowed; the same object for the daemon's lifetime). */
 struct rw_store *rw_daemon_store(const struct rw_daemon *d);
+
+/* The tracker (borrowed; the same object for the daemon's lifetime). */
+struct rw_tracker *rw_daemon_tracker(const struct rw_daemon *d);
 
 /* Frees everything. Accepts NULL. */
 void rw_daemon_free(struct rw_daemon *d);

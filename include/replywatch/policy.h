@@ -51,4 +51,13 @@ struct rw_calendar *rw_policy_calendar(const struct rw_policy_set *set,
 
 void rw_policy_set_free(struct rw_policy_set *set);
 
+/*
+ * Added with the implementation: opens the ICU transliterator rw_text_fold
+ * uses, once per process (later calls return 0 at once). Returns 0, or -1
+ * with ICU's reason in err; rw_text_fold then returns NULL. rw_policy_set_new
+ * calls it first so that a broken ICU installation is reported by name
+ * rather than as a failed fold. Not thread-safe; replywatchd has one thread.
+ */
+int rw_text_fold_init(char *err, size_t errlen);
+
 #endif

@@ -358,6 +358,22 @@ rwt_daemon_wait(struct rwt_daemon *d, double timeout_s)
 }
 
 void
+rwt_daemon_stop_clean(struct rwt_daemon *d)
+{
+	int status;
+
+	if (d->pid <= 0)
+		return;
+	kill(d->pid, SIGTERM);
+	status = rwt_daemon_wait(d, 5.0);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char *log = rwt_daemon_log(d);
+		cr_expect_fail("daemon did not exit cleanly (status %d); log:\n%s", status, log);
+		free(log);
+	}
+}
+
+void
 rwt_daemon_cleanup(struct rwt_daemon *d)
 {
 	if (d->pid > 0) {
@@ -518,4 +534,16 @@ rwt_config_errors_text(const struct rw_config_errors *errs)
 		strcat(out, errs->lines[i]);
 	}
 	return out;
+}
+
+char *
+rwt_url_escape(const char *text)
+{
+	char *esc = curl_easy_escape(NULL, text, 0);
+	char *copy;
+
+	cr_assert_not_null(esc);
+	copy = strdup(esc);
+	curl_free(esc);
+	return copy;
 }

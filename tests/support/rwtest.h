@@ -63,6 +63,9 @@ void rwt_daemon_signal(struct rwt_daemon *d, int sig);
 /* Waits up to timeout_s for the daemon to exit; returns its wait status,
  * or -1 on timeout. */
 int rwt_daemon_wait(struct rwt_daemon *d, double timeout_s);
+/* Stops a running daemon with SIGTERM and fails the test unless it exits 0
+ * within 5 s (under ASan a leak makes the exit status non-zero). */
+void rwt_daemon_stop_clean(struct rwt_daemon *d);
 /* Kills the daemon if still running and frees what start allocated. */
 void rwt_daemon_cleanup(struct rwt_daemon *d);
 /* The daemon's stderr so far (caller frees). */
@@ -97,6 +100,9 @@ char *rwt_json_quotes(const char *text);
  * for failure messages (caller frees). */
 struct rw_config_errors;
 char *rwt_config_errors_text(const struct rw_config_errors *errs);
+
+/* text percent-encoded for a query string (caller frees). */
+char *rwt_url_escape(const char *text);
 
 /* Runs a command, returns its exit status; its output is appended to *out
  * (caller frees) when out is not NULL. */

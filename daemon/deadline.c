@@ -1,0 +1,275 @@
+/*
+ * deadline.c: the timer that raises deadlines at their instant.
+ */
+#include <ev.h>
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/config.h"
+#include "replywatch/deadline.h"
+#include "replywatch/log.h"
+#include "replywatch/mention.h"
+#include "replywatch/store.h"
+#include "replywatch/tracker.h"
+
+#define REFRESH_EVERY 1.0 /* seconds between reads of every source's earliest deadline */
+
+struct source_due {
+	char *name;
+	int64_t due;    /* earliest known deadline, 0: none */
+	bool firing;    /* a fire is under way */
+	bool refire;    /* something became due while firing */
+};
+
+struct rw_deadlines {
+	struct ev_loop *loop;
+	struct rw_store *store;
+	struct rw_tracker *tracker;
+	const struct rw_config *cfg;
+	struct source_due *sources;
+	size_t n;
+	ev_timer timer;
+	ev_timer refresh;
+	size_t refreshing;  /* refresh reads under way */
+};
+
+struct refresh_read {
+	struct rw_deadlines *d;
+	char *name;
+};
+
+static void arm(struct rw_deadlines *d);
+static struct source_due *find(struct rw_deadlines *d, const char *name);
+
+static struct source_due *
+find(struct rw_deadlines *d, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->sources[i].name, name) == 0)
+			return &d->sources[i];
+	return NULL;
+}
+
+void
+rw_deadlines_note(void *arg, const char *source, int64_t due_ms, bool exact)
+{
+	struct rw_deadlines *d = arg;
+	struct source_due *s = find(d, source);
+
+	if (s == NULL)
+		return;
+	if (exact)
+		s->due = due_ms;
+	else if (due_ms && (s->due == 0 || due_ms < s->due))
+		s->due = due_ms;
+	if (s->firing && due_ms && !exact)
+		s->refire = true;
+	arm(d);
+}
+
+/* A fire under way; looked up by name when it ends, because a reload may
+ * have rebuilt the source table meanwhile. */
+struct firing {
+	struct rw_deadlines *d;
+	char *name;
+};
+
+static void
+fired(void *arg, int result, const char *detail)
+{
+	struct firing *f = arg;
+	struct source_due *s = find(f->d, f->name);
+
+	if (s != NULL)
+		s->firing = false;
+	if (result != 0)
+		log_warnx("deadlines of %s not raised yet: %s; retrying", f->name,
+			  detail ? detail : "error");
+	arm(f->d);
+	free(f->name);
+	free(f);
+}
+
+static void
+start_fire(struct rw_deadlines *d, struct source_due *s, const struct rw_source_config *src,
+	   int64_t now)
+{
+	struct firing *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || (f->name = strdup(s->name)) == NULL) {
+		free(f);
+		return;
+	}
+	f->d = d;
+	s->firing = true;
+	s->refire = false;
+	if (rw_tracker_fire(d->tracker, src, now, fired, f) == -1) {
+		s->firing = false;
+		free(f->name);
+		free(f);
+	}
+}
+
+/* Raises what is due for every source whose earliest deadline has come. */
+static void
+on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct rw_deadlines *d = w->data;
+	int64_t now = rw_now_ms();
+
+	(void)loop;
+	(void)revents;
+	for (size_t i = 0; i < d->n; i++) {
+		struct source_due *s = &d->sources[i];
+		const struct rw_source_config *src;
+
+		if (s->firing || s->due == 0 || s->due > now)
+			continue;
+		src = rw_config_find_source(d->cfg, s->name);
+		if (src == NULL || !rw_store_connected(d->store))
+			continue;
+		start_fire(d, s, src, now);
+	}
+	arm(d);
+}
+
+/* Arms the timer for the earliest deadline not being fired right now. */
+static void
+arm(struct rw_deadlines *d)
+{
+	int64_t earliest = 0, now;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct source_due *s = &d->sources[i];
+
+		if (!s->firing && s->due && (earliest == 0 || s->due < earliest))
+			earliest = s->due;
+	}
+	ev_timer_stop(d->loop, &d->timer);
+	if (earliest == 0)
+		return;
+	now = rw_now_ms();
+	ev_now_update(d->loop);
+	ev_timer_set(&d->timer, earliest > now ? (double)(earliest - now) / 1000.0 : 0., 0.);
+	ev_timer_start(d->loop, &d->timer);
+}
+
+static void
+refresh_read(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct refresh_read *r = arg;
+	struct rw_deadlines *d = r->d;
+	struct source_due *s = find(d, r->name);
+
+	(void)st;
+	d->refreshing--;
+	if (s != NULL && !s->firing && reply != NULL && reply->type == REDIS_REPLY_ARRAY) {
+		s->due = reply->elements == 2 ? strtoll(reply->element[1]->str, NULL, 10) : 0;
+		arm(d);
+	}
+	free(r->name);
+	free(r);
+}
+
+void
+rw_deadlines_refresh(struct rw_deadlines *d)
+{
+	if (!rw_store_connected(d->store) || d->refreshing > 0)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		struct refresh_read *r = calloc(1, sizeof(*r));
+		char base[256], key[300];
+
+		if (r == NULL || (r->name = strdup(d->sources[i].name)) == NULL) {
+			free(r);
+			return;
+		}
+		r->d = d;
+		rw_tracker_base(rw_store_key_prefix(d->store), r->name, base, sizeof(base));
+		snprintf(key, sizeof(key), "%sdue", base);
+		const char *argv[5] = {"ZRANGE", key, "0", "0", "WITHSCORES"};
+		size_t len[5] = {6, strlen(key), 1, 1, 10};
+		if (rw_store_command(d->store, 5, argv, len, refresh_read, r) == -1) {
+			free(r->name);
+			free(r);
+			return;
+		}
+		d->refreshing++;
+	}
+}
+
+static void
+on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	rw_deadlines_refresh(w->data);
+}
+
+struct rw_deadlines *
+rw_deadlines_new(struct ev_loop *loop, struct rw_store *st, struct rw_tracker *tr)
+{
+	struct rw_deadlines *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	d->loop = loop;
+	d->store = st;
+	d->tracker = tr;
+	ev_timer_init(&d->timer, on_timer, 0., 0.);
+	ev_timer_init(&d->refresh, on_refresh, REFRESH_EVERY, REFRESH_EVERY);
+	d->timer.data = d->refresh.data = d;
+	ev_timer_start(loop, &d->refresh);
+	return d;
+}
+
+static void
+free_sources(struct source_due *sources, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(sources[i].name);
+	free(sources);
+}
+
+void
+rw_deadlines_use(struct rw_deadlines *d, const struct rw_config *cfg)
+{
+	struct source_due *next = calloc(cfg->nsources ? cfg->nsources : 1, sizeof(*next));
+	size_t n = 0;
+
+	if (next == NULL) {
+		log_warnx("deadlines: out of memory; keeping the previous source list");
+		return;
+	}
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		struct source_due *old = find(d, cfg->sources[i].name);
+
+		next[n].name = strdup(cfg->sources[i].name);
+		if (next[n].name == NULL)
+			continue;
+		/* A fire under way reports back by name; keep its state. */
+		if (old != NULL) {
+			next[n].due = old->due;
+		}
+		n++;
+	}
+	d->cfg = cfg;
+	free_sources(d->sources, d->n);
+	d->sources = next;
+	d->n = n;
+	rw_deadlines_refresh(d);
+	arm(d);
+}
+
+void
+rw_deadlines_free(struct rw_deadlines *d)
+{
+	if (d == NULL)
+		return;
+	ev_timer_stop(d->loop, &d->timer);
+	ev_timer_stop(d->loop, &d->refresh);
+	free_sources(d->sources, d->n);
+	free(d);
+}

@@ -1,0 +1,465 @@
+/*
+ * mention.c: the stored mention record — decode, encode, JSON, and the time
+ * formats the API uses.
+ */
+#include <ctype.h>
+#include <hiredis/hiredis.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "replywatch/config.h"
+#include "replywatch/item.h"
+#include "replywatch/mention.h"
+
+static const char *const state_names[RW_STATE_COUNT] = {
+	"open", "warning", "breached", "replied", "closed", "expired",
+};
+static const char state_codes[RW_STATE_COUNT] = {'o', 'w', 'b', 'r', 'c', 'x'};
+
+const char *
+rw_state_name(enum rw_state s)
+{
+	return (unsigned)s < RW_STATE_COUNT ? state_names[s] : "unknown";
+}
+
+char
+rw_state_code(enum rw_state s)
+{
+	return (unsigned)s < RW_STATE_COUNT ? state_codes[s] : '?';
+}
+
+int
+rw_state_parse(const char *name, enum rw_state *s)
+{
+	for (int i = 0; i < RW_STATE_COUNT; i++) {
+		if (strcmp(name, state_names[i]) == 0) {
+			*s = (enum rw_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+rw_state_from_code(char code, enum rw_state *s)
+{
+	for (int i = 0; i < RW_STATE_COUNT; i++) {
+		if (state_codes[i] == code) {
+			*s = (enum rw_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+bool
+rw_state_is_open(enum rw_state s)
+{
+	return s == RW_STATE_OPEN || s == RW_STATE_WARNING || s == RW_STATE_BREACHED;
+}
+
+int64_t
+rw_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *
+rw_time_format(int64_t ms, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	int frac = (int)(ms - (int64_t)secs * 1000);
+	struct tm tm;
+	char date[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03dZ", date, frac);
+	return buf;
+}
+
+/* Reads exactly n digits at *p into *out. */
+static int
+digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+/*
+ * RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM). Platforms send
+ * up to nine fraction digits; milliseconds are kept, the rest truncated.
+ * A lower-case 't'/'z' or a space separator is accepted too (RFC 3339 5.6).
+ */
+int
+rw_time_parse(const char *text, int64_t *ms)
+{
+	const char *p = text;
+	struct tm tm = {0};
+	int y, mo, d, h, mi, s, frac_ms = 0, off = 0;
+
+	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
+	    digits(&p, 2, &d))
+		return -1;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return -1;
+	p++;
+	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
+	    digits(&p, 2, &s))
+		return -1;
+	if (*p == '.') {
+		int n = 0;
+
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++, n++)
+			if (n < 3)
+				frac_ms = frac_ms * 10 + (*p - '0');
+		for (; n < 3; n++)
+			frac_ms *= 10;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1, oh, om;
+
+		if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
+			return -1;
+		off = sign * (oh * 60 + om);
+	} else {
+		return -1;
+	}
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s == 60 ? 59 : s; /* a leap second counts as the second before */
+	time_t t = timegm(&tm);
+	if (tm.tm_mday != d) /* normalised: 2026-02-30 is not a date */
+		return -1;
+	*ms = ((int64_t)t - (int64_t)off * 60) * 1000 + frac_ms;
+	return 0;
+}
+
+static int
+parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static char *
+dup_field(const struct redisReply *v)
+{
+	return strndup(v->str, v->len);
+}
+
+/* Escalation instants are stored as a comma-separated list. */
+static int
+decode_escalations(struct rw_mention *m, const char *list)
+{
+	char *copy = strdup(list), *save = NULL;
+
+	if (copy == NULL)
+		return -1;
+	m->nescalate = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (m->nescalate == RW_MAX_ESCALATIONS || parse_i64(tok, &m->escalate_at[m->nescalate]))
+			break;
+		m->nescalate++;
+	}
+	free(copy);
+	return 0;
+}
+
+/* Applies one stored field to m. Unknown fields are ignored (a newer
+ * daemon may have written them). */
+static int
+decode_field(struct rw_mention *m, const char *f, const struct redisReply *v)
+{
+	int64_t n = 0;
+
+	if (strlen(f) == 1) {
+		switch (f[0]) {
+		case 'k':
+			m->kind = rw_kind_parse(v->str);
+			return 0;
+		case 'a':
+			return (m->author = dup_field(v)) ? 0 : -1;
+		case 'f':
+			m->has_followers = parse_i64(v->str, &m->followers) == 0;
+			return 0;
+		case 't':
+			return (m->text = dup_field(v)) ? 0 : -1;
+		case 'u':
+			return (m->url = dup_field(v)) ? 0 : -1;
+		case 'c':
+			return parse_i64(v->str, &m->created_ms);
+		case 'v':
+			return (m->conversation_id = dup_field(v)) ? 0 : -1;
+		case 'g':
+			m->has_rating = parse_i64(v->str, &n) == 0;
+			m->rating = (int)n;
+			return 0;
+		case 's':
+			return v->len == 1 ? rw_state_from_code(v->str[0], &m->state) : -1;
+		case 'p':
+			if (v->len == 0)
+				return 0;
+			return (m->policy = dup_field(v)) ? 0 : -1;
+		case 'W':
+			return parse_i64(v->str, &m->warn_at);
+		case 'B':
+			return parse_i64(v->str, &m->breach_at);
+		case 'E':
+			return decode_escalations(m, v->str);
+		case 'X':
+			return parse_i64(v->str, &m->expire_at);
+		case 'y':
+			return parse_i64(v->str, (int64_t *)&m->version);
+		}
+		return 0;
+	}
+	if (strcmp(f, "fw") == 0)
+		m->warned = strcmp(v->str, "1") == 0;
+	else if (strcmp(f, "fb") == 0)
+		m->breached = strcmp(v->str, "1") == 0;
+	else if (strcmp(f, "fe") == 0 && parse_i64(v->str, &n) == 0)
+		m->escalated = (unsigned)n;
+	else if (strcmp(f, "ra") == 0)
+		return parse_i64(v->str, &m->resolved_at);
+	else if (strcmp(f, "rw") == 0)
+		m->has_response = parse_i64(v->str, &m->response_ms) == 0;
+	else if (strcmp(f, "rb") == 0)
+		return parse_i64(v->str, &m->business_ms);
+	else if (strcmp(f, "ri") == 0)
+		return (m->reply_id = dup_field(v)) ? 0 : -1;
+	else if (strcmp(f, "cr") == 0)
+		return (m->close_reason = dup_field(v)) ? 0 : -1;
+	return 0;
+}
+
+int
+rw_mention_decode(struct rw_mention *m, const char *id, const struct redisReply *fields)
+{
+	memset(m, 0, sizeof(*m));
+	if (fields == NULL || fields->type != REDIS_REPLY_ARRAY || fields->elements % 2 != 0)
+		return -1;
+	if (fields->elements == 0)
+		return 1;
+	if ((m->id = strdup(id)) == NULL)
+		return -1;
+	for (size_t i = 0; i < fields->elements; i += 2) {
+		const struct redisReply *f = fields->element[i], *v = fields->element[i + 1];
+
+		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
+		    decode_field(m, f->str, v) == -1)
+			goto fail;
+	}
+	if (m->author == NULL || m->created_ms == 0)
+		goto fail;
+	if (m->kind == 0)
+		m->kind = RW_KIND_MENTION;
+	return 0;
+fail:
+	rw_mention_clear(m);
+	return -1;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int
+rw_mention_from_item(struct rw_mention *m, const struct rw_item *item)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = strdup(item->id);
+	m->author = strdup(item->author);
+	m->text = dup_or_null(item->text);
+	m->url = dup_or_null(item->url);
+	m->conversation_id = dup_or_null(item->conversation_id);
+	m->kind = item->kind ? item->kind : RW_KIND_MENTION;
+	m->has_followers = item->has_followers;
+	m->followers = item->author_followers;
+	m->has_rating = item->has_rating;
+	m->rating = item->rating;
+	m->created_ms = item->created_at_ms;
+	if (!m->id || !m->author || (item->text && !m->text) || (item->url && !m->url) ||
+	    (item->conversation_id && !m->conversation_id)) {
+		rw_mention_clear(m);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_i64(json_t *obj, const char *field, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	return json_object_set_new(obj, field, json_string(buf));
+}
+
+static int
+set_str(json_t *obj, const char *field, const char *v)
+{
+	return v ? json_object_set_new(obj, field, json_string(v)) : 0;
+}
+
+json_t *
+rw_mention_fields(const struct rw_mention *m)
+{
+	json_t *o = json_object();
+	char code[2] = {rw_state_code(m->state), '\0'};
+	char esc[RW_MAX_ESCALATIONS * 21 + 1] = "";
+	int rc = 0;
+
+	if (o == NULL)
+		return NULL;
+	rc |= set_str(o, "k", rw_kind_name(m->kind));
+	rc |= set_str(o, "a", m->author);
+	if (m->has_followers)
+		rc |= set_i64(o, "f", m->followers);
+	rc |= set_str(o, "t", m->text);
+	rc |= set_str(o, "u", m->url);
+	rc |= set_i64(o, "c", m->created_ms);
+	rc |= set_str(o, "v", m->conversation_id);
+	if (m->has_rating)
+		rc |= set_i64(o, "g", m->rating);
+	rc |= set_str(o, "s", code);
+	rc |= set_str(o, "p", m->policy ? m->policy : "");
+	if (m->warn_at)
+		rc |= set_i64(o, "W", m->warn_at);
+	if (m->breach_at)
+		rc |= set_i64(o, "B", m->breach_at);
+	for (size_t i = 0; i < m->nescalate; i++) {
+		size_t len = strlen(esc);
+		snprintf(esc + len, sizeof(esc) - len, "%s%" PRId64, i ? "," : "", m->escalate_at[i]);
+	}
+	if (m->nescalate)
+		rc |= set_str(o, "E", esc);
+	if (m->expire_at)
+		rc |= set_i64(o, "X", m->expire_at);
+	rc |= set_str(o, "fw", m->warned ? "1" : "0");
+	rc |= set_str(o, "fb", m->breached ? "1" : "0");
+	rc |= set_i64(o, "fe", m->escalated);
+	if (m->resolved_at)
+		rc |= set_i64(o, "ra", m->resolved_at);
+	if (m->has_response) {
+		rc |= set_i64(o, "rw", m->response_ms);
+		rc |= set_i64(o, "rb", m->business_ms);
+	}
+	rc |= set_str(o, "ri", m->reply_id);
+	rc |= set_str(o, "cr", m->close_reason);
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+time_or_null(int64_t ms)
+{
+	char buf[40];
+
+	return ms ? json_string(rw_time_format(ms, buf, sizeof(buf))) : json_null();
+}
+
+static json_t *
+labels_json(const struct rw_source_config *src)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && src != NULL && i < src->labels.n; i++)
+		json_object_set_new(o, src->labels.items[i].key,
+				    json_string(src->labels.items[i].value));
+	return o;
+}
+
+json_t *
+rw_mention_to_json(const struct rw_mention *m, const struct rw_source_config *src)
+{
+	char key[512];
+	json_t *o;
+
+	snprintf(key, sizeof(key), "%s:%s", src->name, m->id);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?}", "key", key, "source",
+		      src->name, "platform", rw_source_type_name(src->type), "kind",
+		      rw_kind_name(m->kind) ? rw_kind_name(m->kind) : "mention", "id", m->id, "url",
+		      m->url, "author", m->author, "text", m->text);
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "author_followers",
+			    m->has_followers ? json_integer(m->followers) : json_null());
+	json_object_set_new(o, "created_at", time_or_null(m->created_ms));
+	json_object_set_new(o, "conversation_id",
+			    m->conversation_id ? json_string(m->conversation_id) : json_null());
+	json_object_set_new(o, "rating", m->has_rating ? json_integer(m->rating) : json_null());
+	json_object_set_new(o, "state", json_string(rw_state_name(m->state)));
+	json_object_set_new(o, "policy", m->policy ? json_string(m->policy) : json_null());
+	json_object_set_new(o, "warn_at", time_or_null(m->warn_at));
+	json_object_set_new(o, "breach_at", time_or_null(m->breach_at));
+	json_object_set_new(o, "replied_at",
+			    m->state == RW_STATE_REPLIED ? time_or_null(m->resolved_at)
+							 : json_null());
+	json_object_set_new(o, "response_seconds",
+			    m->has_response ? json_real((double)m->response_ms / 1000.0)
+					    : json_null());
+	json_object_set_new(o, "business_response_seconds",
+			    m->has_response ? json_real((double)m->business_ms / 1000.0)
+					    : json_null());
+	if (m->state == RW_STATE_CLOSED) {
+		json_object_set_new(o, "closed_at", time_or_null(m->resolved_at));
+		json_object_set_new(o, "close_reason",
+				    m->close_reason ? json_string(m->close_reason) : json_null());
+	}
+	json_object_set_new(o, "labels", labels_json(src));
+	return o;
+}
+
+void
+rw_mention_clear(struct rw_mention *m)
+{
+	if (m == NULL)
+		return;
+	free(m->id);
+	free(m->author);
+	free(m->text);
+	free(m->url);
+	free(m->conversation_id);
+	free(m->policy);
+	free(m->reply_id);
+	free(m->close_reason);
+	memset(m, 0, sizeof(*m));
+}

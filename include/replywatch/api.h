@@ -1,0 +1,22 @@
+/*
+ * api: the mention-tracking HTTP endpoints (DESIGN.md "HTTP API"). Each
+ * function adds its routes to srv; d is borrowed for the server's lifetime.
+ * Return 0, or -1 on allocation failure.
+ *
+ *   POST /ingest/SOURCE           push items (the source's own token)
+ *   GET  /mentions                a page of mentions, oldest first
+ *   GET  /mentions/KEY            one mention
+ *   POST /mentions/KEY/close      resolve by hand with a reason
+ *   GET  /events                  the event log, oldest first
+ */
+#ifndef REPLYWATCH_API_H
+#define REPLYWATCH_API_H
+
+struct rw_http_server;
+struct rw_daemon;
+
+int rw_api_ingest_routes(struct rw_http_server *srv, struct rw_daemon *d);
+int rw_api_mention_routes(struct rw_http_server *srv, struct rw_daemon *d);
+int rw_api_event_routes(struct rw_http_server *srv, struct rw_daemon *d);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * tracker: a mention's whole life in Redis — ingest, brand replies, manual
+ * close, and the deadlines that fall due. It decides with the lifecycle and
+ * policy modules and applies every decision with one atomic script call
+ * guarded by the mention's version, so a crash at any instant leaves a
+ * consistent state and two daemons never apply the same change twice.
+ *
+ * Operations are asynchronous; each calls its done function exactly once.
+ * The configuration and policy set passed to rw_tracker_use are borrowed:
+ * after a reload the old ones must live until rw_tracker_pending() is 0.
+ */
+#ifndef REPLYWATCH_TRACKER_H
+#define REPLYWATCH_TRACKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct rw_store;
+struct rw_config;
+struct rw_policy_set;
+struct rw_source_config;
+struct rw_item;
+struct rw_tracker;
+
+/* result: 0 done; -1 Redis failed or is down (detail says why); for close
+ * also 1 = no such mention, 2 = already resolved. */
+typedef void rw_tracker_done_fn(void *arg, int result, const char *detail);
+/* The tracker learnt when something of source is due: exact says due_ms is
+ * the source's earliest deadline (0: none), otherwise it is one more
+ * candidate (a new mention's). */
+typedef void rw_tracker_due_fn(void *arg, const char *source, int64_t due_ms, bool exact);
+
+struct rw_tracker *rw_tracker_new(struct rw_store *st);
+void rw_tracker_use(struct rw_tracker *tr, const struct rw_config *cfg, struct rw_policy_set *ps);
+void rw_tracker_set_due_fn(struct rw_tracker *tr, rw_tracker_due_fn *fn, void *arg);
+size_t rw_tracker_pending(const struct rw_tracker *tr);
+
+/*
+ * Ingests a batch from src, taking over items (the array and its strings).
+ * New mentions first — each matched to a policy, scheduled, and, when
+ * already past a deadline, raising it at once; a mention whose brand reply
+ * is in the same batch (or was seen before it) is recorded as replied and
+ * raises nothing. Then the brand replies, in order. Items already tracked
+ * change nothing. Returns 0, or -1 when nothing could be started.
+ */
+int rw_tracker_ingest(struct rw_tracker *tr, const struct rw_source_config *src,
+		      struct rw_item *items, size_t n, rw_tracker_done_fn *done, void *arg);
+
+/* Closes src's mention id by hand with reason. */
+int rw_tracker_close(struct rw_tracker *tr, const struct rw_source_config *src, const char *id,
+		     const char *reason, rw_tracker_done_fn *done, void *arg);
+
+/* Raises every deadline of src due at now_ms, then reports src's next due
+ * instant through the due function. */
+int rw_tracker_fire(struct rw_tracker *tr, const struct rw_source_config *src, int64_t now_ms,
+		    rw_tracker_done_fn *done, void *arg);
+
+/* "PREFIX{SOURCE}:" into buf: the base of every key of one source. */
+const char *rw_tracker_base(const char *prefix, const char *source, char *buf, size_t len);
+
+void rw_tracker_free(struct rw_tracker *tr);
+
+#endif
