@@ -18,8 +18,10 @@
 #include "replywatch/health.h"
 #include "replywatch/http.h"
 #include "replywatch/log.h"
+#include "replywatch/mention.h"
 #include "replywatch/notify.h"
 #include "replywatch/policy.h"
+#include "replywatch/stats.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
 
@@ -49,6 +51,8 @@ struct rw_daemon {
 	struct rw_store *store;
 	struct rw_tracker *tracker;
 	struct rw_deadlines *deadlines;
+	struct rw_stats *stats;
+	int64_t started_at;
 	struct rw_http_server *http;
 	struct retired_http *retired;
 	struct rw_watchdog *watchdog;
@@ -82,8 +86,10 @@ on_store_state(struct rw_store *st, bool connected, void *arg)
 	(void)st;
 	/* Deadlines may have been written meanwhile (another daemon, or before
 	 * a restart of ours): read them again. */
-	if (connected)
+	if (connected) {
 		rw_deadlines_refresh(d->deadlines);
+		rw_stats_refresh(d->stats);
+	}
 	update_status(d);
 }
 
@@ -101,7 +107,8 @@ http_start(struct rw_daemon *d, const struct rw_config *cfg, char *err, size_t e
 	if (srv == NULL)
 		return NULL;
 	if (rw_health_routes(srv, d) == -1 || rw_api_ingest_routes(srv, d) == -1 ||
-	    rw_api_mention_routes(srv, d) == -1 || rw_api_event_routes(srv, d) == -1) {
+	    rw_api_mention_routes(srv, d) == -1 || rw_api_event_routes(srv, d) == -1 ||
+	    rw_api_status_routes(srv, d) == -1) {
 		snprintf(err, errlen, "out of memory adding routes");
 		rw_http_server_free(srv);
 		return NULL;
@@ -182,13 +189,16 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 		goto fail;
 	d->tracker = rw_tracker_new(d->store);
 	d->deadlines = d->tracker ? rw_deadlines_new(loop, d->store, d->tracker) : NULL;
-	if (d->deadlines == NULL) {
+	d->stats = rw_stats_new(loop, d->store);
+	if (d->deadlines == NULL || d->stats == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	rw_tracker_use(d->tracker, cfg, d->ps);
 	rw_tracker_set_due_fn(d->tracker, rw_deadlines_note, d->deadlines);
 	rw_deadlines_use(d->deadlines, cfg);
+	rw_stats_use(d->stats, cfg);
+	d->started_at = rw_now_ms();
 	rw_store_set_state_fn(d->store, on_store_state, d);
 	d->http = http_start(d, cfg, err, errlen);
 	if (d->http == NULL)
@@ -295,6 +305,7 @@ rw_daemon_reload(struct rw_daemon *d)
 	d->ps = next_ps;
 	rw_tracker_use(d->tracker, next, next_ps);
 	rw_deadlines_use(d->deadlines, next);
+	rw_stats_use(d->stats, next);
 	log_info("configuration reloaded: %zu sources, %zu policies, %zu alert targets",
 		 next->nsources, next->npolicies, next->nalerts);
 	rw_notify_ready("configuration reloaded");
@@ -379,6 +390,18 @@ rw_daemon_store(const struct rw_daemon *d)
 	return d->store;
 }
 
+struct rw_stats *
+rw_daemon_stats(const struct rw_daemon *d)
+{
+	return d->stats;
+}
+
+int64_t
+rw_daemon_started_at(const struct rw_daemon *d)
+{
+	return d->started_at;
+}
+
 struct rw_tracker *
 rw_daemon_tracker(const struct rw_daemon *d)
 {
@@ -397,6 +420,7 @@ rw_daemon_free(struct rw_daemon *d)
 	 * reach the tracker, the deadline engine and HTTP requests. */
 	rw_store_free(d->store);
 	rw_deadlines_free(d->deadlines);
+	rw_stats_free(d->stats);
 	rw_http_server_free(d->http);
 	while (d->retired != NULL) {
 		struct retired_http *r = d->retired;

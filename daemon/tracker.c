@@ -16,6 +16,7 @@
 #include "replywatch/lifecycle.h"
 #include "replywatch/log.h"
 #include "replywatch/policy.h"
+#include "replywatch/stats.h"
 #include "replywatch/store.h"
 #include "tracker_internal.h"
 
@@ -75,7 +76,8 @@ tracker_policy(struct rw_tracker *tr, const char *name, struct rw_calendar **cal
 }
 
 void
-tracker_count(json_t *counters, const char *what, const char *policy, const char *suffix)
+tracker_add(json_t *counters, const char *what, const char *policy, const char *suffix,
+	    int64_t n)
 {
 	char field[160];
 	json_t *cur;
@@ -83,7 +85,13 @@ tracker_count(json_t *counters, const char *what, const char *policy, const char
 	snprintf(field, sizeof(field), "%s:%s%s%s", what, policy ? policy : NO_POLICY,
 		 suffix ? ":" : "", suffix ? suffix : "");
 	cur = json_object_get(counters, field);
-	json_object_set_new(counters, field, json_integer(cur ? json_integer_value(cur) + 1 : 1));
+	json_object_set_new(counters, field, json_integer(cur ? json_integer_value(cur) + n : n));
+}
+
+void
+tracker_count(json_t *counters, const char *what, const char *policy, const char *suffix)
+{
+	tracker_add(counters, what, policy, suffix, 1);
 }
 
 int
@@ -173,6 +181,11 @@ tracker_resolve(struct rw_tracker *tr, const struct rw_source_config *src, struc
 		goto fail;
 	if (to == RW_STATE_REPLIED && p != NULL) {
 		bool within = m->business_ms <= p->breach_after * 1000;
+		char le[32];
+
+		rw_stats_bucket_name(tr->cfg, m->business_ms, le, sizeof(le));
+		tracker_add(counters, "h", m->policy, le, 1);
+		tracker_add(counters, "hs", m->policy, NULL, m->business_ms);
 
 		tracker_count(counters, "r", m->policy, within ? "1" : "0");
 		/* Answered late without a breach event (it was found answered):
@@ -253,15 +266,16 @@ tracker_apply(struct rw_tracker *tr, const struct rw_source_config *src, json_t 
 	      bool all, tracker_applied_fn *fn, void *arg)
 {
 	int64_t now = rw_now_ms();
-	char minid[32];
+	char minid[32], replies_minid[32];
 	json_t *op;
 	char *text;
 	int rc;
 
 	snprintf(minid, sizeof(minid), "%" PRId64, now - tr->cfg->retention.closed * 1000);
-	op = json_pack("{s:b, s:I, s:s, s:o}", "all", all, "retention_ms",
+	snprintf(replies_minid, sizeof(replies_minid), "%" PRId64, now - RW_STATS_KEEP_MS);
+	op = json_pack("{s:b, s:I, s:s, s:s, s:o}", "all", all, "retention_ms",
 		       (json_int_t)(tr->cfg->retention.closed * 1000), "events_minid", minid,
-		       "changes", changes);
+		       "replies_minid", replies_minid, "changes", changes);
 	if (op == NULL)
 		return -1;
 	text = json_dumps(op, JSON_COMPACT);

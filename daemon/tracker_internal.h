@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "replywatch/mention.h"
 #include "replywatch/tracker.h"
@@ -43,7 +44,9 @@ int tracker_add_event(struct rw_tracker *tr, json_t *events, const struct rw_sou
 		      const struct rw_mention *m, unsigned type, unsigned level, int64_t due,
 		      int64_t at);
 
-/* Adds n to counter field "what:POLICY[:suffix]" of counters. */
+/* Adds n (tracker_count: 1) to counter field "what:POLICY[:suffix]". */
+void tracker_add(json_t *counters, const char *what, const char *policy, const char *suffix,
+		 int64_t n);
 void tracker_count(json_t *counters, const char *what, const char *policy, const char *suffix);
 
 /*

@@ -5,6 +5,7 @@
 --   { "all": bool,            -- true: apply every change or none
 --     "retention_ms": N,      -- lifetime of resolved mentions
 --     "events_minid": "MS",   -- event-log entries older than this may be trimmed
+--     "replies_minid": "MS",  -- reply-log entries older than this may be trimmed
 --     "changes": [ CHANGE, ... ] }
 -- CHANGE:
 --   { "id": ID, "expect": V,  -- the mention's version ("y"); 0: it must not exist yet
@@ -12,7 +13,7 @@
 --     "created": MS, "from": [STATE, POLICY]|nil, "to": [STATE, POLICY],
 --     "set": { FIELD: VALUE }, "due": MS|false|nil (set, remove, leave),
 --     "conv": ID|nil, "conv_add": bool, "resolved": bool,
---     "log": [MEMBER, SCORE]|nil, "events": [JSON, ...], "cnt": { FIELD: N } }
+--     "log": ["POLICY|WALL_MS|BUSINESS_MS|WITHIN|ID", REPLY_MS]|nil, "events": [JSON, ...], "cnt": { FIELD: N } }
 -- Returns one string per change: "ok", "dup" (exists already), "stale" (its
 -- version moved), or "orphan" followed by the stored reply ("MS|REPLY_ID").
 local base = KEYS[1]
@@ -71,7 +72,9 @@ local function apply(c)
 		redis.call('DEL', base .. 'or:' .. c.id)
 	end
 	if c.log then
-		redis.call('ZADD', base .. 'rl', c.log[2], c.log[1])
+		-- The reply log: statistics windows are rebuilt from it.
+		redis.call('XADD', base .. 'rs', 'MINID', '~', op.replies_minid, '*',
+			'r', c.log[1], 't', c.log[2])
 	end
 	for _, e in ipairs(c.events or {}) do
 		redis.call('XADD', base .. 'ev', 'MINID', '~', op.events_minid, '*', 'e', e)

@@ -8,6 +8,8 @@
  *   GET  /mentions/KEY            one mention
  *   POST /mentions/KEY/close      resolve by hand with a reason
  *   GET  /events                  the event log, oldest first
+ *   GET  /status                  live state and SLA figures (JSON)
+ *   GET  /metrics                 Prometheus text exposition 0.0.4
  */
 #ifndef REPLYWATCH_API_H
 #define REPLYWATCH_API_H
@@ -18,5 +20,7 @@ struct rw_daemon;
 int rw_api_ingest_routes(struct rw_http_server *srv, struct rw_daemon *d);
 int rw_api_mention_routes(struct rw_http_server *srv, struct rw_daemon *d);
 int rw_api_event_routes(struct rw_http_server *srv, struct rw_daemon *d);
+/* GET /status and GET /metrics. */
+int rw_api_status_routes(struct rw_http_server *srv, struct rw_daemon *d);
 
 #endif

@@ -8,11 +8,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ev_loop;
 struct rw_config;
 struct rw_store;
 struct rw_tracker;
+struct rw_stats;
 
 struct rw_daemon;
 
@@ -52,6 +54,12 @@ struct rw_store *rw_daemon_store(const struct rw_daemon *d);
 
 /* The tracker (borrowed; the same object for the daemon's lifetime). */
 struct rw_tracker *rw_daemon_tracker(const struct rw_daemon *d);
+
+/* The live statistics (borrowed). */
+struct rw_stats *rw_daemon_stats(const struct rw_daemon *d);
+
+/* When the daemon started, ms since the epoch. */
+int64_t rw_daemon_started_at(const struct rw_daemon *d);
 
 /* Frees everything. Accepts NULL. */
 void rw_daemon_free(struct rw_daemon *d);

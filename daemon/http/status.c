@@ -1,0 +1,117 @@
+/*
+ * status.c: GET /status (JSON) and GET /metrics (Prometheus text 0.0.4),
+ * both answered from the statistics snapshot: no Redis round trip, no scan.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/api.h"
+#include "replywatch/config.h"
+#include "replywatch/daemon.h"
+#include "replywatch/http.h"
+#include "replywatch/mention.h"
+#include "replywatch/stats.h"
+#include "replywatch/store.h"
+
+static json_t *
+time_json(int64_t ms)
+{
+	char buf[40];
+
+	return json_string(rw_time_format(ms, buf, sizeof(buf)));
+}
+
+/* A push source has no poller: it is "ok" while enabled. Pollers (platform
+ * connectors) report their own state here once they exist. */
+static json_t *
+source_json(struct rw_daemon *d, const struct rw_source_config *src)
+{
+	int64_t mentions, replies;
+	json_t *o;
+
+	rw_stats_source_seen(rw_daemon_stats(d), src->name, &mentions, &replies);
+	o = json_pack("{s:s, s:s, s:s, s:n, s:n, s:n, s:I, s:n, s:n, s:I, s:I}", "name",
+		      src->name, "type", rw_source_type_name(src->type), "state",
+		      src->enabled ? "ok" : "disabled", "last_poll_at", "last_success_at",
+		      "last_error", "consecutive_failures", (json_int_t)0, "next_poll_at",
+		      "rate_limit", "mentions_seen", (json_int_t)mentions, "replies_seen",
+		      (json_int_t)replies);
+	return o;
+}
+
+static void
+status(struct rw_http_request *req, void *arg)
+{
+	struct rw_daemon *d = arg;
+	const struct rw_config *cfg = rw_daemon_config(d);
+	int64_t now = rw_now_ms();
+	json_t *sources = json_array(), *body;
+
+	for (size_t i = 0; sources && i < cfg->nsources; i++)
+		json_array_append_new(sources, source_json(d, &cfg->sources[i]));
+	body = json_pack("{s:s, s:o, s:o, s:{s:b}, s:o, s:o}", "version", RW_VERSION,
+			 "started_at", time_json(rw_daemon_started_at(d)), "now", time_json(now),
+			 "redis", "connected", rw_store_connected(rw_daemon_store(d)), "sources",
+			 sources, "policies", rw_stats_policies_json(rw_daemon_stats(d), now));
+	if (body == NULL) {
+		rw_http_respond_error(req, 500, "out of memory");
+		return;
+	}
+	rw_http_respond_json(req, 200, body);
+	json_decref(body);
+}
+
+static void
+metrics(struct rw_http_request *req, void *arg)
+{
+	struct rw_daemon *d = arg;
+	const struct rw_config *cfg = rw_daemon_config(d);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (out == NULL) {
+		rw_http_respond_error(req, 500, "out of memory");
+		return;
+	}
+	rw_stats_write_metrics(rw_daemon_stats(d), out);
+	fputs("# HELP replywatch_source_up Whether a source is working (1) or not (0).\n"
+	      "# TYPE replywatch_source_up gauge\n",
+	      out);
+	for (size_t i = 0; i < cfg->nsources; i++)
+		fprintf(out, "replywatch_source_up{source=\"%s\",type=\"%s\"} %d\n",
+			cfg->sources[i].name, rw_source_type_name(cfg->sources[i].type),
+			cfg->sources[i].enabled ? 1 : 0);
+	fprintf(out,
+		"# HELP replywatch_source_polls_total Polls of platform APIs by result.\n"
+		"# TYPE replywatch_source_polls_total counter\n"
+		"# HELP replywatch_alert_deliveries_total Alert deliveries by target and result.\n"
+		"# TYPE replywatch_alert_deliveries_total counter\n"
+		"# HELP replywatch_alert_outbox_pending Alerts waiting for delivery.\n"
+		"# TYPE replywatch_alert_outbox_pending gauge\n"
+		"# HELP replywatch_redis_connected Whether Redis is connected.\n"
+		"# TYPE replywatch_redis_connected gauge\n"
+		"replywatch_redis_connected %d\n"
+		"# HELP replywatch_build_info The running version.\n"
+		"# TYPE replywatch_build_info gauge\n"
+		"replywatch_build_info{version=\"%s\"} 1\n",
+		rw_store_connected(rw_daemon_store(d)) ? 1 : 0, RW_VERSION);
+	if (fclose(out) != 0) {
+		free(text);
+		rw_http_respond_error(req, 500, "out of memory");
+		return;
+	}
+	rw_http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	free(text);
+}
+
+int
+rw_api_status_routes(struct rw_http_server *srv, struct rw_daemon *d)
+{
+	if (rw_http_route(srv, "GET", "/status", 0, status, d) == -1 ||
+	    rw_http_route(srv, "GET", "/metrics", 0, metrics, d) == -1)
+		return -1;
+	return 0;
+}

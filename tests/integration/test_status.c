@@ -1,0 +1,279 @@
+/*
+ * /status and /metrics against real traffic: counts, windows and percentiles
+ * agree with what was pushed, survive a restart, and the exposition passes
+ * promtool. Plus durability: kill -9 in the middle of a large push loses
+ * nothing that was acknowledged with 202.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "replywatch/mention.h"
+#include "rwtest.h"
+
+static struct rwt_redis redis;
+static struct rwt_daemon daemon_;
+static char *dir;
+
+static void
+setup(void)
+{
+	dir = rwt_tmpdir_new();
+}
+
+static void
+teardown(void)
+{
+	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_cleanup(&daemon_);
+	rwt_redis_destroy(&redis);
+	rwt_tmpdir_remove(dir);
+}
+
+TestSuite(status, .init = setup, .fini = teardown, .timeout = 120);
+
+#define SECTIONS                                                                                   \
+	",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"30s\","                       \
+	" \"breach_after\": \"60s\" } ],\n"                                                          \
+	" \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"ptok\" } ]"
+
+static bool
+ready(void *arg)
+{
+	struct rwt_response r = rwt_http(daemon_.http_port, "GET", "/readyz", NULL, NULL);
+	bool ok = r.status == 200;
+
+	(void)arg;
+	rwt_response_free(&r);
+	return ok;
+}
+
+static void
+start(int port)
+{
+	char *path = rwt_write_config(dir, &redis, port, "", SECTIONS);
+
+	rwt_daemon_start(&daemon_, path, port, NULL);
+	free(path);
+	cr_assert(rwt_wait_until(ready, NULL, 5.0));
+}
+
+static json_t *
+policy_status(void)
+{
+	struct rwt_response r = rwt_http(daemon_.http_port, "GET", "/status", NULL, NULL);
+	json_t *doc = json_loads(r.body, 0, NULL);
+	json_t *p = json_incref(json_array_get(json_object_get(doc, "policies"), 0));
+
+	cr_assert_eq(r.status, 200);
+	rwt_response_free(&r);
+	json_decref(doc);
+	return p;
+}
+
+struct want {
+	int replied;
+};
+
+static bool
+replied_is(void *arg)
+{
+	struct want *w = arg;
+	json_t *p = policy_status();
+	json_t *win = json_object_get(json_object_get(p, "windows"), "1h");
+	bool ok = json_integer_value(json_object_get(win, "replied")) == w->replied;
+
+	json_decref(p);
+	return ok;
+}
+
+/* 100 mentions answered after 1..100 s (the reply to #i after i s), and 5
+ * still open. */
+static void
+push_traffic(void)
+{
+	int64_t base = rw_now_ms() - 3600 * 1000 / 2;
+	char *body = strdup("["), *item, c[40], r[40];
+
+	for (int i = 1; i <= 100; i++) {
+		rw_time_format(base, c, sizeof(c));
+		rw_time_format(base + i * 1000, r, sizeof(r));
+		cr_assert(asprintf(&item,
+				   "%s{\"id\":\"m%d\",\"created_at\":\"%s\",\"author\":\"a%d\"},"
+				   "{\"id\":\"r%d\",\"created_at\":\"%s\",\"in_reply_to\":\"m%d\","
+				   "\"from_brand\":true}",
+				   i > 1 ? "," : "", i, c, i, i, r, i) > 0);
+		body = realloc(body, strlen(body) + strlen(item) + 2);
+		strcat(body, item);
+		free(item);
+	}
+	for (int i = 0; i < 5; i++) {
+		rw_time_format(rw_now_ms(), c, sizeof(c));
+		cr_assert(asprintf(&item, ",{\"id\":\"open%d\",\"created_at\":\"%s\",\"author\":\"o\"}",
+				   i, c) > 0);
+		body = realloc(body, strlen(body) + strlen(item) + 2);
+		strcat(body, item);
+		free(item);
+	}
+	strcat(body, "]");
+	struct rwt_response resp = rwt_http(daemon_.http_port, "POST", "/ingest/p", "ptok", body);
+	cr_assert_eq(resp.status, 202, "%s", resp.body);
+	rwt_response_free(&resp);
+	free(body);
+}
+
+static void
+check_figures(void)
+{
+	struct want w = {100};
+
+	cr_assert(rwt_wait_until(replied_is, &w, 5.0), "windows never showed 100 replies");
+	json_t *p = policy_status();
+	cr_assert_eq(json_integer_value(json_object_get(p, "open")), 5);
+	cr_assert_eq(json_integer_value(json_object_get(p, "breached")), 0);
+	json_t *win = json_object_get(json_object_get(p, "windows"), "1h");
+	cr_assert_eq(json_integer_value(json_object_get(win, "within_sla")), 60, "1..60 s are within");
+	cr_assert_float_eq(json_real_value(json_object_get(win, "compliance")), 0.6, 1e-9);
+	json_t *rs = json_object_get(win, "response_seconds");
+	cr_assert_float_eq(json_real_value(json_object_get(rs, "p50")), 50.0, 1e-9);
+	cr_assert_float_eq(json_real_value(json_object_get(rs, "p90")), 90.0, 1e-9);
+	cr_assert_float_eq(json_real_value(json_object_get(rs, "p99")), 99.0, 1e-9);
+	cr_assert_float_eq(json_real_value(json_object_get(rs, "max")), 100.0, 1e-9);
+	json_decref(p);
+}
+
+Test(status, windows_and_percentiles_survive_a_restart)
+{
+	rwt_redis_start(&redis, NULL);
+	int port = rwt_free_port();
+	start(port);
+	push_traffic();
+	check_figures();
+	rwt_daemon_stop_clean(&daemon_);
+	start(port);
+	check_figures();
+}
+
+Test(status, metrics_pass_promtool_and_match)
+{
+	rwt_redis_start(&redis, NULL);
+	start(rwt_free_port());
+	push_traffic();
+	struct want w = {100};
+	cr_assert(rwt_wait_until(replied_is, &w, 5.0));
+
+	struct rwt_response r = rwt_http(daemon_.http_port, "GET", "/metrics", NULL, NULL);
+	cr_assert_eq(r.status, 200);
+	cr_assert_not_null(strstr(r.headers, "text/plain; version=0.0.4"));
+	const char *want[] = {
+		"replywatch_mentions_open{policy=\"social\",source=\"p\"} 5\n",
+		"replywatch_mentions_total{policy=\"social\",source=\"p\"} 105\n",
+		"replywatch_replies_total{policy=\"social\",source=\"p\",within_sla=\"true\"} 60\n",
+		"replywatch_replies_total{policy=\"social\",source=\"p\",within_sla=\"false\"} 40\n",
+		"replywatch_sla_breaches_total{policy=\"social\",source=\"p\"} 40\n",
+		/* The thresholds are buckets: SLO fractions are exact. */
+		"replywatch_response_seconds_bucket{policy=\"social\",le=\"30\"} 30\n",
+		"replywatch_response_seconds_bucket{policy=\"social\",le=\"60\"} 60\n",
+		"replywatch_response_seconds_count{policy=\"social\"} 100\n",
+		"replywatch_response_seconds_sum{policy=\"social\"} 5050.000\n",
+		"replywatch_redis_connected 1\n",
+		"replywatch_build_info{version=\"" RW_VERSION "\"} 1\n",
+		"replywatch_source_up{source=\"p\",type=\"push\"} 1\n",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_expect_not_null(strstr(r.body, want[i]), "missing: %s", want[i]);
+
+	char *path = rwt_write_file(dir, "metrics.txt", r.body);
+	char *cmd;
+	cr_assert(asprintf(&cmd, "promtool check metrics < %s", path) > 0);
+	if (access("/usr/bin/promtool", X_OK) == 0) {
+		char *shell[] = {"/bin/sh", "-c", cmd, NULL};
+		char *out = NULL;
+		int rc = rwt_run(shell, &out);
+		cr_assert_eq(rc, 0, "promtool: %s", out);
+		free(out);
+	} else {
+		cr_log_warn("promtool not installed; exposition not checked");
+	}
+	free(cmd);
+	free(path);
+	rwt_response_free(&r);
+}
+
+Test(status, kill_9_mid_push_loses_nothing_acknowledged, .timeout = 180)
+{
+	rwt_redis_start(&redis, NULL);
+	int port = rwt_free_port();
+	start(port);
+	/* A child pushes 10 000 items in batches of 100 and writes every
+	 * acknowledged batch number to a file; the daemon is killed midway. */
+	char *acked = rwt_write_file(dir, "acked", "");
+	pid_t pusher = fork();
+	cr_assert(pusher >= 0);
+	if (pusher == 0) {
+		FILE *f = fopen(acked, "a");
+		char c[40];
+		rw_time_format(rw_now_ms(), c, sizeof(c));
+		for (int b = 0; b < 100; b++) {
+			char *body = strdup("["), *item;
+			for (int i = 0; i < 100; i++) {
+				if (asprintf(&item, "%s{\"id\":\"k%d\",\"created_at\":\"%s\",\"author\":\"a\"}",
+					     i ? "," : "", b * 100 + i, c) < 0)
+					_exit(1);
+				body = realloc(body, strlen(body) + strlen(item) + 2);
+				strcat(body, item);
+				free(item);
+			}
+			strcat(body, "]");
+			struct rwt_response r = rwt_http(port, "POST", "/ingest/p", "ptok", body);
+			if (r.status == 202) {
+				fprintf(f, "%d\n", b);
+				fflush(f);
+			}
+			free(body);
+			rwt_response_free(&r);
+		}
+		_exit(0);
+	}
+	/* Let some batches through, then kill the daemon without warning. */
+	for (int i = 0; i < 500; i++) {
+		FILE *f = fopen(acked, "r");
+		int lines = 0, ch;
+		while ((ch = fgetc(f)) != EOF)
+			lines += ch == '\n';
+		fclose(f);
+		if (lines >= 20)
+			break;
+		usleep(10000);
+	}
+	kill(daemon_.pid, SIGKILL);
+	rwt_daemon_wait(&daemon_, 5.0);
+	int status;
+	waitpid(pusher, &status, 0);
+
+	/* Every acknowledged item is in Redis. */
+	redisContext *c = rwt_redis_connect(&redis);
+	FILE *f = fopen(acked, "r");
+	int b, batches = 0;
+	while (fscanf(f, "%d", &b) == 1) {
+		batches++;
+		for (int i = 0; i < 100; i++) {
+			redisReply *reply = redisCommand(c, "EXISTS t:{p}:m:k%d", b * 100 + i);
+			cr_assert_eq(reply->integer, 1, "acknowledged item k%d lost", b * 100 + i);
+			freeReplyObject(reply);
+		}
+	}
+	fclose(f);
+	cr_assert_geq(batches, 20);
+	cr_assert_lt(batches, 100, "the kill came after the whole push: nothing was tested");
+	cr_log_info("%d acknowledged batches of 100 survived kill -9", batches);
+	redisFree(c);
+	free(acked);
+	/* The daemon comes back and serves them. */
+	start(port);
+}
