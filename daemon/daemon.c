@@ -219,6 +219,26 @@ fail:
 	return NULL;
 }
 
+static void
+rematched(void *arg, int result, const char *detail)
+{
+	(void)arg;
+	if (result != 0)
+		log_warnx("open mentions not re-matched to the new policies: %s",
+			  detail ? detail : "error");
+}
+
+/* Open mentions follow the new policies and calendars. Mentions whose
+ * schedule does not change are not written. */
+static void
+rematch_all(struct rw_daemon *d)
+{
+	for (size_t i = 0; i < d->cfg->nsources; i++)
+		if (rw_tracker_rematch(d->tracker, &d->cfg->sources[i], rematched, d) == -1)
+			log_warnx("%s: open mentions not re-matched: redis unavailable",
+				  d->cfg->sources[i].name);
+}
+
 static bool
 same_listen(const struct rw_config *a, const struct rw_config *b)
 {
@@ -306,6 +326,7 @@ rw_daemon_reload(struct rw_daemon *d)
 	rw_tracker_use(d->tracker, next, next_ps);
 	rw_deadlines_use(d->deadlines, next);
 	rw_stats_use(d->stats, next);
+	rematch_all(d);
 	log_info("configuration reloaded: %zu sources, %zu policies, %zu alert targets",
 		 next->nsources, next->npolicies, next->nalerts);
 	rw_notify_ready("configuration reloaded");

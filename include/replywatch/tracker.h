@@ -56,6 +56,12 @@ int rw_tracker_close(struct rw_tracker *tr, const struct rw_source_config *src, 
 int rw_tracker_fire(struct rw_tracker *tr, const struct rw_source_config *src, int64_t now_ms,
 		    rw_tracker_done_fn *done, void *arg);
 
+/* After a reload: matches every open mention of src against the current
+ * policies again and recomputes its deadlines. Events already raised are
+ * not raised again; a deadline now in the past is raised at once. */
+int rw_tracker_rematch(struct rw_tracker *tr, const struct rw_source_config *src,
+		       rw_tracker_done_fn *done, void *arg);
+
 /* "PREFIX{SOURCE}:" into buf: the base of every key of one source. */
 const char *rw_tracker_base(const char *prefix, const char *source, char *buf, size_t len);
 

@@ -537,3 +537,45 @@ Test(tracking, mentions_page_oldest_first_with_a_cursor)
 	cr_assert_eq(json_array_size(json_object_get(doc, "mentions")), 0);
 	json_decref(doc);
 }
+
+Test(tracking, a_reload_rematches_open_mentions_without_raising_twice)
+{
+	rwt_redis_start(&redis, NULL);
+	start();
+	int64_t created = rw_now_ms() - 1500;
+	char *c = iso(created), *body;
+
+	/* "vip" (followers >= 10000): warned already after 1 s. "s1" is social
+	 * (1 h / 2 h): nothing due for an hour. */
+	cr_assert(asprintf(&body,
+			   "[{\"id\":\"v1\",\"created_at\":\"%s\",\"author\":\"a\",\"author_followers\":20000},"
+			   "{\"id\":\"s1\",\"created_at\":\"%s\",\"author\":\"b\",\"text\":\"my parcel\"}]",
+			   c, c) > 0);
+	cr_assert_eq(push(body), 202);
+	cr_assert(wait_state("p:v1", "warning", 3.0));
+	cr_assert_eq(count_events("warning", "p:v1"), 1);
+
+	/* New policies: parcels breach after 3 s; vip now warns after 1 s and
+	 * breaches after 1 h. */
+	free(rwt_write_config(
+		dir, &redis, daemon_.http_port, "",
+		",\n \"policies\": [ { \"name\": \"parcel\", \"match\": { \"keywords\": [\"parcel\"] },"
+		" \"warn_after\": \"2s\", \"breach_after\": \"3s\" },"
+		" { \"name\": \"vip\", \"match\": { \"min_followers\": 10000 },"
+		" \"warn_after\": \"1s\", \"breach_after\": \"1h\" } ],\n"
+		" \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"ptok\" } ]"));
+	rwt_daemon_signal(&daemon_, SIGHUP);
+	cr_assert(wait_state("p:s1", "breached", 5.0), "s1 not re-matched to parcel");
+	json_t *m = get_json("/mentions/p:s1");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "parcel");
+	cr_assert_eq(time_of(m, "breach_at"), created + 3000);
+	json_decref(m);
+	m = get_json("/mentions/p:v1");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "warning");
+	cr_assert_eq(time_of(m, "breach_at"), created + 3600 * 1000);
+	json_decref(m);
+	cr_assert_eq(count_events("warning", "p:v1"), 1, "the warning must not be raised again");
+	cr_assert_eq(count_events("breach", "p:s1"), 1);
+	free(c);
+	free(body);
+}
