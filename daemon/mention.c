@@ -346,7 +346,10 @@ rw_mention_fields(const struct rw_mention *m)
 
 	if (o == NULL)
 		return NULL;
-	rc |= set_str(o, "k", rw_kind_name(m->kind));
+	/* Defaults are left out (memory: there may be millions of these);
+	 * the fields left out never change back once set. */
+	if (m->kind != RW_KIND_MENTION)
+		rc |= set_str(o, "k", rw_kind_name(m->kind));
 	rc |= set_str(o, "a", m->author);
 	if (m->has_followers)
 		rc |= set_i64(o, "f", m->followers);
@@ -370,9 +373,12 @@ rw_mention_fields(const struct rw_mention *m)
 		rc |= set_str(o, "E", esc);
 	if (m->expire_at)
 		rc |= set_i64(o, "X", m->expire_at);
-	rc |= set_str(o, "fw", m->warned ? "1" : "0");
-	rc |= set_str(o, "fb", m->breached ? "1" : "0");
-	rc |= set_i64(o, "fe", m->escalated);
+	if (m->warned)
+		rc |= set_str(o, "fw", "1");
+	if (m->breached)
+		rc |= set_str(o, "fb", "1");
+	if (m->escalated)
+		rc |= set_i64(o, "fe", m->escalated);
 	if (m->resolved_at)
 		rc |= set_i64(o, "ra", m->resolved_at);
 	if (m->has_response) {

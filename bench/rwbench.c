@@ -1,0 +1,337 @@
+/*
+ * rwbench: the measuring half of scripts/bench.sh.
+ *
+ *   rwbench store CONFIG N [FIRST]    ingest N mentions (ids from FIRST) through the
+ *                                     tracker and store in-process (no HTTP); prints items/s
+ *   rwbench push PORT TOKEN N [C] [DUE_FROM_S DUE_SPREAD_S]
+ *                                     push N mentions to /ingest/bench over C
+ *                                     connections in batches of 1000; prints
+ *                                     items/s. With DUE_*, the mentions are
+ *                                     created so that their 2 s breach falls
+ *                                     DUE_FROM..DUE_FROM+SPREAD s from now.
+ *   rwbench lateness PORT TOKEN       p50/p99/max of (at - due) of breach events (ms)
+ *   rwbench latency PORT TOKEN PATH N p50/p99 of N sequential GETs (ms)
+ *
+ * Everything talks to 127.0.0.1 only.
+ */
+#include <curl/curl.h>
+#include <ev.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "replywatch/config.h"
+#include "replywatch/item.h"
+#include "replywatch/log.h"
+#include "replywatch/mention.h"
+#include "replywatch/policy.h"
+#include "replywatch/store.h"
+#include "replywatch/tracker.h"
+
+#define BATCH 1000
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+pct(double *v, size_t n, double q)
+{
+	size_t i = (size_t)(q * n);
+
+	return n ? v[i >= n ? n - 1 : i] : 0;
+}
+
+/* ---------------------------------------------------------------- store */
+
+struct store_run {
+	struct ev_loop *loop;
+	int waiting;
+	int failed;
+};
+
+static void
+batch_done(void *arg, int result, const char *detail)
+{
+	struct store_run *run = arg;
+
+	if (result != 0) {
+		fprintf(stderr, "ingest failed: %s\n", detail ? detail : "?");
+		run->failed = 1;
+	}
+	run->waiting--;
+}
+
+static struct rw_item *
+make_batch(long first, size_t n, int64_t created)
+{
+	struct rw_item *items = calloc(n, sizeof(*items));
+	char id[32];
+
+	for (size_t i = 0; items && i < n; i++) {
+		snprintf(id, sizeof(id), "s%ld", first + (long)i);
+		items[i].id = strdup(id);
+		items[i].author = strdup("someone");
+		items[i].text = strdup("Where is my order? It has been a week.");
+		items[i].created_at_ms = created;
+		items[i].kind = RW_KIND_MENTION;
+	}
+	return items;
+}
+
+static int
+cmd_store(const char *path, long n, long first)
+{
+	struct rw_config_errors errs = {0};
+	struct rw_config *cfg = rw_config_load_file(path, &errs);
+	struct store_run run = {0};
+	char err[256];
+
+	if (cfg == NULL || cfg->nsources == 0) {
+		fprintf(stderr, "bad config %s\n", path);
+		return 1;
+	}
+	log_set_level(RW_LOG_WARNING);
+	run.loop = ev_default_loop(0);
+	struct rw_store *st = rw_store_new(run.loop, &cfg->redis);
+	struct rw_policy_set *ps = rw_policy_set_new(cfg, err, sizeof(err));
+	struct rw_tracker *tr = rw_tracker_new(st);
+	if (st == NULL || ps == NULL || tr == NULL)
+		return 1;
+	rw_tracker_use(tr, cfg, ps);
+	rw_store_start(st);
+	while (!rw_store_connected(st))
+		ev_run(run.loop, EVRUN_ONCE);
+	int64_t created = rw_now_ms();
+	double t0 = now_s();
+	/* Four batches in flight keep the pipeline full. */
+	for (long done = 0; done < n || run.waiting > 0;) {
+		while (run.waiting < 4 && done < n) {
+			size_t k = (size_t)(n - done < BATCH ? n - done : BATCH);
+
+			if (rw_tracker_ingest(tr, &cfg->sources[0], make_batch(first + done, k, created), k,
+					      batch_done, &run) == 0)
+				run.waiting++;
+			done += (long)k;
+		}
+		ev_run(run.loop, EVRUN_ONCE);
+	}
+	double secs = now_s() - t0;
+	printf("%.0f\n", n / secs);
+	rw_tracker_free(tr);
+	rw_store_free(st);
+	rw_policy_set_free(ps);
+	rw_config_free(cfg);
+	return run.failed;
+}
+
+/* ----------------------------------------------------------------- http */
+
+struct buf {
+	char *data;
+	size_t len;
+};
+
+static size_t
+collect(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+	char *grown = realloc(b->data, b->len + size * n + 1);
+
+	if (grown == NULL)
+		return 0;
+	memcpy(grown + b->len, p, size * n);
+	b->len += size * n;
+	grown[b->len] = '\0';
+	b->data = grown;
+	return size * n;
+}
+
+static long
+http(CURL *c, int port, const char *method, const char *path, const char *token,
+     const char *body, struct buf *out)
+{
+	char url[512], auth[256];
+	struct curl_slist *h = NULL;
+	long status = 0;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	h = curl_slist_append(h, auth);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	if (body == NULL)
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	return status;
+}
+
+/* Pushes items [first, first+n) of worker w. */
+static int
+push_range(int port, const char *token, long first, long n, double due_from, double spread)
+{
+	CURL *c = curl_easy_init();
+	char ts[40];
+	int64_t now = rw_now_ms();
+
+	for (long done = 0; done < n; done += BATCH) {
+		size_t cap = 128 * BATCH, len = 0;
+		char *body = malloc(cap);
+		struct buf out = {0};
+
+		len += (size_t)snprintf(body + len, cap - len, "[");
+		for (long i = done; i < n && i < done + BATCH; i++) {
+			int64_t created = now;
+
+			/* Breach 2 s after creation, due_from + a spread from now. */
+			if (spread > 0)
+				created = now - 2000 + (int64_t)((due_from + spread * (double)i / n) * 1000);
+			rw_time_format(created, ts, sizeof(ts));
+			len += (size_t)snprintf(body + len, cap - len,
+						"%s{\"id\":\"h%ld\",\"created_at\":\"%s\",\"author\":\"a%ld\","
+						"\"text\":\"Where is my order?\"}",
+						i > done ? "," : "", first + i, ts, i % 5000);
+		}
+		snprintf(body + len, cap - len, "]");
+		long status = http(c, port, "POST", "/ingest/bench", token, body, &out);
+		free(body);
+		free(out.data);
+		if (status != 202) {
+			fprintf(stderr, "push answered %ld\n", status);
+			return 1;
+		}
+	}
+	curl_easy_cleanup(c);
+	return 0;
+}
+
+static int
+cmd_push(int port, const char *token, long n, int conc, double due_from, double spread)
+{
+	double t0 = now_s();
+	int failed = 0;
+
+	for (int w = 0; w < conc; w++) {
+		if (fork() == 0)
+			_exit(push_range(port, token, (long)w * (n / conc), n / conc, due_from,
+					 spread));
+	}
+	for (int w = 0; w < conc; w++) {
+		int status;
+
+		wait(&status);
+		failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	}
+	printf("%.0f\n", (double)(n / conc * conc) / (now_s() - t0));
+	return failed;
+}
+
+static int
+cmd_lateness(int port, const char *token)
+{
+	CURL *c = curl_easy_init();
+	double *late = NULL;
+	size_t n = 0, cap = 0;
+	char path[512] = "/events?limit=1000";
+
+	for (;;) {
+		struct buf out = {0};
+		json_t *doc, *e;
+		size_t i;
+
+		if (http(c, port, "GET", path, token, NULL, &out) != 200)
+			return 1;
+		doc = json_loads(out.data, 0, NULL);
+		free(out.data);
+		json_array_foreach(json_object_get(doc, "events"), i, e) {
+			int64_t at, due;
+
+			if (strcmp(json_string_value(json_object_get(e, "type")), "breach") != 0 ||
+			    rw_time_parse(json_string_value(json_object_get(e, "at")), &at) ||
+			    rw_time_parse(json_string_value(json_object_get(e, "due")), &due))
+				continue;
+			if (n == cap)
+				late = realloc(late, (cap = cap ? cap * 2 : 1024) * sizeof(*late));
+			late[n++] = (double)(at - due);
+		}
+		size_t got = json_array_size(json_object_get(doc, "events"));
+		const char *next = json_string_value(json_object_get(doc, "next_after"));
+		if (got < 1000 || next == NULL) {
+			json_decref(doc);
+			break;
+		}
+		char *esc = curl_easy_escape(c, next, 0);
+		snprintf(path, sizeof(path), "/events?limit=1000&after=%s", esc);
+		curl_free(esc);
+		json_decref(doc);
+	}
+	qsort(late, n, sizeof(*late), cmp_double);
+	printf("%zu %.0f %.0f %.0f\n", n, pct(late, n, 0.50), pct(late, n, 0.99),
+	       n ? late[n - 1] : 0);
+	free(late);
+	curl_easy_cleanup(c);
+	return 0;
+}
+
+static int
+cmd_latency(int port, const char *token, const char *path, int n)
+{
+	CURL *c = curl_easy_init();
+	double *ms = calloc((size_t)n, sizeof(*ms));
+
+	for (int i = 0; i < n; i++) {
+		struct buf out = {0};
+		double t0 = now_s();
+
+		if (http(c, port, "GET", path, token, NULL, &out) != 200)
+			return 1;
+		ms[i] = (now_s() - t0) * 1000;
+		free(out.data);
+	}
+	qsort(ms, (size_t)n, sizeof(*ms), cmp_double);
+	printf("%.2f %.2f\n", pct(ms, (size_t)n, 0.50), pct(ms, (size_t)n, 0.99));
+	free(ms);
+	curl_easy_cleanup(c);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "store") == 0)
+		return cmd_store(argv[2], atol(argv[3]), argc == 5 ? atol(argv[4]) : 0);
+	if (argc >= 5 && strcmp(argv[1], "push") == 0)
+		return cmd_push(atoi(argv[2]), argv[3], atol(argv[4]), argc > 5 ? atoi(argv[5]) : 4,
+				argc > 7 ? atof(argv[6]) : 0, argc > 7 ? atof(argv[7]) : 0);
+	if (argc == 4 && strcmp(argv[1], "lateness") == 0)
+		return cmd_lateness(atoi(argv[2]), argv[3]);
+	if (argc == 6 && strcmp(argv[1], "latency") == 0)
+		return cmd_latency(atoi(argv[2]), argv[3], argv[4], atoi(argv[5]));
+	fprintf(stderr, "usage: see the comment at the top of bench/rwbench.c\n");
+	return 2;
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# replywatch benchmarks. Prints figures, with ratios to a baseline measured in
+# the same run; never fails on a figure. Everything runs on 127.0.0.1.
+#
+#   ingest rate   through the store (in-process) and through POST /ingest, as a
+#                 ratio to redis-benchmark running the same apply script
+#   memory        bytes per open mention (INFO memory delta over N mentions)
+#   lateness      p50/p99 of (raised - due) for breaches, with N mentions open
+#   /status       latency with 1 000 vs BENCH_BIG (default 1 000 000) tracked
+#
+# Environment: BENCH_N (default 100000), BENCH_BIG (default 1000000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+N=${BENCH_N:-100000}
+BIG=${BENCH_BIG:-1000000}
+
+"$root/scripts/install-deps.sh"
+cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$root/build/release" -j "$(nproc)" --target replywatchd rwbench >/dev/null
+bin=$root/build/release
+
+free_port() {
+	local p
+	for p in $(shuf -i 20000-60000 -n 100); do
+		(echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+	return 1
+}
+
+work=$(mktemp -d /tmp/replywatch-bench.XXXXXX)
+redis_port=$(free_port)
+http_port=$(free_port)
+daemon_pid=""
+cleanup() {
+	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+	redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work" --save '' --appendonly no \
+	--logfile "$work/redis.log" --daemonize yes >/dev/null
+until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.05; done
+rcli() { redis-cli -p "$redis_port" "$@"; }
+
+# $1: breach_after of the "bench" source's policy. The "bulk" source (first,
+# used by "rwbench store") always has far deadlines.
+write_config() {
+	cat >"$work/bench.json" <<EOF
+{ "log_level": "warning",
+  "redis": { "url": "redis://127.0.0.1:$redis_port/0" },
+  "http": { "listen": "127.0.0.1:$http_port", "max_body": 67108864 },
+  "policies": [
+    { "name": "fast", "match": { "sources": ["bench"] }, "breach_after": "$1" },
+    { "name": "slow", "warn_after": "1h", "breach_after": "2h" } ],
+  "sources": [ { "name": "bulk", "type": "push", "token": "btok" },
+               { "name": "bench", "type": "push", "token": "btok" } ] }
+EOF
+}
+
+start_daemon() {
+	"$bin/replywatchd" -c "$work/bench.json" 2>>"$work/daemon.log" &
+	daemon_pid=$!
+	until curl -fsS -H 'Authorization: Bearer btok' "http://127.0.0.1:$http_port/readyz" \
+		>/dev/null 2>&1; do sleep 0.05; done
+}
+
+stop_daemon() {
+	kill "$daemon_pid"
+	wait "$daemon_pid" || true
+	daemon_pid=""
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+used_memory() { rcli info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
+
+echo "replywatch benchmark: N=$N, BIG=$BIG, $(nproc) cores, redis $(redis-server --version | awk '{print $3}')"
+
+# --- Baseline: redis-benchmark running the apply script on one new mention,
+# the same call the tracker makes per ingested mention, pipelined 16 deep.
+sha=$(rcli script load "$(cat "$root/daemon/lua/apply.lua")")
+now_ms=$(($(date +%s%N) / 1000000))
+change='{"all":true,"retention_ms":2592000000,"events_minid":"0","replies_minid":"0","changes":[{"id":"x__rand_int__","expect":0,"orphan":"check","created":'$now_ms',"set":{"a":"someone","t":"Where is my order? It has been a week.","c":"'$now_ms'","s":"o","p":"slow","W":"'$((now_ms + 3600000))'","B":"'$((now_ms + 7200000))'","X":"'$((now_ms + 604800000))'"},"to":["o","slow"],"due":'$((now_ms + 3600000))',"resolved":false,"events":[],"cnt":{"m:slow":1}}]}'
+baseline=$(redis-benchmark -p "$redis_port" -q -n "$N" -r 100000000 -c 4 -P 16 \
+	evalsha "$sha" 1 'rwbase{base}:' "$change" | sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' | tail -n 1)
+rcli flushall >/dev/null
+
+# --- Ingest through the store, in-process.
+write_config 1h
+mem0=$(used_memory)
+store_rate=$("$bin/rwbench" store "$work/bench.json" "$N")
+mem1=$(used_memory)
+bytes=$(((mem1 - mem0) / N))
+
+# --- Ingest through POST /ingest (4 clients, batches of 1000).
+start_daemon
+http_rate=$("$bin/rwbench" push "$http_port" btok "$N" 4)
+stop_daemon
+rcli flushall >/dev/null
+
+# --- Deadline lateness: N open mentions, then 2000 breaches due over 10 s.
+write_config 2s
+"$bin/rwbench" store "$work/bench.json" "$N" >/dev/null
+start_daemon
+"$bin/rwbench" push "$http_port" btok 2000 2 3 10 >/dev/null
+sleep 16
+read -r late_n late_p50 late_p99 late_max < <("$bin/rwbench" lateness "$http_port" btok)
+stop_daemon
+rcli flushall >/dev/null
+
+# --- /status latency with 1 000 and BIG tracked mentions.
+write_config 1h
+"$bin/rwbench" store "$work/bench.json" 1000 >/dev/null
+start_daemon
+sleep 2
+read -r small_p50 small_p99 < <("$bin/rwbench" latency "$http_port" btok /status 300)
+stop_daemon
+"$bin/rwbench" store "$work/bench.json" $((BIG - 1000)) 1000 >/dev/null
+start_daemon
+sleep 3
+read -r big_p50 big_p99 < <("$bin/rwbench" latency "$http_port" btok /status 300)
+tracked=$(rcli zcard 'rw:{bulk}:ix:o:slow')
+stop_daemon
+
+cat <<EOF
+
+ingest, redis-benchmark of the apply script (baseline)  ${baseline} ops/s
+ingest through the store (in-process)                   ${store_rate} mentions/s   ratio $(ratio "$store_rate" "$baseline")
+ingest through POST /ingest (4 clients)                 ${http_rate} mentions/s   ratio $(ratio "$http_rate" "$baseline")
+memory per open mention (INFO memory, $N)         ${bytes} bytes          (target <= 200)
+deadline lateness, $late_n breaches with $N open  p50 ${late_p50} ms  p99 ${late_p99} ms  max ${late_max} ms   (target p99 <= 50)
+GET /status, 1000 tracked                               p50 ${small_p50} ms  p99 ${small_p99} ms
+GET /status, ${tracked} tracked                         p50 ${big_p50} ms  p99 ${big_p99} ms   ratio $(ratio "$big_p50" "$small_p50")
+EOF
