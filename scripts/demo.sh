@@ -53,16 +53,34 @@ until curl -fsS "http://$http/readyz" >/dev/null 2>&1; do
 	sleep 0.1
 done
 
+# A few sample mentions, as a push integration would send them: a VIP, a
+# social mention, and one the brand answers 20 s after it was posted.
+now() { date -u +%Y-%m-%dT%H:%M:%S.000Z; }
+ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%S.000Z; }
+push() {
+	curl -fsS -H "Authorization: Bearer demo-push-token" -d "$1" "http://$http/ingest/demo-push" >/dev/null
+}
+push "[{\"id\":\"1001\",\"created_at\":\"$(now)\",\"author\":\"@famous\",\"author_followers\":250000,\"text\":\"Still no answer about my order...\"},
+       {\"id\":\"1002\",\"created_at\":\"$(now)\",\"author\":\"@ann\",\"text\":\"Where is my refund?\",\"conversation_id\":\"c9\"},
+       {\"id\":\"1003\",\"created_at\":\"$(ago 40)\",\"author\":\"@bob\",\"text\":\"Love the new app!\"},
+       {\"id\":\"r1\",\"created_at\":\"$(ago 20)\",\"in_reply_to\":\"1003\",\"from_brand\":true}]"
+
 cat <<MSG
 
-replywatch is running.
-  liveness:   curl http://$http/healthz
-  readiness:  curl http://$http/readyz
+replywatch is running, with three sample mentions pushed to the "demo-push" source.
+  status:     curl http://$http/status
+  mentions:   curl http://$http/mentions
+  events:     curl http://$http/events
+  metrics:    curl http://$http/metrics
+  push more:  curl -H 'Authorization: Bearer demo-push-token' http://$http/ingest/demo-push \\
+                -d '{"id":"1","created_at":"$(now)","author":"@you","text":"hello"}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.
 
 MSG
+summary='.policies[] | "\(.name): open \(.open), warning \(.warning), breached \(.breached); last hour: \(.windows["1h"].replied) replied, compliance \(.windows["1h"].compliance // "-")"'
 while kill -0 "$daemon_pid" 2>/dev/null; do
-	printf '%s  readyz: %s\n' "$(date +%T)" "$(curl -sS "http://$http/readyz" 2>&1)"
+	echo "--- $(date +%T)"
+	curl -sS "http://$http/status" | jq -r "$summary" 2>&1 || true
 	sleep 5
 done

@@ -6,7 +6,7 @@ set -eu
 PACKAGES="gcc make cmake pkg-config
 libev-dev libcurl4-openssl-dev libjansson-dev libhiredis-dev libmicrohttpd-dev
 libssl-dev libsystemd-dev libicu-dev libcriterion-dev
-redis-server redis-tools tzdata curl ca-certificates systemd prometheus"
+redis-server redis-tools tzdata curl ca-certificates systemd prometheus jq"
 
 missing=""
 for p in $PACKAGES; do
