@@ -108,7 +108,7 @@ http_start(struct rw_daemon *d, const struct rw_config *cfg, char *err, size_t e
 		return NULL;
 	if (rw_health_routes(srv, d) == -1 || rw_api_ingest_routes(srv, d) == -1 ||
 	    rw_api_mention_routes(srv, d) == -1 || rw_api_event_routes(srv, d) == -1 ||
-	    rw_api_status_routes(srv, d) == -1) {
+	    rw_api_status_routes(srv, d) == -1 || rw_api_dashboard_routes(srv, d) == -1) {
 		snprintf(err, errlen, "out of memory adding routes");
 		rw_http_server_free(srv);
 		return NULL;

@@ -20,6 +20,8 @@ struct rw_daemon;
 int rw_api_ingest_routes(struct rw_http_server *srv, struct rw_daemon *d);
 int rw_api_mention_routes(struct rw_http_server *srv, struct rw_daemon *d);
 int rw_api_event_routes(struct rw_http_server *srv, struct rw_daemon *d);
+/* GET /: the HTML dashboard (served without a token: it holds no data). */
+int rw_api_dashboard_routes(struct rw_http_server *srv, struct rw_daemon *d);
 /* GET /status and GET /metrics. */
 int rw_api_status_routes(struct rw_http_server *srv, struct rw_daemon *d);
 

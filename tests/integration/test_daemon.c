@@ -277,6 +277,19 @@ Test(daemon, bearer_token_guards_all_but_healthz)
 	cr_assert_not_null(strstr(r.body, "{\"error\":\"not found\"}"), "%s", r.body);
 	rwt_response_free(&r);
 
+	/* The dashboard page holds no data: served without a token; its data is not. */
+	r = rwt_http(daemon_.http_port, "GET", "/", NULL, NULL);
+	cr_assert_eq(r.status, 200);
+	cr_assert_not_null(strstr(r.headers, "text/html"));
+	cr_assert_not_null(strstr(r.headers, "Content-Security-Policy: default-src 'none'"));
+	cr_assert_not_null(strstr(r.body, "<title>replywatch</title>"));
+	rwt_response_free(&r);
+	cr_assert_eq(get_status("/status", NULL), 401);
+	cr_assert_eq(get_status("/metrics", NULL), 401);
+	cr_assert_eq(get_status("/mentions", NULL), 401);
+	cr_assert_eq(get_status("/events", NULL), 401);
+	cr_assert_eq(get_status("/status", "status-SECRET-xyz"), 200);
+
 	r = rwt_http(daemon_.http_port, "POST", "/healthz", NULL, "{}");
 	cr_assert_eq(r.status, 405);
 	cr_assert_not_null(strstr(r.headers, "Allow: GET"), "%s", r.headers);
