@@ -449,6 +449,19 @@ Test(tracking, bad_pushes_are_refused_whole)
 	r = rwt_http(daemon_.http_port, "POST", "/ingest/nope", "ptok", "{}");
 	cr_assert_eq(r.status, 404);
 	rwt_response_free(&r);
+	/* Over http.max_body (1 MiB by default): 413, nothing read into memory. */
+	size_t big = 2 * 1024 * 1024;
+	char *huge = malloc(big + 1);
+	memset(huge, ' ', big);
+	huge[0] = '[';
+	huge[big - 1] = ']';
+	huge[big] = '\0';
+	r = rwt_http(daemon_.http_port, "POST", "/ingest/p", "ptok", huge);
+	cr_assert_eq(r.status, 413, "%ld %s", r.status, r.body);
+	rwt_response_free(&r);
+	free(huge);
+	/* The daemon is still fine. */
+	cr_assert_eq(push(body) == 400, 1);
 	free(c);
 	free(body);
 }
