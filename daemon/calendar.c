@@ -450,7 +450,7 @@ rw_calendar_new(const struct rw_calendar_config *cfg, char *err, size_t errlen)
 		set_err(err, errlen, "out of memory", cfg);
 		return NULL;
 	}
-	if (cfg->timezone == NULL || !rw_calzone_exists(cfg->timezone)) {
+	if (cfg->timezone == NULL || !rw_calendar_zone_exists(cfg->timezone)) {
 		set_err(err, errlen, "cannot load the time zone", cfg);
 		goto fail;
 	}

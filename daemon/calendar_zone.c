@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include "calendar_zone.h"
+#include "replywatch/calendar.h"
 
 #define SECS_PER_DAY 86400LL
 #define MINUTES_PER_DAY 1440
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
 
 bool
-rw_calzone_exists(const char *name)
+rw_calendar_zone_exists(const char *name)
 {
 	const char *dir = getenv("TZDIR");
 	char path[1024], magic[4];

@@ -16,8 +16,6 @@ struct rw_calzone {
 	char *saved; /* the process's TZ before entering, NULL when it was unset */
 };
 
-/* True when name is "UTC" or a TZif file of the system's zone database. */
-bool rw_calzone_exists(const char *name);
 
 /* Switches TZ to name (once per z: a second call does nothing). Returns 0,
  * or -1 when memory runs out (TZ is unchanged then). */

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "replywatch/calendar.h"
 
-#define ZONEINFO_DIR "/usr/share/zoneinfo"
 #define MINUTES_PER_DAY 1440
 
 static const char *const calendar_keys[] = {"timezone", "weekly", "holidays", NULL};
@@ -23,35 +23,6 @@ static const char *const day_keys_monday_first[] = {
 	"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL,
 };
 
-/*
- * True when name is a time zone of the system's database: "UTC", or a file
- * under /usr/share/zoneinfo that starts with the "TZif" magic. Names that
- * could leave that directory ("..", a leading "/") are refused before the
- * file system is asked.
- */
-static bool
-valid_timezone(const char *name)
-{
-	char path[1024], magic[4];
-	struct stat st;
-	bool ok;
-	int fd;
-
-	if (strcmp(name, "UTC") == 0)
-		return true;
-	if (*name == '\0' || name[0] == '/' || strstr(name, "..") != NULL ||
-	    strlen(name) > 255)
-		return false;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", ZONEINFO_DIR, name) >= sizeof(path))
-		return false;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
-		return false;
-	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	     read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
-	     memcmp(magic, "TZif", 4) == 0;
-	close(fd);
-	return ok;
-}
 
 /*
  * "HH:MM" at s (five characters) in minutes from midnight. Returns -2 when it
@@ -316,7 +287,7 @@ read_calendar(struct rw_cfg_ctx *ctx, const char *name, const json_t *obj, const
 		rw_cfg_missing(ctx, path, "timezone", NULL);
 		break;
 	case 1:
-		if (!valid_timezone(tz))
+		if (!rw_calendar_zone_exists(tz))
 			rw_cfg_err(ctx, rw_cfg_path_key(p, sizeof(p), path, "timezone"),
 				   "unknown time zone %s (use an IANA name like Europe/Warsaw, or "
 				   "UTC)", rw_cfg_quote(q, sizeof(q), tz));

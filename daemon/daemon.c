@@ -118,6 +118,19 @@ http_start(struct rw_daemon *d, const struct rw_config *cfg, char *err, size_t e
 }
 
 static void
+free_retired_configs(struct rw_daemon *d)
+{
+	while (d->retired_configs != NULL) {
+		struct retired_config *rc = d->retired_configs;
+
+		d->retired_configs = rc->next;
+		rw_policy_set_free(rc->ps);
+		rw_config_free(rc->cfg);
+		free(rc);
+	}
+}
+
+static void
 on_retire_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct rw_daemon *d = w->data;
@@ -125,14 +138,7 @@ on_retire_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)revents;
 	if (rw_tracker_pending(d->tracker) == 0 && rw_http_server_pending(d->http) == 0) {
-		while (d->retired_configs != NULL) {
-			struct retired_config *rc = d->retired_configs;
-
-			d->retired_configs = rc->next;
-			rw_policy_set_free(rc->ps);
-			rw_config_free(rc->cfg);
-			free(rc);
-		}
+		free_retired_configs(d);
 	}
 	while (*p != NULL) {
 		struct retired_http *r = *p;
@@ -451,14 +457,7 @@ rw_daemon_free(struct rw_daemon *d)
 		free(r);
 	}
 	rw_tracker_free(d->tracker);
-	while (d->retired_configs != NULL) {
-		struct retired_config *rc = d->retired_configs;
-
-		d->retired_configs = rc->next;
-		rw_policy_set_free(rc->ps);
-		rw_config_free(rc->cfg);
-		free(rc);
-	}
+	free_retired_configs(d);
 	rw_policy_set_free(d->ps);
 	rw_config_free(d->cfg);
 	free(d->config_path);

@@ -53,10 +53,6 @@ readyz_answered(struct rw_store *st, const redisReply *reply, void *arg)
 	}
 	body = json_pack("{s:s, s:{s:s, s:b}}", "status", "ready", "redis", "address",
 			 rw_store_address(st), "connected", 1);
-	if (body == NULL) {
-		rw_http_respond_error(req, 500, "out of memory");
-		return;
-	}
 	rw_http_respond_json(req, 200, body);
 	json_decref(body);
 }

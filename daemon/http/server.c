@@ -605,7 +605,7 @@ rw_http_respond(struct rw_http_request *req, unsigned status, const char *conten
 int
 rw_http_respond_json(struct rw_http_request *req, unsigned status, const json_t *json)
 {
-	char *text = json_dumps(json, JSON_COMPACT);
+	char *text = json ? json_dumps(json, JSON_COMPACT) : NULL;
 	size_t len;
 	int rc;
 

@@ -55,10 +55,6 @@ status(struct rw_http_request *req, void *arg)
 			 "started_at", time_json(rw_daemon_started_at(d)), "now", time_json(now),
 			 "redis", "connected", rw_store_connected(rw_daemon_store(d)), "sources",
 			 sources, "policies", rw_stats_policies_json(rw_daemon_stats(d), now));
-	if (body == NULL) {
-		rw_http_respond_error(req, 500, "out of memory");
-		return;
-	}
 	rw_http_respond_json(req, 200, body);
 	json_decref(body);
 }

@@ -11,8 +11,9 @@
 #ifndef REPLYWATCH_CALENDAR_H
 #define REPLYWATCH_CALENDAR_H
 
-#include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct rw_calendar_config;
 struct rw_calendar;
@@ -34,6 +35,11 @@ int64_t rw_calendar_deadline_ms(struct rw_calendar *cal, int64_t start_ms, int64
 
 /* True when the instant falls inside an opening interval. */
 int rw_calendar_is_open(struct rw_calendar *cal, int64_t at_ms);
+
+/* True when name is "UTC" or a TZif file of the system's zone database
+ * ($TZDIR, default /usr/share/zoneinfo). Names with "..", a leading "/" or
+ * naming directories are refused. Reads a file: call at load time only. */
+bool rw_calendar_zone_exists(const char *name);
 
 /* The configured name (borrowed). */
 const char *rw_calendar_name(const struct rw_calendar *cal);

@@ -92,7 +92,8 @@ const char *rw_http_bearer(const struct rw_http_request *req);
  * request was already answered. */
 int rw_http_respond(struct rw_http_request *req, unsigned status, const char *content_type,
 		    const char *body, size_t len);
-/* Answers with json serialised compactly (json is borrowed). */
+/* Answers with json serialised compactly (json is borrowed). A NULL json
+ * (a failed allocation while building it) answers 500. */
 int rw_http_respond_json(struct rw_http_request *req, unsigned status, const json_t *json);
 /* Answers {"error": message} with status. */
 int rw_http_respond_error(struct rw_http_request *req, unsigned status, const char *message);

@@ -89,7 +89,7 @@ push(const char *body)
 	long status = r.status;
 
 	if (status != 202)
-		cr_log_warn("push answered %ld: %s", status, r.body);
+		cr_log_info("push answered %ld: %s", status, r.body);
 	rwt_response_free(&r);
 	return status;
 }
