@@ -347,7 +347,7 @@ rw_mention_fields(const struct rw_mention *m)
 	if (o == NULL)
 		return NULL;
 	/* Defaults are left out (memory: there may be millions of these);
-	 * the fields left out never change back once set. */
+	 * these fields never change back once set. */
 	if (m->kind != RW_KIND_MENTION)
 		rc |= set_str(o, "k", rw_kind_name(m->kind));
 	rc |= set_str(o, "a", m->author);
@@ -361,18 +361,16 @@ rw_mention_fields(const struct rw_mention *m)
 		rc |= set_i64(o, "g", m->rating);
 	rc |= set_str(o, "s", code);
 	rc |= set_str(o, "p", m->policy ? m->policy : "");
-	if (m->warn_at)
-		rc |= set_i64(o, "W", m->warn_at);
-	if (m->breach_at)
-		rc |= set_i64(o, "B", m->breach_at);
+	/* Deadlines are always written ("0" / "" for none): a re-match may take
+	 * one away, and the apply script only overwrites, never deletes. */
+	rc |= set_i64(o, "W", m->warn_at);
+	rc |= set_i64(o, "B", m->breach_at);
 	for (size_t i = 0; i < m->nescalate; i++) {
 		size_t len = strlen(esc);
 		snprintf(esc + len, sizeof(esc) - len, "%s%" PRId64, i ? "," : "", m->escalate_at[i]);
 	}
-	if (m->nescalate)
-		rc |= set_str(o, "E", esc);
-	if (m->expire_at)
-		rc |= set_i64(o, "X", m->expire_at);
+	rc |= set_str(o, "E", esc);
+	rc |= set_i64(o, "X", m->expire_at);
 	if (m->warned)
 		rc |= set_str(o, "fw", "1");
 	if (m->breached)
@@ -416,14 +414,16 @@ labels_json(const struct rw_source_config *src)
 json_t *
 rw_mention_to_json(const struct rw_mention *m, const struct rw_source_config *src)
 {
-	char key[512];
+	char *key;
 	json_t *o;
 
-	snprintf(key, sizeof(key), "%s:%s", src->name, m->id);
+	if (asprintf(&key, "%s:%s", src->name, m->id) < 0)
+		return NULL;
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?}", "key", key, "source",
 		      src->name, "platform", rw_source_type_name(src->type), "kind",
 		      rw_kind_name(m->kind) ? rw_kind_name(m->kind) : "mention", "id", m->id, "url",
 		      m->url, "author", m->author, "text", m->text);
+	free(key);
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "author_followers",

@@ -14,9 +14,10 @@
 /* Longest accepted string field (text included), in bytes. */
 #define FIELD_MAX 65536
 
+/* "from_brand": false is allowed on a mention: integrations often always send it. */
 static const char *const mention_keys[] = {"id",   "created_at", "author", "author_followers",
 					   "text", "url",        "kind",   "conversation_id",
-					   "rating", NULL};
+					   "rating", "from_brand", NULL};
 static const char *const reply_keys[] = {"id", "created_at", "in_reply_to", "from_brand", "text",
 					 NULL};
 

@@ -69,28 +69,37 @@ cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Adds v to the first n bounds unless it is there already. */
+static size_t
+add_bound(int64_t *bounds, size_t n, size_t max, int64_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (bounds[i] == v)
+			return n;
+	if (n < max)
+		bounds[n++] = v;
+	return n;
+}
+
 size_t
 rw_stats_buckets(const struct rw_config *cfg, int64_t *bounds, size_t max)
 {
-	size_t n = 0, unique = 0;
+	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof(ladder) / sizeof(ladder[0]) && n < max; i++)
-		bounds[n++] = ladder[i];
+	/* Policy thresholds first: they must never be crowded out. */
 	for (size_t i = 0; cfg != NULL && i < cfg->npolicies; i++) {
 		const struct rw_policy_config *p = &cfg->policies[i];
 
-		if (p->warn_after && n < max)
-			bounds[n++] = p->warn_after;
-		if (n < max)
-			bounds[n++] = p->breach_after;
-		for (size_t j = 0; j < p->nescalate && n < max; j++)
-			bounds[n++] = p->escalate_after[j];
+		if (p->warn_after)
+			n = add_bound(bounds, n, max, p->warn_after);
+		n = add_bound(bounds, n, max, p->breach_after);
+		for (size_t j = 0; j < p->nescalate; j++)
+			n = add_bound(bounds, n, max, p->escalate_after[j]);
 	}
+	for (size_t i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++)
+		n = add_bound(bounds, n, max, ladder[i]);
 	qsort(bounds, n, sizeof(*bounds), cmp_i64);
-	for (size_t i = 0; i < n; i++)
-		if (unique == 0 || bounds[unique - 1] != bounds[i])
-			bounds[unique++] = bounds[i];
-	return unique;
+	return n;
 }
 
 void

@@ -197,15 +197,19 @@ tracker_resolve(struct rw_tracker *tr, const struct rw_source_config *src, struc
 	}
 	change = tracker_change(tr, m, m->version, from, m->policy, events, counters);
 	if (change != NULL && to == RW_STATE_REPLIED) {
-		char member[400];
+		char *member;
 		const char *within = "-";
 
 		if (p != NULL)
 			within = m->business_ms <= p->breach_after * 1000 ? "1" : "0";
-		snprintf(member, sizeof(member), "%s|%" PRId64 "|%" PRId64 "|%s|%s",
-			 m->policy ? m->policy : NO_POLICY, m->response_ms, m->business_ms, within,
-			 m->id);
+		if (asprintf(&member, "%s|%" PRId64 "|%" PRId64 "|%s|%s",
+			     m->policy ? m->policy : NO_POLICY, m->response_ms, m->business_ms,
+			     within, m->id) < 0) {
+			json_decref(change);
+			return NULL;
+		}
 		json_object_set_new(change, "log", json_pack("[s, I]", member, (json_int_t)end));
+		free(member);
 	}
 	return change;
 fail:
