@@ -42,17 +42,6 @@ TestSuite(status, .init = setup, .fini = teardown, .timeout = 120);
 	" \"breach_after\": \"60s\" } ],\n"                                                          \
 	" \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"ptok\" } ]"
 
-static bool
-ready(void *arg)
-{
-	struct rwt_response r = rwt_http(daemon_.http_port, "GET", "/readyz", NULL, NULL);
-	bool ok = r.status == 200;
-
-	(void)arg;
-	rwt_response_free(&r);
-	return ok;
-}
-
 static void
 start(int port)
 {
@@ -60,7 +49,7 @@ start(int port)
 
 	rwt_daemon_start(&daemon_, path, port, NULL);
 	free(path);
-	cr_assert(rwt_wait_until(ready, NULL, 5.0));
+	rwt_daemon_wait_ready(&daemon_, 5.0);
 }
 
 static json_t *

@@ -46,23 +46,6 @@ TestSuite(tracking, .init = setup, .fini = teardown, .timeout = 120);
 	" { \"name\": \"social\", \"warn_after\": \"1h\", \"breach_after\": \"2h\" } ],\n"           \
 	" \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"ptok\" } ]"
 
-static bool
-ready(void *arg)
-{
-	struct rwt_response r = rwt_http(daemon_.http_port, "GET", "/readyz", NULL, NULL);
-	bool ok = r.status == 200;
-
-	(void)arg;
-	rwt_response_free(&r);
-	return ok;
-}
-
-static void
-wait_ready(void)
-{
-	cr_assert(rwt_wait_until(ready, NULL, 5.0), "daemon never ready");
-}
-
 static void
 start(void)
 {
@@ -71,7 +54,7 @@ start(void)
 
 	rwt_daemon_start(&daemon_, path, port, NULL);
 	free(path);
-	wait_ready();
+	rwt_daemon_wait_ready(&daemon_, 5.0);
 }
 
 static char *
@@ -488,7 +471,7 @@ Test(tracking, a_restart_keeps_every_state_and_deadline)
 	usleep(800000);
 	char *path = strdup(daemon_.config_path);
 	rwt_daemon_start(&daemon_, path, daemon_.http_port, NULL);
-	wait_ready();
+	rwt_daemon_wait_ready(&daemon_, 5.0);
 	cr_assert(wait_state("p:w", "breached", 5.0));
 	char *s = mention_state("p:o");
 	cr_assert_str_eq(s, "open");

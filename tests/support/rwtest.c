@@ -340,6 +340,36 @@ rwt_daemon_start(struct rwt_daemon *d, const char *config_path, int http_port,
 	}
 }
 
+static bool
+daemon_ready(void *arg)
+{
+	const struct rwt_daemon *d = arg;
+	struct rwt_response r = rwt_http(d->http_port, "GET", "/readyz", d->token, NULL);
+	bool ok = r.status == 200;
+
+	rwt_response_free(&r);
+	return ok;
+}
+
+void
+rwt_daemon_wait_ready(const struct rwt_daemon *d, double timeout_s)
+{
+	cr_assert(rwt_wait_until(daemon_ready, (void *)d, timeout_s), "daemon never ready");
+}
+
+int64_t
+rwt_utc_ms(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm = {0};
+
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
 void
 rwt_daemon_signal(struct rwt_daemon *d, int sig)
 {

@@ -12,6 +12,7 @@
 #include <hiredis/hiredis.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* A scratch directory, removed with everything in it by rwt_tmpdir_remove. */
@@ -58,6 +59,9 @@ struct rwt_daemon {
  * ("NAME=value", NULL-terminated, may be NULL); waits until /healthz answers. */
 void rwt_daemon_start(struct rwt_daemon *d, const char *config_path, int http_port,
 		      char *const extra_env[]);
+/* Waits up to timeout_s until the daemon's /readyz answers 200 (it is
+ * connected to Redis); fails the test otherwise. */
+void rwt_daemon_wait_ready(const struct rwt_daemon *d, double timeout_s);
 /* Sends sig. */
 void rwt_daemon_signal(struct rwt_daemon *d, int sig);
 /* Waits up to timeout_s for the daemon to exit; returns its wait status,
@@ -103,6 +107,9 @@ char *rwt_config_errors_text(const struct rw_config_errors *errs);
 
 /* text percent-encoded for a query string (caller frees). */
 char *rwt_url_escape(const char *text);
+
+/* A UTC instant in ms from a civil date and time (timegm: TZ is ignored). */
+int64_t rwt_utc_ms(int y, int mo, int d, int h, int mi);
 
 /* Runs a command, returns its exit status; its output is appended to *out
  * (caller frees) when out is not NULL. */

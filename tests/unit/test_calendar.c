@@ -3,7 +3,7 @@
  * long closures, DST days in Europe/Warsaw and America/New_York, far dates,
  * the cache growing both ways, and the process's TZ left alone.
  *
- * Expected instants are written as UTC civil times (utc()), with the local
+ * Expected instants are written as UTC civil times (rwt_utc_ms()), with the local
  * time they stand for in a comment. Warsaw is CET (UTC+1) in winter and
  * CEST (UTC+2) in summer; New York is EST (UTC-5) and EDT (UTC-4).
  */
@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "replywatch/calendar.h"
+#include "rwtest.h"
 #include "replywatch/config.h"
 
 #define MIN_MS 60000LL
@@ -37,25 +38,11 @@ struct week {
 	size_t n[7];
 };
 
-/* A UTC instant in ms from a civil date and time (timegm ignores TZ). */
-static int64_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm tm = {0};
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return (int64_t)timegm(&tm) * 1000;
-}
-
 /* Days since 1970-01-01 of a civil date (a holiday's representation). */
 static int32_t
 day_number(int y, int mo, int d)
 {
-	int64_t ms = utc(y, mo, d, 0, 0);
+	int64_t ms = rwt_utc_ms(y, mo, d, 0, 0);
 
 	return (int32_t)(ms >= 0 ? ms / DAY_MS : -((-ms + DAY_MS - 1) / DAY_MS));
 }
@@ -112,13 +99,13 @@ Test(calendar_utc, inside_hours)
 {
 	struct rw_calendar *cal = office("UTC", NULL, 0);
 
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 10, 0), utc(2026, 3, 2, 12, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 10, 0), rwt_utc_ms(2026, 3, 2, 12, 0)),
 		  2 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 10, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 2, 12, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 10, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 2, 12, 0));
 	/* Milliseconds count: 10:00:00.250 + 1.5 s. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 10, 0) + 250, 1500),
-		  utc(2026, 3, 2, 10, 0) + 1750);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 10, 0) + 250, 1500),
+		  rwt_utc_ms(2026, 3, 2, 10, 0) + 1750);
 	rw_calendar_free(cal);
 }
 
@@ -127,20 +114,20 @@ Test(calendar_utc, before_and_after_hours)
 	struct rw_calendar *cal = office("UTC", NULL, 0);
 
 	/* 07:00 is before opening: the clock starts at 09:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 7, 0), HOUR_MS),
-		  utc(2026, 3, 2, 10, 0));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 7, 0), utc(2026, 3, 2, 10, 0)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 7, 0), HOUR_MS),
+		  rwt_utc_ms(2026, 3, 2, 10, 0));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 7, 0), rwt_utc_ms(2026, 3, 2, 10, 0)),
 		  HOUR_MS);
 	/* 16:00 + 2 h: one hour Monday, one Tuesday from 09:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 16, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 3, 10, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 16, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 3, 10, 0));
 	/* 18:00 is after closing: Tuesday 09:30. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 18, 0), 30 * MIN_MS),
-		  utc(2026, 3, 3, 9, 30));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 16, 30), utc(2026, 3, 3, 9, 15)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 18, 0), 30 * MIN_MS),
+		  rwt_utc_ms(2026, 3, 3, 9, 30));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 16, 30), rwt_utc_ms(2026, 3, 3, 9, 15)),
 		  45 * MIN_MS);
 	/* A closed span alone is worth nothing. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 17, 0), utc(2026, 3, 3, 9, 0)), 0);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 17, 0), rwt_utc_ms(2026, 3, 3, 9, 0)), 0);
 	rw_calendar_free(cal);
 }
 
@@ -149,21 +136,21 @@ Test(calendar_utc, spans_nights_and_weekends)
 	struct rw_calendar *cal = office("UTC", NULL, 0);
 
 	/* Friday 2026-03-06 16:00 + 2 h: Monday 2026-03-09 10:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 6, 16, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 9, 10, 0));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 6, 16, 0), utc(2026, 3, 9, 10, 0)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 6, 16, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 9, 10, 0));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 6, 16, 0), rwt_utc_ms(2026, 3, 9, 10, 0)),
 		  2 * HOUR_MS);
 	/* Saturday start: Monday. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 7, 12, 0), 8 * HOUR_MS),
-		  utc(2026, 3, 9, 17, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 12, 0), 8 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 9, 17, 0));
 	/* One whole week is 40 hours, and 12 business hours cross a night. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 0, 0), utc(2026, 3, 9, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), rwt_utc_ms(2026, 3, 9, 0, 0)),
 		  40 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 9, 0), 12 * HOUR_MS),
-		  utc(2026, 3, 3, 13, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 9, 0), 12 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 3, 13, 0));
 	/* A week of business time from Wednesday noon ends next Wednesday noon. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 4, 12, 0), 40 * HOUR_MS),
-		  utc(2026, 3, 11, 12, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 4, 12, 0), 40 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 11, 12, 0));
 	rw_calendar_free(cal);
 }
 
@@ -172,10 +159,10 @@ Test(calendar_utc, amount_zero_and_empty_spans)
 	struct rw_calendar *cal = office("UTC", NULL, 0);
 
 	/* Zero gives the start itself, open or closed. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 7, 12, 0), 0), utc(2026, 3, 7, 12, 0));
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 10, 0), 0), utc(2026, 3, 2, 10, 0));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 12, 0), utc(2026, 3, 2, 12, 0)), 0);
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 12, 0), utc(2026, 3, 2, 10, 0)), 0);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 12, 0), 0), rwt_utc_ms(2026, 3, 7, 12, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 10, 0), 0), rwt_utc_ms(2026, 3, 2, 10, 0));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 12, 0), rwt_utc_ms(2026, 3, 2, 12, 0)), 0);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 12, 0), rwt_utc_ms(2026, 3, 2, 10, 0)), 0);
 	rw_calendar_free(cal);
 }
 
@@ -185,15 +172,15 @@ Test(calendar_utc, start_at_open_and_close)
 
 	/* From the opening instant, a full day ends at the closing instant,
 	 * not at the next opening. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 9, 0), 8 * HOUR_MS),
-		  utc(2026, 3, 2, 17, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 9, 0), 8 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 2, 17, 0));
 	/* From 07:00 too. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 7, 0), 8 * HOUR_MS),
-		  utc(2026, 3, 2, 17, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 7, 0), 8 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 2, 17, 0));
 	/* From the closing instant, one millisecond is the next day's first. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 17, 0), 1),
-		  utc(2026, 3, 3, 9, 0) + 1);
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 9, 0), utc(2026, 3, 2, 17, 0)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 17, 0), 1),
+		  rwt_utc_ms(2026, 3, 3, 9, 0) + 1);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 9, 0), rwt_utc_ms(2026, 3, 2, 17, 0)),
 		  8 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -202,13 +189,13 @@ Test(calendar_utc, is_open)
 {
 	struct rw_calendar *cal = office("UTC", NULL, 0);
 
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 2, 9, 0) - 1));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 2, 9, 0)));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 2, 12, 0)));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 2, 17, 0) - 1));
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 2, 17, 0)));
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 7, 12, 0))); /* Saturday */
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 8, 12, 0))); /* Sunday */
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 2, 9, 0) - 1));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 2, 9, 0)));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 2, 12, 0)));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 2, 17, 0) - 1));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 2, 17, 0)));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 7, 12, 0))); /* Saturday */
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 8, 12, 0))); /* Sunday */
 	rw_calendar_free(cal);
 }
 
@@ -221,21 +208,21 @@ Test(calendar_utc, split_shifts)
 	add(&w, WEEKDAYS, 13, 0, 17, 0);
 	cal = make_cal("UTC", &w, NULL, 0);
 	/* 11:00 + 2 h: one before lunch, one after: 14:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 11, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 2, 14, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 11, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 2, 14, 0));
 	/* Ending at the lunch break gives 12:00, not 13:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 11, 0), HOUR_MS),
-		  utc(2026, 3, 2, 12, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 11, 0), HOUR_MS),
+		  rwt_utc_ms(2026, 3, 2, 12, 0));
 	/* Starting in the break: 13:00 + 30 min. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 12, 15), 30 * MIN_MS),
-		  utc(2026, 3, 2, 13, 30));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 11, 30), utc(2026, 3, 2, 13, 30)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 12, 15), 30 * MIN_MS),
+		  rwt_utc_ms(2026, 3, 2, 13, 30));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 11, 30), rwt_utc_ms(2026, 3, 2, 13, 30)),
 		  HOUR_MS);
 	/* 16:00 + 2 h: one hour today, the next from 08:00 tomorrow. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 16, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 3, 9, 0));
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 2, 12, 30)));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 2, 13, 0)));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 16, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 3, 9, 0));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 2, 12, 30)));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 2, 13, 0)));
 	rw_calendar_free(cal);
 }
 
@@ -247,18 +234,18 @@ Test(calendar_utc, adjacent_days_are_one_opening)
 	add(&w, FRI | SAT, 0, 0, 24, 0);
 	cal = make_cal("UTC", &w, NULL, 0);
 	/* Friday 2026-03-06 23:00 + 2 h runs through midnight to Saturday 01:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 6, 23, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 7, 1, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 6, 23, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 7, 1, 0));
 	/* Exactly to Friday's end: the midnight, not beyond. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 6, 23, 0), HOUR_MS),
-		  utc(2026, 3, 7, 0, 0));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 7, 0, 0)));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 7, 0, 0) - 1));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 6, 0, 0), utc(2026, 3, 8, 0, 0)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 6, 23, 0), HOUR_MS),
+		  rwt_utc_ms(2026, 3, 7, 0, 0));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 7, 0, 0)));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 7, 0, 0) - 1));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 6, 0, 0), rwt_utc_ms(2026, 3, 8, 0, 0)),
 		  48 * HOUR_MS);
 	/* From Saturday's last hour, 2 h ends Saturday next week at 01:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 7, 23, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 13, 1, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 23, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 13, 1, 0));
 	rw_calendar_free(cal);
 }
 
@@ -270,12 +257,12 @@ Test(calendar_holidays, friday_holiday_pushes_to_monday)
 	struct rw_calendar *cal = office("UTC", hol, 1);
 
 	/* Thursday 16:00 + 2 h: 1 h Thursday, Friday closed, 1 h Monday. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 5, 16, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 9, 10, 0));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 5, 0, 0), utc(2026, 3, 9, 0, 0)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 5, 16, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 9, 10, 0));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 5, 0, 0), rwt_utc_ms(2026, 3, 9, 0, 0)),
 		  8 * HOUR_MS);
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 6, 10, 0)));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 5, 10, 0)));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 6, 10, 0)));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 5, 10, 0)));
 	rw_calendar_free(cal);
 }
 
@@ -289,14 +276,14 @@ Test(calendar_holidays, holiday_is_the_local_day)
 
 	add(&w, EVERY_DAY, 0, 0, 24, 0);
 	cal = make_cal("Europe/Warsaw", &w, hol, 1);
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 5, 23, 0) - 1));
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 5, 23, 0)));
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 6, 23, 0) - 1));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 6, 23, 0)));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 5, 0, 0), utc(2026, 3, 8, 0, 0)),
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 5, 23, 0) - 1));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 5, 23, 0)));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 6, 23, 0) - 1));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 6, 23, 0)));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 5, 0, 0), rwt_utc_ms(2026, 3, 8, 0, 0)),
 		  48 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 5, 22, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 7, 0, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 5, 22, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 7, 0, 0));
 	rw_calendar_free(cal);
 }
 
@@ -308,16 +295,16 @@ Test(calendar_closures, open_only_saturdays)
 	add(&w, SAT, 10, 0, 14, 0);
 	cal = make_cal("UTC", &w, NULL, 0);
 	/* From Monday 2026-03-02: 4 h on 03-07, 4 h on 03-14, 2 h on 03-21. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 0, 0), 10 * HOUR_MS),
-		  utc(2026, 3, 21, 12, 0));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 0, 0), utc(2026, 3, 21, 12, 0)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 10 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 21, 12, 0));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), rwt_utc_ms(2026, 3, 21, 12, 0)),
 		  10 * HOUR_MS);
 	/* A year of Saturdays: 52 of them from 2026-03-02 to 2027-03-01. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 0, 0), utc(2027, 3, 1, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), rwt_utc_ms(2027, 3, 1, 0, 0)),
 		  52 * 4 * HOUR_MS);
 	/* 208 h is the 52nd Saturday's close: 2027-02-27 14:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 0, 0), 208 * HOUR_MS),
-		  utc(2027, 2, 27, 14, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 208 * HOUR_MS),
+		  rwt_utc_ms(2027, 2, 27, 14, 0));
 	rw_calendar_free(cal);
 }
 
@@ -331,12 +318,12 @@ Test(calendar_closures, hundred_consecutive_holidays)
 		hol[i] = day_number(2026, 3, 2) + i;
 	cal = office("UTC", hol, 100);
 	/* The first opening is Wednesday 2026-06-10 09:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 0, 0), HOUR_MS),
-		  utc(2026, 6, 10, 10, 0));
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 2, 27, 16, 0), 2 * HOUR_MS),
-		  utc(2026, 6, 10, 10, 0));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 2, 0, 0), utc(2026, 6, 10, 0, 0)), 0);
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 4, 15, 10, 0)));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), HOUR_MS),
+		  rwt_utc_ms(2026, 6, 10, 10, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 2, 27, 16, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 6, 10, 10, 0));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), rwt_utc_ms(2026, 6, 10, 0, 0)), 0);
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 4, 15, 10, 0)));
 	rw_calendar_free(cal);
 }
 
@@ -354,10 +341,10 @@ Test(calendar_closures, nothing_within_a_hundred_years)
 	add(&w, SUN, 10, 0, 11, 0);
 	cal = make_cal("UTC", &w, hol, 5400);
 	free(hol);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 0, 0), 1), INT64_MAX);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 1), INT64_MAX);
 	/* Before the first holiday there is still a Sunday. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 2, 20, 0, 0), HOUR_MS),
-		  utc(2026, 2, 22, 11, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 2, 20, 0, 0), HOUR_MS),
+		  rwt_utc_ms(2026, 2, 22, 11, 0));
 	rw_calendar_free(cal);
 }
 
@@ -366,17 +353,17 @@ Test(calendar_closures, never_open_and_too_much)
 	struct week w = {0};
 	struct rw_calendar *cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 0, 0), 1), INT64_MAX);
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 1, 1, 0, 0), utc(2027, 1, 1, 0, 0)), 0);
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 2, 12, 0)));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 1), INT64_MAX);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 1, 1, 0, 0), rwt_utc_ms(2027, 1, 1, 0, 0)), 0);
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 2, 12, 0)));
 	rw_calendar_free(cal);
 	/* More business time than 100 years hold, even open around the clock. */
 	add(&w, EVERY_DAY, 0, 0, 24, 0);
 	cal = make_cal("UTC", &w, NULL, 0);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 0, 0), 36526 * DAY_MS), INT64_MAX);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 0, 0), INT64_MAX), INT64_MAX);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 0, 0), 36500 * DAY_MS),
-		  utc(2026, 3, 2, 0, 0) + 36500 * DAY_MS);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 36526 * DAY_MS), INT64_MAX);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), INT64_MAX), INT64_MAX);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 36500 * DAY_MS),
+		  rwt_utc_ms(2026, 3, 2, 0, 0) + 36500 * DAY_MS);
 	rw_calendar_free(cal);
 }
 
@@ -391,26 +378,26 @@ Test(calendar_dst, warsaw_full_days)
 	add(&w, SUN, 0, 0, 24, 0);
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* Sunday 03-29: 00:00 CET = 03-28 23:00Z to 24:00 CEST = 03-29 22:00Z: 23 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 28, 0, 0), utc(2026, 3, 31, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 31, 0, 0)),
 		  23 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 28, 0, 0), 23 * HOUR_MS),
-		  utc(2026, 3, 29, 22, 0));
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 28, 0, 0), HOUR_MS),
-		  utc(2026, 3, 29, 0, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 23 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 29, 22, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), HOUR_MS),
+		  rwt_utc_ms(2026, 3, 29, 0, 0));
 	/* 01:30 CET (00:30Z) + 1 h crosses the gap: 03:30 CEST = 01:30Z. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 29, 0, 30), HOUR_MS),
-		  utc(2026, 3, 29, 1, 30));
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 28, 23, 0) - 1));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 28, 23, 0)));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 29, 22, 0) - 1));
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 29, 22, 0)));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 29, 0, 30), HOUR_MS),
+		  rwt_utc_ms(2026, 3, 29, 1, 30));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 28, 23, 0) - 1));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 28, 23, 0)));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 29, 22, 0) - 1));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 29, 22, 0)));
 	/* Sunday 10-25: 00:00 CEST = 10-24 22:00Z to 24:00 CET = 10-25 23:00Z: 25 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 10, 24, 0, 0), utc(2026, 10, 27, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), rwt_utc_ms(2026, 10, 27, 0, 0)),
 		  25 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 10, 24, 0, 0), 25 * HOUR_MS),
-		  utc(2026, 10, 25, 23, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 25 * HOUR_MS),
+		  rwt_utc_ms(2026, 10, 25, 23, 0));
 	/* An ordinary Sunday, 03-22: 23:00Z to 23:00Z, 24 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 21, 0, 0), utc(2026, 3, 24, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 21, 0, 0), rwt_utc_ms(2026, 3, 24, 0, 0)),
 		  24 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -423,19 +410,19 @@ Test(calendar_dst, warsaw_one_to_four)
 	add(&w, SUN, 1, 0, 4, 0);
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* 03-29: 01:00 CET = 00:00Z to 04:00 CEST = 02:00Z: 2 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 28, 0, 0), utc(2026, 3, 30, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)),
 		  2 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 28, 0, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 29, 2, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 29, 2, 0));
 	/* 10-25: 01:00 CEST = 10-24 23:00Z to 04:00 CET = 03:00Z: 4 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 10, 24, 0, 0), utc(2026, 10, 26, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), rwt_utc_ms(2026, 10, 26, 0, 0)),
 		  4 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 10, 24, 0, 0), 4 * HOUR_MS),
-		  utc(2026, 10, 25, 3, 0));
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 10, 24, 0, 0), 1),
-		  utc(2026, 10, 24, 23, 0) + 1);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 4 * HOUR_MS),
+		  rwt_utc_ms(2026, 10, 25, 3, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 1),
+		  rwt_utc_ms(2026, 10, 24, 23, 0) + 1);
 	/* 03-22: 01:00 CET = 00:00Z to 04:00 CET = 03:00Z: 3 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 21, 0, 0), utc(2026, 3, 23, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 21, 0, 0), rwt_utc_ms(2026, 3, 23, 0, 0)),
 		  3 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -452,21 +439,21 @@ Test(calendar_dst, warsaw_gap_and_ambiguous_edges)
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* 03-29: 00:00 CET = 03-28 23:00Z; 02:30 is in the gap and maps to
 	 * 03:00 CEST = 01:00Z; 05:00 CEST = 03:00Z. One opening of 4 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 28, 0, 0), utc(2026, 3, 30, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)),
 		  4 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 28, 0, 0), 4 * HOUR_MS),
-		  utc(2026, 3, 29, 3, 0));
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 28, 0, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 29, 1, 0));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 29, 1, 0)));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 4 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 29, 3, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 29, 1, 0));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 29, 1, 0)));
 	/* 10-25: 00:00 CEST = 10-24 22:00Z; 02:30 is ambiguous and takes its
 	 * first occurrence, 02:30 CEST = 00:30Z; 05:00 CET = 04:00Z: 6 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 10, 24, 0, 0), utc(2026, 10, 26, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), rwt_utc_ms(2026, 10, 26, 0, 0)),
 		  6 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 10, 24, 0, 0), 6 * HOUR_MS),
-		  utc(2026, 10, 25, 4, 0));
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 10, 24, 0, 0), 150 * MIN_MS),
-		  utc(2026, 10, 25, 0, 30));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 6 * HOUR_MS),
+		  rwt_utc_ms(2026, 10, 25, 4, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 150 * MIN_MS),
+		  rwt_utc_ms(2026, 10, 25, 0, 30));
 	rw_calendar_free(cal);
 }
 
@@ -480,13 +467,13 @@ Test(calendar_dst, warsaw_edges_alone)
 	 * first 02:30, CEST = 00:30Z, to 05:00 CET = 04:00Z. */
 	add(&starts, SUN, 2, 30, 5, 0);
 	cal = make_cal("Europe/Warsaw", &starts, NULL, 0);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 28, 0, 0), 1),
-		  utc(2026, 3, 29, 1, 0) + 1);
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 28, 0, 0), utc(2026, 3, 30, 0, 0)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 1),
+		  rwt_utc_ms(2026, 3, 29, 1, 0) + 1);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)),
 		  2 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 10, 24, 0, 0), 1),
-		  utc(2026, 10, 25, 0, 30) + 1);
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 10, 24, 0, 0), utc(2026, 10, 26, 0, 0)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 1),
+		  rwt_utc_ms(2026, 10, 25, 0, 30) + 1);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), rwt_utc_ms(2026, 10, 26, 0, 0)),
 		  210 * MIN_MS);
 	rw_calendar_free(cal);
 
@@ -495,13 +482,13 @@ Test(calendar_dst, warsaw_edges_alone)
 	 * 22:00Z to the first 02:30, 00:30Z. */
 	add(&ends, SUN, 0, 0, 2, 30);
 	cal = make_cal("Europe/Warsaw", &ends, NULL, 0);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 28, 0, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 29, 1, 0));
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 28, 0, 0), utc(2026, 3, 30, 0, 0)),
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 29, 1, 0));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)),
 		  2 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 10, 24, 0, 0), 150 * MIN_MS),
-		  utc(2026, 10, 25, 0, 30));
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 10, 25, 0, 30)));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 150 * MIN_MS),
+		  rwt_utc_ms(2026, 10, 25, 0, 30));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 10, 25, 0, 30)));
 	rw_calendar_free(cal);
 }
 
@@ -514,15 +501,15 @@ Test(calendar_dst, warsaw_interval_inside_gap_and_repeat)
 	add(&w, SUN, 2, 45, 3, 0);
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* 03-29: both intervals lie in the gap and map to 01:00Z-01:00Z: nothing. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 28, 0, 0), utc(2026, 3, 30, 0, 0)), 0);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 28, 0, 0), MIN_MS),
-		  utc(2026, 4, 5, 0, 1)); /* next Sunday 02:00 CEST = 00:00Z */
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)), 0);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), MIN_MS),
+		  rwt_utc_ms(2026, 4, 5, 0, 1)); /* next Sunday 02:00 CEST = 00:00Z */
 	/* 10-25: 02:00 and 02:30 first occurrences, 00:00Z-00:30Z; 02:45 first
 	 * occurrence is 00:45Z, and 03:00 exists once, 03:00 CET = 02:00Z. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 10, 24, 0, 0), utc(2026, 10, 26, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), rwt_utc_ms(2026, 10, 26, 0, 0)),
 		  30 * MIN_MS + 75 * MIN_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 10, 24, 0, 0), 31 * MIN_MS),
-		  utc(2026, 10, 25, 0, 46));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 31 * MIN_MS),
+		  rwt_utc_ms(2026, 10, 25, 0, 46));
 	rw_calendar_free(cal);
 }
 
@@ -535,12 +522,12 @@ Test(calendar_dst, warsaw_weekend_across_the_change)
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* Saturday 03-28 00:00 CET = 03-27 23:00Z to Monday 00:00 CEST =
 	 * 03-29 22:00Z: 24 + 23 = 47 h, as one opening. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 27, 0, 0), utc(2026, 3, 31, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 27, 0, 0), rwt_utc_ms(2026, 3, 31, 0, 0)),
 		  47 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 27, 0, 0), 47 * HOUR_MS),
-		  utc(2026, 3, 29, 22, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 27, 0, 0), 47 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 29, 22, 0));
 	/* October: 10-23 22:00Z to 10-25 23:00Z, 49 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 10, 23, 0, 0), utc(2026, 10, 27, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 23, 0, 0), rwt_utc_ms(2026, 10, 27, 0, 0)),
 		  49 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -555,32 +542,32 @@ Test(calendar_dst, new_york)
 	add(&full, SUN, 0, 0, 24, 0);
 	cal = make_cal("America/New_York", &full, NULL, 0);
 	/* 03-08: 00:00 EST = 05:00Z to 24:00 EDT = 03-09 04:00Z: 23 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 7, 0, 0), utc(2026, 3, 10, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 7, 0, 0), rwt_utc_ms(2026, 3, 10, 0, 0)),
 		  23 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 7, 0, 0), 23 * HOUR_MS),
-		  utc(2026, 3, 9, 4, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 0, 0), 23 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 9, 4, 0));
 	/* 11-01: 00:00 EDT = 04:00Z to 24:00 EST = 11-02 05:00Z: 25 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 10, 31, 0, 0), utc(2026, 11, 3, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 31, 0, 0), rwt_utc_ms(2026, 11, 3, 0, 0)),
 		  25 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 10, 31, 0, 0), 25 * HOUR_MS),
-		  utc(2026, 11, 2, 5, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 31, 0, 0), 25 * HOUR_MS),
+		  rwt_utc_ms(2026, 11, 2, 5, 0));
 	rw_calendar_free(cal);
 
 	add(&early, SUN, 1, 0, 4, 0);
 	cal = make_cal("America/New_York", &early, NULL, 0);
 	/* 03-08: 01:00 EST = 06:00Z to 04:00 EDT = 08:00Z: 2 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 7, 0, 0), utc(2026, 3, 10, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 7, 0, 0), rwt_utc_ms(2026, 3, 10, 0, 0)),
 		  2 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 7, 0, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 8, 8, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 0, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 8, 8, 0));
 	/* 11-01: 01:00 is ambiguous; first occurrence 01:00 EDT = 05:00Z, to
 	 * 04:00 EST = 09:00Z: 4 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 10, 31, 0, 0), utc(2026, 11, 3, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 31, 0, 0), rwt_utc_ms(2026, 11, 3, 0, 0)),
 		  4 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 10, 31, 0, 0), 1),
-		  utc(2026, 11, 1, 5, 0) + 1);
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 11, 1, 5, 0) - 1));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 11, 1, 5, 0)));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 31, 0, 0), 1),
+		  rwt_utc_ms(2026, 11, 1, 5, 0) + 1);
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 11, 1, 5, 0) - 1));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 11, 1, 5, 0)));
 	rw_calendar_free(cal);
 }
 
@@ -595,12 +582,12 @@ Test(calendar_dst, moscow_standard_time_change)
 	add(&w, SUN, 1, 30, 3, 0);
 	cal = make_cal("Europe/Moscow", &w, NULL, 0);
 	/* First 01:30 is +4: 10-25 21:30Z; 03:00 is +3: 10-26 00:00Z. 2.5 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2014, 10, 25, 0, 0), utc(2014, 10, 27, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2014, 10, 25, 0, 0), rwt_utc_ms(2014, 10, 27, 0, 0)),
 		  150 * MIN_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2014, 10, 25, 0, 0), 1),
-		  utc(2014, 10, 25, 21, 30) + 1);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2014, 10, 25, 0, 0), 1),
+		  rwt_utc_ms(2014, 10, 25, 21, 30) + 1);
 	/* A week later both are +3: 22:30Z to 00:00Z, 1.5 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2014, 11, 1, 0, 0), utc(2014, 11, 3, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2014, 11, 1, 0, 0), rwt_utc_ms(2014, 11, 3, 0, 0)),
 		  90 * MIN_MS);
 	rw_calendar_free(cal);
 }
@@ -609,15 +596,15 @@ Test(calendar_dst, always_open_is_wall_time)
 {
 	struct week w = {0};
 	struct rw_calendar *cal;
-	int64_t from = utc(2026, 1, 1, 0, 0), to = utc(2027, 1, 1, 0, 0);
+	int64_t from = rwt_utc_ms(2026, 1, 1, 0, 0), to = rwt_utc_ms(2027, 1, 1, 0, 0);
 
 	add(&w, EVERY_DAY, 0, 0, 24, 0);
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	expect_ms(rw_calendar_business_ms(cal, from, to), to - from);
 	/* Across both changes, hour by hour. */
-	for (int64_t s = utc(2026, 3, 28, 0, 0); s < utc(2026, 3, 31, 0, 0); s += 17 * MIN_MS)
+	for (int64_t s = rwt_utc_ms(2026, 3, 28, 0, 0); s < rwt_utc_ms(2026, 3, 31, 0, 0); s += 17 * MIN_MS)
 		expect_ms(rw_calendar_deadline_ms(cal, s, 5 * HOUR_MS), s + 5 * HOUR_MS);
-	for (int64_t s = utc(2026, 10, 24, 0, 0); s < utc(2026, 10, 27, 0, 0); s += 17 * MIN_MS)
+	for (int64_t s = rwt_utc_ms(2026, 10, 24, 0, 0); s < rwt_utc_ms(2026, 10, 27, 0, 0); s += 17 * MIN_MS)
 		expect_ms(rw_calendar_deadline_ms(cal, s, 5 * HOUR_MS), s + 5 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -646,7 +633,7 @@ next_random(uint64_t *state)
 static void
 check_inverse(struct rw_calendar *cal, uint64_t seed, int rounds)
 {
-	int64_t lo = utc(2025, 1, 1, 0, 0), width = utc(2028, 1, 1, 0, 0) - lo;
+	int64_t lo = rwt_utc_ms(2025, 1, 1, 0, 0), width = rwt_utc_ms(2028, 1, 1, 0, 0) - lo;
 	uint64_t st = seed;
 
 	for (int i = 0; i < rounds; i++) {
@@ -742,24 +729,24 @@ Test(calendar_far, past_and_future_in_any_order)
 
 	/* Now, then 2090 (Monday 2090-01-02), then 1990 (Monday 1990-01-01),
 	 * then now again. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 6, 16, 0), 2 * HOUR_MS),
-		  utc(2026, 3, 9, 10, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 6, 16, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 9, 10, 0));
 	/* Tuesday 2090-01-03 16:00 + 2 h, Wednesday a holiday: Thursday 10:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2090, 1, 3, 16, 0), 2 * HOUR_MS),
-		  utc(2090, 1, 5, 10, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2090, 1, 3, 16, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(2090, 1, 5, 10, 0));
 	/* Tuesday 1990-01-02 16:00 + 2 h, Wednesday a holiday: Thursday 10:00. */
-	expect_ms(rw_calendar_deadline_ms(cal, utc(1990, 1, 2, 16, 0), 2 * HOUR_MS),
-		  utc(1990, 1, 4, 10, 0));
-	expect_ms(rw_calendar_deadline_ms(cal, utc(1990, 1, 5, 16, 0), 2 * HOUR_MS),
-		  utc(1990, 1, 8, 10, 0));
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2026, 3, 2, 9, 0), 8 * HOUR_MS),
-		  utc(2026, 3, 2, 17, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(1990, 1, 2, 16, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(1990, 1, 4, 10, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(1990, 1, 5, 16, 0), 2 * HOUR_MS),
+		  rwt_utc_ms(1990, 1, 8, 10, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 9, 0), 8 * HOUR_MS),
+		  rwt_utc_ms(2026, 3, 2, 17, 0));
 	/* One query across the century: every weekday but the two holidays. */
-	expect_ms(rw_calendar_business_ms(cal, utc(1990, 1, 1, 0, 0), utc(2090, 1, 9, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 1, 1, 0, 0), rwt_utc_ms(2090, 1, 9, 0, 0)),
 		  (count_days(day_number(1990, 1, 1), day_number(2090, 1, 9), WEEKDAYS) - 2) * 8 *
 		      HOUR_MS);
-	cr_assert(rw_calendar_is_open(cal, utc(2090, 1, 2, 12, 0)));
-	cr_assert_not(rw_calendar_is_open(cal, utc(1990, 1, 3, 12, 0)));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2090, 1, 2, 12, 0)));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(1990, 1, 3, 12, 0)));
 	rw_calendar_free(cal);
 }
 
@@ -773,23 +760,23 @@ Test(calendar_far, warsaw_dst_in_1990_and_2090)
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* 2090-03-26: 03-25 23:00Z to 03-26 22:00Z, 23 h; 2090-10-29:
 	 * 10-28 22:00Z to 10-29 23:00Z, 25 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(2090, 3, 25, 0, 0), utc(2090, 3, 28, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2090, 3, 25, 0, 0), rwt_utc_ms(2090, 3, 28, 0, 0)),
 		  23 * HOUR_MS);
-	expect_ms(rw_calendar_business_ms(cal, utc(2090, 10, 28, 0, 0), utc(2090, 10, 31, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2090, 10, 28, 0, 0), rwt_utc_ms(2090, 10, 31, 0, 0)),
 		  25 * HOUR_MS);
 	/* 1990 ended summer time on the last Sunday of September: 1990-09-30,
 	 * 09-29 22:00Z to 09-30 23:00Z, 25 h; 1990-03-25 is 23 h. */
-	expect_ms(rw_calendar_business_ms(cal, utc(1990, 9, 29, 0, 0), utc(1990, 10, 2, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 9, 29, 0, 0), rwt_utc_ms(1990, 10, 2, 0, 0)),
 		  25 * HOUR_MS);
-	expect_ms(rw_calendar_business_ms(cal, utc(1990, 3, 24, 0, 0), utc(1990, 3, 27, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 3, 24, 0, 0), rwt_utc_ms(1990, 3, 27, 0, 0)),
 		  23 * HOUR_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(1990, 9, 29, 0, 0), 25 * HOUR_MS),
-		  utc(1990, 9, 30, 23, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(1990, 9, 29, 0, 0), 25 * HOUR_MS),
+		  rwt_utc_ms(1990, 9, 30, 23, 0));
 	/* From local midnight 1990-01-01 (1989-12-31 23:00Z) to local midnight
 	 * 2090-01-01 (2089-12-31 23:00Z): each year's 23 h and 25 h Sundays
 	 * cancel out, so every Sunday counts 24 h. */
 	sundays = count_days(day_number(1990, 1, 1), day_number(2090, 1, 1), SUN);
-	expect_ms(rw_calendar_business_ms(cal, utc(1989, 12, 31, 23, 0), utc(2089, 12, 31, 23, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1989, 12, 31, 23, 0), rwt_utc_ms(2089, 12, 31, 23, 0)),
 		  sundays * 24 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -852,17 +839,17 @@ Test(calendar_far, outside_the_supported_range)
 	add(&w, EVERY_DAY, 0, 0, 24, 0);
 	cal = make_cal("UTC", &w, NULL, 0);
 	/* Before 1900 and from 2400 on, everything counts as closed. */
-	expect_ms(rw_calendar_business_ms(cal, utc(1899, 12, 31, 0, 0), utc(1900, 1, 2, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1899, 12, 31, 0, 0), rwt_utc_ms(1900, 1, 2, 0, 0)),
 		  DAY_MS);
-	expect_ms(rw_calendar_business_ms(cal, utc(2399, 12, 31, 0, 0), utc(2400, 1, 2, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2399, 12, 31, 0, 0), rwt_utc_ms(2400, 1, 2, 0, 0)),
 		  DAY_MS);
-	expect_ms(rw_calendar_deadline_ms(cal, utc(1899, 12, 31, 0, 0), HOUR_MS),
-		  utc(1900, 1, 1, 1, 0));
-	expect_ms(rw_calendar_deadline_ms(cal, utc(2399, 12, 31, 12, 0), DAY_MS), INT64_MAX);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(1899, 12, 31, 0, 0), HOUR_MS),
+		  rwt_utc_ms(1900, 1, 1, 1, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2399, 12, 31, 12, 0), DAY_MS), INT64_MAX);
 	expect_ms(rw_calendar_deadline_ms(cal, INT64_MAX - 5, HOUR_MS), INT64_MAX);
 	cr_assert_not(rw_calendar_is_open(cal, INT64_MIN));
-	cr_assert_not(rw_calendar_is_open(cal, utc(2400, 1, 1, 12, 0)));
-	cr_assert(rw_calendar_is_open(cal, utc(2399, 12, 31, 23, 59)));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2400, 1, 1, 12, 0)));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2399, 12, 31, 23, 59)));
 	expect_ms(rw_calendar_business_ms(cal, INT64_MIN, INT64_MIN + 1), 0);
 	rw_calendar_free(cal);
 }
@@ -872,14 +859,14 @@ Test(calendar_far, outside_the_supported_range)
 static void
 query_everywhere(struct rw_calendar *cal)
 {
-	expect_ms(rw_calendar_business_ms(cal, utc(2026, 3, 28, 0, 0), utc(2026, 3, 30, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)),
 		  23 * HOUR_MS);
-	expect_ms(rw_calendar_business_ms(cal, utc(2090, 3, 25, 0, 0), utc(2090, 3, 28, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2090, 3, 25, 0, 0), rwt_utc_ms(2090, 3, 28, 0, 0)),
 		  23 * HOUR_MS);
-	expect_ms(rw_calendar_business_ms(cal, utc(1990, 9, 29, 0, 0), utc(1990, 10, 2, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 9, 29, 0, 0), rwt_utc_ms(1990, 10, 2, 0, 0)),
 		  25 * HOUR_MS);
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 29, 12, 0)));
-	cr_assert_neq(rw_calendar_deadline_ms(cal, utc(2030, 1, 1, 0, 0), 1000 * HOUR_MS),
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 29, 12, 0)));
+	cr_assert_neq(rw_calendar_deadline_ms(cal, rwt_utc_ms(2030, 1, 1, 0, 0), 1000 * HOUR_MS),
 		      INT64_MAX);
 }
 
@@ -887,7 +874,7 @@ Test(calendar_zone, process_tz_is_left_alone)
 {
 	struct week w = {0};
 	struct rw_calendar *cal;
-	time_t t = (time_t)(utc(2026, 7, 1, 0, 0) / 1000);
+	time_t t = (time_t)(rwt_utc_ms(2026, 7, 1, 0, 0) / 1000);
 	struct tm tm;
 
 	cr_assert_eq(setenv("TZ", "Asia/Tokyo", 1), 0);
@@ -966,8 +953,8 @@ Test(calendar_new, copies_its_configuration)
 	iv[0].start = 0;
 	hol[0] = 0;
 	cr_assert_str_eq(rw_calendar_name(cal), "care");
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 2, 10, 0))); /* the holiday */
-	cr_assert_not(rw_calendar_is_open(cal, utc(2026, 3, 9, 8, 0)));
-	cr_assert(rw_calendar_is_open(cal, utc(2026, 3, 9, 9, 0)));
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 2, 10, 0))); /* the holiday */
+	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 9, 8, 0)));
+	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 9, 9, 0)));
 	rw_calendar_free(cal);
 }

@@ -4,7 +4,7 @@
  * decides (rw_lifecycle_advance, rw_lifecycle_next_due): one event per kind
  * at most, the most severe one, each with the deadline it is raised for.
  *
- * Instants are written as UTC civil times (utc()); 2026-03-02 is a Monday.
+ * Instants are written as UTC civil times (rwt_utc_ms()); 2026-03-02 is a Monday.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "replywatch/calendar.h"
+#include "rwtest.h"
 #include "replywatch/config.h"
 #include "replywatch/lifecycle.h"
 #include "replywatch/mention.h"
@@ -25,20 +26,6 @@
 #define expect_ms(got, want)                                                                       \
 	cr_assert_eq((got), (want), "%s = %lld, want %lld", #got, (long long)(got),                \
 		     (long long)(want))
-
-/* A UTC instant in ms from a civil date and time. */
-static int64_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm tm = {0};
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return (int64_t)timegm(&tm) * 1000;
-}
 
 /* Monday to Friday 09:00-17:00 UTC, built by hand. */
 static struct rw_calendar *
@@ -71,7 +58,7 @@ static const struct rw_policy_config social = {
 	.nescalate = 3,
 };
 
-#define CREATED utc(2026, 3, 2, 10, 0)
+#define CREATED rwt_utc_ms(2026, 3, 2, 10, 0)
 #define GIVE_UP_MS (1000 * SEC_MS)
 
 /* A new open mention created at CREATED, scheduled under policy (or none). */
@@ -220,17 +207,17 @@ Test(schedule, calendar_crosses_the_weekend)
 	struct rw_calendar *cal = office_utc();
 	struct rw_mention m = {0};
 
-	m.created_ms = utc(2026, 3, 6, 16, 0); /* Friday */
+	m.created_ms = rwt_utc_ms(2026, 3, 6, 16, 0); /* Friday */
 	cr_assert_eq(rw_lifecycle_schedule(&m, &p, cal, 3 * DAY_MS), 0);
-	expect_ms(m.warn_at, utc(2026, 3, 6, 16, 30));
+	expect_ms(m.warn_at, rwt_utc_ms(2026, 3, 6, 16, 30));
 	/* 1 h on Friday + 1 h from Monday 09:00. */
-	expect_ms(m.breach_at, utc(2026, 3, 9, 10, 0));
+	expect_ms(m.breach_at, rwt_utc_ms(2026, 3, 9, 10, 0));
 	/* 1 h Friday + 7 h Monday. */
-	expect_ms(m.escalate_at[0], utc(2026, 3, 9, 16, 0));
+	expect_ms(m.escalate_at[0], rwt_utc_ms(2026, 3, 9, 16, 0));
 	/* 1 h Friday + 8 h Monday + 1 h Tuesday. */
-	expect_ms(m.escalate_at[1], utc(2026, 3, 10, 10, 0));
+	expect_ms(m.escalate_at[1], rwt_utc_ms(2026, 3, 10, 10, 0));
 	/* give_up_after counts wall time, calendar or not. */
-	expect_ms(m.expire_at, utc(2026, 3, 9, 16, 0));
+	expect_ms(m.expire_at, rwt_utc_ms(2026, 3, 9, 16, 0));
 	rw_mention_clear(&m);
 	rw_calendar_free(cal);
 }
@@ -243,11 +230,11 @@ Test(schedule, calendar_crosses_the_night)
 	struct rw_calendar *cal = office_utc();
 	struct rw_mention m = {0};
 
-	m.created_ms = utc(2026, 3, 3, 20, 0) + 123; /* Tuesday evening */
+	m.created_ms = rwt_utc_ms(2026, 3, 3, 20, 0) + 123; /* Tuesday evening */
 	cr_assert_eq(rw_lifecycle_schedule(&m, &p, cal, DAY_MS), 0);
-	expect_ms(m.warn_at, utc(2026, 3, 4, 9, 45));
-	expect_ms(m.breach_at, utc(2026, 3, 4, 10, 0));
-	expect_ms(m.expire_at, utc(2026, 3, 4, 20, 0) + 123);
+	expect_ms(m.warn_at, rwt_utc_ms(2026, 3, 4, 9, 45));
+	expect_ms(m.breach_at, rwt_utc_ms(2026, 3, 4, 10, 0));
+	expect_ms(m.expire_at, rwt_utc_ms(2026, 3, 4, 20, 0) + 123);
 	rw_mention_clear(&m);
 	rw_calendar_free(cal);
 }
@@ -260,12 +247,12 @@ Test(schedule, calendar_created_on_weekend)
 	struct rw_calendar *cal = office_utc();
 	struct rw_mention m = {0};
 
-	m.created_ms = utc(2026, 3, 7, 11, 0);
+	m.created_ms = rwt_utc_ms(2026, 3, 7, 11, 0);
 	cr_assert_eq(rw_lifecycle_schedule(&m, &p, cal, 7 * DAY_MS), 0);
-	expect_ms(m.warn_at, utc(2026, 3, 9, 9, 30));
+	expect_ms(m.warn_at, rwt_utc_ms(2026, 3, 9, 9, 30));
 	/* 8 h on Monday, 1 h on Tuesday. */
-	expect_ms(m.breach_at, utc(2026, 3, 10, 10, 0));
-	expect_ms(m.expire_at, utc(2026, 3, 14, 11, 0));
+	expect_ms(m.breach_at, rwt_utc_ms(2026, 3, 10, 10, 0));
+	expect_ms(m.expire_at, rwt_utc_ms(2026, 3, 14, 11, 0));
 	rw_mention_clear(&m);
 	rw_calendar_free(cal);
 }
@@ -588,17 +575,17 @@ Test(advance, calendar_deadlines)
 
 	m.id = strdup("1");
 	m.author = strdup("bob");
-	m.created_ms = utc(2026, 3, 6, 16, 0);
+	m.created_ms = rwt_utc_ms(2026, 3, 6, 16, 0);
 	cr_assert_eq(rw_lifecycle_schedule(&m, &p, cal, 7 * DAY_MS), 0);
 	/* Saturday noon: the warning (Friday 16:30) has passed, the breach not. */
-	rw_lifecycle_advance(&m, utc(2026, 3, 7, 12, 0), &out);
+	rw_lifecycle_advance(&m, rwt_utc_ms(2026, 3, 7, 12, 0), &out);
 	cr_assert_eq(out.nevents, 1);
-	expect_event(&out, RW_EVENT_WARNING, 0, utc(2026, 3, 6, 16, 30));
-	expect_ms(rw_lifecycle_next_due(&m), utc(2026, 3, 9, 10, 0));
-	rw_lifecycle_advance(&m, utc(2026, 3, 9, 10, 0), &out);
+	expect_event(&out, RW_EVENT_WARNING, 0, rwt_utc_ms(2026, 3, 6, 16, 30));
+	expect_ms(rw_lifecycle_next_due(&m), rwt_utc_ms(2026, 3, 9, 10, 0));
+	rw_lifecycle_advance(&m, rwt_utc_ms(2026, 3, 9, 10, 0), &out);
 	cr_assert_eq(out.nevents, 1);
-	expect_event(&out, RW_EVENT_BREACH, 0, utc(2026, 3, 9, 10, 0));
-	expect_ms(rw_lifecycle_next_due(&m), utc(2026, 3, 13, 16, 0));
+	expect_event(&out, RW_EVENT_BREACH, 0, rwt_utc_ms(2026, 3, 9, 10, 0));
+	expect_ms(rw_lifecycle_next_due(&m), rwt_utc_ms(2026, 3, 13, 16, 0));
 	rw_mention_clear(&m);
 	rw_calendar_free(cal);
 }
