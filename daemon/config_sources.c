@@ -11,6 +11,7 @@
 #include "replywatch/secret.h"
 
 #define DEFAULT_POLL_EVERY 60
+#define DEFAULT_DOWN_AFTER 300 /* failing this long makes a polled source "down" */
 
 /* How a type-specific key is read and stored in struct rw_source_param. */
 enum param_kind {
@@ -31,7 +32,7 @@ struct param_spec {
 struct type_spec {
 	const char *base_url;     /* the default; NULL when none */
 	bool base_url_required;   /* no sensible default (an instance, an endpoint) */
-	bool pushed;              /* items arrive over HTTP: no base_url, no poll_every */
+	bool pushed;              /* items arrive over HTTP: no base_url, poll_every, down_after */
 	const struct param_spec *params; /* ends with a NULL key */
 	const char *one_of[2];    /* exactly one of these two keys is required */
 };
@@ -137,8 +138,8 @@ static const struct type_spec types[RW_SOURCE_TYPE_COUNT] = {
 };
 
 static const char *const common_keys[] = {
-	"name", "type", "base_url", "poll_every", "labels", "enabled", "automated_reply_patterns",
-	NULL,
+	"name", "type", "base_url", "poll_every", "down_after", "labels", "enabled",
+	"automated_reply_patterns", NULL,
 };
 
 /* The json type's "fields": what a generic item maps from. */
@@ -166,7 +167,8 @@ common_key_for(const char *key, enum rw_source_type t)
 	for (size_t i = 0; common_keys[i] != NULL; i++) {
 		if (strcmp(common_keys[i], key) == 0)
 			return !types[t].pushed ||
-			       (strcmp(key, "base_url") != 0 && strcmp(key, "poll_every") != 0);
+			       (strcmp(key, "base_url") != 0 && strcmp(key, "poll_every") != 0 &&
+				strcmp(key, "down_after") != 0);
 	}
 	return false;
 }
@@ -442,6 +444,7 @@ read_source(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 
 	src->enabled = true;
 	src->poll_every = DEFAULT_POLL_EVERY;
+	src->down_after = DEFAULT_DOWN_AFTER;
 	if (rw_cfg_v_type(ctx, obj, path, JSON_OBJECT) == -1) {
 		ctx->sources.incomplete = true;
 		return;
@@ -454,8 +457,10 @@ read_source(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 	spec = known ? &types[src->type] : NULL;
 	if (spec != NULL)
 		read_base_url(ctx, obj, path, spec, src);
-	if (spec == NULL || !spec->pushed)
+	if (spec == NULL || !spec->pushed) {
 		rw_cfg_duration(ctx, obj, path, "poll_every", &src->poll_every);
+		rw_cfg_duration(ctx, obj, path, "down_after", &src->down_after);
+	}
 	rw_cfg_bool(ctx, obj, path, "enabled", &src->enabled);
 	rw_cfg_labels(ctx, obj, path, "labels", &src->labels);
 	rw_cfg_strlist(ctx, obj, path, "automated_reply_patterns", NULL, rw_cfg_check_nonempty,

@@ -21,6 +21,7 @@
 #include "replywatch/mention.h"
 #include "replywatch/notify.h"
 #include "replywatch/policy.h"
+#include "replywatch/poller.h"
 #include "replywatch/stats.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
@@ -52,6 +53,7 @@ struct rw_daemon {
 	struct rw_tracker *tracker;
 	struct rw_deadlines *deadlines;
 	struct rw_stats *stats;
+	struct rw_poller *poller;
 	int64_t started_at;
 	struct rw_http_server *http;
 	struct retired_http *retired;
@@ -196,7 +198,8 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 	d->tracker = rw_tracker_new(d->store);
 	d->deadlines = d->tracker ? rw_deadlines_new(loop, d->store, d->tracker) : NULL;
 	d->stats = rw_stats_new(loop, d->store);
-	if (d->deadlines == NULL || d->stats == NULL) {
+	d->poller = d->tracker ? rw_poller_new(loop, d->store, d->tracker) : NULL;
+	if (d->deadlines == NULL || d->stats == NULL || d->poller == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -210,6 +213,7 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 	if (d->http == NULL)
 		goto fail;
 	rw_store_start(d->store);
+	rw_poller_use(d->poller, cfg);
 	d->watchdog = rw_watchdog_start(loop);
 	log_info("replywatchd %s started: %zu sources, %zu policies, %zu alert targets, redis %s",
 		 RW_VERSION, cfg->nsources, cfg->npolicies, cfg->nalerts,
@@ -332,6 +336,7 @@ rw_daemon_reload(struct rw_daemon *d)
 	rw_tracker_use(d->tracker, next, next_ps);
 	rw_deadlines_use(d->deadlines, next);
 	rw_stats_use(d->stats, next);
+	rw_poller_use(d->poller, next);
 	rematch_all(d);
 	log_info("configuration reloaded: %zu sources, %zu policies, %zu alert targets",
 		 next->nsources, next->npolicies, next->nalerts);
@@ -376,6 +381,7 @@ rw_daemon_shutdown(struct rw_daemon *d)
 	rw_notify_stopping();
 	log_info("stopping: no new connections, draining in-flight work");
 	rw_http_server_quiesce(d->http);
+	rw_poller_stop(d->poller);
 	d->drain_deadline = ev_now(d->loop) + RW_DRAIN_SECONDS;
 	ev_timer_again(d->loop, &d->drain_timer);
 }
@@ -417,6 +423,12 @@ rw_daemon_store(const struct rw_daemon *d)
 	return d->store;
 }
 
+struct rw_poller *
+rw_daemon_poller(const struct rw_daemon *d)
+{
+	return d->poller;
+}
+
 struct rw_stats *
 rw_daemon_stats(const struct rw_daemon *d)
 {
@@ -444,8 +456,11 @@ rw_daemon_free(struct rw_daemon *d)
 	ev_timer_stop(d->loop, &d->retire_timer);
 	rw_watchdog_free(d->watchdog);
 	/* The store first: its pending callbacks (run now with NULL replies)
-	 * reach the tracker, the deadline engine and HTTP requests. */
+	 * reach the tracker, the poller, the deadline engine and HTTP requests.
+	 * The poller then only ends what is under way: no new Redis commands. */
+	rw_poller_detach(d->poller);
 	rw_store_free(d->store);
+	rw_poller_free(d->poller);
 	rw_deadlines_free(d->deadlines);
 	rw_stats_free(d->stats);
 	rw_http_server_free(d->http);

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Runs the replywatch demo: installs missing packages, builds, starts a
-# private redis-server in a temporary directory and replywatchd with
-# config/demo.json, and shows the live status until Ctrl-C, which stops
-# everything this script started.
+# private redis-server in a temporary directory, the fake Mastodon, X and
+# Bluesky APIs with their traffic simulator (tests/fakes), and replywatchd
+# with config/demo.json polling all three; shows the live status until
+# Ctrl-C, which stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 redis_port=6390
 http=127.0.0.1:9477
+fake_port=9478
 
 "$root/scripts/install-deps.sh"
 echo "==> building"
 cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$root/build/release" -j "$(nproc 2>/dev/null || echo 2)" --target replywatchd >/dev/null
+cmake --build "$root/build/release" -j "$(nproc 2>/dev/null || echo 2)" --target replywatchd rwfake >/dev/null
 
-for p in "$redis_port" 9477; do
+for p in "$redis_port" 9477 "$fake_port"; do
 	if (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 		echo "demo: port $p on 127.0.0.1 is in use; stop whatever listens there and retry" >&2
 		exit 1
@@ -24,9 +26,11 @@ done
 work=$(mktemp -d /tmp/replywatch-demo.XXXXXX)
 redis_pid=""
 daemon_pid=""
+fake_pid=""
 cleanup() {
 	trap - INT TERM EXIT
 	[ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+	[ -n "$fake_pid" ] && kill -TERM "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
 	[ -n "$redis_pid" ] && kill -TERM "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
 	rm -rf "$work"
 	echo "demo: stopped"
@@ -37,6 +41,21 @@ echo "==> redis-server on 127.0.0.1:$redis_port (data in $work)"
 redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work" --save '' \
 	--appendonly no --logfile "$work/redis.log" &
 redis_pid=$!
+
+echo "==> fake Mastodon, X and Bluesky APIs with a traffic simulator on 127.0.0.1:$fake_port"
+"$root/build/release/rwfake" --port "$fake_port" --simulate --rate 6 \
+	>"$work/rwfake.log" 2>&1 &
+fake_pid=$!
+i=0
+until grep -q "listening on" "$work/rwfake.log" 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$fake_pid" 2>/dev/null; then
+		echo "demo: rwfake did not start; its log:" >&2
+		cat "$work/rwfake.log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
 
 echo "==> replywatchd with config/demo.json (log: $work/replywatchd.log)"
 "$root/build/release/replywatchd" -c "$root/config/demo.json" 2>"$work/replywatchd.log" &
@@ -67,7 +86,9 @@ push "[{\"id\":\"1001\",\"created_at\":\"$(now)\",\"author\":\"@famous\",\"autho
 
 cat <<MSG
 
-replywatch is running, with three sample mentions pushed to the "demo-push" source.
+replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
+every 5 s (customers post about 6 mentions a minute on each; the brand answers most of them
+after 5 s to 3 min), and three sample mentions were pushed to the "demo-push" source.
   status:     curl http://$http/status
   mentions:   curl http://$http/mentions
   events:     curl http://$http/events
@@ -78,7 +99,8 @@ replywatch is running, with three sample mentions pushed to the "demo-push" sour
 Press Ctrl-C to stop.
 
 MSG
-summary='.policies[] | "\(.name): open \(.open), warning \(.warning), breached \(.breached); last hour: \(.windows["1h"].replied) replied, compliance \(.windows["1h"].compliance // "-")"'
+summary='(.sources[] | "  \(.name) [\(.type)]: \(.state), \(.mentions_seen) mentions, \(.replies_seen) replies\(if .last_error then " - " + .last_error else "" end)"),
+	(.policies[] | "  policy \(.name): open \(.open), warning \(.warning), breached \(.breached); last hour: \(.windows["1h"].replied) replied, compliance \(.windows["1h"].compliance // "-"), p90 \(.windows["1h"].response_seconds.p90 // "-") s")'
 while kill -0 "$daemon_pid" 2>/dev/null; do
 	echo "--- $(date +%T)"
 	curl -sS "http://$http/status" | jq -r "$summary" 2>&1 || true

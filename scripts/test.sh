@@ -17,6 +17,14 @@ run_suite() {
 	cmake --build "$root/build/$name" -j "$jobs" >/dev/null
 	echo "==> $name: tests"
 	ctest --test-dir "$root/build/$name" --output-on-failure -j "$jobs" $CTEST_ARGS
+	# Criterion runs each test in a worker process and does not fail a test
+	# whose worker leaks or trips a sanitizer after passing: look for the
+	# reports in the full output CTest keeps.
+	log="$root/build/$name/Testing/Temporary/LastTest.log"
+	if grep -n -E "ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:" "$log"; then
+		echo "==> $name: sanitizer reports above (full output: $log)" >&2
+		exit 1
+	fi
 }
 
 CTEST_ARGS="$*"

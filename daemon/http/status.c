@@ -12,6 +12,7 @@
 #include "replywatch/daemon.h"
 #include "replywatch/http.h"
 #include "replywatch/mention.h"
+#include "replywatch/poller.h"
 #include "replywatch/stats.h"
 #include "replywatch/store.h"
 
@@ -23,13 +24,13 @@ time_json(int64_t ms)
 	return json_string(rw_time_format(ms, buf, sizeof(buf)));
 }
 
-/* A push source has no poller: it is "ok" while enabled. Pollers (platform
- * connectors) report their own state here once they exist. */
+/* A polled source reports its poller's view; a push source has no poller
+ * and is "ok" while enabled. */
 static json_t *
 source_json(struct rw_daemon *d, const struct rw_source_config *src)
 {
+	json_t *polled = rw_poller_source_json(rw_daemon_poller(d), src->name), *o;
 	int64_t mentions, replies;
-	json_t *o;
 
 	rw_stats_source_seen(rw_daemon_stats(d), src->name, &mentions, &replies);
 	o = json_pack("{s:s, s:s, s:s, s:n, s:n, s:n, s:I, s:n, s:n, s:I, s:I}", "name",
@@ -38,6 +39,9 @@ source_json(struct rw_daemon *d, const struct rw_source_config *src)
 		      "last_error", "consecutive_failures", (json_int_t)0, "next_poll_at",
 		      "rate_limit", "mentions_seen", (json_int_t)mentions, "replies_seen",
 		      (json_int_t)replies);
+	if (o != NULL && polled != NULL)
+		json_object_update(o, polled);
+	json_decref(polled);
 	return o;
 }
 
@@ -63,7 +67,6 @@ static void
 metrics(struct rw_http_request *req, void *arg)
 {
 	struct rw_daemon *d = arg;
-	const struct rw_config *cfg = rw_daemon_config(d);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
@@ -73,16 +76,8 @@ metrics(struct rw_http_request *req, void *arg)
 		return;
 	}
 	rw_stats_write_metrics(rw_daemon_stats(d), out);
-	fputs("# HELP replywatch_source_up Whether a source is working (1) or not (0).\n"
-	      "# TYPE replywatch_source_up gauge\n",
-	      out);
-	for (size_t i = 0; i < cfg->nsources; i++)
-		fprintf(out, "replywatch_source_up{source=\"%s\",type=\"%s\"} %d\n",
-			cfg->sources[i].name, rw_source_type_name(cfg->sources[i].type),
-			cfg->sources[i].enabled ? 1 : 0);
+	rw_poller_write_metrics(rw_daemon_poller(d), out);
 	fprintf(out,
-		"# HELP replywatch_source_polls_total Polls of platform APIs by result.\n"
-		"# TYPE replywatch_source_polls_total counter\n"
 		"# HELP replywatch_alert_deliveries_total Alert deliveries by target and result.\n"
 		"# TYPE replywatch_alert_deliveries_total counter\n"
 		"# HELP replywatch_alert_outbox_pending Alerts waiting for delivery.\n"

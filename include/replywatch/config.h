@@ -160,6 +160,7 @@ struct rw_source_config {
 	enum rw_source_type type;
 	char *base_url;            /* as configured, else the platform default; NULL for push */
 	int64_t poll_every;        /* default 60s; unused by push */
+	int64_t down_after;        /* failing this long raises source_down; default 5m */
 	bool enabled;              /* default true */
 	struct rw_labels labels;
 	struct rw_strlist automated_reply_patterns;

@@ -122,8 +122,8 @@ rwt_wait_until(bool (*cond)(void *arg), void *arg, double timeout_s)
 
 /* Forks and execs argv (argv[0] an absolute path) with stdout and stderr to out_path (or /dev/null). The
  * child dies with the test process, so a failed test leaves no servers. */
-static pid_t
-spawn(char *const argv[], char *const env[], const char *out_path)
+pid_t
+rwt_spawn(char *const argv[], char *const env[], const char *out_path)
 {
 	pid_t pid = fork();
 
@@ -151,12 +151,12 @@ spawn_path(char *const argv[], char *const env[], const char *out_path)
 	size_t i;
 
 	if (argv[0][0] == '/')
-		return spawn(argv, env, out_path);
+		return rwt_spawn(argv, env, out_path);
 	full[0] = "/usr/bin/env";
 	for (i = 0; argv[i] != NULL && i < 62; i++)
 		full[i + 1] = argv[i];
 	full[i + 1] = NULL;
-	return spawn(full, env, out_path);
+	return rwt_spawn(full, env, out_path);
 }
 
 static int
@@ -332,7 +332,7 @@ rwt_daemon_start(struct rwt_daemon *d, const char *config_path, int http_port,
 	for (size_t i = 0; extra_env != NULL && extra_env[i] != NULL && n < 250; i++)
 		env[n++] = extra_env[i];
 	env[n] = NULL;
-	d->pid = spawn(argv, env, d->log_path);
+	d->pid = rwt_spawn(argv, env, d->log_path);
 	cr_assert(rwt_wait_until(daemon_healthy, &probe, 15.0), "daemon did not answer /healthz");
 	if (probe.exited) {
 		char *log = rwt_daemon_log(d);

@@ -111,6 +111,34 @@ char *rwt_url_escape(const char *text);
 /* A UTC instant in ms from a civil date and time (timegm: TZ is ignored). */
 int64_t rwt_utc_ms(int y, int mo, int d, int h, int mi);
 
+/* Forks and execs argv (argv[0] an absolute path) with env, stdout and
+ * stderr appended to out_path (or /dev/null); the child dies with the test. */
+pid_t rwt_spawn(char *const argv[], char *const env[], const char *out_path);
+
+/* The fake platform server (tests/fakes, RW_FAKE_PATH) on a free port. */
+struct rwt_fake {
+	pid_t pid;
+	int port;
+	char *dir;      /* its scratch dir: out.log holds its stdout and stderr */
+	char base[64];  /* "http://127.0.0.1:PORT" */
+};
+
+/* Starts rwfake with extra arguments (NULL-terminated, may be NULL) and
+ * waits until it listens. */
+void rwt_fake_start(struct rwt_fake *f, char *const extra_args[]);
+/* Stops it with SIGTERM and fails the test unless it exits 0. */
+void rwt_fake_stop(struct rwt_fake *f);
+/* A control call: method on path (e.g. "/_fake/x/mention") with a JSON body
+ * (' for ", may be NULL); fails the test unless the status is 2xx. Returns
+ * the parsed answer (caller decrefs). */
+struct json_t;
+struct json_t *rwt_fake_call(const struct rwt_fake *f, const char *method, const char *path,
+			     const char *body);
+/* The platform requests the fake has logged for platform and endpoint
+ * (either may be NULL: all). Caller decrefs. */
+struct json_t *rwt_fake_requests(const struct rwt_fake *f, const char *platform,
+				 const char *endpoint);
+
 /* Runs a command, returns its exit status; its output is appended to *out
  * (caller frees) when out is not NULL. */
 int rwt_run(char *const argv[], char **out);

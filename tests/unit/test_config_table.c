@@ -319,7 +319,13 @@ static const struct config_case cases[] = {
 	{"source unknown key", "{'sources': [{'name': 'm', 'type': 'mastodon', 'base_url': "
 			       "'https://m.example', 'token': 't', 'tokn': 't'}]}",
 	 {"sources[0].tokn: unknown key (expected one of: name, type, base_url, poll_every, "
-	  "labels, enabled, automated_reply_patterns, token)"}},
+	  "down_after, labels, enabled, automated_reply_patterns, token)"}},
+	{"down_after not for push", "{'sources': [{'name': 'p', 'type': 'push', 'token': 't', "
+				    "'down_after': '1m'}]}",
+	 {"sources[0].down_after: not used by type \"push\""}},
+	{"down_after bad", "{'sources': [{'name': 'm', 'type': 'mastodon', 'base_url': "
+			   "'https://m.example', 'token': 't', 'down_after': 'soon'}]}",
+	 {"sources[0].down_after: \"soon\" is not a duration (use 90s, 5m, 1h30m)"}},
 	{"base_url not http", "{'sources': [{'name': 'm', 'type': 'mastodon', 'base_url': "
 			      "'ftp://m.example', 'token': 't'}]}",
 	 {"sources[0].base_url: \"ftp://m.example\" is not an http:// or https:// URL"}},

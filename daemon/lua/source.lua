@@ -1,0 +1,14 @@
+-- source: records that a polled source went down or came back up, and
+-- raises the matching event, atomically and at most once per transition.
+--
+-- KEYS[1] is the source's base "PREFIX{SOURCE}:". ARGV[1] is "down" or "up",
+-- ARGV[2] the event (JSON), ARGV[3] the event-log trim bound (ms).
+-- The flag lives in the cursor hash ("cur", field "down") so it survives
+-- restarts and is shared by every daemon: a source already known down
+-- raises no second source_down, and source_up only follows a source_down.
+-- Returns the new event's stream id, or false when nothing changed.
+local base = KEYS[1]
+local was_down = redis.call('HGET', base .. 'cur', 'down') == '1'
+if (ARGV[1] == 'down') == was_down then return false end
+redis.call('HSET', base .. 'cur', 'down', ARGV[1] == 'down' and '1' or '0')
+return redis.call('XADD', base .. 'ev', 'MINID', '~', ARGV[3], '*', 'e', ARGV[2])

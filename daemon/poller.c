@@ -1,0 +1,533 @@
+/*
+ * poller.c: the polled sources — which exist, when each polls next, what
+ * state each is in, and the source_down / source_up events.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "poller_internal.h"
+#include "replywatch/config.h"
+#include "replywatch/event.h"
+#include "replywatch/httpc.h"
+#include "replywatch/log.h"
+#include "replywatch/mention.h"
+#include "replywatch/secret.h"
+#include "replywatch/store.h"
+#include "replywatch/tracker.h"
+
+#define BACKOFF_FIRST 1.0      /* seconds before the first retry */
+#define BACKOFF_CAP 300.0      /* longest wait between retries */
+#define AUTH_RETRY_FIRST 60.0  /* a rejected token is retried slowly ... */
+#define AUTH_RETRY_CAP 900.0   /* ... sign-ins are rate-limited hard */
+#define STORE_RETRY 2.0        /* Redis unavailable: try again soon */
+#define MORE_PAGES_DELAY 0.05  /* a poll stopped at its page bound: go on at once */
+
+static const char *const result_names[RW_POLL_RESULT_COUNT] = {
+	[RW_POLL_OK] = "ok",
+	[RW_POLL_RATE_LIMITED] = "rate_limited",
+	[RW_POLL_SERVER_ERROR] = "server_error",
+	[RW_POLL_NETWORK_ERROR] = "network_error",
+	[RW_POLL_AUTH_ERROR] = "auth_error",
+	[RW_POLL_CLIENT_ERROR] = "client_error",
+	[RW_POLL_MALFORMED] = "malformed",
+	[RW_POLL_TOKEN_EXPIRED] = "token_expired",
+	[RW_POLL_STORE_ERROR] = "store_error",
+};
+
+const char *
+rw_poll_result_name(enum rw_poll_result r)
+{
+	return r < RW_POLL_RESULT_COUNT ? result_names[r] : "unknown";
+}
+
+const char *
+poller_state_name(enum source_state s)
+{
+	switch (s) {
+	case SOURCE_OK:
+		return "ok";
+	case SOURCE_FAILING:
+		return "failing";
+	case SOURCE_RATE_LIMITED:
+		return "rate_limited";
+	case SOURCE_DOWN:
+		return "down";
+	case SOURCE_DISABLED:
+		return "disabled";
+	}
+	return "unknown";
+}
+
+struct endpoint_limit *
+poller_limit(struct poll_source *ps, const char *endpoint)
+{
+	for (size_t i = 0; i < ps->nlimits; i++)
+		if (strcmp(ps->limits[i].name, endpoint) == 0)
+			return &ps->limits[i];
+	if (ps->nlimits == POLL_MAX_ENDPOINTS)
+		return NULL;
+	struct endpoint_limit *l = &ps->limits[ps->nlimits++];
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", endpoint);
+	l->rl.limit = l->rl.remaining = -1; /* unknown until the platform says */
+	return l;
+}
+
+/* A factor in [1 - spread, 1 + spread]. */
+static double
+jitter(double spread)
+{
+	return 1.0 + spread * (2.0 * ((double)random() / (double)RAND_MAX) - 1.0);
+}
+
+/* Exponential backoff with jitter: level 0 waits about first seconds. */
+static double
+backoff_delay(unsigned level, double first, double cap)
+{
+	double d = first;
+
+	for (unsigned i = 0; i < level && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	/* Half fixed, half random: never hammers, never waits far too long. */
+	return d * (0.5 + 0.5 * ((double)random() / (double)RAND_MAX));
+}
+
+static void
+schedule(struct poll_source *ps, double delay)
+{
+	struct rw_poller *p = ps->poller;
+
+	if (p->stopping || ps->retired || ps->conn == NULL || !ps->src->enabled)
+		return;
+	if (delay < 0)
+		delay = 0;
+	ev_timer_stop(p->loop, &ps->timer);
+	ev_timer_set(&ps->timer, delay, 0.);
+	ev_timer_start(p->loop, &ps->timer);
+	ps->next_poll_at = rw_now_ms() + (int64_t)(delay * 1000.0);
+}
+
+/* The latest reset among ps's spent budgets still in the future, or 0. */
+static int64_t
+spent_until(const struct poll_source *ps, int64_t now)
+{
+	int64_t until = 0;
+
+	for (size_t i = 0; i < ps->nlimits; i++) {
+		const struct rw_ratelimit *rl = &ps->limits[i].rl;
+
+		if (rl->retry_at_ms > now && rl->retry_at_ms > until)
+			until = rl->retry_at_ms;
+		if (rl->remaining == 0 && rl->reset_at_ms > now && rl->reset_at_ms > until)
+			until = rl->reset_at_ms;
+	}
+	return until;
+}
+
+static void
+event_written(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct poll_source *ps = arg;
+
+	(void)st;
+	if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+		log_warnx("%s: source event not written (%s); will try again", ps->name,
+			  reply ? reply->str : "redis unavailable");
+		return; /* pending_event stays set */
+	}
+	ps->pending_event = NULL;
+}
+
+/* Writes the pending source_down/source_up event (and the shared flag). */
+static void
+write_pending_event(struct poll_source *ps)
+{
+	struct rw_poller *p = ps->poller;
+	char base[256], minid[32], at[40];
+	const char *argv[4];
+	size_t lens[4];
+	json_t *e;
+	char *text;
+	int rc;
+
+	if (ps->pending_event == NULL || p->freeing)
+		return;
+	int64_t now = rw_now_ms();
+
+	e = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s?}}", "type",
+		      strcmp(ps->pending_event, "down") == 0 ? "source_down" : "source_up", "at",
+		      rw_time_format(now, at, sizeof(at)), "source", "name", ps->name, "type",
+		      rw_source_type_name(ps->src->type), "state", poller_state_name(ps->state),
+		      "last_error", ps->last_error[0] ? ps->last_error : NULL);
+	text = e ? rw_event_dump(e) : NULL;
+	json_decref(e);
+	if (text == NULL)
+		return;
+	snprintf(minid, sizeof(minid), "%" PRId64,
+		 now - p->cfg->retention.closed * 1000);
+	argv[0] = rw_tracker_base(rw_store_key_prefix(p->store), ps->name, base, sizeof(base));
+	argv[1] = ps->pending_event;
+	argv[2] = text;
+	argv[3] = minid;
+	for (int i = 0; i < 4; i++)
+		lens[i] = strlen(argv[i]);
+	rc = rw_store_script(p->store, "source", 1, 4, argv, lens, event_written, ps);
+	free(text);
+	if (rc == -1)
+		log_warnx("%s: source event not written (redis unavailable); will try again",
+			  ps->name);
+}
+
+static void
+go_down(struct poll_source *ps)
+{
+	ps->state = SOURCE_DOWN;
+	if (ps->down)
+		return;
+	ps->down = true;
+	ps->pending_event = "down";
+	log_err("%s: source down: %s", ps->name, ps->last_error);
+}
+
+static void
+set_error(struct poll_source *ps, const char *reason)
+{
+	snprintf(ps->last_error, sizeof(ps->last_error), "%s", reason ? reason : "error");
+}
+
+/* A failure that counts towards down_after. */
+static double
+failed(struct poll_source *ps, int64_t now)
+{
+	if (ps->failing_since == 0)
+		ps->failing_since = now;
+	if (ps->down || now - ps->failing_since >= ps->src->down_after * 1000)
+		go_down(ps);
+	else
+		ps->state = SOURCE_FAILING;
+	return backoff_delay(ps->backoff++, BACKOFF_FIRST, BACKOFF_CAP);
+}
+
+void
+poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
+{
+	struct poll_source *ps = poll->ps;
+	struct rw_poller *p = ps->poller;
+	int64_t now = rw_now_ms(), until;
+	bool more = poll->more, was_down = poll->was_down;
+	double delay;
+
+	ps->poll = NULL;
+	poller_poll_free(poll);
+	if (ps->retired) {
+		/* Removed by a reload while polling: nothing more to do. */
+		struct poll_source **pp = &p->retired;
+
+		while (*pp != ps)
+			pp = &(*pp)->next;
+		*pp = ps->next;
+		if (ps->conn && ps->conn->state_free)
+			ps->conn->state_free(ps->conn_state);
+		free(ps->name);
+		free(ps);
+		return;
+	}
+	ps->polls[result]++;
+	ps->last_poll_at = now;
+	if (result != RW_POLL_OK)
+		ps->consecutive_failures++;
+	if (result != RW_POLL_TOKEN_EXPIRED)
+		ps->expired_in_row = 0;
+	switch (result) {
+	case RW_POLL_OK:
+		ps->last_success_at = now;
+		ps->last_error[0] = '\0';
+		ps->consecutive_failures = 0;
+		ps->failing_since = 0;
+		ps->backoff = 0;
+		ps->state = SOURCE_OK;
+		if (ps->down || was_down) {
+			log_notice("%s: source up again", ps->name);
+			ps->down = false;
+			ps->pending_event = "up";
+		}
+		delay = more ? MORE_PAGES_DELAY : (double)ps->src->poll_every * jitter(0.1);
+		break;
+	case RW_POLL_RATE_LIMITED:
+		set_error(ps, reason);
+		if (!ps->down)
+			ps->state = SOURCE_RATE_LIMITED;
+		delay = backoff_delay(ps->backoff++, BACKOFF_FIRST, BACKOFF_CAP);
+		log_info("%s: %s", ps->name, ps->last_error);
+		break;
+	case RW_POLL_AUTH_ERROR:
+		set_error(ps, reason);
+		if (ps->failing_since == 0)
+			ps->failing_since = now;
+		go_down(ps);
+		delay = backoff_delay(ps->backoff++, AUTH_RETRY_FIRST, AUTH_RETRY_CAP);
+		break;
+	case RW_POLL_TOKEN_EXPIRED:
+		/* The next poll renews the session first. Twice in a row means the
+		 * renewed token does not work either: treat it as rejected. */
+		set_error(ps, reason);
+		if (++ps->expired_in_row > 2) {
+			go_down(ps);
+			delay = backoff_delay(ps->backoff++, AUTH_RETRY_FIRST, AUTH_RETRY_CAP);
+		} else {
+			delay = 0;
+		}
+		break;
+	case RW_POLL_STORE_ERROR:
+		/* Not the platform's fault: the state stays, the poll is retried. */
+		set_error(ps, reason);
+		log_warnx("%s: %s", ps->name, ps->last_error);
+		delay = STORE_RETRY * jitter(0.25);
+		break;
+	default:
+		set_error(ps, reason);
+		log_warnx("%s: poll failed (%s): %s", ps->name, rw_poll_result_name(result),
+			  ps->last_error);
+		delay = failed(ps, now);
+		break;
+	}
+	until = spent_until(ps, now);
+	if (until > 0) {
+		double wait = (double)(until - now) / 1000.0 + jitter(0.5) * 0.5;
+
+		if (wait > delay)
+			delay = wait;
+		if (result == RW_POLL_OK || result == RW_POLL_RATE_LIMITED)
+			ps->state = ps->down ? SOURCE_DOWN : SOURCE_RATE_LIMITED;
+	}
+	write_pending_event(ps);
+	schedule(ps, delay);
+}
+
+static void
+on_poll_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct poll_source *ps = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (ps->poller->stopping || ps->poll != NULL)
+		return;
+	if (!rw_store_connected(ps->poller->store)) {
+		/* Nothing could be ingested nor a cursor saved: wait for Redis. */
+		schedule(ps, STORE_RETRY * jitter(0.25));
+		return;
+	}
+	write_pending_event(ps);
+	poller_begin(ps);
+	if (ps->poll == NULL) /* out of memory: try again later */
+		schedule(ps, STORE_RETRY * jitter(0.25));
+}
+
+/* Same platform account and endpoint: the state (session, budgets) carries over. */
+static bool
+same_identity(const struct rw_source_config *a, const struct rw_source_config *b)
+{
+	if (a->type != b->type || (a->base_url == NULL) != (b->base_url == NULL) ||
+	    (a->base_url && strcmp(a->base_url, b->base_url) != 0) || a->nparams != b->nparams)
+		return false;
+	for (size_t i = 0; i < a->nparams; i++) {
+		const struct rw_source_param *x = &a->params[i], *y = NULL;
+
+		for (size_t j = 0; j < b->nparams && y == NULL; j++)
+			if (strcmp(b->params[j].key, x->key) == 0)
+				y = &b->params[j];
+		if (y == NULL || (x->value == NULL) != (y->value == NULL) ||
+		    (x->value && strcmp(x->value, y->value) != 0) ||
+		    (x->secret == NULL) != (y->secret == NULL) ||
+		    (x->secret && !rw_secret_equal(x->secret, y->secret)) ||
+		    !json_equal(x->json, y->json))
+			return false;
+	}
+	return true;
+}
+
+static struct poll_source *
+source_new(struct rw_poller *p, const struct rw_source_config *src)
+{
+	struct poll_source *ps = calloc(1, sizeof(*ps));
+
+	if (ps == NULL || (ps->name = strdup(src->name)) == NULL) {
+		free(ps);
+		return NULL;
+	}
+	ps->poller = p;
+	ps->src = src;
+	ps->conn = rw_connector_for(src->type);
+	ev_init(&ps->timer, on_poll_timer);
+	ps->timer.data = ps;
+	if (ps->conn && ps->conn->state_new && (ps->conn_state = ps->conn->state_new(src)) == NULL) {
+		free(ps->name);
+		free(ps);
+		return NULL;
+	}
+	return ps;
+}
+
+/* Stops ps; frees it now, or once its poll under way ends. */
+static void
+source_retire(struct rw_poller *p, struct poll_source *ps)
+{
+	ev_timer_stop(p->loop, &ps->timer);
+	if (ps->poll != NULL) {
+		ps->retired = true;
+		ps->next = p->retired;
+		p->retired = ps;
+		return;
+	}
+	if (ps->conn && ps->conn->state_free)
+		ps->conn->state_free(ps->conn_state);
+	free(ps->name);
+	free(ps);
+}
+
+/* Sets the state a source has before (or without) polling. */
+static void
+source_arm(struct poll_source *ps, bool fresh)
+{
+	if (!ps->src->enabled) {
+		ev_timer_stop(ps->poller->loop, &ps->timer);
+		ps->state = SOURCE_DISABLED;
+		ps->next_poll_at = 0;
+		return;
+	}
+	if (ps->conn == NULL) {
+		ps->state = SOURCE_DISABLED;
+		snprintf(ps->last_error, sizeof(ps->last_error),
+			 "type %s is not supported by this version",
+			 rw_source_type_name(ps->src->type));
+		return;
+	}
+	if (ps->state == SOURCE_DISABLED)
+		ps->state = SOURCE_OK;
+	/* A new source polls now; a kept one keeps its turn unless idle and
+	 * disarmed (it was disabled before). */
+	if (fresh || (!ev_is_active(&ps->timer) && ps->poll == NULL))
+		schedule(ps, fresh ? 0.01 * jitter(0.5) : 0.01);
+}
+
+void
+rw_poller_use(struct rw_poller *p, const struct rw_config *cfg)
+{
+	struct poll_source *old = p->sources, *list = NULL, **tail = &list;
+
+	p->cfg = cfg;
+	p->sources = NULL;
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		const struct rw_source_config *src = &cfg->sources[i];
+		struct poll_source *ps = NULL, **op;
+		bool fresh = true;
+
+		if (src->type == RW_SOURCE_PUSH)
+			continue;
+		for (op = &old; *op != NULL; op = &(*op)->next) {
+			if (strcmp((*op)->name, src->name) == 0)
+				break;
+		}
+		if (*op != NULL && same_identity((*op)->src, src)) {
+			ps = *op;
+			*op = ps->next;
+			ps->src = src;
+			fresh = false;
+		} else {
+			ps = source_new(p, src);
+			if (ps == NULL) {
+				log_err("%s: out of memory: not polled", src->name);
+				continue;
+			}
+		}
+		ps->next = NULL;
+		*tail = ps;
+		tail = &ps->next;
+		source_arm(ps, fresh);
+	}
+	while (old != NULL) {
+		struct poll_source *ps = old;
+
+		old = ps->next;
+		source_retire(p, ps);
+	}
+	p->sources = list;
+}
+
+struct rw_poller *
+rw_poller_new(struct ev_loop *loop, struct rw_store *st, struct rw_tracker *tr)
+{
+	struct rw_poller *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->loop = loop;
+	p->store = st;
+	p->tracker = tr;
+	p->http = rw_httpc_new(loop, "replywatch/" RW_VERSION);
+	if (p->http == NULL) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+rw_poller_stop(struct rw_poller *p)
+{
+	if (p == NULL)
+		return;
+	p->stopping = true;
+	for (struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		ev_timer_stop(p->loop, &ps->timer);
+}
+
+void
+rw_poller_detach(struct rw_poller *p)
+{
+	if (p == NULL)
+		return;
+	rw_poller_stop(p);
+	p->freeing = true;
+}
+
+void
+rw_poller_free(struct rw_poller *p)
+{
+	if (p == NULL)
+		return;
+	rw_poller_detach(p);
+	/* Every request under way ends now, and with it its poll. */
+	rw_httpc_free(p->http);
+	p->http = NULL;
+	while (p->sources != NULL) {
+		struct poll_source *ps = p->sources;
+
+		p->sources = ps->next;
+		if (ps->poll != NULL) {
+			/* Only a poll waiting on Redis is left: the caller freed the
+			 * store first, so its callback has run; nothing waits on it. */
+			poller_poll_free(ps->poll);
+			ps->poll = NULL;
+		}
+		source_retire(p, ps);
+	}
+	while (p->retired != NULL) {
+		struct poll_source *ps = p->retired;
+
+		p->retired = ps->next;
+		poller_poll_free(ps->poll);
+		if (ps->conn && ps->conn->state_free)
+			ps->conn->state_free(ps->conn_state);
+		free(ps->name);
+		free(ps);
+	}
+	free(p);
+}

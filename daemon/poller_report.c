@@ -1,0 +1,133 @@
+/*
+ * poller_report.c: the polled sources as /status and /metrics show them.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "poller_internal.h"
+#include "replywatch/config.h"
+#include "replywatch/mention.h"
+
+static json_t *
+time_or_null(int64_t ms)
+{
+	char buf[40];
+
+	return ms > 0 ? json_string(rw_time_format(ms, buf, sizeof(buf))) : json_null();
+}
+
+static const struct poll_source *
+find(const struct rw_poller *p, const char *name)
+{
+	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		if (strcmp(ps->name, name) == 0)
+			return ps;
+	return NULL;
+}
+
+/* The tightest budget: the endpoint with the fewest calls left. */
+static json_t *
+rate_limit_json(const struct poll_source *ps)
+{
+	const struct endpoint_limit *tight = NULL;
+	json_t *endpoints = json_object(), *o;
+
+	for (size_t i = 0; i < ps->nlimits; i++) {
+		const struct endpoint_limit *l = &ps->limits[i];
+
+		if (l->rl.remaining < 0)
+			continue;
+		if (tight == NULL || l->rl.remaining < tight->rl.remaining)
+			tight = l;
+		json_object_set_new(endpoints, l->name,
+				    json_pack("{s:I, s:I, s:o}", "limit", (json_int_t)l->rl.limit,
+					      "remaining", (json_int_t)l->rl.remaining,
+					      "reset_at", time_or_null(l->rl.reset_at_ms)));
+	}
+	if (tight == NULL) {
+		json_decref(endpoints);
+		return json_null();
+	}
+	o = json_pack("{s:I, s:I, s:o, s:s, s:o}", "limit", (json_int_t)tight->rl.limit,
+		      "remaining", (json_int_t)tight->rl.remaining, "reset_at",
+		      time_or_null(tight->rl.reset_at_ms), "endpoint", tight->name, "endpoints",
+		      endpoints);
+	return o;
+}
+
+json_t *
+rw_poller_source_json(const struct rw_poller *p, const char *name)
+{
+	const struct poll_source *ps = find(p, name);
+
+	if (ps == NULL)
+		return NULL;
+	return json_pack("{s:s, s:o, s:o, s:o, s:I, s:o, s:o}", "state",
+			 poller_state_name(ps->state), "last_poll_at",
+			 time_or_null(ps->last_poll_at), "last_success_at",
+			 time_or_null(ps->last_success_at), "last_error",
+			 ps->last_error[0] ? json_string(ps->last_error) : json_null(),
+			 "consecutive_failures", (json_int_t)ps->consecutive_failures,
+			 "next_poll_at",
+			 ps->poll == NULL && ps->state != SOURCE_DISABLED
+				 ? time_or_null(ps->next_poll_at)
+				 : json_null(),
+			 "rate_limit", rate_limit_json(ps));
+}
+
+static bool
+is_up(const struct rw_poller *p, const struct rw_source_config *src)
+{
+	const struct poll_source *ps = find(p, src->name);
+
+	if (ps == NULL)
+		return src->enabled;
+	return ps->state != SOURCE_DOWN && ps->state != SOURCE_DISABLED;
+}
+
+void
+rw_poller_write_metrics(const struct rw_poller *p, FILE *out)
+{
+	const struct rw_config *cfg = p->cfg;
+
+	if (cfg == NULL)
+		return;
+	fputs("# HELP replywatch_source_up Whether a source is working (1) or not (0).\n"
+	      "# TYPE replywatch_source_up gauge\n",
+	      out);
+	for (size_t i = 0; i < cfg->nsources; i++)
+		fprintf(out, "replywatch_source_up{source=\"%s\",type=\"%s\"} %d\n",
+			cfg->sources[i].name, rw_source_type_name(cfg->sources[i].type),
+			is_up(p, &cfg->sources[i]) ? 1 : 0);
+	fputs("# HELP replywatch_source_polls_total Polls of platform APIs by result.\n"
+	      "# TYPE replywatch_source_polls_total counter\n",
+	      out);
+	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		for (int r = 0; r < RW_POLL_RESULT_COUNT; r++)
+			fprintf(out, "replywatch_source_polls_total{source=\"%s\",result=\"%s\"} %llu\n",
+				ps->name, rw_poll_result_name((enum rw_poll_result)r), ps->polls[r]);
+	fputs("# HELP replywatch_source_rate_limit_remaining Calls left in the platform's "
+	      "rate-limit window, per endpoint.\n"
+	      "# TYPE replywatch_source_rate_limit_remaining gauge\n",
+	      out);
+	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		for (size_t i = 0; i < ps->nlimits; i++)
+			if (ps->limits[i].rl.remaining >= 0)
+				fprintf(out,
+					"replywatch_source_rate_limit_remaining{source=\"%s\","
+					"endpoint=\"%s\"} %ld\n",
+					ps->name, ps->limits[i].name, ps->limits[i].rl.remaining);
+	fputs("# HELP replywatch_source_rate_limit_reset_timestamp_seconds When the platform's "
+	      "rate-limit window resets, per endpoint.\n"
+	      "# TYPE replywatch_source_rate_limit_reset_timestamp_seconds gauge\n",
+	      out);
+	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		for (size_t i = 0; i < ps->nlimits; i++)
+			if (ps->limits[i].rl.reset_at_ms > 0)
+				fprintf(out,
+					"replywatch_source_rate_limit_reset_timestamp_seconds{"
+					"source=\"%s\",endpoint=\"%s\"} %.3f\n",
+					ps->name, ps->limits[i].name,
+					(double)ps->limits[i].rl.reset_at_ms / 1000.0);
+}

@@ -1,0 +1,616 @@
+/*
+ * poller_walk.c: one poll — read the cursors, make the connector's
+ * requests, walk its streams page by page, ingest, save the cursors.
+ *
+ * Cursors live in the source's hash "PREFIX{SOURCE}:cur", two or more fields
+ * per stream, named by the stream's letter:
+ *   Xw  the watermark the last finished walk reached (an id, or ms)
+ *   Xt  the next page's token, while a walk is unfinished (else "")
+ *   Xo  the previous page's oldest id, likewise (id-paged streams)
+ *   Xp  the newest entry seen when that walk began: the next watermark
+ *   Xf  the backfill cutoff of a first walk (ms), kept so it stays the same
+ * They are written only after everything the poll found is ingested, in one
+ * HSET, so a crash leaves the previous cursors and the same pages are read
+ * again (ingest is idempotent).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "poller_internal.h"
+#include "replywatch/config.h"
+#include "replywatch/httpc.h"
+#include "replywatch/item.h"
+#include "replywatch/log.h"
+#include "replywatch/mention.h"
+#include "replywatch/store.h"
+#include "replywatch/tracker.h"
+
+#define REQUEST_TIMEOUT_MS 30000L
+#define CONNECT_TIMEOUT_MS 10000L
+#define MAX_HEADERS 8
+#define DETAIL_MAX 120 /* characters of a platform's error message kept */
+
+static void stream_begin(struct rw_poll *poll);
+
+void
+poller_poll_free(struct rw_poll *poll)
+{
+	if (poll == NULL)
+		return;
+	json_decref(poll->cursors);
+	json_decref(poll->save);
+	free(poll->watermark);
+	free(poll->token);
+	free(poll->oldest_id);
+	free(poll->top);
+	free(poll->url);
+	rw_page_clear(&poll->items);
+	free(poll);
+}
+
+const struct rw_source_config *
+rw_poll_source(const struct rw_poll *poll)
+{
+	return poll->ps->src;
+}
+
+void *
+rw_poll_state(const struct rw_poll *poll)
+{
+	return poll->ps->conn_state;
+}
+
+int64_t
+rw_poll_now_ms(const struct rw_poll *poll)
+{
+	(void)poll;
+	return rw_now_ms();
+}
+
+void
+rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *fmt, ...)
+{
+	char reason[POLL_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	poller_end(poll, result, reason);
+}
+
+static char *
+base_key(const struct rw_poll *poll, char *buf, size_t len)
+{
+	const struct rw_poller *p = poll->ps->poller;
+	char base[256];
+
+	rw_tracker_base(rw_store_key_prefix(p->store), poll->ps->name, base, sizeof(base));
+	snprintf(buf, len, "%scur", base);
+	return buf;
+}
+
+/* A cursor field as read at the start of the poll; NULL when absent or "". */
+static const char *
+cursor(const struct rw_poll *poll, char letter, char kind)
+{
+	char field[3] = {letter, kind, '\0'};
+	const char *v = json_string_value(json_object_get(poll->cursors, field));
+
+	return v && *v ? v : NULL;
+}
+
+static void
+save(struct rw_poll *poll, char letter, char kind, const char *value)
+{
+	char field[3] = {letter, kind, '\0'};
+
+	json_object_set_new(poll->save, field, json_string(value ? value : ""));
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* --- requests -------------------------------------------------------- */
+
+static const char *
+lookup_header(void *arg, const char *name)
+{
+	return rw_httpc_header(arg, name);
+}
+
+/* A platform's error message from a JSON error body, cleaned for a log line. */
+static void
+error_detail(const struct rw_httpc_response *resp, char *out, size_t len)
+{
+	static const char *const keys[] = {"message", "detail", "error_description", "error",
+					   "title", NULL};
+	json_t *doc = json_loadb(resp->body, resp->body_len, 0, NULL), *errors;
+	const char *msg = NULL;
+
+	out[0] = '\0';
+	if (doc == NULL)
+		return;
+	errors = json_object_get(doc, "errors");
+	if (json_is_array(errors) && json_array_size(errors) > 0)
+		msg = json_string_value(json_object_get(json_array_get(errors, 0), "message"));
+	for (size_t i = 0; msg == NULL && keys[i] != NULL; i++)
+		msg = json_string_value(json_object_get(doc, keys[i]));
+	if (msg != NULL) {
+		size_t n = 0;
+
+		for (const char *c = msg; *c && n + 1 < len && n < DETAIL_MAX; c++)
+			out[n++] = (unsigned char)*c < 0x20 ? ' ' : *c;
+		out[n] = '\0';
+	}
+	json_decref(doc);
+}
+
+static bool
+wanted(const struct rw_poll *poll, long status)
+{
+	if (status >= 200 && status < 300)
+		return true;
+	for (size_t i = 0; i < sizeof(poll->see) / sizeof(poll->see[0]) && poll->see[i]; i++)
+		if (poll->see[i] == status)
+			return true;
+	return false;
+}
+
+static void
+note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t now)
+{
+	struct endpoint_limit *l = poller_limit(poll->ps, poll->endpoint);
+	struct rw_ratelimit rl;
+
+	if (l == NULL)
+		return;
+	rw_ratelimit_read(poll->ps->src->type, lookup_header, (void *)resp, now, &rl);
+	if (rl.known) {
+		l->rl = rl;
+	} else {
+		l->rl.retry_at_ms = rl.retry_at_ms;
+		if (l->rl.reset_at_ms != 0 && l->rl.reset_at_ms <= now)
+			l->rl.remaining = -1; /* the old window is over */
+	}
+	/* A 429 without any figures still means: not before a backoff. */
+	if (resp->status == 429 && rl.remaining != 0 && rl.retry_at_ms == 0)
+		l->rl.remaining = 0;
+}
+
+static void
+http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
+{
+	struct rw_poll *poll = arg;
+	struct poll_source *ps = poll->ps;
+	const struct rw_connector *conn = ps->conn;
+	int64_t now = rw_now_ms();
+	char detail[DETAIL_MAX + 8], when[40];
+	const char *ep = poll->endpoint;
+
+	(void)c;
+	if (ps->poller->freeing || ps->retired) {
+		poller_end(poll, RW_POLL_NETWORK_ERROR, "abandoned");
+		return;
+	}
+	log_debug("%s: %s answered %ld in %.3f s", ps->name, poll->url, resp->status,
+		  resp->total_seconds);
+	if (resp->status == 0) {
+		rw_poll_fail(poll, RW_POLL_NETWORK_ERROR, "%s: %s", ep, resp->error);
+		return;
+	}
+	note_limits(poll, resp, now);
+	if (conn->token_expired != NULL && conn->token_expired(poll, resp)) {
+		rw_poll_fail(poll, RW_POLL_TOKEN_EXPIRED, "%s: access token expired", ep);
+		return;
+	}
+	if (wanted(poll, resp->status)) {
+		poll->answer(poll, resp);
+		return;
+	}
+	error_detail(resp, detail, sizeof(detail));
+	if (resp->status == 429) {
+		struct endpoint_limit *l = poller_limit(ps, ep);
+		int64_t until = 0;
+
+		if (l != NULL)
+			until = l->rl.retry_at_ms > l->rl.reset_at_ms ? l->rl.retry_at_ms
+								      : l->rl.reset_at_ms;
+		if (until > now)
+			rw_poll_fail(poll, RW_POLL_RATE_LIMITED,
+				     "%s: rate limited (HTTP 429) until %s", ep,
+				     rw_time_format(until, when, sizeof(when)));
+		else
+			rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: rate limited (HTTP 429)", ep);
+	} else if (resp->status == 401 || resp->status == 403) {
+		rw_poll_fail(poll, RW_POLL_AUTH_ERROR, "%s: HTTP %ld (credentials rejected)%s%s",
+			     ep, resp->status, detail[0] ? ": " : "", detail);
+	} else if (resp->status >= 500) {
+		rw_poll_fail(poll, RW_POLL_SERVER_ERROR, "%s: HTTP %ld%s%s", ep, resp->status,
+			     detail[0] ? ": " : "", detail);
+	} else {
+		rw_poll_fail(poll, RW_POLL_CLIENT_ERROR, "%s: HTTP %ld%s%s", ep, resp->status,
+			     detail[0] ? ": " : "", detail);
+	}
+}
+
+/* The URL without its query (which may carry ids, cursors, even keys). */
+static char *
+url_for_log(const char *url)
+{
+	size_t n = strcspn(url, "?#");
+	char *s = malloc(n + 1);
+
+	if (s != NULL) {
+		memcpy(s, url, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+void
+rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
+		const char *const *extra, const char *body, const int *see, rw_poll_answer_fn *fn)
+{
+	struct poll_source *ps = poll->ps;
+	struct endpoint_limit *l = poller_limit(ps, endpoint);
+	const char *headers[MAX_HEADERS + 1];
+	const char *const *own = ps->conn->headers ? ps->conn->headers(poll) : NULL;
+	int64_t now = rw_now_ms();
+	char when[40];
+	size_t n = 0;
+
+	snprintf(poll->endpoint, sizeof(poll->endpoint), "%s", endpoint);
+	if (l != NULL && ((l->rl.remaining == 0 && l->rl.reset_at_ms > now) ||
+			  l->rl.retry_at_ms > now)) {
+		int64_t until = l->rl.retry_at_ms > l->rl.reset_at_ms ? l->rl.retry_at_ms
+								      : l->rl.reset_at_ms;
+
+		rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: rate limit spent until %s", endpoint,
+			     rw_time_format(until, when, sizeof(when)));
+		return;
+	}
+	headers[n++] = "Accept: application/json";
+	if (body != NULL && *body != '\0')
+		headers[n++] = "Content-Type: application/json";
+	for (size_t i = 0; own && own[i] && n < MAX_HEADERS; i++)
+		headers[n++] = own[i];
+	for (size_t i = 0; extra && extra[i] && n < MAX_HEADERS; i++)
+		headers[n++] = extra[i];
+	headers[n] = NULL;
+	memset(poll->see, 0, sizeof(poll->see));
+	for (size_t i = 0; see && see[i] && i + 1 < sizeof(poll->see) / sizeof(poll->see[0]); i++)
+		poll->see[i] = see[i];
+	poll->answer = fn;
+	free(poll->url);
+	poll->url = url_for_log(url);
+
+	struct rw_httpc_request req = {
+		.method = body ? "POST" : "GET",
+		.url = url,
+		.headers = headers,
+		.body = body,
+		.body_len = body ? strlen(body) : 0,
+		.connect_timeout_ms = CONNECT_TIMEOUT_MS,
+		.timeout_ms = REQUEST_TIMEOUT_MS,
+	};
+
+	if (rw_httpc_submit(ps->poller->http, &req, http_done, poll) == -1)
+		rw_poll_fail(poll, RW_POLL_NETWORK_ERROR, "%s: request could not be started",
+			     endpoint);
+}
+
+/* --- the end of a poll: ingest, then cursors --------------------------- */
+
+static void
+cursors_saved(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct rw_poll *poll = arg;
+
+	(void)st;
+	if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+		poller_end(poll, RW_POLL_STORE_ERROR,
+			   "redis: cursors not saved (the same pages are read again)");
+		return;
+	}
+	poller_end(poll, RW_POLL_OK, NULL);
+}
+
+static void
+save_cursors(struct rw_poll *poll)
+{
+	struct rw_poller *p = poll->ps->poller;
+	const char *argv[2 + 2 * 16];
+	size_t lens[2 + 2 * 16];
+	char key[300];
+	const char *field;
+	json_t *value;
+	int argc = 0;
+
+	if (p->freeing || json_object_size(poll->save) == 0 ||
+	    json_object_size(poll->save) > 16) {
+		poller_end(poll, RW_POLL_OK, NULL);
+		return;
+	}
+	argv[argc++] = "HSET";
+	argv[argc++] = base_key(poll, key, sizeof(key));
+	json_object_foreach(poll->save, field, value) {
+		argv[argc++] = field;
+		argv[argc++] = json_string_value(value);
+	}
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	if (rw_store_command(p->store, argc, argv, lens, cursors_saved, poll) == -1)
+		poller_end(poll, RW_POLL_STORE_ERROR, "redis unavailable: cursors not saved");
+}
+
+static void
+ingested(void *arg, int result, const char *detail)
+{
+	struct rw_poll *poll = arg;
+
+	if (result != 0) {
+		rw_poll_fail(poll, RW_POLL_STORE_ERROR, "redis: items not ingested: %s",
+			     detail ? detail : "error");
+		return;
+	}
+	save_cursors(poll);
+}
+
+static void
+ingest(struct rw_poll *poll)
+{
+	struct rw_poller *p = poll->ps->poller;
+	struct rw_item *items = poll->items.items;
+	size_t n = poll->items.nitems;
+
+	if (n == 0) {
+		save_cursors(poll);
+		return;
+	}
+	if (p->freeing) {
+		poller_end(poll, RW_POLL_STORE_ERROR, "shutting down");
+		return;
+	}
+	poll->items.items = NULL;
+	poll->items.nitems = 0;
+	if (rw_tracker_ingest(p->tracker, poll->ps->src, items, n, ingested, poll) == -1) {
+		for (size_t i = 0; i < n; i++)
+			rw_item_clear(&items[i]);
+		free(items);
+		poller_end(poll, RW_POLL_STORE_ERROR, "out of memory: items not ingested");
+	}
+}
+
+/* --- walking a stream ---------------------------------------------------- */
+
+static const struct rw_stream *
+current_stream(const struct rw_poll *poll)
+{
+	return &poll->ps->conn->streams[poll->stream];
+}
+
+static void
+next_stream(struct rw_poll *poll)
+{
+	free(poll->watermark);
+	free(poll->token);
+	free(poll->oldest_id);
+	free(poll->top);
+	poll->watermark = poll->token = poll->oldest_id = poll->top = NULL;
+	poll->stream++;
+	stream_begin(poll);
+}
+
+static void page_answer(struct rw_poll *poll, const struct rw_httpc_response *resp);
+
+static void
+request_page(struct rw_poll *poll)
+{
+	const struct rw_stream *s = current_stream(poll);
+	struct rw_walk walk = {
+		.watermark = poll->watermark,
+		.token = poll->token,
+		.from_ms = poll->from_ms,
+		.oldest_id = poll->oldest_id,
+	};
+	char *url = s->page_url(poll, &walk);
+
+	if (url == NULL) {
+		poller_end(poll, RW_POLL_CLIENT_ERROR, "out of memory");
+		return;
+	}
+	rw_poll_request(poll, s->endpoint, url, NULL, NULL, NULL, page_answer);
+	free(url);
+}
+
+/* Drops the items of page older than the backfill cutoff. */
+static void
+drop_before(struct rw_page *page, int64_t from_ms)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < page->nitems; i++) {
+		if (page->items[i].created_at_ms < from_ms)
+			rw_item_clear(&page->items[i]);
+		else
+			page->items[kept++] = page->items[i];
+	}
+	page->nitems = kept;
+}
+
+/* True when page is the last one this walk needs. */
+static bool
+walk_ends(const struct rw_poll *poll, const struct rw_stream *s, const struct rw_page *page)
+{
+	if (page->nentries == 0)
+		return true;
+	if (s->token_paging ? page->next == NULL || *page->next == '\0' : page->oldest_id == NULL)
+		return true;
+	if (s->by_time && poll->watermark != NULL &&
+	    page->oldest_ms <= strtoll(poll->watermark, NULL, 10))
+		return true; /* reached what the last walk saw */
+	if (poll->from_ms > 0 && page->oldest_ms > 0 && page->oldest_ms < poll->from_ms)
+		return true; /* reached the backfill cutoff */
+	return false;
+}
+
+static void
+page_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
+{
+	const struct rw_stream *s = current_stream(poll);
+	struct rw_page page = {0};
+	char err[200], ms[24];
+	bool ends;
+
+	if (s->parse(poll, resp->body, resp->body_len, &page, err, sizeof(err)) == -1) {
+		log_warnx("%s: malformed answer from %s (%s): %s", poll->ps->name, s->endpoint,
+			  poll->url, err);
+		rw_page_clear(&page);
+		rw_poll_fail(poll, RW_POLL_MALFORMED, "%s: malformed answer: %s", s->endpoint, err);
+		return;
+	}
+	if (poll->top == NULL && page.nentries > 0) {
+		if (s->by_time) {
+			snprintf(ms, sizeof(ms), "%" PRId64, page.newest_ms);
+			poll->top = page.newest_ms > 0 ? strdup(ms) : NULL;
+		} else {
+			poll->top = dup_or_null(page.newest_id);
+		}
+	}
+	if (poll->from_ms > 0)
+		drop_before(&page, poll->from_ms);
+	if (rw_page_take_items(&poll->items, &page) == -1) {
+		rw_page_clear(&page);
+		poller_end(poll, RW_POLL_CLIENT_ERROR, "out of memory");
+		return;
+	}
+	ends = walk_ends(poll, s, &page);
+	if (!ends) {
+		free(poll->token);
+		free(poll->oldest_id);
+		poll->token = dup_or_null(page.next);
+		poll->oldest_id = dup_or_null(page.oldest_id);
+	}
+	rw_page_clear(&page);
+	if (ends) {
+		/* The walk is complete: the next one stops where this one began. */
+		save(poll, s->field, 'w', poll->top ? poll->top : poll->watermark);
+		save(poll, s->field, 't', NULL);
+		save(poll, s->field, 'o', NULL);
+		save(poll, s->field, 'p', NULL);
+		save(poll, s->field, 'f', NULL);
+		next_stream(poll);
+		return;
+	}
+	if (++poll->pages >= RW_POLLER_MAX_PAGES) {
+		/* Enough for one poll: the next one goes on from here, at once. */
+		snprintf(ms, sizeof(ms), "%" PRId64, poll->from_ms);
+		save(poll, s->field, 't', poll->token);
+		save(poll, s->field, 'o', poll->oldest_id);
+		save(poll, s->field, 'p', poll->top);
+		save(poll, s->field, 'f', poll->from_ms ? ms : NULL);
+		poll->more = true;
+		next_stream(poll);
+		return;
+	}
+	request_page(poll);
+}
+
+static void
+stream_begin(struct rw_poll *poll)
+{
+	const struct rw_stream *s;
+	const char *f;
+
+	if (poll->stream >= poll->ps->conn->nstreams) {
+		ingest(poll);
+		return;
+	}
+	s = current_stream(poll);
+	poll->pages = 0;
+	poll->watermark = dup_or_null(cursor(poll, s->field, 'w'));
+	poll->token = dup_or_null(cursor(poll, s->field, 't'));
+	poll->oldest_id = dup_or_null(cursor(poll, s->field, 'o'));
+	if (poll->token != NULL || poll->oldest_id != NULL) {
+		/* An unfinished walk: go on with it. */
+		poll->top = dup_or_null(cursor(poll, s->field, 'p'));
+		f = cursor(poll, s->field, 'f');
+		poll->from_ms = f ? strtoll(f, NULL, 10) : 0;
+	} else {
+		poll->from_ms = poll->watermark
+					? 0
+					: rw_now_ms() - poll->ps->poller->cfg->retention.backfill * 1000;
+	}
+	request_page(poll);
+}
+
+void
+rw_poll_walk(struct rw_poll *poll)
+{
+	poll->stream = 0;
+	stream_begin(poll);
+}
+
+/* --- the start of a poll ------------------------------------------------- */
+
+static void
+cursors_read(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct rw_poll *poll = arg;
+
+	(void)st;
+	if (poll->ps->retired || poll->ps->poller->freeing) {
+		poller_end(poll, RW_POLL_STORE_ERROR, "abandoned");
+		return;
+	}
+	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
+		poller_end(poll, RW_POLL_STORE_ERROR, "redis: cursors not read");
+		return;
+	}
+	for (size_t i = 0; i + 1 < reply->elements; i += 2) {
+		const redisReply *k = reply->element[i], *v = reply->element[i + 1];
+
+		if (k->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING)
+			json_object_set_new(poll->cursors, k->str, json_stringn(v->str, v->len));
+	}
+	const char *down = json_string_value(json_object_get(poll->cursors, "down"));
+
+	/* Down before a restart (or for another daemon): its recovery is news too. */
+	poll->was_down = poll->ps->down || (down != NULL && strcmp(down, "1") == 0);
+	poll->ps->conn->start(poll);
+}
+
+void
+poller_begin(struct poll_source *ps)
+{
+	struct rw_poll *poll = calloc(1, sizeof(*poll));
+	char key[300];
+	const char *argv[2];
+	size_t lens[2];
+
+	if (poll == NULL || (poll->cursors = json_object()) == NULL ||
+	    (poll->save = json_object()) == NULL) {
+		if (poll != NULL) {
+			json_decref(poll->cursors);
+			free(poll);
+		}
+		log_err("%s: out of memory: poll skipped", ps->name);
+		return;
+	}
+	poll->ps = ps;
+	poll->started_ms = rw_now_ms();
+	ps->poll = poll;
+	argv[0] = "HGETALL";
+	argv[1] = base_key(poll, key, sizeof(key));
+	lens[0] = strlen(argv[0]);
+	lens[1] = strlen(argv[1]);
+	if (rw_store_command(ps->poller->store, 2, argv, lens, cursors_read, poll) == -1)
+		poller_end(poll, RW_POLL_STORE_ERROR, "redis unavailable");
+}

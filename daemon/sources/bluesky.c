@@ -1,0 +1,249 @@
+/*
+ * bluesky.c: the Bluesky (AT Protocol) connector — session, requests and
+ * cursors; the parsing is in bluesky_parse.c.
+ *
+ * A session comes from createSession with the app password, once; it is
+ * renewed with refreshSession (the refresh JWT) shortly before the access
+ * JWT expires, or when a call answers ExpiredToken. Sign-ins are rate-
+ * limited hard (30 per 5 minutes, a few hundred a day), so a poll never
+ * signs in again while a refresh can still work.
+ *
+ * Inbound: app.bsky.notification.listNotifications (reasons mention, reply,
+ * quote; priority=false). Brand replies: app.bsky.feed.getAuthorFeed
+ * (posts_with_replies). Both page backwards only, by cursor: a walk goes
+ * down to the indexedAt watermark of the previous one.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/bluesky.h"
+#include "replywatch/connector.h"
+#include "replywatch/httpc.h"
+#include "replywatch/log.h"
+#include "replywatch/secret.h"
+
+#define PAGE_LIMIT "100"
+#define RENEW_BEFORE_MS 60000 /* refresh when the access JWT has less left than this */
+
+struct bluesky {
+	struct rw_bluesky_session session;  /* access_jwt NULL: not signed in */
+	bool renew;                         /* the access JWT was refused as expired */
+	bool refreshing;                    /* headers() sends the refresh JWT */
+	char *auth;                         /* "Authorization: Bearer JWT" (wiped) */
+};
+
+static void
+drop_auth(struct bluesky *b)
+{
+	if (b->auth != NULL) {
+		explicit_bzero(b->auth, strlen(b->auth));
+		free(b->auth);
+		b->auth = NULL;
+	}
+}
+
+static void *
+state_new(const struct rw_source_config *src)
+{
+	(void)src;
+	return calloc(1, sizeof(struct bluesky));
+}
+
+static void
+state_free(void *state)
+{
+	struct bluesky *b = state;
+
+	if (b == NULL)
+		return;
+	drop_auth(b);
+	rw_bluesky_session_clear(&b->session);
+	free(b);
+}
+
+static const char *const *
+headers(struct rw_poll *poll)
+{
+	static const char *h[2];
+	struct bluesky *b = rw_poll_state(poll);
+	const char *jwt = b->refreshing ? b->session.refresh_jwt : b->session.access_jwt;
+
+	drop_auth(b);
+	h[0] = h[1] = NULL;
+	if (jwt != NULL && asprintf(&b->auth, "Authorization: Bearer %s", jwt) >= 0)
+		h[0] = b->auth;
+	else
+		b->auth = NULL;
+	return h;
+}
+
+/* The XRPC error name of an answer, or "". */
+static void
+xrpc_error(const struct rw_httpc_response *resp, char *name, size_t len)
+{
+	if (rw_bluesky_parse_error(resp->body, resp->body_len, name, len) == -1)
+		name[0] = '\0';
+}
+
+static bool
+token_expired(struct rw_poll *poll, const struct rw_httpc_response *resp)
+{
+	struct bluesky *b = rw_poll_state(poll);
+	char name[64];
+
+	if (b->refreshing || (resp->status != 400 && resp->status != 401))
+		return false;
+	xrpc_error(resp, name, sizeof(name));
+	if (strcmp(name, "ExpiredToken") != 0)
+		return false;
+	b->renew = true;
+	return true;
+}
+
+static char *
+notifications_url(struct rw_poll *poll, const struct rw_walk *walk)
+{
+	return rw_url_build(rw_poll_source(poll)->base_url,
+			    "/xrpc/app.bsky.notification.listNotifications", "reasons", "mention",
+			    "reasons", "reply", "reasons", "quote", "priority", "false", "limit",
+			    PAGE_LIMIT, "cursor", walk->token, NULL);
+}
+
+static int
+notifications_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page,
+		    char *err, size_t errlen)
+{
+	struct bluesky *b = rw_poll_state(poll);
+
+	return rw_bluesky_parse_notifications(body, len, b->session.did, page, err, errlen);
+}
+
+static char *
+feed_url(struct rw_poll *poll, const struct rw_walk *walk)
+{
+	struct bluesky *b = rw_poll_state(poll);
+
+	return rw_url_build(rw_poll_source(poll)->base_url, "/xrpc/app.bsky.feed.getAuthorFeed",
+			    "actor", b->session.did, "filter", "posts_with_replies", "limit",
+			    PAGE_LIMIT, "cursor", walk->token, NULL);
+}
+
+static int
+feed_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page, char *err,
+	   size_t errlen)
+{
+	struct bluesky *b = rw_poll_state(poll);
+
+	return rw_bluesky_parse_feed(body, len, b->session.did, page, err, errlen);
+}
+
+/* Takes the session of a createSession/refreshSession answer, then walks. */
+static void
+session_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
+{
+	struct bluesky *b = rw_poll_state(poll);
+	struct rw_bluesky_session s = {0};
+	char err[200];
+
+	b->refreshing = false;
+	if (rw_bluesky_parse_session(resp->body, resp->body_len, &s, err, sizeof(err)) == -1) {
+		rw_poll_fail(poll, RW_POLL_MALFORMED, "session: malformed answer: %s", err);
+		return;
+	}
+	rw_bluesky_session_clear(&b->session);
+	b->session = s;
+	b->renew = false;
+	rw_poll_walk(poll);
+}
+
+static void sign_in(struct rw_poll *poll);
+
+static void
+refresh_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
+{
+	struct bluesky *b = rw_poll_state(poll);
+
+	if (resp->status == 400 || resp->status == 401) {
+		/* The refresh JWT is spent or revoked: sign in again, once. */
+		b->refreshing = false;
+		log_info("%s: session refresh refused; signing in again", rw_poll_source(poll)->name);
+		rw_bluesky_session_clear(&b->session);
+		sign_in(poll);
+		return;
+	}
+	session_answer(poll, resp);
+}
+
+static void
+sign_in(struct rw_poll *poll)
+{
+	const struct rw_source_config *src = rw_poll_source(poll);
+	const struct rw_secret *password = rw_source_param_secret(src, "app_password");
+	json_t *doc = json_pack("{s:s, s:s}", "identifier",
+				rw_source_param_string(src, "identifier"), "password",
+				password ? rw_secret_value(password) : "");
+	char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	char *url = rw_url_build(src->base_url, "/xrpc/com.atproto.server.createSession", NULL);
+
+	json_decref(doc);
+	if (body == NULL || url == NULL) {
+		rw_poll_fail(poll, RW_POLL_CLIENT_ERROR, "out of memory");
+	} else {
+		rw_poll_request(poll, "createSession", url, NULL, body, NULL, session_answer);
+	}
+	if (body != NULL) {
+		explicit_bzero(body, strlen(body));
+		free(body);
+	}
+	free(url);
+}
+
+static void
+refresh(struct rw_poll *poll)
+{
+	struct bluesky *b = rw_poll_state(poll);
+	static const int see[] = {400, 401, 0};
+	char *url = rw_url_build(rw_poll_source(poll)->base_url,
+				 "/xrpc/com.atproto.server.refreshSession", NULL);
+
+	if (url == NULL) {
+		rw_poll_fail(poll, RW_POLL_CLIENT_ERROR, "out of memory");
+		return;
+	}
+	b->refreshing = true;
+	rw_poll_request(poll, "refreshSession", url, NULL, "", see, refresh_answer);
+	free(url);
+}
+
+static void
+start(struct rw_poll *poll)
+{
+	struct bluesky *b = rw_poll_state(poll);
+	int64_t exp = b->session.access_expires_ms;
+
+	b->refreshing = false;
+	if (b->session.access_jwt == NULL || b->session.did == NULL)
+		sign_in(poll);
+	else if (b->renew || (exp > 0 && exp - RENEW_BEFORE_MS <= rw_poll_now_ms(poll)))
+		refresh(poll);
+	else
+		rw_poll_walk(poll);
+}
+
+static const struct rw_stream streams[] = {
+	{"listNotifications", 'n', true, true, notifications_url, notifications_parse},
+	{"getAuthorFeed", 'r', true, true, feed_url, feed_parse},
+};
+
+const struct rw_connector rw_bluesky_connector = {
+	.type = RW_SOURCE_BLUESKY,
+	.streams = streams,
+	.nstreams = 2,
+	.state_new = state_new,
+	.state_free = state_free,
+	.start = start,
+	.headers = headers,
+	.token_expired = token_expired,
+};

@@ -1,0 +1,424 @@
+/*
+ * bluesky_parse.c: AT Protocol XRPC answers (sessions, errors, the
+ * notification list, the brand's author feed) into items. Pure: no I/O.
+ *
+ * Lists are read from the last (oldest) entry to the first so that the kept
+ * items come out oldest first. Every entry counts towards the watermarks;
+ * one that cannot be used is skipped, never fatal: only a body of the wrong
+ * shape is. Ids are at-uris, which do not sort: the newest and oldest ids
+ * are the first and last in the list's own order.
+ */
+#include <ctype.h>
+#include <jansson.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/bluesky.h"
+#include "replywatch/config.h"
+#include "replywatch/item.h"
+#include "replywatch/mention.h"
+#include "replywatch/page.h"
+
+/* Longest JWT payload decoded, in base64 characters. */
+#define JWT_PAYLOAD_MAX 16384
+
+/* What happened to one entry. */
+enum entry { ENTRY_SKIPPED, ENTRY_KEPT, ENTRY_NOMEM };
+
+/* The non-empty string member key of obj, or NULL. */
+static const char *
+str(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* Copies s (NULL stays NULL) into *out. Returns 0 or -1. */
+static int
+copy(const char *s, char **out)
+{
+	*out = NULL;
+	if (s == NULL)
+		return 0;
+	*out = strdup(s);
+	return *out == NULL ? -1 : 0;
+}
+
+static json_t *
+load(const char *body, size_t len, json_error_t *jerr)
+{
+	return json_loadb(body != NULL ? body : "", body != NULL ? len : 0, 0, jerr);
+}
+
+/* Overwrites the characters of a string inside a document about to be
+ * freed (Jansson does not wipe what it frees). */
+static void
+wipe_member(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (json_is_string(v))
+		explicit_bzero((char *)json_string_value(v), json_string_length(v));
+}
+
+static int
+session_string(const json_t *doc, const char *key, bool required, char **out, char *err,
+	       size_t errlen)
+{
+	if (str(doc, key) == NULL) {
+		*out = NULL;
+		if (!required)
+			return 0;
+		snprintf(err, errlen, "session: no %s", key);
+		return -1;
+	}
+	if (copy(str(doc, key), out) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+rw_bluesky_parse_session(const char *body, size_t len, struct rw_bluesky_session *session,
+			 char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *doc;
+
+	memset(session, 0, sizeof(*session));
+	/* The parser's message may quote the body, and so a token: leave it out. */
+	if ((doc = load(body, len, &jerr)) == NULL) {
+		snprintf(err, errlen, "malformed JSON at line %d column %d", jerr.line,
+			 jerr.column);
+		return -1;
+	}
+	if (!json_is_object(doc)) {
+		snprintf(err, errlen, "expected a JSON object");
+		goto fail;
+	}
+	if (session_string(doc, "accessJwt", true, &session->access_jwt, err, errlen) == -1 ||
+	    session_string(doc, "refreshJwt", true, &session->refresh_jwt, err, errlen) == -1 ||
+	    session_string(doc, "did", true, &session->did, err, errlen) == -1 ||
+	    session_string(doc, "handle", false, &session->handle, err, errlen) == -1)
+		goto fail;
+	session->access_expires_ms = rw_bluesky_jwt_expiry_ms(session->access_jwt);
+	wipe_member(doc, "accessJwt");
+	wipe_member(doc, "refreshJwt");
+	json_decref(doc);
+	return 0;
+fail:
+	rw_bluesky_session_clear(session);
+	wipe_member(doc, "accessJwt");
+	wipe_member(doc, "refreshJwt");
+	json_decref(doc);
+	return -1;
+}
+
+static void
+wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+void
+rw_bluesky_session_clear(struct rw_bluesky_session *session)
+{
+	if (session == NULL)
+		return;
+	wipe_free(session->access_jwt);
+	wipe_free(session->refresh_jwt);
+	free(session->did);
+	free(session->handle);
+	memset(session, 0, sizeof(*session));
+}
+
+int64_t
+rw_bluesky_jwt_expiry_ms(const char *jwt)
+{
+	const char *p, *q;
+	char *b64 = NULL;
+	unsigned char *raw = NULL;
+	size_t n, padded;
+	int got;
+	json_t *claims = NULL;
+	const json_t *exp;
+	int64_t ms = 0;
+
+	if (jwt == NULL || (p = strchr(jwt, '.')) == NULL || (q = strchr(++p, '.')) == NULL)
+		return 0;
+	n = (size_t)(q - p);
+	while (n > 0 && p[n - 1] == '=')
+		n--;
+	if (n == 0 || n % 4 == 1 || n > JWT_PAYLOAD_MAX)
+		return 0;
+	/* base64url without padding -> standard base64 with padding. */
+	padded = (n + 3) / 4 * 4;
+	if ((b64 = malloc(padded + 1)) == NULL || (raw = malloc(padded / 4 * 3 + 1)) == NULL)
+		goto done;
+	for (size_t i = 0; i < padded; i++) {
+		char c = i < n ? p[i] : '=';
+
+		if (c == '-')
+			c = '+';
+		else if (c == '_')
+			c = '/';
+		else if (i < n && !isalnum((unsigned char)c))
+			goto done;
+		b64[i] = c;
+	}
+	b64[padded] = '\0';
+	got = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)padded);
+	if (got < 0 || (size_t)got < padded - n)
+		goto done;
+	/* EVP_DecodeBlock counts a zero byte for each '=' of padding. */
+	got -= (int)(padded - n);
+	claims = json_loadb((const char *)raw, (size_t)got, 0, NULL);
+	exp = json_object_get(claims, "exp");
+	if (json_is_integer(exp) && json_integer_value(exp) > 0 &&
+	    json_integer_value(exp) <= INT64_MAX / 1000)
+		ms = (int64_t)json_integer_value(exp) * 1000;
+	else if (json_is_real(exp) && isfinite(json_real_value(exp)) &&
+		 json_real_value(exp) > 0 && json_real_value(exp) < 9e15)
+		ms = (int64_t)(json_real_value(exp) * 1000);
+done:
+	json_decref(claims);
+	free(b64);
+	free(raw);
+	return ms;
+}
+
+int
+rw_bluesky_parse_error(const char *body, size_t len, char *name, size_t namelen)
+{
+	json_t *doc = load(body, len, NULL);
+	const char *error = str(doc, "error");
+
+	if (error == NULL) {
+		json_decref(doc);
+		return -1;
+	}
+	if (namelen > 0)
+		snprintf(name, namelen, "%s", error);
+	json_decref(doc);
+	return 0;
+}
+
+/* An actor's display name: the handle, else the DID (Bluesky reports a
+ * handle that no longer resolves as "handle.invalid"). */
+static const char *
+actor_name(const json_t *author)
+{
+	const char *handle = str(author, "handle");
+
+	if (handle != NULL && strcmp(handle, "handle.invalid") != 0)
+		return handle;
+	return str(author, "did");
+}
+
+/* https://bsky.app/profile/NAME/post/RKEY for at://DID/app.bsky.feed.post/RKEY;
+ * *url stays NULL for another kind of uri. Returns 0 or -1. */
+static int
+post_url(const char *uri, const char *name, char **url)
+{
+	static const char scheme[] = "at://", collection[] = "/app.bsky.feed.post/";
+	const char *did, *slash, *rkey;
+
+	*url = NULL;
+	if (strncmp(uri, scheme, strlen(scheme)) != 0)
+		return 0;
+	did = uri + strlen(scheme);
+	if ((slash = strchr(did, '/')) == NULL || slash == did ||
+	    strncmp(slash, collection, strlen(collection)) != 0)
+		return 0;
+	rkey = slash + strlen(collection);
+	if (*rkey == '\0' || strchr(rkey, '/') != NULL)
+		return 0;
+	if (asprintf(url, "https://bsky.app/profile/%s/post/%s", name, rkey) == -1) {
+		*url = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills what every kept post gives: id = uri, created_at = record.createdAt,
+ * author, text, url, conversation_id = record.reply.root.uri (else the
+ * uri). */
+static enum entry
+post_item(const char *uri, const json_t *author, const json_t *record, struct rw_item *it)
+{
+	const char *created = str(record, "createdAt"), *name = actor_name(author);
+	const json_t *reply = json_object_get(record, "reply");
+	const char *root = str(json_object_get(reply, "root"), "uri");
+
+	if (uri == NULL || name == NULL || created == NULL ||
+	    rw_time_parse(created, &it->created_at_ms) == -1)
+		return ENTRY_SKIPPED;
+	if (copy(uri, &it->id) == -1 || copy(name, &it->author) == -1 ||
+	    copy(str(record, "text"), &it->text) == -1 ||
+	    copy(root != NULL ? root : uri, &it->conversation_id) == -1 ||
+	    post_url(uri, name, &it->url) == -1)
+		return ENTRY_NOMEM;
+	return ENTRY_KEPT;
+}
+
+static enum entry
+notification(const json_t *n, const char *brand_did, struct rw_item *it)
+{
+	const char *reason = str(n, "reason");
+	const json_t *author = json_object_get(n, "author");
+	enum entry e;
+
+	if (!same(reason, "mention") && !same(reason, "reply") && !same(reason, "quote"))
+		return ENTRY_SKIPPED;
+	if (same(str(author, "did"), brand_did))
+		return ENTRY_SKIPPED;
+	if ((e = post_item(str(n, "uri"), author, json_object_get(n, "record"), it)) != ENTRY_KEPT)
+		return e;
+	it->kind = same(reason, "reply") ? RW_KIND_COMMENT : RW_KIND_MENTION;
+	return ENTRY_KEPT;
+}
+
+static enum entry
+feed_post(const json_t *entry, const char *brand_did, struct rw_item *it)
+{
+	const json_t *post = json_object_get(entry, "post"), *reason;
+	const json_t *author = json_object_get(post, "author");
+	const json_t *record = json_object_get(post, "record");
+	const json_t *reply = json_object_get(record, "reply");
+	const char *parent = str(json_object_get(reply, "parent"), "uri");
+	enum entry e;
+
+	reason = json_object_get(entry, "reason");
+	if ((reason != NULL && !json_is_null(reason)) || parent == NULL ||
+	    !same(str(author, "did"), brand_did))
+		return ENTRY_SKIPPED;
+	if ((e = post_item(str(post, "uri"), author, record, it)) != ENTRY_KEPT)
+		return e;
+	it->kind = RW_KIND_MENTION;
+	it->from_brand = true;
+	return copy(parent, &it->in_reply_to) == -1 ? ENTRY_NOMEM : ENTRY_KEPT;
+}
+
+/* The uri and time by which a notification is listed. */
+static void
+notification_place(const json_t *n, const char **uri, const char **at)
+{
+	*uri = str(n, "uri");
+	*at = str(n, "indexedAt");
+}
+
+/* The uri and time by which a feed entry is listed: a repost is listed at
+ * the time of the repost, not of the post. */
+static void
+feed_place(const json_t *entry, const char **uri, const char **at)
+{
+	const json_t *post = json_object_get(entry, "post");
+
+	*uri = str(post, "uri");
+	*at = str(json_object_get(entry, "reason"), "indexedAt");
+	if (*at == NULL)
+		*at = str(post, "indexedAt");
+}
+
+struct list {
+	const char *key; /* the member holding the entries */
+	void (*place)(const json_t *entry, const char **uri, const char **at);
+	enum entry (*one)(const json_t *entry, const char *brand_did, struct rw_item *it);
+};
+
+static const struct list notifications = {"notifications", notification_place, notification};
+static const struct list feed = {"feed", feed_place, feed_post};
+
+static int
+parse_list(const char *body, size_t len, const char *brand_did, const struct list *list,
+	   struct rw_page *page, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *doc;
+	const json_t *entries;
+	const char *newest = NULL, *oldest = NULL;
+	struct rw_item it = {0};
+
+	memset(page, 0, sizeof(*page));
+	if ((doc = load(body, len, &jerr)) == NULL) {
+		snprintf(err, errlen, "malformed JSON at line %d column %d: %.80s", jerr.line,
+			 jerr.column, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(doc)) {
+		snprintf(err, errlen, "expected a JSON object");
+		goto fail;
+	}
+	entries = json_object_get(doc, list->key);
+	if (!json_is_array(entries)) {
+		snprintf(err, errlen, "expected a %s array", list->key);
+		goto fail;
+	}
+	page->nentries = json_array_size(entries);
+	for (size_t i = page->nentries; i-- > 0;) {
+		const json_t *entry = json_array_get(entries, i);
+		const char *uri, *at;
+		int64_t ms;
+
+		list->place(entry, &uri, &at);
+		if (uri != NULL) {
+			if (oldest == NULL)
+				oldest = uri;
+			newest = uri;
+		}
+		if (at != NULL && rw_time_parse(at, &ms) == 0)
+			rw_page_note_time(page, ms);
+		switch (list->one(entry, brand_did, &it)) {
+		case ENTRY_KEPT:
+			if (rw_page_append(page, &it) == -1)
+				goto nomem;
+			break;
+		case ENTRY_SKIPPED:
+			rw_item_clear(&it);
+			break;
+		case ENTRY_NOMEM:
+			goto nomem;
+		}
+	}
+	if (copy(newest, &page->newest_id) == -1 || copy(oldest, &page->oldest_id) == -1 ||
+	    copy(str(doc, "cursor"), &page->next) == -1)
+		goto nomem;
+	json_decref(doc);
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	rw_item_clear(&it);
+	rw_page_clear(page);
+	json_decref(doc);
+	return -1;
+}
+
+int
+rw_bluesky_parse_notifications(const char *body, size_t len, const char *brand_did,
+			       struct rw_page *page, char *err, size_t errlen)
+{
+	return parse_list(body, len, brand_did, &notifications, page, err, errlen);
+}
+
+int
+rw_bluesky_parse_feed(const char *body, size_t len, const char *brand_did, struct rw_page *page,
+		      char *err, size_t errlen)
+{
+	return parse_list(body, len, brand_did, &feed, page, err, errlen);
+}

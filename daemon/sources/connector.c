@@ -1,0 +1,80 @@
+/*
+ * connector.c: the table of connectors, and URL building for them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/connector.h"
+
+extern const struct rw_connector rw_mastodon_connector;
+extern const struct rw_connector rw_x_connector;
+extern const struct rw_connector rw_bluesky_connector;
+
+const struct rw_connector *
+rw_connector_for(enum rw_source_type type)
+{
+	switch (type) {
+	case RW_SOURCE_MASTODON:
+		return &rw_mastodon_connector;
+	case RW_SOURCE_X:
+		return &rw_x_connector;
+	case RW_SOURCE_BLUESKY:
+		return &rw_bluesky_connector;
+	default:
+		return NULL;
+	}
+}
+
+/* Appends s to the stream, percent-encoding all but RFC 3986 unreserved
+ * characters when escape is set. */
+static void
+put(FILE *out, const char *s, int escape)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (!escape || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~')
+			fputc(c, out);
+		else
+			fprintf(out, "%%%02X", c);
+	}
+}
+
+char *
+rw_url_build(const char *base, const char *path, ...)
+{
+	char *url = NULL;
+	size_t len = 0, blen = strlen(base);
+	FILE *out = open_memstream(&url, &len);
+	const char *name;
+	char sep = '?';
+	va_list ap;
+
+	if (out == NULL)
+		return NULL;
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	fwrite(base, 1, blen, out);
+	put(out, path, 0);
+	va_start(ap, path);
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		const char *value = va_arg(ap, const char *);
+
+		if (value == NULL)
+			continue;
+		fputc(sep, out);
+		sep = '&';
+		put(out, name, 1);
+		fputc('=', out);
+		put(out, value, 1);
+	}
+	va_end(ap);
+	if (fclose(out) != 0) {
+		free(url);
+		return NULL;
+	}
+	return url;
+}

@@ -1,0 +1,111 @@
+/*
+ * page.c: one parsed page of a platform's answer, and the helpers its
+ * parsers share to build it.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/item.h"
+#include "replywatch/page.h"
+
+void
+rw_page_clear(struct rw_page *page)
+{
+	if (page == NULL)
+		return;
+	for (size_t i = 0; i < page->nitems; i++)
+		rw_item_clear(&page->items[i]);
+	free(page->items);
+	free(page->newest_id);
+	free(page->oldest_id);
+	free(page->next);
+	memset(page, 0, sizeof(*page));
+}
+
+/* Makes room for n more items. */
+static int
+grow(struct rw_page *page, size_t n)
+{
+	struct rw_item *items;
+
+	if (n > SIZE_MAX / sizeof(*items) - page->nitems)
+		return -1;
+	items = realloc(page->items, (page->nitems + n) * sizeof(*items));
+	if (items == NULL)
+		return -1;
+	page->items = items;
+	return 0;
+}
+
+int
+rw_page_append(struct rw_page *page, struct rw_item *item)
+{
+	if (grow(page, 1) == -1)
+		return -1;
+	page->items[page->nitems++] = *item;
+	memset(item, 0, sizeof(*item));
+	return 0;
+}
+
+int
+rw_page_take_items(struct rw_page *dst, struct rw_page *src)
+{
+	if (src->nitems == 0)
+		return 0;
+	if (grow(dst, src->nitems) == -1)
+		return -1;
+	memcpy(dst->items + dst->nitems, src->items, src->nitems * sizeof(*src->items));
+	dst->nitems += src->nitems;
+	free(src->items);
+	src->items = NULL;
+	src->nitems = 0;
+	return 0;
+}
+
+int
+rw_id_compare(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	la = strlen(a);
+	lb = strlen(b);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+int
+rw_page_note_id(struct rw_page *page, const char *id)
+{
+	char *newest = NULL, *oldest = NULL;
+	bool is_newest = page->newest_id == NULL || rw_id_compare(id, page->newest_id) > 0;
+	bool is_oldest = page->oldest_id == NULL || rw_id_compare(id, page->oldest_id) < 0;
+
+	if ((is_newest && (newest = strdup(id)) == NULL) ||
+	    (is_oldest && (oldest = strdup(id)) == NULL)) {
+		free(newest);
+		return -1;
+	}
+	if (is_newest) {
+		free(page->newest_id);
+		page->newest_id = newest;
+	}
+	if (is_oldest) {
+		free(page->oldest_id);
+		page->oldest_id = oldest;
+	}
+	return 0;
+}
+
+void
+rw_page_note_time(struct rw_page *page, int64_t ms)
+{
+	if ((page->newest_ms == 0 && page->oldest_ms == 0) || ms > page->newest_ms)
+		page->newest_ms = ms;
+	if (page->oldest_ms == 0 || ms < page->oldest_ms)
+		page->oldest_ms = ms;
+}

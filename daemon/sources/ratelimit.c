@@ -1,0 +1,152 @@
+/*
+ * ratelimit.c: each platform's rate-limit headers, read into one shape.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "replywatch/mention.h"
+#include "replywatch/ratelimit.h"
+
+struct names {
+	const char *limit, *remaining, *reset;
+	bool reset_is_time; /* an ISO 8601 time, else Unix seconds */
+};
+
+/* The canonical spelling of each platform's headers (the lookup ignores case). */
+static const struct names mastodon = {"X-RateLimit-Limit", "X-RateLimit-Remaining",
+				      "X-RateLimit-Reset", true};
+static const struct names x = {"x-rate-limit-limit", "x-rate-limit-remaining",
+			       "x-rate-limit-reset", false};
+static const struct names bluesky = {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
+				     false};
+
+static const char *
+skip_white(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* A decimal number without sign, with optional surrounding blanks and at
+ * most max. Returns 0 or -1. */
+static int
+parse_count(const char *s, int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (s == NULL)
+		return -1;
+	s = skip_white(s);
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		if (v > (max - (*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	if (*skip_white(s) != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Unix seconds as ms. */
+static int
+parse_epoch(const char *s, int64_t *ms)
+{
+	int64_t secs;
+
+	if (parse_count(s, INT64_MAX / 1000, &secs) == -1)
+		return -1;
+	*ms = secs * 1000;
+	return 0;
+}
+
+/* An ISO 8601 time (Mastodon sends microseconds: ms are kept). */
+static int
+parse_time(const char *s, int64_t *ms)
+{
+	char buf[64];
+	size_t n;
+
+	if (s == NULL)
+		return -1;
+	s = skip_white(s);
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return rw_time_parse(buf, ms);
+}
+
+/* Retry-After: delta seconds, or an HTTP date (IMF-fixdate). */
+static int
+parse_retry_after(const char *s, int64_t now_ms, int64_t *ms)
+{
+	struct tm tm = {0};
+	int64_t secs;
+	const char *end;
+	time_t t;
+
+	if (s == NULL)
+		return -1;
+	if (parse_count(s, (INT64_MAX - (now_ms > 0 ? now_ms : 0)) / 1000, &secs) == 0) {
+		*ms = now_ms + secs * 1000;
+		return 0;
+	}
+	end = strptime(skip_white(s), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (end == NULL || *skip_white(end) != '\0')
+		return -1;
+	tm.tm_isdst = 0;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || t < 0)
+		return -1;
+	*ms = (int64_t)t * 1000;
+	return 0;
+}
+
+void
+rw_ratelimit_read(enum rw_source_type type, rw_header_lookup_fn *lookup, void *arg,
+		  int64_t now_ms, struct rw_ratelimit *out)
+{
+	const struct names *names = NULL;
+	const char *reset;
+	int64_t v;
+
+	memset(out, 0, sizeof(*out));
+	out->limit = -1;
+	out->remaining = -1;
+	if (type == RW_SOURCE_MASTODON)
+		names = &mastodon;
+	else if (type == RW_SOURCE_X)
+		names = &x;
+	else if (type == RW_SOURCE_BLUESKY)
+		names = &bluesky;
+	if (names != NULL) {
+		if (parse_count(lookup(arg, names->limit), LONG_MAX, &v) == 0) {
+			out->limit = (long)v;
+			out->known = true;
+		}
+		if (parse_count(lookup(arg, names->remaining), LONG_MAX, &v) == 0) {
+			out->remaining = (long)v;
+			out->known = true;
+		}
+		/* Some Mastodon-compatible servers send Unix seconds: take both. */
+		reset = lookup(arg, names->reset);
+		if ((names->reset_is_time && parse_time(reset, &v) == 0) ||
+		    parse_epoch(reset, &v) == 0) {
+			out->reset_at_ms = v;
+			out->known = true;
+		}
+	}
+	if (parse_retry_after(lookup(arg, "Retry-After"), now_ms, &v) == 0)
+		out->retry_at_ms = v;
+}

@@ -1,0 +1,131 @@
+/*
+ * x.c: the X (API v2) connector — requests and cursors; the parsing is in
+ * x_parse.c.
+ *
+ * Inbound: GET /2/users/ID/mentions; brand replies: GET /2/users/ID/tweets.
+ * Both newest first: since_id the watermark (start_time the backfill cutoff
+ * on a first walk), pagination_token walking back. The same since_id or
+ * start_time is sent with every page of one walk, as X requires.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/connector.h"
+#include "replywatch/mention.h"
+#include "replywatch/secret.h"
+#include "replywatch/x.h"
+
+#define MAX_RESULTS "100"
+
+struct x_state {
+	char *auth; /* "Authorization: Bearer TOKEN" (a secret: wiped) */
+};
+
+static void *
+state_new(const struct rw_source_config *src)
+{
+	const struct rw_secret *token = rw_source_param_secret(src, "token");
+	struct x_state *x = calloc(1, sizeof(*x));
+
+	if (x == NULL || token == NULL ||
+	    asprintf(&x->auth, "Authorization: Bearer %s", rw_secret_value(token)) < 0) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+static void
+state_free(void *state)
+{
+	struct x_state *x = state;
+
+	if (x == NULL)
+		return;
+	explicit_bzero(x->auth, strlen(x->auth));
+	free(x->auth);
+	free(x);
+}
+
+static const char *const *
+headers(struct rw_poll *poll)
+{
+	static const char *h[2];
+	struct x_state *x = rw_poll_state(poll);
+
+	h[0] = x->auth;
+	h[1] = NULL;
+	return h;
+}
+
+/* One timeline page: what = "mentions" or "tweets". */
+static char *
+timeline_url(struct rw_poll *poll, const struct rw_walk *walk, const char *what)
+{
+	const struct rw_source_config *src = rw_poll_source(poll);
+	char path[96], start_time[40] = "";
+
+	snprintf(path, sizeof(path), "/2/users/%s/%s", rw_source_param_string(src, "user_id"),
+		 what);
+	if (walk->watermark == NULL && walk->from_ms > 0) {
+		/* X takes whole seconds: round down, the cutoff filter keeps exactness. */
+		rw_time_format(walk->from_ms - walk->from_ms % 1000, start_time,
+			       sizeof(start_time));
+		memcpy(start_time + 19, "Z", 2);
+	}
+	return rw_url_build(src->base_url, path, "max_results", MAX_RESULTS, "tweet.fields",
+			    RW_X_TWEET_FIELDS, "expansions", RW_X_EXPANSIONS, "user.fields",
+			    RW_X_USER_FIELDS, "since_id", walk->watermark, "start_time",
+			    start_time[0] ? start_time : NULL, "pagination_token", walk->token,
+			    NULL);
+}
+
+static char *
+mentions_url(struct rw_poll *poll, const struct rw_walk *walk)
+{
+	return timeline_url(poll, walk, "mentions");
+}
+
+static char *
+tweets_url(struct rw_poll *poll, const struct rw_walk *walk)
+{
+	return timeline_url(poll, walk, "tweets");
+}
+
+static int
+mentions_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page,
+	       char *err, size_t errlen)
+{
+	return rw_x_parse_mentions(body, len, rw_source_param_string(rw_poll_source(poll), "user_id"),
+				   page, err, errlen);
+}
+
+static int
+tweets_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page, char *err,
+	     size_t errlen)
+{
+	return rw_x_parse_tweets(body, len, rw_source_param_string(rw_poll_source(poll), "user_id"),
+				 page, err, errlen);
+}
+
+static void
+start(struct rw_poll *poll)
+{
+	rw_poll_walk(poll);
+}
+
+static const struct rw_stream streams[] = {
+	{"mentions", 'n', false, true, mentions_url, mentions_parse},
+	{"tweets", 'r', false, true, tweets_url, tweets_parse},
+};
+
+const struct rw_connector rw_x_connector = {
+	.type = RW_SOURCE_X,
+	.streams = streams,
+	.nstreams = 2,
+	.state_new = state_new,
+	.state_free = state_free,
+	.start = start,
+	.headers = headers,
+};

@@ -1,0 +1,127 @@
+/*
+ * connector: what a platform connector (sources/mastodon.c, x.c, bluesky.c)
+ * gives the poller, and the calls it makes during one poll.
+ *
+ * A poll reads the source's cursors from Redis, lets the connector sign in
+ * if it must (its start function), then walks each of its streams — the
+ * inbound items, then the brand's replies — page by page from the newest
+ * down to what the previous poll saw, ingests every item found through the
+ * tracker, and only then saves the new cursors. A crash at any point
+ * re-reads the same pages next time; ingest is idempotent, so nothing is
+ * lost and nothing doubled.
+ *
+ * The poller owns the HTTP client, the schedule, rate limits, backoff and
+ * the source's state; the connector only builds requests and parses
+ * answers (with the pure parsers of mastodon.h, x.h, bluesky.h).
+ */
+#ifndef REPLYWATCH_CONNECTOR_H
+#define REPLYWATCH_CONNECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "replywatch/config.h"
+
+struct rw_poll;
+struct rw_page;
+struct rw_httpc_response;
+
+/* Where one walk of a stream stands; every string borrowed for the call. */
+struct rw_walk {
+	const char *watermark; /* what the last finished walk reached (an id, or ms for
+				  time-ordered streams); NULL on the first run */
+	const char *token;     /* the next page's token/cursor; NULL for the first page */
+	int64_t from_ms;       /* first run only: the backfill cutoff (items older are
+				  not tracked); 0 otherwise */
+	const char *oldest_id; /* the oldest id of the previous page, NULL on the first */
+};
+
+/* One stream of a platform: a paged list read newest first. */
+struct rw_stream {
+	const char *endpoint; /* its name for rate limits, logs and the fakes ("notifications") */
+	char field;           /* its cursor fields' prefix letter in Redis ('n', 'r') */
+	bool by_time;         /* watermarks are times (Bluesky); else numeric ids */
+	bool token_paging;    /* pages follow page->next; else the oldest id (Mastodon) */
+	/* The URL of the page walk describes (caller frees), or NULL (out of memory). */
+	char *(*page_url)(struct rw_poll *poll, const struct rw_walk *walk);
+	/* Parses an answer into page; -1 with err when malformed. */
+	int (*parse)(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page,
+		     char *err, size_t errlen);
+};
+
+struct rw_connector {
+	enum rw_source_type type;
+	const struct rw_stream *streams; /* walked in order: inbound items first */
+	size_t nstreams;
+	/* The source's connector state (a session, the brand's account id):
+	 * made when the poller starts the source, freed when it stops. */
+	void *(*state_new)(const struct rw_source_config *src);
+	void (*state_free)(void *state);
+	/* Begins a poll: signs in or looks up the account with rw_poll_request
+	 * when needed, then calls rw_poll_walk; or ends it with rw_poll_fail. */
+	void (*start)(struct rw_poll *poll);
+	/* Extra request headers (e.g. "Authorization: Bearer ..."), a
+	 * NULL-terminated array valid until the next call. */
+	const char *const *(*headers)(struct rw_poll *poll);
+	/* Optional: true when an answer means the access token expired (the
+	 * poll then ends and the next one starts at once, after start renews
+	 * the session). */
+	bool (*token_expired)(struct rw_poll *poll, const struct rw_httpc_response *resp);
+};
+
+/* The connector for type, or NULL when this build has none. */
+const struct rw_connector *rw_connector_for(enum rw_source_type type);
+
+/* How a poll ended, for /status, metrics and the schedule. */
+enum rw_poll_result {
+	RW_POLL_OK,
+	RW_POLL_RATE_LIMITED, /* 429, or an endpoint's budget spent until its reset */
+	RW_POLL_SERVER_ERROR, /* 5xx */
+	RW_POLL_NETWORK_ERROR, /* no answer: refused, reset, timed out */
+	RW_POLL_AUTH_ERROR,   /* 401/403, or a rejected sign-in: the source is down */
+	RW_POLL_CLIENT_ERROR, /* another 4xx */
+	RW_POLL_MALFORMED,    /* an answer that could not be parsed */
+	RW_POLL_TOKEN_EXPIRED, /* renewed at once by the next poll */
+	RW_POLL_STORE_ERROR,  /* Redis failed: nothing ingested, cursors kept */
+	RW_POLL_RESULT_COUNT
+};
+
+/* "ok", "rate_limited", ... as in replywatch_source_polls_total{result}. */
+const char *rw_poll_result_name(enum rw_poll_result r);
+
+/* During a poll: */
+const struct rw_source_config *rw_poll_source(const struct rw_poll *poll);
+void *rw_poll_state(const struct rw_poll *poll);
+/* "replywatch/VERSION", for logs. The daemon's clock in ms. */
+int64_t rw_poll_now_ms(const struct rw_poll *poll);
+
+/* Called with the answer to a request made with rw_poll_request. The poll
+ * has already checked it: status is 2xx, or a 4xx the caller asked to see. */
+typedef void rw_poll_answer_fn(struct rw_poll *poll, const struct rw_httpc_response *resp);
+
+/*
+ * Sends one request for endpoint (a name for rate limits and logs) with
+ * the connector's headers plus extra (NULL-terminated, or NULL), and a body
+ * for POST (NULL: GET). When the endpoint's rate-limit budget is spent, the
+ * poll ends rate-limited instead. Any answer other than 2xx ends the poll
+ * with the matching result, except the statuses listed in see (0-ended
+ * array, or NULL), which reach fn like a 2xx.
+ */
+void rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
+		     const char *const *extra, const char *body, const int *see,
+		     rw_poll_answer_fn *fn);
+
+/* Walks the connector's streams, ingests and saves the cursors; ends the poll. */
+void rw_poll_walk(struct rw_poll *poll);
+
+/* Ends the poll with result and a one-line reason (no secret in it). */
+void rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A URL: base (no trailing slash needed) + path + query built from pairs of
+ * name, value (values escaped; NULL values skipped), ending with NULL.
+ * Caller frees; NULL on allocation failure. */
+char *rw_url_build(const char *base, const char *path, ...) __attribute__((sentinel));
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * ratelimit: each platform's rate-limit headers read into one shape (pure;
+ * the poller supplies the headers through a lookup function).
+ *
+ *   mastodon  X-RateLimit-Limit/-Remaining/-Reset   reset: ISO 8601 time
+ *   x         x-rate-limit-limit/-remaining/-reset  reset: Unix seconds
+ *   bluesky   RateLimit-Limit/-Remaining/-Reset     reset: Unix seconds
+ *   any       Retry-After                           seconds, or an HTTP date
+ */
+#ifndef REPLYWATCH_RATELIMIT_H
+#define REPLYWATCH_RATELIMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "replywatch/config.h"
+
+struct rw_ratelimit {
+	bool known;           /* the answer carried this platform's headers */
+	long limit;           /* -1 when not given */
+	long remaining;       /* -1 when not given */
+	int64_t reset_at_ms;  /* 0 when not given */
+	int64_t retry_at_ms;  /* from Retry-After; 0 when not given */
+};
+
+/* Returns the value of header name (case-insensitive), or NULL. */
+typedef const char *rw_header_lookup_fn(void *arg, const char *name);
+
+/* Reads type's headers (and Retry-After) of one answer received at now_ms.
+ * Unparsable values are treated as absent. Never fails. */
+void rw_ratelimit_read(enum rw_source_type type, rw_header_lookup_fn *lookup, void *arg,
+		       int64_t now_ms, struct rw_ratelimit *out);
+
+#endif

@@ -1,0 +1,514 @@
+/*
+ * rwfake: a fake Mastodon, X and Bluesky server on loopback for the
+ * integration tests and the demo. One process serves all three platforms
+ * (their paths do not collide) plus a control API under /_fake/.
+ *
+ * Threads: libmicrohttpd runs one thread per connection and the optional
+ * simulator runs one more; every one of them holds st->lock while it reads
+ * or changes struct fake_state. Functions below that take a state expect the
+ * caller to hold the lock unless their comment says otherwise.
+ *
+ * Files: fake_main.c (argv, wiring), fake_http.c (libmicrohttpd glue),
+ * fake_req.c / fake_resp.c (request and answer helpers), fake_route.c
+ * (platform routing, auth, rate limits, faults, request log), fake_limits.c
+ * (rate-limit windows, fault queue), fake_reqlog.c, fake_store.c (accounts,
+ * posts, notifications, ids), fake_actions.c (mentions, replies, posts as
+ * the control API and simulator make them), fake_mastodon.c, fake_x.c,
+ * fake_bluesky.c, fake_bsky_auth.c (sessions, JWTs), fake_control.c,
+ * fake_sim.c and fake_sim_data.c (the traffic simulator), fake_util.c.
+ */
+#ifndef RWFAKE_H
+#define RWFAKE_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum fake_platform { FAKE_MASTODON, FAKE_X, FAKE_BLUESKY, FAKE_NPLATFORMS };
+
+#define FAKE_MAX_ENDPOINTS 4
+#define FAKE_TIME_LEN 96 /* room for any timestamp fake_fmt_* writes */
+
+/* The brand accounts. */
+#define FAKE_MASTODON_BRAND_ID "109000000000000001"
+#define FAKE_MASTODON_BRAND_ACCT "acme"
+#define FAKE_MASTODON_DOMAIN "mastodon.example"
+#define FAKE_X_BRAND_ID "2244994945"
+#define FAKE_X_BRAND_USERNAME "acme"
+#define FAKE_BSKY_BRAND_DID "did:plc:acmebrand0000000000000000"
+
+#define FAKE_DEFAULT_RATE_LIMIT 300
+#define FAKE_DEFAULT_RATE_WINDOW 300
+#define FAKE_MAX_BODY (1024 * 1024) /* request bodies larger than this get 413 */
+
+/* ---- fake_util.c: time, ids, encodings, random numbers ---- */
+
+/* Wall-clock time in ms since the epoch. */
+int64_t fake_now_ms(void);
+/* "2026-11-23T12:05:00.123Z" */
+void fake_fmt_ms(int64_t ms, char buf[FAKE_TIME_LEN]);
+/* "2026-11-23T12:05:00.123000Z" (Mastodon's X-RateLimit-Reset) */
+void fake_fmt_us(int64_t ms, char buf[FAKE_TIME_LEN]);
+/* "2026-11-23" */
+void fake_fmt_date(int64_t ms, char buf[FAKE_TIME_LEN]);
+/* Parses an RFC 3339 time (fraction and offset optional, "Z" or +HH:MM)
+ * into ms. Returns 0, or -1 when s is not such a time. */
+int fake_parse_time(const char *s, int64_t *ms);
+
+/* Orders numeric id strings: by length, then bytes (leading zeros ignored). */
+int fake_id_cmp(const char *a, const char *b);
+/* True when s is 1 to maxlen decimal digits. */
+bool fake_is_digits(const char *s, size_t maxlen);
+/* 64-bit FNV-1a of s. */
+uint64_t fake_hash64(const char *s);
+/* An AT Protocol TID: 13 base32-sortable chars of us << 10 | clock_id. */
+void fake_tid(uint64_t us, unsigned clock_id, char out[14]);
+/* A CIDv1 (dag-cbor, sha-256, base32 "bafyrei...") derived from seed. */
+void fake_cid(const char *seed, char out[64]);
+/* 24 lowercase base32 chars derived from seed (a did:plc identifier). */
+void fake_plc_id(const char *seed, char out[25]);
+/* base64url without padding of len bytes (caller frees), NULL on failure. */
+char *fake_b64url(const void *data, size_t len);
+/* Lowercase hex of s / the string a hex text decodes to (caller frees);
+ * NULL on failure or a malformed hex text. */
+char *fake_hex_encode(const char *s);
+char *fake_hex_decode(const char *hex);
+/* asprintf that returns the string (caller frees) or NULL. */
+char *fake_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* ASCII case-insensitive prefix test. */
+bool fake_has_prefix_ci(const char *s, const char *prefix);
+
+/* A growing string; oom is set (and further appends ignored) when memory runs out. */
+struct fake_buf {
+	char *s;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+void fake_buf_add(struct fake_buf *b, const char *s, size_t n);
+void fake_buf_adds(struct fake_buf *b, const char *s);
+void fake_buf_addf(struct fake_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s (n bytes) with & < > " ' escaped as HTML entities, newlines as <br />. */
+void fake_buf_add_html(struct fake_buf *b, const char *s, size_t n);
+/* Returns the string (caller frees) and empties b; NULL when it ran out of memory. */
+char *fake_buf_take(struct fake_buf *b);
+void fake_buf_free(struct fake_buf *b);
+
+/* A small deterministic generator (splitmix64). */
+struct fake_rng {
+	uint64_t s;
+};
+uint64_t fake_rng_next(struct fake_rng *r);
+/* Uniform in [0, 1). */
+double fake_rng_unit(struct fake_rng *r);
+/* Uniform integer in [0, n) (0 when n is 0). */
+uint64_t fake_rng_below(struct fake_rng *r, uint64_t n);
+/* Exponential with the given mean. */
+double fake_rng_exp(struct fake_rng *r, double mean);
+/* Standard normal. */
+double fake_rng_normal(struct fake_rng *r);
+
+/* ---- fake_req.c / fake_resp.c: one request and its answer ---- */
+
+struct fake_param {
+	char *key; /* percent-decoded */
+	char *value;
+};
+
+struct fake_req {
+	char *uri;         /* the raw request target */
+	char *path;        /* the part before '?' */
+	char *query;       /* the raw part after '?', "" when none */
+	struct fake_param *params;
+	size_t nparams;
+	const char *method;
+	const char *host;          /* the Host header, or NULL */
+	const char *authorization; /* the Authorization header, or NULL */
+	char *body;
+	size_t body_len;
+	size_t body_cap;
+	bool body_too_big;
+	bool started;
+	char capture[128]; /* the path segment a route matched with "*" */
+};
+
+/* Splits req->uri into path, query and params. Returns 0 or -1 (out of memory). */
+int fake_req_parse_uri(struct fake_req *req);
+/* Frees everything the request owns, and req itself. Accepts NULL. */
+void fake_req_free(struct fake_req *req);
+/* The first value of param key, or NULL. */
+const char *fake_param(const struct fake_req *req, const char *key);
+/* The n-th value (from 0) of param key, or NULL. */
+const char *fake_param_nth(const struct fake_req *req, const char *key, size_t n);
+/* The token of "Authorization: Bearer TOKEN"; NULL without the header, ""
+ * when the header is not a bearer token. */
+const char *fake_req_bearer(const struct fake_req *req);
+
+struct fake_header {
+	char *name;
+	char *value;
+};
+
+#define FAKE_MAX_HEADERS 16
+
+struct fake_resp {
+	unsigned status;
+	char *body;
+	size_t len;
+	const char *content_type; /* static string */
+	struct fake_header headers[FAKE_MAX_HEADERS];
+	size_t nheaders;
+	size_t huge_bytes; /* > len: the body is padded with spaces to this size */
+	long delay_ms;     /* the answer waits this long */
+};
+
+/* Sets the answer to value as compact JSON (steals value; NULL means out of memory: 500). */
+void fake_resp_json(struct fake_resp *r, unsigned status, json_t *value);
+/* Sets the answer to a copy of text. */
+void fake_resp_text(struct fake_resp *r, unsigned status, const char *ctype, const char *text);
+/* Adds a header (copied; a header already set with that name is replaced). */
+void fake_resp_header(struct fake_resp *r, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* An error in platform p's usual error body: Mastodon {"error": msg}; X a
+ * problem {"title": name, "detail": msg, "type": "about:blank", "status"};
+ * Bluesky {"error": name, "message": msg}. */
+void fake_resp_error(struct fake_resp *r, enum fake_platform p, unsigned status, const char *name,
+		     const char *msg);
+/* Frees what the answer owns and zeroes it. */
+void fake_resp_clear(struct fake_resp *r);
+
+/* ---- state ---- */
+
+struct fake_account {
+	char *id;     /* Mastodon/X numeric id, Bluesky DID */
+	char *handle; /* Mastodon acct, X username, Bluesky handle */
+	char *name;   /* display name */
+	long followers;
+	long following;
+	int64_t created_ms;
+};
+
+enum fake_post_kind {
+	FAKE_POST_CUSTOMER, /* a customer's post that mentions or answers the brand */
+	FAKE_POST_BRAND,    /* a brand post: a reply when parent_id is set */
+	FAKE_POST_REPOST,   /* the brand's boost/retweet/repost of subject */
+};
+
+struct fake_post {
+	enum fake_post_kind kind;
+	char *id;  /* status id, tweet id, at-uri */
+	char *cid; /* Bluesky */
+	size_t author;
+	char *text;            /* the plain text as published */
+	long mentioned;        /* the account its text mentions, -1 */
+	size_t mention_start;  /* byte range of "@handle" in text */
+	size_t mention_end;
+	int64_t created_ms;
+	int64_t id_ms;         /* the time its id derives from: created_ms, or now when
+				  created_ms is in the future (as servers do) */
+	int64_t indexed_ms;    /* Bluesky indexedAt (unique per platform); else created_ms */
+	long parent;           /* index of the post replied to, -1 */
+	char *parent_id;       /* the id replied to (also when unknown), NULL */
+	long root;             /* index of the thread root (itself when not a reply), -1 */
+	char *root_id;
+	long subject;          /* quote or repost: index of the post quoted/reposted, -1 */
+	const char *reason;    /* Bluesky customer posts: "mention", "reply", "quote" */
+};
+
+struct fake_notif {
+	char *id;         /* Mastodon: the notification id; Bluesky: the record's at-uri */
+	char *cid;        /* Bluesky */
+	const char *type; /* Mastodon type, Bluesky reason (static strings) */
+	size_t account;   /* who acted */
+	long post;        /* Mastodon: the status; Bluesky: the customer post of a
+			     mention/reply/quote; -1 */
+	long subject;     /* Bluesky like/repost: the brand post; -1 */
+	int64_t created_ms;
+	int64_t id_ms;    /* Bluesky: the time its record key derives from, as for posts */
+	int64_t indexed_ms;
+};
+
+struct fake_limit {
+	long limit;
+	long window_s;
+	long remaining;
+	int64_t reset_ms; /* 0: no window open yet */
+};
+
+struct fake_platform_state {
+	struct fake_account *accounts; /* [0] is the brand */
+	size_t naccounts;
+	size_t accounts_cap;
+	struct fake_post *posts; /* in insertion order */
+	size_t nposts;
+	size_t posts_cap;
+	struct fake_notif *notifs; /* in insertion order */
+	size_t nnotifs;
+	size_t notifs_cap;
+	int64_t last_notif_ms; /* Mastodon */
+	long rate_limit;
+	long rate_window_s;
+	long page_max; /* 0: the platform's own maximum */
+	struct fake_limit limits[FAKE_MAX_ENDPOINTS];
+};
+
+enum fake_fault_kind {
+	FAKE_F_429,
+	FAKE_F_500,
+	FAKE_F_502,
+	FAKE_F_503,
+	FAKE_F_GARBAGE,
+	FAKE_F_TRUNCATED,
+	FAKE_F_HUGE,
+	FAKE_F_SLOW,
+	FAKE_F_401,
+	FAKE_F_403,
+};
+
+struct fake_fault {
+	enum fake_platform platform;
+	int endpoint; /* -1: any endpoint of the platform */
+	enum fake_fault_kind kind;
+	long count;
+	long reset_in_s;    /* 429: -1 for the platform's window */
+	long retry_after_s; /* 429: -1 for none (Bluesky: until the reset) */
+	long delay_ms;      /* slow */
+	size_t bytes;       /* huge */
+};
+
+enum fake_auth { FAKE_AUTH_OK, FAKE_AUTH_MISSING, FAKE_AUTH_WRONG, FAKE_AUTH_EXPIRED };
+
+struct fake_token {
+	char *jwt;
+	int64_t exp_ms;
+	bool refresh;
+	bool used; /* a refresh token already exchanged */
+};
+
+struct fake_log_entry {
+	int64_t at_ms;
+	enum fake_platform platform;
+	const char *endpoint; /* static */
+	char method[8];
+	char *query;
+	enum fake_auth auth;
+	unsigned status;
+};
+
+struct fake_options {
+	unsigned port;
+	bool simulate;
+	double rate; /* simulated mentions per minute per platform */
+	uint64_t seed;
+	long access_ttl_s;
+	const char *mastodon_token;
+	const char *x_token;
+	const char *bsky_identifier;
+	const char *bsky_password;
+};
+
+struct fake_state {
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* broadcast when stopping */
+	bool stopping;
+	const struct fake_options *opt;
+	struct fake_platform_state p[FAKE_NPLATFORMS];
+	struct fake_fault *faults;
+	size_t nfaults;
+	size_t faults_cap;
+	struct fake_token *tokens;
+	size_t ntokens;
+	size_t tokens_cap;
+	long access_ttl_s;
+	bool x_renamed;
+	unsigned char jwt_key[32];
+	struct fake_log_entry *log;
+	size_t nlog;
+	size_t log_cap;
+	struct fake_rng rng; /* indexedAt jitter */
+	int64_t started_ms;
+	uint64_t notif_seq; /* Mastodon notification ids: never reused, even after a reset */
+};
+
+/* ---- fake_store.c ---- */
+
+/* Sets up st (lock, brand accounts, defaults). Returns 0 or -1. */
+int fake_state_init(struct fake_state *st, const struct fake_options *opt);
+/* Frees everything st owns. */
+void fake_state_free(struct fake_state *st);
+/* Clears content, faults, the request log and rate counters and restores
+ * the default behaviour; keeps the tokens. Returns 0 or -1 (out of memory;
+ * the brand accounts may then be missing). */
+int fake_state_reset(struct fake_state *st);
+/* "mastodon", "x", "bluesky"; and back (-1 when unknown). */
+const char *fake_platform_name(enum fake_platform p);
+int fake_platform_from_name(const char *name);
+
+/* The account with that handle, made on first use (followers < 0: keep, or
+ * a stable made-up count). Returns its index or -1 (out of memory). */
+long fake_account_get(struct fake_state *st, enum fake_platform p, const char *handle,
+		      long followers);
+/* The index of the account with that id (or, Bluesky, handle), -1. */
+long fake_account_find(const struct fake_state *st, enum fake_platform p, const char *id);
+
+/* Adds post (its strings are taken over, also on failure); fills id, cid
+ * and indexed_ms from created_ms. Returns its index or -1. */
+long fake_post_add(struct fake_state *st, enum fake_platform p, struct fake_post *post);
+/* The index of the post with that id, -1. */
+long fake_post_find(const struct fake_state *st, enum fake_platform p, const char *id);
+/* How many posts reply to / repost / quote post i (counted on demand). */
+long fake_post_replies(const struct fake_state *st, enum fake_platform p, size_t i);
+long fake_post_reposts(const struct fake_state *st, enum fake_platform p, size_t i);
+long fake_post_likes(const struct fake_state *st, enum fake_platform p, size_t i);
+
+/* Adds a notification (strings taken over); fills id (Mastodon: a
+ * sequence number growing in insertion order, like Mastodon's own; Bluesky:
+ * the record at-uri, the post's own for mention/reply/quote), cid and
+ * indexed_ms. Returns its index or -1. */
+long fake_notif_add(struct fake_state *st, enum fake_platform p, struct fake_notif *n);
+
+/* A unique Bluesky indexedAt at or after ms. */
+int64_t fake_store_unique_indexed(const struct fake_state *st, int64_t ms);
+
+/* ---- fake_actions.c: what the control API and the simulator create ---- */
+
+struct fake_post_args {
+	const char *author;      /* mentions: the customer's handle */
+	long followers;          /* -1: unchanged/made up */
+	const char *text;
+	int64_t created_ms;      /* 0: now */
+	const char *in_reply_to; /* an id, or NULL */
+	const char *reason;      /* Bluesky: mention|reply|quote, or NULL */
+	const char *repost_of;   /* brand posts: repost/boost/retweet this id */
+};
+
+/* A customer mention; *notif gets the notification index (-1 on X).
+ * Returns the post index, or -1 with a reason in err. */
+long fake_act_mention(struct fake_state *st, enum fake_platform p, const struct fake_post_args *a,
+		      long *notif, char *err, size_t errlen);
+/* A brand reply to a->in_reply_to (required). */
+long fake_act_reply(struct fake_state *st, enum fake_platform p, const struct fake_post_args *a,
+		    char *err, size_t errlen);
+/* A brand post that is not a reply, or a repost when a->repost_of is set. */
+long fake_act_post(struct fake_state *st, enum fake_platform p, const struct fake_post_args *a,
+		   char *err, size_t errlen);
+/* A non-mention notification: kind favourite|follow|reblog (Mastodon),
+ * like|repost|follow (Bluesky; favourite and reblog are accepted as
+ * aliases). target: the brand post acted on (NULL: the newest). Returns the
+ * notification index or -1 with err. */
+long fake_act_other(struct fake_state *st, enum fake_platform p, const char *kind,
+		    const char *author, const char *target, int64_t created_ms, char *err,
+		    size_t errlen);
+/* The public web URL of post i (caller frees), NULL when out of memory. */
+char *fake_post_url(const struct fake_state *st, enum fake_platform p, size_t i);
+
+/* ---- fake_limits.c: endpoints, rate-limit windows, faults ---- */
+
+/* The endpoints a platform's rate limits and faults know, by index. */
+size_t fake_endpoint_count(enum fake_platform p);
+const char *fake_endpoint_name(enum fake_platform p, int ep);
+int fake_endpoint_index(enum fake_platform p, const char *name);
+/* Opens a new window when the current one is over. */
+void fake_limit_roll(struct fake_state *st, enum fake_platform p, int ep, int64_t now);
+/* Restores every window of p to its configured limit. */
+void fake_limits_reset(struct fake_state *st, enum fake_platform p);
+/* "429" ... "403" to a kind; -1 when unknown. */
+int fake_fault_kind_from_name(const char *name);
+/* Queues f. Returns 0 or -1 (out of memory). */
+int fake_fault_add(struct fake_state *st, const struct fake_fault *f);
+/* Takes one use of the first queued fault matching (p, ep) into *out.
+ * Returns true when there was one. */
+bool fake_fault_take(struct fake_state *st, enum fake_platform p, int ep, struct fake_fault *out);
+/* Drops every queued fault. */
+void fake_faults_clear(struct fake_state *st);
+/* How many uses are queued for p. */
+long fake_faults_pending(const struct fake_state *st, enum fake_platform p);
+
+/* ---- fake_reqlog.c ---- */
+
+/* Logs one platform request; returns its index or -1 (out of memory: not logged). */
+long fake_log_add(struct fake_state *st, enum fake_platform p, const char *endpoint,
+		  const char *method, const char *query, enum fake_auth auth);
+void fake_log_set_status(struct fake_state *st, long i, unsigned status);
+/* {"requests":[...]} filtered by platform and endpoint name (NULL or "": any). */
+json_t *fake_log_json(const struct fake_state *st, const char *platform, const char *endpoint);
+void fake_log_clear(struct fake_state *st);
+const char *fake_auth_name(enum fake_auth a);
+
+/* ---- fake_route.c: platform requests ---- */
+
+/* Answers a platform request (anything not under /_fake/). */
+void fake_route(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
+
+/* A page size from param text: def when absent or unparsable, clamped to
+ * [1, max] and to the platform's configured page maximum. */
+long fake_page_limit(const struct fake_state *st, enum fake_platform p, const char *text,
+		     long def, long max);
+
+/* ---- platform handlers (fake_mastodon.c, fake_x.c, fake_bluesky.c, fake_bsky_auth.c) ---- */
+
+typedef void fake_handler_fn(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
+
+fake_handler_fn fake_mastodon_verify_credentials;
+fake_handler_fn fake_mastodon_notifications;
+fake_handler_fn fake_mastodon_statuses;
+fake_handler_fn fake_x_mentions;
+fake_handler_fn fake_x_tweets;
+fake_handler_fn fake_bsky_create_session;
+fake_handler_fn fake_bsky_refresh_session;
+fake_handler_fn fake_bsky_list_notifications;
+fake_handler_fn fake_bsky_author_feed;
+
+/* Bluesky auth: how req's credentials stand for endpoint ep (createSession
+ * reads the body, refreshSession the refresh token, the rest the access
+ * token). *why gets the XRPC error name for a failure ("ExpiredToken",
+ * "InvalidToken", "AuthenticationRequired", "InvalidRequest"). */
+enum fake_auth fake_bsky_auth(struct fake_state *st, const struct fake_req *req, int ep,
+			      const char **why);
+/* Marks every issued access token expired now. */
+void fake_bsky_expire_all(struct fake_state *st);
+/* Forgets every session. */
+void fake_bsky_tokens_free(struct fake_state *st);
+
+/* ---- fake_control.c ---- */
+
+/* Answers a request under /_fake/. */
+void fake_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
+
+/* ---- fake_http.c ---- */
+
+struct fake_http;
+/* Starts serving on 127.0.0.1:port (0: any free port). NULL on failure
+ * with a reason in err. The lock is taken by the connection threads. */
+struct fake_http *fake_http_start(struct fake_state *st, unsigned port, char *err, size_t errlen);
+unsigned fake_http_port(const struct fake_http *h);
+/* Stops serving (joins the connection threads) and frees h. Accepts NULL. */
+void fake_http_stop(struct fake_http *h);
+
+/* ---- fake_sim.c ---- */
+
+struct fake_sim;
+/* Pre-seeds about 30 minutes of history (taking the lock), then starts the
+ * simulator thread. NULL on failure. */
+struct fake_sim *fake_sim_start(struct fake_state *st, double rate_per_min, uint64_t seed);
+/* Stops (st->stopping must be set and st->wake broadcast) and frees. Accepts NULL. */
+void fake_sim_stop(struct fake_sim *sim);
+
+/* ---- fake_sim_data.c: the simulator's customers and texts ---- */
+
+struct fake_sim_customer {
+	const char *handle;
+	long followers;
+	unsigned weight; /* how often they write, relative */
+};
+size_t fake_sim_ncustomers(void);
+const struct fake_sim_customer *fake_sim_customer(size_t i);
+/* A customer text / brand answer / brand post text from the pools, picked with r. */
+const char *fake_sim_mention_text(struct fake_rng *r);
+const char *fake_sim_reply_text(struct fake_rng *r);
+const char *fake_sim_post_text(struct fake_rng *r);
+#define FAKE_SIM_AUTO_REPLY "Thanks for reaching out! We'll get back to you soon"
+
+#endif

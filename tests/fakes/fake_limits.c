@@ -1,0 +1,145 @@
+/*
+ * fake_limits.c: the endpoints each platform knows by name, their
+ * rate-limit windows (a fixed window per endpoint: the first call opens it,
+ * every call spends one, the window's end restores the budget), and the
+ * queue of injected faults.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake.h"
+
+static const char *const endpoints[FAKE_NPLATFORMS][FAKE_MAX_ENDPOINTS] = {
+	{"verify_credentials", "notifications", "statuses", NULL},
+	{"mentions", "tweets", NULL, NULL},
+	{"createSession", "refreshSession", "listNotifications", "getAuthorFeed"},
+};
+
+static const char *const fault_names[] = {
+	[FAKE_F_429] = "429",
+	[FAKE_F_500] = "500",
+	[FAKE_F_502] = "502",
+	[FAKE_F_503] = "503",
+	[FAKE_F_GARBAGE] = "garbage",
+	[FAKE_F_TRUNCATED] = "truncated",
+	[FAKE_F_HUGE] = "huge",
+	[FAKE_F_SLOW] = "slow",
+	[FAKE_F_401] = "401",
+	[FAKE_F_403] = "403",
+};
+
+size_t
+fake_endpoint_count(enum fake_platform p)
+{
+	size_t n = 0;
+
+	while (n < FAKE_MAX_ENDPOINTS && endpoints[p][n] != NULL)
+		n++;
+	return n;
+}
+
+const char *
+fake_endpoint_name(enum fake_platform p, int ep)
+{
+	if (ep < 0 || (size_t)ep >= fake_endpoint_count(p))
+		return "unknown";
+	return endpoints[p][ep];
+}
+
+int
+fake_endpoint_index(enum fake_platform p, const char *name)
+{
+	for (size_t i = 0; i < fake_endpoint_count(p); i++) {
+		if (strcmp(endpoints[p][i], name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+void
+fake_limit_roll(struct fake_state *st, enum fake_platform p, int ep, int64_t now)
+{
+	struct fake_limit *l = &st->p[p].limits[ep];
+
+	if (l->reset_ms == 0 || now >= l->reset_ms) {
+		l->limit = st->p[p].rate_limit;
+		l->window_s = st->p[p].rate_window_s;
+		l->remaining = l->limit;
+		l->reset_ms = now + l->window_s * 1000;
+	}
+}
+
+void
+fake_limits_reset(struct fake_state *st, enum fake_platform p)
+{
+	for (int ep = 0; ep < FAKE_MAX_ENDPOINTS; ep++) {
+		struct fake_limit *l = &st->p[p].limits[ep];
+
+		l->limit = st->p[p].rate_limit;
+		l->window_s = st->p[p].rate_window_s;
+		l->remaining = l->limit;
+		l->reset_ms = 0;
+	}
+}
+
+int
+fake_fault_kind_from_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(fault_names) / sizeof(fault_names[0]); i++) {
+		if (name != NULL && strcmp(name, fault_names[i]) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+int
+fake_fault_add(struct fake_state *st, const struct fake_fault *f)
+{
+	if (st->nfaults == st->faults_cap) {
+		size_t cap = st->faults_cap ? st->faults_cap * 2 : 16;
+		struct fake_fault *p = realloc(st->faults, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		st->faults = p;
+		st->faults_cap = cap;
+	}
+	st->faults[st->nfaults++] = *f;
+	return 0;
+}
+
+bool
+fake_fault_take(struct fake_state *st, enum fake_platform p, int ep, struct fake_fault *out)
+{
+	for (size_t i = 0; i < st->nfaults; i++) {
+		struct fake_fault *f = &st->faults[i];
+
+		if (f->platform != p || (f->endpoint != -1 && f->endpoint != ep))
+			continue;
+		*out = *f;
+		if (--f->count <= 0) {
+			memmove(f, f + 1, (st->nfaults - i - 1) * sizeof(*f));
+			st->nfaults--;
+		}
+		return true;
+	}
+	return false;
+}
+
+void
+fake_faults_clear(struct fake_state *st)
+{
+	st->nfaults = 0;
+}
+
+long
+fake_faults_pending(const struct fake_state *st, enum fake_platform p)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < st->nfaults; i++) {
+		if (st->faults[i].platform == p)
+			n += st->faults[i].count;
+	}
+	return n;
+}

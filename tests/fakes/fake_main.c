@@ -1,0 +1,177 @@
+/*
+ * rwfake: fake Mastodon, X and Bluesky APIs on 127.0.0.1 for replywatch's
+ * integration tests and demo. main() only wires: options, state, the
+ * optional simulator, the HTTP server; then it waits for SIGTERM/SIGINT and
+ * tears everything down in reverse order.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake.h"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: rwfake [--port N] [--simulate] [--rate PER_MIN] [--seed N]\n"
+		"              [--access-ttl SECONDS] [--mastodon-token T] [--x-token T]\n"
+		"              [--bluesky-identifier ID] [--bluesky-password P]\n");
+}
+
+/* Parses a number in [min, max]; -1 when text is not one. */
+static int
+number(const char *text, double min, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(text, &end);
+	if (errno != 0 || end == text || *end != '\0' || *out < min || *out > max)
+		return -1;
+	return 0;
+}
+
+/* Fills opt from argv; returns 0, 1 (--help) or -1 (bad usage, reported). */
+static int
+parse_args(int argc, char **argv, struct fake_options *opt)
+{
+	static const struct option longopts[] = {
+		{"port", required_argument, NULL, 'p'},
+		{"simulate", no_argument, NULL, 's'},
+		{"rate", required_argument, NULL, 'r'},
+		{"seed", required_argument, NULL, 'S'},
+		{"access-ttl", required_argument, NULL, 'a'},
+		{"mastodon-token", required_argument, NULL, 'm'},
+		{"x-token", required_argument, NULL, 'x'},
+		{"bluesky-identifier", required_argument, NULL, 'i'},
+		{"bluesky-password", required_argument, NULL, 'w'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	double v;
+	int c, idx = 0;
+
+	*opt = (struct fake_options){
+		.rate = 6,
+		.seed = 1,
+		.access_ttl_s = 7200,
+		.mastodon_token = "mastodon-test-token",
+		.x_token = "x-test-token",
+		.bsky_identifier = "acme.bsky.social",
+		.bsky_password = "app-pass-1234",
+	};
+	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
+		switch (c) {
+		case 'p':
+			if (number(optarg, 0, 65535, &v) == -1)
+				goto bad;
+			opt->port = (unsigned)v;
+			break;
+		case 's':
+			opt->simulate = true;
+			break;
+		case 'r':
+			if (number(optarg, 0, 100000, &opt->rate) == -1)
+				goto bad;
+			break;
+		case 'S':
+			if (number(optarg, 0, 9007199254740992.0, &v) == -1)
+				goto bad;
+			opt->seed = (uint64_t)v;
+			break;
+		case 'a':
+			if (number(optarg, 1, 31536000, &v) == -1)
+				goto bad;
+			opt->access_ttl_s = (long)v;
+			break;
+		case 'm':
+			opt->mastodon_token = optarg;
+			break;
+		case 'x':
+			opt->x_token = optarg;
+			break;
+		case 'i':
+			opt->bsky_identifier = optarg;
+			break;
+		case 'w':
+			opt->bsky_password = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "rwfake: bad value for --%s: %s\n", longopts[idx].name, optarg);
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fake_options opt;
+	struct fake_state st;
+	struct fake_http *http = NULL;
+	struct fake_sim *sim = NULL;
+	sigset_t sigs;
+	char err[128];
+	int rc, sig = 0;
+
+	rc = parse_args(argc, argv, &opt);
+	if (rc != 0)
+		return rc == 1 ? 0 : 2;
+	/* Every thread started below inherits the blocked signals; main waits for them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR || pthread_sigmask(SIG_BLOCK, &sigs, NULL) != 0) {
+		fprintf(stderr, "rwfake: cannot set up signals\n");
+		return 1;
+	}
+	if (fake_state_init(&st, &opt) == -1) {
+		fprintf(stderr, "rwfake: cannot set up the state\n");
+		return 1;
+	}
+	if (opt.simulate) {
+		sim = fake_sim_start(&st, opt.rate, opt.seed);
+		if (sim == NULL) {
+			fprintf(stderr, "rwfake: cannot start the simulator\n");
+			rc = 1;
+			goto stop;
+		}
+	}
+	http = fake_http_start(&st, opt.port, err, sizeof(err));
+	if (http == NULL) {
+		fprintf(stderr, "rwfake: %s\n", err);
+		rc = 1;
+		goto stop;
+	}
+	printf("rwfake listening on 127.0.0.1:%u\n", fake_http_port(http));
+	if (fflush(stdout) == EOF) {
+		rc = 1;
+		goto stop;
+	}
+	while (sigwait(&sigs, &sig) != 0)
+		;
+stop:
+	pthread_mutex_lock(&st.lock);
+	st.stopping = true;
+	pthread_cond_broadcast(&st.wake);
+	pthread_mutex_unlock(&st.lock);
+	fake_sim_stop(sim);
+	fake_http_stop(http);
+	fake_state_free(&st);
+	return rc;
+}

@@ -1,0 +1,478 @@
+/*
+ * test_bluesky_parse: the AT Protocol parsers (bluesky.h) — sessions and
+ * the access JWT's expiry, XRPC error answers, and over recorded answers in
+ * tests/fixtures/bluesky the notification list (the research sample plus
+ * likes, follows, reposts, the brand's own reply, a broken time and an
+ * invalid handle) and the brand's author feed (a repost of its own reply,
+ * another author's post, a top-level post). Also runs under ASan.
+ *
+ * Inline bodies are written with ' for " (rwt_json_quotes).
+ */
+#include <criterion/criterion.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/bluesky.h"
+#include "replywatch/config.h"
+#include "replywatch/item.h"
+#include "replywatch/page.h"
+
+#include "rwtest.h"
+
+#define FIXTURES RW_SOURCE_DIR "/tests/fixtures/bluesky/"
+#define BRAND "did:plc:brand000"
+
+typedef int parse_fn(const char *body, size_t len, const char *brand, struct rw_page *page,
+		     char *err, size_t errlen);
+
+/* The whole of file (caller frees), its length in *len. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	cr_assert_not_null(f, "cannot open %s", path);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	cr_assert_geq(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* text as base64url without padding, appended to out at *len. */
+static void
+b64url(const char *text, char *out, size_t *len)
+{
+	unsigned char buf[1024];
+	int n = EVP_EncodeBlock(buf, (const unsigned char *)text, (int)strlen(text));
+
+	cr_assert_gt(n, 0);
+	for (int i = 0; i < n && buf[i] != '='; i++)
+		out[(*len)++] = buf[i] == '+' ? '-' : buf[i] == '/' ? '_' : (char)buf[i];
+	out[*len] = '\0';
+}
+
+/* A JWT as a PDS issues it (ES256K, at+jwt) with claims as its payload
+ * and a made-up signature. */
+static char *
+make_jwt(const char *claims)
+{
+	char *jwt = malloc(2048);
+	size_t len = 0;
+
+	cr_assert_not_null(jwt);
+	b64url("{\"typ\":\"at+jwt\",\"alg\":\"ES256K\"}", jwt, &len);
+	jwt[len++] = '.';
+	b64url(claims, jwt, &len);
+	jwt[len++] = '.';
+	b64url("\x30\x45\x02\x21\x00\xfa\xce-signature-bytes-\xff\xfe", jwt, &len);
+	return jwt;
+}
+
+static void
+parse_file(parse_fn *fn, const char *path, struct rw_page *page)
+{
+	size_t len;
+	char *body = slurp(path, &len);
+	char err[256] = "";
+
+	cr_assert_eq(fn(body, len, BRAND, page, err, sizeof(err)), 0, "%s: %s", path, err);
+	free(body);
+}
+
+static void
+expect_error(parse_fn *fn, const char *body, const char *want)
+{
+	struct rw_page page;
+	char err[256] = "";
+
+	memset(&page, 0xa5, sizeof(page));
+	cr_assert_eq(fn(body, strlen(body), BRAND, &page, err, sizeof(err)), -1, "%s accepted",
+		     body);
+	cr_assert_eq(strncmp(err, want, strlen(want)), 0, "%s: got \"%s\", want \"%s...\"", body,
+		     err, want);
+	cr_assert_lt(strlen(err), 160, "message too long: %s", err);
+	cr_assert_null(page.items);
+	cr_assert_eq(page.nitems, 0);
+	cr_assert_null(page.newest_id);
+	cr_assert_null(page.next);
+}
+
+/* ---- JWT expiry ---- */
+
+/* The claims of an access token a PDS issues, for audience aud. */
+#define ACCESS_CLAIMS(aud)                                                      \
+	"{\"scope\":\"com.atproto.access\",\"sub\":\"did:plc:brand000\","       \
+	"\"iat\":1777630000,\"exp\":1777637200,\"aud\":\"did:web:" aud "\"}"
+
+/* A real-looking access token; payloads of every length modulo 3, so that
+ * each amount of padding the decoder must restore occurs. */
+Test(bluesky_jwt, expiry)
+{
+	static const char *const claims[] = {
+		ACCESS_CLAIMS("morel.us-east.host.bsky.network"),
+		ACCESS_CLAIMS("morel.us-east.host.bsky.network1"),
+		ACCESS_CLAIMS("morel.us-east.host.bsky.network12"),
+		"{\"exp\":1777637200}",
+		"{\"exp\":1777637200 }",
+		"{\"exp\":1777637200  }",
+	};
+
+	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
+		char *jwt = make_jwt(claims[i]);
+
+		cr_assert_eq(rw_bluesky_jwt_expiry_ms(jwt), 1777637200000LL, "%s (%s)", claims[i],
+			     jwt);
+		free(jwt);
+	}
+}
+
+Test(bluesky_jwt, fractional_exp)
+{
+	char *jwt = make_jwt("{\"exp\":1777637200.25}");
+
+	cr_assert_eq(rw_bluesky_jwt_expiry_ms(jwt), 1777637200250LL);
+	free(jwt);
+}
+
+Test(bluesky_jwt, unreadable)
+{
+	static const char *const claims[] = {
+		"{\"iat\":1777630000}",  "{\"exp\":\"1777637200\"}", "{\"exp\":-5}",
+		"{\"exp\":null}",        "not json",                 "[1777637200]",
+		"{\"exp\":1e300}",       "{\"exp\":9223372036854775807}",
+	};
+	static const char *const tokens[] = {
+		"",      "abc",      "abc.def",   "a..c",       "a.!!!!.c",
+		"a.e30", "a.eyJ.c",  "a.e.c",     "a.eyJleHAiOjF9+/.c",
+	};
+
+	cr_assert_eq(rw_bluesky_jwt_expiry_ms(NULL), 0);
+	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
+		char *jwt = make_jwt(claims[i]);
+
+		cr_assert_eq(rw_bluesky_jwt_expiry_ms(jwt), 0, "%s", claims[i]);
+		free(jwt);
+	}
+	for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+		cr_assert_eq(rw_bluesky_jwt_expiry_ms(tokens[i]), 0, "%s", tokens[i]);
+	/* "{"exp":1}" itself reads. */
+	cr_assert_eq(rw_bluesky_jwt_expiry_ms("a.eyJleHAiOjF9.c"), 1000);
+}
+
+/* ---- sessions ---- */
+
+Test(bluesky_session, create_session_answer)
+{
+	char *jwt = make_jwt("{\"scope\":\"com.atproto.access\",\"sub\":\"did:plc:brand000\","
+			     "\"iat\":1777630000,\"exp\":1777637200}");
+	char body[4096], err[256] = "";
+	struct rw_bluesky_session s;
+
+	snprintf(body, sizeof(body),
+		 "{\"did\":\"did:plc:brand000\",\"didDoc\":{\"id\":\"did:plc:brand000\"},"
+		 "\"handle\":\"brand.example.com\",\"email\":\"social@brand.example.com\","
+		 "\"emailConfirmed\":true,\"emailAuthFactor\":false,\"accessJwt\":\"%s\","
+		 "\"refreshJwt\":\"refresh-SECRET-token\",\"active\":true}",
+		 jwt);
+	memset(&s, 0xa5, sizeof(s));
+	cr_assert_eq(rw_bluesky_parse_session(body, strlen(body), &s, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_str_eq(s.access_jwt, jwt);
+	cr_assert_str_eq(s.refresh_jwt, "refresh-SECRET-token");
+	cr_assert_str_eq(s.did, "did:plc:brand000");
+	cr_assert_str_eq(s.handle, "brand.example.com");
+	cr_assert_eq(s.access_expires_ms, 1777637200000LL);
+	rw_bluesky_session_clear(&s);
+	cr_assert_null(s.access_jwt);
+	cr_assert_null(s.refresh_jwt);
+	cr_assert_null(s.did);
+	cr_assert_null(s.handle);
+	cr_assert_eq(s.access_expires_ms, 0);
+	rw_bluesky_session_clear(&s);
+	rw_bluesky_session_clear(NULL);
+	free(jwt);
+}
+
+/* An opaque access token reads, with an unknown expiry; no handle is fine. */
+Test(bluesky_session, opaque_token_no_handle)
+{
+	static const char body[] =
+		"{\"accessJwt\":\"opaque\",\"refreshJwt\":\"r\",\"did\":\"did:plc:x\"}";
+	struct rw_bluesky_session s;
+	char err[256] = "";
+
+	cr_assert_eq(rw_bluesky_parse_session(body, strlen(body), &s, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(s.access_expires_ms, 0);
+	cr_assert_null(s.handle);
+	rw_bluesky_session_clear(&s);
+}
+
+/* Every way a session can be wrong is named, and no token is ever quoted. */
+Test(bluesky_session, errors_never_quote_tokens)
+{
+	static const struct {
+		const char *body, *want;
+	} cases[] = {
+		{"{\"accessJwt\":\"eyJSECRETACCESS", "malformed JSON at line 1 column"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\" \"refreshJwt\":\"SECRETREFRESH\"}",
+		 "malformed JSON at line 1 column"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":SECRETREFRESH}",
+		 "malformed JSON at line 1 column"},
+		{"", "malformed JSON at line 1 column"},
+		{"[\"eyJSECRETACCESS\"]", "expected a JSON object"},
+		{"{\"refreshJwt\":\"SECRETREFRESH\",\"did\":\"did:plc:x\"}",
+		 "session: no accessJwt"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\",\"did\":\"did:plc:x\"}",
+		 "session: no refreshJwt"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRETREFRESH\"}",
+		 "session: no did"},
+		{"{\"accessJwt\":7,\"refreshJwt\":\"SECRETREFRESH\",\"did\":\"d\"}",
+		 "session: no accessJwt"},
+		{"{\"error\":\"AuthenticationRequired\","
+		 "\"message\":\"Invalid identifier or password\"}",
+		 "session: no accessJwt"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rw_bluesky_session s;
+		char err[256] = "";
+
+		memset(&s, 0xa5, sizeof(s));
+		cr_assert_eq(rw_bluesky_parse_session(cases[i].body, strlen(cases[i].body), &s, err,
+						      sizeof(err)),
+			     -1, "%s accepted", cases[i].body);
+		cr_assert_eq(strncmp(err, cases[i].want, strlen(cases[i].want)), 0,
+			     "%s: got \"%s\"", cases[i].body, err);
+		cr_assert_null(strstr(err, "SECRET"), "token in \"%s\"", err);
+		cr_assert_null(strstr(err, "eyJ"), "token in \"%s\"", err);
+		cr_assert_null(s.access_jwt);
+		cr_assert_null(s.refresh_jwt);
+		cr_assert_null(s.did);
+		cr_assert_null(s.handle);
+	}
+}
+
+/* ---- XRPC errors ---- */
+
+Test(bluesky_error, parse)
+{
+	static const char expired[] =
+		"{\"error\":\"ExpiredToken\",\"message\":\"Token has expired\"}";
+	static const char *const not_errors[] = {
+		"", "<html>", "[]", "{}", "{\"error\":5}", "{\"error\":\"\"}",
+		"{\"message\":\"x\"}", "{\"error\":\"ExpiredToken\"",
+	};
+	char name[64];
+
+	cr_assert_eq(rw_bluesky_parse_error(expired, strlen(expired), name, sizeof(name)), 0);
+	cr_assert_str_eq(name, "ExpiredToken");
+	cr_assert_eq(rw_bluesky_parse_error(expired, strlen(expired), name, 4), 0);
+	cr_assert_str_eq(name, "Exp");
+	cr_assert_eq(rw_bluesky_parse_error("{\"error\":\"RateLimitExceeded\"}", 29, name,
+					    sizeof(name)),
+		     0);
+	cr_assert_str_eq(name, "RateLimitExceeded");
+	for (size_t i = 0; i < sizeof(not_errors) / sizeof(not_errors[0]); i++)
+		cr_assert_eq(rw_bluesky_parse_error(not_errors[i], strlen(not_errors[i]), name,
+						    sizeof(name)),
+			     -1, "%s", not_errors[i]);
+}
+
+/* ---- notifications ---- */
+
+Test(bluesky_notifications, recorded_page)
+{
+	struct rw_page page;
+	const struct rw_item *it;
+
+	parse_file(rw_bluesky_parse_notifications, FIXTURES "notifications.json", &page);
+	cr_assert_eq(page.nentries, 8);
+	cr_assert_eq(page.nitems, 3);
+
+	it = &page.items[0];
+	cr_assert_str_eq(it->id, "at://did:plc:danxyz789/app.bsky.feed.post/3lxyzmention02");
+	cr_assert_eq(it->created_at_ms, rwt_utc_ms(2026, 5, 1, 9, 58));
+	cr_assert_str_eq(it->author, "dan.example.com");
+	cr_assert_str_eq(it->text, "@brand.example.com is the best");
+	cr_assert_str_eq(it->url,
+			 "https://bsky.app/profile/dan.example.com/post/3lxyzmention02");
+	cr_assert_eq(it->kind, RW_KIND_MENTION);
+	cr_assert_str_eq(it->conversation_id, it->id);
+	cr_assert_not(it->has_followers);
+	cr_assert_not(it->from_brand);
+
+	it = &page.items[1];
+	cr_assert_str_eq(it->id, "at://did:plc:custabc123/app.bsky.feed.post/3lxyzreply001");
+	cr_assert_eq(it->created_at_ms, rwt_utc_ms(2026, 5, 1, 10, 0));
+	cr_assert_str_eq(it->author, "carol.example.com");
+	cr_assert_str_eq(it->text, "my order never arrived");
+	cr_assert_str_eq(it->url,
+			 "https://bsky.app/profile/carol.example.com/post/3lxyzreply001");
+	cr_assert_eq(it->kind, RW_KIND_COMMENT);
+	cr_assert_str_eq(it->conversation_id,
+			 "at://did:plc:brand000/app.bsky.feed.post/3lbrandpost01");
+
+	/* A quote by an account whose handle does not resolve: the DID. */
+	it = &page.items[2];
+	cr_assert_str_eq(it->id, "at://did:plc:frankq1/app.bsky.feed.post/3lxyzquote003");
+	cr_assert_eq(it->created_at_ms, rwt_utc_ms(2026, 5, 1, 10, 2));
+	cr_assert_str_eq(it->author, "did:plc:frankq1");
+	cr_assert_str_eq(it->url, "https://bsky.app/profile/did:plc:frankq1/post/3lxyzquote003");
+	cr_assert_eq(it->kind, RW_KIND_MENTION);
+	cr_assert_str_eq(it->text, "this is why I switched \xc3\xa0 la carte \xf0\x9f\x9a\x80");
+	rw_page_clear(&page);
+}
+
+/* The first and last entries in list order (a like and a repost, both
+ * skipped) are the newest and oldest; times are indexedAt. */
+Test(bluesky_notifications, watermarks_and_cursor)
+{
+	struct rw_page page;
+
+	parse_file(rw_bluesky_parse_notifications, FIXTURES "notifications.json", &page);
+	cr_assert_str_eq(page.newest_id, "at://did:plc:erin4567/app.bsky.feed.like/3lxyzlike0005");
+	cr_assert_str_eq(page.oldest_id,
+			 "at://did:plc:ivan2222/app.bsky.feed.repost/3lxyzrepost07");
+	cr_assert_eq(page.newest_ms, rwt_utc_ms(2026, 5, 1, 10, 5));
+	cr_assert_eq(page.oldest_ms, rwt_utc_ms(2026, 5, 1, 9, 50));
+	cr_assert_str_eq(page.next, "2026-05-01T09:50:00.000Z");
+	rw_page_clear(&page);
+}
+
+/* The last page: no cursor; odd entries are skipped. */
+Test(bluesky_notifications, last_page_and_odd_entries)
+{
+	char *json = rwt_json_quotes(
+		"{'notifications': ["
+		" {'uri': 'at://did:plc:a/app.bsky.feed.post/1', 'reason': 'mention',"
+		"  'author': {'did': 'did:plc:a'}, 'indexedAt': '2026-05-01T10:00:00Z',"
+		"  'record': {'createdAt': '2026-05-01T10:00:00+02:00'}},"
+		" {'uri': 'at://did:plc:b/app.bsky.feed.post/2', 'reason': 'mention',"
+		"  'author': {}, 'record': {'createdAt': '2026-05-01T10:00:00Z'}},"
+		" {'uri': 'at://did:plc:c/other.collection/3', 'reason': 'mention',"
+		"  'author': {'did': 'did:plc:c', 'handle': 'c.test'},"
+		"  'record': {'createdAt': '2026-05-01T07:00:00Z'}},"
+		" {'reason': 'mention', 'author': {'did': 'did:plc:d'},"
+		"  'record': {'createdAt': '2026-05-01T10:00:00Z'}},"
+		" 42]}");
+	struct rw_page page;
+	char err[256] = "";
+
+	cr_assert_eq(rw_bluesky_parse_notifications(json, strlen(json), BRAND, &page, err,
+						    sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(page.nentries, 5);
+	cr_assert_eq(page.nitems, 2);
+	cr_assert_str_eq(page.items[0].id, "at://did:plc:c/other.collection/3");
+	cr_assert_null(page.items[0].url);
+	cr_assert_null(page.items[0].text);
+	cr_assert_str_eq(page.items[1].author, "did:plc:a");
+	cr_assert_eq(page.items[1].created_at_ms, rwt_utc_ms(2026, 5, 1, 8, 0));
+	cr_assert_str_eq(page.items[1].url, "https://bsky.app/profile/did:plc:a/post/1");
+	cr_assert_str_eq(page.newest_id, "at://did:plc:a/app.bsky.feed.post/1");
+	cr_assert_str_eq(page.oldest_id, "at://did:plc:c/other.collection/3");
+	cr_assert_eq(page.newest_ms, rwt_utc_ms(2026, 5, 1, 10, 0));
+	cr_assert_eq(page.oldest_ms, rwt_utc_ms(2026, 5, 1, 10, 0));
+	cr_assert_null(page.next);
+	rw_page_clear(&page);
+	free(json);
+}
+
+Test(bluesky_notifications, garbage_bodies)
+{
+	expect_error(rw_bluesky_parse_notifications, "<html>", "malformed JSON at line 1 column");
+	expect_error(rw_bluesky_parse_notifications, "", "malformed JSON at line 1 column");
+	expect_error(rw_bluesky_parse_notifications, "{\"notifications\": [{\"uri\": \"at:",
+		     "malformed JSON at line 1 column");
+	expect_error(rw_bluesky_parse_notifications, "[]", "expected a JSON object");
+	expect_error(rw_bluesky_parse_notifications, "{}", "expected a notifications array");
+	expect_error(rw_bluesky_parse_notifications, "{\"notifications\": {}}",
+		     "expected a notifications array");
+	expect_error(rw_bluesky_parse_notifications, "{\"feed\": []}",
+		     "expected a notifications array");
+}
+
+/* ---- the brand's author feed ---- */
+
+Test(bluesky_feed, recorded_page)
+{
+	struct rw_page page;
+	const struct rw_item *it;
+
+	parse_file(rw_bluesky_parse_feed, FIXTURES "feed.json", &page);
+	cr_assert_eq(page.nentries, 6);
+	cr_assert_eq(page.nitems, 2);
+
+	it = &page.items[0];
+	cr_assert_str_eq(it->id, "at://did:plc:brand000/app.bsky.feed.post/3lbrandreply2");
+	cr_assert_eq(it->created_at_ms, rwt_utc_ms(2026, 5, 1, 10, 10));
+	cr_assert(it->from_brand);
+	cr_assert_str_eq(it->in_reply_to,
+			 "at://did:plc:danxyz789/app.bsky.feed.post/3lxyzmention02");
+	cr_assert_str_eq(it->conversation_id,
+			 "at://did:plc:danxyz789/app.bsky.feed.post/3lxyzmention02");
+	cr_assert_str_eq(it->author, "brand.example.com");
+	cr_assert_str_eq(it->text, "@dan.example.com thank you!");
+	cr_assert_str_eq(it->url, "https://bsky.app/profile/brand.example.com/post/3lbrandreply2");
+
+	it = &page.items[1];
+	cr_assert_str_eq(it->id, "at://did:plc:brand000/app.bsky.feed.post/3lbrandreply1");
+	cr_assert_eq(it->created_at_ms, rwt_utc_ms(2026, 5, 1, 10, 30));
+	cr_assert(it->from_brand);
+	cr_assert_str_eq(it->in_reply_to,
+			 "at://did:plc:custabc123/app.bsky.feed.post/3lxyzreply001");
+	cr_assert_str_eq(it->conversation_id,
+			 "at://did:plc:brand000/app.bsky.feed.post/3lbrandpost01");
+	rw_page_clear(&page);
+}
+
+/* The repost at the top is listed at the time of the repost (11:00), not
+ * of the month-old post it reposts. */
+Test(bluesky_feed, watermarks_and_cursor)
+{
+	struct rw_page page;
+
+	parse_file(rw_bluesky_parse_feed, FIXTURES "feed.json", &page);
+	cr_assert_str_eq(page.newest_id, "at://did:plc:brand000/app.bsky.feed.post/3lbrandold001");
+	cr_assert_str_eq(page.oldest_id, "at://did:plc:brand000/app.bsky.feed.post/3lbrandreply2");
+	cr_assert_eq(page.newest_ms, rwt_utc_ms(2026, 5, 1, 11, 0));
+	cr_assert_eq(page.oldest_ms, rwt_utc_ms(2026, 5, 1, 10, 10) + 250);
+	cr_assert_str_eq(page.next, "2026-05-01T10:10:00.250Z");
+	rw_page_clear(&page);
+}
+
+/* Without a brand DID nothing is the brand's. */
+Test(bluesky_feed, no_brand)
+{
+	size_t len;
+	char *body = slurp(FIXTURES "feed.json", &len);
+	struct rw_page page;
+	char err[256] = "";
+
+	cr_assert_eq(rw_bluesky_parse_feed(body, len, NULL, &page, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(page.nitems, 0);
+	cr_assert_eq(page.nentries, 6);
+	rw_page_clear(&page);
+	free(body);
+}
+
+Test(bluesky_feed, garbage_bodies)
+{
+	expect_error(rw_bluesky_parse_feed, "<html>", "malformed JSON at line 1 column");
+	expect_error(rw_bluesky_parse_feed, "{\"feed\": [", "malformed JSON at line 1 column");
+	expect_error(rw_bluesky_parse_feed, "{}", "expected a feed array");
+	expect_error(rw_bluesky_parse_feed, "{\"notifications\": []}", "expected a feed array");
+}
