@@ -95,6 +95,8 @@ after 5 s to 3 min), and three sample mentions were pushed to the "demo-push" so
   metrics:    curl http://$http/metrics
   push more:  curl -H 'Authorization: Bearer demo-push-token' http://$http/ingest/demo-push \\
                 -d '{"id":"1","created_at":"$(now)","author":"@you","text":"hello"}'
+  a mention:  curl http://127.0.0.1:$fake_port/_fake/x/mention -d '{"author":"you","text":"help!"}'
+  break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.
 

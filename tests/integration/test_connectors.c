@@ -582,3 +582,53 @@ Test(connectors, slow_source_does_not_block_others)
 	wait_state("xsrc", id, "open", 4);
 	free(id);
 }
+
+/* Rewrites the configuration with which sources and reloads (SIGHUP). */
+static void
+reload_with(const char *which)
+{
+	char *sources = sources_json(which, "");
+	char *top, *path;
+
+	cr_assert(asprintf(&top, "%s%s", POLICIES, sources) > 0);
+	path = rwt_write_config(dir, &redis, daemon_.http_port, "", top);
+	rwt_daemon_signal(&daemon_, SIGHUP);
+	free(path);
+	free(top);
+	free(sources);
+}
+
+static bool
+reloaded(void *arg)
+{
+	(void)arg;
+	return rwt_daemon_log_contains(&daemon_, "configuration reloaded");
+}
+
+/* A reload keeps an unchanged source's session (no new sign-in) and stops
+ * a removed one even while its request hangs; the daemon still exits
+ * cleanly. */
+Test(connectors, reload_keeps_sessions_and_drops_removed_sources)
+{
+	start_daemon("mastodon bluesky", "");
+	wait_source("masto", "state", "ok", 0, 10);
+	wait_source("sky", "state", "ok", 0, 10);
+	fault("mastodon", "{'endpoint': '*', 'kind': 'slow', 'delay_ms': 3000, 'count': 5}");
+	sleep(1);
+	reload_with("bluesky");
+	cr_assert(rwt_wait_until(reloaded, NULL, 5));
+
+	json_t *st = get_json("/status");
+
+	cr_assert_eq(json_array_size(json_object_get(st, "sources")), 1);
+	json_decref(st);
+	char *id = add_mention("bluesky", "erin.example.com", rw_now_ms(), NULL);
+
+	wait_state("sky", id, "open", 10);
+	sleep(3); /* the abandoned mastodon answer arrives meanwhile */
+	json_t *created = rwt_fake_requests(&fake, "bluesky", "createSession");
+
+	cr_assert_eq(json_array_size(created), 1);
+	json_decref(created);
+	free(id);
+}
