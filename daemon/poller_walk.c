@@ -261,7 +261,7 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	struct poll_source *ps = poll->ps;
 	struct endpoint_limit *l = poller_limit(ps, endpoint);
 	const char *headers[MAX_HEADERS + 1];
-	const char *const *own = ps->conn->headers ? ps->conn->headers(poll) : NULL;
+	const char *auth = ps->conn->auth_header ? ps->conn->auth_header(poll) : NULL;
 	int64_t now = rw_now_ms();
 	char when[40];
 	size_t n = 0;
@@ -279,8 +279,8 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	headers[n++] = "Accept: application/json";
 	if (body != NULL && *body != '\0')
 		headers[n++] = "Content-Type: application/json";
-	for (size_t i = 0; own && own[i] && n < MAX_HEADERS; i++)
-		headers[n++] = own[i];
+	if (auth != NULL)
+		headers[n++] = auth;
 	for (size_t i = 0; extra && extra[i] && n < MAX_HEADERS; i++)
 		headers[n++] = extra[i];
 	headers[n] = NULL;

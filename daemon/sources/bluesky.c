@@ -30,18 +30,15 @@
 struct bluesky {
 	struct rw_bluesky_session session;  /* access_jwt NULL: not signed in */
 	bool renew;                         /* the access JWT was refused as expired */
-	bool refreshing;                    /* headers() sends the refresh JWT */
+	bool refreshing;                    /* auth_header() sends the refresh JWT */
 	char *auth;                         /* "Authorization: Bearer JWT" (wiped) */
 };
 
 static void
 drop_auth(struct bluesky *b)
 {
-	if (b->auth != NULL) {
-		explicit_bzero(b->auth, strlen(b->auth));
-		free(b->auth);
-		b->auth = NULL;
-	}
+	rw_bearer_free(b->auth);
+	b->auth = NULL;
 }
 
 static void *
@@ -63,20 +60,16 @@ state_free(void *state)
 	free(b);
 }
 
-static const char *const *
-headers(struct rw_poll *poll)
+static const char *
+auth_header(struct rw_poll *poll)
 {
-	static const char *h[2];
 	struct bluesky *b = rw_poll_state(poll);
 	const char *jwt = b->refreshing ? b->session.refresh_jwt : b->session.access_jwt;
 
 	drop_auth(b);
-	h[0] = h[1] = NULL;
-	if (jwt != NULL && asprintf(&b->auth, "Authorization: Bearer %s", jwt) >= 0)
-		h[0] = b->auth;
-	else
-		b->auth = NULL;
-	return h;
+	if (jwt != NULL)
+		b->auth = rw_bearer_header(jwt);
+	return b->auth;
 }
 
 /* The XRPC error name of an answer, or "". */
@@ -244,6 +237,6 @@ const struct rw_connector rw_bluesky_connector = {
 	.state_new = state_new,
 	.state_free = state_free,
 	.start = start,
-	.headers = headers,
+	.auth_header = auth_header,
 	.token_expired = token_expired,
 };

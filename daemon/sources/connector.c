@@ -27,6 +27,23 @@ rw_connector_for(enum rw_source_type type)
 	}
 }
 
+char *
+rw_bearer_header(const char *token)
+{
+	char *h;
+
+	return asprintf(&h, "Authorization: Bearer %s", token) < 0 ? NULL : h;
+}
+
+void
+rw_bearer_free(char *header)
+{
+	if (header == NULL)
+		return;
+	explicit_bzero(header, strlen(header));
+	free(header);
+}
+
 /* Appends s to the stream, percent-encoding all but RFC 3986 unreserved
  * characters when escape is set. */
 static void

@@ -32,7 +32,7 @@ state_new(const struct rw_source_config *src)
 	struct mastodon *m = calloc(1, sizeof(*m));
 
 	if (m == NULL || token == NULL ||
-	    asprintf(&m->auth, "Authorization: Bearer %s", rw_secret_value(token)) < 0) {
+	    (m->auth = rw_bearer_header(rw_secret_value(token))) == NULL) {
 		free(m);
 		return NULL;
 	}
@@ -46,22 +46,18 @@ state_free(void *state)
 
 	if (m == NULL)
 		return;
-	explicit_bzero(m->auth, strlen(m->auth));
-	free(m->auth);
+	rw_bearer_free(m->auth);
 	free(m->account_id);
 	free(m->acct);
 	free(m);
 }
 
-static const char *const *
-headers(struct rw_poll *poll)
+static const char *
+auth_header(struct rw_poll *poll)
 {
-	static const char *h[2];
 	struct mastodon *m = rw_poll_state(poll);
 
-	h[0] = m->auth;
-	h[1] = NULL;
-	return h;
+	return m->auth;
 }
 
 static char *
@@ -166,5 +162,5 @@ const struct rw_connector rw_mastodon_connector = {
 	.state_new = state_new,
 	.state_free = state_free,
 	.start = start,
-	.headers = headers,
+	.auth_header = auth_header,
 };

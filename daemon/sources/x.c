@@ -18,45 +18,25 @@
 
 #define MAX_RESULTS "100"
 
-struct x_state {
-	char *auth; /* "Authorization: Bearer TOKEN" (a secret: wiped) */
-};
-
+/* The connector's state is just the bearer header line. */
 static void *
 state_new(const struct rw_source_config *src)
 {
 	const struct rw_secret *token = rw_source_param_secret(src, "token");
-	struct x_state *x = calloc(1, sizeof(*x));
 
-	if (x == NULL || token == NULL ||
-	    asprintf(&x->auth, "Authorization: Bearer %s", rw_secret_value(token)) < 0) {
-		free(x);
-		return NULL;
-	}
-	return x;
+	return token ? rw_bearer_header(rw_secret_value(token)) : NULL;
 }
 
 static void
 state_free(void *state)
 {
-	struct x_state *x = state;
-
-	if (x == NULL)
-		return;
-	explicit_bzero(x->auth, strlen(x->auth));
-	free(x->auth);
-	free(x);
+	rw_bearer_free(state);
 }
 
-static const char *const *
-headers(struct rw_poll *poll)
+static const char *
+auth_header(struct rw_poll *poll)
 {
-	static const char *h[2];
-	struct x_state *x = rw_poll_state(poll);
-
-	h[0] = x->auth;
-	h[1] = NULL;
-	return h;
+	return rw_poll_state(poll);
 }
 
 /* One timeline page: what = "mentions" or "tweets". */
@@ -127,5 +107,5 @@ const struct rw_connector rw_x_connector = {
 	.state_new = state_new,
 	.state_free = state_free,
 	.start = start,
-	.headers = headers,
+	.auth_header = auth_header,
 };

@@ -61,9 +61,9 @@ struct rw_connector {
 	/* Begins a poll: signs in or looks up the account with rw_poll_request
 	 * when needed, then calls rw_poll_walk; or ends it with rw_poll_fail. */
 	void (*start)(struct rw_poll *poll);
-	/* Extra request headers (e.g. "Authorization: Bearer ..."), a
-	 * NULL-terminated array valid until the next call. */
-	const char *const *(*headers)(struct rw_poll *poll);
+	/* The "Authorization: ..." header line for the next request, or NULL;
+	 * valid until the next call. */
+	const char *(*auth_header)(struct rw_poll *poll);
 	/* Optional: true when an answer means the access token expired (the
 	 * poll then ends and the next one starts at once, after start renews
 	 * the session). */
@@ -93,7 +93,7 @@ const char *rw_poll_result_name(enum rw_poll_result r);
 /* During a poll: */
 const struct rw_source_config *rw_poll_source(const struct rw_poll *poll);
 void *rw_poll_state(const struct rw_poll *poll);
-/* "replywatch/VERSION", for logs. The daemon's clock in ms. */
+/* The daemon's clock in ms. */
 int64_t rw_poll_now_ms(const struct rw_poll *poll);
 
 /* Called with the answer to a request made with rw_poll_request. The poll
@@ -118,6 +118,11 @@ void rw_poll_walk(struct rw_poll *poll);
 /* Ends the poll with result and a one-line reason (no secret in it). */
 void rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* "Authorization: Bearer TOKEN" (caller frees with rw_bearer_free, which
+ * wipes it: it holds a secret), or NULL on allocation failure. */
+char *rw_bearer_header(const char *token);
+void rw_bearer_free(char *header);
 
 /* A URL: base (no trailing slash needed) + path + query built from pairs of
  * name, value (values escaped; NULL values skipped), ending with NULL.

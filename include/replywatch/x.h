@@ -14,7 +14,8 @@
 struct rw_page;
 
 /* Query parameters the mentions and tweets requests need. */
-#define RW_X_TWEET_FIELDS "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets"
+#define RW_X_TWEET_FIELDS                                                                         \
+	"created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets"
 #define RW_X_USER_FIELDS "username,public_metrics"
 #define RW_X_EXPANSIONS "author_id"
 

@@ -101,11 +101,7 @@ start_daemon(const char *which, const char *extra)
 static json_t *
 get_json(const char *path)
 {
-	struct rwt_response r = rwt_http(daemon_.http_port, "GET", path, NULL, NULL);
-	json_t *doc = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
-
-	rwt_response_free(&r);
-	return doc;
+	return rwt_get_json(daemon_.http_port, path, NULL);
 }
 
 /* The mention SOURCE:ID as /mentions/KEY shows it, or NULL (caller decrefs). */
@@ -506,7 +502,8 @@ Test(connectors, failures_down_and_up)
 	cr_assert(rwt_wait_until(events_reached, &up, 30), "no source_up event");
 	cr_assert_eq(count_events("source_down"), 1);
 	wait_source("xsrc", "state", "ok", 0, 5);
-	cr_assert(metrics_contain("replywatch_source_polls_total{source=\"xsrc\",result=\"server_error\"} 4"));
+	cr_assert(metrics_contain(
+		"replywatch_source_polls_total{source=\"xsrc\",result=\"server_error\"} 4"));
 }
 
 /* 401: down at once, with a clear reason and a source_down event. */
@@ -631,4 +628,29 @@ Test(connectors, reload_keeps_sessions_and_drops_removed_sources)
 	cr_assert_eq(json_array_size(created), 1);
 	json_decref(created);
 	free(id);
+}
+
+/* More pages than one poll reads (10): the walk goes on over the next
+ * polls from the saved page cursor, and every mention is tracked once. */
+Test(connectors, bluesky_walk_longer_than_one_poll)
+{
+	int64_t now = rw_now_ms();
+
+	json_decref(rwt_fake_call(&fake, "POST", "/_fake/bluesky/config", "{'page_limit_max': 5}"));
+	for (int i = 0; i < 73; i++) {
+		char author[32];
+
+		snprintf(author, sizeof(author), "c%d.example.com", i % 20);
+		free(add_mention("bluesky", author, now - 40 * 60 * 1000 + i * 1000, NULL));
+	}
+	start_daemon("bluesky", "");
+	wait_source("sky", "mentions_seen", NULL, 73, 20);
+	sleep(2);
+	cr_assert_eq(mentions_seen("sky"), 73);
+
+	/* 73 entries at 5 a page: 15 pages, more than one poll's 10. */
+	json_t *reqs = rwt_fake_requests(&fake, "bluesky", "listNotifications");
+
+	cr_assert_geq(json_array_size(reqs), 15);
+	json_decref(reqs);
 }

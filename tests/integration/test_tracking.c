@@ -77,15 +77,10 @@ push(const char *body)
 	return status;
 }
 
-/* GET path as JSON (caller decrefs); NULL unless 200. */
 static json_t *
 get_json(const char *path)
 {
-	struct rwt_response r = rwt_http(daemon_.http_port, "GET", path, NULL, NULL);
-	json_t *doc = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
-
-	rwt_response_free(&r);
-	return doc;
+	return rwt_get_json(daemon_.http_port, path, NULL);
 }
 
 static char *

@@ -2,6 +2,7 @@
  * rwtest.c: real processes and real sockets for the integration tests.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -504,6 +505,16 @@ rwt_http(int port, const char *method, const char *path, const char *token, cons
 	resp.len = content.len;
 	resp.headers = headers.data ? headers.data : strdup("");
 	return resp;
+}
+
+json_t *
+rwt_get_json(int port, const char *path, const char *token)
+{
+	struct rwt_response r = rwt_http(port, "GET", path, token, NULL);
+	json_t *doc = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
+
+	rwt_response_free(&r);
+	return doc;
 }
 
 void

@@ -89,6 +89,8 @@ struct rwt_response {
 struct rwt_response rwt_http(int port, const char *method, const char *path, const char *token,
 			     const char *body);
 void rwt_response_free(struct rwt_response *r);
+/* GET path as parsed JSON (caller decrefs); NULL unless the answer is 200. */
+struct json_t *rwt_get_json(int port, const char *path, const char *token);
 
 /* Writes dir/replywatch.json for redis r and http_port and returns its path
  * (caller frees). http_extra is spliced into the "http" object and top_extra
