@@ -26,41 +26,6 @@
 /* Longest JWT payload decoded, in base64 characters. */
 #define JWT_PAYLOAD_MAX 16384
 
-/* What happened to one entry. */
-enum entry { ENTRY_SKIPPED, ENTRY_KEPT, ENTRY_NOMEM };
-
-/* The non-empty string member key of obj, or NULL. */
-static const char *
-str(const json_t *obj, const char *key)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
-}
-
-static bool
-same(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-/* Copies s (NULL stays NULL) into *out. Returns 0 or -1. */
-static int
-copy(const char *s, char **out)
-{
-	*out = NULL;
-	if (s == NULL)
-		return 0;
-	*out = strdup(s);
-	return *out == NULL ? -1 : 0;
-}
-
-static json_t *
-load(const char *body, size_t len, json_error_t *jerr)
-{
-	return json_loadb(body != NULL ? body : "", body != NULL ? len : 0, 0, jerr);
-}
-
 /* Overwrites the characters of a string inside a document about to be
  * freed (Jansson does not wipe what it frees). */
 static void
@@ -76,14 +41,14 @@ static int
 session_string(const json_t *doc, const char *key, bool required, char **out, char *err,
 	       size_t errlen)
 {
-	if (str(doc, key) == NULL) {
+	if (rw_page_str(doc, key) == NULL) {
 		*out = NULL;
 		if (!required)
 			return 0;
 		snprintf(err, errlen, "session: no %s", key);
 		return -1;
 	}
-	if (copy(str(doc, key), out) == -1) {
+	if (rw_page_copy(rw_page_str(doc, key), out) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -94,20 +59,12 @@ int
 rw_bluesky_parse_session(const char *body, size_t len, struct rw_bluesky_session *session,
 			 char *err, size_t errlen)
 {
-	json_error_t jerr;
 	json_t *doc;
 
 	memset(session, 0, sizeof(*session));
-	/* The parser's message may quote the body, and so a token: leave it out. */
-	if ((doc = load(body, len, &jerr)) == NULL) {
-		snprintf(err, errlen, "malformed JSON at line %d column %d", jerr.line,
-			 jerr.column);
+	/* The body holds tokens: the error message must not quote it. */
+	if ((doc = rw_page_load_secret(body, len, JSON_OBJECT, err, errlen)) == NULL)
 		return -1;
-	}
-	if (!json_is_object(doc)) {
-		snprintf(err, errlen, "expected a JSON object");
-		goto fail;
-	}
 	if (session_string(doc, "accessJwt", true, &session->access_jwt, err, errlen) == -1 ||
 	    session_string(doc, "refreshJwt", true, &session->refresh_jwt, err, errlen) == -1 ||
 	    session_string(doc, "did", true, &session->did, err, errlen) == -1 ||
@@ -205,8 +162,8 @@ done:
 int
 rw_bluesky_parse_error(const char *body, size_t len, char *name, size_t namelen)
 {
-	json_t *doc = load(body, len, NULL);
-	const char *error = str(doc, "error");
+	json_t *doc = rw_page_load(body, len, JSON_OBJECT, NULL, 0);
+	const char *error = rw_page_str(doc, "error");
 
 	if (error == NULL) {
 		json_decref(doc);
@@ -223,11 +180,11 @@ rw_bluesky_parse_error(const char *body, size_t len, char *name, size_t namelen)
 static const char *
 actor_name(const json_t *author)
 {
-	const char *handle = str(author, "handle");
+	const char *handle = rw_page_str(author, "handle");
 
 	if (handle != NULL && strcmp(handle, "handle.invalid") != 0)
 		return handle;
-	return str(author, "did");
+	return rw_page_str(author, "did");
 }
 
 /* https://bsky.app/profile/NAME/post/RKEY for at://DID/app.bsky.feed.post/RKEY;
@@ -258,68 +215,70 @@ post_url(const char *uri, const char *name, char **url)
 /* Fills what every kept post gives: id = uri, created_at = record.createdAt,
  * author, text, url, conversation_id = record.reply.root.uri (else the
  * uri). */
-static enum entry
+static enum rw_page_entry
 post_item(const char *uri, const json_t *author, const json_t *record, struct rw_item *it)
 {
-	const char *created = str(record, "createdAt"), *name = actor_name(author);
+	const char *created = rw_page_str(record, "createdAt"), *name = actor_name(author);
 	const json_t *reply = json_object_get(record, "reply");
-	const char *root = str(json_object_get(reply, "root"), "uri");
+	const char *root = rw_page_str(json_object_get(reply, "root"), "uri");
 
 	if (uri == NULL || name == NULL || created == NULL ||
 	    rw_time_parse(created, &it->created_at_ms) == -1)
-		return ENTRY_SKIPPED;
-	if (copy(uri, &it->id) == -1 || copy(name, &it->author) == -1 ||
-	    copy(str(record, "text"), &it->text) == -1 ||
-	    copy(root != NULL ? root : uri, &it->conversation_id) == -1 ||
+		return RW_PAGE_SKIPPED;
+	if (rw_page_copy(uri, &it->id) == -1 || rw_page_copy(name, &it->author) == -1 ||
+	    rw_page_copy(rw_page_str(record, "text"), &it->text) == -1 ||
+	    rw_page_copy(root != NULL ? root : uri, &it->conversation_id) == -1 ||
 	    post_url(uri, name, &it->url) == -1)
-		return ENTRY_NOMEM;
-	return ENTRY_KEPT;
+		return RW_PAGE_NOMEM;
+	return RW_PAGE_KEPT;
 }
 
-static enum entry
+static enum rw_page_entry
 notification(const json_t *n, const char *brand_did, struct rw_item *it)
 {
-	const char *reason = str(n, "reason");
+	const char *reason = rw_page_str(n, "reason");
 	const json_t *author = json_object_get(n, "author");
-	enum entry e;
+	enum rw_page_entry e;
 
-	if (!same(reason, "mention") && !same(reason, "reply") && !same(reason, "quote"))
-		return ENTRY_SKIPPED;
-	if (same(str(author, "did"), brand_did))
-		return ENTRY_SKIPPED;
-	if ((e = post_item(str(n, "uri"), author, json_object_get(n, "record"), it)) != ENTRY_KEPT)
+	if (!rw_page_same(reason, "mention") && !rw_page_same(reason, "reply") &&
+	    !rw_page_same(reason, "quote"))
+		return RW_PAGE_SKIPPED;
+	if (rw_page_same(rw_page_str(author, "did"), brand_did))
+		return RW_PAGE_SKIPPED;
+	e = post_item(rw_page_str(n, "uri"), author, json_object_get(n, "record"), it);
+	if (e != RW_PAGE_KEPT)
 		return e;
-	it->kind = same(reason, "reply") ? RW_KIND_COMMENT : RW_KIND_MENTION;
-	return ENTRY_KEPT;
+	it->kind = rw_page_same(reason, "reply") ? RW_KIND_COMMENT : RW_KIND_MENTION;
+	return RW_PAGE_KEPT;
 }
 
-static enum entry
+static enum rw_page_entry
 feed_post(const json_t *entry, const char *brand_did, struct rw_item *it)
 {
 	const json_t *post = json_object_get(entry, "post"), *reason;
 	const json_t *author = json_object_get(post, "author");
 	const json_t *record = json_object_get(post, "record");
 	const json_t *reply = json_object_get(record, "reply");
-	const char *parent = str(json_object_get(reply, "parent"), "uri");
-	enum entry e;
+	const char *parent = rw_page_str(json_object_get(reply, "parent"), "uri");
+	enum rw_page_entry e;
 
 	reason = json_object_get(entry, "reason");
 	if ((reason != NULL && !json_is_null(reason)) || parent == NULL ||
-	    !same(str(author, "did"), brand_did))
-		return ENTRY_SKIPPED;
-	if ((e = post_item(str(post, "uri"), author, record, it)) != ENTRY_KEPT)
+	    !rw_page_same(rw_page_str(author, "did"), brand_did))
+		return RW_PAGE_SKIPPED;
+	if ((e = post_item(rw_page_str(post, "uri"), author, record, it)) != RW_PAGE_KEPT)
 		return e;
 	it->kind = RW_KIND_MENTION;
 	it->from_brand = true;
-	return copy(parent, &it->in_reply_to) == -1 ? ENTRY_NOMEM : ENTRY_KEPT;
+	return rw_page_copy(parent, &it->in_reply_to) == -1 ? RW_PAGE_NOMEM : RW_PAGE_KEPT;
 }
 
 /* The uri and time by which a notification is listed. */
 static void
 notification_place(const json_t *n, const char **uri, const char **at)
 {
-	*uri = str(n, "uri");
-	*at = str(n, "indexedAt");
+	*uri = rw_page_str(n, "uri");
+	*at = rw_page_str(n, "indexedAt");
 }
 
 /* The uri and time by which a feed entry is listed: a repost is listed at
@@ -329,16 +288,16 @@ feed_place(const json_t *entry, const char **uri, const char **at)
 {
 	const json_t *post = json_object_get(entry, "post");
 
-	*uri = str(post, "uri");
-	*at = str(json_object_get(entry, "reason"), "indexedAt");
+	*uri = rw_page_str(post, "uri");
+	*at = rw_page_str(json_object_get(entry, "reason"), "indexedAt");
 	if (*at == NULL)
-		*at = str(post, "indexedAt");
+		*at = rw_page_str(post, "indexedAt");
 }
 
 struct list {
 	const char *key; /* the member holding the entries */
 	void (*place)(const json_t *entry, const char **uri, const char **at);
-	enum entry (*one)(const json_t *entry, const char *brand_did, struct rw_item *it);
+	enum rw_page_entry (*one)(const json_t *entry, const char *brand_did, struct rw_item *it);
 };
 
 static const struct list notifications = {"notifications", notification_place, notification};
@@ -348,22 +307,14 @@ static int
 parse_list(const char *body, size_t len, const char *brand_did, const struct list *list,
 	   struct rw_page *page, char *err, size_t errlen)
 {
-	json_error_t jerr;
 	json_t *doc;
 	const json_t *entries;
 	const char *newest = NULL, *oldest = NULL;
 	struct rw_item it = {0};
 
 	memset(page, 0, sizeof(*page));
-	if ((doc = load(body, len, &jerr)) == NULL) {
-		snprintf(err, errlen, "malformed JSON at line %d column %d: %.80s", jerr.line,
-			 jerr.column, jerr.text);
+	if ((doc = rw_page_load(body, len, JSON_OBJECT, err, errlen)) == NULL)
 		return -1;
-	}
-	if (!json_is_object(doc)) {
-		snprintf(err, errlen, "expected a JSON object");
-		goto fail;
-	}
 	entries = json_object_get(doc, list->key);
 	if (!json_is_array(entries)) {
 		snprintf(err, errlen, "expected a %s array", list->key);
@@ -373,7 +324,6 @@ parse_list(const char *body, size_t len, const char *brand_did, const struct lis
 	for (size_t i = page->nentries; i-- > 0;) {
 		const json_t *entry = json_array_get(entries, i);
 		const char *uri, *at;
-		int64_t ms;
 
 		list->place(entry, &uri, &at);
 		if (uri != NULL) {
@@ -381,22 +331,14 @@ parse_list(const char *body, size_t len, const char *brand_did, const struct lis
 				oldest = uri;
 			newest = uri;
 		}
-		if (at != NULL && rw_time_parse(at, &ms) == 0)
-			rw_page_note_time(page, ms);
-		switch (list->one(entry, brand_did, &it)) {
-		case ENTRY_KEPT:
-			if (rw_page_append(page, &it) == -1)
-				goto nomem;
-			break;
-		case ENTRY_SKIPPED:
-			rw_item_clear(&it);
-			break;
-		case ENTRY_NOMEM:
+		/* The uris do not sort: they count by place (above), not by id. */
+		if (rw_page_note(page, NULL, at) == -1 ||
+		    rw_page_keep(page, list->one(entry, brand_did, &it), &it) == -1)
 			goto nomem;
-		}
 	}
-	if (copy(newest, &page->newest_id) == -1 || copy(oldest, &page->oldest_id) == -1 ||
-	    copy(str(doc, "cursor"), &page->next) == -1)
+	if (rw_page_copy(newest, &page->newest_id) == -1 ||
+	    rw_page_copy(oldest, &page->oldest_id) == -1 ||
+	    rw_page_copy(rw_page_str(doc, "cursor"), &page->next) == -1)
 		goto nomem;
 	json_decref(doc);
 	return 0;

@@ -2,12 +2,15 @@
  * page.c: one parsed page of a platform's answer, and the helpers its
  * parsers share to build it.
  */
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replywatch/item.h"
+#include "replywatch/mention.h"
 #include "replywatch/page.h"
 
 void
@@ -108,4 +111,93 @@ rw_page_note_time(struct rw_page *page, int64_t ms)
 		page->newest_ms = ms;
 	if (page->oldest_ms == 0 || ms < page->oldest_ms)
 		page->oldest_ms = ms;
+}
+
+int
+rw_page_note(struct rw_page *page, const char *id, const char *time)
+{
+	int64_t ms;
+
+	if (id != NULL && rw_page_note_id(page, id) == -1)
+		return -1;
+	if (time != NULL && rw_time_parse(time, &ms) == 0)
+		rw_page_note_time(page, ms);
+	return 0;
+}
+
+int
+rw_page_keep(struct rw_page *page, enum rw_page_entry e, struct rw_item *item)
+{
+	switch (e) {
+	case RW_PAGE_KEPT:
+		return rw_page_append(page, item);
+	case RW_PAGE_SKIPPED:
+		rw_item_clear(item);
+		return 0;
+	case RW_PAGE_NOMEM:
+		break;
+	}
+	return -1;
+}
+
+/* rw_page_load and rw_page_load_secret: quote says whether a malformed
+ * body's message may quote the JSON parser's text. */
+static json_t *
+load(const char *body, size_t len, json_type want, bool quote, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *doc = json_loadb(body != NULL ? body : "", body != NULL ? len : 0, 0, &jerr);
+
+	if (doc == NULL) {
+		if (quote)
+			snprintf(err, errlen, "malformed JSON at line %d column %d: %.80s",
+				 jerr.line, jerr.column, jerr.text);
+		else
+			snprintf(err, errlen, "malformed JSON at line %d column %d", jerr.line,
+				 jerr.column);
+		return NULL;
+	}
+	if (json_typeof(doc) != want) {
+		snprintf(err, errlen, "expected a JSON %s",
+			 want == JSON_ARRAY ? "array" : "object");
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+json_t *
+rw_page_load(const char *body, size_t len, json_type want, char *err, size_t errlen)
+{
+	return load(body, len, want, true, err, errlen);
+}
+
+json_t *
+rw_page_load_secret(const char *body, size_t len, json_type want, char *err, size_t errlen)
+{
+	return load(body, len, want, false, err, errlen);
+}
+
+const char *
+rw_page_str(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
+}
+
+bool
+rw_page_same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+int
+rw_page_copy(const char *s, char **out)
+{
+	*out = NULL;
+	if (s == NULL)
+		return 0;
+	*out = strdup(s);
+	return *out == NULL ? -1 : 0;
 }

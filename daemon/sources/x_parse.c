@@ -18,35 +18,6 @@
 #include "replywatch/page.h"
 #include "replywatch/x.h"
 
-/* What happened to one post. */
-enum entry { ENTRY_SKIPPED, ENTRY_KEPT, ENTRY_NOMEM };
-
-/* The non-empty string member key of obj, or NULL. */
-static const char *
-str(const json_t *obj, const char *key)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
-}
-
-static bool
-same(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-/* Copies s (NULL stays NULL) into *out. Returns 0 or -1. */
-static int
-copy(const char *s, char **out)
-{
-	*out = NULL;
-	if (s == NULL)
-		return 0;
-	*out = strdup(s);
-	return *out == NULL ? -1 : 0;
-}
-
 /* The includes.users entry with id, or NULL. */
 static const json_t *
 find_user(const json_t *users, const char *id)
@@ -57,7 +28,7 @@ find_user(const json_t *users, const char *id)
 	if (id == NULL)
 		return NULL;
 	json_array_foreach(users, i, u) {
-		if (same(str(u, "id"), id))
+		if (rw_page_same(rw_page_str(u, "id"), id))
 			return u;
 	}
 	return NULL;
@@ -74,75 +45,78 @@ replied_to(const json_t *post)
 	if (refs == NULL || json_is_null(refs))
 		refs = json_object_get(post, "referenced_posts");
 	json_array_foreach(refs, i, ref) {
-		if (same(str(ref, "type"), "replied_to") && str(ref, "id") != NULL)
-			return str(ref, "id");
+		if (rw_page_same(rw_page_str(ref, "type"), "replied_to") &&
+		    rw_page_str(ref, "id") != NULL)
+			return rw_page_str(ref, "id");
 	}
 	return NULL;
 }
 
 /* Fills what every kept post gives: id, created_at, text, conversation_id,
  * author (username, else user_id) and url. */
-static enum entry
+static enum rw_page_entry
 post_item(const json_t *post, const json_t *user, const char *user_id, struct rw_item *it)
 {
-	const char *id = str(post, "id"), *created = str(post, "created_at");
-	const char *username = str(user, "username");
+	const char *id = rw_page_str(post, "id"), *created = rw_page_str(post, "created_at");
+	const char *username = rw_page_str(user, "username");
 	int rc;
 
 	if (id == NULL || created == NULL || rw_time_parse(created, &it->created_at_ms) == -1)
-		return ENTRY_SKIPPED;
+		return RW_PAGE_SKIPPED;
 	if (username != NULL)
 		rc = asprintf(&it->url, "https://x.com/%s/status/%s", username, id);
 	else
 		rc = asprintf(&it->url, "https://x.com/i/web/status/%s", id);
 	if (rc == -1) {
 		it->url = NULL;
-		return ENTRY_NOMEM;
+		return RW_PAGE_NOMEM;
 	}
-	if (copy(id, &it->id) == -1 || copy(str(post, "text"), &it->text) == -1 ||
-	    copy(str(post, "conversation_id"), &it->conversation_id) == -1 ||
-	    copy(username != NULL ? username : user_id, &it->author) == -1)
-		return ENTRY_NOMEM;
-	return ENTRY_KEPT;
+	if (rw_page_copy(id, &it->id) == -1 ||
+	    rw_page_copy(rw_page_str(post, "text"), &it->text) == -1 ||
+	    rw_page_copy(rw_page_str(post, "conversation_id"), &it->conversation_id) == -1 ||
+	    rw_page_copy(username != NULL ? username : user_id, &it->author) == -1)
+		return RW_PAGE_NOMEM;
+	return RW_PAGE_KEPT;
 }
 
-static enum entry
+static enum rw_page_entry
 mention(const json_t *post, const json_t *users, const char *brand, struct rw_item *it)
 {
-	const char *author_id = str(post, "author_id");
+	const char *author_id = rw_page_str(post, "author_id");
 	const json_t *user = find_user(users, author_id);
 	const json_t *metrics = json_object_get(user, "public_metrics");
 	const json_t *followers = json_object_get(metrics, "followers_count");
-	enum entry e;
+	enum rw_page_entry e;
 
-	if (author_id == NULL || same(author_id, brand))
-		return ENTRY_SKIPPED;
-	if ((e = post_item(post, user, author_id, it)) != ENTRY_KEPT)
+	if (author_id == NULL || rw_page_same(author_id, brand))
+		return RW_PAGE_SKIPPED;
+	if ((e = post_item(post, user, author_id, it)) != RW_PAGE_KEPT)
 		return e;
 	if (json_is_integer(followers) && json_integer_value(followers) >= 0) {
 		it->has_followers = true;
 		it->author_followers = json_integer_value(followers);
 	}
-	it->kind = same(str(post, "in_reply_to_user_id"), brand) ? RW_KIND_COMMENT
-								  : RW_KIND_MENTION;
-	return ENTRY_KEPT;
+	it->kind = rw_page_same(rw_page_str(post, "in_reply_to_user_id"), brand) ? RW_KIND_COMMENT
+										 : RW_KIND_MENTION;
+	return RW_PAGE_KEPT;
 }
 
-static enum entry
+static enum rw_page_entry
 brand_reply(const json_t *post, const json_t *users, const char *brand, struct rw_item *it)
 {
-	const char *author_id = str(post, "author_id"), *parent = replied_to(post);
-	enum entry e;
+	const char *author_id = rw_page_str(post, "author_id"), *parent = replied_to(post);
+	enum rw_page_entry e;
 
-	if (parent == NULL || (author_id != NULL && brand != NULL && !same(author_id, brand)))
-		return ENTRY_SKIPPED;
+	if (parent == NULL ||
+	    (author_id != NULL && brand != NULL && !rw_page_same(author_id, brand)))
+		return RW_PAGE_SKIPPED;
 	if (author_id == NULL)
 		author_id = brand;
-	if ((e = post_item(post, find_user(users, author_id), author_id, it)) != ENTRY_KEPT)
+	if ((e = post_item(post, find_user(users, author_id), author_id, it)) != RW_PAGE_KEPT)
 		return e;
 	it->kind = RW_KIND_MENTION;
 	it->from_brand = true;
-	return copy(parent, &it->in_reply_to) == -1 ? ENTRY_NOMEM : ENTRY_KEPT;
+	return rw_page_copy(parent, &it->in_reply_to) == -1 ? RW_PAGE_NOMEM : RW_PAGE_KEPT;
 }
 
 /* err names the first error of an errors-only answer. */
@@ -150,10 +124,10 @@ static void
 api_error(const json_t *errors, char *err, size_t errlen)
 {
 	const json_t *first = json_array_get(errors, 0);
-	const char *title = str(first, "title"), *detail = str(first, "detail");
+	const char *title = rw_page_str(first, "title"), *detail = rw_page_str(first, "detail");
 
 	if (detail == NULL)
-		detail = str(first, "message");
+		detail = rw_page_str(first, "message");
 	if (title != NULL && detail != NULL && strcmp(title, detail) != 0)
 		snprintf(err, errlen, "API error: %.80s: %.80s", title, detail);
 	else if (title != NULL || detail != NULL)
@@ -168,9 +142,9 @@ from_meta(const json_t *meta, const char *key, char **dst)
 {
 	char *s;
 
-	if (str(meta, key) == NULL)
+	if (rw_page_str(meta, key) == NULL)
 		return 0;
-	if (copy(str(meta, key), &s) == -1)
+	if (rw_page_copy(rw_page_str(meta, key), &s) == -1)
 		return -1;
 	free(*dst);
 	*dst = s;
@@ -179,25 +153,17 @@ from_meta(const json_t *meta, const char *key, char **dst)
 
 static int
 parse_posts(const char *body, size_t len, const char *brand,
-	    enum entry (*one)(const json_t *, const json_t *, const char *, struct rw_item *),
+	    enum rw_page_entry (*one)(const json_t *, const json_t *, const char *,
+				      struct rw_item *),
 	    struct rw_page *page, char *err, size_t errlen)
 {
-	json_error_t jerr;
 	json_t *doc;
 	const json_t *data, *meta, *errors, *users;
 	struct rw_item it = {0};
 
 	memset(page, 0, sizeof(*page));
-	doc = json_loadb(body != NULL ? body : "", body != NULL ? len : 0, 0, &jerr);
-	if (doc == NULL) {
-		snprintf(err, errlen, "malformed JSON at line %d column %d: %.80s", jerr.line,
-			 jerr.column, jerr.text);
+	if ((doc = rw_page_load(body, len, JSON_OBJECT, err, errlen)) == NULL)
 		return -1;
-	}
-	if (!json_is_object(doc)) {
-		snprintf(err, errlen, "expected a JSON object");
-		goto fail;
-	}
 	data = json_object_get(doc, "data");
 	meta = json_object_get(doc, "meta");
 	errors = json_object_get(doc, "errors");
@@ -216,24 +182,12 @@ parse_posts(const char *body, size_t len, const char *brand,
 	page->nentries = json_array_size(data);
 	for (size_t i = page->nentries; i-- > 0;) {
 		const json_t *post = json_array_get(data, i);
-		const char *id = str(post, "id"), *created = str(post, "created_at");
-		int64_t ms;
+		const char *id = rw_page_str(post, "id");
+		const char *created = rw_page_str(post, "created_at");
 
-		if (id != NULL && rw_page_note_id(page, id) == -1)
+		if (rw_page_note(page, id, created) == -1 ||
+		    rw_page_keep(page, one(post, users, brand, &it), &it) == -1)
 			goto nomem;
-		if (created != NULL && rw_time_parse(created, &ms) == 0)
-			rw_page_note_time(page, ms);
-		switch (one(post, users, brand, &it)) {
-		case ENTRY_KEPT:
-			if (rw_page_append(page, &it) == -1)
-				goto nomem;
-			break;
-		case ENTRY_SKIPPED:
-			rw_item_clear(&it);
-			break;
-		case ENTRY_NOMEM:
-			goto nomem;
-		}
 	}
 	if (from_meta(meta, "newest_id", &page->newest_id) == -1 ||
 	    from_meta(meta, "oldest_id", &page->oldest_id) == -1 ||

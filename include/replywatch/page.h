@@ -6,6 +6,8 @@
 #ifndef REPLYWATCH_PAGE_H
 #define REPLYWATCH_PAGE_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +48,50 @@ int rw_page_note_id(struct rw_page *page, const char *id);
 
 /* For parsers: counts the time of one entry into newest_ms/oldest_ms. */
 void rw_page_note_time(struct rw_page *page, int64_t ms);
+
+/* For parsers: counts one entry into the watermarks: its numeric id as
+ * rw_page_note_id (NULL: none) and its RFC 3339 time as rw_page_note_time
+ * (NULL or unreadable by rw_time_parse: none). Returns 0, or -1 on
+ * allocation failure (page unchanged). */
+int rw_page_note(struct rw_page *page, const char *id, const char *time);
+
+/* For parsers: what became of one entry of an answer. */
+enum rw_page_entry {
+	RW_PAGE_SKIPPED, /* not one to keep (another kind, a field missing) */
+	RW_PAGE_KEPT,    /* the item is filled in */
+	RW_PAGE_NOMEM,   /* allocation failed: the whole parse fails */
+};
+
+/* For parsers: acts on what one entry gave: appends a RW_PAGE_KEPT *item
+ * to page (rw_page_append) or clears a RW_PAGE_SKIPPED one, leaving *item
+ * zeroed for the next entry. Returns 0, or -1 for RW_PAGE_NOMEM or when
+ * the append fails (page unchanged, *item left for the caller to clear). */
+int rw_page_keep(struct rw_page *page, enum rw_page_entry e, struct rw_item *item);
+
+/* For parsers: parses body[0..len) (NULL reads as an empty body) as JSON
+ * whose top level must be want (JSON_OBJECT or JSON_ARRAY). Returns the
+ * document (the caller json_decrefs it), or NULL with err set to
+ * "malformed JSON at line L column C: <at most 80 characters of the JSON
+ * parser's message>" or "expected a JSON object" ("... array"). err may be
+ * NULL when errlen is 0. */
+json_t *rw_page_load(const char *body, size_t len, json_type want, char *err, size_t errlen);
+
+/* For parsers of answers that hold secrets: rw_page_load, except that a
+ * malformed body is named by line and column only ("malformed JSON at line
+ * L column C"), as the JSON parser's message may quote the body. The
+ * caller still wipes what it read before the json_decref. */
+json_t *rw_page_load_secret(const char *body, size_t len, json_type want, char *err, size_t errlen);
+
+/* For parsers: member key of obj when it is a non-empty string, else NULL
+ * (obj may be NULL or not an object). Borrowed from obj. */
+const char *rw_page_str(const json_t *obj, const char *key);
+
+/* For parsers: true when a and b are both non-NULL and the same string. */
+bool rw_page_same(const char *a, const char *b);
+
+/* For parsers: sets *out to a copy of s (caller frees), or to NULL when s
+ * is NULL. Returns 0, or -1 on allocation failure (*out NULL). */
+int rw_page_copy(const char *s, char **out);
 
 /* Takes over items[0..n) of src onto the end of dst's items (src->nitems
  * becomes 0). Returns 0, or -1 on allocation failure (both unchanged). */

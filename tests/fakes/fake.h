@@ -15,7 +15,8 @@
  * posts, notifications, ids), fake_actions.c (mentions, replies, posts as
  * the control API and simulator make them), fake_mastodon.c, fake_x.c,
  * fake_bluesky.c, fake_bsky_auth.c (sessions, JWTs), fake_control.c,
- * fake_sim.c and fake_sim_data.c (the traffic simulator), fake_util.c.
+ * fake_sim.c and fake_sim_data.c (the traffic simulator), fake_util.c,
+ * fake_hook.c and fake_hook_sig.c (the webhook receiver under /hook/).
  */
 #ifndef RWFAKE_H
 #define RWFAKE_H
@@ -42,6 +43,7 @@ enum fake_platform { FAKE_MASTODON, FAKE_X, FAKE_BLUESKY, FAKE_NPLATFORMS };
 #define FAKE_DEFAULT_RATE_LIMIT 300
 #define FAKE_DEFAULT_RATE_WINDOW 300
 #define FAKE_MAX_BODY (1024 * 1024) /* request bodies larger than this get 413 */
+#define FAKE_HOOK_MAX_BODY (4 * 1024 * 1024) /* the same for webhook deliveries */
 
 /* ---- fake_util.c: time, ids, encodings, random numbers ---- */
 
@@ -75,6 +77,8 @@ char *fake_b64url(const void *data, size_t len);
  * NULL on failure or a malformed hex text. */
 char *fake_hex_encode(const char *s);
 char *fake_hex_decode(const char *hex);
+/* The value of the hex digit c (either case), or -1. */
+int fake_hexval(char c);
 /* asprintf that returns the string (caller frees) or NULL. */
 char *fake_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ASCII case-insensitive prefix test. */
@@ -330,6 +334,7 @@ struct fake_state {
 	struct fake_rng rng; /* indexedAt jitter */
 	int64_t started_ms;
 	uint64_t notif_seq; /* Mastodon notification ids: never reused, even after a reset */
+	struct fake_hooks *hooks; /* the webhook receivers (fake_hook.c), NULL until used */
 };
 
 /* ---- fake_store.c ---- */
@@ -510,5 +515,49 @@ const char *fake_sim_mention_text(struct fake_rng *r);
 const char *fake_sim_reply_text(struct fake_rng *r);
 const char *fake_sim_post_text(struct fake_rng *r);
 #define FAKE_SIM_AUTO_REPLY "Thanks for reaching out! We'll get back to you soon"
+
+/* ---- fake_hook.c: the webhook receiver (docs/fakes.md, "Webhook receiver") ---- */
+
+struct MHD_Connection;
+
+/* True when path (or a raw request target) is a delivery: it starts "/hook/". */
+bool fake_hook_path(const char *path);
+/* Records a delivery to /hook/NAME[/...] (every header of con, req's body,
+ * which it takes over) and answers it, or a queued fault of NAME does. A
+ * "hang" only sets resp->delay_ms; the caller waits that out without the
+ * lock. A bad NAME is a 404 and a method other than POST/PUT/PATCH a 405,
+ * neither recorded; out of memory is a 500 with nothing recorded. */
+void fake_hook_deliver(struct fake_state *st, struct MHD_Connection *con, struct fake_req *req,
+		       struct fake_resp *resp);
+/* Answers /_fake/hooks and /_fake/hook/...; returns false, with resp
+ * untouched, for any other path. */
+bool fake_hook_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
+/* Forgets every receiver, secret (wiped), queued fault and delivery; frees
+ * st->hooks. For the reset and the final free. */
+void fake_hooks_clear(struct fake_state *st);
+
+/* ---- fake_hook_sig.c: Standard Webhooks signatures (no lock needed) ---- */
+
+enum fake_hook_sig {
+	FAKE_SIG_UNCHECKED, /* no secret configured */
+	FAKE_SIG_VALID,
+	FAKE_SIG_INVALID,
+	FAKE_SIG_MISSING, /* webhook-id, -timestamp or -signature absent */
+};
+
+/* The HMAC key a secret stands for: base64-decoded after "whsec_", else its
+ * own bytes. Returns it (caller wipes and frees) with its size in *len; NULL
+ * when a whsec_ secret is not base64 or memory runs out. */
+unsigned char *fake_hook_sig_key(const char *secret, size_t *len);
+/* Checks sigs (the webhook-signature header: "v1,BASE64" entries separated
+ * by spaces, any one may match) against HMAC-SHA256(key, id "." ts "." body).
+ * key NULL: unchecked; id, ts or sigs NULL: missing. */
+enum fake_hook_sig fake_hook_sig_check(const unsigned char *key, size_t keylen, const char *id,
+				       const char *ts, const char *sigs, const char *body,
+				       size_t body_len);
+/* "valid", "invalid", "missing", "unchecked". */
+const char *fake_hook_sig_name(enum fake_hook_sig s);
+/* True when ts (webhook-timestamp, epoch seconds) is within 5 minutes of now_ms. */
+bool fake_hook_ts_fresh(const char *ts, int64_t now_ms);
 
 #endif

@@ -17,6 +17,14 @@ struct cand {
 	size_t i;
 };
 
+/* One list request: the entries its filters pass, and its paging. */
+struct listing {
+	struct cand *cands; /* NULL when it could not be allocated */
+	size_t n;
+	long limit;
+	int64_t cursor;
+};
+
 static int
 cand_cmp_desc(const void *a, const void *b)
 {
@@ -238,6 +246,33 @@ set_cursor(json_t *out, const struct cand *page, size_t k, bool more)
 	return json_object_set_new(out, "cursor", json_string(t));
 }
 
+/*
+ * Answers 200 with out, whose array member key gets item(st, i) for each
+ * entry of the page that ls's limit and cursor pick (newest first), and a
+ * "cursor" when older entries remain; or 500 when out or ls->cands is NULL
+ * or memory runs out. Takes over out.
+ */
+static void
+answer_page(const struct fake_state *st, struct fake_resp *resp, struct listing *ls, json_t *out,
+	    const char *key, json_t *(*item)(const struct fake_state *st, size_t i))
+{
+	json_t *list = json_object_get(out, key);
+	size_t first = 0, k = 0;
+	bool more = false, ok = ls->cands != NULL && json_is_array(list);
+
+	if (ok)
+		k = pick(ls->cands, ls->n, ls->limit, ls->cursor, &first, &more);
+	for (size_t j = 0; ok && j < k; j++)
+		ok = json_array_append_new(list, item(st, ls->cands[first + j].i)) == 0;
+	if (ok)
+		ok = set_cursor(out, ls->cands + first, k, more) == 0;
+	if (!ok) {
+		json_decref(out);
+		out = NULL;
+	}
+	fake_resp_json(resp, 200, out);
+}
+
 /* Whether reason passes the repeated reasons param. */
 static bool
 reason_wanted(const struct fake_req *req, const char *reason)
@@ -258,46 +293,28 @@ fake_bsky_list_notifications(struct fake_state *st, struct fake_req *req,
 			     struct fake_resp *resp)
 {
 	const struct fake_platform_state *ps = &st->p[P];
-	struct cand *cands = NULL;
-	json_t *list = NULL, *out = NULL;
+	struct listing ls = {0};
 	char seen[FAKE_TIME_LEN];
-	size_t n = 0, first = 0, k;
-	int64_t cursor;
-	long limit;
-	bool more = false, ok;
 
 	if (fake_param(req, "seenAt") != NULL) {
 		fake_resp_error(resp, P, 400, "InvalidRequest",
 				"The seenAt parameter is unsupported");
 		return;
 	}
-	if (read_paging(st, req, resp, &limit, &cursor) == -1)
+	if (read_paging(st, req, resp, &ls.limit, &ls.cursor) == -1)
 		return;
-	cands = calloc(ps->nnotifs ? ps->nnotifs : 1, sizeof(*cands));
-	list = json_array();
-	ok = cands != NULL && list != NULL;
-	for (size_t i = 0; ok && i < ps->nnotifs; i++) {
+	ls.cands = calloc(ps->nnotifs ? ps->nnotifs : 1, sizeof(*ls.cands));
+	for (size_t i = 0; ls.cands != NULL && i < ps->nnotifs; i++) {
 		if (!reason_wanted(req, ps->notifs[i].type))
 			continue;
-		cands[n].t = ps->notifs[i].indexed_ms;
-		cands[n++].i = i;
+		ls.cands[ls.n].t = ps->notifs[i].indexed_ms;
+		ls.cands[ls.n++].i = i;
 	}
-	k = ok ? pick(cands, n, limit, cursor, &first, &more) : 0;
-	for (size_t j = 0; ok && j < k; j++)
-		ok = json_array_append_new(list, notification_json(st, cands[first + j].i)) == 0;
 	fake_fmt_ms(st->started_ms, seen);
-	if (ok) {
-		out = json_pack("{s:O, s:b, s:s}", "notifications", list, "priority", 0, "seenAt",
-				seen);
-		ok = out != NULL && set_cursor(out, cands + first, k, more) == 0;
-	}
-	if (!ok) {
-		json_decref(out);
-		out = NULL;
-	}
-	fake_resp_json(resp, 200, out);
-	json_decref(list);
-	free(cands);
+	answer_page(st, resp, &ls,
+		    json_pack("{s:[], s:b, s:s}", "notifications", "priority", 0, "seenAt", seen),
+		    "notifications", notification_json);
+	free(ls.cands);
 }
 
 /* Whether post i shows in a feed with that filter for author who. */
@@ -352,12 +369,9 @@ fake_bsky_author_feed(struct fake_state *st, struct fake_req *req, struct fake_r
 					      "posts_with_video", NULL};
 	const struct fake_platform_state *ps = &st->p[P];
 	const char *actor = fake_param(req, "actor"), *filter = fake_param(req, "filter");
-	struct cand *cands = NULL;
-	json_t *list = NULL, *out = NULL;
-	size_t n = 0, first = 0, k;
-	int64_t cursor;
-	long limit, who;
-	bool more = false, ok = false;
+	struct listing ls = {0};
+	long who;
+	bool ok = false;
 
 	if (actor == NULL) {
 		fake_resp_error(resp, P, 400, "InvalidRequest",
@@ -374,34 +388,20 @@ fake_bsky_author_feed(struct fake_state *st, struct fake_req *req, struct fake_r
 				"posts_with_media|posts_and_author_threads|posts_with_video)");
 		return;
 	}
-	if (read_paging(st, req, resp, &limit, &cursor) == -1)
+	if (read_paging(st, req, resp, &ls.limit, &ls.cursor) == -1)
 		return;
 	who = fake_account_find(st, P, actor);
 	if (who < 0) {
 		fake_resp_error(resp, P, 400, "InvalidRequest", "Profile not found");
 		return;
 	}
-	cands = calloc(ps->nposts ? ps->nposts : 1, sizeof(*cands));
-	list = json_array();
-	ok = cands != NULL && list != NULL;
-	for (size_t i = 0; ok && i < ps->nposts; i++) {
+	ls.cands = calloc(ps->nposts ? ps->nposts : 1, sizeof(*ls.cands));
+	for (size_t i = 0; ls.cands != NULL && i < ps->nposts; i++) {
 		if (ps->posts[i].author != (size_t)who || !filter_keeps(st, filter, i, (size_t)who))
 			continue;
-		cands[n].t = ps->posts[i].indexed_ms;
-		cands[n++].i = i;
+		ls.cands[ls.n].t = ps->posts[i].indexed_ms;
+		ls.cands[ls.n++].i = i;
 	}
-	k = ok ? pick(cands, n, limit, cursor, &first, &more) : 0;
-	for (size_t j = 0; ok && j < k; j++)
-		ok = json_array_append_new(list, feed_item(st, cands[first + j].i)) == 0;
-	if (ok) {
-		out = json_pack("{s:O}", "feed", list);
-		ok = out != NULL && set_cursor(out, cands + first, k, more) == 0;
-	}
-	if (!ok) {
-		json_decref(out);
-		out = NULL;
-	}
-	fake_resp_json(resp, 200, out);
-	json_decref(list);
-	free(cands);
+	answer_page(st, resp, &ls, json_pack("{s:[]}", "feed"), "feed", feed_item);
+	free(ls.cands);
 }

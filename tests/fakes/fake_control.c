@@ -6,6 +6,7 @@
  *   POST /_fake/{platform}/mention|reply|post|other|fault|config
  *   GET  /_fake/requests?platform=P&endpoint=E     DELETE /_fake/requests
  *   POST /_fake/reset                              GET /_fake/state
+ *   /_fake/hook/NAME/... and /_fake/hooks: fake_hook.c (the webhook receiver)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +358,8 @@ fake_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp
 {
 	const char *rest = req->path + strlen("/_fake/");
 
+	if (fake_hook_control(st, req, resp))
+		return;
 	if (strcmp(rest, "requests") == 0 && strcmp(req->method, "GET") == 0) {
 		fake_resp_json(resp, 200,
 			       fake_log_json(st, fake_param(req, "platform"),

@@ -65,9 +65,10 @@ completed(void *cls, struct MHD_Connection *con, void **con_cls,
 static void
 append_body(struct fake_req *req, const char *data, size_t n)
 {
+	size_t max = fake_hook_path(req->uri) ? FAKE_HOOK_MAX_BODY : FAKE_MAX_BODY;
 	char *p;
 
-	if (req->body_too_big || req->body_len + n > FAKE_MAX_BODY) {
+	if (req->body_too_big || req->body_len + n > max) {
 		req->body_too_big = true;
 		return;
 	}
@@ -211,6 +212,8 @@ answer(struct fake_http *h, struct MHD_Connection *con, struct fake_req *req, co
 		pthread_mutex_lock(&h->st->lock);
 		if (strncmp(req->path, "/_fake/", 7) == 0)
 			fake_control(h->st, req, &resp);
+		else if (fake_hook_path(req->path))
+			fake_hook_deliver(h->st, con, req, &resp);
 		else
 			fake_route(h->st, req, &resp);
 		pthread_mutex_unlock(&h->st->lock);

@@ -9,19 +9,6 @@
 
 #include "fake.h"
 
-/* The value of a hex digit, -1. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A percent-decoded copy of n bytes of s ('+' is a space), NULL when out of memory. */
 static char *
 decode(const char *s, size_t n)
@@ -32,8 +19,9 @@ decode(const char *s, size_t n)
 	if (out == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			out[o++] = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+		if (s[i] == '%' && i + 2 < n && fake_hexval(s[i + 1]) >= 0 &&
+		    fake_hexval(s[i + 2]) >= 0) {
+			out[o++] = (char)(fake_hexval(s[i + 1]) << 4 | fake_hexval(s[i + 2]));
 			i += 2;
 		} else if (s[i] == '+') {
 			out[o++] = ' ';

@@ -180,6 +180,7 @@ fake_state_free(struct fake_state *st)
 	fake_log_clear(st);
 	free(st->log);
 	fake_bsky_tokens_free(st);
+	fake_hooks_clear(st);
 	pthread_cond_destroy(&st->wake);
 	pthread_mutex_destroy(&st->lock);
 	memset(st->jwt_key, 0, sizeof(st->jwt_key));
@@ -192,6 +193,7 @@ fake_state_reset(struct fake_state *st)
 		platform_clear(&st->p[p]);
 	fake_faults_clear(st);
 	fake_log_clear(st);
+	fake_hooks_clear(st);
 	return platforms_setup(st);
 }
 

@@ -40,37 +40,38 @@ split_ms(int64_t ms, struct tm *tm, int *frac)
 		memset(tm, 0, sizeof(*tm));
 }
 
+/* Writes ms as UTC "YYYY-MM-DD", then, unless frac_tail is NULL,
+ * "THH:MM:SS.mmm", frac_tail and "Z". */
+static void
+fmt_utc(int64_t ms, const char *frac_tail, char buf[FAKE_TIME_LEN])
+{
+	struct tm tm;
+	int frac, n;
+
+	split_ms(ms, &tm, &frac);
+	n = snprintf(buf, FAKE_TIME_LEN, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		     tm.tm_mday);
+	if (frac_tail != NULL && n > 0 && n < FAKE_TIME_LEN)
+		snprintf(buf + n, FAKE_TIME_LEN - (size_t)n, "T%02d:%02d:%02d.%03d%sZ", tm.tm_hour,
+			 tm.tm_min, tm.tm_sec, frac, frac_tail);
+}
+
 void
 fake_fmt_ms(int64_t ms, char buf[FAKE_TIME_LEN])
 {
-	struct tm tm;
-	int frac;
-
-	split_ms(ms, &tm, &frac);
-	snprintf(buf, FAKE_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	fmt_utc(ms, "", buf);
 }
 
 void
 fake_fmt_us(int64_t ms, char buf[FAKE_TIME_LEN])
 {
-	struct tm tm;
-	int frac;
-
-	split_ms(ms, &tm, &frac);
-	snprintf(buf, FAKE_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03d000Z", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	fmt_utc(ms, "000", buf);
 }
 
 void
 fake_fmt_date(int64_t ms, char buf[FAKE_TIME_LEN])
 {
-	struct tm tm;
-	int frac;
-
-	split_ms(ms, &tm, &frac);
-	snprintf(buf, FAKE_TIME_LEN, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday);
+	fmt_utc(ms, NULL, buf);
 }
 
 /* Reads exactly n digits at *s into *out and advances. */
@@ -286,9 +287,8 @@ fake_hex_encode(const char *s)
 	return out;
 }
 
-/* The value of a hex digit, -1. */
-static int
-hexval(char c)
+int
+fake_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -311,7 +311,7 @@ fake_hex_decode(const char *hex)
 	if (out == NULL)
 		return NULL;
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = fake_hexval(hex[2 * i]), lo = fake_hexval(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			free(out);

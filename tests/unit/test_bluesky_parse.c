@@ -21,34 +21,10 @@
 #include "replywatch/page.h"
 
 #include "rwtest.h"
+#include "rwtparse.h"
 
 #define FIXTURES RW_SOURCE_DIR "/tests/fixtures/bluesky/"
 #define BRAND "did:plc:brand000"
-
-typedef int parse_fn(const char *body, size_t len, const char *brand, struct rw_page *page,
-		     char *err, size_t errlen);
-
-/* The whole of file (caller frees), its length in *len. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	cr_assert_not_null(f, "cannot open %s", path);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	cr_assert_geq(n, 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	cr_assert_not_null(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 /* text as base64url without padding, appended to out at *len. */
 static void
@@ -80,33 +56,11 @@ make_jwt(const char *claims)
 	return jwt;
 }
 
+/* Expects failure with a message starting with want and a zeroed page. */
 static void
-parse_file(parse_fn *fn, const char *path, struct rw_page *page)
+expect_error(rwt_page_parser *fn, const char *body, const char *want)
 {
-	size_t len;
-	char *body = slurp(path, &len);
-	char err[256] = "";
-
-	cr_assert_eq(fn(body, len, BRAND, page, err, sizeof(err)), 0, "%s: %s", path, err);
-	free(body);
-}
-
-static void
-expect_error(parse_fn *fn, const char *body, const char *want)
-{
-	struct rw_page page;
-	char err[256] = "";
-
-	memset(&page, 0xa5, sizeof(page));
-	cr_assert_eq(fn(body, strlen(body), BRAND, &page, err, sizeof(err)), -1, "%s accepted",
-		     body);
-	cr_assert_eq(strncmp(err, want, strlen(want)), 0, "%s: got \"%s\", want \"%s...\"", body,
-		     err, want);
-	cr_assert_lt(strlen(err), 160, "message too long: %s", err);
-	cr_assert_null(page.items);
-	cr_assert_eq(page.nitems, 0);
-	cr_assert_null(page.newest_id);
-	cr_assert_null(page.next);
+	rwt_parse_fails(fn, body, strlen(body), BRAND, want, true, 160);
 }
 
 /* ---- JWT expiry ---- */
@@ -298,7 +252,7 @@ Test(bluesky_notifications, recorded_page)
 	struct rw_page page;
 	const struct rw_item *it;
 
-	parse_file(rw_bluesky_parse_notifications, FIXTURES "notifications.json", &page);
+	rwt_parse_file(rw_bluesky_parse_notifications, FIXTURES "notifications.json", BRAND, &page);
 	cr_assert_eq(page.nentries, 8);
 	cr_assert_eq(page.nitems, 3);
 
@@ -342,7 +296,7 @@ Test(bluesky_notifications, watermarks_and_cursor)
 {
 	struct rw_page page;
 
-	parse_file(rw_bluesky_parse_notifications, FIXTURES "notifications.json", &page);
+	rwt_parse_file(rw_bluesky_parse_notifications, FIXTURES "notifications.json", BRAND, &page);
 	cr_assert_str_eq(page.newest_id, "at://did:plc:erin4567/app.bsky.feed.like/3lxyzlike0005");
 	cr_assert_str_eq(page.oldest_id,
 			 "at://did:plc:ivan2222/app.bsky.feed.repost/3lxyzrepost07");
@@ -355,25 +309,22 @@ Test(bluesky_notifications, watermarks_and_cursor)
 /* The last page: no cursor; odd entries are skipped. */
 Test(bluesky_notifications, last_page_and_odd_entries)
 {
-	char *json = rwt_json_quotes(
-		"{'notifications': ["
-		" {'uri': 'at://did:plc:a/app.bsky.feed.post/1', 'reason': 'mention',"
-		"  'author': {'did': 'did:plc:a'}, 'indexedAt': '2026-05-01T10:00:00Z',"
-		"  'record': {'createdAt': '2026-05-01T10:00:00+02:00'}},"
-		" {'uri': 'at://did:plc:b/app.bsky.feed.post/2', 'reason': 'mention',"
-		"  'author': {}, 'record': {'createdAt': '2026-05-01T10:00:00Z'}},"
-		" {'uri': 'at://did:plc:c/other.collection/3', 'reason': 'mention',"
-		"  'author': {'did': 'did:plc:c', 'handle': 'c.test'},"
-		"  'record': {'createdAt': '2026-05-01T07:00:00Z'}},"
-		" {'reason': 'mention', 'author': {'did': 'did:plc:d'},"
-		"  'record': {'createdAt': '2026-05-01T10:00:00Z'}},"
-		" 42]}");
 	struct rw_page page;
-	char err[256] = "";
 
-	cr_assert_eq(rw_bluesky_parse_notifications(json, strlen(json), BRAND, &page, err,
-						    sizeof(err)),
-		     0, "%s", err);
+	rwt_parse_ok(rw_bluesky_parse_notifications,
+		     "{'notifications': ["
+		     " {'uri': 'at://did:plc:a/app.bsky.feed.post/1', 'reason': 'mention',"
+		     "  'author': {'did': 'did:plc:a'}, 'indexedAt': '2026-05-01T10:00:00Z',"
+		     "  'record': {'createdAt': '2026-05-01T10:00:00+02:00'}},"
+		     " {'uri': 'at://did:plc:b/app.bsky.feed.post/2', 'reason': 'mention',"
+		     "  'author': {}, 'record': {'createdAt': '2026-05-01T10:00:00Z'}},"
+		     " {'uri': 'at://did:plc:c/other.collection/3', 'reason': 'mention',"
+		     "  'author': {'did': 'did:plc:c', 'handle': 'c.test'},"
+		     "  'record': {'createdAt': '2026-05-01T07:00:00Z'}},"
+		     " {'reason': 'mention', 'author': {'did': 'did:plc:d'},"
+		     "  'record': {'createdAt': '2026-05-01T10:00:00Z'}},"
+		     " 42]}",
+		     BRAND, &page);
 	cr_assert_eq(page.nentries, 5);
 	cr_assert_eq(page.nitems, 2);
 	cr_assert_str_eq(page.items[0].id, "at://did:plc:c/other.collection/3");
@@ -388,7 +339,6 @@ Test(bluesky_notifications, last_page_and_odd_entries)
 	cr_assert_eq(page.oldest_ms, rwt_utc_ms(2026, 5, 1, 10, 0));
 	cr_assert_null(page.next);
 	rw_page_clear(&page);
-	free(json);
 }
 
 Test(bluesky_notifications, garbage_bodies)
@@ -412,7 +362,7 @@ Test(bluesky_feed, recorded_page)
 	struct rw_page page;
 	const struct rw_item *it;
 
-	parse_file(rw_bluesky_parse_feed, FIXTURES "feed.json", &page);
+	rwt_parse_file(rw_bluesky_parse_feed, FIXTURES "feed.json", BRAND, &page);
 	cr_assert_eq(page.nentries, 6);
 	cr_assert_eq(page.nitems, 2);
 
@@ -445,7 +395,7 @@ Test(bluesky_feed, watermarks_and_cursor)
 {
 	struct rw_page page;
 
-	parse_file(rw_bluesky_parse_feed, FIXTURES "feed.json", &page);
+	rwt_parse_file(rw_bluesky_parse_feed, FIXTURES "feed.json", BRAND, &page);
 	cr_assert_str_eq(page.newest_id, "at://did:plc:brand000/app.bsky.feed.post/3lbrandold001");
 	cr_assert_str_eq(page.oldest_id, "at://did:plc:brand000/app.bsky.feed.post/3lbrandreply2");
 	cr_assert_eq(page.newest_ms, rwt_utc_ms(2026, 5, 1, 11, 0));
@@ -457,16 +407,12 @@ Test(bluesky_feed, watermarks_and_cursor)
 /* Without a brand DID nothing is the brand's. */
 Test(bluesky_feed, no_brand)
 {
-	size_t len;
-	char *body = slurp(FIXTURES "feed.json", &len);
 	struct rw_page page;
-	char err[256] = "";
 
-	cr_assert_eq(rw_bluesky_parse_feed(body, len, NULL, &page, err, sizeof(err)), 0, "%s", err);
+	rwt_parse_file(rw_bluesky_parse_feed, FIXTURES "feed.json", NULL, &page);
 	cr_assert_eq(page.nitems, 0);
 	cr_assert_eq(page.nentries, 6);
 	rw_page_clear(&page);
-	free(body);
 }
 
 Test(bluesky_feed, garbage_bodies)

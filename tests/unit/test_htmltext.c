@@ -11,14 +11,22 @@
 
 #include "replywatch/htmltext.h"
 
+/* The text of len bytes of html (may be NULL when len is 0) must be want. */
+static void
+expect_text_len(const char *html, size_t len, const char *want)
+{
+	char *got = rw_html_to_text(html, len);
+	const char *shown = html != NULL ? html : "";
+
+	cr_assert_not_null(got, "NULL for %.*s", (int)len, shown);
+	cr_assert_str_eq(got, want, "%.*s", (int)len, shown);
+	free(got);
+}
+
 static void
 expect_text(const char *html, const char *want)
 {
-	char *got = rw_html_to_text(html, strlen(html));
-
-	cr_assert_not_null(got, "NULL for %s", html);
-	cr_assert_str_eq(got, want, "%s", html);
-	free(got);
+	expect_text_len(html, strlen(html), want);
 }
 
 Test(htmltext, mastodon_mention)
@@ -38,15 +46,8 @@ Test(htmltext, documented_sample)
 
 Test(htmltext, empty)
 {
-	char *got = rw_html_to_text("", 0);
-
-	cr_assert_not_null(got);
-	cr_assert_str_eq(got, "");
-	free(got);
-	got = rw_html_to_text(NULL, 0);
-	cr_assert_not_null(got);
-	cr_assert_str_eq(got, "");
-	free(got);
+	expect_text_len("", 0, "");
+	expect_text_len(NULL, 0, "");
 	expect_text("<p></p>", "");
 	expect_text("   \n\t ", "");
 	expect_text("<br><br>", "");
@@ -103,10 +104,7 @@ Test(htmltext, scripts_dropped)
 /* Only len bytes are read. */
 Test(htmltext, length_respected)
 {
-	char *got = rw_html_to_text("<p>abc</p><p>def</p>", 10);
-
-	cr_assert_str_eq(got, "abc");
-	free(got);
+	expect_text_len("<p>abc</p><p>def</p>", 10, "abc");
 }
 
 /* n nested <div>s around "deep". */
@@ -131,11 +129,9 @@ nested(size_t n, size_t *len)
 Test(htmltext, deep_nesting)
 {
 	size_t len;
-	char *html = nested(200, &len), *got = rw_html_to_text(html, len);
+	char *html = nested(200, &len), *got;
 
-	cr_assert_not_null(got);
-	cr_assert_str_eq(got, "deep");
-	free(got);
+	expect_text_len(html, len, "deep");
 	free(html);
 	html = nested(20000, &len);
 	got = rw_html_to_text(html, len);

@@ -19,76 +19,17 @@
 #include "replywatch/page.h"
 
 #include "rwtest.h"
+#include "rwtparse.h"
 
 #define FIXTURES RW_SOURCE_DIR "/tests/fixtures/mastodon/"
 #define BRAND "14715"
 
-/* The whole of file (caller frees), its length in *len. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	cr_assert_not_null(f, "cannot open %s", path);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	cr_assert_geq(n, 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	cr_assert_not_null(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-typedef int parse_fn(const char *body, size_t len, const char *brand_id, struct rw_page *page,
-		     char *err, size_t errlen);
-
+/* Parses len bytes of body, expecting failure with a message starting with
+ * want and a zeroed page. */
 static void
-parse_file(parse_fn *fn, const char *name, struct rw_page *page)
+expect_error(rwt_page_parser *fn, const char *body, size_t len, const char *want)
 {
-	size_t len;
-	char *body = slurp(name, &len);
-	char err[256] = "";
-
-	cr_assert_eq(fn(body, len, BRAND, page, err, sizeof(err)), 0, "%s: %s", name, err);
-	free(body);
-}
-
-/* Parses body (' for "), expecting success. */
-static void
-parse_ok(parse_fn *fn, const char *body, struct rw_page *page)
-{
-	char *json = rwt_json_quotes(body);
-	char err[256] = "";
-
-	cr_assert_eq(fn(json, strlen(json), BRAND, page, err, sizeof(err)), 0, "%s: %s", json,
-		     err);
-	free(json);
-}
-
-/* Parses raw text, expecting failure with a message starting with want and
- * a zeroed page. */
-static void
-expect_error(parse_fn *fn, const char *body, size_t len, const char *want)
-{
-	struct rw_page page;
-	char err[256] = "";
-
-	memset(&page, 0xa5, sizeof(page));
-	cr_assert_eq(fn(body, len, BRAND, &page, err, sizeof(err)), -1, "%.*s accepted", (int)len,
-		     body);
-	cr_assert_eq(strncmp(err, want, strlen(want)), 0, "%.*s: got \"%s\", want \"%s...\"",
-		     (int)len, body, err, want);
-	cr_assert_lt(strlen(err), 160, "message too long: %s", err);
-	cr_assert_null(page.items);
-	cr_assert_eq(page.nitems, 0);
-	cr_assert_null(page.newest_id);
-	cr_assert_null(page.next);
+	rwt_parse_fails(fn, body, len, BRAND, want, true, 160);
 }
 
 /* ---- notifications ---- */
@@ -100,7 +41,8 @@ Test(mastodon_notifications, recorded_page)
 	struct rw_page page;
 	const struct rw_item *it;
 
-	parse_file(rw_mastodon_parse_notifications, FIXTURES "notifications.json", &page);
+	rwt_parse_file(rw_mastodon_parse_notifications, FIXTURES "notifications.json", BRAND,
+		       &page);
 	cr_assert_eq(page.nentries, 7);
 	cr_assert_eq(page.nitems, 2);
 
@@ -139,7 +81,8 @@ Test(mastodon_notifications, watermarks_include_skipped)
 {
 	struct rw_page page;
 
-	parse_file(rw_mastodon_parse_notifications, FIXTURES "notifications.json", &page);
+	rwt_parse_file(rw_mastodon_parse_notifications, FIXTURES "notifications.json", BRAND,
+		       &page);
 	cr_assert_str_eq(page.newest_id, "34976010");
 	cr_assert_str_eq(page.oldest_id, "34975535");
 	cr_assert_eq(page.newest_ms, rwt_utc_ms(2019, 11, 23, 8, 10) + 321);
@@ -153,10 +96,10 @@ Test(mastodon_notifications, nothing_kept_still_watermarks)
 {
 	struct rw_page page;
 
-	parse_ok(rw_mastodon_parse_notifications,
-		 "[{'id': '501', 'type': 'favourite', 'created_at': '2026-11-23T12:00:00Z'},"
-		 " {'id': '500', 'type': 'follow', 'created_at': '2026-11-23T11:59:00.5Z'}]",
-		 &page);
+	rwt_parse_ok(rw_mastodon_parse_notifications,
+		     "[{'id': '501', 'type': 'favourite', 'created_at': '2026-11-23T12:00:00Z'},"
+		     " {'id': '500', 'type': 'follow', 'created_at': '2026-11-23T11:59:00.5Z'}]",
+		     BRAND, &page);
 	cr_assert_eq(page.nentries, 2);
 	cr_assert_eq(page.nitems, 0);
 	cr_assert_null(page.items);
@@ -173,11 +116,12 @@ Test(mastodon_notifications, ids_compare_by_length)
 {
 	struct rw_page page;
 
-	parse_ok(rw_mastodon_parse_notifications,
-		 "[{'id': '99999999', 'type': 'follow', 'created_at': '2026-11-23T12:00:00Z'},"
-		 " {'id': '100000001', 'type': 'follow', 'created_at': '2026-11-23T12:01:00Z'},"
-		 " {'id': '100000000', 'type': 'follow', 'created_at': '2026-11-23T11:00:00Z'}]",
-		 &page);
+	rwt_parse_ok(rw_mastodon_parse_notifications,
+		     "[{'id': '99999999', 'type': 'follow', 'created_at': '2026-11-23T12:00:00Z'},"
+		     " {'id': '100000001', 'type': 'follow', 'created_at': '2026-11-23T12:01:00Z'},"
+		     " {'id': '100000000', 'type': 'follow',"
+		     "  'created_at': '2026-11-23T11:00:00Z'}]",
+		     BRAND, &page);
 	cr_assert_str_eq(page.newest_id, "100000001");
 	cr_assert_str_eq(page.oldest_id, "99999999");
 	cr_assert_eq(page.newest_ms, rwt_utc_ms(2026, 11, 23, 12, 1));
@@ -191,20 +135,20 @@ Test(mastodon_notifications, odd_entries_skipped)
 {
 	struct rw_page page;
 
-	parse_ok(rw_mastodon_parse_notifications,
-		 "[{'id': '9', 'type': 'mention', 'created_at': '2026-11-23T12:00:00Z',"
-		 "  'account': {'id': '1', 'acct': 'a'},"
-		 "  'status': {'id': '90', 'created_at': '2026-11-23T12:00:00.999+01:00',"
-		 "   'content': '<p>hi</p>', 'spoiler_text': '', 'account': {'id': '1'}}},"
-		 " 7, null, 'x', [],"
-		 " {'type': 'mention',"
-		 "  'status': {'id': '80', 'created_at': '2026-11-23T12:00:00Z'}},"
-		 " {'id': 8, 'type': 'mention'},"
-		 " {'id': '6', 'type': 'mention', 'account': {'id': '1', 'acct': 'a'},"
-		 "  'status': {'created_at': '2026-11-23T12:00:00Z'}},"
-		 " {'id': '5', 'type': 'mention', 'account': {'id': '2'},"
-		 "  'status': {'id': '50', 'created_at': '2026-11-23T12:00:00Z'}}]",
-		 &page);
+	rwt_parse_ok(rw_mastodon_parse_notifications,
+		     "[{'id': '9', 'type': 'mention', 'created_at': '2026-11-23T12:00:00Z',"
+		     "  'account': {'id': '1', 'acct': 'a'},"
+		     "  'status': {'id': '90', 'created_at': '2026-11-23T12:00:00.999+01:00',"
+		     "   'content': '<p>hi</p>', 'spoiler_text': '', 'account': {'id': '1'}}},"
+		     " 7, null, 'x', [],"
+		     " {'type': 'mention',"
+		     "  'status': {'id': '80', 'created_at': '2026-11-23T12:00:00Z'}},"
+		     " {'id': 8, 'type': 'mention'},"
+		     " {'id': '6', 'type': 'mention', 'account': {'id': '1', 'acct': 'a'},"
+		     "  'status': {'created_at': '2026-11-23T12:00:00Z'}},"
+		     " {'id': '5', 'type': 'mention', 'account': {'id': '2'},"
+		     "  'status': {'id': '50', 'created_at': '2026-11-23T12:00:00Z'}}]",
+		     BRAND, &page);
 	cr_assert_eq(page.nentries, 9);
 	cr_assert_eq(page.nitems, 1);
 	cr_assert_str_eq(page.items[0].id, "90");
@@ -224,13 +168,13 @@ Test(mastodon_notifications, spoiler_only_and_no_text)
 {
 	struct rw_page page;
 
-	parse_ok(rw_mastodon_parse_notifications,
-		 "[{'id': '2', 'type': 'mention', 'account': {'id': '1', 'acct': 'a'},"
-		 "  'status': {'id': '20', 'created_at': '2026-11-23T12:00:00Z',"
-		 "   'spoiler_text': 'cw: rant', 'content': ''}},"
-		 " {'id': '1', 'type': 'mention', 'account': {'id': '1', 'acct': 'a'},"
-		 "  'status': {'id': '10', 'created_at': '2026-11-23T12:00:00Z'}}]",
-		 &page);
+	rwt_parse_ok(rw_mastodon_parse_notifications,
+		     "[{'id': '2', 'type': 'mention', 'account': {'id': '1', 'acct': 'a'},"
+		     "  'status': {'id': '20', 'created_at': '2026-11-23T12:00:00Z',"
+		     "   'spoiler_text': 'cw: rant', 'content': ''}},"
+		     " {'id': '1', 'type': 'mention', 'account': {'id': '1', 'acct': 'a'},"
+		     "  'status': {'id': '10', 'created_at': '2026-11-23T12:00:00Z'}}]",
+		     BRAND, &page);
 	cr_assert_eq(page.nitems, 2);
 	cr_assert_null(page.items[0].text);
 	cr_assert_str_eq(page.items[1].text, "cw: rant");
@@ -241,7 +185,7 @@ Test(mastodon_notifications, empty_array)
 {
 	struct rw_page page;
 
-	parse_ok(rw_mastodon_parse_notifications, "[]", &page);
+	rwt_parse_ok(rw_mastodon_parse_notifications, "[]", BRAND, &page);
 	cr_assert_eq(page.nentries, 0);
 	cr_assert_eq(page.nitems, 0);
 	cr_assert_null(page.newest_id);
@@ -294,7 +238,7 @@ Test(mastodon_statuses, recorded_page)
 	struct rw_page page;
 	const struct rw_item *it;
 
-	parse_file(rw_mastodon_parse_statuses, FIXTURES "statuses.json", &page);
+	rwt_parse_file(rw_mastodon_parse_statuses, FIXTURES "statuses.json", BRAND, &page);
 	cr_assert_eq(page.nentries, 5);
 	cr_assert_eq(page.nitems, 2);
 
@@ -329,12 +273,12 @@ Test(mastodon_statuses, other_accounts_and_no_acct)
 {
 	struct rw_page page;
 
-	parse_ok(rw_mastodon_parse_statuses,
-		 "[{'id': '2', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
-		 "  'account': {'id': '999', 'acct': 'someone'}},"
-		 " {'id': '3', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
-		 "  'reblog': null, 'account': {'id': '" BRAND "'}}]",
-		 &page);
+	rwt_parse_ok(rw_mastodon_parse_statuses,
+		     "[{'id': '2', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+		     "  'account': {'id': '999', 'acct': 'someone'}},"
+		     " {'id': '3', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+		     "  'reblog': null, 'account': {'id': '" BRAND "'}}]",
+		     BRAND, &page);
 	cr_assert_eq(page.nitems, 1);
 	cr_assert_str_eq(page.items[0].id, "3");
 	cr_assert_str_eq(page.items[0].author, BRAND);
@@ -357,7 +301,7 @@ Test(mastodon_statuses, garbage_bodies)
 Test(mastodon_account, recorded)
 {
 	size_t len;
-	char *body = slurp(FIXTURES "account.json", &len);
+	char *body = rwt_slurp(FIXTURES "account.json", &len);
 	char *id = NULL, *acct = NULL, err[256] = "";
 
 	cr_assert_eq(rw_mastodon_parse_account(body, len, &id, &acct, err, sizeof(err)), 0, "%s",
@@ -411,16 +355,16 @@ Test(page, take_items_and_clear)
 {
 	struct rw_page a = {0}, b = {0};
 
-	parse_ok(rw_mastodon_parse_statuses,
-		 "[{'id': '2', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
-		 "  'account': {'id': '" BRAND "'}}]",
-		 &a);
-	parse_ok(rw_mastodon_parse_statuses,
-		 "[{'id': '4', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '3',"
-		 "  'account': {'id': '" BRAND "'}},"
-		 " {'id': '3', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
-		 "  'account': {'id': '" BRAND "'}}]",
-		 &b);
+	rwt_parse_ok(rw_mastodon_parse_statuses,
+		     "[{'id': '2', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+		     "  'account': {'id': '" BRAND "'}}]",
+		     BRAND, &a);
+	rwt_parse_ok(rw_mastodon_parse_statuses,
+		     "[{'id': '4', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '3',"
+		     "  'account': {'id': '" BRAND "'}},"
+		     " {'id': '3', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+		     "  'account': {'id': '" BRAND "'}}]",
+		     BRAND, &b);
 	cr_assert_eq(rw_page_take_items(&a, &b), 0);
 	cr_assert_eq(a.nitems, 3);
 	cr_assert_eq(b.nitems, 0);

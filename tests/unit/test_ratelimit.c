@@ -41,6 +41,17 @@ read_headers(enum rw_source_type type, const char *const *headers)
 	return rl;
 }
 
+/* Expects this platform's window read: limit and remaining (-1: not given)
+ * and the reset time (0: not given). */
+static void
+expect_window(const struct rw_ratelimit *rl, long limit, long remaining, int64_t reset_at_ms)
+{
+	cr_assert(rl->known);
+	cr_assert_eq(rl->limit, limit);
+	cr_assert_eq(rl->remaining, remaining);
+	cr_assert_eq(rl->reset_at_ms, reset_at_ms);
+}
+
 static void
 expect_unknown(const struct rw_ratelimit *rl)
 {
@@ -56,10 +67,7 @@ Test(ratelimit, mastodon)
 			   "X-RateLimit-Reset", "2026-11-23T12:05:00.123456Z", NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_MASTODON, h);
 
-	cr_assert(rl.known);
-	cr_assert_eq(rl.limit, 300);
-	cr_assert_eq(rl.remaining, 299);
-	cr_assert_eq(rl.reset_at_ms, rwt_utc_ms(2026, 11, 23, 12, 5) + 123);
+	expect_window(&rl, 300, 299, rwt_utc_ms(2026, 11, 23, 12, 5) + 123);
 	cr_assert_eq(rl.retry_at_ms, 0);
 }
 
@@ -70,10 +78,7 @@ Test(ratelimit, mastodon_any_case)
 			   "x-RateLimit-reset", "2026-11-23T12:05:00Z", NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_MASTODON, h);
 
-	cr_assert(rl.known);
-	cr_assert_eq(rl.limit, 300);
-	cr_assert_eq(rl.remaining, 0);
-	cr_assert_eq(rl.reset_at_ms, rwt_utc_ms(2026, 11, 23, 12, 5));
+	expect_window(&rl, 300, 0, rwt_utc_ms(2026, 11, 23, 12, 5));
 }
 
 /* A server that sends the reset as Unix seconds, with an offset time too. */
@@ -83,10 +88,7 @@ Test(ratelimit, mastodon_other_reset_forms)
 	const char *offset[] = {"X-RateLimit-Reset", " 2026-11-23T13:05:00.5+01:00 ", NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_MASTODON, secs);
 
-	cr_assert(rl.known);
-	cr_assert_eq(rl.reset_at_ms, 1795435500000LL);
-	cr_assert_eq(rl.limit, -1);
-	cr_assert_eq(rl.remaining, -1);
+	expect_window(&rl, -1, -1, 1795435500000LL);
 	rl = read_headers(RW_SOURCE_MASTODON, offset);
 	cr_assert_eq(rl.reset_at_ms, rwt_utc_ms(2026, 11, 23, 12, 5) + 500);
 }
@@ -99,15 +101,9 @@ Test(ratelimit, x)
 			       "X-Rate-Limit-Reset", "1795436100", NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_X, h);
 
-	cr_assert(rl.known);
-	cr_assert_eq(rl.limit, 450);
-	cr_assert_eq(rl.remaining, 12);
-	cr_assert_eq(rl.reset_at_ms, rwt_utc_ms(2026, 11, 23, 12, 15));
+	expect_window(&rl, 450, 12, rwt_utc_ms(2026, 11, 23, 12, 15));
 	rl = read_headers(RW_SOURCE_X, mixed);
-	cr_assert(rl.known);
-	cr_assert_eq(rl.limit, 300);
-	cr_assert_eq(rl.remaining, 0);
-	cr_assert_eq(rl.reset_at_ms, rwt_utc_ms(2026, 11, 23, 12, 15));
+	expect_window(&rl, 300, 0, rwt_utc_ms(2026, 11, 23, 12, 15));
 }
 
 /* A 429 from a PDS: the window's headers and Retry-After in seconds. */
@@ -118,10 +114,7 @@ Test(ratelimit, bluesky)
 			   "retry-after",      "300",        NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_BLUESKY, h);
 
-	cr_assert(rl.known);
-	cr_assert_eq(rl.limit, 3000);
-	cr_assert_eq(rl.remaining, 0);
-	cr_assert_eq(rl.reset_at_ms, rwt_utc_ms(2026, 11, 23, 12, 5));
+	expect_window(&rl, 3000, 0, rwt_utc_ms(2026, 11, 23, 12, 5));
 	cr_assert_eq(rl.retry_at_ms, NOW + 300000);
 }
 

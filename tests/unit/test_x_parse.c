@@ -20,85 +20,24 @@
 #include "replywatch/x.h"
 
 #include "rwtest.h"
+#include "rwtparse.h"
 
 #define FIXTURES RW_SOURCE_DIR "/tests/fixtures/x/"
 #define BRAND "2244994945"
 
-typedef int parse_fn(const char *body, size_t len, const char *brand, struct rw_page *page,
-		     char *err, size_t errlen);
-
-/* The whole of file (caller frees), its length in *len. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	cr_assert_not_null(f, "cannot open %s", path);
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	cr_assert_geq(n, 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	cr_assert_not_null(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-static void
-parse_file(parse_fn *fn, const char *path, const char *brand, struct rw_page *page)
-{
-	size_t len;
-	char *body = slurp(path, &len);
-	char err[256] = "";
-
-	cr_assert_eq(fn(body, len, brand, page, err, sizeof(err)), 0, "%s: %s", path, err);
-	free(body);
-}
-
-static void
-parse_ok(parse_fn *fn, const char *body, struct rw_page *page)
-{
-	char *json = rwt_json_quotes(body);
-	char err[256] = "";
-
-	cr_assert_eq(fn(json, strlen(json), BRAND, page, err, sizeof(err)), 0, "%s: %s", json,
-		     err);
-	free(json);
-}
-
 /* Expects failure with exactly want (or, when prefix, a message starting
  * with it) and a zeroed page. */
 static void
-expect_error(parse_fn *fn, const char *body, size_t len, const char *want, bool prefix)
+expect_error(rwt_page_parser *fn, const char *body, size_t len, const char *want, bool prefix)
 {
-	struct rw_page page;
-	char err[256] = "";
-
-	memset(&page, 0xa5, sizeof(page));
-	cr_assert_eq(fn(body, len, BRAND, &page, err, sizeof(err)), -1, "%.*s accepted", (int)len,
-		     body);
-	if (prefix)
-		cr_assert_eq(strncmp(err, want, strlen(want)), 0, "got \"%s\", want \"%s...\"",
-			     err, want);
-	else
-		cr_assert_str_eq(err, want);
-	cr_assert_lt(strlen(err), 200, "message too long: %s", err);
-	cr_assert_null(page.items);
-	cr_assert_eq(page.nitems, 0);
-	cr_assert_null(page.newest_id);
-	cr_assert_null(page.next);
+	rwt_parse_fails(fn, body, len, BRAND, want, prefix, 200);
 }
 
 static void
-expect_file_error(parse_fn *fn, const char *path, const char *want)
+expect_file_error(rwt_page_parser *fn, const char *path, const char *want)
 {
 	size_t len;
-	char *body = slurp(path, &len);
+	char *body = rwt_slurp(path, &len);
 
 	expect_error(fn, body, len, want, false);
 	free(body);
@@ -111,7 +50,7 @@ Test(x_mentions, recorded_page)
 	struct rw_page page;
 	const struct rw_item *it;
 
-	parse_file(rw_x_parse_mentions, FIXTURES "mentions.json", BRAND, &page);
+	rwt_parse_file(rw_x_parse_mentions, FIXTURES "mentions.json", BRAND, &page);
 	cr_assert_eq(page.nentries, 5);
 	cr_assert_eq(page.nitems, 3);
 
@@ -159,7 +98,7 @@ Test(x_mentions, watermarks_and_next)
 {
 	struct rw_page page;
 
-	parse_file(rw_x_parse_mentions, FIXTURES "mentions.json", BRAND, &page);
+	rwt_parse_file(rw_x_parse_mentions, FIXTURES "mentions.json", BRAND, &page);
 	cr_assert_str_eq(page.newest_id, "1301573587187331074");
 	cr_assert_str_eq(page.oldest_id, "1301540000000000000");
 	cr_assert_eq(page.newest_ms, rwt_utc_ms(2024, 1, 15, 10, 30));
@@ -175,7 +114,7 @@ Test(x_mentions, conversation_sample)
 {
 	struct rw_page page;
 
-	parse_file(rw_x_parse_mentions, FIXTURES "conversation.json", "1102323333", &page);
+	rwt_parse_file(rw_x_parse_mentions, FIXTURES "conversation.json", "1102323333", &page);
 	cr_assert_eq(page.nentries, 2);
 	cr_assert_eq(page.nitems, 1);
 	cr_assert_str_eq(page.items[0].id, "1280169177479744444");
@@ -195,12 +134,13 @@ Test(x_mentions, ids_from_data_without_meta)
 {
 	struct rw_page page;
 
-	parse_ok(rw_x_parse_mentions,
-		 "{'data': [{'id': '1000', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
-		 "          {'id': '999', 'author_id': '" BRAND "',"
-		 "           'created_at': '2026-11-23T11:00:00Z'}],"
-		 " 'meta': {'result_count': 2}}",
-		 &page);
+	rwt_parse_ok(rw_x_parse_mentions,
+		     "{'data': [{'id': '1000', 'author_id': '1',"
+		     "           'created_at': '2026-11-23T12:00:00Z'},"
+		     "          {'id': '999', 'author_id': '" BRAND "',"
+		     "           'created_at': '2026-11-23T11:00:00Z'}],"
+		     " 'meta': {'result_count': 2}}",
+		     BRAND, &page);
 	cr_assert_eq(page.nitems, 1);
 	cr_assert_str_eq(page.newest_id, "1000");
 	cr_assert_str_eq(page.oldest_id, "999");
@@ -212,7 +152,7 @@ Test(x_mentions, empty_page)
 {
 	struct rw_page page;
 
-	parse_file(rw_x_parse_mentions, FIXTURES "empty.json", BRAND, &page);
+	rwt_parse_file(rw_x_parse_mentions, FIXTURES "empty.json", BRAND, &page);
 	cr_assert_eq(page.nentries, 0);
 	cr_assert_eq(page.nitems, 0);
 	cr_assert_null(page.items);
@@ -260,15 +200,16 @@ Test(x_mentions, odd_posts_skipped)
 {
 	struct rw_page page;
 
-	parse_ok(rw_x_parse_mentions,
-		 "{'data': [{'id': '5', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
-		 "          {'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
-		 "          {'id': '4', 'created_at': '2026-11-23T12:00:00Z'},"
-		 "          {'id': '3', 'author_id': '1'},"
-		 "          {'id': 2, 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
-		 "          'junk'],"
-		 " 'meta': {'result_count': 6}}",
-		 &page);
+	rwt_parse_ok(rw_x_parse_mentions,
+		     "{'data': [{'id': '5', 'author_id': '1',"
+		     "           'created_at': '2026-11-23T12:00:00Z'},"
+		     "          {'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
+		     "          {'id': '4', 'created_at': '2026-11-23T12:00:00Z'},"
+		     "          {'id': '3', 'author_id': '1'},"
+		     "          {'id': 2, 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
+		     "          'junk'],"
+		     " 'meta': {'result_count': 6}}",
+		     BRAND, &page);
 	cr_assert_eq(page.nentries, 6);
 	cr_assert_eq(page.nitems, 1);
 	cr_assert_str_eq(page.items[0].id, "5");
@@ -286,7 +227,7 @@ Test(x_tweets, recorded_page)
 	struct rw_page page;
 	const struct rw_item *it;
 
-	parse_file(rw_x_parse_tweets, FIXTURES "tweets.json", BRAND, &page);
+	rwt_parse_file(rw_x_parse_tweets, FIXTURES "tweets.json", BRAND, &page);
 	cr_assert_eq(page.nentries, 4);
 	cr_assert_eq(page.nitems, 2);
 
@@ -323,7 +264,7 @@ Test(x_tweets, conversation_sample)
 {
 	struct rw_page page;
 
-	parse_file(rw_x_parse_tweets, FIXTURES "conversation.json", "1102323333", &page);
+	rwt_parse_file(rw_x_parse_tweets, FIXTURES "conversation.json", "1102323333", &page);
 	cr_assert_eq(page.nitems, 1);
 	cr_assert_str_eq(page.items[0].id, "1280155225706433333");
 	cr_assert_str_eq(page.items[0].in_reply_to, "1279944223114900000");

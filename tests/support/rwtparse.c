@@ -1,0 +1,77 @@
+/*
+ * rwtparse.c: the page parsers' unit tests' shared steps.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/page.h"
+
+#include "rwtest.h"
+#include "rwtparse.h"
+
+char *
+rwt_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	cr_assert_not_null(f, "cannot open %s", path);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	cr_assert_geq(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+void
+rwt_parse_file(rwt_page_parser *fn, const char *path, const char *brand, struct rw_page *page)
+{
+	size_t len;
+	char *body = rwt_slurp(path, &len);
+	char err[256] = "";
+
+	cr_assert_eq(fn(body, len, brand, page, err, sizeof(err)), 0, "%s: %s", path, err);
+	free(body);
+}
+
+void
+rwt_parse_ok(rwt_page_parser *fn, const char *body, const char *brand, struct rw_page *page)
+{
+	char *json = rwt_json_quotes(body);
+	char err[256] = "";
+
+	cr_assert_eq(fn(json, strlen(json), brand, page, err, sizeof(err)), 0, "%s: %s", json, err);
+	free(json);
+}
+
+void
+rwt_parse_fails(rwt_page_parser *fn, const char *body, size_t len, const char *brand,
+		const char *want, bool prefix, size_t maxlen)
+{
+	const char *shown = body != NULL ? body : "";
+	struct rw_page page;
+	char err[256] = "";
+
+	memset(&page, 0xa5, sizeof(page));
+	cr_assert_eq(fn(body, len, brand, &page, err, sizeof(err)), -1, "%.*s accepted", (int)len,
+		     shown);
+	if (prefix)
+		cr_assert_eq(strncmp(err, want, strlen(want)), 0,
+			     "%.*s: got \"%s\", want \"%s...\"", (int)len, shown, err, want);
+	else
+		cr_assert_str_eq(err, want, "%.*s", (int)len, shown);
+	cr_assert_lt(strlen(err), maxlen, "message too long: %s", err);
+	cr_assert_null(page.items);
+	cr_assert_eq(page.nitems, 0);
+	cr_assert_null(page.newest_id);
+	cr_assert_null(page.next);
+}

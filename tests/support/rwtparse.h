@@ -1,0 +1,41 @@
+/*
+ * rwtparse: helpers for the unit tests of the pure page parsers
+ * (mastodon.h, x.h, bluesky.h): recorded answers read from files, inline
+ * bodies written with ' for " (rwt_json_quotes), and the checks every
+ * failed parse must pass.
+ *
+ * Every helper fails the current Criterion test (cr_assert) when it cannot
+ * do its job or its check does not hold.
+ */
+#ifndef RWTPARSE_H
+#define RWTPARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rw_page;
+
+/* A page parser such as rw_mastodon_parse_notifications or rw_x_parse_mentions. */
+typedef int rwt_page_parser(const char *body, size_t len, const char *brand, struct rw_page *page,
+			    char *err, size_t errlen);
+
+/* The whole of the file at path, NUL-terminated (caller frees); its length
+ * (without the NUL) in *len. */
+char *rwt_slurp(const char *path, size_t *len);
+
+/* Parses the file at path as brand's answer into *page (the caller clears
+ * it), expecting success. */
+void rwt_parse_file(rwt_page_parser *fn, const char *path, const char *brand, struct rw_page *page);
+
+/* Parses body (' for ") as brand's answer into *page (the caller clears
+ * it), expecting success. */
+void rwt_parse_ok(rwt_page_parser *fn, const char *body, const char *brand, struct rw_page *page);
+
+/* Parses len bytes of body (may be NULL) as brand's answer into a page
+ * filled with garbage, expecting failure: -1, the message want (or, when
+ * prefix, a message that starts with want) shorter than maxlen, and the
+ * page left zeroed. */
+void rwt_parse_fails(rwt_page_parser *fn, const char *body, size_t len, const char *brand,
+		     const char *want, bool prefix, size_t maxlen);
+
+#endif
