@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replywatch/alerts.h"
 #include "replywatch/api.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
 #include "replywatch/deadline.h"
 #include "replywatch/health.h"
+#include "replywatch/httpc.h"
 #include "replywatch/http.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
@@ -53,7 +55,9 @@ struct rw_daemon {
 	struct rw_tracker *tracker;
 	struct rw_deadlines *deadlines;
 	struct rw_stats *stats;
+	struct rw_httpc *httpc; /* the one libcurl multi handle: pollers and alerts */
 	struct rw_poller *poller;
+	struct rw_alerts *alerts;
 	int64_t started_at;
 	struct rw_http_server *http;
 	struct retired_http *retired;
@@ -198,8 +202,11 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 	d->tracker = rw_tracker_new(d->store);
 	d->deadlines = d->tracker ? rw_deadlines_new(loop, d->store, d->tracker) : NULL;
 	d->stats = rw_stats_new(loop, d->store);
-	d->poller = d->tracker ? rw_poller_new(loop, d->store, d->tracker) : NULL;
-	if (d->deadlines == NULL || d->stats == NULL || d->poller == NULL) {
+	d->httpc = rw_httpc_new(loop, "replywatch/" RW_VERSION);
+	d->poller = d->tracker && d->httpc ? rw_poller_new(loop, d->store, d->tracker, d->httpc)
+					   : NULL;
+	d->alerts = d->httpc ? rw_alerts_new(loop, d->store, d->httpc) : NULL;
+	if (d->deadlines == NULL || d->stats == NULL || d->poller == NULL || d->alerts == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -214,6 +221,7 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 		goto fail;
 	rw_store_start(d->store);
 	rw_poller_use(d->poller, cfg);
+	rw_alerts_use(d->alerts, cfg, d->ps);
 	d->watchdog = rw_watchdog_start(loop);
 	log_info("replywatchd %s started: %zu sources, %zu policies, %zu alert targets, redis %s",
 		 RW_VERSION, cfg->nsources, cfg->npolicies, cfg->nalerts,
@@ -337,6 +345,7 @@ rw_daemon_reload(struct rw_daemon *d)
 	rw_deadlines_use(d->deadlines, next);
 	rw_stats_use(d->stats, next);
 	rw_poller_use(d->poller, next);
+	rw_alerts_use(d->alerts, next, next_ps);
 	rematch_all(d);
 	log_info("configuration reloaded: %zu sources, %zu policies, %zu alert targets",
 		 next->nsources, next->npolicies, next->nalerts);
@@ -349,7 +358,7 @@ static bool
 drained(const struct rw_daemon *d)
 {
 	return rw_http_server_pending(d->http) == 0 && rw_store_in_flight(d->store) == 0 &&
-	       rw_tracker_pending(d->tracker) == 0;
+	       rw_tracker_pending(d->tracker) == 0 && rw_alerts_pending(d->alerts) == 0;
 }
 
 static void
@@ -382,6 +391,7 @@ rw_daemon_shutdown(struct rw_daemon *d)
 	log_info("stopping: no new connections, draining in-flight work");
 	rw_http_server_quiesce(d->http);
 	rw_poller_stop(d->poller);
+	rw_alerts_stop(d->alerts);
 	d->drain_deadline = ev_now(d->loop) + RW_DRAIN_SECONDS;
 	ev_timer_again(d->loop, &d->drain_timer);
 }
@@ -423,6 +433,12 @@ rw_daemon_store(const struct rw_daemon *d)
 	return d->store;
 }
 
+struct rw_alerts *
+rw_daemon_alerts(const struct rw_daemon *d)
+{
+	return d->alerts;
+}
+
 struct rw_poller *
 rw_daemon_poller(const struct rw_daemon *d)
 {
@@ -459,8 +475,13 @@ rw_daemon_free(struct rw_daemon *d)
 	 * reach the tracker, the poller, the deadline engine and HTTP requests.
 	 * The poller then only ends what is under way: no new Redis commands. */
 	rw_poller_detach(d->poller);
+	rw_alerts_detach(d->alerts);
 	rw_store_free(d->store);
+	/* Then the HTTP client: its requests under way end now, in the poller
+	 * and the alert engine, which are freed after. */
+	rw_httpc_free(d->httpc);
 	rw_poller_free(d->poller);
+	rw_alerts_free(d->alerts);
 	rw_deadlines_free(d->deadlines);
 	rw_stats_free(d->stats);
 	rw_http_server_free(d->http);

@@ -238,6 +238,8 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 		free(ps);
 		return;
 	}
+	if (p->freeing)
+		return; /* shutting down: nothing to record or schedule */
 	ps->polls[result]++;
 	ps->last_poll_at = now;
 	if (result != RW_POLL_OK)
@@ -462,7 +464,8 @@ rw_poller_use(struct rw_poller *p, const struct rw_config *cfg)
 }
 
 struct rw_poller *
-rw_poller_new(struct ev_loop *loop, struct rw_store *st, struct rw_tracker *tr)
+rw_poller_new(struct ev_loop *loop, struct rw_store *st, struct rw_tracker *tr,
+	      struct rw_httpc *http)
 {
 	struct rw_poller *p = calloc(1, sizeof(*p));
 
@@ -471,11 +474,7 @@ rw_poller_new(struct ev_loop *loop, struct rw_store *st, struct rw_tracker *tr)
 	p->loop = loop;
 	p->store = st;
 	p->tracker = tr;
-	p->http = rw_httpc_new(loop, "replywatch/" RW_VERSION);
-	if (p->http == NULL) {
-		free(p);
-		return NULL;
-	}
+	p->http = http;
 	return p;
 }
 
@@ -504,16 +503,14 @@ rw_poller_free(struct rw_poller *p)
 	if (p == NULL)
 		return;
 	rw_poller_detach(p);
-	/* Every request under way ends now, and with it its poll. */
-	rw_httpc_free(p->http);
-	p->http = NULL;
+	/* The HTTP client was freed before: every request under way has ended,
+	 * and with it its poll. */
 	while (p->sources != NULL) {
 		struct poll_source *ps = p->sources;
 
 		p->sources = ps->next;
 		if (ps->poll != NULL) {
-			/* Only a poll waiting on Redis is left: the caller freed the
-			 * store first, so its callback has run; nothing waits on it. */
+			/* Nothing waits on it any more (store and client are gone). */
 			poller_poll_free(ps->poll);
 			ps->poll = NULL;
 		}

@@ -6,7 +6,8 @@ set -eu
 PACKAGES="gcc make cmake pkg-config
 libev-dev libcurl4-openssl-dev libjansson-dev libhiredis-dev libmicrohttpd-dev
 libssl-dev libsystemd-dev libicu-dev libxml2-dev libcriterion-dev
-redis-server redis-tools tzdata curl ca-certificates systemd prometheus jq"
+redis-server redis-tools tzdata curl ca-certificates systemd prometheus
+prometheus-alertmanager jq"
 
 missing=""
 for p in $PACKAGES; do

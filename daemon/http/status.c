@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replywatch/alerts.h"
 #include "replywatch/api.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
@@ -55,10 +56,11 @@ status(struct rw_http_request *req, void *arg)
 
 	for (size_t i = 0; sources && i < cfg->nsources; i++)
 		json_array_append_new(sources, source_json(d, &cfg->sources[i]));
-	body = json_pack("{s:s, s:o, s:o, s:{s:b}, s:o, s:o}", "version", RW_VERSION,
+	body = json_pack("{s:s, s:o, s:o, s:{s:b}, s:o, s:o, s:o}", "version", RW_VERSION,
 			 "started_at", time_json(rw_daemon_started_at(d)), "now", time_json(now),
 			 "redis", "connected", rw_store_connected(rw_daemon_store(d)), "sources",
-			 sources, "policies", rw_stats_policies_json(rw_daemon_stats(d), now));
+			 sources, "policies", rw_stats_policies_json(rw_daemon_stats(d), now),
+			 "alerts", rw_alerts_status_json(rw_daemon_alerts(d)));
 	rw_http_respond_json(req, 200, body);
 	json_decref(body);
 }
@@ -77,11 +79,8 @@ metrics(struct rw_http_request *req, void *arg)
 	}
 	rw_stats_write_metrics(rw_daemon_stats(d), out);
 	rw_poller_write_metrics(rw_daemon_poller(d), out);
+	rw_alerts_write_metrics(rw_daemon_alerts(d), out);
 	fprintf(out,
-		"# HELP replywatch_alert_deliveries_total Alert deliveries by target and result.\n"
-		"# TYPE replywatch_alert_deliveries_total counter\n"
-		"# HELP replywatch_alert_outbox_pending Alerts waiting for delivery.\n"
-		"# TYPE replywatch_alert_outbox_pending gauge\n"
 		"# HELP replywatch_redis_connected Whether Redis is connected.\n"
 		"# TYPE replywatch_redis_connected gauge\n"
 		"replywatch_redis_connected %d\n"

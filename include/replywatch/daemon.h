@@ -16,6 +16,7 @@ struct rw_store;
 struct rw_tracker;
 struct rw_stats;
 struct rw_poller;
+struct rw_alerts;
 
 struct rw_daemon;
 
@@ -56,6 +57,8 @@ struct rw_store *rw_daemon_store(const struct rw_daemon *d);
 /* The tracker (borrowed; the same object for the daemon's lifetime). */
 struct rw_tracker *rw_daemon_tracker(const struct rw_daemon *d);
 
+/* The alert engine (borrowed; the same object for the daemon's lifetime). */
+struct rw_alerts *rw_daemon_alerts(const struct rw_daemon *d);
 /* The platform poller (borrowed; the same object for the daemon's lifetime). */
 struct rw_poller *rw_daemon_poller(const struct rw_daemon *d);
 /* The live statistics (borrowed). */

@@ -34,10 +34,12 @@ struct rw_poller;
  * poll, which then starts at once. */
 #define RW_POLLER_MAX_PAGES 10
 
-/* A poller that ingests through tr and keeps cursors in st (both borrowed,
- * outliving the poller). Polls nothing until rw_poller_use. NULL on
- * allocation or libcurl failure. */
-struct rw_poller *rw_poller_new(struct ev_loop *loop, struct rw_store *st, struct rw_tracker *tr);
+/* A poller that ingests through tr, keeps cursors in st and makes its
+ * requests with http (all borrowed, outliving the poller). Polls nothing
+ * until rw_poller_use. NULL on allocation failure. */
+struct rw_httpc;
+struct rw_poller *rw_poller_new(struct ev_loop *loop, struct rw_store *st, struct rw_tracker *tr,
+				struct rw_httpc *http);
 
 /*
  * Polls the sources of cfg (borrowed until the next call or rw_poller_free).
@@ -64,8 +66,8 @@ void rw_poller_write_metrics(const struct rw_poller *p, FILE *out);
  * ingest then fails end quietly). Implies rw_poller_stop. */
 void rw_poller_detach(struct rw_poller *p);
 
-/* Aborts the requests under way and frees the poller. Accepts NULL. Call it
- * after rw_poller_detach and after the store is freed, so that every ingest
+/* Frees the poller. Accepts NULL. Call it after rw_poller_detach and after
+ * the store and the HTTP client are freed, so that every ingest and request
  * under way has ended while the poller was still there to hear it. */
 void rw_poller_free(struct rw_poller *p);
 

@@ -1,0 +1,640 @@
+/*
+ * alerts.c: the alert targets — which exist, what each has queued, when it
+ * sends, how a request is built (alertfmt.h, whsign.h) and what its answer
+ * means.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerts_internal.h"
+#include "replywatch/alertfmt.h"
+#include "replywatch/httpc.h"
+#include "replywatch/log.h"
+#include "replywatch/mention.h"
+#include "replywatch/ratelimit.h"
+#include "replywatch/secret.h"
+#include "replywatch/store.h"
+#include "replywatch/tracker.h"
+#include "replywatch/whsign.h"
+
+#define TICK_SECONDS 0.1
+#define REFRESH_SECONDS 1.0
+#define BACKOFF_FIRST_MS 1000
+#define BACKOFF_CAP_MS 300000
+#define PAGERDUTY_URL "https://events.pagerduty.com/v2/enqueue"
+
+static const char *const result_names[RES_COUNT] = {
+	[RES_OK] = "ok",
+	[RES_RETRY] = "retry",
+	[RES_RATE_LIMITED] = "rate_limited",
+	[RES_REJECTED] = "rejected",
+	[RES_GONE] = "gone",
+	[RES_DEAD_LETTER] = "dead_letter",
+};
+
+const char *
+alerts_result_name(enum alert_result r)
+{
+	return r < RES_COUNT ? result_names[r] : "unknown";
+}
+
+const char *
+alerts_base(const struct rw_alerts *a, const char *source, char *buf, size_t len)
+{
+	return rw_tracker_base(rw_store_key_prefix(a->store), source, buf, len);
+}
+
+static void
+queued_clear(struct queued *q)
+{
+	free(q->source);
+	free(q->sid);
+	free(q->mention);
+	json_decref(q->event);
+	memset(q, 0, sizeof(*q));
+}
+
+void
+alerts_queue_push(struct target *t, struct queued *item)
+{
+	for (size_t i = 0; item->sid != NULL && i < t->nq; i++) {
+		/* Read again (the backlog after a reload): already here. */
+		if (t->q[i].sid && strcmp(t->q[i].sid, item->sid) == 0 &&
+		    strcmp(t->q[i].source, item->source) == 0) {
+			queued_clear(item);
+			return;
+		}
+	}
+	if (t->nq == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct queued *q = realloc(t->q, cap * sizeof(*q));
+
+		if (q == NULL) {
+			/* Not acknowledged: read again after the next restart. */
+			queued_clear(item);
+			return;
+		}
+		t->q = q;
+		t->cap = cap;
+	}
+	t->q[t->nq++] = *item;
+	memset(item, 0, sizeof(*item));
+}
+
+/* Drops q[0..n) (delivered, dead-lettered or skipped). */
+static void
+queue_pop(struct target *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		queued_clear(&t->q[i]);
+	memmove(t->q, t->q + n, (t->nq - n) * sizeof(*t->q));
+	t->nq -= n;
+}
+
+static bool
+in_list(const struct rw_strlist *l, const char *s)
+{
+	if (s == NULL)
+		return false;
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i], s) == 0)
+			return true;
+	return false;
+}
+
+bool
+alerts_wanted(const struct target *t, const json_t *event)
+{
+	const struct rw_alert_config *c = t->cfg;
+	const json_t *mention = json_object_get(event, "mention");
+	const char *source = json_string_value(json_object_get(
+		mention ? mention : json_object_get(event, "source"), mention ? "source" : "name"));
+	const struct rw_source_config *src;
+
+	if ((rw_event_type_parse(json_string_value(json_object_get(event, "type"))) & c->events) ==
+	    0)
+		return false;
+	if (c->match.sources.n > 0 && !in_list(&c->match.sources, source))
+		return false;
+	if (c->match.policies.n > 0 && mention != NULL &&
+	    !in_list(&c->match.policies,
+		     json_string_value(json_object_get(json_object_get(event, "policy"), "name"))))
+		return false;
+	src = source ? rw_config_find_source(t->a->cfg, source) : NULL;
+	for (size_t i = 0; i < c->match.labels.n; i++) {
+		const char *want = c->match.labels.items[i].value, *have = NULL;
+
+		for (size_t j = 0; src != NULL && j < src->labels.n; j++)
+			if (strcmp(src->labels.items[j].key, c->match.labels.items[i].key) == 0)
+				have = src->labels.items[j].value;
+		if (have == NULL || strcmp(have, want) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* --- one request ----------------------------------------------------------- */
+
+/* What a format does not take is acknowledged without a request. */
+static bool
+format_takes(const struct target *t, const json_t *event)
+{
+	const char *type = json_string_value(json_object_get(event, "type"));
+
+	switch (t->cfg->format) {
+	case RW_ALERT_PAGERDUTY:
+		return type && strcmp(type, "warning") != 0;
+	case RW_ALERT_ALERTMANAGER:
+		return rw_alertfmt_alertname(type) != NULL;
+	default:
+		return true;
+	}
+}
+
+static int64_t
+backoff_ms(unsigned level)
+{
+	int64_t d = BACKOFF_FIRST_MS;
+
+	for (unsigned i = 0; i < level && d < BACKOFF_CAP_MS; i++)
+		d *= 2;
+	if (d > BACKOFF_CAP_MS)
+		d = BACKOFF_CAP_MS;
+	/* Full jitter, with a floor so a retry is never immediate. */
+	return d / 10 + (int64_t)((double)(d - d / 10) * ((double)random() / (double)RAND_MAX));
+}
+
+static const char *
+lookup_header(void *arg, const char *name)
+{
+	return rw_httpc_header(arg, name);
+}
+
+/* How long Retry-After (seconds, or an HTTP date) asks to wait; 0 when absent. */
+static int64_t
+retry_after_ms(const struct rw_httpc_response *resp, int64_t now)
+{
+	struct rw_ratelimit rl;
+
+	rw_ratelimit_read(RW_SOURCE_PUSH, lookup_header, (void *)resp, now, &rl);
+	return rl.retry_at_ms > now ? rl.retry_at_ms - now : 0;
+}
+
+static void
+sent(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
+{
+	struct target *t = arg;
+	struct rw_alerts *a = t->a;
+	size_t n = t->sending;
+	int64_t now = rw_now_ms(), oldest = n ? t->q[0].raised_ms : now;
+	enum alert_result r;
+
+	(void)c;
+	t->in_flight = false;
+	t->sending = 0;
+	if (t->retired) {
+		/* Replaced by a reload: the new target sends these again. */
+		struct target **pp = &a->retired;
+
+		while (*pp != t)
+			pp = &(*pp)->next;
+		*pp = t->next;
+		alerts_target_free(t);
+		return;
+	}
+	if (a->freeing)
+		return;
+	if (resp->status >= 200 && resp->status < 300) {
+		r = RES_OK;
+		t->backoff = 0;
+		t->last_error[0] = '\0';
+		t->last_success_at = now;
+		outbox_ack(t, t->q, n);
+		rearm_delivered(t, t->q, n);
+		queue_pop(t, n);
+		t->results[r] += n;
+		return;
+	}
+	if (resp->status == 0) {
+		snprintf(t->last_error, sizeof(t->last_error), "%s", resp->error);
+	} else {
+		snprintf(t->last_error, sizeof(t->last_error), "HTTP %ld: %.80s", resp->status,
+			 resp->body);
+		for (char *p = t->last_error; *p; p++)
+			if ((unsigned char)*p < 0x20)
+				*p = ' ';
+	}
+	if (resp->status == 410) {
+		r = RES_GONE;
+		t->disabled = true;
+		log_err("alert target %s answered 410 Gone: disabled until the next reload; "
+			"%zu events wait",
+			t->name, t->nq);
+	} else if (resp->status == 429) {
+		int64_t wait = retry_after_ms(resp, now);
+
+		r = RES_RATE_LIMITED;
+		t->not_before = now + (wait > 0 ? wait : backoff_ms(t->backoff++));
+	} else if (resp->status >= 400 && resp->status < 500 && resp->status != 408) {
+		r = RES_REJECTED;
+		log_err("alert target %s rejected %zu events (%s): dead-lettered", t->name, n,
+			t->last_error);
+		outbox_dead_letter(t, t->q, n, t->last_error);
+		queue_pop(t, n);
+	} else if (now - oldest >= t->cfg->retry_for * 1000) {
+		r = RES_DEAD_LETTER;
+		log_err("alert target %s: retried for %" PRId64 " s without success (%s): %zu "
+			"events dead-lettered",
+			t->name, t->cfg->retry_for, t->last_error, n);
+		outbox_dead_letter(t, t->q, n, t->last_error);
+		queue_pop(t, n);
+	} else {
+		r = RES_RETRY;
+		t->not_before = now + backoff_ms(t->backoff++);
+		log_warnx("alert target %s: %s; retrying", t->name, t->last_error);
+	}
+	t->results[r] += n;
+}
+
+/* The body of the first n events of t's queue in t's format. */
+static char *
+body_for(struct target *t, size_t n, int64_t now, char *err, size_t errlen)
+{
+	json_t *events = json_array();
+	char *body = NULL;
+
+	for (size_t i = 0; events != NULL && i < n; i++)
+		json_array_append(events, t->q[i].event);
+	if (events == NULL)
+		return NULL;
+	switch (t->cfg->format) {
+	case RW_ALERT_JSON:
+		body = rw_alertfmt_json(events, err, errlen);
+		break;
+	case RW_ALERT_SLACK:
+		body = rw_alertfmt_slack(events, err, errlen);
+		break;
+	case RW_ALERT_ALERTMANAGER:
+		body = rw_alertfmt_alertmanager(events, now, 5 * 60000, err, errlen);
+		break;
+	case RW_ALERT_PAGERDUTY:
+		body = rw_alertfmt_pagerduty(t->q[0].event, rw_secret_value(t->cfg->routing_key),
+					     err, errlen);
+		break;
+	}
+	json_decref(events);
+	return body;
+}
+
+/* The receiver's URL for t. */
+static char *
+url_for(const struct target *t)
+{
+	const char *base = rw_secret_value(t->cfg->url);
+	char *url;
+
+	if (t->cfg->format != RW_ALERT_ALERTMANAGER)
+		return strdup(base);
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	return asprintf(&url, "%.*s/api/v2/alerts", (int)n, base) < 0 ? NULL : url;
+}
+
+int
+alerts_post(struct target *t, const char *body, const char *id, rw_httpc_done_fn *done,
+	    void *arg)
+{
+	const char *headers[5] = {"Content-Type: application/json", NULL};
+	char hid[300], hts[64], hsig[RW_WHSIGN_MAX + 32], sig[RW_WHSIGN_MAX];
+	char *url = url_for(t);
+	size_t nh = 1;
+	int rc;
+
+	if (url == NULL)
+		return -1;
+	if (t->cfg->format == RW_ALERT_JSON) {
+		/* Standard Webhooks headers on every attempt; the signature when a
+		 * secret is set. */
+		int64_t ts = rw_now_ms() / 1000;
+
+		snprintf(hid, sizeof(hid), "webhook-id: %s", id);
+		snprintf(hts, sizeof(hts), "webhook-timestamp: %" PRId64, ts);
+		headers[nh++] = hid;
+		headers[nh++] = hts;
+		if (t->cfg->secret != NULL) {
+			unsigned char *key = NULL;
+			size_t keylen = 0;
+			int rc_sign = rw_whsign_key(rw_secret_value(t->cfg->secret), &key, &keylen);
+
+			if (rc_sign == 0)
+				rc_sign = rw_whsign(key, keylen, id, ts, body, strlen(body), sig,
+						    sizeof(sig));
+			if (key != NULL) {
+				explicit_bzero(key, keylen);
+				free(key);
+			}
+			if (rc_sign == -1) {
+				free(url);
+				snprintf(t->last_error, sizeof(t->last_error),
+					 "the signing secret is not valid (whsec_ needs base64)");
+				return -1;
+			}
+			snprintf(hsig, sizeof(hsig), "webhook-signature: %s", sig);
+			headers[nh++] = hsig;
+		}
+	}
+	headers[nh] = NULL;
+
+	struct rw_httpc_request req = {
+		.method = "POST",
+		.url = url,
+		.headers = headers,
+		.body = body,
+		.body_len = strlen(body),
+		.timeout_ms = t->cfg->timeout * 1000,
+		.connect_timeout_ms = t->cfg->timeout * 1000 < 10000 ? t->cfg->timeout * 1000 : 10000,
+		.max_response_bytes = 64 << 10,
+	};
+
+	rc = rw_httpc_submit(t->a->http, &req, done, arg);
+	free(url);
+	return rc;
+}
+
+/* Sends what t has queued, if it may now. */
+static void
+target_send(struct target *t, int64_t now)
+{
+	char err[200], id[300];
+	size_t n = 0;
+	char *body;
+
+	if (t->in_flight || t->disabled || t->nq == 0 || now < t->not_before)
+		return;
+	/* Events the format does not take are done at once. */
+	while (t->nq > 0 && !format_takes(t, t->q[0].event)) {
+		outbox_ack(t, t->q, 1);
+		rearm_delivered(t, t->q, 1);
+		queue_pop(t, 1);
+	}
+	if (t->nq == 0)
+		return;
+	if (t->cfg->group_window > 0) {
+		if (t->window_ends == 0) {
+			t->window_ends = now + t->cfg->group_window * 1000;
+			return;
+		}
+		if (now < t->window_ends)
+			return;
+	}
+	t->window_ends = 0;
+	if (t->cfg->format == RW_ALERT_PAGERDUTY) {
+		n = 1;
+	} else {
+		while (n < t->nq && n < ALERTS_BATCH_MAX && format_takes(t, t->q[n].event))
+			n++;
+	}
+	body = body_for(t, n, now, err, sizeof(err));
+	if (body == NULL) {
+		log_err("alert target %s: cannot build the request (%s): dead-lettered", t->name,
+			err);
+		outbox_dead_letter(t, t->q, 1, err);
+		queue_pop(t, 1);
+		return;
+	}
+	/* One event: its own id. A batch: the first id and the count, the same
+	 * on every attempt since the batch is rebuilt from the same queue. */
+	if (n == 1)
+		snprintf(id, sizeof(id), "%s",
+			 json_string_value(json_object_get(t->q[0].event, "id")));
+	else
+		snprintf(id, sizeof(id), "%s+%zu",
+			 json_string_value(json_object_get(t->q[0].event, "id")), n - 1);
+	if (alerts_post(t, body, id, sent, t) == 0) {
+		t->in_flight = true;
+		t->sending = n;
+	} else {
+		t->not_before = now + backoff_ms(t->backoff++);
+		if (t->last_error[0] == '\0')
+			snprintf(t->last_error, sizeof(t->last_error), "request not started");
+	}
+	explicit_bzero(body, strlen(body)); /* a pagerduty body holds the routing key */
+	free(body);
+}
+
+static void
+on_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct rw_alerts *a = w->data;
+	int64_t now = rw_now_ms();
+
+	(void)loop;
+	(void)revents;
+	if (a->stopping || !rw_store_connected(a->store))
+		return;
+	for (struct target *t = a->targets; t != NULL; t = t->next) {
+		if (t->disabled)
+			continue;
+		for (size_t i = 0; i < t->nreads && t->nq < ALERTS_QUEUE_MAX; i++)
+			if (!t->reads[i].reading)
+				outbox_read(t, &t->reads[i]);
+		rearm_tick(t, now);
+		target_send(t, now);
+	}
+}
+
+static void
+on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct rw_alerts *a = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (!a->freeing && rw_store_connected(a->store))
+		outbox_refresh(a);
+}
+
+/* --- targets ------------------------------------------------------------- */
+
+void
+alerts_target_free(struct target *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->nq; i++)
+		queued_clear(&t->q[i]);
+	free(t->q);
+	for (size_t i = 0; i < t->nreads; i++)
+		free(t->reads[i].source);
+	free(t->reads);
+	free(t->name);
+	free(t);
+}
+
+/* One read state per source of cfg. */
+static int
+reads_for(struct target *t, const struct rw_config *cfg)
+{
+	struct source_read *r = calloc(cfg->nsources + 1, sizeof(*r));
+
+	if (r == NULL)
+		return -1;
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		if ((r[i].source = strdup(cfg->sources[i].name)) == NULL) {
+			while (i-- > 0)
+				free(r[i].source);
+			free(r);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < t->nreads; i++)
+		free(t->reads[i].source);
+	free(t->reads);
+	t->reads = r;
+	t->nreads = cfg->nsources;
+	return 0;
+}
+
+static bool
+same_receiver(const struct rw_alert_config *x, const struct rw_alert_config *y)
+{
+	return x->format == y->format && rw_secret_equal(x->url, y->url) &&
+	       (x->secret == NULL) == (y->secret == NULL) &&
+	       (x->secret == NULL || rw_secret_equal(x->secret, y->secret)) &&
+	       (x->routing_key == NULL) == (y->routing_key == NULL) &&
+	       (x->routing_key == NULL || rw_secret_equal(x->routing_key, y->routing_key));
+}
+
+static void
+target_retire(struct rw_alerts *a, struct target *t)
+{
+	if (t->in_flight) {
+		t->retired = true;
+		t->next = a->retired;
+		a->retired = t;
+		return;
+	}
+	alerts_target_free(t);
+}
+
+void
+rw_alerts_use(struct rw_alerts *a, const struct rw_config *cfg, struct rw_policy_set *ps)
+{
+	struct target *old = a->targets, *list = NULL, **tail = &list;
+
+	a->cfg = cfg;
+	a->ps = ps;
+	for (size_t i = 0; i < cfg->nalerts; i++) {
+		const struct rw_alert_config *ac = &cfg->alerts[i];
+		struct target *t = NULL, **op;
+
+		for (op = &old; *op != NULL; op = &(*op)->next)
+			if (strcmp((*op)->name, ac->name) == 0)
+				break;
+		if (*op != NULL && !(*op)->in_flight && same_receiver((*op)->cfg, ac)) {
+			t = *op;
+			*op = t->next;
+		} else {
+			if ((t = calloc(1, sizeof(*t))) == NULL ||
+			    (t->name = strdup(ac->name)) == NULL) {
+				free(t);
+				log_err("alert target %s: out of memory: not delivering", ac->name);
+				continue;
+			}
+			t->a = a;
+		}
+		t->cfg = ac;
+		t->disabled = false;
+		/* Reading starts over (the backlog first), so every source of the new
+		 * configuration is covered; what is queued stays. */
+		if (reads_for(t, cfg) == -1) {
+			alerts_target_free(t);
+			log_err("alert target %s: out of memory: not delivering", ac->name);
+			continue;
+		}
+		t->next = NULL;
+		*tail = t;
+		tail = &t->next;
+	}
+	while (old != NULL) {
+		struct target *t = old;
+
+		old = t->next;
+		target_retire(a, t);
+	}
+	a->targets = list;
+	if (cfg->nalerts > 0 && !a->stopping) {
+		ev_timer_again(a->loop, &a->tick);
+		ev_timer_again(a->loop, &a->refresh);
+	}
+}
+
+struct rw_alerts *
+rw_alerts_new(struct ev_loop *loop, struct rw_store *st, struct rw_httpc *http)
+{
+	struct rw_alerts *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	a->loop = loop;
+	a->store = st;
+	a->http = http;
+	ev_timer_init(&a->tick, on_tick, 0., TICK_SECONDS);
+	ev_timer_init(&a->refresh, on_refresh, 0., REFRESH_SECONDS);
+	a->tick.data = a->refresh.data = a;
+	return a;
+}
+
+void
+rw_alerts_stop(struct rw_alerts *a)
+{
+	if (a == NULL)
+		return;
+	a->stopping = true;
+	ev_timer_stop(a->loop, &a->tick);
+	ev_timer_stop(a->loop, &a->refresh);
+}
+
+void
+rw_alerts_detach(struct rw_alerts *a)
+{
+	if (a == NULL)
+		return;
+	rw_alerts_stop(a);
+	a->freeing = true;
+}
+
+size_t
+rw_alerts_pending(const struct rw_alerts *a)
+{
+	size_t n = a->redis_pending;
+
+	for (const struct target *t = a->targets; t != NULL; t = t->next)
+		n += t->in_flight;
+	return n;
+}
+
+void
+rw_alerts_free(struct rw_alerts *a)
+{
+	if (a == NULL)
+		return;
+	rw_alerts_detach(a);
+	while (a->targets != NULL) {
+		struct target *t = a->targets;
+
+		a->targets = t->next;
+		alerts_target_free(t);
+	}
+	while (a->retired != NULL) {
+		struct target *t = a->retired;
+
+		a->retired = t->next;
+		alerts_target_free(t);
+	}
+	free(a);
+}

@@ -1,0 +1,468 @@
+/*
+ * outbox.c: the Redis side of alert delivery.
+ *
+ * The outbox is the sources' event streams themselves ("PREFIX{S}:ev"),
+ * written in the same atomic call as the state change that raised each
+ * event. Each target reads every stream through its consumer group
+ * "a:TARGET" (consumer "replywatchd"): an entry stays pending in the group
+ * until the target's receiver took it (XACK), so after a crash the target
+ * first re-reads its pending entries ("0"), then new ones (">").
+ *
+ * Dead letters: "PREFIX{S}:dl:TARGET", a list of {"event","reason","at"}
+ * (newest first, the last 10 000 kept).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerts_internal.h"
+#include "replywatch/log.h"
+#include "replywatch/mention.h"
+#include "replywatch/store.h"
+
+#define CONSUMER "replywatchd"
+#define DEAD_LETTERS_KEPT "9999"
+#define NEW_GROUP_LOOKBACK_MS 60000 /* a new group starts this far back */
+
+struct read_call {
+	struct rw_alerts *a;
+	char *target;
+	char *source;
+	bool backlog;
+	bool create; /* the call creates the group */
+};
+
+static struct target *
+find_target(struct rw_alerts *a, const char *name)
+{
+	for (struct target *t = a->targets; t != NULL; t = t->next)
+		if (strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}
+
+static struct source_read *
+find_read(struct target *t, const char *source)
+{
+	for (size_t i = 0; t != NULL && i < t->nreads; i++)
+		if (strcmp(t->reads[i].source, source) == 0)
+			return &t->reads[i];
+	return NULL;
+}
+
+static void
+names(const struct rw_alerts *a, const char *target, const char *source, char *key, size_t keylen,
+      char *group, size_t grouplen, const char *suffix)
+{
+	char base[256];
+
+	alerts_base(a, source, base, sizeof(base));
+	snprintf(key, keylen, "%s%s", base, suffix);
+	if (group != NULL)
+		snprintf(group, grouplen, "a:%s", target);
+}
+
+/* Sends argv; fn(reply, arg) follows. Counts it for the drain. */
+struct pending_call {
+	struct rw_alerts *a;
+	rw_store_reply_fn *fn;
+	void *arg;
+};
+
+static void
+call_done(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct pending_call *pc = arg;
+
+	pc->a->redis_pending--;
+	if (pc->fn != NULL)
+		pc->fn(st, reply, pc->arg);
+	free(pc);
+}
+
+static int
+call(struct rw_alerts *a, int argc, const char **argv, rw_store_reply_fn *fn, void *arg)
+{
+	struct pending_call *pc;
+	size_t lens[ALERTS_BATCH_MAX + 8];
+
+	if (a->freeing || argc > ALERTS_BATCH_MAX + 8 || (pc = calloc(1, sizeof(*pc))) == NULL)
+		return -1;
+	pc->a = a;
+	pc->fn = fn;
+	pc->arg = arg;
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	if (rw_store_command(a->store, argc, argv, lens, call_done, pc) == -1) {
+		free(pc);
+		return -1;
+	}
+	a->redis_pending++;
+	return 0;
+}
+
+static void
+read_call_free(struct read_call *rc)
+{
+	free(rc->target);
+	free(rc->source);
+	free(rc);
+}
+
+/* An entry [id, [field, value, ...] or nil] into t's queue. Returns the
+ * entry's id when it is to be acknowledged at once (not wanted, deleted). */
+static const char *
+take_entry(struct target *t, const char *source, const redisReply *entry)
+{
+	const redisReply *id, *fields;
+	struct queued q = {0};
+	json_t *event = NULL;
+	char full[300];
+
+	if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
+		return NULL;
+	id = entry->element[0];
+	fields = entry->element[1];
+	if (id->type != REDIS_REPLY_STRING)
+		return NULL;
+	for (size_t i = 0; fields->type == REDIS_REPLY_ARRAY && i + 1 < fields->elements; i += 2)
+		if (strcmp(fields->element[i]->str, "e") == 0)
+			event = json_loadb(fields->element[i + 1]->str, fields->element[i + 1]->len,
+					   0, NULL);
+	if (event == NULL) {
+		/* Trimmed away, or not an event: nothing to deliver. */
+		log_warnx("alert target %s: event %s:%s unreadable; skipped", t->name, source,
+			  id->str);
+		return id->str;
+	}
+	snprintf(full, sizeof(full), "%s:%s", source, id->str);
+	json_object_set_new(event, "id", json_string(full));
+	if (!alerts_wanted(t, event)) {
+		json_decref(event);
+		return id->str;
+	}
+	q.source = strdup(source);
+	q.sid = strdup(id->str);
+	if (json_object_get(event, "mention") != NULL)
+		q.mention = strdup(json_string_value(
+			json_object_get(json_object_get(event, "mention"), "id")) ?: "");
+	q.event = event;
+	q.raised_ms = strtoll(id->str, NULL, 10);
+	if (q.source == NULL || q.sid == NULL) {
+		free(q.source);
+		free(q.sid);
+		free(q.mention);
+		json_decref(event);
+		return NULL; /* stays pending: read again after a restart */
+	}
+	alerts_queue_push(t, &q);
+	return NULL;
+}
+
+static void
+ack_ids(struct target *t, const char *source, const char **ids, size_t n)
+{
+	const char *argv[ALERTS_READ_COUNT + 4];
+	char key[512], group[200];
+	int argc = 0;
+
+	if (n == 0)
+		return;
+	names(t->a, t->name, source, key, sizeof(key), group, sizeof(group), "ev");
+	argv[argc++] = "XACK";
+	argv[argc++] = key;
+	argv[argc++] = group;
+	for (size_t i = 0; i < n && argc < ALERTS_READ_COUNT + 3; i++)
+		argv[argc++] = ids[i];
+	if (call(t->a, argc, argv, NULL, NULL) == -1)
+		log_warnx("alert target %s: acknowledgement not sent (redis unavailable): those "
+			  "events may be delivered again",
+			  t->name);
+}
+
+static void
+group_created(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct read_call *rc = arg;
+	struct target *t = find_target(rc->a, rc->target);
+	struct source_read *r = find_read(t, rc->source);
+
+	(void)st;
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+	    strncmp(reply->str, "BUSYGROUP", 9) != 0)
+		log_warnx("alert target %s: consumer group on %s not created: %s", rc->target,
+			  rc->source, reply->str);
+	if (r != NULL)
+		r->reading = false;
+	read_call_free(rc);
+}
+
+static void
+create_group(struct read_call *rc)
+{
+	char key[512], group[200], start[32];
+	const char *argv[6];
+
+	names(rc->a, rc->target, rc->source, key, sizeof(key), group, sizeof(group), "ev");
+	snprintf(start, sizeof(start), "%" PRId64 "-0", rw_now_ms() - NEW_GROUP_LOOKBACK_MS);
+	argv[0] = "XGROUP";
+	argv[1] = "CREATE";
+	argv[2] = key;
+	argv[3] = group;
+	argv[4] = start;
+	argv[5] = "MKSTREAM";
+	if (call(rc->a, 6, argv, group_created, rc) == -1) {
+		struct source_read *r = find_read(find_target(rc->a, rc->target), rc->source);
+
+		if (r != NULL)
+			r->reading = false;
+		read_call_free(rc);
+	}
+}
+
+static void
+read_done(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct read_call *rc = arg;
+	struct target *t = find_target(rc->a, rc->target);
+	struct source_read *r = find_read(t, rc->source);
+	const char *acks[ALERTS_READ_COUNT];
+	size_t nacks = 0, entries = 0;
+
+	(void)st;
+	if (r == NULL || rc->a->freeing) {
+		read_call_free(rc);
+		return;
+	}
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+	    strncmp(reply->str, "NOGROUP", 7) == 0) {
+		create_group(rc); /* frees rc, clears r->reading */
+		return;
+	}
+	r->reading = false;
+	if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+		if (reply != NULL)
+			log_warnx("alert target %s: reading %s: %s", t->name, rc->source,
+				  reply->str);
+		read_call_free(rc);
+		return;
+	}
+	/* [[key, [entry, ...]]] or nil when nothing is new. */
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
+	    reply->element[0]->elements == 2) {
+		const redisReply *list = reply->element[0]->element[1];
+
+		for (size_t i = 0; list->type == REDIS_REPLY_ARRAY && i < list->elements; i++) {
+			const redisReply *entry = list->element[i];
+			const char *ack = take_entry(t, rc->source, entry);
+
+			entries++;
+			/* The backlog is read forward, so an entry acknowledged meanwhile
+			 * is never read (and delivered) twice. */
+			if (rc->backlog && entry->type == REDIS_REPLY_ARRAY && entry->elements == 2 &&
+			    entry->element[0]->type == REDIS_REPLY_STRING)
+				snprintf(r->backlog_after, sizeof(r->backlog_after), "%s",
+					 entry->element[0]->str);
+			if (ack != NULL && nacks < ALERTS_READ_COUNT)
+				acks[nacks++] = ack;
+		}
+	}
+	ack_ids(t, rc->source, acks, nacks);
+	if (rc->backlog && entries == 0)
+		r->backlog_read = true;
+	read_call_free(rc);
+}
+
+void
+outbox_read(struct target *t, struct source_read *r)
+{
+	struct read_call *rc = calloc(1, sizeof(*rc));
+	char key[512], group[200], count[16];
+	const char *argv[9];
+
+	if (rc == NULL || (rc->target = strdup(t->name)) == NULL ||
+	    (rc->source = strdup(r->source)) == NULL) {
+		if (rc != NULL)
+			read_call_free(rc);
+		return;
+	}
+	rc->a = t->a;
+	rc->backlog = !r->backlog_read;
+	names(t->a, t->name, r->source, key, sizeof(key), group, sizeof(group), "ev");
+	snprintf(count, sizeof(count), "%d", ALERTS_READ_COUNT);
+	argv[0] = "XREADGROUP";
+	argv[1] = "GROUP";
+	argv[2] = group;
+	argv[3] = CONSUMER;
+	argv[4] = "COUNT";
+	argv[5] = count;
+	argv[6] = "STREAMS";
+	argv[7] = key;
+	argv[8] = rc->backlog ? (r->backlog_after[0] ? r->backlog_after : "0") : ">";
+	if (call(t->a, 9, argv, read_done, rc) == -1) {
+		read_call_free(rc);
+		return;
+	}
+	r->reading = true;
+}
+
+void
+outbox_ack(struct target *t, const struct queued *q, size_t n)
+{
+	/* One XACK per source, in queue order. */
+	for (size_t i = 0; i < n; i++) {
+		const char *ids[ALERTS_READ_COUNT];
+		size_t k = 0;
+		bool seen = false;
+
+		if (q[i].sid == NULL)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = q[j].sid && strcmp(q[j].source, q[i].source) == 0;
+		if (seen)
+			continue;
+		for (size_t j = i; j < n && k < ALERTS_READ_COUNT; j++)
+			if (q[j].sid && strcmp(q[j].source, q[i].source) == 0)
+				ids[k++] = q[j].sid;
+		ack_ids(t, q[i].source, ids, k);
+	}
+}
+
+void
+outbox_dead_letter(struct target *t, const struct queued *q, size_t n, const char *reason)
+{
+	char key[512], suffix[200], at[40];
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *doc = json_pack("{s:O, s:s, s:s}", "event", q[i].event, "reason", reason,
+					"at", rw_time_format(rw_now_ms(), at, sizeof(at)));
+		char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+		json_decref(doc);
+		snprintf(suffix, sizeof(suffix), "dl:%s", t->name);
+		names(t->a, t->name, q[i].source, key, sizeof(key), NULL, 0, suffix);
+		const char *push[] = {"LPUSH", key, text};
+		const char *trim[] = {"LTRIM", key, "0", DEAD_LETTERS_KEPT};
+
+		if (text == NULL || call(t->a, 3, push, NULL, NULL) == -1 ||
+		    call(t->a, 4, trim, NULL, NULL) == -1)
+			log_err("alert target %s: dead letter %s not stored",
+				t->name, json_string_value(json_object_get(q[i].event, "id")));
+		free(text);
+	}
+	outbox_ack(t, q, n);
+}
+
+/* --- figures --------------------------------------------------------------- */
+
+struct figure_call {
+	struct rw_alerts *a;
+	char *target;
+	char *source;
+	bool dead; /* LLEN of the dead letters; else XINFO GROUPS */
+};
+
+static void
+figure_call_free(struct figure_call *fc)
+{
+	free(fc->target);
+	free(fc->source);
+	free(fc);
+}
+
+static long long
+integer(const redisReply *r)
+{
+	if (r->type == REDIS_REPLY_INTEGER)
+		return r->integer;
+	if (r->type == REDIS_REPLY_STRING)
+		return strtoll(r->str, NULL, 10);
+	return 0;
+}
+
+/* The group's unacknowledged plus not yet read entries, from XINFO GROUPS:
+ * [[name, G, consumers, n, pending, n, last-delivered-id, id, entries-read,
+ * n, lag, n], ...]; -1 when the group is not there. */
+static long long
+group_backlog(const redisReply *groups, const char *group)
+{
+	for (size_t i = 0; groups->type == REDIS_REPLY_ARRAY && i < groups->elements; i++) {
+		const redisReply *g = groups->element[i];
+		long long pending = 0, lag = 0;
+		bool ours = false;
+
+		for (size_t j = 0; g->type == REDIS_REPLY_ARRAY && j + 1 < g->elements; j += 2) {
+			const char *k = g->element[j]->str;
+			const redisReply *v = g->element[j + 1];
+
+			if (k == NULL)
+				continue;
+			if (strcmp(k, "name") == 0)
+				ours = v->str && strcmp(v->str, group) == 0;
+			else if (strcmp(k, "pending") == 0)
+				pending = integer(v);
+			else if (strcmp(k, "lag") == 0)
+				lag = integer(v);
+		}
+		if (ours)
+			return pending + lag;
+	}
+	return -1;
+}
+
+static void
+figure_done(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct figure_call *fc = arg;
+	struct source_read *r = find_read(find_target(fc->a, fc->target), fc->source);
+	char group[200];
+
+	(void)st;
+	snprintf(group, sizeof(group), "a:%s", fc->target);
+	if (r != NULL && reply != NULL && reply->type != REDIS_REPLY_ERROR) {
+		if (fc->dead) {
+			r->dead = integer(reply);
+		} else {
+			long long n = group_backlog(reply, group);
+
+			r->pending = n < 0 ? 0 : n;
+		}
+	}
+	figure_call_free(fc);
+}
+
+static void
+ask_figure(struct rw_alerts *a, const struct target *t, const char *source, bool dead)
+{
+	struct figure_call *fc = calloc(1, sizeof(*fc));
+	char key[512], suffix[200];
+
+	if (fc == NULL || (fc->target = strdup(t->name)) == NULL ||
+	    (fc->source = strdup(source)) == NULL) {
+		if (fc != NULL)
+			figure_call_free(fc);
+		return;
+	}
+	fc->a = a;
+	fc->dead = dead;
+	snprintf(suffix, sizeof(suffix), "dl:%s", t->name);
+	names(a, t->name, source, key, sizeof(key), NULL, 0, dead ? suffix : "ev");
+
+	const char *info[] = {"XINFO", "GROUPS", key};
+	const char *llen[] = {"LLEN", key};
+
+	if (call(a, dead ? 2 : 3, dead ? llen : info, figure_done, fc) == -1)
+		figure_call_free(fc);
+}
+
+void
+outbox_refresh(struct rw_alerts *a)
+{
+	for (struct target *t = a->targets; t != NULL; t = t->next) {
+		for (size_t i = 0; i < t->nreads; i++) {
+			ask_figure(a, t, t->reads[i].source, false);
+			ask_figure(a, t, t->reads[i].source, true);
+		}
+	}
+}

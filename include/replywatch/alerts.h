@@ -1,0 +1,65 @@
+/*
+ * alerts: delivers the events of every source's event log to the alert
+ * targets of the configuration (DESIGN.md "Alerts").
+ *
+ * Each target reads each source's event stream through its own Redis
+ * consumer group ("a:TARGET"), so an event is acknowledged for a target only
+ * once that target's receiver has taken it (2xx): a crash, a restart or a
+ * dead receiver loses nothing, and every attempt carries the same event id
+ * (at-least-once; receivers drop duplicates by id). Per target, in the
+ * order read: one request in flight; exponential backoff with full jitter
+ * (about 1 s, doubling, capped at 5 min) on network errors, timeouts, 5xx
+ * and 408; 429 pauses the target for Retry-After; 410 disables the target
+ * until the next reload; other 4xx, and events whose retries exceed the
+ * target's retry_for, go to the target's dead-letter list. A slow receiver
+ * holds only its own target.
+ *
+ * Filters: the target's "events" and "match" (policies, sources, labels).
+ * group_window batches what arrives within the window into one request;
+ * repeat_every sends a still-breached mention again; alertmanager targets
+ * re-post their active alerts every minute and resolved ones for 5 min.
+ */
+#ifndef REPLYWATCH_ALERTS_H
+#define REPLYWATCH_ALERTS_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+struct ev_loop;
+struct rw_config;
+struct rw_httpc;
+struct rw_policy_set;
+struct rw_store;
+struct rw_alerts;
+
+/* An alert engine using st and http (both borrowed, outliving it). Sends
+ * nothing until rw_alerts_use. NULL on allocation failure. */
+struct rw_alerts *rw_alerts_new(struct ev_loop *loop, struct rw_store *st, struct rw_httpc *http);
+
+/* Delivers to the targets of cfg (borrowed until the next call or free),
+ * using ps for business time in repeated events. A target whose format and
+ * receiver are unchanged keeps its state; a 410-disabled one is enabled
+ * again. */
+void rw_alerts_use(struct rw_alerts *a, const struct rw_config *cfg, struct rw_policy_set *ps);
+
+/* SIGTERM: no new deliveries. */
+void rw_alerts_stop(struct rw_alerts *a);
+/* Teardown, before the store is freed: no more Redis commands. */
+void rw_alerts_detach(struct rw_alerts *a);
+
+/* Requests and Redis commands under way (for the drain). */
+size_t rw_alerts_pending(const struct rw_alerts *a);
+
+/* /status "alerts": [{"name","format","state","pending","dead_letters",
+ * "last_error","last_success_at","next_attempt_at"}]. New reference. */
+json_t *rw_alerts_status_json(const struct rw_alerts *a);
+
+/* replywatch_alert_deliveries_total{target,result},
+ * replywatch_alert_outbox_pending{target}, replywatch_alert_dead_letters{target}. */
+void rw_alerts_write_metrics(const struct rw_alerts *a, FILE *out);
+
+/* Frees the engine. Call after rw_alerts_detach, the store's free and the
+ * HTTP client's free (whose aborted requests end here). Accepts NULL. */
+void rw_alerts_free(struct rw_alerts *a);
+
+#endif

@@ -1,0 +1,566 @@
+/*
+ * Alert delivery end to end: the real daemon raises events from pushed
+ * mentions and delivers them to the webhook receiver of the fake server
+ * (tests/fakes, /hook/NAME), which verifies Standard Webhooks signatures
+ * with its own implementation and fails on command.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "replywatch/mention.h"
+#include "rwtest.h"
+
+#define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+static struct rwt_redis redis;
+static struct rwt_daemon daemon_;
+static struct rwt_fake fake;
+static char *dir;
+
+static void
+setup(void)
+{
+	dir = rwt_tmpdir_new();
+	rwt_redis_start(&redis, NULL);
+	rwt_fake_start(&fake, NULL);
+}
+
+static void
+teardown(void)
+{
+	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_cleanup(&daemon_);
+	rwt_fake_stop(&fake);
+	rwt_redis_destroy(&redis);
+	rwt_tmpdir_remove(dir);
+}
+
+TestSuite(alerts, .init = setup, .fini = teardown, .timeout = 120);
+
+/* A push source "p" whose mentions breach after 2 s, and the alert targets
+ * given (a JSON array body, ' for ", with HOOK standing for the receiver's
+ * base URL). */
+static void
+start_daemon(const char *targets)
+{
+	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
+	char *t = rwt_json_quotes(targets), *top, *path;
+	char *expanded = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&expanded, &len);
+
+	cr_assert_not_null(out);
+	for (const char *c = t; *c; c++) {
+		if (strncmp(c, "HOOK", 4) == 0) {
+			fprintf(out, "%s/hook", fake.base);
+			c += 3;
+		} else {
+			fputc(*c, out);
+		}
+	}
+	cr_assert(fclose(out) == 0);
+	cr_assert(asprintf(&top,
+			   ",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"1s\","
+			   " \"breach_after\": \"2s\" } ],\n"
+			   " \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"pt\","
+			   " \"labels\": { \"brand\": \"acme\" } } ],\n \"alerts\": %s",
+			   expanded) > 0);
+	path = rwt_write_config(dir, &redis, port, "", top);
+	rwt_daemon_start(&daemon_, path, port, NULL);
+	rwt_daemon_wait_ready(&daemon_, 5.0);
+	free(path);
+	free(top);
+	free(expanded);
+	free(t);
+}
+
+static char *
+iso(int64_t ms)
+{
+	char buf[40];
+
+	return strdup(rw_time_format(ms, buf, sizeof(buf)));
+}
+
+/* Pushes a mention id created ago_ms ago (already breached when > 2 s). */
+static void
+push_mention(const char *id, int64_t ago_ms)
+{
+	char body[512], *when = iso(rw_now_ms() - ago_ms);
+	struct rwt_response r;
+
+	snprintf(body, sizeof(body),
+		 "{\"id\":\"%s\",\"created_at\":\"%s\",\"author\":\"@ann\",\"text\":\"help\","
+		 "\"url\":\"https://social.example/%s\"}",
+		 id, when, id);
+	r = rwt_http(daemon_.http_port, "POST", "/ingest/p", "pt", body);
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	rwt_response_free(&r);
+	free(when);
+}
+
+static void
+push_reply(const char *to)
+{
+	char body[512], *when = iso(rw_now_ms());
+	struct rwt_response r;
+
+	snprintf(body, sizeof(body),
+		 "{\"id\":\"re-%s\",\"created_at\":\"%s\",\"in_reply_to\":\"%s\",\"from_brand\":true}",
+		 to, when, to);
+	r = rwt_http(daemon_.http_port, "POST", "/ingest/p", "pt", body);
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	rwt_response_free(&r);
+	free(when);
+}
+
+/* The deliveries the receiver name has recorded (caller decrefs). */
+static json_t *
+deliveries(const char *name)
+{
+	char path[128];
+	json_t *doc, *list;
+
+	snprintf(path, sizeof(path), "/_fake/hooks?name=%s", name);
+	doc = rwt_fake_call(&fake, "GET", path, NULL);
+	list = json_incref(json_object_get(doc, "deliveries"));
+	json_decref(doc);
+	return list;
+}
+
+/* Events of type (NULL: any) in successful (2xx) json deliveries to name. */
+static size_t
+delivered_events(const char *name, const char *type)
+{
+	json_t *list = deliveries(name), *d, *e;
+	size_t i, j, n = 0;
+
+	json_array_foreach(list, i, d) {
+		if (json_integer_value(json_object_get(d, "status")) >= 300)
+			continue;
+		json_array_foreach(json_object_get(json_object_get(d, "json"), "events"), j, e) {
+			if (type == NULL ||
+			    strcmp(json_string_value(json_object_get(e, "type")), type) == 0)
+				n++;
+		}
+	}
+	json_decref(list);
+	return n;
+}
+
+struct count_wait {
+	const char *name, *type;
+	size_t n;
+};
+
+static bool
+count_reached(void *arg)
+{
+	struct count_wait *w = arg;
+
+	return delivered_events(w->name, w->type) >= w->n;
+}
+
+static void
+wait_events(const char *name, const char *type, size_t n, double timeout_s)
+{
+	struct count_wait w = {name, type, n};
+
+	if (!rwt_wait_until(count_reached, &w, timeout_s)) {
+		json_t *list = deliveries(name);
+		char *text = json_dumps(list, 0);
+
+		cr_assert_fail("receiver %s: fewer than %zu %s events: %s\n%s", name, n,
+			       type ? type : "", text, rwt_daemon_log(&daemon_));
+	}
+}
+
+static void
+hook_fault(const char *name, const char *body)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/_fake/hook/%s/fault", name);
+	json_decref(rwt_fake_call(&fake, "POST", path, body));
+}
+
+/* A breach and its resolution reach a signed json target; the receiver's
+ * own implementation accepts every signature; webhook-id is the event id. */
+Test(alerts, json_signed_breach_and_resolved)
+{
+	json_decref(rwt_fake_call(&fake, "POST", "/_fake/hook/care/config",
+				  "{'secret': '" SECRET "'}"));
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
+		     "'}]");
+	push_mention("m1", 10000);
+	wait_events("care", "breach", 1, 10);
+	push_reply("m1");
+	wait_events("care", "resolved", 1, 10);
+
+	json_t *list = deliveries("care"), *d;
+	size_t i;
+
+	json_array_foreach(list, i, d) {
+		json_t *body = json_object_get(d, "json");
+		json_t *headers = json_object_get(d, "headers");
+		json_t *events = json_object_get(body, "events");
+
+		cr_assert_str_eq(json_string_value(json_object_get(d, "signature")), "valid");
+		cr_assert(json_is_true(json_object_get(d, "timestamp_fresh")));
+		cr_assert_eq(json_integer_value(json_object_get(body, "version")), 1);
+		if (json_array_size(events) == 1)
+			cr_assert_str_eq(
+				json_string_value(json_object_get(headers, "webhook-id")),
+				json_string_value(json_object_get(json_array_get(events, 0), "id")));
+	}
+	json_decref(list);
+	/* Nothing else: a mention already past its breach raises no warning. */
+	cr_assert_eq(delivered_events("care", NULL), 2);
+}
+
+/* The receiver fails three times, then works: everything arrives, once,
+ * with the same id on every attempt. */
+Test(alerts, receiver_down_then_up_keeps_ids)
+{
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
+	hook_fault("care", "{'kind': '500', 'count': 3}");
+	push_mention("m1", 10000);
+	wait_events("care", "breach", 1, 20);
+
+	json_t *list = deliveries("care"), *d;
+	size_t i;
+	const char *id = NULL;
+
+	cr_assert_eq(json_array_size(list), 4, "3 failures and 1 success expected");
+	json_array_foreach(list, i, d) {
+		const char *this_id =
+			json_string_value(json_object_get(json_object_get(d, "headers"), "webhook-id"));
+
+		cr_assert_not_null(this_id);
+		if (id == NULL)
+			id = this_id;
+		cr_assert_str_eq(this_id, id, "attempt %zu carried another id", i);
+	}
+	json_decref(list);
+	sleep(1);
+	cr_assert_eq(delivered_events("care", "breach"), 1);
+}
+
+/* kill -9 while the receiver is down: the event is delivered after the
+ * restart (it stayed pending in Redis). */
+Test(alerts, kill_while_receiver_down)
+{
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
+	hook_fault("care", "{'kind': '503', 'count': 2}");
+	push_mention("m1", 10000);
+
+	json_t *list;
+
+	/* The first attempt failed: the event is pending in Redis, not acknowledged. */
+	for (int i = 0; i < 500; i++) {
+		list = deliveries("care");
+		size_t n = json_array_size(list);
+
+		json_decref(list);
+		if (n >= 1)
+			break;
+		usleep(10000);
+	}
+	rwt_daemon_signal(&daemon_, SIGKILL);
+	cr_assert_neq(rwt_daemon_wait(&daemon_, 5), -1);
+	rwt_daemon_cleanup(&daemon_);
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
+	wait_events("care", "breach", 1, 20);
+	sleep(1);
+	list = deliveries("care");
+	char *text = json_dumps(list, JSON_INDENT(1));
+	cr_assert_eq(delivered_events("care", "breach"), 1, "%s", text);
+	free(text);
+	json_decref(list);
+}
+
+/* 429 with Retry-After: the next attempt waits at least that long. */
+Test(alerts, retry_after_is_honoured)
+{
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
+	hook_fault("care", "{'kind': '429', 'count': 1, 'retry_after': 2}");
+	push_mention("m1", 10000);
+	wait_events("care", "breach", 1, 15);
+
+	json_t *list = deliveries("care");
+	int64_t first, second;
+
+	cr_assert_eq(json_array_size(list), 2);
+	cr_assert_eq(rw_time_parse(json_string_value(json_object_get(json_array_get(list, 0), "at")),
+				   &first),
+		     0);
+	cr_assert_eq(rw_time_parse(json_string_value(json_object_get(json_array_get(list, 1), "at")),
+				   &second),
+		     0);
+	cr_assert_geq(second - first, 2000, "retried after %lld ms", (long long)(second - first));
+	json_decref(list);
+}
+
+/* group_window: a burst of 60 breaches goes out in a handful of requests. */
+Test(alerts, group_window_batches_a_burst)
+{
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'group_window': '1s'}]");
+	for (int i = 0; i < 60; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "b%d", i);
+		push_mention(id, 10000);
+	}
+	wait_events("care", "breach", 60, 20);
+
+	json_t *list = deliveries("care");
+
+	cr_assert_leq(json_array_size(list), 5, "%zu requests for 60 events",
+		      json_array_size(list));
+	json_decref(list);
+	cr_assert_eq(delivered_events("care", "breach"), 60);
+}
+
+/* repeat_every: a still-breached mention is sent again until answered. */
+Test(alerts, repeat_every_resends_until_resolved)
+{
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', "
+		     "'repeat_every': '1s'}]");
+	push_mention("m1", 10000);
+	wait_events("care", "breach", 3, 15);
+	push_reply("m1");
+	wait_events("care", "resolved", 1, 10);
+	size_t breaches = delivered_events("care", "breach");
+
+	sleep(3);
+	cr_assert_eq(delivered_events("care", "breach"), breaches, "repeated after the reply");
+}
+
+static long long
+target_field(const char *name, const char *field)
+{
+	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL), *t;
+	size_t i;
+	long long v = -1;
+
+	json_array_foreach(json_object_get(st, "alerts"), i, t) {
+		if (strcmp(json_string_value(json_object_get(t, "name")), name) == 0)
+			v = json_integer_value(json_object_get(t, field));
+	}
+	json_decref(st);
+	return v;
+}
+
+static bool
+dead_letter_seen(void *arg)
+{
+	(void)arg;
+	return target_field("care", "dead_letters") >= 1;
+}
+
+/* Past retry_for the event moves to the dead-letter list, shown in /status
+ * and /metrics; a 400 goes there at once. */
+Test(alerts, dead_letter_after_retry_horizon)
+{
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'retry_for': '3s'}]");
+	hook_fault("care", "{'kind': '500', 'count': 1000}");
+	push_mention("m1", 10000);
+	cr_assert(rwt_wait_until(dead_letter_seen, NULL, 20), "no dead letter in /status");
+
+	struct rwt_response r = rwt_http(daemon_.http_port, "GET", "/metrics", NULL, NULL);
+
+	cr_assert(strstr(r.body, "replywatch_alert_dead_letters{target=\"care\"} 1"), "%s", r.body);
+	cr_assert(strstr(r.body, "replywatch_alert_deliveries_total{target=\"care\","
+				 "result=\"dead_letter\"} 1"));
+	rwt_response_free(&r);
+}
+
+static bool
+disabled(void *arg)
+{
+	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL);
+	const char *state = json_string_value(
+		json_object_get(json_array_get(json_object_get(st, "alerts"), 0), "state"));
+	bool yes = state && strcmp(state, arg) == 0;
+
+	json_decref(st);
+	return yes;
+}
+
+/* 410: the target is disabled until a reload, which delivers what waited. */
+Test(alerts, gone_disables_until_reload)
+{
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
+	hook_fault("care", "{'kind': '410', 'count': 1}");
+	push_mention("m1", 10000);
+	cr_assert(rwt_wait_until(disabled, "disabled", 10));
+	sleep(1);
+	cr_assert_eq(delivered_events("care", NULL), 0);
+	rwt_daemon_signal(&daemon_, SIGHUP);
+	wait_events("care", "breach", 1, 10);
+}
+
+/* events and match filter per target. */
+Test(alerts, filters_per_target)
+{
+	start_daemon("[{'name': 'resolved-only', 'format': 'json', 'url': 'HOOK/ro', "
+		     "'events': ['resolved']},"
+		     " {'name': 'other-brand', 'format': 'json', 'url': 'HOOK/other',"
+		     " 'match': {'labels': {'brand': 'globex'}}}]");
+	push_mention("m1", 10000);
+	push_reply("m1");
+	wait_events("ro", "resolved", 1, 10);
+	sleep(1);
+	cr_assert_eq(delivered_events("ro", "breach"), 0);
+	cr_assert_eq(delivered_events("other", NULL), 0);
+}
+
+/* Slack and PagerDuty bodies as their receivers expect them. */
+Test(alerts, slack_and_pagerduty_formats)
+{
+	start_daemon("[{'name': 'slack', 'format': 'slack', 'url': 'HOOK/slack'},"
+		     " {'name': 'pd', 'format': 'pagerduty', 'url': 'HOOK/pd/v2/enqueue',"
+		     " 'routing_key': 'R0UTING'}]");
+	push_mention("m1", 10000);
+	push_reply("m1");
+
+	json_t *list = NULL;
+
+	for (int i = 0; i < 1000; i++) {
+		json_decref(list);
+		list = deliveries("pd");
+		if (json_array_size(list) >= 2)
+			break;
+		usleep(10000);
+	}
+	cr_assert_eq(json_array_size(list), 2, "pagerduty: trigger and resolve expected");
+	json_t *trigger = json_object_get(json_array_get(list, 0), "json");
+	json_t *resolve = json_object_get(json_array_get(list, 1), "json");
+
+	cr_assert_str_eq(json_string_value(json_object_get(trigger, "event_action")), "trigger");
+	cr_assert_str_eq(json_string_value(json_object_get(trigger, "routing_key")), "R0UTING");
+	cr_assert_str_eq(json_string_value(json_object_get(trigger, "dedup_key")), "p:m1");
+	cr_assert_str_eq(json_string_value(json_object_get(resolve, "event_action")), "resolve");
+	cr_assert_str_eq(json_string_value(json_object_get(resolve, "dedup_key")), "p:m1");
+	json_decref(list);
+
+	list = deliveries("slack");
+	cr_assert_geq(json_array_size(list), 1);
+	json_t *slack = json_object_get(json_array_get(list, 0), "json");
+
+	cr_assert(strstr(json_string_value(json_object_get(slack, "text")), "@ann"));
+	cr_assert(json_is_array(json_object_get(slack, "blocks")));
+	json_decref(list);
+}
+
+/* A real Alertmanager on loopback. */
+struct alertmanager {
+	pid_t pid;
+	int port;
+	char *dir;
+};
+
+static bool
+am_ready(void *arg)
+{
+	struct alertmanager *am = arg;
+	struct rwt_response r = rwt_http(am->port, "GET", "/-/ready", NULL, NULL);
+	bool ok = r.status == 200;
+
+	rwt_response_free(&r);
+	return ok;
+}
+
+static void
+am_start(struct alertmanager *am)
+{
+	char *config, listen[64], storage[512], cluster[] = "--cluster.listen-address=";
+	extern char **environ;
+
+	am->dir = rwt_tmpdir_new();
+	am->port = rwt_free_port();
+	config = rwt_write_file(am->dir, "am.yml",
+			       "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
+	snprintf(listen, sizeof(listen), "--web.listen-address=127.0.0.1:%d", am->port);
+	snprintf(storage, sizeof(storage), "--storage.path=%s", am->dir);
+	char *cfgarg;
+
+	cr_assert(asprintf(&cfgarg, "--config.file=%s", config) > 0);
+	char *argv[] = {"/usr/bin/prometheus-alertmanager", cfgarg, listen, storage, cluster, NULL};
+
+	am->pid = rwt_spawn(argv, environ, NULL);
+	cr_assert(rwt_wait_until(am_ready, am, 20), "alertmanager did not start");
+	free(cfgarg);
+	free(config);
+}
+
+static void
+am_stop(struct alertmanager *am)
+{
+	int status;
+
+	kill(am->pid, SIGTERM);
+	for (int i = 0; i < 300 && waitpid(am->pid, &status, WNOHANG) == 0; i++)
+		usleep(10000);
+	kill(am->pid, SIGKILL);
+	waitpid(am->pid, &status, WNOHANG);
+	rwt_tmpdir_remove(am->dir);
+}
+
+struct am_wait {
+	struct alertmanager *am;
+	const char *alertname;
+	bool want_active;
+};
+
+static bool
+am_alert_is(void *arg)
+{
+	struct am_wait *w = arg;
+	struct rwt_response r = rwt_http(w->am->port, "GET", "/api/v2/alerts?active=true", NULL,
+					 NULL);
+	json_t *list = json_loads(r.body, 0, NULL), *alert;
+	size_t i;
+	bool found = false;
+
+	rwt_response_free(&r);
+	json_array_foreach(list, i, alert) {
+		json_t *labels = json_object_get(alert, "labels");
+
+		if (strcmp(json_string_value(json_object_get(labels, "alertname")) ?: "",
+			   w->alertname) == 0 &&
+		    strcmp(json_string_value(json_object_get(labels, "mention")) ?: "", "p:m1") == 0)
+			found = true;
+	}
+	json_decref(list);
+	return found == w->want_active;
+}
+
+/* A breach shows as an active ReplySLABreach alert in a real Alertmanager,
+ * and disappears once the mention is answered. */
+Test(alerts, real_alertmanager_active_then_resolved)
+{
+	struct alertmanager am = {0};
+	char targets[256];
+
+	am_start(&am);
+	snprintf(targets, sizeof(targets),
+		 "[{'name': 'am', 'format': 'alertmanager', 'url': 'http://127.0.0.1:%d'}]",
+		 am.port);
+	start_daemon(targets);
+	push_mention("m1", 10000);
+
+	struct am_wait active = {&am, "ReplySLABreach", true};
+	struct am_wait gone = {&am, "ReplySLABreach", false};
+
+	cr_assert(rwt_wait_until(am_alert_is, &active, 15), "no active ReplySLABreach alert");
+	push_reply("m1");
+	cr_assert(rwt_wait_until(am_alert_is, &gone, 15), "the alert stayed active");
+	am_stop(&am);
+}
