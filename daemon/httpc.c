@@ -506,7 +506,11 @@ xfer_setup(struct rw_httpc *c, struct rw_httpc_xfer *x, const struct rw_httpc_re
 	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, x->timeout_ms) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L) != CURLE_OK ||
+	    /* Waiting for a connection to multiplex pays only where HTTP/2 can be
+	     * negotiated (TLS); on plain HTTP/1.1 it queues a request behind a
+	     * slow one to the same host. */
+	    curl_easy_setopt(e, CURLOPT_PIPEWAIT,
+			     strncasecmp(req->url, "https://", 8) == 0 ? 1L : 0L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||

@@ -564,3 +564,105 @@ Test(alerts, real_alertmanager_active_then_resolved)
 	cr_assert(rwt_wait_until(am_alert_is, &gone, 15), "the alert stayed active");
 	am_stop(&am);
 }
+
+/* The JSON bodies of name's successful deliveries, concatenated as text. */
+static char *
+delivered_text(const char *name)
+{
+	json_t *list = deliveries(name), *d;
+	size_t i, len = 0;
+	char *text = NULL;
+	FILE *out = open_memstream(&text, &len);
+
+	cr_assert_not_null(out);
+	json_array_foreach(list, i, d) {
+		if (json_integer_value(json_object_get(d, "status")) < 300)
+			fprintf(out, "%s\n", json_string_value(json_object_get(d, "body")));
+	}
+	fclose(out);
+	json_decref(list);
+	return text;
+}
+
+struct text_wait {
+	const char *name, *needle;
+};
+
+static bool
+text_seen(void *arg)
+{
+	struct text_wait *w = arg;
+	char *text = delivered_text(w->name);
+	bool yes = strstr(text, w->needle) != NULL;
+
+	free(text);
+	return yes;
+}
+
+static void
+wait_text(const char *name, const char *needle)
+{
+	struct text_wait w = {name, needle};
+
+	if (!rwt_wait_until(text_seen, &w, 10)) {
+		char *text = delivered_text(name);
+
+		cr_assert_fail("%s never received %s; got:\n%s", name, needle, text);
+	}
+}
+
+/* warning, breach and resolved of one mention reach every format. */
+Test(alerts, lifecycle_reaches_every_format)
+{
+	start_daemon("[{'name': 'j', 'format': 'json', 'url': 'HOOK/j'},"
+		     " {'name': 's', 'format': 'slack', 'url': 'HOOK/s'},"
+		     " {'name': 'am', 'format': 'alertmanager', 'url': 'HOOK/am'},"
+		     " {'name': 'pd', 'format': 'pagerduty', 'url': 'HOOK/pd/v2/enqueue',"
+		     " 'routing_key': 'R0UTING'}]");
+	push_mention("m1", 0);
+	wait_events("j", "warning", 1, 10);
+	wait_events("j", "breach", 1, 10);
+	push_reply("m1");
+	wait_events("j", "resolved", 1, 10);
+
+	wait_text("s", "SLA warning");
+	wait_text("s", "SLA breached");
+	wait_text("s", "Resolved");
+	wait_text("am", "\"ReplySLAWarning\"");
+	wait_text("am", "\"ReplySLABreach\"");
+	wait_text("pd", "\"trigger\"");
+	wait_text("pd", "\"resolve\"");
+
+	/* Alertmanager got the path it serves, and PagerDuty no warning. */
+	json_t *list = deliveries("am");
+
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "path")),
+			 "/hook/am/api/v2/alerts");
+	json_decref(list);
+	list = deliveries("pd");
+	cr_assert_eq(json_array_size(list), 2, "pagerduty: trigger and resolve only");
+	json_decref(list);
+}
+
+/* A receiver that hangs holds only its own target. */
+Test(alerts, slow_receiver_does_not_block_others)
+{
+	start_daemon("[{'name': 'slow', 'format': 'json', 'url': 'HOOK/slow', 'timeout': '20s'},"
+		     " {'name': 'fast', 'format': 'json', 'url': 'HOOK/fast'}]");
+	hook_fault("slow", "{'kind': 'hang', 'delay_ms': 15000}");
+	push_mention("m1", 10000);
+	wait_events("fast", "breach", 1, 3);
+	push_mention("m2", 10000);
+	wait_events("fast", "breach", 2, 3);
+
+	/* The slow target is still waiting on its first answer. */
+	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL), *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "alerts"), i, t) {
+		bool slow = strcmp(json_string_value(json_object_get(t, "name")), "slow") == 0;
+
+		cr_assert_eq(json_is_null(json_object_get(t, "last_success_at")), slow);
+	}
+	json_decref(st);
+}
