@@ -57,6 +57,10 @@ until grep -q "listening on" "$work/rwfake.log" 2>/dev/null; do
 	sleep 0.1
 done
 
+# The fake server's webhook receiver checks the demo target's signatures.
+curl -fsS "http://127.0.0.1:$fake_port/_fake/hook/demo/config" \
+	-d '{"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}' >/dev/null
+
 echo "==> replywatchd with config/demo.json (log: $work/replywatchd.log)"
 "$root/build/release/replywatchd" -c "$root/config/demo.json" 2>"$work/replywatchd.log" &
 daemon_pid=$!
@@ -89,12 +93,14 @@ cat <<MSG
 replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
 every 5 s (customers post about 6 mentions a minute on each; the brand answers most of them
 after 5 s to 3 min), and three sample mentions were pushed to the "demo-push" source.
+Breaches and resolutions are delivered, signed, to a webhook receiver in the fake server.
   status:     curl http://$http/status
   mentions:   curl http://$http/mentions
   events:     curl http://$http/events
   metrics:    curl http://$http/metrics
   push more:  curl -H 'Authorization: Bearer demo-push-token' http://$http/ingest/demo-push \\
                 -d '{"id":"1","created_at":"$(now)","author":"@you","text":"hello"}'
+  alerts:     curl -s 'http://127.0.0.1:$fake_port/_fake/hooks?name=demo' | jq '.deliveries[-1]'
   a mention:  curl http://127.0.0.1:$fake_port/_fake/x/mention -d '{"author":"you","text":"help!"}'
   break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
@@ -102,6 +108,7 @@ Press Ctrl-C to stop.
 
 MSG
 summary='(.sources[] | "  \(.name) [\(.type)]: \(.state), \(.mentions_seen) mentions, \(.replies_seen) replies\(if .last_error then " - " + .last_error else "" end)"),
+	(.alerts[] | "  alerts \(.name): \(.state), \(.pending) pending, \(.dead_letters) dead letters"),
 	(.policies[] | "  policy \(.name): open \(.open), warning \(.warning), breached \(.breached); last hour: \(.windows["1h"].replied) replied, compliance \(.windows["1h"].compliance // "-"), p90 \(.windows["1h"].response_seconds.p90 // "-") s")'
 while kill -0 "$daemon_pid" 2>/dev/null; do
 	echo "--- $(date +%T)"

@@ -46,6 +46,15 @@ alerts_base(const struct rw_alerts *a, const char *source, char *buf, size_t len
 	return rw_tracker_base(rw_store_key_prefix(a->store), source, buf, len);
 }
 
+struct target *
+alerts_find_target(struct rw_alerts *a, const char *name)
+{
+	for (struct target *t = a->targets; t != NULL; t = t->next)
+		if (strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}
+
 static void
 queued_clear(struct queued *q)
 {

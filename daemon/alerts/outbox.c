@@ -33,15 +33,6 @@ struct read_call {
 	bool create; /* the call creates the group */
 };
 
-static struct target *
-find_target(struct rw_alerts *a, const char *name)
-{
-	for (struct target *t = a->targets; t != NULL; t = t->next)
-		if (strcmp(t->name, name) == 0)
-			return t;
-	return NULL;
-}
-
 static struct source_read *
 find_read(struct target *t, const char *source)
 {
@@ -185,7 +176,7 @@ static void
 group_created(struct rw_store *st, const redisReply *reply, void *arg)
 {
 	struct read_call *rc = arg;
-	struct target *t = find_target(rc->a, rc->target);
+	struct target *t = alerts_find_target(rc->a, rc->target);
 	struct source_read *r = find_read(t, rc->source);
 
 	(void)st;
@@ -213,7 +204,7 @@ create_group(struct read_call *rc)
 	argv[4] = start;
 	argv[5] = "MKSTREAM";
 	if (call(rc->a, 6, argv, group_created, rc) == -1) {
-		struct source_read *r = find_read(find_target(rc->a, rc->target), rc->source);
+		struct source_read *r = find_read(alerts_find_target(rc->a, rc->target), rc->source);
 
 		if (r != NULL)
 			r->reading = false;
@@ -225,7 +216,7 @@ static void
 read_done(struct rw_store *st, const redisReply *reply, void *arg)
 {
 	struct read_call *rc = arg;
-	struct target *t = find_target(rc->a, rc->target);
+	struct target *t = alerts_find_target(rc->a, rc->target);
 	struct source_read *r = find_read(t, rc->source);
 	const char *acks[ALERTS_READ_COUNT];
 	size_t nacks = 0, entries = 0;
@@ -415,7 +406,7 @@ static void
 figure_done(struct rw_store *st, const redisReply *reply, void *arg)
 {
 	struct figure_call *fc = arg;
-	struct source_read *r = find_read(find_target(fc->a, fc->target), fc->source);
+	struct source_read *r = find_read(alerts_find_target(fc->a, fc->target), fc->source);
 	char group[200];
 
 	(void)st;

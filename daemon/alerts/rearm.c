@@ -70,15 +70,6 @@ name_call_free(struct name_call *nc)
 	free(nc);
 }
 
-static struct target *
-find_target(struct rw_alerts *a, const char *name)
-{
-	for (struct target *t = a->targets; t != NULL; t = t->next)
-		if (strcmp(t->name, name) == 0)
-			return t;
-	return NULL;
-}
-
 static int
 command(struct rw_alerts *a, int argc, const char **argv, rw_store_reply_fn *fn, void *arg)
 {
@@ -193,7 +184,7 @@ static void
 mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 {
 	struct name_call *nc = arg;
-	struct target *t = find_target(nc->a, nc->target);
+	struct target *t = alerts_find_target(nc->a, nc->target);
 	const struct rw_source_config *src =
 		t ? rw_config_find_source(nc->a->cfg, nc->source) : NULL;
 	struct rw_mention m = {0};
@@ -299,7 +290,7 @@ static void
 reposted(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 {
 	struct name_call *nc = arg;
-	struct target *t = nc->a->freeing ? NULL : find_target(nc->a, nc->target);
+	struct target *t = nc->a->freeing ? NULL : alerts_find_target(nc->a, nc->target);
 
 	(void)c;
 	if (t != NULL) {
@@ -315,7 +306,7 @@ static void
 am_state_read(struct rw_store *st, const redisReply *reply, void *arg)
 {
 	struct name_call *nc = arg;
-	struct target *t = find_target(nc->a, nc->target);
+	struct target *t = alerts_find_target(nc->a, nc->target);
 	int64_t now = rw_now_ms();
 	json_t *alerts = json_array();
 	char key[512], ends[40], id[64];
