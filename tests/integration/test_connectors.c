@@ -654,3 +654,37 @@ Test(connectors, bluesky_walk_longer_than_one_poll)
 	cr_assert_geq(json_array_size(reqs), 15);
 	json_decref(reqs);
 }
+
+/* An answer over the size cap fails the poll cleanly (counted, retried);
+ * the next poll works. */
+Test(connectors, huge_answer_is_refused)
+{
+	start_daemon("mastodon", "");
+	wait_source("masto", "state", "ok", 0, 10);
+	fault("mastodon", "{'endpoint': 'notifications', 'kind': 'huge', 'bytes': 12000000}");
+	cr_assert(rwt_wait_until(metrics_contain,
+				 "replywatch_source_polls_total{source=\"masto\",result=\"network_error\"} 1",
+				 15));
+	cr_assert(rwt_daemon_log_contains(&daemon_, "larger than"));
+	char *id = add_mention("mastodon", "hugo", rw_now_ms(), NULL);
+
+	wait_state("masto", id, "open", 10);
+	free(id);
+}
+
+/* Redis goes away and comes back: polling pauses without failing the
+ * source, then goes on. */
+Test(connectors, redis_restart_pauses_polling)
+{
+	start_daemon("x", "");
+	wait_source("xsrc", "state", "ok", 0, 10);
+	rwt_redis_stop(&redis);
+	sleep(2);
+	wait_source("xsrc", "state", "ok", 0, 1); /* not the platform's fault */
+	rwt_redis_restart(&redis);
+	rwt_daemon_wait_ready(&daemon_, 10);
+	char *id = add_mention("x", "rita", rw_now_ms(), NULL);
+
+	wait_state("xsrc", id, "open", 10);
+	free(id);
+}
