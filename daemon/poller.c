@@ -18,23 +18,23 @@
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
 
-#define BACKOFF_FIRST 1.0      /* seconds before the first retry */
-#define BACKOFF_CAP 300.0      /* longest wait between retries */
-#define AUTH_RETRY_FIRST 60.0  /* a rejected token is retried slowly ... */
-#define AUTH_RETRY_CAP 900.0   /* ... sign-ins are rate-limited hard */
-#define STORE_RETRY 2.0        /* Redis unavailable: try again soon */
-#define MORE_PAGES_DELAY 0.05  /* a poll stopped at its page bound: go on at once */
+#define BACKOFF_FIRST 1.0     /* seconds before the first retry */
+#define BACKOFF_CAP 300.0     /* longest wait between retries */
+#define AUTH_RETRY_FIRST 60.0 /* a rejected token is retried slowly ... */
+#define AUTH_RETRY_CAP 900.0  /* ... sign-ins are rate-limited hard */
+#define STORE_RETRY 2.0       /* Redis unavailable: try again soon */
+#define MORE_PAGES_DELAY 0.05 /* a poll stopped at its page bound: go on at once */
 
 static const char *const result_names[RW_POLL_RESULT_COUNT] = {
-	[RW_POLL_OK] = "ok",
-	[RW_POLL_RATE_LIMITED] = "rate_limited",
-	[RW_POLL_SERVER_ERROR] = "server_error",
-	[RW_POLL_NETWORK_ERROR] = "network_error",
-	[RW_POLL_AUTH_ERROR] = "auth_error",
-	[RW_POLL_CLIENT_ERROR] = "client_error",
-	[RW_POLL_MALFORMED] = "malformed",
-	[RW_POLL_TOKEN_EXPIRED] = "token_expired",
-	[RW_POLL_STORE_ERROR] = "store_error",
+    [RW_POLL_OK] = "ok",
+    [RW_POLL_RATE_LIMITED] = "rate_limited",
+    [RW_POLL_SERVER_ERROR] = "server_error",
+    [RW_POLL_NETWORK_ERROR] = "network_error",
+    [RW_POLL_AUTH_ERROR] = "auth_error",
+    [RW_POLL_CLIENT_ERROR] = "client_error",
+    [RW_POLL_MALFORMED] = "malformed",
+    [RW_POLL_TOKEN_EXPIRED] = "token_expired",
+    [RW_POLL_STORE_ERROR] = "store_error",
 };
 
 const char *
@@ -169,8 +169,7 @@ write_pending_event(struct poll_source *ps)
 	json_decref(e);
 	if (text == NULL)
 		return;
-	snprintf(minid, sizeof(minid), "%" PRId64,
-		 now - p->cfg->retention.closed * 1000);
+	snprintf(minid, sizeof(minid), "%" PRId64, now - p->cfg->retention.closed * 1000);
 	argv[0] = rw_tracker_base(rw_store_key_prefix(p->store), ps->name, base, sizeof(base));
 	argv[1] = ps->pending_event;
 	argv[2] = text;
@@ -369,7 +368,8 @@ source_new(struct rw_poller *p, const struct rw_source_config *src)
 	ps->conn = rw_connector_for(src->type);
 	ev_init(&ps->timer, on_poll_timer);
 	ps->timer.data = ps;
-	if (ps->conn && ps->conn->state_new && (ps->conn_state = ps->conn->state_new(src)) == NULL) {
+	if (ps->conn && ps->conn->state_new &&
+	    (ps->conn_state = ps->conn->state_new(src)) == NULL) {
 		free(ps->name);
 		free(ps);
 		return NULL;

@@ -62,22 +62,22 @@ struct poll_source {
 struct rw_poll {
 	struct poll_source *ps;
 	int64_t started_ms;
-	json_t *cursors;   /* the "cur" hash as read at the start: field -> string */
-	json_t *save;      /* cursor fields to write once the items are ingested */
-	bool was_down;     /* the "down" flag in Redis at the start */
-	size_t stream;     /* index of the stream being walked */
-	int pages;         /* pages of that stream read in this poll */
-	char *watermark;   /* its walk: see struct rw_walk */
+	json_t *cursors; /* the "cur" hash as read at the start: field -> string */
+	json_t *save;    /* cursor fields to write once the items are ingested */
+	bool was_down;   /* the "down" flag in Redis at the start */
+	size_t stream;   /* index of the stream being walked */
+	int pages;       /* pages of that stream read in this poll */
+	char *watermark; /* its walk: see struct rw_walk */
 	char *token;
 	char *oldest_id;
-	char *top;         /* the newest entry seen when the walk began */
+	char *top; /* the newest entry seen when the walk began */
 	int64_t from_ms;
-	bool more;         /* a stream stopped at its page bound */
+	bool more;            /* a stream stopped at its page bound */
 	struct rw_page items; /* everything found, for one ingest */
 	rw_poll_answer_fn *answer;
 	int see[4];
 	char endpoint[32];
-	char *url;         /* the request under way (for logs: never the query) */
+	char *url; /* the request under way (for logs: never the query) */
 };
 
 struct rw_poller {

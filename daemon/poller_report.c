@@ -42,8 +42,8 @@ rate_limit_json(const struct poll_source *ps)
 			tight = l;
 		json_object_set_new(endpoints, l->name,
 				    json_pack("{s:I, s:I, s:o}", "limit", (json_int_t)l->rl.limit,
-					      "remaining", (json_int_t)l->rl.remaining,
-					      "reset_at", time_or_null(l->rl.reset_at_ms)));
+					      "remaining", (json_int_t)l->rl.remaining, "reset_at",
+					      time_or_null(l->rl.reset_at_ms)));
 	}
 	if (tight == NULL) {
 		json_decref(endpoints);
@@ -63,17 +63,15 @@ rw_poller_source_json(const struct rw_poller *p, const char *name)
 
 	if (ps == NULL)
 		return NULL;
-	return json_pack("{s:s, s:o, s:o, s:o, s:I, s:o, s:o}", "state",
-			 poller_state_name(ps->state), "last_poll_at",
-			 time_or_null(ps->last_poll_at), "last_success_at",
-			 time_or_null(ps->last_success_at), "last_error",
-			 ps->last_error[0] ? json_string(ps->last_error) : json_null(),
-			 "consecutive_failures", (json_int_t)ps->consecutive_failures,
-			 "next_poll_at",
-			 ps->poll == NULL && ps->state != SOURCE_DISABLED
-				 ? time_or_null(ps->next_poll_at)
-				 : json_null(),
-			 "rate_limit", rate_limit_json(ps));
+	return json_pack(
+	    "{s:s, s:o, s:o, s:o, s:I, s:o, s:o}", "state", poller_state_name(ps->state),
+	    "last_poll_at", time_or_null(ps->last_poll_at), "last_success_at",
+	    time_or_null(ps->last_success_at), "last_error",
+	    ps->last_error[0] ? json_string(ps->last_error) : json_null(), "consecutive_failures",
+	    (json_int_t)ps->consecutive_failures, "next_poll_at",
+	    ps->poll == NULL && ps->state != SOURCE_DISABLED ? time_or_null(ps->next_poll_at)
+							     : json_null(),
+	    "rate_limit", rate_limit_json(ps));
 }
 
 static bool
@@ -105,8 +103,10 @@ rw_poller_write_metrics(const struct rw_poller *p, FILE *out)
 	      out);
 	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
 		for (int r = 0; r < RW_POLL_RESULT_COUNT; r++)
-			fprintf(out, "replywatch_source_polls_total{source=\"%s\",result=\"%s\"} %llu\n",
-				ps->name, rw_poll_result_name((enum rw_poll_result)r), ps->polls[r]);
+			fprintf(out,
+				"replywatch_source_polls_total{source=\"%s\",result=\"%s\"} %llu\n",
+				ps->name, rw_poll_result_name((enum rw_poll_result)r),
+				ps->polls[r]);
 	fputs("# HELP replywatch_source_rate_limit_remaining Calls left in the platform's "
 	      "rate-limit window, per endpoint.\n"
 	      "# TYPE replywatch_source_rate_limit_remaining gauge\n",

@@ -129,8 +129,8 @@ lookup_header(void *arg, const char *name)
 static void
 error_detail(const struct rw_httpc_response *resp, char *out, size_t len)
 {
-	static const char *const keys[] = {"message", "detail", "error_description", "error",
-					   "title", NULL};
+	static const char *const keys[] = {"message", "detail", "error_description",
+					   "error",   "title",  NULL};
 	json_t *doc = json_loadb(resp->body, resp->body_len, 0, NULL), *errors;
 	const char *msg = NULL;
 
@@ -267,10 +267,10 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	size_t n = 0;
 
 	snprintf(poll->endpoint, sizeof(poll->endpoint), "%s", endpoint);
-	if (l != NULL && ((l->rl.remaining == 0 && l->rl.reset_at_ms > now) ||
-			  l->rl.retry_at_ms > now)) {
-		int64_t until = l->rl.retry_at_ms > l->rl.reset_at_ms ? l->rl.retry_at_ms
-								      : l->rl.reset_at_ms;
+	if (l != NULL &&
+	    ((l->rl.remaining == 0 && l->rl.reset_at_ms > now) || l->rl.retry_at_ms > now)) {
+		int64_t until =
+		    l->rl.retry_at_ms > l->rl.reset_at_ms ? l->rl.retry_at_ms : l->rl.reset_at_ms;
 
 		rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: rate limit spent until %s", endpoint,
 			     rw_time_format(until, when, sizeof(when)));
@@ -292,13 +292,13 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	poll->url = url_for_log(url);
 
 	struct rw_httpc_request req = {
-		.method = body ? "POST" : "GET",
-		.url = url,
-		.headers = headers,
-		.body = body,
-		.body_len = body ? strlen(body) : 0,
-		.connect_timeout_ms = CONNECT_TIMEOUT_MS,
-		.timeout_ms = REQUEST_TIMEOUT_MS,
+	    .method = body ? "POST" : "GET",
+	    .url = url,
+	    .headers = headers,
+	    .body = body,
+	    .body_len = body ? strlen(body) : 0,
+	    .connect_timeout_ms = CONNECT_TIMEOUT_MS,
+	    .timeout_ms = REQUEST_TIMEOUT_MS,
 	};
 
 	if (rw_httpc_submit(ps->poller->http, &req, http_done, poll) == -1)
@@ -333,14 +333,14 @@ save_cursors(struct rw_poll *poll)
 	json_t *value;
 	int argc = 0;
 
-	if (p->freeing || json_object_size(poll->save) == 0 ||
-	    json_object_size(poll->save) > 16) {
+	if (p->freeing || json_object_size(poll->save) == 0 || json_object_size(poll->save) > 16) {
 		poller_end(poll, RW_POLL_OK, NULL);
 		return;
 	}
 	argv[argc++] = "HSET";
 	argv[argc++] = base_key(poll, key, sizeof(key));
-	json_object_foreach(poll->save, field, value) {
+	json_object_foreach(poll->save, field, value)
+	{
 		argv[argc++] = field;
 		argv[argc++] = json_string_value(value);
 	}
@@ -415,10 +415,10 @@ request_page(struct rw_poll *poll)
 {
 	const struct rw_stream *s = current_stream(poll);
 	struct rw_walk walk = {
-		.watermark = poll->watermark,
-		.token = poll->token,
-		.from_ms = poll->from_ms,
-		.oldest_id = poll->oldest_id,
+	    .watermark = poll->watermark,
+	    .token = poll->token,
+	    .from_ms = poll->from_ms,
+	    .oldest_id = poll->oldest_id,
 	};
 	char *url = s->page_url(poll, &walk);
 
@@ -544,9 +544,10 @@ stream_begin(struct rw_poll *poll)
 		f = cursor(poll, s->field, 'f');
 		poll->from_ms = f ? strtoll(f, NULL, 10) : 0;
 	} else {
-		poll->from_ms = poll->watermark
-					? 0
-					: rw_now_ms() - poll->ps->poller->cfg->retention.backfill * 1000;
+		poll->from_ms =
+		    poll->watermark
+			? 0
+			: rw_now_ms() - poll->ps->poller->cfg->retention.backfill * 1000;
 	}
 	request_page(poll);
 }

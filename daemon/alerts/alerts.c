@@ -26,12 +26,12 @@
 #define PAGERDUTY_URL "https://events.pagerduty.com/v2/enqueue"
 
 static const char *const result_names[RES_COUNT] = {
-	[RES_OK] = "ok",
-	[RES_RETRY] = "retry",
-	[RES_RATE_LIMITED] = "rate_limited",
-	[RES_REJECTED] = "rejected",
-	[RES_GONE] = "gone",
-	[RES_DEAD_LETTER] = "dead_letter",
+    [RES_OK] = "ok",
+    [RES_RETRY] = "retry",
+    [RES_RATE_LIMITED] = "rate_limited",
+    [RES_REJECTED] = "rejected",
+    [RES_GONE] = "gone",
+    [RES_DEAD_LETTER] = "dead_letter",
 };
 
 const char *
@@ -119,7 +119,7 @@ alerts_wanted(const struct target *t, const json_t *event)
 	const struct rw_alert_config *c = t->cfg;
 	const json_t *mention = json_object_get(event, "mention");
 	const char *source = json_string_value(json_object_get(
-		mention ? mention : json_object_get(event, "source"), mention ? "source" : "name"));
+	    mention ? mention : json_object_get(event, "source"), mention ? "source" : "name"));
 	const struct rw_source_config *src;
 
 	if ((rw_event_type_parse(json_string_value(json_object_get(event, "type"))) & c->events) ==
@@ -314,8 +314,7 @@ url_for(const struct target *t)
 }
 
 int
-alerts_post(struct target *t, const char *body, const char *id, rw_httpc_done_fn *done,
-	    void *arg)
+alerts_post(struct target *t, const char *body, const char *id, rw_httpc_done_fn *done, void *arg)
 {
 	const char *headers[5] = {"Content-Type: application/json", NULL};
 	char hid[300], hts[64], hsig[RW_WHSIGN_MAX + 32], sig[RW_WHSIGN_MAX];
@@ -359,14 +358,14 @@ alerts_post(struct target *t, const char *body, const char *id, rw_httpc_done_fn
 	headers[nh] = NULL;
 
 	struct rw_httpc_request req = {
-		.method = "POST",
-		.url = url,
-		.headers = headers,
-		.body = body,
-		.body_len = strlen(body),
-		.timeout_ms = t->cfg->timeout * 1000,
-		.connect_timeout_ms = t->cfg->timeout * 1000 < 10000 ? t->cfg->timeout * 1000 : 10000,
-		.max_response_bytes = 64 << 10,
+	    .method = "POST",
+	    .url = url,
+	    .headers = headers,
+	    .body = body,
+	    .body_len = strlen(body),
+	    .timeout_ms = t->cfg->timeout * 1000,
+	    .connect_timeout_ms = t->cfg->timeout * 1000 < 10000 ? t->cfg->timeout * 1000 : 10000,
+	    .max_response_bytes = 64 << 10,
 	};
 
 	rc = rw_httpc_submit(t->a->http, &req, done, arg);

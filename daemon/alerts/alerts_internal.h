@@ -15,9 +15,9 @@
 #include "replywatch/alerts.h"
 #include "replywatch/config.h"
 
-#define ALERTS_QUEUE_MAX 500   /* events read ahead per target */
-#define ALERTS_READ_COUNT 100  /* entries per XREADGROUP */
-#define ALERTS_BATCH_MAX 100   /* events per request */
+#define ALERTS_QUEUE_MAX 500  /* events read ahead per target */
+#define ALERTS_READ_COUNT 100 /* entries per XREADGROUP */
+#define ALERTS_BATCH_MAX 100  /* events per request */
 #define ALERTS_ERROR_MAX 240
 
 enum alert_result {
@@ -32,21 +32,21 @@ enum alert_result {
 
 /* One event waiting for a target. */
 struct queued {
-	char *source;     /* source name */
-	char *sid;        /* its entry in the source's event stream; NULL for a repeat */
-	char *mention;    /* the mention id (mention events), or NULL */
-	json_t *event;    /* the EVENT, "id" included (owned) */
+	char *source;      /* source name */
+	char *sid;         /* its entry in the source's event stream; NULL for a repeat */
+	char *mention;     /* the mention id (mention events), or NULL */
+	json_t *event;     /* the EVENT, "id" included (owned) */
 	int64_t raised_ms; /* when it was raised: retries end retry_for after it */
 };
 
 /* A target's reading of one source's stream. */
 struct source_read {
 	char *source;
-	bool reading;    /* an XREADGROUP under way */
-	bool backlog_read; /* its own unacknowledged entries (after a restart) re-read */
+	bool reading;           /* an XREADGROUP under way */
+	bool backlog_read;      /* its own unacknowledged entries (after a restart) re-read */
 	char backlog_after[48]; /* the backlog is read after this id ("0" at first) */
-	long long pending; /* group figures: unacknowledged + not yet read */
-	long long dead;    /* dead letters */
+	long long pending;      /* group figures: unacknowledged + not yet read */
+	long long dead;         /* dead letters */
 };
 
 struct target {
@@ -55,20 +55,20 @@ struct target {
 	const struct rw_alert_config *cfg;
 	struct queued *q;
 	size_t nq, cap;
-	size_t sending;       /* the first `sending` events of q are in the request under way */
+	size_t sending; /* the first `sending` events of q are in the request under way */
 	bool in_flight;
-	bool disabled;        /* answered 410: nothing until a reload */
-	int64_t not_before;   /* backoff or a 429 pause */
-	int64_t window_ends;  /* group_window open until (0: none open) */
+	bool disabled;       /* answered 410: nothing until a reload */
+	int64_t not_before;  /* backoff or a 429 pause */
+	int64_t window_ends; /* group_window open until (0: none open) */
 	unsigned backoff;
 	char last_error[ALERTS_ERROR_MAX];
 	int64_t last_success_at;
 	unsigned long long results[RES_COUNT];
 	struct source_read *reads;
 	size_t nreads;
-	int64_t next_repost;  /* alertmanager: next re-post of active alerts */
-	int64_t next_repeat;  /* repeat_every: next look for due repeats */
-	bool reposting;       /* a re-post under way */
+	int64_t next_repost; /* alertmanager: next re-post of active alerts */
+	int64_t next_repeat; /* repeat_every: next look for due repeats */
+	bool reposting;      /* a re-post under way */
 	bool retired;
 	struct target *next;
 };
@@ -80,10 +80,10 @@ struct rw_alerts {
 	const struct rw_config *cfg;
 	struct rw_policy_set *ps;
 	struct target *targets;
-	struct target *retired;  /* replaced by a reload, a request still under way */
-	ev_timer tick;           /* reads, sends, repeats */
-	ev_timer refresh;        /* figures from Redis */
-	size_t redis_pending;    /* commands under way */
+	struct target *retired; /* replaced by a reload, a request still under way */
+	ev_timer tick;          /* reads, sends, repeats */
+	ev_timer refresh;       /* figures from Redis */
+	size_t redis_pending;   /* commands under way */
 	bool stopping, freeing;
 };
 

@@ -136,8 +136,9 @@ take_entry(struct target *t, const char *source, const redisReply *entry)
 	q.source = strdup(source);
 	q.sid = strdup(id->str);
 	if (json_object_get(event, "mention") != NULL)
-		q.mention = strdup(json_string_value(
-			json_object_get(json_object_get(event, "mention"), "id")) ?: "");
+		q.mention = strdup(
+		    json_string_value(json_object_get(json_object_get(event, "mention"), "id"))
+			?: "");
 	q.event = event;
 	q.raised_ms = strtoll(id->str, NULL, 10);
 	if (q.source == NULL || q.sid == NULL) {
@@ -204,7 +205,8 @@ create_group(struct read_call *rc)
 	argv[4] = start;
 	argv[5] = "MKSTREAM";
 	if (call(rc->a, 6, argv, group_created, rc) == -1) {
-		struct source_read *r = find_read(alerts_find_target(rc->a, rc->target), rc->source);
+		struct source_read *r =
+		    find_read(alerts_find_target(rc->a, rc->target), rc->source);
 
 		if (r != NULL)
 			r->reading = false;
@@ -251,8 +253,8 @@ read_done(struct rw_store *st, const redisReply *reply, void *arg)
 			entries++;
 			/* The backlog is read forward, so an entry acknowledged meanwhile
 			 * is never read (and delivered) twice. */
-			if (rc->backlog && entry->type == REDIS_REPLY_ARRAY && entry->elements == 2 &&
-			    entry->element[0]->type == REDIS_REPLY_STRING)
+			if (rc->backlog && entry->type == REDIS_REPLY_ARRAY &&
+			    entry->elements == 2 && entry->element[0]->type == REDIS_REPLY_STRING)
 				snprintf(r->backlog_after, sizeof(r->backlog_after), "%s",
 					 entry->element[0]->str);
 			if (ack != NULL && nacks < ALERTS_READ_COUNT)
@@ -338,8 +340,8 @@ outbox_dead_letter(struct target *t, const struct queued *q, size_t n, const cha
 
 		if (text == NULL || call(t->a, 3, push, NULL, NULL) == -1 ||
 		    call(t->a, 4, trim, NULL, NULL) == -1)
-			log_err("alert target %s: dead letter %s not stored",
-				t->name, json_string_value(json_object_get(q[i].event, "id")));
+			log_err("alert target %s: dead letter %s not stored", t->name,
+				json_string_value(json_object_get(q[i].event, "id")));
 		free(text);
 	}
 	outbox_ack(t, q, n);

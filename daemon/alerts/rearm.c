@@ -104,13 +104,14 @@ am_record(struct target *t, const json_t *event, int64_t now)
 	char err[120], key[512], field[600], *text;
 	size_t i;
 
-	text = events ? rw_alertfmt_alertmanager(events, now, ACTIVE_FOR_MS, err, sizeof(err))
-		      : NULL;
+	text =
+	    events ? rw_alertfmt_alertmanager(events, now, ACTIVE_FOR_MS, err, sizeof(err)) : NULL;
 	json_decref(events);
 	alerts = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	am_key(t, key, sizeof(key));
-	json_array_foreach(alerts, i, alert) {
+	json_array_foreach(alerts, i, alert)
+	{
 		json_t *labels = json_object_get(alert, "labels");
 		const char *ends = json_string_value(json_object_get(alert, "endsAt"));
 		int64_t ends_ms = 0;
@@ -137,8 +138,8 @@ am_record(struct target *t, const json_t *event, int64_t now)
 	/* A breach supersedes the warning: stop re-posting it (Alertmanager lets
 	 * it end at its endsAt). */
 	const char *type = json_string_value(json_object_get(event, "type"));
-	const char *mkey = json_string_value(json_object_get(json_object_get(event, "mention"),
-							     "key"));
+	const char *mkey =
+	    json_string_value(json_object_get(json_object_get(event, "mention"), "key"));
 
 	if (type != NULL && mkey != NULL &&
 	    (strcmp(type, "breach") == 0 || strcmp(type, "escalation") == 0)) {
@@ -186,7 +187,7 @@ mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 	struct name_call *nc = arg;
 	struct target *t = alerts_find_target(nc->a, nc->target);
 	const struct rw_source_config *src =
-		t ? rw_config_find_source(nc->a->cfg, nc->source) : NULL;
+	    t ? rw_config_find_source(nc->a->cfg, nc->source) : NULL;
 	struct rw_mention m = {0};
 	char key[512], when[32], id[400];
 	int64_t now = rw_now_ms();
@@ -208,7 +209,7 @@ mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 		return;
 	}
 	const struct rw_policy_config *policy =
-		m.policy ? rw_config_find_policy(nc->a->cfg, m.policy) : NULL;
+	    m.policy ? rw_config_find_policy(nc->a->cfg, m.policy) : NULL;
 	json_t *event = rw_event_for_mention(RW_EVENT_BREACH, 0, m.breach_at, now, &m, src, policy,
 					     policy ? rw_policy_calendar(nc->a->ps, policy) : NULL);
 	struct queued q = {0};
@@ -254,8 +255,8 @@ repeats_due(struct rw_store *st, const redisReply *reply, void *arg)
 		mc = name_call_new(nc->a, nc->target, nc->source, reply->element[i]->str);
 		if (mc == NULL)
 			break;
-		snprintf(key, sizeof(key), "%sm:%s", alerts_base(nc->a, nc->source, base, sizeof(base)),
-			 mc->mention);
+		snprintf(key, sizeof(key), "%sm:%s",
+			 alerts_base(nc->a, nc->source, base, sizeof(base)), mc->mention);
 		const char *argv[] = {"HGETALL", key};
 
 		if (command(nc->a, 2, argv, mention_read, mc) == -1)
@@ -276,8 +277,8 @@ repeat_check(struct target *t, int64_t now)
 		if (nc == NULL)
 			return;
 		repeat_key(t, nc->source, key, sizeof(key));
-		const char *argv[] = {"ZRANGEBYSCORE", key, "-inf", max, "LIMIT", "0",
-				      REPEATS_PER_CHECK};
+		const char *argv[] = {"ZRANGEBYSCORE", key, "-inf",           max,
+				      "LIMIT",         "0", REPEATS_PER_CHECK};
 
 		if (command(t->a, 7, argv, repeats_due, nc) == -1)
 			name_call_free(nc);

@@ -28,10 +28,10 @@
 #define RENEW_BEFORE_MS 60000 /* refresh when the access JWT has less left than this */
 
 struct bluesky {
-	struct rw_bluesky_session session;  /* access_jwt NULL: not signed in */
-	bool renew;                         /* the access JWT was refused as expired */
-	bool refreshing;                    /* auth_header() sends the refresh JWT */
-	char *auth;                         /* "Authorization: Bearer JWT" (wiped) */
+	struct rw_bluesky_session session; /* access_jwt NULL: not signed in */
+	bool renew;                        /* the access JWT was refused as expired */
+	bool refreshing;                   /* auth_header() sends the refresh JWT */
+	char *auth;                        /* "Authorization: Bearer JWT" (wiped) */
 };
 
 static void
@@ -145,6 +145,9 @@ session_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 		rw_poll_fail(poll, RW_POLL_MALFORMED, "session: malformed answer: %s", err);
 		return;
 	}
+	log_info("%s: %s as %s", rw_poll_source(poll)->name,
+		 b->session.access_jwt ? "session renewed" : "signed in",
+		 s.handle ? s.handle : s.did);
 	rw_bluesky_session_clear(&b->session);
 	b->session = s;
 	b->renew = false;
@@ -161,7 +164,8 @@ refresh_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	if (resp->status == 400 || resp->status == 401) {
 		/* The refresh JWT is spent or revoked: sign in again, once. */
 		b->refreshing = false;
-		log_info("%s: session refresh refused; signing in again", rw_poll_source(poll)->name);
+		log_info("%s: session refresh refused; signing in again",
+			 rw_poll_source(poll)->name);
 		rw_bluesky_session_clear(&b->session);
 		sign_in(poll);
 		return;
@@ -174,9 +178,9 @@ sign_in(struct rw_poll *poll)
 {
 	const struct rw_source_config *src = rw_poll_source(poll);
 	const struct rw_secret *password = rw_source_param_secret(src, "app_password");
-	json_t *doc = json_pack("{s:s, s:s}", "identifier",
-				rw_source_param_string(src, "identifier"), "password",
-				password ? rw_secret_value(password) : "");
+	json_t *doc =
+	    json_pack("{s:s, s:s}", "identifier", rw_source_param_string(src, "identifier"),
+		      "password", password ? rw_secret_value(password) : "");
 	char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	char *url = rw_url_build(src->base_url, "/xrpc/com.atproto.server.createSession", NULL);
 
@@ -226,17 +230,17 @@ start(struct rw_poll *poll)
 }
 
 static const struct rw_stream streams[] = {
-	{"listNotifications", 'n', true, true, notifications_url, notifications_parse},
-	{"getAuthorFeed", 'r', true, true, feed_url, feed_parse},
+    {"listNotifications", 'n', true, true, notifications_url, notifications_parse},
+    {"getAuthorFeed", 'r', true, true, feed_url, feed_parse},
 };
 
 const struct rw_connector rw_bluesky_connector = {
-	.type = RW_SOURCE_BLUESKY,
-	.streams = streams,
-	.nstreams = 2,
-	.state_new = state_new,
-	.state_free = state_free,
-	.start = start,
-	.auth_header = auth_header,
-	.token_expired = token_expired,
+    .type = RW_SOURCE_BLUESKY,
+    .streams = streams,
+    .nstreams = 2,
+    .state_new = state_new,
+    .state_free = state_free,
+    .start = start,
+    .auth_header = auth_header,
+    .token_expired = token_expired,
 };

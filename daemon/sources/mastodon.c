@@ -90,8 +90,8 @@ statuses_url(struct rw_poll *poll, const struct rw_walk *walk)
 }
 
 static int
-statuses_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page,
-	       char *err, size_t errlen)
+statuses_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page, char *err,
+	       size_t errlen)
 {
 	struct mastodon *m = rw_poll_state(poll);
 
@@ -151,16 +151,16 @@ start(struct rw_poll *poll)
 }
 
 static const struct rw_stream streams[] = {
-	{"notifications", 'n', false, false, notifications_url, notifications_parse},
-	{"statuses", 'r', false, false, statuses_url, statuses_parse},
+    {"notifications", 'n', false, false, notifications_url, notifications_parse},
+    {"statuses", 'r', false, false, statuses_url, statuses_parse},
 };
 
 const struct rw_connector rw_mastodon_connector = {
-	.type = RW_SOURCE_MASTODON,
-	.streams = streams,
-	.nstreams = 2,
-	.state_new = state_new,
-	.state_free = state_free,
-	.start = start,
-	.auth_header = auth_header,
+    .type = RW_SOURCE_MASTODON,
+    .streams = streams,
+    .nstreams = 2,
+    .state_new = state_new,
+    .state_free = state_free,
+    .start = start,
+    .auth_header = auth_header,
 };

@@ -74,11 +74,11 @@ tweets_url(struct rw_poll *poll, const struct rw_walk *walk)
 }
 
 static int
-mentions_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page,
-	       char *err, size_t errlen)
+mentions_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page, char *err,
+	       size_t errlen)
 {
-	return rw_x_parse_mentions(body, len, rw_source_param_string(rw_poll_source(poll), "user_id"),
-				   page, err, errlen);
+	return rw_x_parse_mentions(
+	    body, len, rw_source_param_string(rw_poll_source(poll), "user_id"), page, err, errlen);
 }
 
 static int
@@ -96,16 +96,16 @@ start(struct rw_poll *poll)
 }
 
 static const struct rw_stream streams[] = {
-	{"mentions", 'n', false, true, mentions_url, mentions_parse},
-	{"tweets", 'r', false, true, tweets_url, tweets_parse},
+    {"mentions", 'n', false, true, mentions_url, mentions_parse},
+    {"tweets", 'r', false, true, tweets_url, tweets_parse},
 };
 
 const struct rw_connector rw_x_connector = {
-	.type = RW_SOURCE_X,
-	.streams = streams,
-	.nstreams = 2,
-	.state_new = state_new,
-	.state_free = state_free,
-	.start = start,
-	.auth_header = auth_header,
+    .type = RW_SOURCE_X,
+    .streams = streams,
+    .nstreams = 2,
+    .state_new = state_new,
+    .state_free = state_free,
+    .start = start,
+    .auth_header = auth_header,
 };

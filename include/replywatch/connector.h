@@ -76,14 +76,14 @@ const struct rw_connector *rw_connector_for(enum rw_source_type type);
 /* How a poll ended, for /status, metrics and the schedule. */
 enum rw_poll_result {
 	RW_POLL_OK,
-	RW_POLL_RATE_LIMITED, /* 429, or an endpoint's budget spent until its reset */
-	RW_POLL_SERVER_ERROR, /* 5xx */
+	RW_POLL_RATE_LIMITED,  /* 429, or an endpoint's budget spent until its reset */
+	RW_POLL_SERVER_ERROR,  /* 5xx */
 	RW_POLL_NETWORK_ERROR, /* no answer: refused, reset, timed out */
-	RW_POLL_AUTH_ERROR,   /* 401/403, or a rejected sign-in: the source is down */
-	RW_POLL_CLIENT_ERROR, /* another 4xx */
-	RW_POLL_MALFORMED,    /* an answer that could not be parsed */
+	RW_POLL_AUTH_ERROR,    /* 401/403, or a rejected sign-in: the source is down */
+	RW_POLL_CLIENT_ERROR,  /* another 4xx */
+	RW_POLL_MALFORMED,     /* an answer that could not be parsed */
 	RW_POLL_TOKEN_EXPIRED, /* renewed at once by the next poll */
-	RW_POLL_STORE_ERROR,  /* Redis failed: nothing ingested, cursors kept */
+	RW_POLL_STORE_ERROR,   /* Redis failed: nothing ingested, cursors kept */
 	RW_POLL_RESULT_COUNT
 };
 
@@ -117,7 +117,7 @@ void rw_poll_walk(struct rw_poll *poll);
 
 /* Ends the poll with result and a one-line reason (no secret in it). */
 void rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* "Authorization: Bearer TOKEN" (caller frees with rw_bearer_free, which
  * wipes it: it holds a secret), or NULL on allocation failure. */

@@ -65,12 +65,13 @@ start_daemon(const char *targets)
 		}
 	}
 	cr_assert(fclose(out) == 0);
-	cr_assert(asprintf(&top,
-			   ",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"1s\","
-			   " \"breach_after\": \"2s\" } ],\n"
-			   " \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"pt\","
-			   " \"labels\": { \"brand\": \"acme\" } } ],\n \"alerts\": %s",
-			   expanded) > 0);
+	cr_assert(
+	    asprintf(&top,
+		     ",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"1s\","
+		     " \"breach_after\": \"2s\" } ],\n"
+		     " \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"pt\","
+		     " \"labels\": { \"brand\": \"acme\" } } ],\n \"alerts\": %s",
+		     expanded) > 0);
 	path = rwt_write_config(dir, &redis, port, "", top);
 	rwt_daemon_start(&daemon_, path, port, NULL);
 	rwt_daemon_wait_ready(&daemon_, 5.0);
@@ -111,9 +112,10 @@ push_reply(const char *to)
 	char body[512], *when = iso(rw_now_ms());
 	struct rwt_response r;
 
-	snprintf(body, sizeof(body),
-		 "{\"id\":\"re-%s\",\"created_at\":\"%s\",\"in_reply_to\":\"%s\",\"from_brand\":true}",
-		 to, when, to);
+	snprintf(
+	    body, sizeof(body),
+	    "{\"id\":\"re-%s\",\"created_at\":\"%s\",\"in_reply_to\":\"%s\",\"from_brand\":true}",
+	    to, when, to);
 	r = rwt_http(daemon_.http_port, "POST", "/ingest/p", "pt", body);
 	cr_assert_eq(r.status, 202, "%s", r.body);
 	rwt_response_free(&r);
@@ -141,10 +143,12 @@ delivered_events(const char *name, const char *type)
 	json_t *list = deliveries(name), *d, *e;
 	size_t i, j, n = 0;
 
-	json_array_foreach(list, i, d) {
+	json_array_foreach(list, i, d)
+	{
 		if (json_integer_value(json_object_get(d, "status")) >= 300)
 			continue;
-		json_array_foreach(json_object_get(json_object_get(d, "json"), "events"), j, e) {
+		json_array_foreach(json_object_get(json_object_get(d, "json"), "events"), j, e)
+		{
 			if (type == NULL ||
 			    strcmp(json_string_value(json_object_get(e, "type")), type) == 0)
 				n++;
@@ -194,8 +198,8 @@ hook_fault(const char *name, const char *body)
  * own implementation accepts every signature; webhook-id is the event id. */
 Test(alerts, json_signed_breach_and_resolved)
 {
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/hook/care/config",
-				  "{'secret': '" SECRET "'}"));
+	json_decref(
+	    rwt_fake_call(&fake, "POST", "/_fake/hook/care/config", "{'secret': '" SECRET "'}"));
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
 		     "'}]");
 	push_mention("m1", 10000);
@@ -206,7 +210,8 @@ Test(alerts, json_signed_breach_and_resolved)
 	json_t *list = deliveries("care"), *d;
 	size_t i;
 
-	json_array_foreach(list, i, d) {
+	json_array_foreach(list, i, d)
+	{
 		json_t *body = json_object_get(d, "json");
 		json_t *headers = json_object_get(d, "headers");
 		json_t *events = json_object_get(body, "events");
@@ -216,8 +221,8 @@ Test(alerts, json_signed_breach_and_resolved)
 		cr_assert_eq(json_integer_value(json_object_get(body, "version")), 1);
 		if (json_array_size(events) == 1)
 			cr_assert_str_eq(
-				json_string_value(json_object_get(headers, "webhook-id")),
-				json_string_value(json_object_get(json_array_get(events, 0), "id")));
+			    json_string_value(json_object_get(headers, "webhook-id")),
+			    json_string_value(json_object_get(json_array_get(events, 0), "id")));
 	}
 	json_decref(list);
 	/* Nothing else: a mention already past its breach raises no warning. */
@@ -238,9 +243,10 @@ Test(alerts, receiver_down_then_up_keeps_ids)
 	const char *id = NULL;
 
 	cr_assert_eq(json_array_size(list), 4, "3 failures and 1 success expected");
-	json_array_foreach(list, i, d) {
+	json_array_foreach(list, i, d)
+	{
 		const char *this_id =
-			json_string_value(json_object_get(json_object_get(d, "headers"), "webhook-id"));
+		    json_string_value(json_object_get(json_object_get(d, "headers"), "webhook-id"));
 
 		cr_assert_not_null(this_id);
 		if (id == NULL)
@@ -297,12 +303,13 @@ Test(alerts, retry_after_is_honoured)
 	int64_t first, second;
 
 	cr_assert_eq(json_array_size(list), 2);
-	cr_assert_eq(rw_time_parse(json_string_value(json_object_get(json_array_get(list, 0), "at")),
-				   &first),
+	cr_assert_eq(rw_time_parse(
+			 json_string_value(json_object_get(json_array_get(list, 0), "at")), &first),
 		     0);
-	cr_assert_eq(rw_time_parse(json_string_value(json_object_get(json_array_get(list, 1), "at")),
-				   &second),
-		     0);
+	cr_assert_eq(
+	    rw_time_parse(json_string_value(json_object_get(json_array_get(list, 1), "at")),
+			  &second),
+	    0);
 	cr_assert_geq(second - first, 2000, "retried after %lld ms", (long long)(second - first));
 	json_decref(list);
 }
@@ -310,7 +317,8 @@ Test(alerts, retry_after_is_honoured)
 /* group_window: a burst of 60 breaches goes out in a handful of requests. */
 Test(alerts, group_window_batches_a_burst)
 {
-	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'group_window': '1s'}]");
+	start_daemon(
+	    "[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'group_window': '1s'}]");
 	for (int i = 0; i < 60; i++) {
 		char id[16];
 
@@ -349,7 +357,8 @@ target_field(const char *name, const char *field)
 	size_t i;
 	long long v = -1;
 
-	json_array_foreach(json_object_get(st, "alerts"), i, t) {
+	json_array_foreach(json_object_get(st, "alerts"), i, t)
+	{
 		if (strcmp(json_string_value(json_object_get(t, "name")), name) == 0)
 			v = json_integer_value(json_object_get(t, field));
 	}
@@ -386,7 +395,7 @@ disabled(void *arg)
 {
 	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL);
 	const char *state = json_string_value(
-		json_object_get(json_array_get(json_object_get(st, "alerts"), 0), "state"));
+	    json_object_get(json_array_get(json_object_get(st, "alerts"), 0), "state"));
 	bool yes = state && strcmp(state, arg) == 0;
 
 	json_decref(st);
@@ -486,7 +495,7 @@ am_start(struct alertmanager *am)
 	am->dir = rwt_tmpdir_new();
 	am->port = rwt_free_port();
 	config = rwt_write_file(am->dir, "am.yml",
-			       "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
+				"route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
 	snprintf(listen, sizeof(listen), "--web.listen-address=127.0.0.1:%d", am->port);
 	snprintf(storage, sizeof(storage), "--storage.path=%s", am->dir);
 	char *cfgarg;
@@ -523,19 +532,21 @@ static bool
 am_alert_is(void *arg)
 {
 	struct am_wait *w = arg;
-	struct rwt_response r = rwt_http(w->am->port, "GET", "/api/v2/alerts?active=true", NULL,
-					 NULL);
+	struct rwt_response r =
+	    rwt_http(w->am->port, "GET", "/api/v2/alerts?active=true", NULL, NULL);
 	json_t *list = json_loads(r.body, 0, NULL), *alert;
 	size_t i;
 	bool found = false;
 
 	rwt_response_free(&r);
-	json_array_foreach(list, i, alert) {
+	json_array_foreach(list, i, alert)
+	{
 		json_t *labels = json_object_get(alert, "labels");
 
 		if (strcmp(json_string_value(json_object_get(labels, "alertname")) ?: "",
 			   w->alertname) == 0 &&
-		    strcmp(json_string_value(json_object_get(labels, "mention")) ?: "", "p:m1") == 0)
+		    strcmp(json_string_value(json_object_get(labels, "mention")) ?: "", "p:m1") ==
+			0)
 			found = true;
 	}
 	json_decref(list);
@@ -575,7 +586,8 @@ delivered_text(const char *name)
 	FILE *out = open_memstream(&text, &len);
 
 	cr_assert_not_null(out);
-	json_array_foreach(list, i, d) {
+	json_array_foreach(list, i, d)
+	{
 		if (json_integer_value(json_object_get(d, "status")) < 300)
 			fprintf(out, "%s\n", json_string_value(json_object_get(d, "body")));
 	}
@@ -659,7 +671,8 @@ Test(alerts, slow_receiver_does_not_block_others)
 	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL), *t;
 	size_t i;
 
-	json_array_foreach(json_object_get(st, "alerts"), i, t) {
+	json_array_foreach(json_object_get(st, "alerts"), i, t)
+	{
 		bool slow = strcmp(json_string_value(json_object_get(t, "name")), "slow") == 0;
 
 		cr_assert_eq(json_is_null(json_object_get(t, "last_success_at")), slow);
