@@ -79,6 +79,9 @@ char *fake_hex_encode(const char *s);
 char *fake_hex_decode(const char *hex);
 /* The value of the hex digit c (either case), or -1. */
 int fake_hexval(char c);
+/* Makes room in *arr (*cap elements of size) for one more than n: doubles
+ * it when full. Returns 0, or -1 on allocation failure (*arr unchanged). */
+int fake_grow(void **arr, size_t *cap, size_t n, size_t size);
 /* asprintf that returns the string (caller frees) or NULL. */
 char *fake_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ASCII case-insensitive prefix test. */

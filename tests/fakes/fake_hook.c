@@ -67,24 +67,6 @@ struct fake_hooks {
 	uint64_t seq; /* made-up PagerDuty dedup keys */
 };
 
-/* Grows *arr (of *cap elements of size) to hold one more than n. */
-static int
-grow(void **arr, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	p = realloc(*arr, ncap * size);
-	if (p == NULL)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 static void
 recv_free(struct hook_recv *r)
 {
@@ -161,7 +143,7 @@ recv_get(struct fake_state *st, const char *name)
 
 	if (r != NULL || h == NULL)
 		return r;
-	if (grow((void **)&h->recvs, &h->recvs_cap, h->nrecvs, sizeof(*h->recvs)) == -1)
+	if (fake_grow((void **)&h->recvs, &h->recvs_cap, h->nrecvs, sizeof(*h->recvs)) == -1)
 		return NULL;
 	r = &h->recvs[h->nrecvs];
 	memset(r, 0, sizeof(*r));
@@ -363,7 +345,7 @@ fake_hook_deliver(struct fake_state *st, struct MHD_Connection *con, struct fake
 	name[n] = '\0';
 	r = recv_get(st, name);
 	h = st->hooks;
-	if (r == NULL || grow((void **)&h->dels, &h->dels_cap, h->ndels, sizeof(*h->dels)) == -1)
+	if (r == NULL || fake_grow((void **)&h->dels, &h->dels_cap, h->ndels, sizeof(*h->dels)) == -1)
 		goto oom;
 	d = &h->dels[h->ndels];
 	memset(d, 0, sizeof(*d));
@@ -642,7 +624,7 @@ fault(struct fake_state *st, const char *name, struct fake_req *req, struct fake
 	}
 	r = recv_get(st, name);
 	if (r == NULL ||
-	    grow((void **)&r->faults, &r->faults_cap, r->nfaults, sizeof(*r->faults)) == -1) {
+	    fake_grow((void **)&r->faults, &r->faults_cap, r->nfaults, sizeof(*r->faults)) == -1) {
 		bad(resp, 500, "out of memory");
 		goto done;
 	}

@@ -39,9 +39,8 @@ fake_platform_from_name(const char *name)
 	return -1;
 }
 
-/* Makes room for one more element of size in *arr. */
-static int
-grow(void **arr, size_t *cap, size_t n, size_t size)
+int
+fake_grow(void **arr, size_t *cap, size_t n, size_t size)
 {
 	size_t ncap;
 	void *p;
@@ -104,7 +103,7 @@ account_push(struct fake_platform_state *ps, const char *id, const char *handle,
 {
 	struct fake_account *a;
 
-	if (grow((void **)&ps->accounts, &ps->accounts_cap, ps->naccounts, sizeof(*a)) == -1)
+	if (fake_grow((void **)&ps->accounts, &ps->accounts_cap, ps->naccounts, sizeof(*a)) == -1)
 		return -1;
 	a = &ps->accounts[ps->naccounts];
 	memset(a, 0, sizeof(*a));
@@ -407,7 +406,7 @@ fake_post_add(struct fake_state *st, enum fake_platform p, struct fake_post *pos
 
 	post->id = NULL;
 	post->cid = NULL;
-	if (grow((void **)&ps->posts, &ps->posts_cap, ps->nposts, sizeof(*post)) == -1 ||
+	if (fake_grow((void **)&ps->posts, &ps->posts_cap, ps->nposts, sizeof(*post)) == -1 ||
 	    post_ids(st, p, post) == -1) {
 		post_clear(post);
 		return -1;
@@ -520,7 +519,7 @@ fake_notif_add(struct fake_state *st, enum fake_platform p, struct fake_notif *n
 
 	n->id = NULL;
 	n->cid = NULL;
-	if (grow((void **)&ps->notifs, &ps->notifs_cap, ps->nnotifs, sizeof(*n)) == -1)
+	if (fake_grow((void **)&ps->notifs, &ps->notifs_cap, ps->nnotifs, sizeof(*n)) == -1)
 		goto fail;
 	if (p == FAKE_BLUESKY) {
 		if (bsky_notif_ids(st, n) == -1)
