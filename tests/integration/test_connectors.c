@@ -43,8 +43,9 @@ TestSuite(connectors, .init = setup, .fini = teardown, .timeout = 120);
 
 #define POLICIES                                                                                   \
 	",\n \"retention\": { \"backfill\": \"1h\" },\n"                                           \
-	" \"policies\": [ { \"name\": \"social\", \"warn_after\": \"2h\", \"breach_after\": "      \
-	"\"3h\" } ]"
+	" \"policies\": [ { \"name\": \"vip\", \"match\": { \"min_followers\": 10000 },"       \
+	" \"breach_after\": \"1h\" },"                                                              \
+	" { \"name\": \"social\", \"warn_after\": \"2h\", \"breach_after\": \"3h\" } ]"
 
 /* The three connectors against the fake, polling every second. extra is
  * spliced into each source object (starts with a comma, or ""). */
@@ -717,4 +718,53 @@ Test(connectors, redis_restart_pauses_polling)
 
 	wait_state("xsrc", id, "open", 10);
 	free(id);
+}
+
+static const char *
+field_of(const char *source, const char *id, const char *field, char *buf, size_t len)
+{
+	json_t *m = mention(source, id);
+	const char *v = json_string_value(json_object_get(m, field));
+
+	snprintf(buf, len, "%s", v ? v : "(null)");
+	json_decref(m);
+	return buf;
+}
+
+/* What the platforms say about a mention reaches the policy and the
+ * display: X follower counts pick the "vip" policy, Mastodon's HTML
+ * becomes text, and a reply to the brand's own post is a comment. */
+Test(connectors, platform_fields_reach_policies_and_display)
+{
+	char buf[256];
+	char *famous = add_mention("x", "famous", rw_now_ms(), ", 'followers': 250000");
+	char *plain = add_mention("x", "plain", rw_now_ms(), ", 'followers': 12");
+	json_t *post = rwt_fake_call(&fake, "POST", "/_fake/mastodon/post",
+				     "{'text': 'Our new store opens today'}");
+	char *toot = add_mention("mastodon", "ann", rw_now_ms(), ", 'text': 'Fish & chips <3'");
+	char reply_extra[200];
+
+	snprintf(reply_extra, sizeof(reply_extra), ", 'in_reply_to': '%s'",
+		 json_string_value(json_object_get(post, "id")));
+	char *comment = add_mention("mastodon", "bob", rw_now_ms(), reply_extra);
+
+	start_daemon("x mastodon", "");
+	wait_state("xsrc", famous, "open", 10);
+	wait_state("xsrc", plain, "open", 10);
+	wait_state("masto", toot, "open", 10);
+	wait_state("masto", comment, "open", 10);
+	cr_assert_str_eq(field_of("xsrc", famous, "policy", buf, sizeof(buf)), "vip");
+	cr_assert_str_eq(field_of("xsrc", plain, "policy", buf, sizeof(buf)), "social");
+	cr_assert_str_eq(field_of("xsrc", famous, "author", buf, sizeof(buf)), "famous");
+	cr_assert(strstr(field_of("xsrc", famous, "url", buf, sizeof(buf)), "/famous/status/"),
+		  "%s", buf);
+	cr_assert_str_eq(field_of("masto", toot, "text", buf, sizeof(buf)),
+			 "@acme Fish & chips <3");
+	cr_assert_str_eq(field_of("masto", toot, "kind", buf, sizeof(buf)), "mention");
+	cr_assert_str_eq(field_of("masto", comment, "kind", buf, sizeof(buf)), "comment");
+	json_decref(post);
+	free(famous);
+	free(plain);
+	free(toot);
+	free(comment);
 }
