@@ -166,7 +166,7 @@ refresh_read(struct rw_store *st, const redisReply *reply, void *arg)
 	(void)st;
 	d->refreshing--;
 	if (s != NULL && !s->firing && reply != NULL && reply->type == REDIS_REPLY_ARRAY) {
-		s->due = reply->elements == 2 ? strtoll(reply->element[1]->str, NULL, 10) : 0;
+		s->due = reply->elements == 1 ? strtoll(reply->element[0]->str, NULL, 10) : 0;
 		arm(d);
 	}
 	free(r->name);
@@ -180,7 +180,7 @@ rw_deadlines_refresh(struct rw_deadlines *d)
 		return;
 	for (size_t i = 0; i < d->n; i++) {
 		struct refresh_read *r = calloc(1, sizeof(*r));
-		char base[256], key[300];
+		char base[256];
 
 		if (r == NULL || (r->name = strdup(d->sources[i].name)) == NULL) {
 			free(r);
@@ -188,10 +188,10 @@ rw_deadlines_refresh(struct rw_deadlines *d)
 		}
 		r->d = d;
 		rw_tracker_base(rw_store_key_prefix(d->store), r->name, base, sizeof(base));
-		snprintf(key, sizeof(key), "%sdue", base);
-		const char *argv[5] = {"ZRANGE", key, "0", "0", "WITHSCORES"};
-		size_t len[5] = {6, strlen(key), 1, 1, 10};
-		if (rw_store_command(d->store, 5, argv, len, refresh_read, r) == -1) {
+		/* The earliest deadline: see fetch.lua "next". */
+		const char *argv[2] = {base, "next"};
+		size_t len[2] = {strlen(base), 4};
+		if (rw_store_script(d->store, "fetch", 1, 2, argv, len, refresh_read, r) == -1) {
 			free(r->name);
 			free(r);
 			return;

@@ -120,6 +120,27 @@ state_pair(enum rw_state s, const char *policy)
 	return json_pack("[s, s]", code, policy ? policy : NO_POLICY);
 }
 
+/* The next deadline fetch.lua derives for an open or warned mention from
+ * its W (open only), B, first E and X; 0 for any other state. */
+static int64_t
+derived_due(const struct rw_mention *m)
+{
+	int64_t t = 0;
+	const int64_t candidates[4] = {
+		m->state == RW_STATE_OPEN ? m->warn_at : 0,
+		m->breach_at,
+		m->nescalate > 0 ? m->escalate_at[0] : 0,
+		m->expire_at,
+	};
+
+	if (m->state != RW_STATE_OPEN && m->state != RW_STATE_WARNING)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (candidates[i] > 0 && (t == 0 || candidates[i] < t))
+			t = candidates[i];
+	return t;
+}
+
 json_t *
 tracker_change(struct rw_tracker *tr, const struct rw_mention *m, long long expect,
 	       enum rw_state from_state, const char *from_policy, json_t *events,
@@ -142,7 +163,10 @@ tracker_change(struct rw_tracker *tr, const struct rw_mention *m, long long expe
 	if (expect != 0)
 		json_object_set_new(c, "from", state_pair(from_state, from_policy));
 	json_object_set_new(c, "to", state_pair(m->state, m->policy));
-	json_object_set_new(c, "due", next ? json_integer(next) : json_false());
+	/* An open or warned mention whose next deadline follows from its own
+	 * fields (see fetch.lua) needs no entry in the "due" set. */
+	json_object_set_new(c, "due", next && next != derived_due(m) ? json_integer(next)
+								   : json_false());
 	if (m->conversation_id != NULL) {
 		json_object_set_new(c, "conv", json_string(m->conversation_id));
 		json_object_set_new(c, "conv_add", json_boolean(rw_state_is_open(m->state)));

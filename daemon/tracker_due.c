@@ -137,15 +137,14 @@ fire_finish(struct fire_op *op, int result, const char *detail)
 }
 
 static void
-next_due_read(struct rw_store *st, const redisReply *reply, void *arg)
+next_due_read(struct rw_tracker *tr, const redisReply *reply, void *arg)
 {
 	struct fire_op *op = arg;
 	int64_t due = 0;
 
-	(void)st;
-	op->tr->pending--;
-	if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2)
-		due = strtoll(reply->element[1]->str, NULL, 10);
+	(void)tr;
+	if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements == 1)
+		due = strtoll(reply->element[0]->str, NULL, 10);
 	if (op->tr->due_fn != NULL && reply != NULL)
 		op->tr->due_fn(op->tr->due_arg, op->src->name, due, true);
 	fire_finish(op, reply ? 0 : -1, reply ? NULL : "redis unavailable");
@@ -155,17 +154,10 @@ next_due_read(struct rw_store *st, const redisReply *reply, void *arg)
 static void
 read_next_due(struct fire_op *op)
 {
-	char base[256], key[300];
+	const char *argv[1] = {"next"};
 
-	rw_tracker_base(rw_store_key_prefix(op->tr->store), op->src->name, base, sizeof(base));
-	snprintf(key, sizeof(key), "%sdue", base);
-	const char *argv[5] = {"ZRANGE", key, "0", "0", "WITHSCORES"};
-	size_t len[5] = {6, strlen(key), 1, 1, 10};
-	if (rw_store_command(op->tr->store, 5, argv, len, next_due_read, op) == -1) {
+	if (tracker_fetch(op->tr, op->src, 1, argv, next_due_read, op) == -1)
 		fire_finish(op, -1, "redis unavailable");
-		return;
-	}
-	op->tr->pending++;
 }
 
 static void

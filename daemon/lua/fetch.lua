@@ -7,6 +7,15 @@
 --   the same conversation created no later than the target }.
 -- ARGV[1] = "due", ARGV[2]: now (ms), ARGV[3]: limit -> pairs of (id, fields)
 --   of mentions whose next deadline is due.
+-- ARGV[1] = "next" -> { earliest deadline (ms) } or {} when nothing is due.
+--
+-- Where deadlines are: a mention in the "due" sorted set has its next
+-- deadline as its score. An open or warned mention is not in it (that saves
+-- a sorted-set entry per mention): its next deadline is the earliest of its
+-- W (open only), B, first E and X fields, which grow with created_at within
+-- one policy and state, so the oldest members of "ix:o:P" and "ix:w:P" hold
+-- the earliest. The daemon keeps a mention in "due" whenever that rule
+-- would not give its next deadline exactly.
 local base = KEYS[1]
 local mode = ARGV[1]
 local out = {}
@@ -37,17 +46,61 @@ elseif mode == 'reply' then
 			end
 		end
 	end
-elseif mode == 'due' then
-	local ids = redis.call('ZRANGEBYSCORE', base .. 'due', '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
-	for _, id in ipairs(ids) do
-		local f = fields(id)
-		if #f == 0 then
-			-- The mention is gone (deleted by hand?): its deadline goes too.
-			redis.call('ZREM', base .. 'due', id)
-		else
-			out[#out + 1] = id
-			out[#out + 1] = f
+elseif mode == 'due' or mode == 'next' then
+	local now = tonumber(ARGV[2] or '0')
+	local limit = tonumber(ARGV[3] or '0')
+	local earliest = nil
+	local function note(t)
+		if t and (earliest == nil or t < earliest) then earliest = t end
+	end
+	if mode == 'due' then
+		local ids = redis.call('ZRANGEBYSCORE', base .. 'due', '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+		for _, id in ipairs(ids) do
+			local f = fields(id)
+			if #f == 0 then
+				-- The mention is gone (deleted by hand?): its deadline goes too.
+				redis.call('ZREM', base .. 'due', id)
+			else
+				out[#out + 1] = id
+				out[#out + 1] = f
+			end
+		end
+	else
+		local first = redis.call('ZRANGE', base .. 'due', 0, 0, 'WITHSCORES')
+		if #first == 2 then note(tonumber(first[2])) end
+	end
+	-- Open and warned mentions, oldest first per policy. A few members past
+	-- the first are read too, so a re-match under way (mixed deadlines in
+	-- one set) cannot hide a due mention for long.
+	local scan = mode == 'due' and 200 or 16
+	for _, policy in ipairs(redis.call('SMEMBERS', base .. 'ixp')) do
+		for _, st in ipairs({'o', 'w'}) do
+			local ids = redis.call('ZRANGE', base .. 'ix:' .. st .. ':' .. policy, 0, scan - 1)
+			for _, id in ipairs(ids) do
+				if mode == 'due' and #out >= 2 * limit then break end
+				if not redis.call('ZSCORE', base .. 'due', id) then
+					local v = redis.call('HMGET', base .. 'm:' .. id, 'W', 'B', 'E', 'X', 's')
+					local t = nil
+					local function take(x)
+						x = tonumber(x)
+						if x and x > 0 and (t == nil or x < t) then t = x end
+					end
+					if v[5] == st then
+						if st == 'o' then take(v[1]) end
+						take(v[2])
+						if v[3] then take(string.match(v[3], '^(%d+)')) end
+						take(v[4])
+					end
+					if mode == 'next' then
+						note(t)
+					elseif t and t <= now then
+						out[#out + 1] = id
+						out[#out + 1] = fields(id)
+					end
+				end
+			end
 		end
 	end
+	if mode == 'next' and earliest then out[1] = tostring(earliest) end
 end
 return out
