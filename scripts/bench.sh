@@ -81,7 +81,7 @@ echo "replywatch benchmark: N=$N, BIG=$BIG, $(nproc) cores, redis $(redis-server
 # the same call the tracker makes per ingested mention, pipelined 16 deep.
 sha=$(rcli script load "$(cat "$root/daemon/lua/apply.lua")")
 now_ms=$(($(date +%s%N) / 1000000))
-change='{"all":true,"retention_ms":2592000000,"events_minid":"0","replies_minid":"0","changes":[{"id":"x__rand_int__","expect":0,"orphan":"check","created":'$now_ms',"set":{"a":"someone","t":"Where is my order? It has been a week.","c":"'$now_ms'","s":"o","p":"slow","W":"'$((now_ms + 3600000))'","B":"'$((now_ms + 7200000))'","X":"'$((now_ms + 604800000))'"},"to":["o","slow"],"due":'$((now_ms + 3600000))',"resolved":false,"events":[],"cnt":{"m:slow":1}}]}'
+change='{"all":true,"retention_ms":2592000000,"events_minid":"0","replies_minid":"0","changes":[{"id":"x__rand_int__","expect":0,"orphan":"check","created":'$now_ms',"set":{"a":"someone","t":"Where is my order? It has been a week.","c":"'$now_ms'","s":"o","p":"slow","W":"'$((now_ms + 3600000))'","B":"'$((now_ms + 7200000))'","X":"'$((now_ms + 604800000))'"},"to":["o","slow"],"due":false,"resolved":false,"events":[],"cnt":{"m:slow":1}}]}'
 baseline=$(redis-benchmark -p "$redis_port" -q -n "$N" -r 100000000 -c 4 -P 16 \
 	evalsha "$sha" 1 'rwbase{base}:' "$change" | sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' | tail -n 1)
 rcli flushall >/dev/null
