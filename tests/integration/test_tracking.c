@@ -570,3 +570,56 @@ Test(tracking, a_reload_rematches_open_mentions_without_raising_twice)
 	free(c);
 	free(body);
 }
+
+static long long
+due_entries(void)
+{
+	redisContext *c = rwt_redis_connect(&redis);
+	redisReply *r = redisCommand(c, "ZCARD t:{p}:due");
+	long long n = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+
+	freeReplyObject(r);
+	redisFree(c);
+	return n;
+}
+
+/* Open and warned mentions keep no entry in the due set (their deadlines
+ * follow from their fields, oldest first), yet every deadline of many
+ * mentions under two policies fires once, in order; a breached mention with
+ * an escalation step to come has its entry. */
+Test(tracking, deadlines_without_due_entries_fire_once_each)
+{
+	int64_t created = rw_now_ms() - 100;
+
+	rwt_redis_start(&redis, NULL);
+	start();
+	for (int i = 0; i < 30; i++) {
+		char *c = iso(created + i * 20), *body;
+
+		cr_assert(asprintf(&body,
+				   "{\"id\":\"v%d\",\"created_at\":\"%s\",\"author\":\"a%d\","
+				   "\"author_followers\":%d}",
+				   i, c, i, i % 2 ? 50000 : 10) > 0);
+		cr_assert_eq(push(body), 202);
+		free(body);
+		free(c);
+	}
+	cr_assert_eq(due_entries(), 0, "open mentions got due entries");
+	for (int i = 1; i < 30; i += 2) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "p:v%d", i);
+		cr_assert(wait_state(key, "breached", 5.0), "%s not breached", key);
+	}
+	/* Breached with an escalation step to come: in the due set. */
+	cr_assert_eq(due_entries(), 15);
+	for (int i = 1; i < 30; i += 2) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "p:v%d", i);
+		cr_assert_eq(count_events("warning", key), 1, "%s", key);
+		cr_assert_eq(count_events("breach", key), 1, "%s", key);
+	}
+	/* The social ones (1 h) are still open and raised nothing. */
+	cr_assert_eq(count_events("warning", "p:v0"), 0);
+}
