@@ -348,7 +348,8 @@ same_identity(const struct rw_source_config *a, const struct rw_source_config *b
 		    (x->value && strcmp(x->value, y->value) != 0) ||
 		    (x->secret == NULL) != (y->secret == NULL) ||
 		    (x->secret && !rw_secret_equal(x->secret, y->secret)) ||
-		    !json_equal(x->json, y->json))
+		    (x->json == NULL) != (y->json == NULL) ||
+		    (x->json != NULL && !json_equal(x->json, y->json)))
 			return false;
 	}
 	return true;

@@ -41,6 +41,13 @@ rw_tracker_use(struct rw_tracker *tr, const struct rw_config *cfg, struct rw_pol
 }
 
 void
+rw_tracker_set_events_fn(struct rw_tracker *tr, rw_tracker_events_fn *fn, void *arg)
+{
+	tr->events_fn = fn;
+	tr->events_arg = arg;
+}
+
+void
 rw_tracker_set_due_fn(struct rw_tracker *tr, rw_tracker_due_fn *fn, void *arg)
 {
 	tr->due_fn = fn;
@@ -246,6 +253,7 @@ struct script_call {
 	struct rw_tracker *tr;
 	tracker_applied_fn *fn;
 	void *arg;
+	char *events_of; /* the source whose events this call appends, or NULL */
 };
 
 static void
@@ -255,13 +263,17 @@ script_done(struct rw_store *st, const redisReply *reply, void *arg)
 
 	(void)st;
 	call->tr->pending--;
+	if (call->events_of != NULL && reply != NULL && reply->type == REDIS_REPLY_ARRAY &&
+	    call->tr->events_fn != NULL)
+		call->tr->events_fn(call->tr->events_arg, call->events_of);
 	call->fn(call->tr, reply, call->arg);
+	free(call->events_of);
 	free(call);
 }
 
 static int
 run_script(struct rw_tracker *tr, const struct rw_source_config *src, const char *script,
-	   int argc, const char **argv, tracker_applied_fn *fn, void *arg)
+	   int argc, const char **argv, bool appends_events, tracker_applied_fn *fn, void *arg)
 {
 	struct script_call *call = calloc(1, sizeof(*call));
 	const char *args[16];
@@ -275,6 +287,10 @@ run_script(struct rw_tracker *tr, const struct rw_source_config *src, const char
 	call->tr = tr;
 	call->fn = fn;
 	call->arg = arg;
+	if (appends_events && (call->events_of = strdup(src->name)) == NULL) {
+		free(call);
+		return -1;
+	}
 	args[0] = rw_tracker_base(rw_store_key_prefix(tr->store), src->name, base, sizeof(base));
 	lens[0] = strlen(base);
 	for (int i = 0; i < argc; i++) {
@@ -282,11 +298,26 @@ run_script(struct rw_tracker *tr, const struct rw_source_config *src, const char
 		lens[i + 1] = strlen(argv[i]);
 	}
 	if (rw_store_script(tr->store, script, 1, argc + 1, args, lens, script_done, call) == -1) {
+		free(call->events_of);
 		free(call);
 		return -1;
 	}
 	tr->pending++;
 	return 0;
+}
+
+/* True when one of changes appends an event. */
+static bool
+has_events(const json_t *changes)
+{
+	size_t i;
+	const json_t *c;
+
+	json_array_foreach(changes, i, c) {
+		if (json_array_size(json_object_get(c, "events")) > 0)
+			return true;
+	}
+	return false;
 }
 
 int
@@ -295,6 +326,7 @@ tracker_apply(struct rw_tracker *tr, const struct rw_source_config *src, json_t 
 {
 	int64_t now = rw_now_ms();
 	char minid[32], replies_minid[32];
+	bool events = has_events(changes); /* before json_pack takes changes over */
 	json_t *op;
 	char *text;
 	int rc;
@@ -311,7 +343,7 @@ tracker_apply(struct rw_tracker *tr, const struct rw_source_config *src, json_t 
 	if (text == NULL)
 		return -1;
 	const char *argv[1] = {text};
-	rc = run_script(tr, src, "apply", 1, argv, fn, arg);
+	rc = run_script(tr, src, "apply", 1, argv, events, fn, arg);
 	free(text);
 	return rc;
 }
@@ -320,7 +352,7 @@ int
 tracker_fetch(struct rw_tracker *tr, const struct rw_source_config *src, int argc,
 	      const char **argv, tracker_applied_fn *fn, void *arg)
 {
-	return run_script(tr, src, "fetch", argc, argv, fn, arg);
+	return run_script(tr, src, "fetch", argc, argv, false, fn, arg);
 }
 
 const char *
@@ -597,7 +629,7 @@ store_orphan(struct reply_op *op)
 	snprintf(value, sizeof(value), "%" PRId64 "|%s", op->reply->created_at_ms, op->reply->id);
 	snprintf(ttl, sizeof(ttl), "%" PRId64, in->tr->cfg->retention.give_up_after * 1000);
 	const char *argv[3] = {op->reply->in_reply_to, value, ttl};
-	return run_script(in->tr, in->src, "orphan", 3, argv, orphan_stored, op);
+	return run_script(in->tr, in->src, "orphan", 3, argv, false, orphan_stored, op);
 }
 
 /* Adds the resolution of open mention m (decoded from fields) to changes. */

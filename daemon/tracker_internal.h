@@ -19,6 +19,8 @@ struct rw_tracker {
 	struct rw_policy_set *ps;
 	rw_tracker_due_fn *due_fn;
 	void *due_arg;
+	rw_tracker_events_fn *events_fn;
+	void *events_arg;
 	size_t pending;
 };
 

@@ -20,6 +20,9 @@
 #include "replywatch/whsign.h"
 
 #define TICK_SECONDS 0.1
+/* Events written by this daemon are read as soon as they are written; this
+ * often a stream is looked at anyway (events of other daemons, sources). */
+#define LOOK_EVERY_MS 2000
 #define REFRESH_SECONDS 1.0
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_CAP_MS 300000
@@ -447,9 +450,16 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	for (struct target *t = a->targets; t != NULL; t = t->next) {
 		if (t->disabled)
 			continue;
-		for (size_t i = 0; i < t->nreads && t->nq < ALERTS_QUEUE_MAX; i++)
-			if (!t->reads[i].reading)
-				outbox_read(t, &t->reads[i]);
+		for (size_t i = 0; i < t->nreads && t->nq < ALERTS_QUEUE_MAX; i++) {
+			struct source_read *r = &t->reads[i];
+
+			if (r->reading || (r->backlog_read && !r->dirty && !r->more &&
+					   now - r->last_read < LOOK_EVERY_MS))
+				continue;
+			r->dirty = r->more = false;
+			r->last_read = now;
+			outbox_read(t, r);
+		}
 		rearm_tick(t, now);
 		target_send(t, now);
 	}
@@ -614,6 +624,17 @@ rw_alerts_detach(struct rw_alerts *a)
 		return;
 	rw_alerts_stop(a);
 	a->freeing = true;
+}
+
+void
+rw_alerts_note_events(void *arg, const char *source)
+{
+	struct rw_alerts *a = arg;
+
+	for (struct target *t = a->targets; t != NULL; t = t->next)
+		for (size_t i = 0; i < t->nreads; i++)
+			if (strcmp(t->reads[i].source, source) == 0)
+				t->reads[i].dirty = true;
 }
 
 size_t

@@ -45,6 +45,9 @@ struct source_read {
 	bool reading;           /* an XREADGROUP under way */
 	bool backlog_read;      /* its own unacknowledged entries (after a restart) re-read */
 	char backlog_after[48]; /* the backlog is read after this id ("0" at first) */
+	bool dirty;        /* events were written since the last read */
+	bool more;         /* the last read was a full batch: read again at once */
+	int64_t last_read; /* when the last read was sent (ms) */
 	long long pending;      /* group figures: unacknowledged + not yet read */
 	long long dead;         /* dead letters */
 };

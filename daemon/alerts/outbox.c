@@ -264,6 +264,7 @@ read_done(struct rw_store *st, const redisReply *reply, void *arg)
 	ack_ids(t, rc->source, acks, nacks);
 	if (rc->backlog && entries == 0)
 		r->backlog_read = true;
+	r->more = entries == ALERTS_READ_COUNT;
 	read_call_free(rc);
 }
 

@@ -42,6 +42,10 @@ struct rw_alerts *rw_alerts_new(struct ev_loop *loop, struct rw_store *st, struc
  * again. */
 void rw_alerts_use(struct rw_alerts *a, const struct rw_config *cfg, struct rw_policy_set *ps);
 
+/* Events of source were just written (a rw_tracker_events_fn, arg the
+ * engine): its stream is read at the next tick instead of within 2 s. */
+void rw_alerts_note_events(void *arg, const char *source);
+
 /* SIGTERM: no new deliveries. */
 void rw_alerts_stop(struct rw_alerts *a);
 /* Teardown, before the store is freed: no more Redis commands. */

@@ -31,9 +31,15 @@ typedef void rw_tracker_done_fn(void *arg, int result, const char *detail);
  * candidate (a new mention's). */
 typedef void rw_tracker_due_fn(void *arg, const char *source, int64_t due_ms, bool exact);
 
+/* Events of source were just written to its event log. */
+typedef void rw_tracker_events_fn(void *arg, const char *source);
+
 struct rw_tracker *rw_tracker_new(struct rw_store *st);
 void rw_tracker_use(struct rw_tracker *tr, const struct rw_config *cfg, struct rw_policy_set *ps);
 void rw_tracker_set_due_fn(struct rw_tracker *tr, rw_tracker_due_fn *fn, void *arg);
+/* Called after every write that appended events (so alert delivery can read
+ * them at once instead of waiting for its next look). */
+void rw_tracker_set_events_fn(struct rw_tracker *tr, rw_tracker_events_fn *fn, void *arg);
 size_t rw_tracker_pending(const struct rw_tracker *tr);
 
 /*
