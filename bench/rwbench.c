@@ -79,8 +79,10 @@ batch_done(void *arg, int result, const char *detail)
 	run->waiting--;
 }
 
+/* Mentions first.. of a run; mention k was created at origin + k ms (one a
+ * millisecond, as a busy brand's stream would space them). */
 static struct rw_item *
-make_batch(long first, size_t n, int64_t created)
+make_batch(long first, size_t n, int64_t origin)
 {
 	struct rw_item *items = calloc(n, sizeof(*items));
 	char id[32];
@@ -90,7 +92,7 @@ make_batch(long first, size_t n, int64_t created)
 		items[i].id = strdup(id);
 		items[i].author = strdup("someone");
 		items[i].text = strdup("Where is my order? It has been a week.");
-		items[i].created_at_ms = created;
+		items[i].created_at_ms = origin + first + (int64_t)i;
 		items[i].kind = RW_KIND_MENTION;
 	}
 	return items;
@@ -119,14 +121,15 @@ cmd_store(const char *path, long n, long first)
 	rw_store_start(st);
 	while (!rw_store_connected(st))
 		ev_run(run.loop, EVRUN_ONCE);
-	int64_t created = rw_now_ms();
+	/* The newest mention is created now. */
+	int64_t origin = rw_now_ms() - first - n;
 	double t0 = now_s();
 	/* Four batches in flight keep the pipeline full. */
 	for (long done = 0; done < n || run.waiting > 0;) {
 		while (run.waiting < 4 && done < n) {
 			size_t k = (size_t)(n - done < BATCH ? n - done : BATCH);
 
-			if (rw_tracker_ingest(tr, &cfg->sources[0], make_batch(first + done, k, created), k,
+			if (rw_tracker_ingest(tr, &cfg->sources[0], make_batch(first + done, k, origin), k,
 					      batch_done, &run) == 0)
 				run.waiting++;
 			done += (long)k;

@@ -1,12 +1,27 @@
 # Writes OUT: a C file holding every Lua script in SCRIPTS as a byte array, and a
 # table rw_lua_scripts[] of {name, body, length}, the name being the file's stem.
+# A line "-- include NAME.lua" in a script is replaced by daemon/lua/lib/NAME.lua
+# (Redis runs each script alone, so shared code travels inside each). The
+# scripts as sent are also written to LUA_DIR, for redis-benchmark.
 set(body "/* Generated from the daemon/lua scripts by cmake/embed_lua.cmake; do not edit. */\n")
 string(APPEND body "#include \"replywatch/scripts.h\"\n\n")
 set(table "")
 set(count 0)
+file(MAKE_DIRECTORY ${LUA_DIR})
 foreach(path ${SCRIPTS})
   get_filename_component(stem ${path} NAME_WE)
-  file(READ ${path} hex HEX)
+  get_filename_component(dir ${path} DIRECTORY)
+  file(READ ${path} text)
+  string(REGEX MATCHALL "-- include [a-z_]+\\.lua\n" includes "${text}")
+  foreach(line ${includes})
+    string(REGEX REPLACE "-- include ([a-z_]+\\.lua)\n" "\\1" lib "${line}")
+    file(READ ${dir}/lib/${lib} libtext)
+    string(REPLACE "${line}" "${libtext}" text "${text}")
+  endforeach()
+  file(WRITE ${LUA_DIR}/${stem}.lua.tmp "${text}")
+  file(COPY_FILE ${LUA_DIR}/${stem}.lua.tmp ${LUA_DIR}/${stem}.lua ONLY_IF_DIFFERENT)
+  file(REMOVE ${LUA_DIR}/${stem}.lua.tmp)
+  file(READ ${LUA_DIR}/${stem}.lua hex HEX)
   string(LENGTH "${hex}" hexlen)
   math(EXPR len "${hexlen} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")

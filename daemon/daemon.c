@@ -85,6 +85,31 @@ update_status(struct rw_daemon *d)
 }
 
 static void
+upgraded(void *arg, int result, const char *detail)
+{
+	struct rw_daemon *d = arg;
+
+	if (result != 0) {
+		log_warnx("mentions not moved to the current Redis layout (tried again on the "
+			  "next connect): %s",
+			  detail ? detail : "error");
+		return;
+	}
+	rw_deadlines_refresh(d->deadlines);
+}
+
+/* Mentions an older replywatchd wrote move to the current layout. */
+static void
+upgrade_all(struct rw_daemon *d)
+{
+	for (size_t i = 0; i < d->cfg->nsources; i++)
+		if (rw_tracker_upgrade(d->tracker, &d->cfg->sources[i], upgraded, d) == -1)
+			log_warnx("%s: mentions not moved to the current Redis layout: redis "
+				  "unavailable",
+				  d->cfg->sources[i].name);
+}
+
+static void
 on_store_state(struct rw_store *st, bool connected, void *arg)
 {
 	struct rw_daemon *d = arg;
@@ -93,6 +118,7 @@ on_store_state(struct rw_store *st, bool connected, void *arg)
 	/* Deadlines may have been written meanwhile (another daemon, or before
 	 * a restart of ours): read them again. */
 	if (connected) {
+		upgrade_all(d);
 		rw_deadlines_refresh(d->deadlines);
 		rw_stats_refresh(d->stats);
 	}

@@ -355,6 +355,13 @@ tracker_fetch(struct rw_tracker *tr, const struct rw_source_config *src, int arg
 	return run_script(tr, src, "fetch", argc, argv, false, fn, arg);
 }
 
+int
+tracker_script(struct rw_tracker *tr, const struct rw_source_config *src, const char *script,
+	       int argc, const char **argv, tracker_applied_fn *fn, void *arg)
+{
+	return run_script(tr, src, script, argc, argv, false, fn, arg);
+}
+
 const char *
 tracker_verdict(const redisReply *reply, size_t i)
 {

@@ -12,6 +12,7 @@
 #include "replywatch/tracker.h"
 
 struct redisReply;
+struct rw_calendar;
 
 struct rw_tracker {
 	struct rw_store *store;
@@ -71,6 +72,10 @@ int tracker_apply(struct rw_tracker *tr, const struct rw_source_config *src, jso
 /* Runs the fetch script for src with the given arguments. */
 int tracker_fetch(struct rw_tracker *tr, const struct rw_source_config *src, int argc,
 		  const char **argv, tracker_applied_fn *fn, void *arg);
+
+/* Runs any other script of src (one that appends no events). */
+int tracker_script(struct rw_tracker *tr, const struct rw_source_config *src, const char *script,
+		   int argc, const char **argv, tracker_applied_fn *fn, void *arg);
 
 /* The verdict string of element i of an apply reply, or NULL. */
 const char *tracker_verdict(const struct redisReply *reply, size_t i);

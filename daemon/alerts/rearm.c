@@ -194,10 +194,11 @@ mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 
 	(void)st;
 	if (t == NULL || src == NULL || reply == NULL || reply->type != REDIS_REPLY_ARRAY ||
-	    t->cfg->repeat_every <= 0) {
+	    reply->elements != 1 || t->cfg->repeat_every <= 0) {
 		name_call_free(nc);
 		return;
 	}
+	reply = reply->element[0]; /* the fetch script's answer: one record */
 	repeat_key(t, nc->source, key, sizeof(key));
 	if (rw_mention_decode(&m, nc->mention, reply) != 0 || m.state != RW_STATE_BREACHED) {
 		/* Answered, closed, expired or gone: no more repeats. */
@@ -243,7 +244,7 @@ static void
 repeats_due(struct rw_store *st, const redisReply *reply, void *arg)
 {
 	struct name_call *nc = arg;
-	char base[256], key[400];
+	char base[256];
 
 	(void)st;
 	for (size_t i = 0; reply != NULL && reply->type == REDIS_REPLY_ARRAY && i < reply->elements;
@@ -255,11 +256,12 @@ repeats_due(struct rw_store *st, const redisReply *reply, void *arg)
 		mc = name_call_new(nc->a, nc->target, nc->source, reply->element[i]->str);
 		if (mc == NULL)
 			break;
-		snprintf(key, sizeof(key), "%sm:%s",
-			 alerts_base(nc->a, nc->source, base, sizeof(base)), mc->mention);
-		const char *argv[] = {"HGETALL", key};
+		const char *argv[] = {alerts_base(nc->a, nc->source, base, sizeof(base)), "ids",
+				      mc->mention};
+		size_t lens[] = {strlen(argv[0]), 3, strlen(argv[2])};
 
-		if (command(nc->a, 2, argv, mention_read, mc) == -1)
+		if (nc->a->freeing ||
+		    rw_store_script(nc->a->store, "fetch", 1, 3, argv, lens, mention_read, mc) == -1)
 			name_call_free(mc);
 	}
 	name_call_free(nc);

@@ -14,44 +14,38 @@
 --     "set": { FIELD: VALUE }, "due": MS|false|nil (set, remove, leave),
 --     "conv": ID|nil, "conv_add": bool, "resolved": bool,
 --     "log": ["POLICY|WALL_MS|BUSINESS_MS|WITHIN|ID", REPLY_MS]|nil, "events": [JSON, ...], "cnt": { FIELD: N } }
+-- A mention's record and index entries are kept as layout.lua says.
 -- Returns one string per change: "ok", "dup" (exists already), "stale" (its
 -- version moved), or "orphan" followed by the stored reply ("MS|REPLY_ID").
+-- include layout.lua
 local base = KEYS[1]
 local op = cjson.decode(ARGV[1])
 local results = {}
 
 local function check(c)
-	local key = base .. 'm:' .. c.id
 	if c.expect == 0 then
-		if redis.call('EXISTS', key) == 1 then return 'dup' end
+		if record_exists(base, c.id) then return 'dup' end
 		if c.orphan == 'check' then
 			local o = redis.call('GET', base .. 'or:' .. c.id)
 			if o then return 'orphan', o end
 		end
 		return 'ok'
 	end
-	local y = redis.call('HGET', key, 'y')
-	if tonumber(y) ~= c.expect then return 'stale' end
+	local rec = flat_to_map((record_get(base, c.id)))
+	if tonumber(rec.y) ~= c.expect then return 'stale' end
 	return 'ok'
 end
 
-local function index_key(state_policy)
-	return base .. 'ix:' .. state_policy[1] .. ':' .. state_policy[2]
-end
-
 local function apply(c)
-	local key = base .. 'm:' .. c.id
-	local set = {}
-	for f, v in pairs(c.set) do
-		set[#set + 1] = f
-		set[#set + 1] = tostring(v)
-	end
-	if #set > 0 then redis.call('HSET', key, unpack(set)) end
-	redis.call('HINCRBY', key, 'y', 1)
+	local flat, where = record_get(base, c.id)
+	local rec = flat_to_map(flat)
+	for f, v in pairs(c.set) do rec[f] = tostring(v) end
+	rec.y = int_text((tonumber(rec.y) or 0) + 1)
+	record_put(base, c.id, rec, not c.resolved, where)
 	if c.from and (c.from[1] ~= c.to[1] or c.from[2] ~= c.to[2]) then
-		redis.call('ZREM', index_key(c.from), c.id)
+		ix_remove(base, c.from[1], c.from[2], c.created, c.id)
 	end
-	redis.call('ZADD', index_key(c.to), c.created, c.id)
+	ix_add(base, c.to[1], c.to[2], c.created, c.id)
 	redis.call('SADD', base .. 'ixp', c.to[2])
 	if c.due == false then
 		redis.call('ZREM', base .. 'due', c.id)
@@ -66,7 +60,7 @@ local function apply(c)
 		end
 	end
 	if c.resolved then
-		redis.call('PEXPIRE', key, op.retention_ms)
+		redis.call('PEXPIRE', base .. 'm:' .. c.id, op.retention_ms)
 	end
 	if c.orphan == 'consume' then
 		redis.call('DEL', base .. 'or:' .. c.id)

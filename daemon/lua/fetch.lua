@@ -13,15 +13,16 @@
 -- deadline as its score. An open or warned mention is not in it (that saves
 -- a sorted-set entry per mention): its next deadline is the earliest of its
 -- W (open only), B, first E and X fields, which grow with created_at within
--- one policy and state, so the oldest members of "ix:o:P" and "ix:w:P" hold
+-- one policy and state, so the oldest members of the o and w indexes of P hold
 -- the earliest. The daemon keeps a mention in "due" whenever that rule
 -- would not give its next deadline exactly.
+-- include layout.lua
 local base = KEYS[1]
 local mode = ARGV[1]
 local out = {}
 
 local function fields(id)
-	return redis.call('HGETALL', base .. 'm:' .. id)
+	return (record_get(base, id))
 end
 
 if mode == 'ids' then
@@ -75,11 +76,12 @@ elseif mode == 'due' or mode == 'next' then
 	local scan = mode == 'due' and 200 or 16
 	for _, policy in ipairs(redis.call('SMEMBERS', base .. 'ixp')) do
 		for _, st in ipairs({'o', 'w'}) do
-			local ids = redis.call('ZRANGE', base .. 'ix:' .. st .. ':' .. policy, 0, scan - 1)
-			for _, id in ipairs(ids) do
+			for _, row in ipairs(ix_range(base, st, policy, nil, nil, scan)) do
+				local id = row[2]
 				if mode == 'due' and #out >= 2 * limit then break end
 				if not redis.call('ZSCORE', base .. 'due', id) then
-					local v = redis.call('HMGET', base .. 'm:' .. id, 'W', 'B', 'E', 'X', 's')
+					local r = flat_to_map(fields(id))
+					local v = { r.W, r.B, r.E, r.X, r.s }
 					local t = nil
 					local function take(x)
 						x = tonumber(x)

@@ -5,8 +5,10 @@
 -- (created ms and id of the last mention already returned; "" for none),
 -- ARGV[5]: page size.
 -- Returns triples (id, created ms, fields) in (created, id) order.
+-- include layout.lua
 local base = KEYS[1]
-local states, policy, after_ms, after_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local states, policy = ARGV[1], ARGV[2]
+local after_ms, after_id = tonumber(ARGV[3]), ARGV[4]
 local limit = tonumber(ARGV[5])
 local policies = {}
 if policy ~= '' then
@@ -15,24 +17,14 @@ else
 	policies = redis.call('SMEMBERS', base .. 'ixp')
 end
 
+-- Up to limit from each index, merged.
 local found = {}
 for i = 1, #states do
 	local s = states:sub(i, i)
 	for _, p in ipairs(policies) do
-		local key = base .. 'ix:' .. s .. ':' .. p
-		local rows
-		if after_ms ~= '' then
-			-- Same instant as the cursor: only ids after it.
-			local same = redis.call('ZRANGEBYSCORE', key, after_ms, after_ms)
-			for _, id in ipairs(same) do
-				if id > after_id then found[#found + 1] = { tonumber(after_ms), id } end
-			end
-			rows = redis.call('ZRANGEBYSCORE', key, '(' .. after_ms, '+inf', 'WITHSCORES',
-				'LIMIT', 0, limit)
-		else
-			rows = redis.call('ZRANGEBYSCORE', key, '-inf', '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
+		for _, row in ipairs(ix_range(base, s, p, after_ms, after_id, limit)) do
+			found[#found + 1] = { row[1], row[2], s, p }
 		end
-		for j = 1, #rows, 2 do found[#found + 1] = { tonumber(rows[j + 1]), rows[j] } end
 	end
 end
 table.sort(found, function(a, b)
@@ -44,17 +36,13 @@ local out = {}
 local n = 0
 for _, f in ipairs(found) do
 	if n == limit then break end
-	local fields = redis.call('HGETALL', base .. 'm:' .. f[2])
+	local fields = record_get(base, f[2])
 	if #fields == 0 then
-		-- Expired by retention: drop its index entries on the way.
-		for i = 1, #states do
-			for _, p in ipairs(policies) do
-				redis.call('ZREM', base .. 'ix:' .. states:sub(i, i) .. ':' .. p, f[2])
-			end
-		end
+		-- Expired by retention: its index entry goes on the way.
+		ix_remove(base, f[3], f[4], f[1], f[2])
 	else
 		out[#out + 1] = f[2]
-		out[#out + 1] = string.format('%d', f[1])
+		out[#out + 1] = int_text(f[1])
 		out[#out + 1] = fields
 		n = n + 1
 	end

@@ -68,6 +68,12 @@ int rw_tracker_fire(struct rw_tracker *tr, const struct rw_source_config *src, i
 int rw_tracker_rematch(struct rw_tracker *tr, const struct rw_source_config *src,
 		       rw_tracker_done_fn *done, void *arg);
 
+/* Moves src's mentions written in an older Redis layout to the current one
+ * (nothing to do is quick). Run on every connect: Redis may have been
+ * written by an older daemon meanwhile. */
+int rw_tracker_upgrade(struct rw_tracker *tr, const struct rw_source_config *src,
+		       rw_tracker_done_fn *done, void *arg);
+
 /* "PREFIX{SOURCE}:" into buf: the base of every key of one source. */
 const char *rw_tracker_base(const char *prefix, const char *source, char *buf, size_t len);
 
