@@ -21,10 +21,12 @@
 local base = KEYS[1]
 local op = cjson.decode(ARGV[1])
 local results = {}
+local absent = {} -- ids checked unknown and not written yet in this call
 
 local function check(c)
 	if c.expect == 0 then
 		if record_exists(base, c.id) then return 'dup' end
+		absent[c.id] = true
 		if c.orphan == 'check' then
 			local o = redis.call('GET', base .. 'or:' .. c.id)
 			if o then return 'orphan', o end
@@ -37,7 +39,9 @@ local function check(c)
 end
 
 local function apply(c)
-	local flat, where = record_get(base, c.id)
+	local flat, where = {}, nil
+	if not absent[c.id] then flat, where = record_get(base, c.id) end
+	absent[c.id] = nil
 	local rec = flat_to_map(flat)
 	for f, v in pairs(c.set) do rec[f] = tostring(v) end
 	rec.y = int_text((tonumber(rec.y) or 0) + 1)
@@ -91,4 +95,5 @@ if op.all and not all_ok then return results end
 for i, c in ipairs(op.changes) do
 	if verdicts[i] == 'ok' then apply(c) end
 end
+layout_flush()
 return results

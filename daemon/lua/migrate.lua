@@ -29,4 +29,5 @@ for _, p in ipairs(redis.call('SMEMBERS', base .. 'ixp')) do
 		end
 	end
 end
+layout_flush()
 return moved

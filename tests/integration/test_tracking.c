@@ -6,6 +6,7 @@
  * every state.
  */
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -622,4 +623,52 @@ Test(tracking, deadlines_without_due_entries_fire_once_each)
 	}
 	/* The social ones (1 h) are still open and raised nothing. */
 	cr_assert_eq(count_events("warning", "p:v0"), 0);
+}
+
+static bool
+vip_breached_is_one(void *arg)
+{
+	json_t *st = get_json("/status");
+	json_t *vip = json_array_get(json_object_get(st, "policies"), 0);
+	bool ok = vip && strcmp(json_string_value(json_object_get(vip, "name")), "vip") == 0 &&
+		  json_integer_value(json_object_get(vip, "breached")) == 1;
+
+	(void)arg;
+	json_decref(st);
+	return ok;
+}
+
+/* Mentions an older replywatchd wrote (a hash per mention, one sorted set
+ * per index) move to the current layout when the daemon connects, and keep
+ * their deadlines: nothing tracked is lost across the upgrade. */
+Test(tracking, mentions_of_the_first_layout_move_over_and_keep_their_deadlines)
+{
+	int64_t created = rw_now_ms() - 200;
+	char c[32], w[32], b[32], e[32], x[32];
+
+	rwt_redis_start(&redis, NULL);
+	snprintf(c, sizeof(c), "%" PRId64, created);
+	snprintf(w, sizeof(w), "%" PRId64, created + 1000);
+	snprintf(b, sizeof(b), "%" PRId64, created + 2000);
+	snprintf(e, sizeof(e), "%" PRId64, created + 3000);
+	snprintf(x, sizeof(x), "%" PRId64, created + 3600 * 1000);
+	redisContext *rc = rwt_redis_connect(&redis);
+	freeReplyObject(redisCommand(rc,
+				     "HSET t:{p}:m:old1 k mention a ann f 50000 t %s c %s s o p vip "
+				     "W %s B %s E %s X %s fw 0 fb 0 fe 0 y 1",
+				     "Where is my order?", c, w, b, e, x));
+	freeReplyObject(redisCommand(rc, "ZADD t:{p}:ix:o:vip %s old1", c));
+	freeReplyObject(redisCommand(rc, "SADD t:{p}:ixp vip"));
+	freeReplyObject(redisCommand(rc, "HSET t:{p}:cnt m:vip 1"));
+	redisFree(rc);
+
+	start();
+	cr_assert(wait_state("p:old1", "breached", 5.0));
+	cr_assert(rwt_daemon_log_contains(&daemon_, "p: moved 1 index entries"));
+	cr_assert_eq(count_events("warning", "p:old1"), 1);
+	json_t *br = find_event("breach", "p:old1");
+	cr_assert_not_null(br);
+	cr_assert_eq(time_of(br, "due"), created + 2000);
+	json_decref(br);
+	cr_assert(rwt_wait_until(vip_breached_is_one, NULL, 3.0), "/status does not count it");
 }

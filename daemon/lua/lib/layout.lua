@@ -79,8 +79,15 @@ end
 
 -- Linear hashing of open records ------------------------------------------
 
+local id_hash_memo = {}
+
 local function id_hash(id)
-	return tonumber(string.sub(redis.sha1hex(id), 1, 8), 16)
+	local h = id_hash_memo[id]
+	if not h then
+		h = tonumber(string.sub(redis.sha1hex(id), 1, 8), 16)
+		id_hash_memo[id] = h
+	end
+	return h
 end
 
 local lh_cache = {}
@@ -111,11 +118,17 @@ local function lh_split(base, s)
 	local to = base .. 'ob:' .. int_text(s.sp + 2 ^ s.L)
 	local wide = 2 ^ (s.L + 1)
 	local all = redis.call('HGETALL', from)
+	local moving, ids = {}, {}
 	for i = 1, #all, 2 do
 		if id_hash(all[i]) % wide ~= s.sp then
-			redis.call('HSET', to, all[i], all[i + 1])
-			redis.call('HDEL', from, all[i])
+			moving[#moving + 1] = all[i]
+			moving[#moving + 1] = all[i + 1]
+			ids[#ids + 1] = all[i]
 		end
+	end
+	if #ids > 0 then
+		redis.call('HSET', to, unpack(moving))
+		redis.call('HDEL', from, unpack(ids))
 	end
 	s.sp = s.sp + 1
 	if s.sp == 2 ^ s.L then
@@ -128,7 +141,19 @@ local function lh_count(base, delta)
 	local s = lh_state(base)
 	s.n = s.n + delta
 	if delta > 0 and s.n > LH_LOAD * (2 ^ s.L + s.sp) then lh_split(base, s) end
-	redis.call('HSET', base .. 'lh', 'L', s.L, 'sp', s.sp, 'n', s.n)
+	s.dirty = true
+end
+
+-- Writes what this call changed of the linear-hashing state. Every script
+-- that stores records calls it before returning.
+local function layout_flush()
+	for base, s in pairs(lh_cache) do
+		if s.dirty then
+			redis.call('HSET', base .. 'lh', 'L', int_text(s.L), 'sp', int_text(s.sp),
+				'n', int_text(s.n))
+			s.dirty = false
+		end
+	end
 end
 
 -- Records ------------------------------------------------------------------
@@ -182,39 +207,44 @@ local function ix_locate(dir, score)
 	return r[1]
 end
 
--- Moves the upper half of a full bucket to a new one. Members of one score
--- stay together, so a bucket of one score cannot split (and just grows).
+-- Moves the upper half of a full bucket to a new one: the members from the
+-- median's score up, or, when that is the least score, those above it.
+-- Members of one score stay together, so a bucket of one score cannot split
+-- (it just grows, and each further insert costs a few lookups here).
 local function ix_split(base, st, p, dir, key)
-	local rows = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
-	local n = #rows / 2
-	local function score(i) return tonumber(rows[2 * i]) end
-	local cut = math.floor(n / 2) + 1
-	while cut <= n and score(cut) == score(cut - 1) do cut = cut + 1 end
-	if cut > n then
-		cut = math.floor(n / 2) + 1
-		while cut > 1 and score(cut) == score(cut - 1) do cut = cut - 1 end
-		if cut <= 1 then return end
+	local n = redis.call('ZCARD', key)
+	local mid = tonumber(redis.call('ZRANGE', key, math.floor(n / 2), math.floor(n / 2),
+		'WITHSCORES')[2])
+	local cut = mid
+	if redis.call('ZCOUNT', key, '-inf', '(' .. int_text(mid)) == 0 then
+		local above = redis.call('ZRANGEBYSCORE', key, '(' .. int_text(mid), '+inf',
+			'WITHSCORES', 'LIMIT', 0, 1)
+		if #above == 0 then return end
+		cut = tonumber(above[2])
 	end
+	local rows = redis.call('ZRANGEBYSCORE', key, cut, '+inf', 'WITHSCORES')
 	local bid = int_text(redis.call('INCR', base .. 'ixq'))
 	local to = ix_bucket(base, st, p, bid)
-	local args = {}
-	for i = cut, n do
-		args[#args + 1] = rows[2 * i]
-		args[#args + 1] = rows[2 * i - 1]
+	for first = 1, #rows, 512 do -- unpack() takes a few thousand values at most
+		local args = {}
+		for i = first, math.min(first + 511, #rows), 2 do
+			args[#args + 1] = rows[i + 1]
+			args[#args + 1] = rows[i]
+		end
+		redis.call('ZADD', to, unpack(args))
 	end
-	redis.call('ZADD', to, unpack(args))
-	redis.call('ZREMRANGEBYRANK', key, cut - 1, -1)
-	redis.call('ZADD', dir, rows[2 * cut], bid)
+	redis.call('ZREMRANGEBYSCORE', key, cut, '+inf')
+	redis.call('ZADD', dir, cut, bid)
 end
 
 local function ix_add(base, st, p, score, id)
 	local dir = ix_dir(base, st, p)
-	local bid = ix_locate(dir, score)
+	local r = redis.call('ZREVRANGEBYSCORE', dir, score, '-inf', 'LIMIT', 0, 1)
+	local bid = r[1]
 	if not bid then
-		bid = int_text(redis.call('INCR', base .. 'ixq'))
+		-- Below every bucket: the first one widens, or the index begins.
+		bid = redis.call('ZRANGE', dir, 0, 0)[1] or int_text(redis.call('INCR', base .. 'ixq'))
 		redis.call('ZADD', dir, score, bid)
-	elseif tonumber(redis.call('ZSCORE', dir, bid)) > score then
-		redis.call('ZADD', dir, score, bid) -- below every bucket: the first widens
 	end
 	local key = ix_bucket(base, st, p, bid)
 	if redis.call('ZADD', key, score, id) == 1 then
