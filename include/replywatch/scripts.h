@@ -1,6 +1,8 @@
 /*
  * scripts: the Lua scripts of daemon/lua/, embedded at build time.
  *
+ * A line "-- include NAME.lua" in a script is replaced at build time by
+ * daemon/lua/lib/NAME.lua: bodies here are complete, as Redis runs them.
  * The table ends with an entry whose name is NULL. The store module loads
  * each script on every connect and calls it by SHA1 (EVALSHA), falling back
  * to EVAL with the body on NOSCRIPT.

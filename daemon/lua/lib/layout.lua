@@ -126,15 +126,16 @@ local function lh_split(base, s)
 			ids[#ids + 1] = all[i]
 		end
 	end
-	if #ids > 0 then
-		redis.call('HSET', to, unpack(moving))
-		redis.call('HDEL', from, unpack(ids))
-	end
+	if #ids > 0 then redis.call('HSET', to, unpack(moving)) end
 	s.sp = s.sp + 1
 	if s.sp == 2 ^ s.L then
 		s.L = s.L + 1
 		s.sp = 0
 	end
+	-- The new addressing is stored before the moved records leave: a call
+	-- cut short here (out of memory) leaves a stale copy, never a lost one.
+	redis.call('HSET', base .. 'lh', 'L', int_text(s.L), 'sp', int_text(s.sp))
+	if #ids > 0 then redis.call('HDEL', from, unpack(ids)) end
 end
 
 local function lh_count(base, delta)
@@ -144,13 +145,13 @@ local function lh_count(base, delta)
 	s.dirty = true
 end
 
--- Writes what this call changed of the linear-hashing state. Every script
--- that stores records calls it before returning.
+-- Writes this call's change of the open-record count (splits write their
+-- addressing at once). Every script that stores records calls it before
+-- returning; a count left behind by a failed call only delays a split.
 local function layout_flush()
 	for base, s in pairs(lh_cache) do
 		if s.dirty then
-			redis.call('HSET', base .. 'lh', 'L', int_text(s.L), 'sp', int_text(s.sp),
-				'n', int_text(s.n))
+			redis.call('HSET', base .. 'lh', 'n', int_text(s.n))
 			s.dirty = false
 		end
 	end
