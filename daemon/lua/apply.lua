@@ -56,7 +56,9 @@ local function apply(c)
 	elseif type(c.due) == 'number' then
 		redis.call('ZADD', base .. 'due', c.due, c.id)
 	end
-	if c.conv then
+	-- A mention that starts its conversation (most do: its id is the
+	-- conversation's) needs no cv entry: "fetch reply" looks it up by id.
+	if c.conv and c.conv ~= c.id then
 		if c.conv_add then
 			redis.call('ZADD', base .. 'cv:' .. c.conv, c.created, c.id)
 		else

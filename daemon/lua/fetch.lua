@@ -4,7 +4,8 @@
 --   as a flat list; empty when unknown).
 -- ARGV[1] = "reply", ARGV[2]: the id replied to -> { target fields, then
 --   pairs of (id, fields) of every other open mention by the same author in
---   the same conversation created no later than the target }.
+--   the same conversation created no later than the target; the
+--   conversation's first mention may come back resolved: the daemon skips it }.
 -- ARGV[1] = "due", ARGV[2]: now (ms), ARGV[3]: limit -> pairs of (id, fields)
 --   of mentions whose next deadline is due.
 -- ARGV[1] = "next" -> { earliest deadline (ms) } or {} when nothing is due.
@@ -33,19 +34,20 @@ elseif mode == 'reply' then
 	local t = {}
 	for i = 1, #target, 2 do t[target[i]] = target[i + 1] end
 	if t.v and t.a and t.c then
-		local ids = redis.call('ZRANGEBYSCORE', base .. 'cv:' .. t.v, '-inf', t.c)
-		for _, id in ipairs(ids) do
-			if id ~= ARGV[2] then
-				local f = fields(id)
-				for i = 1, #f, 2 do
-					if f[i] == 'a' and f[i + 1] == t.a then
-						out[#out + 1] = id
-						out[#out + 1] = f
-						break
-					end
-				end
+		local seen = { [ARGV[2]] = true }
+		local function sibling(id, f)
+			if seen[id] then return end
+			local m = flat_to_map(f)
+			if m.a == t.a and tonumber(m.c) and tonumber(m.c) <= tonumber(t.c) then
+				seen[id] = true
+				out[#out + 1] = id
+				out[#out + 1] = f
 			end
 		end
+		local ids = redis.call('ZRANGEBYSCORE', base .. 'cv:' .. t.v, '-inf', t.c)
+		for _, id in ipairs(ids) do sibling(id, fields(id)) end
+		-- A conversation's first mention is not in its cv set (see apply).
+		sibling(t.v, fields(t.v))
 	end
 elseif mode == 'due' or mode == 'next' then
 	local now = tonumber(ARGV[2] or '0')

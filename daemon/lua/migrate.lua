@@ -18,11 +18,16 @@ for _, p in ipairs(redis.call('SMEMBERS', base .. 'ixp')) do
 			if #rows == 0 then break end
 			for j = 1, #rows, 2 do
 				local id, score = rows[j], tonumber(rows[j + 1])
-				if i <= 3 then
-					local flat = redis.call('HGETALL', base .. 'm:' .. id)
-					if #flat > 0 then record_put(base, id, flat_to_map(flat), true, 'key') end
+				-- The daemon may have changed the mention since (its new
+				-- index entry is written then): carry over only what is
+				-- still true, and drop entries of expired mentions.
+				local flat, where = record_get(base, id)
+				local rec = flat_to_map(flat)
+				local policy = (rec.p == nil or rec.p == '') and '~' or rec.p
+				if rec.s == st and policy == p then
+					if i <= 3 and where == 'key' then record_put(base, id, rec, true, 'key') end
+					ix_add(base, st, p, score, id)
 				end
-				ix_add(base, st, p, score, id)
 				redis.call('ZREM', old, id)
 				moved = moved + 1
 			end

@@ -312,6 +312,53 @@ Test(tracking, a_reply_resolves_older_mentions_of_the_author_in_the_conversation
 	free(t0), free(t1), free(t2), free(t3), free(t9), free(body), free(reply);
 }
 
+/* Most mentions start their conversation (X and Mastodon give a thread its
+ * first post's id). Such a mention keeps no conversation entry, yet a reply
+ * to a later mention of its author resolves it too. */
+Test(tracking, a_reply_resolves_the_conversation_starter_of_the_author)
+{
+	rwt_redis_start(&redis, NULL);
+	start();
+	int64_t t = rw_now_ms() - 60000;
+	char *t0 = iso(t), *t1 = iso(t + 1000), *t2 = iso(t + 2000), *t9 = iso(t + 9000);
+	char *body, *reply;
+
+	cr_assert(asprintf(&body,
+			   "[{\"id\":\"100\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"100\"},"
+			   "{\"id\":\"101\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"100\"},"
+			   "{\"id\":\"200\",\"created_at\":\"%s\",\"author\":\"bob\",\"conversation_id\":\"200\"},"
+			   "{\"id\":\"201\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"200\"},"
+			   "{\"id\":\"300\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"300\"},"
+			   "{\"id\":\"301\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"300\"}]",
+			   t0, t1, t0, t1, t0, t2) > 0);
+	cr_assert_eq(push(body), 202);
+	redisContext *rc = rwt_redis_connect(&redis);
+	redisReply *r = redisCommand(rc, "ZSCORE t:{p}:cv:100 100");
+	cr_assert_eq(r->type, REDIS_REPLY_NIL, "a conversation starter has no cv entry");
+	freeReplyObject(r);
+	redisFree(rc);
+	const char *answered[] = {"101", "201", "300"};
+	for (int i = 0; i < 3; i++) {
+		cr_assert(asprintf(&reply,
+				   "{\"id\":\"r%d\",\"created_at\":\"%s\",\"in_reply_to\":\"%s\","
+				   "\"from_brand\":true}",
+				   i, t9, answered[i]) > 0);
+		cr_assert_eq(push(reply), 202);
+		free(reply);
+	}
+	const char *want[][2] = {{"p:100", "replied"}, {"p:101", "replied"}, {"p:200", "open"},
+				 {"p:201", "replied"}, {"p:300", "replied"}, {"p:301", "open"}};
+	for (int i = 0; i < 6; i++) {
+		char *st = mention_state(want[i][0]);
+		cr_assert_str_eq(st, want[i][1], "%s", want[i][0]);
+		free(st);
+	}
+	json_t *m = get_json("/mentions/p:100");
+	cr_assert_float_eq(json_real_value(json_object_get(m, "response_seconds")), 9.0, 1e-9);
+	json_decref(m);
+	free(t0), free(t1), free(t2), free(t9), free(body);
+}
+
 Test(tracking, close_by_hand)
 {
 	rwt_redis_start(&redis, NULL);
