@@ -57,12 +57,13 @@ local function apply(c)
 		redis.call('ZADD', base .. 'due', c.due, c.id)
 	end
 	-- A mention that starts its conversation (most do: its id is the
-	-- conversation's) needs no cv entry: "fetch reply" looks it up by id.
-	if c.conv and c.conv ~= c.id then
-		if c.conv_add then
-			redis.call('ZADD', base .. 'cv:' .. c.conv, c.created, c.id)
-		else
+	-- conversation's) needs no cv entry: "fetch reply" reads it by id. (The
+	-- first layout kept one, hence the ZREM all the same.)
+	if c.conv then
+		if not c.conv_add then
 			redis.call('ZREM', base .. 'cv:' .. c.conv, c.id)
+		elseif c.conv ~= c.id then
+			redis.call('ZADD', base .. 'cv:' .. c.conv, c.created, c.id)
 		end
 	end
 	if c.resolved then
