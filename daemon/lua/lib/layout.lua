@@ -21,7 +21,9 @@ local LH_LOAD = 40
 local IX_MAX = 120
 
 -- Record fields kept as integers when their text is one, and those stored
--- relative to "c" (created_at), which is smaller to pack.
+-- relative to "c" (created_at), which is smaller to pack. The relative ones
+-- are packed under their lower-case names, so no record field may be named
+-- "w", "b" or "x".
 local INTEGER_FIELD = { c = true, W = true, B = true, X = true, y = true, f = true, g = true,
 	ra = true, rw = true, rb = true, fe = true, fw = true, fb = true }
 local RELATIVE_FIELD = { W = true, B = true, X = true }
