@@ -3,6 +3,9 @@
  *
  *   rwbench store CONFIG N [FIRST]    ingest N mentions (ids from FIRST) through the
  *                                     tracker and store in-process (no HTTP); prints items/s
+ *   rwbench store-x CONFIG N          the same with mentions shaped like X's: 19-digit
+ *                                     ids, 120-character texts, URLs, and 15 % of
+ *                                     them replying in an earlier one's conversation
  *   rwbench push PORT TOKEN N [C] [DUE_FROM_S DUE_SPREAD_S]
  *                                     push N mentions to /ingest/bench over C
  *                                     connections in batches of 1000; prints
@@ -17,6 +20,7 @@
 #include <curl/curl.h>
 #include <ev.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +102,51 @@ make_batch(long first, size_t n, int64_t origin)
 	return items;
 }
 
+/* An X-shaped id for mention k. */
+static void
+x_id(long k, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld", 1860000000000000000LL + k * 4096LL + (k * 2654435761LL) % 4096);
+}
+
+/* Mentions first.. shaped like X's (deterministic). */
+static struct rw_item *
+make_batch_x(long first, size_t n, int64_t origin)
+{
+	static const char *words[] = {"where", "is", "my", "order", "it", "has", "been", "a",
+				      "week", "and", "nobody", "answers", "the", "chat", "please",
+				      "check", "tracking", "refund"};
+	struct rw_item *items = calloc(n, sizeof(*items));
+	char id[32], author[32], url[128], text[200];
+
+	for (size_t i = 0; items && i < n; i++) {
+		long k = first + (long)i;
+		size_t len = (size_t)snprintf(text, sizeof(text), "@acme");
+
+		for (long w = 0; len < 120; w++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, " %s",
+						words[(k * 7 + w * 13) % 18]);
+		text[120] = '\0';
+		x_id(k, id, sizeof(id));
+		snprintf(author, sizeof(author), "user_%06ld", (k * 7919) % 1000000);
+		snprintf(url, sizeof(url), "https://x.com/%s/status/%s", author, id);
+		items[i].id = strdup(id);
+		items[i].author = strdup(author);
+		items[i].text = strdup(text);
+		items[i].url = strdup(url);
+		items[i].has_followers = true;
+		items[i].author_followers = (k * 31) % 5000;
+		if (k > 10 && (k * 2654435761LL) % 100 < 15)
+			x_id(k - 1 - k % 7, id, sizeof(id));
+		items[i].conversation_id = strdup(id);
+		items[i].created_at_ms = origin + k;
+		items[i].kind = RW_KIND_MENTION;
+	}
+	return items;
+}
+
 static int
-cmd_store(const char *path, long n, long first)
+cmd_store(const char *path, long n, long first, bool x_shaped)
 {
 	struct rw_config_errors errs = {0};
 	struct rw_config *cfg = rw_config_load_file(path, &errs);
@@ -129,8 +176,10 @@ cmd_store(const char *path, long n, long first)
 		while (run.waiting < 4 && done < n) {
 			size_t k = (size_t)(n - done < BATCH ? n - done : BATCH);
 
-			if (rw_tracker_ingest(tr, &cfg->sources[0], make_batch(first + done, k, origin), k,
-					      batch_done, &run) == 0)
+			struct rw_item *items = x_shaped ? make_batch_x(first + done, k, origin)
+							 : make_batch(first + done, k, origin);
+
+			if (rw_tracker_ingest(tr, &cfg->sources[0], items, k, batch_done, &run) == 0)
 				run.waiting++;
 			done += (long)k;
 		}
@@ -327,7 +376,9 @@ main(int argc, char **argv)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "store") == 0)
-		return cmd_store(argv[2], atol(argv[3]), argc == 5 ? atol(argv[4]) : 0);
+		return cmd_store(argv[2], atol(argv[3]), argc == 5 ? atol(argv[4]) : 0, false);
+	if (argc == 4 && strcmp(argv[1], "store-x") == 0)
+		return cmd_store(argv[2], atol(argv[3]), 0, true);
 	if (argc >= 5 && strcmp(argv[1], "push") == 0)
 		return cmd_push(atoi(argv[2]), argv[3], atol(argv[4]), argc > 5 ? atoi(argv[5]) : 4,
 				argc > 7 ? atof(argv[6]) : 0, argc > 7 ? atof(argv[7]) : 0);

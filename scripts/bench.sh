@@ -4,7 +4,9 @@
 #
 #   ingest rate   through the store (in-process) and through POST /ingest, as a
 #                 ratio to redis-benchmark running the same apply script
-#   memory        bytes per open mention (INFO memory delta over N mentions)
+#   memory        bytes per open mention (INFO memory delta over N mentions), of
+#                 a short one and an X-shaped one, at Redis's defaults and with
+#                 hash-max-listpack-value 512
 #   lateness      p50/p99 of (raised - due) for breaches, with N mentions open
 #   /status       latency with 1 000 vs BENCH_BIG (default 1 000 000) tracked
 #
@@ -96,16 +98,23 @@ mem1=$(used_memory)
 bytes=$(((mem1 - mem0) / N))
 rcli flushall >/dev/null
 
-# --- The same with hash-max-listpack-value raised, so a bucket of records
-# stays a compact listpack (docs/data-model.md#memory).
+# --- X-shaped mentions (19-digit ids, 120-character texts, URLs,
+# conversations), and both kinds with hash-max-listpack-value raised so a
+# bucket of records stays a compact listpack (docs/data-model.md#memory).
+memory_of() { # $1: rwbench command
+	local m0 m1
+	m0=$(used_memory)
+	"$bin/rwbench" "$1" "$work/bench.json" "$N" >/dev/null
+	m1=$(used_memory)
+	rcli flushall >/dev/null
+	echo $(((m1 - m0) / N))
+}
+bytes_x=$(memory_of store-x)
 listpack_value=$(rcli config get hash-max-listpack-value | tail -n 1)
-rcli config set hash-max-listpack-value 256 >/dev/null
-mem0=$(used_memory)
-"$bin/rwbench" store "$work/bench.json" "$N" >/dev/null
-mem1=$(used_memory)
-bytes_tuned=$(((mem1 - mem0) / N))
+rcli config set hash-max-listpack-value 512 >/dev/null
+bytes_tuned=$(memory_of store)
+bytes_x_tuned=$(memory_of store-x)
 rcli config set hash-max-listpack-value "$listpack_value" >/dev/null
-rcli flushall >/dev/null
 
 # --- Ingest through POST /ingest (4 clients, batches of 1000).
 start_daemon
@@ -143,7 +152,8 @@ ingest, redis-benchmark of the apply script (baseline)  ${baseline} ops/s
 ingest through the store (in-process)                   ${store_rate} mentions/s   ratio $(ratio "$store_rate" "$baseline")
 ingest through POST /ingest (4 clients)                 ${http_rate} mentions/s   ratio $(ratio "$http_rate" "$baseline")
 memory per open mention (INFO memory, $N)         ${bytes} bytes          (target <= 200)
-  with hash-max-listpack-value 256                      ${bytes_tuned} bytes
+  X-shaped (19-digit ids, 120-char texts, URLs)         ${bytes_x} bytes
+  with hash-max-listpack-value 512                      ${bytes_tuned} bytes, X-shaped ${bytes_x_tuned} bytes
 deadline lateness, $late_n breaches with $N open  p50 ${late_p50} ms  p99 ${late_p99} ms  max ${late_max} ms   (target p99 <= 50)
 GET /status, 1000 tracked                               p50 ${small_p50} ms  p99 ${small_p99} ms
 GET /status, ${tracked} tracked                         p50 ${big_p50} ms  p99 ${big_p99} ms   ratio $(ratio "$big_p50" "$small_p50")
