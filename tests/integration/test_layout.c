@@ -316,3 +316,41 @@ Test(layout, migrate_moves_the_first_layout)
 	cr_assert_eq(r->integer, 0, "a second run finds nothing to move");
 	freeReplyObject(r);
 }
+
+/* A packed record gives back exactly the texts it was given, whatever
+ * looks like a number and whatever does not. */
+Test(layout, packed_records_keep_every_text_exactly)
+{
+	const char *values[][2] = {
+	    {"f", "12345678901234567890"}, /* too long for an exact integer */
+	    {"g", "-3"},
+	    {"W", "0"}, /* before created: a negative offset */
+	    {"B", "01795000000000"},       /* a leading zero is text */
+	    {"X", "1795000000000.5"},
+	    {"rw", "0"},
+	    {"a", "1795000000000"}, /* a number in a text field */
+	    {"t", "\xf0\x9f\x98\xa1 \"quoted\" \\ tab\t"},
+	};
+	char *op;
+
+	cr_assert(asprintf(&op,
+			   "{\"all\":true,\"retention_ms\":1,\"events_minid\":\"0\",\"replies_minid\":"
+			   "\"0\",\"changes\":[{\"id\":\"e1\",\"expect\":0,\"created\":1795000000000,"
+			   "\"set\":{\"c\":\"1795000000000\",\"s\":\"o\",\"p\":\"p\",\"f\":\"%s\","
+			   "\"g\":\"%s\",\"W\":\"%s\",\"B\":\"%s\",\"X\":\"%s\",\"rw\":\"%s\","
+			   "\"a\":\"%s\",\"t\":\"\\ud83d\\ude21 \\\"quoted\\\" \\\\ tab\\t\"},"
+			   "\"to\":[\"o\",\"p\"]}]}",
+			   values[0][1], values[1][1], values[2][1], values[3][1], values[4][1],
+			   values[5][1], values[6][1]) > 0);
+	redisReply *r = script("apply", 1, (const char *[]){op});
+	cr_assert_str_eq(r->element[0]->str, "ok");
+	freeReplyObject(r);
+	free(op);
+	r = script("fetch", 2, (const char *[]){"ids", "e1"});
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		const char *got = field(r->element[0], values[i][0]);
+		cr_assert_not_null(got, "%s lost", values[i][0]);
+		cr_assert_str_eq(got, values[i][1], "field %s", values[i][0]);
+	}
+	freeReplyObject(r);
+}
