@@ -119,16 +119,20 @@ local function lh_split(base, s)
 	local from = base .. 'ob:' .. int_text(s.sp)
 	local to = base .. 'ob:' .. int_text(s.sp + 2 ^ s.L)
 	local wide = 2 ^ (s.L + 1)
-	local all = redis.call('HGETALL', from)
-	local moving, ids = {}, {}
-	for i = 1, #all, 2 do
-		if id_hash(all[i]) % wide ~= s.sp then
-			moving[#moving + 1] = all[i]
-			moving[#moving + 1] = all[i + 1]
-			ids[#ids + 1] = all[i]
-		end
+	-- Only the moving half's values are read.
+	local ids = {}
+	for _, id in ipairs(redis.call('HKEYS', from)) do
+		if id_hash(id) % wide ~= s.sp then ids[#ids + 1] = id end
 	end
-	if #ids > 0 then redis.call('HSET', to, unpack(moving)) end
+	if #ids > 0 then
+		local values = redis.call('HMGET', from, unpack(ids))
+		local moving = {}
+		for i, id in ipairs(ids) do
+			moving[#moving + 1] = id
+			moving[#moving + 1] = values[i]
+		end
+		redis.call('HSET', to, unpack(moving))
+	end
 	s.sp = s.sp + 1
 	if s.sp == 2 ^ s.L then
 		s.L = s.L + 1
