@@ -3,18 +3,11 @@
  */
 #include <stdlib.h>
 
+#include "replywatch/clock.h"
 #include "replywatch/calendar.h"
 #include "replywatch/config.h"
 #include "replywatch/event.h"
 #include "replywatch/mention.h"
-
-static json_t *
-time_json(int64_t ms)
-{
-	char buf[40];
-
-	return json_string(rw_time_format(ms, buf, sizeof(buf)));
-}
 
 static json_t *
 mention_part(const struct rw_mention *m, const struct rw_source_config *src)
@@ -51,9 +44,9 @@ rw_event_for_mention(unsigned type, unsigned level, int64_t due, int64_t at,
 		return NULL;
 	}
 	json_object_set_new(e, "type", json_string(rw_event_type_name(type)));
-	json_object_set_new(e, "at", time_json(at));
+	json_object_set_new(e, "at", rw_time_json(at));
 	if (due)
-		json_object_set_new(e, "due", time_json(due));
+		json_object_set_new(e, "due", rw_time_json(due));
 	json_object_set_new(e, "mention", mention);
 	if (policy != NULL)
 		json_object_set_new(e, "policy",

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "replywatch/clock.h"
 #include "replywatch/config.h"
 #include "replywatch/item.h"
 #include "replywatch/mention.h"
@@ -59,104 +60,6 @@ bool
 rw_state_is_open(enum rw_state s)
 {
 	return s == RW_STATE_OPEN || s == RW_STATE_WARNING || s == RW_STATE_BREACHED;
-}
-
-int64_t
-rw_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-char *
-rw_time_format(int64_t ms, char *buf, size_t len)
-{
-	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)secs * 1000);
-	struct tm tm;
-	char date[32];
-
-	gmtime_r(&secs, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%03dZ", date, frac);
-	return buf;
-}
-
-/* Reads exactly n digits at *p into *out. */
-static int
-digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-/*
- * RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM). Platforms send
- * up to nine fraction digits; milliseconds are kept, the rest truncated.
- * A lower-case 't'/'z' or a space separator is accepted too (RFC 3339 5.6).
- */
-int
-rw_time_parse(const char *text, int64_t *ms)
-{
-	const char *p = text;
-	struct tm tm = {0};
-	int y, mo, d, h, mi, s, frac_ms = 0, off = 0;
-
-	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-	    digits(&p, 2, &d))
-		return -1;
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		return -1;
-	p++;
-	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
-	    digits(&p, 2, &s))
-		return -1;
-	if (*p == '.') {
-		int n = 0;
-
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		for (; isdigit((unsigned char)*p); p++, n++)
-			if (n < 3)
-				frac_ms = frac_ms * 10 + (*p - '0');
-		for (; n < 3; n++)
-			frac_ms *= 10;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p++ == '-' ? -1 : 1, oh, om;
-
-		if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
-			return -1;
-		off = sign * (oh * 60 + om);
-	} else {
-		return -1;
-	}
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s == 60 ? 59 : s; /* a leap second counts as the second before */
-	time_t t = timegm(&tm);
-	if (tm.tm_mday != d) /* normalised: 2026-02-30 is not a date */
-		return -1;
-	*ms = ((int64_t)t - (int64_t)off * 60) * 1000 + frac_ms;
-	return 0;
 }
 
 static int
@@ -393,14 +296,6 @@ rw_mention_fields(const struct rw_mention *m)
 }
 
 static json_t *
-time_or_null(int64_t ms)
-{
-	char buf[40];
-
-	return ms ? json_string(rw_time_format(ms, buf, sizeof(buf))) : json_null();
-}
-
-static json_t *
 labels_json(const struct rw_source_config *src)
 {
 	json_t *o = json_object();
@@ -428,16 +323,16 @@ rw_mention_to_json(const struct rw_mention *m, const struct rw_source_config *sr
 		return NULL;
 	json_object_set_new(o, "author_followers",
 			    m->has_followers ? json_integer(m->followers) : json_null());
-	json_object_set_new(o, "created_at", time_or_null(m->created_ms));
+	json_object_set_new(o, "created_at", rw_time_json(m->created_ms));
 	json_object_set_new(o, "conversation_id",
 			    m->conversation_id ? json_string(m->conversation_id) : json_null());
 	json_object_set_new(o, "rating", m->has_rating ? json_integer(m->rating) : json_null());
 	json_object_set_new(o, "state", json_string(rw_state_name(m->state)));
 	json_object_set_new(o, "policy", m->policy ? json_string(m->policy) : json_null());
-	json_object_set_new(o, "warn_at", time_or_null(m->warn_at));
-	json_object_set_new(o, "breach_at", time_or_null(m->breach_at));
+	json_object_set_new(o, "warn_at", rw_time_json(m->warn_at));
+	json_object_set_new(o, "breach_at", rw_time_json(m->breach_at));
 	json_object_set_new(o, "replied_at",
-			    m->state == RW_STATE_REPLIED ? time_or_null(m->resolved_at)
+			    m->state == RW_STATE_REPLIED ? rw_time_json(m->resolved_at)
 							 : json_null());
 	json_object_set_new(o, "response_seconds",
 			    m->has_response ? json_real((double)m->response_ms / 1000.0)
@@ -446,7 +341,7 @@ rw_mention_to_json(const struct rw_mention *m, const struct rw_source_config *sr
 			    m->has_response ? json_real((double)m->business_ms / 1000.0)
 					    : json_null());
 	if (m->state == RW_STATE_CLOSED) {
-		json_object_set_new(o, "closed_at", time_or_null(m->resolved_at));
+		json_object_set_new(o, "closed_at", rw_time_json(m->resolved_at));
 		json_object_set_new(o, "close_reason",
 				    m->close_reason ? json_string(m->close_reason) : json_null());
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "poller_internal.h"
+#include "replywatch/backoff.h"
 #include "replywatch/config.h"
 #include "replywatch/event.h"
 #include "replywatch/httpc.h"
@@ -82,20 +83,6 @@ static double
 jitter(double spread)
 {
 	return 1.0 + spread * (2.0 * ((double)random() / (double)RAND_MAX) - 1.0);
-}
-
-/* Exponential backoff with jitter: level 0 waits about first seconds. */
-static double
-backoff_delay(unsigned level, double first, double cap)
-{
-	double d = first;
-
-	for (unsigned i = 0; i < level && d < cap; i++)
-		d *= 2;
-	if (d > cap)
-		d = cap;
-	/* Half fixed, half random: never hammers, never waits far too long. */
-	return d * (0.5 + 0.5 * ((double)random() / (double)RAND_MAX));
 }
 
 static void
@@ -210,7 +197,7 @@ failed(struct poll_source *ps, int64_t now)
 		go_down(ps);
 	else
 		ps->state = SOURCE_FAILING;
-	return backoff_delay(ps->backoff++, BACKOFF_FIRST, BACKOFF_CAP);
+	return rw_backoff_seconds(ps->backoff++, BACKOFF_FIRST, BACKOFF_CAP);
 }
 
 void
@@ -264,7 +251,7 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 		set_error(ps, reason);
 		if (!ps->down)
 			ps->state = SOURCE_RATE_LIMITED;
-		delay = backoff_delay(ps->backoff++, BACKOFF_FIRST, BACKOFF_CAP);
+		delay = rw_backoff_seconds(ps->backoff++, BACKOFF_FIRST, BACKOFF_CAP);
 		log_info("%s: %s", ps->name, ps->last_error);
 		break;
 	case RW_POLL_AUTH_ERROR:
@@ -272,7 +259,7 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 		if (ps->failing_since == 0)
 			ps->failing_since = now;
 		go_down(ps);
-		delay = backoff_delay(ps->backoff++, AUTH_RETRY_FIRST, AUTH_RETRY_CAP);
+		delay = rw_backoff_seconds(ps->backoff++, AUTH_RETRY_FIRST, AUTH_RETRY_CAP);
 		break;
 	case RW_POLL_TOKEN_EXPIRED:
 		/* The next poll renews the session first. Twice in a row means the
@@ -280,7 +267,7 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 		set_error(ps, reason);
 		if (++ps->expired_in_row > 2) {
 			go_down(ps);
-			delay = backoff_delay(ps->backoff++, AUTH_RETRY_FIRST, AUTH_RETRY_CAP);
+			delay = rw_backoff_seconds(ps->backoff++, AUTH_RETRY_FIRST, AUTH_RETRY_CAP);
 		} else {
 			delay = 0;
 		}

@@ -6,16 +6,9 @@
 #include <string.h>
 
 #include "poller_internal.h"
+#include "replywatch/clock.h"
 #include "replywatch/config.h"
 #include "replywatch/mention.h"
-
-static json_t *
-time_or_null(int64_t ms)
-{
-	char buf[40];
-
-	return ms > 0 ? json_string(rw_time_format(ms, buf, sizeof(buf))) : json_null();
-}
 
 static const struct poll_source *
 find(const struct rw_poller *p, const char *name)
@@ -43,7 +36,7 @@ rate_limit_json(const struct poll_source *ps)
 		json_object_set_new(endpoints, l->name,
 				    json_pack("{s:I, s:I, s:o}", "limit", (json_int_t)l->rl.limit,
 					      "remaining", (json_int_t)l->rl.remaining, "reset_at",
-					      time_or_null(l->rl.reset_at_ms)));
+					      rw_time_json(l->rl.reset_at_ms)));
 	}
 	if (tight == NULL) {
 		json_decref(endpoints);
@@ -51,7 +44,7 @@ rate_limit_json(const struct poll_source *ps)
 	}
 	o = json_pack("{s:I, s:I, s:o, s:s, s:o}", "limit", (json_int_t)tight->rl.limit,
 		      "remaining", (json_int_t)tight->rl.remaining, "reset_at",
-		      time_or_null(tight->rl.reset_at_ms), "endpoint", tight->name, "endpoints",
+		      rw_time_json(tight->rl.reset_at_ms), "endpoint", tight->name, "endpoints",
 		      endpoints);
 	return o;
 }
@@ -65,11 +58,11 @@ rw_poller_source_json(const struct rw_poller *p, const char *name)
 		return NULL;
 	return json_pack(
 	    "{s:s, s:o, s:o, s:o, s:I, s:o, s:o}", "state", poller_state_name(ps->state),
-	    "last_poll_at", time_or_null(ps->last_poll_at), "last_success_at",
-	    time_or_null(ps->last_success_at), "last_error",
+	    "last_poll_at", rw_time_json(ps->last_poll_at), "last_success_at",
+	    rw_time_json(ps->last_success_at), "last_error",
 	    ps->last_error[0] ? json_string(ps->last_error) : json_null(), "consecutive_failures",
 	    (json_int_t)ps->consecutive_failures, "next_poll_at",
-	    ps->poll == NULL && ps->state != SOURCE_DISABLED ? time_or_null(ps->next_poll_at)
+	    ps->poll == NULL && ps->state != SOURCE_DISABLED ? rw_time_json(ps->next_poll_at)
 							     : json_null(),
 	    "rate_limit", rate_limit_json(ps));
 }

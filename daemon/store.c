@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replywatch/backoff.h"
 #include "replywatch/config.h"
 #include "replywatch/log.h"
 #include "replywatch/scripts.h"
@@ -390,17 +391,13 @@ handshake_start(struct rw_store *st)
 static void
 schedule_reconnect(struct rw_store *st)
 {
-	double delay = BACKOFF_FIRST;
+	double delay;
 
 	if (st->freeing)
 		return;
-	for (unsigned i = 0; i < st->attempt && delay < BACKOFF_CAP; i++)
-		delay *= 2;
-	if (delay > BACKOFF_CAP)
-		delay = BACKOFF_CAP;
-	/* Half fixed, half random: spreads reconnects of many daemons without
-	 * ever retrying in a tight loop. */
-	delay = delay / 2 + delay / 2 * ((double)random() / RAND_MAX);
+	/* Randomised: spreads reconnects of many daemons without ever retrying
+	 * in a tight loop. */
+	delay = rw_backoff_seconds(st->attempt, BACKOFF_FIRST, BACKOFF_CAP);
 	st->attempt++;
 	ev_timer_stop(st->loop, &st->reconnect_timer);
 	ev_timer_set(&st->reconnect_timer, delay, 0.);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alerts_internal.h"
+#include "replywatch/backoff.h"
 #include "replywatch/alertfmt.h"
 #include "replywatch/httpc.h"
 #include "replywatch/log.h"
@@ -168,14 +169,8 @@ format_takes(const struct target *t, const json_t *event)
 static int64_t
 backoff_ms(unsigned level)
 {
-	int64_t d = BACKOFF_FIRST_MS;
-
-	for (unsigned i = 0; i < level && d < BACKOFF_CAP_MS; i++)
-		d *= 2;
-	if (d > BACKOFF_CAP_MS)
-		d = BACKOFF_CAP_MS;
-	/* Full jitter, with a floor so a retry is never immediate. */
-	return d / 10 + (int64_t)((double)(d - d / 10) * ((double)random() / (double)RAND_MAX));
+	return (int64_t)(1000 * rw_backoff_seconds(level, BACKOFF_FIRST_MS / 1000.0,
+						    BACKOFF_CAP_MS / 1000.0));
 }
 
 static const char *

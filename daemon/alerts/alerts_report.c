@@ -4,15 +4,8 @@
 #include <stdio.h>
 
 #include "alerts_internal.h"
+#include "replywatch/clock.h"
 #include "replywatch/mention.h"
-
-static json_t *
-time_or_null(int64_t ms)
-{
-	char buf[40];
-
-	return ms > 0 ? json_string(rw_time_format(ms, buf, sizeof(buf))) : json_null();
-}
 
 static long long
 pending(const struct target *t)
@@ -57,9 +50,9 @@ rw_alerts_status_json(const struct rw_alerts *a)
 				    state(t, now), "pending", (json_int_t)pending(t),
 				    "dead_letters", (json_int_t)dead(t), "last_error",
 				    t->last_error[0] ? json_string(t->last_error) : json_null(),
-				    "last_success_at", time_or_null(t->last_success_at),
+				    "last_success_at", rw_time_json(t->last_success_at),
 				    "next_attempt_at",
-				    t->nq > 0 && t->not_before > now ? time_or_null(t->not_before)
+				    t->nq > 0 && t->not_before > now ? rw_time_json(t->not_before)
 								     : json_null()));
 	return list;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replywatch/clock.h"
 #include "replywatch/alerts.h"
 #include "replywatch/api.h"
 #include "replywatch/config.h"
@@ -16,14 +17,6 @@
 #include "replywatch/poller.h"
 #include "replywatch/stats.h"
 #include "replywatch/store.h"
-
-static json_t *
-time_json(int64_t ms)
-{
-	char buf[40];
-
-	return json_string(rw_time_format(ms, buf, sizeof(buf)));
-}
 
 /* A polled source reports its poller's view; a push source has no poller
  * and is "ok" while enabled. */
@@ -57,7 +50,7 @@ status(struct rw_http_request *req, void *arg)
 	for (size_t i = 0; sources && i < cfg->nsources; i++)
 		json_array_append_new(sources, source_json(d, &cfg->sources[i]));
 	body = json_pack("{s:s, s:o, s:o, s:{s:b}, s:o, s:o, s:o}", "version", RW_VERSION,
-			 "started_at", time_json(rw_daemon_started_at(d)), "now", time_json(now),
+			 "started_at", rw_time_json(rw_daemon_started_at(d)), "now", rw_time_json(now),
 			 "redis", "connected", rw_store_connected(rw_daemon_store(d)), "sources",
 			 sources, "policies", rw_stats_policies_json(rw_daemon_stats(d), now),
 			 "alerts", rw_alerts_status_json(rw_daemon_alerts(d)));

@@ -24,7 +24,30 @@ rw_page_clear(struct rw_page *page)
 	free(page->newest_id);
 	free(page->oldest_id);
 	free(page->next);
+	for (size_t i = 0; i < page->nrejects; i++)
+		free(page->rejects[i].id);
+	free(page->rejects);
 	memset(page, 0, sizeof(*page));
+}
+
+int
+rw_page_reject(struct rw_page *page, const char *reason, const char *id)
+{
+	struct rw_page_reject *grown;
+	char *copy = NULL;
+
+	if (id != NULL && (copy = strdup(id)) == NULL)
+		return -1;
+	grown = realloc(page->rejects, (page->nrejects + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		free(copy);
+		return -1;
+	}
+	page->rejects = grown;
+	page->rejects[page->nrejects].reason = reason;
+	page->rejects[page->nrejects].id = copy;
+	page->nrejects++;
+	return 0;
 }
 
 /* Makes room for n more items. */

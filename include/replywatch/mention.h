@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "replywatch/clock.h"
+
 struct redisReply;
 struct rw_source_config;
 struct rw_item;
@@ -92,13 +94,5 @@ json_t *rw_mention_to_json(const struct rw_mention *m, const struct rw_source_co
 
 void rw_mention_clear(struct rw_mention *m);
 
-/* Formats ms since the epoch as RFC 3339 UTC with milliseconds into buf
- * ("2026-11-23T12:00:00.123Z"). Returns buf. */
-char *rw_time_format(int64_t ms, char *buf, size_t len);
-/* Parses RFC 3339 ("2026-11-23T12:00:00Z", fractions, offsets) into ms.
- * Returns 0 or -1. */
-int rw_time_parse(const char *text, int64_t *ms);
-/* The wall clock in ms. */
-int64_t rw_now_ms(void);
 
 #endif

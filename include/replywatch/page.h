@@ -13,6 +13,14 @@
 
 struct rw_item;
 
+/* An entry the parser had to reject although it was one to keep (no id, a
+ * time it cannot read, a field of the wrong type): logged, counted in
+ * replywatch_source_items_rejected_total{reason} and shown in /status. */
+struct rw_page_reject {
+	const char *reason; /* static: a short fixed phrase ("no id", "bad created_at") */
+	char *id;           /* owned: the entry's id when it had a usable one, else NULL */
+};
+
 struct rw_page {
 	struct rw_item *items; /* owned: inbound items or brand replies, oldest first */
 	size_t nitems;
@@ -24,6 +32,8 @@ struct rw_page {
 	int64_t newest_ms;     /* newest entry time (0 when none); see each parser */
 	int64_t oldest_ms;     /* oldest entry time (0 when none) */
 	char *next;            /* the platform's token/cursor for the next (older) page, or NULL */
+	struct rw_page_reject *rejects; /* owned: entries rejected, in answer order */
+	size_t nrejects;
 };
 
 /*
@@ -54,6 +64,12 @@ void rw_page_note_time(struct rw_page *page, int64_t ms);
  * (NULL or unreadable by rw_time_parse: none). Returns 0, or -1 on
  * allocation failure (page unchanged). */
 int rw_page_note(struct rw_page *page, const char *id, const char *time);
+
+/* For parsers: records that an entry had to be rejected for reason (a
+ * static string; the metric's label, so a small fixed vocabulary) with its
+ * id when known (copied; NULL: none). Returns 0, or -1 on allocation
+ * failure (page unchanged). */
+int rw_page_reject(struct rw_page *page, const char *reason, const char *id);
 
 /* For parsers: what became of one entry of an answer. */
 enum rw_page_entry {

@@ -1,0 +1,36 @@
+/*
+ * clock: the daemon's wall clock and the one time format of its API.
+ *
+ * Every "now" in the daemon comes from rw_now_ms, so unit tests can hold
+ * the clock still (rw_clock_set) instead of sleeping. Times are
+ * milliseconds since the Unix epoch; the API writes them as RFC 3339 UTC
+ * with milliseconds ("2026-11-23T12:00:00.123Z").
+ */
+#ifndef REPLYWATCH_CLOCK_H
+#define REPLYWATCH_CLOCK_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The wall clock in ms: the real one, or the instant given to rw_clock_set. */
+int64_t rw_now_ms(void);
+
+/* Holds the clock at ms (tests only); 0 gives back the real clock. Not
+ * thread-safe: the daemon has one thread. */
+void rw_clock_set(int64_t ms);
+
+/* Formats ms as RFC 3339 UTC with milliseconds into buf (at least
+ * RW_TIME_MAX bytes for any ms). Returns buf. */
+#define RW_TIME_MAX 40
+char *rw_time_format(int64_t ms, char *buf, size_t len);
+
+/* Parses RFC 3339 ("2026-11-23T12:00:00Z", fractions, offsets) into ms.
+ * Returns 0, or -1 (*ms unchanged). */
+int rw_time_parse(const char *text, int64_t *ms);
+
+/* ms as a JSON string in the API's format, or JSON null when ms <= 0 (the
+ * records' "never"). A new reference; NULL only when out of memory. */
+json_t *rw_time_json(int64_t ms);
+
+#endif
