@@ -688,7 +688,7 @@ load_config(const char *text)
 	"  'labels': {'brand': 'acme', 'region': 'eu'}},"                                          \
 	" {'name': 'plain', 'type': 'push', 'token': 't'}]}"
 
-/* The keys DESIGN.md lists for a mention, plus rating. */
+/* The keys of a mention in the HTTP API (README "HTTP endpoints"), plus rating. */
 static const char *const mention_keys[] = {
 	"key",     "source",     "platform",        "kind",             "id",
 	"url",     "author",     "author_followers", "text",            "created_at",
