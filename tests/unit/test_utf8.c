@@ -37,10 +37,13 @@ Test(utf8, regression_cut_inside_a_character_stays_json)
 Test(utf8, binary_and_controls_become_question_marks)
 {
 	char out[32];
+	json_t *s;
 
 	cr_assert_eq(rw_utf8_clean(out, sizeof(out), "a\xff\x01\r\nb\tc\0d", 10), 10);
 	cr_assert_str_eq(out, "a????b\tc?d");
-	cr_assert_not_null(json_string(out));
+	s = json_string(out);
+	cr_assert_not_null(s);
+	json_decref(s);
 }
 
 Test(utf8, fits_any_buffer)
