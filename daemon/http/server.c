@@ -167,7 +167,13 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	len = strlen(line);
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		line[--len] = '\0';
-	log_warnx("http: %s", line);
+	/* What one client's connection did (closed early, was cut for being
+	 * late or too large) is debug: any client can cause it, and a flood
+	 * of them must not flood the log. The server's own trouble is not. */
+	if (strstr(line, "onnection") != NULL)
+		log_debug("http: %s", line);
+	else
+		log_warnx("http: %s", line);
 }
 
 /* ------------------------------------------------------------ connections */
@@ -603,7 +609,10 @@ request_body(struct rw_http_request *req, const char *data, size_t n)
 	char *grown;
 
 	if (req->too_large || req->body_len + n > req->max_body) {
-		/* Stop now: a body without Content-Length could go on for ever. */
+		/* Stop now: a body without Content-Length could go on for ever.
+		 * MHD 0.9.75 cannot queue an answer in the middle of a body
+		 * (MHD_queue_response fails there), so the connection is
+		 * closed without one. */
 		req->too_large = true;
 		return MHD_NO;
 	}
