@@ -12,11 +12,8 @@
  * request is refused for (path, route, token, a route's guard, a declared
  * length) is decided from its headers, before any body byte is kept; each
  * connection must finish a request's headers, then its body, within a
- * deadline (a sweep timer shuts down the socket of a late one); and when a
- * limit (all connections, or those of one address) is reached, the oldest
- * connection that is still waiting for headers or a body makes room for the
- * new one. MHD's idle timeout alone is reset by every byte, so one header
- * line every few seconds would hold a slot for ever.
+ * deadline; and at a connection limit the oldest connection still waiting
+ * makes room for a new one (conns.c).
  */
 #include <arpa/inet.h>
 #include <ev.h>
@@ -35,17 +32,10 @@
 #include "replywatch/log.h"
 #include "replywatch/secret.h"
 
-/* Defaults of the limits left at 0 in struct rw_http_options. */
-#define CONNECTION_LIMIT 256
-#define PER_IP_LIMIT 64
+#include "conns.h"
+
+/* Default idle timeout (MHD's: reset by every byte). */
 #define IDLE_TIMEOUT_S 30
-#define HEADER_TIMEOUT_S 10
-#define BODY_TIMEOUT_S 30
-/* Connections MHD accepts beyond the limit, so that a new connection can
- * be seen (and room made for it) rather than refused by MHD unseen. */
-#define HEADROOM 16
-/* A body still arriving after this long may be closed to make room. */
-#define BODY_EVICTABLE_S 1.0
 
 struct route {
 	char *method;
@@ -55,25 +45,6 @@ struct route {
 	rw_http_guard *guard;
 	rw_http_handler *fn;
 	void *arg;
-};
-
-/* Where a connection is in its current request. */
-enum conn_phase {
-	CONN_HEADERS, /* waiting for a request's headers (also idle keep-alive) */
-	CONN_BODY,    /* headers in, the body being read */
-	CONN_HANDLER, /* the whole request in: the handler or the answer runs */
-};
-
-/* One accepted socket (MHD's socket context), from accept to close. */
-struct conn {
-	struct rw_http_server *srv;
-	struct MHD_Connection *mhd;
-	struct sockaddr_storage addr;
-	enum conn_phase phase;
-	ev_tstamp since; /* when the phase began */
-	bool bad_path;   /* the unescaped path or query held a control byte */
-	bool cut;        /* shut down already: MHD closes it on its next read */
-	struct conn *prev, *next;
 };
 
 struct header {
@@ -90,11 +61,7 @@ struct rw_http_server {
 	size_t nroutes;
 	const struct rw_secret *token;
 	size_t max_body;
-	unsigned connection_limit, per_ip_limit;
-	double header_timeout, body_timeout;
-	struct conn *conns; /* every open connection, newest first */
-	size_t nconns;
-	ev_timer sweep; /* runs while there are connections: closes late ones */
+	struct http_conns conns; /* deadlines and room: conns.c */
 	int port;
 	size_t pending;
 	bool quiesced;
@@ -176,207 +143,6 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 		log_warnx("http: %s", line);
 }
 
-/* ------------------------------------------------------------ connections */
-
-static struct conn *
-conn_of(struct MHD_Connection *mhd)
-{
-	const union MHD_ConnectionInfo *info =
-	    MHD_get_connection_info(mhd, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-	return info ? info->socket_context : NULL;
-}
-
-static void
-conn_phase(struct conn *c, enum conn_phase phase)
-{
-	if (c == NULL)
-		return;
-	c->phase = phase;
-	c->since = ev_now(c->srv->loop);
-}
-
-static bool
-same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			      &((const struct sockaddr_in6 *)b)->sin6_addr,
-			      sizeof(struct in6_addr)) == 0;
-	return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-	       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-}
-
-/* Shuts the socket down without closing it: MHD reads EOF on its next turn
- * and closes the connection itself, so its fd is never reused under it. */
-static void
-conn_cut(struct conn *c)
-{
-	const union MHD_ConnectionInfo *info;
-
-	if (c->cut)
-		return;
-	c->cut = true;
-	info = MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (info != NULL)
-		shutdown(info->connect_fd, SHUT_RDWR);
-}
-
-/* A connection that may be closed to make room: waiting for headers (slow or
- * idle), or reading a body for longer than a healthy client would. */
-static bool
-conn_evictable(const struct conn *c, ev_tstamp now)
-{
-	return !c->cut && (c->phase == CONN_HEADERS ||
-			   (c->phase == CONN_BODY && now - c->since >= BODY_EVICTABLE_S));
-}
-
-/* Closes the oldest evictable connection (of addr's address when addr is
- * not NULL) other than fresh. Returns false when there is none. */
-static bool
-conn_evict_oldest(struct rw_http_server *srv, const struct conn *fresh,
-		  const struct sockaddr_storage *addr)
-{
-	ev_tstamp now = ev_now(srv->loop);
-	struct conn *oldest = NULL;
-
-	for (struct conn *c = srv->conns; c != NULL; c = c->next) {
-		if (c == fresh || !conn_evictable(c, now) ||
-		    (addr != NULL && !same_address(&c->addr, addr)))
-			continue;
-		if (oldest == NULL || c->since <= oldest->since)
-			oldest = c;
-	}
-	if (oldest == NULL)
-		return false;
-	log_debug("http: connection limit reached: closed the oldest waiting connection");
-	conn_cut(oldest);
-	return true;
-}
-
-/* Live (not yet cut) connections, of addr's address when addr is not NULL. */
-static size_t
-conn_count(const struct rw_http_server *srv, const struct sockaddr_storage *addr)
-{
-	size_t n = 0;
-
-	for (const struct conn *c = srv->conns; c != NULL; c = c->next)
-		if (!c->cut && (addr == NULL || same_address(&c->addr, addr)))
-			n++;
-	return n;
-}
-
-/* A new connection over a limit: room is made by closing the oldest one
- * still waiting (of the same address for the per-address limit); when every
- * other connection is busy with a request, the new one is refused. */
-static void
-conn_admit(struct rw_http_server *srv, struct conn *fresh)
-{
-	if (conn_count(srv, &fresh->addr) > srv->per_ip_limit &&
-	    !conn_evict_oldest(srv, fresh, &fresh->addr))
-		conn_cut(fresh);
-	else if (conn_count(srv, NULL) > srv->connection_limit &&
-		 !conn_evict_oldest(srv, fresh, NULL))
-		conn_cut(fresh);
-}
-
-/* Every second: connections past their header or body deadline are closed. */
-static void
-on_sweep(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct rw_http_server *srv = w->data;
-	ev_tstamp now = ev_now(loop);
-	unsigned late = 0;
-
-	(void)revents;
-	for (struct conn *c = srv->conns; c != NULL; c = c->next) {
-		double limit = c->phase == CONN_HEADERS ? srv->header_timeout
-			       : c->phase == CONN_BODY  ? srv->body_timeout
-							: 0;
-
-		if (c->cut || limit == 0 || now - c->since < limit)
-			continue;
-		conn_cut(c);
-		late++;
-	}
-	if (late > 0)
-		log_debug("http: closed %u connection%s that did not send a request in time", late,
-			  late == 1 ? "" : "s");
-	if (srv->nconns == 0)
-		ev_timer_stop(loop, w);
-}
-
-static void
-on_connection(void *cls, struct MHD_Connection *mhd, void **socket_context,
-	      enum MHD_ConnectionNotificationCode toe)
-{
-	struct rw_http_server *srv = cls;
-	struct conn *c = *socket_context;
-	const union MHD_ConnectionInfo *info;
-
-	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		if (c == NULL)
-			return;
-		if (c->prev)
-			c->prev->next = c->next;
-		else
-			srv->conns = c->next;
-		if (c->next)
-			c->next->prev = c->prev;
-		srv->nconns--;
-		free(c);
-		*socket_context = NULL;
-		return;
-	}
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return; /* untracked: still served, only not limited by us */
-	c->srv = srv;
-	c->mhd = mhd;
-	info = MHD_get_connection_info(mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (info != NULL && info->client_addr != NULL)
-		memcpy(&c->addr, info->client_addr,
-		       info->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-								: sizeof(struct sockaddr_in));
-	conn_phase(c, CONN_HEADERS);
-	c->next = srv->conns;
-	if (srv->conns)
-		srv->conns->prev = c;
-	srv->conns = c;
-	srv->nconns++;
-	*socket_context = c;
-	if (!ev_is_active(&srv->sweep))
-		ev_timer_start(srv->loop, &srv->sweep);
-	conn_admit(srv, c);
-}
-
-/* True when len bytes of s hold a control byte (NUL included). */
-static bool
-has_control(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return true;
-	return false;
-}
-
-/* MHD_OPTION_UNESCAPE_CALLBACK: MHD's own unescaping, remembering when a
- * %00 (or any control byte) was decoded: MHD would silently cut the path at
- * the NUL, so /ingest/p%00x would be taken for /ingest/p. */
-static size_t
-unescape(void *cls, struct MHD_Connection *mhd, char *s)
-{
-	size_t len = MHD_http_unescape(s);
-	struct conn *c;
-
-	(void)cls;
-	if (has_control(s, len) && (c = conn_of(mhd)) != NULL)
-		c->bad_path = true;
-	return len;
-}
-
 /* ---------------------------------------------------------------- requests */
 
 static void
@@ -424,7 +190,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)toe;
 	/* Keep-alive: the next request's headers have their own deadline. */
-	conn_phase(conn_of(conn), CONN_HEADERS);
+	http_conn_phase(conn, HTTP_CONN_HEADERS);
 	if (req == NULL)
 		return;
 	if (req->dispatched && !req->answered)
@@ -527,7 +293,7 @@ admit(struct rw_http_request *req, bool bad_path)
 {
 	const struct route *r;
 
-	if (bad_path || has_control(req->path, strlen(req->path))) {
+	if (bad_path || http_has_control(req->path, strlen(req->path))) {
 		rw_http_respond_error(req, 400, "control characters in the request path or query");
 		return false;
 	}
@@ -576,15 +342,10 @@ static enum MHD_Result
 request_start(struct rw_http_server *srv, struct MHD_Connection *conn, const char *url,
 	      const char *method, void **con_cls)
 {
-	struct conn *c = conn_of(conn);
 	struct rw_http_request *req = calloc(1, sizeof(*req));
-	bool bad_path = false;
+	bool bad_path = http_conn_take_bad_path(conn);
 
-	if (c != NULL) {
-		bad_path = c->bad_path;
-		c->bad_path = false;
-		conn_phase(c, CONN_BODY);
-	}
+	http_conn_phase(conn, HTTP_CONN_BODY);
 	if (req == NULL)
 		return MHD_NO;
 	req->srv = srv;
@@ -643,7 +404,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return request_body(req, upload_data, n);
 	}
 	if (!req->dispatched) {
-		conn_phase(conn_of(conn), CONN_HANDLER);
+		http_conn_phase(conn, HTTP_CONN_HANDLER);
 		dispatch(req);
 	}
 	if (req->response != NULL)
@@ -697,27 +458,22 @@ rw_http_server_new(struct ev_loop *loop, const struct rw_http_options *opt, char
 	}
 	srv->loop = loop;
 	srv->max_body = opt->max_body;
-	srv->connection_limit = opt->connection_limit ? opt->connection_limit : CONNECTION_LIMIT;
-	srv->per_ip_limit = opt->per_ip_limit ? opt->per_ip_limit : PER_IP_LIMIT;
-	srv->header_timeout = opt->header_timeout_s ? opt->header_timeout_s : HEADER_TIMEOUT_S;
-	srv->body_timeout = opt->body_timeout_s ? opt->body_timeout_s : BODY_TIMEOUT_S;
-	ev_timer_init(&srv->sweep, on_sweep, 1., 1.);
-	srv->sweep.data = srv;
+	http_conns_init(&srv->conns, loop, opt);
 	format_addr(opt->addr, sockaddr_port(opt->addr), where, sizeof(where));
 	if (opt->addr->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	/* The logger must be the first option to catch every message. MHD's
 	 * own limits sit above ours (no per-address limit at all): a
 	 * connection MHD refuses is never seen, so no room could be made for
-	 * it by closing a slow one (conn_admit). */
+	 * it by closing a slow one (conns.c). */
 	srv->mhd = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, opt->addr, MHD_OPTION_CONNECTION_LIMIT,
-	    srv->connection_limit + HEADROOM, MHD_OPTION_CONNECTION_TIMEOUT,
+	    http_conns_mhd_limit(&srv->conns), MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)(opt->timeout_s ? opt->timeout_s : IDLE_TIMEOUT_S),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, srv, MHD_OPTION_END);
+	    on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, http_conns_notify, &srv->conns,
+	    MHD_OPTION_UNESCAPE_CALLBACK, http_conns_unescape, &srv->conns, MHD_OPTION_END);
 	if (srv->mhd == NULL) {
 		snprintf(err, errlen, "cannot listen on %s (address in use or not available)",
 			 where);
@@ -822,7 +578,7 @@ rw_http_server_free(struct rw_http_server *srv)
 		rw_http_respond_error(srv->suspended, 503, "shutting down");
 	ev_io_stop(srv->loop, &srv->io);
 	ev_timer_stop(srv->loop, &srv->timer);
-	ev_timer_stop(srv->loop, &srv->sweep);
+	http_conns_stop(&srv->conns);
 	MHD_stop_daemon(srv->mhd); /* closes the epoll fd: watchers stopped first */
 	for (size_t i = 0; i < srv->nroutes; i++)
 		free(srv->routes[i].method);
