@@ -40,7 +40,7 @@ struct rw_httpc_xfer {
 	struct curl_slist *headers;
 	rw_httpc_done_fn *done;
 	void *arg;
-	char *label; /* "GET https://host/path" for debug logs, or NULL */
+	char *label; /* "GET https://host/..." for debug logs, or NULL */
 	char *body;  /* the response body, NUL-terminated */
 	size_t body_len, body_cap;
 	size_t max_body;
@@ -454,32 +454,34 @@ fail:
 	return NULL;
 }
 
-/* "METHOD scheme://host[:port]/path" without query, fragment or credentials, or
- * NULL when the URL does not parse. */
+/* "METHOD scheme://host[:port]/..." or NULL when the URL does not parse.
+ * Neither path nor query is logged, at any level: URLs come from the
+ * configuration, and some carry their secret in the path (a Slack or
+ * Discord webhook URL is itself the credential), which this module cannot
+ * tell from a harmless one. The caller logs what it knows is safe to name
+ * (the source and endpoint, the alert target). */
 static char *
 make_label(const char *method, const char *url)
 {
 	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *label = NULL;
+	char *scheme = NULL, *host = NULL, *port = NULL, *label = NULL;
 
 	if (u == NULL)
 		return NULL;
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
 		goto done;
 	/* Only an explicit port: CURLUE_NO_PORT leaves port NULL. */
 	if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
 		port = NULL;
-	if (asprintf(&label, "%s %s://%s%s%s%s", method, scheme, host, port ? ":" : "",
-		     port ? port : "", path) < 0)
+	if (asprintf(&label, "%s %s://%s%s%s/...", method, scheme, host, port ? ":" : "",
+		     port ? port : "") < 0)
 		label = NULL;
 done:
 	curl_free(scheme);
 	curl_free(host);
 	curl_free(port);
-	curl_free(path);
 	curl_url_cleanup(u);
 	return label;
 }

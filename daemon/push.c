@@ -193,3 +193,11 @@ fail:
 	json_decref(doc);
 	return -1;
 }
+
+void
+rw_push_cap_times(struct rw_item *items, size_t n, int64_t received_ms)
+{
+	for (size_t i = 0; i < n; i++)
+		if (items[i].created_at_ms > received_ms)
+			items[i].created_at_ms = received_ms;
+}

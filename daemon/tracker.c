@@ -593,25 +593,43 @@ reply_finished(struct reply_op *op)
 	reply_next(in);
 }
 
+/*
+ * The apply script answered a reply's changes (applied all or none). Only
+ * an array of "ok" means stored: an error reply (Redis refusing writes:
+ * OOM, min-replicas-to-write, a full AOF disk) or no reply fails the batch,
+ * and "stale" (a change in between) starts the reply again, until the
+ * retries run out, which fails the batch too: the client sends it again.
+ */
 static void
 reply_applied(struct rw_tracker *tr, const redisReply *reply, void *arg)
 {
 	struct reply_op *op = arg;
+	bool stale = false;
 
 	(void)tr;
-	for (size_t i = 0; reply && i < reply->elements; i++) {
+	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements == 0) {
+		ingest_fail(op->in, reply == NULL ? "redis unavailable"
+				    : reply->type == REDIS_REPLY_ERROR
+					? reply->str
+					: "reply could not be applied");
+		reply_finished(op);
+		return;
+	}
+	for (size_t i = 0; i < reply->elements; i++) {
 		const char *v = tracker_verdict(reply, i);
 
-		if (v && strcmp(v, "stale") == 0 && ++op->attempts < TRACKER_RETRIES) {
-			if (reply_start(op) == 0)
-				return;
-			break;
+		if (v != NULL && strcmp(v, "stale") == 0) {
+			stale = true;
+		} else if (v == NULL || strcmp(v, "ok") != 0) {
+			ingest_fail(op->in, "reply could not be applied");
+			reply_finished(op);
+			return;
 		}
 	}
-	if (tracker_verdict(reply, 0) == NULL && reply != NULL && reply->elements != 0)
-		ingest_fail(op->in, "reply could not be applied");
-	if (reply == NULL)
-		ingest_fail(op->in, "redis unavailable");
+	if (stale && ++op->attempts < TRACKER_RETRIES && reply_start(op) == 0)
+		return;
+	if (stale)
+		ingest_fail(op->in, "reply could not be applied: the mention kept changing");
 	reply_finished(op);
 }
 
@@ -621,8 +639,10 @@ orphan_stored(struct rw_tracker *tr, const redisReply *reply, void *arg)
 	struct reply_op *op = arg;
 
 	(void)tr;
-	if (reply == NULL || reply->type == REDIS_REPLY_ERROR)
+	if (reply == NULL)
 		ingest_fail(op->in, "redis unavailable");
+	else if (reply->type == REDIS_REPLY_ERROR)
+		ingest_fail(op->in, reply->str);
 	reply_finished(op);
 }
 

@@ -47,10 +47,16 @@ close_applied(struct rw_tracker *tr, const redisReply *reply, void *arg)
 	if (v != NULL && strcmp(v, "stale") == 0 && ++op->attempts < TRACKER_RETRIES &&
 	    close_start(op) == 0)
 		return;
+	/* Only "ok" means written: an error reply (Redis refusing writes) fails. */
 	if (v != NULL && strcmp(v, "ok") == 0)
 		close_finish(op, 0, NULL);
+	else if (v != NULL)
+		close_finish(op, -1, "the mention kept changing");
 	else
-		close_finish(op, -1, v ? "the mention kept changing" : "redis unavailable");
+		close_finish(op, -1,
+			     reply != NULL && reply->type == REDIS_REPLY_ERROR
+				 ? reply->str
+				 : "redis unavailable");
 }
 
 static void

@@ -2,10 +2,13 @@
  * health.c: liveness and readiness endpoints.
  *
  * /readyz does not trust a flag alone: it runs the "ping" Lua script through
- * the store (EVALSHA, EVAL on NOSCRIPT), so a 200 means Redis answered a
- * script call just now.
+ * the store (EVALSHA, EVAL on NOSCRIPT) with a key to write, so a 200 means
+ * Redis took a write just now. A Redis that answers reads but refuses every
+ * write (OOM, min-replicas-to-write unmet, AOF disk full) is not ready: the
+ * daemon could acknowledge nothing.
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "replywatch/daemon.h"
@@ -62,15 +65,16 @@ readyz(struct rw_http_request *req, void *arg)
 {
 	struct rw_daemon *d = arg;
 	struct rw_store *st = rw_daemon_store(d);
-	const char *argv[1] = {"readyz"};
-	size_t len[1] = {6};
-	char reason[300];
+	char reason[300], key[256];
 
 	if (!rw_daemon_ready(d, reason, sizeof(reason))) {
 		respond_not_ready(req, reason);
 		return;
 	}
-	if (rw_store_script(st, "ping", 0, 1, argv, len, readyz_answered, req) == -1) {
+	snprintf(key, sizeof(key), "%sreadyz", rw_store_key_prefix(st));
+	const char *argv[2] = {key, "readyz"};
+	size_t len[2] = {strlen(key), 6};
+	if (rw_store_script(st, "ping", 1, 2, argv, len, readyz_answered, req) == -1) {
 		snprintf(reason, sizeof(reason), "redis %s: %s", rw_store_address(st),
 			 rw_store_connected(st) ? "too many commands in flight"
 						: rw_store_last_error(st));

@@ -5,6 +5,12 @@
  * that saw 202 can forget its items: nothing acknowledged is ever lost.
  * Anything else means nothing was promised; re-sending is safe because
  * ingest is idempotent.
+ *
+ * The source's token is checked from the headers, before a byte of the body
+ * is read, and before anything is said about the source: an unknown source
+ * and a wrong token both answer 401, so names cannot be listed without a
+ * token. Times are capped at the instant the request came in: a client's
+ * clock is not trusted to date an item in the future.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -12,6 +18,7 @@
 #include <string.h>
 
 #include "replywatch/api.h"
+#include "replywatch/clock.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
 #include "replywatch/http.h"
@@ -47,34 +54,59 @@ ingested(void *arg, int result, const char *detail)
 	free(call);
 }
 
+/* The push source the request names, when its bearer token is that
+ * source's; otherwise answers 401 (or 404 for a disabled source, once the
+ * token has shown the caller knows it) and returns NULL. */
+static const struct rw_source_config *
+ingest_source(struct rw_http_request *req, struct rw_daemon *d)
+{
+	const char *name = rw_http_path(req) + strlen("/ingest/");
+	const struct rw_source_config *src = rw_config_find_source(rw_daemon_config(d), name);
+	const struct rw_secret *token = NULL;
+	const char *bearer = rw_http_bearer(req);
+
+	if (src != NULL && src->type == RW_SOURCE_PUSH)
+		token = rw_source_param_secret(src, "token");
+	if (token == NULL || bearer == NULL || !rw_secret_matches(token, bearer, strlen(bearer))) {
+		rw_http_add_header(req, "WWW-Authenticate", "Bearer realm=\"replywatch-ingest\"");
+		rw_http_respond_error(req, 401, "missing or wrong bearer token for this source");
+		return NULL;
+	}
+	if (!src->enabled) {
+		rw_http_respond_error(req, 404, "the push source is disabled");
+		return NULL;
+	}
+	return src;
+}
+
+/* rw_http_guard: refuses before the body is read. */
+static bool
+ingest_admit(struct rw_http_request *req, void *arg)
+{
+	return ingest_source(req, arg) != NULL;
+}
+
 static void
 ingest(struct rw_http_request *req, void *arg)
 {
 	struct rw_daemon *d = arg;
-	const char *name = rw_http_path(req) + strlen("/ingest/");
-	const struct rw_source_config *src = rw_config_find_source(rw_daemon_config(d), name);
-	const struct rw_secret *token;
-	const char *bearer = rw_http_bearer(req), *body;
+	/* Checked again: a reload may have come between the headers and now. */
+	const struct rw_source_config *src = ingest_source(req, d);
+	int64_t received_ms = rw_now_ms();
+	const char *body;
 	struct rw_item *items;
 	struct ingest_call *call;
 	size_t len, n;
 	char err[300];
 
-	if (src == NULL || src->type != RW_SOURCE_PUSH || !src->enabled) {
-		rw_http_respond_error(req, 404, "no enabled push source of that name");
+	if (src == NULL)
 		return;
-	}
-	token = rw_source_param_secret(src, "token");
-	if (token == NULL || bearer == NULL || !rw_secret_matches(token, bearer, strlen(bearer))) {
-		rw_http_add_header(req, "WWW-Authenticate", "Bearer realm=\"replywatch-ingest\"");
-		rw_http_respond_error(req, 401, "missing or wrong bearer token for this source");
-		return;
-	}
 	body = rw_http_body(req, &len);
 	if (rw_push_parse(body, len, &items, &n, err, sizeof(err)) == -1) {
 		rw_http_respond_error(req, 400, err);
 		return;
 	}
+	rw_push_cap_times(items, n, received_ms);
 	if (!rw_store_connected(rw_daemon_store(d)) || (call = calloc(1, sizeof(*call))) == NULL) {
 		for (size_t i = 0; i < n; i++)
 			rw_item_clear(&items[i]);
@@ -90,6 +122,7 @@ ingest(struct rw_http_request *req, void *arg)
 			rw_item_clear(&items[i]);
 		free(items);
 		free(call);
+		rw_http_add_header(req, "Retry-After", "1");
 		rw_http_respond_error(req, 503, "not stored, send again: out of memory");
 	}
 }
@@ -97,5 +130,6 @@ ingest(struct rw_http_request *req, void *arg)
 int
 rw_api_ingest_routes(struct rw_http_server *srv, struct rw_daemon *d)
 {
-	return rw_http_route(srv, "POST", "/ingest/", RW_HTTP_PREFIX | RW_HTTP_OWN_AUTH, ingest, d);
+	return rw_http_route_guarded(srv, "POST", "/ingest/", RW_HTTP_PREFIX | RW_HTTP_OWN_AUTH,
+				     ingest_admit, ingest, d);
 }

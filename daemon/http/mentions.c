@@ -36,7 +36,7 @@ struct list_call {
 	struct rw_http_request *req;
 	struct rw_daemon *d;
 	size_t limit;
-	size_t waiting;     /* sources still to answer */
+	size_t waiting; /* sources still to answer */
 	bool failed;
 	struct row *rows;
 	size_t nrows;
@@ -70,8 +70,7 @@ list_finish(struct list_call *call)
 		json_array_append(list, call->rows[i].mention);
 	json_object_set_new(body, "mentions", list);
 	list = NULL;
-	if (call->nrows > call->limit ||
-	    (call->nrows == call->limit && call->limit > 0)) {
+	if (call->nrows > call->limit || (call->nrows == call->limit && call->limit > 0)) {
 		const struct row *last = &call->rows[call->limit - 1];
 
 		snprintf(cursor, sizeof(cursor), "%" PRId64 ":%s:%s", last->created, last->source,
@@ -107,8 +106,8 @@ page_read(struct rw_store *st, const redisReply *reply, void *arg)
 	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
 		call->failed = true;
 	} else {
-		struct row *grown = realloc(call->rows,
-					    (call->nrows + reply->elements / 3 + 1) * sizeof(*grown));
+		struct row *grown =
+		    realloc(call->rows, (call->nrows + reply->elements / 3 + 1) * sizeof(*grown));
 
 		if (grown == NULL)
 			call->failed = true;
@@ -246,8 +245,9 @@ list_mentions(struct rw_http_request *req, void *arg)
 	struct list_call *call;
 
 	if (state_codes(rw_http_query(req, "state"), codes) == -1) {
-		rw_http_respond_error(req, 400, "state: expected open, warning, breached, replied, "
-						"closed or expired");
+		rw_http_respond_error(req, 400,
+				      "state: expected open, warning, breached, replied, "
+				      "closed or expired");
 		return;
 	}
 	if (source != NULL && rw_config_find_source(cfg, source) == NULL) {
@@ -283,7 +283,9 @@ list_mentions(struct rw_http_request *req, void *arg)
 		list_finish(call);
 }
 
-/* Splits "/mentions/SOURCE:ID[/close]" into source and id (new strings). */
+/* Splits "/mentions/SOURCE:ID[/close]" into source (a new string the
+ * caller frees) and id (a pointer into it). On failure *source is NULL and
+ * nothing is left to free: the caller's free(*source) is then harmless. */
 static int
 split_key(const char *path, bool close, char **source, char **id)
 {
@@ -291,6 +293,8 @@ split_key(const char *path, bool close, char **source, char **id)
 	size_t len = strlen(key);
 	char *colon;
 
+	*source = NULL;
+	*id = NULL;
 	if (close) {
 		if (len < 6 || strcmp(key + len - 6, "/close") != 0)
 			return -1;
@@ -299,6 +303,7 @@ split_key(const char *path, bool close, char **source, char **id)
 	*source = strndup(key, len);
 	if (*source == NULL || (colon = strchr(*source, ':')) == NULL || colon[1] == '\0') {
 		free(*source);
+		*source = NULL; /* close_mention frees it too: never twice */
 		return -1;
 	}
 	*colon = '\0';
@@ -434,6 +439,8 @@ close_mention(struct rw_http_request *req, void *arg)
 	call = calloc(1, sizeof(*call));
 	if (call == NULL || (call->reason = strdup(json_string_value(reason))) == NULL ||
 	    asprintf(&call->key, "%s:%s", source, id) < 0) {
+		if (call != NULL)
+			call->key = NULL; /* asprintf leaves it undefined on failure */
 		rw_http_respond_error(req, 500, "out of memory");
 		goto done;
 	}
@@ -445,6 +452,7 @@ close_mention(struct rw_http_request *req, void *arg)
 	rw_http_respond_error(req, 503, "redis unavailable");
 done:
 	if (call != NULL) {
+		free(call->key);
 		free(call->reason);
 		free(call);
 	}

@@ -7,27 +7,42 @@
  * Request bodies are read here with a cap (MHD's PostProcessor is avoided:
  * CVE-2023-27371). A handler that cannot answer at once leaves the request
  * unanswered; its connection is suspended until rw_http_respond resumes it.
+ *
+ * Nobody may hold a connection without making progress: everything a
+ * request is refused for (path, route, token, a route's guard, a declared
+ * length) is decided from its headers, before any body byte is kept; each
+ * connection must finish a request's headers, then its body, within a
+ * deadline; and at a connection limit the oldest connection still waiting
+ * makes room for a new one (conns.c).
  */
 #include <arpa/inet.h>
 #include <ev.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "replywatch/http.h"
 #include "replywatch/log.h"
 #include "replywatch/secret.h"
 
+#include "conns.h"
+
+/* Default idle timeout (MHD's: reset by every byte). */
+#define IDLE_TIMEOUT_S 30
+
 struct route {
 	char *method;
 	const char *path;
 	size_t pathlen;
 	unsigned flags;
+	rw_http_guard *guard;
 	rw_http_handler *fn;
 	void *arg;
 };
@@ -46,6 +61,7 @@ struct rw_http_server {
 	size_t nroutes;
 	const struct rw_secret *token;
 	size_t max_body;
+	struct http_conns conns; /* deadlines and room: conns.c */
 	int port;
 	size_t pending;
 	bool quiesced;
@@ -60,8 +76,9 @@ struct rw_http_request {
 	char *body;
 	size_t body_len;
 	size_t max_body;
+	const struct route *route; /* found when the headers came in */
 	bool too_large;
-	bool dispatched;             /* the handler has been called */
+	bool dispatched; /* the handler has been called */
 	bool suspended;
 	bool answered;
 	struct MHD_Response *response; /* built by rw_http_respond, queued by on_request */
@@ -117,8 +134,16 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	len = strlen(line);
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		line[--len] = '\0';
-	log_warnx("http: %s", line);
+	/* What one client's connection did (closed early, was cut for being
+	 * late or too large) is debug: any client can cause it, and a flood
+	 * of them must not flood the log. The server's own trouble is not. */
+	if (strstr(line, "onnection") != NULL)
+		log_debug("http: %s", line);
+	else
+		log_warnx("http: %s", line);
 }
+
+/* ---------------------------------------------------------------- requests */
 
 static void
 request_free(struct rw_http_request *req)
@@ -163,8 +188,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct rw_http_request *req = *con_cls;
 
 	(void)cls;
-	(void)conn;
 	(void)toe;
+	/* Keep-alive: the next request's headers have their own deadline. */
+	http_conn_phase(conn, HTTP_CONN_HEADERS);
 	if (req == NULL)
 		return;
 	if (req->dispatched && !req->answered)
@@ -220,41 +246,85 @@ authorized(struct rw_http_request *req)
 	return bearer != NULL && rw_secret_matches(req->srv->token, bearer, strlen(bearer));
 }
 
-/* Finds the route for the request and runs its handler, or answers 401,
- * 404, 405 or 413 itself. */
-static void
-dispatch(struct rw_http_request *req)
+/* Finds the route for the request's path and method, or answers 404 or 405. */
+static const struct route *
+route_find(struct rw_http_request *req)
 {
 	struct rw_http_server *srv = req->srv;
-	const struct route *found = NULL;
 	bool path_known = false;
 
-	req->dispatched = true;
-	srv->pending++;
-	if (req->too_large) {
-		rw_http_respond_error(req, 413, "request body too large");
-		return;
-	}
-	for (size_t i = 0; i < srv->nroutes && found == NULL; i++) {
+	for (size_t i = 0; i < srv->nroutes; i++) {
 		if (!route_path_matches(&srv->routes[i], req->path))
 			continue;
 		path_known = true;
 		if (method_matches(srv->routes[i].method, req->method))
-			found = &srv->routes[i];
+			return &srv->routes[i];
 	}
-	if (found == NULL) {
-		if (path_known)
-			respond_method_not_allowed(req);
-		else
-			rw_http_respond_error(req, 404, "not found");
-		return;
+	if (path_known)
+		respond_method_not_allowed(req);
+	else
+		rw_http_respond_error(req, 404, "not found");
+	return NULL;
+}
+
+/* Content-Length beyond the cap: refuse before reading any of the body. */
+static bool
+declared_too_large(struct MHD_Connection *conn, size_t max_body)
+{
+	const char *cl =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	char *end;
+	unsigned long long n;
+
+	if (cl == NULL)
+		return false;
+	n = strtoull(cl, &end, 10);
+	return *end == '\0' && n > max_body;
+}
+
+/*
+ * Decides from the headers alone whether the request may go on: a path
+ * without control bytes, a route, the server's token (unless the route is
+ * public or checks its own), the route's guard, a declared length within the
+ * cap. Returns true to read the body, or false with the request answered.
+ */
+static bool
+admit(struct rw_http_request *req, bool bad_path)
+{
+	const struct route *r;
+
+	if (bad_path || http_has_control(req->path, strlen(req->path))) {
+		rw_http_respond_error(req, 400, "control characters in the request path or query");
+		return false;
 	}
-	if (!(found->flags & (RW_HTTP_PUBLIC | RW_HTTP_OWN_AUTH)) && !authorized(req)) {
+	if ((r = route_find(req)) == NULL)
+		return false;
+	if (!(r->flags & (RW_HTTP_PUBLIC | RW_HTTP_OWN_AUTH)) && !authorized(req)) {
 		rw_http_add_header(req, "WWW-Authenticate", "Bearer realm=\"replywatch\"");
 		rw_http_respond_error(req, 401, "missing or wrong bearer token");
+		return false;
+	}
+	if (r->guard != NULL && !r->guard(req, r->arg))
+		return false;
+	if (declared_too_large(req->conn, req->max_body)) {
+		rw_http_respond_error(req, 413, "request body too large");
+		return false;
+	}
+	req->route = r;
+	return true;
+}
+
+/* The whole request is in: runs the route's handler, or answers 413. */
+static void
+dispatch(struct rw_http_request *req)
+{
+	req->dispatched = true;
+	req->srv->pending++;
+	if (req->too_large) {
+		rw_http_respond_error(req, 413, "request body too large");
 		return;
 	}
-	found->fn(req, found->arg);
+	req->route->fn(req, req->route->arg);
 }
 
 static enum MHD_Result
@@ -267,19 +337,54 @@ queue_answer(struct rw_http_request *req)
 	return rc;
 }
 
-/* Content-Length beyond the cap: refuse before reading any of the body. */
-static bool
-declared_too_large(struct MHD_Connection *conn, size_t max_body)
+/* The first call for a request: its headers are in, none of its body. */
+static enum MHD_Result
+request_start(struct rw_http_server *srv, struct MHD_Connection *conn, const char *url,
+	      const char *method, void **con_cls)
 {
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
-	char *end;
-	unsigned long long n;
+	struct rw_http_request *req = calloc(1, sizeof(*req));
+	bool bad_path = http_conn_take_bad_path(conn);
 
-	if (cl == NULL)
-		return false;
-	n = strtoull(cl, &end, 10);
-	return *end == '\0' && n > max_body;
+	http_conn_phase(conn, HTTP_CONN_BODY);
+	if (req == NULL)
+		return MHD_NO;
+	req->srv = srv;
+	req->conn = conn;
+	req->max_body = srv->max_body;
+	req->method = strdup(method);
+	req->path = strdup(url);
+	if (req->method == NULL || req->path == NULL) {
+		request_free(req);
+		return MHD_NO;
+	}
+	*con_cls = req;
+	if (!admit(req, bad_path))
+		return queue_answer(req); /* MHD closes the connection: the body is unread */
+	return MHD_YES;
+}
+
+/* Takes n more body bytes, or answers 413 as soon as the cap is passed. */
+static enum MHD_Result
+request_body(struct rw_http_request *req, const char *data, size_t n)
+{
+	char *grown;
+
+	if (req->too_large || req->body_len + n > req->max_body) {
+		/* Stop now: a body without Content-Length could go on for ever.
+		 * MHD 0.9.75 cannot queue an answer in the middle of a body
+		 * (MHD_queue_response fails there), so the connection is
+		 * closed without one. */
+		req->too_large = true;
+		return MHD_NO;
+	}
+	grown = realloc(req->body, req->body_len + n + 1);
+	if (grown == NULL)
+		return MHD_NO;
+	memcpy(grown + req->body_len, data, n);
+	req->body = grown;
+	req->body_len += n;
+	req->body[req->body_len] = '\0';
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -290,47 +395,18 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	struct rw_http_request *req = *con_cls;
 
 	(void)version;
-	if (req == NULL) {
-		req = calloc(1, sizeof(*req));
-		if (req == NULL)
-			return MHD_NO;
-		req->srv = srv;
-		req->conn = conn;
-		req->max_body = srv->max_body;
-		req->method = strdup(method);
-		req->path = strdup(url);
-		if (req->method == NULL || req->path == NULL) {
-			request_free(req);
-			return MHD_NO;
-		}
-		*con_cls = req;
-		if (declared_too_large(conn, req->max_body)) {
-			req->too_large = true;
-			dispatch(req);
-			return queue_answer(req);
-		}
-		return MHD_YES;
-	}
+	if (req == NULL)
+		return request_start(srv, conn, url, method, con_cls);
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (req->too_large || req->body_len + n > req->max_body) {
-			/* Keep reading, keep nothing: answered 413 at the end. */
-			req->too_large = true;
-			return MHD_YES;
-		}
-		char *grown = realloc(req->body, req->body_len + n + 1);
-		if (grown == NULL)
-			return MHD_NO;
-		memcpy(grown + req->body_len, upload_data, n);
-		req->body = grown;
-		req->body_len += n;
-		req->body[req->body_len] = '\0';
-		return MHD_YES;
+		return request_body(req, upload_data, n);
 	}
-	if (!req->dispatched)
+	if (!req->dispatched) {
+		http_conn_phase(conn, HTTP_CONN_HANDLER);
 		dispatch(req);
+	}
 	if (req->response != NULL)
 		return queue_answer(req);
 	if (req->answered)
@@ -382,20 +458,22 @@ rw_http_server_new(struct ev_loop *loop, const struct rw_http_options *opt, char
 	}
 	srv->loop = loop;
 	srv->max_body = opt->max_body;
+	http_conns_init(&srv->conns, loop, opt);
 	format_addr(opt->addr, sockaddr_port(opt->addr), where, sizeof(where));
 	if (opt->addr->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* The logger must be the first option to catch every message. */
+	/* The logger must be the first option to catch every message. MHD's
+	 * own limits sit above ours (no per-address limit at all): a
+	 * connection MHD refuses is never seen, so no room could be made for
+	 * it by closing a slow one (conns.c). */
 	srv->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-		MHD_OPTION_SOCK_ADDR, opt->addr,
-		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)(opt->connection_limit ? opt->connection_limit : 256),
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned int)(opt->per_ip_limit ? opt->per_ip_limit : 64),
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(opt->timeout_s ? opt->timeout_s : 30),
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, srv, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+	    MHD_OPTION_SOCK_ADDR, opt->addr, MHD_OPTION_CONNECTION_LIMIT,
+	    http_conns_mhd_limit(&srv->conns), MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)(opt->timeout_s ? opt->timeout_s : IDLE_TIMEOUT_S),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, http_conns_notify, &srv->conns,
+	    MHD_OPTION_UNESCAPE_CALLBACK, http_conns_unescape, &srv->conns, MHD_OPTION_END);
 	if (srv->mhd == NULL) {
 		snprintf(err, errlen, "cannot listen on %s (address in use or not available)",
 			 where);
@@ -425,6 +503,13 @@ int
 rw_http_route(struct rw_http_server *srv, const char *method, const char *path, unsigned flags,
 	      rw_http_handler *fn, void *arg)
 {
+	return rw_http_route_guarded(srv, method, path, flags, NULL, fn, arg);
+}
+
+int
+rw_http_route_guarded(struct rw_http_server *srv, const char *method, const char *path,
+		      unsigned flags, rw_http_guard *guard, rw_http_handler *fn, void *arg)
+{
 	struct route *grown = realloc(srv->routes, (srv->nroutes + 1) * sizeof(*grown));
 	struct route *r;
 
@@ -438,6 +523,7 @@ rw_http_route(struct rw_http_server *srv, const char *method, const char *path, 
 	r->path = path;
 	r->pathlen = strlen(path);
 	r->flags = flags;
+	r->guard = guard;
 	r->fn = fn;
 	r->arg = arg;
 	srv->nroutes++;
@@ -492,6 +578,7 @@ rw_http_server_free(struct rw_http_server *srv)
 		rw_http_respond_error(srv->suspended, 503, "shutting down");
 	ev_io_stop(srv->loop, &srv->io);
 	ev_timer_stop(srv->loop, &srv->timer);
+	http_conns_stop(&srv->conns);
 	MHD_stop_daemon(srv->mhd); /* closes the epoll fd: watchers stopped first */
 	for (size_t i = 0; i < srv->nroutes; i++)
 		free(srv->routes[i].method);

@@ -1,7 +1,8 @@
 /*
  * health: GET /healthz (200 "ok" while the loop runs, no token needed) and
- * GET /readyz (200 when the configuration is loaded and Redis is connected,
- * else 503 with {"status":"not ready","reason":...}).
+ * GET /readyz (200 when the configuration is loaded, Redis is connected and
+ * took a small write just now, else 503 with
+ * {"status":"not ready","reason":...}).
  */
 #ifndef REPLYWATCH_HEALTH_H
 #define REPLYWATCH_HEALTH_H

@@ -11,6 +11,18 @@
  * compared in constant time. Bodies over the configured cap answer 413
  * before the handler runs.
  *
+ * Everything a request can be refused for without its body (a control byte
+ * in the path or query: 400; no route: 404/405; the token: 401; a route's
+ * guard; a Content-Length over the cap: 413) is answered as soon as its
+ * headers are in, and the body is never read. A body that passes the cap
+ * without a Content-Length is cut off at once (the connection is closed). A
+ * connection must send a request's headers within header_timeout_s (from
+ * accept, or from the previous answer) and its body within body_timeout_s
+ * after them, or it is closed. At the connection limit, or an address's
+ * limit, the oldest connection still waiting for headers (or reading a body
+ * for over a second) is closed to make room for the new one; only when none
+ * is waiting is the new connection refused.
+ *
  * A handler must answer each request exactly once with rw_http_respond*,
  * either before it returns or later from another callback (the connection
  * is suspended meanwhile). The request stays valid until it is answered.
@@ -35,14 +47,21 @@ enum rw_http_route_flags {
 };
 
 typedef void rw_http_handler(struct rw_http_request *req, void *arg);
+/* Runs as soon as a request's headers are in, before any of its body is
+ * read (only the path, method, headers and query are available). Returns
+ * true to read the body and run the handler, or answers the request itself
+ * (e.g. 401) and returns false: the body is then never read. */
+typedef bool rw_http_guard(struct rw_http_request *req, void *arg);
 
 struct rw_http_options {
 	const struct sockaddr *addr; /* where to listen; port 0 picks a free port */
 	socklen_t addrlen;
-	size_t max_body;             /* request body cap in bytes */
-	unsigned connection_limit;   /* 0: 256 */
-	unsigned per_ip_limit;       /* 0: 64 */
-	unsigned timeout_s;          /* idle connection timeout; 0: 30 s */
+	size_t max_body;           /* request body cap in bytes */
+	unsigned connection_limit; /* 0: 256 */
+	unsigned per_ip_limit;     /* 0: 64 */
+	unsigned timeout_s;        /* idle connection timeout; 0: 30 s */
+	unsigned header_timeout_s; /* a request's headers must be in by then; 0: 10 s */
+	unsigned body_timeout_s;   /* and its body this long after them; 0: 30 s */
 };
 
 /* Binds and starts serving on loop. Returns NULL with a reason in err
@@ -52,8 +71,13 @@ struct rw_http_server *rw_http_server_new(struct ev_loop *loop, const struct rw_
 
 /* Adds a route; path and arg are borrowed for the server's lifetime.
  * Returns 0, or -1 on allocation failure. */
-int rw_http_route(struct rw_http_server *srv, const char *method, const char *path,
-		  unsigned flags, rw_http_handler *fn, void *arg);
+int rw_http_route(struct rw_http_server *srv, const char *method, const char *path, unsigned flags,
+		  rw_http_handler *fn, void *arg);
+
+/* Like rw_http_route, with guard run on the headers first (see
+ * rw_http_guard). */
+int rw_http_route_guarded(struct rw_http_server *srv, const char *method, const char *path,
+			  unsigned flags, rw_http_guard *guard, rw_http_handler *fn, void *arg);
 
 /* Sets the bearer token required by non-public routes (borrowed; NULL turns
  * auth off). Call again after a reload with the new config's token. */

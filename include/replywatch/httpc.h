@@ -17,8 +17,9 @@
  * timeout, so this client sets no limit of its own: the caller (the poller)
  * caps concurrency with rw_httpc_in_flight.
  *
- * Logging: at debug level only the method, scheme, host and path of a
- * request; never a query string nor a header value (they carry tokens).
+ * Logging: at debug level only the method, scheme, host and port of a
+ * request; never its path or query string (a webhook URL's path may be its
+ * secret) nor a header value (they carry tokens).
  */
 #ifndef REPLYWATCH_HTTPC_H
 #define REPLYWATCH_HTTPC_H

@@ -13,6 +13,7 @@
 #define REPLYWATCH_PUSH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct rw_item;
 
@@ -26,5 +27,13 @@ struct rw_item;
  */
 int rw_push_parse(const char *body, size_t len, struct rw_item **items, size_t *n, char *err,
 		  size_t errlen);
+
+/*
+ * Caps every item's created_at (a mention's or a brand reply's) at
+ * received_ms, the instant the daemon received them: the sender's clock is
+ * not trusted, and a time in the future would delay deadlines (a mention)
+ * or shorten a response time (a reply).
+ */
+void rw_push_cap_times(struct rw_item *items, size_t n, int64_t received_ms);
 
 #endif

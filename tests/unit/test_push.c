@@ -550,3 +550,21 @@ Test(push_error, short_error_buffer)
 	cr_assert_str_eq(err, "items[0]");
 	free(json);
 }
+
+Test(push_times, regression_future_times_are_capped_at_receipt)
+{
+	/* A client clock an hour fast dated items after their arrival. */
+	struct rw_item *items = parse_ok("[{'id': 'm', 'created_at': '2026-11-23T13:00:00Z', "
+					 "'author': 'alice'},"
+					 "{'id': 'r', 'created_at': '2026-11-23T13:00:00Z', "
+					 "'in_reply_to': 'x', 'from_brand': true},"
+					 "{'id': 'old', 'created_at': '2026-11-23T11:00:00Z', "
+					 "'author': 'bob'}]",
+					 3);
+
+	rw_push_cap_times(items, 3, T0);
+	cr_assert_eq(items[0].created_at_ms, T0, "a mention is never later than its receipt");
+	cr_assert_eq(items[1].created_at_ms, T0, "a reply is never later than its receipt");
+	cr_assert_eq(items[2].created_at_ms, T0 - 3600 * 1000, "past times are kept");
+	free_items(items, 3);
+}
