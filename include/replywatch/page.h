@@ -22,7 +22,7 @@ struct rw_page_reject {
 };
 
 /* The reasons of rejects: the metric's label values, so a small fixed
- * vocabulary (docs/connectors.md#rejected-entries). */
+ * vocabulary (docs/connectors.md#rejected-entries-and-page-bounds). */
 #define RW_REJECT_WRONG_TYPE "wrong type"   /* the entry, or an object it needs, is not one */
 #define RW_REJECT_NO_ID "no id"             /* the entry has no id */
 #define RW_REJECT_BAD_ID "bad id"           /* an id is not of the platform's format */
