@@ -126,9 +126,9 @@ x_id(long k, char *buf, size_t len)
 static struct rw_item *
 make_batch_x(long first, size_t n, int64_t origin)
 {
-	static const char *words[] = {"where", "is", "my", "order", "it", "has", "been", "a",
-				      "week", "and", "nobody", "answers", "the", "chat", "please",
-				      "check", "tracking", "refund"};
+	static const char *words[] = {"where", "is",   "my",     "order", "it",       "has",
+				      "been",  "a",    "week",   "and",   "nobody",   "answers",
+				      "the",   "chat", "please", "check", "tracking", "refund"};
 	struct rw_item *items = calloc(n, sizeof(*items));
 	char id[32], author[32], url[128], text[200];
 
@@ -192,7 +192,8 @@ cmd_store(const char *path, long n, long first, bool x_shaped)
 			struct rw_item *items = x_shaped ? make_batch_x(first + done, k, origin)
 							 : make_batch(first + done, k, origin);
 
-			if (rw_tracker_ingest(tr, &cfg->sources[0], items, k, batch_done, &run) == 0)
+			if (rw_tracker_ingest(tr, &cfg->sources[0], items, k, batch_done, &run) ==
+			    0)
 				run.waiting++;
 			done += (long)k;
 		}
@@ -230,8 +231,8 @@ collect(char *p, size_t size, size_t n, void *arg)
 }
 
 static long
-http(CURL *c, int port, const char *method, const char *path, const char *token,
-     const char *body, struct buf *out)
+http(CURL *c, int port, const char *method, const char *path, const char *token, const char *body,
+     struct buf *out)
 {
 	char url[512], auth[256];
 	struct curl_slist *h = NULL;
@@ -274,12 +275,14 @@ push_range(int port, const char *token, long first, long n, double due_from, dou
 
 			/* Breach 2 s after creation, due_from + a spread from now. */
 			if (spread > 0)
-				created = now - 2000 + (int64_t)((due_from + spread * (double)i / n) * 1000);
+				created = now - 2000 +
+					  (int64_t)((due_from + spread * (double)i / n) * 1000);
 			rw_time_format(created, ts, sizeof(ts));
-			len += (size_t)snprintf(body + len, cap - len,
-						"%s{\"id\":\"h%ld\",\"created_at\":\"%s\",\"author\":\"a%ld\","
-						"\"text\":\"Where is my order?\"}",
-						i > done ? "," : "", first + i, ts, i % 5000);
+			len += (size_t)snprintf(
+			    body + len, cap - len,
+			    "%s{\"id\":\"h%ld\",\"created_at\":\"%s\",\"author\":\"a%ld\","
+			    "\"text\":\"Where is my order?\"}",
+			    i > done ? "," : "", first + i, ts, i % 5000);
 		}
 		snprintf(body + len, cap - len, "]");
 		long status = http(c, port, "POST", "/ingest/bench", token, body, &out);
@@ -332,7 +335,8 @@ cmd_lateness(int port, const char *token)
 			return 1;
 		doc = json_loads(out.data, 0, NULL);
 		free(out.data);
-		json_array_foreach(json_object_get(doc, "events"), i, e) {
+		json_array_foreach(json_object_get(doc, "events"), i, e)
+		{
 			int64_t at, due;
 
 			if (strcmp(json_string_value(json_object_get(e, "type")), "breach") != 0 ||
@@ -392,8 +396,7 @@ struct body {
 	size_t len, cap;
 };
 
-static void __attribute__((format(printf, 2, 3)))
-add(struct body *b, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) add(struct body *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -427,7 +430,8 @@ add_text(struct body *b, size_t k, size_t len, bool html)
 		if (html)
 			add(b, "<a>x<a>y<a>z<a>\\u00e9");
 		else
-			add(b, "@acme order %zu: caf\\u00e9 \\\"late\\\" again\\n\xf0\x9f\x9a\x80 ", k);
+			add(b, "@acme order %zu: caf\\u00e9 \\\"late\\\" again\\n\xf0\x9f\x9a\x80 ",
+			    k);
 	}
 }
 
@@ -441,7 +445,8 @@ worst_mastodon_notifications(struct body *b)
 	add(b, "[");
 	for (size_t k = RW_PAGE_MAX_ENTRIES; k > 0; k--) {
 		add(b,
-		    "%s{\"id\":\"%zu\",\"type\":\"mention\",\"created_at\":\"2026-11-23T12:00:00.000Z\","
+		    "%s{\"id\":\"%zu\",\"type\":\"mention\",\"created_at\":\"2026-11-23T12:00:00."
+		    "000Z\","
 		    "\"account\":{\"id\":\"%zu\",\"acct\":\"user%zu@remote.example\","
 		    "\"followers_count\":%zu},\"status\":{\"id\":\"1%017zu\","
 		    "\"created_at\":\"2026-11-23T11:59:59.000Z\",\"in_reply_to_id\":\"1%017zu\","
@@ -496,8 +501,10 @@ worst_x(struct body *b, bool tweets)
 		    "%s{\"id\":\"%zu\",\"username\":\"user_%zu\","
 		    "\"public_metrics\":{\"followers_count\":%zu}}",
 		    k ? "," : "", 100000 + k, k, k);
-	add(b, "]},\"meta\":{\"newest_id\":\"18600000%011d\",\"oldest_id\":\"18600000%011d\","
-	       "\"result_count\":%d,\"next_token\":\"7140dibdnow9c7btw423x8ixgpyhebvqd2uyqn8pt4zdn\"}}",
+	add(b,
+	    "]},\"meta\":{\"newest_id\":\"18600000%011d\",\"oldest_id\":\"18600000%011d\","
+	    "\"result_count\":%d,\"next_token\":\"7140dibdnow9c7btw423x8ixgpyhebvqd2uyqn8pt4zdn\"}"
+	    "}",
 	    RW_PAGE_MAX_ENTRIES, 1, RW_PAGE_MAX_ENTRIES);
 }
 
@@ -508,7 +515,9 @@ stall_x(struct body *b)
 {
 	add(b, "{\"data\":[");
 	for (size_t k = 0; k < 40000; k++)
-		add(b, "%s{\"id\":\"%zu\",\"author_id\":\"%zu\",\"created_at\":\"2026-11-23T12:00:00Z\"}",
+		add(b,
+		    "%s{\"id\":\"%zu\",\"author_id\":\"%zu\",\"created_at\":\"2026-11-23T12:00:"
+		    "00Z\"}",
 		    k ? "," : "", 1 + k, 1000000 + k);
 	add(b, "],\"includes\":{\"users\":[");
 	for (size_t k = 0; k < 40000; k++)
@@ -527,11 +536,13 @@ worst_bluesky(struct body *b, bool feed)
 		if (feed)
 			add(b, "\"post\":{");
 		else
-			add(b, "\"reason\":\"reply\",\"reasonSubject\":\"at://did:plc:brand000/"
-			       "app.bsky.feed.post/3lbrand%06zu\",\"isRead\":false,",
+			add(b,
+			    "\"reason\":\"reply\",\"reasonSubject\":\"at://did:plc:brand000/"
+			    "app.bsky.feed.post/3lbrand%06zu\",\"isRead\":false,",
 			    k);
 		add(b,
-		    "\"uri\":\"at://%s%06zu/app.bsky.feed.post/3lpost%06zu\",\"cid\":\"bafyrei%zu\","
+		    "\"uri\":\"at://%s%06zu/app.bsky.feed.post/"
+		    "3lpost%06zu\",\"cid\":\"bafyrei%zu\","
 		    "\"author\":{\"did\":\"%s%06zu\",\"handle\":\"user%zu.bsky.social\"},"
 		    "\"indexedAt\":\"2026-05-01T10:00:01.123Z\",\"record\":{"
 		    "\"$type\":\"app.bsky.feed.post\",\"createdAt\":\"2026-05-01T10:00:00.000Z\","
@@ -571,8 +582,8 @@ time_parse(page_parser *fn, const struct body *b, const char *brand, bool ok, in
 			int rc = fn(b->data, b->len, brand, &page, err, sizeof(err));
 
 			if ((rc == 0) != ok) {
-				fprintf(stderr, "parse: unexpected %s: %s\n", rc ? "error" : "success",
-					rc ? err : "");
+				fprintf(stderr, "parse: unexpected %s: %s\n",
+					rc ? "error" : "success", rc ? err : "");
 				exit(1);
 			}
 			*kept = page.nitems;
@@ -615,13 +626,27 @@ cmd_parsers(int reps)
 		struct body b = {0};
 
 		switch (cases[i].shape) {
-		case 0: worst_mastodon_notifications(&b); break;
-		case 1: worst_mastodon_statuses(&b); break;
-		case 2: worst_x(&b, false); break;
-		case 3: worst_x(&b, true); break;
-		case 4: worst_bluesky(&b, false); break;
-		case 5: worst_bluesky(&b, true); break;
-		default: stall_x(&b); break;
+		case 0:
+			worst_mastodon_notifications(&b);
+			break;
+		case 1:
+			worst_mastodon_statuses(&b);
+			break;
+		case 2:
+			worst_x(&b, false);
+			break;
+		case 3:
+			worst_x(&b, true);
+			break;
+		case 4:
+			worst_bluesky(&b, false);
+			break;
+		case 5:
+			worst_bluesky(&b, true);
+			break;
+		default:
+			stall_x(&b);
+			break;
 		}
 		if (cases[i].ok && b.len > RW_HTTPC_MAX_RESPONSE) {
 			fprintf(stderr, "%s: page of %zu bytes is over the response cap\n",
@@ -629,7 +654,8 @@ cmd_parsers(int reps)
 			return 1;
 		}
 		size_t kept = 0;
-		double parse = time_parse(cases[i].fn, &b, cases[i].brand, cases[i].ok, reps, &kept);
+		double parse =
+		    time_parse(cases[i].fn, &b, cases[i].brand, cases[i].ok, reps, &kept);
 		double base = time_parse(NULL, &b, NULL, true, reps, &kept);
 
 		printf("%s %zu %d %zu %.2f %.2f\n", cases[i].name, b.len,
