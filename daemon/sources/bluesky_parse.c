@@ -38,15 +38,53 @@ wipe_member(json_t *obj, const char *key)
 		explicit_bzero((char *)json_string_value(v), json_string_length(v));
 }
 
-static int
-session_string(const json_t *doc, const char *key, bool required, char **out, char *err,
-	       size_t errlen)
+/* A token sent back in an Authorization header: 1 to JWT_PAYLOAD_MAX
+ * characters of RFC 6750's b64token, so no CR or LF can add a header. */
+static bool
+bluesky_token_valid(const char *s)
 {
+	size_t n =
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
+
+	n += strspn(s + n, "=");
+	return n > 0 && n <= JWT_PAYLOAD_MAX && s[n] == '\0';
+}
+
+/* A DID: "did:", a lower-case method, ':' and the identifier's characters. */
+static bool
+bluesky_did_valid(const char *s)
+{
+	size_t m;
+
+	if (!rw_item_id_valid(s) || strncmp(s, "did:", 4) != 0)
+		return false;
+	s += 4;
+	if ((m = strspn(s, "abcdefghijklmnopqrstuvwxyz")) == 0 || s[m] != ':' || s[m + 1] == '\0')
+		return false;
+	for (s += m + 1; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("._:%-", *s) == NULL)
+			return false;
+	return true;
+}
+
+/* Copies member key of a session into *out. A value that fails valid is an
+ * error ("session: bad KEY", never quoting it) when required, else left out
+ * (*out NULL). */
+static int
+session_string(const json_t *doc, const char *key, bool required, bool (*valid)(const char *),
+	       char **out, char *err, size_t errlen)
+{
+	*out = NULL;
 	if (rw_page_str(doc, key) == NULL) {
-		*out = NULL;
 		if (!required)
 			return 0;
 		snprintf(err, errlen, "session: no %s", key);
+		return -1;
+	}
+	if (!valid(rw_page_str(doc, key))) {
+		if (!required)
+			return 0;
+		snprintf(err, errlen, "session: bad %s", key);
 		return -1;
 	}
 	if (rw_page_copy(rw_page_str(doc, key), out) == -1) {
@@ -66,10 +104,15 @@ rw_bluesky_parse_session(const char *body, size_t len, struct rw_bluesky_session
 	/* The body holds tokens: the error message must not quote it. */
 	if ((doc = rw_page_load_secret(body, len, JSON_OBJECT, err, errlen)) == NULL)
 		return -1;
-	if (session_string(doc, "accessJwt", true, &session->access_jwt, err, errlen) == -1 ||
-	    session_string(doc, "refreshJwt", true, &session->refresh_jwt, err, errlen) == -1 ||
-	    session_string(doc, "did", true, &session->did, err, errlen) == -1 ||
-	    session_string(doc, "handle", false, &session->handle, err, errlen) == -1)
+	/* The tokens become a header, the DID a query parameter and the handle
+	 * a log line: none may carry a byte that would change their meaning. */
+	if (session_string(doc, "accessJwt", true, bluesky_token_valid, &session->access_jwt, err,
+			   errlen) == -1 ||
+	    session_string(doc, "refreshJwt", true, bluesky_token_valid, &session->refresh_jwt, err,
+			   errlen) == -1 ||
+	    session_string(doc, "did", true, bluesky_did_valid, &session->did, err, errlen) == -1 ||
+	    session_string(doc, "handle", false, rw_item_id_valid, &session->handle, err, errlen) ==
+		-1)
 		goto fail;
 	session->access_expires_ms = rw_bluesky_jwt_expiry_ms(session->access_jwt);
 	wipe_member(doc, "accessJwt");

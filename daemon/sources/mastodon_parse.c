@@ -259,8 +259,17 @@ rw_mastodon_parse_account(const char *body, size_t len, char **id, char **acct, 
 		snprintf(err, errlen, "account: no id");
 		goto fail;
 	}
+	/* The id goes into request paths, the acct into log lines. */
+	if (!rw_mastodon_id_valid(i)) {
+		snprintf(err, errlen, "account: bad id");
+		goto fail;
+	}
 	if ((a = rw_page_str(doc, "acct")) == NULL && (a = rw_page_str(doc, "username")) == NULL) {
 		snprintf(err, errlen, "account: no acct");
+		goto fail;
+	}
+	if (!rw_item_id_valid(a)) {
+		snprintf(err, errlen, "account: bad acct");
 		goto fail;
 	}
 	if (rw_page_copy(i, id) == -1 || rw_page_copy(a, acct) == -1) {

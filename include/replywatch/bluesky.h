@@ -26,7 +26,10 @@ struct rw_bluesky_session {
 };
 
 /* Returns 0 with *session filled (strings owned by it), or -1 with a reason
- * in err (never a token). */
+ * in err (never a token): a token that is not 1 to 16384 characters of an
+ * HTTP bearer token (no CR, LF or space: it becomes a header) or a did that
+ * is not a DID is refused ("session: bad accessJwt", "... bad did"); a
+ * handle that is not printable ASCII is left out (NULL). */
 int rw_bluesky_parse_session(const char *body, size_t len, struct rw_bluesky_session *session,
 			     char *err, size_t errlen);
 

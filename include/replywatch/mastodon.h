@@ -21,7 +21,9 @@ struct rw_page;
 bool rw_mastodon_id_valid(const char *id);
 
 /* verify_credentials: the brand account. Returns 0 with new strings *id and
- * *acct (caller frees), or -1 with a reason in err (malformed JSON, no id). */
+ * *acct (caller frees), or -1 with a reason in err (malformed JSON, no id,
+ * an id that is not a Mastodon id or an acct that is not printable ASCII:
+ * the id goes into request paths, the acct into log lines). */
 int rw_mastodon_parse_account(const char *body, size_t len, char **id, char **acct, char *err,
 			      size_t errlen);
 

@@ -166,6 +166,21 @@ Test(bluesky_session, create_session_answer)
 }
 
 /* An opaque access token reads, with an unknown expiry; no handle is fine. */
+/* A handle that could break a log line is left out; the session stands. */
+Test(bluesky_session, bad_handle_left_out)
+{
+	static const char body[] = "{\"accessJwt\":\"a.b.c\",\"refreshJwt\":\"r\","
+				   "\"did\":\"did:web:brand.example\",\"handle\":\"x\\ny\"}";
+	struct rw_bluesky_session s;
+	char err[256] = "";
+
+	cr_assert_eq(rw_bluesky_parse_session(body, strlen(body), &s, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_str_eq(s.did, "did:web:brand.example");
+	cr_assert_null(s.handle);
+	rw_bluesky_session_clear(&s);
+}
+
 Test(bluesky_session, opaque_token_no_handle)
 {
 	static const char body[] =
@@ -180,8 +195,9 @@ Test(bluesky_session, opaque_token_no_handle)
 	rw_bluesky_session_clear(&s);
 }
 
-/* Every way a session can be wrong is named, and no token is ever quoted. */
-Test(bluesky_session, errors_never_quote_tokens)
+/* Every way a session can be wrong is named, and no token is ever quoted;
+ * regression: a token with CR/LF was sent verbatim as a header. */
+Test(bluesky_session, regression_errors_never_quote_tokens_nor_take_crlf)
 {
 	static const struct {
 		const char *body, *want;
@@ -202,6 +218,19 @@ Test(bluesky_session, errors_never_quote_tokens)
 	    {"{\"error\":\"AuthenticationRequired\","
 	     "\"message\":\"Invalid identifier or password\"}",
 	     "session: no accessJwt"},
+	    /* A token that would add a header to every later request. */
+	    {"{\"accessJwt\":\"eyJSECRET\\r\\nX-Injected: 1\",\"refreshJwt\":\"SECRETREFRESH\","
+	     "\"did\":\"did:plc:x\"}",
+	     "session: bad accessJwt"},
+	    {"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRET REFRESH\","
+	     "\"did\":\"did:plc:x\"}",
+	     "session: bad refreshJwt"},
+	    {"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRETREFRESH\","
+	     "\"did\":\"did:plc:x&actor=did:plc:y\"}",
+	     "session: bad did"},
+	    {"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRETREFRESH\","
+	     "\"did\":\"plc:x\"}",
+	     "session: bad did"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

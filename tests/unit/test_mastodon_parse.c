@@ -536,6 +536,9 @@ Test(mastodon_account, errors)
 	    {"{\"acct\": \"trwnh\"}", "account: no id"},
 	    {"{\"id\": 14715, \"acct\": \"trwnh\"}", "account: no id"},
 	    {"{\"id\": \"14715\"}", "account: no acct"},
+	    /* The id goes into request paths, the acct into log lines. */
+	    {"{\"id\": \"../14715\", \"acct\": \"trwnh\"}", "account: bad id"},
+	    {"{\"id\": \"14715\", \"acct\": \"trwnh\\u001b[31m\"}", "account: bad acct"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
