@@ -14,12 +14,20 @@
  *                                     DUE_FROM..DUE_FROM+SPREAD s from now.
  *   rwbench lateness PORT TOKEN       p50/p99/max of (at - due) of breach events (ms)
  *   rwbench latency PORT TOKEN PATH N p50/p99 of N sequential GETs (ms)
+ *   rwbench parsers [REPS]            the worst page each page parser accepts (the
+ *                                     most entries, the largest answer, every
+ *                                     look-up missing), parsed REPS times (default
+ *                                     5); per parser one line "NAME BYTES ENTRIES
+ *                                     KEPT PARSE_MS JSON_MS": the median time of a parse
+ *                                     (page freed included) and of json_loadb of
+ *                                     the same body, the baseline
  *
  * Everything talks to 127.0.0.1 only.
  */
 #include <curl/curl.h>
 #include <ev.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,13 +36,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "replywatch/bluesky.h"
 #include "replywatch/config.h"
+#include "replywatch/httpc.h"
 #include "replywatch/item.h"
 #include "replywatch/log.h"
+#include "replywatch/mastodon.h"
 #include "replywatch/mention.h"
+#include "replywatch/page.h"
 #include "replywatch/policy.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
+#include "replywatch/x.h"
 
 #define BATCH 1000
 
@@ -113,9 +126,9 @@ x_id(long k, char *buf, size_t len)
 static struct rw_item *
 make_batch_x(long first, size_t n, int64_t origin)
 {
-	static const char *words[] = {"where", "is", "my", "order", "it", "has", "been", "a",
-				      "week", "and", "nobody", "answers", "the", "chat", "please",
-				      "check", "tracking", "refund"};
+	static const char *words[] = {"where", "is",   "my",     "order", "it",       "has",
+				      "been",  "a",    "week",   "and",   "nobody",   "answers",
+				      "the",   "chat", "please", "check", "tracking", "refund"};
 	struct rw_item *items = calloc(n, sizeof(*items));
 	char id[32], author[32], url[128], text[200];
 
@@ -179,7 +192,8 @@ cmd_store(const char *path, long n, long first, bool x_shaped)
 			struct rw_item *items = x_shaped ? make_batch_x(first + done, k, origin)
 							 : make_batch(first + done, k, origin);
 
-			if (rw_tracker_ingest(tr, &cfg->sources[0], items, k, batch_done, &run) == 0)
+			if (rw_tracker_ingest(tr, &cfg->sources[0], items, k, batch_done, &run) ==
+			    0)
 				run.waiting++;
 			done += (long)k;
 		}
@@ -217,8 +231,8 @@ collect(char *p, size_t size, size_t n, void *arg)
 }
 
 static long
-http(CURL *c, int port, const char *method, const char *path, const char *token,
-     const char *body, struct buf *out)
+http(CURL *c, int port, const char *method, const char *path, const char *token, const char *body,
+     struct buf *out)
 {
 	char url[512], auth[256];
 	struct curl_slist *h = NULL;
@@ -261,12 +275,14 @@ push_range(int port, const char *token, long first, long n, double due_from, dou
 
 			/* Breach 2 s after creation, due_from + a spread from now. */
 			if (spread > 0)
-				created = now - 2000 + (int64_t)((due_from + spread * (double)i / n) * 1000);
+				created = now - 2000 +
+					  (int64_t)((due_from + spread * (double)i / n) * 1000);
 			rw_time_format(created, ts, sizeof(ts));
-			len += (size_t)snprintf(body + len, cap - len,
-						"%s{\"id\":\"h%ld\",\"created_at\":\"%s\",\"author\":\"a%ld\","
-						"\"text\":\"Where is my order?\"}",
-						i > done ? "," : "", first + i, ts, i % 5000);
+			len += (size_t)snprintf(
+			    body + len, cap - len,
+			    "%s{\"id\":\"h%ld\",\"created_at\":\"%s\",\"author\":\"a%ld\","
+			    "\"text\":\"Where is my order?\"}",
+			    i > done ? "," : "", first + i, ts, i % 5000);
 		}
 		snprintf(body + len, cap - len, "]");
 		long status = http(c, port, "POST", "/ingest/bench", token, body, &out);
@@ -319,7 +335,8 @@ cmd_lateness(int port, const char *token)
 			return 1;
 		doc = json_loads(out.data, 0, NULL);
 		free(out.data);
-		json_array_foreach(json_object_get(doc, "events"), i, e) {
+		json_array_foreach(json_object_get(doc, "events"), i, e)
+		{
 			int64_t at, due;
 
 			if (strcmp(json_string_value(json_object_get(e, "type")), "breach") != 0 ||
@@ -371,6 +388,284 @@ cmd_latency(int port, const char *token, const char *path, int n)
 	return 0;
 }
 
+/* -------------------------------------------------------------- parsers */
+
+/* A growing body. */
+struct body {
+	char *data;
+	size_t len, cap;
+};
+
+static void __attribute__((format(printf, 2, 3))) add(struct body *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < b->cap - b->len)
+			break;
+		b->cap = b->cap ? b->cap * 2 : 1 << 20;
+		if ((b->data = realloc(b->data, b->cap)) == NULL) {
+			perror("realloc");
+			exit(1);
+		}
+		b->data[b->len] = '\0';
+	}
+	b->len += (size_t)n;
+}
+
+/* Text of about len bytes for entry k, with escapes and UTF-8 for Jansson
+ * to decode; html: the costliest HTML per byte found for the HTML-to-text
+ * step (libxml2 closing one unclosed <a> at each new one: about 170 ns a
+ * byte, where paragraphs cost 60 and nested tags stop at its depth limit). */
+static void
+add_text(struct body *b, size_t k, size_t len, bool html)
+{
+	size_t start = b->len;
+
+	while (b->len - start < len) {
+		if (html)
+			add(b, "<a>x<a>y<a>z<a>\\u00e9");
+		else
+			add(b, "@acme order %zu: caf\\u00e9 \\\"late\\\" again\\n\xf0\x9f\x9a\x80 ",
+			    k);
+	}
+}
+
+/* The largest answer a page may be, less room for the page's frame. */
+#define WORST_BODY (RW_HTTPC_MAX_RESPONSE - 64 * 1024)
+#define WORST_TEXT(frame) (WORST_BODY / RW_PAGE_MAX_ENTRIES - (frame))
+
+static void
+worst_mastodon_notifications(struct body *b)
+{
+	add(b, "[");
+	for (size_t k = RW_PAGE_MAX_ENTRIES; k > 0; k--) {
+		add(b,
+		    "%s{\"id\":\"%zu\",\"type\":\"mention\",\"created_at\":\"2026-11-23T12:00:00."
+		    "000Z\","
+		    "\"account\":{\"id\":\"%zu\",\"acct\":\"user%zu@remote.example\","
+		    "\"followers_count\":%zu},\"status\":{\"id\":\"1%017zu\","
+		    "\"created_at\":\"2026-11-23T11:59:59.000Z\",\"in_reply_to_id\":\"1%017zu\","
+		    "\"in_reply_to_account_id\":\"7\",\"url\":\"https://remote.example/@u/%zu\","
+		    "\"spoiler_text\":\"cw\",\"account\":{\"id\":\"%zu\"},\"content\":\"",
+		    k < RW_PAGE_MAX_ENTRIES ? "," : "", 34975000 + k, 5000 + k, k, k, k, k - 1, k,
+		    5000 + k);
+		add_text(b, k, WORST_TEXT(420), true);
+		add(b, "\"}}");
+	}
+	add(b, "]");
+}
+
+static void
+worst_mastodon_statuses(struct body *b)
+{
+	add(b, "[");
+	for (size_t k = RW_PAGE_MAX_ENTRIES; k > 0; k--) {
+		add(b,
+		    "%s{\"id\":\"2%017zu\",\"created_at\":\"2026-11-23T12:00:00.000Z\","
+		    "\"in_reply_to_id\":\"1%017zu\",\"reblog\":null,\"spoiler_text\":\"\","
+		    "\"url\":\"https://brand.example/@brand/%zu\","
+		    "\"account\":{\"id\":\"7\",\"acct\":\"brand\"},\"content\":\"",
+		    k < RW_PAGE_MAX_ENTRIES ? "," : "", k, k, k);
+		add_text(b, k, WORST_TEXT(300), true);
+		add(b, "\"}");
+	}
+	add(b, "]");
+}
+
+/* X: every author_id misses includes.users, which is as long as allowed;
+ * brand replies carry a few references with replied_to last. */
+static void
+worst_x(struct body *b, bool tweets)
+{
+	add(b, "{\"data\":[");
+	for (size_t k = RW_PAGE_MAX_ENTRIES; k > 0; k--) {
+		add(b,
+		    "%s{\"id\":\"18600000%011zu\",\"author_id\":\"%s\","
+		    "\"created_at\":\"2026-11-23T12:00:00.000Z\",\"conversation_id\":\"17%017zu\","
+		    "\"in_reply_to_user_id\":\"7\",\"referenced_tweets\":["
+		    "{\"type\":\"quoted\",\"id\":\"15%017zu\"},"
+		    "{\"type\":\"retweeted\",\"id\":\"16%017zu\"},"
+		    "{\"type\":\"replied_to\",\"id\":\"17%017zu\"}],\"text\":\"",
+		    k < RW_PAGE_MAX_ENTRIES ? "," : "", k, tweets ? "7" : "999999999", k, k, k, k);
+		add_text(b, k, WORST_TEXT(500), false);
+		add(b, "\"}");
+	}
+	add(b, "],\"includes\":{\"users\":[");
+	for (size_t k = 0; k < RW_PAGE_MAX_ENTRIES; k++)
+		add(b,
+		    "%s{\"id\":\"%zu\",\"username\":\"user_%zu\","
+		    "\"public_metrics\":{\"followers_count\":%zu}}",
+		    k ? "," : "", 100000 + k, k, k);
+	add(b,
+	    "]},\"meta\":{\"newest_id\":\"18600000%011d\",\"oldest_id\":\"18600000%011d\","
+	    "\"result_count\":%d,\"next_token\":\"7140dibdnow9c7btw423x8ixgpyhebvqd2uyqn8pt4zdn\"}"
+	    "}",
+	    RW_PAGE_MAX_ENTRIES, 1, RW_PAGE_MAX_ENTRIES);
+}
+
+/* The page that stalled the loop before includes.users was indexed: 40 000
+ * posts whose authors match none of 40 000 users. Refused now. */
+static void
+stall_x(struct body *b)
+{
+	add(b, "{\"data\":[");
+	for (size_t k = 0; k < 40000; k++)
+		add(b,
+		    "%s{\"id\":\"%zu\",\"author_id\":\"%zu\",\"created_at\":\"2026-11-23T12:00:"
+		    "00Z\"}",
+		    k ? "," : "", 1 + k, 1000000 + k);
+	add(b, "],\"includes\":{\"users\":[");
+	for (size_t k = 0; k < 40000; k++)
+		add(b, "%s{\"id\":\"%zu\",\"username\":\"u%zu\"}", k ? "," : "", 2000000 + k, k);
+	add(b, "]},\"meta\":{\"result_count\":40000}}");
+}
+
+static void
+worst_bluesky(struct body *b, bool feed)
+{
+	add(b, "{\"%s\":[", feed ? "feed" : "notifications");
+	for (size_t k = RW_PAGE_MAX_ENTRIES; k > 0; k--) {
+		const char *did = feed ? "did:plc:brand000" : "did:plc:customer";
+
+		add(b, "%s{", k < RW_PAGE_MAX_ENTRIES ? "," : "");
+		if (feed)
+			add(b, "\"post\":{");
+		else
+			add(b,
+			    "\"reason\":\"reply\",\"reasonSubject\":\"at://did:plc:brand000/"
+			    "app.bsky.feed.post/3lbrand%06zu\",\"isRead\":false,",
+			    k);
+		add(b,
+		    "\"uri\":\"at://%s%06zu/app.bsky.feed.post/"
+		    "3lpost%06zu\",\"cid\":\"bafyrei%zu\","
+		    "\"author\":{\"did\":\"%s%06zu\",\"handle\":\"user%zu.bsky.social\"},"
+		    "\"indexedAt\":\"2026-05-01T10:00:01.123Z\",\"record\":{"
+		    "\"$type\":\"app.bsky.feed.post\",\"createdAt\":\"2026-05-01T10:00:00.000Z\","
+		    "\"reply\":{\"parent\":{\"uri\":\"at://did:plc:x/app.bsky.feed.post/p%zu\"},"
+		    "\"root\":{\"uri\":\"at://did:plc:x/app.bsky.feed.post/r%zu\"}},\"text\":\"",
+		    did, feed ? 0 : k, k, k, did, feed ? 0 : k, k, k, k);
+		add_text(b, k, WORST_TEXT(600), false);
+		add(b, "\"}}%s", feed ? "}" : "");
+	}
+	add(b, "],\"cursor\":\"2026-05-01T09:00:00.000Z\"}");
+}
+
+typedef int page_parser(const char *, size_t, const char *, struct rw_page *, char *, size_t);
+
+static int
+cmp_ms(const void *a, const void *b)
+{
+	return cmp_double(a, b);
+}
+
+/* Median ms of reps runs of parse (fn != NULL, expecting ok; the items it
+ * kept in *kept) or json_loadb. */
+static double
+time_parse(page_parser *fn, const struct body *b, const char *brand, bool ok, int reps,
+	   size_t *kept)
+{
+	double ms[64];
+
+	if (reps > 64)
+		reps = 64;
+	for (int r = 0; r < reps; r++) {
+		double t0 = now_s();
+
+		if (fn != NULL) {
+			struct rw_page page;
+			char err[200];
+			int rc = fn(b->data, b->len, brand, &page, err, sizeof(err));
+
+			if ((rc == 0) != ok) {
+				fprintf(stderr, "parse: unexpected %s: %s\n",
+					rc ? "error" : "success", rc ? err : "");
+				exit(1);
+			}
+			*kept = page.nitems;
+			rw_page_clear(&page);
+		} else {
+			json_t *doc = json_loadb(b->data, b->len, 0, NULL);
+
+			if (doc == NULL) {
+				fprintf(stderr, "bench page is not JSON\n");
+				exit(1);
+			}
+			json_decref(doc);
+		}
+		ms[r] = (now_s() - t0) * 1000;
+	}
+	qsort(ms, (size_t)reps, sizeof(*ms), cmp_ms);
+	return ms[reps / 2];
+}
+
+static int
+cmd_parsers(int reps)
+{
+	static const struct {
+		const char *name;
+		page_parser *fn;
+		const char *brand;
+		int shape;
+		bool ok;
+	} cases[] = {
+	    {"mastodon-notifications", rw_mastodon_parse_notifications, "7", 0, true},
+	    {"mastodon-statuses", rw_mastodon_parse_statuses, "7", 1, true},
+	    {"x-mentions", rw_x_parse_mentions, "7", 2, true},
+	    {"x-tweets", rw_x_parse_tweets, "7", 3, true},
+	    {"bluesky-notifications", rw_bluesky_parse_notifications, "did:plc:brand000", 4, true},
+	    {"bluesky-feed", rw_bluesky_parse_feed, "did:plc:brand000000000", 5, true},
+	    {"x-40000x40000-refused", rw_x_parse_mentions, "7", 6, false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct body b = {0};
+
+		switch (cases[i].shape) {
+		case 0:
+			worst_mastodon_notifications(&b);
+			break;
+		case 1:
+			worst_mastodon_statuses(&b);
+			break;
+		case 2:
+			worst_x(&b, false);
+			break;
+		case 3:
+			worst_x(&b, true);
+			break;
+		case 4:
+			worst_bluesky(&b, false);
+			break;
+		case 5:
+			worst_bluesky(&b, true);
+			break;
+		default:
+			stall_x(&b);
+			break;
+		}
+		if (cases[i].ok && b.len > RW_HTTPC_MAX_RESPONSE) {
+			fprintf(stderr, "%s: page of %zu bytes is over the response cap\n",
+				cases[i].name, b.len);
+			return 1;
+		}
+		size_t kept = 0;
+		double parse =
+		    time_parse(cases[i].fn, &b, cases[i].brand, cases[i].ok, reps, &kept);
+		double base = time_parse(NULL, &b, NULL, true, reps, &kept);
+
+		printf("%s %zu %d %zu %.2f %.2f\n", cases[i].name, b.len,
+		       cases[i].shape == 6 ? 40000 : RW_PAGE_MAX_ENTRIES, kept, parse, base);
+		fflush(stdout);
+		free(b.data);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -384,6 +679,8 @@ main(int argc, char **argv)
 				argc > 7 ? atof(argv[6]) : 0, argc > 7 ? atof(argv[7]) : 0);
 	if (argc == 4 && strcmp(argv[1], "lateness") == 0)
 		return cmd_lateness(atoi(argv[2]), argv[3]);
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "parsers") == 0)
+		return cmd_parsers(argc == 3 ? atoi(argv[2]) : 5);
 	if (argc == 6 && strcmp(argv[1], "latency") == 0)
 		return cmd_latency(atoi(argv[2]), argv[3], argv[4], atoi(argv[5]));
 	fprintf(stderr, "usage: see the comment at the top of bench/rwbench.c\n");

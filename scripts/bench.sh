@@ -9,8 +9,13 @@
 #                 hash-max-listpack-value 512
 #   lateness      p50/p99 of (raised - due) for breaches, with N mentions open
 #   /status       latency with 1 000 vs BENCH_BIG (default 1 000 000) tracked
+#   page parsers  the worst page each platform parser accepts (the most
+#                 entries, the largest answer, every look-up missing), as a
+#                 ratio to parsing the same body with Jansson alone
 #
-# Environment: BENCH_N (default 100000), BENCH_BIG (default 1000000).
+# "scripts/bench.sh parsers" runs only the page parsers (about 15 s).
+# Environment: BENCH_N (default 100000), BENCH_BIG (default 1000000),
+# BENCH_PARSE_REPS (runs per page parser, median taken; default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,6 +26,25 @@ BIG=${BENCH_BIG:-1000000}
 cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$root/build/release" -j "$(nproc)" --target replywatchd rwbench >/dev/null
 bin=$root/build/release
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+
+# The page parsers: one line per parser, its time and the time of
+# json_loadb over the same body (measured in the same run) with their ratio.
+parser_figures() {
+	echo "page parsers, worst page accepted (median of ${BENCH_PARSE_REPS:-3}; ratio to json_loadb of the same body)"
+	"$bin/rwbench" parsers "${BENCH_PARSE_REPS:-3}" |
+		while read -r name bytes entries kept parse base; do
+			printf '  %-24s %5.2f MB %6d entries %5d kept  %8.1f ms  json_loadb %7.1f ms  ratio %s\n' \
+				"$name" "$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$entries" \
+				"$kept" "$parse" "$base" "$(ratio "$parse" "$base")"
+		done
+}
+
+if [ "${1:-}" = parsers ]; then
+	parser_figures
+	exit 0
+fi
 
 free_port() {
 	local p
@@ -74,7 +98,6 @@ stop_daemon() {
 	daemon_pid=""
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 used_memory() { rcli info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
 
 echo "replywatch benchmark: N=$N, BIG=$BIG, $(nproc) cores, redis $(redis-server --version | awk '{print $3}')"
@@ -146,6 +169,9 @@ read -r big_p50 big_p99 < <("$bin/rwbench" latency "$http_port" btok /status 300
 tracked=$(rcli hget 'rw:{bulk}:ixn' o:slow)
 stop_daemon
 
+# --- The page parsers (no Redis, no daemon).
+parsers=$(parser_figures)
+
 cat <<EOF
 
 ingest, redis-benchmark of the apply script (baseline)  ${baseline} ops/s
@@ -158,3 +184,5 @@ deadline lateness, $late_n breaches with $N open  p50 ${late_p50} ms  p99 ${late
 GET /status, 1000 tracked                               p50 ${small_p50} ms  p99 ${small_p99} ms
 GET /status, ${tracked} tracked                         p50 ${big_p50} ms  p99 ${big_p99} ms   ratio $(ratio "$big_p50" "$small_p50")
 EOF
+echo
+echo "$parsers"

@@ -149,11 +149,16 @@ rw_page_note(struct rw_page *page, const char *id, const char *time)
 }
 
 int
-rw_page_keep(struct rw_page *page, enum rw_page_entry e, struct rw_item *item)
+rw_page_keep(struct rw_page *page, enum rw_page_entry e, const char *why, struct rw_item *item)
 {
 	switch (e) {
 	case RW_PAGE_KEPT:
 		return rw_page_append(page, item);
+	case RW_PAGE_REJECTED:
+		if (rw_page_reject(page, why != NULL ? why : RW_REJECT_WRONG_TYPE, item->id) == -1)
+			return -1;
+		rw_item_clear(item);
+		return 0;
 	case RW_PAGE_SKIPPED:
 		rw_item_clear(item);
 		return 0;
@@ -161,6 +166,48 @@ rw_page_keep(struct rw_page *page, enum rw_page_entry e, struct rw_item *item)
 		break;
 	}
 	return -1;
+}
+
+const char *
+rw_page_id(const json_t *obj, const char *key, bool (*valid)(const char *), const char **why)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)) {
+		*why = RW_REJECT_NO_ID;
+		return NULL;
+	}
+	/* A string with a NUL inside would pass valid() cut short. */
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
+	    !valid(json_string_value(v))) {
+		*why = RW_REJECT_BAD_ID;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int
+rw_page_opt_id(const json_t *obj, const char *key, bool (*valid)(const char *), const char **id)
+{
+	const char *why = NULL;
+
+	*id = rw_page_id(obj, key, valid, &why);
+	return *id != NULL || strcmp(why, RW_REJECT_NO_ID) == 0 ? 0 : -1;
+}
+
+bool
+rw_page_token_valid(const char *s)
+{
+	/* The same bytes as an id: the poller keeps tokens beside ids. */
+	return rw_item_id_valid(s);
+}
+
+int64_t
+rw_page_earlier(int64_t claimed, int64_t seen)
+{
+	if (claimed > 0 && (seen <= 0 || claimed <= seen))
+		return claimed;
+	return seen > 0 ? seen : 0;
 }
 
 /* rw_page_load and rw_page_load_secret: quote says whether a malformed

@@ -17,22 +17,36 @@ struct rw_item;
  * time it cannot read, a field of the wrong type): logged, counted in
  * replywatch_source_items_rejected_total{reason} and shown in /status. */
 struct rw_page_reject {
-	const char *reason; /* static: a short fixed phrase ("no id", "bad created_at") */
-	char *id;           /* owned: the entry's id when it had a usable one, else NULL */
+	const char *reason; /* static: one of the RW_REJECT_ phrases below */
+	char *id;           /* owned: the entry's id when it had a valid one, else NULL */
 };
+
+/* The reasons of rejects: the metric's label values, so a small fixed
+ * vocabulary (docs/connectors.md#rejected-entries-and-page-bounds). */
+#define RW_REJECT_WRONG_TYPE "wrong type"   /* the entry, or an object it needs, is not one */
+#define RW_REJECT_NO_ID "no id"             /* the entry has no id */
+#define RW_REJECT_BAD_ID "bad id"           /* an id is not of the platform's format */
+#define RW_REJECT_BAD_TIME "bad created_at" /* no readable time */
+#define RW_REJECT_BAD_AUTHOR "bad author"   /* no usable author */
+
+/* Most entries (and, for X, includes.users) a page may hold: ten times the
+ * largest page the connectors ask for. A longer answer is refused whole as
+ * malformed (nothing of it is taken, so the poller asks again from the
+ * same cursor and loses nothing); this bounds the work of one page. */
+#define RW_PAGE_MAX_ENTRIES 1000
 
 struct rw_page {
 	struct rw_item *items; /* owned: inbound items or brand replies, oldest first */
 	size_t nitems;
-	size_t nentries;       /* entries the answer held, those skipped included */
+	size_t nentries; /* entries the answer held, those skipped included */
 	/* Watermarks over every entry of the answer (skipped ones too), so the
 	 * poller can page and keep its cursor even when nothing was kept: */
-	char *newest_id;       /* the platform's newest entry id (or NULL when none) */
-	char *oldest_id;       /* the oldest entry id (or NULL) */
-	int64_t newest_ms;     /* newest entry time (0 when none); see each parser */
-	int64_t oldest_ms;     /* oldest entry time (0 when none) */
-	char *next;            /* the platform's token/cursor for the next (older) page, or NULL */
-	struct rw_page_reject *rejects; /* owned: entries rejected, in answer order */
+	char *newest_id;   /* the platform's newest entry id (or NULL when none) */
+	char *oldest_id;   /* the oldest entry id (or NULL) */
+	int64_t newest_ms; /* newest entry time (0 when none); see each parser */
+	int64_t oldest_ms; /* oldest entry time (0 when none) */
+	char *next;        /* the platform's token/cursor for the next (older) page, or NULL */
+	struct rw_page_reject *rejects; /* owned: entries rejected, oldest first */
 	size_t nrejects;
 };
 
@@ -73,16 +87,42 @@ int rw_page_reject(struct rw_page *page, const char *reason, const char *id);
 
 /* For parsers: what became of one entry of an answer. */
 enum rw_page_entry {
-	RW_PAGE_SKIPPED, /* not one to keep (another kind, a field missing) */
-	RW_PAGE_KEPT,    /* the item is filled in */
-	RW_PAGE_NOMEM,   /* allocation failed: the whole parse fails */
+	RW_PAGE_SKIPPED,  /* not one of ours (another kind, a repost, the brand's own) */
+	RW_PAGE_KEPT,     /* the item is filled in */
+	RW_PAGE_REJECTED, /* one of ours that cannot be used: a reason is given */
+	RW_PAGE_NOMEM,    /* allocation failed: the whole parse fails */
 };
 
 /* For parsers: acts on what one entry gave: appends a RW_PAGE_KEPT *item
- * to page (rw_page_append) or clears a RW_PAGE_SKIPPED one, leaving *item
- * zeroed for the next entry. Returns 0, or -1 for RW_PAGE_NOMEM or when
- * the append fails (page unchanged, *item left for the caller to clear). */
-int rw_page_keep(struct rw_page *page, enum rw_page_entry e, struct rw_item *item);
+ * to page (rw_page_append), records a RW_PAGE_REJECTED one with why and
+ * item->id (rw_page_reject: so a parser sets item->id only to a valid id)
+ * or clears a RW_PAGE_SKIPPED one, leaving *item zeroed for the next
+ * entry. Returns 0, or -1 for RW_PAGE_NOMEM or when an allocation fails
+ * (page unchanged, *item left for the caller to clear). */
+int rw_page_keep(struct rw_page *page, enum rw_page_entry e, const char *why, struct rw_item *item);
+
+/* For parsers: member key of obj as an id that valid accepts, or NULL with
+ * *why set to RW_REJECT_NO_ID (absent, null or "") or RW_REJECT_BAD_ID (any
+ * other value: another JSON type, or a string valid refuses). Borrowed. */
+const char *rw_page_id(const json_t *obj, const char *key, bool (*valid)(const char *),
+		       const char **why);
+
+/* For parsers: an optional id. Returns 0 with *id the member key of obj
+ * when valid accepts it, or NULL when it is absent, null or ""; -1 for any
+ * other value (*id NULL: reject it as RW_REJECT_BAD_ID). Borrowed. */
+int rw_page_opt_id(const json_t *obj, const char *key, bool (*valid)(const char *),
+		   const char **id);
+
+/* For parsers: true when s may be kept as a paging token or cursor the
+ * platform gave (it is stored in Redis and sent back in a URL): the bytes
+ * rw_item_id_valid allows. */
+bool rw_page_token_valid(const char *s);
+
+/* For parsers: the earlier of a time an entry claims (claimed, 0: none)
+ * and the time the platform itself says it saw the entry (seen, 0: none);
+ * 0 when neither is known. A client's fast clock cannot push an item past
+ * the moment the platform had it. */
+int64_t rw_page_earlier(int64_t claimed, int64_t seen);
 
 /* For parsers: parses body[0..len) (NULL reads as an empty body) as JSON
  * whose top level must be want (JSON_OBJECT or JSON_ARRAY). Returns the

@@ -304,7 +304,7 @@ backfill_and_replies(const char *platform, const char *source)
 	int64_t now = now_s_ms();
 	char *old = add_mention(platform, "olga", now - 2 * 3600 * 1000, NULL);
 	char *answered = add_mention(platform, "ann", now - 30 * 60 * 1000, NULL);
-	char *open = add_mention(platform, "oscar", now - 5 * 60 * 1000 + 250, NULL);
+	char *open = add_mention(platform, "oscar", now - 10 * 60 * 1000 + 250, NULL);
 
 	add_reply(platform, answered, now - 30 * 60 * 1000 + 1200123);
 	start_daemon(platform, "");
@@ -313,7 +313,9 @@ backfill_and_replies(const char *platform, const char *source)
 	cr_assert_float_eq(response_seconds(source, answered), 1200.123, 1e-9);
 	cr_assert_null(mention(source, old), "a mention older than the backfill was tracked");
 
-	add_reply(platform, open, now - 5 * 60 * 1000 + 250 + 400500);
+	/* In the past: a future-dated reply gets the time the platform saw it
+	 * (Bluesky's indexedAt), not its own. */
+	add_reply(platform, open, now - 10 * 60 * 1000 + 250 + 400500);
 	wait_state(source, open, "replied", 10);
 	cr_assert_float_eq(response_seconds(source, open), 400.5, 1e-9);
 

@@ -32,6 +32,65 @@ expect_error(rwt_page_parser *fn, const char *body, size_t len, const char *want
 	rwt_parse_fails(fn, body, len, BRAND, want, true, 160);
 }
 
+/* Checks reject i of page: reason, and id (NULL: none). */
+static void
+expect_reject(const struct rw_page *page, size_t i, const char *reason, const char *id)
+{
+	cr_assert_lt(i, page->nrejects, "reject %zu of %zu", i, page->nrejects);
+	cr_assert_str_eq(page->rejects[i].reason, reason, "reject %zu", i);
+	if (id == NULL)
+		cr_assert_null(page->rejects[i].id, "reject %zu: %s", i, page->rejects[i].id);
+	else
+		cr_assert_str_eq(page->rejects[i].id, id, "reject %zu", i);
+}
+
+/* A mention notification NID at 12:00 of status SID (JSON) created at
+ * CREATED (JSON) in reply to REPLY (JSON), by account 1. */
+#define MENTION(nid, sid, created, reply)                                                          \
+	" {'id': '" nid "', 'type': 'mention', 'created_at': '2026-11-23T12:00:00Z',"              \
+	"  'account': {'id': '1', 'acct': 'a'},"                                                   \
+	"  'status': {'id': " sid ", 'created_at': " created ", 'in_reply_to_id': " reply "}}"
+#define LONG65 "12345678901234567890123456789012345678901234567890123456789012345"
+
+/* A JSON array of n mentions (ids 1..n), as a new string. */
+static char *
+big_mentions(size_t n)
+{
+	size_t cap = n * 200 + 16, len = 0;
+	char *body = malloc(cap);
+
+	cr_assert_not_null(body);
+	body[len++] = '[';
+	for (size_t i = 1; i <= n; i++)
+		len += (size_t)snprintf(body + len, cap - len,
+					"%s{\"id\":\"%zu\",\"type\":\"mention\","
+					"\"account\":{\"id\":\"1\",\"acct\":\"a\"},"
+					"\"status\":{\"id\":\"%zu\","
+					"\"created_at\":\"2026-11-23T12:00:00Z\"}}",
+					i > 1 ? "," : "", i, i);
+	body[len++] = ']';
+	body[len] = '\0';
+	return body;
+}
+
+/* Expects a large body to be refused with exactly want and a zeroed page
+ * (a failure names the body's length only: Criterion cannot carry
+ * megabytes of message). */
+static void
+expect_refused(rwt_page_parser *fn, const char *body, const char *want)
+{
+	struct rw_page page;
+	char err[200] = "";
+
+	memset(&page, 0xa5, sizeof(page));
+	cr_assert_eq(fn(body, strlen(body), BRAND, &page, err, sizeof(err)), -1,
+		     "a body of %zu bytes was accepted", strlen(body));
+	cr_assert_str_eq(err, want);
+	cr_assert_null(page.items);
+	cr_assert_eq(page.nitems, 0);
+	cr_assert_eq(page.nrejects, 0);
+}
+
 /* ---- notifications ---- */
 
 /* The recorded page: two mentions kept out of seven entries, oldest first,
@@ -44,7 +103,10 @@ Test(mastodon_notifications, recorded_page)
 	rwt_parse_file(rw_mastodon_parse_notifications, FIXTURES "notifications.json", BRAND,
 		       &page);
 	cr_assert_eq(page.nentries, 7);
-	cr_assert_eq(page.nitems, 2);
+	cr_assert_eq(page.nitems, 3);
+	/* The mention without a status cannot be used. */
+	cr_assert_eq(page.nrejects, 1);
+	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
 
 	/* The documentation's sample: a reply to one of the brand's statuses. */
 	it = &page.items[0];
@@ -60,8 +122,15 @@ Test(mastodon_notifications, recorded_page)
 	cr_assert_not(it->from_brand);
 	cr_assert_null(it->in_reply_to);
 
-	/* A new thread from a remote account: spoiler first, url null so the uri. */
+	/* A status time that cannot be read: the time the brand's server
+	 * recorded the notification. */
 	it = &page.items[1];
+	cr_assert_str_eq(it->id, "103186150000000000");
+	cr_assert_eq(it->created_at_ms, rwt_utc_ms(2019, 11, 23, 7, 58));
+	cr_assert_str_eq(it->author, "carol");
+
+	/* A new thread from a remote account: spoiler first, url null so the uri. */
+	it = &page.items[2];
 	cr_assert_str_eq(it->id, "103186300000000001");
 	cr_assert_eq(it->created_at_ms, rwt_utc_ms(2019, 11, 23, 8, 9) + 59250);
 	cr_assert_str_eq(it->author, "alice@example.org");
@@ -129,9 +198,10 @@ Test(mastodon_notifications, ids_compare_by_length)
 	rw_page_clear(&page);
 }
 
-/* Entries that are not objects, or lack an id or a usable status, are
- * skipped; the rest of the page is kept. */
-Test(mastodon_notifications, odd_entries_skipped)
+/* Entries that are not objects, or lack a usable status or author, are
+ * rejected with a reason, oldest first, named by their status id when it
+ * is valid; the rest of the page is kept. */
+Test(mastodon_notifications, odd_entries_rejected)
 {
 	struct rw_page page;
 
@@ -159,7 +229,107 @@ Test(mastodon_notifications, odd_entries_skipped)
 	cr_assert_not(page.items[0].has_followers);
 	cr_assert_str_eq(page.newest_id, "9");
 	cr_assert_str_eq(page.oldest_id, "5");
+	cr_assert_eq(page.nrejects, 8);
+	expect_reject(&page, 0, RW_REJECT_BAD_AUTHOR, "50");
+	expect_reject(&page, 1, RW_REJECT_NO_ID, NULL);
+	expect_reject(&page, 2, RW_REJECT_WRONG_TYPE, NULL);
+	expect_reject(&page, 3, RW_REJECT_BAD_AUTHOR, "80");
+	for (size_t i = 4; i < 8; i++)
+		expect_reject(&page, i, RW_REJECT_WRONG_TYPE, NULL);
 	rw_page_clear(&page);
+}
+
+/* Each kind of unusable mention is rejected with its reason; the good
+ * ones around them are kept, and what is not a mention of the brand (a
+ * favourite, the brand's own status) is skipped, not rejected. An id that
+ * is not of Mastodon's format (a ':' or a control character would end up
+ * in a Redis key or a log line) is never the reject's id either. */
+Test(mastodon_notifications, each_kind_of_bad_entry_rejected)
+{
+	/* clang-format off */
+	static const char body[] = "["
+		MENTION("20", "'200'", "'2026-11-23T12:00:00Z'", "null") ","
+		" {'id': '19', 'type': 'favourite', 'created_at': '2026-11-23T12:00:00Z'},"
+		" {'id': '18', 'type': 'mention', 'created_at': '2026-11-23T12:00:00Z',"
+		"  'account': {'id': '" BRAND "', 'acct': 'brand'},"
+		"  'status': {'id': '180', 'created_at': '2026-11-23T12:00:00Z'}},"
+		MENTION("17", "'1:70'", "'2026-11-23T12:00:00Z'", "null") ","
+		MENTION("16", "'16\\u000a0'", "'2026-11-23T12:00:00Z'", "null") ","
+		MENTION("15", "150", "'2026-11-23T12:00:00Z'", "null") ","
+		MENTION("14", "'" LONG65 "'", "'2026-11-23T12:00:00Z'", "null") ","
+		MENTION("13", "'130'", "'2026-11-23T12:00:00Z'", "'a|b'") ","
+		MENTION("12", "'120'", "'2026-11-23T12:00:00Z'", "12") ","
+		" {'id': '11', 'type': 'mention', 'created_at': 'soon',"
+		"  'account': {'id': '1', 'acct': 'a'},"
+		"  'status': {'id': '110', 'created_at': 'yesterday'}},"
+		" {'id': '10', 'type': 7, 'created_at': '2026-11-23T12:00:00Z'},"
+		" {'id': '9', 'type': 'mention', 'created_at': '2026-11-23T12:00:00Z',"
+		"  'account': {'id': '1', 'acct': 'a'}, 'status': 'gone'},"
+		MENTION("8", "'80'", "'2026-11-23T11:00:00Z'", "'70'") "]";
+	/* clang-format on */
+	struct rw_page page;
+
+	rwt_parse_ok(rw_mastodon_parse_notifications, body, BRAND, &page);
+	cr_assert_eq(page.nentries, 13);
+	cr_assert_eq(page.nitems, 2);
+	cr_assert_str_eq(page.items[0].id, "80");
+	cr_assert_str_eq(page.items[0].conversation_id, "70");
+	cr_assert_str_eq(page.items[1].id, "200");
+	cr_assert_eq(page.nrejects, 9);
+	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL); /* status not an object */
+	expect_reject(&page, 1, RW_REJECT_WRONG_TYPE, NULL); /* type not a string */
+	expect_reject(&page, 2, RW_REJECT_BAD_TIME, "110");
+	expect_reject(&page, 3, RW_REJECT_BAD_ID, "120"); /* in_reply_to_id a number */
+	expect_reject(&page, 4, RW_REJECT_BAD_ID, "130");
+	expect_reject(&page, 5, RW_REJECT_BAD_ID, NULL); /* 65 characters */
+	expect_reject(&page, 6, RW_REJECT_BAD_ID, NULL); /* a number */
+	expect_reject(&page, 7, RW_REJECT_BAD_ID, NULL); /* a newline inside */
+	expect_reject(&page, 8, RW_REJECT_BAD_ID, NULL); /* a ':' */
+	rw_page_clear(&page);
+}
+
+/* A remote server sets its statuses' created_at: one whose clock runs
+ * hours fast must not delay the warning and the breach by those hours. The
+ * item's time is never later than when the brand's own server recorded
+ * the notification; a normal status, a little earlier, keeps its time. */
+Test(mastodon_notifications, regression_future_dated_status_gets_notification_time)
+{
+	/* clang-format off */
+	static const char body[] = "["
+		MENTION("2", "'20'", "'2026-11-23T15:00:00Z'", "null") ","
+		MENTION("1", "'10'", "'2026-11-23T11:59:59.250Z'", "null") "]";
+	/* clang-format on */
+	struct rw_page page;
+
+	rwt_parse_ok(rw_mastodon_parse_notifications, body, BRAND, &page);
+	cr_assert_eq(page.nitems, 2);
+	cr_assert_str_eq(page.items[0].id, "10");
+	cr_assert_eq(page.items[0].created_at_ms, rwt_utc_ms(2026, 11, 23, 11, 59) + 59250);
+	cr_assert_str_eq(page.items[1].id, "20");
+	cr_assert_eq(page.items[1].created_at_ms, rwt_utc_ms(2026, 11, 23, 12, 0));
+	rw_page_clear(&page);
+}
+
+/* A page longer than RW_PAGE_MAX_ENTRIES is refused whole (the poller asks
+ * again from the same cursor: nothing is lost); one of exactly that many is
+ * read. */
+Test(mastodon_notifications, page_too_large_refused)
+{
+	struct rw_page page;
+	char *body = big_mentions(RW_PAGE_MAX_ENTRIES + 1);
+	char err[200];
+
+	expect_refused(rw_mastodon_parse_notifications, body,
+		       "page too large: 1001 entries (at most 1000)");
+	free(body);
+	body = big_mentions(RW_PAGE_MAX_ENTRIES);
+	cr_assert_eq(
+	    rw_mastodon_parse_notifications(body, strlen(body), BRAND, &page, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(page.nentries, RW_PAGE_MAX_ENTRIES);
+	cr_assert_eq(page.nitems, RW_PAGE_MAX_ENTRIES);
+	rw_page_clear(&page);
+	free(body);
 }
 
 /* A spoiler without content is the whole text; no content and no spoiler
@@ -286,6 +456,48 @@ Test(mastodon_statuses, other_accounts_and_no_acct)
 	rw_page_clear(&page);
 }
 
+/* The brand's replies that cannot be used are rejected; reblogs, statuses
+ * that reply to nothing and another account's are skipped. */
+Test(mastodon_statuses, each_kind_of_bad_reply_rejected)
+{
+	struct rw_page page;
+
+	rwt_parse_ok(
+	    rw_mastodon_parse_statuses,
+	    "[{'id': '9', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+	    "  'account': {'id': '" BRAND "'}},"
+	    " {'id': '8', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+	    "  'reblog': {'id': '2'}, 'account': {'id': '" BRAND "'}},"
+	    " {'id': '7', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': null,"
+	    "  'account': {'id': '" BRAND "'}},"
+	    " {'id': '6', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+	    "  'account': {'id': '999'}},"
+	    " {'id': '5', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1'},"
+	    " {'id': '4', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1\\u0007',"
+	    "  'account': {'id': '" BRAND "'}},"
+	    " {'id': '3', 'in_reply_to_id': '1', 'account': {'id': '" BRAND "'}},"
+	    " {'id': '2/..', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+	    "  'account': {'id': '" BRAND "'}},"
+	    " {'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+	    "  'account': {'id': '" BRAND "'}},"
+	    " true]",
+	    BRAND, &page);
+	cr_assert_eq(page.nentries, 10);
+	cr_assert_eq(page.nitems, 1);
+	cr_assert_str_eq(page.items[0].id, "9");
+	cr_assert_eq(page.nrejects, 6);
+	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
+	expect_reject(&page, 1, RW_REJECT_NO_ID, NULL);
+	expect_reject(&page, 2, RW_REJECT_BAD_ID, NULL);
+	expect_reject(&page, 3, RW_REJECT_BAD_TIME, "3");
+	expect_reject(&page, 4, RW_REJECT_BAD_ID, "4"); /* a control character in in_reply_to_id */
+	expect_reject(&page, 5, RW_REJECT_BAD_AUTHOR, "5");
+	/* Only ids of Mastodon's format become cursors. */
+	cr_assert_str_eq(page.newest_id, "9");
+	cr_assert_str_eq(page.oldest_id, "3");
+	rw_page_clear(&page);
+}
+
 Test(mastodon_statuses, garbage_bodies)
 {
 	static const char html[] = "<html><body>502 Bad Gateway</body></html>";
@@ -318,12 +530,15 @@ Test(mastodon_account, errors)
 	static const struct {
 		const char *body, *want;
 	} cases[] = {
-		{"", "malformed JSON at line 1 column"},
-		{"<html>", "malformed JSON at line 1 column"},
-		{"[]", "expected a JSON object"},
-		{"{\"acct\": \"trwnh\"}", "account: no id"},
-		{"{\"id\": 14715, \"acct\": \"trwnh\"}", "account: no id"},
-		{"{\"id\": \"14715\"}", "account: no acct"},
+	    {"", "malformed JSON at line 1 column"},
+	    {"<html>", "malformed JSON at line 1 column"},
+	    {"[]", "expected a JSON object"},
+	    {"{\"acct\": \"trwnh\"}", "account: no id"},
+	    {"{\"id\": 14715, \"acct\": \"trwnh\"}", "account: no id"},
+	    {"{\"id\": \"14715\"}", "account: no acct"},
+	    /* The id goes into request paths, the acct into log lines. */
+	    {"{\"id\": \"../14715\", \"acct\": \"trwnh\"}", "account: bad id"},
+	    {"{\"id\": \"14715\", \"acct\": \"trwnh\\u001b[31m\"}", "account: bad acct"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

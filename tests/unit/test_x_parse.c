@@ -43,6 +43,60 @@ expect_file_error(rwt_page_parser *fn, const char *path, const char *want)
 	free(body);
 }
 
+/* Checks reject i of page: reason, and id (NULL: none). */
+static void
+expect_reject(const struct rw_page *page, size_t i, const char *reason, const char *id)
+{
+	cr_assert_lt(i, page->nrejects, "reject %zu of %zu", i, page->nrejects);
+	cr_assert_str_eq(page->rejects[i].reason, reason, "reject %zu", i);
+	if (id == NULL)
+		cr_assert_null(page->rejects[i].id, "reject %zu: %s", i, page->rejects[i].id);
+	else
+		cr_assert_str_eq(page->rejects[i].id, id, "reject %zu", i);
+}
+
+/* A mentions page of nposts posts (ids from 1, author ids from 10^9) and
+ * nusers users (ids from 2*10^9: none of them an author), as a new string. */
+static char *
+big_page(size_t nposts, size_t nusers)
+{
+	size_t cap = (nposts + nusers) * 120 + 64, len = 0;
+	char *body = malloc(cap);
+
+	cr_assert_not_null(body);
+	len += (size_t)snprintf(body, cap, "{\"data\":[");
+	for (size_t i = 1; i <= nposts; i++)
+		len += (size_t)snprintf(body + len, cap - len,
+					"%s{\"id\":\"%zu\",\"author_id\":\"%zu\","
+					"\"created_at\":\"2026-11-23T12:00:00Z\"}",
+					i > 1 ? "," : "", i, 1000000000 + i);
+	len += (size_t)snprintf(body + len, cap - len, "],\"includes\":{\"users\":[");
+	for (size_t i = 1; i <= nusers; i++)
+		len += (size_t)snprintf(body + len, cap - len,
+					"%s{\"id\":\"%zu\",\"username\":\"u%zu\"}",
+					i > 1 ? "," : "", 2000000000 + i, i);
+	snprintf(body + len, cap - len, "]},\"meta\":{\"result_count\":%zu}}", nposts);
+	return body;
+}
+
+/* Expects a large body to be refused with exactly want and a zeroed page
+ * (a failure names the body's length only: Criterion cannot carry
+ * megabytes of message). */
+static void
+expect_refused(rwt_page_parser *fn, const char *body, const char *want)
+{
+	struct rw_page page;
+	char err[200] = "";
+
+	memset(&page, 0xa5, sizeof(page));
+	cr_assert_eq(fn(body, strlen(body), BRAND, &page, err, sizeof(err)), -1,
+		     "a body of %zu bytes was accepted", strlen(body));
+	cr_assert_str_eq(err, want);
+	cr_assert_null(page.items);
+	cr_assert_eq(page.nitems, 0);
+	cr_assert_eq(page.nrejects, 0);
+}
+
 /* ---- mentions ---- */
 
 Test(x_mentions, recorded_page)
@@ -166,7 +220,7 @@ Test(x_mentions, empty_page)
 Test(x_mentions, errors_only_answer)
 {
 	static const char v11[] =
-		"{\"errors\":[{\"code\":88,\"message\":\"Rate limit exceeded\"}]}";
+	    "{\"errors\":[{\"code\":88,\"message\":\"Rate limit exceeded\"}]}";
 	static const char empty[] = "{\"title\":\"Unauthorized\",\"errors\":[{}]}";
 
 	expect_file_error(rw_x_parse_mentions, FIXTURES "errors.json",
@@ -188,15 +242,16 @@ Test(x_mentions, garbage_bodies)
 	expect_error(rw_x_parse_mentions, truncated, strlen(truncated), "malformed JSON at line 1",
 		     true);
 	expect_error(rw_x_parse_mentions, "[]", 2, "expected a JSON object", false);
-	expect_error(rw_x_parse_mentions, wrong_data, strlen(wrong_data),
-		     "data: expected an array", false);
+	expect_error(rw_x_parse_mentions, wrong_data, strlen(wrong_data), "data: expected an array",
+		     false);
 	for (size_t i = 0; notpage[i] != NULL; i++)
 		expect_error(rw_x_parse_mentions, notpage[i], strlen(notpage[i]),
 			     "expected \"data\" or \"meta\"", false);
 }
 
-/* Posts without an id, an author or a readable time are skipped. */
-Test(x_mentions, odd_posts_skipped)
+/* Posts without an id, an author or a readable time are rejected with a
+ * reason, oldest first. */
+Test(x_mentions, odd_posts_rejected)
 {
 	struct rw_page page;
 
@@ -217,7 +272,115 @@ Test(x_mentions, odd_posts_skipped)
 	cr_assert_null(page.items[0].conversation_id);
 	cr_assert_str_eq(page.newest_id, "5");
 	cr_assert_str_eq(page.oldest_id, "3");
+	cr_assert_eq(page.nrejects, 5);
+	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
+	expect_reject(&page, 1, RW_REJECT_BAD_ID, NULL);
+	expect_reject(&page, 2, RW_REJECT_BAD_TIME, "3");
+	expect_reject(&page, 3, RW_REJECT_BAD_AUTHOR, "4");
+	expect_reject(&page, 4, RW_REJECT_NO_ID, NULL);
 	rw_page_clear(&page);
+}
+
+/* Ids that are not X's 1 to 19 digits (a ':', a control character, 20
+ * digits) never reach a Redis key, a cursor or a reject's id; a bad
+ * conversation_id rejects its post; the brand's own post is skipped, not
+ * rejected, and meta ids that are no X ids give way to the data's. */
+Test(x_mentions, bad_ids_rejected)
+{
+	struct rw_page page;
+
+	rwt_parse_ok(
+	    rw_x_parse_mentions,
+	    "{'data': [{'id': '9', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
+	    " {'id': '1:8', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
+	    " {'id': '7\\u001b', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
+	    " {'id': '12345678901234567890', 'author_id': '1',"
+	    "  'created_at': '2026-11-23T12:00:00Z'},"
+	    " {'id': '6', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z',"
+	    "  'conversation_id': 'x|y'},"
+	    " {'id': '5', 'author_id': 'me', 'created_at': '2026-11-23T12:00:00Z'},"
+	    " {'id': 'brand?', 'author_id': '" BRAND "', 'created_at': '2026-11-23T12:00:00Z'},"
+	    " {'id': '1234567890123456789', 'author_id': '1',"
+	    "  'created_at': '2026-11-23T11:00:00Z', 'conversation_id': '3'}],"
+	    " 'meta': {'newest_id': '9 ', 'oldest_id': '-1', 'result_count': 8}}",
+	    BRAND, &page);
+	cr_assert_eq(page.nentries, 8);
+	cr_assert_eq(page.nitems, 2);
+	cr_assert_str_eq(page.items[0].id, "1234567890123456789");
+	cr_assert_str_eq(page.items[0].conversation_id, "3");
+	cr_assert_str_eq(page.items[1].id, "9");
+	cr_assert_eq(page.nrejects, 5);
+	expect_reject(&page, 0, RW_REJECT_BAD_AUTHOR, "5");
+	expect_reject(&page, 1, RW_REJECT_BAD_ID, "6");
+	for (size_t i = 2; i < 5; i++)
+		expect_reject(&page, i, RW_REJECT_BAD_ID, NULL);
+	cr_assert_str_eq(page.newest_id, "1234567890123456789");
+	cr_assert_str_eq(page.oldest_id, "5");
+	rw_page_clear(&page);
+}
+
+/* A next_token that cannot be sent back refuses the page: taking it would
+ * end the walk early or poison the stored cursor. */
+Test(x_mentions, bad_next_token_refused)
+{
+	static const char *const bodies[] = {
+	    "{\"meta\":{\"result_count\":0,\"next_token\":\"a b\"}}",
+	    "{\"meta\":{\"result_count\":0,\"next_token\":\"a\\r\\nX-Evil: 1\"}}",
+	    "{\"meta\":{\"result_count\":0,\"next_token\":42}}",
+	    NULL,
+	};
+
+	for (size_t i = 0; bodies[i] != NULL; i++)
+		expect_error(rw_x_parse_mentions, bodies[i], strlen(bodies[i]),
+			     "meta.next_token: not a paging token", false);
+}
+
+/* Authors are found in includes.users through an index, whatever their
+ * place in it; the first user of an id wins. */
+Test(x_mentions, authors_found_anywhere_in_includes)
+{
+	struct rw_page page;
+
+	rwt_parse_ok(
+	    rw_x_parse_mentions,
+	    "{'data': [{'id': '2', 'author_id': '7', 'created_at': '2026-11-23T12:00:00Z'},"
+	    " {'id': '1', 'author_id': '5', 'created_at': '2026-11-23T12:00:00Z'}],"
+	    " 'includes': {'users': [{'id': '7', 'username': 'seven'}, {'id': 6},"
+	    "  {'username': 'nobody'}, 'junk', {'id': '7', 'username': 'again'},"
+	    "  {'id': '5', 'username': 'five',"
+	    "   'public_metrics': {'followers_count': 12}}]},"
+	    " 'meta': {'result_count': 2}}",
+	    BRAND, &page);
+	cr_assert_eq(page.nitems, 2);
+	cr_assert_str_eq(page.items[0].author, "five");
+	cr_assert_eq(page.items[0].author_followers, 12);
+	cr_assert_str_eq(page.items[1].author, "seven");
+	rw_page_clear(&page);
+}
+
+/* The page that blocked the event loop for 82 s (40 000 posts whose
+ * authors match none of 40 000 users: a scan of every user per post) is
+ * refused at once; a page of the most posts and users accepted, every
+ * look-up missing, is read, each post under its author id. */
+Test(x_mentions, regression_page_of_40000_posts_does_not_stall)
+{
+	struct rw_page page;
+	char *body = big_page(40000, 40000), err[200];
+
+	expect_refused(rw_x_parse_mentions, body, "page too large: 40000 posts (at most 1000)");
+	free(body);
+	body = big_page(10, RW_PAGE_MAX_ENTRIES + 1);
+	expect_refused(rw_x_parse_mentions, body,
+		       "page too large: 1001 includes.users (at most 1000)");
+	free(body);
+	body = big_page(RW_PAGE_MAX_ENTRIES, RW_PAGE_MAX_ENTRIES);
+	cr_assert_eq(rw_x_parse_mentions(body, strlen(body), BRAND, &page, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(page.nitems, RW_PAGE_MAX_ENTRIES);
+	cr_assert_str_eq(page.items[0].author, "1000001000");
+	cr_assert_str_eq(page.items[0].url, "https://x.com/i/web/status/1000");
+	rw_page_clear(&page);
+	free(body);
 }
 
 /* ---- the brand's posts ---- */
@@ -270,6 +433,37 @@ Test(x_tweets, conversation_sample)
 	cr_assert_str_eq(page.items[0].in_reply_to, "1279944223114900000");
 	cr_assert_str_eq(page.items[0].author, "1102323333");
 	cr_assert_str_eq(page.items[0].url, "https://x.com/i/web/status/1280155225706433333");
+	rw_page_clear(&page);
+}
+
+/* A brand reply whose replied_to reference has no valid id, or whose time
+ * cannot be read, is rejected; posts that reply to nothing are skipped. */
+Test(x_tweets, bad_replies_rejected)
+{
+	struct rw_page page;
+
+	rwt_parse_ok(rw_x_parse_tweets,
+		     "{'data': [{'id': '9', 'author_id': '" BRAND "',"
+		     "  'created_at': '2026-11-23T12:00:00Z',"
+		     "  'referenced_tweets': [{'type': 'replied_to', 'id': '1'}]},"
+		     " {'id': '8', 'created_at': '2026-11-23T12:00:00Z',"
+		     "  'referenced_tweets': [{'type': 'replied_to', 'id': '1:2'}]},"
+		     " {'id': '7', 'created_at': '2026-11-23T12:00:00Z',"
+		     "  'referenced_tweets': [{'type': 'replied_to'}]},"
+		     " {'id': '6', 'created_at': '2026 11 23',"
+		     "  'referenced_tweets': [{'type': 'replied_to', 'id': '1'}]},"
+		     " {'id': '5', 'created_at': '2026-11-23T12:00:00Z',"
+		     "  'referenced_tweets': [{'type': 'quoted', 'id': '1'}]},"
+		     " {'id': '4', 'created_at': '2026-11-23T12:00:00Z'}, 3],"
+		     " 'meta': {'result_count': 7}}",
+		     BRAND, &page);
+	cr_assert_eq(page.nitems, 1);
+	cr_assert_str_eq(page.items[0].id, "9");
+	cr_assert_eq(page.nrejects, 4);
+	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
+	expect_reject(&page, 1, RW_REJECT_BAD_TIME, "6");
+	expect_reject(&page, 2, RW_REJECT_BAD_ID, "7");
+	expect_reject(&page, 3, RW_REJECT_BAD_ID, "8");
 	rw_page_clear(&page);
 }
 
