@@ -12,23 +12,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "replywatch/alert_decide.h"
 #include "replywatch/alerts.h"
+#include "replywatch/event.h"
 #include "replywatch/config.h"
 
 #define ALERTS_QUEUE_MAX 500  /* events read ahead per target */
 #define ALERTS_READ_COUNT 100 /* entries per XREADGROUP */
 #define ALERTS_BATCH_MAX 100  /* events per request */
 #define ALERTS_ERROR_MAX 240
-
-enum alert_result {
-	RES_OK,
-	RES_RETRY,        /* network error, timeout, 5xx, 408: retried */
-	RES_RATE_LIMITED, /* 429 */
-	RES_REJECTED,     /* another 4xx: dead-lettered */
-	RES_GONE,         /* 410: target disabled until reload */
-	RES_DEAD_LETTER,  /* retries exhausted */
-	RES_COUNT
-};
 
 /* One event waiting for a target. */
 struct queued {
@@ -45,20 +37,44 @@ struct source_read {
 	bool reading;           /* an XREADGROUP under way */
 	bool backlog_read;      /* its own unacknowledged entries (after a restart) re-read */
 	char backlog_after[48]; /* the backlog is read after this id ("0" at first) */
-	bool dirty;        /* events were written since the last read */
-	bool more;         /* the last read was a full batch: read again at once */
-	int64_t last_read; /* when the last read was sent (ms) */
+	bool dirty;             /* events were written since the last read */
+	bool more;              /* the last read was a full batch: read again at once */
+	int64_t last_read;      /* when the last read was sent (ms) */
 	long long pending;      /* group figures: unacknowledged + not yet read */
 	long long dead;         /* dead letters */
+};
+
+/*
+ * The request a target is delivering. Once built its events, id and (json,
+ * slack) body never change until it is acknowledged or dead-lettered, and
+ * it is stored in Redis ("PREFIX:rq:TARGET", outbox.c) before its first
+ * attempt, so a restart sends the same request again.
+ */
+enum batch_state {
+	BATCH_NONE,    /* nothing built */
+	BATCH_STORING, /* built; its record is being written: not sent yet */
+	BATCH_READY,   /* stored: sent, and sent again until it is done */
+};
+
+struct batch {
+	enum batch_state state;
+	struct queued *ev; /* its events, in order (owned) */
+	size_t n;
+	char id[RW_EVENT_ID_SIZE]; /* webhook-id: rw_event_request_id of the event ids */
+	char *body;     /* json, slack: fixed; pagerduty, alertmanager: built per attempt */
+	int64_t oldest; /* when its oldest event was raised */
+	bool writing;   /* its record is being written */
 };
 
 struct target {
 	struct rw_alerts *a;
 	char *name;
 	const struct rw_alert_config *cfg;
-	struct queued *q;
+	struct queued *q; /* events waiting for the next request */
 	size_t nq, cap;
-	size_t sending; /* the first `sending` events of q are in the request under way */
+	struct batch batch;
+	bool loaded;  /* the stored request (after a restart) was looked for */
+	bool loading; /* that look is under way */
 	bool in_flight;
 	bool disabled;       /* answered 410: nothing until a reload */
 	int64_t not_before;  /* backoff or a 429 pause */
@@ -66,7 +82,7 @@ struct target {
 	unsigned backoff;
 	char last_error[ALERTS_ERROR_MAX];
 	int64_t last_success_at;
-	unsigned long long results[RES_COUNT];
+	unsigned long long results[RW_ALERT_NRESULTS];
 	struct source_read *reads;
 	size_t nreads;
 	int64_t next_repost; /* alertmanager: next re-post of active alerts */
@@ -91,8 +107,15 @@ struct rw_alerts {
 };
 
 /* alerts.c */
-const char *alerts_result_name(enum alert_result r);
 void alerts_queue_push(struct target *t, struct queued *item); /* takes over *item */
+void alerts_queued_clear(struct queued *q);
+/* Makes the request of record (the text outbox_load found) t's request, or,
+ * when it cannot be used as it is (another format now), puts its events
+ * back at the front of t's queue. */
+void alerts_batch_adopt(struct target *t, const char *record, size_t len);
+/* The record of t's request was written (ok) or not: id names the request
+ * the write was for. */
+void alerts_batch_stored(struct target *t, const char *id, bool ok, bool exists);
 void alerts_target_free(struct target *t);
 /* The target called name in the configuration in force, or NULL (callbacks
  * look their target up by name: a reload may have replaced it). */
@@ -117,6 +140,14 @@ void outbox_ack(struct target *t, const struct queued *q, size_t n);
 /* Moves q[0..n) to the target's dead-letter lists with reason, and acks. */
 void outbox_dead_letter(struct target *t, const struct queued *q, size_t n, const char *reason);
 void outbox_refresh(struct rw_alerts *a);
+/* The stored request of t ("PREFIX:rq:TARGET"): outbox_load reads it into
+ * alerts_batch_adopt (sets t->loaded once answered); outbox_store writes
+ * text unless a record is there (SET NX), answering alerts_batch_stored;
+ * outbox_forget deletes it, after the acknowledgements or dead letters sent
+ * before it. Each returns 0, or -1 when Redis is unavailable. */
+int outbox_load(struct target *t);
+int outbox_store(struct target *t, const char *id, const char *text);
+int outbox_forget(struct target *t);
 
 /* rearm.c */
 /* After q[0..n) reached t: schedules or cancels repeats, records

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "replywatch/event.h"
 #include "replywatch/mention.h"
 #include "rwtest.h"
 
@@ -194,8 +195,39 @@ hook_fault(const char *name, const char *body)
 	json_decref(rwt_fake_call(&fake, "POST", path, body));
 }
 
+/* An id as replywatch makes them: prefix + 32 lowercase hex digits. */
+static void
+expect_id_shape(const char *id, const char *prefix)
+{
+	size_t p = strlen(prefix);
+
+	cr_assert_not_null(id);
+	cr_assert_eq(strlen(id), p + 32, "id %s", id);
+	cr_assert_eq(strncmp(id, prefix, p), 0, "id %s", id);
+	cr_assert_eq(strspn(id + p, "0123456789abcdef"), 32, "id %s", id);
+}
+
+/* The webhook-id a request carrying events must have: derived from their ids. */
+static void
+expect_request_id(const char *webhook_id, const json_t *events)
+{
+	const char *ids[128];
+	char want[RW_EVENT_ID_SIZE];
+	size_t n = json_array_size(events);
+
+	cr_assert(n > 0 && n <= 128);
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = json_string_value(json_object_get(json_array_get(events, i), "id"));
+		expect_id_shape(ids[i], "evt_");
+	}
+	cr_assert_eq(rw_event_request_id(ids, n, want, sizeof(want)), 0);
+	expect_id_shape(webhook_id, "msg_");
+	cr_assert_str_eq(webhook_id, want);
+}
+
 /* A breach and its resolution reach a signed json target; the receiver's
- * own implementation accepts every signature; webhook-id is the event id. */
+ * own implementation accepts every signature; webhook-id is derived from
+ * the ids of the events the request carries. */
 Test(alerts, json_signed_breach_and_resolved)
 {
 	json_decref(
@@ -219,10 +251,8 @@ Test(alerts, json_signed_breach_and_resolved)
 		cr_assert_str_eq(json_string_value(json_object_get(d, "signature")), "valid");
 		cr_assert(json_is_true(json_object_get(d, "timestamp_fresh")));
 		cr_assert_eq(json_integer_value(json_object_get(body, "version")), 1);
-		if (json_array_size(events) == 1)
-			cr_assert_str_eq(
-			    json_string_value(json_object_get(headers, "webhook-id")),
-			    json_string_value(json_object_get(json_array_get(events, 0), "id")));
+		expect_request_id(json_string_value(json_object_get(headers, "webhook-id")),
+				  events);
 	}
 	json_decref(list);
 	/* Nothing else: a mention already past its breach raises no warning. */
@@ -452,11 +482,16 @@ Test(alerts, slack_and_pagerduty_formats)
 	json_t *trigger = json_object_get(json_array_get(list, 0), "json");
 	json_t *resolve = json_object_get(json_array_get(list, 1), "json");
 
+	char ref[RW_EVENT_ID_SIZE];
+
+	/* The incident is the mention's: a bounded hash of its key. */
+	cr_assert_eq(rw_event_mention_ref("p:m1", ref, sizeof(ref)), 0);
+	expect_id_shape(ref, "mention_");
 	cr_assert_str_eq(json_string_value(json_object_get(trigger, "event_action")), "trigger");
 	cr_assert_str_eq(json_string_value(json_object_get(trigger, "routing_key")), "R0UTING");
-	cr_assert_str_eq(json_string_value(json_object_get(trigger, "dedup_key")), "p:m1");
+	cr_assert_str_eq(json_string_value(json_object_get(trigger, "dedup_key")), ref);
 	cr_assert_str_eq(json_string_value(json_object_get(resolve, "event_action")), "resolve");
-	cr_assert_str_eq(json_string_value(json_object_get(resolve, "dedup_key")), "p:m1");
+	cr_assert_str_eq(json_string_value(json_object_get(resolve, "dedup_key")), ref);
 	json_decref(list);
 
 	list = deliveries("slack");
@@ -537,16 +572,21 @@ am_alert_is(void *arg)
 	json_t *list = json_loads(r.body, 0, NULL), *alert;
 	size_t i;
 	bool found = false;
+	char ref[RW_EVENT_ID_SIZE];
 
 	rwt_response_free(&r);
+	cr_assert_eq(rw_event_mention_ref("p:m1", ref, sizeof(ref)), 0);
 	json_array_foreach(list, i, alert)
 	{
 		json_t *labels = json_object_get(alert, "labels");
 
 		if (strcmp(json_string_value(json_object_get(labels, "alertname")) ?: "",
 			   w->alertname) == 0 &&
-		    strcmp(json_string_value(json_object_get(labels, "mention")) ?: "", "p:m1") ==
-			0)
+		    strcmp(json_string_value(json_object_get(labels, "mention")) ?: "", ref) == 0 &&
+		    strcmp(json_string_value(json_object_get(json_object_get(alert, "annotations"),
+							     "mention_key"))
+			       ?: "",
+			   "p:m1") == 0)
 			found = true;
 	}
 	json_decref(list);
