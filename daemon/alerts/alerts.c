@@ -63,9 +63,66 @@ same_entry(const struct queued *x, const struct queued *y)
 	       strcmp(x->source, y->source) == 0;
 }
 
+static bool
+reading(const struct target *t)
+{
+	for (size_t i = 0; i < t->nreads; i++)
+		if (t->reads[i].reading)
+			return true;
+	return false;
+}
+
+static void
+settled_clear(struct target *t)
+{
+	for (size_t i = 0; i < t->nsettled; i++) {
+		free(t->settled[i].source);
+		free(t->settled[i].sid);
+	}
+	t->nsettled = 0;
+}
+
+void
+alerts_note_settled(struct target *t, const struct queued *q, size_t n)
+{
+	if (!reading(t))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct settled *s;
+
+		if (q[i].sid == NULL)
+			continue;
+		if (t->nsettled == t->settled_cap) {
+			size_t cap = t->settled_cap ? t->settled_cap * 2 : 16;
+
+			if ((s = realloc(t->settled, cap * sizeof(*s))) == NULL)
+				return; /* at worst delivered once more, under its id */
+			t->settled = s;
+			t->settled_cap = cap;
+		}
+		s = &t->settled[t->nsettled];
+		s->source = strdup(q[i].source);
+		s->sid = strdup(q[i].sid);
+		if (s->source == NULL || s->sid == NULL) {
+			free(s->source);
+			free(s->sid);
+			return;
+		}
+		t->nsettled++;
+	}
+}
+
 void
 alerts_queue_push(struct target *t, struct queued *item)
 {
+	for (size_t i = 0; item->sid != NULL && i < t->nsettled; i++) {
+		/* Acknowledged while the read that brought it back was under way. */
+		if (strcmp(t->settled[i].sid, item->sid) == 0 &&
+		    strcmp(t->settled[i].source, item->source) == 0) {
+			alerts_queued_clear(item);
+			return;
+		}
+	}
 	/* Read again (the backlog after a reload or a restart): already here,
 	 * or in the request under way. */
 	for (size_t i = 0; i < t->nq; i++) {
@@ -786,6 +843,8 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	for (struct target *t = a->targets; t != NULL; t = t->next) {
 		if (t->disabled)
 			continue;
+		if (t->nsettled > 0 && !reading(t))
+			settled_clear(t);
 		if (!t->loaded) {
 			/* The request stored before a restart goes first. */
 			if (!t->loading && outbox_load(t) == 0)
@@ -829,6 +888,8 @@ alerts_target_free(struct target *t)
 		alerts_queued_clear(&t->q[i]);
 	free(t->q);
 	batch_clear(&t->batch);
+	settled_clear(t);
+	free(t->settled);
 	for (size_t i = 0; i < t->nreads; i++)
 		free(t->reads[i].source);
 	free(t->reads);

@@ -73,6 +73,12 @@ struct target {
 	struct queued *q; /* events waiting for the next request */
 	size_t nq, cap;
 	struct batch batch;
+	/* Entries acknowledged while a read was under way: that read may bring
+	 * them back (it ran before the XACK); dropped once no read is. */
+	struct settled {
+		char *source, *sid;
+	} * settled;
+	size_t nsettled, settled_cap;
 	bool loaded;  /* the stored request (after a restart) was looked for */
 	bool loading; /* that look is under way */
 	bool in_flight;
@@ -109,6 +115,8 @@ struct rw_alerts {
 /* alerts.c */
 void alerts_queue_push(struct target *t, struct queued *item); /* takes over *item */
 void alerts_queued_clear(struct queued *q);
+/* q[0..n) are being acknowledged: a read under way must not queue them again. */
+void alerts_note_settled(struct target *t, const struct queued *q, size_t n);
 /* Makes the request of record (the text outbox_load found) t's request, or,
  * when it cannot be used as it is (another format now), puts its events
  * back at the front of t's queue. */

@@ -319,6 +319,7 @@ outbox_read(struct target *t, struct source_read *r)
 void
 outbox_ack(struct target *t, const struct queued *q, size_t n)
 {
+	alerts_note_settled(t, q, n);
 	/* One XACK per source, in queue order. */
 	for (size_t i = 0; i < n; i++) {
 		const char *ids[ALERTS_READ_COUNT];
