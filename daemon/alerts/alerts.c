@@ -857,7 +857,11 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 			if (r->reading || (r->backlog_read && !r->dirty && !r->more &&
 					   now - r->last_read < LOOK_EVERY_MS))
 				continue;
-			r->dirty = r->more = false;
+			/* A backlog read sees only entries already read once: events
+			 * just written still wait for the first read of new ones. */
+			if (r->backlog_read)
+				r->dirty = false;
+			r->more = false;
 			r->last_read = now;
 			outbox_read(t, r);
 		}

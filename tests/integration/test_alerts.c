@@ -419,7 +419,7 @@ dead_letter_seen(void *arg)
  * and /metrics; a 400 goes there at once. */
 Test(alerts, dead_letter_after_retry_horizon)
 {
-	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'retry_for': '3s'}]");
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'retry_for': '1s'}]");
 	hook_fault("care", "{'kind': '500', 'count': 1000}");
 	push_mention("m1", 10000);
 	cr_assert(rwt_wait_until(dead_letter_seen, NULL, 20), "no dead letter in /status");
@@ -1000,8 +1000,8 @@ Test(alerts, regression_long_ids_are_bounded_and_signed)
  * failure. */
 Test(alerts, regression_absurd_retry_after_is_clamped)
 {
-	start_daemon("[{'name': 'a', 'format': 'json', 'url': 'HOOK/a', 'retry_for': '3s'},"
-		     " {'name': 'b', 'format': 'json', 'url': 'HOOK/b', 'retry_for': '3s'},"
+	start_daemon("[{'name': 'a', 'format': 'json', 'url': 'HOOK/a', 'retry_for': '1s'},"
+		     " {'name': 'b', 'format': 'json', 'url': 'HOOK/b', 'retry_for': '1s'},"
 		     " {'name': 'c', 'format': 'json', 'url': 'HOOK/c'}]");
 	hook_fault("a", "{'kind': '429', 'count': 1000, 'retry_after': 999999999}");
 	hook_fault("b", "{'kind': '503', 'count': 1000, 'retry_after': "
