@@ -1098,3 +1098,81 @@ Test(alerts, regression_binary_error_body_keeps_target_in_status)
 	cr_assert_eq(strncmp(err, "HTTP 500: ", 10), 0, "%s", err);
 	json_decref(st);
 }
+
+/* A stored request (as a daemon leaves it when killed between attempts, or
+ * between its acknowledgements and the record's delete), set by hand. */
+static void
+store_request(const char *target, const char *format, const char *id, const char *body)
+{
+	char *record;
+	redisContext *c = rwt_redis_connect(&redis);
+	redisReply *r;
+	json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:n}", "id",
+				  "evt_stored", "type", "breach", "at", "2026-11-23T13:02:05.000Z",
+				  "due", "2026-11-23T13:00:00.000Z", "mention", "key", "p:m9",
+				  "source", "p", "id", "m9", "author", "ann", "policy");
+	json_t *doc =
+	    json_pack("{s:i, s:s, s:s, s:s?, s:[{s:s, s:s, s:s, s:I, s:o}]}", "v", 1, "id", id,
+		      "format", format, "body", body, "events", "source", "p", "sid", "1-0",
+		      "mention", "m9", "raised", (json_int_t)rw_now_ms(), "event", event);
+
+	cr_assert_not_null(doc);
+	record = json_dumps(doc, JSON_COMPACT);
+	r = redisCommand(c, "SET t:rq:%s %s", target, record);
+	cr_assert(r != NULL && r->type == REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	redisFree(c);
+	free(record);
+	json_decref(doc);
+}
+
+static bool
+request_gone(void *arg)
+{
+	return !request_stored(arg);
+}
+
+/* The request found stored at start-up goes first, byte for byte under its
+ * id, and its record is deleted once taken. */
+Test(alerts, stored_request_is_sent_first_as_stored)
+{
+	const char *body = "{\"version\":1,\"events\":[{\"id\":\"evt_stored\",\"type\":"
+			   "\"breach\",\"mention\":{\"id\":\"m9\"},\"stored\":true}]}";
+
+	store_request("care", "json", "msg_0123456789abcdef0123456789abcdef", body);
+	json_decref(
+	    rwt_fake_call(&fake, "POST", "/_fake/hook/care/config", "{'secret': '" SECRET "'}"));
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
+		     "'}]");
+	push_mention("m1", 10000);
+	wait_deliveries("care", 2, 10);
+
+	json_t *list = deliveries("care"), *first = json_array_get(list, 0);
+
+	cr_assert_str_eq(header_of(first, "webhook-id"), "msg_0123456789abcdef0123456789abcdef");
+	cr_assert_str_eq(body_of(first), body);
+	cr_assert_str_eq(json_string_value(json_object_get(first, "signature")), "valid");
+	expect_mentions(json_array_get(list, 1), "m1", "the next request");
+	json_decref(list);
+	cr_assert(rwt_wait_until(request_gone, "care", 5), "the stored request stayed");
+}
+
+/* A stored request of another format (the target's format changed) is not
+ * sent as it is: its events go out in a new request of the target's format. */
+Test(alerts, stored_request_of_another_format_is_rebuilt)
+{
+	const char *ids[] = {"evt_stored"};
+	char want[RW_EVENT_ID_SIZE];
+
+	store_request("care", "slack", "msg_0123456789abcdef0123456789abcdef", "{\"text\":\"x\"}");
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
+	wait_deliveries("care", 1, 10);
+
+	json_t *list = deliveries("care"), *first = json_array_get(list, 0);
+
+	cr_assert_eq(rw_event_request_id(ids, 1, want, sizeof(want)), 0);
+	cr_assert_str_eq(header_of(first, "webhook-id"), want);
+	expect_mentions(first, "m9", "the rebuilt request");
+	json_decref(list);
+	cr_assert(rwt_wait_until(request_gone, "care", 5), "the stored request stayed");
+}
