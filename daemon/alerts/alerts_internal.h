@@ -1,8 +1,9 @@
 /*
  * alerts_internal.h: the alert engine's structures, shared by alerts.c
- * (targets, batching, HTTP, results), outbox.c (the Redis side: consumer
- * groups, acknowledgements, dead letters, figures), rearm.c (repeat_every
- * and Alertmanager re-posts) and alerts_report.c (/status, /metrics).
+ * (targets, queues, HTTP, answers), request.c (the fixed request of a
+ * target), outbox.c (the Redis side: consumer groups, acknowledgements, dead
+ * letters, the stored request, figures), rearm.c (repeat_every and
+ * Alertmanager re-posts) and alerts_report.c (/status, /metrics).
  */
 #ifndef REPLYWATCH_ALERTS_INTERNAL_H
 #define REPLYWATCH_ALERTS_INTERNAL_H
@@ -48,7 +49,7 @@ struct source_read {
  * The request a target is delivering. Once built its events, id and (json,
  * slack) body never change until it is acknowledged or dead-lettered, and
  * it is stored in Redis ("PREFIX:rq:TARGET", outbox.c) before its first
- * attempt, so a restart sends the same request again.
+ * attempt, so a restart sends the same request again (request.c).
  */
 enum batch_state {
 	BATCH_NONE,    /* nothing built */
@@ -114,16 +115,13 @@ struct rw_alerts {
 
 /* alerts.c */
 void alerts_queue_push(struct target *t, struct queued *item); /* takes over *item */
+/* Drops q[0..n) of t's queue (delivered, dead-lettered or skipped). */
+void alerts_queue_pop(struct target *t, size_t n);
 void alerts_queued_clear(struct queued *q);
+/* True when x and y are the same stream entry. */
+bool alerts_same_entry(const struct queued *x, const struct queued *y);
 /* q[0..n) are being acknowledged: a read under way must not queue them again. */
 void alerts_note_settled(struct target *t, const struct queued *q, size_t n);
-/* Makes the request of record (the text outbox_load found) t's request, or,
- * when it cannot be used as it is (another format now), puts its events
- * back at the front of t's queue. */
-void alerts_batch_adopt(struct target *t, const char *record, size_t len);
-/* The record of t's request was written (ok) or not: id names the request
- * the write was for. */
-void alerts_batch_stored(struct target *t, const char *id, bool ok, bool exists);
 void alerts_target_free(struct target *t);
 /* The target called name in the configuration in force, or NULL (callbacks
  * look their target up by name: a reload may have replaced it). */
@@ -141,6 +139,33 @@ int alerts_post(struct target *t, const char *body, const char *id,
 /* True when event passes t's "events" and "match" filters. */
 bool alerts_wanted(const struct target *t, const json_t *event);
 
+/* request.c */
+/* True when t's format takes event (others are acknowledged unsent). */
+bool request_takes(const struct target *t, const json_t *event);
+/* The body of ev[0..n) in t's format (caller frees with request_body_free,
+ * which wipes it: a pagerduty body holds the routing key), or NULL with err. */
+char *request_body(const struct target *t, const struct queued *ev, size_t n, int64_t now,
+		   char *err, size_t errlen);
+void request_body_free(char *body);
+/* t's next request from the first events of its queue, its record being
+ * written. Returns 0, or -1 when none was made (an event no body can be
+ * built for is dead-lettered; out of memory). */
+int request_build(struct target *t, int64_t now);
+/* Writes the record of t's request again (the last write failed). */
+void request_write(struct target *t);
+/* The record of t's request id was written (ok), or not: exists when
+ * another record was there, which then goes first. */
+void request_stored(struct target *t, const char *id, bool ok, bool exists);
+/* Makes record (the text outbox_load found, NULL: none) t's request, or,
+ * when it cannot be sent as stored (another format now), puts its events
+ * back at the front of t's queue. Marks t loaded. */
+void request_adopt(struct target *t, const char *record, size_t len);
+/* t's request is done (acknowledged or dead-lettered): forgotten, here and
+ * in Redis. */
+void request_done(struct target *t);
+/* Frees what b holds and empties it. */
+void request_clear(struct batch *b);
+
 /* outbox.c */
 void outbox_read(struct target *t, struct source_read *r);
 /* Acknowledges the stream entries of q[0..n) (repeats have none). */
@@ -149,8 +174,8 @@ void outbox_ack(struct target *t, const struct queued *q, size_t n);
 void outbox_dead_letter(struct target *t, const struct queued *q, size_t n, const char *reason);
 void outbox_refresh(struct rw_alerts *a);
 /* The stored request of t ("PREFIX:rq:TARGET"): outbox_load reads it into
- * alerts_batch_adopt (sets t->loaded once answered); outbox_store writes
- * text unless a record is there (SET NX), answering alerts_batch_stored;
+ * request_adopt (which marks t loaded); outbox_store writes
+ * text unless a record is there (SET NX), answering request_stored;
  * outbox_forget deletes it, after the acknowledgements or dead letters sent
  * before it. Each returns 0, or -1 when Redis is unavailable. */
 int outbox_load(struct target *t);

@@ -479,22 +479,22 @@ outbox_refresh(struct rw_alerts *a)
 
 /* --- the request under way ------------------------------------------------- */
 
-struct request_call {
+struct record_call {
 	struct rw_alerts *a;
 	char *target;
 	char id[RW_EVENT_ID_SIZE];
 };
 
 static void
-request_key(const struct target *t, char *key, size_t len)
+record_key(const struct target *t, char *key, size_t len)
 {
 	snprintf(key, len, "%srq:%s", rw_store_key_prefix(t->a->store), t->name);
 }
 
-static struct request_call *
-request_call_new(const struct target *t, const char *id)
+static struct record_call *
+record_call_new(const struct target *t, const char *id)
 {
-	struct request_call *rc = calloc(1, sizeof(*rc));
+	struct record_call *rc = calloc(1, sizeof(*rc));
 
 	if (rc == NULL || (rc->target = strdup(t->name)) == NULL) {
 		free(rc);
@@ -506,16 +506,16 @@ request_call_new(const struct target *t, const char *id)
 }
 
 static void
-request_call_free(struct request_call *rc)
+record_call_free(struct record_call *rc)
 {
 	free(rc->target);
 	free(rc);
 }
 
 static void
-request_loaded(struct rw_store *st, const redisReply *reply, void *arg)
+record_loaded(struct rw_store *st, const redisReply *reply, void *arg)
 {
-	struct request_call *rc = arg;
+	struct record_call *rc = arg;
 	struct target *t = rc->a->freeing ? NULL : alerts_find_target(rc->a, rc->target);
 
 	(void)st;
@@ -526,35 +526,35 @@ request_loaded(struct rw_store *st, const redisReply *reply, void *arg)
 				log_warnx("alert target %s: reading its stored request: %s",
 					  t->name, reply->str);
 		} else {
-			alerts_batch_adopt(t, reply->type == REDIS_REPLY_STRING ? reply->str : NULL,
-					   reply->type == REDIS_REPLY_STRING ? reply->len : 0);
+			request_adopt(t, reply->type == REDIS_REPLY_STRING ? reply->str : NULL,
+				      reply->type == REDIS_REPLY_STRING ? reply->len : 0);
 		}
 	}
-	request_call_free(rc);
+	record_call_free(rc);
 }
 
 int
 outbox_load(struct target *t)
 {
-	struct request_call *rc = request_call_new(t, NULL);
+	struct record_call *rc = record_call_new(t, NULL);
 	char key[512];
 
 	if (rc == NULL)
 		return -1;
-	request_key(t, key, sizeof(key));
+	record_key(t, key, sizeof(key));
 	const char *argv[] = {"GET", key};
 
-	if (call(t->a, 2, argv, request_loaded, rc) == -1) {
-		request_call_free(rc);
+	if (call(t->a, 2, argv, record_loaded, rc) == -1) {
+		record_call_free(rc);
 		return -1;
 	}
 	return 0;
 }
 
 static void
-request_stored(struct rw_store *st, const redisReply *reply, void *arg)
+record_stored(struct rw_store *st, const redisReply *reply, void *arg)
 {
-	struct request_call *rc = arg;
+	struct record_call *rc = arg;
 	struct target *t = rc->a->freeing ? NULL : alerts_find_target(rc->a, rc->target);
 
 	(void)st;
@@ -565,24 +565,24 @@ request_stored(struct rw_store *st, const redisReply *reply, void *arg)
 		if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
 			log_warnx("alert target %s: request %s not stored: %s", t->name, rc->id,
 				  reply->str);
-		alerts_batch_stored(t, rc->id, ok, exists);
+		request_stored(t, rc->id, ok, exists);
 	}
-	request_call_free(rc);
+	record_call_free(rc);
 }
 
 int
 outbox_store(struct target *t, const char *id, const char *text)
 {
-	struct request_call *rc = request_call_new(t, id);
+	struct record_call *rc = record_call_new(t, id);
 	char key[512];
 
 	if (rc == NULL)
 		return -1;
-	request_key(t, key, sizeof(key));
+	record_key(t, key, sizeof(key));
 	const char *argv[] = {"SET", key, text, "NX"};
 
-	if (call(t->a, 4, argv, request_stored, rc) == -1) {
-		request_call_free(rc);
+	if (call(t->a, 4, argv, record_stored, rc) == -1) {
+		record_call_free(rc);
 		return -1;
 	}
 	return 0;
@@ -593,7 +593,7 @@ outbox_forget(struct target *t)
 {
 	char key[512];
 
-	request_key(t, key, sizeof(key));
+	record_key(t, key, sizeof(key));
 	const char *argv[] = {"DEL", key};
 
 	return call(t->a, 2, argv, NULL, NULL);
