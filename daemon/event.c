@@ -185,6 +185,17 @@ rw_event_id(const json_t *event, char *out, size_t outlen)
 }
 
 int
+rw_event_log_id(const json_t *event, const char *source, const char *stream_id, char *out,
+		size_t outlen)
+{
+	const char *fields[] = {"entry", source, stream_id};
+
+	if (rw_event_id(event, out, outlen) == 0)
+		return 0;
+	return rw_event_hash_id("evt_", fields, 3, out, outlen);
+}
+
+int
 rw_event_mention_ref(const char *key, char *out, size_t outlen)
 {
 	const char *fields[] = {key};

@@ -137,11 +137,9 @@ take_entry(struct target *t, const char *source, const redisReply *entry)
 			  id->str);
 		return id->str;
 	}
-	if (rw_event_id(event, full, sizeof(full)) == -1) {
-		log_warnx("alert target %s: event %s:%s has no identity; skipped", t->name, source,
-			  id->str);
+	if (rw_event_log_id(event, source, id->str, full, sizeof(full)) == -1) {
 		json_decref(event);
-		return id->str;
+		return NULL; /* stays pending: read again after a restart */
 	}
 	json_object_set_new(event, "id", json_string(full));
 	if (!alerts_wanted(t, event)) {

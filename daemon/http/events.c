@@ -4,7 +4,7 @@
  * Each source keeps its own event stream (its keys share one hash slot). A
  * position in the log is "SOURCE:STREAM-ID"; the merged order is (stream
  * time, sequence, source), and after=POSITION (the next_after of the page
- * before) continues right behind it. An event's "id" is rw_event_id's.
+ * before) continues right behind it. An event's "id" is rw_event_log_id's.
  */
 #include <errno.h>
 #include <hiredis/hiredis.h>
@@ -132,7 +132,8 @@ add_entry(struct events_call *call, const char *source, const redisReply *item)
 		    json_loadb(fields->element[i + 1]->str, fields->element[i + 1]->len, 0, NULL);
 		if (e->event == NULL)
 			return -1;
-		if (rw_event_id(e->event, id, sizeof(id)) == -1) {
+		if (rw_event_log_id(e->event, source, item->element[0]->str, id, sizeof(id)) ==
+		    -1) {
 			json_decref(e->event);
 			return -1;
 		}

@@ -52,6 +52,13 @@ int rw_event_hash_id(const char *prefix, const char *const *fields, size_t nfiel
  */
 int rw_event_id(const json_t *event, char *out, size_t outlen);
 
+/* The id of event as stored at stream_id in source's event log: rw_event_id,
+ * or, for an entry that lacks what identifies an event (never written by
+ * this version), a hash of source and stream_id, so every entry has one.
+ * Returns 0, or -1 (out "") when outlen is too small or OpenSSL fails. */
+int rw_event_log_id(const json_t *event, const char *source, const char *stream_id, char *out,
+		    size_t outlen);
+
 /* The bounded name of the incident of mention key "SOURCE:ID" as the alert
  * formats use it (PagerDuty dedup_key, the Alertmanager "mention" label):
  * "mention_" + 32 hex digits. Returns 0 or -1 (out ""). */

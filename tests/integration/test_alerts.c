@@ -149,6 +149,18 @@ deliveries(const char *name)
 	return list;
 }
 
+static const char *
+header_of(const json_t *delivery, const char *name)
+{
+	return json_string_value(json_object_get(json_object_get(delivery, "headers"), name));
+}
+
+static const char *
+body_of(const json_t *delivery)
+{
+	return json_string_value(json_object_get(delivery, "body"));
+}
+
 /* Events of type (NULL: any) in successful (2xx) json deliveries to name. */
 static size_t
 delivered_events(const char *name, const char *type)
@@ -455,6 +467,15 @@ Test(alerts, gone_disables_until_reload)
 	cr_assert_eq(delivered_events("care", NULL), 0);
 	rwt_daemon_signal(&daemon_, SIGHUP);
 	wait_events("care", "breach", 1, 10);
+
+	/* The same request as the one refused: same id, same bytes. */
+	json_t *list = deliveries("care");
+
+	cr_assert_eq(json_array_size(list), 2);
+	cr_assert_str_eq(header_of(json_array_get(list, 1), "webhook-id"),
+			 header_of(json_array_get(list, 0), "webhook-id"));
+	cr_assert_str_eq(body_of(json_array_get(list, 1)), body_of(json_array_get(list, 0)));
+	json_decref(list);
 }
 
 /* events and match filter per target. */
@@ -758,18 +779,6 @@ wait_deliveries(const char *name, size_t n, double timeout_s)
 
 	cr_assert(rwt_wait_until(deliveries_reached, &w, timeout_s),
 		  "receiver %s: fewer than %zu deliveries\n%s", name, n, rwt_daemon_log(&daemon_));
-}
-
-static const char *
-header_of(const json_t *delivery, const char *name)
-{
-	return json_string_value(json_object_get(json_object_get(delivery, "headers"), name));
-}
-
-static const char *
-body_of(const json_t *delivery)
-{
-	return json_string_value(json_object_get(delivery, "body"));
 }
 
 /* The mention ids of the events a delivery carries, as "m1,m2". */

@@ -213,3 +213,20 @@ Test(event_id, request_ids)
 	cr_assert_eq(rw_event_hash_id("evt_", a, 1, y, sizeof(y)), 0);
 	cr_assert_str_neq(y + 4, z + 4);
 }
+
+/* An entry of the log that lacks what identifies an event still gets an
+ * id, from its place in the log; a whole one gets its own. */
+Test(event_id, log_ids)
+{
+	json_t *e = breach(), *odd = json_pack("{s:s}", "type", "breach");
+	char a[RW_EVENT_ID_SIZE], b[RW_EVENT_ID_SIZE];
+
+	cr_assert_eq(rw_event_log_id(e, "acme-x", "1-0", a, sizeof(a)), 0);
+	cr_assert_str_eq(a, id_of(e));
+	cr_assert_eq(rw_event_log_id(odd, "acme-x", "1-0", a, sizeof(a)), 0);
+	cr_assert_eq(rw_event_log_id(odd, "acme-x", "1-1", b, sizeof(b)), 0);
+	expect_shape(a, "evt_");
+	cr_assert_str_neq(a, b);
+	json_decref(e);
+	json_decref(odd);
+}
