@@ -1,5 +1,5 @@
 /*
- * events.c: GET /events?after=ID&limit=N — the event log, oldest first.
+ * events.c: GET /events?after=POSITION&limit=N — the event log, oldest first.
  *
  * Each source keeps its own event stream (its keys share one hash slot). A
  * position in the log is "SOURCE:STREAM-ID"; the merged order is (stream
@@ -33,7 +33,7 @@ struct entry {
 
 struct events_call {
 	struct rw_http_request *req;
-	char *after; /* as given, or NULL */
+	char *after;        /* as given, or NULL */
 	size_t limit;
 	size_t waiting;
 	bool failed;
@@ -81,7 +81,6 @@ events_finish(struct events_call *call)
 
 	if (next != NULL)
 		snprintf(last, sizeof(last), "%s", next);
-
 	if (call->failed || list == NULL) {
 		rw_http_respond_error(call->req, 503, "redis unavailable");
 		goto done;
@@ -128,8 +127,8 @@ add_entry(struct events_call *call, const char *source, const redisReply *item)
 	for (size_t i = 0; i + 1 < fields->elements; i += 2) {
 		if (strcmp(fields->element[i]->str, "e") != 0)
 			continue;
-		e->event =
-		    json_loadb(fields->element[i + 1]->str, fields->element[i + 1]->len, 0, NULL);
+		e->event = json_loadb(fields->element[i + 1]->str, fields->element[i + 1]->len, 0,
+				      NULL);
 		if (e->event == NULL)
 			return -1;
 		if (rw_event_log_id(e->event, source, item->element[0]->str, id, sizeof(id)) ==
@@ -155,8 +154,8 @@ stream_read(struct rw_store *st, const redisReply *reply, void *arg)
 	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
 		call->failed = true;
 	} else {
-		struct entry *grown =
-		    realloc(call->entries, (call->n + reply->elements + 1) * sizeof(*grown));
+		struct entry *grown = realloc(call->entries,
+					      (call->n + reply->elements + 1) * sizeof(*grown));
 
 		if (grown == NULL) {
 			call->failed = true;
