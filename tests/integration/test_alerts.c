@@ -278,6 +278,48 @@ Test(alerts, json_signed_breach_and_resolved)
 		expect_request_id(json_string_value(json_object_get(headers, "webhook-id")),
 				  events);
 	}
+	/* /events shows the same ids as the alerts, and its next_after is a
+	 * position to continue from. */
+	json_t *doc = rwt_get_json(daemon_.http_port, "/events?limit=1000", NULL), *e;
+	const char *next = json_string_value(json_object_get(doc, "next_after"));
+	size_t matched = 0;
+
+	cr_assert_not_null(next);
+	json_array_foreach(json_object_get(doc, "events"), i, e)
+	{
+		json_t *dl, *de;
+		size_t j, k;
+		const char *id = json_string_value(json_object_get(e, "id"));
+
+		expect_id_shape(id, "evt_");
+		json_array_foreach(list, j, dl)
+		{
+			json_t *events = json_object_get(json_object_get(dl, "json"), "events");
+
+			json_array_foreach(events, k, de)
+			{
+				const char *did = json_string_value(json_object_get(de, "id"));
+
+				if (strcmp(did, id) == 0 &&
+				    json_equal(json_object_get(de, "mention"),
+					       json_object_get(e, "mention")))
+					matched++;
+			}
+		}
+	}
+	cr_assert_eq(json_array_size(json_object_get(doc, "events")), 2);
+	cr_assert_eq(matched, 2, "the ids of /events and of the alerts differ");
+
+	char path[512], *esc = rwt_url_escape(next);
+	json_t *rest;
+
+	snprintf(path, sizeof(path), "/events?after=%s", esc);
+	rest = rwt_get_json(daemon_.http_port, path, NULL);
+	cr_assert_eq(json_array_size(json_object_get(rest, "events")), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(rest, "next_after")), next);
+	json_decref(rest);
+	free(esc);
+	json_decref(doc);
 	json_decref(list);
 	/* Nothing else: a mention already past its breach raises no warning. */
 	cr_assert_eq(delivered_events("care", NULL), 2);
