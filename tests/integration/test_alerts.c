@@ -1002,13 +1002,14 @@ Test(alerts, regression_kill_between_attempts_resends_same_request)
 /* Bug: ids held the mention id, so a repeat of a long one made a webhook-id
  * over 287 characters, which was cut while the signature covered all of it
  * (every verifier refused it), and PagerDuty's and Alertmanager's keys grew
- * with it. With the longest source name the configuration allows and a
- * 300-character mention id, every id is a fixed-length hash, every
- * signature verifies with the fake's own implementation, and the incident
- * keys are bounded. */
+ * with it. With the longest source name the configuration allows and the
+ * longest mention id a push takes (65 536 characters), every id is a
+ * fixed-length hash, every signature verifies with the fake's own
+ * implementation, and the incident keys are bounded. */
 Test(alerts, regression_long_ids_are_bounded_and_signed)
 {
-	char id[301], key[400], ref[RW_EVENT_ID_SIZE];
+	static char id[65537], key[65537 + 65];
+	char ref[RW_EVENT_ID_SIZE], *body, *when = iso(rw_now_ms() - 10000);
 
 	source = "s123456789-123456789-123456789-123456789-123456789-123456789-123";
 	cr_assert_eq(strlen(source), 64);
@@ -1023,7 +1024,13 @@ Test(alerts, regression_long_ids_are_bounded_and_signed)
 		     " {'name': 'pd', 'format': 'pagerduty', 'url': 'HOOK/pd/v2/enqueue',"
 		     " 'routing_key': 'R0UTING'},"
 		     " {'name': 'am', 'format': 'alertmanager', 'url': 'HOOK/am'}]");
-	push_mention(id, 10000);
+	cr_assert(asprintf(&body,
+			   "{\"id\":\"%s\",\"created_at\":\"%s\",\"author\":\"@ann\","
+			   "\"text\":\"help\",\"url\":\"https://social.example/1\"}",
+			   id, when) > 0);
+	ingest(body);
+	free(body);
+	free(when);
 	wait_events("care", "breach", 2, 15); /* the breach and a repeat */
 	wait_deliveries("pd", 1, 10);
 	wait_deliveries("am", 1, 10);
