@@ -4,16 +4,19 @@
  * "endsAt"}.
  *
  * Labels identify an alert, so they hold only what never changes for one
- * mention (or source): the alert name, the names of source, platform, policy
- * and mention, a severity fixed by the alert name, and the configured labels.
- * Everything that changes (waiting time, escalation level) goes in the
- * annotations, so each re-post updates the same alert.
+ * mention (or source): the alert name, the names of source, platform and
+ * policy, the mention's bounded reference (rw_event_mention_ref: a pushed id
+ * can be 64 KiB of anyone's text), a severity fixed by the alert name, and
+ * the configured labels. Everything that changes (waiting time, escalation
+ * level) and the readable mention key go in the annotations, so each re-post
+ * updates the same alert.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replywatch/alertfmt.h"
+#include "replywatch/event.h"
 #include "replywatch/mention.h"
 
 #include "alerts/alertfmt_internal.h"
@@ -24,12 +27,14 @@
 
 /* How much of the post the description quotes. */
 #define QUOTE_MAX 500
+/* How much of the mention key the mention_key annotation shows. */
+#define KEY_SHOWN_MAX 200
 #define LABEL_NAME_MAX 128
 
 /* The labels replywatch sets itself; configured labels of the same name are
  * renamed "label_NAME". */
-static const char *const reserved[] = {"alertname", "source",	"platform",
-				       "policy",    "mention", "severity", NULL};
+static const char *const reserved[] = {"alertname", "source",   "platform", "policy",
+				       "mention",   "severity", NULL};
 
 const char *
 rw_alertfmt_alertname(const char *event_type)
@@ -37,10 +42,9 @@ rw_alertfmt_alertname(const char *event_type)
 	static const struct {
 		const char *type, *alert;
 	} names[] = {
-		{"warning", WARNING_ALERT},	{"breach", BREACH_ALERT},
-		{"escalation", BREACH_ALERT},	{"resolved", BREACH_ALERT},
-		{"expired", BREACH_ALERT},	{"source_down", SOURCE_ALERT},
-		{"source_up", SOURCE_ALERT},
+	    {"warning", WARNING_ALERT},  {"breach", BREACH_ALERT},  {"escalation", BREACH_ALERT},
+	    {"resolved", BREACH_ALERT},  {"expired", BREACH_ALERT}, {"source_down", SOURCE_ALERT},
+	    {"source_up", SOURCE_ALERT},
 	};
 
 	for (size_t i = 0; event_type != NULL && i < sizeof(names) / sizeof(names[0]); i++)
@@ -70,9 +74,9 @@ label_name(const char *name, char *out, size_t len)
 		char c = *p;
 
 		out[o++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					   (c >= '0' && c <= '9') || c == '_'
-				   ? c
-				   : '_';
+				   (c >= '0' && c <= '9') || c == '_'
+			       ? c
+			       : '_';
 	}
 	out[o] = '\0';
 }
@@ -95,7 +99,8 @@ add_user_labels(json_t *labels, const json_t *user)
 	const char *key, *value, *use;
 	json_t *v;
 
-	json_object_foreach((json_t *)user, key, v) {
+	json_object_foreach((json_t *)user, key, v)
+	{
 		if (json_is_string(v)) {
 			value = json_string_value(v);
 		} else if (json_is_integer(v)) {
@@ -129,12 +134,17 @@ static json_t *
 labels_for(const struct rw_af_event *e, const char *alertname, const char *severity)
 {
 	json_t *labels = json_object();
+	char ref[RW_EVENT_ID_SIZE];
 
+	if (!e->is_source && rw_event_mention_ref(e->key, ref, sizeof(ref)) == -1) {
+		json_decref(labels);
+		return NULL;
+	}
 	if (labels == NULL || set_label(labels, "alertname", alertname) == -1 ||
 	    set_label(labels, "source", e->source) == -1 ||
 	    set_label(labels, "platform", e->platform) == -1 ||
 	    (!e->is_source && (set_label(labels, "policy", e->policy) == -1 ||
-			       set_label(labels, "mention", e->key) == -1)) ||
+			       set_label(labels, "mention", ref) == -1)) ||
 	    set_label(labels, "severity", severity) == -1 ||
 	    (e->labels != NULL && add_user_labels(labels, e->labels) == -1)) {
 		json_decref(labels);
@@ -229,12 +239,17 @@ static json_t *
 annotations_for(const struct rw_af_event *e, const struct texts *t)
 {
 	json_t *a = json_object();
-	char lvl[32];
+	char lvl[32], *key = e->is_source ? NULL : rw_af_line(e->key, KEY_SHOWN_MAX);
 
-	if (a == NULL || json_object_set_new(a, "summary", json_string(t->summary)) == -1 ||
+	if (a == NULL || (!e->is_source && key == NULL) ||
+	    json_object_set_new(a, "summary", json_string(t->summary)) == -1 ||
 	    (e->url != NULL && json_object_set_new(a, "url", json_string(e->url)) == -1) ||
-	    json_object_set_new(a, "description", json_string(t->description)) == -1)
+	    json_object_set_new(a, "description", json_string(t->description)) == -1 ||
+	    (key != NULL && json_object_set_new(a, "mention_key", json_string(key)) == -1)) {
+		free(key);
 		goto fail;
+	}
+	free(key);
 	if (e->level > 0) {
 		snprintf(lvl, sizeof(lvl), "%lld", (long long)e->level);
 		if (json_object_set_new(a, "level", json_string(lvl)) == -1)
@@ -265,11 +280,11 @@ append_alert(json_t *list, const struct rw_af_event *e, const struct texts *t,
 	if (alert == NULL ||
 	    json_object_set_new(alert, "labels", labels_for(e, alertname, severity)) == -1 ||
 	    json_object_set_new(alert, "annotations", annotations_for(e, t)) == -1 ||
-	    (has_start && json_object_set_new(alert, "startsAt",
-					      json_string(rw_af_time(starts, buf, sizeof(buf)))) ==
-				  -1) ||
+	    (has_start &&
+	     json_object_set_new(alert, "startsAt",
+				 json_string(rw_af_time(starts, buf, sizeof(buf)))) == -1) ||
 	    json_object_set_new(alert, "endsAt", json_string(rw_af_time(ends, buf, sizeof(buf)))) ==
-		    -1) {
+		-1) {
 		json_decref(alert);
 		return -1;
 	}
@@ -316,8 +331,8 @@ done:
 }
 
 char *
-rw_alertfmt_alertmanager(const json_t *events, int64_t now_ms, int64_t active_for_ms,
-			 char *err, size_t errlen)
+rw_alertfmt_alertmanager(const json_t *events, int64_t now_ms, int64_t active_for_ms, char *err,
+			 size_t errlen)
 {
 	size_t n = json_array_size(events), i;
 	struct rw_af_event e;

@@ -1,6 +1,6 @@
 /*
  * alertfmt_pagerduty.c: one PagerDuty Events API v2 body per event. A
- * mention's incident is keyed by the mention key, a source's by
+ * mention's incident is keyed by a hash of the mention key, a source's by
  * "source:NAME": breach and escalation trigger it (again), a reply, expiry
  * or a source coming back resolves it.
  */
@@ -8,47 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "replywatch/alertfmt.h"
+#include "replywatch/event.h"
 
 #include "alerts/alertfmt_internal.h"
 
-/* PagerDuty's longest dedup_key. */
-#define DEDUP_KEY_MAX 255
-
 /*
- * The dedup key of e into buf (at least 300 bytes): the mention key or
- * "source:NAME"; one longer than PagerDuty takes becomes "sha256:HEX" of
- * itself, as stable as the key. Returns 0 or -1.
+ * The dedup key of e into buf: the mention's bounded reference
+ * (rw_event_mention_ref: "mention_" + 32 hex digits, well under PagerDuty's
+ * 255 characters whatever the mention id) or "source:NAME" (a configured
+ * name, at most 64 characters). Returns 0 or -1.
  */
 static int
 dedup_key(const struct rw_af_event *e, char *buf, size_t len)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	char *key = NULL;
-	size_t n;
-	int rc = -1;
-
-	if (e->is_source) {
-		if (asprintf(&key, "source:%s", e->source) < 0)
-			return -1;
-	} else if ((key = strdup(e->key)) == NULL) {
-		return -1;
-	}
-	n = strlen(key);
-	if (n <= DEDUP_KEY_MAX && n < len) {
-		memcpy(buf, key, n + 1);
-		rc = 0;
-	} else if (EVP_Digest(key, n, md, &mdlen, EVP_sha256(), NULL) && len > 7 + 2 * mdlen) {
-		memcpy(buf, "sha256:", 7);
-		for (unsigned int i = 0; i < mdlen; i++)
-			snprintf(buf + 7 + 2 * i, 3, "%02x", md[i]);
-		rc = 0;
-	}
-	free(key);
-	return rc;
+	if (e->is_source)
+		return (size_t)snprintf(buf, len, "source:%s", e->source) < len ? 0 : -1;
+	return rw_event_mention_ref(e->key, buf, len);
 }
 
 /* Frees body after wiping the copy of the routing key it holds. */

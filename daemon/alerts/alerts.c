@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "alerts_internal.h"
-#include "replywatch/backoff.h"
 #include "replywatch/alertfmt.h"
+#include "replywatch/backoff.h"
+#include "replywatch/clock.h"
 #include "replywatch/httpc.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
@@ -18,6 +19,7 @@
 #include "replywatch/secret.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
+#include "replywatch/utf8.h"
 #include "replywatch/whsign.h"
 
 #define TICK_SECONDS 0.1
@@ -28,21 +30,6 @@
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_CAP_MS 300000
 #define PAGERDUTY_URL "https://events.pagerduty.com/v2/enqueue"
-
-static const char *const result_names[RES_COUNT] = {
-    [RES_OK] = "ok",
-    [RES_RETRY] = "retry",
-    [RES_RATE_LIMITED] = "rate_limited",
-    [RES_REJECTED] = "rejected",
-    [RES_GONE] = "gone",
-    [RES_DEAD_LETTER] = "dead_letter",
-};
-
-const char *
-alerts_result_name(enum alert_result r)
-{
-	return r < RES_COUNT ? result_names[r] : "unknown";
-}
 
 const char *
 alerts_base(const struct rw_alerts *a, const char *source, char *buf, size_t len)
@@ -59,8 +46,8 @@ alerts_find_target(struct rw_alerts *a, const char *name)
 	return NULL;
 }
 
-static void
-queued_clear(struct queued *q)
+void
+alerts_queued_clear(struct queued *q)
 {
 	free(q->source);
 	free(q->sid);
@@ -69,14 +56,84 @@ queued_clear(struct queued *q)
 	memset(q, 0, sizeof(*q));
 }
 
+bool
+alerts_same_entry(const struct queued *x, const struct queued *y)
+{
+	return x->sid != NULL && y->sid != NULL && strcmp(x->sid, y->sid) == 0 &&
+	       strcmp(x->source, y->source) == 0;
+}
+
+static bool
+reading(const struct target *t)
+{
+	for (size_t i = 0; i < t->nreads; i++)
+		if (t->reads[i].reading)
+			return true;
+	return false;
+}
+
+static void
+settled_clear(struct target *t)
+{
+	for (size_t i = 0; i < t->nsettled; i++) {
+		free(t->settled[i].source);
+		free(t->settled[i].sid);
+	}
+	t->nsettled = 0;
+}
+
+void
+alerts_note_settled(struct target *t, const struct queued *q, size_t n)
+{
+	if (!reading(t))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct settled *s;
+
+		if (q[i].sid == NULL)
+			continue;
+		if (t->nsettled == t->settled_cap) {
+			size_t cap = t->settled_cap ? t->settled_cap * 2 : 16;
+
+			if ((s = realloc(t->settled, cap * sizeof(*s))) == NULL)
+				return; /* at worst delivered once more, under its id */
+			t->settled = s;
+			t->settled_cap = cap;
+		}
+		s = &t->settled[t->nsettled];
+		s->source = strdup(q[i].source);
+		s->sid = strdup(q[i].sid);
+		if (s->source == NULL || s->sid == NULL) {
+			free(s->source);
+			free(s->sid);
+			return;
+		}
+		t->nsettled++;
+	}
+}
+
 void
 alerts_queue_push(struct target *t, struct queued *item)
 {
-	for (size_t i = 0; item->sid != NULL && i < t->nq; i++) {
-		/* Read again (the backlog after a reload): already here. */
-		if (t->q[i].sid && strcmp(t->q[i].sid, item->sid) == 0 &&
-		    strcmp(t->q[i].source, item->source) == 0) {
-			queued_clear(item);
+	for (size_t i = 0; item->sid != NULL && i < t->nsettled; i++) {
+		/* Acknowledged while the read that brought it back was under way. */
+		if (strcmp(t->settled[i].sid, item->sid) == 0 &&
+		    strcmp(t->settled[i].source, item->source) == 0) {
+			alerts_queued_clear(item);
+			return;
+		}
+	}
+	/* Read again (the backlog after a reload or a restart): already here,
+	 * or in the request under way. */
+	for (size_t i = 0; i < t->nq; i++) {
+		if (alerts_same_entry(&t->q[i], item)) {
+			alerts_queued_clear(item);
+			return;
+		}
+	}
+	for (size_t i = 0; i < t->batch.n; i++) {
+		if (alerts_same_entry(&t->batch.ev[i], item)) {
+			alerts_queued_clear(item);
 			return;
 		}
 	}
@@ -86,7 +143,7 @@ alerts_queue_push(struct target *t, struct queued *item)
 
 		if (q == NULL) {
 			/* Not acknowledged: read again after the next restart. */
-			queued_clear(item);
+			alerts_queued_clear(item);
 			return;
 		}
 		t->q = q;
@@ -97,11 +154,11 @@ alerts_queue_push(struct target *t, struct queued *item)
 }
 
 /* Drops q[0..n) (delivered, dead-lettered or skipped). */
-static void
-queue_pop(struct target *t, size_t n)
+void
+alerts_queue_pop(struct target *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		queued_clear(&t->q[i]);
+		alerts_queued_clear(&t->q[i]);
 	memmove(t->q, t->q + n, (t->nq - n) * sizeof(*t->q));
 	t->nq -= n;
 }
@@ -150,27 +207,11 @@ alerts_wanted(const struct target *t, const json_t *event)
 
 /* --- one request ----------------------------------------------------------- */
 
-/* What a format does not take is acknowledged without a request. */
-static bool
-format_takes(const struct target *t, const json_t *event)
-{
-	const char *type = json_string_value(json_object_get(event, "type"));
-
-	switch (t->cfg->format) {
-	case RW_ALERT_PAGERDUTY:
-		return type && strcmp(type, "warning") != 0;
-	case RW_ALERT_ALERTMANAGER:
-		return rw_alertfmt_alertname(type) != NULL;
-	default:
-		return true;
-	}
-}
-
 static int64_t
 backoff_ms(unsigned level)
 {
 	return (int64_t)(1000 * rw_backoff_seconds(level, BACKOFF_FIRST_MS / 1000.0,
-						    BACKOFF_CAP_MS / 1000.0));
+						   BACKOFF_CAP_MS / 1000.0));
 }
 
 static const char *
@@ -189,20 +230,36 @@ retry_after_ms(const struct rw_httpc_response *resp, int64_t now)
 	return rl.retry_at_ms > now ? rl.retry_at_ms - now : 0;
 }
 
+/* The failure of resp as t's last_error. The body is the receiver's text:
+ * cleaned to valid UTF-8 on one line, so /status can always show it. */
+static void
+note_error(struct target *t, const struct rw_httpc_response *resp)
+{
+	char text[81];
+
+	if (resp->status == 0) {
+		const char *e = resp->error ? resp->error : "request failed";
+
+		rw_utf8_clean(t->last_error, sizeof(t->last_error), e, strlen(e));
+		return;
+	}
+	rw_utf8_clean(text, sizeof(text), resp->body, resp->body_len);
+	snprintf(t->last_error, sizeof(t->last_error), "HTTP %ld: %s", resp->status, text);
+}
+
 static void
 sent(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 {
 	struct target *t = arg;
 	struct rw_alerts *a = t->a;
-	size_t n = t->sending;
-	int64_t now = rw_now_ms(), oldest = n ? t->q[0].raised_ms : now;
-	enum alert_result r;
+	struct batch *b = &t->batch;
+	int64_t now = rw_now_ms();
+	struct rw_alert_decision d;
 
 	(void)c;
 	t->in_flight = false;
-	t->sending = 0;
 	if (t->retired) {
-		/* Replaced by a reload: the new target sends these again. */
+		/* Replaced by a reload: the new target sends this request again. */
 		struct target **pp = &a->retired;
 
 		while (*pp != t)
@@ -213,86 +270,52 @@ sent(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 	}
 	if (a->freeing)
 		return;
-	if (resp->status >= 200 && resp->status < 300) {
-		r = RES_OK;
-		t->backoff = 0;
+	struct rw_alert_answer ans = {
+	    .status = resp->status,
+	    .retry_after_ms = resp->status != 0 ? retry_after_ms(resp, now) : 0,
+	    .now_ms = now,
+	    .oldest_ms = b->oldest,
+	    .retry_for_ms = t->cfg->retry_for * 1000,
+	    .backoff = t->backoff,
+	    .backoff_ms = backoff_ms(t->backoff),
+	};
+
+	d = rw_alert_decide(&ans);
+	t->results[d.result] += b->n;
+	t->backoff = d.backoff;
+	if (d.next == RW_ALERT_NEXT_ACK) {
 		t->last_error[0] = '\0';
 		t->last_success_at = now;
-		outbox_ack(t, t->q, n);
-		rearm_delivered(t, t->q, n);
-		queue_pop(t, n);
-		t->results[r] += n;
+		outbox_ack(t, b->ev, b->n);
+		rearm_delivered(t, b->ev, b->n);
+		request_done(t);
 		return;
 	}
-	if (resp->status == 0) {
-		snprintf(t->last_error, sizeof(t->last_error), "%s", resp->error);
-	} else {
-		snprintf(t->last_error, sizeof(t->last_error), "HTTP %ld: %.80s", resp->status,
-			 resp->body);
-		for (char *p = t->last_error; *p; p++)
-			if ((unsigned char)*p < 0x20)
-				*p = ' ';
-	}
-	if (resp->status == 410) {
-		r = RES_GONE;
+	note_error(t, resp);
+	switch (d.next) {
+	case RW_ALERT_NEXT_DISABLE:
 		t->disabled = true;
 		log_err("alert target %s answered 410 Gone: disabled until the next reload; "
 			"%zu events wait",
-			t->name, t->nq);
-	} else if (resp->status == 429) {
-		int64_t wait = retry_after_ms(resp, now);
-
-		r = RES_RATE_LIMITED;
-		t->not_before = now + (wait > 0 ? wait : backoff_ms(t->backoff++));
-	} else if (resp->status >= 400 && resp->status < 500 && resp->status != 408) {
-		r = RES_REJECTED;
-		log_err("alert target %s rejected %zu events (%s): dead-lettered", t->name, n,
-			t->last_error);
-		outbox_dead_letter(t, t->q, n, t->last_error);
-		queue_pop(t, n);
-	} else if (now - oldest >= t->cfg->retry_for * 1000) {
-		r = RES_DEAD_LETTER;
-		log_err("alert target %s: retried for %" PRId64 " s without success (%s): %zu "
-			"events dead-lettered",
-			t->name, t->cfg->retry_for, t->last_error, n);
-		outbox_dead_letter(t, t->q, n, t->last_error);
-		queue_pop(t, n);
-	} else {
-		r = RES_RETRY;
-		t->not_before = now + backoff_ms(t->backoff++);
-		log_warnx("alert target %s: %s; retrying", t->name, t->last_error);
-	}
-	t->results[r] += n;
-}
-
-/* The body of the first n events of t's queue in t's format. */
-static char *
-body_for(struct target *t, size_t n, int64_t now, char *err, size_t errlen)
-{
-	json_t *events = json_array();
-	char *body = NULL;
-
-	for (size_t i = 0; events != NULL && i < n; i++)
-		json_array_append(events, t->q[i].event);
-	if (events == NULL)
-		return NULL;
-	switch (t->cfg->format) {
-	case RW_ALERT_JSON:
-		body = rw_alertfmt_json(events, err, errlen);
+			t->name, b->n + t->nq);
 		break;
-	case RW_ALERT_SLACK:
-		body = rw_alertfmt_slack(events, err, errlen);
+	case RW_ALERT_NEXT_DEAD_LETTER:
+		if (d.result == RW_ALERT_REJECTED)
+			log_err("alert target %s rejected %zu events (%s): dead-lettered", t->name,
+				b->n, t->last_error);
+		else
+			log_err("alert target %s: retried for %" PRId64 " s without success (%s): "
+				"%zu events dead-lettered",
+				t->name, t->cfg->retry_for, t->last_error, b->n);
+		outbox_dead_letter(t, b->ev, b->n, t->last_error);
+		request_done(t);
 		break;
-	case RW_ALERT_ALERTMANAGER:
-		body = rw_alertfmt_alertmanager(events, now, 5 * 60000, err, errlen);
-		break;
-	case RW_ALERT_PAGERDUTY:
-		body = rw_alertfmt_pagerduty(t->q[0].event, rw_secret_value(t->cfg->routing_key),
-					     err, errlen);
+	default:
+		t->not_before = now + d.delay_ms;
+		log_warnx("alert target %s: %s; retrying in %" PRId64 " ms", t->name, t->last_error,
+			  d.delay_ms);
 		break;
 	}
-	json_decref(events);
-	return body;
 }
 
 /* The receiver's URL for t. */
@@ -315,7 +338,7 @@ int
 alerts_post(struct target *t, const char *body, const char *id, rw_httpc_done_fn *done, void *arg)
 {
 	const char *headers[5] = {"Content-Type: application/json", NULL};
-	char hid[300], hts[64], hsig[RW_WHSIGN_MAX + 32], sig[RW_WHSIGN_MAX];
+	char hid[128], hts[64], hsig[RW_WHSIGN_MAX + 32], sig[RW_WHSIGN_MAX];
 	char *url = url_for(t);
 	size_t nh = 1;
 	int rc;
@@ -327,7 +350,13 @@ alerts_post(struct target *t, const char *body, const char *id, rw_httpc_done_fn
 		 * secret is set. */
 		int64_t ts = rw_now_ms() / 1000;
 
-		snprintf(hid, sizeof(hid), "webhook-id: %s", id);
+		/* Ids are short (rw_event_request_id): one that does not fit is a
+		 * bug, never cut (the signature covers the whole id). */
+		if ((size_t)snprintf(hid, sizeof(hid), "webhook-id: %s", id) >= sizeof(hid)) {
+			free(url);
+			snprintf(t->last_error, sizeof(t->last_error), "webhook-id too long");
+			return -1;
+		}
 		snprintf(hts, sizeof(hts), "webhook-timestamp: %" PRId64, ts);
 		headers[nh++] = hid;
 		headers[nh++] = hts;
@@ -371,65 +400,63 @@ alerts_post(struct target *t, const char *body, const char *id, rw_httpc_done_fn
 	return rc;
 }
 
-/* Sends what t has queued, if it may now. */
+/* Sends t's request, building it from the queue first, if it may now. */
 static void
 target_send(struct target *t, int64_t now)
 {
-	char err[200], id[300];
-	size_t n = 0;
-	char *body;
+	struct batch *b = &t->batch;
+	char err[200], *body;
 
-	if (t->in_flight || t->disabled || t->nq == 0 || now < t->not_before)
+	if (t->in_flight || t->disabled || !t->loaded)
 		return;
-	/* Events the format does not take are done at once. */
-	while (t->nq > 0 && !format_takes(t, t->q[0].event)) {
-		outbox_ack(t, t->q, 1);
-		rearm_delivered(t, t->q, 1);
-		queue_pop(t, 1);
-	}
-	if (t->nq == 0)
-		return;
-	if (t->cfg->group_window > 0) {
-		if (t->window_ends == 0) {
-			t->window_ends = now + t->cfg->group_window * 1000;
+	if (b->state == BATCH_NONE) {
+		if (now < t->not_before)
 			return;
+		/* Events the format does not take are done at once. */
+		while (t->nq > 0 && !request_takes(t, t->q[0].event)) {
+			outbox_ack(t, t->q, 1);
+			rearm_delivered(t, t->q, 1);
+			alerts_queue_pop(t, 1);
 		}
-		if (now < t->window_ends)
+		if (t->nq == 0)
+			return;
+		if (t->cfg->group_window > 0) {
+			if (t->window_ends == 0) {
+				t->window_ends = now + t->cfg->group_window * 1000;
+				return;
+			}
+			if (now < t->window_ends)
+				return;
+		}
+		t->window_ends = 0;
+		if (request_build(t, now) == -1)
 			return;
 	}
-	t->window_ends = 0;
-	if (t->cfg->format == RW_ALERT_PAGERDUTY) {
-		n = 1;
-	} else {
-		while (n < t->nq && n < ALERTS_BATCH_MAX && format_takes(t, t->q[n].event))
-			n++;
+	if (b->state == BATCH_STORING) {
+		/* Never attempted before its record is in Redis. */
+		if (!b->writing)
+			request_write(t);
+		return;
 	}
-	body = body_for(t, n, now, err, sizeof(err));
+	if (now < t->not_before)
+		return;
+	body = b->body ? b->body : request_body(t, b->ev, b->n, now, err, sizeof(err));
 	if (body == NULL) {
 		log_err("alert target %s: cannot build the request (%s): dead-lettered", t->name,
 			err);
-		outbox_dead_letter(t, t->q, 1, err);
-		queue_pop(t, 1);
+		outbox_dead_letter(t, b->ev, b->n, err);
+		request_done(t);
 		return;
 	}
-	/* One event: its own id. A batch: the first id and the count, the same
-	 * on every attempt since the batch is rebuilt from the same queue. */
-	if (n == 1)
-		snprintf(id, sizeof(id), "%s",
-			 json_string_value(json_object_get(t->q[0].event, "id")));
-	else
-		snprintf(id, sizeof(id), "%s+%zu",
-			 json_string_value(json_object_get(t->q[0].event, "id")), n - 1);
-	if (alerts_post(t, body, id, sent, t) == 0) {
+	if (alerts_post(t, body, b->id, sent, t) == 0) {
 		t->in_flight = true;
-		t->sending = n;
 	} else {
 		t->not_before = now + backoff_ms(t->backoff++);
 		if (t->last_error[0] == '\0')
 			snprintf(t->last_error, sizeof(t->last_error), "request not started");
 	}
-	explicit_bzero(body, strlen(body)); /* a pagerduty body holds the routing key */
-	free(body);
+	if (body != b->body)
+		request_body_free(body);
 }
 
 static void
@@ -445,13 +472,25 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	for (struct target *t = a->targets; t != NULL; t = t->next) {
 		if (t->disabled)
 			continue;
+		if (t->nsettled > 0 && !reading(t))
+			settled_clear(t);
+		if (!t->loaded) {
+			/* The request stored before a restart goes first. */
+			if (!t->loading && outbox_load(t) == 0)
+				t->loading = true;
+			continue;
+		}
 		for (size_t i = 0; i < t->nreads && t->nq < ALERTS_QUEUE_MAX; i++) {
 			struct source_read *r = &t->reads[i];
 
 			if (r->reading || (r->backlog_read && !r->dirty && !r->more &&
 					   now - r->last_read < LOOK_EVERY_MS))
 				continue;
-			r->dirty = r->more = false;
+			/* A backlog read sees only entries already read once: events
+			 * just written still wait for the first read of new ones. */
+			if (r->backlog_read)
+				r->dirty = false;
+			r->more = false;
 			r->last_read = now;
 			outbox_read(t, r);
 		}
@@ -479,8 +518,11 @@ alerts_target_free(struct target *t)
 	if (t == NULL)
 		return;
 	for (size_t i = 0; i < t->nq; i++)
-		queued_clear(&t->q[i]);
+		alerts_queued_clear(&t->q[i]);
 	free(t->q);
+	request_clear(&t->batch);
+	settled_clear(t);
+	free(t->settled);
 	for (size_t i = 0; i < t->nreads; i++)
 		free(t->reads[i].source);
 	free(t->reads);

@@ -32,7 +32,7 @@ state(const struct target *t, int64_t now)
 {
 	if (t->disabled)
 		return "disabled";
-	if (t->last_error[0] != '\0' && t->nq > 0)
+	if (t->last_error[0] != '\0' && (t->nq > 0 || t->batch.n > 0))
 		return now < t->not_before ? "retrying" : "failing";
 	return "ok";
 }
@@ -52,8 +52,9 @@ rw_alerts_status_json(const struct rw_alerts *a)
 				    t->last_error[0] ? json_string(t->last_error) : json_null(),
 				    "last_success_at", rw_time_json(t->last_success_at),
 				    "next_attempt_at",
-				    t->nq > 0 && t->not_before > now ? rw_time_json(t->not_before)
-								     : json_null()));
+				    (t->nq > 0 || t->batch.n > 0) && t->not_before > now
+					? rw_time_json(t->not_before)
+					: json_null()));
 	return list;
 }
 
@@ -65,11 +66,12 @@ rw_alerts_write_metrics(const struct rw_alerts *a, FILE *out)
 	      "# TYPE replywatch_alert_deliveries_total counter\n",
 	      out);
 	for (const struct target *t = a->targets; t != NULL; t = t->next)
-		for (int r = 0; r < RES_COUNT; r++)
+		for (int r = 0; r < RW_ALERT_NRESULTS; r++)
 			fprintf(out,
 				"replywatch_alert_deliveries_total{target=\"%s\",result=\"%s\"} "
 				"%llu\n",
-				t->name, alerts_result_name((enum alert_result)r), t->results[r]);
+				t->name, rw_alert_result_name((enum rw_alert_result)r),
+				t->results[r]);
 	fputs("# HELP replywatch_alert_outbox_pending Events not yet delivered to a target.\n"
 	      "# TYPE replywatch_alert_outbox_pending gauge\n",
 	      out);

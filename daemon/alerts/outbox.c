@@ -10,6 +10,15 @@
  *
  * Dead letters: "PREFIX{S}:dl:TARGET", a list of {"event","reason","at"}
  * (newest first, the last 10 000 kept).
+ *
+ * The request under way: "PREFIX:rq:TARGET", a string {"v":1, "id",
+ * "format", "body" (json, slack), "events": [{"source", "sid", "mention",
+ * "raised", "event"}]}, written (SET NX) before the request is first sent
+ * and deleted after its events are acknowledged or dead-lettered, so a
+ * restart sends the same events under the same id (and the same body).
+ * Crashes: before the write, nothing was sent and the events are still
+ * pending; between the acknowledgements and the delete, the request is
+ * sent once more under its id, which receivers drop as a duplicate.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +26,7 @@
 #include <string.h>
 
 #include "alerts_internal.h"
+#include "replywatch/clock.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
 #include "replywatch/store.h"
@@ -109,7 +119,7 @@ take_entry(struct target *t, const char *source, const redisReply *entry)
 	const redisReply *id, *fields;
 	struct queued q = {0};
 	json_t *event = NULL;
-	char full[300];
+	char full[RW_EVENT_ID_SIZE];
 
 	if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
 		return NULL;
@@ -127,7 +137,10 @@ take_entry(struct target *t, const char *source, const redisReply *entry)
 			  id->str);
 		return id->str;
 	}
-	snprintf(full, sizeof(full), "%s:%s", source, id->str);
+	if (rw_event_log_id(event, source, id->str, full, sizeof(full)) == -1) {
+		json_decref(event);
+		return NULL; /* stays pending: read again after a restart */
+	}
 	json_object_set_new(event, "id", json_string(full));
 	if (!alerts_wanted(t, event)) {
 		json_decref(event);
@@ -304,6 +317,7 @@ outbox_read(struct target *t, struct source_read *r)
 void
 outbox_ack(struct target *t, const struct queued *q, size_t n)
 {
+	alerts_note_settled(t, q, n);
 	/* One XACK per source, in queue order. */
 	for (size_t i = 0; i < n; i++) {
 		const char *ids[ALERTS_READ_COUNT];
@@ -459,4 +473,126 @@ outbox_refresh(struct rw_alerts *a)
 			ask_figure(a, t, t->reads[i].source, true);
 		}
 	}
+}
+
+/* --- the request under way ------------------------------------------------- */
+
+struct record_call {
+	struct rw_alerts *a;
+	char *target;
+	char id[RW_EVENT_ID_SIZE];
+};
+
+static void
+record_key(const struct target *t, char *key, size_t len)
+{
+	snprintf(key, len, "%srq:%s", rw_store_key_prefix(t->a->store), t->name);
+}
+
+static struct record_call *
+record_call_new(const struct target *t, const char *id)
+{
+	struct record_call *rc = calloc(1, sizeof(*rc));
+
+	if (rc == NULL || (rc->target = strdup(t->name)) == NULL) {
+		free(rc);
+		return NULL;
+	}
+	rc->a = t->a;
+	snprintf(rc->id, sizeof(rc->id), "%s", id ? id : "");
+	return rc;
+}
+
+static void
+record_call_free(struct record_call *rc)
+{
+	free(rc->target);
+	free(rc);
+}
+
+static void
+record_loaded(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct record_call *rc = arg;
+	struct target *t = rc->a->freeing ? NULL : alerts_find_target(rc->a, rc->target);
+
+	(void)st;
+	if (t != NULL) {
+		if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+			t->loading = false; /* looked for again at the next tick */
+			if (reply != NULL)
+				log_warnx("alert target %s: reading its stored request: %s",
+					  t->name, reply->str);
+		} else {
+			request_adopt(t, reply->type == REDIS_REPLY_STRING ? reply->str : NULL,
+				      reply->type == REDIS_REPLY_STRING ? reply->len : 0);
+		}
+	}
+	record_call_free(rc);
+}
+
+int
+outbox_load(struct target *t)
+{
+	struct record_call *rc = record_call_new(t, NULL);
+	char key[512];
+
+	if (rc == NULL)
+		return -1;
+	record_key(t, key, sizeof(key));
+	const char *argv[] = {"GET", key};
+
+	if (call(t->a, 2, argv, record_loaded, rc) == -1) {
+		record_call_free(rc);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+record_stored(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct record_call *rc = arg;
+	struct target *t = rc->a->freeing ? NULL : alerts_find_target(rc->a, rc->target);
+
+	(void)st;
+	if (t != NULL) {
+		bool ok = reply != NULL && reply->type == REDIS_REPLY_STATUS;
+		bool exists = reply != NULL && reply->type == REDIS_REPLY_NIL;
+
+		if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+			log_warnx("alert target %s: request %s not stored: %s", t->name, rc->id,
+				  reply->str);
+		request_stored(t, rc->id, ok, exists);
+	}
+	record_call_free(rc);
+}
+
+int
+outbox_store(struct target *t, const char *id, const char *text)
+{
+	struct record_call *rc = record_call_new(t, id);
+	char key[512];
+
+	if (rc == NULL)
+		return -1;
+	record_key(t, key, sizeof(key));
+	const char *argv[] = {"SET", key, text, "NX"};
+
+	if (call(t->a, 4, argv, record_stored, rc) == -1) {
+		record_call_free(rc);
+		return -1;
+	}
+	return 0;
+}
+
+int
+outbox_forget(struct target *t)
+{
+	char key[512];
+
+	record_key(t, key, sizeof(key));
+	const char *argv[] = {"DEL", key};
+
+	return call(t->a, 2, argv, NULL, NULL);
 }

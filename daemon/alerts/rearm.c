@@ -4,11 +4,12 @@
  * repeat_every: a breach (or escalation) delivered to a target schedules
  * its mention in "PREFIX{S}:rp:TARGET" (sorted set, score: when to send it
  * again); when that time comes and the mention is still breached, a fresh
- * breach event goes out (id "SOURCE:repeat:MENTION:MS") and the next one is
+ * breach event goes out ("repeat": true, its own id) and the next one is
  * scheduled; a resolution or expiry delivered to the target cancels it.
  *
  * Alertmanager: every alert sent to an alertmanager target is kept in
- * "PREFIX:am:TARGET" (hash: "ALERTNAME|KEY" -> {"alert", "resolved_at"}).
+ * "PREFIX:am:TARGET" (hash: "ALERTNAME|REF" -> {"alert", "resolved_at"}, REF
+ * its "mention" label or, for a source, its source name).
  * Every minute the active ones are posted again with a fresh endsAt (so they
  * stay active, also after an Alertmanager restart), and the resolved ones
  * with their endsAt for 5 minutes, then forgotten.
@@ -101,7 +102,7 @@ static void
 am_record(struct target *t, const json_t *event, int64_t now)
 {
 	json_t *events = json_pack("[O]", event), *alerts, *alert;
-	char err[120], key[512], field[600], *text;
+	char err[120], key[512], field[160], *text;
 	size_t i;
 
 	text =
@@ -141,9 +142,12 @@ am_record(struct target *t, const json_t *event, int64_t now)
 	const char *mkey =
 	    json_string_value(json_object_get(json_object_get(event, "mention"), "key"));
 
+	char ref[RW_EVENT_ID_SIZE];
+
 	if (type != NULL && mkey != NULL &&
-	    (strcmp(type, "breach") == 0 || strcmp(type, "escalation") == 0)) {
-		snprintf(field, sizeof(field), "ReplySLAWarning|%s", mkey);
+	    (strcmp(type, "breach") == 0 || strcmp(type, "escalation") == 0) &&
+	    rw_event_mention_ref(mkey, ref, sizeof(ref)) == 0) {
+		snprintf(field, sizeof(field), "ReplySLAWarning|%s", ref);
 		const char *argv[] = {"HDEL", key, field};
 
 		command(t->a, 3, argv, NULL, NULL);
@@ -189,7 +193,7 @@ mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 	const struct rw_source_config *src =
 	    t ? rw_config_find_source(nc->a->cfg, nc->source) : NULL;
 	struct rw_mention m = {0};
-	char key[512], when[32], id[400];
+	char key[512], when[32], id[RW_EVENT_ID_SIZE];
 	int64_t now = rw_now_ms();
 
 	(void)st;
@@ -216,9 +220,9 @@ mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 	struct queued q = {0};
 
 	if (event != NULL) {
-		snprintf(id, sizeof(id), "%s:repeat:%s:%" PRId64, nc->source, nc->mention, now);
-		json_object_set_new(event, "id", json_string(id));
 		json_object_set_new(event, "repeat", json_true());
+		if (rw_event_id(event, id, sizeof(id)) == 0)
+			json_object_set_new(event, "id", json_string(id));
 		q.source = strdup(nc->source);
 		q.mention = strdup(nc->mention);
 		q.event = event;
@@ -260,8 +264,8 @@ repeats_due(struct rw_store *st, const redisReply *reply, void *arg)
 				      mc->mention};
 		size_t lens[] = {strlen(argv[0]), 3, strlen(argv[2])};
 
-		if (nc->a->freeing ||
-		    rw_store_script(nc->a->store, "fetch", 1, 3, argv, lens, mention_read, mc) == -1)
+		if (nc->a->freeing || rw_store_script(nc->a->store, "fetch", 1, 3, argv, lens,
+						      mention_read, mc) == -1)
 			name_call_free(mc);
 	}
 	name_call_free(nc);

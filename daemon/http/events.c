@@ -1,9 +1,10 @@
 /*
- * events.c: GET /events?after=ID&limit=N — the event log, oldest first.
+ * events.c: GET /events?after=POSITION&limit=N — the event log, oldest first.
  *
- * Each source keeps its own event stream (its keys share one hash slot). An
- * event's id is "SOURCE:STREAM-ID"; the merged order is (stream time,
- * sequence, source), and after=ID continues right behind that event.
+ * Each source keeps its own event stream (its keys share one hash slot). A
+ * position in the log is "SOURCE:STREAM-ID"; the merged order is (stream
+ * time, sequence, source), and after=POSITION (the next_after of the page
+ * before) continues right behind it. An event's "id" is rw_event_log_id's.
  */
 #include <errno.h>
 #include <hiredis/hiredis.h>
@@ -16,6 +17,7 @@
 #include "replywatch/api.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
+#include "replywatch/event.h"
 #include "replywatch/http.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
@@ -77,17 +79,20 @@ events_finish(struct events_call *call)
 	char last[400];
 	const char *next = call->after;
 
+	if (next != NULL)
+		snprintf(last, sizeof(last), "%s", next);
 	if (call->failed || list == NULL) {
 		rw_http_respond_error(call->req, 503, "redis unavailable");
 		goto done;
 	}
 	qsort(call->entries, call->n, sizeof(*call->entries), entry_cmp);
 	for (size_t i = 0; i < call->n && i < call->limit; i++) {
-		json_array_append(list, call->entries[i].event);
-		next = json_string_value(json_object_get(call->entries[i].event, "id"));
+		const struct entry *e = &call->entries[i];
+
+		json_array_append(list, e->event);
+		snprintf(last, sizeof(last), "%s:%llu-%llu", e->source, e->ms, e->seq);
+		next = last;
 	}
-	if (next != NULL)
-		snprintf(last, sizeof(last), "%s", next);
 	body = json_pack("{s:O, s:s?}", "events", list, "next_after", next ? last : NULL);
 	if (body != NULL && next == NULL)
 		json_object_set_new(body, "next_after", json_null());
@@ -111,7 +116,7 @@ add_entry(struct events_call *call, const char *source, const redisReply *item)
 {
 	const redisReply *fields;
 	struct entry *e = &call->entries[call->n];
-	char id[400];
+	char id[RW_EVENT_ID_SIZE];
 
 	if (item->type != REDIS_REPLY_ARRAY || item->elements != 2 ||
 	    item->element[0]->type != REDIS_REPLY_STRING)
@@ -126,7 +131,11 @@ add_entry(struct events_call *call, const char *source, const redisReply *item)
 				      NULL);
 		if (e->event == NULL)
 			return -1;
-		snprintf(id, sizeof(id), "%s:%s", source, item->element[0]->str);
+		if (rw_event_log_id(e->event, source, item->element[0]->str, id, sizeof(id)) ==
+		    -1) {
+			json_decref(e->event);
+			return -1;
+		}
 		json_object_set_new(e->event, "id", json_string(id));
 		e->source = source;
 		call->n++;
@@ -216,7 +225,9 @@ list_events(struct rw_http_request *req, void *arg)
 			free(after_source);
 			free(call->after);
 			free(call);
-			rw_http_respond_error(req, 400, "after: not an event id (SOURCE:STREAM-ID)");
+			rw_http_respond_error(req, 400,
+					      "after: not a position in the event log "
+					      "(SOURCE:STREAM-ID, from next_after)");
 			return;
 		}
 		*sid++ = '\0';

@@ -1,7 +1,6 @@
 /*
  * alertfmt: the bodies of alert deliveries, one function per format (pure:
- * no I/O, no clock; DESIGN.md "Alerts", ../shared/research/sla-alerting.md
- * section 3). The delivery engine (alerts/alerts.c) decides what to send
+ * no I/O, no clock; docs/alerts.md). The delivery engine (alerts/alerts.c) decides what to send
  * and when; these only say how it looks.
  *
  * Events are EVENT objects exactly as GET /events returns them (with "id",
@@ -40,10 +39,12 @@ char *rw_alertfmt_slack(const json_t *events, char *err, size_t errlen);
  *   source_down           -> ReplySourceDown   severity "critical"
  *   resolved, expired     -> ReplySLAWarning and ReplySLABreach, both resolved
  *   source_up             -> ReplySourceDown resolved
- * Labels: alertname, source, platform, policy (mention alerts), mention (the
- * mention key), severity, plus the mention's or source's labels (prefixed
- * "label_" when they clash). Annotations: summary (one readable line), url
- * (the post), description, and level on escalations. startsAt = the
+ * Labels: alertname, source, platform, policy (mention alerts), mention
+ * (rw_event_mention_ref of the mention key: bounded, whatever the id),
+ * severity, plus the mention's or source's labels (prefixed "label_" when
+ * they clash). Annotations: summary (one readable line), url (the post),
+ * description, mention_key (the mention key, at most 200 characters, cut
+ * with "…"), and level on escalations. startsAt = the
  * mention's created_at (source alerts: the event's at), omitted when
  * unknown and never after endsAt; an active alert has endsAt = now_ms +
  * active_for_ms, a resolved one endsAt = now_ms. generatorURL is omitted.
@@ -61,9 +62,9 @@ const char *rw_alertfmt_alertname(const char *event_type);
 /*
  * pagerduty: one Events API v2 body for one event: {"routing_key",
  * "event_action": "trigger" (breach, escalation, source_down) or "resolve"
- * (resolved, expired, source_up), "dedup_key": the mention key (source
- * events: "source:NAME"; a key over PagerDuty's 255 characters becomes
- * "sha256:" and its hex digest), "payload": {"summary" (at most 1024
+ * (resolved, expired, source_up), "dedup_key": rw_event_mention_ref of the
+ * mention key ("mention_" + 32 hex digits, whatever the id's length; source
+ * events: "source:NAME"), "payload": {"summary" (at most 1024
  * characters), "source" (the source name), "severity" ("critical" for
  * breach and source_down, "error" for escalation), "timestamp" (the
  * event's at), "component" (the platform), "group" (the policy), "class"
@@ -74,8 +75,7 @@ const char *rw_alertfmt_alertname(const char *event_type);
  * for an empty routing_key. The text holds the routing key: wipe it before
  * freeing.
  */
-char *rw_alertfmt_pagerduty(const json_t *event, const char *routing_key, char *err,
-			    size_t errlen);
+char *rw_alertfmt_pagerduty(const json_t *event, const char *routing_key, char *err, size_t errlen);
 
 /* A readable one-line summary of an event, as the formats use it:
  * "SLA breached: @ann on acme-x waiting 1h 02m (policy social)", at most

@@ -1,18 +1,22 @@
 /*
  * alerts: delivers the events of every source's event log to the alert
- * targets of the configuration (DESIGN.md "Alerts").
+ * targets of the configuration (docs/alerts.md).
  *
  * Each target reads each source's event stream through its own Redis
  * consumer group ("a:TARGET"), so an event is acknowledged for a target only
  * once that target's receiver has taken it (2xx): a crash, a restart or a
- * dead receiver loses nothing, and every attempt carries the same event id
- * (at-least-once; receivers drop duplicates by id). Per target, in the
- * order read: one request in flight; exponential backoff with full jitter
- * (about 1 s, doubling, capped at 5 min) on network errors, timeouts, 5xx
- * and 408; 429 pauses the target for Retry-After; 410 disables the target
- * until the next reload; other 4xx, and events whose retries exceed the
- * target's retry_for, go to the target's dead-letter list. A slow receiver
- * holds only its own target.
+ * dead receiver loses nothing (at-least-once). Per target, in the order
+ * read, one request at a time: once built, a request's events, webhook-id
+ * (a hash of its events' ids) and json/slack body never change, and it is
+ * stored in Redis before its first attempt, so every retry and a restart
+ * send the same request; events that arrive meanwhile wait for the next.
+ * What an answer means is rw_alert_decide's (alert_decide.h): backoff with
+ * full jitter (about 1 s, doubling, capped at 5 min) on network errors,
+ * timeouts, 5xx and 408; 429 (and 503 with Retry-After) waits what the
+ * receiver asks, at most an hour; 410 disables the target until the next
+ * reload; other 4xx, and requests still failing retry_for after their
+ * oldest event was raised, go to the target's dead-letter list. A slow
+ * receiver holds only its own target.
  *
  * Filters: the target's "events" and "match" (policies, sources, labels).
  * group_window batches what arrives within the window into one request;

@@ -2,7 +2,8 @@
  * whsign: Standard Webhooks request signing (https://www.standardwebhooks.com),
  * with OpenSSL's HMAC-SHA256 and base64.
  *
- *   webhook-id:        the event (or batch) id, the same on every attempt
+ *   webhook-id:        the request's id, the same on every attempt (short: the
+ *                      whole id is signed, so it must never be cut)
  *   webhook-timestamp: Unix seconds of this attempt
  *   webhook-signature: "v1," + base64(HMAC-SHA256(key, id "." timestamp "." body))
  *

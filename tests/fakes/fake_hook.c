@@ -26,11 +26,15 @@
 
 /* One queued fault: count deliveries answered status, or (status 0) held
  * for delay_ms and then answered as usual. */
+#define FAULT_BODY_MAX 256
+
 struct hook_fault {
 	unsigned status;
 	long count;
-	long retry_after_s; /* -1: no Retry-After */
+	char retry_after[64]; /* the Retry-After value, "" for none */
 	long delay_ms;
+	unsigned char body[FAULT_BODY_MAX]; /* body_len > 0: these bytes answer instead */
+	size_t body_len;
 };
 
 struct hook_recv {
@@ -295,6 +299,16 @@ delivery_answer(struct fake_hooks *h, struct hook_delivery *d, const struct hook
 	if (f != NULL && f->status != 0) {
 		fake_resp_json(resp, f->status,
 			       json_pack("{s:b, s:s}", "ok", 0, "error", reason(f->status)));
+		char *raw = f->body_len > 0 ? malloc(f->body_len) : NULL;
+
+		if (raw != NULL) {
+			/* The bytes as given (not UTF-8, NULs) instead of the JSON. */
+			memcpy(raw, f->body, f->body_len);
+			free(resp->body);
+			resp->body = raw;
+			resp->len = f->body_len;
+			resp->content_type = "application/octet-stream";
+		}
 		snprintf(d->fault, sizeof(d->fault), "%u", f->status);
 	} else {
 		if (pd)
@@ -304,8 +318,8 @@ delivery_answer(struct fake_hooks *h, struct hook_delivery *d, const struct hook
 		if (f != NULL)
 			snprintf(d->fault, sizeof(d->fault), "hang");
 	}
-	if (f != NULL && f->retry_after_s >= 0)
-		fake_resp_header(resp, "Retry-After", "%ld", f->retry_after_s);
+	if (f != NULL && f->retry_after[0] != '\0')
+		fake_resp_header(resp, "Retry-After", "%s", f->retry_after);
 	if (f != NULL)
 		resp->delay_ms = f->delay_ms;
 	d->status = resp->status;
@@ -345,7 +359,8 @@ fake_hook_deliver(struct fake_state *st, struct MHD_Connection *con, struct fake
 	name[n] = '\0';
 	r = recv_get(st, name);
 	h = st->hooks;
-	if (r == NULL || fake_grow((void **)&h->dels, &h->dels_cap, h->ndels, sizeof(*h->dels)) == -1)
+	if (r == NULL ||
+	    fake_grow((void **)&h->dels, &h->dels_cap, h->ndels, sizeof(*h->dels)) == -1)
 		goto oom;
 	d = &h->dels[h->ndels];
 	memset(d, 0, sizeof(*d));
@@ -482,7 +497,8 @@ body_object(const struct fake_req *req, struct fake_resp *resp, const char *cons
 		bad(resp, 400, "the body must be a JSON object");
 		return NULL;
 	}
-	json_object_foreach(body, key, v) {
+	json_object_foreach(body, key, v)
+	{
 		bool known = false;
 
 		for (size_t i = 0; keys[i] != NULL && !known; i++)
@@ -590,8 +606,10 @@ opt_int(json_t *body, const char *key, long def, long *out, struct fake_resp *re
 static void
 fault(struct fake_state *st, const char *name, struct fake_req *req, struct fake_resp *resp)
 {
-	static const char *const keys[] = {"kind", "count", "retry_after", "delay_ms", NULL};
-	struct hook_fault f;
+	static const char *const keys[] = {"kind",     "count",       "retry_after",
+					   "delay_ms", "body_base64", NULL};
+	struct hook_fault f = {0};
+	json_t *ra, *b64;
 	struct hook_recv *r;
 	json_t *body;
 	long kind;
@@ -615,9 +633,41 @@ fault(struct fake_state *st, const char *name, struct fake_req *req, struct fake
 	}
 	f.status = (unsigned)kind;
 	if (!opt_int(body, "count", 1, &f.count, resp) ||
-	    !opt_int(body, "retry_after", -1, &f.retry_after_s, resp) ||
 	    !opt_int(body, "delay_ms", kind == 0 ? HANG_DEFAULT_MS : 0, &f.delay_ms, resp))
 		goto done;
+	/* retry_after: seconds (any non-negative integer, absurd ones included)
+	 * or a string sent as it is (an HTTP date). */
+	ra = json_object_get(body, "retry_after");
+	if (json_is_integer(ra) && json_integer_value(ra) >= 0) {
+		snprintf(f.retry_after, sizeof(f.retry_after), "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(ra));
+	} else if (json_is_string(ra) && json_string_length(ra) > 0 &&
+		   json_string_length(ra) < sizeof(f.retry_after)) {
+		snprintf(f.retry_after, sizeof(f.retry_after), "%s", json_string_value(ra));
+	} else if (ra != NULL && !json_is_null(ra)) {
+		bad(resp, 400, "retry_after must be a non-negative integer or a short string");
+		goto done;
+	}
+	/* body_base64: the bytes the failure answers with (at most 255). */
+	b64 = json_object_get(body, "body_base64");
+	if (b64 != NULL) {
+		size_t n = json_string_length(b64);
+		int got = -1;
+
+		if (json_is_string(b64) && n > 0 && n % 4 == 0 && n / 4 * 3 <= FAULT_BODY_MAX)
+			got = EVP_DecodeBlock(f.body, (const unsigned char *)json_string_value(b64),
+					      (int)n);
+		if (got <= 0 || kind == 0) {
+			bad(resp, 400,
+			    "body_base64: padded base64 of 1 to 255 bytes, not for hang");
+			goto done;
+		}
+		f.body_len = (size_t)got;
+		while (f.body_len > 0 && n >= 2 && json_string_value(b64)[n - 1] == '=') {
+			f.body_len--;
+			n--;
+		}
+	}
 	if (f.count < 1) {
 		bad(resp, 400, "count must be at least 1");
 		goto done;

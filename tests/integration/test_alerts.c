@@ -13,7 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "replywatch/event.h"
 #include "replywatch/mention.h"
+#include "replywatch/clock.h"
 #include "rwtest.h"
 
 #define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -22,6 +24,8 @@ static struct rwt_redis redis;
 static struct rwt_daemon daemon_;
 static struct rwt_fake fake;
 static char *dir;
+/* The push source's name (a test may set the longest one). */
+static const char *source = "p";
 
 static void
 setup(void)
@@ -43,9 +47,9 @@ teardown(void)
 
 TestSuite(alerts, .init = setup, .fini = teardown, .timeout = 120);
 
-/* A push source "p" whose mentions breach after 2 s, and the alert targets
- * given (a JSON array body, ' for ", with HOOK standing for the receiver's
- * base URL). */
+/* A push source (named source, "p" unless a test says) whose mentions breach after 2 s, and the
+ * alert targets given (a JSON array body, ' for ", with HOOK standing for the receiver's base URL).
+ */
 static void
 start_daemon(const char *targets)
 {
@@ -69,9 +73,9 @@ start_daemon(const char *targets)
 	    asprintf(&top,
 		     ",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"1s\","
 		     " \"breach_after\": \"2s\" } ],\n"
-		     " \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"pt\","
+		     " \"sources\": [ { \"name\": \"%s\", \"type\": \"push\", \"token\": \"pt\","
 		     " \"labels\": { \"brand\": \"acme\" } } ],\n \"alerts\": %s",
-		     expanded) > 0);
+		     source, expanded) > 0);
 	path = rwt_write_config(dir, &redis, port, "", top);
 	rwt_daemon_start(&daemon_, path, port, NULL);
 	rwt_daemon_wait_ready(&daemon_, 5.0);
@@ -89,36 +93,45 @@ iso(int64_t ms)
 	return strdup(rw_time_format(ms, buf, sizeof(buf)));
 }
 
+/* POSTs body to the push source. */
+static void
+ingest(const char *body)
+{
+	char path[128];
+	struct rwt_response r;
+
+	snprintf(path, sizeof(path), "/ingest/%s", source);
+	r = rwt_http(daemon_.http_port, "POST", path, "pt", body);
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	rwt_response_free(&r);
+}
+
 /* Pushes a mention id created ago_ms ago (already breached when > 2 s). */
 static void
 push_mention(const char *id, int64_t ago_ms)
 {
-	char body[512], *when = iso(rw_now_ms() - ago_ms);
-	struct rwt_response r;
+	char *body, *when = iso(rw_now_ms() - ago_ms);
 
-	snprintf(body, sizeof(body),
-		 "{\"id\":\"%s\",\"created_at\":\"%s\",\"author\":\"@ann\",\"text\":\"help\","
-		 "\"url\":\"https://social.example/%s\"}",
-		 id, when, id);
-	r = rwt_http(daemon_.http_port, "POST", "/ingest/p", "pt", body);
-	cr_assert_eq(r.status, 202, "%s", r.body);
-	rwt_response_free(&r);
+	cr_assert(asprintf(&body,
+			   "{\"id\":\"%s\",\"created_at\":\"%s\",\"author\":\"@ann\","
+			   "\"text\":\"help\",\"url\":\"https://social.example/%s\"}",
+			   id, when, id) > 0);
+	ingest(body);
+	free(body);
 	free(when);
 }
 
 static void
 push_reply(const char *to)
 {
-	char body[512], *when = iso(rw_now_ms());
-	struct rwt_response r;
+	char *body, *when = iso(rw_now_ms());
 
-	snprintf(
-	    body, sizeof(body),
-	    "{\"id\":\"re-%s\",\"created_at\":\"%s\",\"in_reply_to\":\"%s\",\"from_brand\":true}",
-	    to, when, to);
-	r = rwt_http(daemon_.http_port, "POST", "/ingest/p", "pt", body);
-	cr_assert_eq(r.status, 202, "%s", r.body);
-	rwt_response_free(&r);
+	cr_assert(asprintf(&body,
+			   "{\"id\":\"re-%s\",\"created_at\":\"%s\",\"in_reply_to\":\"%s\","
+			   "\"from_brand\":true}",
+			   to, when, to) > 0);
+	ingest(body);
+	free(body);
 	free(when);
 }
 
@@ -134,6 +147,18 @@ deliveries(const char *name)
 	list = json_incref(json_object_get(doc, "deliveries"));
 	json_decref(doc);
 	return list;
+}
+
+static const char *
+header_of(const json_t *delivery, const char *name)
+{
+	return json_string_value(json_object_get(json_object_get(delivery, "headers"), name));
+}
+
+static const char *
+body_of(const json_t *delivery)
+{
+	return json_string_value(json_object_get(delivery, "body"));
 }
 
 /* Events of type (NULL: any) in successful (2xx) json deliveries to name. */
@@ -194,8 +219,39 @@ hook_fault(const char *name, const char *body)
 	json_decref(rwt_fake_call(&fake, "POST", path, body));
 }
 
+/* An id as replywatch makes them: prefix + 32 lowercase hex digits. */
+static void
+expect_id_shape(const char *id, const char *prefix)
+{
+	size_t p = strlen(prefix);
+
+	cr_assert_not_null(id);
+	cr_assert_eq(strlen(id), p + 32, "id %s", id);
+	cr_assert_eq(strncmp(id, prefix, p), 0, "id %s", id);
+	cr_assert_eq(strspn(id + p, "0123456789abcdef"), 32, "id %s", id);
+}
+
+/* The webhook-id a request carrying events must have: derived from their ids. */
+static void
+expect_request_id(const char *webhook_id, const json_t *events)
+{
+	const char *ids[128];
+	char want[RW_EVENT_ID_SIZE];
+	size_t n = json_array_size(events);
+
+	cr_assert(n > 0 && n <= 128);
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = json_string_value(json_object_get(json_array_get(events, i), "id"));
+		expect_id_shape(ids[i], "evt_");
+	}
+	cr_assert_eq(rw_event_request_id(ids, n, want, sizeof(want)), 0);
+	expect_id_shape(webhook_id, "msg_");
+	cr_assert_str_eq(webhook_id, want);
+}
+
 /* A breach and its resolution reach a signed json target; the receiver's
- * own implementation accepts every signature; webhook-id is the event id. */
+ * own implementation accepts every signature; webhook-id is derived from
+ * the ids of the events the request carries. */
 Test(alerts, json_signed_breach_and_resolved)
 {
 	json_decref(
@@ -219,11 +275,51 @@ Test(alerts, json_signed_breach_and_resolved)
 		cr_assert_str_eq(json_string_value(json_object_get(d, "signature")), "valid");
 		cr_assert(json_is_true(json_object_get(d, "timestamp_fresh")));
 		cr_assert_eq(json_integer_value(json_object_get(body, "version")), 1);
-		if (json_array_size(events) == 1)
-			cr_assert_str_eq(
-			    json_string_value(json_object_get(headers, "webhook-id")),
-			    json_string_value(json_object_get(json_array_get(events, 0), "id")));
+		expect_request_id(json_string_value(json_object_get(headers, "webhook-id")),
+				  events);
 	}
+	/* /events shows the same ids as the alerts, and its next_after is a
+	 * position to continue from. */
+	json_t *doc = rwt_get_json(daemon_.http_port, "/events?limit=1000", NULL), *e;
+	const char *next = json_string_value(json_object_get(doc, "next_after"));
+	size_t matched = 0;
+
+	cr_assert_not_null(next);
+	json_array_foreach(json_object_get(doc, "events"), i, e)
+	{
+		json_t *dl, *de;
+		size_t j, k;
+		const char *id = json_string_value(json_object_get(e, "id"));
+
+		expect_id_shape(id, "evt_");
+		json_array_foreach(list, j, dl)
+		{
+			json_t *events = json_object_get(json_object_get(dl, "json"), "events");
+
+			json_array_foreach(events, k, de)
+			{
+				const char *did = json_string_value(json_object_get(de, "id"));
+
+				if (strcmp(did, id) == 0 &&
+				    json_equal(json_object_get(de, "mention"),
+					       json_object_get(e, "mention")))
+					matched++;
+			}
+		}
+	}
+	cr_assert_eq(json_array_size(json_object_get(doc, "events")), 2);
+	cr_assert_eq(matched, 2, "the ids of /events and of the alerts differ");
+
+	char path[512], *esc = rwt_url_escape(next);
+	json_t *rest;
+
+	snprintf(path, sizeof(path), "/events?after=%s", esc);
+	rest = rwt_get_json(daemon_.http_port, path, NULL);
+	cr_assert_eq(json_array_size(json_object_get(rest, "events")), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(rest, "next_after")), next);
+	json_decref(rest);
+	free(esc);
+	json_decref(doc);
 	json_decref(list);
 	/* Nothing else: a mention already past its breach raises no warning. */
 	cr_assert_eq(delivered_events("care", NULL), 2);
@@ -377,7 +473,7 @@ dead_letter_seen(void *arg)
  * and /metrics; a 400 goes there at once. */
 Test(alerts, dead_letter_after_retry_horizon)
 {
-	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'retry_for': '3s'}]");
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'retry_for': '1s'}]");
 	hook_fault("care", "{'kind': '500', 'count': 1000}");
 	push_mention("m1", 10000);
 	cr_assert(rwt_wait_until(dead_letter_seen, NULL, 20), "no dead letter in /status");
@@ -413,6 +509,15 @@ Test(alerts, gone_disables_until_reload)
 	cr_assert_eq(delivered_events("care", NULL), 0);
 	rwt_daemon_signal(&daemon_, SIGHUP);
 	wait_events("care", "breach", 1, 10);
+
+	/* The same request as the one refused: same id, same bytes. */
+	json_t *list = deliveries("care");
+
+	cr_assert_eq(json_array_size(list), 2);
+	cr_assert_str_eq(header_of(json_array_get(list, 1), "webhook-id"),
+			 header_of(json_array_get(list, 0), "webhook-id"));
+	cr_assert_str_eq(body_of(json_array_get(list, 1)), body_of(json_array_get(list, 0)));
+	json_decref(list);
 }
 
 /* events and match filter per target. */
@@ -452,11 +557,16 @@ Test(alerts, slack_and_pagerduty_formats)
 	json_t *trigger = json_object_get(json_array_get(list, 0), "json");
 	json_t *resolve = json_object_get(json_array_get(list, 1), "json");
 
+	char ref[RW_EVENT_ID_SIZE];
+
+	/* The incident is the mention's: a bounded hash of its key. */
+	cr_assert_eq(rw_event_mention_ref("p:m1", ref, sizeof(ref)), 0);
+	expect_id_shape(ref, "mention_");
 	cr_assert_str_eq(json_string_value(json_object_get(trigger, "event_action")), "trigger");
 	cr_assert_str_eq(json_string_value(json_object_get(trigger, "routing_key")), "R0UTING");
-	cr_assert_str_eq(json_string_value(json_object_get(trigger, "dedup_key")), "p:m1");
+	cr_assert_str_eq(json_string_value(json_object_get(trigger, "dedup_key")), ref);
 	cr_assert_str_eq(json_string_value(json_object_get(resolve, "event_action")), "resolve");
-	cr_assert_str_eq(json_string_value(json_object_get(resolve, "dedup_key")), "p:m1");
+	cr_assert_str_eq(json_string_value(json_object_get(resolve, "dedup_key")), ref);
 	json_decref(list);
 
 	list = deliveries("slack");
@@ -537,16 +647,21 @@ am_alert_is(void *arg)
 	json_t *list = json_loads(r.body, 0, NULL), *alert;
 	size_t i;
 	bool found = false;
+	char ref[RW_EVENT_ID_SIZE];
 
 	rwt_response_free(&r);
+	cr_assert_eq(rw_event_mention_ref("p:m1", ref, sizeof(ref)), 0);
 	json_array_foreach(list, i, alert)
 	{
 		json_t *labels = json_object_get(alert, "labels");
 
 		if (strcmp(json_string_value(json_object_get(labels, "alertname")) ?: "",
 			   w->alertname) == 0 &&
-		    strcmp(json_string_value(json_object_get(labels, "mention")) ?: "", "p:m1") ==
-			0)
+		    strcmp(json_string_value(json_object_get(labels, "mention")) ?: "", ref) == 0 &&
+		    strcmp(json_string_value(json_object_get(json_object_get(alert, "annotations"),
+							     "mention_key"))
+			       ?: "",
+			   "p:m1") == 0)
 			found = true;
 	}
 	json_decref(list);
@@ -678,4 +793,455 @@ Test(alerts, slow_receiver_does_not_block_others)
 		cr_assert_eq(json_is_null(json_object_get(t, "last_success_at")), slow);
 	}
 	json_decref(st);
+}
+
+/* ---- requests fixed once attempted (issue 10) ---- */
+
+struct n_wait {
+	const char *name;
+	size_t n;
+};
+
+static bool
+deliveries_reached(void *arg)
+{
+	struct n_wait *w = arg;
+	json_t *list = deliveries(w->name);
+	bool yes = json_array_size(list) >= w->n;
+
+	json_decref(list);
+	return yes;
+}
+
+/* Waits until name has recorded n deliveries (any status). */
+static void
+wait_deliveries(const char *name, size_t n, double timeout_s)
+{
+	struct n_wait w = {name, n};
+
+	cr_assert(rwt_wait_until(deliveries_reached, &w, timeout_s),
+		  "receiver %s: fewer than %zu deliveries\n%s", name, n, rwt_daemon_log(&daemon_));
+}
+
+/* The mention ids of the events a delivery carries, as "m1,m2". */
+static char *
+mention_ids(const json_t *delivery)
+{
+	json_t *events = json_object_get(json_object_get(delivery, "json"), "events"), *e;
+	size_t i, len = 0;
+	char *text = NULL;
+	FILE *out = open_memstream(&text, &len);
+
+	cr_assert_not_null(out);
+	json_array_foreach(events, i, e)
+	{
+		fprintf(out, "%s%s", i ? "," : "",
+			json_string_value(json_object_get(json_object_get(e, "mention"), "id")));
+	}
+	fclose(out);
+	return text;
+}
+
+/* Fails unless delivery carries exactly the events of mention ids want ("m1,m2"). */
+static void
+expect_mentions(const json_t *delivery, const char *want, const char *what)
+{
+	char *got = mention_ids(delivery);
+	bool same = strcmp(got, want) == 0;
+
+	if (!same) {
+		char *all = json_dumps(json_object_get(delivery, "json"), JSON_INDENT(1));
+
+		cr_log_error("%s: events of %s, want %s\n%s\n%s", what, got, want, all ? all : "",
+			     rwt_daemon_log(&daemon_));
+		free(all);
+	}
+	free(got);
+	cr_assert(same, "%s: not the events of %s", what, want);
+}
+
+/* How many times mention id's breach reached name in a 2xx answer. */
+static size_t
+breaches_of(const char *name, const char *id)
+{
+	json_t *list = deliveries(name), *d, *e;
+	size_t i, j, n = 0;
+
+	json_array_foreach(list, i, d)
+	{
+		if (json_integer_value(json_object_get(d, "status")) >= 300)
+			continue;
+		json_array_foreach(json_object_get(json_object_get(d, "json"), "events"), j, e)
+		{
+			const char *type = json_string_value(json_object_get(e, "type"));
+			const char *mid =
+			    json_string_value(json_object_get(json_object_get(e, "mention"), "id"));
+
+			n += strcmp(type, "breach") == 0 && mid && strcmp(mid, id) == 0;
+		}
+	}
+	json_decref(list);
+	return n;
+}
+
+/* The stored request of target (PREFIX:rq:TARGET) exists. */
+static bool
+request_stored(const char *target)
+{
+	redisContext *c = rwt_redis_connect(&redis);
+	redisReply *r = redisCommand(c, "EXISTS t:rq:%s", target);
+	bool yes;
+
+	cr_assert_not_null(r);
+	yes = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+	freeReplyObject(r);
+	redisFree(c);
+	return yes;
+}
+
+/* Bug: a failed batch was rebuilt from the queue at each attempt, so the
+ * retry of a request carried the events that arrived meanwhile, under a new
+ * webhook-id. Now every attempt of a request carries the same id and the
+ * same bytes (and a valid signature); the newer events go in the next
+ * request. */
+Test(alerts, regression_retry_keeps_id_and_body_while_events_arrive)
+{
+	json_decref(
+	    rwt_fake_call(&fake, "POST", "/_fake/hook/care/config", "{'secret': '" SECRET "'}"));
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
+		     "'}]");
+	hook_fault("care", "{'kind': '500', 'count': 2}");
+	push_mention("m1", 10000);
+	wait_deliveries("care", 1, 10);
+	/* The first attempt failed; these arrive before the retry. */
+	push_mention("m2", 10000);
+	push_mention("m3", 10000);
+	wait_events("care", "breach", 3, 20);
+
+	json_t *list = deliveries("care"), *first = json_array_get(list, 0), *d;
+	size_t i;
+
+	cr_assert_geq(json_array_size(list), 4);
+	expect_mentions(first, "m1", "the first attempt");
+	for (i = 0; i < 3; i++) {
+		d = json_array_get(list, i);
+		cr_assert_eq(json_integer_value(json_object_get(d, "status")), i < 2 ? 500 : 200);
+		cr_assert_str_eq(header_of(d, "webhook-id"), header_of(first, "webhook-id"),
+				 "attempt %zu carried another id", i);
+		cr_assert_str_eq(body_of(d), body_of(first), "attempt %zu carried another body", i);
+		cr_assert_str_eq(json_string_value(json_object_get(d, "signature")), "valid");
+	}
+	/* m2 and m3 went later, in requests of their own ids. */
+	json_array_foreach(list, i, d)
+	{
+		if (i < 3)
+			continue;
+		cr_assert_str_neq(header_of(d, "webhook-id"), header_of(first, "webhook-id"));
+		char *ids = mention_ids(d);
+		bool again = strstr(ids, "m1") != NULL;
+
+		free(ids);
+		cr_assert_not(again, "m1 sent again in delivery %zu", i);
+		expect_request_id(header_of(d, "webhook-id"),
+				  json_object_get(json_object_get(d, "json"), "events"));
+	}
+	json_decref(list);
+	cr_assert_eq(breaches_of("care", "m1"), 1);
+	cr_assert_eq(breaches_of("care", "m2"), 1);
+	cr_assert_eq(breaches_of("care", "m3"), 1);
+	cr_assert_not(request_stored("care"), "the acknowledged request is still stored");
+}
+
+/* Bug: after a restart the pending events were batched afresh, under a new
+ * id. Now a kill -9 between two attempts re-sends the same request (id and
+ * bytes) it had stored before the first attempt; what arrived meanwhile
+ * follows in another request. */
+Test(alerts, regression_kill_between_attempts_resends_same_request)
+{
+	const char *targets = "[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]";
+
+	start_daemon(targets);
+	hook_fault("care", "{'kind': '503', 'count': 1000}");
+	push_mention("m1", 10000);
+	wait_deliveries("care", 1, 10);
+	push_mention("m2", 10000);
+	wait_deliveries("care", 2, 10); /* a retry: m2 was there, and is not in it */
+	cr_assert(request_stored("care"));
+	rwt_daemon_signal(&daemon_, SIGKILL);
+	cr_assert_neq(rwt_daemon_wait(&daemon_, 5), -1);
+	rwt_daemon_cleanup(&daemon_);
+	json_decref(rwt_fake_call(&fake, "DELETE", "/_fake/hook/care/fault", NULL));
+	start_daemon(targets);
+	wait_events("care", "breach", 2, 20);
+
+	json_t *list = deliveries("care"), *first = json_array_get(list, 0), *d;
+	size_t i, ok = 0;
+
+	json_array_foreach(list, i, d)
+	{
+		if (json_integer_value(json_object_get(d, "status")) >= 300) {
+			expect_mentions(d, "m1", "a failed attempt");
+			continue;
+		}
+		if (ok++ == 0) {
+			/* The first after the restart: the stored request. */
+			cr_assert_str_eq(header_of(d, "webhook-id"),
+					 header_of(first, "webhook-id"));
+			cr_assert_str_eq(body_of(d), body_of(first));
+		} else {
+			expect_mentions(d, "m2", "the request after the stored one");
+		}
+	}
+	json_decref(list);
+	cr_assert_eq(ok, 2);
+	cr_assert_eq(breaches_of("care", "m1"), 1);
+	cr_assert_eq(breaches_of("care", "m2"), 1);
+	cr_assert_not(request_stored("care"));
+}
+
+/* Bug: ids held the mention id, so a repeat of a long one made a webhook-id
+ * over 287 characters, which was cut while the signature covered all of it
+ * (every verifier refused it), and PagerDuty's and Alertmanager's keys grew
+ * with it. With the longest source name the configuration allows and the
+ * longest mention id a push takes (65 536 characters), every id is a
+ * fixed-length hash, every signature verifies with the fake's own
+ * implementation, and the incident keys are bounded. */
+Test(alerts, regression_long_ids_are_bounded_and_signed)
+{
+	static char id[65537], key[65537 + 65];
+	char ref[RW_EVENT_ID_SIZE], *body, *when = iso(rw_now_ms() - 10000);
+
+	source = "s123456789-123456789-123456789-123456789-123456789-123456789-123";
+	cr_assert_eq(strlen(source), 64);
+	memset(id, 'x', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	snprintf(key, sizeof(key), "%s:%s", source, id);
+	cr_assert_eq(rw_event_mention_ref(key, ref, sizeof(ref)), 0);
+	json_decref(
+	    rwt_fake_call(&fake, "POST", "/_fake/hook/care/config", "{'secret': '" SECRET "'}"));
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
+		     "', 'repeat_every': '1s'},"
+		     " {'name': 'pd', 'format': 'pagerduty', 'url': 'HOOK/pd/v2/enqueue',"
+		     " 'routing_key': 'R0UTING'},"
+		     " {'name': 'am', 'format': 'alertmanager', 'url': 'HOOK/am'}]");
+	cr_assert(asprintf(&body,
+			   "{\"id\":\"%s\",\"created_at\":\"%s\",\"author\":\"@ann\","
+			   "\"text\":\"help\",\"url\":\"https://social.example/1\"}",
+			   id, when) > 0);
+	ingest(body);
+	free(body);
+	free(when);
+	wait_events("care", "breach", 2, 15); /* the breach and a repeat */
+	wait_deliveries("pd", 1, 10);
+	wait_deliveries("am", 1, 10);
+
+	json_t *list = deliveries("care"), *d, *e;
+	size_t i, j, repeats = 0;
+
+	json_array_foreach(list, i, d)
+	{
+		cr_assert_str_eq(json_string_value(json_object_get(d, "signature")), "valid",
+				 "delivery %zu: webhook-id %s", i, header_of(d, "webhook-id"));
+	}
+	json_array_foreach(list, i, d)
+	{
+		json_t *events = json_object_get(json_object_get(d, "json"), "events");
+
+		expect_request_id(header_of(d, "webhook-id"), events);
+		json_array_foreach(events, j, e) repeats +=
+		    json_is_true(json_object_get(e, "repeat"));
+	}
+	cr_assert_geq(repeats, 1);
+	json_decref(list);
+
+	list = deliveries("pd");
+	cr_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(json_array_get(list, 0), "json"), "dedup_key")),
+			 ref);
+	json_decref(list);
+
+	list = deliveries("am");
+	json_t *alert = json_array_get(json_object_get(json_array_get(list, 0), "json"), 0);
+	const char *name;
+	json_t *v;
+
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(json_object_get(alert, "labels"), "mention")), ref);
+	json_object_foreach(json_object_get(alert, "labels"), name, v)
+	    cr_assert_leq(json_string_length(v), 64, "label %s: %s", name, json_string_value(v));
+	json_decref(list);
+}
+
+/* Bug: Retry-After: 999999999 (or a date in the far future) parked a target
+ * for decades, never dead-lettered. Now a wait is at most an hour, never past
+ * retry_for, and the events are dead-lettered at the horizon as for any
+ * failure. */
+Test(alerts, regression_absurd_retry_after_is_clamped)
+{
+	start_daemon("[{'name': 'a', 'format': 'json', 'url': 'HOOK/a', 'retry_for': '1s'},"
+		     " {'name': 'b', 'format': 'json', 'url': 'HOOK/b', 'retry_for': '1s'},"
+		     " {'name': 'c', 'format': 'json', 'url': 'HOOK/c'},"
+		     " {'name': 'd', 'format': 'json', 'url': 'HOOK/d'}]");
+	hook_fault("a", "{'kind': '429', 'count': 1000, 'retry_after': 999999999}");
+	hook_fault("b", "{'kind': '503', 'count': 1000, 'retry_after': "
+			"'Fri, 31 Dec 9999 23:59:59 GMT'}");
+	hook_fault("c", "{'kind': '429', 'count': 1000, 'retry_after': 999999999}");
+	hook_fault("d", "{'kind': '503', 'count': 1000, 'retry_after': "
+			"'Fri, 31 Dec 9999 23:59:59 GMT'}");
+	push_mention("m1", 10000);
+	wait_deliveries("c", 1, 10);
+	wait_deliveries("d", 1, 10);
+	wait_deliveries("a", 2, 10);
+	wait_deliveries("b", 2, 10);
+
+	/* c and d (retry_for 24 h) wait the one-hour ceiling. */
+	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL), *t;
+	size_t i, waiting = 0;
+	int64_t now = rw_now_ms();
+
+	json_array_foreach(json_object_get(st, "alerts"), i, t)
+	{
+		const char *name = json_string_value(json_object_get(t, "name"));
+		int64_t next = 0;
+
+		if (strcmp(name, "c") != 0 && strcmp(name, "d") != 0)
+			continue;
+		waiting++;
+		cr_assert_eq(
+		    rw_time_parse(json_string_value(json_object_get(t, "next_attempt_at")), &next),
+		    0, "%s: no next_attempt_at", name);
+		cr_assert_leq(next, now + 3600 * 1000LL, "%s waits until %lld", name,
+			      (long long)next);
+		cr_assert_geq(next, now + 3590 * 1000LL, "%s waits until %lld", name,
+			      (long long)next);
+	}
+	json_decref(st);
+	cr_assert_eq(waiting, 2);
+
+	/* a and b tried again at their horizon and dead-lettered. */
+	for (const char *const *n = (const char *const[]){"a", "b", NULL}; *n; n++) {
+		struct rwt_response r;
+		char want[160];
+		int k;
+
+		snprintf(want, sizeof(want), "replywatch_alert_dead_letters{target=\"%s\"} 1", *n);
+		for (k = 0; k < 500; k++) {
+			r = rwt_http(daemon_.http_port, "GET", "/metrics", NULL, NULL);
+			bool seen = strstr(r.body, want) != NULL;
+
+			rwt_response_free(&r);
+			if (seen)
+				break;
+			usleep(10000);
+		}
+		cr_assert_lt(k, 500, "%s was never dead-lettered\n%s", *n,
+			     rwt_daemon_log(&daemon_));
+	}
+}
+
+/* Bug: a receiver answering a body that is not UTF-8 (binary, NULs) made
+ * its target vanish from /status (its last_error could not be a JSON
+ * string). Now the text is cleaned and the target stays, failing. */
+Test(alerts, regression_binary_error_body_keeps_target_in_status)
+{
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
+	hook_fault("care", "{'kind': '500', 'count': 1000, 'body_base64': '//4AAcMoQYAKQg=='}");
+	push_mention("m1", 10000);
+	wait_deliveries("care", 1, 10);
+
+	json_t *st = NULL, *t = NULL;
+
+	for (int i = 0; i < 500; i++) {
+		json_decref(st);
+		st = rwt_get_json(daemon_.http_port, "/status", NULL);
+		t = json_array_get(json_object_get(st, "alerts"), 0);
+		if (json_is_string(json_object_get(t, "last_error")))
+			break;
+		usleep(10000);
+	}
+	cr_assert_not_null(t, "the target is missing from /status");
+	cr_assert_str_eq(json_string_value(json_object_get(t, "name")), "care");
+	const char *err = json_string_value(json_object_get(t, "last_error"));
+
+	cr_assert_not_null(err, "no last_error");
+	cr_assert_eq(strncmp(err, "HTTP 500: ", 10), 0, "%s", err);
+	json_decref(st);
+}
+
+/* A stored request (as a daemon leaves it when killed between attempts, or
+ * between its acknowledgements and the record's delete), set by hand. */
+static void
+store_request(const char *target, const char *format, const char *id, const char *body)
+{
+	char *record;
+	redisContext *c = rwt_redis_connect(&redis);
+	redisReply *r;
+	json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:n}", "id",
+				  "evt_stored", "type", "breach", "at", "2026-11-23T13:02:05.000Z",
+				  "due", "2026-11-23T13:00:00.000Z", "mention", "key", "p:m9",
+				  "source", "p", "id", "m9", "author", "ann", "policy");
+	json_t *doc =
+	    json_pack("{s:i, s:s, s:s, s:s?, s:[{s:s, s:s, s:s, s:I, s:o}]}", "v", 1, "id", id,
+		      "format", format, "body", body, "events", "source", "p", "sid", "1-0",
+		      "mention", "m9", "raised", (json_int_t)rw_now_ms(), "event", event);
+
+	cr_assert_not_null(doc);
+	record = json_dumps(doc, JSON_COMPACT);
+	r = redisCommand(c, "SET t:rq:%s %s", target, record);
+	cr_assert(r != NULL && r->type == REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	redisFree(c);
+	free(record);
+	json_decref(doc);
+}
+
+static bool
+request_gone(void *arg)
+{
+	return !request_stored(arg);
+}
+
+/* The request found stored at start-up goes first, byte for byte under its
+ * id, and its record is deleted once taken. */
+Test(alerts, stored_request_is_sent_first_as_stored)
+{
+	const char *body = "{\"version\":1,\"events\":[{\"id\":\"evt_stored\",\"type\":"
+			   "\"breach\",\"mention\":{\"id\":\"m9\"},\"stored\":true}]}";
+
+	store_request("care", "json", "msg_0123456789abcdef0123456789abcdef", body);
+	json_decref(
+	    rwt_fake_call(&fake, "POST", "/_fake/hook/care/config", "{'secret': '" SECRET "'}"));
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
+		     "'}]");
+	push_mention("m1", 10000);
+	wait_deliveries("care", 2, 10);
+
+	json_t *list = deliveries("care"), *first = json_array_get(list, 0);
+
+	cr_assert_str_eq(header_of(first, "webhook-id"), "msg_0123456789abcdef0123456789abcdef");
+	cr_assert_str_eq(body_of(first), body);
+	cr_assert_str_eq(json_string_value(json_object_get(first, "signature")), "valid");
+	expect_mentions(json_array_get(list, 1), "m1", "the next request");
+	json_decref(list);
+	cr_assert(rwt_wait_until(request_gone, "care", 5), "the stored request stayed");
+}
+
+/* A stored request of another format (the target's format changed) is not
+ * sent as it is: its events go out in a new request of the target's format. */
+Test(alerts, stored_request_of_another_format_is_rebuilt)
+{
+	const char *ids[] = {"evt_stored"};
+	char want[RW_EVENT_ID_SIZE];
+
+	store_request("care", "slack", "msg_0123456789abcdef0123456789abcdef", "{\"text\":\"x\"}");
+	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
+	wait_deliveries("care", 1, 10);
+
+	json_t *list = deliveries("care"), *first = json_array_get(list, 0);
+
+	cr_assert_eq(rw_event_request_id(ids, 1, want, sizeof(want)), 0);
+	cr_assert_str_eq(header_of(first, "webhook-id"), want);
+	expect_mentions(first, "m9", "the rebuilt request");
+	json_decref(list);
+	cr_assert(rwt_wait_until(request_gone, "care", 5), "the stored request stayed");
 }

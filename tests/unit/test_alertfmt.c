@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "replywatch/alertfmt.h"
+#include "replywatch/event.h"
 
 /* 2026-11-23T12:00:00Z, when the mention was written. */
 #define T0 1795435200000LL
@@ -36,27 +37,35 @@
 
 /* ---- fixtures ---- */
 
+/* The bounded reference of mention key (rw_event_mention_ref), as the
+ * PagerDuty dedup_key and the Alertmanager "mention" label carry it. */
+static const char *
+ref_of(const char *key)
+{
+	static char ref[RW_EVENT_ID_SIZE];
+
+	cr_assert_eq(rw_event_mention_ref(key, ref, sizeof(ref)), 0);
+	cr_assert_eq(strlen(ref), strlen("mention_") + 32, "%s", ref);
+	return ref;
+}
+
 /* A mention event of type that has waited age seconds, with every field set:
  * a URL, policy "social" (45 min / 1 h) and labels team=care and
  * source=config (which clashes with the built-in "source" label). */
 static json_t *
 mention_event(const char *type, double age)
 {
-	json_t *e = json_pack(
-		"{s:s, s:s, s:s, s:s,"
-		" s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}},"
-		" s:{s:s, s:i, s:i}, s:f, s:f, s:n}",
-		"id", "acme-x:1795438925000-0", "type", type, "at", AT,
-		"due", "2026-11-23T13:00:00.000Z",
-		"mention",
-		"key", KEY, "source", "acme-x", "platform", "x", "kind", "mention",
-		"id", "1860000000000000001", "url", URL, "author", "ann",
-		"text", "Where is my order?", "created_at", CREATED_TEXT,
-		"labels", "team", "care", "source", "config",
-		"policy", "name", "social", "warn_after_seconds", 2700,
-		"breach_after_seconds", 3600,
-		"age_seconds", age, "business_age_seconds", age > 600 ? age - 600 : age,
-		"response_seconds");
+	json_t *e =
+	    json_pack("{s:s, s:s, s:s, s:s,"
+		      " s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}},"
+		      " s:{s:s, s:i, s:i}, s:f, s:f, s:n}",
+		      "id", "acme-x:1795438925000-0", "type", type, "at", AT, "due",
+		      "2026-11-23T13:00:00.000Z", "mention", "key", KEY, "source", "acme-x",
+		      "platform", "x", "kind", "mention", "id", "1860000000000000001", "url", URL,
+		      "author", "ann", "text", "Where is my order?", "created_at", CREATED_TEXT,
+		      "labels", "team", "care", "source", "config", "policy", "name", "social",
+		      "warn_after_seconds", 2700, "breach_after_seconds", 3600, "age_seconds", age,
+		      "business_age_seconds", age > 600 ? age - 600 : age, "response_seconds");
 
 	cr_assert_not_null(e);
 	return e;
@@ -88,10 +97,10 @@ static json_t *
 source_event(const char *type)
 {
 	bool down = strcmp(type, "source_down") == 0;
-	json_t *e = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s?}}",
-			      "id", "acme-x:1795437000123-0", "type", type, "at", SRC_AT,
-			      "source", "name", "acme-x", "type", "x",
-			      "state", down ? "down" : "ok", "last_error", down ? SRC_ERROR : NULL);
+	json_t *e =
+	    json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s?}}", "id", "acme-x:1795437000123-0",
+		      "type", type, "at", SRC_AT, "source", "name", "acme-x", "type", "x", "state",
+		      down ? "down" : "ok", "last_error", down ? SRC_ERROR : NULL);
 
 	cr_assert_not_null(e);
 	return e;
@@ -194,8 +203,8 @@ utf8_chars(const char *s)
 	return n;
 }
 
-#define expect_has(hay, needle) cr_assert_neq(strstr(hay, needle), NULL, "no \"%s\" in: %s", \
-					      needle, hay)
+#define expect_has(hay, needle)                                                                    \
+	cr_assert_neq(strstr(hay, needle), NULL, "no \"%s\" in: %s", needle, hay)
 
 /* ---- json ---- */
 
@@ -348,10 +357,19 @@ Test(alertfmt_summary, durations)
 		double secs;
 		const char *text;
 	} cases[] = {
-		{0, "0s"},	    {45, "45s"},	  {59.9, "59s"},     {60, "1m 00s"},
-		{725, "12m 05s"},   {3599, "59m 59s"},	  {3600, "1h 00m"},  {3720, "1h 02m"},
-		{86399, "23h 59m"}, {86400, "1d 0h"},	  {183600, "2d 3h"}, {-5, "0s"},
-		{40 * 86400.0 + 3600 * 23, "40d 23h"},
+	    {0, "0s"},
+	    {45, "45s"},
+	    {59.9, "59s"},
+	    {60, "1m 00s"},
+	    {725, "12m 05s"},
+	    {3599, "59m 59s"},
+	    {3600, "1h 00m"},
+	    {3720, "1h 02m"},
+	    {86399, "23h 59m"},
+	    {86400, "1d 0h"},
+	    {183600, "2d 3h"},
+	    {-5, "0s"},
+	    {40 * 86400.0 + 3600 * 23, "40d 23h"},
 	};
 	char want[128];
 
@@ -455,8 +473,8 @@ Test(alertfmt_summary, long_multibyte_author)
 	free(s);
 	events = list_of(e, NULL);
 	json_decref(parse(rw_alertfmt_slack(events, err, sizeof(err)), err));
-	json_decref(parse(rw_alertfmt_alertmanager(events, NOW_MS, ACTIVE_MS, err, sizeof(err)),
-			  err));
+	json_decref(
+	    parse(rw_alertfmt_alertmanager(events, NOW_MS, ACTIVE_MS, err, sizeof(err)), err));
 	json_decref(parse(rw_alertfmt_pagerduty(e, "R0UT1NGKEY", err, sizeof(err)), err));
 	json_decref(events);
 	free(author);
@@ -468,8 +486,8 @@ static json_t *
 am(json_t *events)
 {
 	char err[200] = "";
-	json_t *body = parse(rw_alertfmt_alertmanager(events, NOW_MS, ACTIVE_MS, err, sizeof(err)),
-			     err);
+	json_t *body =
+	    parse(rw_alertfmt_alertmanager(events, NOW_MS, ACTIVE_MS, err, sizeof(err)), err);
 
 	cr_assert(json_is_array(body));
 	json_decref(events);
@@ -480,13 +498,13 @@ am(json_t *events)
 static void
 expect_mention_labels(const json_t *labels, const char *alertname, const char *severity)
 {
-	expect_keys(labels, (const char *[]){"alertname", "source", "platform", "policy",
-					     "mention", "severity", "team", "label_source", NULL});
+	expect_keys(labels, (const char *[]){"alertname", "source", "platform", "policy", "mention",
+					     "severity", "team", "label_source", NULL});
 	cr_assert_str_eq(str_at(labels, "alertname"), alertname);
 	cr_assert_str_eq(str_at(labels, "source"), "acme-x");
 	cr_assert_str_eq(str_at(labels, "platform"), "x");
 	cr_assert_str_eq(str_at(labels, "policy"), "social");
-	cr_assert_str_eq(str_at(labels, "mention"), KEY);
+	cr_assert_str_eq(str_at(labels, "mention"), ref_of(KEY));
 	cr_assert_str_eq(str_at(labels, "severity"), severity);
 	cr_assert_str_eq(str_at(labels, "team"), "care");
 	cr_assert_str_eq(str_at(labels, "label_source"), "config");
@@ -515,8 +533,9 @@ Test(alertfmt_alertmanager, warning)
 	expect_alert(alert, CREATED_TEXT, ENDS_TEXT,
 		     "SLA warning: @ann on acme-x waiting 45m 00s (policy social)");
 	expect_mention_labels(json_object_get(alert, "labels"), "ReplySLAWarning", "warning");
-	expect_keys(ann, (const char *[]){"summary", "url", "description", NULL});
+	expect_keys(ann, (const char *[]){"summary", "url", "description", "mention_key", NULL});
 	cr_assert_str_eq(str_at(ann, "url"), URL);
+	cr_assert_str_eq(str_at(ann, "mention_key"), KEY);
 	desc = str_at(ann, "description");
 	cr_assert_neq(strstr(desc, "@ann"), NULL, "%s", desc);
 	cr_assert_neq(strstr(desc, "Where is my order?"), NULL, "%s", desc);
@@ -527,8 +546,8 @@ Test(alertfmt_alertmanager, warning)
 
 Test(alertfmt_alertmanager, breach_and_escalation_share_one_alert)
 {
-	json_t *body = am(list_of(mention_event("breach", 3720), escalation_event(3, 4 * 3600.0),
-				  NULL));
+	json_t *body =
+	    am(list_of(mention_event("breach", 3720), escalation_event(3, 4 * 3600.0), NULL));
 	json_t *breach = json_array_get(body, 0), *esc = json_array_get(body, 1);
 
 	cr_assert_eq(json_array_size(body), 2);
@@ -547,12 +566,12 @@ Test(alertfmt_alertmanager, breach_and_escalation_share_one_alert)
 /* resolved and expired end both SLA alerts now, with the firing label sets. */
 Test(alertfmt_alertmanager, resolved_and_expired_end_both)
 {
-	json_t *firing = am(list_of(mention_event("warning", 2700), mention_event("breach", 3720),
-				    NULL));
+	json_t *firing =
+	    am(list_of(mention_event("warning", 2700), mention_event("breach", 3720), NULL));
 	json_t *body = am(list_of(resolved_event(3905), mention_event("expired", 86400), NULL));
 	static const char *const summaries[] = {
-		"Resolved: @ann on acme-x after 1h 05m (policy social)",
-		"Expired unanswered: @ann on acme-x after 1d 0h (policy social)",
+	    "Resolved: @ann on acme-x after 1h 05m (policy social)",
+	    "Expired unanswered: @ann on acme-x after 1d 0h (policy social)",
 	};
 
 	cr_assert_eq(json_array_size(body), 4);
@@ -599,9 +618,9 @@ Test(alertfmt_alertmanager, source_labels)
 {
 	json_t *e = source_event("source_down"), *body, *labels;
 
-	json_object_set_new(json_object_get(e, "source"), "labels",
-			    json_pack("{s:s, s:s, s:i}", "team", "care", "severity", "low", "tier",
-				      2));
+	json_object_set_new(
+	    json_object_get(e, "source"), "labels",
+	    json_pack("{s:s, s:s, s:i}", "team", "care", "severity", "low", "tier", 2));
 	body = am(list_of(e, NULL));
 	labels = json_object_get(json_array_get(body, 0), "labels");
 	expect_keys(labels, (const char *[]){"alertname", "source", "platform", "severity", "team",
@@ -623,7 +642,7 @@ Test(alertfmt_alertmanager, without_url_or_policy)
 		    (const char *[]){"alertname", "source", "platform", "mention", "severity",
 				     "team", "label_source", NULL});
 	expect_keys(json_object_get(alert, "annotations"),
-		    (const char *[]){"summary", "description", NULL});
+		    (const char *[]){"summary", "description", "mention_key", NULL});
 	json_decref(body);
 }
 
@@ -669,9 +688,9 @@ Test(alertfmt_alertmanager, empty_list_and_order)
 		char key[32];
 
 		snprintf(key, sizeof(key), "acme-x:%zu", i);
-		cr_assert_str_eq(str_at(json_object_get(json_array_get(body, i), "labels"),
-					"mention"),
-				 key);
+		cr_assert_str_eq(
+		    str_at(json_object_get(json_array_get(body, i), "labels"), "mention"),
+		    ref_of(key));
 	}
 	json_decref(body);
 }
@@ -722,7 +741,7 @@ Test(alertfmt_pagerduty, breach_triggers)
 	expect_keys(body, (const char *[]){"routing_key", "event_action", "dedup_key", "payload",
 					   "client", "links", NULL});
 	cr_assert_str_eq(str_at(body, "event_action"), "trigger");
-	cr_assert_str_eq(str_at(body, "dedup_key"), KEY);
+	cr_assert_str_eq(str_at(body, "dedup_key"), ref_of(KEY));
 	p = json_object_get(body, "payload");
 	expect_keys(p, (const char *[]){"summary", "source", "severity", "timestamp", "component",
 					"group", "class", "custom_details", NULL});
@@ -745,7 +764,7 @@ Test(alertfmt_pagerduty, escalation_is_an_error)
 	json_t *e = escalation_event(2, 7200), *body = pd(e), *p = json_object_get(body, "payload");
 
 	cr_assert_str_eq(str_at(body, "event_action"), "trigger");
-	cr_assert_str_eq(str_at(body, "dedup_key"), KEY);
+	cr_assert_str_eq(str_at(body, "dedup_key"), ref_of(KEY));
 	cr_assert_str_eq(str_at(p, "severity"), "error");
 	cr_assert_str_eq(str_at(p, "class"), "escalation");
 	cr_assert_str_eq(str_at(p, "summary"),
@@ -795,7 +814,7 @@ Test(alertfmt_pagerduty, resolves)
 							   "dedup_key", "client", NULL});
 		}
 		cr_assert_str_eq(str_at(body, "event_action"), "resolve");
-		cr_assert_str_eq(str_at(body, "dedup_key"), keys[i]);
+		cr_assert_str_eq(str_at(body, "dedup_key"), i < 2 ? ref_of(keys[i]) : keys[i]);
 		json_decref(body);
 		json_decref(events[i]);
 	}
@@ -844,11 +863,13 @@ Test(alertfmt_pagerduty, summary_at_most_1024)
 	json_decref(e);
 }
 
-/* A key longer than PagerDuty's 255 becomes a stable digest. */
+/* Any mention key, however long, becomes a dedup_key of 40 characters,
+ * the same every time, and different keys stay apart; the Alertmanager
+ * label is the same reference and the annotation shows the key cut. */
 Test(alertfmt_pagerduty, long_dedup_key)
 {
-	json_t *e = mention_event("breach", 3720), *a, *b;
-	char key[400];
+	json_t *e = mention_event("breach", 3720), *a, *b, *c, *alerts;
+	char key[70000];
 	const char *dk;
 
 	memset(key, 'k', sizeof(key) - 1);
@@ -857,11 +878,24 @@ Test(alertfmt_pagerduty, long_dedup_key)
 	a = pd(e);
 	b = pd(e);
 	dk = str_at(a, "dedup_key");
-	cr_assert_eq(strncmp(dk, "sha256:", 7), 0, "%s", dk);
-	cr_assert_eq(strlen(dk), 7 + 64);
+	cr_assert_eq(strncmp(dk, "mention_", 8), 0, "%s", dk);
+	cr_assert_eq(strlen(dk), 8 + 32);
+	cr_assert_eq(strspn(dk + 8, "0123456789abcdef"), 32, "%s", dk);
 	cr_assert_str_eq(dk, str_at(b, "dedup_key"));
+	key[300] = 'j';
+	json_object_set_new(mention_of(e), "key", json_string(key));
+	c = pd(e);
+	cr_assert_str_neq(dk, str_at(c, "dedup_key"));
+	alerts = am(list_of(json_incref(e), NULL));
+	cr_assert_str_eq(str_at(json_object_get(json_array_get(alerts, 0), "labels"), "mention"),
+			 str_at(c, "dedup_key"));
+	cr_assert_eq(utf8_chars(str_at(json_object_get(json_array_get(alerts, 0), "annotations"),
+				       "mention_key")),
+		     200);
+	json_decref(alerts);
 	json_decref(a);
 	json_decref(b);
+	json_decref(c);
 	json_decref(e);
 }
 
@@ -885,14 +919,14 @@ has_field(const json_t *section, const char *text)
 	size_t i;
 	json_t *f;
 
-	json_array_foreach(json_object_get(section, "fields"), i, f) {
+	json_array_foreach(json_object_get(section, "fields"), i, f)
+	{
 		if (strcmp(str_at(f, "type"), "mrkdwn") == 0 &&
 		    strcmp(str_at(f, "text"), text) == 0)
 			return true;
 	}
 	return false;
 }
-
 
 Test(alertfmt_slack, breach)
 {
@@ -1052,7 +1086,8 @@ Test(alertfmt_slack, text_stays_under_slacks_limit)
 
 	memset(name, '<', 100);
 	name[100] = '\0';
-	json_array_foreach(events, i, e) {
+	json_array_foreach(events, i, e)
+	{
 		json_object_set_new(mention_of(e), "author", json_string(name));
 		json_object_set_new(json_object_get(e, "policy"), "name", json_string(name));
 	}
@@ -1090,7 +1125,7 @@ Test(alertfmt_slack, long_text_is_cut)
 	s = json_array_get(json_object_get(body, "blocks"), 0);
 	cr_assert_leq(utf8_chars(str_at(json_object_get(s, "text"), "text")), 3000);
 	json_array_foreach(json_object_get(s, "fields"), i, f)
-		cr_assert_leq(utf8_chars(str_at(f, "text")), 2000);
+	    cr_assert_leq(utf8_chars(str_at(f, "text")), 2000);
 	free(text);
 	json_decref(body);
 }
