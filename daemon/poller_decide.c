@@ -28,14 +28,16 @@ go_down(struct poll_run *run, struct poll_outcome *out)
 	out->event = "down";
 }
 
-/* A failure that counts towards down_after: failing, then down. */
+/* A failure that counts towards down_after: failing, then down. A wait
+ * the platform imposes counts too: a source that cannot poll again before
+ * down_after is over is down now, not after the wait. */
 static void
 failed(struct poll_run *run, const struct poll_facts *f, struct poll_outcome *out,
        enum source_state state)
 {
 	if (run->failing_since == 0)
 		run->failing_since = f->now;
-	if (run->down || f->now - run->failing_since >= f->down_after_ms)
+	if (run->down || f->now + out->budget_wait_ms - run->failing_since >= f->down_after_ms)
 		go_down(run, out);
 	else
 		run->state = state;
@@ -50,6 +52,8 @@ poll_decide(struct poll_run *run, const struct poll_facts *f, struct poll_outcom
 	out->attempt = 0;
 	out->budget_wait_ms = 0;
 	out->event = NULL;
+	if (f->spent_until > f->now)
+		out->budget_wait_ms = f->spent_until - f->now;
 	if (f->result != RW_POLL_OK)
 		run->consecutive_failures++;
 	if (f->result != RW_POLL_TOKEN_EXPIRED)
@@ -68,7 +72,7 @@ poll_decide(struct poll_run *run, const struct poll_facts *f, struct poll_outcom
 		break;
 	case RW_POLL_RATE_LIMITED:
 		/* A wait is no failure, but a source that stays rate-limited
-		 * past down_after is as useless as one that fails. */
+		 * past down_after is as blind as one that fails. */
 		failed(run, f, out, SOURCE_RATE_LIMITED);
 		break;
 	case RW_POLL_AUTH_ERROR:
@@ -97,11 +101,9 @@ poll_decide(struct poll_run *run, const struct poll_facts *f, struct poll_outcom
 		failed(run, f, out, SOURCE_FAILING);
 		break;
 	}
-	if (f->spent_until > f->now) {
-		out->budget_wait_ms = f->spent_until - f->now;
-		if (f->result == RW_POLL_OK || f->result == RW_POLL_RATE_LIMITED)
-			run->state = run->down ? SOURCE_DOWN : SOURCE_RATE_LIMITED;
-	}
+	if (out->budget_wait_ms > 0 &&
+	    (f->result == RW_POLL_OK || f->result == RW_POLL_RATE_LIMITED))
+		run->state = run->down ? SOURCE_DOWN : SOURCE_RATE_LIMITED;
 }
 
 /* A factor in [1 - spread, 1 + spread]. */

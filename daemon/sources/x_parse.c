@@ -27,7 +27,8 @@ find_user(const json_t *users, const char *id)
 
 	if (id == NULL)
 		return NULL;
-	json_array_foreach(users, i, u) {
+	json_array_foreach(users, i, u)
+	{
 		if (rw_page_same(rw_page_str(u, "id"), id))
 			return u;
 	}
@@ -44,7 +45,8 @@ replied_to(const json_t *post)
 
 	if (refs == NULL || json_is_null(refs))
 		refs = json_object_get(post, "referenced_posts");
-	json_array_foreach(refs, i, ref) {
+	json_array_foreach(refs, i, ref)
+	{
 		if (rw_page_same(rw_page_str(ref, "type"), "replied_to") &&
 		    rw_page_str(ref, "id") != NULL)
 			return rw_page_str(ref, "id");
@@ -184,7 +186,12 @@ parse_posts(const char *body, size_t len, const char *brand,
 		const json_t *post = json_array_get(data, i);
 		const char *id = rw_page_str(post, "id");
 		const char *created = rw_page_str(post, "created_at");
+		int64_t ms;
 
+		/* A post whose time cannot be read is not tracked: said, not dropped. */
+		if (id != NULL && (created == NULL || rw_time_parse(created, &ms) == -1) &&
+		    rw_page_reject(page, "bad created_at", id) == -1)
+			goto nomem;
 		if (rw_page_note(page, id, created) == -1 ||
 		    rw_page_keep(page, one(post, users, brand, &it), &it) == -1)
 			goto nomem;
@@ -205,8 +212,8 @@ fail:
 }
 
 int
-rw_x_parse_mentions(const char *body, size_t len, const char *brand_user_id,
-		    struct rw_page *page, char *err, size_t errlen)
+rw_x_parse_mentions(const char *body, size_t len, const char *brand_user_id, struct rw_page *page,
+		    char *err, size_t errlen)
 {
 	return parse_posts(body, len, brand_user_id, mention, page, err, errlen);
 }

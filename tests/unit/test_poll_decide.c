@@ -268,6 +268,19 @@ Test(poll_decide, spent_budget_is_a_floor)
 	f.result = RW_POLL_RATE_LIMITED;
 	poll_decide(&run, &f, &o);
 	cr_assert_eq(run.state, SOURCE_DOWN);
+	/* Rate-limited for longer than down_after: down now, with its event. */
+	run = (struct poll_run){SOURCE_OK, false, 0, 0, 0, 0};
+	f.result = RW_POLL_RATE_LIMITED;
+	f.spent_until = NOW + DOWN_AFTER;
+	poll_decide(&run, &f, &o);
+	cr_assert_eq(run.state, SOURCE_DOWN);
+	cr_assert_str_eq(o.event, "down");
+	/* ... but not for a wait inside it. */
+	run = (struct poll_run){SOURCE_OK, false, 0, 0, 0, 0};
+	f.spent_until = NOW + DOWN_AFTER - 1;
+	poll_decide(&run, &f, &o);
+	cr_assert_eq(run.state, SOURCE_RATE_LIMITED);
+	cr_assert_null(o.event);
 	/* A budget past the ceiling waits the ceiling, no longer. */
 	o.wait = WAIT_EVERY;
 	o.budget_wait_ms = 3000LL * 365 * 86400 * 1000;
