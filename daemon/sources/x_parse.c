@@ -27,8 +27,7 @@ find_user(const json_t *users, const char *id)
 
 	if (id == NULL)
 		return NULL;
-	json_array_foreach(users, i, u)
-	{
+	json_array_foreach(users, i, u) {
 		if (rw_page_same(rw_page_str(u, "id"), id))
 			return u;
 	}
@@ -45,8 +44,7 @@ replied_to(const json_t *post)
 
 	if (refs == NULL || json_is_null(refs))
 		refs = json_object_get(post, "referenced_posts");
-	json_array_foreach(refs, i, ref)
-	{
+	json_array_foreach(refs, i, ref) {
 		if (rw_page_same(rw_page_str(ref, "type"), "replied_to") &&
 		    rw_page_str(ref, "id") != NULL)
 			return rw_page_str(ref, "id");
@@ -212,8 +210,8 @@ fail:
 }
 
 int
-rw_x_parse_mentions(const char *body, size_t len, const char *brand_user_id, struct rw_page *page,
-		    char *err, size_t errlen)
+rw_x_parse_mentions(const char *body, size_t len, const char *brand_user_id,
+		    struct rw_page *page, char *err, size_t errlen)
 {
 	return parse_posts(body, len, brand_user_id, mention, page, err, errlen);
 }
