@@ -294,12 +294,12 @@ config(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_re
 		bad(resp, 400, "ignore_paging must be true or false");
 		return;
 	}
-	if (ignore != NULL)
-		st->p[p].ignore_paging = json_is_true(ignore);
 	if (window < 1) {
 		bad(resp, 400, "rate_window must be at least 1");
 		return;
 	}
+	if (ignore != NULL)
+		st->p[p].ignore_paging = json_is_true(ignore);
 	if (p == FAKE_BLUESKY)
 		st->access_ttl_s = ttl;
 	if (p == FAKE_X && renamed != NULL)

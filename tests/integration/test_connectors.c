@@ -218,6 +218,20 @@ count_in_log(const char *needle)
 	return n;
 }
 
+static double metric_value(const char *prefix);
+static void wait_metric(const char *prefix, double at_least, double timeout_s);
+
+/* Waits for n more polls of source that ended ok (polling, not sleeping). */
+static void
+wait_more_ok_polls(const char *source, double n)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "replywatch_source_polls_total{source=\"%s\",result=\"ok\"}",
+		 source);
+	wait_metric(line, metric_value(line) + n, 10);
+}
+
 static char *
 iso(int64_t ms)
 {
@@ -388,8 +402,7 @@ Test(connectors, x_multi_page_catch_up)
 	start_daemon("x", "");
 	wait_source("xsrc", "mentions_seen", NULL, 250, 15);
 	/* A few more polls: nothing is counted twice. */
-	wait_source("xsrc", "consecutive_failures", NULL, 0, 1);
-	sleep(2);
+	wait_more_ok_polls("xsrc", 2);
 	cr_assert_eq(mentions_seen("xsrc"), 250);
 
 	json_t *reqs = rwt_fake_requests(&fake, "x", "mentions"), *r;
@@ -404,6 +417,13 @@ Test(connectors, x_multi_page_catch_up)
 	json_decref(reqs);
 }
 
+static bool
+renewed_once(void *arg)
+{
+	(void)arg;
+	return rwt_daemon_log_contains(&daemon_, "sky: session renewed as");
+}
+
 /* Bluesky signs in once; an expired access token is refreshed with the
  * refresh token, never by signing in again. */
 Test(connectors, bluesky_session_refresh)
@@ -413,7 +433,8 @@ Test(connectors, bluesky_session_refresh)
 	char *first = add_mention("bluesky", "carol.example.com", rw_now_ms(), NULL);
 
 	wait_state("sky", first, "open", 10);
-	sleep(4); /* two access-token lifetimes, several polls */
+	/* The access token's lifetime ends: renewed with the refresh token. */
+	cr_assert(rwt_wait_until(renewed_once, NULL, 10), "no session renewal");
 	fault("bluesky", "{'kind': 'expire_token', 'endpoint': '*'}");
 	char *second = add_mention("bluesky", "dan.example.com", rw_now_ms(), NULL);
 
@@ -598,6 +619,25 @@ Test(connectors, restart_resumes_from_cursor)
 	free(during);
 }
 
+struct pending_wait {
+	const char *platform;
+	long below;
+};
+
+/* True when fewer than w->below faults of the platform are still queued:
+ * the rest were taken by requests now under way. */
+static bool
+faults_taken(void *arg)
+{
+	struct pending_wait *w = arg;
+	json_t *st = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);
+	long pending = (long)json_integer_value(
+	    json_object_get(json_object_get(st, w->platform), "faults_pending"));
+
+	json_decref(st);
+	return pending < w->below;
+}
+
 /* A hanging platform does not delay another source. */
 Test(connectors, slow_source_does_not_block_others)
 {
@@ -605,7 +645,10 @@ Test(connectors, slow_source_does_not_block_others)
 	wait_source("masto", "state", "ok", 0, 10);
 	wait_source("xsrc", "state", "ok", 0, 10);
 	fault("mastodon", "{'endpoint': 'notifications', 'kind': 'slow', 'delay_ms': 8000}");
-	sleep(2); /* mastodon is now waiting on its slow answer */
+	struct pending_wait slow = {"mastodon", 1};
+
+	/* mastodon is now waiting on its slow answer */
+	cr_assert(rwt_wait_until(faults_taken, &slow, 5));
 
 	char *id = add_mention("x", "zed", rw_now_ms(), NULL);
 
@@ -644,7 +687,9 @@ Test(connectors, reload_keeps_sessions_and_drops_removed_sources)
 	wait_source("masto", "state", "ok", 0, 10);
 	wait_source("sky", "state", "ok", 0, 10);
 	fault("mastodon", "{'endpoint': '*', 'kind': 'slow', 'delay_ms': 3000, 'count': 5}");
-	sleep(1);
+	struct pending_wait slow = {"mastodon", 5};
+
+	cr_assert(rwt_wait_until(faults_taken, &slow, 5)); /* a request hangs */
 	reload_with("bluesky");
 	cr_assert(rwt_wait_until(reloaded, NULL, 5));
 
@@ -678,7 +723,7 @@ Test(connectors, bluesky_walk_longer_than_one_poll)
 	}
 	start_daemon("bluesky", "");
 	wait_source("sky", "mentions_seen", NULL, 73, 20);
-	sleep(2);
+	wait_more_ok_polls("sky", 2);
 	cr_assert_eq(mentions_seen("sky"), 73);
 
 	/* 73 entries at 5 a page: 15 pages, more than one poll's 10. */
@@ -1069,11 +1114,10 @@ Test(connectors, regression_future_dated_items_are_capped_at_arrival)
 	cr_assert_geq(time_field("masto", ahead, "created_at"), before - 1000);
 	cr_assert_leq(time_field("masto", ahead, "warn_at"), found + 2 * 3600 * 1000);
 	cr_assert_leq(time_field("masto", ahead, "breach_at"), found + 3 * 3600 * 1000);
-	/* A real answer, a moment later: a real response time, not 0 s. */
-	usleep(1100 * 1000);
-	add_reply("mastodon", ahead, rw_now_ms());
+	/* A real answer, after it was found: a real response time, not 0 s. */
+	add_reply("mastodon", ahead, rw_now_ms() + 1);
 	wait_state("masto", ahead, "replied", 10);
-	cr_assert_gt(response_seconds("masto", ahead), 0.5);
+	cr_assert_gt(response_seconds("masto", ahead), 0);
 	cr_assert_lt(response_seconds("masto", ahead), 30);
 
 	/* A reply dated an hour ahead counts from when it was found. */
