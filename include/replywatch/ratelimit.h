@@ -16,11 +16,11 @@
 #include "replywatch/config.h"
 
 struct rw_ratelimit {
-	bool known;           /* the answer carried this platform's headers */
-	long limit;           /* -1 when not given */
-	long remaining;       /* -1 when not given */
-	int64_t reset_at_ms;  /* 0 when not given */
-	int64_t retry_at_ms;  /* from Retry-After; 0 when not given */
+	bool known;          /* the answer carried this platform's headers */
+	long limit;          /* -1 when not given */
+	long remaining;      /* -1 when not given */
+	int64_t reset_at_ms; /* 0 when not given */
+	int64_t retry_at_ms; /* from Retry-After; 0 when not given */
 };
 
 /* Returns the value of header name (case-insensitive), or NULL. */
