@@ -219,7 +219,11 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	struct rw_poller *p = ps->poller;
 	int64_t now = rw_now_ms();
 	bool more = poll->more, was_down = poll->was_down;
+	char why[POLL_ERROR_MAX];
 
+	/* reason may live in the poll (a walk's failure): kept before it goes. */
+	rw_utf8_clean(why, sizeof(why), reason ? reason : "error",
+		      strlen(reason ? reason : "error"));
 	ps->poll = NULL;
 	poller_poll_free(poll);
 	if (ps->retired) {
@@ -253,7 +257,7 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 		ps->last_success_at = now;
 		ps->last_error[0] = '\0';
 	} else {
-		set_error(ps, reason);
+		set_error(ps, why);
 	}
 	poll_decide(&ps->run, &facts, &out);
 	if (out.event != NULL)

@@ -145,8 +145,9 @@ struct rw_poller {
 	bool freeing;                /* no Redis commands either */
 };
 
-/* poller.c: ends poll with result (and a reason unless ok), updates the
- * source's state and schedules its next poll. Frees poll. */
+/* poller.c: ends poll with result (and a reason unless ok; it may point
+ * into poll: it is copied before poll is freed), updates the source's
+ * state and schedules its next poll. Frees poll. */
 void poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason);
 /* The budget of endpoint at source ps, made on first use (NULL when full). */
 struct endpoint_limit *poller_limit(struct poll_source *ps, const char *endpoint);
