@@ -58,6 +58,8 @@ poll_decide(struct poll_run *run, const struct poll_facts *f, struct poll_outcom
 		run->consecutive_failures++;
 	if (f->result != RW_POLL_TOKEN_EXPIRED)
 		run->expired_in_row = 0;
+	if (f->result != RW_POLL_OK || !f->more)
+		run->more_in_row = 0;
 	switch (f->result) {
 	case RW_POLL_OK:
 		run->consecutive_failures = 0;
@@ -68,7 +70,7 @@ poll_decide(struct poll_run *run, const struct poll_facts *f, struct poll_outcom
 			run->down = false;
 			out->event = "up";
 		}
-		out->wait = f->more ? WAIT_MORE : WAIT_EVERY;
+		out->wait = f->more && ++run->more_in_row <= POLL_MORE_MAX ? WAIT_MORE : WAIT_EVERY;
 		break;
 	case RW_POLL_RATE_LIMITED:
 		/* A wait is no failure, but a source that stays rate-limited

@@ -41,7 +41,14 @@ struct poll_run {
 	unsigned backoff;              /* exponent of the next backoff delay */
 	unsigned expired_in_row;       /* token-expired polls in a row */
 	unsigned consecutive_failures; /* polls that did not end ok, in a row */
+	unsigned more_in_row;          /* ok polls stopped at their page bound, in a row */
 };
+
+/* Polls in a row that go on at once from a page bound; after that a walk
+ * goes on at poll_every's pace (a platform that hands out fresh tokens
+ * forever cannot keep a source polling back to back). 100 polls are 1000
+ * pages per stream: far more than any catch-up. */
+#define POLL_MORE_MAX 100
 
 /* What a poll's end tells poll_decide. */
 struct poll_facts {

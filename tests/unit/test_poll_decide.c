@@ -14,6 +14,13 @@
 #define NOW 1795435200000LL /* 2026-11-23T12:00:00Z */
 #define DOWN_AFTER (300 * 1000LL)
 
+/* A run: state, down, failing_since, backoff, expired_in_row,
+ * consecutive_failures (more_in_row 0). */
+#define RUN(state, down, since, backoff, expired, failures)                                        \
+	{                                                                                          \
+		state, down, since, backoff, expired, failures, 0                                  \
+	}
+
 struct row {
 	const char *name;
 	struct poll_run before;
@@ -26,177 +33,51 @@ struct row {
 };
 
 static const struct row rows[] = {
-    {"ok stays ok",
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     RW_POLL_OK,
-     false,
-     false,
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     WAIT_EVERY,
-     0,
-     NULL},
-    {"ok at the page bound goes on at once",
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     RW_POLL_OK,
-     true,
-     false,
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     WAIT_MORE,
-     0,
-     NULL},
-    {"ok after failures clears the run",
-     {SOURCE_FAILING, false, NOW - 1000, 3, 0, 3},
-     RW_POLL_OK,
-     false,
-     false,
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     WAIT_EVERY,
-     0,
-     NULL},
-    {"ok after down is up",
-     {SOURCE_DOWN, true, NOW - 900000, 5, 0, 9},
-     RW_POLL_OK,
-     false,
-     false,
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     WAIT_EVERY,
-     0,
-     "up"},
-    {"ok when Redis says down (another daemon) is up",
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     RW_POLL_OK,
-     false,
-     true,
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     WAIT_EVERY,
-     0,
-     "up"},
-    {"first 5xx: failing, first backoff",
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     RW_POLL_SERVER_ERROR,
-     false,
-     false,
-     {SOURCE_FAILING, false, NOW, 1, 0, 1},
-     WAIT_BACKOFF,
-     0,
-     NULL},
-    {"failing under down_after stays failing",
-     {SOURCE_FAILING, false, NOW - 299999, 4, 0, 4},
-     RW_POLL_NETWORK_ERROR,
-     false,
-     false,
-     {SOURCE_FAILING, false, NOW - 299999, 5, 0, 5},
-     WAIT_BACKOFF,
-     4,
-     NULL},
+    {"ok stays ok", RUN(SOURCE_OK, false, 0, 0, 0, 0), RW_POLL_OK, false, false,
+     RUN(SOURCE_OK, false, 0, 0, 0, 0), WAIT_EVERY, 0, NULL},
+    {"ok at the page bound goes on at once", RUN(SOURCE_OK, false, 0, 0, 0, 0), RW_POLL_OK, true,
+     false, RUN(SOURCE_OK, false, 0, 0, 0, 0), WAIT_MORE, 0, NULL},
+    {"ok after failures clears the run", RUN(SOURCE_FAILING, false, NOW - 1000, 3, 0, 3),
+     RW_POLL_OK, false, false, RUN(SOURCE_OK, false, 0, 0, 0, 0), WAIT_EVERY, 0, NULL},
+    {"ok after down is up", RUN(SOURCE_DOWN, true, NOW - 900000, 5, 0, 9), RW_POLL_OK, false, false,
+     RUN(SOURCE_OK, false, 0, 0, 0, 0), WAIT_EVERY, 0, "up"},
+    {"ok when Redis says down (another daemon) is up", RUN(SOURCE_OK, false, 0, 0, 0, 0),
+     RW_POLL_OK, false, true, RUN(SOURCE_OK, false, 0, 0, 0, 0), WAIT_EVERY, 0, "up"},
+    {"first 5xx: failing, first backoff", RUN(SOURCE_OK, false, 0, 0, 0, 0), RW_POLL_SERVER_ERROR,
+     false, false, RUN(SOURCE_FAILING, false, NOW, 1, 0, 1), WAIT_BACKOFF, 0, NULL},
+    {"failing under down_after stays failing", RUN(SOURCE_FAILING, false, NOW - 299999, 4, 0, 4),
+     RW_POLL_NETWORK_ERROR, false, false, RUN(SOURCE_FAILING, false, NOW - 299999, 5, 0, 5),
+     WAIT_BACKOFF, 4, NULL},
     {"failing past down_after goes down once",
-     {SOURCE_FAILING, false, NOW - DOWN_AFTER, 4, 0, 4},
-     RW_POLL_MALFORMED,
-     false,
-     false,
-     {SOURCE_DOWN, true, NOW - DOWN_AFTER, 5, 0, 5},
-     WAIT_BACKOFF,
-     4,
-     "down"},
-    {"down and failing: no second event",
-     {SOURCE_DOWN, true, NOW - 999999, 7, 0, 9},
-     RW_POLL_CLIENT_ERROR,
-     false,
-     false,
-     {SOURCE_DOWN, true, NOW - 999999, 8, 0, 10},
-     WAIT_BACKOFF,
-     7,
-     NULL},
-    {"no progress fails like any failure",
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     RW_POLL_NO_PROGRESS,
-     false,
-     false,
-     {SOURCE_FAILING, false, NOW, 1, 0, 1},
-     WAIT_BACKOFF,
-     0,
-     NULL},
-    {"no progress past down_after goes down",
-     {SOURCE_FAILING, false, NOW - 600000, 8, 0, 8},
-     RW_POLL_NO_PROGRESS,
-     false,
-     false,
-     {SOURCE_DOWN, true, NOW - 600000, 9, 0, 9},
-     WAIT_BACKOFF,
-     8,
-     "down"},
-    {"rate limited: waiting, not down",
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     RW_POLL_RATE_LIMITED,
-     false,
-     false,
-     {SOURCE_RATE_LIMITED, false, NOW, 1, 0, 1},
-     WAIT_BACKOFF,
-     0,
-     NULL},
+     RUN(SOURCE_FAILING, false, NOW - DOWN_AFTER, 4, 0, 4), RW_POLL_MALFORMED, false, false,
+     RUN(SOURCE_DOWN, true, NOW - DOWN_AFTER, 5, 0, 5), WAIT_BACKOFF, 4, "down"},
+    {"down and failing: no second event", RUN(SOURCE_DOWN, true, NOW - 999999, 7, 0, 9),
+     RW_POLL_CLIENT_ERROR, false, false, RUN(SOURCE_DOWN, true, NOW - 999999, 8, 0, 10),
+     WAIT_BACKOFF, 7, NULL},
+    {"no progress fails like any failure", RUN(SOURCE_OK, false, 0, 0, 0, 0), RW_POLL_NO_PROGRESS,
+     false, false, RUN(SOURCE_FAILING, false, NOW, 1, 0, 1), WAIT_BACKOFF, 0, NULL},
+    {"no progress past down_after goes down", RUN(SOURCE_FAILING, false, NOW - 600000, 8, 0, 8),
+     RW_POLL_NO_PROGRESS, false, false, RUN(SOURCE_DOWN, true, NOW - 600000, 9, 0, 9), WAIT_BACKOFF,
+     8, "down"},
+    {"rate limited: waiting, not down", RUN(SOURCE_OK, false, 0, 0, 0, 0), RW_POLL_RATE_LIMITED,
+     false, false, RUN(SOURCE_RATE_LIMITED, false, NOW, 1, 0, 1), WAIT_BACKOFF, 0, NULL},
     {"rate limited past down_after goes down",
-     {SOURCE_RATE_LIMITED, false, NOW - DOWN_AFTER, 2, 0, 2},
-     RW_POLL_RATE_LIMITED,
-     false,
-     false,
-     {SOURCE_DOWN, true, NOW - DOWN_AFTER, 3, 0, 3},
-     WAIT_BACKOFF,
-     2,
-     "down"},
-    {"401 is down at once",
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     RW_POLL_AUTH_ERROR,
-     false,
-     false,
-     {SOURCE_DOWN, true, NOW, 1, 0, 1},
-     WAIT_AUTH,
-     0,
-     "down"},
-    {"401 again: slower, no second event",
-     {SOURCE_DOWN, true, NOW - 60000, 1, 0, 1},
-     RW_POLL_AUTH_ERROR,
-     false,
-     false,
-     {SOURCE_DOWN, true, NOW - 60000, 2, 0, 2},
-     WAIT_AUTH,
-     1,
+     RUN(SOURCE_RATE_LIMITED, false, NOW - DOWN_AFTER, 2, 0, 2), RW_POLL_RATE_LIMITED, false, false,
+     RUN(SOURCE_DOWN, true, NOW - DOWN_AFTER, 3, 0, 3), WAIT_BACKOFF, 2, "down"},
+    {"401 is down at once", RUN(SOURCE_OK, false, 0, 0, 0, 0), RW_POLL_AUTH_ERROR, false, false,
+     RUN(SOURCE_DOWN, true, NOW, 1, 0, 1), WAIT_AUTH, 0, "down"},
+    {"401 again: slower, no second event", RUN(SOURCE_DOWN, true, NOW - 60000, 1, 0, 1),
+     RW_POLL_AUTH_ERROR, false, false, RUN(SOURCE_DOWN, true, NOW - 60000, 2, 0, 2), WAIT_AUTH, 1,
      NULL},
-    {"expired token: renewed at once",
-     {SOURCE_OK, false, 0, 0, 0, 0},
-     RW_POLL_TOKEN_EXPIRED,
-     false,
-     false,
-     {SOURCE_OK, false, 0, 0, 1, 1},
-     WAIT_NOW,
-     0,
-     NULL},
-    {"expired twice: once more at once",
-     {SOURCE_OK, false, 0, 0, 1, 1},
-     RW_POLL_TOKEN_EXPIRED,
-     false,
-     false,
-     {SOURCE_OK, false, 0, 0, 2, 2},
-     WAIT_NOW,
-     0,
-     NULL},
-    {"expired a third time: rejected, down",
-     {SOURCE_OK, false, 0, 0, 2, 2},
-     RW_POLL_TOKEN_EXPIRED,
-     false,
-     false,
-     {SOURCE_DOWN, true, 0, 1, 3, 3},
-     WAIT_AUTH,
-     0,
-     "down"},
-    {"Redis failed: the state stays",
-     {SOURCE_FAILING, false, NOW - 5000, 2, 1, 2},
-     RW_POLL_STORE_ERROR,
-     false,
-     false,
-     {SOURCE_FAILING, false, NOW - 5000, 2, 0, 3},
-     WAIT_STORE,
-     0,
-     NULL},
+    {"expired token: renewed at once", RUN(SOURCE_OK, false, 0, 0, 0, 0), RW_POLL_TOKEN_EXPIRED,
+     false, false, RUN(SOURCE_OK, false, 0, 0, 1, 1), WAIT_NOW, 0, NULL},
+    {"expired twice: once more at once", RUN(SOURCE_OK, false, 0, 0, 1, 1), RW_POLL_TOKEN_EXPIRED,
+     false, false, RUN(SOURCE_OK, false, 0, 0, 2, 2), WAIT_NOW, 0, NULL},
+    {"expired a third time: rejected, down", RUN(SOURCE_OK, false, 0, 0, 2, 2),
+     RW_POLL_TOKEN_EXPIRED, false, false, RUN(SOURCE_DOWN, true, 0, 1, 3, 3), WAIT_AUTH, 0, "down"},
+    {"Redis failed: the state stays", RUN(SOURCE_FAILING, false, NOW - 5000, 2, 1, 2),
+     RW_POLL_STORE_ERROR, false, false, RUN(SOURCE_FAILING, false, NOW - 5000, 2, 0, 3), WAIT_STORE,
+     0, NULL},
 };
 
 static void
@@ -239,10 +120,34 @@ Test(poll_decide, table)
 	}
 }
 
+/* A walk that never ends (fresh tokens forever) goes on at poll_every's
+ * pace after POLL_MORE_MAX back-to-back polls. */
+Test(poll_decide, endless_walk_slows_down)
+{
+	struct poll_run run = RUN(SOURCE_OK, false, 0, 0, 0, 0);
+	struct poll_facts f = {
+	    .result = RW_POLL_OK, .now = NOW, .down_after_ms = DOWN_AFTER, .more = true};
+	struct poll_outcome o;
+
+	for (int i = 0; i < POLL_MORE_MAX; i++) {
+		poll_decide(&run, &f, &o);
+		cr_assert_eq(o.wait, WAIT_MORE, "poll %d", i);
+	}
+	poll_decide(&run, &f, &o);
+	cr_assert_eq(o.wait, WAIT_EVERY);
+	/* The walk finished: the next one may go on at once again. */
+	f.more = false;
+	poll_decide(&run, &f, &o);
+	cr_assert_eq(run.more_in_row, 0);
+	f.more = true;
+	poll_decide(&run, &f, &o);
+	cr_assert_eq(o.wait, WAIT_MORE);
+}
+
 /* A spent budget: no call before its reset, and the source shows it. */
 Test(poll_decide, spent_budget_is_a_floor)
 {
-	struct poll_run run = {SOURCE_OK, false, 0, 0, 0, 0};
+	struct poll_run run = RUN(SOURCE_OK, false, 0, 0, 0, 0);
 	struct poll_facts f = {.result = RW_POLL_OK,
 			       .now = NOW,
 			       .down_after_ms = DOWN_AFTER,
@@ -258,25 +163,25 @@ Test(poll_decide, spent_budget_is_a_floor)
 		cr_assert(d >= 90.0 && d <= 90.75, "%f", d);
 	}
 	/* A failure keeps its own state; the wait is still the floor. */
-	run = (struct poll_run){SOURCE_OK, false, 0, 0, 0, 0};
+	run = (struct poll_run)RUN(SOURCE_OK, false, 0, 0, 0, 0);
 	f.result = RW_POLL_SERVER_ERROR;
 	poll_decide(&run, &f, &o);
 	cr_assert_eq(run.state, SOURCE_FAILING);
 	cr_assert_geq(poll_delay(&o, 60), 90.0);
 	/* A down source stays down while waiting. */
-	run = (struct poll_run){SOURCE_DOWN, true, NOW - 1, 1, 0, 1};
+	run = (struct poll_run)RUN(SOURCE_DOWN, true, NOW - 1, 1, 0, 1);
 	f.result = RW_POLL_RATE_LIMITED;
 	poll_decide(&run, &f, &o);
 	cr_assert_eq(run.state, SOURCE_DOWN);
 	/* Rate-limited for longer than down_after: down now, with its event. */
-	run = (struct poll_run){SOURCE_OK, false, 0, 0, 0, 0};
+	run = (struct poll_run)RUN(SOURCE_OK, false, 0, 0, 0, 0);
 	f.result = RW_POLL_RATE_LIMITED;
 	f.spent_until = NOW + DOWN_AFTER;
 	poll_decide(&run, &f, &o);
 	cr_assert_eq(run.state, SOURCE_DOWN);
 	cr_assert_str_eq(o.event, "down");
 	/* ... but not for a wait inside it. */
-	run = (struct poll_run){SOURCE_OK, false, 0, 0, 0, 0};
+	run = (struct poll_run)RUN(SOURCE_OK, false, 0, 0, 0, 0);
 	f.spent_until = NOW + DOWN_AFTER - 1;
 	poll_decide(&run, &f, &o);
 	cr_assert_eq(run.state, SOURCE_RATE_LIMITED);
