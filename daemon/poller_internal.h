@@ -1,7 +1,8 @@
 /*
  * poller_internal.h: the poller's structures, shared by poller.c (sources,
- * schedule, states, events), poller_walk.c (requests, stream walks, ingest,
- * cursors) and poller_report.c (/status and metrics).
+ * schedule, states, events), poller_decide.c (what a poll's end means),
+ * poller_request.c (requests, budgets, statuses), poller_walk.c (stream
+ * walks, ingest, cursors, rejects) and poller_report.c (/status, metrics).
  */
 #ifndef REPLYWATCH_POLLER_INTERNAL_H
 #define REPLYWATCH_POLLER_INTERNAL_H
@@ -18,6 +19,7 @@
 
 #define POLL_MAX_ENDPOINTS 8
 #define POLL_ERROR_MAX 240
+#define POLL_DETAIL_MAX 120 /* bytes of a platform's error message kept */
 
 enum source_state {
 	SOURCE_OK,
@@ -174,6 +176,12 @@ double poll_delay(const struct poll_outcome *o, int64_t poll_every_s);
 int64_t poll_backfill_cutoff(int64_t now, int64_t backfill_s);
 
 #define POLL_MAX_WAIT_S 3600 /* the longest wait for a budget (= RW_RATELIMIT_MAX_WAIT_MS) */
+
+/* poller_request.c: the platform's error message of a JSON error body
+ * into out (len bytes), cut on a character boundary at POLL_DETAIL_MAX
+ * bytes and cleaned; "" when there is none. */
+struct rw_httpc_response;
+void poller_error_detail(const struct rw_httpc_response *resp, char *out, size_t len);
 
 /* poller_walk.c: starts a poll of ps (reads its cursors first). */
 void poller_begin(struct poll_source *ps);
