@@ -1236,6 +1236,9 @@ Test(connectors, regression_error_cut_inside_utf8_still_recorded)
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "down");
 	cr_assert(err && strstr(err, "\xc5\x82"), "%s", err ? err : "null");
 	json_decref(s);
+	/* Recorded the first time: no write of the event failed. */
+	cr_assert_eq(metric_value("replywatch_source_event_write_failures_total{source=\"xsrc\"}"),
+		     0);
 }
 
 /*
