@@ -1062,8 +1062,12 @@ Test(connectors, rejected_entries_are_logged_once_and_counted)
 	wait_metric("replywatch_source_items_rejected_total{source=\"xsrc\",reason=\"bad "
 		    "created_at\"}",
 		    1, 10);
-	/* The same page three more times. */
-	wait_metric("replywatch_source_polls_total{source=\"xsrc\",result=\"ok\"}", 6, 15);
+	/* The same page three more times (every scripted answer taken, and the
+	 * poll that took the last one finished). */
+	struct pending_wait all = {"x", 1};
+
+	cr_assert(rwt_wait_until(faults_taken, &all, 15));
+	wait_more_ok_polls("xsrc", 1);
 	cr_assert_eq(count_in_log("xsrc: mentions: entry 1999999999999999999 rejected: bad "
 				  "created_at"),
 		     1, "%s", rwt_daemon_log(&daemon_));
