@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "poller_internal.h"
-#include "replywatch/backoff.h"
 #include "replywatch/config.h"
 #include "replywatch/event.h"
 #include "replywatch/httpc.h"
@@ -18,13 +17,9 @@
 #include "replywatch/secret.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
+#include "replywatch/utf8.h"
 
-#define BACKOFF_FIRST 1.0     /* seconds before the first retry */
-#define BACKOFF_CAP 300.0     /* longest wait between retries */
-#define AUTH_RETRY_FIRST 60.0 /* a rejected token is retried slowly ... */
-#define AUTH_RETRY_CAP 900.0  /* ... sign-ins are rate-limited hard */
-#define STORE_RETRY 2.0       /* Redis unavailable: try again soon */
-#define MORE_PAGES_DELAY 0.05 /* a poll stopped at its page bound: go on at once */
+#define STORE_RETRY 2.0 /* Redis unavailable: try again soon */
 
 static const char *const result_names[RW_POLL_RESULT_COUNT] = {
     [RW_POLL_OK] = "ok",
@@ -36,6 +31,7 @@ static const char *const result_names[RW_POLL_RESULT_COUNT] = {
     [RW_POLL_MALFORMED] = "malformed",
     [RW_POLL_TOKEN_EXPIRED] = "token_expired",
     [RW_POLL_STORE_ERROR] = "store_error",
+    [RW_POLL_NO_PROGRESS] = "no_progress",
 };
 
 const char *
@@ -78,11 +74,11 @@ poller_limit(struct poll_source *ps, const char *endpoint)
 	return l;
 }
 
-/* A factor in [1 - spread, 1 + spread]. */
+/* A short wait, spread: Redis is away, or a source starts. */
 static double
-jitter(double spread)
+soon(double seconds)
 {
-	return 1.0 + spread * (2.0 * ((double)random() / (double)RAND_MAX) - 1.0);
+	return seconds * (0.75 + 0.5 * ((double)random() / (double)RAND_MAX));
 }
 
 static void
@@ -117,6 +113,16 @@ spent_until(const struct poll_source *ps, int64_t now)
 	return until;
 }
 
+/* A state change that could not be recorded: loud, counted, retried (the
+ * event stays pending and is written again before the next poll). */
+static void
+event_failed(struct poll_source *ps, const char *why)
+{
+	ps->event_failures++;
+	log_err("%s: source_%s event not recorded (%s); will try again", ps->name,
+		ps->pending_event ? ps->pending_event : "?", why);
+}
+
 static void
 event_written(struct rw_store *st, const redisReply *reply, void *arg)
 {
@@ -124,8 +130,7 @@ event_written(struct rw_store *st, const redisReply *reply, void *arg)
 
 	(void)st;
 	if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-		log_warnx("%s: source event not written (%s); will try again", ps->name,
-			  reply ? reply->str : "redis unavailable");
+		event_failed(ps, reply ? reply->str : "redis unavailable");
 		return; /* pending_event stays set */
 	}
 	ps->pending_event = NULL;
@@ -150,12 +155,14 @@ write_pending_event(struct poll_source *ps)
 	e = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s?}}", "type",
 		      strcmp(ps->pending_event, "down") == 0 ? "source_down" : "source_up", "at",
 		      rw_time_format(now, at, sizeof(at)), "source", "name", ps->name, "type",
-		      rw_source_type_name(ps->src->type), "state", poller_state_name(ps->state),
+		      rw_source_type_name(ps->src->type), "state", poller_state_name(ps->run.state),
 		      "last_error", ps->last_error[0] ? ps->last_error : NULL);
 	text = e ? rw_event_dump(e) : NULL;
 	json_decref(e);
-	if (text == NULL)
+	if (text == NULL) {
+		event_failed(ps, "the event could not be built");
 		return;
+	}
 	snprintf(minid, sizeof(minid), "%" PRId64, now - p->cfg->retention.closed * 1000);
 	argv[0] = rw_tracker_base(rw_store_key_prefix(p->store), ps->name, base, sizeof(base));
 	argv[1] = ps->pending_event;
@@ -166,38 +173,43 @@ write_pending_event(struct poll_source *ps)
 	rc = rw_store_script(p->store, "source", 1, 4, argv, lens, event_written, ps);
 	free(text);
 	if (rc == -1)
-		log_warnx("%s: source event not written (redis unavailable); will try again",
-			  ps->name);
+		event_failed(ps, "redis unavailable");
 }
 
-static void
-go_down(struct poll_source *ps)
-{
-	ps->state = SOURCE_DOWN;
-	if (ps->down)
-		return;
-	ps->down = true;
-	ps->pending_event = "down";
-	log_err("%s: source down: %s", ps->name, ps->last_error);
-}
-
+/* Keeps reason as last_error, cut on a character boundary and cleaned so
+ * that JSON (the event, /status) can always hold it. */
 static void
 set_error(struct poll_source *ps, const char *reason)
 {
-	snprintf(ps->last_error, sizeof(ps->last_error), "%s", reason ? reason : "error");
+	if (reason == NULL)
+		reason = "error";
+	rw_utf8_clean(ps->last_error, sizeof(ps->last_error), reason, strlen(reason));
 }
 
-/* A failure that counts towards down_after. */
-static double
-failed(struct poll_source *ps, int64_t now)
+/* Logs what a poll's end means, once. */
+static void
+log_end(const struct poll_source *ps, enum rw_poll_result result, const char *event)
 {
-	if (ps->failing_since == 0)
-		ps->failing_since = now;
-	if (ps->down || now - ps->failing_since >= ps->src->down_after * 1000)
-		go_down(ps);
-	else
-		ps->state = SOURCE_FAILING;
-	return rw_backoff_seconds(ps->backoff++, BACKOFF_FIRST, BACKOFF_CAP);
+	if (event != NULL && strcmp(event, "up") == 0)
+		log_notice("%s: source up again", ps->name);
+	else if (event != NULL)
+		log_err("%s: source down: %s", ps->name, ps->last_error);
+	switch (result) {
+	case RW_POLL_OK:
+	case RW_POLL_AUTH_ERROR: /* down at once: said above */
+	case RW_POLL_TOKEN_EXPIRED:
+		break;
+	case RW_POLL_RATE_LIMITED:
+		log_info("%s: %s", ps->name, ps->last_error);
+		break;
+	case RW_POLL_STORE_ERROR:
+		log_warnx("%s: %s", ps->name, ps->last_error);
+		break;
+	default:
+		log_warnx("%s: poll failed (%s): %s", ps->name, rw_poll_result_name(result),
+			  ps->last_error);
+		break;
+	}
 }
 
 void
@@ -205,10 +217,13 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 {
 	struct poll_source *ps = poll->ps;
 	struct rw_poller *p = ps->poller;
-	int64_t now = rw_now_ms(), until;
+	int64_t now = rw_now_ms();
 	bool more = poll->more, was_down = poll->was_down;
-	double delay;
+	char why[POLL_ERROR_MAX];
 
+	/* reason may live in the poll (a walk's failure): kept before it goes. */
+	rw_utf8_clean(why, sizeof(why), reason ? reason : "error",
+		      strlen(reason ? reason : "error"));
 	ps->poll = NULL;
 	poller_poll_free(poll);
 	if (ps->retired) {
@@ -226,76 +241,30 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	}
 	if (p->freeing)
 		return; /* shutting down: nothing to record or schedule */
-	ps->polls[result]++;
+	struct poll_facts facts = {
+	    .result = result,
+	    .now = now,
+	    .down_after_ms = ps->src->down_after * 1000,
+	    .more = more,
+	    .was_down = was_down,
+	    .spent_until = spent_until(ps, now),
+	};
+	struct poll_outcome out;
+
+	ps->polls[result < RW_POLL_RESULT_COUNT ? result : RW_POLL_CLIENT_ERROR]++;
 	ps->last_poll_at = now;
-	if (result != RW_POLL_OK)
-		ps->consecutive_failures++;
-	if (result != RW_POLL_TOKEN_EXPIRED)
-		ps->expired_in_row = 0;
-	switch (result) {
-	case RW_POLL_OK:
+	if (result == RW_POLL_OK) {
 		ps->last_success_at = now;
 		ps->last_error[0] = '\0';
-		ps->consecutive_failures = 0;
-		ps->failing_since = 0;
-		ps->backoff = 0;
-		ps->state = SOURCE_OK;
-		if (ps->down || was_down) {
-			log_notice("%s: source up again", ps->name);
-			ps->down = false;
-			ps->pending_event = "up";
-		}
-		delay = more ? MORE_PAGES_DELAY : (double)ps->src->poll_every * jitter(0.1);
-		break;
-	case RW_POLL_RATE_LIMITED:
-		set_error(ps, reason);
-		if (!ps->down)
-			ps->state = SOURCE_RATE_LIMITED;
-		delay = rw_backoff_seconds(ps->backoff++, BACKOFF_FIRST, BACKOFF_CAP);
-		log_info("%s: %s", ps->name, ps->last_error);
-		break;
-	case RW_POLL_AUTH_ERROR:
-		set_error(ps, reason);
-		if (ps->failing_since == 0)
-			ps->failing_since = now;
-		go_down(ps);
-		delay = rw_backoff_seconds(ps->backoff++, AUTH_RETRY_FIRST, AUTH_RETRY_CAP);
-		break;
-	case RW_POLL_TOKEN_EXPIRED:
-		/* The next poll renews the session first. Twice in a row means the
-		 * renewed token does not work either: treat it as rejected. */
-		set_error(ps, reason);
-		if (++ps->expired_in_row > 2) {
-			go_down(ps);
-			delay = rw_backoff_seconds(ps->backoff++, AUTH_RETRY_FIRST, AUTH_RETRY_CAP);
-		} else {
-			delay = 0;
-		}
-		break;
-	case RW_POLL_STORE_ERROR:
-		/* Not the platform's fault: the state stays, the poll is retried. */
-		set_error(ps, reason);
-		log_warnx("%s: %s", ps->name, ps->last_error);
-		delay = STORE_RETRY * jitter(0.25);
-		break;
-	default:
-		set_error(ps, reason);
-		log_warnx("%s: poll failed (%s): %s", ps->name, rw_poll_result_name(result),
-			  ps->last_error);
-		delay = failed(ps, now);
-		break;
+	} else {
+		set_error(ps, why);
 	}
-	until = spent_until(ps, now);
-	if (until > 0) {
-		double wait = (double)(until - now) / 1000.0 + jitter(0.5) * 0.5;
-
-		if (wait > delay)
-			delay = wait;
-		if (result == RW_POLL_OK || result == RW_POLL_RATE_LIMITED)
-			ps->state = ps->down ? SOURCE_DOWN : SOURCE_RATE_LIMITED;
-	}
+	poll_decide(&ps->run, &facts, &out);
+	if (out.event != NULL)
+		ps->pending_event = out.event;
+	log_end(ps, result, out.event);
 	write_pending_event(ps);
-	schedule(ps, delay);
+	schedule(ps, poll_delay(&out, ps->src->poll_every));
 }
 
 static void
@@ -309,13 +278,13 @@ on_poll_timer(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	if (!rw_store_connected(ps->poller->store)) {
 		/* Nothing could be ingested nor a cursor saved: wait for Redis. */
-		schedule(ps, STORE_RETRY * jitter(0.25));
+		schedule(ps, soon(STORE_RETRY));
 		return;
 	}
 	write_pending_event(ps);
 	poller_begin(ps);
 	if (ps->poll == NULL) /* out of memory: try again later */
-		schedule(ps, STORE_RETRY * jitter(0.25));
+		schedule(ps, soon(STORE_RETRY));
 }
 
 /* Same platform account and endpoint: the state (session, budgets) carries over. */
@@ -388,23 +357,23 @@ source_arm(struct poll_source *ps, bool fresh)
 {
 	if (!ps->src->enabled) {
 		ev_timer_stop(ps->poller->loop, &ps->timer);
-		ps->state = SOURCE_DISABLED;
+		ps->run.state = SOURCE_DISABLED;
 		ps->next_poll_at = 0;
 		return;
 	}
 	if (ps->conn == NULL) {
-		ps->state = SOURCE_DISABLED;
+		ps->run.state = SOURCE_DISABLED;
 		snprintf(ps->last_error, sizeof(ps->last_error),
 			 "type %s is not supported by this version",
 			 rw_source_type_name(ps->src->type));
 		return;
 	}
-	if (ps->state == SOURCE_DISABLED)
-		ps->state = SOURCE_OK;
+	if (ps->run.state == SOURCE_DISABLED)
+		ps->run.state = SOURCE_OK;
 	/* A new source polls now; a kept one keeps its turn unless idle and
 	 * disarmed (it was disabled before). */
 	if (fresh || (!ev_is_active(&ps->timer) && ps->poll == NULL))
-		schedule(ps, fresh ? 0.01 * jitter(0.5) : 0.01);
+		schedule(ps, fresh ? soon(0.01) : 0.01);
 }
 
 void

@@ -1,7 +1,8 @@
 /*
  * poller_internal.h: the poller's structures, shared by poller.c (sources,
- * schedule, states, events), poller_walk.c (requests, stream walks, ingest,
- * cursors) and poller_report.c (/status and metrics).
+ * schedule, states, events), poller_decide.c (what a poll's end means),
+ * poller_request.c (requests, budgets, statuses), poller_walk.c (stream
+ * walks, ingest, cursors, rejects) and poller_report.c (/status, metrics).
  */
 #ifndef REPLYWATCH_POLLER_INTERNAL_H
 #define REPLYWATCH_POLLER_INTERNAL_H
@@ -18,6 +19,7 @@
 
 #define POLL_MAX_ENDPOINTS 8
 #define POLL_ERROR_MAX 240
+#define POLL_DETAIL_MAX 120 /* bytes of a platform's error message kept */
 
 enum source_state {
 	SOURCE_OK,
@@ -33,6 +35,60 @@ struct endpoint_limit {
 	struct rw_ratelimit rl;
 };
 
+/* A source's run of poll results: what poll_decide reads and updates. */
+struct poll_run {
+	enum source_state state;
+	bool down;                     /* known down: source_down raised (or to be) */
+	int64_t failing_since;         /* first failure of the current run; 0: none */
+	unsigned backoff;              /* exponent of the next backoff delay */
+	unsigned expired_in_row;       /* token-expired polls in a row */
+	unsigned consecutive_failures; /* polls that did not end ok, in a row */
+	unsigned more_in_row;          /* ok polls stopped at their page bound, in a row */
+};
+
+/* Polls in a row that go on at once from a page bound; after that a walk
+ * goes on at poll_every's pace (a platform that hands out fresh tokens
+ * forever cannot keep a source polling back to back). 100 polls are 1000
+ * pages per stream: far more than any catch-up. */
+#define POLL_MORE_MAX 100
+
+/* What a poll's end tells poll_decide. */
+struct poll_facts {
+	enum rw_poll_result result;
+	int64_t now;
+	int64_t down_after_ms; /* the source's down_after */
+	bool more;             /* a walk stopped at its page bound */
+	bool was_down;         /* the shared "down" flag in Redis at the start */
+	int64_t spent_until;   /* the latest reset of a spent budget, 0: none */
+};
+
+/* How long until the next poll. */
+enum poll_wait {
+	WAIT_EVERY,   /* the source's poll_every, ±10 % */
+	WAIT_MORE,    /* at once: a walk stopped at its page bound */
+	WAIT_NOW,     /* at once: the next poll renews the session */
+	WAIT_BACKOFF, /* rw_backoff_seconds(attempt, 1 s, 5 min) */
+	WAIT_AUTH,    /* rw_backoff_seconds(attempt, 1 min, 15 min): sign-ins are precious */
+	WAIT_STORE,   /* about 2 s: Redis, not the platform, failed */
+};
+
+/* What poll_decide decided. */
+struct poll_outcome {
+	enum poll_wait wait;
+	unsigned attempt;       /* of WAIT_BACKOFF / WAIT_AUTH */
+	int64_t budget_wait_ms; /* at least this long: a spent budget's reset (0: none) */
+	const char *event;      /* "down", "up" or NULL: a transition to record */
+};
+
+/* Rejected entries of one reason, for metrics and /status. */
+struct reject_count {
+	char reason[40];
+	unsigned long long n;
+};
+
+#define POLL_REJECT_REASONS 16 /* distinct reasons kept; more count as "other" */
+#define POLL_REJECT_MEMORY 256 /* rejected entries remembered, not to log them again */
+
 /* One polled source. */
 struct poll_source {
 	struct rw_poller *poller;
@@ -41,18 +97,18 @@ struct poll_source {
 	const struct rw_connector *conn;    /* NULL: no connector for the type in this build */
 	void *conn_state;
 	ev_timer timer;
-	enum source_state state;
+	struct poll_run run;
 	int64_t last_poll_at, last_success_at, next_poll_at;
-	int64_t failing_since; /* first failure of the current run of failures; 0: none */
-	char last_error[POLL_ERROR_MAX];
-	unsigned consecutive_failures; /* polls that did not end ok, in a row */
-	unsigned backoff;              /* exponent of the next backoff delay */
-	unsigned expired_in_row;       /* token-expired polls in a row */
-	bool down;                     /* known down: source_down raised (or to be) */
-	const char *pending_event;     /* "down"/"up" not yet written to Redis, or NULL */
+	char last_error[POLL_ERROR_MAX];   /* valid UTF-8 (rw_utf8_clean): JSON can hold it */
+	const char *pending_event;         /* "down"/"up" not yet written to Redis, or NULL */
+	unsigned long long event_failures; /* source events that could not be written */
 	struct endpoint_limit limits[POLL_MAX_ENDPOINTS];
 	size_t nlimits;
 	unsigned long long polls[RW_POLL_RESULT_COUNT];
+	struct reject_count rejected[POLL_REJECT_REASONS];
+	size_t nreasons;
+	uint64_t reject_seen[POLL_REJECT_MEMORY]; /* hashes of logged rejects, a ring */
+	size_t reject_next;
 	struct rw_poll *poll; /* the poll under way, or NULL */
 	bool retired;         /* removed by a reload: freed when its poll ends */
 	struct poll_source *next;
@@ -62,18 +118,24 @@ struct poll_source {
 struct rw_poll {
 	struct poll_source *ps;
 	int64_t started_ms;
-	json_t *cursors; /* the "cur" hash as read at the start: field -> string */
-	json_t *save;    /* cursor fields to write once the items are ingested */
-	bool was_down;   /* the "down" flag in Redis at the start */
-	size_t stream;   /* index of the stream being walked */
-	int pages;       /* pages of that stream read in this poll */
-	char *watermark; /* its walk: see struct rw_walk */
+	int64_t answered_ms; /* when the last answer arrived: no item is dated later */
+	json_t *cursors;     /* the "cur" hash as read at the start: field -> string */
+	json_t *save;        /* cursor fields to write once the items are ingested */
+	bool was_down;       /* the "down" flag in Redis at the start */
+	size_t stream;       /* index of the stream being walked */
+	int pages;           /* pages of that stream read in this poll */
+	char *watermark;     /* its walk: see struct rw_walk */
 	char *token;
 	char *oldest_id;
-	char *top; /* the newest entry seen when the walk began */
+	char *top;      /* the newest entry seen when the walk began */
+	int64_t top_ms; /* its time, when this poll saw it (0: unknown) */
 	int64_t from_ms;
-	bool more;            /* a stream stopped at its page bound */
-	struct rw_page items; /* everything found, for one ingest */
+	uint64_t tokens_seen[RW_POLLER_MAX_PAGES + 1]; /* hashes of this walk's tokens */
+	size_t ntokens_seen;
+	bool cursor_dropped;          /* this stream's stored cursor was refused: walking by time */
+	bool more;                    /* a stream stopped at its page bound */
+	char failure[POLL_ERROR_MAX]; /* a walk that made no progress: why ("" when none) */
+	struct rw_page items;         /* everything found, for one ingest */
 	rw_poll_answer_fn *answer;
 	int see[4];
 	char endpoint[32];
@@ -92,12 +154,34 @@ struct rw_poller {
 	bool freeing;                /* no Redis commands either */
 };
 
-/* poller.c: ends poll with result (and a reason unless ok), updates the
- * source's state and schedules its next poll. Frees poll. */
+/* poller.c: ends poll with result (and a reason unless ok; it may point
+ * into poll: it is copied before poll is freed), updates the source's
+ * state and schedules its next poll. Frees poll. */
 void poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason);
 /* The budget of endpoint at source ps, made on first use (NULL when full). */
 struct endpoint_limit *poller_limit(struct poll_source *ps, const char *endpoint);
 const char *poller_state_name(enum source_state s);
+
+/* poller_decide.c: the pure decisions of a poll's end (tested by
+ * tests/unit/test_poll_decide.c). */
+
+/* Updates run with how a poll ended (facts) and says when to poll next and
+ * which transition (source_down / source_up) to record. */
+void poll_decide(struct poll_run *run, const struct poll_facts *facts, struct poll_outcome *out);
+/* The delay in seconds an outcome asks for (jitter and backoff are random;
+ * the budget wait is a floor, at most POLL_MAX_WAIT_S). */
+double poll_delay(const struct poll_outcome *o, int64_t poll_every_s);
+/* The first walk's backfill cutoff at now: now - backfill, saturated at 1
+ * (the epoch) so that no configured value turns it off or overflows. */
+int64_t poll_backfill_cutoff(int64_t now, int64_t backfill_s);
+
+#define POLL_MAX_WAIT_S 3600 /* the longest wait for a budget (= RW_RATELIMIT_MAX_WAIT_MS) */
+
+/* poller_request.c: the platform's error message of a JSON error body
+ * into out (len bytes), cut on a character boundary at POLL_DETAIL_MAX
+ * bytes and cleaned; "" when there is none. */
+struct rw_httpc_response;
+void poller_error_detail(const struct rw_httpc_response *resp, char *out, size_t len);
 
 /* poller_walk.c: starts a poll of ps (reads its cursors first). */
 void poller_begin(struct poll_source *ps);

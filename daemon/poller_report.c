@@ -19,7 +19,22 @@ find(const struct rw_poller *p, const char *name)
 	return NULL;
 }
 
-/* The tightest budget: the endpoint with the fewest calls left. */
+/* A figure the platform may not have given: JSON null when unknown (< 0). */
+static json_t *
+figure(long v)
+{
+	return v < 0 ? json_null() : json_integer((json_int_t)v);
+}
+
+static json_t *
+budget_json(const struct endpoint_limit *l)
+{
+	return json_pack("{s:o, s:o, s:o}", "limit", figure(l->rl.limit), "remaining",
+			 figure(l->rl.remaining), "reset_at", rw_time_json(l->rl.reset_at_ms));
+}
+
+/* The tightest budget (the endpoint with the fewest calls left) and every
+ * endpoint's; an unknown figure is null. Null when no endpoint said anything. */
 static json_t *
 rate_limit_json(const struct poll_source *ps)
 {
@@ -29,23 +44,33 @@ rate_limit_json(const struct poll_source *ps)
 	for (size_t i = 0; i < ps->nlimits; i++) {
 		const struct endpoint_limit *l = &ps->limits[i];
 
-		if (l->rl.remaining < 0)
+		if (l->rl.remaining < 0 && l->rl.limit < 0 && l->rl.reset_at_ms <= 0)
 			continue;
-		if (tight == NULL || l->rl.remaining < tight->rl.remaining)
+		if (tight == NULL ||
+		    (l->rl.remaining >= 0 &&
+		     (tight->rl.remaining < 0 || l->rl.remaining < tight->rl.remaining)))
 			tight = l;
-		json_object_set_new(endpoints, l->name,
-				    json_pack("{s:I, s:I, s:o}", "limit", (json_int_t)l->rl.limit,
-					      "remaining", (json_int_t)l->rl.remaining, "reset_at",
-					      rw_time_json(l->rl.reset_at_ms)));
+		json_object_set_new(endpoints, l->name, budget_json(l));
 	}
 	if (tight == NULL) {
 		json_decref(endpoints);
 		return json_null();
 	}
-	o = json_pack("{s:I, s:I, s:o, s:s, s:o}", "limit", (json_int_t)tight->rl.limit,
-		      "remaining", (json_int_t)tight->rl.remaining, "reset_at",
-		      rw_time_json(tight->rl.reset_at_ms), "endpoint", tight->name, "endpoints",
-		      endpoints);
+	o = budget_json(tight);
+	json_object_set_new(o, "endpoint", json_string(tight->name));
+	json_object_set_new(o, "endpoints", endpoints);
+	return o;
+}
+
+/* Rejected entries by reason: {"no id": 2, ...}. */
+static json_t *
+rejected_json(const struct poll_source *ps)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < ps->nreasons; i++)
+		json_object_set_new(o, ps->rejected[i].reason,
+				    json_integer((json_int_t)ps->rejected[i].n));
 	return o;
 }
 
@@ -57,14 +82,28 @@ rw_poller_source_json(const struct rw_poller *p, const char *name)
 	if (ps == NULL)
 		return NULL;
 	return json_pack(
-	    "{s:s, s:o, s:o, s:o, s:I, s:o, s:o}", "state", poller_state_name(ps->state),
+	    "{s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "state", poller_state_name(ps->run.state),
 	    "last_poll_at", rw_time_json(ps->last_poll_at), "last_success_at",
 	    rw_time_json(ps->last_success_at), "last_error",
 	    ps->last_error[0] ? json_string(ps->last_error) : json_null(), "consecutive_failures",
-	    (json_int_t)ps->consecutive_failures, "next_poll_at",
-	    ps->poll == NULL && ps->state != SOURCE_DISABLED ? rw_time_json(ps->next_poll_at)
-							     : json_null(),
-	    "rate_limit", rate_limit_json(ps));
+	    (json_int_t)ps->run.consecutive_failures, "next_poll_at",
+	    ps->poll == NULL && ps->run.state != SOURCE_DISABLED ? rw_time_json(ps->next_poll_at)
+								 : json_null(),
+	    "rate_limit", rate_limit_json(ps), "items_rejected", rejected_json(ps));
+}
+
+/* A label value as the exposition format wants it. */
+static void
+put_label(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
 }
 
 static bool
@@ -74,7 +113,7 @@ is_up(const struct rw_poller *p, const struct rw_source_config *src)
 
 	if (ps == NULL)
 		return src->enabled;
-	return ps->state != SOURCE_DOWN && ps->state != SOURCE_DISABLED;
+	return ps->run.state != SOURCE_DOWN && ps->run.state != SOURCE_DISABLED;
 }
 
 void
@@ -100,6 +139,25 @@ rw_poller_write_metrics(const struct rw_poller *p, FILE *out)
 				"replywatch_source_polls_total{source=\"%s\",result=\"%s\"} %llu\n",
 				ps->name, rw_poll_result_name((enum rw_poll_result)r),
 				ps->polls[r]);
+	fputs("# HELP replywatch_source_items_rejected_total Entries of platform answers that "
+	      "could not be used, by reason (each counted once).\n"
+	      "# TYPE replywatch_source_items_rejected_total counter\n",
+	      out);
+	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		for (size_t i = 0; i < ps->nreasons; i++) {
+			fprintf(out,
+				"replywatch_source_items_rejected_total{source=\"%s\",reason=\"",
+				ps->name);
+			put_label(out, ps->rejected[i].reason);
+			fprintf(out, "\"} %llu\n", ps->rejected[i].n);
+		}
+	fputs("# HELP replywatch_source_event_write_failures_total source_down/source_up events "
+	      "that could not be recorded (retried).\n"
+	      "# TYPE replywatch_source_event_write_failures_total counter\n",
+	      out);
+	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		fprintf(out, "replywatch_source_event_write_failures_total{source=\"%s\"} %llu\n",
+			ps->name, ps->event_failures);
 	fputs("# HELP replywatch_source_rate_limit_remaining Calls left in the platform's "
 	      "rate-limit window, per endpoint.\n"
 	      "# TYPE replywatch_source_rate_limit_remaining gauge\n",

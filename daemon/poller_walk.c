@@ -1,6 +1,6 @@
 /*
- * poller_walk.c: one poll — read the cursors, make the connector's
- * requests, walk its streams page by page, ingest, save the cursors.
+ * poller_walk.c: one poll — read the cursors, walk the connector's streams
+ * page by page (each page must move the walk), ingest, save the cursors.
  *
  * Cursors live in the source's hash "PREFIX{SOURCE}:cur", two or more fields
  * per stream, named by the stream's letter:
@@ -9,6 +9,11 @@
  *   Xo  the previous page's oldest id, likewise (id-paged streams)
  *   Xp  the newest entry seen when that walk began: the next watermark
  *   Xf  the backfill cutoff of a first walk (ms), kept so it stays the same
+ *   Xm  id-ordered streams: the newest entry's time (ms) at the last finished
+ *       walk, the time watermark a walk falls back to when the platform
+ *       refuses the stored id cursor (400/422)
+ * An id cursor is stored only when the stream's cursor_ok allows it, and a
+ * stored one it does not allow is dropped when read.
  * They are written only after everything the poll found is ingested, in one
  * HSET, so a crash leaves the previous cursors and the same pages are read
  * again (ingest is idempotent).
@@ -27,11 +32,9 @@
 #include "replywatch/mention.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
+#include "replywatch/utf8.h"
 
-#define REQUEST_TIMEOUT_MS 30000L
-#define CONNECT_TIMEOUT_MS 10000L
-#define MAX_HEADERS 8
-#define DETAIL_MAX 120 /* characters of a platform's error message kept */
+#define REFUSED_MARGIN_MS (5 * 60 * 1000) /* a walk by time starts this before Xm */
 
 static void stream_begin(struct rw_poll *poll);
 
@@ -49,37 +52,6 @@ poller_poll_free(struct rw_poll *poll)
 	free(poll->url);
 	rw_page_clear(&poll->items);
 	free(poll);
-}
-
-const struct rw_source_config *
-rw_poll_source(const struct rw_poll *poll)
-{
-	return poll->ps->src;
-}
-
-void *
-rw_poll_state(const struct rw_poll *poll)
-{
-	return poll->ps->conn_state;
-}
-
-int64_t
-rw_poll_now_ms(const struct rw_poll *poll)
-{
-	(void)poll;
-	return rw_now_ms();
-}
-
-void
-rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *fmt, ...)
-{
-	char reason[POLL_ERROR_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	poller_end(poll, result, reason);
 }
 
 static char *
@@ -117,196 +89,17 @@ dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* --- requests -------------------------------------------------------- */
-
-static const char *
-lookup_header(void *arg, const char *name)
-{
-	return rw_httpc_header(arg, name);
-}
-
-/* A platform's error message from a JSON error body, cleaned for a log line. */
-static void
-error_detail(const struct rw_httpc_response *resp, char *out, size_t len)
-{
-	static const char *const keys[] = {"message", "detail", "error_description",
-					   "error",   "title",  NULL};
-	json_t *doc = json_loadb(resp->body, resp->body_len, 0, NULL), *errors;
-	const char *msg = NULL;
-
-	out[0] = '\0';
-	if (doc == NULL)
-		return;
-	errors = json_object_get(doc, "errors");
-	if (json_is_array(errors) && json_array_size(errors) > 0)
-		msg = json_string_value(json_object_get(json_array_get(errors, 0), "message"));
-	for (size_t i = 0; msg == NULL && keys[i] != NULL; i++)
-		msg = json_string_value(json_object_get(doc, keys[i]));
-	if (msg != NULL) {
-		size_t n = 0;
-
-		for (const char *c = msg; *c && n + 1 < len && n < DETAIL_MAX; c++)
-			out[n++] = (unsigned char)*c < 0x20 ? ' ' : *c;
-		out[n] = '\0';
-	}
-	json_decref(doc);
-}
-
-static bool
-wanted(const struct rw_poll *poll, long status)
-{
-	if (status >= 200 && status < 300)
-		return true;
-	for (size_t i = 0; i < sizeof(poll->see) / sizeof(poll->see[0]) && poll->see[i]; i++)
-		if (poll->see[i] == status)
-			return true;
-	return false;
-}
-
-static void
-note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t now)
-{
-	struct endpoint_limit *l = poller_limit(poll->ps, poll->endpoint);
-	struct rw_ratelimit rl;
-
-	if (l == NULL)
-		return;
-	rw_ratelimit_read(poll->ps->src->type, lookup_header, (void *)resp, now, &rl);
-	if (rl.known) {
-		l->rl = rl;
-	} else {
-		l->rl.retry_at_ms = rl.retry_at_ms;
-		if (l->rl.reset_at_ms != 0 && l->rl.reset_at_ms <= now)
-			l->rl.remaining = -1; /* the old window is over */
-	}
-	/* A 429 without any figures still means: not before a backoff. */
-	if (resp->status == 429 && rl.remaining != 0 && rl.retry_at_ms == 0)
-		l->rl.remaining = 0;
-}
-
-static void
-http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
-{
-	struct rw_poll *poll = arg;
-	struct poll_source *ps = poll->ps;
-	const struct rw_connector *conn = ps->conn;
-	int64_t now = rw_now_ms();
-	char detail[DETAIL_MAX + 8], when[40];
-	const char *ep = poll->endpoint;
-
-	(void)c;
-	if (ps->poller->freeing || ps->retired) {
-		poller_end(poll, RW_POLL_NETWORK_ERROR, "abandoned");
-		return;
-	}
-	log_debug("%s: %s answered %ld in %.3f s", ps->name, poll->url, resp->status,
-		  resp->total_seconds);
-	if (resp->status == 0) {
-		rw_poll_fail(poll, RW_POLL_NETWORK_ERROR, "%s: %s", ep, resp->error);
-		return;
-	}
-	note_limits(poll, resp, now);
-	if (conn->token_expired != NULL && conn->token_expired(poll, resp)) {
-		rw_poll_fail(poll, RW_POLL_TOKEN_EXPIRED, "%s: access token expired", ep);
-		return;
-	}
-	if (wanted(poll, resp->status)) {
-		poll->answer(poll, resp);
-		return;
-	}
-	error_detail(resp, detail, sizeof(detail));
-	if (resp->status == 429) {
-		struct endpoint_limit *l = poller_limit(ps, ep);
-		int64_t until = 0;
-
-		if (l != NULL)
-			until = l->rl.retry_at_ms > l->rl.reset_at_ms ? l->rl.retry_at_ms
-								      : l->rl.reset_at_ms;
-		if (until > now)
-			rw_poll_fail(poll, RW_POLL_RATE_LIMITED,
-				     "%s: rate limited (HTTP 429) until %s", ep,
-				     rw_time_format(until, when, sizeof(when)));
-		else
-			rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: rate limited (HTTP 429)", ep);
-	} else if (resp->status == 401 || resp->status == 403) {
-		rw_poll_fail(poll, RW_POLL_AUTH_ERROR, "%s: HTTP %ld (credentials rejected)%s%s",
-			     ep, resp->status, detail[0] ? ": " : "", detail);
-	} else if (resp->status >= 500) {
-		rw_poll_fail(poll, RW_POLL_SERVER_ERROR, "%s: HTTP %ld%s%s", ep, resp->status,
-			     detail[0] ? ": " : "", detail);
-	} else {
-		rw_poll_fail(poll, RW_POLL_CLIENT_ERROR, "%s: HTTP %ld%s%s", ep, resp->status,
-			     detail[0] ? ": " : "", detail);
-	}
-}
-
-/* The URL without its query (which may carry ids, cursors, even keys). */
-static char *
-url_for_log(const char *url)
-{
-	size_t n = strcspn(url, "?#");
-	char *s = malloc(n + 1);
-
-	if (s != NULL) {
-		memcpy(s, url, n);
-		s[n] = '\0';
-	}
-	return s;
-}
-
-void
-rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
-		const char *const *extra, const char *body, const int *see, rw_poll_answer_fn *fn)
-{
-	struct poll_source *ps = poll->ps;
-	struct endpoint_limit *l = poller_limit(ps, endpoint);
-	const char *headers[MAX_HEADERS + 1];
-	const char *auth = ps->conn->auth_header ? ps->conn->auth_header(poll) : NULL;
-	int64_t now = rw_now_ms();
-	char when[40];
-	size_t n = 0;
-
-	snprintf(poll->endpoint, sizeof(poll->endpoint), "%s", endpoint);
-	if (l != NULL &&
-	    ((l->rl.remaining == 0 && l->rl.reset_at_ms > now) || l->rl.retry_at_ms > now)) {
-		int64_t until =
-		    l->rl.retry_at_ms > l->rl.reset_at_ms ? l->rl.retry_at_ms : l->rl.reset_at_ms;
-
-		rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: rate limit spent until %s", endpoint,
-			     rw_time_format(until, when, sizeof(when)));
-		return;
-	}
-	headers[n++] = "Accept: application/json";
-	if (body != NULL && *body != '\0')
-		headers[n++] = "Content-Type: application/json";
-	if (auth != NULL)
-		headers[n++] = auth;
-	for (size_t i = 0; extra && extra[i] && n < MAX_HEADERS; i++)
-		headers[n++] = extra[i];
-	headers[n] = NULL;
-	memset(poll->see, 0, sizeof(poll->see));
-	for (size_t i = 0; see && see[i] && i + 1 < sizeof(poll->see) / sizeof(poll->see[0]); i++)
-		poll->see[i] = see[i];
-	poll->answer = fn;
-	free(poll->url);
-	poll->url = url_for_log(url);
-
-	struct rw_httpc_request req = {
-	    .method = body ? "POST" : "GET",
-	    .url = url,
-	    .headers = headers,
-	    .body = body,
-	    .body_len = body ? strlen(body) : 0,
-	    .connect_timeout_ms = CONNECT_TIMEOUT_MS,
-	    .timeout_ms = REQUEST_TIMEOUT_MS,
-	};
-
-	if (rw_httpc_submit(ps->poller->http, &req, http_done, poll) == -1)
-		rw_poll_fail(poll, RW_POLL_NETWORK_ERROR, "%s: request could not be started",
-			     endpoint);
-}
-
 /* --- the end of a poll: ingest, then cursors --------------------------- */
+
+/* Everything is stored: ok, unless a walk made no progress. */
+static void
+finish(struct rw_poll *poll)
+{
+	if (poll->failure[0] != '\0')
+		poller_end(poll, RW_POLL_NO_PROGRESS, poll->failure);
+	else
+		poller_end(poll, RW_POLL_OK, NULL);
+}
 
 static void
 cursors_saved(struct rw_store *st, const redisReply *reply, void *arg)
@@ -319,7 +112,7 @@ cursors_saved(struct rw_store *st, const redisReply *reply, void *arg)
 			   "redis: cursors not saved (the same pages are read again)");
 		return;
 	}
-	poller_end(poll, RW_POLL_OK, NULL);
+	finish(poll);
 }
 
 static void
@@ -334,7 +127,7 @@ save_cursors(struct rw_poll *poll)
 	int argc = 0;
 
 	if (p->freeing || json_object_size(poll->save) == 0 || json_object_size(poll->save) > 16) {
-		poller_end(poll, RW_POLL_OK, NULL);
+		finish(poll);
 		return;
 	}
 	argv[argc++] = "HSET";
@@ -397,13 +190,22 @@ current_stream(const struct rw_poll *poll)
 }
 
 static void
-next_stream(struct rw_poll *poll)
+walk_reset(struct rw_poll *poll)
 {
 	free(poll->watermark);
 	free(poll->token);
 	free(poll->oldest_id);
 	free(poll->top);
 	poll->watermark = poll->token = poll->oldest_id = poll->top = NULL;
+	poll->top_ms = 0;
+	poll->ntokens_seen = 0;
+}
+
+static void
+next_stream(struct rw_poll *poll)
+{
+	walk_reset(poll);
+	poll->cursor_dropped = false;
 	poll->stream++;
 	stream_begin(poll);
 }
@@ -413,6 +215,7 @@ static void page_answer(struct rw_poll *poll, const struct rw_httpc_response *re
 static void
 request_page(struct rw_poll *poll)
 {
+	static const int see[] = {400, 422, 0}; /* maybe a refused cursor */
 	const struct rw_stream *s = current_stream(poll);
 	struct rw_walk walk = {
 	    .watermark = poll->watermark,
@@ -426,8 +229,83 @@ request_page(struct rw_poll *poll)
 		poller_end(poll, RW_POLL_CLIENT_ERROR, "out of memory");
 		return;
 	}
-	rw_poll_request(poll, s->endpoint, url, NULL, NULL, NULL, page_answer);
+	rw_poll_request(poll, s->endpoint, url, NULL, NULL, see, page_answer);
 	free(url);
+}
+
+/* 64-bit FNV-1a over the strings given, NUL-separated; a NULL ends them. */
+static uint64_t
+hash_strings(const char *first, ...)
+{
+	uint64_t h = 14695981039346656037ULL;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *s = first; s != NULL; s = va_arg(ap, const char *)) {
+		for (; *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	va_end(ap);
+	return h;
+}
+
+/* Counts one rejected entry under reason ("other" once the table is full). */
+static void
+count_reject(struct poll_source *ps, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nreasons; i++)
+		if (strcmp(ps->rejected[i].reason, reason) == 0)
+			break;
+	if (i == ps->nreasons) {
+		if (ps->nreasons == POLL_REJECT_REASONS) {
+			i = POLL_REJECT_REASONS - 1;
+			snprintf(ps->rejected[i].reason, sizeof(ps->rejected[i].reason), "other");
+		} else {
+			rw_utf8_clean(ps->rejected[i].reason, sizeof(ps->rejected[i].reason),
+				      reason, strlen(reason));
+			ps->nreasons++;
+		}
+	}
+	ps->rejected[i].n++;
+}
+
+/*
+ * An entry of endpoint that cannot be used: logged at warning and counted,
+ * once — a page read again (every poll, until the walk moves past it) is
+ * remembered by the last POLL_REJECT_MEMORY rejects logged.
+ */
+static void
+reject(struct poll_source *ps, const char *endpoint, const char *reason, const char *id)
+{
+	uint64_t h = hash_strings(endpoint, reason, id ? id : "", NULL);
+	char clean[80];
+
+	for (size_t i = 0; i < POLL_REJECT_MEMORY; i++)
+		if (ps->reject_seen[i] == h)
+			return;
+	ps->reject_seen[ps->reject_next] = h;
+	ps->reject_next = (ps->reject_next + 1) % POLL_REJECT_MEMORY;
+	count_reject(ps, reason);
+	if (id != NULL) {
+		rw_utf8_clean(clean, sizeof(clean), id, strlen(id));
+		log_warnx("%s: %s: entry %s rejected: %s", ps->name, endpoint, clean, reason);
+	} else {
+		log_warnx("%s: %s: entry rejected: %s", ps->name, endpoint, reason);
+	}
+}
+
+/* No item is dated later than the answer that brought it: a poster's clock
+ * (or a platform's) running fast would otherwise delay the warning and the
+ * breach, and record a real answer as given in 0 s. */
+static void
+cap_times(struct rw_page *page, int64_t answered_ms)
+{
+	for (size_t i = 0; i < page->nitems; i++)
+		if (answered_ms > 0 && page->items[i].created_at_ms > answered_ms)
+			page->items[i].created_at_ms = answered_ms;
 }
 
 /* Drops the items of page older than the backfill cutoff. */
@@ -456,9 +334,167 @@ walk_ends(const struct rw_poll *poll, const struct rw_stream *s, const struct rw
 	if (s->by_time && poll->watermark != NULL &&
 	    page->oldest_ms <= strtoll(poll->watermark, NULL, 10))
 		return true; /* reached what the last walk saw */
+	if (!s->by_time && poll->watermark != NULL && page->oldest_id != NULL &&
+	    rw_id_compare(page->oldest_id, poll->watermark) <= 0)
+		return true; /* likewise (a platform that ignores since_id stops here) */
 	if (poll->from_ms > 0 && page->oldest_ms > 0 && page->oldest_ms < poll->from_ms)
 		return true; /* reached the backfill cutoff */
 	return false;
+}
+
+/*
+ * Why the walk would not move if it went on from page, or NULL when it
+ * would: every next page must be asked for with something new — a token
+ * this walk has not sent yet, an oldest id below the previous page's.
+ */
+static const char *
+no_progress(const struct rw_poll *poll, const struct rw_stream *s, const struct rw_page *page)
+{
+	if (s->token_paging) {
+		uint64_t h;
+
+		if (!rw_cursor_token_ok(page->next))
+			return "an unusable next-page token";
+		h = hash_strings(page->next, NULL);
+		for (size_t i = 0; i < poll->ntokens_seen; i++)
+			if (poll->tokens_seen[i] == h)
+				return "the same next-page token again";
+	} else if (!s->cursor_ok(page->oldest_id)) {
+		return "an oldest id that is not a valid cursor";
+	}
+	if (!s->by_time && poll->oldest_id != NULL && page->oldest_id != NULL &&
+	    rw_id_compare(page->oldest_id, poll->oldest_id) >= 0)
+		return "a page that does not go back (max_id/until ignored)";
+	return NULL;
+}
+
+/* A walk without progress: what it found is kept, its unfinished cursors are
+ * dropped (the next walk starts again from the watermark), the poll ends
+ * as no_progress once the other streams are walked. */
+static void
+walk_stuck(struct rw_poll *poll, const struct rw_stream *s, const char *why)
+{
+	log_warnx("%s: %s: the walk made no progress (%s); retried with backoff", poll->ps->name,
+		  s->endpoint, why);
+	if (poll->failure[0] == '\0')
+		snprintf(poll->failure, sizeof(poll->failure), "%s: no progress: %s", s->endpoint,
+			 why);
+	save(poll, s->field, 't', NULL);
+	save(poll, s->field, 'o', NULL);
+	save(poll, s->field, 'p', NULL);
+	save(poll, s->field, 'f', NULL);
+	next_stream(poll);
+}
+
+/* The cutoff of a walk without a watermark: the time watermark (less a
+ * margin for late-indexed entries) when one was kept, else the backfill. */
+static int64_t
+time_watermark(const struct rw_poll *poll, const struct rw_stream *s)
+{
+	int64_t now = rw_now_ms();
+	int64_t cutoff = poll_backfill_cutoff(now, poll->ps->poller->cfg->retention.backfill);
+	const char *m = cursor(poll, s->field, 'm');
+
+	if (m != NULL && rw_cursor_digits(m, 16)) {
+		int64_t ms = strtoll(m, NULL, 10) - REFUSED_MARGIN_MS;
+
+		if (ms > cutoff)
+			cutoff = ms < now ? ms : now;
+	}
+	return cutoff;
+}
+
+/* A 400/422 to a page request: a stored cursor the platform refuses is
+ * dropped once and the walk starts again by time; anything else fails. */
+static void
+page_refused(struct rw_poll *poll, const struct rw_httpc_response *resp)
+{
+	const struct rw_stream *s = current_stream(poll);
+	char detail[POLL_DETAIL_MAX + 1];
+	bool had = poll->watermark != NULL || poll->token != NULL || poll->oldest_id != NULL;
+
+	poller_error_detail(resp, detail, sizeof(detail));
+	if (!had || poll->cursor_dropped) {
+		rw_poll_fail(poll, RW_POLL_CLIENT_ERROR, "%s: HTTP %ld%s%s", s->endpoint,
+			     resp->status, detail[0] ? ": " : "", detail);
+		return;
+	}
+	log_warnx("%s: %s refused the stored cursor (HTTP %ld%s%s); dropped, walking from the "
+		  "time watermark",
+		  poll->ps->name, s->endpoint, resp->status, detail[0] ? ": " : "", detail);
+	walk_reset(poll);
+	poll->cursor_dropped = true;
+	poll->from_ms = time_watermark(poll, s);
+	save(poll, s->field, 'w', NULL);
+	request_page(poll);
+}
+
+/* The walk's top: the newest entry of its first page, when a valid cursor. */
+static void
+note_top(struct rw_poll *poll, const struct rw_stream *s, const struct rw_page *page)
+{
+	char ms[24];
+
+	if (poll->top != NULL || page->nentries == 0)
+		return;
+	if (s->by_time) {
+		snprintf(ms, sizeof(ms), "%" PRId64, page->newest_ms);
+		poll->top = page->newest_ms > 0 ? strdup(ms) : NULL;
+		return;
+	}
+	if (page->newest_id == NULL)
+		return;
+	if (!s->cursor_ok(page->newest_id)) {
+		reject(poll->ps, s->endpoint, "id not a valid cursor", page->newest_id);
+		return;
+	}
+	poll->top = strdup(page->newest_id);
+	poll->top_ms = page->newest_ms;
+}
+
+/* The walk reached its end: the next one stops where this one began. */
+static void
+walk_done(struct rw_poll *poll, const struct rw_stream *s)
+{
+	char ms[24];
+
+	save(poll, s->field, 'w', poll->top ? poll->top : poll->watermark);
+	save(poll, s->field, 't', NULL);
+	save(poll, s->field, 'o', NULL);
+	save(poll, s->field, 'p', NULL);
+	save(poll, s->field, 'f', NULL);
+	if (!s->by_time && poll->top != NULL && poll->top_ms > 0) {
+		snprintf(ms, sizeof(ms), "%" PRId64, poll->top_ms);
+		save(poll, s->field, 'm', ms);
+	}
+	next_stream(poll);
+}
+
+/* Enough pages for one poll: the next one goes on from here, at once. */
+static void
+walk_pause(struct rw_poll *poll, const struct rw_stream *s)
+{
+	char ms[24];
+
+	snprintf(ms, sizeof(ms), "%" PRId64, poll->from_ms);
+	save(poll, s->field, 't', poll->token);
+	save(poll, s->field, 'o', poll->oldest_id);
+	save(poll, s->field, 'p', poll->top);
+	save(poll, s->field, 'f', poll->from_ms ? ms : NULL);
+	poll->more = true;
+	next_stream(poll);
+}
+
+/* Takes page's next position as the walk's. */
+static void
+walk_advance(struct rw_poll *poll, const struct rw_stream *s, const struct rw_page *page)
+{
+	free(poll->token);
+	free(poll->oldest_id);
+	poll->token = dup_or_null(page->next);
+	poll->oldest_id = s->cursor_ok(page->oldest_id) ? dup_or_null(page->oldest_id) : NULL;
+	if (poll->token != NULL && poll->ntokens_seen < RW_POLLER_MAX_PAGES + 1)
+		poll->tokens_seen[poll->ntokens_seen++] = hash_strings(poll->token, NULL);
 }
 
 static void
@@ -466,9 +502,14 @@ page_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 {
 	const struct rw_stream *s = current_stream(poll);
 	struct rw_page page = {0};
-	char err[200], ms[24];
+	const char *why = NULL;
+	char err[200];
 	bool ends;
 
+	if (resp->status == 400 || resp->status == 422) {
+		page_refused(poll, resp);
+		return;
+	}
 	if (s->parse(poll, resp->body, resp->body_len, &page, err, sizeof(err)) == -1) {
 		log_warnx("%s: malformed answer from %s (%s): %s", poll->ps->name, s->endpoint,
 			  poll->url, err);
@@ -476,14 +517,10 @@ page_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 		rw_poll_fail(poll, RW_POLL_MALFORMED, "%s: malformed answer: %s", s->endpoint, err);
 		return;
 	}
-	if (poll->top == NULL && page.nentries > 0) {
-		if (s->by_time) {
-			snprintf(ms, sizeof(ms), "%" PRId64, page.newest_ms);
-			poll->top = page.newest_ms > 0 ? strdup(ms) : NULL;
-		} else {
-			poll->top = dup_or_null(page.newest_id);
-		}
-	}
+	for (size_t i = 0; i < page.nrejects; i++)
+		reject(poll->ps, s->endpoint, page.rejects[i].reason, page.rejects[i].id);
+	cap_times(&page, poll->answered_ms);
+	note_top(poll, s, &page);
 	if (poll->from_ms > 0)
 		drop_before(&page, poll->from_ms);
 	if (rw_page_take_items(&poll->items, &page) == -1) {
@@ -492,35 +529,33 @@ page_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 		return;
 	}
 	ends = walk_ends(poll, s, &page);
-	if (!ends) {
-		free(poll->token);
-		free(poll->oldest_id);
-		poll->token = dup_or_null(page.next);
-		poll->oldest_id = dup_or_null(page.oldest_id);
-	}
+	if (!ends && (why = no_progress(poll, s, &page)) == NULL)
+		walk_advance(poll, s, &page);
 	rw_page_clear(&page);
-	if (ends) {
-		/* The walk is complete: the next one stops where this one began. */
-		save(poll, s->field, 'w', poll->top ? poll->top : poll->watermark);
-		save(poll, s->field, 't', NULL);
-		save(poll, s->field, 'o', NULL);
-		save(poll, s->field, 'p', NULL);
-		save(poll, s->field, 'f', NULL);
-		next_stream(poll);
-		return;
+	if (ends)
+		walk_done(poll, s);
+	else if (why != NULL)
+		walk_stuck(poll, s, why);
+	else if (++poll->pages >= RW_POLLER_MAX_PAGES)
+		walk_pause(poll, s);
+	else
+		request_page(poll);
+}
+
+/* A stored cursor field, when its rule allows it (else dropped, said once). */
+static char *
+stored(struct rw_poll *poll, const struct rw_stream *s, char kind)
+{
+	const char *v = cursor(poll, s->field, kind);
+	bool ok = kind == 't' ? rw_cursor_token_ok(v) : s->cursor_ok(v);
+
+	if (v == NULL)
+		return NULL;
+	if (!ok) {
+		reject(poll->ps, s->endpoint, "stored cursor not valid: dropped", NULL);
+		return NULL;
 	}
-	if (++poll->pages >= RW_POLLER_MAX_PAGES) {
-		/* Enough for one poll: the next one goes on from here, at once. */
-		snprintf(ms, sizeof(ms), "%" PRId64, poll->from_ms);
-		save(poll, s->field, 't', poll->token);
-		save(poll, s->field, 'o', poll->oldest_id);
-		save(poll, s->field, 'p', poll->top);
-		save(poll, s->field, 'f', poll->from_ms ? ms : NULL);
-		poll->more = true;
-		next_stream(poll);
-		return;
-	}
-	request_page(poll);
+	return strdup(v);
 }
 
 static void
@@ -535,19 +570,18 @@ stream_begin(struct rw_poll *poll)
 	}
 	s = current_stream(poll);
 	poll->pages = 0;
-	poll->watermark = dup_or_null(cursor(poll, s->field, 'w'));
-	poll->token = dup_or_null(cursor(poll, s->field, 't'));
-	poll->oldest_id = dup_or_null(cursor(poll, s->field, 'o'));
+	poll->watermark = stored(poll, s, 'w');
+	poll->token = stored(poll, s, 't');
+	poll->oldest_id = stored(poll, s, 'o');
 	if (poll->token != NULL || poll->oldest_id != NULL) {
 		/* An unfinished walk: go on with it. */
-		poll->top = dup_or_null(cursor(poll, s->field, 'p'));
+		poll->top = stored(poll, s, 'p');
 		f = cursor(poll, s->field, 'f');
-		poll->from_ms = f ? strtoll(f, NULL, 10) : 0;
+		poll->from_ms = f && rw_cursor_digits(f, 16) ? strtoll(f, NULL, 10) : 0;
+		if (poll->token != NULL)
+			poll->tokens_seen[poll->ntokens_seen++] = hash_strings(poll->token, NULL);
 	} else {
-		poll->from_ms =
-		    poll->watermark
-			? 0
-			: rw_now_ms() - poll->ps->poller->cfg->retention.backfill * 1000;
+		poll->from_ms = poll->watermark ? 0 : time_watermark(poll, s);
 	}
 	request_page(poll);
 }
@@ -584,7 +618,7 @@ cursors_read(struct rw_store *st, const redisReply *reply, void *arg)
 	const char *down = json_string_value(json_object_get(poll->cursors, "down"));
 
 	/* Down before a restart (or for another daemon): its recovery is news too. */
-	poll->was_down = poll->ps->down || (down != NULL && strcmp(down, "1") == 0);
+	poll->was_down = poll->ps->run.down || (down != NULL && strcmp(down, "1") == 0);
 	poll->ps->conn->start(poll);
 }
 

@@ -145,6 +145,14 @@ session_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 		rw_poll_fail(poll, RW_POLL_MALFORMED, "session: malformed answer: %s", err);
 		return;
 	}
+	/* The JWTs become an Authorization header: a CR or LF in one would add
+	 * headers of the platform's choosing to every later request. */
+	if (!rw_jwt_ok(s.access_jwt) || (s.refresh_jwt != NULL && !rw_jwt_ok(s.refresh_jwt))) {
+		rw_bluesky_session_clear(&s);
+		rw_poll_fail(poll, RW_POLL_MALFORMED,
+			     "session: malformed answer: a token is not a JWT (refused)");
+		return;
+	}
 	log_info("%s: %s as %s", rw_poll_source(poll)->name,
 		 b->session.access_jwt ? "session renewed" : "signed in",
 		 s.handle ? s.handle : s.did);
@@ -229,9 +237,16 @@ start(struct rw_poll *poll)
 		rw_poll_walk(poll);
 }
 
+/* Bluesky streams are walked by time: their watermarks are ms (digits). */
+static bool
+bluesky_ms_ok(const char *ms)
+{
+	return rw_cursor_digits(ms, 16);
+}
+
 static const struct rw_stream streams[] = {
-    {"listNotifications", 'n', true, true, notifications_url, notifications_parse},
-    {"getAuthorFeed", 'r', true, true, feed_url, feed_parse},
+    {"listNotifications", 'n', true, true, notifications_url, notifications_parse, bluesky_ms_ok},
+    {"getAuthorFeed", 'r', true, true, feed_url, feed_parse, bluesky_ms_ok},
 };
 
 const struct rw_connector rw_bluesky_connector = {

@@ -2,6 +2,7 @@
  * connector.c: the table of connectors, and URL building for them.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,64 @@ rw_connector_for(enum rw_source_type type)
 	default:
 		return NULL;
 	}
+}
+
+bool
+rw_cursor_digits(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n > 0 && n <= max && strspn(s, "0123456789") == n;
+}
+
+bool
+rw_cursor_token_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return false;
+	for (; s[n] != '\0'; n++)
+		if ((unsigned char)s[n] <= 0x20 || (unsigned char)s[n] >= 0x7f ||
+		    n >= RW_CURSOR_TOKEN_MAX)
+			return false;
+	return n > 0;
+}
+
+bool
+rw_header_value_ok(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+bool
+rw_jwt_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	bool dot_ok = false; /* no leading dot, no two in a row */
+
+	if (n == 0 || s[n - 1] == '.')
+		return false;
+	for (; *s; s++) {
+		char c = *s;
+
+		if (c == '.') {
+			if (!dot_ok)
+				return false;
+			dot_ok = false;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '-' || c == '_') {
+			dot_ok = true;
+		} else {
+			return false;
+		}
+	}
+	return true;
 }
 
 char *

@@ -150,9 +150,16 @@ start(struct rw_poll *poll)
 	free(url);
 }
 
+/* Mastodon ids are numeric strings (Snowflake-like, 18 digits today). */
+static bool
+mastodon_id_ok(const char *id)
+{
+	return rw_cursor_digits(id, 20);
+}
+
 static const struct rw_stream streams[] = {
-    {"notifications", 'n', false, false, notifications_url, notifications_parse},
-    {"statuses", 'r', false, false, statuses_url, statuses_parse},
+    {"notifications", 'n', false, false, notifications_url, notifications_parse, mastodon_id_ok},
+    {"statuses", 'r', false, false, statuses_url, statuses_parse, mastodon_id_ok},
 };
 
 const struct rw_connector rw_mastodon_connector = {

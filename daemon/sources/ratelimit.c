@@ -19,8 +19,8 @@ struct names {
 /* The canonical spelling of each platform's headers (the lookup ignores case). */
 static const struct names mastodon = {"X-RateLimit-Limit", "X-RateLimit-Remaining",
 				      "X-RateLimit-Reset", true};
-static const struct names x = {"x-rate-limit-limit", "x-rate-limit-remaining",
-			       "x-rate-limit-reset", false};
+static const struct names x = {"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset",
+			       false};
 static const struct names bluesky = {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
 				     false};
 
@@ -113,9 +113,17 @@ parse_retry_after(const char *s, int64_t now_ms, int64_t *ms)
 	return 0;
 }
 
+/* A time a server gave, at most the ceiling ahead of now. */
+static int64_t
+clamp_wait(int64_t at_ms, int64_t now_ms)
+{
+	return at_ms - now_ms > RW_RATELIMIT_MAX_WAIT_MS ? now_ms + RW_RATELIMIT_MAX_WAIT_MS
+							 : at_ms;
+}
+
 void
-rw_ratelimit_read(enum rw_source_type type, rw_header_lookup_fn *lookup, void *arg,
-		  int64_t now_ms, struct rw_ratelimit *out)
+rw_ratelimit_read(enum rw_source_type type, rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
+		  struct rw_ratelimit *out)
 {
 	const struct names *names = NULL;
 	const char *reset;
@@ -143,10 +151,10 @@ rw_ratelimit_read(enum rw_source_type type, rw_header_lookup_fn *lookup, void *a
 		reset = lookup(arg, names->reset);
 		if ((names->reset_is_time && parse_time(reset, &v) == 0) ||
 		    parse_epoch(reset, &v) == 0) {
-			out->reset_at_ms = v;
+			out->reset_at_ms = clamp_wait(v, now_ms);
 			out->known = true;
 		}
 	}
 	if (parse_retry_after(lookup(arg, "Retry-After"), now_ms, &v) == 0)
-		out->retry_at_ms = v;
+		out->retry_at_ms = clamp_wait(v, now_ms);
 }

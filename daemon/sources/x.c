@@ -95,9 +95,16 @@ start(struct rw_poll *poll)
 	rw_poll_walk(poll);
 }
 
+/* X ids are 64-bit Snowflakes: 1 to 19 digits (since_id refuses others). */
+static bool
+x_id_ok(const char *id)
+{
+	return rw_cursor_digits(id, 19);
+}
+
 static const struct rw_stream streams[] = {
-    {"mentions", 'n', false, true, mentions_url, mentions_parse},
-    {"tweets", 'r', false, true, tweets_url, tweets_parse},
+    {"mentions", 'n', false, true, mentions_url, mentions_parse, x_id_ok},
+    {"tweets", 'r', false, true, tweets_url, tweets_parse, x_id_ok},
 };
 
 const struct rw_connector rw_x_connector = {

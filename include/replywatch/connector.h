@@ -48,6 +48,10 @@ struct rw_stream {
 	/* Parses an answer into page; -1 with err when malformed. */
 	int (*parse)(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page,
 		     char *err, size_t errlen);
+	/* True when id is one the platform's id format allows for this stream's
+	 * watermarks (ids, or for by_time streams ms as digits). A cursor that
+	 * fails is never stored, and a stored one that fails is dropped. */
+	bool (*cursor_ok)(const char *id);
 };
 
 struct rw_connector {
@@ -84,6 +88,8 @@ enum rw_poll_result {
 	RW_POLL_MALFORMED,     /* an answer that could not be parsed */
 	RW_POLL_TOKEN_EXPIRED, /* renewed at once by the next poll */
 	RW_POLL_STORE_ERROR,   /* Redis failed: nothing ingested, cursors kept */
+	RW_POLL_NO_PROGRESS,   /* a walk that did not move (a token, an id or a time
+				  the platform gave again): retried with backoff */
 	RW_POLL_RESULT_COUNT
 };
 
@@ -118,6 +124,21 @@ void rw_poll_walk(struct rw_poll *poll);
 /* Ends the poll with result and a one-line reason (no secret in it). */
 void rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Cursor rules for rw_stream.cursor_ok and page tokens: */
+/* True when s is 1 to max decimal digits. */
+bool rw_cursor_digits(const char *s, size_t max);
+/* True when s is a usable next-page token: 1 to RW_CURSOR_TOKEN_MAX
+ * printable ASCII characters, no space. */
+#define RW_CURSOR_TOKEN_MAX 1024
+bool rw_cursor_token_ok(const char *s);
+
+/* Anything a platform gives that becomes a header (a token, a session id)
+ * passes one of these first, or the poll fails: */
+/* True when s is non-empty printable ASCII (no CR, LF, NUL or other control). */
+bool rw_header_value_ok(const char *s);
+/* True when s looks like a JWT: base64url segments separated by dots. */
+bool rw_jwt_ok(const char *s);
 
 /* "Authorization: Bearer TOKEN" (caller frees with rw_bearer_free, which
  * wipes it: it holds a secret), or NULL on allocation failure. */

@@ -16,18 +16,24 @@
 #include "replywatch/config.h"
 
 struct rw_ratelimit {
-	bool known;           /* the answer carried this platform's headers */
-	long limit;           /* -1 when not given */
-	long remaining;       /* -1 when not given */
-	int64_t reset_at_ms;  /* 0 when not given */
-	int64_t retry_at_ms;  /* from Retry-After; 0 when not given */
+	bool known;          /* the answer carried this platform's headers */
+	long limit;          /* -1 when not given */
+	long remaining;      /* -1 when not given */
+	int64_t reset_at_ms; /* 0 when not given */
+	int64_t retry_at_ms; /* from Retry-After; 0 when not given */
 };
 
 /* Returns the value of header name (case-insensitive), or NULL. */
 typedef const char *rw_header_lookup_fn(void *arg, const char *name);
 
+/* The longest wait a server can ask for: a Retry-After or a reset further
+ * ahead is taken as this far ahead (a "Retry-After: 999999999" would
+ * otherwise park a source for decades, never counted as down). */
+#define RW_RATELIMIT_MAX_WAIT_MS (3600LL * 1000)
+
 /* Reads type's headers (and Retry-After) of one answer received at now_ms.
- * Unparsable values are treated as absent. Never fails. */
+ * Unparsable values are treated as absent; reset_at_ms and retry_at_ms are
+ * at most now_ms + RW_RATELIMIT_MAX_WAIT_MS. Never fails. */
 void rw_ratelimit_read(enum rw_source_type type, rw_header_lookup_fn *lookup, void *arg,
 		       int64_t now_ms, struct rw_ratelimit *out);
 

@@ -42,7 +42,7 @@ enum fake_platform { FAKE_MASTODON, FAKE_X, FAKE_BLUESKY, FAKE_NPLATFORMS };
 
 #define FAKE_DEFAULT_RATE_LIMIT 300
 #define FAKE_DEFAULT_RATE_WINDOW 300
-#define FAKE_MAX_BODY (1024 * 1024) /* request bodies larger than this get 413 */
+#define FAKE_MAX_BODY (1024 * 1024)          /* request bodies larger than this get 413 */
 #define FAKE_HOOK_MAX_BODY (4 * 1024 * 1024) /* the same for webhook deliveries */
 
 /* ---- fake_util.c: time, ids, encodings, random numbers ---- */
@@ -125,9 +125,9 @@ struct fake_param {
 };
 
 struct fake_req {
-	char *uri;         /* the raw request target */
-	char *path;        /* the part before '?' */
-	char *query;       /* the raw part after '?', "" when none */
+	char *uri;   /* the raw request target */
+	char *path;  /* the part before '?' */
+	char *query; /* the raw part after '?', "" when none */
 	struct fake_param *params;
 	size_t nparams;
 	const char *method;
@@ -177,7 +177,7 @@ void fake_resp_json(struct fake_resp *r, unsigned status, json_t *value);
 void fake_resp_text(struct fake_resp *r, unsigned status, const char *ctype, const char *text);
 /* Adds a header (copied; a header already set with that name is replaced). */
 void fake_resp_header(struct fake_resp *r, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* An error in platform p's usual error body: Mastodon {"error": msg}; X a
  * problem {"title": name, "detail": msg, "type": "about:blank", "status"};
  * Bluesky {"error": name, "message": msg}. */
@@ -208,20 +208,20 @@ struct fake_post {
 	char *id;  /* status id, tweet id, at-uri */
 	char *cid; /* Bluesky */
 	size_t author;
-	char *text;            /* the plain text as published */
-	long mentioned;        /* the account its text mentions, -1 */
-	size_t mention_start;  /* byte range of "@handle" in text */
+	char *text;           /* the plain text as published */
+	long mentioned;       /* the account its text mentions, -1 */
+	size_t mention_start; /* byte range of "@handle" in text */
 	size_t mention_end;
 	int64_t created_ms;
-	int64_t id_ms;         /* the time its id derives from: created_ms, or now when
-				  created_ms is in the future (as servers do) */
-	int64_t indexed_ms;    /* Bluesky indexedAt (unique per platform); else created_ms */
-	long parent;           /* index of the post replied to, -1 */
-	char *parent_id;       /* the id replied to (also when unknown), NULL */
-	long root;             /* index of the thread root (itself when not a reply), -1 */
+	int64_t id_ms;      /* the time its id derives from: created_ms, or now when
+			       created_ms is in the future (as servers do) */
+	int64_t indexed_ms; /* Bluesky indexedAt (unique per platform); else created_ms */
+	long parent;        /* index of the post replied to, -1 */
+	char *parent_id;    /* the id replied to (also when unknown), NULL */
+	long root;          /* index of the thread root (itself when not a reply), -1 */
 	char *root_id;
-	long subject;          /* quote or repost: index of the post quoted/reposted, -1 */
-	const char *reason;    /* Bluesky customer posts: "mention", "reply", "quote" */
+	long subject;       /* quote or repost: index of the post quoted/reposted, -1 */
+	const char *reason; /* Bluesky customer posts: "mention", "reply", "quote" */
 };
 
 struct fake_notif {
@@ -233,7 +233,7 @@ struct fake_notif {
 			     mention/reply/quote; -1 */
 	long subject;     /* Bluesky like/repost: the brand post; -1 */
 	int64_t created_ms;
-	int64_t id_ms;    /* Bluesky: the time its record key derives from, as for posts */
+	int64_t id_ms; /* Bluesky: the time its record key derives from, as for posts */
 	int64_t indexed_ms;
 };
 
@@ -257,7 +257,8 @@ struct fake_platform_state {
 	int64_t last_notif_ms; /* Mastodon */
 	long rate_limit;
 	long rate_window_s;
-	long page_max; /* 0: the platform's own maximum */
+	long page_max;      /* 0: the platform's own maximum */
+	bool ignore_paging; /* max_id, until_id, pagination_token, cursor are ignored */
 	struct fake_limit limits[FAKE_MAX_ENDPOINTS];
 };
 
@@ -272,7 +273,10 @@ enum fake_fault_kind {
 	FAKE_F_SLOW,
 	FAKE_F_401,
 	FAKE_F_403,
+	FAKE_F_ANSWER, /* a scripted answer: status, body and one header as given */
 };
+
+#define FAKE_ANSWER_BODY_MAX 8192
 
 struct fake_fault {
 	enum fake_platform platform;
@@ -283,6 +287,12 @@ struct fake_fault {
 	long retry_after_s; /* 429: -1 for none (Bluesky: until the reset) */
 	long delay_ms;      /* slow */
 	size_t bytes;       /* huge */
+	long status;        /* answer */
+	char body[FAKE_ANSWER_BODY_MAX];
+	char header_name[64]; /* answer: "" for none */
+	char header_value[512];
+	char param[32]; /* only requests with this query parameter ("": any) */
+	bool no_limits; /* the answer carries no rate-limit headers */
 };
 
 enum fake_auth { FAKE_AUTH_OK, FAKE_AUTH_MISSING, FAKE_AUTH_WRONG, FAKE_AUTH_EXPIRED };
@@ -336,7 +346,7 @@ struct fake_state {
 	size_t log_cap;
 	struct fake_rng rng; /* indexedAt jitter */
 	int64_t started_ms;
-	uint64_t notif_seq; /* Mastodon notification ids: never reused, even after a reset */
+	uint64_t notif_seq;       /* Mastodon notification ids: never reused, even after a reset */
 	struct fake_hooks *hooks; /* the webhook receivers (fake_hook.c), NULL until used */
 };
 
@@ -383,8 +393,8 @@ int64_t fake_store_unique_indexed(const struct fake_state *st, int64_t ms);
 /* ---- fake_actions.c: what the control API and the simulator create ---- */
 
 struct fake_post_args {
-	const char *author;      /* mentions: the customer's handle */
-	long followers;          /* -1: unchanged/made up */
+	const char *author; /* mentions: the customer's handle */
+	long followers;     /* -1: unchanged/made up */
 	const char *text;
 	int64_t created_ms;      /* 0: now */
 	const char *in_reply_to; /* an id, or NULL */
@@ -426,9 +436,10 @@ void fake_limits_reset(struct fake_state *st, enum fake_platform p);
 int fake_fault_kind_from_name(const char *name);
 /* Queues f. Returns 0 or -1 (out of memory). */
 int fake_fault_add(struct fake_state *st, const struct fake_fault *f);
-/* Takes one use of the first queued fault matching (p, ep) into *out.
- * Returns true when there was one. */
-bool fake_fault_take(struct fake_state *st, enum fake_platform p, int ep, struct fake_fault *out);
+/* Takes one use of the first queued fault matching (p, ep) and req (a
+ * fault's param) into *out. Returns true when there was one. */
+bool fake_fault_take(struct fake_state *st, enum fake_platform p, int ep,
+		     const struct fake_req *req, struct fake_fault *out);
 /* Drops every queued fault. */
 void fake_faults_clear(struct fake_state *st);
 /* How many uses are queued for p. */
@@ -452,8 +463,8 @@ void fake_route(struct fake_state *st, struct fake_req *req, struct fake_resp *r
 
 /* A page size from param text: def when absent or unparsable, clamped to
  * [1, max] and to the platform's configured page maximum. */
-long fake_page_limit(const struct fake_state *st, enum fake_platform p, const char *text,
-		     long def, long max);
+long fake_page_limit(const struct fake_state *st, enum fake_platform p, const char *text, long def,
+		     long max);
 
 /* ---- platform handlers (fake_mastodon.c, fake_x.c, fake_bluesky.c, fake_bsky_auth.c) ---- */
 

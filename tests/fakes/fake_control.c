@@ -101,12 +101,12 @@ created(struct fake_state *st, enum fake_platform p, long i, long notif, struct 
 
 	fake_fmt_ms(post->created_ms, at);
 	fake_fmt_ms(post->indexed_ms, indexed);
-	v = json_pack("{s:s, s:s?, s:s, s:s, s:s*, s:s*}", "id", post->id, "url", url,
-		      "created_at", at, "conversation_id", post->root_id, "cid", post->cid,
-		      "indexed_at", p == FAKE_BLUESKY ? indexed : NULL);
+	v = json_pack("{s:s, s:s?, s:s, s:s, s:s*, s:s*}", "id", post->id, "url", url, "created_at",
+		      at, "conversation_id", post->root_id, "cid", post->cid, "indexed_at",
+		      p == FAKE_BLUESKY ? indexed : NULL);
 	if (v != NULL && notif >= 0 &&
-	    json_object_set_new(v, "notification_id",
-				json_string(st->p[p].notifs[notif].id)) == -1) {
+	    json_object_set_new(v, "notification_id", json_string(st->p[p].notifs[notif].id)) ==
+		-1) {
 		json_decref(v);
 		v = NULL;
 	}
@@ -165,7 +165,8 @@ static void
 fault(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_resp *resp)
 {
 	struct fake_fault f = {.platform = p};
-	const char *endpoint, *kind;
+	const char *endpoint, *kind, *text, *header, *param;
+	json_t *limits = json_object_get(body, "limits");
 	long bytes, kindno;
 
 	if (!opt_str(body, "endpoint", &endpoint, resp) || !opt_str(body, "kind", &kind, resp) ||
@@ -173,8 +174,39 @@ fault(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_res
 	    !opt_int(body, "reset_in", -1, &f.reset_in_s, resp) ||
 	    !opt_int(body, "retry_after", -1, &f.retry_after_s, resp) ||
 	    !opt_int(body, "delay_ms", SLOW_DEFAULT_MS, &f.delay_ms, resp) ||
-	    !opt_int(body, "bytes", HUGE_DEFAULT, &bytes, resp))
+	    !opt_int(body, "bytes", HUGE_DEFAULT, &bytes, resp) ||
+	    !opt_int(body, "status", 200, &f.status, resp) || !opt_str(body, "body", &text, resp) ||
+	    !opt_str(body, "header", &header, resp) || !opt_str(body, "param", &param, resp))
 		return;
+	if (param != NULL && strlen(param) >= sizeof(f.param)) {
+		bad(resp, 400, "param too long");
+		return;
+	}
+	snprintf(f.param, sizeof(f.param), "%s", param ? param : "");
+	f.no_limits = json_is_false(limits);
+	if (text != NULL && strlen(text) >= sizeof(f.body)) {
+		bad(resp, 400, "body too long");
+		return;
+	}
+	snprintf(f.body, sizeof(f.body), "%s", text ? text : "");
+	if (header != NULL) {
+		/* "Name: value" */
+		const char *colon = strchr(header, ':');
+
+		if (colon == NULL || (size_t)(colon - header) >= sizeof(f.header_name) ||
+		    strlen(colon + 1) >= sizeof(f.header_value)) {
+			bad(resp, 400, "header must be \"Name: value\"");
+			return;
+		}
+		snprintf(f.header_name, sizeof(f.header_name), "%.*s", (int)(colon - header),
+			 header);
+		snprintf(f.header_value, sizeof(f.header_value), "%s",
+			 colon + 1 + (colon[1] == ' '));
+	}
+	if (f.status < 100 || f.status > 599) {
+		bad(resp, 400, "status must be an HTTP status");
+		return;
+	}
 	if (kind != NULL && strcmp(kind, "expire_token") == 0) {
 		if (p != FAKE_BLUESKY) {
 			bad(resp, 400, "expire_token is for bluesky");
@@ -186,8 +218,9 @@ fault(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_res
 	}
 	kindno = fake_fault_kind_from_name(kind);
 	if (kindno < 0) {
-		bad(resp, 400, "kind must be 429, 500, 502, 503, garbage, truncated, huge, slow, "
-			       "401, 403 or expire_token");
+		bad(resp, 400,
+		    "kind must be 429, 500, 502, 503, garbage, truncated, huge, slow, "
+		    "401, 403, answer or expire_token");
 		return;
 	}
 	f.kind = (enum fake_fault_kind)kindno;
@@ -208,30 +241,35 @@ fault(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_res
 		bad(resp, 500, "out of memory");
 		return;
 	}
-	fake_resp_json(resp, 201, json_pack("{s:I, s:I}", "queued", (json_int_t)f.count, "pending",
-					    (json_int_t)fake_faults_pending(st, p)));
+	fake_resp_json(resp, 201,
+		       json_pack("{s:I, s:I}", "queued", (json_int_t)f.count, "pending",
+				 (json_int_t)fake_faults_pending(st, p)));
 }
 
 static json_t *
 config_json(const struct fake_state *st, enum fake_platform p)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:b}", "rate_limit", (json_int_t)st->p[p].rate_limit,
-			 "rate_window", (json_int_t)st->p[p].rate_window_s, "page_limit_max",
+	return json_pack("{s:I, s:I, s:I, s:I, s:b, s:b}", "rate_limit",
+			 (json_int_t)st->p[p].rate_limit, "rate_window",
+			 (json_int_t)st->p[p].rate_window_s, "page_limit_max",
 			 (json_int_t)st->p[p].page_max, "access_ttl", (json_int_t)st->access_ttl_s,
-			 "renamed_fields", st->x_renamed);
+			 "renamed_fields", st->x_renamed, "ignore_paging", st->p[p].ignore_paging);
 }
 
 static void
 config(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_resp *resp)
 {
-	static const char *const keys[] = {"access_ttl", "renamed_fields", "rate_limit",
-					   "rate_window", "page_limit_max", NULL};
+	static const char *const keys[] = {"access_ttl",  "renamed_fields", "rate_limit",
+					   "rate_window", "page_limit_max", "ignore_paging",
+					   NULL};
 	long ttl, limit, window, page;
 	json_t *renamed = json_object_get(body, "renamed_fields");
+	json_t *ignore = json_object_get(body, "ignore_paging");
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(body, key, v) {
+	json_object_foreach(body, key, v)
+	{
 		bool known = false;
 
 		for (size_t i = 0; keys[i] != NULL && !known; i++)
@@ -239,7 +277,7 @@ config(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_re
 		if (!known) {
 			bad(resp, 400,
 			    "unknown config key (access_ttl, renamed_fields, rate_limit, "
-			    "rate_window, page_limit_max)");
+			    "rate_window, page_limit_max, ignore_paging)");
 			return;
 		}
 	}
@@ -252,10 +290,16 @@ config(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_re
 		bad(resp, 400, "renamed_fields must be true or false");
 		return;
 	}
+	if (ignore != NULL && !json_is_boolean(ignore)) {
+		bad(resp, 400, "ignore_paging must be true or false");
+		return;
+	}
 	if (window < 1) {
 		bad(resp, 400, "rate_window must be at least 1");
 		return;
 	}
+	if (ignore != NULL)
+		st->p[p].ignore_paging = json_is_true(ignore);
 	if (p == FAKE_BLUESKY)
 		st->access_ttl_s = ttl;
 	if (p == FAKE_X && renamed != NULL)
@@ -314,8 +358,7 @@ state(const struct fake_state *st, struct fake_resp *resp)
 
 /* Routes /_fake/{platform}/{what}. */
 static void
-platform_call(struct fake_state *st, struct fake_req *req, const char *rest,
-	      struct fake_resp *resp)
+platform_call(struct fake_state *st, struct fake_req *req, const char *rest, struct fake_resp *resp)
 {
 	char name[16];
 	size_t n = strcspn(rest, "/");
@@ -339,8 +382,7 @@ platform_call(struct fake_state *st, struct fake_req *req, const char *rest,
 		bad(resp, 400, "the body must be a JSON object");
 		return;
 	}
-	if (strcmp(what, "mention") == 0 || strcmp(what, "reply") == 0 ||
-	    strcmp(what, "post") == 0)
+	if (strcmp(what, "mention") == 0 || strcmp(what, "reply") == 0 || strcmp(what, "post") == 0)
 		make(st, (enum fake_platform)p, what, body, resp);
 	else if (strcmp(what, "other") == 0)
 		other(st, (enum fake_platform)p, body, resp);
@@ -361,9 +403,9 @@ fake_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp
 	if (fake_hook_control(st, req, resp))
 		return;
 	if (strcmp(rest, "requests") == 0 && strcmp(req->method, "GET") == 0) {
-		fake_resp_json(resp, 200,
-			       fake_log_json(st, fake_param(req, "platform"),
-					     fake_param(req, "endpoint")));
+		fake_resp_json(
+		    resp, 200,
+		    fake_log_json(st, fake_param(req, "platform"), fake_param(req, "endpoint")));
 	} else if (strcmp(rest, "requests") == 0 && strcmp(req->method, "DELETE") == 0) {
 		fake_log_clear(st);
 		fake_resp_json(resp, 200, json_pack("{s:b}", "ok", 1));

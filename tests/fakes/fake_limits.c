@@ -10,22 +10,16 @@
 #include "fake.h"
 
 static const char *const endpoints[FAKE_NPLATFORMS][FAKE_MAX_ENDPOINTS] = {
-	{"verify_credentials", "notifications", "statuses", NULL},
-	{"mentions", "tweets", NULL, NULL},
-	{"createSession", "refreshSession", "listNotifications", "getAuthorFeed"},
+    {"verify_credentials", "notifications", "statuses", NULL},
+    {"mentions", "tweets", NULL, NULL},
+    {"createSession", "refreshSession", "listNotifications", "getAuthorFeed"},
 };
 
 static const char *const fault_names[] = {
-	[FAKE_F_429] = "429",
-	[FAKE_F_500] = "500",
-	[FAKE_F_502] = "502",
-	[FAKE_F_503] = "503",
-	[FAKE_F_GARBAGE] = "garbage",
-	[FAKE_F_TRUNCATED] = "truncated",
-	[FAKE_F_HUGE] = "huge",
-	[FAKE_F_SLOW] = "slow",
-	[FAKE_F_401] = "401",
-	[FAKE_F_403] = "403",
+    [FAKE_F_429] = "429",   [FAKE_F_500] = "500",         [FAKE_F_502] = "502",
+    [FAKE_F_503] = "503",   [FAKE_F_GARBAGE] = "garbage", [FAKE_F_TRUNCATED] = "truncated",
+    [FAKE_F_HUGE] = "huge", [FAKE_F_SLOW] = "slow",       [FAKE_F_401] = "401",
+    [FAKE_F_403] = "403",   [FAKE_F_ANSWER] = "answer",
 };
 
 size_t
@@ -109,12 +103,15 @@ fake_fault_add(struct fake_state *st, const struct fake_fault *f)
 }
 
 bool
-fake_fault_take(struct fake_state *st, enum fake_platform p, int ep, struct fake_fault *out)
+fake_fault_take(struct fake_state *st, enum fake_platform p, int ep, const struct fake_req *req,
+		struct fake_fault *out)
 {
 	for (size_t i = 0; i < st->nfaults; i++) {
 		struct fake_fault *f = &st->faults[i];
 
 		if (f->platform != p || (f->endpoint != -1 && f->endpoint != ep))
+			continue;
+		if (f->param[0] != '\0' && (req == NULL || fake_param(req, f->param) == NULL))
 			continue;
 		*out = *f;
 		if (--f->count <= 0) {

@@ -20,27 +20,26 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{FAKE_MASTODON, "GET", "/api/v1/accounts/verify_credentials", "verify_credentials",
-	 fake_mastodon_verify_credentials},
-	{FAKE_MASTODON, "GET", "/api/v1/notifications", "notifications",
-	 fake_mastodon_notifications},
-	{FAKE_MASTODON, "GET", "/api/v1/accounts/*/statuses", "statuses", fake_mastodon_statuses},
-	{FAKE_X, "GET", "/2/users/*/mentions", "mentions", fake_x_mentions},
-	{FAKE_X, "GET", "/2/users/*/tweets", "tweets", fake_x_tweets},
-	{FAKE_BLUESKY, "POST", "/xrpc/com.atproto.server.createSession", "createSession",
-	 fake_bsky_create_session},
-	{FAKE_BLUESKY, "POST", "/xrpc/com.atproto.server.refreshSession", "refreshSession",
-	 fake_bsky_refresh_session},
-	{FAKE_BLUESKY, "GET", "/xrpc/app.bsky.notification.listNotifications",
-	 "listNotifications", fake_bsky_list_notifications},
-	{FAKE_BLUESKY, "GET", "/xrpc/app.bsky.feed.getAuthorFeed", "getAuthorFeed",
-	 fake_bsky_author_feed},
+    {FAKE_MASTODON, "GET", "/api/v1/accounts/verify_credentials", "verify_credentials",
+     fake_mastodon_verify_credentials},
+    {FAKE_MASTODON, "GET", "/api/v1/notifications", "notifications", fake_mastodon_notifications},
+    {FAKE_MASTODON, "GET", "/api/v1/accounts/*/statuses", "statuses", fake_mastodon_statuses},
+    {FAKE_X, "GET", "/2/users/*/mentions", "mentions", fake_x_mentions},
+    {FAKE_X, "GET", "/2/users/*/tweets", "tweets", fake_x_tweets},
+    {FAKE_BLUESKY, "POST", "/xrpc/com.atproto.server.createSession", "createSession",
+     fake_bsky_create_session},
+    {FAKE_BLUESKY, "POST", "/xrpc/com.atproto.server.refreshSession", "refreshSession",
+     fake_bsky_refresh_session},
+    {FAKE_BLUESKY, "GET", "/xrpc/app.bsky.notification.listNotifications", "listNotifications",
+     fake_bsky_list_notifications},
+    {FAKE_BLUESKY, "GET", "/xrpc/app.bsky.feed.getAuthorFeed", "getAuthorFeed",
+     fake_bsky_author_feed},
 };
 
 static const char garbage_page[] =
-	"<!DOCTYPE html>\n<html>\n<head><title>We're sorry, but something went wrong</title>"
-	"</head>\n<body>\n<h1>Something went wrong</h1>\n<p>The page you were looking for is "
-	"temporarily unavailable. Please try again later.</p>\n</body>\n</html>\n";
+    "<!DOCTYPE html>\n<html>\n<head><title>We're sorry, but something went wrong</title>"
+    "</head>\n<body>\n<h1>Something went wrong</h1>\n<p>The page you were looking for is "
+    "temporarily unavailable. Please try again later.</p>\n</body>\n</html>\n";
 
 /* True when path matches pattern; a "*" segment is copied into capture. */
 static bool
@@ -111,8 +110,8 @@ auth_fail(struct fake_resp *resp, enum fake_platform p, int ep, const char *why)
 	} else {
 		fake_resp_error(resp, p, 401, "AuthenticationRequired",
 				ep == fake_endpoint_index(p, "createSession")
-					? "Invalid identifier or password"
-					: "Authentication Required");
+				    ? "Invalid identifier or password"
+				    : "Authentication Required");
 	}
 }
 
@@ -121,13 +120,13 @@ static void
 fault_answer(struct fake_resp *resp, enum fake_platform p, enum fake_fault_kind kind)
 {
 	static const char *const html502 =
-		"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-		"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-		"</body>\r\n</html>\r\n";
+	    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+	    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+	    "</body>\r\n</html>\r\n";
 	static const char *const html503 =
-		"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
-		"<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
-		"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+	    "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
+	    "<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
+	    "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
 	switch (kind) {
 	case FAKE_F_401:
@@ -157,11 +156,10 @@ fault_answer(struct fake_resp *resp, enum fake_platform p, enum fake_fault_kind 
 		if (p == FAKE_MASTODON)
 			fake_resp_text(resp, 503, "text/html", html503);
 		else
-			fake_resp_error(resp, p, 503,
-					p == FAKE_BLUESKY ? "NotEnoughResources"
-							  : "Service Unavailable",
-					p == FAKE_BLUESKY ? "Not Enough Resources"
-							  : "Service Unavailable");
+			fake_resp_error(
+			    resp, p, 503,
+			    p == FAKE_BLUESKY ? "NotEnoughResources" : "Service Unavailable",
+			    p == FAKE_BLUESKY ? "Not Enough Resources" : "Service Unavailable");
 		break;
 	}
 }
@@ -174,8 +172,8 @@ secs_until(int64_t ms, int64_t now)
 }
 
 static void
-too_many(struct fake_resp *resp, enum fake_platform p, const struct fake_limit *l,
-	 long retry_after, int64_t now)
+too_many(struct fake_resp *resp, enum fake_platform p, const struct fake_limit *l, long retry_after,
+	 int64_t now)
 {
 	if (p == FAKE_MASTODON)
 		fake_resp_error(resp, p, 429, NULL, "Too many requests");
@@ -272,6 +270,29 @@ check_auth(struct fake_state *st, const struct route *r, int ep, struct fake_req
 	}
 }
 
+/* A platform that pages wrongly: drops the parameters that ask for an
+ * older page, so the first page (and its next token) comes back again. */
+static void
+drop_paging(struct fake_req *req)
+{
+	static const char *const names[] = {"max_id", "until_id", "pagination_token", "cursor",
+					    NULL};
+
+	for (size_t i = 0; i < req->nparams; i++)
+		for (size_t n = 0; names[n] != NULL; n++)
+			if (strcmp(req->params[i].key, names[n]) == 0)
+				req->params[i].key[0] = '_'; /* no longer that name */
+}
+
+/* A scripted answer (fault "answer"). */
+static void
+scripted(struct fake_resp *resp, const struct fake_fault *f)
+{
+	fake_resp_text(resp, (unsigned)f->status, "application/json", f->body);
+	if (f->header_name[0] != '\0')
+		fake_resp_header(resp, f->header_name, "%s", f->header_value);
+}
+
 /* Bends a real answer for the faults that act on one. */
 static void
 bend(struct fake_resp *resp, const struct fake_fault *f)
@@ -324,7 +345,7 @@ fake_route(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 	fake_limit_roll(st, r->platform, ep, now);
 	l = &st->p[r->platform].limits[ep];
 	/* While the window is spent every call gets 429 and queued faults wait. */
-	faulted = l->remaining > 0 && fake_fault_take(st, r->platform, ep, &fault);
+	faulted = l->remaining > 0 && fake_fault_take(st, r->platform, ep, req, &fault);
 	if (faulted && fault.kind == FAKE_F_429) {
 		l->remaining = 0;
 		l->reset_ms = now + (fault.reset_in_s >= 0 ? fault.reset_in_s : l->window_s) * 1000;
@@ -333,15 +354,19 @@ fake_route(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 		too_many(resp, r->platform, l, -1, now);
 	} else {
 		l->remaining--;
+		if (st->p[r->platform].ignore_paging)
+			drop_paging(req);
 		if (faulted && (fault.kind == FAKE_F_401 || fault.kind == FAKE_F_403 ||
 				fault.kind == FAKE_F_500 || fault.kind == FAKE_F_502 ||
 				fault.kind == FAKE_F_503))
 			fault_answer(resp, r->platform, fault.kind);
+		else if (faulted && fault.kind == FAKE_F_ANSWER)
+			scripted(resp, &fault);
 		else if (strcmp(req->method, r->method) != 0 && r->platform == FAKE_BLUESKY)
 			fake_resp_error(resp, r->platform, 400, "InvalidRequest",
 					strcmp(r->method, "POST") == 0
-						? "Incorrect HTTP method (GET) expects POST"
-						: "Incorrect HTTP method (POST) expects GET");
+					    ? "Incorrect HTTP method (GET) expects POST"
+					    : "Incorrect HTTP method (POST) expects GET");
 		else if (strcmp(req->method, r->method) != 0)
 			not_found(resp, r->platform);
 		else if (auth != FAKE_AUTH_OK)
@@ -351,6 +376,7 @@ fake_route(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 		if (faulted)
 			bend(resp, &fault);
 	}
-	limit_headers(resp, r->platform, l);
+	if (!faulted || !fault.no_limits)
+		limit_headers(resp, r->platform, l);
 	fake_log_set_status(st, logi, resp->status);
 }

@@ -133,14 +133,15 @@ platforms_setup(struct fake_state *st)
 		st->p[p].rate_limit = FAKE_DEFAULT_RATE_LIMIT;
 		st->p[p].rate_window_s = FAKE_DEFAULT_RATE_WINDOW;
 		st->p[p].page_max = 0;
+		st->p[p].ignore_paging = false;
 		fake_limits_reset(st, (enum fake_platform)p);
 	}
 	if (account_push(&st->p[FAKE_MASTODON], FAKE_MASTODON_BRAND_ID, FAKE_MASTODON_BRAND_ACCT,
 			 "ACME Support", 15230, 212, created) == -1 ||
 	    account_push(&st->p[FAKE_X], FAKE_X_BRAND_ID, FAKE_X_BRAND_USERNAME, "ACME Support",
 			 48210, 530, created) == -1 ||
-	    account_push(&st->p[FAKE_BLUESKY], FAKE_BSKY_BRAND_DID, bsky, "ACME Support", 9120,
-			 188, created) == -1)
+	    account_push(&st->p[FAKE_BLUESKY], FAKE_BSKY_BRAND_DID, bsky, "ACME Support", 9120, 188,
+			 created) == -1)
 		return -1;
 	st->x_renamed = false;
 	st->access_ttl_s = st->opt->access_ttl_s;
@@ -271,8 +272,7 @@ customer_id(const struct fake_state *st, enum fake_platform p, const char *handl
 }
 
 long
-fake_account_get(struct fake_state *st, enum fake_platform p, const char *handle,
-		 long followers)
+fake_account_get(struct fake_state *st, enum fake_platform p, const char *handle, long followers)
 {
 	struct fake_platform_state *ps = &st->p[p];
 	char *norm = normal_handle(p, handle), *id = NULL, *name = NULL;
@@ -369,12 +369,12 @@ post_ids(struct fake_state *st, enum fake_platform p, struct fake_post *post)
 	ms = post->id_ms < X_EPOCH_MS ? X_EPOCH_MS : post->id_ms;
 	switch (p) {
 	case FAKE_MASTODON:
-		post->id = fake_sprintf("%" PRIu64, ((uint64_t)ms << 16) +
-							    same_ms(ps, post->id_ms, false));
+		post->id = fake_sprintf("%" PRIu64,
+					((uint64_t)ms << 16) + same_ms(ps, post->id_ms, false));
 		break;
 	case FAKE_X:
 		post->id = fake_sprintf("%" PRIu64, ((uint64_t)(ms - X_EPOCH_MS) << 22) +
-							    same_ms(ps, post->id_ms, false));
+							same_ms(ps, post->id_ms, false));
 		break;
 	default:
 		post->id = bsky_record_uri(st, ps->accounts[post->author].id,
@@ -392,7 +392,7 @@ post_ids(struct fake_state *st, enum fake_platform p, struct fake_post *post)
 		if (post->cid == NULL)
 			return -1;
 		post->indexed_ms = fake_store_unique_indexed(
-			st, post->id_ms + 3 + (int64_t)fake_rng_below(&st->rng, 300));
+		    st, post->id_ms + 3 + (int64_t)fake_rng_below(&st->rng, 300));
 		return 0;
 	}
 	post->indexed_ms = post->created_ms;
@@ -507,8 +507,8 @@ bsky_notif_ids(struct fake_state *st, struct fake_notif *n)
 		return -1;
 	fake_cid(n->id, cid);
 	n->cid = strdup(cid);
-	n->indexed_ms = fake_store_unique_indexed(
-		st, n->id_ms + 3 + (int64_t)fake_rng_below(&st->rng, 300));
+	n->indexed_ms =
+	    fake_store_unique_indexed(st, n->id_ms + 3 + (int64_t)fake_rng_below(&st->rng, 300));
 	return n->cid ? 0 : -1;
 }
 

@@ -43,8 +43,8 @@ TestSuite(connectors, .init = setup, .fini = teardown, .timeout = 120);
 
 #define POLICIES                                                                                   \
 	",\n \"retention\": { \"backfill\": \"1h\" },\n"                                           \
-	" \"policies\": [ { \"name\": \"vip\", \"match\": { \"min_followers\": 10000 },"       \
-	" \"breach_after\": \"1h\" },"                                                              \
+	" \"policies\": [ { \"name\": \"vip\", \"match\": { \"min_followers\": 10000 },"           \
+	" \"breach_after\": \"1h\" },"                                                             \
 	" { \"name\": \"social\", \"warn_after\": \"2h\", \"breach_after\": \"3h\" } ]"
 
 /* The three connectors against the fake, polling every second. extra is
@@ -218,6 +218,20 @@ count_in_log(const char *needle)
 	return n;
 }
 
+static double metric_value(const char *prefix);
+static void wait_metric(const char *prefix, double at_least, double timeout_s);
+
+/* Waits for n more polls of source that ended ok (polling, not sleeping). */
+static void
+wait_more_ok_polls(const char *source, double n)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "replywatch_source_polls_total{source=\"%s\",result=\"ok\"}",
+		 source);
+	wait_metric(line, metric_value(line) + n, 10);
+}
+
 static char *
 iso(int64_t ms)
 {
@@ -304,6 +318,8 @@ backfill_and_replies(const char *platform, const char *source)
 	int64_t now = now_s_ms();
 	char *old = add_mention(platform, "olga", now - 2 * 3600 * 1000, NULL);
 	char *answered = add_mention(platform, "ann", now - 30 * 60 * 1000, NULL);
+	/* Old enough that the reply below (400.5 s later) is not in the future:
+	 * no item is dated later than the answer that brought it. */
 	char *open = add_mention(platform, "oscar", now - 10 * 60 * 1000 + 250, NULL);
 
 	add_reply(platform, answered, now - 30 * 60 * 1000 + 1200123);
@@ -388,8 +404,7 @@ Test(connectors, x_multi_page_catch_up)
 	start_daemon("x", "");
 	wait_source("xsrc", "mentions_seen", NULL, 250, 15);
 	/* A few more polls: nothing is counted twice. */
-	wait_source("xsrc", "consecutive_failures", NULL, 0, 1);
-	sleep(2);
+	wait_more_ok_polls("xsrc", 2);
 	cr_assert_eq(mentions_seen("xsrc"), 250);
 
 	json_t *reqs = rwt_fake_requests(&fake, "x", "mentions"), *r;
@@ -404,6 +419,13 @@ Test(connectors, x_multi_page_catch_up)
 	json_decref(reqs);
 }
 
+static bool
+renewed_once(void *arg)
+{
+	(void)arg;
+	return rwt_daemon_log_contains(&daemon_, "sky: session renewed as");
+}
+
 /* Bluesky signs in once; an expired access token is refreshed with the
  * refresh token, never by signing in again. */
 Test(connectors, bluesky_session_refresh)
@@ -413,7 +435,8 @@ Test(connectors, bluesky_session_refresh)
 	char *first = add_mention("bluesky", "carol.example.com", rw_now_ms(), NULL);
 
 	wait_state("sky", first, "open", 10);
-	sleep(4); /* two access-token lifetimes, several polls */
+	/* The access token's lifetime ends: renewed with the refresh token. */
+	cr_assert(rwt_wait_until(renewed_once, NULL, 10), "no session renewal");
 	fault("bluesky", "{'kind': 'expire_token', 'endpoint': '*'}");
 	char *second = add_mention("bluesky", "dan.example.com", rw_now_ms(), NULL);
 
@@ -598,6 +621,25 @@ Test(connectors, restart_resumes_from_cursor)
 	free(during);
 }
 
+struct pending_wait {
+	const char *platform;
+	long below;
+};
+
+/* True when fewer than w->below faults of the platform are still queued:
+ * the rest were taken by requests now under way. */
+static bool
+faults_taken(void *arg)
+{
+	struct pending_wait *w = arg;
+	json_t *st = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);
+	long pending = (long)json_integer_value(
+	    json_object_get(json_object_get(st, w->platform), "faults_pending"));
+
+	json_decref(st);
+	return pending < w->below;
+}
+
 /* A hanging platform does not delay another source. */
 Test(connectors, slow_source_does_not_block_others)
 {
@@ -605,7 +647,10 @@ Test(connectors, slow_source_does_not_block_others)
 	wait_source("masto", "state", "ok", 0, 10);
 	wait_source("xsrc", "state", "ok", 0, 10);
 	fault("mastodon", "{'endpoint': 'notifications', 'kind': 'slow', 'delay_ms': 8000}");
-	sleep(2); /* mastodon is now waiting on its slow answer */
+	struct pending_wait slow = {"mastodon", 1};
+
+	/* mastodon is now waiting on its slow answer */
+	cr_assert(rwt_wait_until(faults_taken, &slow, 5));
 
 	char *id = add_mention("x", "zed", rw_now_ms(), NULL);
 
@@ -644,7 +689,9 @@ Test(connectors, reload_keeps_sessions_and_drops_removed_sources)
 	wait_source("masto", "state", "ok", 0, 10);
 	wait_source("sky", "state", "ok", 0, 10);
 	fault("mastodon", "{'endpoint': '*', 'kind': 'slow', 'delay_ms': 3000, 'count': 5}");
-	sleep(1);
+	struct pending_wait slow = {"mastodon", 5};
+
+	cr_assert(rwt_wait_until(faults_taken, &slow, 5)); /* a request hangs */
 	reload_with("bluesky");
 	cr_assert(rwt_wait_until(reloaded, NULL, 5));
 
@@ -678,7 +725,7 @@ Test(connectors, bluesky_walk_longer_than_one_poll)
 	}
 	start_daemon("bluesky", "");
 	wait_source("sky", "mentions_seen", NULL, 73, 20);
-	sleep(2);
+	wait_more_ok_polls("sky", 2);
 	cr_assert_eq(mentions_seen("sky"), 73);
 
 	/* 73 entries at 5 a page: 15 pages, more than one poll's 10. */
@@ -769,4 +816,463 @@ Test(connectors, platform_fields_reach_policies_and_display)
 	free(plain);
 	free(toot);
 	free(comment);
+}
+
+/* --- walks, cursors, times and waits a platform cannot break ------------- */
+
+/* The value of the metric line starting with prefix (-1: none). */
+static double
+metric_value(const char *prefix)
+{
+	struct rwt_response r = rwt_http(daemon_.http_port, "GET", "/metrics", NULL, NULL);
+	double v = -1;
+	const char *line;
+
+	for (line = r.status == 200 ? r.body : NULL; line != NULL && *line;
+	     line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (strncmp(line, prefix, strlen(prefix)) == 0) {
+			/* The value follows the last space (labels may hold spaces). */
+			const char *sp = strchr(line, '\n');
+
+			sp = sp ? sp : line + strlen(line);
+			while (sp > line && *sp != ' ')
+				sp--;
+			v = strtod(sp + 1, NULL);
+			break;
+		}
+	}
+	rwt_response_free(&r);
+	return v;
+}
+
+struct metric_wait {
+	const char *prefix;
+	double at_least;
+};
+
+static bool
+metric_reached(void *arg)
+{
+	struct metric_wait *w = arg;
+
+	return metric_value(w->prefix) >= w->at_least;
+}
+
+static void
+wait_metric(const char *prefix, double at_least, double timeout_s)
+{
+	struct metric_wait w = {prefix, at_least};
+
+	cr_assert(rwt_wait_until(metric_reached, &w, timeout_s), "%s never reached %g (is %g)",
+		  prefix, at_least, metric_value(prefix));
+}
+
+/* Queues a scripted answer (fault "answer") built from a JSON document. */
+static void
+script(const char *platform, const char *endpoint, json_t *fault_doc)
+{
+	char path[64];
+	char *text;
+	struct rwt_response r;
+
+	json_object_set_new(fault_doc, "endpoint", json_string(endpoint));
+	json_object_set_new(fault_doc, "kind", json_string("answer"));
+	text = json_dumps(fault_doc, JSON_COMPACT);
+	snprintf(path, sizeof(path), "/_fake/%s/fault", platform);
+	r = rwt_http(fake.port, "POST", path, NULL, text);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	rwt_response_free(&r);
+	free(text);
+	json_decref(fault_doc);
+}
+
+/*
+ * Regression: a platform that gives the same page again (the same token, or
+ * a page that ignores max_id) made the daemon re-ask it 30–50 times a
+ * second, forever, while the source showed ok. Now the walk stops, the
+ * poll ends failing (no_progress, the endpoint named), backoff spaces the
+ * retries, the source goes down after down_after and comes back when the
+ * platform pages again.
+ */
+static void
+stuck_walk(const char *platform, const char *source, const char *endpoint)
+{
+	char cfg[64], polls[160], needle[128];
+	int64_t now = rw_now_ms();
+
+	snprintf(cfg, sizeof(cfg), "/_fake/%s/config", platform);
+	json_decref(
+	    rwt_fake_call(&fake, "POST", cfg, "{'page_limit_max': 3, 'ignore_paging': true}"));
+	for (int i = 0; i < 8; i++)
+		free(add_mention(platform, i % 2 ? "ann.example.com" : "bob.example.com",
+				 now - 20 * 60 * 1000 + i * 1000, NULL));
+	start_daemon(platform, ", \"down_after\": \"2s\"");
+	snprintf(polls, sizeof(polls),
+		 "replywatch_source_polls_total{source=\"%s\",result=\"no_progress\"}", source);
+	wait_metric(polls, 3, 15);
+	/* Two requests per stuck poll (the page, and the same page again):
+	 * never a storm. */
+	json_t *reqs = rwt_fake_requests(&fake, platform, endpoint);
+	size_t asked = json_array_size(reqs);
+	double stuck = metric_value(polls);
+
+	json_decref(reqs);
+	cr_assert_leq((double)asked, 2 * stuck + 2, "%zu requests for %g stuck polls", asked,
+		      stuck);
+	snprintf(needle, sizeof(needle), "%s: %s: the walk made no progress", source, endpoint);
+	cr_assert(rwt_daemon_log_contains(&daemon_, needle), "%s", rwt_daemon_log(&daemon_));
+
+	json_t *s = source_status(source);
+	const char *state = json_string_value(json_object_get(s, "state"));
+	const char *err = json_string_value(json_object_get(s, "last_error"));
+
+	cr_assert(state && (strcmp(state, "failing") == 0 || strcmp(state, "down") == 0), "%s",
+		  state);
+	cr_assert(err && strstr(err, endpoint) && strstr(err, "no progress"), "%s",
+		  err ? err : "null");
+	json_decref(s);
+	struct event_wait down = {"source_down", 1}, up = {"source_up", 1};
+
+	cr_assert(rwt_wait_until(events_reached, &down, 15), "no source_down event");
+	json_decref(rwt_fake_call(&fake, "POST", cfg, "{'ignore_paging': false}"));
+	cr_assert(rwt_wait_until(events_reached, &up, 30), "no source_up event");
+	wait_source(source, "mentions_seen", NULL, 8, 10);
+	wait_source(source, "state", "ok", 0, 5);
+}
+
+Test(connectors, regression_x_same_page_token_is_no_progress)
+{
+	stuck_walk("x", "xsrc", "mentions");
+}
+
+Test(connectors, regression_bluesky_same_cursor_is_no_progress)
+{
+	stuck_walk("bluesky", "sky", "listNotifications");
+}
+
+Test(connectors, regression_mastodon_ignored_max_id_is_no_progress)
+{
+	stuck_walk("mastodon", "masto", "notifications");
+}
+
+/*
+ * Regression: a stored cursor the platform refuses (400/422 on since_id)
+ * failed every poll forever. Now it is dropped and the walk falls back to
+ * the time watermark: the source stays ok and keeps tracking.
+ */
+Test(connectors, regression_refused_cursor_falls_back_to_time)
+{
+	char *first = add_mention("mastodon", "ann", rw_now_ms() - 60000, NULL);
+
+	start_daemon("mastodon", "");
+	wait_state("masto", first, "open", 10);
+	/* From now on every request with a since_id is refused. */
+	script("mastodon", "notifications",
+	       json_pack("{s:i, s:s, s:s, s:i}", "status", 422, "body",
+			 "{\"error\":\"Validation failed: since_id is invalid\"}", "param",
+			 "since_id", "count", 1000));
+	int64_t refused_at = rw_now_ms();
+	char *second = add_mention("mastodon", "bob", rw_now_ms(), NULL);
+
+	wait_state("masto", second, "open", 10);
+	cr_assert(rwt_daemon_log_contains(&daemon_, "refused the stored cursor"));
+	wait_metric("replywatch_source_polls_total{source=\"masto\",result=\"ok\"}", 4, 10);
+	cr_assert_eq(metric_value("replywatch_source_polls_total{source=\"masto\",result=\""
+				  "client_error\"}"),
+		     0);
+	wait_source("masto", "state", "ok", 0, 1);
+	/* The fallback asked without the refused cursor. */
+	json_t *reqs = rwt_fake_requests(&fake, "mastodon", "notifications"), *r;
+	size_t i, fallback = 0;
+
+	json_array_foreach(reqs, i, r)
+	{
+		int64_t at;
+
+		rw_time_parse(json_string_value(json_object_get(r, "at")), &at);
+		if (at >= refused_at &&
+		    !strstr(json_string_value(json_object_get(r, "query")), "since_id="))
+			fallback++;
+	}
+	cr_assert_gt(fallback, 0);
+	json_decref(reqs);
+	free(first);
+	free(second);
+}
+
+/* An X page whose entries and meta carry the ids given. */
+static json_t *
+x_page(const char *id, const char *created_at, const char *author_id)
+{
+	return json_pack("{s:[{s:s, s:s, s:s, s:s?}], s:{s:[{s:s, s:s, s:s}]}, s:{s:s, s:s, s:i}}",
+			 "data", "id", id, "text", "@acme hello", "author_id", author_id,
+			 "created_at", created_at, "includes", "users", "id", author_id, "username",
+			 "odd", "name", "Odd", "meta", "newest_id", id, "oldest_id", id,
+			 "result_count", 1);
+}
+
+/* Regression: an id the platform's format does not allow (X: 1-19 digits)
+ * became the since_id of every later request. It is never stored. */
+Test(connectors, regression_x_invalid_id_is_never_a_cursor)
+{
+	static const char *bad = "1234567890123456789012345";
+	json_t *page = x_page(bad, "2026-01-01T00:00:00.000Z", "777");
+	char *text = json_dumps(page, JSON_COMPACT);
+	json_t *reqs, *r;
+	size_t i;
+
+	start_daemon("x", "");
+	wait_source("xsrc", "state", "ok", 0, 10);
+	script("x", "mentions", json_pack("{s:s, s:i}", "body", text, "count", 3));
+	wait_metric(
+	    "replywatch_source_items_rejected_total{source=\"xsrc\",reason=\"id not a valid "
+	    "cursor\"}",
+	    1, 10);
+	char *later = add_mention("x", "lena", rw_now_ms(), NULL);
+
+	wait_state("xsrc", later, "open", 10);
+	reqs = rwt_fake_requests(&fake, "x", "mentions");
+	json_array_foreach(reqs, i, r)
+	{
+		const char *q = json_string_value(json_object_get(r, "query"));
+
+		cr_assert(!strstr(q, bad), "the invalid id was used as a cursor: %s", q);
+	}
+	json_decref(reqs);
+	cr_assert_eq(count_in_log(bad), 1, "logged %zu times", count_in_log(bad));
+	json_decref(page);
+	free(text);
+	free(later);
+}
+
+/*
+ * An entry the parser rejects (here an X post whose created_at cannot be
+ * read) is logged once with source, endpoint, reason and id — not again
+ * when the same page is read again — counted by reason, and shown in
+ * /status.
+ */
+Test(connectors, rejected_entries_are_logged_once_and_counted)
+{
+	json_t *page = x_page("1999999999999999999", "yesterday", "778");
+	char *text = json_dumps(page, JSON_COMPACT);
+
+	start_daemon("x", "");
+	wait_source("xsrc", "state", "ok", 0, 10);
+	script("x", "mentions", json_pack("{s:s, s:i}", "body", text, "count", 4));
+	wait_metric("replywatch_source_items_rejected_total{source=\"xsrc\",reason=\"bad "
+		    "created_at\"}",
+		    1, 10);
+	/* The same page three more times (every scripted answer taken, and the
+	 * poll that took the last one finished). */
+	struct pending_wait all = {"x", 1};
+
+	cr_assert(rwt_wait_until(faults_taken, &all, 15));
+	wait_more_ok_polls("xsrc", 1);
+	cr_assert_eq(count_in_log("xsrc: mentions: entry 1999999999999999999 rejected: bad "
+				  "created_at"),
+		     1, "%s", rwt_daemon_log(&daemon_));
+	cr_assert_eq(metric_value("replywatch_source_items_rejected_total{source=\"xsrc\",reason="
+				  "\"bad created_at\"}"),
+		     1);
+	json_t *s = source_status("xsrc");
+
+	cr_assert_eq(json_integer_value(
+			 json_object_get(json_object_get(s, "items_rejected"), "bad created_at")),
+		     1, "%s", json_dumps(s, 0));
+	json_decref(s);
+	json_decref(page);
+	free(text);
+}
+
+static int64_t
+time_field(const char *source, const char *id, const char *field)
+{
+	json_t *m = mention(source, id);
+	int64_t ms = 0;
+
+	cr_assert_not_null(m);
+	cr_assert_eq(rw_time_parse(json_string_value(json_object_get(m, field)), &ms), 0, "%s",
+		     field);
+	json_decref(m);
+	return ms;
+}
+
+/*
+ * Regression: an item's time came from the poster's clock. A mention dated
+ * 10 minutes ahead delayed its warning and breach by 10 minutes, and a real
+ * answer to it was recorded as given in 0 s; a reply dated an hour ahead
+ * made a response time an hour too long. Now no time is later than the
+ * answer that brought it.
+ */
+Test(connectors, regression_future_dated_items_are_capped_at_arrival)
+{
+	start_daemon("mastodon", "");
+	wait_source("masto", "state", "ok", 0, 10);
+	int64_t before = rw_now_ms();
+	char *ahead = add_mention("mastodon", "fast", before + 10 * 60 * 1000, NULL);
+
+	wait_state("masto", ahead, "open", 10);
+	int64_t found = rw_now_ms();
+
+	cr_assert_leq(time_field("masto", ahead, "created_at"), found);
+	cr_assert_geq(time_field("masto", ahead, "created_at"), before - 1000);
+	cr_assert_leq(time_field("masto", ahead, "warn_at"), found + 2 * 3600 * 1000);
+	cr_assert_leq(time_field("masto", ahead, "breach_at"), found + 3 * 3600 * 1000);
+	/* A real answer, after it was found: a real response time, not 0 s. */
+	add_reply("mastodon", ahead, rw_now_ms() + 1);
+	wait_state("masto", ahead, "replied", 10);
+	cr_assert_gt(response_seconds("masto", ahead), 0);
+	cr_assert_lt(response_seconds("masto", ahead), 30);
+
+	/* A reply dated an hour ahead counts from when it was found. */
+	char *asked = add_mention("mastodon", "slow", rw_now_ms() - 60 * 1000, NULL);
+
+	wait_state("masto", asked, "open", 10);
+	add_reply("mastodon", asked, rw_now_ms() + 3600 * 1000);
+	wait_state("masto", asked, "replied", 10);
+	cr_assert_geq(response_seconds("masto", asked), 59);
+	cr_assert_lt(response_seconds("masto", asked), 90);
+	free(ahead);
+	free(asked);
+}
+
+/*
+ * Regression: "Retry-After: 999999999" parked a source for 31 years, never
+ * counted as down. The wait is clamped to the ceiling (1 h), and a source
+ * that stays rate-limited past down_after goes down with a source_down
+ * event like any other failure.
+ */
+Test(connectors, regression_absurd_retry_after_is_clamped_and_goes_down)
+{
+	start_daemon("x", ", \"down_after\": \"2s\"");
+	wait_source("xsrc", "state", "ok", 0, 10);
+	script("x", "mentions",
+	       json_pack("{s:i, s:s, s:s}", "status", 429, "body",
+			 "{\"title\":\"Too Many Requests\",\"detail\":\"Too Many Requests\"}",
+			 "header", "Retry-After: 999999999"));
+	struct event_wait down = {"source_down", 1};
+
+	cr_assert(rwt_wait_until(events_reached, &down, 10), "no source_down event");
+	json_t *s = source_status("xsrc");
+	const char *next = json_string_value(json_object_get(s, "next_poll_at"));
+	int64_t next_ms = 0;
+
+	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "down");
+	cr_assert_not_null(next);
+	cr_assert_eq(rw_time_parse(next, &next_ms), 0);
+	cr_assert_leq(next_ms, rw_now_ms() + 3601 * 1000, "next poll at %s", next);
+	cr_assert_geq(next_ms, rw_now_ms() + 3500 * 1000, "next poll at %s", next);
+	json_decref(s);
+}
+
+/* Regression: /status showed a rate-limit figure the platform did not give
+ * as -1. It is null. */
+Test(connectors, regression_unknown_rate_limit_figures_are_null)
+{
+	start_daemon("x", "");
+	wait_source("xsrc", "state", "ok", 0, 10);
+	script("x", "mentions",
+	       json_pack("{s:s, s:s, s:b, s:i}", "body", "{\"meta\":{\"result_count\":0}}",
+			 "header", "x-rate-limit-remaining: 41", "limits", 0, "count", 1000));
+	json_t *s = NULL, *rl = NULL;
+
+	for (int i = 0; i < 100; i++) {
+		json_decref(s);
+		s = source_status("xsrc");
+		rl = json_object_get(json_object_get(json_object_get(s, "rate_limit"), "endpoints"),
+				     "mentions");
+		if (json_integer_value(json_object_get(rl, "remaining")) == 41)
+			break;
+		usleep(100 * 1000);
+	}
+	cr_assert_eq(json_integer_value(json_object_get(rl, "remaining")), 41, "%s",
+		     json_dumps(s, 0));
+	cr_assert(json_is_null(json_object_get(rl, "limit")), "%s", json_dumps(s, 0));
+	cr_assert(json_is_null(json_object_get(rl, "reset_at")), "%s", json_dumps(s, 0));
+	json_decref(s);
+}
+
+/*
+ * Regression: a platform's error message cut at a byte limit inside a
+ * UTF-8 character made Jansson refuse last_error: /status lost the source
+ * and the source_down event was never written. The cut is on a character
+ * boundary; the event carries the message.
+ */
+Test(connectors, regression_error_cut_inside_utf8_still_recorded)
+{
+	char detail[700] = "a";
+	json_t *doc, *e;
+	size_t i;
+	bool found = false;
+
+	for (size_t n = 1; n + 2 < sizeof(detail) - 1; n += 2)
+		memcpy(detail + n, "\xc5\x82", 2); /* "ł" */
+	detail[sizeof(detail) - 2] = '\0';
+	start_daemon("x", ", \"down_after\": \"1s\"");
+	wait_source("xsrc", "state", "ok", 0, 10);
+	json_t *problem = json_pack("{s:s}", "detail", detail);
+	char *body = json_dumps(problem, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	script("x", "mentions",
+	       json_pack("{s:i, s:s, s:i}", "status", 503, "body", body, "count", 1000));
+	free(body);
+	json_decref(problem);
+	struct event_wait down = {"source_down", 1};
+
+	cr_assert(rwt_wait_until(events_reached, &down, 15), "no source_down event");
+	doc = get_json("/events?limit=1000");
+	json_array_foreach(json_object_get(doc, "events"), i, e)
+	{
+		const char *err =
+		    json_string_value(json_object_get(json_object_get(e, "source"), "last_error"));
+
+		if (strcmp(json_string_value(json_object_get(e, "type")), "source_down") == 0) {
+			cr_assert(err && strstr(err, "HTTP 503: a\xc5\x82\xc5\x82"), "%s",
+				  err ? err : "null");
+			found = true;
+		}
+	}
+	cr_assert(found);
+	json_decref(doc);
+	json_t *s = source_status("xsrc");
+	const char *err = json_string_value(json_object_get(s, "last_error"));
+
+	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "down");
+	cr_assert(err && strstr(err, "\xc5\x82"), "%s", err ? err : "null");
+	json_decref(s);
+	/* Recorded the first time: no write of the event failed. */
+	cr_assert_eq(metric_value("replywatch_source_event_write_failures_total{source=\"xsrc\"}"),
+		     0);
+}
+
+/*
+ * Regression: a Bluesky accessJwt holding CR/LF was sent verbatim, adding
+ * headers of the platform's choosing to every later request. It is refused
+ * with a clear poll error and nothing is sent with it.
+ */
+Test(connectors, regression_bluesky_jwt_with_crlf_is_refused)
+{
+	script("bluesky", "createSession",
+	       json_pack("{s:s, s:i}", "body",
+			 "{\"accessJwt\":\"eyJhbGciOiJIUzI1NiJ9.e30.sig\\r\\nX-Injected: yes\","
+			 "\"refreshJwt\":\"eyJhbGciOiJIUzI1NiJ9.e30.sig\","
+			 "\"did\":\"did:plc:acmebrand0000000000000000\","
+			 "\"handle\":\"acme.bsky.social\"}",
+			 "count", 1000));
+	start_daemon("bluesky", "");
+	wait_source("sky", "state", "failing", 0, 10);
+	json_t *s = source_status("sky");
+	const char *err = json_string_value(json_object_get(s, "last_error"));
+
+	cr_assert(err && strstr(err, "session") && strstr(err, "not a JWT"), "%s",
+		  err ? err : "null");
+	cr_assert(!strstr(err, "X-Injected"));
+	json_decref(s);
+	json_t *reqs = rwt_fake_requests(&fake, "bluesky", "listNotifications");
+
+	cr_assert_eq(json_array_size(reqs), 0, "a request was sent with the refused token");
+	json_decref(reqs);
+	cr_assert(!rwt_daemon_log_contains(&daemon_, "X-Injected"));
 }

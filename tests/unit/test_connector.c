@@ -3,6 +3,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "replywatch/connector.h"
 
@@ -18,8 +19,8 @@ Test(connector, url_build_escapes_values_and_skips_nulls)
 
 Test(connector, url_build_without_query)
 {
-	char *url = rw_url_build("http://127.0.0.1:9", "/xrpc/com.atproto.server.createSession",
-				 NULL);
+	char *url =
+	    rw_url_build("http://127.0.0.1:9", "/xrpc/com.atproto.server.createSession", NULL);
 
 	cr_assert_str_eq(url, "http://127.0.0.1:9/xrpc/com.atproto.server.createSession");
 	free(url);
@@ -56,4 +57,77 @@ Test(connector, result_names_are_metric_labels)
 	cr_assert_str_eq(rw_poll_result_name(RW_POLL_MALFORMED), "malformed");
 	cr_assert_str_eq(rw_poll_result_name(RW_POLL_STORE_ERROR), "store_error");
 	cr_assert_str_eq(rw_poll_result_name(RW_POLL_RESULT_COUNT), "unknown");
+}
+
+/* Each platform's cursor rule, with its connector's streams. */
+Test(connector, cursor_rules_per_platform)
+{
+	static const struct {
+		enum rw_source_type type;
+		const char *id;
+		bool ok;
+	} cases[] = {
+	    {RW_SOURCE_X, "1", true},
+	    {RW_SOURCE_X, "1234567890123456789", true},
+	    {RW_SOURCE_X, "12345678901234567890", false}, /* 20 digits: not an X id */
+	    {RW_SOURCE_X, "", false},
+	    {RW_SOURCE_X, "12a", false},
+	    {RW_SOURCE_X, "-1", false},
+	    {RW_SOURCE_MASTODON, "110000000000000001", true},
+	    {RW_SOURCE_MASTODON, "12345678901234567890", true},
+	    {RW_SOURCE_MASTODON, "123456789012345678901", false},
+	    {RW_SOURCE_MASTODON, "9 OR 1=1", false},
+	    {RW_SOURCE_BLUESKY, "1795435200000", true}, /* a watermark in ms */
+	    {RW_SOURCE_BLUESKY, "2026-11-23T12:00:00Z", false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct rw_connector *c = rw_connector_for(cases[i].type);
+
+		for (size_t s = 0; s < c->nstreams; s++)
+			cr_assert_eq(c->streams[s].cursor_ok(cases[i].id), cases[i].ok, "%s %s",
+				     c->streams[s].endpoint, cases[i].id);
+	}
+	cr_assert_not(rw_cursor_digits(NULL, 19));
+	cr_assert_str_eq(rw_poll_result_name(RW_POLL_NO_PROGRESS), "no_progress");
+}
+
+Test(connector, page_tokens)
+{
+	char long_token[RW_CURSOR_TOKEN_MAX + 2];
+
+	cr_assert(rw_cursor_token_ok("7140dibdnow9c7btw3w29n7r5i6k6g4a8o6i5m4m0h0d"));
+	cr_assert(rw_cursor_token_ok("1763900000000::bafyreib"));
+	cr_assert_not(rw_cursor_token_ok(NULL));
+	cr_assert_not(rw_cursor_token_ok(""));
+	cr_assert_not(rw_cursor_token_ok("a b"));
+	cr_assert_not(rw_cursor_token_ok("a\r\nb"));
+	cr_assert_not(rw_cursor_token_ok("za\xc5\xbc"));
+	memset(long_token, 'a', sizeof(long_token) - 1);
+	long_token[sizeof(long_token) - 1] = '\0';
+	cr_assert_not(rw_cursor_token_ok(long_token));
+	long_token[RW_CURSOR_TOKEN_MAX] = '\0';
+	cr_assert(rw_cursor_token_ok(long_token));
+}
+
+/* Regression: a platform's token with CR/LF became extra request headers. */
+Test(connector, regression_header_values_without_control_characters)
+{
+	cr_assert(rw_header_value_ok("Authorization: Bearer abc.def-ghi_jkl"));
+	cr_assert_not(rw_header_value_ok("Authorization: Bearer abc\r\nX-Injected: yes"));
+	cr_assert_not(rw_header_value_ok("abc\ndef"));
+	cr_assert_not(rw_header_value_ok("abc\tdef"));
+	cr_assert_not(rw_header_value_ok("caf\xc3\xa9"));
+	cr_assert_not(rw_header_value_ok(""));
+	cr_assert_not(rw_header_value_ok(NULL));
+
+	cr_assert(rw_jwt_ok("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkaWQ6cGxjOmFiYyJ9.c2ln-_"));
+	cr_assert(rw_jwt_ok("abc"));
+	cr_assert_not(rw_jwt_ok("eyJhbGciOiJIUzI1NiJ9.e30.sig\r\nX-Injected: yes"));
+	cr_assert_not(rw_jwt_ok("a..b"));
+	cr_assert_not(rw_jwt_ok(".a"));
+	cr_assert_not(rw_jwt_ok("a."));
+	cr_assert_not(rw_jwt_ok("a=.b"));
+	cr_assert_not(rw_jwt_ok(""));
+	cr_assert_not(rw_jwt_ok(NULL));
 }

@@ -63,8 +63,13 @@ expect_unknown(const struct rw_ratelimit *rl)
 
 Test(ratelimit, mastodon)
 {
-	const char *h[] = {"X-RateLimit-Limit", "300", "X-RateLimit-Remaining", "299",
-			   "X-RateLimit-Reset", "2026-11-23T12:05:00.123456Z", NULL};
+	const char *h[] = {"X-RateLimit-Limit",
+			   "300",
+			   "X-RateLimit-Remaining",
+			   "299",
+			   "X-RateLimit-Reset",
+			   "2026-11-23T12:05:00.123456Z",
+			   NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_MASTODON, h);
 
 	expect_window(&rl, 300, 299, rwt_utc_ms(2026, 11, 23, 12, 5) + 123);
@@ -74,8 +79,9 @@ Test(ratelimit, mastodon)
 /* HTTP/2 sends every name in lower case; some proxies mix it. */
 Test(ratelimit, mastodon_any_case)
 {
-	const char *h[] = {"x-ratelimit-limit", "300", "X-RATELIMIT-REMAINING", "0",
-			   "x-RateLimit-reset", "2026-11-23T12:05:00Z", NULL};
+	const char *h[] = {
+	    "x-ratelimit-limit",    "300", "X-RATELIMIT-REMAINING", "0", "x-RateLimit-reset",
+	    "2026-11-23T12:05:00Z", NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_MASTODON, h);
 
 	expect_window(&rl, 300, 0, rwt_utc_ms(2026, 11, 23, 12, 5));
@@ -95,10 +101,12 @@ Test(ratelimit, mastodon_other_reset_forms)
 
 Test(ratelimit, x)
 {
-	const char *h[] = {"x-rate-limit-limit", "450", "x-rate-limit-remaining", "12",
-			   "x-rate-limit-reset", "1795436100", NULL};
-	const char *mixed[] = {"X-Rate-Limit-Limit", "300", "X-RATE-LIMIT-REMAINING", "0",
-			       "X-Rate-Limit-Reset", "1795436100", NULL};
+	const char *h[] = {
+	    "x-rate-limit-limit", "450", "x-rate-limit-remaining", "12", "x-rate-limit-reset",
+	    "1795436100",         NULL};
+	const char *mixed[] = {
+	    "X-Rate-Limit-Limit", "300", "X-RATE-LIMIT-REMAINING", "0", "X-Rate-Limit-Reset",
+	    "1795436100",         NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_X, h);
 
 	expect_window(&rl, 450, 12, rwt_utc_ms(2026, 11, 23, 12, 15));
@@ -109,9 +117,17 @@ Test(ratelimit, x)
 /* A 429 from a PDS: the window's headers and Retry-After in seconds. */
 Test(ratelimit, bluesky)
 {
-	const char *h[] = {"ratelimit-limit",  "3000",       "ratelimit-remaining", "0",
-			   "ratelimit-reset",  "1795435500", "ratelimit-policy",    "3000;w=300",
-			   "retry-after",      "300",        NULL};
+	const char *h[] = {"ratelimit-limit",
+			   "3000",
+			   "ratelimit-remaining",
+			   "0",
+			   "ratelimit-reset",
+			   "1795435500",
+			   "ratelimit-policy",
+			   "3000;w=300",
+			   "retry-after",
+			   "300",
+			   NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_BLUESKY, h);
 
 	expect_window(&rl, 3000, 0, rwt_utc_ms(2026, 11, 23, 12, 5));
@@ -173,23 +189,32 @@ Test(ratelimit, retry_after_seconds)
 Test(ratelimit, unparsable_values)
 {
 	static const char *const bad_numbers[] = {
-		"", " ", "abc", "-1", "+5", "1.5", "12abc", "0x10", "99999999999999999999999", NULL,
+	    "", " ", "abc", "-1", "+5", "1.5", "12abc", "0x10", "99999999999999999999999", NULL,
 	};
 	static const char *const bad_times[] = {
-		"", "soon", "2026-11-23", "2026-11-23T12:05:00", "2026-13-01T00:00:00Z",
-		"-1", "1795435500.5", NULL,
+	    "",   "soon",         "2026-11-23", "2026-11-23T12:05:00", "2026-13-01T00:00:00Z",
+	    "-1", "1795435500.5", NULL,
 	};
 	static const char *const bad_retry[] = {
-		"", "-5", "1.5", "soon", "Mon, 23 Nov 2026 12:10:30",
-		"Mon, 23 Nov 2026 12:10:30 UTC",
-		"23 Nov 2026 12:10:30 GMT", "Mon, 23 Nov 2026 12:10:30 GMT trailing",
-		"99999999999999999999", NULL,
+	    "",
+	    "-5",
+	    "1.5",
+	    "soon",
+	    "Mon, 23 Nov 2026 12:10:30",
+	    "Mon, 23 Nov 2026 12:10:30 UTC",
+	    "23 Nov 2026 12:10:30 GMT",
+	    "Mon, 23 Nov 2026 12:10:30 GMT trailing",
+	    "99999999999999999999",
+	    NULL,
 	};
 
 	for (size_t i = 0; bad_numbers[i] != NULL; i++) {
-		const char *h[] = {"x-rate-limit-limit",     bad_numbers[i],
-				   "x-rate-limit-remaining", "7",
-				   "x-rate-limit-reset",     bad_numbers[i],
+		const char *h[] = {"x-rate-limit-limit",
+				   bad_numbers[i],
+				   "x-rate-limit-remaining",
+				   "7",
+				   "x-rate-limit-reset",
+				   bad_numbers[i],
 				   NULL};
 		struct rw_ratelimit rl = read_headers(RW_SOURCE_X, h);
 
@@ -215,4 +240,31 @@ Test(ratelimit, unparsable_values)
 
 		cr_assert_eq(rl.retry_at_ms, 0, "[%s]", bad_retry[i]);
 	}
+}
+
+/* Regression: "Retry-After: 999999999" or a reset in the year 5138 parked a
+ * source for decades. Every wait a server asks for is at most the ceiling. */
+Test(ratelimit, regression_absurd_waits_are_clamped)
+{
+	const char *retry[] = {"Retry-After", "999999999", NULL};
+	const char *date[] = {"Retry-After", "Mon, 23 Nov 5138 12:10:30 GMT", NULL};
+	const char *x[] = {
+	    "x-rate-limit-limit", "75", "x-rate-limit-remaining", "0", "x-rate-limit-reset",
+	    "99999999999",        NULL};
+	const char *masto[] = {"X-RateLimit-Reset", "5138-11-16T09:46:40.000000Z", NULL};
+	const char *near[] = {"Retry-After", "3599", NULL};
+	struct rw_ratelimit rl;
+
+	rl = read_headers(RW_SOURCE_X, retry);
+	cr_assert_eq(rl.retry_at_ms, NOW + RW_RATELIMIT_MAX_WAIT_MS);
+	rl = read_headers(RW_SOURCE_BLUESKY, date);
+	cr_assert_eq(rl.retry_at_ms, NOW + RW_RATELIMIT_MAX_WAIT_MS);
+	rl = read_headers(RW_SOURCE_X, x);
+	expect_window(&rl, 75, 0, NOW + RW_RATELIMIT_MAX_WAIT_MS);
+	rl = read_headers(RW_SOURCE_MASTODON, masto);
+	cr_assert_eq(rl.reset_at_ms, NOW + RW_RATELIMIT_MAX_WAIT_MS);
+	/* A wait under the ceiling is kept as given. */
+	rl = read_headers(RW_SOURCE_X, near);
+	cr_assert_eq(rl.retry_at_ms, NOW + 3599000);
+	cr_assert_eq(RW_RATELIMIT_MAX_WAIT_MS, 3600 * 1000);
 }

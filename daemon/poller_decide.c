@@ -1,0 +1,163 @@
+/*
+ * poller_decide.c: what the end of a poll means for its source — the next
+ * state, the wait before the next poll, a source_down / source_up
+ * transition — as pure functions over data, so that every rule has a line
+ * in tests/unit/test_poll_decide.c. poller.c applies them.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "poller_internal.h"
+#include "replywatch/backoff.h"
+
+#define BACKOFF_FIRST 1.0     /* seconds before the first retry */
+#define BACKOFF_CAP 300.0     /* longest wait between retries */
+#define AUTH_RETRY_FIRST 60.0 /* a rejected token is retried slowly ... */
+#define AUTH_RETRY_CAP 900.0  /* ... sign-ins are rate-limited hard */
+#define STORE_RETRY 2.0       /* Redis unavailable: try again soon */
+#define MORE_PAGES_DELAY 0.05 /* a poll stopped at its page bound: go on at once */
+#define EXPIRED_IN_ROW_MAX 2  /* renewed tokens refused as expired again: rejected */
+
+static void
+go_down(struct poll_run *run, struct poll_outcome *out)
+{
+	run->state = SOURCE_DOWN;
+	if (run->down)
+		return;
+	run->down = true;
+	out->event = "down";
+}
+
+/* A failure that counts towards down_after: failing, then down. A wait
+ * the platform imposes counts too: a source that cannot poll again before
+ * down_after is over is down now, not after the wait. */
+static void
+failed(struct poll_run *run, const struct poll_facts *f, struct poll_outcome *out,
+       enum source_state state)
+{
+	if (run->failing_since == 0)
+		run->failing_since = f->now;
+	if (run->down || f->now + out->budget_wait_ms - run->failing_since >= f->down_after_ms)
+		go_down(run, out);
+	else
+		run->state = state;
+	out->wait = WAIT_BACKOFF;
+	out->attempt = run->backoff++;
+}
+
+void
+poll_decide(struct poll_run *run, const struct poll_facts *f, struct poll_outcome *out)
+{
+	out->wait = WAIT_EVERY;
+	out->attempt = 0;
+	out->budget_wait_ms = 0;
+	out->event = NULL;
+	if (f->spent_until > f->now)
+		out->budget_wait_ms = f->spent_until - f->now;
+	if (f->result != RW_POLL_OK)
+		run->consecutive_failures++;
+	if (f->result != RW_POLL_TOKEN_EXPIRED)
+		run->expired_in_row = 0;
+	if (f->result != RW_POLL_OK || !f->more)
+		run->more_in_row = 0;
+	switch (f->result) {
+	case RW_POLL_OK:
+		run->consecutive_failures = 0;
+		run->failing_since = 0;
+		run->backoff = 0;
+		run->state = SOURCE_OK;
+		if (run->down || f->was_down) {
+			run->down = false;
+			out->event = "up";
+		}
+		out->wait = f->more && ++run->more_in_row <= POLL_MORE_MAX ? WAIT_MORE : WAIT_EVERY;
+		break;
+	case RW_POLL_RATE_LIMITED:
+		/* A wait is no failure, but a source that stays rate-limited
+		 * past down_after is as blind as one that fails. */
+		failed(run, f, out, SOURCE_RATE_LIMITED);
+		break;
+	case RW_POLL_AUTH_ERROR:
+		if (run->failing_since == 0)
+			run->failing_since = f->now;
+		go_down(run, out);
+		out->wait = WAIT_AUTH;
+		out->attempt = run->backoff++;
+		break;
+	case RW_POLL_TOKEN_EXPIRED:
+		/* The next poll renews the session first. Again and again means
+		 * the renewed token does not work either: treat it as rejected. */
+		if (++run->expired_in_row > EXPIRED_IN_ROW_MAX) {
+			go_down(run, out);
+			out->wait = WAIT_AUTH;
+			out->attempt = run->backoff++;
+		} else {
+			out->wait = WAIT_NOW;
+		}
+		break;
+	case RW_POLL_STORE_ERROR:
+		/* Not the platform's fault: the state stays, the poll is retried. */
+		out->wait = WAIT_STORE;
+		break;
+	default:
+		failed(run, f, out, SOURCE_FAILING);
+		break;
+	}
+	if (out->budget_wait_ms > 0 &&
+	    (f->result == RW_POLL_OK || f->result == RW_POLL_RATE_LIMITED))
+		run->state = run->down ? SOURCE_DOWN : SOURCE_RATE_LIMITED;
+}
+
+/* A factor in [1 - spread, 1 + spread]. */
+static double
+jitter(double spread)
+{
+	return 1.0 + spread * (2.0 * ((double)random() / (double)RAND_MAX) - 1.0);
+}
+
+double
+poll_delay(const struct poll_outcome *o, int64_t poll_every_s)
+{
+	double delay = 0, budget;
+
+	switch (o->wait) {
+	case WAIT_EVERY:
+		delay = (double)poll_every_s * jitter(0.1);
+		break;
+	case WAIT_MORE:
+		delay = MORE_PAGES_DELAY;
+		break;
+	case WAIT_NOW:
+		delay = 0;
+		break;
+	case WAIT_BACKOFF:
+		delay = rw_backoff_seconds(o->attempt, BACKOFF_FIRST, BACKOFF_CAP);
+		break;
+	case WAIT_AUTH:
+		delay = rw_backoff_seconds(o->attempt, AUTH_RETRY_FIRST, AUTH_RETRY_CAP);
+		break;
+	case WAIT_STORE:
+		delay = STORE_RETRY * jitter(0.25);
+		break;
+	}
+	if (o->budget_wait_ms > 0) {
+		/* Just after the reset, spread so that sources do not call in step. */
+		budget = (double)o->budget_wait_ms / 1000.0 + jitter(0.5) * 0.5;
+		if (budget > POLL_MAX_WAIT_S)
+			budget = POLL_MAX_WAIT_S;
+		if (budget > delay)
+			delay = budget;
+	}
+	return delay;
+}
+
+int64_t
+poll_backfill_cutoff(int64_t now, int64_t backfill_s)
+{
+	if (backfill_s < 0)
+		backfill_s = 0;
+	/* Compared in seconds first: backfill_s * 1000 may not fit. */
+	if (now <= 1 || backfill_s >= now / 1000)
+		return 1;
+	return now - backfill_s * 1000 > 1 ? now - backfill_s * 1000 : 1;
+}
