@@ -273,10 +273,12 @@ loop(void *arg)
 	pthread_mutex_lock(&st->lock);
 	while (!st->stopping) {
 		int64_t now = fake_now_ms(), wake = next_summary;
+		bool paused = st->sim_paused;
 		struct timespec ts;
 		size_t i;
 
-		run_due(sim, now);
+		if (!paused)
+			run_due(sim, now);
 		if (now >= next_summary) {
 			fprintf(stderr,
 				"rwfake: simulated in the last minute: %ld mentions, %ld replies, "
@@ -287,13 +289,13 @@ loop(void *arg)
 			continue;
 		}
 		i = earliest(sim);
-		if (i < sim->nev && sim->evs[i].at < wake)
+		if (!paused && i < sim->nev && sim->evs[i].at < wake)
 			wake = sim->evs[i].at;
 		ts.tv_sec = (time_t)(wake / 1000);
 		ts.tv_nsec = (long)(wake % 1000) * 1000000L;
 		while (!st->stopping &&
 		       pthread_cond_timedwait(&st->wake, &st->lock, &ts) != ETIMEDOUT) {
-			if (fake_now_ms() >= wake)
+			if (fake_now_ms() >= wake || st->sim_paused != paused)
 				break;
 		}
 	}
