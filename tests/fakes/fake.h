@@ -310,6 +310,7 @@ struct fake_options {
 	bool simulate;
 	double rate; /* simulated mentions per minute per platform */
 	uint64_t seed;
+	long history_s; /* the simulator first replays this much of the past */
 	long access_ttl_s;
 	const char *mastodon_token;
 	const char *x_token;
