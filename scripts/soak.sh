@@ -1,0 +1,522 @@
+#!/usr/bin/env bash
+# replywatch soak: crashes, a flaky receiver and a busy simulator, then an
+# audit of what the daemon promised. Everything runs on 127.0.0.1 in a
+# temporary directory and stops by itself (see docs/soak.md).
+#
+# For SECONDS: rwfake simulates Mastodon, X and Bluesky customers at RATE
+# mentions a minute per platform (after 30 minutes of replayed history);
+# a pusher POSTs mentions and brand replies to /ingest/soak-push; the
+# webhook receiver answers 500, 503, drops connections or hangs past the
+# daemon's timeout in periods; replywatchd is killed with SIGKILL at KILLS
+# random moments and restarted at once. Then the simulator is paused, the
+# receiver healed, the daemon left to catch up, and the script checks:
+#   - every mention the fake served is tracked exactly once;
+#   - every push answered 202 is stored (and its acknowledged replies applied);
+#   - no deadline that was due is still unraised, none was raised twice;
+#   - every raised event reached the receiver under exactly one webhook-id,
+#     and the receiver got nothing the daemon did not raise.
+# It prints the counts and exits 1 on any loss, 2 on a setup failure.
+#
+# Usage: scripts/soak.sh [--quick] [--seconds N] [--kills N] [--rate N]
+#                        [--history N] [--seed N] [--bin DIR] [--keep]
+# Environment: SOAK_SECONDS (180), SOAK_KILLS (12), SOAK_RATE (120),
+# SOAK_HISTORY (300 s replayed at start), SOAK_SEED (random), SOAK_BIN
+# (a build directory holding replywatchd and rwfake; default: build one
+# in build/release, as the demo does). --quick: 30 s, 3 kills, rate 60,
+# 120 s of history.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+seconds=${SOAK_SECONDS:-180}
+kills=${SOAK_KILLS:-12}
+rate=${SOAK_RATE:-120}
+history=${SOAK_HISTORY:-300}
+seed=${SOAK_SEED:-$((RANDOM * 32768 + RANDOM))}
+bin=${SOAK_BIN:-}
+keep=0
+usage() {
+	sed -n '/^# Usage:/,/^# 120 s of history/p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) seconds=30 kills=3 rate=60 history=120 ;;
+	--seconds) seconds=$2; shift ;;
+	--kills) kills=$2; shift ;;
+	--rate) rate=$2; shift ;;
+	--history) history=$2; shift ;;
+	--seed) seed=$2; shift ;;
+	--bin) bin=$2; shift ;;
+	--keep) keep=1 ;;
+	*) usage ;;
+	esac
+	shift
+done
+for v in "$seconds" "$kills" "$seed" "$history"; do
+	case $v in '' | *[!0-9]*) usage ;; esac
+done
+[ "$seconds" -ge 10 ] || { echo "soak: --seconds must be at least 10" >&2; exit 2; }
+
+if [ -z "$bin" ]; then
+	"$root/scripts/install-deps.sh"
+	echo "==> building"
+	cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build "$root/build/release" -j "$(nproc 2>/dev/null || echo 2)" \
+		--target replywatchd rwfake >/dev/null
+	bin=$root/build/release
+fi
+for b in replywatchd rwfake; do
+	[ -x "$bin/$b" ] || { echo "soak: no $bin/$b" >&2; exit 2; }
+done
+
+free_port() {
+	local p
+	for p in $(shuf -i 20000-60000 -n 100); do
+		(echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+	return 1
+}
+
+work=$(mktemp -d /tmp/replywatch-soak.XXXXXX)
+http_port=$(free_port)
+http=127.0.0.1:$http_port
+daemon_pid=""
+fake_pid=""
+redis_pid=""
+helpers=()
+status=2
+cleanup() {
+	trap - INT TERM EXIT
+	for p in "${helpers[@]}"; do kill "$p" 2>/dev/null || true; done
+	[ -n "$daemon_pid" ] && kill -KILL "$daemon_pid" 2>/dev/null
+	[ -n "$fake_pid" ] && kill -TERM "$fake_pid" 2>/dev/null
+	[ -n "$redis_pid" ] && kill -TERM "$redis_pid" 2>/dev/null
+	wait 2>/dev/null || true
+	if [ "$keep" = 1 ] || [ "$status" != 0 ]; then
+		echo "soak: logs and snapshots kept in $work"
+	else
+		rm -rf "$work"
+	fi
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'status=2; exit' INT TERM
+
+say() { echo "[$(date -u +%T)] $*"; }
+fail_setup() { echo "soak: $*" >&2; status=2; exit; }
+
+# ---- start: redis, rwfake, replywatchd ----------------------------------
+
+# Redis on a unix socket in the work directory: no port to collide on.
+redis-server --port 0 --unixsocket "$work/redis.sock" --dir "$work" --save '' \
+	--appendonly no --logfile "$work/redis.log" &
+redis_pid=$!
+for _ in $(seq 100); do
+	redis-cli -s "$work/redis.sock" ping >/dev/null 2>&1 && break
+	kill -0 "$redis_pid" 2>/dev/null || fail_setup "redis-server did not start: $(tail -3 "$work/redis.log")"
+	sleep 0.05
+done
+"$bin/rwfake" --port 0 --simulate --rate "$rate" --seed "$seed" --history "$history" >"$work/rwfake.log" 2>&1 &
+fake_pid=$!
+for _ in $(seq 100); do
+	grep -q "listening on" "$work/rwfake.log" 2>/dev/null && break
+	sleep 0.1
+done
+fake_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/rwfake.log")
+[ -n "$fake_port" ] || fail_setup "rwfake did not start: $(cat "$work/rwfake.log")"
+fake=http://127.0.0.1:$fake_port
+secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+curl -fsS "$fake/_fake/hook/soak/config" -d "{\"secret\":\"$secret\"}" >/dev/null
+
+# Policies without a calendar, so which deadlines are due follows from the
+# mentions alone; ESCALATE must match escalate_after below.
+ESCALATE=180
+write_config() {
+cat >"$work/soak.json" <<EOF
+{
+  "log_level": "info",
+  "redis": { "url": "unix://$work/redis.sock?db=0", "key_prefix": "soak:" },
+  "http": { "listen": "$http" },
+  "retention": { "closed": "1d", "give_up_after": "1d", "backfill": "$((history + 3600))s" },
+  "policies": [
+    { "name": "vip", "match": { "min_followers": 10000 }, "warn_after": "30s", "breach_after": "1m" },
+    { "name": "social", "warn_after": "45s", "breach_after": "90s", "escalate_after": ["3m"] }
+  ],
+  "sources": [
+    { "name": "acme-mastodon", "type": "mastodon", "base_url": "$fake",
+      "token": "mastodon-test-token", "poll_every": "2s",
+      "automated_reply_patterns": ["Thanks for reaching out"] },
+    { "name": "acme-x", "type": "x", "base_url": "$fake", "user_id": "2244994945",
+      "token": "x-test-token", "poll_every": "2s",
+      "automated_reply_patterns": ["Thanks for reaching out"] },
+    { "name": "acme-bluesky", "type": "bluesky", "base_url": "$fake",
+      "identifier": "acme.bsky.social", "app_password": "app-pass-1234", "poll_every": "2s",
+      "automated_reply_patterns": ["Thanks for reaching out"] },
+    { "name": "soak-push", "type": "push", "token": "soak-push-token" }
+  ],
+  "alerts": [
+    { "name": "soak", "format": "json", "url": "$fake/hook/soak", "secret": "$secret",
+      "events": ["warning", "breach", "escalation", "resolved", "expired",
+                 "source_down", "source_up"],
+      "timeout": "2s", "group_window": "1s" }
+  ]
+}
+EOF
+}
+write_config
+"$bin/replywatchd" --check-config -c "$work/soak.json" >/dev/null ||
+	fail_setup "the soak configuration is refused"
+
+starts=0
+start_daemon() {
+	starts=$((starts + 1))
+	echo "=== start $starts at $(date -u +%T.%N)" >>"$work/replywatchd.log"
+	"$bin/replywatchd" -c "$work/soak.json" 2>>"$work/replywatchd.log" &
+	daemon_pid=$!
+}
+ready() { curl -fsS -m 2 "http://$http/readyz" >/dev/null 2>&1; }
+wait_ready() {
+	for _ in $(seq 300); do
+		ready && return 0
+		kill -0 "$daemon_pid" 2>/dev/null || fail_setup "replywatchd exited; see $work/replywatchd.log"
+		sleep 0.1
+	done
+	fail_setup "replywatchd not ready after 30 s"
+}
+for try in 1 2 3 4 5; do
+	start_daemon
+	for _ in $(seq 300); do
+		ready || ! kill -0 "$daemon_pid" 2>/dev/null || { sleep 0.1; continue; }
+		break
+	done
+	ready && break
+	kill -KILL "$daemon_pid" 2>/dev/null || true
+	wait "$daemon_pid" 2>/dev/null || true
+	[ "$try" = 5 ] && fail_setup "replywatchd did not start; see $work/replywatchd.log"
+	http_port=$(free_port) # the likeliest cause: the port was taken meanwhile
+	http=127.0.0.1:$http_port
+	write_config
+done
+say "soak: ${seconds}s, $kills kills, $rate mentions/min per platform after ${history}s of history, seed $seed (work: $work)"
+
+t0=$(date +%s)
+t_end=$((t0 + seconds))
+
+# ---- the pusher: batches to /ingest, 202s recorded -------------------------
+
+pusher() {
+	local n=0 code body item ids replies prev=""
+	RANDOM=$((seed % 32768))
+	while [ "$(date +%s)" -lt "$t_end" ]; do
+		local now k
+		now=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+		body="" ids="" replies=""
+		for k in $(seq $((RANDOM % 5 + 1))); do
+			n=$((n + 1))
+			item="{\"id\":\"soak-$n\",\"created_at\":\"$now\",\"author\":\"@c$((RANDOM % 40))\",\"text\":\"push $n: where is my order?\"}"
+			body="$body${body:+,}$item"
+			ids="$ids soak-$n"
+		done
+		# Answer about half of the mentions acknowledged last round.
+		for k in $prev; do
+			[ $((RANDOM % 2)) = 0 ] && continue
+			body="$body,{\"id\":\"r-$k\",\"created_at\":\"$now\",\"in_reply_to\":\"$k\",\"from_brand\":true}"
+			replies="$replies r-$k"
+		done
+		code=$(curl -s -o /dev/null -w '%{http_code}' -m 5 \
+			-H "Authorization: Bearer soak-push-token" -d "[$body]" \
+			"http://$http/ingest/soak-push" || true)
+		echo "$code" >>"$work/push-codes"
+		if [ "$code" = 202 ]; then
+			printf '%s\n' $ids >>"$work/pushed-mentions"
+			[ -n "$replies" ] && printf '%s\n' $replies >>"$work/pushed-replies"
+			prev=$ids
+		fi
+		sleep 0.$((RANDOM % 5))
+	done
+}
+
+# ---- the receiver: healthy, then failing, in periods -----------------------
+
+receiver() {
+	local kind
+	RANDOM=$(((seed / 7) % 32768))
+	while [ "$(date +%s)" -lt "$t_end" ]; do
+		sleep $((RANDOM % 5 + 3))
+		case $((RANDOM % 4)) in
+		0) kind='{"kind":500,"count":100000}' ;;
+		1) kind='{"kind":503,"count":100000,"retry_after":1}' ;;
+		2) kind='{"kind":"drop","count":100000}' ;;
+		*) kind='{"kind":"hang","count":100000,"delay_ms":2500}' ;;
+		esac
+		echo "$(date -u +%T) fail $kind" >>"$work/receiver-periods"
+		curl -fsS -m 5 "$fake/_fake/hook/soak/fault" -d "$kind" >/dev/null || true
+		sleep $((RANDOM % 4 + 2))
+		curl -fsS -m 5 -X DELETE "$fake/_fake/hook/soak/fault" >/dev/null || true
+		echo "$(date -u +%T) healthy" >>"$work/receiver-periods"
+	done
+}
+
+: >"$work/pushed-mentions"
+: >"$work/pushed-replies"
+: >"$work/push-codes"
+: >"$work/receiver-periods"
+pusher &
+helpers+=($!)
+receiver &
+helpers+=($!)
+
+# ---- the kills: one at a random moment in each of KILLS equal slots --------
+
+slot_ms=$((seconds * 1000 / (kills > 0 ? kills : 1)))
+RANDOM=$(((seed / 13) % 32768))
+for i in $(seq "$kills"); do
+	at_ms=$((t0 * 1000 + (i - 1) * slot_ms + (RANDOM * 32768 + RANDOM) % slot_ms))
+	now_ms=$(date +%s%3N)
+	# A third of the kills hit within 1.5 s of the last start: during the
+	# recovery of pending deliveries, the first polls and backfill.
+	[ "$i" -gt 1 ] && [ $((RANDOM % 3)) = 0 ] && at_ms=$((now_ms + RANDOM % 1500))
+	[ "$at_ms" -gt "$now_ms" ] && sleep "$(printf '%d.%03d' $(((at_ms - now_ms) / 1000)) $(((at_ms - now_ms) % 1000)))"
+	was=down
+	ready && was=ready
+	kill -KILL "$daemon_pid" 2>/dev/null || fail_setup "replywatchd died before kill $i; see $work/replywatchd.log"
+	wait "$daemon_pid" 2>/dev/null || true
+	say "kill $i/$kills (SIGKILL, daemon was $was); restarting"
+	start_daemon
+done
+now=$(date +%s)
+[ "$now" -lt "$t_end" ] && sleep $((t_end - now))
+for p in "${helpers[@]}"; do wait "$p" 2>/dev/null || true; done
+helpers=()
+
+# ---- catch up: simulator paused, receiver healthy ------------------------
+
+curl -fsS "$fake/_fake/simulator" -d '{"paused":true}' >/dev/null
+curl -fsS -X DELETE "$fake/_fake/hook/soak/fault" >/dev/null
+kill -0 "$daemon_pid" 2>/dev/null || fail_setup "replywatchd is not running; see $work/replywatchd.log"
+wait_ready
+say "load stopped; letting the daemon catch up"
+
+# Pages through URL (which ends in ? or &), KEY holding the list, PARAM and
+# NEXT the cursor's names; writes one JSON array to OUT.
+fetch_all() {
+	local url=$1 key=$2 param=$3 next=$4 out=$5 cursor="" page
+	: >"$out.pages"
+	while :; do
+		page=$(curl -fsS -m 10 "${url}limit=1000${cursor:+&$param=$(jq -rn --arg c "$cursor" '$c|@uri')}") ||
+			return 1
+		echo "$page" | jq -c ".$key" >>"$out.pages"
+		cursor=$(echo "$page" | jq -r ".$next // empty")
+		[ -n "$cursor" ] && [ "$(echo "$page" | jq ".$key | length")" -gt 0 ] || break
+	done
+	jq -s 'add // []' "$out.pages" >"$out"
+	rm -f "$out.pages"
+}
+
+platforms="mastodon x bluesky"
+caught_up() {
+	local p
+	for p in $platforms; do
+		curl -fsS -m 10 "$fake/_fake/$p/mentions" >"$work/fake-$p.json" || return 1
+		fetch_all "http://$http/mentions?source=acme-$p&" mentions cursor next_cursor \
+			"$work/tracked-$p.json" || return 1
+		[ "$(jq '[.[].id] | unique | length' "$work/tracked-$p.json")" -ge \
+			"$(jq .count "$work/fake-$p.json")" ] || return 1
+	done
+}
+deadline=$(($(date +%s) + 240))
+until caught_up; do
+	[ "$(date +%s)" -lt "$deadline" ] || { say "polls did not catch up within 240 s"; break; }
+	sleep 2
+done
+say "polls caught up"
+
+# ---- snapshots: mentions, events, deliveries, events again ---------------
+
+# Deadlines keep falling due after the load stops (the simulator's open
+# mentions breach and escalate), so "nothing pending" may never hold: wait
+# instead until the receiver has taken every event raised by the snapshot.
+snap_ms=$(date +%s%3N)
+fetch_all "http://$http/mentions?" mentions cursor next_cursor "$work/mentions.json" ||
+	fail_setup "GET /mentions failed"
+fetch_all "http://$http/events?" events after next_after "$work/events1.json" ||
+	fail_setup "GET /events failed"
+delivered() {
+	curl -fsS -m 10 "$fake/_fake/hooks?name=soak" | jq '.deliveries' >"$work/deliveries.json" ||
+		return 1
+	jq -e -n --slurpfile e "$work/events1.json" --slurpfile d "$work/deliveries.json" '
+		($d[0] | map(select((.status != null and .status < 300) or .fault == "drop"))
+		 | map((.json.events // [])[] | {key: .id, value: true}) | from_entries) as $got
+		| all($e[0][]; $got[.id])' >/dev/null
+}
+deadline=$(($(date +%s) + 300))
+until delivered; do
+	[ "$(date +%s)" -lt "$deadline" ] || { say "events still undelivered after 300 s"; break; }
+	sleep 2
+done
+say "receiver has every event raised by the snapshot"
+curl -fsS "http://$http/status" >"$work/status.json"
+fetch_all "http://$http/events?" events after next_after "$work/events2.json" ||
+	fail_setup "GET /events failed"
+for p in $platforms; do
+	curl -fsS "$fake/_fake/$p/mentions" >"$work/fake-$p.json"
+done
+kill -TERM "$daemon_pid"
+stop_rc=0
+wait "$daemon_pid" || stop_rc=$?
+daemon_pid=""
+
+# ---- the audit -----------------------------------------------------------
+
+failed=0
+check() { # NAME COUNT: a count that must be 0
+	if [ "$2" != 0 ]; then
+		printf '  %-58s %s   <-- LOSS\n' "$1" "$2"
+		failed=1
+	else
+		printf '  %-58s %s\n' "$1" "$2"
+	fi
+}
+count() { printf '  %-58s %s\n' "$1" "$2"; }
+
+echo
+echo "== soak: ${seconds}s, $kills SIGKILLs ($starts starts), seed $seed"
+echo "-- platform items (simulator at $rate/min per platform)"
+for p in $platforms; do
+	jq -n --slurpfile f "$work/fake-$p.json" --slurpfile m "$work/mentions.json" --arg s "acme-$p" '
+		def set: map({key: ., value: true}) | from_entries;
+		($f[0].mentions | map(.id)) as $served
+		| ($m[0] | map(select(.source == $s)) | map(.id)) as $tracked
+		| ($served | set) as $s_set | ($tracked | set) as $t_set
+		| {served: ($served | length), tracked: ($tracked | length),
+		   missing: ([$served[] | select($t_set[.] | not)] | length),
+		   extra: ([$tracked[] | select($s_set[.] | not)] | length),
+		   twice: (($tracked | length) - ($tracked | unique | length))}' >"$work/audit-$p.json"
+	count "$p: served by the fake" "$(jq .served "$work/audit-$p.json")"
+	count "$p: tracked (acme-$p)" "$(jq .tracked "$work/audit-$p.json")"
+	check "$p: served but not tracked" "$(jq .missing "$work/audit-$p.json")"
+	check "$p: tracked but never served" "$(jq .extra "$work/audit-$p.json")"
+	check "$p: listed more than once" "$(jq .twice "$work/audit-$p.json")"
+done
+
+echo "-- pushes to /ingest/soak-push"
+count "batches sent / answered 202" \
+	"$(wc -l <"$work/push-codes") / $(grep -c '^202$' "$work/push-codes" || true)"
+count "answers other than 202" \
+	"$(grep -v '^202$' "$work/push-codes" | sort | uniq -c | awk '{printf "%s x%s  ", $2, $1}')"
+jq -Rn --slurpfile m "$work/mentions.json" '
+	[inputs | select(length > 0)] as $acked
+	| ($m[0] | map(select(.source == "soak-push")) | map({key: .id, value: .state}) | from_entries) as $st
+	| {acked: ($acked | length), missing: ([$acked[] | select($st[.] == null)] | length)}' \
+	<"$work/pushed-mentions" >"$work/audit-push.json"
+jq -Rn --slurpfile m "$work/mentions.json" --rawfile acked "$work/pushed-mentions" '
+	($acked | split("\n") | map(select(length > 0)) | map({key: ., value: true}) | from_entries) as $a
+	| [inputs | select(length > 0) | ltrimstr("r-") | select($a[.])] as $replied
+	| ($m[0] | map(select(.source == "soak-push")) | map({key: .id, value: .state}) | from_entries) as $st
+	| {acked: ($replied | length),
+	   unapplied: ([$replied[] | select($st[.] != "replied" and $st[.] != "closed")] | length)}' \
+	<"$work/pushed-replies" >"$work/audit-replies.json"
+count "mentions acknowledged (202)" "$(jq .acked "$work/audit-push.json")"
+check "acknowledged mentions not stored" "$(jq .missing "$work/audit-push.json")"
+count "brand replies acknowledged (202)" "$(jq .acked "$work/audit-replies.json")"
+check "acknowledged replies whose mention is not replied" "$(jq .unapplied "$work/audit-replies.json")"
+
+echo "-- deadlines (from the mentions at the snapshot, 5 s grace)"
+jq -n --slurpfile m "$work/mentions.json" --slurpfile e "$work/events1.json" \
+	--argjson now "$snap_ms" --argjson esc "$ESCALATE" '
+	def ms: sub("\\.[0-9]+Z$"; "Z") | fromdate * 1000;
+	($now - 5000) as $due
+	| ($e[0] | map(select(.mention != null)) | group_by(.mention.key)
+	   | map({key: .[0].mention.key, value: map(.type)}) | from_entries) as $raised
+	| $m[0] as $all
+	| {
+	  mention_events: ($e[0] | map(select(.mention != null)) | length),
+	  warn_due: ([$all[] | select(.warn_at != null and (.warn_at | ms) < $due
+	              and (.replied_at == null or .replied_at > .warn_at))] | length),
+	  breach_due: ([$all[] | select(.breach_at != null and (.breach_at | ms) < $due
+	                and (.replied_at == null or .replied_at > .breach_at))] | length),
+	  unraised_warning: ([$all[] | select((.state == "open") and .warn_at != null
+	                      and (.warn_at | ms) < $due)] | length),
+	  unraised_breach: ([$all[] | select((.state == "open" or .state == "warning")
+	                     and .breach_at != null and (.breach_at | ms) < $due)] | length),
+	  breached_without_event: ([$all[] | select(.state == "breached")
+	                            | select((($raised[.key] // []) | index("breach") or index("escalation")) | not)]
+	                           | length),
+	  unraised_escalation: ([$all[] | select(.state == "breached" and .policy == "social"
+	                         and ((.created_at | ms) + $esc * 1000) < $due)
+	                         | select((($raised[.key] // []) | index("escalation")) | not)] | length),
+	  warned_or_breached_replied_without_resolved: ([$all[] | select(.state == "replied")
+	        | select(($raised[.key] // []) | (index("warning") or index("breach") or index("escalation")))
+	        | select((($raised[.key] // []) | index("resolved")) | not)] | length),
+	  raised_twice: ($e[0] | map(select(.mention != null))
+	        | group_by([.mention.key, .type, (.level // 0), (if .type == "resolved" then "" else .due end)])
+	        | map(select((map(.id) | unique | length) > 1)) | length)
+	}' >"$work/audit-deadlines.json"
+count "mention events raised (the daemon's /events)" "$(jq .mention_events "$work/audit-deadlines.json")"
+count "warnings due (warn_at passed, unanswered then)" "$(jq .warn_due "$work/audit-deadlines.json")"
+count "breaches due (breach_at passed, unanswered then)" "$(jq .breach_due "$work/audit-deadlines.json")"
+check "open past warn_at (warning never raised)" "$(jq .unraised_warning "$work/audit-deadlines.json")"
+check "open/warning past breach_at (breach never raised)" "$(jq .unraised_breach "$work/audit-deadlines.json")"
+check "breached without a breach/escalation event" "$(jq .breached_without_event "$work/audit-deadlines.json")"
+check "breached past escalate_after without escalation" "$(jq .unraised_escalation "$work/audit-deadlines.json")"
+check "warned/breached, then replied, no resolved event" \
+	"$(jq .warned_or_breached_replied_without_resolved "$work/audit-deadlines.json")"
+check "deadlines raised under more than one event id" "$(jq .raised_twice "$work/audit-deadlines.json")"
+
+echo "-- webhook receiver (every event type subscribed)"
+jq -n --slurpfile e1 "$work/events1.json" --slurpfile e2 "$work/events2.json" \
+	--slurpfile d "$work/deliveries.json" '
+	# What a receiver took: answered 2xx, or dropped/hung after it had the
+	# whole body (the sender cannot tell, and must resend under the same id).
+	def taken: (.status != null and .status >= 200 and .status < 300) or .fault == "drop";
+	def set: map({key: ., value: true}) | from_entries;
+	($d[0] | map(select(taken))) as $took
+	| [$took[] | .headers["webhook-id"] as $w | (.json.events // [])[] | {id, w: $w, ev: .}] as $got
+	| ($got | group_by(.id)) as $byid
+	| ($e1[0] | map(.id)) as $raised
+	| ($e2[0] | map({key: .id, value: .}) | from_entries) as $log
+	| {
+	  requests: ($d[0] | length),
+	  failed: ($d[0] | map(select(taken | not)) | length),
+	  dropped: ($d[0] | map(select(.fault == "drop")) | length),
+	  hung: ($d[0] | map(select(.fault == "hang")) | length),
+	  taken: ($took | length),
+	  bad_signature: ($d[0] | map(select(.signature != "valid")) | length),
+	  raised: ($raised | length),
+	  received_ids: ($byid | length),
+	  missing: (($got | map(.id) | set) as $g | [$raised[] | select($g[.] | not)] | length),
+	  repeats: ($byid | map(length - 1) | add // 0),
+	  ids_under_two_webhook_ids: ($byid | map(select((map(.w) | unique | length) > 1)) | length),
+	  webhook_ids_with_two_bodies: ($took | group_by(.headers["webhook-id"])
+	        | map(select((map(.body) | unique | length) > 1)) | length),
+	  unknown: ($got | map(select($log[.id] == null)) | map(.id) | unique | length),
+	  altered: ($got | map(select($log[.id] != null and
+	        ([.ev.type, .ev.mention.key, .ev.due, .ev.level] != [$log[.id].type, $log[.id].mention.key, $log[.id].due, $log[.id].level])))
+	        | length)
+	}' >"$work/audit-hooks.json"
+a=$work/audit-hooks.json
+count "requests received / failed (500, 503, drop, hang)" "$(jq -r '"\(.requests) / \(.failed)"' "$a")"
+count "dropped / hung past the 2 s timeout" "$(jq -r '"\(.dropped) / \(.hung)"' "$a")"
+count "events raised (/events before the last delivery)" "$(jq .raised "$a")"
+count "distinct event ids received" "$(jq .received_ids "$a")"
+count "repeats of an id already received (allowed)" "$(jq .repeats "$a")"
+check "raised but never received" "$(jq .missing "$a")"
+check "one event id under two webhook-ids" "$(jq .ids_under_two_webhook_ids "$a")"
+check "one webhook-id with two different bodies" "$(jq .webhook_ids_with_two_bodies "$a")"
+check "received ids the daemon never raised" "$(jq .unknown "$a")"
+check "received events differing from the log under the same id" "$(jq .altered "$a")"
+check "deliveries without a valid signature" "$(jq .bad_signature "$a")"
+check "dead letters" "$(jq '[.alerts[].dead_letters] | add' "$work/status.json")"
+count "alerts pending at the end (deadlines still falling due)" \
+	"$(jq '[.alerts[].pending] | add' "$work/status.json")"
+check "replywatchd exit status on SIGTERM" "$stop_rc"
+
+echo
+if [ "$failed" = 0 ]; then
+	echo "soak: PASS ($(($(date +%s) - t0)) s after the first start)"
+	status=0
+else
+	echo "soak: FAIL: see the counts marked LOSS; seed $seed, logs in $work"
+	status=1
+fi
