@@ -35,6 +35,7 @@ history=${SOAK_HISTORY:-300}
 seed=${SOAK_SEED:-$((RANDOM * 32768 + RANDOM))}
 bin=${SOAK_BIN:-}
 keep=0
+audit_dir=""
 usage() {
 	sed -n '/^# Usage:/,/^# 120 s of history/p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
@@ -49,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--seed) seed=$2; shift ;;
 	--bin) bin=$2; shift ;;
 	--keep) keep=1 ;;
+	--audit) audit_dir=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -57,6 +59,196 @@ for v in "$seconds" "$kills" "$seed" "$history"; do
 	case $v in '' | *[!0-9]*) usage ;; esac
 done
 [ "$seconds" -ge 10 ] || { echo "soak: --seconds must be at least 10" >&2; exit 2; }
+
+# ---- the audit: reads only the work directory and run.env ----------------
+
+audit() {
+	local p a platforms="mastodon x bluesky"
+
+	failed=0
+	# check NAME FILE FIELD: FIELD of FILE is a list of offenders, which must
+	# be empty; the first three are shown.
+	check() {
+		local n
+		n=$(jq ".$3 | length" "$2")
+		if [ "$n" != 0 ]; then
+			printf '  %-58s %s   <-- LOSS\n' "$1" "$n"
+			jq -r ".$3[:3][] | \"      e.g. \" + (if type == \"string\" then . else tojson end)" "$2"
+			failed=1
+		else
+			printf '  %-58s %s\n' "$1" "$n"
+		fi
+	}
+	count() { printf '  %-58s %s\n' "$1" "$2"; }
+
+	echo
+	echo "== soak: ${seconds}s, $kills SIGKILLs ($starts starts), seed $seed"
+	echo "-- platform items (simulator at $rate/min per platform, ${history}s of history)"
+	for p in $platforms; do
+		a=$work/audit-$p.json
+		jq -n --slurpfile f "$work/fake-$p.json" --slurpfile m "$work/mentions.json" --arg s "acme-$p" '
+			def set: map({key: ., value: true}) | from_entries;
+			($f[0].mentions | map(.id)) as $served
+			| ($m[0] | map(select(.source == $s)) | map(.id)) as $tracked
+			| ($served | set) as $s_set | ($tracked | set) as $t_set
+			| {served: ($served | length), tracked: ($tracked | length),
+			   missing: [$served[] | select($t_set[.] | not)],
+			   extra: [$tracked[] | select($s_set[.] | not)],
+			   twice: ($tracked | group_by(.) | map(select(length > 1) | .[0]))}' >"$a"
+		count "$p: served by the fake" "$(jq .served "$a")"
+		count "$p: tracked (acme-$p)" "$(jq .tracked "$a")"
+		check "$p: served but not tracked" "$a" missing
+		check "$p: tracked but never served" "$a" extra
+		check "$p: listed more than once" "$a" twice
+	done
+
+	echo "-- pushes to /ingest/soak-push"
+	count "batches sent / answered 202" \
+		"$(wc -l <"$work/push-codes") / $(grep -c '^202$' "$work/push-codes" || true)"
+	count "answers other than 202 (000: no answer, daemon down)" \
+		"$(grep -v '^202$' "$work/push-codes" | sort | uniq -c | awk '{printf "%s x%s  ", $2, $1}')"
+	a=$work/audit-push.json
+	jq -n --slurpfile m "$work/mentions.json" --rawfile pm "$work/pushed-mentions" \
+		--rawfile pr "$work/pushed-replies" '
+		($pm | split("\n") | map(select(length > 0))) as $acked
+		| ($acked | map({key: ., value: true}) | from_entries) as $a
+		| ($pr | split("\n") | map(select(length > 0) | ltrimstr("r-") | select($a[.]))) as $replied
+		| ($m[0] | map(select(.source == "soak-push")) | map({key: .id, value: .state})
+		   | from_entries) as $st
+		| {acked: ($acked | length), missing: [$acked[] | select($st[.] == null)],
+		   replies: ($replied | length),
+		   unapplied: [$replied[] | select($st[.] != "replied" and $st[.] != "closed")
+		               | "\(.): \($st[.])"]}' >"$a"
+	count "mentions acknowledged (202)" "$(jq .acked "$a")"
+	check "acknowledged mentions not stored" "$a" missing
+	count "brand replies acknowledged (202)" "$(jq .replies "$a")"
+	check "acknowledged replies whose mention is not replied" "$a" unapplied
+
+	echo "-- deadlines (from the mentions at the snapshot, 5 s grace)"
+	a=$work/audit-deadlines.json
+	jq -n --slurpfile m "$work/mentions.json" --slurpfile e "$work/events1.json" \
+		--argjson now "$snap_ms" --argjson esc "$ESCALATE" '
+		def ms: sub("\\.[0-9]+Z$"; "Z") | fromdate * 1000;
+		def has($t): . as $types | $t | any(. as $x | $types | index($x) != null);
+		($now - 5000) as $due
+		| ($e[0] | map(select(.mention != null))) as $mev
+		| ($mev | group_by(.mention.key) | map({key: .[0].mention.key, value: map(.type)})
+		   | from_entries) as $raised
+		| $m[0] as $all
+		| {
+		  mention_events: ($mev | length),
+		  warn_due: ([$all[] | select(.warn_at != null and (.warn_at | ms) < $due
+		              and (.replied_at == null or .replied_at > .warn_at))] | length),
+		  breach_due: ([$all[] | select(.breach_at != null and (.breach_at | ms) < $due
+		                and (.replied_at == null or .replied_at > .breach_at))] | length),
+		  unraised_warning: [$all[] | select(.state == "open" and .warn_at != null
+		                     and (.warn_at | ms) < $due) | "\(.key) warn_at \(.warn_at)"],
+		  unraised_breach: [$all[] | select((.state == "open" or .state == "warning")
+		                    and .breach_at != null and (.breach_at | ms) < $due)
+		                    | "\(.key) \(.state), breach_at \(.breach_at)"],
+		  breached_without_event: [$all[] | select(.state == "breached")
+		                           | select(($raised[.key] // []) | has(["breach", "escalation"]) | not)
+		                           | .key],
+		  unraised_escalation: [$all[] | select(.state == "breached" and .policy == "social"
+		                        and ((.created_at | ms) + $esc * 1000) < $due)
+		                        | select(($raised[.key] // []) | has(["escalation"]) | not)
+		                        | "\(.key) created_at \(.created_at)"],
+		  unresolved: [$all[] | select(.state == "replied")
+		               | select(($raised[.key] // []) | has(["warning", "breach", "escalation"]))
+		               | select(($raised[.key] // []) | has(["resolved"]) | not) | .key],
+		  raised_twice: ($mev
+		        | group_by([.mention.key, .type, (.level // 0),
+		                    (if .type == "resolved" then "" else .due end)])
+		        | map(select((map(.id) | unique | length) > 1)
+		              | "\(.[0].mention.key) \(.[0].type) due \(.[0].due): \(map(.id) | unique)"))
+		}' >"$a"
+	count "mention events raised (the daemon's /events)" "$(jq .mention_events "$a")"
+	count "warnings due (warn_at passed, unanswered then)" "$(jq .warn_due "$a")"
+	count "breaches due (breach_at passed, unanswered then)" "$(jq .breach_due "$a")"
+	check "open past warn_at (warning never raised)" "$a" unraised_warning
+	check "open/warning past breach_at (breach never raised)" "$a" unraised_breach
+	check "breached without a breach/escalation event" "$a" breached_without_event
+	check "breached past escalate_after without escalation" "$a" unraised_escalation
+	check "warned/breached, then replied, no resolved event" "$a" unresolved
+	check "deadlines raised under more than one event id" "$a" raised_twice
+
+	echo "-- webhook receiver (every event type subscribed)"
+	a=$work/audit-hooks.json
+	jq -n --slurpfile e1 "$work/events1.json" --slurpfile e2 "$work/events2.json" \
+		--slurpfile d "$work/deliveries.json" --slurpfile st "$work/status.json" '
+		# What a receiver took: answered 2xx (a hang too: it answers 200 once
+		# the sender has given up), or dropped after the whole body arrived:
+		# the sender cannot tell, and must resend under the same webhook-id.
+		def taken: (.status != null and .status >= 200 and .status < 300) or .fault == "drop";
+		def set: map({key: ., value: true}) | from_entries;
+		($d[0] | map(select(taken))) as $took
+		| [$took[] | .headers["webhook-id"] as $w | .at as $at | .fault as $f
+		   | (.json.events // [])[] | {id, w: $w, at: $at, fault: $f, ev: .}] as $got
+		| ($got | group_by(.id)) as $byid
+		| ($got | map(.id) | set) as $gotset
+		| ($e1[0] | map(.id)) as $raised
+		| ($e2[0] | map({key: .id, value: .}) | from_entries) as $log
+		| {
+		  requests: ($d[0] | length),
+		  failed: ($d[0] | map(select(taken | not)) | length),
+		  dropped: ($d[0] | map(select(.fault == "drop")) | length),
+		  hung: ($d[0] | map(select(.fault == "hang")) | length),
+		  raised: ($raised | length),
+		  received_ids: ($byid | length),
+		  repeats: ($byid | map(length - 1) | add // 0),
+		  missing: [$raised[] | select($gotset[.] | not)],
+		  two_webhook_ids: [$byid[] | select((map(.w) | unique | length) > 1)
+		                    | "\(.[0].id): \(map("\(.w) at \(.at[11:23])\(if .fault then " (" + .fault + ")" else "" end)") | unique | join(", "))"],
+		  two_bodies: [$took | group_by(.headers["webhook-id"])[]
+		               | select((map(.body) | unique | length) > 1) | .[0].headers["webhook-id"]],
+		  unknown: ($got | map(select($log[.id] == null) | .id) | unique),
+		  altered: ($got | map(select($log[.id] != null and
+		        ([.ev.type, .ev.mention.key, .ev.due, .ev.level]
+		         != [$log[.id].type, $log[.id].mention.key, $log[.id].due, $log[.id].level]))
+		        | .id) | unique),
+		  bad_signature: ($d[0] | map(select(.signature != "valid") | "\(.headers["webhook-id"]): \(.signature)")),
+		  dead_letters: [$st[0].alerts[] | select(.dead_letters > 0) | "\(.name): \(.dead_letters)"]
+		}' >"$a"
+	count "requests received / failed (500, 503)" "$(jq -r '"\(.requests) / \(.failed)"' "$a")"
+	count "dropped / hung past the 2 s timeout" "$(jq -r '"\(.dropped) / \(.hung)"' "$a")"
+	count "events raised (/events before the last delivery)" "$(jq .raised "$a")"
+	count "distinct event ids received" "$(jq .received_ids "$a")"
+	count "repeats of an id already received (allowed)" "$(jq .repeats "$a")"
+	check "raised but never received" "$a" missing
+	check "one event id under two webhook-ids" "$a" two_webhook_ids
+	check "one webhook-id with two different bodies" "$a" two_bodies
+	check "received ids the daemon never raised" "$a" unknown
+	check "received events differing from the log under the same id" "$a" altered
+	check "deliveries without a valid signature" "$a" bad_signature
+	check "targets with dead letters" "$a" dead_letters
+	count "alerts pending at the end (deadlines still falling due)" \
+		"$(jq '[.alerts[].pending] | add' "$work/status.json")"
+	if [ "$stop_rc" = 0 ]; then
+		count "replywatchd exit status on SIGTERM" 0
+	else
+		printf '  %-58s %s   <-- LOSS\n' "replywatchd exit status on SIGTERM" "$stop_rc"
+		failed=1
+	fi
+
+	echo
+	if [ "$failed" = 0 ]; then
+		echo "soak: PASS ($((t_done - t0)) s from the first start to the audit)"
+		status=0
+	else
+		echo "soak: FAIL: see the counts marked LOSS; seed $seed, logs in $work"
+		status=1
+	fi
+}
+
+# --audit DIR: the checks again, on the work directory of an earlier run.
+if [ -n "$audit_dir" ]; then
+	[ -f "$audit_dir/run.env" ] || { echo "soak: no $audit_dir/run.env" >&2; exit 2; }
+	work=$audit_dir
+	. "$work/run.env"
+	status=2
+	audit
+	exit "$status"
+fi
 
 if [ -z "$bin" ]; then
 	"$root/scripts/install-deps.sh"
@@ -240,14 +432,17 @@ pusher() {
 # ---- the receiver: healthy, then failing, in periods -----------------------
 
 receiver() {
-	local kind
+	local kind n
 	RANDOM=$(((seed / 7) % 32768))
+	# The failure kinds in turn, from a random one, so that even a short
+	# run sees three of them.
+	n=$((RANDOM % 4))
 	while [ "$(date +%s)" -lt "$t_end" ]; do
 		sleep $((RANDOM % 5 + 3))
-		case $((RANDOM % 4)) in
+		case $((n++ % 4)) in
 		0) kind='{"kind":500,"count":100000}' ;;
-		1) kind='{"kind":503,"count":100000,"retry_after":1}' ;;
-		2) kind='{"kind":"drop","count":100000}' ;;
+		1) kind='{"kind":"drop","count":100000}' ;;
+		2) kind='{"kind":503,"count":100000,"retry_after":1}' ;;
 		*) kind='{"kind":"hang","count":100000,"delay_ms":2500}' ;;
 		esac
 		echo "$(date -u +%T) fail $kind" >>"$work/receiver-periods"
@@ -367,156 +562,9 @@ stop_rc=0
 wait "$daemon_pid" || stop_rc=$?
 daemon_pid=""
 
-# ---- the audit -----------------------------------------------------------
-
-failed=0
-check() { # NAME COUNT: a count that must be 0
-	if [ "$2" != 0 ]; then
-		printf '  %-58s %s   <-- LOSS\n' "$1" "$2"
-		failed=1
-	else
-		printf '  %-58s %s\n' "$1" "$2"
-	fi
-}
-count() { printf '  %-58s %s\n' "$1" "$2"; }
-
-echo
-echo "== soak: ${seconds}s, $kills SIGKILLs ($starts starts), seed $seed"
-echo "-- platform items (simulator at $rate/min per platform)"
-for p in $platforms; do
-	jq -n --slurpfile f "$work/fake-$p.json" --slurpfile m "$work/mentions.json" --arg s "acme-$p" '
-		def set: map({key: ., value: true}) | from_entries;
-		($f[0].mentions | map(.id)) as $served
-		| ($m[0] | map(select(.source == $s)) | map(.id)) as $tracked
-		| ($served | set) as $s_set | ($tracked | set) as $t_set
-		| {served: ($served | length), tracked: ($tracked | length),
-		   missing: ([$served[] | select($t_set[.] | not)] | length),
-		   extra: ([$tracked[] | select($s_set[.] | not)] | length),
-		   twice: (($tracked | length) - ($tracked | unique | length))}' >"$work/audit-$p.json"
-	count "$p: served by the fake" "$(jq .served "$work/audit-$p.json")"
-	count "$p: tracked (acme-$p)" "$(jq .tracked "$work/audit-$p.json")"
-	check "$p: served but not tracked" "$(jq .missing "$work/audit-$p.json")"
-	check "$p: tracked but never served" "$(jq .extra "$work/audit-$p.json")"
-	check "$p: listed more than once" "$(jq .twice "$work/audit-$p.json")"
-done
-
-echo "-- pushes to /ingest/soak-push"
-count "batches sent / answered 202" \
-	"$(wc -l <"$work/push-codes") / $(grep -c '^202$' "$work/push-codes" || true)"
-count "answers other than 202" \
-	"$(grep -v '^202$' "$work/push-codes" | sort | uniq -c | awk '{printf "%s x%s  ", $2, $1}')"
-jq -Rn --slurpfile m "$work/mentions.json" '
-	[inputs | select(length > 0)] as $acked
-	| ($m[0] | map(select(.source == "soak-push")) | map({key: .id, value: .state}) | from_entries) as $st
-	| {acked: ($acked | length), missing: ([$acked[] | select($st[.] == null)] | length)}' \
-	<"$work/pushed-mentions" >"$work/audit-push.json"
-jq -Rn --slurpfile m "$work/mentions.json" --rawfile acked "$work/pushed-mentions" '
-	($acked | split("\n") | map(select(length > 0)) | map({key: ., value: true}) | from_entries) as $a
-	| [inputs | select(length > 0) | ltrimstr("r-") | select($a[.])] as $replied
-	| ($m[0] | map(select(.source == "soak-push")) | map({key: .id, value: .state}) | from_entries) as $st
-	| {acked: ($replied | length),
-	   unapplied: ([$replied[] | select($st[.] != "replied" and $st[.] != "closed")] | length)}' \
-	<"$work/pushed-replies" >"$work/audit-replies.json"
-count "mentions acknowledged (202)" "$(jq .acked "$work/audit-push.json")"
-check "acknowledged mentions not stored" "$(jq .missing "$work/audit-push.json")"
-count "brand replies acknowledged (202)" "$(jq .acked "$work/audit-replies.json")"
-check "acknowledged replies whose mention is not replied" "$(jq .unapplied "$work/audit-replies.json")"
-
-echo "-- deadlines (from the mentions at the snapshot, 5 s grace)"
-jq -n --slurpfile m "$work/mentions.json" --slurpfile e "$work/events1.json" \
-	--argjson now "$snap_ms" --argjson esc "$ESCALATE" '
-	def ms: sub("\\.[0-9]+Z$"; "Z") | fromdate * 1000;
-	($now - 5000) as $due
-	| ($e[0] | map(select(.mention != null)) | group_by(.mention.key)
-	   | map({key: .[0].mention.key, value: map(.type)}) | from_entries) as $raised
-	| $m[0] as $all
-	| {
-	  mention_events: ($e[0] | map(select(.mention != null)) | length),
-	  warn_due: ([$all[] | select(.warn_at != null and (.warn_at | ms) < $due
-	              and (.replied_at == null or .replied_at > .warn_at))] | length),
-	  breach_due: ([$all[] | select(.breach_at != null and (.breach_at | ms) < $due
-	                and (.replied_at == null or .replied_at > .breach_at))] | length),
-	  unraised_warning: ([$all[] | select((.state == "open") and .warn_at != null
-	                      and (.warn_at | ms) < $due)] | length),
-	  unraised_breach: ([$all[] | select((.state == "open" or .state == "warning")
-	                     and .breach_at != null and (.breach_at | ms) < $due)] | length),
-	  breached_without_event: ([$all[] | select(.state == "breached")
-	                            | select((($raised[.key] // []) | index("breach") or index("escalation")) | not)]
-	                           | length),
-	  unraised_escalation: ([$all[] | select(.state == "breached" and .policy == "social"
-	                         and ((.created_at | ms) + $esc * 1000) < $due)
-	                         | select((($raised[.key] // []) | index("escalation")) | not)] | length),
-	  warned_or_breached_replied_without_resolved: ([$all[] | select(.state == "replied")
-	        | select(($raised[.key] // []) | (index("warning") or index("breach") or index("escalation")))
-	        | select((($raised[.key] // []) | index("resolved")) | not)] | length),
-	  raised_twice: ($e[0] | map(select(.mention != null))
-	        | group_by([.mention.key, .type, (.level // 0), (if .type == "resolved" then "" else .due end)])
-	        | map(select((map(.id) | unique | length) > 1)) | length)
-	}' >"$work/audit-deadlines.json"
-count "mention events raised (the daemon's /events)" "$(jq .mention_events "$work/audit-deadlines.json")"
-count "warnings due (warn_at passed, unanswered then)" "$(jq .warn_due "$work/audit-deadlines.json")"
-count "breaches due (breach_at passed, unanswered then)" "$(jq .breach_due "$work/audit-deadlines.json")"
-check "open past warn_at (warning never raised)" "$(jq .unraised_warning "$work/audit-deadlines.json")"
-check "open/warning past breach_at (breach never raised)" "$(jq .unraised_breach "$work/audit-deadlines.json")"
-check "breached without a breach/escalation event" "$(jq .breached_without_event "$work/audit-deadlines.json")"
-check "breached past escalate_after without escalation" "$(jq .unraised_escalation "$work/audit-deadlines.json")"
-check "warned/breached, then replied, no resolved event" \
-	"$(jq .warned_or_breached_replied_without_resolved "$work/audit-deadlines.json")"
-check "deadlines raised under more than one event id" "$(jq .raised_twice "$work/audit-deadlines.json")"
-
-echo "-- webhook receiver (every event type subscribed)"
-jq -n --slurpfile e1 "$work/events1.json" --slurpfile e2 "$work/events2.json" \
-	--slurpfile d "$work/deliveries.json" '
-	# What a receiver took: answered 2xx, or dropped/hung after it had the
-	# whole body (the sender cannot tell, and must resend under the same id).
-	def taken: (.status != null and .status >= 200 and .status < 300) or .fault == "drop";
-	def set: map({key: ., value: true}) | from_entries;
-	($d[0] | map(select(taken))) as $took
-	| [$took[] | .headers["webhook-id"] as $w | (.json.events // [])[] | {id, w: $w, ev: .}] as $got
-	| ($got | group_by(.id)) as $byid
-	| ($e1[0] | map(.id)) as $raised
-	| ($e2[0] | map({key: .id, value: .}) | from_entries) as $log
-	| {
-	  requests: ($d[0] | length),
-	  failed: ($d[0] | map(select(taken | not)) | length),
-	  dropped: ($d[0] | map(select(.fault == "drop")) | length),
-	  hung: ($d[0] | map(select(.fault == "hang")) | length),
-	  taken: ($took | length),
-	  bad_signature: ($d[0] | map(select(.signature != "valid")) | length),
-	  raised: ($raised | length),
-	  received_ids: ($byid | length),
-	  missing: (($got | map(.id) | set) as $g | [$raised[] | select($g[.] | not)] | length),
-	  repeats: ($byid | map(length - 1) | add // 0),
-	  ids_under_two_webhook_ids: ($byid | map(select((map(.w) | unique | length) > 1)) | length),
-	  webhook_ids_with_two_bodies: ($took | group_by(.headers["webhook-id"])
-	        | map(select((map(.body) | unique | length) > 1)) | length),
-	  unknown: ($got | map(select($log[.id] == null)) | map(.id) | unique | length),
-	  altered: ($got | map(select($log[.id] != null and
-	        ([.ev.type, .ev.mention.key, .ev.due, .ev.level] != [$log[.id].type, $log[.id].mention.key, $log[.id].due, $log[.id].level])))
-	        | length)
-	}' >"$work/audit-hooks.json"
-a=$work/audit-hooks.json
-count "requests received / failed (500, 503, drop, hang)" "$(jq -r '"\(.requests) / \(.failed)"' "$a")"
-count "dropped / hung past the 2 s timeout" "$(jq -r '"\(.dropped) / \(.hung)"' "$a")"
-count "events raised (/events before the last delivery)" "$(jq .raised "$a")"
-count "distinct event ids received" "$(jq .received_ids "$a")"
-count "repeats of an id already received (allowed)" "$(jq .repeats "$a")"
-check "raised but never received" "$(jq .missing "$a")"
-check "one event id under two webhook-ids" "$(jq .ids_under_two_webhook_ids "$a")"
-check "one webhook-id with two different bodies" "$(jq .webhook_ids_with_two_bodies "$a")"
-check "received ids the daemon never raised" "$(jq .unknown "$a")"
-check "received events differing from the log under the same id" "$(jq .altered "$a")"
-check "deliveries without a valid signature" "$(jq .bad_signature "$a")"
-check "dead letters" "$(jq '[.alerts[].dead_letters] | add' "$work/status.json")"
-count "alerts pending at the end (deadlines still falling due)" \
-	"$(jq '[.alerts[].pending] | add' "$work/status.json")"
-check "replywatchd exit status on SIGTERM" "$stop_rc"
-
-echo
-if [ "$failed" = 0 ]; then
-	echo "soak: PASS ($(($(date +%s) - t0)) s after the first start)"
-	status=0
-else
-	echo "soak: FAIL: see the counts marked LOSS; seed $seed, logs in $work"
-	status=1
-fi
+t_done=$(date +%s)
+cat >"$work/run.env" <<EOF
+seconds=$seconds kills=$kills rate=$rate history=$history seed=$seed starts=$starts
+t0=$t0 t_done=$t_done snap_ms=$snap_ms stop_rc=$stop_rc ESCALATE=$ESCALATE
+EOF
+audit
