@@ -223,6 +223,12 @@ audit() {
 	check "targets with dead letters" "$a" dead_letters
 	count "alerts pending at the end (deadlines still falling due)" \
 		"$(jq '[.alerts[].pending] | add' "$work/status.json")"
+	if [ "${crashes:-0}" = 0 ]; then
+		count "replywatchd exits not caused by the soak" 0
+	else
+		printf '  %-58s %s   <-- LOSS\n' "replywatchd exits not caused by the soak" "$crashes"
+		failed=1
+	fi
 	if [ "$stop_rc" = 0 ]; then
 		count "replywatchd exit status on SIGTERM" 0
 	else
@@ -363,6 +369,7 @@ write_config
 starts=0
 start_daemon() {
 	starts=$((starts + 1))
+	start_ms=$(date +%s%3N)
 	echo "=== start $starts at $(date -u +%T.%N)" >>"$work/replywatchd.log"
 	"$bin/replywatchd" -c "$work/soak.json" 2>>"$work/replywatchd.log" &
 	daemon_pid=$!
@@ -464,21 +471,44 @@ helpers+=($!)
 
 # ---- the kills: one at a random moment in each of KILLS equal slots --------
 
+# A daemon found dead (not by our hand) is a crash: counted, restarted.
+crashes=0
+alive() {
+	local rc=0
+	kill -0 "$daemon_pid" 2>/dev/null && return 0
+	wait "$daemon_pid" 2>/dev/null || rc=$?
+	crashes=$((crashes + 1))
+	say "replywatchd exited by itself (status $rc); restarting"
+	start_daemon
+	return 1
+}
+sleep_until_ms() {
+	local now_ms
+	now_ms=$(date +%s%3N)
+	[ "$1" -gt "$now_ms" ] || return 0
+	sleep "$(printf '%d.%03d' $((($1 - now_ms) / 1000)) $((($1 - now_ms) % 1000)))"
+}
+kill_restart() {
+	alive || true
+	kill -KILL "$daemon_pid" 2>/dev/null || true
+	wait "$daemon_pid" 2>/dev/null || true
+	say "kill $1/$kills: SIGKILL $(($(date +%s%3N) - start_ms)) ms after its start; restarting"
+	start_daemon
+}
 slot_ms=$((seconds * 1000 / (kills > 0 ? kills : 1)))
 RANDOM=$(((seed / 13) % 32768))
-for i in $(seq "$kills"); do
-	at_ms=$((t0 * 1000 + (i - 1) * slot_ms + (RANDOM * 32768 + RANDOM) % slot_ms))
-	now_ms=$(date +%s%3N)
-	# A third of the kills hit within 1.5 s of the last start: during the
-	# recovery of pending deliveries, the first polls and backfill.
-	[ "$i" -gt 1 ] && [ $((RANDOM % 3)) = 0 ] && at_ms=$((now_ms + RANDOM % 1500))
-	[ "$at_ms" -gt "$now_ms" ] && sleep "$(printf '%d.%03d' $(((at_ms - now_ms) / 1000)) $(((at_ms - now_ms) % 1000)))"
-	was=down
-	ready && was=ready
-	kill -KILL "$daemon_pid" 2>/dev/null || fail_setup "replywatchd died before kill $i; see $work/replywatchd.log"
-	wait "$daemon_pid" 2>/dev/null || true
-	say "kill $i/$kills (SIGKILL, daemon was $was); restarting"
-	start_daemon
+i=0
+while [ "$i" -lt "$kills" ]; do
+	i=$((i + 1))
+	sleep_until_ms $((t0 * 1000 + (i - 1) * slot_ms + (RANDOM * 32768 + RANDOM) % slot_ms))
+	kill_restart "$i"
+	# A third of the time the next kill follows within 1.5 s of this start:
+	# during the recovery of pending deliveries, the first polls, backfill.
+	if [ "$i" -lt "$kills" ] && [ $((RANDOM % 3)) = 0 ]; then
+		i=$((i + 1))
+		sleep_until_ms $((start_ms + RANDOM % 1500))
+		kill_restart "$i"
+	fi
 done
 now=$(date +%s)
 [ "$now" -lt "$t_end" ] && sleep $((t_end - now))
@@ -489,7 +519,7 @@ helpers=()
 
 curl -fsS "$fake/_fake/simulator" -d '{"paused":true}' >/dev/null
 curl -fsS -X DELETE "$fake/_fake/hook/soak/fault" >/dev/null
-kill -0 "$daemon_pid" 2>/dev/null || fail_setup "replywatchd is not running; see $work/replywatchd.log"
+alive || true
 wait_ready
 say "load stopped; letting the daemon catch up"
 
@@ -564,7 +594,7 @@ daemon_pid=""
 
 t_done=$(date +%s)
 cat >"$work/run.env" <<EOF
-seconds=$seconds kills=$kills rate=$rate history=$history seed=$seed starts=$starts
+seconds=$seconds kills=$kills rate=$rate history=$history seed=$seed starts=$starts crashes=$crashes
 t0=$t0 t_done=$t_done snap_ms=$snap_ms stop_rc=$stop_rc ESCALATE=$ESCALATE
 EOF
 audit
