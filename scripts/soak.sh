@@ -25,6 +25,7 @@
 # in build/release, as the demo does). --quick: 30 s, 3 kills, rate 60,
 # 120 s of history.
 set -euo pipefail
+caller=$(pwd)
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
@@ -59,6 +60,9 @@ for v in "$seconds" "$kills" "$seed" "$history"; do
 	case $v in '' | *[!0-9]*) usage ;; esac
 done
 [ "$seconds" -ge 10 ] || { echo "soak: --seconds must be at least 10" >&2; exit 2; }
+# Relative paths are the caller's.
+case $bin in '' | /*) ;; *) bin=$caller/$bin ;; esac
+case $audit_dir in '' | /*) ;; *) audit_dir=$caller/$audit_dir ;; esac
 
 # ---- the audit: reads only the work directory and run.env ----------------
 
