@@ -131,7 +131,7 @@ audit() {
 	echo "-- deadlines (from the mentions at the snapshot, 5 s grace)"
 	a=$work/audit-deadlines.json
 	jq -n --slurpfile m "$work/mentions.json" --slurpfile e "$work/events1.json" \
-		--argjson now "$snap_ms" --argjson esc "$ESCALATE" '
+		--argjson now "$snap_ms" --argjson esc "$ESCALATE" --argjson t0 "$t0" '
 		def ms: sub("\\.[0-9]+Z$"; "Z") | fromdate * 1000;
 		def has($t): . as $types | $t | any(. as $x | $types | index($x) != null);
 		($now - 5000) as $due
@@ -157,6 +157,18 @@ audit() {
 		                        and ((.created_at | ms) + $esc * 1000) < $due)
 		                        | select(($raised[.key] // []) | has(["escalation"]) | not)
 		                        | "\(.key) created_at \(.created_at)"],
+		  replied_late: ([$all[] | select(.replied_at != null and .warn_at != null
+		                  and (.created_at | ms) > $t0 * 1000 + 5000
+		                  and (.replied_at | ms) > (.warn_at | ms) + 10000)] | length),
+		  replied_late_unraised: [$all[]
+		        | select(.replied_at != null and (.created_at | ms) > $t0 * 1000 + 5000)
+		        | (.replied_at | ms) as $r
+		        | ($raised[.key] // []) as $ev
+		        | select((.breach_at != null and $r > (.breach_at | ms) + 10000
+		                  and ($ev | has(["breach", "escalation"]) | not))
+		                 or (.warn_at != null and $r > (.warn_at | ms) + 10000
+		                  and ($ev | has(["warning", "breach", "escalation"]) | not)))
+		        | "\(.key) created \(.created_at) warn \(.warn_at) breach \(.breach_at) replied \(.replied_at)"],
 		  unresolved: [$all[] | select(.state == "replied")
 		               | select(($raised[.key] // []) | has(["warning", "breach", "escalation"]))
 		               | select(($raised[.key] // []) | has(["resolved"]) | not) | .key],
@@ -173,6 +185,8 @@ audit() {
 	check "open/warning past breach_at (breach never raised)" "$a" unraised_breach
 	check "breached without a breach/escalation event" "$a" breached_without_event
 	check "breached past escalate_after without escalation" "$a" unraised_escalation
+	count "live mentions answered >10 s after a deadline" "$(jq .replied_late "$a")"
+	check "... of which a deadline passed unraised" "$a" replied_late_unraised
 	check "warned/breached, then replied, no resolved event" "$a" unresolved
 	check "deadlines raised under more than one event id" "$a" raised_twice
 
