@@ -4,7 +4,7 @@
 # temporary directory and stops by itself (see docs/soak.md).
 #
 # For SECONDS: rwfake simulates Mastodon, X and Bluesky customers at RATE
-# mentions a minute per platform (after 30 minutes of replayed history);
+# mentions a minute per platform (after HISTORY seconds of replayed past);
 # a pusher POSTs mentions and brand replies to /ingest/soak-push; the
 # webhook receiver answers 500, 503, drops connections or hangs past the
 # daemon's timeout in periods; replywatchd is killed with SIGKILL at KILLS
@@ -12,13 +12,15 @@
 # receiver healed, the daemon left to catch up, and the script checks:
 #   - every mention the fake served is tracked exactly once;
 #   - every push answered 202 is stored (and its acknowledged replies applied);
-#   - no deadline that was due is still unraised, none was raised twice;
+#   - no deadline that was due is unraised (also for mentions answered
+#     after it), none was raised twice;
 #   - every raised event reached the receiver under exactly one webhook-id,
 #     and the receiver got nothing the daemon did not raise.
 # It prints the counts and exits 1 on any loss, 2 on a setup failure.
 #
 # Usage: scripts/soak.sh [--quick] [--seconds N] [--kills N] [--rate N]
 #                        [--history N] [--seed N] [--bin DIR] [--keep]
+#        scripts/soak.sh --audit DIR    (the checks again on a kept run)
 # Environment: SOAK_SECONDS (180), SOAK_KILLS (12), SOAK_RATE (120),
 # SOAK_HISTORY (300 s replayed at start), SOAK_SEED (random), SOAK_BIN
 # (a build directory holding replywatchd and rwfake; default: build one
