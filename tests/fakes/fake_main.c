@@ -18,7 +18,8 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"usage: rwfake [--port N] [--simulate] [--rate PER_MIN] [--seed N]\n"
-		"              [--history SECONDS] [--access-ttl SECONDS] [--mastodon-token T] [--x-token T]\n"
+		"              [--history SECONDS] [--access-ttl SECONDS]\n"
+		"              [--mastodon-token T] [--x-token T]\n"
 		"              [--bluesky-identifier ID] [--bluesky-password P]\n");
 }
 
