@@ -363,15 +363,14 @@ simulator(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 		bad(resp, 405, "use GET or POST");
 		return;
 	}
-	fake_resp_json(resp, 200,
-		       json_pack("{s:b, s:b}", "running", st->opt->simulate, "paused",
-				 st->sim_paused));
+	fake_resp_json(
+	    resp, 200,
+	    json_pack("{s:b, s:b}", "running", st->opt->simulate, "paused", st->sim_paused));
 }
 
 /* Routes /_fake/{platform}/{what}. */
 static void
-platform_call(struct fake_state *st, struct fake_req *req, const char *rest,
-	      struct fake_resp *resp)
+platform_call(struct fake_state *st, struct fake_req *req, const char *rest, struct fake_resp *resp)
 {
 	char name[16];
 	size_t n = strcspn(rest, "/");
