@@ -370,7 +370,8 @@ simulator(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 
 /* Routes /_fake/{platform}/{what}. */
 static void
-platform_call(struct fake_state *st, struct fake_req *req, const char *rest, struct fake_resp *resp)
+platform_call(struct fake_state *st, struct fake_req *req, const char *rest,
+	      struct fake_resp *resp)
 {
 	char name[16];
 	size_t n = strcspn(rest, "/");
