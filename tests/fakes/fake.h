@@ -169,6 +169,7 @@ struct fake_resp {
 	size_t nheaders;
 	size_t huge_bytes; /* > len: the body is padded with spaces to this size */
 	long delay_ms;     /* the answer waits this long */
+	bool drop;         /* no answer: the connection is closed instead */
 };
 
 /* Sets the answer to value as compact JSON (steals value; NULL means out of memory: 500). */
@@ -319,6 +320,7 @@ struct fake_options {
 	bool simulate;
 	double rate; /* simulated mentions per minute per platform */
 	uint64_t seed;
+	long history_s; /* the simulator first replays this much of the past */
 	long access_ttl_s;
 	const char *mastodon_token;
 	const char *x_token;
@@ -328,8 +330,9 @@ struct fake_options {
 
 struct fake_state {
 	pthread_mutex_t lock;
-	pthread_cond_t wake; /* broadcast when stopping */
+	pthread_cond_t wake; /* broadcast when stopping or the simulator resumes */
 	bool stopping;
+	bool sim_paused; /* the simulator makes nothing; its due events wait */
 	const struct fake_options *opt;
 	struct fake_platform_state p[FAKE_NPLATFORMS];
 	struct fake_fault *faults;

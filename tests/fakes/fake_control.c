@@ -4,8 +4,10 @@
  * behaviour, read the request log and reset the fake.
  *
  *   POST /_fake/{platform}/mention|reply|post|other|fault|config
+ *   GET  /_fake/{platform}/mentions
  *   GET  /_fake/requests?platform=P&endpoint=E     DELETE /_fake/requests
  *   POST /_fake/reset                              GET /_fake/state
+ *   GET|POST /_fake/simulator ({"paused": bool})
  *   /_fake/hook/NAME/... and /_fake/hooks: fake_hook.c (the webhook receiver)
  */
 #include <stdio.h>
@@ -356,6 +358,60 @@ state(const struct fake_state *st, struct fake_resp *resp)
 				 (json_int_t)st->nlog, "sessions", (json_int_t)st->ntokens));
 }
 
+/* GET /_fake/{p}/mentions: every customer post the platform serves as a
+ * mention, oldest first, so a soak or test can compare what a client tracked
+ * with what the fake served. */
+static void
+list_mentions(const struct fake_state *st, enum fake_platform p, struct fake_resp *resp)
+{
+	const struct fake_platform_state *ps = &st->p[p];
+	json_t *list = json_array();
+
+	for (size_t i = 0; list != NULL && i < ps->nposts; i++) {
+		char at[FAKE_TIME_LEN];
+
+		if (ps->posts[i].kind != FAKE_POST_CUSTOMER)
+			continue;
+		fake_fmt_ms(ps->posts[i].created_ms, at);
+		if (json_array_append_new(list, json_pack("{s:s, s:s}", "id", ps->posts[i].id,
+							  "created_at", at)) == -1) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	fake_resp_json(resp, 200,
+		       list ? json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(list),
+					"mentions", list)
+			    : NULL);
+}
+
+/* GET|POST /_fake/simulator: reads or sets {"paused": bool}. While paused the
+ * simulator makes nothing (what falls due meanwhile runs on resume), so a
+ * soak can compare a client's view with a content that no longer moves. */
+static void
+simulator(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
+{
+	if (strcmp(req->method, "POST") == 0) {
+		json_t *body = json_loadb(req->body ? req->body : "", req->body_len, 0, NULL);
+		json_t *paused = json_object_get(body, "paused");
+
+		if (!json_is_boolean(paused) || json_object_size(body) != 1) {
+			json_decref(body);
+			bad(resp, 400, "the body must be {\"paused\": true|false}");
+			return;
+		}
+		st->sim_paused = json_is_true(paused);
+		pthread_cond_broadcast(&st->wake);
+		json_decref(body);
+	} else if (strcmp(req->method, "GET") != 0) {
+		bad(resp, 405, "use GET or POST");
+		return;
+	}
+	fake_resp_json(
+	    resp, 200,
+	    json_pack("{s:b, s:b}", "running", st->opt->simulate, "paused", st->sim_paused));
+}
+
 /* Routes /_fake/{platform}/{what}. */
 static void
 platform_call(struct fake_state *st, struct fake_req *req, const char *rest, struct fake_resp *resp)
@@ -370,6 +426,10 @@ platform_call(struct fake_state *st, struct fake_req *req, const char *rest, str
 	p = fake_platform_from_name(name);
 	if (p < 0) {
 		bad(resp, 404, "unknown platform (mastodon, x, bluesky)");
+		return;
+	}
+	if (strcmp(what, "mentions") == 0 && strcmp(req->method, "GET") == 0) {
+		list_mentions(st, (enum fake_platform)p, resp);
 		return;
 	}
 	if (strcmp(req->method, "POST") != 0) {
@@ -416,6 +476,8 @@ fake_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp
 			fake_resp_json(resp, 200, json_pack("{s:b}", "ok", 1));
 	} else if (strcmp(rest, "state") == 0 && strcmp(req->method, "GET") == 0) {
 		state(st, resp);
+	} else if (strcmp(rest, "simulator") == 0) {
+		simulator(st, req, resp);
 	} else if (strcmp(rest, "requests") == 0 || strcmp(rest, "reset") == 0 ||
 		   strcmp(rest, "state") == 0) {
 		bad(resp, 405, "method not allowed");

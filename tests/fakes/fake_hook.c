@@ -22,12 +22,14 @@
 
 #define NAME_MAX_LEN 64
 #define HANG_DEFAULT_MS 30000L
+#define DROP_STATUS 1 /* hook_fault.status of a "drop" */
 #define PD_SUFFIX "/v2/enqueue"
 
-/* One queued fault: count deliveries answered status, or (status 0) held
- * for delay_ms and then answered as usual. */
 #define FAULT_BODY_MAX 256
 
+/* One queued fault: count deliveries answered status, (status 0) held for
+ * delay_ms and then answered as usual, or (DROP_STATUS) recorded and the
+ * connection closed without an answer. */
 struct hook_fault {
 	unsigned status;
 	long count;
@@ -58,7 +60,7 @@ struct hook_delivery {
 	enum fake_hook_sig sig;
 	bool fresh;
 	unsigned status;
-	char fault[12]; /* "hang", "503", ... or "" */
+	char fault[12]; /* "hang", "drop", "503", ... or "" */
 };
 
 struct fake_hooks {
@@ -296,7 +298,13 @@ delivery_answer(struct fake_hooks *h, struct hook_delivery *d, const struct hook
 	size_t plen = strlen(d->path), slen = strlen(PD_SUFFIX);
 	bool pd = plen >= slen && strcmp(d->path + plen - slen, PD_SUFFIX) == 0;
 
-	if (f != NULL && f->status != 0) {
+	if (f != NULL && f->status == DROP_STATUS) {
+		/* Taken, but the sender never learns it: the case a retry under
+		 * the same webhook-id exists for. */
+		resp->drop = true;
+		snprintf(d->fault, sizeof(d->fault), "drop");
+		return;
+	} else if (f != NULL && f->status != 0) {
 		fake_resp_json(resp, f->status,
 			       json_pack("{s:b, s:s}", "ok", 0, "error", reason(f->status)));
 		char *raw = f->body_len > 0 ? malloc(f->body_len) : NULL;
@@ -427,7 +435,7 @@ delivery_json(const struct hook_delivery *d)
 	err |= json_object_set_new(v, "json", parsed ? parsed : json_null());
 	err |= json_object_set_new(v, "signature", json_string(fake_hook_sig_name(d->sig)));
 	err |= json_object_set_new(v, "timestamp_fresh", json_boolean(d->fresh));
-	err |= json_object_set_new(v, "status", json_integer(d->status));
+	err |= json_object_set_new(v, "status", d->status ? json_integer(d->status) : json_null());
 	err |= json_object_set_new(v, "fault", d->fault[0] ? json_string(d->fault) : json_null());
 	if (err != 0) {
 		json_decref(v);
@@ -565,7 +573,8 @@ done:
 	json_decref(body);
 }
 
-/* "hang" is 0; "400".."599" (or that number) is the status; -1 otherwise. */
+/* "hang" is 0, "drop" DROP_STATUS; "400".."599" (or that number) is the
+ * status; -1 otherwise. */
 static long
 fault_kind(json_t *kind)
 {
@@ -574,6 +583,8 @@ fault_kind(json_t *kind)
 
 	if (json_is_string(kind) && strcmp(json_string_value(kind), "hang") == 0)
 		return 0;
+	if (json_is_string(kind) && strcmp(json_string_value(kind), "drop") == 0)
+		return DROP_STATUS;
 	if (json_is_integer(kind)) {
 		code = (long)json_integer_value(kind);
 	} else if (json_is_string(kind)) {
@@ -627,8 +638,8 @@ fault(struct fake_state *st, const char *name, struct fake_req *req, struct fake
 	kind = fault_kind(json_object_get(body, "kind"));
 	if (kind < 0) {
 		bad(resp, 400,
-		    "kind must be hang or a 4xx/5xx status (500, 503, 429, 410, 400, "
-		    "408, ...)");
+		    "kind must be hang, drop or a 4xx/5xx status (500, 503, 429, 410, "
+		    "400, 408, ...)");
 		goto done;
 	}
 	f.status = (unsigned)kind;

@@ -220,6 +220,11 @@ answer(struct fake_http *h, struct MHD_Connection *con, struct fake_req *req, co
 	}
 	if (resp.delay_ms > 0)
 		wait_ms(h->st, resp.delay_ms);
+	if (resp.drop) {
+		/* MHD_NO closes the connection without an answer. */
+		fake_resp_clear(&resp);
+		return MHD_NO;
+	}
 	r = make_response(&resp);
 	if (r == NULL) {
 		fake_resp_clear(&resp);

@@ -18,7 +18,8 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"usage: rwfake [--port N] [--simulate] [--rate PER_MIN] [--seed N]\n"
-		"              [--access-ttl SECONDS] [--mastodon-token T] [--x-token T]\n"
+		"              [--history SECONDS] [--access-ttl SECONDS]\n"
+		"              [--mastodon-token T] [--x-token T]\n"
 		"              [--bluesky-identifier ID] [--bluesky-password P]\n");
 }
 
@@ -44,6 +45,7 @@ parse_args(int argc, char **argv, struct fake_options *opt)
 		{"simulate", no_argument, NULL, 's'},
 		{"rate", required_argument, NULL, 'r'},
 		{"seed", required_argument, NULL, 'S'},
+		{"history", required_argument, NULL, 'H'},
 		{"access-ttl", required_argument, NULL, 'a'},
 		{"mastodon-token", required_argument, NULL, 'm'},
 		{"x-token", required_argument, NULL, 'x'},
@@ -58,6 +60,7 @@ parse_args(int argc, char **argv, struct fake_options *opt)
 	*opt = (struct fake_options){
 		.rate = 6,
 		.seed = 1,
+		.history_s = 1800,
 		.access_ttl_s = 7200,
 		.mastodon_token = "mastodon-test-token",
 		.x_token = "x-test-token",
@@ -82,6 +85,11 @@ parse_args(int argc, char **argv, struct fake_options *opt)
 			if (number(optarg, 0, 9007199254740992.0, &v) == -1)
 				goto bad;
 			opt->seed = (uint64_t)v;
+			break;
+		case 'H':
+			if (number(optarg, 0, 86400, &v) == -1)
+				goto bad;
+			opt->history_s = (long)v;
 			break;
 		case 'a':
 			if (number(optarg, 1, 31536000, &v) == -1)

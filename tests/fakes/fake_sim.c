@@ -4,8 +4,8 @@
  * process; about 85% get a brand reply after a log-normal delay (median
  * ~20 s, tail to ~3 min), a few first get an auto-responder; likes,
  * follows, favourites and brand posts are sprinkled in. Start-up replays
- * the same process over the last 30 minutes at once, so a first backfill
- * finds history. Deterministic for a given --seed.
+ * the same process over the last --history seconds (default 30 minutes) at
+ * once, so a first backfill finds history. Deterministic for a given --seed.
  */
 #include <errno.h>
 #include <math.h>
@@ -16,7 +16,6 @@
 
 #include "fake.h"
 
-#define HISTORY_MS (30LL * 60 * 1000)
 #define SUMMARY_MS 60000LL
 #define OTHER_MEAN_MS 45000.0
 #define POST_MEAN_MS 420000.0
@@ -273,10 +272,12 @@ loop(void *arg)
 	pthread_mutex_lock(&st->lock);
 	while (!st->stopping) {
 		int64_t now = fake_now_ms(), wake = next_summary;
+		bool paused = st->sim_paused;
 		struct timespec ts;
 		size_t i;
 
-		run_due(sim, now);
+		if (!paused)
+			run_due(sim, now);
 		if (now >= next_summary) {
 			fprintf(stderr,
 				"rwfake: simulated in the last minute: %ld mentions, %ld replies, "
@@ -287,13 +288,13 @@ loop(void *arg)
 			continue;
 		}
 		i = earliest(sim);
-		if (i < sim->nev && sim->evs[i].at < wake)
+		if (!paused && i < sim->nev && sim->evs[i].at < wake)
 			wake = sim->evs[i].at;
 		ts.tv_sec = (time_t)(wake / 1000);
 		ts.tv_nsec = (long)(wake % 1000) * 1000000L;
 		while (!st->stopping &&
 		       pthread_cond_timedwait(&st->wake, &st->lock, &ts) != ETIMEDOUT) {
-			if (fake_now_ms() >= wake)
+			if (fake_now_ms() >= wake || st->sim_paused != paused)
 				break;
 		}
 	}
@@ -348,7 +349,7 @@ fake_sim_start(struct fake_state *st, double rate_per_min, uint64_t seed)
 	sim->rng.s = seed;
 	sim->mean_gap_ms = rate_per_min > 0 ? 60000.0 / rate_per_min : 0;
 	pthread_mutex_lock(&st->lock);
-	rc = seed_events(sim, fake_now_ms() - HISTORY_MS);
+	rc = seed_events(sim, fake_now_ms() - (int64_t)st->opt->history_s * 1000);
 	if (rc == 0)
 		run_due(sim, fake_now_ms());
 	memset(sim->made, 0, sizeof(sim->made));
