@@ -60,6 +60,19 @@ read_string(const json_t *obj, const char *path, const char *key, bool required,
 	return 0;
 }
 
+/* An id that becomes part of a Redis key and of log lines: the rule every
+ * connector's ids follow (item.h). */
+static int
+read_id(const char *path, const char *key, const char *id, char *err, size_t errlen)
+{
+	if (rw_item_id_valid(id))
+		return 0;
+	snprintf(err, errlen,
+		 "%s.%s: must be 1 to %d printable ASCII characters, without spaces or '|'", path,
+		 key, RW_ITEM_ID_MAX);
+	return -1;
+}
+
 static int
 read_integer(const json_t *obj, const char *path, const char *key, json_int_t min,
 	     json_int_t max, bool *has, int64_t *out, char *err, size_t errlen)
@@ -105,6 +118,7 @@ parse_item(const json_t *obj, const char *path, struct rw_item *it, char *err, s
 		}
 	}
 	if (read_string(obj, path, "id", true, &it->id, err, errlen) ||
+	    read_id(path, "id", it->id, err, errlen) ||
 	    read_string(obj, path, "created_at", true, &created, err, errlen))
 		goto fail;
 	if (rw_time_parse(created, &it->created_at_ms) == -1) {
@@ -116,6 +130,7 @@ parse_item(const json_t *obj, const char *path, struct rw_item *it, char *err, s
 	created = NULL;
 	if (it->from_brand)
 		return read_string(obj, path, "in_reply_to", true, &it->in_reply_to, err, errlen) ||
+				       read_id(path, "in_reply_to", it->in_reply_to, err, errlen) ||
 				       read_string(obj, path, "text", false, &it->text, err, errlen)
 			       ? -1
 			       : 0;
@@ -123,6 +138,8 @@ parse_item(const json_t *obj, const char *path, struct rw_item *it, char *err, s
 	    read_string(obj, path, "text", false, &it->text, err, errlen) ||
 	    read_string(obj, path, "url", false, &it->url, err, errlen) ||
 	    read_string(obj, path, "conversation_id", false, &it->conversation_id, err, errlen) ||
+	    (it->conversation_id != NULL &&
+	     read_id(path, "conversation_id", it->conversation_id, err, errlen)) ||
 	    read_string(obj, path, "kind", false, &kind, err, errlen) ||
 	    read_integer(obj, path, "author_followers", 0, INT64_MAX, &it->has_followers,
 			 &it->author_followers, err, errlen) ||

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "replywatch/event.h"
+#include "replywatch/item.h"
 #include "replywatch/mention.h"
 #include "replywatch/clock.h"
 #include "rwtest.h"
@@ -1003,12 +1004,12 @@ Test(alerts, regression_kill_between_attempts_resends_same_request)
  * over 287 characters, which was cut while the signature covered all of it
  * (every verifier refused it), and PagerDuty's and Alertmanager's keys grew
  * with it. With the longest source name the configuration allows and the
- * longest mention id a push takes (65 536 characters), every id is a
+ * longest mention id a push takes (RW_ITEM_ID_MAX, 512), every id is a
  * fixed-length hash, every signature verifies with the fake's own
  * implementation, and the incident keys are bounded. */
 Test(alerts, regression_long_ids_are_bounded_and_signed)
 {
-	static char id[65537], key[65537 + 65];
+	static char id[RW_ITEM_ID_MAX + 1], key[RW_ITEM_ID_MAX + 1 + 65];
 	char ref[RW_EVENT_ID_SIZE], *body, *when = iso(rw_now_ms() - 10000);
 
 	source = "s123456789-123456789-123456789-123456789-123456789-123456789-123";

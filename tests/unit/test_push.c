@@ -42,8 +42,8 @@ parse_ok(const char *body, size_t want)
 	size_t n = 0;
 	char err[512] = "";
 
-	cr_assert_eq(rw_push_parse(json, strlen(json), &items, &n, err, sizeof(err)), 0,
-		     "%s: %s", json, err);
+	cr_assert_eq(rw_push_parse(json, strlen(json), &items, &n, err, sizeof(err)), 0, "%s: %s",
+		     json, err);
 	cr_assert_not_null(items);
 	cr_assert_eq(n, want, "%zu items, want %zu", n, want);
 	free(json);
@@ -142,14 +142,14 @@ Test(push_ok, required_fields_only)
 /* Each kind name maps to its bit; zero followers is a known count. */
 Test(push_ok, kinds_and_zero_followers)
 {
-	struct rw_item *it = parse_ok(
-		"[{'id': 'a', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
-		"  'kind': 'mention', 'author_followers': 0},"
-		" {'id': 'b', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
-		"  'kind': 'comment', 'rating': 1},"
-		" {'id': 'c', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
-		"  'kind': 'review', 'rating': 5}]",
-		3);
+	struct rw_item *it =
+	    parse_ok("[{'id': 'a', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
+		     "  'kind': 'mention', 'author_followers': 0},"
+		     " {'id': 'b', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
+		     "  'kind': 'comment', 'rating': 1},"
+		     " {'id': 'c', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
+		     "  'kind': 'review', 'rating': 5}]",
+		     3);
 
 	cr_assert_eq(it[0].kind, RW_KIND_MENTION);
 	cr_assert_eq(it[0].has_followers, true);
@@ -183,13 +183,14 @@ Test(push_ok, null_optional_fields)
 Test(push_ok, array_of_mentions_and_replies)
 {
 	struct rw_item *it = parse_ok(
-		"[" ITEM("m1") ","
-		" {'id': 'r1', 'created_at': '2026-11-23T12:30:00Z', 'in_reply_to': 'm1',"
-		"  'from_brand': true, 'text': 'Sorry, DM us'},"
-		" {'id': 'r2', 'created_at': '2026-11-23T12:31:00Z', 'in_reply_to': 'm0',"
-		"  'from_brand': true},"
-		" {'id': 'm2', 'created_at': '2026-11-23T11:00:00-01:00', 'author': 'bob'}]",
-		4);
+	    "[" ITEM(
+		"m1") ","
+		      " {'id': 'r1', 'created_at': '2026-11-23T12:30:00Z', 'in_reply_to': 'm1',"
+		      "  'from_brand': true, 'text': 'Sorry, DM us'},"
+		      " {'id': 'r2', 'created_at': '2026-11-23T12:31:00Z', 'in_reply_to': 'm0',"
+		      "  'from_brand': true},"
+		      " {'id': 'm2', 'created_at': '2026-11-23T11:00:00-01:00', 'author': 'bob'}]",
+	    4);
 
 	cr_assert_str_eq(it[0].id, "m1");
 	cr_assert_eq(it[0].from_brand, false);
@@ -261,8 +262,7 @@ Test(push_ok, longest_text_and_empty_optional)
 			       "\"author\":\"a\",\"text\":\"%s\",\"url\":\"\"}",
 			       text),
 		      -1);
-	cr_assert_eq(rw_push_parse(json, strlen(json), &items, &n, err, sizeof(err)), 0, "%s",
-		     err);
+	cr_assert_eq(rw_push_parse(json, strlen(json), &items, &n, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(strlen(items[0].text), max);
 	cr_assert_str_eq(items[0].url, "");
 	free_items(items, n);
@@ -274,7 +274,7 @@ Test(push_ok, longest_text_and_empty_optional)
 Test(push_ok, max_items)
 {
 	static const char one[] =
-		"{\"id\":\"x\",\"created_at\":\"2026-11-23T12:00:00Z\",\"author\":\"a\"}";
+	    "{\"id\":\"x\",\"created_at\":\"2026-11-23T12:00:00Z\",\"author\":\"a\"}";
 	size_t cap = RW_PUSH_MAX_ITEMS * (sizeof(one) + 1) + 3, len = 0;
 	char *body = malloc(cap);
 	struct rw_item *items = NULL;
@@ -314,7 +314,7 @@ Test(push_brand, reply_needs_in_reply_to)
 Test(push_brand, mention_fields_rejected_on_reply)
 {
 	expect_error("[" ITEM("m") ", {'id': 'r', 'created_at': '2026-11-23T12:00:00Z',"
-		     " 'from_brand': true, 'in_reply_to': 'm', 'author': 'acme'}]",
+				   " 'from_brand': true, 'in_reply_to': 'm', 'author': 'acme'}]",
 		     "items[1].author: unknown field for a brand reply");
 	expect_error("{'id': 'r', 'created_at': '2026-11-23T12:00:00Z', 'from_brand': true,"
 		     " 'in_reply_to': 'm', 'rating': 5}",
@@ -335,7 +335,7 @@ Test(push_brand, from_brand_must_be_boolean)
 		     " 'in_reply_to': 'm'}",
 		     "item.from_brand: expected true or false");
 	expect_error("[" ITEM("1") ", {'id': 'r', 'created_at': '2026-11-23T12:00:00Z',"
-		     " 'from_brand': 1, 'in_reply_to': 'm'}]",
+				   " 'from_brand': 1, 'in_reply_to': 'm'}]",
 		     "items[1].from_brand: expected true or false");
 }
 
@@ -364,8 +364,9 @@ Test(push_brand, from_brand_false_is_a_mention)
 /* Items 0-2 are fine and already parsed: they are freed, not returned. */
 Test(push_error, bad_created_at_in_fourth_item)
 {
-	expect_error_prefix("[" ITEM("0") "," ITEM("1") "," ITEM("2") ","
-			    " {'id': '3', 'created_at': 'yesterday', 'author': 'a'}]",
+	expect_error_prefix("[" ITEM("0") "," ITEM("1") "," ITEM(
+				"2") ","
+				     " {'id': '3', 'created_at': 'yesterday', 'author': 'a'}]",
 			    "items[3].created_at: ");
 	expect_error("{'id': '3', 'created_at': 'yesterday', 'author': 'a'}",
 		     "item.created_at: not an RFC 3339 time (e.g. 2026-11-23T12:00:00Z)");
@@ -408,7 +409,7 @@ Test(push_error, rating_out_of_range_or_wrong_type)
 
 		snprintf(body, sizeof(body),
 			 "[" ITEM("0") ", {'id': '1', 'created_at': '2026-11-23T12:00:00Z',"
-			 " 'author': 'a', 'kind': 'review', 'rating': %s}]",
+				       " 'author': 'a', 'kind': 'review', 'rating': %s}]",
 			 bad[i]);
 		expect_error(body, "items[1].rating: expected an integer from 1 to 5");
 	}
@@ -447,6 +448,42 @@ Test(push_error, id)
 	expect_error("{'created_at': '2026-11-23T12:00:00Z', 'author': 'a'}", "item.id: required");
 	expect_error("[" ITEM("0") "," ITEM("1") ", {'id': null, 'author': 'a'}]",
 		     "items[2].id: required");
+}
+
+/* Ids become part of Redis keys and log lines: a control byte, a space, a
+ * '|' (the reply log's separator) or an id past RW_ITEM_ID_MAX bytes was
+ * taken as it came. */
+Test(push_error, regression_ids_that_become_keys_are_validated)
+{
+	static const char *const want = "must be 1 to 512 printable ASCII characters, without "
+					"spaces or '|'";
+	char body[1024], id[RW_ITEM_ID_MAX + 2], msg[200];
+
+	expect_error("{'id': 'a b', 'created_at': '2026-11-23T12:00:00Z', 'author': 'a'}",
+		     (snprintf(msg, sizeof(msg), "item.id: %s", want), msg));
+	expect_error("{'id': 'a|b', 'created_at': '2026-11-23T12:00:00Z', 'author': 'a'}",
+		     (snprintf(msg, sizeof(msg), "item.id: %s", want), msg));
+	expect_error("{'id': 'a\\u0001', 'created_at': '2026-11-23T12:00:00Z', 'author': 'a'}",
+		     (snprintf(msg, sizeof(msg), "item.id: %s", want), msg));
+	expect_error("{'id': 'ok', 'created_at': '2026-11-23T12:00:00Z', 'author': 'a', "
+		     "'conversation_id': 'z\u00f3\u0142w'}",
+		     (snprintf(msg, sizeof(msg), "item.conversation_id: %s", want), msg));
+	expect_error("{'id': '9', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to': 'x y', "
+		     "'from_brand': true}",
+		     (snprintf(msg, sizeof(msg), "item.in_reply_to: %s", want), msg));
+	memset(id, '7', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	snprintf(body, sizeof(body),
+		 "{'id': '%s', 'created_at': '2026-11-23T12:00:00Z', "
+		 "'author': 'a'}",
+		 id);
+	expect_error(body, (snprintf(msg, sizeof(msg), "item.id: %s", want), msg));
+	id[RW_ITEM_ID_MAX] = '\0'; /* the longest id taken */
+	snprintf(body, sizeof(body),
+		 "{'id': '%s', 'created_at': '2026-11-23T12:00:00Z', "
+		 "'author': 'a'}",
+		 id);
+	free_items(parse_ok(body, 1), 1);
 }
 
 Test(push_error, other_string_fields_wrong_type)
