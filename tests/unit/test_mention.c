@@ -649,6 +649,24 @@ Test(mention, decode_ignores_unknown_fields)
 	freeReplyObject(reply);
 }
 
+/* Found by fuzz/fuzz_mention: a reply naming a string field twice leaked
+ * the first copy. The last value counts; the sanitizer build (which
+ * scripts/test.sh checks for leak reports) fails this test without the fix. */
+Test(mention, regression_decode_field_twice_keeps_last_without_leak)
+{
+	static const char resp[] = "*10\r\n$1\r\na\r\n$3\r\nbob\r\n$1\r\nc\r\n$3\r\n123\r\n"
+				   "$1\r\na\r\n$5\r\nalice\r\n$1\r\nt\r\n$2\r\nhi\r\n"
+				   "$1\r\nt\r\n$3\r\nbye\r\n";
+	redisReply *reply = resp_parse(resp, sizeof(resp) - 1);
+	struct rw_mention d;
+
+	cr_assert_eq(rw_mention_decode(&d, "7", reply), 0);
+	cr_assert_str_eq(d.author, "alice");
+	cr_assert_str_eq(d.text, "bye");
+	rw_mention_clear(&d);
+	freeReplyObject(reply);
+}
+
 /* No such mention: HGETALL answers an empty array. */
 Test(mention, decode_empty_is_absent)
 {
