@@ -79,7 +79,7 @@ rw_fuzz_check_page(const struct rw_page *page, int rc)
 		return;
 	}
 	RW_FUZZ_CHECK(page->nitems + page->nrejects <= page->nentries);
-	RW_FUZZ_CHECK((page->nitems == 0) == (page->items == NULL) || page->nitems == 0);
+	RW_FUZZ_CHECK(page->nitems == 0 || page->items != NULL);
 	for (size_t i = 0; i < page->nitems; i++)
 		rw_fuzz_check_item(&page->items[i]);
 	for (size_t i = 0; i < page->nrejects; i++) {
