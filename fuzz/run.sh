@@ -46,14 +46,14 @@ status=0
 	"$work/$name/corpus" $seeds >"$log" 2>&1 || status=$?
 
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
 units=$(find "$work/$name/corpus" -type f | wc -l)
 found=$(($(kept) - before))
 [ "$status" -ne 0 ] && [ "$found" -eq 0 ] && found=1
 printf '%-10s %4ss  execs %10s  cov %5s  corpus %5s  crashes %s\n' \
 	"$name" "$seconds" "${execs:-?}" "${cov:-?}" "$units" "$found"
 if [ "$status" -ne 0 ]; then
-	grep -E -A 30 'ERROR: |runtime error:|broken promise|==ERROR' "$log" | head -n 60 >&2 || true
+	grep -a -E -A 30 'ERROR: |runtime error:|broken promise|==ERROR' "$log" | head -n 60 >&2 || true
 	echo "fuzz: $name failed (exit $status); input kept in $work/$name/, log $log" >&2
 	echo "fuzz: reproduce with: $bin $(ls -t "$work/$name"/crash-* "$work/$name"/leak-* \
 		"$work/$name"/timeout-* "$work/$name"/oom-* 2>/dev/null | head -n 1)" >&2
