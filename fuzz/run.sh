@@ -55,6 +55,7 @@ printf '%-10s %4ss  execs %10s  cov %5s  corpus %5s  crashes %s\n' \
 if [ "$status" -ne 0 ]; then
 	grep -a -E -A 30 'ERROR: |runtime error:|broken promise|==ERROR' "$log" | head -n 60 >&2 || true
 	echo "fuzz: $name failed (exit $status); input kept in $work/$name/, log $log" >&2
+	# shellcheck disable=SC2012 # libFuzzer names them KIND-HASH: ls -t is safe
 	echo "fuzz: reproduce with: $bin $(ls -t "$work/$name"/crash-* "$work/$name"/leak-* \
 		"$work/$name"/timeout-* "$work/$name"/oom-* 2>/dev/null | head -n 1)" >&2
 	exit 1
