@@ -32,11 +32,12 @@ rw_time_format(int64_t ms, char *buf, size_t len)
 	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
 	int frac = (int)(ms - (int64_t)secs * 1000);
 	struct tm tm;
-	char date[32];
 
 	gmtime_r(&secs, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%03dZ", date, frac);
+	/* Not strftime's %Y: glibc does not pad years before 1000 to four
+	 * digits, and RFC 3339 wants them. */
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 	return buf;
 }
 
@@ -111,10 +112,15 @@ rw_time_parse(const char *text, int64_t *ms)
 	time_t t = timegm(&tm);
 	if (tm.tm_mday != d) /* normalised: 2026-02-30 is not a date */
 		return -1;
-	*ms = ((int64_t)t - (int64_t)off * 60) * 1000 + frac_ms;
+	int64_t at = ((int64_t)t - (int64_t)off * 60) * 1000 + frac_ms;
+	/* An offset can carry a time past the four-digit years
+	 * (9999-12-31T23:00:00-05:00): such an instant has no RFC 3339 form
+	 * to be shown or stored as. */
+	if (at < RW_TIME_MIN_MS || at > RW_TIME_MAX_MS)
+		return -1;
+	*ms = at;
 	return 0;
 }
-
 
 json_t *
 rw_time_json(int64_t ms)

@@ -10,6 +10,7 @@
 #include "config_internal.h"
 #include "replywatch/duration.h"
 #include "replywatch/secret.h"
+#include "replywatch/utf8.h"
 
 /* How much of a value a message quotes before cutting it with "...". */
 #define QUOTE_CHARS 60
@@ -33,11 +34,15 @@ rw_cfg_strdup(struct rw_cfg_ctx *ctx, const char *s)
 /*
  * Appends one line to the caller's error list. A line that cannot be stored
  * still counts: the load fails either way, and ctx->oom makes it say why.
+ * The line is made one line of valid UTF-8 (rw_utf8_clean): the JSON
+ * parser's message can quote part of a character of the file, and keys can
+ * hold control characters.
  */
 void
 rw_cfg_err(struct rw_cfg_ctx *ctx, const char *path, const char *fmt, ...)
 {
-	char *msg = NULL, *line = NULL, **lines;
+	char *msg = NULL, *raw = NULL, *line = NULL, **lines;
+	size_t len;
 	va_list ap;
 
 	ctx->nerrors++;
@@ -45,8 +50,14 @@ rw_cfg_err(struct rw_cfg_ctx *ctx, const char *path, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
 	va_end(ap);
-	if (msg == NULL || asprintf(&line, "%s: %s", path, msg) == -1)
+	if (msg == NULL || asprintf(&raw, "%s: %s", path, msg) == -1)
 		goto fail;
+	len = strlen(raw);
+	if ((line = malloc(len + 1)) == NULL)
+		goto fail;
+	rw_utf8_clean(line, len + 1, raw, len);
+	free(raw);
+	raw = NULL;
 	lines = realloc(ctx->errs->lines, (ctx->errs->n + 1) * sizeof(*lines));
 	if (lines == NULL)
 		goto fail;
@@ -56,6 +67,7 @@ rw_cfg_err(struct rw_cfg_ctx *ctx, const char *path, const char *fmt, ...)
 	return;
 fail:
 	free(msg);
+	free(raw);
 	free(line);
 	rw_cfg_oom(ctx);
 }

@@ -77,10 +77,19 @@ parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
-static char *
-dup_field(const struct redisReply *v)
+/* Sets *dst to a copy of v's string. A field given twice (not from a real
+ * HGETALL, but a reply is outside input) keeps the last value and leaks
+ * nothing. */
+static int
+set_field(char **dst, const struct redisReply *v)
 {
-	return strndup(v->str, v->len);
+	char *s = strndup(v->str, v->len);
+
+	if (s == NULL)
+		return -1;
+	free(*dst);
+	*dst = s;
+	return 0;
 }
 
 /* Escalation instants are stored as a comma-separated list. */
@@ -114,18 +123,18 @@ decode_field(struct rw_mention *m, const char *f, const struct redisReply *v)
 			m->kind = rw_kind_parse(v->str);
 			return 0;
 		case 'a':
-			return (m->author = dup_field(v)) ? 0 : -1;
+			return set_field(&m->author, v);
 		case 'f':
 			m->has_followers = parse_i64(v->str, &m->followers) == 0;
 			return 0;
 		case 't':
-			return (m->text = dup_field(v)) ? 0 : -1;
+			return set_field(&m->text, v);
 		case 'u':
-			return (m->url = dup_field(v)) ? 0 : -1;
+			return set_field(&m->url, v);
 		case 'c':
 			return parse_i64(v->str, &m->created_ms);
 		case 'v':
-			return (m->conversation_id = dup_field(v)) ? 0 : -1;
+			return set_field(&m->conversation_id, v);
 		case 'g':
 			m->has_rating = parse_i64(v->str, &n) == 0;
 			m->rating = (int)n;
@@ -135,7 +144,7 @@ decode_field(struct rw_mention *m, const char *f, const struct redisReply *v)
 		case 'p':
 			if (v->len == 0)
 				return 0;
-			return (m->policy = dup_field(v)) ? 0 : -1;
+			return set_field(&m->policy, v);
 		case 'W':
 			return parse_i64(v->str, &m->warn_at);
 		case 'B':
@@ -162,9 +171,9 @@ decode_field(struct rw_mention *m, const char *f, const struct redisReply *v)
 	else if (strcmp(f, "rb") == 0)
 		return parse_i64(v->str, &m->business_ms);
 	else if (strcmp(f, "ri") == 0)
-		return (m->reply_id = dup_field(v)) ? 0 : -1;
+		return set_field(&m->reply_id, v);
 	else if (strcmp(f, "cr") == 0)
-		return (m->close_reason = dup_field(v)) ? 0 : -1;
+		return set_field(&m->close_reason, v);
 	return 0;
 }
 

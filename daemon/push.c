@@ -10,6 +10,7 @@
 #include "replywatch/item.h"
 #include "replywatch/mention.h"
 #include "replywatch/push.h"
+#include "replywatch/utf8.h"
 
 /* Longest accepted string field (text included), in bytes. */
 #define FIELD_MAX 65536
@@ -160,6 +161,24 @@ fail:
 	return -1;
 }
 
+/* Makes the message in err valid UTF-8 text, as POST /ingest answers it in
+ * a JSON string (which cannot hold anything else): messages quote the
+ * body's keys and text, and the cut to errlen may fall inside a character. */
+static void
+clean_error(char *err, size_t errlen)
+{
+	char *copy;
+
+	if (errlen == 0)
+		return;
+	if ((copy = strdup(err)) == NULL) {
+		snprintf(err, errlen, "body: invalid");
+		return;
+	}
+	rw_utf8_clean(err, errlen, copy, strlen(copy));
+	free(copy);
+}
+
 int
 rw_push_parse(const char *body, size_t len, struct rw_item **items, size_t *n, char *err,
 	      size_t errlen)
@@ -174,7 +193,7 @@ rw_push_parse(const char *body, size_t len, struct rw_item **items, size_t *n, c
 	if (doc == NULL) {
 		snprintf(err, errlen, "body: invalid JSON at line %d column %d: %s", jerr.line,
 			 jerr.column, jerr.text);
-		return -1;
+		goto fail;
 	}
 	count = json_is_array(doc) ? json_array_size(doc) : 1;
 	if (count == 0 || count > RW_PUSH_MAX_ITEMS) {
@@ -208,6 +227,7 @@ rw_push_parse(const char *body, size_t len, struct rw_item **items, size_t *n, c
 	return 0;
 fail:
 	json_decref(doc);
+	clean_error(err, errlen);
 	return -1;
 }
 

@@ -1,13 +1,13 @@
 #!/bin/sh
-# Installs every package replywatch needs to build, test and run the demo
-# (Debian 12 or newer). Installs only what is missing; uses sudo when not root.
+# Installs every package replywatch needs to build, test, fuzz and run the
+# demo (Debian 12 or newer). Installs only what is missing; uses sudo when not root.
 set -eu
 
 PACKAGES="gcc make cmake pkg-config
 libev-dev libcurl4-openssl-dev libjansson-dev libhiredis-dev libmicrohttpd-dev
 libssl-dev libsystemd-dev libicu-dev libxml2-dev libcriterion-dev
 redis-server redis-tools tzdata curl ca-certificates systemd prometheus
-prometheus-alertmanager jq"
+prometheus-alertmanager jq clang libclang-rt-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds replywatch and runs the whole test suite twice: once as shipped
-# (-Werror), once under AddressSanitizer + UndefinedBehaviorSanitizer.
+# (-Werror), once under AddressSanitizer + UndefinedBehaviorSanitizer; then
+# runs each fuzz harness for a few seconds (clang build in build/fuzz).
 # Installs missing packages first. Usage: scripts/test.sh [ctest args...]
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,4 +34,10 @@ run_suite release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite sanitize -DCMAKE_BUILD_TYPE=Debug -DREPLYWATCH_SANITIZE=ON
+# Each libFuzzer harness for a few seconds (docs/fuzzing.md), so none rots.
+if command -v clang >/dev/null 2>&1; then
+	run_suite fuzz -DCMAKE_C_COMPILER=clang -DREPLYWATCH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+else
+	echo "==> fuzz: skipped, no clang (scripts/install-deps.sh installs it)"
+fi
 echo "==> all tests passed in $(($(date +%s) - start)) s"

@@ -21,12 +21,20 @@ int64_t rw_now_ms(void);
 void rw_clock_set(int64_t ms);
 
 /* Formats ms as RFC 3339 UTC with milliseconds into buf (at least
- * RW_TIME_MAX bytes for any ms). Returns buf. */
+ * RW_TIME_MAX bytes for any ms; four-digit years within RW_TIME_MIN_MS..
+ * RW_TIME_MAX_MS). Returns buf. */
 #define RW_TIME_MAX 40
 char *rw_time_format(int64_t ms, char *buf, size_t len);
 
+/* The instants RFC 3339 can write: 0000-01-01T00:00:00.000Z to
+ * 9999-12-31T23:59:59.999Z. */
+#define RW_TIME_MIN_MS (-INT64_C(62167219200000))
+#define RW_TIME_MAX_MS INT64_C(253402300799999)
+
 /* Parses RFC 3339 ("2026-11-23T12:00:00Z", fractions, offsets) into ms.
- * Returns 0, or -1 (*ms unchanged). */
+ * Returns 0, or -1 (*ms unchanged), also for an instant outside
+ * RW_TIME_MIN_MS..RW_TIME_MAX_MS once the offset is applied, so whatever
+ * parses formats back (rw_time_format) to a time that parses. */
 int rw_time_parse(const char *text, int64_t *ms);
 
 /* ms as a JSON string in the API's format, or JSON null when ms <= 0 (the

@@ -23,7 +23,8 @@ struct rw_item;
 /*
  * Parses body (len bytes). Returns 0 with a new array of *n items (free each
  * with rw_item_clear, then the array), or -1 with a message naming the bad
- * field in err ("items[3].created_at: \"yesterday\" is not an RFC 3339 time").
+ * field in err ("items[3].created_at: \"yesterday\" is not an RFC 3339 time"),
+ * always valid UTF-8 (cut on a character boundary; other bytes become '?').
  */
 int rw_push_parse(const char *body, size_t len, struct rw_item **items, size_t *n, char *err,
 		  size_t errlen);

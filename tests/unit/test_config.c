@@ -14,6 +14,7 @@
 
 #include "replywatch/config.h"
 #include "replywatch/secret.h"
+#include "replywatch/utf8.h"
 
 #include "rwtest.h"
 
@@ -433,6 +434,30 @@ Test(config, duplicate_keys_are_invalid_json)
 	cr_assert(strncmp(errs.lines[0], "dup.json:3:", 11) == 0, "got %s", errs.lines[0]);
 	cr_assert_not_null(strstr(errs.lines[0], "duplicate object key"), "got %s",
 			   errs.lines[0]);
+	rw_config_errors_clear(&errs);
+}
+
+/* Found by fuzz/fuzz_config: after a backslash the JSON parser's message
+ * quotes only the first byte of a two-byte character, so the error line
+ * was not UTF-8; and a key's control characters went into the line as
+ * they were (a newline splitting one log line in two). */
+Test(config, regression_error_lines_are_one_line_of_utf8)
+{
+	struct rw_config_errors errs = load_bad("{\"log_level\": \"in\\\xd4\xb1" "fo\"}", "u.json");
+
+	cr_assert_eq(errs.n, 1);
+	cr_assert(strncmp(errs.lines[0], "u.json:1:", 9) == 0, "got %s", errs.lines[0]);
+	cr_assert(rw_utf8_valid(errs.lines[0], strlen(errs.lines[0])), "not UTF-8: %s",
+		  errs.lines[0]);
+	rw_config_errors_clear(&errs);
+
+	errs = load_bad("{\"sources\": [], \"bad\\nkey\\u0001\": 1}", "k.json");
+	cr_assert_geq(errs.n, 1);
+	for (size_t i = 0; i < errs.n; i++) {
+		cr_assert_null(strpbrk(errs.lines[i], "\n\r\x01"), "got %s", errs.lines[i]);
+		cr_assert(rw_utf8_valid(errs.lines[i], strlen(errs.lines[i])), "%s", errs.lines[i]);
+	}
+	cr_assert_not_null(strstr(errs.lines[0], "bad?key?"), "got %s", errs.lines[0]);
 	rw_config_errors_clear(&errs);
 }
 

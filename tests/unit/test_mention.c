@@ -196,6 +196,38 @@ Test(time_format, round_trip)
 	}
 }
 
+/* Found by fuzz/fuzz_time: an offset carried 9999-12-31 into year 10000
+ * and a parsed year 0000 formatted as "0-01-01...", times the API would
+ * show and no RFC 3339 reader could take back. */
+Test(time_parse, regression_offset_past_four_digit_years_rejected)
+{
+	expect_bad_time("9999-12-31T23:59:59-00:01");
+	expect_bad_time("9999-12-31T20:00:00-05:00");
+	expect_bad_time("0000-01-01T00:00:00+00:01");
+	expect_time("9999-12-31T23:59:59.999Z", RW_TIME_MAX_MS);
+	expect_time("9999-12-31T23:59:59.999+01:00", RW_TIME_MAX_MS - HOUR_MS);
+	expect_time("0000-01-01T00:00:00Z", RW_TIME_MIN_MS);
+	expect_time("0000-01-01T00:00:00-01:00", RW_TIME_MIN_MS + HOUR_MS);
+}
+
+Test(time_format, regression_years_before_1000_have_four_digits)
+{
+	static const int64_t values[] = {RW_TIME_MIN_MS, RW_TIME_MIN_MS + 43200000,
+					 -59011459200000LL /* 0100-01-01 */, RW_TIME_MAX_MS};
+
+	expect_format(RW_TIME_MIN_MS, "0000-01-01T00:00:00.000Z");
+	expect_format(-59011459200000LL, "0100-01-01T00:00:00.000Z");
+	expect_format(RW_TIME_MAX_MS, "9999-12-31T23:59:59.999Z");
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		char buf[40];
+		int64_t back = 0;
+
+		rw_time_format(values[i], buf, sizeof(buf));
+		cr_assert_eq(rw_time_parse(buf, &back), 0, "%s", buf);
+		cr_assert_eq(back, values[i], "%s", buf);
+	}
+}
+
 /* ---- state helpers ---- */
 
 Test(state, names_and_codes)
@@ -613,6 +645,24 @@ Test(mention, decode_ignores_unknown_fields)
 	cr_assert_str_eq(d.author, "bob");
 	expect_ms(d.created_ms, 123);
 	cr_assert_eq(d.state, RW_STATE_OPEN);
+	rw_mention_clear(&d);
+	freeReplyObject(reply);
+}
+
+/* Found by fuzz/fuzz_mention: a reply naming a string field twice leaked
+ * the first copy. The last value counts; the sanitizer build (which
+ * scripts/test.sh checks for leak reports) fails this test without the fix. */
+Test(mention, regression_decode_field_twice_keeps_last_without_leak)
+{
+	static const char resp[] = "*10\r\n$1\r\na\r\n$3\r\nbob\r\n$1\r\nc\r\n$3\r\n123\r\n"
+				   "$1\r\na\r\n$5\r\nalice\r\n$1\r\nt\r\n$2\r\nhi\r\n"
+				   "$1\r\nt\r\n$3\r\nbye\r\n";
+	redisReply *reply = resp_parse(resp, sizeof(resp) - 1);
+	struct rw_mention d;
+
+	cr_assert_eq(rw_mention_decode(&d, "7", reply), 0);
+	cr_assert_str_eq(d.author, "alice");
+	cr_assert_str_eq(d.text, "bye");
 	rw_mention_clear(&d);
 	freeReplyObject(reply);
 }

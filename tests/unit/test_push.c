@@ -16,6 +16,7 @@
 #include "replywatch/config.h"
 #include "replywatch/item.h"
 #include "replywatch/push.h"
+#include "replywatch/utf8.h"
 
 #include "rwtest.h"
 
@@ -604,4 +605,22 @@ Test(push_times, regression_future_times_are_capped_at_receipt)
 	cr_assert_eq(items[1].created_at_ms, T0, "a reply is never later than its receipt");
 	cr_assert_eq(items[2].created_at_ms, T0 - 3600 * 1000, "past times are kept");
 	free_items(items, 3);
+}
+
+/* Found by fuzz/fuzz_push: a message cut to the buffer could end inside a
+ * character of the key it quotes, so it was not UTF-8 and POST /ingest,
+ * which answers it in a JSON string (ingest.c's buffer is 300 bytes), gave
+ * a 500 instead of the 400 naming the problem. */
+Test(push_error, regression_message_cut_inside_a_character_is_utf8)
+{
+	char err[300], *json, key[600] = "x";
+
+	/* "item.x" then two-byte characters: the cut falls after a first byte. */
+	for (int i = 0; i < 200; i++)
+		strcat(key, "\xc3\xa9");
+	cr_assert_gt(asprintf(&json, "{\"%s\": 1}", key), 0);
+	parse_fail_raw(json, strlen(json), err, sizeof(err));
+	cr_assert_eq(strncmp(err, "item.x\xc3\xa9", 8), 0, "%s", err);
+	cr_assert(rw_utf8_valid(err, strlen(err)), "not UTF-8: %s", err);
+	free(json);
 }
