@@ -279,10 +279,10 @@ push_range(int port, const char *token, long first, long n, double due_from, dou
 					  (int64_t)((due_from + spread * (double)i / n) * 1000);
 			rw_time_format(created, ts, sizeof(ts));
 			len += (size_t)snprintf(
-			    body + len, cap - len,
-			    "%s{\"id\":\"h%ld\",\"created_at\":\"%s\",\"author\":\"a%ld\","
-			    "\"text\":\"Where is my order?\"}",
-			    i > done ? "," : "", first + i, ts, i % 5000);
+				body + len, cap - len,
+				"%s{\"id\":\"h%ld\",\"created_at\":\"%s\",\"author\":\"a%ld\","
+				"\"text\":\"Where is my order?\"}",
+				i > done ? "," : "", first + i, ts, i % 5000);
 		}
 		snprintf(body + len, cap - len, "]");
 		long status = http(c, port, "POST", "/ingest/bench", token, body, &out);
@@ -613,13 +613,14 @@ cmd_parsers(int reps)
 		int shape;
 		bool ok;
 	} cases[] = {
-	    {"mastodon-notifications", rw_mastodon_parse_notifications, "7", 0, true},
-	    {"mastodon-statuses", rw_mastodon_parse_statuses, "7", 1, true},
-	    {"x-mentions", rw_x_parse_mentions, "7", 2, true},
-	    {"x-tweets", rw_x_parse_tweets, "7", 3, true},
-	    {"bluesky-notifications", rw_bluesky_parse_notifications, "did:plc:brand000", 4, true},
-	    {"bluesky-feed", rw_bluesky_parse_feed, "did:plc:brand000000000", 5, true},
-	    {"x-40000x40000-refused", rw_x_parse_mentions, "7", 6, false},
+		{"mastodon-notifications", rw_mastodon_parse_notifications, "7", 0, true},
+		{"mastodon-statuses", rw_mastodon_parse_statuses, "7", 1, true},
+		{"x-mentions", rw_x_parse_mentions, "7", 2, true},
+		{"x-tweets", rw_x_parse_tweets, "7", 3, true},
+		{"bluesky-notifications", rw_bluesky_parse_notifications, "did:plc:brand000", 4,
+		 true},
+		{"bluesky-feed", rw_bluesky_parse_feed, "did:plc:brand000000000", 5, true},
+		{"x-40000x40000-refused", rw_x_parse_mentions, "7", 6, false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -655,7 +656,7 @@ cmd_parsers(int reps)
 		}
 		size_t kept = 0;
 		double parse =
-		    time_parse(cases[i].fn, &b, cases[i].brand, cases[i].ok, reps, &kept);
+			time_parse(cases[i].fn, &b, cases[i].brand, cases[i].ok, reps, &kept);
 		double base = time_parse(NULL, &b, NULL, true, reps, &kept);
 
 		printf("%s %zu %d %zu %.2f %.2f\n", cases[i].name, b.len,

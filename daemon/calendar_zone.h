@@ -16,7 +16,6 @@ struct rw_calzone {
 	char *saved; /* the process's TZ before entering, NULL when it was unset */
 };
 
-
 /* Switches TZ to name (once per z: a second call does nothing). Returns 0,
  * or -1 when memory runs out (TZ is unchanged then). */
 int rw_calzone_enter(struct rw_calzone *z, const char *name);

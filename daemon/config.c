@@ -20,8 +20,8 @@
 #define CONFIG_FILE_MAX (16 * 1024 * 1024)
 
 static const char *const top_keys[] = {
-	"log_level", "redis", "http", "retention", "calendars", "policies", "sources", "alerts",
-	NULL,
+	"log_level", "redis",   "http",   "retention", "calendars",
+	"policies",  "sources", "alerts", NULL,
 };
 
 static const char *const retention_keys[] = {"closed", "give_up_after", "backfill", NULL};

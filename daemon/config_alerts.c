@@ -14,8 +14,8 @@
 #define PAGERDUTY_URL "https://events.pagerduty.com/v2/enqueue"
 
 static const char *const alert_keys[] = {
-	"name", "format", "url", "secret", "routing_key", "events", "repeat_every",
-	"group_window", "timeout", "retry_for", "match", NULL,
+	"name",         "format",       "url",     "secret",    "routing_key", "events",
+	"repeat_every", "group_window", "timeout", "retry_for", "match",       NULL,
 };
 
 static const char *const alert_match_keys[] = {"policies", "sources", "labels", NULL};
@@ -112,8 +112,8 @@ read_format(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
  * it is.
  */
 static void
-read_url(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
-	 struct rw_alert_config *alert, bool known)
+read_url(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, struct rw_alert_config *alert,
+	 bool known)
 {
 	char p[RW_CFG_PATH_MAX], suffix[64];
 	const char *dflt = known ? formats[alert->format].default_url : NULL;
@@ -206,7 +206,8 @@ rw_cfg_read_alerts(struct rw_cfg_ctx *ctx, const json_t *root)
 		rw_cfg_oom(ctx);
 		return;
 	}
-	json_array_foreach(sec, i, obj) {
+	json_array_foreach(sec, i, obj)
+	{
 		struct rw_alert_config *alert = &ctx->cfg->alerts[ctx->cfg->nalerts++];
 
 		read_alert(ctx, obj, rw_cfg_path_index(p, sizeof(p), "alerts", i), alert);

@@ -23,7 +23,6 @@ static const char *const day_keys_monday_first[] = {
 	"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL,
 };
 
-
 /*
  * "HH:MM" at s (five characters) in minutes from midnight. Returns -2 when it
  * is not written HH:MM, -1 when it is but is not between 00:00 and 24:00.
@@ -73,7 +72,8 @@ parse_range(struct rw_cfg_ctx *ctx, const char *s, const char *path, struct rw_i
 	if (end < start) {
 		snprintf(a, sizeof(a), "%.5s", s);
 		snprintf(b, sizeof(b), "%.5s", s + 6);
-		rw_cfg_err(ctx, path, "%s ends before it starts; split a range past midnight "
+		rw_cfg_err(ctx, path,
+			   "%s ends before it starts; split a range past midnight "
 			   "across two days: \"%s-24:00\" on this day and \"00:00-%s\" on the next",
 			   q, a, b);
 		return -1;
@@ -123,7 +123,8 @@ read_day(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, struct rw_ca
 		rw_cfg_oom(ctx);
 		return -1;
 	}
-	json_array_foreach(v, i, item) {
+	json_array_foreach(v, i, item)
+	{
 		struct rw_interval iv;
 		size_t j;
 
@@ -176,7 +177,8 @@ read_weekly(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 		total += cal->nweekly[wday];
 	}
 	if (bad == 0 && total == 0)
-		rw_cfg_err(ctx, p, "opens no interval on any day (a calendar that is never open "
+		rw_cfg_err(ctx, p,
+			   "opens no interval on any day (a calendar that is never open "
 			   "would never reach a deadline)");
 }
 
@@ -204,9 +206,8 @@ parse_date(const char *s, int32_t *days)
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, m, d, max;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    strspn(s, "0123456789") != 4 || strspn(s + 5, "0123456789") != 2 ||
-	    strspn(s + 8, "0123456789") != 2)
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || strspn(s, "0123456789") != 4 ||
+	    strspn(s + 5, "0123456789") != 2 || strspn(s + 8, "0123456789") != 2)
 		return -1;
 	y = atoi(s);
 	m = atoi(s + 5);
@@ -247,13 +248,16 @@ read_holidays(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 		rw_cfg_oom(ctx);
 		return;
 	}
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		rw_cfg_path_index(ip, sizeof(ip), p, i);
 		if (rw_cfg_v_string(ctx, item, ip, &s) == -1)
 			continue;
 		if (parse_date(s, &cal->holidays[n]) == -1) {
-			rw_cfg_err(ctx, ip, "%s is not a date (use YYYY-MM-DD, a real day "
-				   "from 1970 on)", rw_cfg_quote(q, sizeof(q), s));
+			rw_cfg_err(ctx, ip,
+				   "%s is not a date (use YYYY-MM-DD, a real day "
+				   "from 1970 on)",
+				   rw_cfg_quote(q, sizeof(q), s));
 			continue;
 		}
 		n++;
@@ -290,7 +294,8 @@ read_calendar(struct rw_cfg_ctx *ctx, const char *name, const json_t *obj, const
 		if (!rw_calendar_zone_exists(tz))
 			rw_cfg_err(ctx, rw_cfg_path_key(p, sizeof(p), path, "timezone"),
 				   "unknown time zone %s (use an IANA name like Europe/Warsaw, or "
-				   "UTC)", rw_cfg_quote(q, sizeof(q), tz));
+				   "UTC)",
+				   rw_cfg_quote(q, sizeof(q), tz));
 		else
 			cal->timezone = rw_cfg_strdup(ctx, tz);
 		break;
@@ -321,7 +326,8 @@ rw_cfg_read_calendars(struct rw_cfg_ctx *ctx, const json_t *root)
 		rw_cfg_oom(ctx);
 		return;
 	}
-	json_object_foreach((json_t *)sec, name, obj) {
+	json_object_foreach((json_t *)sec, name, obj)
+	{
 		struct rw_calendar_config *cal = &ctx->cfg->calendars[ctx->cfg->ncalendars++];
 
 		rw_cfg_path_key(p, sizeof(p), "calendars", name);

@@ -78,8 +78,7 @@ int rw_cfg_check_keys(struct rw_cfg_ctx *ctx, const json_t *obj, const char *pat
 const char *rw_cfg_join(char *out, size_t len, const char *const *list);
 
 /* Reports "path.key: required" (or with suffix, "required for type "x"""). */
-void rw_cfg_missing(struct rw_cfg_ctx *ctx, const char *path, const char *key,
-		    const char *suffix);
+void rw_cfg_missing(struct rw_cfg_ctx *ctx, const char *path, const char *key, const char *suffix);
 
 /*
  * Value readers: v is the value at path (never NULL). They return 0 when the
@@ -87,8 +86,7 @@ void rw_cfg_missing(struct rw_cfg_ctx *ctx, const char *path, const char *key,
  */
 int rw_cfg_v_type(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, json_type type);
 int rw_cfg_v_string(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, const char **out);
-int rw_cfg_v_duration(struct rw_cfg_ctx *ctx, const json_t *v, const char *path,
-		      int64_t *out);
+int rw_cfg_v_duration(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, int64_t *out);
 /* A name of a source, policy, calendar or alert target: [a-z0-9_-]{1,64}. */
 int rw_cfg_check_name(struct rw_cfg_ctx *ctx, const char *s, const char *path);
 int rw_cfg_v_name(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, const char **out);
@@ -100,15 +98,15 @@ int rw_cfg_v_name(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, con
  */
 int rw_cfg_string(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *key,
 		  const char **out);
-int rw_cfg_string_dup(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
-		      const char *key, char **out);
+int rw_cfg_string_dup(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *key,
+		      char **out);
 int rw_cfg_bool(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *key,
 		bool *out);
 int rw_cfg_int(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *key,
 	       int64_t min, int64_t max, int64_t *out);
 /* A duration: "1h30m" or integer seconds; zero is refused like a malformed one. */
-int rw_cfg_duration(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
-		    const char *key, int64_t *out);
+int rw_cfg_duration(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *key,
+		    int64_t *out);
 /* Resolves a secret reference; errors name the reference, never the value. */
 int rw_cfg_secret(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *key,
 		  struct rw_secret **out);
@@ -135,8 +133,7 @@ int rw_cfg_strlist(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, 
 /* The empty_hint of filters whose absence means "any". */
 #define RW_CFG_ANY_HINT "leave the key out to match anything"
 /* A check for rw_cfg_strlist: the string must not be empty. */
-int rw_cfg_check_nonempty(struct rw_cfg_ctx *ctx, const char *value, const char *path,
-			  void *arg);
+int rw_cfg_check_nonempty(struct rw_cfg_ctx *ctx, const char *value, const char *path, void *arg);
 
 /* Declares name at path in a section's name list; reports duplicates (-1). */
 int rw_cfg_declare(struct rw_cfg_ctx *ctx, struct rw_cfg_names *names, const char *name,

@@ -189,7 +189,8 @@ rw_cfg_check_keys(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 	json_t *v;
 	int n = 0;
 
-	json_object_foreach((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v)
+	{
 		if (in_list(key, allowed))
 			continue;
 		rw_cfg_err(ctx, rw_cfg_path_key(p, sizeof(p), path, key),
@@ -236,8 +237,7 @@ type_article(json_type type)
 int
 rw_cfg_v_type(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, json_type type)
 {
-	bool ok = json_typeof(v) == type ||
-		  (type == JSON_TRUE && json_is_boolean(v));
+	bool ok = json_typeof(v) == type || (type == JSON_TRUE && json_is_boolean(v));
 
 	if (ok)
 		return 0;
@@ -268,8 +268,10 @@ rw_cfg_v_duration(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, int
 	if (json_is_integer(v)) {
 		secs = json_integer_value(v);
 		if (secs < 0) {
-			rw_cfg_err(ctx, path, "%lld is not a duration (use 90s, 5m, 1h30m or a "
-				   "positive number of seconds)", (long long)secs);
+			rw_cfg_err(ctx, path,
+				   "%lld is not a duration (use 90s, 5m, 1h30m or a "
+				   "positive number of seconds)",
+				   (long long)secs);
 			return -1;
 		}
 		if (secs > RW_DURATION_MAX) {
@@ -284,8 +286,10 @@ rw_cfg_v_duration(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, int
 			return -1;
 		}
 	} else {
-		rw_cfg_err(ctx, path, "expected a duration (a string like \"5m\" or a number of "
-			   "seconds), got %s", rw_cfg_type_name(v));
+		rw_cfg_err(ctx, path,
+			   "expected a duration (a string like \"5m\" or a number of "
+			   "seconds), got %s",
+			   rw_cfg_type_name(v));
 		return -1;
 	}
 	if (secs == 0) {
@@ -314,8 +318,10 @@ rw_cfg_check_name(struct rw_cfg_ctx *ctx, const char *s, const char *path)
 
 	if (valid_name(s))
 		return 0;
-	rw_cfg_err(ctx, path, "%s is not a valid name (use 1 to %d of a-z, 0-9, \"-\" and "
-		   "\"_\")", rw_cfg_quote(q, sizeof(q), s), RW_CFG_NAME_MAX);
+	rw_cfg_err(ctx, path,
+		   "%s is not a valid name (use 1 to %d of a-z, 0-9, \"-\" and "
+		   "\"_\")",
+		   rw_cfg_quote(q, sizeof(q), s), RW_CFG_NAME_MAX);
 	return -1;
 }
 
@@ -364,8 +370,7 @@ rw_cfg_string_dup(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, c
 }
 
 int
-rw_cfg_bool(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *key,
-	    bool *out)
+rw_cfg_bool(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *key, bool *out)
 {
 	char p[RW_CFG_PATH_MAX];
 	const json_t *v = json_object_get(obj, key);
@@ -414,9 +419,8 @@ rw_cfg_duration(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, con
 
 	if (v == NULL)
 		return 0;
-	return rw_cfg_v_duration(ctx, v, rw_cfg_path_key(p, sizeof(p), path, key), out) == 0
-		       ? 1
-		       : -1;
+	return rw_cfg_v_duration(ctx, v, rw_cfg_path_key(p, sizeof(p), path, key), out) == 0 ? 1
+											     : -1;
 }
 
 /*
@@ -437,8 +441,10 @@ rw_cfg_secret(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const
 		return 0;
 	rw_cfg_path_key(p, sizeof(p), path, key);
 	if (!json_is_string(v)) {
-		rw_cfg_err(ctx, p, "expected a string (a secret: env:NAME, file:PATH, cred:NAME "
-			   "or the value), got %s", rw_cfg_type_name(v));
+		rw_cfg_err(ctx, p,
+			   "expected a string (a secret: env:NAME, file:PATH, cred:NAME "
+			   "or the value), got %s",
+			   rw_cfg_type_name(v));
 		return -1;
 	}
 	if ((s = rw_secret_resolve(json_string_value(v), err, sizeof(err))) == NULL) {
@@ -475,8 +481,7 @@ rw_cfg_is_http_url(const char *s)
  * a credential by mistake, so a bad one is described without quoting it.
  */
 int
-rw_cfg_url(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *key,
-	   char **out)
+rw_cfg_url(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *key, char **out)
 {
 	char p[RW_CFG_PATH_MAX], q[RW_CFG_QUOTE_MAX];
 	const char *s;
@@ -541,11 +546,14 @@ rw_cfg_labels(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const
 	rw_cfg_path_key(p, sizeof(p), path, key);
 	if (rw_cfg_v_type(ctx, v, p, JSON_OBJECT) == -1)
 		return -1;
-	json_object_foreach((json_t *)v, name, value) {
+	json_object_foreach((json_t *)v, name, value)
+	{
 		rw_cfg_path_key(lp, sizeof(lp), p, name);
 		if (!valid_label_name(name)) {
-			rw_cfg_err(ctx, lp, "%s is not a valid label name (use "
-				   "[a-zA-Z_][a-zA-Z0-9_]*)", rw_cfg_quote(q, sizeof(q), name));
+			rw_cfg_err(ctx, lp,
+				   "%s is not a valid label name (use "
+				   "[a-zA-Z_][a-zA-Z0-9_]*)",
+				   rw_cfg_quote(q, sizeof(q), name));
 			rc = -1;
 			continue;
 		}
@@ -595,7 +603,8 @@ rw_cfg_strlist(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, cons
 		rw_cfg_err(ctx, p, "must not be empty (%s)", empty_hint);
 		return -1;
 	}
-	json_array_foreach(v, i, item) {
+	json_array_foreach(v, i, item)
+	{
 		rw_cfg_path_index(ip, sizeof(ip), p, i);
 		if (rw_cfg_v_string(ctx, item, ip, &s) == -1 ||
 		    (check != NULL && check(ctx, s, ip, arg) == -1)) {

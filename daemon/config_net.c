@@ -147,8 +147,10 @@ bad_host(struct rw_cfg_ctx *ctx, const char *host, size_t len)
 	char q[RW_CFG_QUOTE_MAX], tmp[RW_CFG_QUOTE_MAX];
 
 	snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < 200 ? len : 200), host);
-	rw_cfg_err(ctx, "redis.url", "host %s is not an IP address (use an IP literal or "
-		   "unix:///path)", rw_cfg_quote(q, sizeof(q), tmp));
+	rw_cfg_err(ctx, "redis.url",
+		   "host %s is not an IP address (use an IP literal or "
+		   "unix:///path)",
+		   rw_cfg_quote(q, sizeof(q), tmp));
 }
 
 /*
@@ -174,7 +176,8 @@ parse_host(struct rw_cfg_ctx *ctx, const char *s, size_t len, struct redis_url *
 	hlen = end != NULL ? (size_t)(end - start) : len;
 	*rest = end == NULL ? s + len : v6 ? end + 1 : end;
 	if (hlen == 0 && !v6 && end != NULL) {
-		rw_cfg_err(ctx, "redis.url", "has no host (an IPv6 address goes in brackets: "
+		rw_cfg_err(ctx, "redis.url",
+			   "has no host (an IPv6 address goes in brackets: "
 			   "redis://[::1]:6379/0)");
 		return -1;
 	}
@@ -238,9 +241,10 @@ parse_db(struct rw_cfg_ctx *ctx, const char *s, size_t len, struct redis_url *u)
 
 	if (n < 0) {
 		snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < 60 ? len : 60), s);
-		rw_cfg_err(ctx, "redis.url", "database %s is not a number from 0 to %d (a default "
-			   "Redis has 16 databases)", rw_cfg_quote(q, sizeof(q), tmp),
-			   REDIS_DB_MAX);
+		rw_cfg_err(ctx, "redis.url",
+			   "database %s is not a number from 0 to %d (a default "
+			   "Redis has 16 databases)",
+			   rw_cfg_quote(q, sizeof(q), tmp), REDIS_DB_MAX);
 		return -1;
 	}
 	u->db = (int)n;
@@ -256,12 +260,14 @@ parse_unix_url(struct rw_cfg_ctx *ctx, const char *rest, struct redis_url *u)
 
 	u->unix_socket = true;
 	if (strchr(rest, '@') != NULL) {
-		rw_cfg_err(ctx, "redis.url", "a unix:// URL cannot hold a user or password (use "
+		rw_cfg_err(ctx, "redis.url",
+			   "a unix:// URL cannot hold a user or password (use "
 			   "redis.password)");
 		return -1;
 	}
 	if (rest[0] != '/' || plen < 2) {
-		rw_cfg_err(ctx, "redis.url", "a unix:// URL needs an absolute socket path "
+		rw_cfg_err(ctx, "redis.url",
+			   "a unix:// URL needs an absolute socket path "
 			   "(unix:///run/redis/redis.sock)");
 		return -1;
 	}
@@ -293,7 +299,8 @@ parse_tcp_url(struct rw_cfg_ctx *ctx, const char *rest, struct redis_url *u)
 	size_t hlen = slash != NULL ? (size_t)(slash - hp) : strlen(hp);
 
 	if (strpbrk(hp, "?#") != NULL) {
-		rw_cfg_err(ctx, "redis.url", "a redis:// URL takes no query (put the database "
+		rw_cfg_err(ctx, "redis.url",
+			   "a redis:// URL takes no query (put the database "
 			   "after the \"/\")");
 		return -1;
 	}
@@ -314,7 +321,8 @@ parse_redis_url(struct rw_cfg_ctx *ctx, const char *url, struct redis_url *u)
 
 	for (const char *c = url; *c != '\0'; c++) {
 		if ((unsigned char)*c <= 0x20 || *c == 0x7f) {
-			rw_cfg_err(ctx, "redis.url", "must not contain spaces or control "
+			rw_cfg_err(ctx, "redis.url",
+				   "must not contain spaces or control "
 				   "characters");
 			return -1;
 		}
@@ -324,17 +332,21 @@ parse_redis_url(struct rw_cfg_ctx *ctx, const char *url, struct redis_url *u)
 	if (strncmp(url, "redis://", 8) == 0)
 		return parse_tcp_url(ctx, url + 8, u);
 	if (strncmp(url, "rediss://", 9) == 0) {
-		rw_cfg_err(ctx, "redis.url", "TLS (rediss://) is not supported; use redis:// on "
+		rw_cfg_err(ctx, "redis.url",
+			   "TLS (rediss://) is not supported; use redis:// on "
 			   "a trusted network or unix:///path");
 		return -1;
 	}
 	/* What looks like userinfo may be a password: describe, do not quote. */
 	if (strchr(url, '@') != NULL)
-		rw_cfg_err(ctx, "redis.url", "is not a Redis URL (use redis://HOST[:PORT][/DB] or "
+		rw_cfg_err(ctx, "redis.url",
+			   "is not a Redis URL (use redis://HOST[:PORT][/DB] or "
 			   "unix:///PATH[?db=N])");
 	else
-		rw_cfg_err(ctx, "redis.url", "%s is not a Redis URL (use redis://HOST[:PORT][/DB] "
-			   "or unix:///PATH[?db=N])", rw_cfg_quote(q, sizeof(q), url));
+		rw_cfg_err(ctx, "redis.url",
+			   "%s is not a Redis URL (use redis://HOST[:PORT][/DB] "
+			   "or unix:///PATH[?db=N])",
+			   rw_cfg_quote(q, sizeof(q), url));
 	return -1;
 }
 
@@ -383,8 +395,10 @@ read_key_prefix(struct rw_cfg_ctx *ctx, const json_t *sec)
 		return;
 	for (const char *c = s; *c != '\0'; c++) {
 		if ((unsigned char)*c <= 0x20 || *c == 0x7f) {
-			rw_cfg_err(ctx, "redis.key_prefix", "%s must not contain spaces or control "
-				   "characters", rw_cfg_quote(q, sizeof(q), s));
+			rw_cfg_err(ctx, "redis.key_prefix",
+				   "%s must not contain spaces or control "
+				   "characters",
+				   rw_cfg_quote(q, sizeof(q), s));
 			return;
 		}
 	}
@@ -468,7 +482,8 @@ parse_listen(struct rw_cfg_ctx *ctx, const char *s, struct rw_http_config *h)
 		return 0;
 	}
 bad:
-	rw_cfg_err(ctx, "http.listen", "%s is not an address to listen on (use IP:PORT, "
+	rw_cfg_err(ctx, "http.listen",
+		   "%s is not an address to listen on (use IP:PORT, "
 		   "[IPv6]:PORT or localhost:PORT, port 0 to 65535)",
 		   rw_cfg_quote(q, sizeof(q), s));
 	return -1;

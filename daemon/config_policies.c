@@ -62,8 +62,7 @@ check_kind(struct rw_cfg_ctx *ctx, const char *value, const char *path, void *ar
  * is how to match anything.
  */
 static void
-read_match(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
-	   struct rw_policy_match *m)
+read_match(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, struct rw_policy_match *m)
 {
 	char p[RW_CFG_PATH_MAX];
 	const json_t *v = json_object_get(obj, "match");
@@ -75,8 +74,7 @@ read_match(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 	if (rw_cfg_v_type(ctx, v, p, JSON_OBJECT) == -1)
 		return;
 	rw_cfg_check_keys(ctx, v, p, match_keys);
-	rw_cfg_strlist(ctx, v, p, "sources", RW_CFG_ANY_HINT, check_source_ref, NULL,
-		       &m->sources);
+	rw_cfg_strlist(ctx, v, p, "sources", RW_CFG_ANY_HINT, check_source_ref, NULL, &m->sources);
 	rw_cfg_strlist(ctx, v, p, "platforms", RW_CFG_ANY_HINT, check_platform, NULL,
 		       &m->platforms);
 	rw_cfg_strlist(ctx, v, p, "kind", RW_CFG_ANY_HINT, check_kind, &m->kinds, NULL);
@@ -110,7 +108,8 @@ read_escalation(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 		rw_cfg_oom(ctx);
 		return;
 	}
-	json_array_foreach(v, i, item) {
+	json_array_foreach(v, i, item)
+	{
 		int64_t d;
 
 		rw_cfg_path_index(ip, sizeof(ip), p, i);
@@ -119,8 +118,10 @@ read_escalation(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 		if (d <= prev) {
 			rw_duration_format(d, a, sizeof(a));
 			rw_duration_format(prev, b, sizeof(b));
-			rw_cfg_err(ctx, ip, "%s is not after the step before it (%s); steps "
-				   "must be in ascending order", a, b);
+			rw_cfg_err(ctx, ip,
+				   "%s is not after the step before it (%s); steps "
+				   "must be in ascending order",
+				   a, b);
 			continue;
 		}
 		pol->escalate_after[pol->nescalate++] = d;
@@ -191,7 +192,8 @@ rw_cfg_read_policies(struct rw_cfg_ctx *ctx, const json_t *root)
 		rw_cfg_oom(ctx);
 		return;
 	}
-	json_array_foreach(sec, i, obj) {
+	json_array_foreach(sec, i, obj)
+	{
 		struct rw_policy_config *pol = &ctx->cfg->policies[ctx->cfg->npolicies++];
 
 		read_policy(ctx, obj, rw_cfg_path_index(p, sizeof(p), "policies", i), pol);

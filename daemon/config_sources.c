@@ -30,11 +30,11 @@ struct param_spec {
 };
 
 struct type_spec {
-	const char *base_url;     /* the default; NULL when none */
-	bool base_url_required;   /* no sensible default (an instance, an endpoint) */
-	bool pushed;              /* items arrive over HTTP: no base_url, poll_every, down_after */
+	const char *base_url;   /* the default; NULL when none */
+	bool base_url_required; /* no sensible default (an instance, an endpoint) */
+	bool pushed;            /* items arrive over HTTP: no base_url, poll_every, down_after */
 	const struct param_spec *params; /* ends with a NULL key */
-	const char *one_of[2];    /* exactly one of these two keys is required */
+	const char *one_of[2];           /* exactly one of these two keys is required */
 };
 
 static const struct param_spec mastodon_params[] = {
@@ -52,12 +52,9 @@ static const struct param_spec bluesky_params[] = {
 	{NULL, P_STRING, false},
 };
 static const struct param_spec reddit_params[] = {
-	{"auth_url", P_URL, false},
-	{"client_id", P_STRING, true},
-	{"client_secret", P_SECRET, true},
-	{"username", P_STRING, true},
-	{"password", P_SECRET, false},
-	{"refresh_token", P_SECRET, false},
+	{"auth_url", P_URL, false},        {"client_id", P_STRING, true},
+	{"client_secret", P_SECRET, true}, {"username", P_STRING, true},
+	{"password", P_SECRET, false},     {"refresh_token", P_SECRET, false},
 	{NULL, P_STRING, false},
 };
 static const struct param_spec youtube_params[] = {
@@ -76,12 +73,9 @@ static const struct param_spec instagram_params[] = {
 	{NULL, P_STRING, false},
 };
 static const struct param_spec google_business_params[] = {
-	{"account_id", P_STRING, true},
-	{"location_id", P_STRING, true},
-	{"client_id", P_STRING, true},
-	{"client_secret", P_SECRET, true},
-	{"refresh_token", P_SECRET, true},
-	{NULL, P_STRING, false},
+	{"account_id", P_STRING, true},    {"location_id", P_STRING, true},
+	{"client_id", P_STRING, true},     {"client_secret", P_SECRET, true},
+	{"refresh_token", P_SECRET, true}, {NULL, P_STRING, false},
 };
 static const struct param_spec google_play_params[] = {
 	{"package_name", P_STRING, true},
@@ -90,11 +84,8 @@ static const struct param_spec google_play_params[] = {
 	{NULL, P_STRING, false},
 };
 static const struct param_spec app_store_params[] = {
-	{"app_id", P_STRING, true},
-	{"issuer_id", P_STRING, true},
-	{"key_id", P_STRING, true},
-	{"private_key", P_SECRET, true},
-	{NULL, P_STRING, false},
+	{"app_id", P_STRING, true},      {"issuer_id", P_STRING, true}, {"key_id", P_STRING, true},
+	{"private_key", P_SECRET, true}, {NULL, P_STRING, false},
 };
 static const struct param_spec trustpilot_params[] = {
 	{"business_unit_id", P_STRING, true},
@@ -102,11 +93,8 @@ static const struct param_spec trustpilot_params[] = {
 	{NULL, P_STRING, false},
 };
 static const struct param_spec json_params[] = {
-	{"token", P_SECRET, false},
-	{"items", P_POINTER, true},
-	{"fields", P_FIELDS, true},
-	{"next_url", P_POINTER, false},
-	{NULL, P_STRING, false},
+	{"token", P_SECRET, false},     {"items", P_POINTER, true}, {"fields", P_FIELDS, true},
+	{"next_url", P_POINTER, false}, {NULL, P_STRING, false},
 };
 static const struct param_spec push_params[] = {
 	{"token", P_SECRET, true},
@@ -117,35 +105,48 @@ static const struct type_spec types[RW_SOURCE_TYPE_COUNT] = {
 	[RW_SOURCE_MASTODON] = {NULL, true, false, mastodon_params, {NULL, NULL}},
 	[RW_SOURCE_X] = {"https://api.x.com", false, false, x_params, {NULL, NULL}},
 	[RW_SOURCE_BLUESKY] = {"https://bsky.social", false, false, bluesky_params, {NULL, NULL}},
-	[RW_SOURCE_REDDIT] = {"https://oauth.reddit.com", false, false, reddit_params,
+	[RW_SOURCE_REDDIT] = {"https://oauth.reddit.com",
+			      false,
+			      false,
+			      reddit_params,
 			      {"password", "refresh_token"}},
-	[RW_SOURCE_YOUTUBE] = {"https://www.googleapis.com", false, false, youtube_params,
-			       {NULL, NULL}},
-	[RW_SOURCE_FACEBOOK] = {"https://graph.facebook.com", false, false, facebook_params,
-				{NULL, NULL}},
-	[RW_SOURCE_INSTAGRAM] = {"https://graph.facebook.com", false, false, instagram_params,
+	[RW_SOURCE_YOUTUBE] =
+		{"https://www.googleapis.com", false, false, youtube_params, {NULL, NULL}},
+	[RW_SOURCE_FACEBOOK] =
+		{"https://graph.facebook.com", false, false, facebook_params, {NULL, NULL}},
+	[RW_SOURCE_INSTAGRAM] =
+		{"https://graph.facebook.com", false, false, instagram_params, {NULL, NULL}},
+	[RW_SOURCE_GOOGLE_BUSINESS] = {"https://mybusiness.googleapis.com",
+				       false,
+				       false,
+				       google_business_params,
+				       {NULL, NULL}},
+	[RW_SOURCE_GOOGLE_PLAY] = {"https://androidpublisher.googleapis.com",
+				   false,
+				   false,
+				   google_play_params,
+				   {NULL, NULL}},
+	[RW_SOURCE_APP_STORE] = {"https://api.appstoreconnect.apple.com",
+				 false,
+				 false,
+				 app_store_params,
 				 {NULL, NULL}},
-	[RW_SOURCE_GOOGLE_BUSINESS] = {"https://mybusiness.googleapis.com", false, false,
-				       google_business_params, {NULL, NULL}},
-	[RW_SOURCE_GOOGLE_PLAY] = {"https://androidpublisher.googleapis.com", false, false,
-				   google_play_params, {NULL, NULL}},
-	[RW_SOURCE_APP_STORE] = {"https://api.appstoreconnect.apple.com", false, false,
-				 app_store_params, {NULL, NULL}},
-	[RW_SOURCE_TRUSTPILOT] = {"https://api.trustpilot.com", false, false, trustpilot_params,
-				  {NULL, NULL}},
+	[RW_SOURCE_TRUSTPILOT] =
+		{"https://api.trustpilot.com", false, false, trustpilot_params, {NULL, NULL}},
 	[RW_SOURCE_JSON] = {NULL, true, false, json_params, {NULL, NULL}},
 	[RW_SOURCE_PUSH] = {NULL, false, true, push_params, {NULL, NULL}},
 };
 
 static const char *const common_keys[] = {
-	"name", "type", "base_url", "poll_every", "down_after", "labels", "enabled",
-	"automated_reply_patterns", NULL,
+	"name",       "type",   "base_url", "poll_every",
+	"down_after", "labels", "enabled",  "automated_reply_patterns",
+	NULL,
 };
 
 /* The json type's "fields": what a generic item maps from. */
 static const char *const field_keys[] = {
-	"id", "created_at", "author", "text", "url", "author_followers", "kind",
-	"conversation_id", "rating", "in_reply_to", "from_brand", NULL,
+	"id",   "created_at",      "author", "text",        "url",        "author_followers",
+	"kind", "conversation_id", "rating", "in_reply_to", "from_brand", NULL,
 };
 #define NREQUIRED_FIELDS 3 /* id, created_at, author */
 
@@ -208,7 +209,8 @@ check_source_keys(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 	for (size_t i = 0; types[t].params[i].key != NULL && n < 31; i++)
 		allowed[n++] = types[t].params[i].key;
 	allowed[n] = NULL;
-	json_object_foreach((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v)
+	{
 		if (common_key_for(key, t) || find_param(types[t].params, key) != NULL)
 			continue;
 		rw_cfg_path_key(p, sizeof(p), path, key);
@@ -228,7 +230,8 @@ check_common_keys(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v)
+	{
 		if (!known_anywhere(key))
 			rw_cfg_err(ctx, rw_cfg_path_key(p, sizeof(p), path, key),
 				   "unknown key (expected one of: %s, or a key of the "
@@ -260,8 +263,10 @@ read_pointer(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, const ch
 		return -1;
 	if (valid_pointer(*out))
 		return 0;
-	rw_cfg_err(ctx, path, "%s is not a JSON pointer (use \"\" or \"/a/0/b\", with ~0 for ~ "
-		   "and ~1 for /)", rw_cfg_quote(q, sizeof(q), *out));
+	rw_cfg_err(ctx, path,
+		   "%s is not a JSON pointer (use \"\" or \"/a/0/b\", with ~0 for ~ "
+		   "and ~1 for /)",
+		   rw_cfg_quote(q, sizeof(q), *out));
 	return -1;
 }
 
@@ -284,7 +289,8 @@ read_fields(struct rw_cfg_ctx *ctx, const json_t *v, const char *path)
 			rc = -1;
 		}
 	}
-	json_object_foreach((json_t *)v, key, value) {
+	json_object_foreach((json_t *)v, key, value)
+	{
 		rw_cfg_path_key(p, sizeof(p), path, key);
 		if (read_pointer(ctx, value, p, &s) == -1)
 			rc = -1;
@@ -491,7 +497,8 @@ rw_cfg_read_sources(struct rw_cfg_ctx *ctx, const json_t *root)
 		rw_cfg_oom(ctx);
 		return;
 	}
-	json_array_foreach(sec, i, obj) {
+	json_array_foreach(sec, i, obj)
+	{
 		struct rw_source_config *src = &ctx->cfg->sources[ctx->cfg->nsources++];
 
 		read_source(ctx, obj, rw_cfg_path_index(p, sizeof(p), "sources", i), src);

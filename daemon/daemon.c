@@ -79,8 +79,7 @@ update_status(struct rw_daemon *d)
 		return;
 	snprintf(line, sizeof(line), "redis %s (%s); %zu sources, %zu policies, %zu alert targets",
 		 rw_store_connected(d->store) ? "connected" : "disconnected",
-		 rw_store_address(d->store), d->cfg->nsources, d->cfg->npolicies,
-		 d->cfg->nalerts);
+		 rw_store_address(d->store), d->cfg->nsources, d->cfg->npolicies, d->cfg->nalerts);
 	rw_notify_status(line);
 }
 
@@ -229,8 +228,8 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 	d->deadlines = d->tracker ? rw_deadlines_new(loop, d->store, d->tracker) : NULL;
 	d->stats = rw_stats_new(loop, d->store);
 	d->httpc = rw_httpc_new(loop, "replywatch/" RW_VERSION);
-	d->poller = d->tracker && d->httpc ? rw_poller_new(loop, d->store, d->tracker, d->httpc)
-					   : NULL;
+	d->poller =
+		d->tracker && d->httpc ? rw_poller_new(loop, d->store, d->tracker, d->httpc) : NULL;
 	d->alerts = d->httpc ? rw_alerts_new(loop, d->store, d->httpc) : NULL;
 	if (d->deadlines == NULL || d->stats == NULL || d->poller == NULL || d->alerts == NULL) {
 		snprintf(err, errlen, "out of memory");

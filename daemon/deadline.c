@@ -18,9 +18,9 @@
 
 struct source_due {
 	char *name;
-	int64_t due;    /* earliest known deadline, 0: none */
-	bool firing;    /* a fire is under way */
-	bool refire;    /* something became due while firing */
+	int64_t due; /* earliest known deadline, 0: none */
+	bool firing; /* a fire is under way */
+	bool refire; /* something became due while firing */
 };
 
 struct rw_deadlines {
@@ -32,7 +32,7 @@ struct rw_deadlines {
 	size_t n;
 	ev_timer timer;
 	ev_timer refresh;
-	size_t refreshing;  /* refresh reads under way */
+	size_t refreshing; /* refresh reads under way */
 };
 
 struct refresh_read {

@@ -41,7 +41,7 @@ rw_event_for_mention(unsigned type, unsigned level, int64_t due, int64_t at,
 {
 	json_t *e = json_object(), *mention = mention_part(m, src);
 	int64_t business =
-	    cal ? rw_calendar_business_ms(cal, m->created_ms, at) : at - m->created_ms;
+		cal ? rw_calendar_business_ms(cal, m->created_ms, at) : at - m->created_ms;
 
 	if (e == NULL || mention == NULL) {
 		json_decref(e);
@@ -159,12 +159,12 @@ rw_event_id(const json_t *event, char *out, size_t outlen)
 		return -1;
 	if (mention != NULL) {
 		const char *fields[7] = {
-		    "mention",
-		    json_string_value(json_object_get(mention, "source")),
-		    json_string_value(json_object_get(mention, "id")),
-		    type,
-		    instant(event, "due", due, sizeof(due)),
-		    level,
+			"mention",
+			json_string_value(json_object_get(mention, "source")),
+			json_string_value(json_object_get(mention, "id")),
+			type,
+			instant(event, "due", due, sizeof(due)),
+			level,
 		};
 		size_t n = 6;
 
@@ -175,10 +175,10 @@ rw_event_id(const json_t *event, char *out, size_t outlen)
 		return rw_event_hash_id("evt_", fields, n, out, outlen);
 	}
 	const char *fields[] = {
-	    "source",
-	    json_string_value(json_object_get(json_object_get(event, "source"), "name")),
-	    type,
-	    instant(event, "at", at, sizeof(at)),
+		"source",
+		json_string_value(json_object_get(json_object_get(event, "source"), "name")),
+		type,
+		instant(event, "at", at, sizeof(at)),
 	};
 
 	return rw_event_hash_id("evt_", fields, 4, out, outlen);

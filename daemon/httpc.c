@@ -365,7 +365,7 @@ on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 	struct rw_httpc *c = userp;
 	struct sock *s = socketp;
 	int events =
-	    ((what & CURL_POLL_IN) ? EV_READ : 0) | ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+		((what & CURL_POLL_IN) ? EV_READ : 0) | ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
 
 	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
@@ -524,7 +524,7 @@ xfer_setup(struct rw_httpc *c, struct rw_httpc_xfer *x, const struct rw_httpc_re
 		return -1;
 	if (post &&
 	    (curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) !=
-		 CURLE_OK ||
+		     CURLE_OK ||
 	     curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body ? req->body : "") != CURLE_OK))
 		return -1;
 	return 0;
@@ -550,7 +550,7 @@ rw_httpc_submit(struct rw_httpc *c, const struct rw_httpc_request *req, rw_httpc
 	x->max_body = req->max_response_bytes ? req->max_response_bytes : RW_HTTPC_MAX_RESPONSE;
 	x->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : RW_HTTPC_TIMEOUT_MS;
 	x->connect_ms =
-	    req->connect_timeout_ms > 0 ? req->connect_timeout_ms : RW_HTTPC_CONNECT_TIMEOUT_MS;
+		req->connect_timeout_ms > 0 ? req->connect_timeout_ms : RW_HTTPC_CONNECT_TIMEOUT_MS;
 	x->easy = curl_easy_init();
 	if (x->easy == NULL || xfer_setup(c, x, req, post) < 0)
 		goto fail;

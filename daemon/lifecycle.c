@@ -34,7 +34,8 @@ rw_lifecycle_schedule(struct rw_mention *m, const struct rw_policy_config *polic
 		m->warn_at = after(cal, m->created_ms, policy->warn_after);
 	m->breach_at = after(cal, m->created_ms, policy->breach_after);
 	for (size_t i = 0; i < policy->nescalate && i < RW_MAX_ESCALATIONS; i++)
-		m->escalate_at[m->nescalate++] = after(cal, m->created_ms, policy->escalate_after[i]);
+		m->escalate_at[m->nescalate++] =
+			after(cal, m->created_ms, policy->escalate_after[i]);
 	return 0;
 }
 

@@ -16,8 +16,8 @@ static enum rw_log_level log_level = RW_LOG_INFO;
 static int log_to_journal;
 
 static const char *const level_names[] = {
-	[RW_LOG_ERR] = "error",   [RW_LOG_WARNING] = "warning", [RW_LOG_NOTICE] = "notice",
-	[RW_LOG_INFO] = "info",   [RW_LOG_DEBUG] = "debug",
+	[RW_LOG_ERR] = "error", [RW_LOG_WARNING] = "warning", [RW_LOG_NOTICE] = "notice",
+	[RW_LOG_INFO] = "info", [RW_LOG_DEBUG] = "debug",
 };
 
 /*
@@ -108,8 +108,7 @@ log_vwrite(enum rw_log_level level, const char *fmt, va_list ap)
 	errno = saved_errno;
 }
 
-static void RW_PRINTF(2, 3)
-log_write(enum rw_log_level level, const char *fmt, ...)
+static void RW_PRINTF(2, 3) log_write(enum rw_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -119,8 +118,7 @@ log_write(enum rw_log_level level, const char *fmt, ...)
 }
 
 /* Writes "fmt: strerror(errno)" as one line at level. */
-static void RW_PRINTF(2, 0)
-log_with_errno(enum rw_log_level level, const char *fmt, va_list ap)
+static void RW_PRINTF(2, 0) log_with_errno(enum rw_log_level level, const char *fmt, va_list ap)
 {
 	char msg[1800];
 	int saved_errno = errno;

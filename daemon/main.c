@@ -20,10 +20,11 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: replywatchd [-c FILE]              run in the foreground\n"
-		     "       replywatchd --check-config [-c FILE] validate FILE and exit\n"
-		     "       replywatchd --version\n"
-		     "FILE defaults to %s\n",
+	fprintf(out,
+		"usage: replywatchd [-c FILE]              run in the foreground\n"
+		"       replywatchd --check-config [-c FILE] validate FILE and exit\n"
+		"       replywatchd --version\n"
+		"FILE defaults to %s\n",
 		RW_CONFIG_DEFAULT_PATH);
 }
 

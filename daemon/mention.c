@@ -101,8 +101,10 @@ decode_escalations(struct rw_mention *m, const char *list)
 	if (copy == NULL)
 		return -1;
 	m->nescalate = 0;
-	for (char *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		if (m->nescalate == RW_MAX_ESCALATIONS || parse_i64(tok, &m->escalate_at[m->nescalate]))
+	for (char *tok = strtok_r(copy, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (m->nescalate == RW_MAX_ESCALATIONS ||
+		    parse_i64(tok, &m->escalate_at[m->nescalate]))
 			break;
 		m->nescalate++;
 	}
@@ -279,7 +281,8 @@ rw_mention_fields(const struct rw_mention *m)
 	rc |= set_i64(o, "B", m->breach_at);
 	for (size_t i = 0; i < m->nescalate; i++) {
 		size_t len = strlen(esc);
-		snprintf(esc + len, sizeof(esc) - len, "%s%" PRId64, i ? "," : "", m->escalate_at[i]);
+		snprintf(esc + len, sizeof(esc) - len, "%s%" PRId64, i ? "," : "",
+			 m->escalate_at[i]);
 	}
 	rc |= set_str(o, "E", esc);
 	rc |= set_i64(o, "X", m->expire_at);
@@ -323,8 +326,8 @@ rw_mention_to_json(const struct rw_mention *m, const struct rw_source_config *sr
 
 	if (asprintf(&key, "%s:%s", src->name, m->id) < 0)
 		return NULL;
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?}", "key", key, "source",
-		      src->name, "platform", rw_source_type_name(src->type), "kind",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?}", "key", key, "source", src->name,
+		      "platform", rw_source_type_name(src->type), "kind",
 		      rw_kind_name(m->kind) ? rw_kind_name(m->kind) : "mention", "id", m->id, "url",
 		      m->url, "author", m->author, "text", m->text);
 	free(key);

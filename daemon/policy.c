@@ -18,8 +18,8 @@
 /* A policy with what matching needs prepared. */
 struct compiled_policy {
 	const struct rw_policy_config *cfg; /* borrowed from the set's config */
-	char **keywords;                     /* folded; as many as cfg->match.keywords */
-	struct rw_calendar *calendar;        /* borrowed from the set's calendars, or NULL */
+	char **keywords;                    /* folded; as many as cfg->match.keywords */
+	struct rw_calendar *calendar;       /* borrowed from the set's calendars, or NULL */
 };
 
 /* A compiled calendar and the configuration it came from, to share it by. */
@@ -36,8 +36,7 @@ struct rw_policy_set {
 };
 
 /* Writes a reason to err, when the caller gave room for one. */
-static void RW_PRINTF(3, 4)
-set_err(char *err, size_t errlen, const char *fmt, ...)
+static void RW_PRINTF(3, 4) set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -62,8 +61,10 @@ fold_keywords(struct compiled_policy *cp, size_t i, char *err, size_t errlen)
 	}
 	for (size_t k = 0; k < kw->n; k++) {
 		if ((cp->keywords[k] = rw_text_fold(kw->items[k])) == NULL) {
-			set_err(err, errlen, "policies[%zu].match.keywords[%zu]: cannot fold "
-				"(out of memory)", i, k);
+			set_err(err, errlen,
+				"policies[%zu].match.keywords[%zu]: cannot fold "
+				"(out of memory)",
+				i, k);
 			return -1;
 		}
 	}
@@ -102,8 +103,8 @@ calendar_for(struct rw_policy_set *set, const struct rw_calendar_config *cal, ch
 
 /* Attaches the calendar of policy i, if it names one. Returns 0, or -1 with err set. */
 static int
-attach_calendar(struct rw_policy_set *set, const struct rw_config *cfg,
-		struct compiled_policy *cp, size_t i, char *err, size_t errlen)
+attach_calendar(struct rw_policy_set *set, const struct rw_config *cfg, struct compiled_policy *cp,
+		size_t i, char *err, size_t errlen)
 {
 	const struct rw_policy_config *pol = cp->cfg;
 	const struct rw_calendar_config *cal = pol->calendar;

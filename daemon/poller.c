@@ -22,16 +22,16 @@
 #define STORE_RETRY 2.0 /* Redis unavailable: try again soon */
 
 static const char *const result_names[RW_POLL_RESULT_COUNT] = {
-    [RW_POLL_OK] = "ok",
-    [RW_POLL_RATE_LIMITED] = "rate_limited",
-    [RW_POLL_SERVER_ERROR] = "server_error",
-    [RW_POLL_NETWORK_ERROR] = "network_error",
-    [RW_POLL_AUTH_ERROR] = "auth_error",
-    [RW_POLL_CLIENT_ERROR] = "client_error",
-    [RW_POLL_MALFORMED] = "malformed",
-    [RW_POLL_TOKEN_EXPIRED] = "token_expired",
-    [RW_POLL_STORE_ERROR] = "store_error",
-    [RW_POLL_NO_PROGRESS] = "no_progress",
+	[RW_POLL_OK] = "ok",
+	[RW_POLL_RATE_LIMITED] = "rate_limited",
+	[RW_POLL_SERVER_ERROR] = "server_error",
+	[RW_POLL_NETWORK_ERROR] = "network_error",
+	[RW_POLL_AUTH_ERROR] = "auth_error",
+	[RW_POLL_CLIENT_ERROR] = "client_error",
+	[RW_POLL_MALFORMED] = "malformed",
+	[RW_POLL_TOKEN_EXPIRED] = "token_expired",
+	[RW_POLL_STORE_ERROR] = "store_error",
+	[RW_POLL_NO_PROGRESS] = "no_progress",
 };
 
 const char *
@@ -242,12 +242,12 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	if (p->freeing)
 		return; /* shutting down: nothing to record or schedule */
 	struct poll_facts facts = {
-	    .result = result,
-	    .now = now,
-	    .down_after_ms = ps->src->down_after * 1000,
-	    .more = more,
-	    .was_down = was_down,
-	    .spent_until = spent_until(ps, now),
+		.result = result,
+		.now = now,
+		.down_after_ms = ps->src->down_after * 1000,
+		.more = more,
+		.was_down = was_down,
+		.spent_until = spent_until(ps, now),
 	};
 	struct poll_outcome out;
 

@@ -198,8 +198,8 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	snprintf(poll->endpoint, sizeof(poll->endpoint), "%s", endpoint);
 	if (l != NULL &&
 	    ((l->rl.remaining == 0 && l->rl.reset_at_ms > now) || l->rl.retry_at_ms > now)) {
-		int64_t until =
-		    l->rl.retry_at_ms > l->rl.reset_at_ms ? l->rl.retry_at_ms : l->rl.reset_at_ms;
+		int64_t until = l->rl.retry_at_ms > l->rl.reset_at_ms ? l->rl.retry_at_ms
+								      : l->rl.reset_at_ms;
 
 		rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: rate limit spent until %s", endpoint,
 			     rw_time_format(until, when, sizeof(when)));
@@ -229,13 +229,13 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	poll->url = url_for_log(url);
 
 	struct rw_httpc_request req = {
-	    .method = body ? "POST" : "GET",
-	    .url = url,
-	    .headers = headers,
-	    .body = body,
-	    .body_len = body ? strlen(body) : 0,
-	    .connect_timeout_ms = CONNECT_TIMEOUT_MS,
-	    .timeout_ms = REQUEST_TIMEOUT_MS,
+		.method = body ? "POST" : "GET",
+		.url = url,
+		.headers = headers,
+		.body = body,
+		.body_len = body ? strlen(body) : 0,
+		.connect_timeout_ms = CONNECT_TIMEOUT_MS,
+		.timeout_ms = REQUEST_TIMEOUT_MS,
 	};
 
 	if (rw_httpc_submit(ps->poller->http, &req, http_done, poll) == -1)

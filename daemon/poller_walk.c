@@ -218,10 +218,10 @@ request_page(struct rw_poll *poll)
 	static const int see[] = {400, 422, 0}; /* maybe a refused cursor */
 	const struct rw_stream *s = current_stream(poll);
 	struct rw_walk walk = {
-	    .watermark = poll->watermark,
-	    .token = poll->token,
-	    .from_ms = poll->from_ms,
-	    .oldest_id = poll->oldest_id,
+		.watermark = poll->watermark,
+		.token = poll->token,
+		.from_ms = poll->from_ms,
+		.oldest_id = poll->oldest_id,
 	};
 	char *url = s->page_url(poll, &walk);
 

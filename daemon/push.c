@@ -16,11 +16,11 @@
 #define FIELD_MAX 65536
 
 /* "from_brand": false is allowed on a mention: integrations often always send it. */
-static const char *const mention_keys[] = {"id",   "created_at", "author", "author_followers",
-					   "text", "url",        "kind",   "conversation_id",
+static const char *const mention_keys[] = {"id",     "created_at", "author", "author_followers",
+					   "text",   "url",        "kind",   "conversation_id",
 					   "rating", "from_brand", NULL};
-static const char *const reply_keys[] = {"id", "created_at", "in_reply_to", "from_brand", "text",
-					 NULL};
+static const char *const reply_keys[] = {"id",         "created_at", "in_reply_to",
+					 "from_brand", "text",       NULL};
 
 static bool
 listed(const char *const *keys, const char *key)
@@ -75,8 +75,8 @@ read_id(const char *path, const char *key, const char *id, char *err, size_t err
 }
 
 static int
-read_integer(const json_t *obj, const char *path, const char *key, json_int_t min,
-	     json_int_t max, bool *has, int64_t *out, char *err, size_t errlen)
+read_integer(const json_t *obj, const char *path, const char *key, json_int_t min, json_int_t max,
+	     bool *has, int64_t *out, char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(obj, key);
 
@@ -111,7 +111,8 @@ parse_item(const json_t *obj, const char *path, struct rw_item *it, char *err, s
 		return -1;
 	}
 	it->from_brand = json_is_true(brand);
-	json_object_foreach((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v)
+	{
 		if (!listed(it->from_brand ? reply_keys : mention_keys, key)) {
 			snprintf(err, errlen, "%s.%s: unknown field%s", path, key,
 				 it->from_brand ? " for a brand reply" : "");
@@ -123,8 +124,8 @@ parse_item(const json_t *obj, const char *path, struct rw_item *it, char *err, s
 	    read_string(obj, path, "created_at", true, &created, err, errlen))
 		goto fail;
 	if (rw_time_parse(created, &it->created_at_ms) == -1) {
-		snprintf(err, errlen, "%s.created_at: not an RFC 3339 time (e.g. 2026-11-23T12:00:00Z)",
-			 path);
+		snprintf(err, errlen,
+			 "%s.created_at: not an RFC 3339 time (e.g. 2026-11-23T12:00:00Z)", path);
 		goto fail;
 	}
 	free(created);

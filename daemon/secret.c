@@ -19,7 +19,7 @@
 #define SECRET_FILE_MAX (1024 * 1024)
 
 struct rw_secret {
-	char *value;  /* NUL-terminated, wiped on free */
+	char *value; /* NUL-terminated, wiped on free */
 	size_t len;
 	char *origin; /* "env:NAME", "file:PATH", "cred:NAME" or "literal" */
 };
@@ -131,8 +131,7 @@ read_all(int fd, size_t *lenp)
  * "\r\n" is dropped (editors add one). label is how errors name the file.
  */
 static struct rw_secret *
-resolve_file(const char *path, const char *label, const char *origin, char *err,
-	     size_t errlen)
+resolve_file(const char *path, const char *label, const char *origin, char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf;

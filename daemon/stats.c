@@ -19,8 +19,8 @@
 #define READ_BATCH 5000
 #define MAX_BUCKETS 64
 
-static const int64_t ladder[] = {1,    5,     15,    30,    60,    120,    300,    600,   900,
-				 1800, 3600,  7200,  14400, 28800, 43200, 86400, 172800, 604800};
+static const int64_t ladder[] = {1,    5,    15,   30,    60,    120,   300,   600,    900,
+				 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 604800};
 
 /* One policy's open figures at one source. */
 struct policy_counts {
@@ -30,17 +30,17 @@ struct policy_counts {
 
 struct source_stats {
 	char *name;
-	json_t *counters;            /* the counter hash: field -> integer */
+	json_t *counters; /* the counter hash: field -> integer */
 	struct policy_counts *pc;
 	size_t npc;
-	char last_id[48];            /* reply log read up to here */
+	char last_id[48]; /* reply log read up to here */
 	bool read_once;
 };
 
 struct reply_rec {
 	int64_t reply_ms;
 	int64_t business_ms;
-	signed char within;          /* 1, 0, or -1 without a policy */
+	signed char within; /* 1, 0, or -1 without a policy */
 };
 
 struct policy_replies {
@@ -58,7 +58,7 @@ struct rw_stats {
 	struct policy_replies *replies;
 	size_t nreplies;
 	ev_timer timer;
-	size_t reading;              /* reads under way */
+	size_t reading; /* reads under way */
 };
 
 static int
@@ -167,7 +167,9 @@ add_reply(struct rw_stats *s, const redisReply *fields)
 		pr->cap = cap;
 	}
 	pr->recs[pr->n++] = (struct reply_rec){strtoll(t, NULL, 10), business,
-					       within == '1' ? 1 : within == '0' ? 0 : -1};
+					       within == '1'   ? 1
+					       : within == '0' ? 0
+							       : -1};
 }
 
 /* Drops replies older than the longest window. */
@@ -302,9 +304,9 @@ counts_read(struct rw_store *st, const redisReply *reply, void *arg)
 			src->npc++;
 		}
 		for (size_t i = 0; counters && i + 1 < cnt->elements; i += 2)
-			json_object_set_new(counters, cnt->element[i]->str,
-					    json_integer(strtoll(cnt->element[i + 1]->str, NULL,
-								 10)));
+			json_object_set_new(
+				counters, cnt->element[i]->str,
+				json_integer(strtoll(cnt->element[i + 1]->str, NULL, 10)));
 		json_decref(src->counters);
 		src->counters = counters;
 	}
@@ -513,9 +515,8 @@ sum_prefix(const json_t *counters, const char *prefix)
 	json_t *v;
 	int64_t sum = 0;
 
-	json_object_foreach((json_t *)counters, key, v)
-		if (strncmp(key, prefix, strlen(prefix)) == 0)
-			sum += json_integer_value(v);
+	json_object_foreach((json_t *)counters, key, v) if (strncmp(key, prefix, strlen(prefix)) ==
+							    0) sum += json_integer_value(v);
 	return sum;
 }
 
@@ -592,7 +593,8 @@ write_histogram(struct rw_stats *s, FILE *out)
 				snprintf(prefix, sizeof(prefix), "h:%s:", p);
 				if (s->sources[j].counters == NULL)
 					continue;
-				json_object_foreach(s->sources[j].counters, key, v) {
+				json_object_foreach(s->sources[j].counters, key, v)
+				{
 					const char *bound;
 
 					if (strncmp(key, prefix, strlen(prefix)) != 0)
@@ -603,7 +605,9 @@ write_histogram(struct rw_stats *s, FILE *out)
 						cumulative += json_integer_value(v);
 				}
 			}
-			fprintf(out, "replywatch_response_seconds_bucket{policy=\"%s\",le=\"%s\"} %" PRId64 "\n",
+			fprintf(out,
+				"replywatch_response_seconds_bucket{policy=\"%s\",le=\"%s\"} "
+				"%" PRId64 "\n",
 				p, le, cumulative);
 		}
 		total = cumulative;
@@ -634,22 +638,27 @@ rw_stats_write_metrics(struct rw_stats *s, FILE *out)
 			const struct source_stats *src = &s->sources[j];
 
 			for (size_t i = 0; s->cfg && i <= s->cfg->npolicies; i++) {
-				const char *p = i < s->cfg->npolicies ? s->cfg->policies[i].name : "~";
+				const char *p =
+					i < s->cfg->npolicies ? s->cfg->policies[i].name : "~";
 				const struct policy_counts *pc = counts_of(src, p);
 				const char *pl = policy_label(p);
 
 				switch (f) {
 				case 0:
-					fprintf(out, "%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
+					fprintf(out,
+						"%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
 						families[f].name, pl, src->name,
 						pc ? pc->open + pc->warning + pc->breached : 0);
 					break;
 				case 1:
-					fprintf(out, "%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
-						families[f].name, pl, src->name, pc ? pc->breached : 0);
+					fprintf(out,
+						"%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
+						families[f].name, pl, src->name,
+						pc ? pc->breached : 0);
 					break;
 				case 2:
-					fprintf(out, "%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
+					fprintf(out,
+						"%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
 						families[f].name, pl, src->name,
 						counter(src, "m", p, NULL));
 					break;
@@ -657,8 +666,10 @@ rw_stats_write_metrics(struct rw_stats *s, FILE *out)
 					if (strcmp(p, "~") == 0)
 						break;
 					fprintf(out,
-						"%s{policy=\"%s\",source=\"%s\",within_sla=\"true\"} %" PRId64 "\n"
-						"%s{policy=\"%s\",source=\"%s\",within_sla=\"false\"} %" PRId64 "\n",
+						"%s{policy=\"%s\",source=\"%s\",within_sla="
+						"\"true\"} %" PRId64 "\n"
+						"%s{policy=\"%s\",source=\"%s\",within_sla="
+						"\"false\"} %" PRId64 "\n",
 						families[f].name, pl, src->name,
 						counter(src, "r", p, "1"), families[f].name, pl,
 						src->name, counter(src, "r", p, "0"));
@@ -666,7 +677,8 @@ rw_stats_write_metrics(struct rw_stats *s, FILE *out)
 				case 4:
 					if (strcmp(p, "~") == 0)
 						break;
-					fprintf(out, "%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
+					fprintf(out,
+						"%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
 						families[f].name, pl, src->name,
 						counter(src, "b", p, NULL));
 					break;

@@ -26,28 +26,28 @@
 #include "replywatch/secret.h"
 #include "replywatch/store.h"
 
-#define CONNECT_TIMEOUT 5.0   /* seconds until a connect attempt is abandoned */
-#define BACKOFF_FIRST 0.1     /* first reconnect delay, seconds */
-#define BACKOFF_CAP 2.0       /* longest reconnect delay: Redis back means ready within ~2 s */
-#define PING_EVERY 5.0        /* liveness ping interval while connected */
-#define PING_DEADLINE 10.0    /* a ping unanswered this long drops the connection */
+#define CONNECT_TIMEOUT 5.0 /* seconds until a connect attempt is abandoned */
+#define BACKOFF_FIRST 0.1   /* first reconnect delay, seconds */
+#define BACKOFF_CAP 2.0     /* longest reconnect delay: Redis back means ready within ~2 s */
+#define PING_EVERY 5.0      /* liveness ping interval while connected */
+#define PING_DEADLINE 10.0  /* a ping unanswered this long drops the connection */
 
 struct rw_store {
 	struct ev_loop *loop;
-	struct rw_redis_config set;  /* a private copy of the settings */
-	redisAsyncContext *ac;        /* NULL while not connected or connecting */
-	bool handshaking;             /* connected at TCP level, AUTH/SELECT/SCRIPT LOAD underway */
+	struct rw_redis_config set; /* a private copy of the settings */
+	redisAsyncContext *ac;      /* NULL while not connected or connecting */
+	bool handshaking;           /* connected at TCP level, AUTH/SELECT/SCRIPT LOAD underway */
 	bool handshake_failed;
-	bool connected;               /* handshake done: commands may be sent */
+	bool connected; /* handshake done: commands may be sent */
 	bool freeing;
-	bool noscript_logged;         /* a NOSCRIPT fallback was logged since the last EVALSHA hit */
-	unsigned attempt;             /* reconnect attempts since the last success */
+	bool noscript_logged; /* a NOSCRIPT fallback was logged since the last EVALSHA hit */
+	unsigned attempt;     /* reconnect attempts since the last success */
 	char last_error[256];
 	size_t in_flight;
 	ev_timer reconnect_timer;
 	ev_timer connect_timer;
 	ev_timer ping_timer;
-	ev_tstamp ping_sent;          /* 0 when no liveness ping is outstanding */
+	ev_tstamp ping_sent; /* 0 when no liveness ping is outstanding */
 	rw_store_state_fn *state_fn;
 	void *state_arg;
 	struct rw_store_stats stats;
@@ -58,10 +58,10 @@ struct store_op {
 	struct rw_store *st;
 	rw_store_reply_fn *fn;
 	void *arg;
-	int script;                   /* index into rw_lua_scripts, or -1 */
+	int script; /* index into rw_lua_scripts, or -1 */
 	bool retried;
 	int argc;
-	char **argv;                  /* script ops only: owned copies */
+	char **argv; /* script ops only: owned copies */
 	size_t *argvlen;
 };
 
@@ -81,8 +81,8 @@ compute_script_shas(void)
 		unsigned char md[EVP_MAX_MD_SIZE];
 		unsigned int mdlen = 0;
 
-		if (EVP_Digest(rw_lua_scripts[i].body, rw_lua_scripts[i].len, md, &mdlen, EVP_sha1(),
-			       NULL) != 1)
+		if (EVP_Digest(rw_lua_scripts[i].body, rw_lua_scripts[i].len, md, &mdlen,
+			       EVP_sha1(), NULL) != 1)
 			fatalx("store: SHA1 of script %s failed", rw_lua_scripts[i].name);
 		for (unsigned j = 0; j < mdlen && j < 20; j++)
 			snprintf(&script_shas[i][j * 2], 3, "%02x", md[j]);
@@ -159,9 +159,9 @@ str_eq(const char *a, const char *b)
 static bool
 settings_same_connection(const struct rw_redis_config *a, const struct rw_redis_config *b)
 {
-	return a->unix_socket == b->unix_socket && str_eq(a->host, b->host) &&
-	       a->port == b->port && str_eq(a->path, b->path) && a->db == b->db &&
-	       str_eq(a->username, b->username) && rw_secret_equal(a->password, b->password);
+	return a->unix_socket == b->unix_socket && str_eq(a->host, b->host) && a->port == b->port &&
+	       str_eq(a->path, b->path) && a->db == b->db && str_eq(a->username, b->username) &&
+	       rw_secret_equal(a->password, b->password);
 }
 
 static void
@@ -256,8 +256,8 @@ static int
 send_raw(struct rw_store *st, struct store_op *op, int argc, const char **argv,
 	 const size_t *argvlen)
 {
-	if (st->ac == NULL || redisAsyncCommandArgv(st->ac, op_done, op, argc, argv, argvlen) !=
-				      REDIS_OK)
+	if (st->ac == NULL ||
+	    redisAsyncCommandArgv(st->ac, op_done, op, argc, argv, argvlen) != REDIS_OK)
 		return -1;
 	st->in_flight++;
 	return 0;
@@ -464,7 +464,8 @@ on_disconnect(const redisAsyncContext *ac, int status)
 	if (status == REDIS_OK)
 		snprintf(reason, sizeof(reason), "%s", "disconnected");
 	else
-		snprintf(reason, sizeof(reason), "%s", ac->errstr[0] ? ac->errstr : "connection closed");
+		snprintf(reason, sizeof(reason), "%s",
+			 ac->errstr[0] ? ac->errstr : "connection closed");
 	store_lost(st, reason);
 }
 
@@ -475,7 +476,7 @@ drop_connection(struct rw_store *st, const char *reason)
 {
 	redisAsyncContext *ac = st->ac;
 
-	st->ac = NULL;      /* so the callbacks run by the free below ignore it */
+	st->ac = NULL; /* so the callbacks run by the free below ignore it */
 	if (ac != NULL) {
 		ac->data = NULL;
 		redisAsyncFree(ac);

@@ -65,12 +65,12 @@
  * "ℙ" + U+0301 -> "P"). Without them some texts would fold further on a
  * second pass; with them folding a folded text changes nothing.
  */
-#define FOLD_RULES \
-	":: [^" FOLD_KEEP "] ;\n" \
-	":: NFC ;\n" \
-	":: Any-Lower ;\n" \
-	"[[:Latin:][0-9]] { [:M:]+ } > ;\n" \
-	":: Latin-ASCII ;\n" \
+#define FOLD_RULES                                                                                 \
+	":: [^" FOLD_KEEP "] ;\n"                                                                  \
+	":: NFC ;\n"                                                                               \
+	":: Any-Lower ;\n"                                                                         \
+	"[[:Latin:][0-9]] { [:M:]+ } > ;\n"                                                        \
+	":: Latin-ASCII ;\n"                                                                       \
 	"[[:Latin:][0-9]] { [:M:]+ } > ;\n"
 #define FOLD_ID "replywatch-fold"
 
@@ -89,7 +89,7 @@ static const UNormalizer2 *fold_nfc; /* owned by ICU */
 #define SEG_CACHE_SIZE 1024 /* a power of two */
 
 struct seg_entry {
-	uint8_t klen;                /* 0: an empty slot */
+	uint8_t klen; /* 0: an empty slot */
 	uint8_t vlen;
 	UChar key[SEG_KEY_MAX];
 	UChar val[SEG_VAL_MAX];
@@ -160,8 +160,10 @@ rw_text_fold_init(char *err, size_t errlen)
 	fold_trans = utrans_openU(id, -1, UTRANS_FORWARD, rules, -1, NULL, &status);
 	if (U_FAILURE(status)) {
 		fold_trans = NULL;
-		set_icu_error(err, errlen, "cannot open the ICU transliterator NFC; Any-Lower; "
-			      "Latin-ASCII", status);
+		set_icu_error(err, errlen,
+			      "cannot open the ICU transliterator NFC; Any-Lower; "
+			      "Latin-ASCII",
+			      status);
 		return -1;
 	}
 	return 0;

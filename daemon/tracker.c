@@ -83,8 +83,7 @@ tracker_policy(struct rw_tracker *tr, const char *name, struct rw_calendar **cal
 }
 
 void
-tracker_add(json_t *counters, const char *what, const char *policy, const char *suffix,
-	    int64_t n)
+tracker_add(json_t *counters, const char *what, const char *policy, const char *suffix, int64_t n)
 {
 	char field[160];
 	json_t *cur;
@@ -150,8 +149,7 @@ derived_due(const struct rw_mention *m)
 
 json_t *
 tracker_change(struct rw_tracker *tr, const struct rw_mention *m, long long expect,
-	       enum rw_state from_state, const char *from_policy, json_t *events,
-	       json_t *counters)
+	       enum rw_state from_state, const char *from_policy, json_t *events, json_t *counters)
 {
 	json_t *c = json_pack("{s:s, s:I, s:I}", "id", m->id, "expect", (json_int_t)expect,
 			      "created", (json_int_t)m->created_ms);
@@ -172,8 +170,8 @@ tracker_change(struct rw_tracker *tr, const struct rw_mention *m, long long expe
 	json_object_set_new(c, "to", state_pair(m->state, m->policy));
 	/* An open or warned mention whose next deadline follows from its own
 	 * fields (see fetch.lua) needs no entry in the "due" set. */
-	json_object_set_new(c, "due", next && next != derived_due(m) ? json_integer(next)
-								   : json_false());
+	json_object_set_new(c, "due",
+			    next && next != derived_due(m) ? json_integer(next) : json_false());
 	if (m->conversation_id != NULL) {
 		json_object_set_new(c, "conv", json_string(m->conversation_id));
 		json_object_set_new(c, "conv_add", json_boolean(rw_state_is_open(m->state)));
@@ -272,8 +270,8 @@ script_done(struct rw_store *st, const redisReply *reply, void *arg)
 }
 
 static int
-run_script(struct rw_tracker *tr, const struct rw_source_config *src, const char *script,
-	   int argc, const char **argv, bool appends_events, tracker_applied_fn *fn, void *arg)
+run_script(struct rw_tracker *tr, const struct rw_source_config *src, const char *script, int argc,
+	   const char **argv, bool appends_events, tracker_applied_fn *fn, void *arg)
 {
 	struct script_call *call = calloc(1, sizeof(*call));
 	const char *args[16];
@@ -313,7 +311,8 @@ has_events(const json_t *changes)
 	size_t i;
 	const json_t *c;
 
-	json_array_foreach(changes, i, c) {
+	json_array_foreach(changes, i, c)
+	{
 		if (json_array_size(json_object_get(c, "events")) > 0)
 			return true;
 	}
@@ -321,8 +320,8 @@ has_events(const json_t *changes)
 }
 
 int
-tracker_apply(struct rw_tracker *tr, const struct rw_source_config *src, json_t *changes,
-	      bool all, tracker_applied_fn *fn, void *arg)
+tracker_apply(struct rw_tracker *tr, const struct rw_source_config *src, json_t *changes, bool all,
+	      tracker_applied_fn *fn, void *arg)
 {
 	int64_t now = rw_now_ms();
 	char minid[32], replies_minid[32];
@@ -378,8 +377,8 @@ struct ingest {
 	const struct rw_source_config *src;
 	struct rw_item *items;
 	size_t n;
-	size_t mentions_left;   /* mention applies still under way */
-	size_t next_reply;      /* the reply phase's position */
+	size_t mentions_left; /* mention applies still under way */
+	size_t next_reply;    /* the reply phase's position */
 	int failed;
 	char detail[200];
 	rw_tracker_done_fn *done;
@@ -549,8 +548,9 @@ mention_applied(struct rw_tracker *tr, const redisReply *reply, void *arg)
 	int64_t due;
 
 	if (v == NULL) {
-		ingest_fail(one->in, reply && reply->type == REDIS_REPLY_ERROR ? reply->str
-									     : "redis unavailable");
+		ingest_fail(one->in, reply && reply->type == REDIS_REPLY_ERROR
+					     ? reply->str
+					     : "redis unavailable");
 	} else if (strcmp(v, "ok") == 0) {
 		due = rw_lifecycle_next_due(&one->m);
 		if (due && tr->due_fn)
@@ -610,8 +610,8 @@ reply_applied(struct rw_tracker *tr, const redisReply *reply, void *arg)
 	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements == 0) {
 		ingest_fail(op->in, reply == NULL ? "redis unavailable"
 				    : reply->type == REDIS_REPLY_ERROR
-					? reply->str
-					: "reply could not be applied");
+					    ? reply->str
+					    : "reply could not be applied");
 		reply_finished(op);
 		return;
 	}
@@ -691,8 +691,9 @@ reply_fetched(struct rw_tracker *tr, const redisReply *reply, void *arg)
 	json_t *changes;
 
 	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1) {
-		ingest_fail(op->in, reply && reply->type == REDIS_REPLY_ERROR ? reply->str
-									    : "redis unavailable");
+		ingest_fail(op->in, reply && reply->type == REDIS_REPLY_ERROR
+					    ? reply->str
+					    : "redis unavailable");
 		reply_finished(op);
 		return;
 	}
@@ -771,8 +772,8 @@ ingest_replies(struct ingest *in)
 }
 
 int
-rw_tracker_ingest(struct rw_tracker *tr, const struct rw_source_config *src,
-		  struct rw_item *items, size_t n, rw_tracker_done_fn *done, void *arg)
+rw_tracker_ingest(struct rw_tracker *tr, const struct rw_source_config *src, struct rw_item *items,
+		  size_t n, rw_tracker_done_fn *done, void *arg)
 {
 	struct ingest *in = calloc(1, sizeof(*in));
 
@@ -804,7 +805,7 @@ rw_tracker_ingest(struct rw_tracker *tr, const struct rw_source_config *src,
 		if (apply_new_mention(one, answer ? answer->created_at_ms : 0,
 				      answer ? answer->id : NULL) == -1) {
 			ingest_fail(in, rw_store_connected(tr->store) ? "could not apply"
-								       : "redis unavailable");
+								      : "redis unavailable");
 			in->mentions_left--;
 			rw_mention_clear(&one->m);
 			free(one);

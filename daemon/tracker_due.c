@@ -55,8 +55,8 @@ close_applied(struct rw_tracker *tr, const redisReply *reply, void *arg)
 	else
 		close_finish(op, -1,
 			     reply != NULL && reply->type == REDIS_REPLY_ERROR
-				 ? reply->str
-				 : "redis unavailable");
+				     ? reply->str
+				     : "redis unavailable");
 }
 
 static void

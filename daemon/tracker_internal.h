@@ -59,11 +59,10 @@ void tracker_count(json_t *counters, const char *what, const char *policy, const
  * Returns a new change object (expecting m's current version) or NULL.
  */
 json_t *tracker_resolve(struct rw_tracker *tr, const struct rw_source_config *src,
-			struct rw_mention *m, enum rw_state to, int64_t at_ms,
-			const char *reply_id, const char *reason);
+			struct rw_mention *m, enum rw_state to, int64_t at_ms, const char *reply_id,
+			const char *reason);
 
-typedef void tracker_applied_fn(struct rw_tracker *tr, const struct redisReply *reply,
-				void *arg);
+typedef void tracker_applied_fn(struct rw_tracker *tr, const struct redisReply *reply, void *arg);
 /* Runs the apply script for src with changes (taken over). all: every change
  * or none. Returns 0 (fn will run) or -1. */
 int tracker_apply(struct rw_tracker *tr, const struct rw_source_config *src, json_t *changes,

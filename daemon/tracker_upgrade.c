@@ -38,8 +38,9 @@ upgrade_stepped(struct rw_tracker *tr, const redisReply *reply, void *arg)
 	struct upgrade_op *op = arg;
 
 	if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
-		upgrade_finish(op, -1, reply && reply->type == REDIS_REPLY_ERROR ? reply->str
-										  : "redis unavailable");
+		upgrade_finish(op, -1,
+			       reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+									 : "redis unavailable");
 		return;
 	}
 	if (reply->integer == 0) {

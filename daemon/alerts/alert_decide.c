@@ -7,12 +7,12 @@
 #include "replywatch/alert_decide.h"
 
 static const char *const result_names[RW_ALERT_NRESULTS] = {
-    [RW_ALERT_OK] = "ok",
-    [RW_ALERT_RETRY] = "retry",
-    [RW_ALERT_RATE_LIMITED] = "rate_limited",
-    [RW_ALERT_REJECTED] = "rejected",
-    [RW_ALERT_GONE] = "gone",
-    [RW_ALERT_DEAD_LETTER] = "dead_letter",
+	[RW_ALERT_OK] = "ok",
+	[RW_ALERT_RETRY] = "retry",
+	[RW_ALERT_RATE_LIMITED] = "rate_limited",
+	[RW_ALERT_REJECTED] = "rejected",
+	[RW_ALERT_GONE] = "gone",
+	[RW_ALERT_DEAD_LETTER] = "dead_letter",
 };
 
 const char *

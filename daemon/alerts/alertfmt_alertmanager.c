@@ -42,9 +42,10 @@ rw_alertfmt_alertname(const char *event_type)
 	static const struct {
 		const char *type, *alert;
 	} names[] = {
-	    {"warning", WARNING_ALERT},  {"breach", BREACH_ALERT},  {"escalation", BREACH_ALERT},
-	    {"resolved", BREACH_ALERT},  {"expired", BREACH_ALERT}, {"source_down", SOURCE_ALERT},
-	    {"source_up", SOURCE_ALERT},
+		{"warning", WARNING_ALERT},   {"breach", BREACH_ALERT},
+		{"escalation", BREACH_ALERT}, {"resolved", BREACH_ALERT},
+		{"expired", BREACH_ALERT},    {"source_down", SOURCE_ALERT},
+		{"source_up", SOURCE_ALERT},
 	};
 
 	for (size_t i = 0; event_type != NULL && i < sizeof(names) / sizeof(names[0]); i++)
@@ -74,9 +75,9 @@ label_name(const char *name, char *out, size_t len)
 		char c = *p;
 
 		out[o++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				   (c >= '0' && c <= '9') || c == '_'
-			       ? c
-			       : '_';
+					   (c >= '0' && c <= '9') || c == '_'
+				   ? c
+				   : '_';
 	}
 	out[o] = '\0';
 }
@@ -284,7 +285,7 @@ append_alert(json_t *list, const struct rw_af_event *e, const struct texts *t,
 	     json_object_set_new(alert, "startsAt",
 				 json_string(rw_af_time(starts, buf, sizeof(buf)))) == -1) ||
 	    json_object_set_new(alert, "endsAt", json_string(rw_af_time(ends, buf, sizeof(buf)))) ==
-		-1) {
+		    -1) {
 		json_decref(alert);
 		return -1;
 	}

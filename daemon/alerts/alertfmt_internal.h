@@ -30,21 +30,21 @@ enum rw_af_type {
 struct rw_af_event {
 	const json_t *event;
 	enum rw_af_type type;
-	const char *type_name;  /* "breach" */
-	bool is_source;         /* source_down or source_up */
+	const char *type_name; /* "breach" */
+	bool is_source;        /* source_down or source_up */
 	const char *at, *due;
-	const char *key;        /* the mention key */
-	const char *source;     /* the source name (always set) */
-	const char *platform;   /* mention platform, or source type */
+	const char *key;      /* the mention key */
+	const char *source;   /* the source name (always set) */
+	const char *platform; /* mention platform, or source type */
 	const char *kind, *author, *url, *text, *created_at;
 	const char *state, *last_error; /* source events */
-	const json_t *labels;   /* an object, or NULL */
-	const char *policy;     /* the policy name, or NULL */
+	const json_t *labels;           /* an object, or NULL */
+	const char *policy;             /* the policy name, or NULL */
 	bool has_warn_after, has_breach_after;
 	double warn_after, breach_after;
 	bool has_age, has_business_age, has_response;
 	double age, business_age, response;
-	int64_t level;          /* 0: none */
+	int64_t level; /* 0: none */
 };
 
 /* The longest summary line, in characters (PagerDuty's payload.summary). */

@@ -14,9 +14,9 @@ static const struct {
 	const char *name;
 	enum rw_af_type type;
 } types[] = {
-	{"warning", RW_AF_WARNING},	    {"breach", RW_AF_BREACH},
-	{"escalation", RW_AF_ESCALATION},   {"resolved", RW_AF_RESOLVED},
-	{"expired", RW_AF_EXPIRED},	    {"source_down", RW_AF_SOURCE_DOWN},
+	{"warning", RW_AF_WARNING},       {"breach", RW_AF_BREACH},
+	{"escalation", RW_AF_ESCALATION}, {"resolved", RW_AF_RESOLVED},
+	{"expired", RW_AF_EXPIRED},       {"source_down", RW_AF_SOURCE_DOWN},
 	{"source_up", RW_AF_SOURCE_UP},
 };
 
@@ -93,8 +93,7 @@ read_mention(const json_t *event, const char *where, struct rw_af_event *e, char
 }
 
 static int
-read_source(const json_t *event, const char *where, struct rw_af_event *e, char *err,
-	    size_t errlen)
+read_source(const json_t *event, const char *where, struct rw_af_event *e, char *err, size_t errlen)
 {
 	const json_t *s = json_object_get(event, "source"), *labels;
 
@@ -116,8 +115,7 @@ read_source(const json_t *event, const char *where, struct rw_af_event *e, char 
 }
 
 int
-rw_af_read(const json_t *event, const char *where, struct rw_af_event *e, char *err,
-	   size_t errlen)
+rw_af_read(const json_t *event, const char *where, struct rw_af_event *e, char *err, size_t errlen)
 {
 	const json_t *level;
 	size_t i;

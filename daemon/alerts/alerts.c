@@ -180,7 +180,7 @@ alerts_wanted(const struct target *t, const json_t *event)
 	const struct rw_alert_config *c = t->cfg;
 	const json_t *mention = json_object_get(event, "mention");
 	const char *source = json_string_value(json_object_get(
-	    mention ? mention : json_object_get(event, "source"), mention ? "source" : "name"));
+		mention ? mention : json_object_get(event, "source"), mention ? "source" : "name"));
 	const struct rw_source_config *src;
 
 	if ((rw_event_type_parse(json_string_value(json_object_get(event, "type"))) & c->events) ==
@@ -271,13 +271,13 @@ sent(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 	if (a->freeing)
 		return;
 	struct rw_alert_answer ans = {
-	    .status = resp->status,
-	    .retry_after_ms = resp->status != 0 ? retry_after_ms(resp, now) : 0,
-	    .now_ms = now,
-	    .oldest_ms = b->oldest,
-	    .retry_for_ms = t->cfg->retry_for * 1000,
-	    .backoff = t->backoff,
-	    .backoff_ms = backoff_ms(t->backoff),
+		.status = resp->status,
+		.retry_after_ms = resp->status != 0 ? retry_after_ms(resp, now) : 0,
+		.now_ms = now,
+		.oldest_ms = b->oldest,
+		.retry_for_ms = t->cfg->retry_for * 1000,
+		.backoff = t->backoff,
+		.backoff_ms = backoff_ms(t->backoff),
 	};
 
 	d = rw_alert_decide(&ans);
@@ -385,14 +385,15 @@ alerts_post(struct target *t, const char *body, const char *id, rw_httpc_done_fn
 	headers[nh] = NULL;
 
 	struct rw_httpc_request req = {
-	    .method = "POST",
-	    .url = url,
-	    .headers = headers,
-	    .body = body,
-	    .body_len = strlen(body),
-	    .timeout_ms = t->cfg->timeout * 1000,
-	    .connect_timeout_ms = t->cfg->timeout * 1000 < 10000 ? t->cfg->timeout * 1000 : 10000,
-	    .max_response_bytes = 64 << 10,
+		.method = "POST",
+		.url = url,
+		.headers = headers,
+		.body = body,
+		.body_len = strlen(body),
+		.timeout_ms = t->cfg->timeout * 1000,
+		.connect_timeout_ms =
+			t->cfg->timeout * 1000 < 10000 ? t->cfg->timeout * 1000 : 10000,
+		.max_response_bytes = 64 << 10,
 	};
 
 	rc = rw_httpc_submit(t->a->http, &req, done, arg);

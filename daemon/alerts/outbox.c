@@ -150,8 +150,8 @@ take_entry(struct target *t, const char *source, const redisReply *entry)
 	q.sid = strdup(id->str);
 	if (json_object_get(event, "mention") != NULL)
 		q.mention = strdup(
-		    json_string_value(json_object_get(json_object_get(event, "mention"), "id"))
-			?: "");
+			json_string_value(json_object_get(json_object_get(event, "mention"), "id"))
+				?: "");
 	q.event = event;
 	q.raised_ms = strtoll(id->str, NULL, 10);
 	if (q.source == NULL || q.sid == NULL) {
@@ -219,7 +219,7 @@ create_group(struct read_call *rc)
 	argv[5] = "MKSTREAM";
 	if (call(rc->a, 6, argv, group_created, rc) == -1) {
 		struct source_read *r =
-		    find_read(alerts_find_target(rc->a, rc->target), rc->source);
+			find_read(alerts_find_target(rc->a, rc->target), rc->source);
 
 		if (r != NULL)
 			r->reading = false;

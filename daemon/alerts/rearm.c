@@ -105,8 +105,8 @@ am_record(struct target *t, const json_t *event, int64_t now)
 	char err[120], key[512], field[160], *text;
 	size_t i;
 
-	text =
-	    events ? rw_alertfmt_alertmanager(events, now, ACTIVE_FOR_MS, err, sizeof(err)) : NULL;
+	text = events ? rw_alertfmt_alertmanager(events, now, ACTIVE_FOR_MS, err, sizeof(err))
+		      : NULL;
 	json_decref(events);
 	alerts = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
@@ -140,7 +140,7 @@ am_record(struct target *t, const json_t *event, int64_t now)
 	 * it end at its endsAt). */
 	const char *type = json_string_value(json_object_get(event, "type"));
 	const char *mkey =
-	    json_string_value(json_object_get(json_object_get(event, "mention"), "key"));
+		json_string_value(json_object_get(json_object_get(event, "mention"), "key"));
 
 	char ref[RW_EVENT_ID_SIZE];
 
@@ -191,7 +191,7 @@ mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 	struct name_call *nc = arg;
 	struct target *t = alerts_find_target(nc->a, nc->target);
 	const struct rw_source_config *src =
-	    t ? rw_config_find_source(nc->a->cfg, nc->source) : NULL;
+		t ? rw_config_find_source(nc->a->cfg, nc->source) : NULL;
 	struct rw_mention m = {0};
 	char key[512], when[32], id[RW_EVENT_ID_SIZE];
 	int64_t now = rw_now_ms();
@@ -214,7 +214,7 @@ mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 		return;
 	}
 	const struct rw_policy_config *policy =
-	    m.policy ? rw_config_find_policy(nc->a->cfg, m.policy) : NULL;
+		m.policy ? rw_config_find_policy(nc->a->cfg, m.policy) : NULL;
 	json_t *event = rw_event_for_mention(RW_EVENT_BREACH, 0, m.breach_at, now, &m, src, policy,
 					     policy ? rw_policy_calendar(nc->a->ps, policy) : NULL);
 	struct queued q = {0};

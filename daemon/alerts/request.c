@@ -167,9 +167,9 @@ batch_record(const struct target *t)
 		const struct queued *q = &b->ev[i];
 
 		if (json_array_append_new(
-			events, json_pack("{s:s, s:s?, s:s?, s:I, s:O}", "source", q->source, "sid",
-					  q->sid, "mention", q->mention, "raised",
-					  (json_int_t)q->raised_ms, "event", q->event)) == -1) {
+			    events, json_pack("{s:s, s:s?, s:s?, s:I, s:O}", "source", q->source,
+					      "sid", q->sid, "mention", q->mention, "raised",
+					      (json_int_t)q->raised_ms, "event", q->event)) == -1) {
 			json_decref(events);
 			return NULL;
 		}

@@ -42,7 +42,7 @@ static struct http_conn *
 conn_of(struct MHD_Connection *mhd)
 {
 	const union MHD_ConnectionInfo *info =
-	    MHD_get_connection_info(mhd, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		MHD_get_connection_info(mhd, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return info ? info->socket_context : NULL;
 }

@@ -33,7 +33,7 @@ struct entry {
 
 struct events_call {
 	struct rw_http_request *req;
-	char *after;        /* as given, or NULL */
+	char *after; /* as given, or NULL */
 	size_t limit;
 	size_t waiting;
 	bool failed;
@@ -154,8 +154,8 @@ stream_read(struct rw_store *st, const redisReply *reply, void *arg)
 	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
 		call->failed = true;
 	} else {
-		struct entry *grown = realloc(call->entries,
-					      (call->n + reply->elements + 1) * sizeof(*grown));
+		struct entry *grown =
+			realloc(call->entries, (call->n + reply->elements + 1) * sizeof(*grown));
 
 		if (grown == NULL) {
 			call->failed = true;

@@ -106,8 +106,8 @@ page_read(struct rw_store *st, const redisReply *reply, void *arg)
 	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
 		call->failed = true;
 	} else {
-		struct row *grown =
-		    realloc(call->rows, (call->nrows + reply->elements / 3 + 1) * sizeof(*grown));
+		struct row *grown = realloc(call->rows, (call->nrows + reply->elements / 3 + 1) *
+								sizeof(*grown));
 
 		if (grown == NULL)
 			call->failed = true;

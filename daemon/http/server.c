@@ -272,7 +272,7 @@ static bool
 declared_too_large(struct MHD_Connection *conn, size_t max_body)
 {
 	const char *cl =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	char *end;
 	unsigned long long n;
 
@@ -467,13 +467,13 @@ rw_http_server_new(struct ev_loop *loop, const struct rw_http_options *opt, char
 	 * connection MHD refuses is never seen, so no room could be made for
 	 * it by closing a slow one (conns.c). */
 	srv->mhd = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-	    MHD_OPTION_SOCK_ADDR, opt->addr, MHD_OPTION_CONNECTION_LIMIT,
-	    http_conns_mhd_limit(&srv->conns), MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)(opt->timeout_s ? opt->timeout_s : IDLE_TIMEOUT_S),
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, http_conns_notify, &srv->conns,
-	    MHD_OPTION_UNESCAPE_CALLBACK, http_conns_unescape, &srv->conns, MHD_OPTION_END);
+		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+		MHD_OPTION_SOCK_ADDR, opt->addr, MHD_OPTION_CONNECTION_LIMIT,
+		http_conns_mhd_limit(&srv->conns), MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)(opt->timeout_s ? opt->timeout_s : IDLE_TIMEOUT_S),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, http_conns_notify, &srv->conns,
+		MHD_OPTION_UNESCAPE_CALLBACK, http_conns_unescape, &srv->conns, MHD_OPTION_END);
 	if (srv->mhd == NULL) {
 		snprintf(err, errlen, "cannot listen on %s (address in use or not available)",
 			 where);

@@ -27,8 +27,8 @@ source_json(struct rw_daemon *d, const struct rw_source_config *src)
 	int64_t mentions, replies;
 
 	rw_stats_source_seen(rw_daemon_stats(d), src->name, &mentions, &replies);
-	o = json_pack("{s:s, s:s, s:s, s:n, s:n, s:n, s:I, s:n, s:n, s:I, s:I}", "name",
-		      src->name, "type", rw_source_type_name(src->type), "state",
+	o = json_pack("{s:s, s:s, s:s, s:n, s:n, s:n, s:I, s:n, s:n, s:I, s:I}", "name", src->name,
+		      "type", rw_source_type_name(src->type), "state",
 		      src->enabled ? "ok" : "disabled", "last_poll_at", "last_success_at",
 		      "last_error", "consecutive_failures", (json_int_t)0, "next_poll_at",
 		      "rate_limit", "mentions_seen", (json_int_t)mentions, "replies_seen",
@@ -50,10 +50,11 @@ status(struct rw_http_request *req, void *arg)
 	for (size_t i = 0; sources && i < cfg->nsources; i++)
 		json_array_append_new(sources, source_json(d, &cfg->sources[i]));
 	body = json_pack("{s:s, s:o, s:o, s:{s:b}, s:o, s:o, s:o}", "version", RW_VERSION,
-			 "started_at", rw_time_json(rw_daemon_started_at(d)), "now", rw_time_json(now),
-			 "redis", "connected", rw_store_connected(rw_daemon_store(d)), "sources",
-			 sources, "policies", rw_stats_policies_json(rw_daemon_stats(d), now),
-			 "alerts", rw_alerts_status_json(rw_daemon_alerts(d)));
+			 "started_at", rw_time_json(rw_daemon_started_at(d)), "now",
+			 rw_time_json(now), "redis", "connected",
+			 rw_store_connected(rw_daemon_store(d)), "sources", sources, "policies",
+			 rw_stats_policies_json(rw_daemon_stats(d), now), "alerts",
+			 rw_alerts_status_json(rw_daemon_alerts(d)));
 	rw_http_respond_json(req, 200, body);
 	json_decref(body);
 }

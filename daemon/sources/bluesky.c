@@ -187,8 +187,8 @@ sign_in(struct rw_poll *poll)
 	const struct rw_source_config *src = rw_poll_source(poll);
 	const struct rw_secret *password = rw_source_param_secret(src, "app_password");
 	json_t *doc =
-	    json_pack("{s:s, s:s}", "identifier", rw_source_param_string(src, "identifier"),
-		      "password", password ? rw_secret_value(password) : "");
+		json_pack("{s:s, s:s}", "identifier", rw_source_param_string(src, "identifier"),
+			  "password", password ? rw_secret_value(password) : "");
 	char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	char *url = rw_url_build(src->base_url, "/xrpc/com.atproto.server.createSession", NULL);
 
@@ -245,17 +245,18 @@ bluesky_ms_ok(const char *ms)
 }
 
 static const struct rw_stream streams[] = {
-    {"listNotifications", 'n', true, true, notifications_url, notifications_parse, bluesky_ms_ok},
-    {"getAuthorFeed", 'r', true, true, feed_url, feed_parse, bluesky_ms_ok},
+	{"listNotifications", 'n', true, true, notifications_url, notifications_parse,
+	 bluesky_ms_ok},
+	{"getAuthorFeed", 'r', true, true, feed_url, feed_parse, bluesky_ms_ok},
 };
 
 const struct rw_connector rw_bluesky_connector = {
-    .type = RW_SOURCE_BLUESKY,
-    .streams = streams,
-    .nstreams = 2,
-    .state_new = state_new,
-    .state_free = state_free,
-    .start = start,
-    .auth_header = auth_header,
-    .token_expired = token_expired,
+	.type = RW_SOURCE_BLUESKY,
+	.streams = streams,
+	.nstreams = 2,
+	.state_new = state_new,
+	.state_free = state_free,
+	.start = start,
+	.auth_header = auth_header,
+	.token_expired = token_expired,
 };

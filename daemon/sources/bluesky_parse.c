@@ -44,7 +44,7 @@ static bool
 bluesky_token_valid(const char *s)
 {
 	size_t n =
-	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
+		strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
 
 	n += strspn(s + n, "=");
 	return n > 0 && n <= JWT_PAYLOAD_MAX && s[n] == '\0';
@@ -112,7 +112,7 @@ rw_bluesky_parse_session(const char *body, size_t len, struct rw_bluesky_session
 			   errlen) == -1 ||
 	    session_string(doc, "did", true, bluesky_did_valid, &session->did, err, errlen) == -1 ||
 	    session_string(doc, "handle", false, rw_item_id_valid, &session->handle, err, errlen) ==
-		-1)
+		    -1)
 		goto fail;
 	session->access_expires_ms = rw_bluesky_jwt_expiry_ms(session->access_jwt);
 	wipe_member(doc, "accessJwt");

@@ -30,8 +30,8 @@ struct text {
 };
 
 static const char *const blocks[] = {
-	"p",  "div", "li", "blockquote", "pre", "ul", "ol", "h1",    "h2", "h3",
-	"h4", "h5",  "h6", "table",      "tr",  "hr", "dl", "dt",    "dd", NULL,
+	"p",  "div", "li", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3",
+	"h4", "h5",  "h6", "table",      "tr",  "hr", "dl", "dt", "dd", NULL,
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;

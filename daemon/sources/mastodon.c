@@ -158,16 +158,17 @@ mastodon_id_ok(const char *id)
 }
 
 static const struct rw_stream streams[] = {
-    {"notifications", 'n', false, false, notifications_url, notifications_parse, mastodon_id_ok},
-    {"statuses", 'r', false, false, statuses_url, statuses_parse, mastodon_id_ok},
+	{"notifications", 'n', false, false, notifications_url, notifications_parse,
+	 mastodon_id_ok},
+	{"statuses", 'r', false, false, statuses_url, statuses_parse, mastodon_id_ok},
 };
 
 const struct rw_connector rw_mastodon_connector = {
-    .type = RW_SOURCE_MASTODON,
-    .streams = streams,
-    .nstreams = 2,
-    .state_new = state_new,
-    .state_free = state_free,
-    .start = start,
-    .auth_header = auth_header,
+	.type = RW_SOURCE_MASTODON,
+	.streams = streams,
+	.nstreams = 2,
+	.state_new = state_new,
+	.state_free = state_free,
+	.start = start,
+	.auth_header = auth_header,
 };

@@ -140,8 +140,8 @@ mastodon_notification(const json_t *n, const char *brand_id, struct rw_item *it,
 		it->author_followers = json_integer_value(followers);
 	}
 	it->kind = rw_page_same(rw_page_str(status, "in_reply_to_account_id"), brand_id)
-		       ? RW_KIND_COMMENT
-		       : RW_KIND_MENTION;
+			   ? RW_KIND_COMMENT
+			   : RW_KIND_MENTION;
 	if (rw_page_copy(author, &it->author) == -1 ||
 	    rw_page_copy(reply_to != NULL ? reply_to : it->id, &it->conversation_id) == -1)
 		return RW_PAGE_NOMEM;

@@ -77,8 +77,9 @@ static int
 mentions_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page, char *err,
 	       size_t errlen)
 {
-	return rw_x_parse_mentions(
-	    body, len, rw_source_param_string(rw_poll_source(poll), "user_id"), page, err, errlen);
+	return rw_x_parse_mentions(body, len,
+				   rw_source_param_string(rw_poll_source(poll), "user_id"), page,
+				   err, errlen);
 }
 
 static int
@@ -103,16 +104,16 @@ x_id_ok(const char *id)
 }
 
 static const struct rw_stream streams[] = {
-    {"mentions", 'n', false, true, mentions_url, mentions_parse, x_id_ok},
-    {"tweets", 'r', false, true, tweets_url, tweets_parse, x_id_ok},
+	{"mentions", 'n', false, true, mentions_url, mentions_parse, x_id_ok},
+	{"tweets", 'r', false, true, tweets_url, tweets_parse, x_id_ok},
 };
 
 const struct rw_connector rw_x_connector = {
-    .type = RW_SOURCE_X,
-    .streams = streams,
-    .nstreams = 2,
-    .state_new = state_new,
-    .state_free = state_free,
-    .start = start,
-    .auth_header = auth_header,
+	.type = RW_SOURCE_X,
+	.streams = streams,
+	.nstreams = 2,
+	.state_new = state_new,
+	.state_free = state_free,
+	.start = start,
+	.auth_header = auth_header,
 };

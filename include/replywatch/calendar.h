@@ -20,8 +20,7 @@ struct rw_calendar;
 
 /* Compiles cfg (copied: cfg may be freed afterwards). Returns NULL with a
  * reason in err when the zone cannot be loaded or allocation fails. */
-struct rw_calendar *rw_calendar_new(const struct rw_calendar_config *cfg, char *err,
-				    size_t errlen);
+struct rw_calendar *rw_calendar_new(const struct rw_calendar_config *cfg, char *err, size_t errlen);
 
 /* Business milliseconds in [from_ms, to_ms): the part of the span that falls
  * inside opening intervals. 0 when to_ms <= from_ms. */

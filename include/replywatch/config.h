@@ -47,29 +47,29 @@ struct rw_labels {
 };
 
 struct rw_redis_config {
-	bool unix_socket;          /* unix:///path instead of TCP */
-	char *host;                /* IP literal ("localhost" becomes 127.0.0.1); NULL for unix */
-	int port;                  /* default 6379 */
-	char *path;                /* unix socket path, NULL for TCP */
-	int db;                    /* SELECT index, default 0 */
-	char *username;            /* ACL user from the URL, or NULL */
+	bool unix_socket;           /* unix:///path instead of TCP */
+	char *host;                 /* IP literal ("localhost" becomes 127.0.0.1); NULL for unix */
+	int port;                   /* default 6379 */
+	char *path;                 /* unix socket path, NULL for TCP */
+	int db;                     /* SELECT index, default 0 */
+	char *username;             /* ACL user from the URL, or NULL */
 	struct rw_secret *password; /* "password" key or the URL's userinfo; NULL: no AUTH */
-	char *key_prefix;          /* default "rw:" */
-	char *display;             /* the address without any password, for logs and /status */
+	char *key_prefix;           /* default "rw:" */
+	char *display;              /* the address without any password, for logs and /status */
 };
 
 struct rw_http_config {
 	struct sockaddr_storage addr; /* parsed from "listen", default 127.0.0.1:9477 */
 	socklen_t addrlen;
-	char *listen;              /* as written (or the default): "127.0.0.1:9477", "[::1]:9477" */
-	struct rw_secret *token;   /* NULL: no bearer-token auth */
-	size_t max_body;           /* request body cap in bytes ("max_body"), default 1 MiB */
+	char *listen;            /* as written (or the default): "127.0.0.1:9477", "[::1]:9477" */
+	struct rw_secret *token; /* NULL: no bearer-token auth */
+	size_t max_body;         /* request body cap in bytes ("max_body"), default 1 MiB */
 };
 
 struct rw_retention_config {
-	int64_t closed;            /* default 30d */
-	int64_t give_up_after;     /* default 7d */
-	int64_t backfill;          /* default 24h */
+	int64_t closed;        /* default 30d */
+	int64_t give_up_after; /* default 7d */
+	int64_t backfill;      /* default 24h */
 };
 
 /* One opening interval of a day, in minutes from local midnight; end <= 1440. */
@@ -80,7 +80,7 @@ struct rw_interval {
 
 struct rw_calendar_config {
 	char *name;
-	char *timezone;            /* IANA name, checked against the system zone database */
+	char *timezone; /* IANA name, checked against the system zone database */
 	/* Opening intervals per weekday, indexed like struct tm's tm_wday
 	 * (0 = Sunday). Sorted, non-overlapping. A day without intervals is closed. */
 	struct rw_interval *weekly[7];
@@ -110,18 +110,18 @@ struct rw_policy_match {
 	bool has_min_followers;
 	int64_t min_followers;
 	bool has_max_rating;
-	int max_rating;              /* 1..5 */
-	struct rw_labels labels;     /* every one must equal the source's label */
+	int max_rating;          /* 1..5 */
+	struct rw_labels labels; /* every one must equal the source's label */
 };
 
 struct rw_policy_config {
 	char *name;
 	struct rw_policy_match match;
-	int64_t warn_after;          /* 0 = no warning step; else < breach_after */
-	int64_t breach_after;        /* required, > 0 */
-	int64_t *escalate_after;     /* strictly ascending, each > 0 */
+	int64_t warn_after;      /* 0 = no warning step; else < breach_after */
+	int64_t breach_after;    /* required, > 0 */
+	int64_t *escalate_after; /* strictly ascending, each > 0 */
 	size_t nescalate;
-	char *calendar_name;         /* NULL: every second counts */
+	char *calendar_name;                       /* NULL: every second counts */
 	const struct rw_calendar_config *calendar; /* borrowed from the same config, or NULL */
 };
 
@@ -150,18 +150,18 @@ const char *rw_source_type_name(enum rw_source_type type);
  * Exactly one of value, secret and json is set. */
 struct rw_source_param {
 	char *key;
-	char *value;               /* a plain string setting */
-	struct rw_secret *secret;  /* a resolved secret setting */
-	json_t *json;              /* a structured setting (object, array, number), owned */
+	char *value;              /* a plain string setting */
+	struct rw_secret *secret; /* a resolved secret setting */
+	json_t *json;             /* a structured setting (object, array, number), owned */
 };
 
 struct rw_source_config {
 	char *name;
 	enum rw_source_type type;
-	char *base_url;            /* as configured, else the platform default; NULL for push */
-	int64_t poll_every;        /* default 60s; unused by push */
-	int64_t down_after;        /* failing this long raises source_down; default 5m */
-	bool enabled;              /* default true */
+	char *base_url;     /* as configured, else the platform default; NULL for push */
+	int64_t poll_every; /* default 60s; unused by push */
+	int64_t down_after; /* failing this long raises source_down; default 5m */
+	bool enabled;       /* default true */
 	struct rw_labels labels;
 	struct rw_strlist automated_reply_patterns;
 	struct rw_source_param *params; /* the type's own keys that were given */
@@ -171,8 +171,7 @@ struct rw_source_config {
 /* The plain string setting key of src, or NULL when absent or not a string. */
 const char *rw_source_param_string(const struct rw_source_config *src, const char *key);
 /* The secret setting key of src, or NULL when absent. */
-const struct rw_secret *rw_source_param_secret(const struct rw_source_config *src,
-					       const char *key);
+const struct rw_secret *rw_source_param_secret(const struct rw_source_config *src, const char *key);
 /* The structured setting key of src (borrowed), or NULL when absent. */
 const json_t *rw_source_param_json(const struct rw_source_config *src, const char *key);
 
@@ -222,7 +221,7 @@ struct rw_alert_config {
 };
 
 struct rw_config {
-	char *path;                /* the file it came from, or the origin given */
+	char *path;                  /* the file it came from, or the origin given */
 	enum rw_log_level log_level; /* "log_level", default info */
 	struct rw_redis_config redis;
 	struct rw_http_config http;
@@ -258,10 +257,8 @@ void rw_config_free(struct rw_config *cfg);
 void rw_config_errors_clear(struct rw_config_errors *errs);
 
 /* Lookups by name; NULL when absent. Results are borrowed from cfg. */
-const struct rw_source_config *rw_config_find_source(const struct rw_config *cfg,
-						     const char *name);
-const struct rw_policy_config *rw_config_find_policy(const struct rw_config *cfg,
-						     const char *name);
+const struct rw_source_config *rw_config_find_source(const struct rw_config *cfg, const char *name);
+const struct rw_policy_config *rw_config_find_policy(const struct rw_config *cfg, const char *name);
 const struct rw_calendar_config *rw_config_find_calendar(const struct rw_config *cfg,
 							 const char *name);
 

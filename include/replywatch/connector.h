@@ -123,7 +123,7 @@ void rw_poll_walk(struct rw_poll *poll);
 
 /* Ends the poll with result and a one-line reason (no secret in it). */
 void rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 /* Cursor rules for rw_stream.cursor_ok and page tokens: */
 /* True when s is 1 to max decimal digits. */

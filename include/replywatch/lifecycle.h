@@ -26,16 +26,16 @@ int rw_lifecycle_schedule(struct rw_mention *m, const struct rw_policy_config *p
 			  struct rw_calendar *cal, int64_t give_up_after_ms);
 
 struct rw_due_event {
-	unsigned type;    /* enum rw_event_type bit */
-	unsigned level;   /* escalation level (1-based), else 0 */
-	int64_t due;      /* the deadline it is raised for */
+	unsigned type;  /* enum rw_event_type bit */
+	unsigned level; /* escalation level (1-based), else 0 */
+	int64_t due;    /* the deadline it is raised for */
 };
 
 #define RW_MAX_DUE_EVENTS 4
 
 /* What advancing a mention to an instant decides. */
 struct rw_advance {
-	bool changed;             /* anything to write */
+	bool changed; /* anything to write */
 	struct rw_due_event events[RW_MAX_DUE_EVENTS];
 	size_t nevents;
 };

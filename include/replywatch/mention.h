@@ -42,9 +42,9 @@ int rw_state_from_code(char code, enum rw_state *s);
 bool rw_state_is_open(enum rw_state s);
 
 struct rw_mention {
-	char *id;                 /* platform id */
+	char *id; /* platform id */
 	/* From the item. */
-	unsigned kind;            /* enum rw_kind bit */
+	unsigned kind; /* enum rw_kind bit */
 	char *author;
 	bool has_followers;
 	int64_t followers;
@@ -56,23 +56,23 @@ struct rw_mention {
 	int rating;
 	/* Tracking. */
 	enum rw_state state;
-	char *policy;             /* NULL: tracked without an SLA */
-	int64_t warn_at;          /* 0: none */
-	int64_t breach_at;        /* 0: none */
+	char *policy;      /* NULL: tracked without an SLA */
+	int64_t warn_at;   /* 0: none */
+	int64_t breach_at; /* 0: none */
 	int64_t escalate_at[RW_MAX_ESCALATIONS];
 	size_t nescalate;
 	int64_t expire_at;
-	bool warned;              /* warning event raised (or skipped as superseded) */
-	bool breached;            /* breach event raised */
-	unsigned escalated;       /* escalation steps raised */
+	bool warned;        /* warning event raised (or skipped as superseded) */
+	bool breached;      /* breach event raised */
+	unsigned escalated; /* escalation steps raised */
 	/* Resolution. */
-	int64_t resolved_at;      /* reply, close or expiry time; 0 while open */
+	int64_t resolved_at; /* reply, close or expiry time; 0 while open */
 	bool has_response;
-	int64_t response_ms;      /* wall */
-	int64_t business_ms;      /* under the policy calendar */
+	int64_t response_ms; /* wall */
+	int64_t business_ms; /* under the policy calendar */
 	char *reply_id;
 	char *close_reason;
-	long long version;        /* bumped by every change (compare-and-set) */
+	long long version; /* bumped by every change (compare-and-set) */
 };
 
 /* Decodes a HGETALL reply (flat field/value array) into m (zeroed first).
@@ -93,6 +93,5 @@ json_t *rw_mention_fields(const struct rw_mention *m);
 json_t *rw_mention_to_json(const struct rw_mention *m, const struct rw_source_config *src);
 
 void rw_mention_clear(struct rw_mention *m);
-
 
 #endif

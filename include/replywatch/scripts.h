@@ -13,9 +13,9 @@
 #include <stddef.h>
 
 struct rw_lua_script {
-	const char *name;  /* the file's stem: daemon/lua/ping.lua -> "ping" */
-	const char *body;  /* NUL-terminated */
-	size_t len;        /* without the NUL */
+	const char *name; /* the file's stem: daemon/lua/ping.lua -> "ping" */
+	const char *body; /* NUL-terminated */
+	size_t len;       /* without the NUL */
 };
 
 extern const struct rw_lua_script rw_lua_scripts[];

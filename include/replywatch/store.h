@@ -74,18 +74,18 @@ int rw_store_command(struct rw_store *st, int argc, const char **argv, const siz
  * arguments: EVALSHA, and EVAL with the body when Redis answers NOSCRIPT
  * (after a restart, failover or SCRIPT FLUSH). Returns 0 or -1 like
  * rw_store_command, and -1 for an unknown script name. */
-int rw_store_script(struct rw_store *st, const char *name, int nkeys, int argc,
-		    const char **argv, const size_t *argvlen, rw_store_reply_fn *fn, void *arg);
+int rw_store_script(struct rw_store *st, const char *name, int nkeys, int argc, const char **argv,
+		    const size_t *argvlen, rw_store_reply_fn *fn, void *arg);
 
 /* The SHA1 (40 hex digits) Redis knows the script name by, or NULL. */
 const char *rw_store_script_sha(const char *name);
 
 /* Counters for /status and metrics. */
 struct rw_store_stats {
-	unsigned long long connects;      /* successful connects */
-	unsigned long long disconnects;   /* connections lost */
+	unsigned long long connects;           /* successful connects */
+	unsigned long long disconnects;        /* connections lost */
 	unsigned long long noscript_fallbacks; /* EVALSHA answered NOSCRIPT, resent as EVAL */
-	unsigned long long rejected;      /* commands refused: not connected or over the cap */
+	unsigned long long rejected;           /* commands refused: not connected or over the cap */
 };
 void rw_store_get_stats(const struct rw_store *st, struct rw_store_stats *out);
 

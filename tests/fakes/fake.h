@@ -178,7 +178,7 @@ void fake_resp_json(struct fake_resp *r, unsigned status, json_t *value);
 void fake_resp_text(struct fake_resp *r, unsigned status, const char *ctype, const char *text);
 /* Adds a header (copied; a header already set with that name is replaced). */
 void fake_resp_header(struct fake_resp *r, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 /* An error in platform p's usual error body: Mastodon {"error": msg}; X a
  * problem {"title": name, "detail": msg, "type": "about:blank", "status"};
  * Bluesky {"error": name, "message": msg}. */

@@ -268,8 +268,8 @@ fake_act_post(struct fake_state *st, enum fake_platform p, const struct fake_pos
 	}
 	of = &st->p[p].posts[post.subject];
 	if (p == FAKE_X)
-		post.text = fake_sprintf("RT @%s: %s", st->p[p].accounts[of->author].handle,
-					 of->text);
+		post.text =
+			fake_sprintf("RT @%s: %s", st->p[p].accounts[of->author].handle, of->text);
 	else
 		post.text = strdup("");
 	if (post.text == NULL) {
@@ -296,9 +296,8 @@ other_type(enum fake_platform p, const char *kind)
 }
 
 long
-fake_act_other(struct fake_state *st, enum fake_platform p, const char *kind,
-	       const char *author, const char *target, int64_t created_ms, char *err,
-	       size_t errlen)
+fake_act_other(struct fake_state *st, enum fake_platform p, const char *kind, const char *author,
+	       const char *target, int64_t created_ms, char *err, size_t errlen)
 {
 	struct fake_notif n = {0};
 	const char *type;
@@ -310,8 +309,9 @@ fake_act_other(struct fake_state *st, enum fake_platform p, const char *kind,
 	}
 	type = other_type(p, kind ? kind : "");
 	if (type == NULL) {
-		snprintf(err, errlen, "kind must be favourite, reblog or follow (mastodon), "
-				      "like, repost or follow (bluesky)");
+		snprintf(err, errlen,
+			 "kind must be favourite, reblog or follow (mastodon), "
+			 "like, repost or follow (bluesky)");
 		return -1;
 	}
 	n.type = type;

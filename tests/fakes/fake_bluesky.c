@@ -39,8 +39,8 @@ profile_json(const struct fake_state *st, size_t i)
 {
 	const struct fake_account *a = &st->p[P].accounts[i];
 	char created[FAKE_TIME_LEN];
-	char *avatar = fake_sprintf("https://cdn.bsky.app/img/avatar/plain/%s/bafkreiavatar@jpeg",
-				    a->id);
+	char *avatar =
+		fake_sprintf("https://cdn.bsky.app/img/avatar/plain/%s/bafkreiavatar@jpeg", a->id);
 	json_t *v;
 
 	if (avatar == NULL)
@@ -83,14 +83,13 @@ post_record(const struct fake_state *st, size_t i)
 	if (v == NULL)
 		return NULL;
 	if (post->mentioned >= 0 &&
-	    json_object_set_new(
-		    v, "facets",
-		    json_pack("[{s:s, s:{s:I, s:I}, s:[{s:s, s:s}]}]", "$type",
-			      "app.bsky.richtext.facet", "index", "byteStart",
-			      (json_int_t)post->mention_start, "byteEnd",
-			      (json_int_t)post->mention_end, "features", "$type",
-			      "app.bsky.richtext.facet#mention", "did",
-			      st->p[P].accounts[post->mentioned].id)) == -1)
+	    json_object_set_new(v, "facets",
+				json_pack("[{s:s, s:{s:I, s:I}, s:[{s:s, s:s}]}]", "$type",
+					  "app.bsky.richtext.facet", "index", "byteStart",
+					  (json_int_t)post->mention_start, "byteEnd",
+					  (json_int_t)post->mention_end, "features", "$type",
+					  "app.bsky.richtext.facet#mention", "did",
+					  st->p[P].accounts[post->mentioned].id)) == -1)
 		goto fail;
 	if (post->parent_id != NULL &&
 	    json_object_set_new(v, "reply",
@@ -289,8 +288,7 @@ reason_wanted(const struct fake_req *req, const char *reason)
 }
 
 void
-fake_bsky_list_notifications(struct fake_state *st, struct fake_req *req,
-			     struct fake_resp *resp)
+fake_bsky_list_notifications(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 {
 	const struct fake_platform_state *ps = &st->p[P];
 	struct listing ls = {0};
@@ -365,8 +363,8 @@ void
 fake_bsky_author_feed(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 {
 	static const char *const filters[] = {"posts_with_replies", "posts_no_replies",
-					      "posts_with_media", "posts_and_author_threads",
-					      "posts_with_video", NULL};
+					      "posts_with_media",   "posts_and_author_threads",
+					      "posts_with_video",   NULL};
 	const struct fake_platform_state *ps = &st->p[P];
 	const char *actor = fake_param(req, "actor"), *filter = fake_param(req, "filter");
 	struct listing ls = {0};

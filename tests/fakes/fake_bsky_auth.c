@@ -66,8 +66,8 @@ make_jwt(struct fake_state *st, bool refresh, int64_t now_ms, int64_t exp_ms)
 	jti = fake_b64url(jti_raw, sizeof(jti_raw));
 	if (jti == NULL)
 		goto done;
-	head = b64_json(json_pack("{s:s, s:s}", "typ", refresh ? "refresh+jwt" : "at+jwt", "alg",
-				  "HS256"));
+	head = b64_json(
+		json_pack("{s:s, s:s}", "typ", refresh ? "refresh+jwt" : "at+jwt", "alg", "HS256"));
 	body = b64_json(json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "scope",
 				  refresh ? "com.atproto.refresh" : "com.atproto.appPass", "sub",
 				  FAKE_BSKY_BRAND_DID, "aud", AUDIENCE, "jti", jti, "iat",
@@ -75,9 +75,9 @@ make_jwt(struct fake_state *st, bool refresh, int64_t now_ms, int64_t exp_ms)
 	if (head == NULL || body == NULL)
 		goto done;
 	signing = fake_sprintf("%s.%s", head, body);
-	if (signing == NULL || HMAC(EVP_sha256(), st->jwt_key, sizeof(st->jwt_key),
-				    (const unsigned char *)signing, strlen(signing), mac,
-				    &maclen) == NULL)
+	if (signing == NULL ||
+	    HMAC(EVP_sha256(), st->jwt_key, sizeof(st->jwt_key), (const unsigned char *)signing,
+		 strlen(signing), mac, &maclen) == NULL)
 		goto done;
 	sig = fake_b64url(mac, maclen);
 	if (sig != NULL)
@@ -209,8 +209,8 @@ session(struct fake_state *st, struct fake_resp *resp)
 		       json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:b}", "did",
 				 FAKE_BSKY_BRAND_DID, "handle",
 				 st->p[FAKE_BLUESKY].accounts[0].handle, "email", BRAND_EMAIL,
-				 "emailConfirmed", 1, "emailAuthFactor", 0,
-				 "accessJwt", access, "refreshJwt", refresh, "active", 1));
+				 "emailConfirmed", 1, "emailAuthFactor", 0, "accessJwt", access,
+				 "refreshJwt", refresh, "active", 1));
 }
 
 void

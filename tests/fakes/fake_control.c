@@ -108,7 +108,7 @@ created(struct fake_state *st, enum fake_platform p, long i, long notif, struct 
 		      p == FAKE_BLUESKY ? indexed : NULL);
 	if (v != NULL && notif >= 0 &&
 	    json_object_set_new(v, "notification_id", json_string(st->p[p].notifs[notif].id)) ==
-		-1) {
+		    -1) {
 		json_decref(v);
 		v = NULL;
 	}
@@ -408,8 +408,8 @@ simulator(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 		return;
 	}
 	fake_resp_json(
-	    resp, 200,
-	    json_pack("{s:b, s:b}", "running", st->opt->simulate, "paused", st->sim_paused));
+		resp, 200,
+		json_pack("{s:b, s:b}", "running", st->opt->simulate, "paused", st->sim_paused));
 }
 
 /* Routes /_fake/{platform}/{what}. */
@@ -463,9 +463,9 @@ fake_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp
 	if (fake_hook_control(st, req, resp))
 		return;
 	if (strcmp(rest, "requests") == 0 && strcmp(req->method, "GET") == 0) {
-		fake_resp_json(
-		    resp, 200,
-		    fake_log_json(st, fake_param(req, "platform"), fake_param(req, "endpoint")));
+		fake_resp_json(resp, 200,
+			       fake_log_json(st, fake_param(req, "platform"),
+					     fake_param(req, "endpoint")));
 	} else if (strcmp(rest, "requests") == 0 && strcmp(req->method, "DELETE") == 0) {
 		fake_log_clear(st);
 		fake_resp_json(resp, 200, json_pack("{s:b}", "ok", 1));

@@ -496,7 +496,7 @@ static json_t *
 body_object(const struct fake_req *req, struct fake_resp *resp, const char *const *keys)
 {
 	json_t *body =
-	    req->body_len ? json_loadb(req->body, req->body_len, 0, NULL) : json_object();
+		req->body_len ? json_loadb(req->body, req->body_len, 0, NULL) : json_object();
 	const char *key;
 	json_t *v;
 

@@ -87,8 +87,8 @@ sign(const unsigned char *key, size_t keylen, const char *id, const char *ts, co
      size_t body_len, char out[MAC_B64_LEN + 1])
 {
 	OSSL_PARAM params[] = {
-	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-	    OSSL_PARAM_construct_end(),
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
 	};
 	unsigned char mac[MAC_LEN];
 	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);

@@ -10,16 +10,16 @@
 #include "fake.h"
 
 static const char *const endpoints[FAKE_NPLATFORMS][FAKE_MAX_ENDPOINTS] = {
-    {"verify_credentials", "notifications", "statuses", NULL},
-    {"mentions", "tweets", NULL, NULL},
-    {"createSession", "refreshSession", "listNotifications", "getAuthorFeed"},
+	{"verify_credentials", "notifications", "statuses", NULL},
+	{"mentions", "tweets", NULL, NULL},
+	{"createSession", "refreshSession", "listNotifications", "getAuthorFeed"},
 };
 
 static const char *const fault_names[] = {
-    [FAKE_F_429] = "429",   [FAKE_F_500] = "500",         [FAKE_F_502] = "502",
-    [FAKE_F_503] = "503",   [FAKE_F_GARBAGE] = "garbage", [FAKE_F_TRUNCATED] = "truncated",
-    [FAKE_F_HUGE] = "huge", [FAKE_F_SLOW] = "slow",       [FAKE_F_401] = "401",
-    [FAKE_F_403] = "403",   [FAKE_F_ANSWER] = "answer",
+	[FAKE_F_429] = "429",   [FAKE_F_500] = "500",         [FAKE_F_502] = "502",
+	[FAKE_F_503] = "503",   [FAKE_F_GARBAGE] = "garbage", [FAKE_F_TRUNCATED] = "truncated",
+	[FAKE_F_HUGE] = "huge", [FAKE_F_SLOW] = "slow",       [FAKE_F_401] = "401",
+	[FAKE_F_403] = "403",   [FAKE_F_ANSWER] = "answer",
 };
 
 size_t

@@ -16,11 +16,10 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: rwfake [--port N] [--simulate] [--rate PER_MIN] [--seed N]\n"
-		"              [--history SECONDS] [--access-ttl SECONDS]\n"
-		"              [--mastodon-token T] [--x-token T]\n"
-		"              [--bluesky-identifier ID] [--bluesky-password P]\n");
+	fprintf(out, "usage: rwfake [--port N] [--simulate] [--rate PER_MIN] [--seed N]\n"
+		     "              [--history SECONDS] [--access-ttl SECONDS]\n"
+		     "              [--mastodon-token T] [--x-token T]\n"
+		     "              [--bluesky-identifier ID] [--bluesky-password P]\n");
 }
 
 /* Parses a number in [min, max]; -1 when text is not one. */

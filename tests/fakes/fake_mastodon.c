@@ -196,10 +196,9 @@ notification_json(const struct fake_state *st, size_t i)
 	if (group == NULL)
 		return NULL;
 	fake_fmt_ms(n->created_ms, created);
-	v = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o*}", "id", n->id, "type", n->type,
-		      "created_at", created, "group_key", group, "account",
-		      account_json(st, n->account), "status",
-		      n->post >= 0 ? status_json(st, (size_t)n->post) : NULL);
+	v = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o*}", "id", n->id, "type", n->type, "created_at",
+		      created, "group_key", group, "account", account_json(st, n->account),
+		      "status", n->post >= 0 ? status_json(st, (size_t)n->post) : NULL);
 	free(group);
 	return v;
 }
@@ -240,8 +239,8 @@ pick(const struct fake_req *req, struct cand *cands, size_t n, long limit, struc
 
 /* Adds Mastodon's Link header for a non-empty page; keep: the params kept. */
 static void
-link_header(const struct fake_req *req, struct fake_resp *resp, const struct cand *page,
-	    size_t n, long limit, const char *const *keep)
+link_header(const struct fake_req *req, struct fake_resp *resp, const struct cand *page, size_t n,
+	    long limit, const char *const *keep)
 {
 	struct fake_buf base = {0};
 	char *b;

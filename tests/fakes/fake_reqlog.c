@@ -48,8 +48,8 @@ redacted(const char *query)
 }
 
 long
-fake_log_add(struct fake_state *st, enum fake_platform p, const char *endpoint,
-	     const char *method, const char *query, enum fake_auth auth)
+fake_log_add(struct fake_state *st, enum fake_platform p, const char *endpoint, const char *method,
+	     const char *query, enum fake_auth auth)
 {
 	struct fake_log_entry *e;
 
@@ -104,11 +104,11 @@ fake_log_json(const struct fake_state *st, const char *platform, const char *end
 			continue;
 		fake_fmt_ms(e->at_ms, at);
 		if (json_array_append_new(
-			    list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "at", at,
-					    "platform", fake_platform_name(e->platform), "endpoint",
-					    e->endpoint, "method", e->method, "query", e->query,
-					    "auth", fake_auth_name(e->auth), "status",
-					    (int)e->status)) == -1) {
+			    list,
+			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "at", at, "platform",
+				      fake_platform_name(e->platform), "endpoint", e->endpoint,
+				      "method", e->method, "query", e->query, "auth",
+				      fake_auth_name(e->auth), "status", (int)e->status)) == -1) {
 			json_decref(list);
 			return NULL;
 		}

@@ -20,26 +20,27 @@ struct route {
 };
 
 static const struct route routes[] = {
-    {FAKE_MASTODON, "GET", "/api/v1/accounts/verify_credentials", "verify_credentials",
-     fake_mastodon_verify_credentials},
-    {FAKE_MASTODON, "GET", "/api/v1/notifications", "notifications", fake_mastodon_notifications},
-    {FAKE_MASTODON, "GET", "/api/v1/accounts/*/statuses", "statuses", fake_mastodon_statuses},
-    {FAKE_X, "GET", "/2/users/*/mentions", "mentions", fake_x_mentions},
-    {FAKE_X, "GET", "/2/users/*/tweets", "tweets", fake_x_tweets},
-    {FAKE_BLUESKY, "POST", "/xrpc/com.atproto.server.createSession", "createSession",
-     fake_bsky_create_session},
-    {FAKE_BLUESKY, "POST", "/xrpc/com.atproto.server.refreshSession", "refreshSession",
-     fake_bsky_refresh_session},
-    {FAKE_BLUESKY, "GET", "/xrpc/app.bsky.notification.listNotifications", "listNotifications",
-     fake_bsky_list_notifications},
-    {FAKE_BLUESKY, "GET", "/xrpc/app.bsky.feed.getAuthorFeed", "getAuthorFeed",
-     fake_bsky_author_feed},
+	{FAKE_MASTODON, "GET", "/api/v1/accounts/verify_credentials", "verify_credentials",
+	 fake_mastodon_verify_credentials},
+	{FAKE_MASTODON, "GET", "/api/v1/notifications", "notifications",
+	 fake_mastodon_notifications},
+	{FAKE_MASTODON, "GET", "/api/v1/accounts/*/statuses", "statuses", fake_mastodon_statuses},
+	{FAKE_X, "GET", "/2/users/*/mentions", "mentions", fake_x_mentions},
+	{FAKE_X, "GET", "/2/users/*/tweets", "tweets", fake_x_tweets},
+	{FAKE_BLUESKY, "POST", "/xrpc/com.atproto.server.createSession", "createSession",
+	 fake_bsky_create_session},
+	{FAKE_BLUESKY, "POST", "/xrpc/com.atproto.server.refreshSession", "refreshSession",
+	 fake_bsky_refresh_session},
+	{FAKE_BLUESKY, "GET", "/xrpc/app.bsky.notification.listNotifications", "listNotifications",
+	 fake_bsky_list_notifications},
+	{FAKE_BLUESKY, "GET", "/xrpc/app.bsky.feed.getAuthorFeed", "getAuthorFeed",
+	 fake_bsky_author_feed},
 };
 
 static const char garbage_page[] =
-    "<!DOCTYPE html>\n<html>\n<head><title>We're sorry, but something went wrong</title>"
-    "</head>\n<body>\n<h1>Something went wrong</h1>\n<p>The page you were looking for is "
-    "temporarily unavailable. Please try again later.</p>\n</body>\n</html>\n";
+	"<!DOCTYPE html>\n<html>\n<head><title>We're sorry, but something went wrong</title>"
+	"</head>\n<body>\n<h1>Something went wrong</h1>\n<p>The page you were looking for is "
+	"temporarily unavailable. Please try again later.</p>\n</body>\n</html>\n";
 
 /* True when path matches pattern; a "*" segment is copied into capture. */
 static bool
@@ -110,8 +111,8 @@ auth_fail(struct fake_resp *resp, enum fake_platform p, int ep, const char *why)
 	} else {
 		fake_resp_error(resp, p, 401, "AuthenticationRequired",
 				ep == fake_endpoint_index(p, "createSession")
-				    ? "Invalid identifier or password"
-				    : "Authentication Required");
+					? "Invalid identifier or password"
+					: "Authentication Required");
 	}
 }
 
@@ -120,13 +121,13 @@ static void
 fault_answer(struct fake_resp *resp, enum fake_platform p, enum fake_fault_kind kind)
 {
 	static const char *const html502 =
-	    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-	    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-	    "</body>\r\n</html>\r\n";
+		"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+		"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+		"</body>\r\n</html>\r\n";
 	static const char *const html503 =
-	    "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
-	    "<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
-	    "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+		"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
+		"<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
+		"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
 	switch (kind) {
 	case FAKE_F_401:
@@ -157,9 +158,9 @@ fault_answer(struct fake_resp *resp, enum fake_platform p, enum fake_fault_kind 
 			fake_resp_text(resp, 503, "text/html", html503);
 		else
 			fake_resp_error(
-			    resp, p, 503,
-			    p == FAKE_BLUESKY ? "NotEnoughResources" : "Service Unavailable",
-			    p == FAKE_BLUESKY ? "Not Enough Resources" : "Service Unavailable");
+				resp, p, 503,
+				p == FAKE_BLUESKY ? "NotEnoughResources" : "Service Unavailable",
+				p == FAKE_BLUESKY ? "Not Enough Resources" : "Service Unavailable");
 		break;
 	}
 }
@@ -365,8 +366,8 @@ fake_route(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 		else if (strcmp(req->method, r->method) != 0 && r->platform == FAKE_BLUESKY)
 			fake_resp_error(resp, r->platform, 400, "InvalidRequest",
 					strcmp(r->method, "POST") == 0
-					    ? "Incorrect HTTP method (GET) expects POST"
-					    : "Incorrect HTTP method (POST) expects GET");
+						? "Incorrect HTTP method (GET) expects POST"
+						: "Incorrect HTTP method (POST) expects GET");
 		else if (strcmp(req->method, r->method) != 0)
 			not_found(resp, r->platform);
 		else if (auth != FAKE_AUTH_OK)

@@ -73,8 +73,8 @@ schedule(struct fake_sim *sim, int64_t at, enum ev_kind kind, enum fake_platform
 /* schedule() for events made while running: a failure (out of memory) ends
  * that chain of events, which is reported once. */
 static void
-again(struct fake_sim *sim, int64_t at, enum ev_kind kind, enum fake_platform p,
-      const char *target, bool auto_reply)
+again(struct fake_sim *sim, int64_t at, enum ev_kind kind, enum fake_platform p, const char *target,
+      bool auto_reply)
 {
 	static bool told;
 
@@ -146,8 +146,10 @@ static void
 mention(struct fake_sim *sim, const struct ev *e)
 {
 	const struct fake_sim_customer *c = pick_customer(sim);
-	struct fake_post_args a = {.author = c->handle, .followers = c->followers,
-				   .text = fake_sim_mention_text(&sim->rng), .created_ms = e->at};
+	struct fake_post_args a = {.author = c->handle,
+				   .followers = c->followers,
+				   .text = fake_sim_mention_text(&sim->rng),
+				   .created_ms = e->at};
 	double roll = fake_rng_unit(&sim->rng);
 	char err[160];
 	long i, notif;
@@ -213,8 +215,8 @@ post(struct fake_sim *sim, const struct ev *e)
 	struct fake_post_args a = {.text = fake_sim_post_text(&sim->rng), .created_ms = e->at};
 	char err[160];
 
-	again(sim, e->at + 1 + (int64_t)fake_rng_exp(&sim->rng, POST_MEAN_MS), EV_POST, e->p,
-	      NULL, false);
+	again(sim, e->at + 1 + (int64_t)fake_rng_exp(&sim->rng, POST_MEAN_MS), EV_POST, e->p, NULL,
+	      false);
 	if (fake_rng_unit(&sim->rng) < 0.2) {
 		/* Now and then the brand boosts a happy customer. */
 		for (size_t i = ps->nposts; i-- > 0;) {

@@ -5,16 +5,16 @@
 #include "fake.h"
 
 static const struct fake_sim_customer customers[] = {
-	{"carol_m", 312, 5},	   {"dan_w", 88, 4},	      {"priya_k", 1450, 3},
-	{"tomasz_b", 540, 3},	   {"amelie_r", 2310, 3},     {"jkowalska", 97, 2},
+	{"carol_m", 312, 5},        {"dan_w", 88, 4},          {"priya_k", 1450, 3},
+	{"tomasz_b", 540, 3},       {"amelie_r", 2310, 3},     {"jkowalska", 97, 2},
 	{"techreviewer", 48200, 1}, {"gadgetguru", 126000, 1}, {"newsdesk_eu", 23400, 1},
-	{"sam_o", 41, 4},	   {"lucia_f", 760, 3},	      {"ben_t", 205, 3},
-	{"hiro_n", 1210, 2},	   {"marta_z", 389, 3},	      {"olu_a", 66, 2},
-	{"frank_d", 3020, 2},	   {"nadia_s", 155, 3},	      {"kim_j", 930, 2},
-	{"pierre_l", 471, 2},	   {"eva_h", 12800, 1},	      {"raj_p", 58, 3},
-	{"grace_c", 690, 2},	   {"leo_v", 134, 3},	      {"ines_g", 2280, 2},
-	{"mike_r", 19, 4},	   {"sofia_b", 845, 2},	      {"yusuf_k", 302, 2},
-	{"anna_w", 1675, 2},	   {"chen_l", 5400, 1},	      {"zoe_q", 73, 3},
+	{"sam_o", 41, 4},           {"lucia_f", 760, 3},       {"ben_t", 205, 3},
+	{"hiro_n", 1210, 2},        {"marta_z", 389, 3},       {"olu_a", 66, 2},
+	{"frank_d", 3020, 2},       {"nadia_s", 155, 3},       {"kim_j", 930, 2},
+	{"pierre_l", 471, 2},       {"eva_h", 12800, 1},       {"raj_p", 58, 3},
+	{"grace_c", 690, 2},        {"leo_v", 134, 3},         {"ines_g", 2280, 2},
+	{"mike_r", 19, 4},          {"sofia_b", 845, 2},       {"yusuf_k", 302, 2},
+	{"anna_w", 1675, 2},        {"chen_l", 5400, 1},       {"zoe_q", 73, 3},
 };
 
 static const char *const mention_texts[] = {

@@ -374,7 +374,7 @@ post_ids(struct fake_state *st, enum fake_platform p, struct fake_post *post)
 		break;
 	case FAKE_X:
 		post->id = fake_sprintf("%" PRIu64, ((uint64_t)(ms - X_EPOCH_MS) << 22) +
-							same_ms(ps, post->id_ms, false));
+							    same_ms(ps, post->id_ms, false));
 		break;
 	default:
 		post->id = bsky_record_uri(st, ps->accounts[post->author].id,
@@ -392,7 +392,7 @@ post_ids(struct fake_state *st, enum fake_platform p, struct fake_post *post)
 		if (post->cid == NULL)
 			return -1;
 		post->indexed_ms = fake_store_unique_indexed(
-		    st, post->id_ms + 3 + (int64_t)fake_rng_below(&st->rng, 300));
+			st, post->id_ms + 3 + (int64_t)fake_rng_below(&st->rng, 300));
 		return 0;
 	}
 	post->indexed_ms = post->created_ms;
@@ -507,8 +507,8 @@ bsky_notif_ids(struct fake_state *st, struct fake_notif *n)
 		return -1;
 	fake_cid(n->id, cid);
 	n->cid = strdup(cid);
-	n->indexed_ms =
-	    fake_store_unique_indexed(st, n->id_ms + 3 + (int64_t)fake_rng_below(&st->rng, 300));
+	n->indexed_ms = fake_store_unique_indexed(
+		st, n->id_ms + 3 + (int64_t)fake_rng_below(&st->rng, 300));
 	return n->cid ? 0 : -1;
 }
 

@@ -15,44 +15,99 @@
 
 #define P FAKE_X
 
-static const char *const tweet_fields[] = {
-	"article", "attachments", "author_id", "card_uri", "community_id", "context_annotations",
-	"conversation_id", "created_at", "display_text_range", "edit_controls",
-	"edit_history_tweet_ids", "edit_history_post_ids", "entities", "geo", "id",
-	"in_reply_to_user_id", "lang", "media_metadata", "non_public_metrics", "note_tweet",
-	"organic_metrics", "possibly_sensitive", "promoted_metrics", "public_metrics",
-	"referenced_tweets", "referenced_posts", "reply_settings", "scopes", "source", "text",
-	"withheld", NULL};
+static const char *const tweet_fields[] = {"article",
+					   "attachments",
+					   "author_id",
+					   "card_uri",
+					   "community_id",
+					   "context_annotations",
+					   "conversation_id",
+					   "created_at",
+					   "display_text_range",
+					   "edit_controls",
+					   "edit_history_tweet_ids",
+					   "edit_history_post_ids",
+					   "entities",
+					   "geo",
+					   "id",
+					   "in_reply_to_user_id",
+					   "lang",
+					   "media_metadata",
+					   "non_public_metrics",
+					   "note_tweet",
+					   "organic_metrics",
+					   "possibly_sensitive",
+					   "promoted_metrics",
+					   "public_metrics",
+					   "referenced_tweets",
+					   "referenced_posts",
+					   "reply_settings",
+					   "scopes",
+					   "source",
+					   "text",
+					   "withheld",
+					   NULL};
 
-static const char *const user_fields[] = {
-	"affiliation", "confirmed_email", "connection_status", "created_at", "description",
-	"entities", "id", "is_identity_verified", "location", "most_recent_tweet_id", "name",
-	"parody", "pinned_tweet_id", "profile_banner_url", "profile_image_url", "protected",
-	"public_metrics", "receives_your_dm", "subscription", "subscription_type", "url",
-	"username", "verified", "verified_followers_count", "verified_type", "withheld", NULL};
+static const char *const user_fields[] = {"affiliation",
+					  "confirmed_email",
+					  "connection_status",
+					  "created_at",
+					  "description",
+					  "entities",
+					  "id",
+					  "is_identity_verified",
+					  "location",
+					  "most_recent_tweet_id",
+					  "name",
+					  "parody",
+					  "pinned_tweet_id",
+					  "profile_banner_url",
+					  "profile_image_url",
+					  "protected",
+					  "public_metrics",
+					  "receives_your_dm",
+					  "subscription",
+					  "subscription_type",
+					  "url",
+					  "username",
+					  "verified",
+					  "verified_followers_count",
+					  "verified_type",
+					  "withheld",
+					  NULL};
 
-static const char *const expansion_names[] = {
-	"article.cover_media", "article.media_entities", "attachments.media_keys",
-	"attachments.media_source_tweet", "attachments.poll_ids", "author_id",
-	"edit_history_tweet_ids", "edit_history_post_ids", "entities.mentions.username",
-	"entities.note.mentions.username", "geo.place_id", "in_reply_to_user_id",
-	"referenced_tweets.id", "referenced_tweets.id.attachments.media_keys",
-	"referenced_tweets.id.author_id", "referenced_posts.id", "referenced_posts.id.author_id",
-	NULL};
+static const char *const expansion_names[] = {"article.cover_media",
+					      "article.media_entities",
+					      "attachments.media_keys",
+					      "attachments.media_source_tweet",
+					      "attachments.poll_ids",
+					      "author_id",
+					      "edit_history_tweet_ids",
+					      "edit_history_post_ids",
+					      "entities.mentions.username",
+					      "entities.note.mentions.username",
+					      "geo.place_id",
+					      "in_reply_to_user_id",
+					      "referenced_tweets.id",
+					      "referenced_tweets.id.attachments.media_keys",
+					      "referenced_tweets.id.author_id",
+					      "referenced_posts.id",
+					      "referenced_posts.id.author_id",
+					      NULL};
 
 /* What one request asked for. */
 struct query {
-	const char *fields;   /* tweet.fields or post.fields, "" */
-	const char *fields2;  /* post.fields when both are given, "" */
-	const char *expand;   /* expansions, "" */
-	const char *ufields;  /* user.fields, "" */
+	const char *fields;  /* tweet.fields or post.fields, "" */
+	const char *fields2; /* post.fields when both are given, "" */
+	const char *expand;  /* expansions, "" */
+	const char *ufields; /* user.fields, "" */
 	const char *since_id;
 	const char *until_id;
 	bool have_start, have_end;
 	int64_t start_ms, end_ms;
-	char *token_id;   /* the id a pagination_token points at */
+	char *token_id;    /* the id a pagination_token points at */
 	char *token_since; /* the since_id it carries, "" */
-	bool token_newer; /* a previous_token: the page just newer than token_id */
+	bool token_newer;  /* a previous_token: the page just newer than token_id */
 	long max;
 };
 
@@ -110,8 +165,7 @@ invalid(struct fake_resp *resp, const char *param, const char *value, const char
 
 /* Checks every entry of the list param against allowed; answers 400 when one is unknown. */
 static bool
-list_ok(struct fake_resp *resp, const char *param, const char *list,
-	const char *const *allowed)
+list_ok(struct fake_resp *resp, const char *param, const char *list, const char *const *allowed)
 {
 	for (const char *s = list; *s != '\0';) {
 		size_t k = strcspn(s, ",");
@@ -293,8 +347,8 @@ post_json(const struct fake_state *st, const struct query *q, size_t i)
 	const char *hist = st->x_renamed ? "edit_history_post_ids" : "edit_history_tweet_ids";
 	const char *refs = st->x_renamed ? "referenced_posts" : "referenced_tweets";
 	char created[FAKE_TIME_LEN];
-	json_t *v = json_pack("{s:s, s:s, s:[s]}", "id", post->id, "text", post->text, hist,
-			      post->id);
+	json_t *v =
+		json_pack("{s:s, s:s, s:[s]}", "id", post->id, "text", post->text, hist, post->id);
 	bool ok = v != NULL;
 
 	fake_fmt_ms(post->created_ms, created);
@@ -342,8 +396,8 @@ user_json(const struct fake_state *st, const struct query *q, size_t i)
 {
 	const struct fake_account *a = &st->p[P].accounts[i];
 	char created[FAKE_TIME_LEN];
-	json_t *v = json_pack("{s:s, s:s, s:s}", "id", a->id, "name", a->name, "username",
-			      a->handle);
+	json_t *v =
+		json_pack("{s:s, s:s, s:s}", "id", a->id, "name", a->name, "username", a->handle);
 	bool ok = v != NULL;
 	long tweets = 0;
 

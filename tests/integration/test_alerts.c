@@ -71,12 +71,13 @@ start_daemon(const char *targets)
 	}
 	cr_assert(fclose(out) == 0);
 	cr_assert(
-	    asprintf(&top,
-		     ",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"1s\","
-		     " \"breach_after\": \"2s\" } ],\n"
-		     " \"sources\": [ { \"name\": \"%s\", \"type\": \"push\", \"token\": \"pt\","
-		     " \"labels\": { \"brand\": \"acme\" } } ],\n \"alerts\": %s",
-		     source, expanded) > 0);
+		asprintf(
+			&top,
+			",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"1s\","
+			" \"breach_after\": \"2s\" } ],\n"
+			" \"sources\": [ { \"name\": \"%s\", \"type\": \"push\", \"token\": \"pt\","
+			" \"labels\": { \"brand\": \"acme\" } } ],\n \"alerts\": %s",
+			source, expanded) > 0);
 	path = rwt_write_config(dir, &redis, port, "", top);
 	rwt_daemon_start(&daemon_, path, port, NULL);
 	rwt_daemon_wait_ready(&daemon_, 5.0);
@@ -255,8 +256,8 @@ expect_request_id(const char *webhook_id, const json_t *events)
  * the ids of the events the request carries. */
 Test(alerts, json_signed_breach_and_resolved)
 {
-	json_decref(
-	    rwt_fake_call(&fake, "POST", "/_fake/hook/care/config", "{'secret': '" SECRET "'}"));
+	json_decref(rwt_fake_call(&fake, "POST", "/_fake/hook/care/config",
+				  "{'secret': '" SECRET "'}"));
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
 		     "'}]");
 	push_mention("m1", 10000);
@@ -342,8 +343,8 @@ Test(alerts, receiver_down_then_up_keeps_ids)
 	cr_assert_eq(json_array_size(list), 4, "3 failures and 1 success expected");
 	json_array_foreach(list, i, d)
 	{
-		const char *this_id =
-		    json_string_value(json_object_get(json_object_get(d, "headers"), "webhook-id"));
+		const char *this_id = json_string_value(
+			json_object_get(json_object_get(d, "headers"), "webhook-id"));
 
 		cr_assert_not_null(this_id);
 		if (id == NULL)
@@ -400,13 +401,14 @@ Test(alerts, retry_after_is_honoured)
 	int64_t first, second;
 
 	cr_assert_eq(json_array_size(list), 2);
-	cr_assert_eq(rw_time_parse(
-			 json_string_value(json_object_get(json_array_get(list, 0), "at")), &first),
-		     0);
 	cr_assert_eq(
-	    rw_time_parse(json_string_value(json_object_get(json_array_get(list, 1), "at")),
-			  &second),
-	    0);
+		rw_time_parse(json_string_value(json_object_get(json_array_get(list, 0), "at")),
+			      &first),
+		0);
+	cr_assert_eq(
+		rw_time_parse(json_string_value(json_object_get(json_array_get(list, 1), "at")),
+			      &second),
+		0);
 	cr_assert_geq(second - first, 2000, "retried after %lld ms", (long long)(second - first));
 	json_decref(list);
 }
@@ -415,7 +417,7 @@ Test(alerts, retry_after_is_honoured)
 Test(alerts, group_window_batches_a_burst)
 {
 	start_daemon(
-	    "[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'group_window': '1s'}]");
+		"[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'group_window': '1s'}]");
 	for (int i = 0; i < 60; i++) {
 		char id[16];
 
@@ -492,7 +494,7 @@ disabled(void *arg)
 {
 	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL);
 	const char *state = json_string_value(
-	    json_object_get(json_array_get(json_object_get(st, "alerts"), 0), "state"));
+		json_object_get(json_array_get(json_object_get(st, "alerts"), 0), "state"));
 	bool yes = state && strcmp(state, arg) == 0;
 
 	json_decref(st);
@@ -644,7 +646,7 @@ am_alert_is(void *arg)
 {
 	struct am_wait *w = arg;
 	struct rwt_response r =
-	    rwt_http(w->am->port, "GET", "/api/v2/alerts?active=true", NULL, NULL);
+		rwt_http(w->am->port, "GET", "/api/v2/alerts?active=true", NULL, NULL);
 	json_t *list = json_loads(r.body, 0, NULL), *alert;
 	size_t i;
 	bool found = false;
@@ -661,7 +663,7 @@ am_alert_is(void *arg)
 		    strcmp(json_string_value(json_object_get(labels, "mention")) ?: "", ref) == 0 &&
 		    strcmp(json_string_value(json_object_get(json_object_get(alert, "annotations"),
 							     "mention_key"))
-			       ?: "",
+				   ?: "",
 			   "p:m1") == 0)
 			found = true;
 	}
@@ -875,8 +877,8 @@ breaches_of(const char *name, const char *id)
 		json_array_foreach(json_object_get(json_object_get(d, "json"), "events"), j, e)
 		{
 			const char *type = json_string_value(json_object_get(e, "type"));
-			const char *mid =
-			    json_string_value(json_object_get(json_object_get(e, "mention"), "id"));
+			const char *mid = json_string_value(
+				json_object_get(json_object_get(e, "mention"), "id"));
 
 			n += strcmp(type, "breach") == 0 && mid && strcmp(mid, id) == 0;
 		}
@@ -907,8 +909,8 @@ request_stored(const char *target)
  * request. */
 Test(alerts, regression_retry_keeps_id_and_body_while_events_arrive)
 {
-	json_decref(
-	    rwt_fake_call(&fake, "POST", "/_fake/hook/care/config", "{'secret': '" SECRET "'}"));
+	json_decref(rwt_fake_call(&fake, "POST", "/_fake/hook/care/config",
+				  "{'secret': '" SECRET "'}"));
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
 		     "'}]");
 	hook_fault("care", "{'kind': '500', 'count': 2}");
@@ -1018,8 +1020,8 @@ Test(alerts, regression_long_ids_are_bounded_and_signed)
 	id[sizeof(id) - 1] = '\0';
 	snprintf(key, sizeof(key), "%s:%s", source, id);
 	cr_assert_eq(rw_event_mention_ref(key, ref, sizeof(ref)), 0);
-	json_decref(
-	    rwt_fake_call(&fake, "POST", "/_fake/hook/care/config", "{'secret': '" SECRET "'}"));
+	json_decref(rwt_fake_call(&fake, "POST", "/_fake/hook/care/config",
+				  "{'secret': '" SECRET "'}"));
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
 		     "', 'repeat_every': '1s'},"
 		     " {'name': 'pd', 'format': 'pagerduty', 'url': 'HOOK/pd/v2/enqueue',"
@@ -1050,14 +1052,14 @@ Test(alerts, regression_long_ids_are_bounded_and_signed)
 
 		expect_request_id(header_of(d, "webhook-id"), events);
 		json_array_foreach(events, j, e) repeats +=
-		    json_is_true(json_object_get(e, "repeat"));
+			json_is_true(json_object_get(e, "repeat"));
 	}
 	cr_assert_geq(repeats, 1);
 	json_decref(list);
 
 	list = deliveries("pd");
 	cr_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(json_array_get(list, 0), "json"), "dedup_key")),
+				 json_object_get(json_array_get(list, 0), "json"), "dedup_key")),
 			 ref);
 	json_decref(list);
 
@@ -1067,9 +1069,10 @@ Test(alerts, regression_long_ids_are_bounded_and_signed)
 	json_t *v;
 
 	cr_assert_str_eq(
-	    json_string_value(json_object_get(json_object_get(alert, "labels"), "mention")), ref);
-	json_object_foreach(json_object_get(alert, "labels"), name, v)
-	    cr_assert_leq(json_string_length(v), 64, "label %s: %s", name, json_string_value(v));
+		json_string_value(json_object_get(json_object_get(alert, "labels"), "mention")),
+		ref);
+	json_object_foreach(json_object_get(alert, "labels"), name, v) cr_assert_leq(
+		json_string_length(v), 64, "label %s: %s", name, json_string_value(v));
 	json_decref(list);
 }
 
@@ -1108,9 +1111,9 @@ Test(alerts, regression_absurd_retry_after_is_clamped)
 		if (strcmp(name, "c") != 0 && strcmp(name, "d") != 0)
 			continue;
 		waiting++;
-		cr_assert_eq(
-		    rw_time_parse(json_string_value(json_object_get(t, "next_attempt_at")), &next),
-		    0, "%s: no next_attempt_at", name);
+		cr_assert_eq(rw_time_parse(json_string_value(json_object_get(t, "next_attempt_at")),
+					   &next),
+			     0, "%s: no next_attempt_at", name);
 		cr_assert_leq(next, now + 3600 * 1000LL, "%s waits until %lld", name,
 			      (long long)next);
 		cr_assert_geq(next, now + 3590 * 1000LL, "%s waits until %lld", name,
@@ -1182,9 +1185,9 @@ store_request(const char *target, const char *format, const char *id, const char
 				  "due", "2026-11-23T13:00:00.000Z", "mention", "key", "p:m9",
 				  "source", "p", "id", "m9", "author", "ann", "policy");
 	json_t *doc =
-	    json_pack("{s:i, s:s, s:s, s:s?, s:[{s:s, s:s, s:s, s:I, s:o}]}", "v", 1, "id", id,
-		      "format", format, "body", body, "events", "source", "p", "sid", "1-0",
-		      "mention", "m9", "raised", (json_int_t)rw_now_ms(), "event", event);
+		json_pack("{s:i, s:s, s:s, s:s?, s:[{s:s, s:s, s:s, s:I, s:o}]}", "v", 1, "id", id,
+			  "format", format, "body", body, "events", "source", "p", "sid", "1-0",
+			  "mention", "m9", "raised", (json_int_t)rw_now_ms(), "event", event);
 
 	cr_assert_not_null(doc);
 	record = json_dumps(doc, JSON_COMPACT);
@@ -1210,8 +1213,8 @@ Test(alerts, stored_request_is_sent_first_as_stored)
 			   "\"breach\",\"mention\":{\"id\":\"m9\"},\"stored\":true}]}";
 
 	store_request("care", "json", "msg_0123456789abcdef0123456789abcdef", body);
-	json_decref(
-	    rwt_fake_call(&fake, "POST", "/_fake/hook/care/config", "{'secret': '" SECRET "'}"));
+	json_decref(rwt_fake_call(&fake, "POST", "/_fake/hook/care/config",
+				  "{'secret': '" SECRET "'}"));
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
 		     "'}]");
 	push_mention("m1", 10000);

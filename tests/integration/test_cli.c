@@ -89,9 +89,11 @@ Test(cli, check_config_reports_every_problem_with_its_path)
 		"  \"http\": { \"listen\": \"127.0.0.1:9477\", \"tokn\": \"x\" },\n"
 		"  \"sources\": [ { \"name\": \"a\", \"type\": \"push\", \"token\": \"t\" },\n"
 		"               { \"name\": \"b\", \"type\": \"mastodon\", \"token\": \"t\",\n"
-		"                 \"base_url\": \"https://m.example\", \"poll_every\": \"5 minutes\" }"
+		"                 \"base_url\": \"https://m.example\", \"poll_every\": \"5 "
+		"minutes\" }"
 		" ],\n"
-		"  \"policies\": [ { \"name\": \"p\", \"breach_after\": \"1h\", \"calendar\": \"nope\" } ]\n"
+		"  \"policies\": [ { \"name\": \"p\", \"breach_after\": \"1h\", \"calendar\": "
+		"\"nope\" } ]\n"
 		"}\n");
 	char *out;
 

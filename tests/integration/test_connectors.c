@@ -75,12 +75,12 @@ sources_json(const char *which, const char *extra)
 		sep = ", ";
 	}
 	if (strstr(which, "bluesky")) {
-		fprintf(
-		    out,
-		    "%s{ \"name\": \"sky\", \"type\": \"bluesky\", \"base_url\": \"%s\","
-		    " \"identifier\": \"acme.bsky.social\", \"app_password\": \"app-pass-1234\","
-		    " \"poll_every\": \"1s\"%s }",
-		    sep, fake.base, extra);
+		fprintf(out,
+			"%s{ \"name\": \"sky\", \"type\": \"bluesky\", \"base_url\": \"%s\","
+			" \"identifier\": \"acme.bsky.social\", \"app_password\": "
+			"\"app-pass-1234\","
+			" \"poll_every\": \"1s\"%s }",
+			sep, fake.base, extra);
 	}
 	fputs(" ]", out);
 	cr_assert(fclose(out) == 0);
@@ -466,13 +466,14 @@ Test(connectors, rate_limit_waits_for_reset)
 
 	json_t *s = source_status("masto");
 	const char *reset =
-	    json_string_value(json_object_get(json_object_get(s, "rate_limit"), "reset_at"));
+		json_string_value(json_object_get(json_object_get(s, "rate_limit"), "reset_at"));
 	int64_t reset_ms = 0;
 
 	cr_assert_not_null(reset, "no rate_limit.reset_at in /status");
 	cr_assert_eq(rw_time_parse(reset, &reset_ms), 0);
 	cr_assert_eq(
-	    json_integer_value(json_object_get(json_object_get(s, "rate_limit"), "remaining")), 0);
+		json_integer_value(json_object_get(json_object_get(s, "rate_limit"), "remaining")),
+		0);
 	json_decref(s);
 	wait_source("masto", "state", "ok", 0, 10);
 
@@ -544,8 +545,8 @@ Test(connectors, failures_down_and_up)
 	wait_source("xsrc", "state", "ok", 0, 10);
 	fault("x", "{'endpoint': 'mentions', 'kind': 'garbage'}");
 	cr_assert(rwt_wait_until(
-	    metrics_contain,
-	    "replywatch_source_polls_total{source=\"xsrc\",result=\"malformed\"} 1", 10));
+		metrics_contain,
+		"replywatch_source_polls_total{source=\"xsrc\",result=\"malformed\"} 1", 10));
 	cr_assert(rwt_daemon_log_contains(&daemon_, "malformed answer from mentions"));
 	wait_source("xsrc", "state", "ok", 0, 10);
 
@@ -558,7 +559,7 @@ Test(connectors, failures_down_and_up)
 	cr_assert_eq(count_events("source_down"), 1);
 	wait_source("xsrc", "state", "ok", 0, 5);
 	cr_assert(metrics_contain(
-	    "replywatch_source_polls_total{source=\"xsrc\",result=\"server_error\"} 4"));
+		"replywatch_source_polls_total{source=\"xsrc\",result=\"server_error\"} 4"));
 }
 
 /* 401: down at once, with a clear reason and a source_down event. */
@@ -634,7 +635,7 @@ faults_taken(void *arg)
 	struct pending_wait *w = arg;
 	json_t *st = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);
 	long pending = (long)json_integer_value(
-	    json_object_get(json_object_get(st, w->platform), "faults_pending"));
+		json_object_get(json_object_get(st, w->platform), "faults_pending"));
 
 	json_decref(st);
 	return pending < w->below;
@@ -743,8 +744,8 @@ Test(connectors, huge_answer_is_refused)
 	wait_source("masto", "state", "ok", 0, 10);
 	fault("mastodon", "{'endpoint': 'notifications', 'kind': 'huge', 'bytes': 12000000}");
 	cr_assert(rwt_wait_until(
-	    metrics_contain,
-	    "replywatch_source_polls_total{source=\"masto\",result=\"network_error\"} 1", 15));
+		metrics_contain,
+		"replywatch_source_polls_total{source=\"masto\",result=\"network_error\"} 1", 15));
 	cr_assert(rwt_daemon_log_contains(&daemon_, "larger than"));
 	char *id = add_mention("mastodon", "hugo", rw_now_ms(), NULL);
 
@@ -904,7 +905,7 @@ stuck_walk(const char *platform, const char *source, const char *endpoint)
 
 	snprintf(cfg, sizeof(cfg), "/_fake/%s/config", platform);
 	json_decref(
-	    rwt_fake_call(&fake, "POST", cfg, "{'page_limit_max': 3, 'ignore_paging': true}"));
+		rwt_fake_call(&fake, "POST", cfg, "{'page_limit_max': 3, 'ignore_paging': true}"));
 	for (int i = 0; i < 8; i++)
 		free(add_mention(platform, i % 2 ? "ann.example.com" : "bob.example.com",
 				 now - 20 * 60 * 1000 + i * 1000, NULL));
@@ -1028,8 +1029,8 @@ Test(connectors, regression_x_invalid_id_is_never_a_cursor)
 	script("x", "mentions", json_pack("{s:s, s:i}", "body", text, "count", 3));
 	/* The parser rejects the post ("bad id"); the poller would refuse the
 	 * id as a cursor too ("id not a valid cursor") had it come through. */
-	wait_metric("replywatch_source_items_rejected_total{source=\"xsrc\",reason=\"bad id\"}",
-		    1, 10);
+	wait_metric("replywatch_source_items_rejected_total{source=\"xsrc\",reason=\"bad id\"}", 1,
+		    10);
 	char *later = add_mention("x", "lena", rw_now_ms(), NULL);
 
 	wait_state("xsrc", later, "open", 10);
@@ -1079,8 +1080,8 @@ Test(connectors, rejected_entries_are_logged_once_and_counted)
 		     1);
 	json_t *s = source_status("xsrc");
 
-	cr_assert_eq(json_integer_value(
-			 json_object_get(json_object_get(s, "items_rejected"), "bad created_at")),
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(s, "items_rejected"),
+							"bad created_at")),
 		     1, "%s", json_dumps(s, 0));
 	json_decref(s);
 	json_decref(page);
@@ -1226,8 +1227,8 @@ Test(connectors, regression_error_cut_inside_utf8_still_recorded)
 	doc = get_json("/events?limit=1000");
 	json_array_foreach(json_object_get(doc, "events"), i, e)
 	{
-		const char *err =
-		    json_string_value(json_object_get(json_object_get(e, "source"), "last_error"));
+		const char *err = json_string_value(
+			json_object_get(json_object_get(e, "source"), "last_error"));
 
 		if (strcmp(json_string_value(json_object_get(e, "type")), "source_down") == 0) {
 			cr_assert(err && strstr(err, "HTTP 503: a\xc5\x82\xc5\x82"), "%s",

@@ -38,9 +38,9 @@ TestSuite(daemon, .init = setup, .fini = teardown, .timeout = 90);
 
 /* Policies and a push source, so the configuration has some substance. */
 #define SECTIONS                                                                                   \
-	",\n  \"policies\": [ { \"name\": \"social\", \"warn_after\": \"2s\", "                 \
-	"\"breach_after\": \"4s\" } ],\n"                                                             \
-	"  \"sources\": [ { \"name\": \"push-a\", \"type\": \"push\", \"token\": "                \
+	",\n  \"policies\": [ { \"name\": \"social\", \"warn_after\": \"2s\", "                    \
+	"\"breach_after\": \"4s\" } ],\n"                                                          \
+	"  \"sources\": [ { \"name\": \"push-a\", \"type\": \"push\", \"token\": "                 \
 	"\"env:PUSH_TOKEN\" } ]"
 
 static char *
@@ -394,8 +394,8 @@ Test(daemon, plain_lines_carry_timestamps_and_levels)
 	char *log = rwt_daemon_log(&daemon_);
 	int y, mo, d, h, mi, s, ms;
 	char level[16];
-	cr_assert_eq(sscanf(log, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ %15[a-z]:", &y, &mo, &d, &h, &mi,
-			    &s, &ms, level),
+	cr_assert_eq(sscanf(log, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ %15[a-z]:", &y, &mo, &d, &h, &mi, &s,
+			    &ms, level),
 		     8, "first line: %.80s", log);
 	cr_assert_str_eq(level, "info");
 	free(log);

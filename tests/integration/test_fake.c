@@ -61,13 +61,13 @@ Test(fake, mentions_lists_every_customer_post_and_nothing_else)
 	doc = rwt_fake_call(&fake, "GET", "/_fake/x/mentions", NULL);
 	cr_assert_eq(json_integer_value(json_object_get(doc, "count")), 2);
 	cr_assert_str_eq(json_string_value(json_object_get(
-			     json_array_get(json_object_get(doc, "mentions"), 0), "id")),
+				 json_array_get(json_object_get(doc, "mentions"), 0), "id")),
 			 id1);
 	cr_assert_str_eq(json_string_value(json_object_get(
-			     json_array_get(json_object_get(doc, "mentions"), 1), "id")),
+				 json_array_get(json_object_get(doc, "mentions"), 1), "id")),
 			 id2);
 	cr_assert_not_null(
-	    json_object_get(json_array_get(json_object_get(doc, "mentions"), 0), "created_at"));
+		json_object_get(json_array_get(json_object_get(doc, "mentions"), 0), "created_at"));
 	cr_assert_eq(served("mastodon"), 0);
 	json_decref(doc);
 	json_decref(m1);

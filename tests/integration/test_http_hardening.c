@@ -153,13 +153,13 @@ Test(http_hardening, regression_unauthenticated_upload_is_refused_before_its_bod
 	/* Each declares a body it never sends: only an answer from the
 	 * headers alone can come back. */
 	const char *requests[] = {
-	    "POST /ingest/p HTTP/1.1\r\nHost: t\r\nContent-Length: 900000\r\n\r\n",
-	    "POST /ingest/p HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer wrong\r\n"
-	    "Content-Length: 900000\r\n\r\n",
-	    "POST /ingest/nope HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ptok\r\n"
-	    "Content-Length: 900000\r\n\r\n",
-	    "POST /ingest/p HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-	    "10000\r\n",
+		"POST /ingest/p HTTP/1.1\r\nHost: t\r\nContent-Length: 900000\r\n\r\n",
+		"POST /ingest/p HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer wrong\r\n"
+		"Content-Length: 900000\r\n\r\n",
+		"POST /ingest/nope HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ptok\r\n"
+		"Content-Length: 900000\r\n\r\n",
+		"POST /ingest/p HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"10000\r\n",
 	};
 
 	for (size_t i = 0; i < sizeof(requests) / sizeof(*requests); i++) {

@@ -178,7 +178,7 @@ setup(void)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = 0};
 	struct rw_http_options opt = {
-	    .addr = (struct sockaddr *)&sin, .addrlen = sizeof(sin), .max_body = 1 << 20};
+		.addr = (struct sockaddr *)&sin, .addrlen = sizeof(sin), .max_body = 1 << 20};
 	char err[256] = "";
 
 	log_init();
@@ -253,7 +253,7 @@ get(const char *path, struct result *r, size_t max_response)
 {
 	char u[128];
 	struct rw_httpc_request req = {
-	    .method = "GET", .url = u, .timeout_ms = 5000, .max_response_bytes = max_response};
+		.method = "GET", .url = u, .timeout_ms = 5000, .max_response_bytes = max_response};
 
 	url(u, sizeof(u), path);
 	cr_assert_eq(rw_httpc_submit(client, &req, on_done, r), 0);

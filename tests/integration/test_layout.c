@@ -68,7 +68,7 @@ command_int(const char *fmt, const char *arg)
 	long long v;
 
 	cr_assert_not_null(r);
-	v = r->type == REDIS_REPLY_INTEGER ? r->integer
+	v = r->type == REDIS_REPLY_INTEGER  ? r->integer
 	    : r->type == REDIS_REPLY_STRING ? atoll(r->str)
 					    : -1;
 	freeReplyObject(r);
@@ -81,15 +81,16 @@ add_open(const char *id, long long created, const char *text, const char *policy
 {
 	char *op;
 
-	cr_assert(asprintf(&op,
-			   "{\"all\":false,\"retention_ms\":60000,\"events_minid\":\"0\","
-			   "\"replies_minid\":\"0\",\"changes\":[{\"id\":\"%s\",\"expect\":0,"
-			   "\"created\":%lld,\"set\":{\"a\":\"someone\",\"t\":\"%s\",\"c\":\"%lld\","
-			   "\"s\":\"o\",\"p\":\"%s\",\"W\":\"%lld\",\"B\":\"%lld\",\"E\":\"\","
-			   "\"X\":\"%lld\",\"v\":\"007\"},\"to\":[\"o\",\"%s\"],\"due\":false,"
-			   "\"resolved\":false,\"events\":[],\"cnt\":{}}]}",
-			   id, created, text, created, policy, created + 3600000, created + 7200000,
-			   created + 604800000, policy) > 0);
+	cr_assert(
+		asprintf(&op,
+			 "{\"all\":false,\"retention_ms\":60000,\"events_minid\":\"0\","
+			 "\"replies_minid\":\"0\",\"changes\":[{\"id\":\"%s\",\"expect\":0,"
+			 "\"created\":%lld,\"set\":{\"a\":\"someone\",\"t\":\"%s\",\"c\":\"%lld\","
+			 "\"s\":\"o\",\"p\":\"%s\",\"W\":\"%lld\",\"B\":\"%lld\",\"E\":\"\","
+			 "\"X\":\"%lld\",\"v\":\"007\"},\"to\":[\"o\",\"%s\"],\"due\":false,"
+			 "\"resolved\":false,\"events\":[],\"cnt\":{}}]}",
+			 id, created, text, created, policy, created + 3600000, created + 7200000,
+			 created + 604800000, policy) > 0);
 	const char *args[] = {op};
 	redisReply *r = script("apply", 1, args);
 	cr_assert_eq(r->type, REDIS_REPLY_ARRAY);
@@ -200,7 +201,8 @@ Test(layout, index_pages_in_order_across_buckets)
 			long long ms = atoll(r->element[i + 1]->str);
 			const char *mid = r->element[i]->str;
 			cr_assert(ms > last_ms || (ms == last_ms && strcmp(mid, last_id) > 0),
-				  "out of order at %s (%lld after %s %lld)", mid, ms, last_id, last_ms);
+				  "out of order at %s (%lld after %s %lld)", mid, ms, last_id,
+				  last_ms);
 			last_ms = ms;
 			snprintf(last_id, sizeof(last_id), "%s", mid);
 			seen++;
@@ -226,10 +228,12 @@ Test(layout, resolved_record_becomes_an_expiring_key)
 
 	add_open("r1", t0, "hello", "p");
 	const char *resolve[] = {
-	    "{\"all\":true,\"retention_ms\":60000,\"events_minid\":\"0\",\"replies_minid\":\"0\","
-	    "\"changes\":[{\"id\":\"r1\",\"expect\":1,\"created\":1795000000000,"
-	    "\"from\":[\"o\",\"p\"],\"to\":[\"r\",\"p\"],\"set\":{\"s\":\"r\",\"ra\":\"1795000001000\"},"
-	    "\"resolved\":true}]}"};
+		"{\"all\":true,\"retention_ms\":60000,\"events_minid\":\"0\",\"replies_minid\":"
+		"\"0\","
+		"\"changes\":[{\"id\":\"r1\",\"expect\":1,\"created\":1795000000000,"
+		"\"from\":[\"o\",\"p\"],\"to\":[\"r\",\"p\"],\"set\":{\"s\":\"r\",\"ra\":"
+		"\"1795000001000\"},"
+		"\"resolved\":true}]}"};
 	redisReply *r = script("apply", 1, resolve);
 	cr_assert_str_eq(r->element[0]->str, "ok");
 	freeReplyObject(r);
@@ -279,9 +283,11 @@ Test(layout, migrate_moves_the_first_layout)
 		const char *state = i < 2000 ? "o" : "r";
 		/* old5 changed since its entry was written; old6 is gone. */
 		if (i != 6)
-			freeReplyObject(redisCommand(rc, "HSET %s a someone t hi c %s s %s p p W %s y 3",
-						     key, created, i == 5 ? "w" : state, warn));
-		freeReplyObject(redisCommand(rc, "ZADD " BASE "ix:%s:p %s old%d", state, created, i));
+			freeReplyObject(
+				redisCommand(rc, "HSET %s a someone t hi c %s s %s p p W %s y 3",
+					     key, created, i == 5 ? "w" : state, warn));
+		freeReplyObject(
+			redisCommand(rc, "ZADD " BASE "ix:%s:p %s old%d", state, created, i));
 	}
 	freeReplyObject(redisCommand(rc, "SADD " BASE "ixp p"));
 
@@ -322,26 +328,28 @@ Test(layout, migrate_moves_the_first_layout)
 Test(layout, packed_records_keep_every_text_exactly)
 {
 	const char *values[][2] = {
-	    {"f", "12345678901234567890"}, /* too long for an exact integer */
-	    {"g", "-3"},
-	    {"W", "0"}, /* before created: a negative offset */
-	    {"B", "01795000000000"},       /* a leading zero is text */
-	    {"X", "1795000000000.5"},
-	    {"rw", "0"},
-	    {"a", "1795000000000"}, /* a number in a text field */
-	    {"t", "\xf0\x9f\x98\xa1 \"quoted\" \\ tab\t"},
+		{"f", "12345678901234567890"}, /* too long for an exact integer */
+		{"g", "-3"},
+		{"W", "0"},              /* before created: a negative offset */
+		{"B", "01795000000000"}, /* a leading zero is text */
+		{"X", "1795000000000.5"},
+		{"rw", "0"},
+		{"a", "1795000000000"}, /* a number in a text field */
+		{"t", "\xf0\x9f\x98\xa1 \"quoted\" \\ tab\t"},
 	};
 	char *op;
 
-	cr_assert(asprintf(&op,
-			   "{\"all\":true,\"retention_ms\":1,\"events_minid\":\"0\",\"replies_minid\":"
-			   "\"0\",\"changes\":[{\"id\":\"e1\",\"expect\":0,\"created\":1795000000000,"
-			   "\"set\":{\"c\":\"1795000000000\",\"s\":\"o\",\"p\":\"p\",\"f\":\"%s\","
-			   "\"g\":\"%s\",\"W\":\"%s\",\"B\":\"%s\",\"X\":\"%s\",\"rw\":\"%s\","
-			   "\"a\":\"%s\",\"t\":\"\\ud83d\\ude21 \\\"quoted\\\" \\\\ tab\\t\"},"
-			   "\"to\":[\"o\",\"p\"]}]}",
-			   values[0][1], values[1][1], values[2][1], values[3][1], values[4][1],
-			   values[5][1], values[6][1]) > 0);
+	cr_assert(
+		asprintf(
+			&op,
+			"{\"all\":true,\"retention_ms\":1,\"events_minid\":\"0\",\"replies_minid\":"
+			"\"0\",\"changes\":[{\"id\":\"e1\",\"expect\":0,\"created\":1795000000000,"
+			"\"set\":{\"c\":\"1795000000000\",\"s\":\"o\",\"p\":\"p\",\"f\":\"%s\","
+			"\"g\":\"%s\",\"W\":\"%s\",\"B\":\"%s\",\"X\":\"%s\",\"rw\":\"%s\","
+			"\"a\":\"%s\",\"t\":\"\\ud83d\\ude21 \\\"quoted\\\" \\\\ tab\\t\"},"
+			"\"to\":[\"o\",\"p\"]}]}",
+			values[0][1], values[1][1], values[2][1], values[3][1], values[4][1],
+			values[5][1], values[6][1]) > 0);
 	redisReply *r = script("apply", 1, (const char *[]){op});
 	cr_assert_str_eq(r->element[0]->str, "ok");
 	freeReplyObject(r);

@@ -38,8 +38,8 @@ teardown(void)
 TestSuite(status, .init = setup, .fini = teardown, .timeout = 120);
 
 #define SECTIONS                                                                                   \
-	",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"30s\","                       \
-	" \"breach_after\": \"60s\" } ],\n"                                                          \
+	",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"30s\","                     \
+	" \"breach_after\": \"60s\" } ],\n"                                                        \
 	" \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"ptok\" } ]"
 
 static void
@@ -103,8 +103,9 @@ push_traffic(void)
 	}
 	for (int i = 0; i < 5; i++) {
 		rw_time_format(rw_now_ms(), c, sizeof(c));
-		cr_assert(asprintf(&item, ",{\"id\":\"open%d\",\"created_at\":\"%s\",\"author\":\"o\"}",
-				   i, c) > 0);
+		cr_assert(asprintf(&item,
+				   ",{\"id\":\"open%d\",\"created_at\":\"%s\",\"author\":\"o\"}", i,
+				   c) > 0);
 		body = realloc(body, strlen(body) + strlen(item) + 2);
 		strcat(body, item);
 		free(item);
@@ -126,7 +127,8 @@ check_figures(void)
 	cr_assert_eq(json_integer_value(json_object_get(p, "open")), 5);
 	cr_assert_eq(json_integer_value(json_object_get(p, "breached")), 0);
 	json_t *win = json_object_get(json_object_get(p, "windows"), "1h");
-	cr_assert_eq(json_integer_value(json_object_get(win, "within_sla")), 60, "1..60 s are within");
+	cr_assert_eq(json_integer_value(json_object_get(win, "within_sla")), 60,
+		     "1..60 s are within");
 	cr_assert_float_eq(json_real_value(json_object_get(win, "compliance")), 0.6, 1e-9);
 	json_t *rs = json_object_get(win, "response_seconds");
 	cr_assert_float_eq(json_real_value(json_object_get(rs, "p50")), 50.0, 1e-9);
@@ -163,7 +165,8 @@ Test(status, metrics_pass_promtool_and_match)
 		"replywatch_mentions_open{policy=\"social\",source=\"p\"} 5\n",
 		"replywatch_mentions_total{policy=\"social\",source=\"p\"} 105\n",
 		"replywatch_replies_total{policy=\"social\",source=\"p\",within_sla=\"true\"} 60\n",
-		"replywatch_replies_total{policy=\"social\",source=\"p\",within_sla=\"false\"} 40\n",
+		"replywatch_replies_total{policy=\"social\",source=\"p\",within_sla=\"false\"} "
+		"40\n",
 		"replywatch_sla_breaches_total{policy=\"social\",source=\"p\"} 40\n",
 		/* The thresholds are buckets: SLO fractions are exact. */
 		"replywatch_response_seconds_bucket{policy=\"social\",le=\"30\"} 30\n",
@@ -211,7 +214,9 @@ Test(status, kill_9_mid_push_loses_nothing_acknowledged, .timeout = 180)
 		for (int b = 0; b < 100; b++) {
 			char *body = strdup("["), *item;
 			for (int i = 0; i < 100; i++) {
-				if (asprintf(&item, "%s{\"id\":\"k%d\",\"created_at\":\"%s\",\"author\":\"a\"}",
+				if (asprintf(&item,
+					     "%s{\"id\":\"k%d\",\"created_at\":\"%s\",\"author\":"
+					     "\"a\"}",
 					     i ? "," : "", b * 100 + i, c) < 0)
 					_exit(1);
 				body = realloc(body, strlen(body) + strlen(item) + 2);

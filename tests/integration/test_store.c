@@ -21,9 +21,9 @@ static struct ev_loop *loop;
 static ev_timer tick;
 
 struct replies {
-	int ok;         /* replies of the expected shape */
-	int errors;     /* error replies */
-	int nulls;      /* NULL replies */
+	int ok;     /* replies of the expected shape */
+	int errors; /* error replies */
+	int nulls;  /* NULL replies */
 	char last_error[256];
 };
 
@@ -186,8 +186,8 @@ Test(store, every_queued_evalsha_survives_script_flush)
 	/* A pipeline of calls: every one of them meets NOSCRIPT. */
 	for (int i = 0; i < 50; i++)
 		cr_assert_eq(run_ping_script(st, &r), 0);
-	cr_assert(run_until_count(&r.ok, 50, 5.0), "ok=%d errors=%d (%s) nulls=%d", r.ok,
-		  r.errors, r.last_error, r.nulls);
+	cr_assert(run_until_count(&r.ok, 50, 5.0), "ok=%d errors=%d (%s) nulls=%d", r.ok, r.errors,
+		  r.last_error, r.nulls);
 	rw_store_get_stats(st, &stats);
 	cr_assert_geq(stats.noscript_fallbacks, 1);
 	/* EVAL cached the script again: the next call needs no fallback. */

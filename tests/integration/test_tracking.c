@@ -41,10 +41,10 @@ teardown(void)
 TestSuite(tracking, .init = setup, .fini = teardown, .timeout = 120);
 
 #define SECTIONS                                                                                   \
-	",\n \"retention\": { \"give_up_after\": \"1h\" },\n"                                       \
-	" \"policies\": [ { \"name\": \"vip\", \"match\": { \"min_followers\": 10000 },"             \
-	" \"warn_after\": \"1s\", \"breach_after\": \"2s\", \"escalate_after\": [\"3s\"] },"         \
-	" { \"name\": \"social\", \"warn_after\": \"1h\", \"breach_after\": \"2h\" } ],\n"           \
+	",\n \"retention\": { \"give_up_after\": \"1h\" },\n"                                      \
+	" \"policies\": [ { \"name\": \"vip\", \"match\": { \"min_followers\": 10000 },"           \
+	" \"warn_after\": \"1s\", \"breach_after\": \"2s\", \"escalate_after\": [\"3s\"] },"       \
+	" { \"name\": \"social\", \"warn_after\": \"1h\", \"breach_after\": \"2h\" } ],\n"         \
 	" \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"ptok\" } ]"
 
 static void
@@ -141,9 +141,10 @@ count_events(const char *type, const char *key)
 	json_t *events = all_events(), *e;
 	size_t i, n = 0;
 
-	json_array_foreach(events, i, e) {
-		const char *k = json_string_value(
-			json_object_get(json_object_get(e, "mention"), "key"));
+	json_array_foreach(events, i, e)
+	{
+		const char *k =
+			json_string_value(json_object_get(json_object_get(e, "mention"), "key"));
 		if (strcmp(json_string_value(json_object_get(e, "type")), type) == 0 && k &&
 		    strcmp(k, key) == 0)
 			n++;
@@ -158,9 +159,10 @@ find_event(const char *type, const char *key)
 	json_t *events = all_events(), *e, *found = NULL;
 	size_t i;
 
-	json_array_foreach(events, i, e) {
-		const char *k = json_string_value(
-			json_object_get(json_object_get(e, "mention"), "key"));
+	json_array_foreach(events, i, e)
+	{
+		const char *k =
+			json_string_value(json_object_get(json_object_get(e, "mention"), "key"));
 		if (strcmp(json_string_value(json_object_get(e, "type")), type) == 0 && k &&
 		    strcmp(k, key) == 0)
 			found = json_incref(e);
@@ -204,9 +206,9 @@ Test(tracking, warning_breach_escalation_then_reply_with_exact_response_time)
 	cr_assert_not_null(warning);
 	cr_assert_eq(time_of(warning, "due"), created + 1000);
 	cr_assert_geq(time_of(warning, "at"), created + 1000, "raised before its instant");
-	cr_assert_str_eq(json_string_value(json_object_get(
-				 json_object_get(warning, "policy"), "name")),
-			 "vip");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(warning, "policy"), "name")),
+		"vip");
 	json_decref(warning);
 
 	cr_assert(wait_state("p:m1", "breached", 5.0));
@@ -290,15 +292,21 @@ Test(tracking, a_reply_resolves_older_mentions_of_the_author_in_the_conversation
 	/* ann twice in conversation c1, bob once in c1, ann once in c2, and ann
 	 * again in c1 after the mention being answered. */
 	cr_assert(asprintf(&body,
-			   "[{\"id\":\"1\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"c1\"},"
-			   "{\"id\":\"2\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"c1\"},"
-			   "{\"id\":\"3\",\"created_at\":\"%s\",\"author\":\"bob\",\"conversation_id\":\"c1\"},"
-			   "{\"id\":\"4\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"c2\"},"
-			   "{\"id\":\"5\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"c1\"}]",
+			   "[{\"id\":\"1\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_"
+			   "id\":\"c1\"},"
+			   "{\"id\":\"2\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_"
+			   "id\":\"c1\"},"
+			   "{\"id\":\"3\",\"created_at\":\"%s\",\"author\":\"bob\",\"conversation_"
+			   "id\":\"c1\"},"
+			   "{\"id\":\"4\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_"
+			   "id\":\"c2\"},"
+			   "{\"id\":\"5\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_"
+			   "id\":\"c1\"}]",
 			   t0, t1, t1, t2, t3) > 0);
 	cr_assert_eq(push(body), 202);
 	cr_assert(asprintf(&reply,
-			   "{\"id\":\"r\",\"created_at\":\"%s\",\"in_reply_to\":\"2\",\"from_brand\":true}",
+			   "{\"id\":\"r\",\"created_at\":\"%s\",\"in_reply_to\":\"2\",\"from_"
+			   "brand\":true}",
 			   t9) > 0);
 	cr_assert_eq(push(reply), 202);
 	char *s1 = mention_state("p:1"), *s2 = mention_state("p:2"), *s3 = mention_state("p:3");
@@ -327,12 +335,18 @@ Test(tracking, a_reply_resolves_the_conversation_starter_of_the_author)
 	char *body, *reply;
 
 	cr_assert(asprintf(&body,
-			   "[{\"id\":\"100\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"100\"},"
-			   "{\"id\":\"101\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"100\"},"
-			   "{\"id\":\"200\",\"created_at\":\"%s\",\"author\":\"bob\",\"conversation_id\":\"200\"},"
-			   "{\"id\":\"201\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"200\"},"
-			   "{\"id\":\"300\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"300\"},"
-			   "{\"id\":\"301\",\"created_at\":\"%s\",\"author\":\"ann\",\"conversation_id\":\"300\"}]",
+			   "[{\"id\":\"100\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"100\"},"
+			   "{\"id\":\"101\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"100\"},"
+			   "{\"id\":\"200\",\"created_at\":\"%s\",\"author\":\"bob\","
+			   "\"conversation_id\":\"200\"},"
+			   "{\"id\":\"201\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"200\"},"
+			   "{\"id\":\"300\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"300\"},"
+			   "{\"id\":\"301\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"300\"}]",
 			   t0, t1, t0, t1, t0, t2) > 0);
 	cr_assert_eq(push(body), 202);
 	redisContext *rc = rwt_redis_connect(&redis);
@@ -374,10 +388,12 @@ Test(tracking, close_by_hand)
 					 "{\"reason\":\"answered by phone\"}");
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	rwt_response_free(&r);
-	r = rwt_http(daemon_.http_port, "POST", "/mentions/p:z/close", NULL, "{\"reason\":\"again\"}");
+	r = rwt_http(daemon_.http_port, "POST", "/mentions/p:z/close", NULL,
+		     "{\"reason\":\"again\"}");
 	cr_assert_eq(r.status, 409);
 	rwt_response_free(&r);
-	r = rwt_http(daemon_.http_port, "POST", "/mentions/p:nope/close", NULL, "{\"reason\":\"x\"}");
+	r = rwt_http(daemon_.http_port, "POST", "/mentions/p:nope/close", NULL,
+		     "{\"reason\":\"x\"}");
 	cr_assert_eq(r.status, 404);
 	rwt_response_free(&r);
 	r = rwt_http(daemon_.http_port, "POST", "/mentions/p:z/close", NULL, "{}");
@@ -385,7 +401,8 @@ Test(tracking, close_by_hand)
 	rwt_response_free(&r);
 	json_t *m = get_json("/mentions/p:z");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "closed");
-	cr_assert_str_eq(json_string_value(json_object_get(m, "close_reason")), "answered by phone");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "close_reason")),
+			 "answered by phone");
 	json_decref(m);
 	free(c);
 	free(body);
@@ -422,14 +439,18 @@ Test(tracking, a_mention_found_answered_records_its_response_and_raises_nothing)
 
 	/* Mention and reply in one batch; then a reply that came before its mention. */
 	cr_assert(asprintf(&body,
-			   "[{\"id\":\"done\",\"created_at\":\"%s\",\"author\":\"v\",\"author_followers\":20000},"
-			   "{\"id\":\"rr\",\"created_at\":\"%s\",\"in_reply_to\":\"done\",\"from_brand\":true},"
-			   "{\"id\":\"rr2\",\"created_at\":\"%s\",\"in_reply_to\":\"later\",\"from_brand\":true}]",
+			   "[{\"id\":\"done\",\"created_at\":\"%s\",\"author\":\"v\",\"author_"
+			   "followers\":20000},"
+			   "{\"id\":\"rr\",\"created_at\":\"%s\",\"in_reply_to\":\"done\",\"from_"
+			   "brand\":true},"
+			   "{\"id\":\"rr2\",\"created_at\":\"%s\",\"in_reply_to\":\"later\",\"from_"
+			   "brand\":true}]",
 			   c, r, r) > 0);
 	cr_assert_eq(push(body), 202);
 	free(body);
 	cr_assert(asprintf(&body,
-			   "{\"id\":\"later\",\"created_at\":\"%s\",\"author\":\"w\",\"author_followers\":20000}",
+			   "{\"id\":\"later\",\"created_at\":\"%s\",\"author\":\"w\",\"author_"
+			   "followers\":20000}",
 			   c) > 0);
 	cr_assert_eq(push(body), 202);
 	for (int i = 0; i < 2; i++) {
@@ -437,8 +458,10 @@ Test(tracking, a_mention_found_answered_records_its_response_and_raises_nothing)
 		char path[64];
 		snprintf(path, sizeof(path), "/mentions/%s", key);
 		json_t *m = get_json(path);
-		cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "replied", "%s", key);
-		cr_assert_float_eq(json_real_value(json_object_get(m, "response_seconds")), 4.5, 1e-9);
+		cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "replied", "%s",
+				 key);
+		cr_assert_float_eq(json_real_value(json_object_get(m, "response_seconds")), 4.5,
+				   1e-9);
 		json_decref(m);
 		cr_assert_eq(count_events("breach", key), 0);
 		cr_assert_eq(count_events("resolved", key), 0);
@@ -504,7 +527,8 @@ Test(tracking, a_restart_keeps_every_state_and_deadline)
 	char *c = iso(now), *old = iso(now - 1500), *body;
 
 	cr_assert(asprintf(&body,
-			   "[{\"id\":\"w\",\"created_at\":\"%s\",\"author\":\"a\",\"author_followers\":20000},"
+			   "[{\"id\":\"w\",\"created_at\":\"%s\",\"author\":\"a\",\"author_"
+			   "followers\":20000},"
 			   "{\"id\":\"o\",\"created_at\":\"%s\",\"author\":\"b\"}]",
 			   old, c) > 0);
 	cr_assert_eq(push(body), 202);
@@ -541,7 +565,8 @@ Test(tracking, mentions_page_oldest_first_with_a_cursor)
 	for (int i = 0; i < 25; i++) {
 		/* Pairs share a created instant to exercise ties. */
 		ts = iso(t + (i / 2) * 10);
-		cr_assert(asprintf(&item, "%s{\"id\":\"id%02d\",\"created_at\":\"%s\",\"author\":\"a\"}",
+		cr_assert(asprintf(&item,
+				   "%s{\"id\":\"id%02d\",\"created_at\":\"%s\",\"author\":\"a\"}",
 				   i ? "," : "", 24 - i, ts) > 0);
 		body = realloc(body, strlen(body) + strlen(item) + 2);
 		strcat(body, item);
@@ -559,7 +584,8 @@ Test(tracking, mentions_page_oldest_first_with_a_cursor)
 		json_t *doc = get_json(path), *m;
 		size_t i;
 		cr_assert_not_null(doc);
-		json_array_foreach(json_object_get(doc, "mentions"), i, m) {
+		json_array_foreach(json_object_get(doc, "mentions"), i, m)
+		{
 			int64_t created = time_of(m, "created_at");
 			cr_assert_geq(created, last_created, "not oldest first");
 			last_created = created;
@@ -591,8 +617,10 @@ Test(tracking, a_reload_rematches_open_mentions_without_raising_twice)
 	/* "vip" (followers >= 10000): warned already after 1 s. "s1" is social
 	 * (1 h / 2 h): nothing due for an hour. */
 	cr_assert(asprintf(&body,
-			   "[{\"id\":\"v1\",\"created_at\":\"%s\",\"author\":\"a\",\"author_followers\":20000},"
-			   "{\"id\":\"s1\",\"created_at\":\"%s\",\"author\":\"b\",\"text\":\"my parcel\"}]",
+			   "[{\"id\":\"v1\",\"created_at\":\"%s\",\"author\":\"a\",\"author_"
+			   "followers\":20000},"
+			   "{\"id\":\"s1\",\"created_at\":\"%s\",\"author\":\"b\",\"text\":\"my "
+			   "parcel\"}]",
 			   c, c) > 0);
 	cr_assert_eq(push(body), 202);
 	cr_assert(wait_state("p:v1", "warning", 3.0));
@@ -602,7 +630,8 @@ Test(tracking, a_reload_rematches_open_mentions_without_raising_twice)
 	 * breaches after 1 h. */
 	free(rwt_write_config(
 		dir, &redis, daemon_.http_port, "",
-		",\n \"policies\": [ { \"name\": \"parcel\", \"match\": { \"keywords\": [\"parcel\"] },"
+		",\n \"policies\": [ { \"name\": \"parcel\", \"match\": { \"keywords\": "
+		"[\"parcel\"] },"
 		" \"warn_after\": \"2s\", \"breach_after\": \"3s\" },"
 		" { \"name\": \"vip\", \"match\": { \"min_followers\": 10000 },"
 		" \"warn_after\": \"1s\", \"breach_after\": \"1h\" } ],\n"
@@ -704,10 +733,11 @@ Test(tracking, mentions_of_the_first_layout_move_over_and_keep_their_deadlines)
 	snprintf(e, sizeof(e), "%" PRId64, created + 3000);
 	snprintf(x, sizeof(x), "%" PRId64, created + 3600 * 1000);
 	redisContext *rc = rwt_redis_connect(&redis);
-	freeReplyObject(redisCommand(rc,
-				     "HSET t:{p}:m:old1 k mention a ann f 50000 t %s c %s s o p vip "
-				     "W %s B %s E %s X %s fw 0 fb 0 fe 0 y 1",
-				     "Where is my order?", c, w, b, e, x));
+	freeReplyObject(
+		redisCommand(rc,
+			     "HSET t:{p}:m:old1 k mention a ann f 50000 t %s c %s s o p vip "
+			     "W %s B %s E %s X %s fw 0 fb 0 fe 0 y 1",
+			     "Where is my order?", c, w, b, e, x));
 	freeReplyObject(redisCommand(rc, "ZADD t:{p}:ix:o:vip %s old1", c));
 	freeReplyObject(redisCommand(rc, "SADD t:{p}:ixp vip"));
 	freeReplyObject(redisCommand(rc, "HSET t:{p}:cnt m:vip 1"));

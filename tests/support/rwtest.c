@@ -76,8 +76,8 @@ rwt_write_file(const char *dir, const char *name, const char *text)
 }
 
 char *
-rwt_write_config(const char *dir, const struct rwt_redis *r, int http_port,
-		 const char *http_extra, const char *top_extra)
+rwt_write_config(const char *dir, const struct rwt_redis *r, int http_port, const char *http_extra,
+		 const char *top_extra)
 {
 	char *text, *path;
 
@@ -121,8 +121,8 @@ rwt_wait_until(bool (*cond)(void *arg), void *arg, double timeout_s)
 	}
 }
 
-/* Forks and execs argv (argv[0] an absolute path) with stdout and stderr to out_path (or /dev/null). The
- * child dies with the test process, so a failed test leaves no servers. */
+/* Forks and execs argv (argv[0] an absolute path) with stdout and stderr to out_path (or
+ * /dev/null). The child dies with the test process, so a failed test leaves no servers. */
 pid_t
 rwt_spawn(char *const argv[], char *const env[], const char *out_path)
 {
@@ -130,7 +130,8 @@ rwt_spawn(char *const argv[], char *const env[], const char *out_path)
 
 	cr_assert(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		int fd = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0600);
+		int fd = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND,
+			      0600);
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (fd >= 0) {
@@ -328,7 +329,8 @@ rwt_daemon_start(struct rwt_daemon *d, const char *config_path, int http_port,
 	if (d->log_path == NULL)
 		cr_assert(asprintf(&d->log_path, "%s.log", config_path) > 0);
 	for (char **e = environ; *e != NULL && n < 200; e++)
-		if (strncmp(*e, "JOURNAL_STREAM=", 15) != 0 && strncmp(*e, "NOTIFY_SOCKET=", 14) != 0)
+		if (strncmp(*e, "JOURNAL_STREAM=", 15) != 0 &&
+		    strncmp(*e, "NOTIFY_SOCKET=", 14) != 0)
 			env[n++] = *e;
 	for (size_t i = 0; extra_env != NULL && extra_env[i] != NULL && n < 250; i++)
 		env[n++] = extra_env[i];

@@ -32,7 +32,7 @@ struct rwt_redis {
 	char *dir;
 	int port;
 	pid_t pid;
-	char *password; /* requirepass, or NULL */
+	char *password;    /* requirepass, or NULL */
 	char *socket_path; /* its unix socket, dir/redis.sock */
 };
 
@@ -49,10 +49,10 @@ redisContext *rwt_redis_connect(const struct rwt_redis *r);
 
 struct rwt_daemon {
 	pid_t pid;
-	char *log_path;   /* stderr of the daemon */
+	char *log_path; /* stderr of the daemon */
 	char *config_path;
 	int http_port;
-	char *token;      /* bearer token for requests, or NULL */
+	char *token; /* bearer token for requests, or NULL */
 };
 
 /* Starts RW_DAEMON_PATH -c config_path with extra environment entries
@@ -78,10 +78,10 @@ char *rwt_daemon_log(const struct rwt_daemon *d);
 bool rwt_daemon_log_contains(const struct rwt_daemon *d, const char *needle);
 
 struct rwt_response {
-	long status;        /* 0 when the request failed at the transport level */
-	char *body;         /* NUL-terminated, caller frees via rwt_response_free */
+	long status; /* 0 when the request failed at the transport level */
+	char *body;  /* NUL-terminated, caller frees via rwt_response_free */
 	size_t len;
-	char *headers;      /* the raw response header block */
+	char *headers; /* the raw response header block */
 };
 
 /* One HTTP request to 127.0.0.1:port. token: bearer token or NULL. body may be
@@ -121,8 +121,8 @@ pid_t rwt_spawn(char *const argv[], char *const env[], const char *out_path);
 struct rwt_fake {
 	pid_t pid;
 	int port;
-	char *dir;      /* its scratch dir: out.log holds its stdout and stderr */
-	char base[64];  /* "http://127.0.0.1:PORT" */
+	char *dir;     /* its scratch dir: out.log holds its stdout and stderr */
+	char base[64]; /* "http://127.0.0.1:PORT" */
 };
 
 /* Starts rwfake with extra arguments (NULL-terminated, may be NULL) and

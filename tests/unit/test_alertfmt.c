@@ -55,17 +55,17 @@ ref_of(const char *key)
 static json_t *
 mention_event(const char *type, double age)
 {
-	json_t *e =
-	    json_pack("{s:s, s:s, s:s, s:s,"
-		      " s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}},"
-		      " s:{s:s, s:i, s:i}, s:f, s:f, s:n}",
-		      "id", "acme-x:1795438925000-0", "type", type, "at", AT, "due",
-		      "2026-11-23T13:00:00.000Z", "mention", "key", KEY, "source", "acme-x",
-		      "platform", "x", "kind", "mention", "id", "1860000000000000001", "url", URL,
-		      "author", "ann", "text", "Where is my order?", "created_at", CREATED_TEXT,
-		      "labels", "team", "care", "source", "config", "policy", "name", "social",
-		      "warn_after_seconds", 2700, "breach_after_seconds", 3600, "age_seconds", age,
-		      "business_age_seconds", age > 600 ? age - 600 : age, "response_seconds");
+	json_t *e = json_pack(
+		"{s:s, s:s, s:s, s:s,"
+		" s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}},"
+		" s:{s:s, s:i, s:i}, s:f, s:f, s:n}",
+		"id", "acme-x:1795438925000-0", "type", type, "at", AT, "due",
+		"2026-11-23T13:00:00.000Z", "mention", "key", KEY, "source", "acme-x", "platform",
+		"x", "kind", "mention", "id", "1860000000000000001", "url", URL, "author", "ann",
+		"text", "Where is my order?", "created_at", CREATED_TEXT, "labels", "team", "care",
+		"source", "config", "policy", "name", "social", "warn_after_seconds", 2700,
+		"breach_after_seconds", 3600, "age_seconds", age, "business_age_seconds",
+		age > 600 ? age - 600 : age, "response_seconds");
 
 	cr_assert_not_null(e);
 	return e;
@@ -97,10 +97,10 @@ static json_t *
 source_event(const char *type)
 {
 	bool down = strcmp(type, "source_down") == 0;
-	json_t *e =
-	    json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s?}}", "id", "acme-x:1795437000123-0",
-		      "type", type, "at", SRC_AT, "source", "name", "acme-x", "type", "x", "state",
-		      down ? "down" : "ok", "last_error", down ? SRC_ERROR : NULL);
+	json_t *e = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s?}}", "id",
+			      "acme-x:1795437000123-0", "type", type, "at", SRC_AT, "source",
+			      "name", "acme-x", "type", "x", "state", down ? "down" : "ok",
+			      "last_error", down ? SRC_ERROR : NULL);
 
 	cr_assert_not_null(e);
 	return e;
@@ -357,19 +357,19 @@ Test(alertfmt_summary, durations)
 		double secs;
 		const char *text;
 	} cases[] = {
-	    {0, "0s"},
-	    {45, "45s"},
-	    {59.9, "59s"},
-	    {60, "1m 00s"},
-	    {725, "12m 05s"},
-	    {3599, "59m 59s"},
-	    {3600, "1h 00m"},
-	    {3720, "1h 02m"},
-	    {86399, "23h 59m"},
-	    {86400, "1d 0h"},
-	    {183600, "2d 3h"},
-	    {-5, "0s"},
-	    {40 * 86400.0 + 3600 * 23, "40d 23h"},
+		{0, "0s"},
+		{45, "45s"},
+		{59.9, "59s"},
+		{60, "1m 00s"},
+		{725, "12m 05s"},
+		{3599, "59m 59s"},
+		{3600, "1h 00m"},
+		{3720, "1h 02m"},
+		{86399, "23h 59m"},
+		{86400, "1d 0h"},
+		{183600, "2d 3h"},
+		{-5, "0s"},
+		{40 * 86400.0 + 3600 * 23, "40d 23h"},
 	};
 	char want[128];
 
@@ -474,7 +474,7 @@ Test(alertfmt_summary, long_multibyte_author)
 	events = list_of(e, NULL);
 	json_decref(parse(rw_alertfmt_slack(events, err, sizeof(err)), err));
 	json_decref(
-	    parse(rw_alertfmt_alertmanager(events, NOW_MS, ACTIVE_MS, err, sizeof(err)), err));
+		parse(rw_alertfmt_alertmanager(events, NOW_MS, ACTIVE_MS, err, sizeof(err)), err));
 	json_decref(parse(rw_alertfmt_pagerduty(e, "R0UT1NGKEY", err, sizeof(err)), err));
 	json_decref(events);
 	free(author);
@@ -487,7 +487,7 @@ am(json_t *events)
 {
 	char err[200] = "";
 	json_t *body =
-	    parse(rw_alertfmt_alertmanager(events, NOW_MS, ACTIVE_MS, err, sizeof(err)), err);
+		parse(rw_alertfmt_alertmanager(events, NOW_MS, ACTIVE_MS, err, sizeof(err)), err);
 
 	cr_assert(json_is_array(body));
 	json_decref(events);
@@ -547,7 +547,7 @@ Test(alertfmt_alertmanager, warning)
 Test(alertfmt_alertmanager, breach_and_escalation_share_one_alert)
 {
 	json_t *body =
-	    am(list_of(mention_event("breach", 3720), escalation_event(3, 4 * 3600.0), NULL));
+		am(list_of(mention_event("breach", 3720), escalation_event(3, 4 * 3600.0), NULL));
 	json_t *breach = json_array_get(body, 0), *esc = json_array_get(body, 1);
 
 	cr_assert_eq(json_array_size(body), 2);
@@ -567,11 +567,11 @@ Test(alertfmt_alertmanager, breach_and_escalation_share_one_alert)
 Test(alertfmt_alertmanager, resolved_and_expired_end_both)
 {
 	json_t *firing =
-	    am(list_of(mention_event("warning", 2700), mention_event("breach", 3720), NULL));
+		am(list_of(mention_event("warning", 2700), mention_event("breach", 3720), NULL));
 	json_t *body = am(list_of(resolved_event(3905), mention_event("expired", 86400), NULL));
 	static const char *const summaries[] = {
-	    "Resolved: @ann on acme-x after 1h 05m (policy social)",
-	    "Expired unanswered: @ann on acme-x after 1d 0h (policy social)",
+		"Resolved: @ann on acme-x after 1h 05m (policy social)",
+		"Expired unanswered: @ann on acme-x after 1d 0h (policy social)",
 	};
 
 	cr_assert_eq(json_array_size(body), 4);
@@ -619,8 +619,8 @@ Test(alertfmt_alertmanager, source_labels)
 	json_t *e = source_event("source_down"), *body, *labels;
 
 	json_object_set_new(
-	    json_object_get(e, "source"), "labels",
-	    json_pack("{s:s, s:s, s:i}", "team", "care", "severity", "low", "tier", 2));
+		json_object_get(e, "source"), "labels",
+		json_pack("{s:s, s:s, s:i}", "team", "care", "severity", "low", "tier", 2));
 	body = am(list_of(e, NULL));
 	labels = json_object_get(json_array_get(body, 0), "labels");
 	expect_keys(labels, (const char *[]){"alertname", "source", "platform", "severity", "team",
@@ -689,8 +689,8 @@ Test(alertfmt_alertmanager, empty_list_and_order)
 
 		snprintf(key, sizeof(key), "acme-x:%zu", i);
 		cr_assert_str_eq(
-		    str_at(json_object_get(json_array_get(body, i), "labels"), "mention"),
-		    ref_of(key));
+			str_at(json_object_get(json_array_get(body, i), "labels"), "mention"),
+			ref_of(key));
 	}
 	json_decref(body);
 }
@@ -1125,7 +1125,7 @@ Test(alertfmt_slack, long_text_is_cut)
 	s = json_array_get(json_object_get(body, "blocks"), 0);
 	cr_assert_leq(utf8_chars(str_at(json_object_get(s, "text"), "text")), 3000);
 	json_array_foreach(json_object_get(s, "fields"), i, f)
-	    cr_assert_leq(utf8_chars(str_at(f, "text")), 2000);
+		cr_assert_leq(utf8_chars(str_at(f, "text")), 2000);
 	free(text);
 	json_decref(body);
 }

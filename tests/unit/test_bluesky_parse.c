@@ -75,12 +75,12 @@ expect_error(rwt_page_parser *fn, const char *body, const char *want)
 Test(bluesky_jwt, expiry)
 {
 	static const char *const claims[] = {
-	    ACCESS_CLAIMS("morel.us-east.host.bsky.network"),
-	    ACCESS_CLAIMS("morel.us-east.host.bsky.network1"),
-	    ACCESS_CLAIMS("morel.us-east.host.bsky.network12"),
-	    "{\"exp\":1777637200}",
-	    "{\"exp\":1777637200 }",
-	    "{\"exp\":1777637200  }",
+		ACCESS_CLAIMS("morel.us-east.host.bsky.network"),
+		ACCESS_CLAIMS("morel.us-east.host.bsky.network1"),
+		ACCESS_CLAIMS("morel.us-east.host.bsky.network12"),
+		"{\"exp\":1777637200}",
+		"{\"exp\":1777637200 }",
+		"{\"exp\":1777637200  }",
 	};
 
 	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
@@ -103,19 +103,19 @@ Test(bluesky_jwt, fractional_exp)
 Test(bluesky_jwt, unreadable)
 {
 	static const char *const claims[] = {
-	    "{\"iat\":1777630000}",
-	    "{\"exp\":\"1777637200\"}",
-	    "{\"exp\":-5}",
-	    "{\"exp\":null}",
-	    "not json",
-	    "[1777637200]",
-	    "{\"exp\":1e300}",
-	    "{\"exp\":9223372036854775807}",
+		"{\"iat\":1777630000}",
+		"{\"exp\":\"1777637200\"}",
+		"{\"exp\":-5}",
+		"{\"exp\":null}",
+		"not json",
+		"[1777637200]",
+		"{\"exp\":1e300}",
+		"{\"exp\":9223372036854775807}",
 	};
 	static const char *const tokens[] = {
-	    "",        "abc",      "abc.def",
-	    "a..c",    "a.!!!!.c", "a.e30",
-	    "a.eyJ.c", "a.e.c",    "a.eyJleHAiOjF9+/.c",
+		"",        "abc",      "abc.def",
+		"a..c",    "a.!!!!.c", "a.e30",
+		"a.eyJ.c", "a.e.c",    "a.eyJleHAiOjF9+/.c",
 	};
 
 	cr_assert_eq(rw_bluesky_jwt_expiry_ms(NULL), 0);
@@ -184,7 +184,7 @@ Test(bluesky_session, bad_handle_left_out)
 Test(bluesky_session, opaque_token_no_handle)
 {
 	static const char body[] =
-	    "{\"accessJwt\":\"opaque\",\"refreshJwt\":\"r\",\"did\":\"did:plc:x\"}";
+		"{\"accessJwt\":\"opaque\",\"refreshJwt\":\"r\",\"did\":\"did:plc:x\"}";
 	struct rw_bluesky_session s;
 	char err[256] = "";
 
@@ -202,35 +202,37 @@ Test(bluesky_session, regression_errors_never_quote_tokens_nor_take_crlf)
 	static const struct {
 		const char *body, *want;
 	} cases[] = {
-	    {"{\"accessJwt\":\"eyJSECRETACCESS", "malformed JSON at line 1 column"},
-	    {"{\"accessJwt\":\"eyJSECRETACCESS\" \"refreshJwt\":\"SECRETREFRESH\"}",
-	     "malformed JSON at line 1 column"},
-	    {"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":SECRETREFRESH}",
-	     "malformed JSON at line 1 column"},
-	    {"", "malformed JSON at line 1 column"},
-	    {"[\"eyJSECRETACCESS\"]", "expected a JSON object"},
-	    {"{\"refreshJwt\":\"SECRETREFRESH\",\"did\":\"did:plc:x\"}", "session: no accessJwt"},
-	    {"{\"accessJwt\":\"eyJSECRETACCESS\",\"did\":\"did:plc:x\"}", "session: no refreshJwt"},
-	    {"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRETREFRESH\"}",
-	     "session: no did"},
-	    {"{\"accessJwt\":7,\"refreshJwt\":\"SECRETREFRESH\",\"did\":\"d\"}",
-	     "session: no accessJwt"},
-	    {"{\"error\":\"AuthenticationRequired\","
-	     "\"message\":\"Invalid identifier or password\"}",
-	     "session: no accessJwt"},
-	    /* A token that would add a header to every later request. */
-	    {"{\"accessJwt\":\"eyJSECRET\\r\\nX-Injected: 1\",\"refreshJwt\":\"SECRETREFRESH\","
-	     "\"did\":\"did:plc:x\"}",
-	     "session: bad accessJwt"},
-	    {"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRET REFRESH\","
-	     "\"did\":\"did:plc:x\"}",
-	     "session: bad refreshJwt"},
-	    {"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRETREFRESH\","
-	     "\"did\":\"did:plc:x&actor=did:plc:y\"}",
-	     "session: bad did"},
-	    {"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRETREFRESH\","
-	     "\"did\":\"plc:x\"}",
-	     "session: bad did"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS", "malformed JSON at line 1 column"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\" \"refreshJwt\":\"SECRETREFRESH\"}",
+		 "malformed JSON at line 1 column"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":SECRETREFRESH}",
+		 "malformed JSON at line 1 column"},
+		{"", "malformed JSON at line 1 column"},
+		{"[\"eyJSECRETACCESS\"]", "expected a JSON object"},
+		{"{\"refreshJwt\":\"SECRETREFRESH\",\"did\":\"did:plc:x\"}",
+		 "session: no accessJwt"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\",\"did\":\"did:plc:x\"}",
+		 "session: no refreshJwt"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRETREFRESH\"}",
+		 "session: no did"},
+		{"{\"accessJwt\":7,\"refreshJwt\":\"SECRETREFRESH\",\"did\":\"d\"}",
+		 "session: no accessJwt"},
+		{"{\"error\":\"AuthenticationRequired\","
+		 "\"message\":\"Invalid identifier or password\"}",
+		 "session: no accessJwt"},
+		/* A token that would add a header to every later request. */
+		{"{\"accessJwt\":\"eyJSECRET\\r\\nX-Injected: 1\",\"refreshJwt\":\"SECRETREFRESH\","
+		 "\"did\":\"did:plc:x\"}",
+		 "session: bad accessJwt"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRET REFRESH\","
+		 "\"did\":\"did:plc:x\"}",
+		 "session: bad refreshJwt"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRETREFRESH\","
+		 "\"did\":\"did:plc:x&actor=did:plc:y\"}",
+		 "session: bad did"},
+		{"{\"accessJwt\":\"eyJSECRETACCESS\",\"refreshJwt\":\"SECRETREFRESH\","
+		 "\"did\":\"plc:x\"}",
+		 "session: bad did"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -257,16 +259,16 @@ Test(bluesky_session, regression_errors_never_quote_tokens_nor_take_crlf)
 Test(bluesky_error, parse)
 {
 	static const char expired[] =
-	    "{\"error\":\"ExpiredToken\",\"message\":\"Token has expired\"}";
+		"{\"error\":\"ExpiredToken\",\"message\":\"Token has expired\"}";
 	static const char *const not_errors[] = {
-	    "",
-	    "<html>",
-	    "[]",
-	    "{}",
-	    "{\"error\":5}",
-	    "{\"error\":\"\"}",
-	    "{\"message\":\"x\"}",
-	    "{\"error\":\"ExpiredToken\"",
+		"",
+		"<html>",
+		"[]",
+		"{}",
+		"{\"error\":5}",
+		"{\"error\":\"\"}",
+		"{\"message\":\"x\"}",
+		"{\"error\":\"ExpiredToken\"",
 	};
 	char name[64];
 
@@ -275,7 +277,8 @@ Test(bluesky_error, parse)
 	cr_assert_eq(rw_bluesky_parse_error(expired, strlen(expired), name, 4), 0);
 	cr_assert_str_eq(name, "Exp");
 	cr_assert_eq(
-	    rw_bluesky_parse_error("{\"error\":\"RateLimitExceeded\"}", 29, name, sizeof(name)), 0);
+		rw_bluesky_parse_error("{\"error\":\"RateLimitExceeded\"}", 29, name, sizeof(name)),
+		0);
 	cr_assert_str_eq(name, "RateLimitExceeded");
 	for (size_t i = 0; i < sizeof(not_errors) / sizeof(not_errors[0]); i++)
 		cr_assert_eq(rw_bluesky_parse_error(not_errors[i], strlen(not_errors[i]), name,

@@ -18,8 +18,8 @@
 #include "rwtest.h"
 
 /* The fixed ladder, in seconds. */
-static const int64_t ladder[] = {1,    5,     15,    30,    60,    120,    300,    600,   900,
-				 1800, 3600,  7200,  14400, 28800, 43200, 86400, 172800, 604800};
+static const int64_t ladder[] = {1,    5,    15,   30,    60,    120,   300,   600,    900,
+				 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 604800};
 #define NLADDER (sizeof(ladder) / sizeof(ladder[0]))
 
 static struct rw_config *
@@ -38,8 +38,8 @@ static void
 expect_bounds(const int64_t *got, size_t n, const int64_t *want, size_t nwant)
 {
 	for (size_t i = 0; i < n && i < nwant; i++)
-		cr_assert_eq(got[i], want[i], "bounds[%zu] = %lld, want %lld", i,
-			     (long long)got[i], (long long)want[i]);
+		cr_assert_eq(got[i], want[i], "bounds[%zu] = %lld, want %lld", i, (long long)got[i],
+			     (long long)want[i]);
 	cr_assert_eq(n, nwant, "%zu bounds, want %zu", n, nwant);
 }
 
@@ -85,8 +85,8 @@ Test(buckets, warn_and_breach_added)
 {
 	struct rw_config *cfg = load_config("{'policies': [{'name': 'default', 'match': {},"
 					    " 'warn_after': '45m', 'breach_after': '1h'}]}");
-	static const int64_t want[] = {1,    5,    15,   30,    60,    120,   300,
-				       600,  900,  1800, 2700,  3600,  7200,  14400,
+	static const int64_t want[] = {1,     5,     15,    30,     60,    120,  300,
+				       600,   900,   1800,  2700,   3600,  7200, 14400,
 				       28800, 43200, 86400, 172800, 604800};
 	int64_t b[64];
 	size_t n = rw_stats_buckets(cfg, b, 64);
@@ -105,9 +105,9 @@ Test(buckets, every_policy_and_escalation_step)
 		" {'name': 'social', 'match': {}, 'warn_after': '17s', 'breach_after': 2700,"
 		"  'escalate_after': ['90m']},"
 		" {'name': 'reviews', 'match': {}, 'breach_after': '1d1s'}]}");
-	static const int64_t want[] = {1,     5,     15,    17,    30,     60,     120,
-				       300,   600,   900,   1200,  1800,   2700,   3600,
-				       5400,  7200,  10800, 14400, 28800,  43200,  86400,
+	static const int64_t want[] = {1,     5,      15,     17,    30,    60,    120,
+				       300,   600,    900,    1200,  1800,  2700,  3600,
+				       5400,  7200,   10800,  14400, 28800, 43200, 86400,
 				       86401, 172800, 604800, 691200};
 	int64_t b[64];
 	size_t n = rw_stats_buckets(cfg, b, 64);
@@ -126,9 +126,9 @@ Test(buckets, duplicates_across_policies)
 		" {'name': 'b', 'match': {}, 'warn_after': '40m', 'breach_after': '50m',"
 		"  'escalate_after': ['50m', '2h']},"
 		" {'name': 'c', 'match': {}, 'breach_after': '40m'}]}");
-	static const int64_t want[] = {1,    5,    15,    30,    60,    120,   300,   600,
-				       900,  1800, 2400,  3000,  3600,  7200,  14400, 28800,
-				       43200, 86400, 172800, 604800};
+	static const int64_t want[] = {1,     5,     15,    30,    60,     120,   300,
+				       600,   900,   1800,  2400,  3000,   3600,  7200,
+				       14400, 28800, 43200, 86400, 172800, 604800};
 	int64_t b[64];
 	size_t n = rw_stats_buckets(cfg, b, 64);
 
@@ -214,9 +214,9 @@ Test(bucket_name, negative_in_first_bucket)
 /* Policy bounds are buckets of their own: SLO fractions are exact. */
 Test(bucket_name, policy_bounds)
 {
-	struct rw_config *cfg = load_config(
-		"{'policies': [{'name': 'social', 'match': {}, 'warn_after': '45m',"
-		" 'breach_after': '50m', 'escalate_after': ['70m', '8d']}]}");
+	struct rw_config *cfg =
+		load_config("{'policies': [{'name': 'social', 'match': {}, 'warn_after': '45m',"
+			    " 'breach_after': '50m', 'escalate_after': ['70m', '8d']}]}");
 
 	expect_bucket(cfg, 1800001, "2700");
 	expect_bucket(cfg, 2700000, "2700");

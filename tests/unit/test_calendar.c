@@ -99,7 +99,8 @@ Test(calendar_utc, inside_hours)
 {
 	struct rw_calendar *cal = office("UTC", NULL, 0);
 
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 10, 0), rwt_utc_ms(2026, 3, 2, 12, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 10, 0),
+					  rwt_utc_ms(2026, 3, 2, 12, 0)),
 		  2 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 10, 0), 2 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 2, 12, 0));
@@ -116,7 +117,8 @@ Test(calendar_utc, before_and_after_hours)
 	/* 07:00 is before opening: the clock starts at 09:00. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 7, 0), HOUR_MS),
 		  rwt_utc_ms(2026, 3, 2, 10, 0));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 7, 0), rwt_utc_ms(2026, 3, 2, 10, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 7, 0),
+					  rwt_utc_ms(2026, 3, 2, 10, 0)),
 		  HOUR_MS);
 	/* 16:00 + 2 h: one hour Monday, one Tuesday from 09:00. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 16, 0), 2 * HOUR_MS),
@@ -124,10 +126,13 @@ Test(calendar_utc, before_and_after_hours)
 	/* 18:00 is after closing: Tuesday 09:30. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 18, 0), 30 * MIN_MS),
 		  rwt_utc_ms(2026, 3, 3, 9, 30));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 16, 30), rwt_utc_ms(2026, 3, 3, 9, 15)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 16, 30),
+					  rwt_utc_ms(2026, 3, 3, 9, 15)),
 		  45 * MIN_MS);
 	/* A closed span alone is worth nothing. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 17, 0), rwt_utc_ms(2026, 3, 3, 9, 0)), 0);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 17, 0),
+					  rwt_utc_ms(2026, 3, 3, 9, 0)),
+		  0);
 	rw_calendar_free(cal);
 }
 
@@ -138,13 +143,15 @@ Test(calendar_utc, spans_nights_and_weekends)
 	/* Friday 2026-03-06 16:00 + 2 h: Monday 2026-03-09 10:00. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 6, 16, 0), 2 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 9, 10, 0));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 6, 16, 0), rwt_utc_ms(2026, 3, 9, 10, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 6, 16, 0),
+					  rwt_utc_ms(2026, 3, 9, 10, 0)),
 		  2 * HOUR_MS);
 	/* Saturday start: Monday. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 12, 0), 8 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 9, 17, 0));
 	/* One whole week is 40 hours, and 12 business hours cross a night. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), rwt_utc_ms(2026, 3, 9, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0),
+					  rwt_utc_ms(2026, 3, 9, 0, 0)),
 		  40 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 9, 0), 12 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 3, 13, 0));
@@ -159,10 +166,16 @@ Test(calendar_utc, amount_zero_and_empty_spans)
 	struct rw_calendar *cal = office("UTC", NULL, 0);
 
 	/* Zero gives the start itself, open or closed. */
-	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 12, 0), 0), rwt_utc_ms(2026, 3, 7, 12, 0));
-	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 10, 0), 0), rwt_utc_ms(2026, 3, 2, 10, 0));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 12, 0), rwt_utc_ms(2026, 3, 2, 12, 0)), 0);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 12, 0), rwt_utc_ms(2026, 3, 2, 10, 0)), 0);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 12, 0), 0),
+		  rwt_utc_ms(2026, 3, 7, 12, 0));
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 10, 0), 0),
+		  rwt_utc_ms(2026, 3, 2, 10, 0));
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 12, 0),
+					  rwt_utc_ms(2026, 3, 2, 12, 0)),
+		  0);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 12, 0),
+					  rwt_utc_ms(2026, 3, 2, 10, 0)),
+		  0);
 	rw_calendar_free(cal);
 }
 
@@ -180,7 +193,8 @@ Test(calendar_utc, start_at_open_and_close)
 	/* From the closing instant, one millisecond is the next day's first. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 17, 0), 1),
 		  rwt_utc_ms(2026, 3, 3, 9, 0) + 1);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 9, 0), rwt_utc_ms(2026, 3, 2, 17, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 9, 0),
+					  rwt_utc_ms(2026, 3, 2, 17, 0)),
 		  8 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -216,7 +230,8 @@ Test(calendar_utc, split_shifts)
 	/* Starting in the break: 13:00 + 30 min. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 12, 15), 30 * MIN_MS),
 		  rwt_utc_ms(2026, 3, 2, 13, 30));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 11, 30), rwt_utc_ms(2026, 3, 2, 13, 30)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 11, 30),
+					  rwt_utc_ms(2026, 3, 2, 13, 30)),
 		  HOUR_MS);
 	/* 16:00 + 2 h: one hour today, the next from 08:00 tomorrow. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 16, 0), 2 * HOUR_MS),
@@ -241,7 +256,8 @@ Test(calendar_utc, adjacent_days_are_one_opening)
 		  rwt_utc_ms(2026, 3, 7, 0, 0));
 	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 7, 0, 0)));
 	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 7, 0, 0) - 1));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 6, 0, 0), rwt_utc_ms(2026, 3, 8, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 6, 0, 0),
+					  rwt_utc_ms(2026, 3, 8, 0, 0)),
 		  48 * HOUR_MS);
 	/* From Saturday's last hour, 2 h ends Saturday next week at 01:00. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 23, 0), 2 * HOUR_MS),
@@ -259,7 +275,8 @@ Test(calendar_holidays, friday_holiday_pushes_to_monday)
 	/* Thursday 16:00 + 2 h: 1 h Thursday, Friday closed, 1 h Monday. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 5, 16, 0), 2 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 9, 10, 0));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 5, 0, 0), rwt_utc_ms(2026, 3, 9, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 5, 0, 0),
+					  rwt_utc_ms(2026, 3, 9, 0, 0)),
 		  8 * HOUR_MS);
 	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 6, 10, 0)));
 	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 5, 10, 0)));
@@ -280,7 +297,8 @@ Test(calendar_holidays, holiday_is_the_local_day)
 	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 5, 23, 0)));
 	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 6, 23, 0) - 1));
 	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 6, 23, 0)));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 5, 0, 0), rwt_utc_ms(2026, 3, 8, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 5, 0, 0),
+					  rwt_utc_ms(2026, 3, 8, 0, 0)),
 		  48 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 5, 22, 0), 2 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 7, 0, 0));
@@ -297,10 +315,12 @@ Test(calendar_closures, open_only_saturdays)
 	/* From Monday 2026-03-02: 4 h on 03-07, 4 h on 03-14, 2 h on 03-21. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 10 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 21, 12, 0));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), rwt_utc_ms(2026, 3, 21, 12, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0),
+					  rwt_utc_ms(2026, 3, 21, 12, 0)),
 		  10 * HOUR_MS);
 	/* A year of Saturdays: 52 of them from 2026-03-02 to 2027-03-01. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), rwt_utc_ms(2027, 3, 1, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0),
+					  rwt_utc_ms(2027, 3, 1, 0, 0)),
 		  52 * 4 * HOUR_MS);
 	/* 208 h is the 52nd Saturday's close: 2027-02-27 14:00. */
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 208 * HOUR_MS),
@@ -322,7 +342,9 @@ Test(calendar_closures, hundred_consecutive_holidays)
 		  rwt_utc_ms(2026, 6, 10, 10, 0));
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 2, 27, 16, 0), 2 * HOUR_MS),
 		  rwt_utc_ms(2026, 6, 10, 10, 0));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), rwt_utc_ms(2026, 6, 10, 0, 0)), 0);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0),
+					  rwt_utc_ms(2026, 6, 10, 0, 0)),
+		  0);
 	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 4, 15, 10, 0)));
 	rw_calendar_free(cal);
 }
@@ -354,13 +376,16 @@ Test(calendar_closures, never_open_and_too_much)
 	struct rw_calendar *cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 1), INT64_MAX);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 1, 1, 0, 0), rwt_utc_ms(2027, 1, 1, 0, 0)), 0);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 1, 1, 0, 0),
+					  rwt_utc_ms(2027, 1, 1, 0, 0)),
+		  0);
 	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 2, 12, 0)));
 	rw_calendar_free(cal);
 	/* More business time than 100 years hold, even open around the clock. */
 	add(&w, EVERY_DAY, 0, 0, 24, 0);
 	cal = make_cal("UTC", &w, NULL, 0);
-	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 36526 * DAY_MS), INT64_MAX);
+	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 36526 * DAY_MS),
+		  INT64_MAX);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), INT64_MAX), INT64_MAX);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 0, 0), 36500 * DAY_MS),
 		  rwt_utc_ms(2026, 3, 2, 0, 0) + 36500 * DAY_MS);
@@ -378,7 +403,8 @@ Test(calendar_dst, warsaw_full_days)
 	add(&w, SUN, 0, 0, 24, 0);
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* Sunday 03-29: 00:00 CET = 03-28 23:00Z to 24:00 CEST = 03-29 22:00Z: 23 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 31, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0),
+					  rwt_utc_ms(2026, 3, 31, 0, 0)),
 		  23 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 23 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 29, 22, 0));
@@ -392,12 +418,14 @@ Test(calendar_dst, warsaw_full_days)
 	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 29, 22, 0) - 1));
 	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 29, 22, 0)));
 	/* Sunday 10-25: 00:00 CEST = 10-24 22:00Z to 24:00 CET = 10-25 23:00Z: 25 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), rwt_utc_ms(2026, 10, 27, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0),
+					  rwt_utc_ms(2026, 10, 27, 0, 0)),
 		  25 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 25 * HOUR_MS),
 		  rwt_utc_ms(2026, 10, 25, 23, 0));
 	/* An ordinary Sunday, 03-22: 23:00Z to 23:00Z, 24 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 21, 0, 0), rwt_utc_ms(2026, 3, 24, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 21, 0, 0),
+					  rwt_utc_ms(2026, 3, 24, 0, 0)),
 		  24 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -410,19 +438,22 @@ Test(calendar_dst, warsaw_one_to_four)
 	add(&w, SUN, 1, 0, 4, 0);
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* 03-29: 01:00 CET = 00:00Z to 04:00 CEST = 02:00Z: 2 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0),
+					  rwt_utc_ms(2026, 3, 30, 0, 0)),
 		  2 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 2 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 29, 2, 0));
 	/* 10-25: 01:00 CEST = 10-24 23:00Z to 04:00 CET = 03:00Z: 4 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), rwt_utc_ms(2026, 10, 26, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0),
+					  rwt_utc_ms(2026, 10, 26, 0, 0)),
 		  4 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 4 * HOUR_MS),
 		  rwt_utc_ms(2026, 10, 25, 3, 0));
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 1),
 		  rwt_utc_ms(2026, 10, 24, 23, 0) + 1);
 	/* 03-22: 01:00 CET = 00:00Z to 04:00 CET = 03:00Z: 3 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 21, 0, 0), rwt_utc_ms(2026, 3, 23, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 21, 0, 0),
+					  rwt_utc_ms(2026, 3, 23, 0, 0)),
 		  3 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -439,7 +470,8 @@ Test(calendar_dst, warsaw_gap_and_ambiguous_edges)
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* 03-29: 00:00 CET = 03-28 23:00Z; 02:30 is in the gap and maps to
 	 * 03:00 CEST = 01:00Z; 05:00 CEST = 03:00Z. One opening of 4 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0),
+					  rwt_utc_ms(2026, 3, 30, 0, 0)),
 		  4 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 4 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 29, 3, 0));
@@ -448,7 +480,8 @@ Test(calendar_dst, warsaw_gap_and_ambiguous_edges)
 	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 29, 1, 0)));
 	/* 10-25: 00:00 CEST = 10-24 22:00Z; 02:30 is ambiguous and takes its
 	 * first occurrence, 02:30 CEST = 00:30Z; 05:00 CET = 04:00Z: 6 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), rwt_utc_ms(2026, 10, 26, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0),
+					  rwt_utc_ms(2026, 10, 26, 0, 0)),
 		  6 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 6 * HOUR_MS),
 		  rwt_utc_ms(2026, 10, 25, 4, 0));
@@ -469,11 +502,13 @@ Test(calendar_dst, warsaw_edges_alone)
 	cal = make_cal("Europe/Warsaw", &starts, NULL, 0);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 1),
 		  rwt_utc_ms(2026, 3, 29, 1, 0) + 1);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0),
+					  rwt_utc_ms(2026, 3, 30, 0, 0)),
 		  2 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 1),
 		  rwt_utc_ms(2026, 10, 25, 0, 30) + 1);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), rwt_utc_ms(2026, 10, 26, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0),
+					  rwt_utc_ms(2026, 10, 26, 0, 0)),
 		  210 * MIN_MS);
 	rw_calendar_free(cal);
 
@@ -484,7 +519,8 @@ Test(calendar_dst, warsaw_edges_alone)
 	cal = make_cal("Europe/Warsaw", &ends, NULL, 0);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), 2 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 29, 1, 0));
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0),
+					  rwt_utc_ms(2026, 3, 30, 0, 0)),
 		  2 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 150 * MIN_MS),
 		  rwt_utc_ms(2026, 10, 25, 0, 30));
@@ -501,12 +537,15 @@ Test(calendar_dst, warsaw_interval_inside_gap_and_repeat)
 	add(&w, SUN, 2, 45, 3, 0);
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* 03-29: both intervals lie in the gap and map to 01:00Z-01:00Z: nothing. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)), 0);
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0),
+					  rwt_utc_ms(2026, 3, 30, 0, 0)),
+		  0);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), MIN_MS),
 		  rwt_utc_ms(2026, 4, 5, 0, 1)); /* next Sunday 02:00 CEST = 00:00Z */
 	/* 10-25: 02:00 and 02:30 first occurrences, 00:00Z-00:30Z; 02:45 first
 	 * occurrence is 00:45Z, and 03:00 exists once, 03:00 CET = 02:00Z. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), rwt_utc_ms(2026, 10, 26, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0),
+					  rwt_utc_ms(2026, 10, 26, 0, 0)),
 		  30 * MIN_MS + 75 * MIN_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 24, 0, 0), 31 * MIN_MS),
 		  rwt_utc_ms(2026, 10, 25, 0, 46));
@@ -522,12 +561,14 @@ Test(calendar_dst, warsaw_weekend_across_the_change)
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* Saturday 03-28 00:00 CET = 03-27 23:00Z to Monday 00:00 CEST =
 	 * 03-29 22:00Z: 24 + 23 = 47 h, as one opening. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 27, 0, 0), rwt_utc_ms(2026, 3, 31, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 27, 0, 0),
+					  rwt_utc_ms(2026, 3, 31, 0, 0)),
 		  47 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 27, 0, 0), 47 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 29, 22, 0));
 	/* October: 10-23 22:00Z to 10-25 23:00Z, 49 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 23, 0, 0), rwt_utc_ms(2026, 10, 27, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 23, 0, 0),
+					  rwt_utc_ms(2026, 10, 27, 0, 0)),
 		  49 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -542,12 +583,14 @@ Test(calendar_dst, new_york)
 	add(&full, SUN, 0, 0, 24, 0);
 	cal = make_cal("America/New_York", &full, NULL, 0);
 	/* 03-08: 00:00 EST = 05:00Z to 24:00 EDT = 03-09 04:00Z: 23 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 7, 0, 0), rwt_utc_ms(2026, 3, 10, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 7, 0, 0),
+					  rwt_utc_ms(2026, 3, 10, 0, 0)),
 		  23 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 0, 0), 23 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 9, 4, 0));
 	/* 11-01: 00:00 EDT = 04:00Z to 24:00 EST = 11-02 05:00Z: 25 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 31, 0, 0), rwt_utc_ms(2026, 11, 3, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 31, 0, 0),
+					  rwt_utc_ms(2026, 11, 3, 0, 0)),
 		  25 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 31, 0, 0), 25 * HOUR_MS),
 		  rwt_utc_ms(2026, 11, 2, 5, 0));
@@ -556,13 +599,15 @@ Test(calendar_dst, new_york)
 	add(&early, SUN, 1, 0, 4, 0);
 	cal = make_cal("America/New_York", &early, NULL, 0);
 	/* 03-08: 01:00 EST = 06:00Z to 04:00 EDT = 08:00Z: 2 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 7, 0, 0), rwt_utc_ms(2026, 3, 10, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 7, 0, 0),
+					  rwt_utc_ms(2026, 3, 10, 0, 0)),
 		  2 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 7, 0, 0), 2 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 8, 8, 0));
 	/* 11-01: 01:00 is ambiguous; first occurrence 01:00 EDT = 05:00Z, to
 	 * 04:00 EST = 09:00Z: 4 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 31, 0, 0), rwt_utc_ms(2026, 11, 3, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 10, 31, 0, 0),
+					  rwt_utc_ms(2026, 11, 3, 0, 0)),
 		  4 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 10, 31, 0, 0), 1),
 		  rwt_utc_ms(2026, 11, 1, 5, 0) + 1);
@@ -582,12 +627,14 @@ Test(calendar_dst, moscow_standard_time_change)
 	add(&w, SUN, 1, 30, 3, 0);
 	cal = make_cal("Europe/Moscow", &w, NULL, 0);
 	/* First 01:30 is +4: 10-25 21:30Z; 03:00 is +3: 10-26 00:00Z. 2.5 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2014, 10, 25, 0, 0), rwt_utc_ms(2014, 10, 27, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2014, 10, 25, 0, 0),
+					  rwt_utc_ms(2014, 10, 27, 0, 0)),
 		  150 * MIN_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2014, 10, 25, 0, 0), 1),
 		  rwt_utc_ms(2014, 10, 25, 21, 30) + 1);
 	/* A week later both are +3: 22:30Z to 00:00Z, 1.5 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2014, 11, 1, 0, 0), rwt_utc_ms(2014, 11, 3, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2014, 11, 1, 0, 0),
+					  rwt_utc_ms(2014, 11, 3, 0, 0)),
 		  90 * MIN_MS);
 	rw_calendar_free(cal);
 }
@@ -602,9 +649,11 @@ Test(calendar_dst, always_open_is_wall_time)
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	expect_ms(rw_calendar_business_ms(cal, from, to), to - from);
 	/* Across both changes, hour by hour. */
-	for (int64_t s = rwt_utc_ms(2026, 3, 28, 0, 0); s < rwt_utc_ms(2026, 3, 31, 0, 0); s += 17 * MIN_MS)
+	for (int64_t s = rwt_utc_ms(2026, 3, 28, 0, 0); s < rwt_utc_ms(2026, 3, 31, 0, 0);
+	     s += 17 * MIN_MS)
 		expect_ms(rw_calendar_deadline_ms(cal, s, 5 * HOUR_MS), s + 5 * HOUR_MS);
-	for (int64_t s = rwt_utc_ms(2026, 10, 24, 0, 0); s < rwt_utc_ms(2026, 10, 27, 0, 0); s += 17 * MIN_MS)
+	for (int64_t s = rwt_utc_ms(2026, 10, 24, 0, 0); s < rwt_utc_ms(2026, 10, 27, 0, 0);
+	     s += 17 * MIN_MS)
 		expect_ms(rw_calendar_deadline_ms(cal, s, 5 * HOUR_MS), s + 5 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -742,9 +791,10 @@ Test(calendar_far, past_and_future_in_any_order)
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(2026, 3, 2, 9, 0), 8 * HOUR_MS),
 		  rwt_utc_ms(2026, 3, 2, 17, 0));
 	/* One query across the century: every weekday but the two holidays. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 1, 1, 0, 0), rwt_utc_ms(2090, 1, 9, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 1, 1, 0, 0),
+					  rwt_utc_ms(2090, 1, 9, 0, 0)),
 		  (count_days(day_number(1990, 1, 1), day_number(2090, 1, 9), WEEKDAYS) - 2) * 8 *
-		      HOUR_MS);
+			  HOUR_MS);
 	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2090, 1, 2, 12, 0)));
 	cr_assert_not(rw_calendar_is_open(cal, rwt_utc_ms(1990, 1, 3, 12, 0)));
 	rw_calendar_free(cal);
@@ -760,15 +810,19 @@ Test(calendar_far, warsaw_dst_in_1990_and_2090)
 	cal = make_cal("Europe/Warsaw", &w, NULL, 0);
 	/* 2090-03-26: 03-25 23:00Z to 03-26 22:00Z, 23 h; 2090-10-29:
 	 * 10-28 22:00Z to 10-29 23:00Z, 25 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2090, 3, 25, 0, 0), rwt_utc_ms(2090, 3, 28, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2090, 3, 25, 0, 0),
+					  rwt_utc_ms(2090, 3, 28, 0, 0)),
 		  23 * HOUR_MS);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2090, 10, 28, 0, 0), rwt_utc_ms(2090, 10, 31, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2090, 10, 28, 0, 0),
+					  rwt_utc_ms(2090, 10, 31, 0, 0)),
 		  25 * HOUR_MS);
 	/* 1990 ended summer time on the last Sunday of September: 1990-09-30,
 	 * 09-29 22:00Z to 09-30 23:00Z, 25 h; 1990-03-25 is 23 h. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 9, 29, 0, 0), rwt_utc_ms(1990, 10, 2, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 9, 29, 0, 0),
+					  rwt_utc_ms(1990, 10, 2, 0, 0)),
 		  25 * HOUR_MS);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 3, 24, 0, 0), rwt_utc_ms(1990, 3, 27, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 3, 24, 0, 0),
+					  rwt_utc_ms(1990, 3, 27, 0, 0)),
 		  23 * HOUR_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(1990, 9, 29, 0, 0), 25 * HOUR_MS),
 		  rwt_utc_ms(1990, 9, 30, 23, 0));
@@ -776,7 +830,8 @@ Test(calendar_far, warsaw_dst_in_1990_and_2090)
 	 * 2090-01-01 (2089-12-31 23:00Z): each year's 23 h and 25 h Sundays
 	 * cancel out, so every Sunday counts 24 h. */
 	sundays = count_days(day_number(1990, 1, 1), day_number(2090, 1, 1), SUN);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1989, 12, 31, 23, 0), rwt_utc_ms(2089, 12, 31, 23, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1989, 12, 31, 23, 0),
+					  rwt_utc_ms(2089, 12, 31, 23, 0)),
 		  sundays * 24 * HOUR_MS);
 	rw_calendar_free(cal);
 }
@@ -826,7 +881,7 @@ Test(calendar_far, long_openings_across_chunk_seams)
 		expect_ms(rw_calendar_business_ms(cal, (int64_t)d0 * DAY_MS + HOUR_MS,
 						  (int64_t)anchor * DAY_MS),
 			  count_days(d0, anchor, EVERY_DAY & ~WED) * DAY_MS -
-			      count_days(d0, d0 + 1, EVERY_DAY & ~WED) * HOUR_MS);
+				  count_days(d0, d0 + 1, EVERY_DAY & ~WED) * HOUR_MS);
 		rw_calendar_free(cal);
 	}
 }
@@ -839,9 +894,11 @@ Test(calendar_far, outside_the_supported_range)
 	add(&w, EVERY_DAY, 0, 0, 24, 0);
 	cal = make_cal("UTC", &w, NULL, 0);
 	/* Before 1900 and from 2400 on, everything counts as closed. */
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1899, 12, 31, 0, 0), rwt_utc_ms(1900, 1, 2, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1899, 12, 31, 0, 0),
+					  rwt_utc_ms(1900, 1, 2, 0, 0)),
 		  DAY_MS);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2399, 12, 31, 0, 0), rwt_utc_ms(2400, 1, 2, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2399, 12, 31, 0, 0),
+					  rwt_utc_ms(2400, 1, 2, 0, 0)),
 		  DAY_MS);
 	expect_ms(rw_calendar_deadline_ms(cal, rwt_utc_ms(1899, 12, 31, 0, 0), HOUR_MS),
 		  rwt_utc_ms(1900, 1, 1, 1, 0));
@@ -859,11 +916,14 @@ Test(calendar_far, outside_the_supported_range)
 static void
 query_everywhere(struct rw_calendar *cal)
 {
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0), rwt_utc_ms(2026, 3, 30, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2026, 3, 28, 0, 0),
+					  rwt_utc_ms(2026, 3, 30, 0, 0)),
 		  23 * HOUR_MS);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2090, 3, 25, 0, 0), rwt_utc_ms(2090, 3, 28, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(2090, 3, 25, 0, 0),
+					  rwt_utc_ms(2090, 3, 28, 0, 0)),
 		  23 * HOUR_MS);
-	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 9, 29, 0, 0), rwt_utc_ms(1990, 10, 2, 0, 0)),
+	expect_ms(rw_calendar_business_ms(cal, rwt_utc_ms(1990, 9, 29, 0, 0),
+					  rwt_utc_ms(1990, 10, 2, 0, 0)),
 		  25 * HOUR_MS);
 	cr_assert(rw_calendar_is_open(cal, rwt_utc_ms(2026, 3, 29, 12, 0)));
 	cr_assert_neq(rw_calendar_deadline_ms(cal, rwt_utc_ms(2030, 1, 1, 0, 0), 1000 * HOUR_MS),

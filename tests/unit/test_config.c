@@ -144,7 +144,8 @@ Test(config, default_base_urls)
 		{"{'name': 'b', 'type': 'bluesky', 'identifier': 'i', 'app_password': 'p'}",
 		 "https://bsky.social"},
 		{"{'name': 'r', 'type': 'reddit', 'client_id': 'c', 'client_secret': 's',"
-		 " 'username': 'u', 'password': 'p'}", "https://oauth.reddit.com"},
+		 " 'username': 'u', 'password': 'p'}",
+		 "https://oauth.reddit.com"},
 		{"{'name': 'y', 'type': 'youtube', 'channel_id': 'c', 'api_key': 'k'}",
 		 "https://www.googleapis.com"},
 		{"{'name': 'f', 'type': 'facebook', 'page_id': '1', 'token': 't'}",
@@ -155,13 +156,16 @@ Test(config, default_base_urls)
 		 " 'client_id': 'c', 'client_secret': 's', 'refresh_token': 'r'}",
 		 "https://mybusiness.googleapis.com"},
 		{"{'name': 'g', 'type': 'google_play', 'package_name': 'p', 'client_email': 'e',"
-		 " 'private_key': 'k'}", "https://androidpublisher.googleapis.com"},
+		 " 'private_key': 'k'}",
+		 "https://androidpublisher.googleapis.com"},
 		{"{'name': 'a', 'type': 'app_store', 'app_id': '1', 'issuer_id': 'i',"
-		 " 'key_id': 'k', 'private_key': 'p'}", "https://api.appstoreconnect.apple.com"},
+		 " 'key_id': 'k', 'private_key': 'p'}",
+		 "https://api.appstoreconnect.apple.com"},
 		{"{'name': 't', 'type': 'trustpilot', 'business_unit_id': 'b', 'api_key': 'k'}",
 		 "https://api.trustpilot.com"},
 		{"{'name': 'b', 'type': 'bluesky', 'identifier': 'i', 'app_password': 'p',"
-		 " 'base_url': 'http://127.0.0.1:3000'}", "http://127.0.0.1:3000"},
+		 " 'base_url': 'http://127.0.0.1:3000'}",
+		 "http://127.0.0.1:3000"},
 	};
 
 	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
@@ -177,12 +181,12 @@ Test(config, default_base_urls)
 
 Test(config, calendar_values)
 {
-	struct rw_config *cfg = load_ok(
-		"{'calendars': {'care': {'timezone': 'Europe/Warsaw', 'weekly': {"
-		"  'sun': ['00:00-24:00'], 'mon': ['13:00-17:30', '08:00-12:00'],"
-		"  'sat': ['10:00-14:00']},"
-		"  'holidays': ['2026-12-26', '2024-02-29', '2026-12-25', '2026-12-25',"
-		"  '1970-01-01']}}}");
+	struct rw_config *cfg =
+		load_ok("{'calendars': {'care': {'timezone': 'Europe/Warsaw', 'weekly': {"
+			"  'sun': ['00:00-24:00'], 'mon': ['13:00-17:30', '08:00-12:00'],"
+			"  'sat': ['10:00-14:00']},"
+			"  'holidays': ['2026-12-26', '2024-02-29', '2026-12-25', '2026-12-25',"
+			"  '1970-01-01']}}}");
 	const struct rw_calendar_config *cal = rw_config_find_calendar(cfg, "care");
 
 	cr_assert_not_null(cal);
@@ -221,8 +225,10 @@ Test(config, every_weekday_key)
 		char doc[256];
 		struct rw_config *cfg;
 
-		snprintf(doc, sizeof(doc), "{'calendars': {'c': {'timezone': 'UTC', 'weekly': "
-			 "{'%s': ['09:00-10:00']}}}}", days[d]);
+		snprintf(doc, sizeof(doc),
+			 "{'calendars': {'c': {'timezone': 'UTC', 'weekly': "
+			 "{'%s': ['09:00-10:00']}}}}",
+			 days[d]);
 		cfg = load_ok(doc);
 		for (int w = 0; w < 7; w++)
 			cr_assert_eq(cfg->calendars[0].nweekly[w], w == d ? 1u : 0u,
@@ -389,7 +395,7 @@ Test(config, log_levels)
 		const char *name;
 		enum rw_log_level level;
 	} levels[] = {
-		{"debug", RW_LOG_DEBUG}, {"info", RW_LOG_INFO}, {"notice", RW_LOG_NOTICE},
+		{"debug", RW_LOG_DEBUG},     {"info", RW_LOG_INFO}, {"notice", RW_LOG_NOTICE},
 		{"warning", RW_LOG_WARNING}, {"error", RW_LOG_ERR},
 	};
 
@@ -428,12 +434,12 @@ Test(config, duplicate_keys_are_invalid_json)
 		"{\"calendars\": {\n"
 		"  \"care\": {\"timezone\": \"UTC\", \"weekly\": {\"mon\": [\"09:00-17:00\"]}},\n"
 		"  \"care\": {\"timezone\": \"UTC\", \"weekly\": {\"tue\": [\"09:00-17:00\"]}}\n"
-		"}}", "dup.json");
+		"}}",
+		"dup.json");
 
 	cr_assert_eq(errs.n, 1);
 	cr_assert(strncmp(errs.lines[0], "dup.json:3:", 11) == 0, "got %s", errs.lines[0]);
-	cr_assert_not_null(strstr(errs.lines[0], "duplicate object key"), "got %s",
-			   errs.lines[0]);
+	cr_assert_not_null(strstr(errs.lines[0], "duplicate object key"), "got %s", errs.lines[0]);
 	rw_config_errors_clear(&errs);
 }
 
@@ -443,7 +449,9 @@ Test(config, duplicate_keys_are_invalid_json)
  * they were (a newline splitting one log line in two). */
 Test(config, regression_error_lines_are_one_line_of_utf8)
 {
-	struct rw_config_errors errs = load_bad("{\"log_level\": \"in\\\xd4\xb1" "fo\"}", "u.json");
+	struct rw_config_errors errs = load_bad("{\"log_level\": \"in\\\xd4\xb1"
+						"fo\"}",
+						"u.json");
 
 	cr_assert_eq(errs.n, 1);
 	cr_assert(strncmp(errs.lines[0], "u.json:1:", 9) == 0, "got %s", errs.lines[0]);
@@ -529,10 +537,24 @@ Test(config, load_file)
 
 /* The credentials the example configuration refers to. */
 static const char *const example_creds[] = {
-	"status-token", "x-bearer", "bluesky-app-password", "reddit-client-secret",
-	"reddit-refresh-token", "youtube-api-key", "facebook-page-token", "instagram-token",
-	"google-client-secret", "google-refresh-token", "google-play-key", "app-store-key",
-	"trustpilot-api-key", "forum-token", "push-token", "webhook-secret", "pd-key", NULL,
+	"status-token",
+	"x-bearer",
+	"bluesky-app-password",
+	"reddit-client-secret",
+	"reddit-refresh-token",
+	"youtube-api-key",
+	"facebook-page-token",
+	"instagram-token",
+	"google-client-secret",
+	"google-refresh-token",
+	"google-play-key",
+	"app-store-key",
+	"trustpilot-api-key",
+	"forum-token",
+	"push-token",
+	"webhook-secret",
+	"pd-key",
+	NULL,
 };
 
 Test(config, example_loads)
@@ -589,8 +611,7 @@ Test(config, example_loads)
 
 	/* Without its secrets, the example fails naming each one. */
 	unsetenv("MASTODON_TOKEN");
-	cr_assert_null(rw_config_load_file(RW_SOURCE_DIR "/config/replywatch.example.json",
-					   &errs));
+	cr_assert_null(rw_config_load_file(RW_SOURCE_DIR "/config/replywatch.example.json", &errs));
 	cr_assert_eq(errs.n, 1);
 	cr_assert_str_eq(errs.lines[0],
 			 "sources[0].token: environment variable MASTODON_TOKEN is not set");
@@ -602,12 +623,14 @@ Test(config, example_loads)
 Test(config, name_helpers)
 {
 	static const char *const types[] = {
-		"mastodon", "x", "bluesky", "reddit", "youtube", "facebook", "instagram",
-		"google_business", "google_play", "app_store", "trustpilot", "json", "push",
+		"mastodon",    "x",         "bluesky",    "reddit",
+		"youtube",     "facebook",  "instagram",  "google_business",
+		"google_play", "app_store", "trustpilot", "json",
+		"push",
 	};
 	static const char *const events[] = {
-		"warning", "breach", "escalation", "resolved", "expired", "source_down",
-		"source_up",
+		"warning", "breach",      "escalation", "resolved",
+		"expired", "source_down", "source_up",
 	};
 	enum rw_source_type t;
 	enum rw_alert_format f;

@@ -29,14 +29,19 @@ struct config_case {
 #define SRC_M "{'name': 'm', 'type': 'mastodon', 'base_url': 'https://m.example', 'token': 't'}"
 #define CAL_CARE "'care': {'timezone': 'UTC', 'weekly': {'mon': ['09:00-17:00']}}"
 #define POL(extra) "{'policies': [{'name': 'p', 'breach_after': '1h'" extra "}]}"
+/* clang-format off */
 #define TYPES "mastodon, x, bluesky, reddit, youtube, facebook, instagram, google_business, " \
 	      "google_play, app_store, trustpilot, json, push"
+/* clang-format on */
 #define DURATION_HINT "is not a duration (use 90s, 5m, 1h30m)"
 #define NAME_HINT "is not a valid name (use 1 to 64 of a-z, 0-9, \"-\" and \"_\")"
+/* clang-format off */
 #define LISTEN_HINT "is not an address to listen on (use IP:PORT, [IPv6]:PORT or " \
 		    "localhost:PORT, port 0 to 65535)"
+/* clang-format on */
 #define POINTER_HINT "is not a JSON pointer (use \"\" or \"/a/0/b\", with ~0 for ~ and ~1 for /)"
 
+/* clang-format off */
 static const struct config_case cases[] = {
 	/* Valid documents. */
 	{"empty", "{}", {NULL}},
@@ -481,6 +486,7 @@ static const struct config_case cases[] = {
 	  "sources[0].user_id: required for type \"x\"",
 	  "policies[0].match.max_rating: 6 is out of range (1 to 5)"}},
 };
+/* clang-format on */
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -492,7 +498,6 @@ table_env(void)
 	unsetenv("RWT_UNSET_TOKEN");
 	unsetenv("CREDENTIALS_DIRECTORY");
 }
-
 
 /*
  * Criterion runs each case in a fresh process, where the addresses of the

@@ -20,7 +20,7 @@ Test(connector, url_build_escapes_values_and_skips_nulls)
 Test(connector, url_build_without_query)
 {
 	char *url =
-	    rw_url_build("http://127.0.0.1:9", "/xrpc/com.atproto.server.createSession", NULL);
+		rw_url_build("http://127.0.0.1:9", "/xrpc/com.atproto.server.createSession", NULL);
 
 	cr_assert_str_eq(url, "http://127.0.0.1:9/xrpc/com.atproto.server.createSession");
 	free(url);
@@ -67,18 +67,18 @@ Test(connector, cursor_rules_per_platform)
 		const char *id;
 		bool ok;
 	} cases[] = {
-	    {RW_SOURCE_X, "1", true},
-	    {RW_SOURCE_X, "1234567890123456789", true},
-	    {RW_SOURCE_X, "12345678901234567890", false}, /* 20 digits: not an X id */
-	    {RW_SOURCE_X, "", false},
-	    {RW_SOURCE_X, "12a", false},
-	    {RW_SOURCE_X, "-1", false},
-	    {RW_SOURCE_MASTODON, "110000000000000001", true},
-	    {RW_SOURCE_MASTODON, "12345678901234567890", true},
-	    {RW_SOURCE_MASTODON, "123456789012345678901", false},
-	    {RW_SOURCE_MASTODON, "9 OR 1=1", false},
-	    {RW_SOURCE_BLUESKY, "1795435200000", true}, /* a watermark in ms */
-	    {RW_SOURCE_BLUESKY, "2026-11-23T12:00:00Z", false},
+		{RW_SOURCE_X, "1", true},
+		{RW_SOURCE_X, "1234567890123456789", true},
+		{RW_SOURCE_X, "12345678901234567890", false}, /* 20 digits: not an X id */
+		{RW_SOURCE_X, "", false},
+		{RW_SOURCE_X, "12a", false},
+		{RW_SOURCE_X, "-1", false},
+		{RW_SOURCE_MASTODON, "110000000000000001", true},
+		{RW_SOURCE_MASTODON, "12345678901234567890", true},
+		{RW_SOURCE_MASTODON, "123456789012345678901", false},
+		{RW_SOURCE_MASTODON, "9 OR 1=1", false},
+		{RW_SOURCE_BLUESKY, "1795435200000", true}, /* a watermark in ms */
+		{RW_SOURCE_BLUESKY, "2026-11-23T12:00:00Z", false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

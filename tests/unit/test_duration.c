@@ -40,6 +40,7 @@ Test(duration, parses_valid_forms)
 	}
 }
 
+/* clang-format off */
 static const char *const invalid[] = {
 	"",          /* empty */
 	"5",         /* no unit */
@@ -63,6 +64,7 @@ static const char *const invalid[] = {
 	"99999999999999999999s", /* overflows int64 */
 	"3153600001s",           /* past the maximum in seconds */
 };
+/* clang-format on */
 
 Test(duration, rejects_invalid_forms)
 {
@@ -100,18 +102,9 @@ struct format_case {
 };
 
 static const struct format_case formats[] = {
-	{0, "0s"},
-	{1, "1s"},
-	{59, "59s"},
-	{60, "1m"},
-	{90, "1m30s"},
-	{3600, "1h"},
-	{5400, "1h30m"},
-	{86400, "1d"},
-	{90061, "1d1h1m1s"},
-	{216000, "2d12h"},
-	{-90, "-1m30s"},
-	{RW_DURATION_MAX, "36500d"},
+	{0, "0s"},           {1, "1s"},         {59, "59s"},     {60, "1m"},
+	{90, "1m30s"},       {3600, "1h"},      {5400, "1h30m"}, {86400, "1d"},
+	{90061, "1d1h1m1s"}, {216000, "2d12h"}, {-90, "-1m30s"}, {RW_DURATION_MAX, "36500d"},
 };
 
 Test(duration, formats_canonically)
@@ -127,9 +120,22 @@ Test(duration, formats_canonically)
 
 Test(duration, format_round_trips)
 {
-	static const int64_t samples[] = {0,     1,      59,      60,     61,      3599,
-					  3600,  3661,   86399,   86400,  90061,   604800,
-					  999999, 31536000, RW_DURATION_MAX - 1, RW_DURATION_MAX};
+	static const int64_t samples[] = {0,
+					  1,
+					  59,
+					  60,
+					  61,
+					  3599,
+					  3600,
+					  3661,
+					  86399,
+					  86400,
+					  90061,
+					  604800,
+					  999999,
+					  31536000,
+					  RW_DURATION_MAX - 1,
+					  RW_DURATION_MAX};
 
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		char buf[64];
@@ -137,8 +143,8 @@ Test(duration, format_round_trips)
 
 		rw_duration_format(samples[i], buf, sizeof(buf));
 		cr_assert_eq(rw_duration_parse(buf, &back), 0, "\"%s\" did not parse back", buf);
-		cr_assert_eq(back, samples[i], "%lld -> \"%s\" -> %lld", (long long)samples[i],
-			     buf, (long long)back);
+		cr_assert_eq(back, samples[i], "%lld -> \"%s\" -> %lld", (long long)samples[i], buf,
+			     (long long)back);
 	}
 }
 

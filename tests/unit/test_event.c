@@ -17,11 +17,11 @@
 static json_t *
 breach(void)
 {
-	json_t *e =
-	    json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:f}", "type", "breach", "at",
-		      "2026-11-23T13:02:05.000Z", "due", "2026-11-23T13:00:00.000Z", "mention",
-		      "key", "acme-x:1860000000000000001", "source", "acme-x", "id",
-		      "1860000000000000001", "text", "Where is my order?", "age_seconds", 3725.0);
+	json_t *e = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:f}", "type", "breach",
+			      "at", "2026-11-23T13:02:05.000Z", "due", "2026-11-23T13:00:00.000Z",
+			      "mention", "key", "acme-x:1860000000000000001", "source", "acme-x",
+			      "id", "1860000000000000001", "text", "Where is my order?",
+			      "age_seconds", 3725.0);
 
 	cr_assert_not_null(e);
 	return e;

@@ -225,8 +225,8 @@ Test(schedule, calendar_crosses_the_weekend)
 /* Created at night: the clock starts at the next opening. */
 Test(schedule, calendar_crosses_the_night)
 {
-	const struct rw_policy_config p = {.name = "care", .warn_after = 45 * 60,
-					   .breach_after = 3600};
+	const struct rw_policy_config p = {
+		.name = "care", .warn_after = 45 * 60, .breach_after = 3600};
 	struct rw_calendar *cal = office_utc();
 	struct rw_mention m = {0};
 
@@ -242,8 +242,8 @@ Test(schedule, calendar_crosses_the_night)
 /* Created Saturday: nothing counts until Monday 09:00. */
 Test(schedule, calendar_created_on_weekend)
 {
-	const struct rw_policy_config p = {.name = "care", .warn_after = 1800,
-					   .breach_after = 9 * 3600};
+	const struct rw_policy_config p = {
+		.name = "care", .warn_after = 1800, .breach_after = 9 * 3600};
 	struct rw_calendar *cal = office_utc();
 	struct rw_mention m = {0};
 
@@ -544,8 +544,12 @@ Test(advance, next_due_sequence)
 {
 	struct rw_mention m;
 	struct rw_advance out;
-	int64_t want[] = {CREATED + 100 * SEC_MS, CREATED + 200 * SEC_MS, CREATED + 300 * SEC_MS,
-			  CREATED + 400 * SEC_MS, CREATED + 500 * SEC_MS, CREATED + GIVE_UP_MS,
+	int64_t want[] = {CREATED + 100 * SEC_MS,
+			  CREATED + 200 * SEC_MS,
+			  CREATED + 300 * SEC_MS,
+			  CREATED + 400 * SEC_MS,
+			  CREATED + 500 * SEC_MS,
+			  CREATED + GIVE_UP_MS,
 			  0};
 
 	new_mention(&m, &social);
@@ -567,8 +571,8 @@ Test(advance, next_due_sequence)
 /* Deadlines under a calendar are raised at the computed instants. */
 Test(advance, calendar_deadlines)
 {
-	const struct rw_policy_config p = {.name = "care", .warn_after = 1800,
-					   .breach_after = 7200};
+	const struct rw_policy_config p = {
+		.name = "care", .warn_after = 1800, .breach_after = 7200};
 	struct rw_calendar *cal = office_utc();
 	struct rw_mention m = {0};
 	struct rw_advance out;

@@ -324,8 +324,8 @@ Test(mastodon_notifications, page_too_large_refused)
 	free(body);
 	body = big_mentions(RW_PAGE_MAX_ENTRIES);
 	cr_assert_eq(
-	    rw_mastodon_parse_notifications(body, strlen(body), BRAND, &page, err, sizeof(err)), 0,
-	    "%s", err);
+		rw_mastodon_parse_notifications(body, strlen(body), BRAND, &page, err, sizeof(err)),
+		0, "%s", err);
 	cr_assert_eq(page.nentries, RW_PAGE_MAX_ENTRIES);
 	cr_assert_eq(page.nitems, RW_PAGE_MAX_ENTRIES);
 	rw_page_clear(&page);
@@ -463,25 +463,25 @@ Test(mastodon_statuses, each_kind_of_bad_reply_rejected)
 	struct rw_page page;
 
 	rwt_parse_ok(
-	    rw_mastodon_parse_statuses,
-	    "[{'id': '9', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
-	    "  'account': {'id': '" BRAND "'}},"
-	    " {'id': '8', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
-	    "  'reblog': {'id': '2'}, 'account': {'id': '" BRAND "'}},"
-	    " {'id': '7', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': null,"
-	    "  'account': {'id': '" BRAND "'}},"
-	    " {'id': '6', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
-	    "  'account': {'id': '999'}},"
-	    " {'id': '5', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1'},"
-	    " {'id': '4', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1\\u0007',"
-	    "  'account': {'id': '" BRAND "'}},"
-	    " {'id': '3', 'in_reply_to_id': '1', 'account': {'id': '" BRAND "'}},"
-	    " {'id': '2/..', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
-	    "  'account': {'id': '" BRAND "'}},"
-	    " {'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
-	    "  'account': {'id': '" BRAND "'}},"
-	    " true]",
-	    BRAND, &page);
+		rw_mastodon_parse_statuses,
+		"[{'id': '9', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+		"  'account': {'id': '" BRAND "'}},"
+		" {'id': '8', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+		"  'reblog': {'id': '2'}, 'account': {'id': '" BRAND "'}},"
+		" {'id': '7', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': null,"
+		"  'account': {'id': '" BRAND "'}},"
+		" {'id': '6', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+		"  'account': {'id': '999'}},"
+		" {'id': '5', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1'},"
+		" {'id': '4', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1\\u0007',"
+		"  'account': {'id': '" BRAND "'}},"
+		" {'id': '3', 'in_reply_to_id': '1', 'account': {'id': '" BRAND "'}},"
+		" {'id': '2/..', 'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+		"  'account': {'id': '" BRAND "'}},"
+		" {'created_at': '2026-11-23T12:00:00Z', 'in_reply_to_id': '1',"
+		"  'account': {'id': '" BRAND "'}},"
+		" true]",
+		BRAND, &page);
 	cr_assert_eq(page.nentries, 10);
 	cr_assert_eq(page.nitems, 1);
 	cr_assert_str_eq(page.items[0].id, "9");
@@ -530,15 +530,15 @@ Test(mastodon_account, errors)
 	static const struct {
 		const char *body, *want;
 	} cases[] = {
-	    {"", "malformed JSON at line 1 column"},
-	    {"<html>", "malformed JSON at line 1 column"},
-	    {"[]", "expected a JSON object"},
-	    {"{\"acct\": \"trwnh\"}", "account: no id"},
-	    {"{\"id\": 14715, \"acct\": \"trwnh\"}", "account: no id"},
-	    {"{\"id\": \"14715\"}", "account: no acct"},
-	    /* The id goes into request paths, the acct into log lines. */
-	    {"{\"id\": \"../14715\", \"acct\": \"trwnh\"}", "account: bad id"},
-	    {"{\"id\": \"14715\", \"acct\": \"trwnh\\u001b[31m\"}", "account: bad acct"},
+		{"", "malformed JSON at line 1 column"},
+		{"<html>", "malformed JSON at line 1 column"},
+		{"[]", "expected a JSON object"},
+		{"{\"acct\": \"trwnh\"}", "account: no id"},
+		{"{\"id\": 14715, \"acct\": \"trwnh\"}", "account: no id"},
+		{"{\"id\": \"14715\"}", "account: no acct"},
+		/* The id goes into request paths, the acct into log lines. */
+		{"{\"id\": \"../14715\", \"acct\": \"trwnh\"}", "account: bad id"},
+		{"{\"id\": \"14715\", \"acct\": \"trwnh\\u001b[31m\"}", "account: bad acct"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -121,10 +121,10 @@ Test(time_parse, malformed)
 {
 	expect_bad_time("");
 	expect_bad_time("2026-11-23");
-	expect_bad_time("2026-11-23T12:00:00");        /* no zone */
-	expect_bad_time("2026-11-23T12:00Z");          /* no seconds */
-	expect_bad_time("2026-11-23T12:00:00.Z");      /* empty fraction */
-	expect_bad_time("2026-11-23T12:00:00+0200");   /* offset without colon */
+	expect_bad_time("2026-11-23T12:00:00");      /* no zone */
+	expect_bad_time("2026-11-23T12:00Z");        /* no seconds */
+	expect_bad_time("2026-11-23T12:00:00.Z");    /* empty fraction */
+	expect_bad_time("2026-11-23T12:00:00+0200"); /* offset without colon */
 	expect_bad_time("2026-11-23T12:00:00+02");
 	expect_bad_time("2026-11-23X12:00:00Z");
 	expect_bad_time("26-11-23T12:00:00Z");
@@ -181,9 +181,20 @@ Test(time_format, returns_buffer)
 
 Test(time_format, round_trip)
 {
-	static const int64_t values[] = {0,      1,      999,    1000,           -1,
-					 -999,   -1000,  -1001,  T0,             T0 + 1,
-					 T0 + 999, 951782400123LL, 4102444799999LL, -86399999LL};
+	static const int64_t values[] = {0,
+					 1,
+					 999,
+					 1000,
+					 -1,
+					 -999,
+					 -1000,
+					 -1001,
+					 T0,
+					 T0 + 1,
+					 T0 + 999,
+					 951782400123LL,
+					 4102444799999LL,
+					 -86399999LL};
 
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		char buf[40];
@@ -255,7 +266,7 @@ Test(state, unknown)
 	enum rw_state s = RW_STATE_CLOSED;
 
 	cr_assert_str_eq(rw_state_name(RW_STATE_COUNT), "unknown");
-	cr_assert_str_eq(rw_state_name((enum rw_state)-1), "unknown");
+	cr_assert_str_eq(rw_state_name((enum rw_state) - 1), "unknown");
 	cr_assert_eq(rw_state_code(RW_STATE_COUNT), '?');
 	cr_assert_eq(rw_state_parse("OPEN", &s), -1);
 	cr_assert_eq(rw_state_parse("", &s), -1);
@@ -326,7 +337,8 @@ hgetall_reply(const json_t *obj, ...)
 	}
 	va_end(ap);
 	fprintf(f, "*%zu\r\n", 2 * count);
-	json_object_foreach((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v)
+	{
 		cr_assert(json_is_string(v), "field %s is not a string", key);
 		resp_bulk(f, key, strlen(key));
 		resp_bulk(f, json_string_value(v), json_string_length(v));
@@ -437,8 +449,8 @@ Test(mention, from_item_minimal)
 
 Test(mention, fields_of_full_mention)
 {
-	static const char *const keys[] = {"k",  "a",  "f",  "t",  "u",  "c",  "v",  "g",
-					   "s",  "p",  "W",  "B",  "E",  "X",  "fw", "fb",
+	static const char *const keys[] = {"k",  "a",  "f",  "t",  "u",  "c", "v",  "g",
+					   "s",  "p",  "W",  "B",  "E",  "X", "fw", "fb",
 					   "fe", "ra", "rw", "rb", "ri", "cr"};
 	struct rw_mention m;
 	json_t *o;
@@ -712,8 +724,7 @@ Test(mention, decode_malformed)
 	expect_malformed("*6\r\n$1\r\na\r\n$3\r\nbob\r\n$1\r\nc\r\n$3\r\n123\r\n"
 			 "$1\r\nB\r\n$0\r\n\r\n",
 			 "empty breach instant");
-	expect_malformed("*4\r\n$1\r\na\r\n$3\r\nbob\r\n$1\r\nc\r\n:123\r\n",
-			 "integer element");
+	expect_malformed("*4\r\n$1\r\na\r\n$3\r\nbob\r\n$1\r\nc\r\n:123\r\n", "integer element");
 	expect_malformed("$-1\r\n", "nil reply");
 	expect_malformed("+OK\r\n", "status reply");
 }
@@ -740,10 +751,26 @@ load_config(const char *text)
 
 /* The keys of a mention in the HTTP API (README "HTTP endpoints"), plus rating. */
 static const char *const mention_keys[] = {
-	"key",     "source",     "platform",        "kind",             "id",
-	"url",     "author",     "author_followers", "text",            "created_at",
-	"conversation_id", "state", "policy",       "warn_at",          "breach_at",
-	"replied_at", "response_seconds", "business_response_seconds", "labels", "rating",
+	"key",
+	"source",
+	"platform",
+	"kind",
+	"id",
+	"url",
+	"author",
+	"author_followers",
+	"text",
+	"created_at",
+	"conversation_id",
+	"state",
+	"policy",
+	"warn_at",
+	"breach_at",
+	"replied_at",
+	"response_seconds",
+	"business_response_seconds",
+	"labels",
+	"rating",
 };
 #define NKEYS (sizeof(mention_keys) / sizeof(mention_keys[0]))
 
@@ -755,8 +782,7 @@ expect_keys(const json_t *o, size_t extra)
 	for (size_t i = 0; i < NKEYS; i++)
 		cr_assert_not_null(json_object_get(o, mention_keys[i]), "%s missing from %s",
 				   mention_keys[i], dump);
-	cr_assert_eq(json_object_size(o), NKEYS + extra, "%zu keys: %s", json_object_size(o),
-		     dump);
+	cr_assert_eq(json_object_size(o), NKEYS + extra, "%zu keys: %s", json_object_size(o), dump);
 	free(dump);
 }
 
@@ -818,7 +844,8 @@ Test(mention_json, open_mention_shape)
 	labels = json_object_get(o, "labels");
 	cr_assert(json_is_object(labels));
 	cr_assert_eq(json_object_size(labels), 2);
-	json_object_foreach(labels, key, v) {
+	json_object_foreach(labels, key, v)
+	{
 		cr_assert_str_eq(key, i == 0 ? "brand" : "region");
 		cr_assert_str_eq(json_string_value(v), i == 0 ? "acme" : "eu");
 		i++;
@@ -845,8 +872,7 @@ Test(mention_json, replied_mention)
 	expect_str(o, "state", "replied");
 	expect_str(o, "replied_at", "2026-11-23T12:01:30.500Z");
 	cr_assert(json_is_number(json_object_get(o, "response_seconds")));
-	cr_assert_float_eq(json_number_value(json_object_get(o, "response_seconds")), 90.25,
-			   1e-9);
+	cr_assert_float_eq(json_number_value(json_object_get(o, "response_seconds")), 90.25, 1e-9);
 	cr_assert_float_eq(json_number_value(json_object_get(o, "business_response_seconds")),
 			   30.125, 1e-9);
 	json_decref(o);

@@ -18,6 +18,7 @@
 #include "rwtest.h"
 
 /* The sources every case can take its item from. */
+/* clang-format off */
 #define SOURCES \
 	"'sources': [" \
 	" {'name': 'acme-m', 'type': 'mastodon', 'base_url': 'https://m.example', 'token': 't'," \
@@ -28,9 +29,12 @@
 	"  'labels': {'brand': 'beta', 'region': 'eu'}}," \
 	" {'name': 'gp', 'type': 'google_play', 'package_name': 'com.acme'," \
 	"  'client_email': 'a@b', 'private_key': 'k'}]"
+/* clang-format on */
+/* clang-format off */
 #define CALENDARS \
 	"'calendars': {'care': {'timezone': 'UTC', 'weekly': {'mon': ['09:00-17:00']}}," \
 	" 'night': {'timezone': 'Europe/Warsaw', 'weekly': {'tue': ['00:00-06:00']}}}"
+/* clang-format on */
 
 /* A policy named name with match object m. */
 #define P(name, m) "{'name': '" name "', 'breach_after': '1h', 'match': " m "}"
@@ -52,11 +56,14 @@ struct match_case {
 };
 
 /* The example policies of the design document. */
+/* clang-format off */
 #define DESIGN_POLICIES \
 	"[" P("vip", "{'min_followers': 10000}") "," \
 	P("angry-review", "{'kind': ['review'], 'max_rating': 2}") "," \
 	P("social", "{'kind': ['mention', 'comment']}") "," P("reviews", "{}") "]"
+/* clang-format on */
 
+/* clang-format off */
 static const struct match_case cases[] = {
 	/* No keys, no policies. */
 	{"empty match fits everything", "[" P("all", "{}") "]", "gp", R, NF, 5, NULL, "all"},
@@ -196,6 +203,7 @@ static const struct match_case cases[] = {
 	{"design: happy review", DESIGN_POLICIES, "gp", R, NF, 5, "great", "reviews"},
 	{"design: review without rating", DESIGN_POLICIES, "gp", R, NF, 0, NULL, "reviews"},
 };
+/* clang-format on */
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -283,11 +291,11 @@ ParameterizedTest(size_t *ip, policy, table)
 
 Test(policy, calendars_shared_by_name)
 {
-	struct rw_config *cfg = load_policies(
-		"[{'name': 'a', 'breach_after': '1h', 'calendar': 'care'},"
-		" {'name': 'b', 'breach_after': '2h', 'calendar': 'night'},"
-		" {'name': 'c', 'breach_after': '3h', 'calendar': 'care'},"
-		" {'name': 'd', 'breach_after': '4h'}]");
+	struct rw_config *cfg =
+		load_policies("[{'name': 'a', 'breach_after': '1h', 'calendar': 'care'},"
+			      " {'name': 'b', 'breach_after': '2h', 'calendar': 'night'},"
+			      " {'name': 'c', 'breach_after': '3h', 'calendar': 'care'},"
+			      " {'name': 'd', 'breach_after': '4h'}]");
 	struct rw_policy_set *set = set_new(cfg);
 	struct rw_calendar *a = rw_policy_calendar(set, rw_config_find_policy(cfg, "a"));
 	struct rw_calendar *b = rw_policy_calendar(set, rw_config_find_policy(cfg, "b"));
@@ -338,9 +346,8 @@ Test(policy, no_policies)
 /* Without a source only the keys about the item and its text can fit. */
 Test(policy, no_source)
 {
-	struct rw_config *cfg = load_policies("[" P("s", "{'sources': ['acme-m']}") ","
-					      P("l", "{'labels': {'brand': 'acme'}}") ","
-					      P("k", "{'keywords': ['refund']}") "]");
+	struct rw_config *cfg = load_policies("[" P("s", "{'sources': ['acme-m']}") "," P(
+		"l", "{'labels': {'brand': 'acme'}}") "," P("k", "{'keywords': ['refund']}") "]");
 	struct rw_policy_set *set = set_new(cfg);
 	struct rw_item item = {.kind = RW_KIND_MENTION};
 	const struct rw_policy_config *got = rw_policy_match(set, NULL, &item, "refund");

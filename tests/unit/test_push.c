@@ -144,13 +144,13 @@ Test(push_ok, required_fields_only)
 Test(push_ok, kinds_and_zero_followers)
 {
 	struct rw_item *it =
-	    parse_ok("[{'id': 'a', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
-		     "  'kind': 'mention', 'author_followers': 0},"
-		     " {'id': 'b', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
-		     "  'kind': 'comment', 'rating': 1},"
-		     " {'id': 'c', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
-		     "  'kind': 'review', 'rating': 5}]",
-		     3);
+		parse_ok("[{'id': 'a', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
+			 "  'kind': 'mention', 'author_followers': 0},"
+			 " {'id': 'b', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
+			 "  'kind': 'comment', 'rating': 1},"
+			 " {'id': 'c', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
+			 "  'kind': 'review', 'rating': 5}]",
+			 3);
 
 	cr_assert_eq(it[0].kind, RW_KIND_MENTION);
 	cr_assert_eq(it[0].has_followers, true);
@@ -183,15 +183,17 @@ Test(push_ok, null_optional_fields)
 /* An array keeps its order; mentions and brand replies mix. */
 Test(push_ok, array_of_mentions_and_replies)
 {
-	struct rw_item *it = parse_ok(
-	    "[" ITEM(
-		"m1") ","
-		      " {'id': 'r1', 'created_at': '2026-11-23T12:30:00Z', 'in_reply_to': 'm1',"
-		      "  'from_brand': true, 'text': 'Sorry, DM us'},"
-		      " {'id': 'r2', 'created_at': '2026-11-23T12:31:00Z', 'in_reply_to': 'm0',"
-		      "  'from_brand': true},"
-		      " {'id': 'm2', 'created_at': '2026-11-23T11:00:00-01:00', 'author': 'bob'}]",
-	    4);
+	struct rw_item *it =
+		parse_ok("[" ITEM("m1") ","
+					" {'id': 'r1', 'created_at': '2026-11-23T12:30:00Z', "
+					"'in_reply_to': 'm1',"
+					"  'from_brand': true, 'text': 'Sorry, DM us'},"
+					" {'id': 'r2', 'created_at': '2026-11-23T12:31:00Z', "
+					"'in_reply_to': 'm0',"
+					"  'from_brand': true},"
+					" {'id': 'm2', 'created_at': '2026-11-23T11:00:00-01:00', "
+					"'author': 'bob'}]",
+			 4);
 
 	cr_assert_str_eq(it[0].id, "m1");
 	cr_assert_eq(it[0].from_brand, false);
@@ -275,7 +277,7 @@ Test(push_ok, longest_text_and_empty_optional)
 Test(push_ok, max_items)
 {
 	static const char one[] =
-	    "{\"id\":\"x\",\"created_at\":\"2026-11-23T12:00:00Z\",\"author\":\"a\"}";
+		"{\"id\":\"x\",\"created_at\":\"2026-11-23T12:00:00Z\",\"author\":\"a\"}";
 	size_t cap = RW_PUSH_MAX_ITEMS * (sizeof(one) + 1) + 3, len = 0;
 	char *body = malloc(cap);
 	struct rw_item *items = NULL;
@@ -366,8 +368,8 @@ Test(push_brand, from_brand_false_is_a_mention)
 Test(push_error, bad_created_at_in_fourth_item)
 {
 	expect_error_prefix("[" ITEM("0") "," ITEM("1") "," ITEM(
-				"2") ","
-				     " {'id': '3', 'created_at': 'yesterday', 'author': 'a'}]",
+				    "2") ","
+					 " {'id': '3', 'created_at': 'yesterday', 'author': 'a'}]",
 			    "items[3].created_at: ");
 	expect_error("{'id': '3', 'created_at': 'yesterday', 'author': 'a'}",
 		     "item.created_at: not an RFC 3339 time (e.g. 2026-11-23T12:00:00Z)");

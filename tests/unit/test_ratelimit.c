@@ -80,8 +80,8 @@ Test(ratelimit, mastodon)
 Test(ratelimit, mastodon_any_case)
 {
 	const char *h[] = {
-	    "x-ratelimit-limit",    "300", "X-RATELIMIT-REMAINING", "0", "x-RateLimit-reset",
-	    "2026-11-23T12:05:00Z", NULL};
+		"x-ratelimit-limit",    "300", "X-RATELIMIT-REMAINING", "0", "x-RateLimit-reset",
+		"2026-11-23T12:05:00Z", NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_MASTODON, h);
 
 	expect_window(&rl, 300, 0, rwt_utc_ms(2026, 11, 23, 12, 5));
@@ -102,11 +102,11 @@ Test(ratelimit, mastodon_other_reset_forms)
 Test(ratelimit, x)
 {
 	const char *h[] = {
-	    "x-rate-limit-limit", "450", "x-rate-limit-remaining", "12", "x-rate-limit-reset",
-	    "1795436100",         NULL};
+		"x-rate-limit-limit", "450", "x-rate-limit-remaining", "12", "x-rate-limit-reset",
+		"1795436100",         NULL};
 	const char *mixed[] = {
-	    "X-Rate-Limit-Limit", "300", "X-RATE-LIMIT-REMAINING", "0", "X-Rate-Limit-Reset",
-	    "1795436100",         NULL};
+		"X-Rate-Limit-Limit", "300", "X-RATE-LIMIT-REMAINING", "0", "X-Rate-Limit-Reset",
+		"1795436100",         NULL};
 	struct rw_ratelimit rl = read_headers(RW_SOURCE_X, h);
 
 	expect_window(&rl, 450, 12, rwt_utc_ms(2026, 11, 23, 12, 15));
@@ -189,23 +189,23 @@ Test(ratelimit, retry_after_seconds)
 Test(ratelimit, unparsable_values)
 {
 	static const char *const bad_numbers[] = {
-	    "", " ", "abc", "-1", "+5", "1.5", "12abc", "0x10", "99999999999999999999999", NULL,
+		"", " ", "abc", "-1", "+5", "1.5", "12abc", "0x10", "99999999999999999999999", NULL,
 	};
 	static const char *const bad_times[] = {
-	    "",   "soon",         "2026-11-23", "2026-11-23T12:05:00", "2026-13-01T00:00:00Z",
-	    "-1", "1795435500.5", NULL,
+		"",   "soon",         "2026-11-23", "2026-11-23T12:05:00", "2026-13-01T00:00:00Z",
+		"-1", "1795435500.5", NULL,
 	};
 	static const char *const bad_retry[] = {
-	    "",
-	    "-5",
-	    "1.5",
-	    "soon",
-	    "Mon, 23 Nov 2026 12:10:30",
-	    "Mon, 23 Nov 2026 12:10:30 UTC",
-	    "23 Nov 2026 12:10:30 GMT",
-	    "Mon, 23 Nov 2026 12:10:30 GMT trailing",
-	    "99999999999999999999",
-	    NULL,
+		"",
+		"-5",
+		"1.5",
+		"soon",
+		"Mon, 23 Nov 2026 12:10:30",
+		"Mon, 23 Nov 2026 12:10:30 UTC",
+		"23 Nov 2026 12:10:30 GMT",
+		"Mon, 23 Nov 2026 12:10:30 GMT trailing",
+		"99999999999999999999",
+		NULL,
 	};
 
 	for (size_t i = 0; bad_numbers[i] != NULL; i++) {
@@ -249,8 +249,8 @@ Test(ratelimit, regression_absurd_waits_are_clamped)
 	const char *retry[] = {"Retry-After", "999999999", NULL};
 	const char *date[] = {"Retry-After", "Mon, 23 Nov 5138 12:10:30 GMT", NULL};
 	const char *x[] = {
-	    "x-rate-limit-limit", "75", "x-rate-limit-remaining", "0", "x-rate-limit-reset",
-	    "99999999999",        NULL};
+		"x-rate-limit-limit", "75", "x-rate-limit-remaining", "0", "x-rate-limit-reset",
+		"99999999999",        NULL};
 	const char *masto[] = {"X-RateLimit-Reset", "5138-11-16T09:46:40.000000Z", NULL};
 	const char *near[] = {"Retry-After", "3599", NULL};
 	struct rw_ratelimit rl;

@@ -140,7 +140,7 @@ Test(secret, file_errors)
 	const char *path;
 
 	assert_fails("file:/nonexistent/rw-secret", "cannot read /nonexistent/rw-secret: "
-						      "No such file or directory");
+						    "No such file or directory");
 	snprintf(ref, sizeof(ref), "file:%s", tmpdir);
 	snprintf(want, sizeof(want), "cannot read %s: Is a directory", tmpdir);
 	assert_fails(ref, want);
@@ -329,7 +329,8 @@ Test(secret, config_errors_never_show_secrets)
 	assert_no_leak("{'redis': {'url': 'redis://:" SECRET " @127.0.0.1'}}", 1);
 	assert_no_leak("{'redis': {'url': 'unix://:" SECRET "@/run/redis.sock'}}", 1);
 	assert_no_leak("{'redis': {'url': 'redis://:" SECRET "@127.0.0.1',"
-		       " 'password': 'env:RWT_LEAK'}}", 1);
+		       " 'password': 'env:RWT_LEAK'}}",
+		       1);
 
 	/* A fine file secret, and a bad URL whose password is that same value. */
 	snprintf(doc, sizeof(doc),
@@ -340,10 +341,12 @@ Test(secret, config_errors_never_show_secrets)
 
 	/* Credentials by mistake in non-secret URLs. */
 	assert_no_leak("{'sources': [{'name': 'm', 'type': 'mastodon', 'token': 't',"
-		       " 'base_url': 'ftp://u:" SECRET "@host'}]}", 1);
+		       " 'base_url': 'ftp://u:" SECRET "@host'}]}",
+		       1);
 	assert_no_leak("{'sources': [{'name': 'j', 'type': 'json', 'token': 'env:RWT_LEAK',"
 		       " 'base_url': 'https://u:" SECRET "@h ost', 'items': 'bad',"
-		       " 'fields': {}}]}", 4);
+		       " 'fields': {}}]}",
+		       4);
 	/* Wrong JSON types of secret keys say the type, not the value. */
 	assert_no_leak("{'http': {'token': ['" SECRET "']}}", 1);
 }

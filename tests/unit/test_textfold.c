@@ -61,12 +61,15 @@ static const struct fold_case cases[] = {
 	/* Emoji stay as they are. */
 	{"emoji with skin tone", "Great 😀👍🏽", "great 😀👍🏽"},
 	{"emoji that look like letters", "ℹ️ Ⓜ️ © ‼️", "ℹ️ Ⓜ️ © ‼️"},
-	{"emoji sequences", "👩‍💻 1️⃣ 🇵🇱 🏳️‍🌈", "👩‍💻 1️⃣ 🇵🇱 🏳️‍🌈"},
+	{"emoji sequences", "👩‍💻 1️⃣ 🇵🇱 🏳️‍🌈",
+	 "👩‍💻 1️⃣ 🇵🇱 🏳️‍🌈"},
 	/* Invalid UTF-8 becomes U+FFFD, one per maximal invalid subpart. */
 	{"invalid bytes", "bad\xff\xfeok", "bad\xef\xbf\xbd\xef\xbf\xbdok"},
 	{"truncated sequence", "ok\xc3", "ok\xef\xbf\xbd"},
 	{"overlong slash", "a\xc0\xaf", "a\xef\xbf\xbd\xef\xbf\xbd"},
-	{"encoded surrogate", "\xed\xa0\x80Ä", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "a"},
+	{"encoded surrogate", "\xed\xa0\x80Ä",
+	 "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	 "a"},
 	{"empty", "", ""},
 };
 
@@ -169,8 +172,7 @@ Test(textfold, long_stretch_that_grows)
 
 Test(textfold, long_mixed_text)
 {
-	check_repeated("Zażółć ⅛ ǅ Привет ΟΔΟΣ 😀 ok. ", "zazolc  1/8 dz привет οδοσ 😀 ok. ",
-		       4000);
+	check_repeated("Zażółć ⅛ ǅ Привет ΟΔΟΣ 😀 ok. ", "zazolc  1/8 dz привет οδοσ 😀 ok. ", 4000);
 	check_repeated("Refund NOW ", "refund now ", 10000);
 }
 
@@ -219,8 +221,8 @@ check_alone_and_long(unsigned c)
 	cr_assert(f1 != NULL && f7 != NULL);
 	for (int i = 0; i < 7; i++)
 		strcat(want, f1);
-	cr_assert_str_eq(f7, want, "U+%04X: \"%s\" folds to \"%s\", 7 of it to \"%s\"", c, one,
-			 f1, f7);
+	cr_assert_str_eq(f7, want, "U+%04X: \"%s\" folds to \"%s\", 7 of it to \"%s\"", c, one, f1,
+			 f7);
 	free(f1);
 	free(f7);
 }

@@ -138,9 +138,9 @@ Test(whsign_vector, padded_32_byte_key)
 	unsigned char *key = NULL;
 	size_t keylen = 0;
 
-	cr_assert_eq(rw_whsign_key("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", &key,
-				   &keylen),
-		     0);
+	cr_assert_eq(
+		rw_whsign_key("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", &key, &keylen),
+		0);
 	cr_assert_eq(keylen, 32);
 	for (size_t i = 0; i < 32; i++)
 		cr_assert_eq(key[i], i);
@@ -200,17 +200,17 @@ Test(whsign_base64, unpadded_and_padded_agree)
 Test(whsign_base64, invalid_is_refused)
 {
 	static const char *const bad[] = {
-		"whsec_",                                  /* nothing to decode */
-		"whsec_====",                              /* only padding */
-		"whsec_Q",                                 /* a lone sextet */
-		"whsec_QQ=",                               /* half the padding */
-		"whsec_QQ===",                             /* too much padding */
-		"whsec_QUJD=",                             /* padding after a full quantum */
-		"whsec_QQ==QQ==",                          /* padding in the middle */
-		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!", /* not the alphabet */
-		"whsec_MfKQ9r8GKYqr TwjUPD8ILPZIo2LaLaSw", /* a blank */
+		"whsec_",                                   /* nothing to decode */
+		"whsec_====",                               /* only padding */
+		"whsec_Q",                                  /* a lone sextet */
+		"whsec_QQ=",                                /* half the padding */
+		"whsec_QQ===",                              /* too much padding */
+		"whsec_QUJD=",                              /* padding after a full quantum */
+		"whsec_QQ==QQ==",                           /* padding in the middle */
+		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!",   /* not the alphabet */
+		"whsec_MfKQ9r8GKYqr TwjUPD8ILPZIo2LaLaSw",  /* a blank */
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n", /* a newline */
-		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLa_w", /* base64url */
+		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLa_w",   /* base64url */
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

@@ -220,7 +220,7 @@ Test(x_mentions, empty_page)
 Test(x_mentions, errors_only_answer)
 {
 	static const char v11[] =
-	    "{\"errors\":[{\"code\":88,\"message\":\"Rate limit exceeded\"}]}";
+		"{\"errors\":[{\"code\":88,\"message\":\"Rate limit exceeded\"}]}";
 	static const char empty[] = "{\"title\":\"Unauthorized\",\"errors\":[{}]}";
 
 	expect_file_error(rw_x_parse_mentions, FIXTURES "errors.json",
@@ -290,20 +290,20 @@ Test(x_mentions, bad_ids_rejected)
 	struct rw_page page;
 
 	rwt_parse_ok(
-	    rw_x_parse_mentions,
-	    "{'data': [{'id': '9', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
-	    " {'id': '1:8', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
-	    " {'id': '7\\u001b', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
-	    " {'id': '12345678901234567890', 'author_id': '1',"
-	    "  'created_at': '2026-11-23T12:00:00Z'},"
-	    " {'id': '6', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z',"
-	    "  'conversation_id': 'x|y'},"
-	    " {'id': '5', 'author_id': 'me', 'created_at': '2026-11-23T12:00:00Z'},"
-	    " {'id': 'brand?', 'author_id': '" BRAND "', 'created_at': '2026-11-23T12:00:00Z'},"
-	    " {'id': '1234567890123456789', 'author_id': '1',"
-	    "  'created_at': '2026-11-23T11:00:00Z', 'conversation_id': '3'}],"
-	    " 'meta': {'newest_id': '9 ', 'oldest_id': '-1', 'result_count': 8}}",
-	    BRAND, &page);
+		rw_x_parse_mentions,
+		"{'data': [{'id': '9', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
+		" {'id': '1:8', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
+		" {'id': '7\\u001b', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z'},"
+		" {'id': '12345678901234567890', 'author_id': '1',"
+		"  'created_at': '2026-11-23T12:00:00Z'},"
+		" {'id': '6', 'author_id': '1', 'created_at': '2026-11-23T12:00:00Z',"
+		"  'conversation_id': 'x|y'},"
+		" {'id': '5', 'author_id': 'me', 'created_at': '2026-11-23T12:00:00Z'},"
+		" {'id': 'brand?', 'author_id': '" BRAND "', 'created_at': '2026-11-23T12:00:00Z'},"
+		" {'id': '1234567890123456789', 'author_id': '1',"
+		"  'created_at': '2026-11-23T11:00:00Z', 'conversation_id': '3'}],"
+		" 'meta': {'newest_id': '9 ', 'oldest_id': '-1', 'result_count': 8}}",
+		BRAND, &page);
 	cr_assert_eq(page.nentries, 8);
 	cr_assert_eq(page.nitems, 2);
 	cr_assert_str_eq(page.items[0].id, "1234567890123456789");
@@ -324,10 +324,10 @@ Test(x_mentions, bad_ids_rejected)
 Test(x_mentions, bad_next_token_refused)
 {
 	static const char *const bodies[] = {
-	    "{\"meta\":{\"result_count\":0,\"next_token\":\"a b\"}}",
-	    "{\"meta\":{\"result_count\":0,\"next_token\":\"a\\r\\nX-Evil: 1\"}}",
-	    "{\"meta\":{\"result_count\":0,\"next_token\":42}}",
-	    NULL,
+		"{\"meta\":{\"result_count\":0,\"next_token\":\"a b\"}}",
+		"{\"meta\":{\"result_count\":0,\"next_token\":\"a\\r\\nX-Evil: 1\"}}",
+		"{\"meta\":{\"result_count\":0,\"next_token\":42}}",
+		NULL,
 	};
 
 	for (size_t i = 0; bodies[i] != NULL; i++)
@@ -342,15 +342,15 @@ Test(x_mentions, authors_found_anywhere_in_includes)
 	struct rw_page page;
 
 	rwt_parse_ok(
-	    rw_x_parse_mentions,
-	    "{'data': [{'id': '2', 'author_id': '7', 'created_at': '2026-11-23T12:00:00Z'},"
-	    " {'id': '1', 'author_id': '5', 'created_at': '2026-11-23T12:00:00Z'}],"
-	    " 'includes': {'users': [{'id': '7', 'username': 'seven'}, {'id': 6},"
-	    "  {'username': 'nobody'}, 'junk', {'id': '7', 'username': 'again'},"
-	    "  {'id': '5', 'username': 'five',"
-	    "   'public_metrics': {'followers_count': 12}}]},"
-	    " 'meta': {'result_count': 2}}",
-	    BRAND, &page);
+		rw_x_parse_mentions,
+		"{'data': [{'id': '2', 'author_id': '7', 'created_at': '2026-11-23T12:00:00Z'},"
+		" {'id': '1', 'author_id': '5', 'created_at': '2026-11-23T12:00:00Z'}],"
+		" 'includes': {'users': [{'id': '7', 'username': 'seven'}, {'id': 6},"
+		"  {'username': 'nobody'}, 'junk', {'id': '7', 'username': 'again'},"
+		"  {'id': '5', 'username': 'five',"
+		"   'public_metrics': {'followers_count': 12}}]},"
+		" 'meta': {'result_count': 2}}",
+		BRAND, &page);
 	cr_assert_eq(page.nitems, 2);
 	cr_assert_str_eq(page.items[0].author, "five");
 	cr_assert_eq(page.items[0].author_followers, 12);
