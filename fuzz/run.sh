@@ -17,11 +17,17 @@ name=${name#fuzz_}
 # Seeds: fuzz/corpus/NAME (hand-made seeds and every crash found so far),
 # and the test fixtures or configurations of that parser. libFuzzer writes
 # new inputs only into the first directory, the work corpus.
-seeds="$fuzz/corpus/$name"
 case $name in
-mastodon | x | bluesky) seeds="$seeds $root/tests/fixtures/$name" ;;
-config) seeds="$seeds $root/config" ;;
+mastodon | x | bluesky) candidates="$fuzz/corpus/$name $root/tests/fixtures/$name" ;;
+config) candidates="$fuzz/corpus/$name $root/config" ;;
+*) candidates="$fuzz/corpus/$name" ;;
 esac
+# Only those that exist: git keeps no empty folder, and libFuzzer stops at a
+# missing one.
+seeds=""
+for d in $candidates; do
+	[ -d "$d" ] && seeds="$seeds $d"
+done
 dict=""
 [ -f "$fuzz/dict/$name.dict" ] && dict="-dict=$fuzz/dict/$name.dict"
 
