@@ -75,3 +75,29 @@ rwt_parse_fails(rwt_page_parser *fn, const char *body, size_t len, const char *b
 	cr_assert_null(page.newest_id);
 	cr_assert_null(page.next);
 }
+
+void
+rwt_parse_refused(rwt_page_parser *fn, const char *body, const char *brand, const char *want)
+{
+	struct rw_page page;
+	char err[200] = "";
+
+	memset(&page, 0xa5, sizeof(page));
+	cr_assert_eq(fn(body, strlen(body), brand, &page, err, sizeof(err)), -1,
+		     "a body of %zu bytes was accepted", strlen(body));
+	cr_assert_str_eq(err, want);
+	cr_assert_null(page.items);
+	cr_assert_eq(page.nitems, 0);
+	cr_assert_eq(page.nrejects, 0);
+}
+
+void
+rwt_expect_reject(const struct rw_page *page, size_t i, const char *reason, const char *id)
+{
+	cr_assert_lt(i, page->nrejects, "reject %zu of %zu", i, page->nrejects);
+	cr_assert_str_eq(page->rejects[i].reason, reason, "reject %zu", i);
+	if (id == NULL)
+		cr_assert_null(page->rejects[i].id, "reject %zu: %s", i, page->rejects[i].id);
+	else
+		cr_assert_str_eq(page->rejects[i].id, id, "reject %zu", i);
+}

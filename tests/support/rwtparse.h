@@ -38,4 +38,13 @@ void rwt_parse_ok(rwt_page_parser *fn, const char *body, const char *brand, stru
 void rwt_parse_fails(rwt_page_parser *fn, const char *body, size_t len, const char *brand,
 		     const char *want, bool prefix, size_t maxlen);
 
+/* Parses a large body (NUL-terminated) as brand's answer, expecting it
+ * refused with exactly want and the page left zeroed, rejects included; a
+ * failure names the body's length only (Criterion cannot carry megabytes
+ * of message). */
+void rwt_parse_refused(rwt_page_parser *fn, const char *body, const char *brand, const char *want);
+
+/* Checks reject i of page: its reason, and its id (NULL: none). */
+void rwt_expect_reject(const struct rw_page *page, size_t i, const char *reason, const char *id);
+
 #endif

@@ -286,18 +286,6 @@ Test(bluesky_error, parse)
 			     -1, "%s", not_errors[i]);
 }
 
-/* Checks reject i of page: reason, and id (NULL: none). */
-static void
-expect_reject(const struct rw_page *page, size_t i, const char *reason, const char *id)
-{
-	cr_assert_lt(i, page->nrejects, "reject %zu of %zu", i, page->nrejects);
-	cr_assert_str_eq(page->rejects[i].reason, reason, "reject %zu", i);
-	if (id == NULL)
-		cr_assert_null(page->rejects[i].id, "reject %zu: %s", i, page->rejects[i].id);
-	else
-		cr_assert_str_eq(page->rejects[i].id, id, "reject %zu", i);
-}
-
 /* A mention notification of post URI (JSON) created at CREATED (JSON) and
  * indexed at INDEXED (JSON) by did:plc:a, in the thread ROOT (JSON). */
 #define NOTE(uri, created, indexed, root)                                                          \
@@ -404,9 +392,9 @@ Test(bluesky_notifications, last_page_and_odd_entries)
 	cr_assert_eq(page.oldest_ms, rwt_utc_ms(2026, 5, 1, 10, 0));
 	cr_assert_null(page.next);
 	cr_assert_eq(page.nrejects, 3);
-	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
-	expect_reject(&page, 1, RW_REJECT_NO_ID, NULL);
-	expect_reject(&page, 2, RW_REJECT_BAD_AUTHOR, "at://did:plc:b/app.bsky.feed.post/2");
+	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
+	rwt_expect_reject(&page, 1, RW_REJECT_NO_ID, NULL);
+	rwt_expect_reject(&page, 2, RW_REJECT_BAD_AUTHOR, "at://did:plc:b/app.bsky.feed.post/2");
 	rw_page_clear(&page);
 }
 
@@ -444,13 +432,13 @@ Test(bluesky_notifications, each_kind_of_bad_entry_rejected)
 	cr_assert_str_eq(page.items[0].conversation_id, "at://did:plc:a/app.bsky.feed.post/00");
 	cr_assert_str_eq(page.items[1].id, "at://did:plc:a/app.bsky.feed.post/9");
 	cr_assert_eq(page.nrejects, 7);
-	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
-	expect_reject(&page, 1, RW_REJECT_WRONG_TYPE, "at://did:plc:a/app.bsky.feed.post/2");
-	expect_reject(&page, 2, RW_REJECT_BAD_ID, NULL);
-	expect_reject(&page, 3, RW_REJECT_BAD_ID, NULL);
-	expect_reject(&page, 4, RW_REJECT_BAD_ID, NULL);
-	expect_reject(&page, 5, RW_REJECT_BAD_ID, "at://did:plc:a/app.bsky.feed.post/6");
-	expect_reject(&page, 6, RW_REJECT_BAD_TIME, "at://did:plc:a/app.bsky.feed.post/7");
+	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
+	rwt_expect_reject(&page, 1, RW_REJECT_WRONG_TYPE, "at://did:plc:a/app.bsky.feed.post/2");
+	rwt_expect_reject(&page, 2, RW_REJECT_BAD_ID, NULL);
+	rwt_expect_reject(&page, 3, RW_REJECT_BAD_ID, NULL);
+	rwt_expect_reject(&page, 4, RW_REJECT_BAD_ID, NULL);
+	rwt_expect_reject(&page, 5, RW_REJECT_BAD_ID, "at://did:plc:a/app.bsky.feed.post/6");
+	rwt_expect_reject(&page, 6, RW_REJECT_BAD_TIME, "at://did:plc:a/app.bsky.feed.post/7");
 	rw_page_clear(&page);
 }
 
@@ -604,9 +592,9 @@ Test(bluesky_feed, regression_future_dated_reply_gets_indexed_at_and_bad_ones_re
 	cr_assert_eq(page.items[1].created_at_ms, rwt_utc_ms(2026, 5, 1, 10, 10));
 	cr_assert(page.items[1].from_brand);
 	cr_assert_eq(page.nrejects, 3);
-	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
-	expect_reject(&page, 1, RW_REJECT_BAD_AUTHOR, "at://" BRAND "/app.bsky.feed.post/3");
-	expect_reject(&page, 2, RW_REJECT_BAD_ID, "at://" BRAND "/app.bsky.feed.post/4");
+	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
+	rwt_expect_reject(&page, 1, RW_REJECT_BAD_AUTHOR, "at://" BRAND "/app.bsky.feed.post/3");
+	rwt_expect_reject(&page, 2, RW_REJECT_BAD_ID, "at://" BRAND "/app.bsky.feed.post/4");
 	rw_page_clear(&page);
 }
 

@@ -32,18 +32,6 @@ expect_error(rwt_page_parser *fn, const char *body, size_t len, const char *want
 	rwt_parse_fails(fn, body, len, BRAND, want, true, 160);
 }
 
-/* Checks reject i of page: reason, and id (NULL: none). */
-static void
-expect_reject(const struct rw_page *page, size_t i, const char *reason, const char *id)
-{
-	cr_assert_lt(i, page->nrejects, "reject %zu of %zu", i, page->nrejects);
-	cr_assert_str_eq(page->rejects[i].reason, reason, "reject %zu", i);
-	if (id == NULL)
-		cr_assert_null(page->rejects[i].id, "reject %zu: %s", i, page->rejects[i].id);
-	else
-		cr_assert_str_eq(page->rejects[i].id, id, "reject %zu", i);
-}
-
 /* A mention notification NID at 12:00 of status SID (JSON) created at
  * CREATED (JSON) in reply to REPLY (JSON), by account 1. */
 #define MENTION(nid, sid, created, reply)                                                          \
@@ -73,24 +61,6 @@ big_mentions(size_t n)
 	return body;
 }
 
-/* Expects a large body to be refused with exactly want and a zeroed page
- * (a failure names the body's length only: Criterion cannot carry
- * megabytes of message). */
-static void
-expect_refused(rwt_page_parser *fn, const char *body, const char *want)
-{
-	struct rw_page page;
-	char err[200] = "";
-
-	memset(&page, 0xa5, sizeof(page));
-	cr_assert_eq(fn(body, strlen(body), BRAND, &page, err, sizeof(err)), -1,
-		     "a body of %zu bytes was accepted", strlen(body));
-	cr_assert_str_eq(err, want);
-	cr_assert_null(page.items);
-	cr_assert_eq(page.nitems, 0);
-	cr_assert_eq(page.nrejects, 0);
-}
-
 /* ---- notifications ---- */
 
 /* The recorded page: two mentions kept out of seven entries, oldest first,
@@ -106,7 +76,7 @@ Test(mastodon_notifications, recorded_page)
 	cr_assert_eq(page.nitems, 3);
 	/* The mention without a status cannot be used. */
 	cr_assert_eq(page.nrejects, 1);
-	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
+	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
 
 	/* The documentation's sample: a reply to one of the brand's statuses. */
 	it = &page.items[0];
@@ -230,12 +200,12 @@ Test(mastodon_notifications, odd_entries_rejected)
 	cr_assert_str_eq(page.newest_id, "9");
 	cr_assert_str_eq(page.oldest_id, "5");
 	cr_assert_eq(page.nrejects, 8);
-	expect_reject(&page, 0, RW_REJECT_BAD_AUTHOR, "50");
-	expect_reject(&page, 1, RW_REJECT_NO_ID, NULL);
-	expect_reject(&page, 2, RW_REJECT_WRONG_TYPE, NULL);
-	expect_reject(&page, 3, RW_REJECT_BAD_AUTHOR, "80");
+	rwt_expect_reject(&page, 0, RW_REJECT_BAD_AUTHOR, "50");
+	rwt_expect_reject(&page, 1, RW_REJECT_NO_ID, NULL);
+	rwt_expect_reject(&page, 2, RW_REJECT_WRONG_TYPE, NULL);
+	rwt_expect_reject(&page, 3, RW_REJECT_BAD_AUTHOR, "80");
 	for (size_t i = 4; i < 8; i++)
-		expect_reject(&page, i, RW_REJECT_WRONG_TYPE, NULL);
+		rwt_expect_reject(&page, i, RW_REJECT_WRONG_TYPE, NULL);
 	rw_page_clear(&page);
 }
 
@@ -276,15 +246,15 @@ Test(mastodon_notifications, each_kind_of_bad_entry_rejected)
 	cr_assert_str_eq(page.items[0].conversation_id, "70");
 	cr_assert_str_eq(page.items[1].id, "200");
 	cr_assert_eq(page.nrejects, 9);
-	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL); /* status not an object */
-	expect_reject(&page, 1, RW_REJECT_WRONG_TYPE, NULL); /* type not a string */
-	expect_reject(&page, 2, RW_REJECT_BAD_TIME, "110");
-	expect_reject(&page, 3, RW_REJECT_BAD_ID, "120"); /* in_reply_to_id a number */
-	expect_reject(&page, 4, RW_REJECT_BAD_ID, "130");
-	expect_reject(&page, 5, RW_REJECT_BAD_ID, NULL); /* 65 characters */
-	expect_reject(&page, 6, RW_REJECT_BAD_ID, NULL); /* a number */
-	expect_reject(&page, 7, RW_REJECT_BAD_ID, NULL); /* a newline inside */
-	expect_reject(&page, 8, RW_REJECT_BAD_ID, NULL); /* a ':' */
+	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL); /* status not an object */
+	rwt_expect_reject(&page, 1, RW_REJECT_WRONG_TYPE, NULL); /* type not a string */
+	rwt_expect_reject(&page, 2, RW_REJECT_BAD_TIME, "110");
+	rwt_expect_reject(&page, 3, RW_REJECT_BAD_ID, "120"); /* in_reply_to_id a number */
+	rwt_expect_reject(&page, 4, RW_REJECT_BAD_ID, "130");
+	rwt_expect_reject(&page, 5, RW_REJECT_BAD_ID, NULL); /* 65 characters */
+	rwt_expect_reject(&page, 6, RW_REJECT_BAD_ID, NULL); /* a number */
+	rwt_expect_reject(&page, 7, RW_REJECT_BAD_ID, NULL); /* a newline inside */
+	rwt_expect_reject(&page, 8, RW_REJECT_BAD_ID, NULL); /* a ':' */
 	rw_page_clear(&page);
 }
 
@@ -319,8 +289,8 @@ Test(mastodon_notifications, page_too_large_refused)
 	char *body = big_mentions(RW_PAGE_MAX_ENTRIES + 1);
 	char err[200];
 
-	expect_refused(rw_mastodon_parse_notifications, body,
-		       "page too large: 1001 entries (at most 1000)");
+	rwt_parse_refused(rw_mastodon_parse_notifications, body, BRAND,
+			  "page too large: 1001 entries (at most 1000)");
 	free(body);
 	body = big_mentions(RW_PAGE_MAX_ENTRIES);
 	cr_assert_eq(
@@ -486,12 +456,13 @@ Test(mastodon_statuses, each_kind_of_bad_reply_rejected)
 	cr_assert_eq(page.nitems, 1);
 	cr_assert_str_eq(page.items[0].id, "9");
 	cr_assert_eq(page.nrejects, 6);
-	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
-	expect_reject(&page, 1, RW_REJECT_NO_ID, NULL);
-	expect_reject(&page, 2, RW_REJECT_BAD_ID, NULL);
-	expect_reject(&page, 3, RW_REJECT_BAD_TIME, "3");
-	expect_reject(&page, 4, RW_REJECT_BAD_ID, "4"); /* a control character in in_reply_to_id */
-	expect_reject(&page, 5, RW_REJECT_BAD_AUTHOR, "5");
+	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
+	rwt_expect_reject(&page, 1, RW_REJECT_NO_ID, NULL);
+	rwt_expect_reject(&page, 2, RW_REJECT_BAD_ID, NULL);
+	rwt_expect_reject(&page, 3, RW_REJECT_BAD_TIME, "3");
+	rwt_expect_reject(&page, 4, RW_REJECT_BAD_ID,
+			  "4"); /* a control character in in_reply_to_id */
+	rwt_expect_reject(&page, 5, RW_REJECT_BAD_AUTHOR, "5");
 	/* Only ids of Mastodon's format become cursors. */
 	cr_assert_str_eq(page.newest_id, "9");
 	cr_assert_str_eq(page.oldest_id, "3");

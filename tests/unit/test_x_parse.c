@@ -43,18 +43,6 @@ expect_file_error(rwt_page_parser *fn, const char *path, const char *want)
 	free(body);
 }
 
-/* Checks reject i of page: reason, and id (NULL: none). */
-static void
-expect_reject(const struct rw_page *page, size_t i, const char *reason, const char *id)
-{
-	cr_assert_lt(i, page->nrejects, "reject %zu of %zu", i, page->nrejects);
-	cr_assert_str_eq(page->rejects[i].reason, reason, "reject %zu", i);
-	if (id == NULL)
-		cr_assert_null(page->rejects[i].id, "reject %zu: %s", i, page->rejects[i].id);
-	else
-		cr_assert_str_eq(page->rejects[i].id, id, "reject %zu", i);
-}
-
 /* A mentions page of nposts posts (ids from 1, author ids from 10^9) and
  * nusers users (ids from 2*10^9: none of them an author), as a new string. */
 static char *
@@ -77,24 +65,6 @@ big_page(size_t nposts, size_t nusers)
 					i > 1 ? "," : "", 2000000000 + i, i);
 	snprintf(body + len, cap - len, "]},\"meta\":{\"result_count\":%zu}}", nposts);
 	return body;
-}
-
-/* Expects a large body to be refused with exactly want and a zeroed page
- * (a failure names the body's length only: Criterion cannot carry
- * megabytes of message). */
-static void
-expect_refused(rwt_page_parser *fn, const char *body, const char *want)
-{
-	struct rw_page page;
-	char err[200] = "";
-
-	memset(&page, 0xa5, sizeof(page));
-	cr_assert_eq(fn(body, strlen(body), BRAND, &page, err, sizeof(err)), -1,
-		     "a body of %zu bytes was accepted", strlen(body));
-	cr_assert_str_eq(err, want);
-	cr_assert_null(page.items);
-	cr_assert_eq(page.nitems, 0);
-	cr_assert_eq(page.nrejects, 0);
 }
 
 /* ---- mentions ---- */
@@ -273,11 +243,11 @@ Test(x_mentions, odd_posts_rejected)
 	cr_assert_str_eq(page.newest_id, "5");
 	cr_assert_str_eq(page.oldest_id, "3");
 	cr_assert_eq(page.nrejects, 5);
-	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
-	expect_reject(&page, 1, RW_REJECT_BAD_ID, NULL);
-	expect_reject(&page, 2, RW_REJECT_BAD_TIME, "3");
-	expect_reject(&page, 3, RW_REJECT_BAD_AUTHOR, "4");
-	expect_reject(&page, 4, RW_REJECT_NO_ID, NULL);
+	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
+	rwt_expect_reject(&page, 1, RW_REJECT_BAD_ID, NULL);
+	rwt_expect_reject(&page, 2, RW_REJECT_BAD_TIME, "3");
+	rwt_expect_reject(&page, 3, RW_REJECT_BAD_AUTHOR, "4");
+	rwt_expect_reject(&page, 4, RW_REJECT_NO_ID, NULL);
 	rw_page_clear(&page);
 }
 
@@ -310,10 +280,10 @@ Test(x_mentions, bad_ids_rejected)
 	cr_assert_str_eq(page.items[0].conversation_id, "3");
 	cr_assert_str_eq(page.items[1].id, "9");
 	cr_assert_eq(page.nrejects, 5);
-	expect_reject(&page, 0, RW_REJECT_BAD_AUTHOR, "5");
-	expect_reject(&page, 1, RW_REJECT_BAD_ID, "6");
+	rwt_expect_reject(&page, 0, RW_REJECT_BAD_AUTHOR, "5");
+	rwt_expect_reject(&page, 1, RW_REJECT_BAD_ID, "6");
 	for (size_t i = 2; i < 5; i++)
-		expect_reject(&page, i, RW_REJECT_BAD_ID, NULL);
+		rwt_expect_reject(&page, i, RW_REJECT_BAD_ID, NULL);
 	cr_assert_str_eq(page.newest_id, "1234567890123456789");
 	cr_assert_str_eq(page.oldest_id, "5");
 	rw_page_clear(&page);
@@ -367,11 +337,12 @@ Test(x_mentions, regression_page_of_40000_posts_does_not_stall)
 	struct rw_page page;
 	char *body = big_page(40000, 40000), err[200];
 
-	expect_refused(rw_x_parse_mentions, body, "page too large: 40000 posts (at most 1000)");
+	rwt_parse_refused(rw_x_parse_mentions, body, BRAND,
+			  "page too large: 40000 posts (at most 1000)");
 	free(body);
 	body = big_page(10, RW_PAGE_MAX_ENTRIES + 1);
-	expect_refused(rw_x_parse_mentions, body,
-		       "page too large: 1001 includes.users (at most 1000)");
+	rwt_parse_refused(rw_x_parse_mentions, body, BRAND,
+			  "page too large: 1001 includes.users (at most 1000)");
 	free(body);
 	body = big_page(RW_PAGE_MAX_ENTRIES, RW_PAGE_MAX_ENTRIES);
 	cr_assert_eq(rw_x_parse_mentions(body, strlen(body), BRAND, &page, err, sizeof(err)), 0,
@@ -460,10 +431,10 @@ Test(x_tweets, bad_replies_rejected)
 	cr_assert_eq(page.nitems, 1);
 	cr_assert_str_eq(page.items[0].id, "9");
 	cr_assert_eq(page.nrejects, 4);
-	expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
-	expect_reject(&page, 1, RW_REJECT_BAD_TIME, "6");
-	expect_reject(&page, 2, RW_REJECT_BAD_ID, "7");
-	expect_reject(&page, 3, RW_REJECT_BAD_ID, "8");
+	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
+	rwt_expect_reject(&page, 1, RW_REJECT_BAD_TIME, "6");
+	rwt_expect_reject(&page, 2, RW_REJECT_BAD_ID, "7");
+	rwt_expect_reject(&page, 3, RW_REJECT_BAD_ID, "8");
 	rw_page_clear(&page);
 }
 
