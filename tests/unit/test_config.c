@@ -449,9 +449,8 @@ Test(config, duplicate_keys_are_invalid_json)
  * they were (a newline splitting one log line in two). */
 Test(config, regression_error_lines_are_one_line_of_utf8)
 {
-	struct rw_config_errors errs = load_bad("{\"log_level\": \"in\\\xd4\xb1"
-						"fo\"}",
-						"u.json");
+	/* A backslash, then U+0531 (\324\261 = 0xd4 0xb1). */
+	struct rw_config_errors errs = load_bad("{\"log_level\": \"in\\\324\261fo\"}", "u.json");
 
 	cr_assert_eq(errs.n, 1);
 	cr_assert(strncmp(errs.lines[0], "u.json:1:", 9) == 0, "got %s", errs.lines[0]);
