@@ -46,13 +46,8 @@ if [ "${1:-}" = parsers ]; then
 	exit 0
 fi
 
-free_port() {
-	local p
-	for p in $(shuf -i 20000-60000 -n 100); do
-		(echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-	return 1
-}
+# shellcheck source=lib/free-port.sh
+. "$root/scripts/lib/free-port.sh"
 
 work=$(mktemp -d /tmp/replywatch-bench.XXXXXX)
 redis_port=$(free_port)

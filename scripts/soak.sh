@@ -288,13 +288,8 @@ for b in replywatchd rwfake; do
 	[ -x "$bin/$b" ] || { echo "soak: no $bin/$b" >&2; exit 2; }
 done
 
-free_port() {
-	local p
-	for p in $(shuf -i 20000-60000 -n 100); do
-		(echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-	return 1
-}
+# shellcheck source=lib/free-port.sh
+. "$root/scripts/lib/free-port.sh"
 
 work=$(mktemp -d /tmp/replywatch-soak.XXXXXX)
 http_port=$(free_port)

@@ -163,9 +163,10 @@ body_of(const json_t *delivery)
 	return json_string_value(json_object_get(delivery, "body"));
 }
 
-/* Events of type (NULL: any) in successful (2xx) json deliveries to name. */
+/* Events of type (NULL: any) about mention id (NULL: any) in successful
+ * (2xx) json deliveries to name. */
 static size_t
-delivered_events(const char *name, const char *type)
+delivered_count(const char *name, const char *type, const char *id)
 {
 	json_t *list = deliveries(name), *d, *e;
 	size_t i, j, n = 0;
@@ -176,13 +177,22 @@ delivered_events(const char *name, const char *type)
 			continue;
 		json_array_foreach(json_object_get(json_object_get(d, "json"), "events"), j, e)
 		{
-			if (type == NULL ||
-			    strcmp(json_string_value(json_object_get(e, "type")), type) == 0)
-				n++;
+			const char *t = json_string_value(json_object_get(e, "type"));
+			const char *mid = json_string_value(
+				json_object_get(json_object_get(e, "mention"), "id"));
+
+			n += (type == NULL || (t && strcmp(t, type) == 0)) &&
+			     (id == NULL || (mid && strcmp(mid, id) == 0));
 		}
 	}
 	json_decref(list);
 	return n;
+}
+
+static size_t
+delivered_events(const char *name, const char *type)
+{
+	return delivered_count(name, type, NULL);
 }
 
 struct count_wait {
@@ -867,24 +877,7 @@ expect_mentions(const json_t *delivery, const char *want, const char *what)
 static size_t
 breaches_of(const char *name, const char *id)
 {
-	json_t *list = deliveries(name), *d, *e;
-	size_t i, j, n = 0;
-
-	json_array_foreach(list, i, d)
-	{
-		if (json_integer_value(json_object_get(d, "status")) >= 300)
-			continue;
-		json_array_foreach(json_object_get(json_object_get(d, "json"), "events"), j, e)
-		{
-			const char *type = json_string_value(json_object_get(e, "type"));
-			const char *mid = json_string_value(
-				json_object_get(json_object_get(e, "mention"), "id"));
-
-			n += strcmp(type, "breach") == 0 && mid && strcmp(mid, id) == 0;
-		}
-	}
-	json_decref(list);
-	return n;
+	return delivered_count(name, "breach", id);
 }
 
 /* The stored request of target (PREFIX:rq:TARGET) exists. */
