@@ -36,18 +36,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "replywatch/bluesky.h"
+#include "replywatch/sources/bluesky.h"
 #include "replywatch/config.h"
 #include "replywatch/httpc.h"
 #include "replywatch/item.h"
 #include "replywatch/log.h"
-#include "replywatch/mastodon.h"
+#include "replywatch/sources/mastodon.h"
 #include "replywatch/mention.h"
 #include "replywatch/page.h"
 #include "replywatch/policy.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
-#include "replywatch/x.h"
+#include "replywatch/sources/x.h"
 
 #define BATCH 1000
 

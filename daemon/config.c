@@ -14,6 +14,7 @@
 
 #include "config_internal.h"
 #include "replywatch/duration.h"
+#include "replywatch/platform.h"
 #include "replywatch/secret.h"
 
 /* A configuration file larger than this is not one. */
@@ -27,23 +28,6 @@ static const char *const top_keys[] = {
 static const char *const retention_keys[] = {"closed", "give_up_after", "backfill", NULL};
 
 static const char *const kind_names[] = {"mention", "comment", "review", NULL};
-
-static const char *const source_type_names[RW_SOURCE_TYPE_COUNT + 1] = {
-	[RW_SOURCE_MASTODON] = "mastodon",
-	[RW_SOURCE_X] = "x",
-	[RW_SOURCE_BLUESKY] = "bluesky",
-	[RW_SOURCE_REDDIT] = "reddit",
-	[RW_SOURCE_YOUTUBE] = "youtube",
-	[RW_SOURCE_FACEBOOK] = "facebook",
-	[RW_SOURCE_INSTAGRAM] = "instagram",
-	[RW_SOURCE_GOOGLE_BUSINESS] = "google_business",
-	[RW_SOURCE_GOOGLE_PLAY] = "google_play",
-	[RW_SOURCE_APP_STORE] = "app_store",
-	[RW_SOURCE_TRUSTPILOT] = "trustpilot",
-	[RW_SOURCE_JSON] = "json",
-	[RW_SOURCE_PUSH] = "push",
-	[RW_SOURCE_TYPE_COUNT] = NULL,
-};
 
 static const char *const alert_format_names[] = {
 	[RW_ALERT_JSON] = "json",
@@ -98,20 +82,15 @@ rw_kind_name(unsigned kind)
 int
 rw_source_type_parse(const char *name, enum rw_source_type *type)
 {
-	int i = list_index(source_type_names, name);
-
-	if (i < 0)
-		return -1;
-	*type = (enum rw_source_type)i;
-	return 0;
+	return rw_platform_find(name, type);
 }
 
 const char *
 rw_source_type_name(enum rw_source_type type)
 {
-	if ((int)type < 0 || type >= RW_SOURCE_TYPE_COUNT)
-		return NULL;
-	return source_type_names[type];
+	const struct rw_platform *p = rw_platform_of(type);
+
+	return p == NULL ? NULL : p->name;
 }
 
 int
@@ -152,7 +131,7 @@ rw_event_type_name(unsigned type)
 const char *const *
 rw_cfg_source_type_names(void)
 {
-	return source_type_names;
+	return rw_platform_names();
 }
 
 const char *const *

@@ -1,141 +1,18 @@
 /*
  * config_sources.c: the "sources" section. Keys common to every source are
- * read here; each platform type's own keys come from one table per type, so
- * adding a type is adding a table.
+ * read here; each type's own keys, default base URL and poll interval come
+ * from its platform descriptor (platform.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_internal.h"
+#include "replywatch/platform.h"
 #include "replywatch/secret.h"
 
 #define DEFAULT_POLL_EVERY 60
 #define DEFAULT_DOWN_AFTER 300 /* failing this long makes a polled source "down" */
-
-/* How a type-specific key is read and stored in struct rw_source_param. */
-enum param_kind {
-	P_STRING,  /* non-empty string, in .value */
-	P_DIGITS,  /* a numeric id kept as a string, in .value */
-	P_URL,     /* an http(s) URL, in .value */
-	P_POINTER, /* a JSON pointer ("" or "/a/b"), in .value */
-	P_SECRET,  /* a secret reference, resolved into .secret */
-	P_FIELDS,  /* the json type's field map, a copy in .json */
-};
-
-struct param_spec {
-	const char *key;
-	enum param_kind kind;
-	bool required;
-};
-
-struct type_spec {
-	const char *base_url;   /* the default; NULL when none */
-	bool base_url_required; /* no sensible default (an instance, an endpoint) */
-	bool pushed;            /* items arrive over HTTP: no base_url, poll_every, down_after */
-	const struct param_spec *params; /* ends with a NULL key */
-	const char *one_of[2];           /* exactly one of these two keys is required */
-};
-
-static const struct param_spec mastodon_params[] = {
-	{"token", P_SECRET, true},
-	{NULL, P_STRING, false},
-};
-static const struct param_spec x_params[] = {
-	{"user_id", P_DIGITS, true},
-	{"token", P_SECRET, true},
-	{NULL, P_STRING, false},
-};
-static const struct param_spec bluesky_params[] = {
-	{"identifier", P_STRING, true},
-	{"app_password", P_SECRET, true},
-	{NULL, P_STRING, false},
-};
-static const struct param_spec reddit_params[] = {
-	{"auth_url", P_URL, false},        {"client_id", P_STRING, true},
-	{"client_secret", P_SECRET, true}, {"username", P_STRING, true},
-	{"password", P_SECRET, false},     {"refresh_token", P_SECRET, false},
-	{NULL, P_STRING, false},
-};
-static const struct param_spec youtube_params[] = {
-	{"channel_id", P_STRING, true},
-	{"api_key", P_SECRET, true},
-	{NULL, P_STRING, false},
-};
-static const struct param_spec facebook_params[] = {
-	{"page_id", P_STRING, true},
-	{"token", P_SECRET, true},
-	{NULL, P_STRING, false},
-};
-static const struct param_spec instagram_params[] = {
-	{"user_id", P_STRING, true},
-	{"token", P_SECRET, true},
-	{NULL, P_STRING, false},
-};
-static const struct param_spec google_business_params[] = {
-	{"account_id", P_STRING, true},    {"location_id", P_STRING, true},
-	{"client_id", P_STRING, true},     {"client_secret", P_SECRET, true},
-	{"refresh_token", P_SECRET, true}, {NULL, P_STRING, false},
-};
-static const struct param_spec google_play_params[] = {
-	{"package_name", P_STRING, true},
-	{"client_email", P_STRING, true},
-	{"private_key", P_SECRET, true},
-	{NULL, P_STRING, false},
-};
-static const struct param_spec app_store_params[] = {
-	{"app_id", P_STRING, true},      {"issuer_id", P_STRING, true}, {"key_id", P_STRING, true},
-	{"private_key", P_SECRET, true}, {NULL, P_STRING, false},
-};
-static const struct param_spec trustpilot_params[] = {
-	{"business_unit_id", P_STRING, true},
-	{"api_key", P_SECRET, true},
-	{NULL, P_STRING, false},
-};
-static const struct param_spec json_params[] = {
-	{"token", P_SECRET, false},     {"items", P_POINTER, true}, {"fields", P_FIELDS, true},
-	{"next_url", P_POINTER, false}, {NULL, P_STRING, false},
-};
-static const struct param_spec push_params[] = {
-	{"token", P_SECRET, true},
-	{NULL, P_STRING, false},
-};
-
-static const struct type_spec types[RW_SOURCE_TYPE_COUNT] = {
-	[RW_SOURCE_MASTODON] = {NULL, true, false, mastodon_params, {NULL, NULL}},
-	[RW_SOURCE_X] = {"https://api.x.com", false, false, x_params, {NULL, NULL}},
-	[RW_SOURCE_BLUESKY] = {"https://bsky.social", false, false, bluesky_params, {NULL, NULL}},
-	[RW_SOURCE_REDDIT] = {"https://oauth.reddit.com",
-			      false,
-			      false,
-			      reddit_params,
-			      {"password", "refresh_token"}},
-	[RW_SOURCE_YOUTUBE] =
-		{"https://www.googleapis.com", false, false, youtube_params, {NULL, NULL}},
-	[RW_SOURCE_FACEBOOK] =
-		{"https://graph.facebook.com", false, false, facebook_params, {NULL, NULL}},
-	[RW_SOURCE_INSTAGRAM] =
-		{"https://graph.facebook.com", false, false, instagram_params, {NULL, NULL}},
-	[RW_SOURCE_GOOGLE_BUSINESS] = {"https://mybusiness.googleapis.com",
-				       false,
-				       false,
-				       google_business_params,
-				       {NULL, NULL}},
-	[RW_SOURCE_GOOGLE_PLAY] = {"https://androidpublisher.googleapis.com",
-				   false,
-				   false,
-				   google_play_params,
-				   {NULL, NULL}},
-	[RW_SOURCE_APP_STORE] = {"https://api.appstoreconnect.apple.com",
-				 false,
-				 false,
-				 app_store_params,
-				 {NULL, NULL}},
-	[RW_SOURCE_TRUSTPILOT] =
-		{"https://api.trustpilot.com", false, false, trustpilot_params, {NULL, NULL}},
-	[RW_SOURCE_JSON] = {NULL, true, false, json_params, {NULL, NULL}},
-	[RW_SOURCE_PUSH] = {NULL, false, true, push_params, {NULL, NULL}},
-};
 
 static const char *const common_keys[] = {
 	"name",       "type",   "base_url", "poll_every",
@@ -151,8 +28,8 @@ static const char *const field_keys[] = {
 #define NREQUIRED_FIELDS 3 /* id, created_at, author */
 
 /* The spec of key in params, or NULL. */
-static const struct param_spec *
-find_param(const struct param_spec *params, const char *key)
+static const struct rw_param_spec *
+find_param(const struct rw_param_spec *params, const char *key)
 {
 	for (size_t i = 0; params[i].key != NULL; i++) {
 		if (strcmp(params[i].key, key) == 0)
@@ -167,7 +44,7 @@ common_key_for(const char *key, enum rw_source_type t)
 {
 	for (size_t i = 0; common_keys[i] != NULL; i++) {
 		if (strcmp(common_keys[i], key) == 0)
-			return !types[t].pushed ||
+			return !rw_platform_of(t)->pushed ||
 			       (strcmp(key, "base_url") != 0 && strcmp(key, "poll_every") != 0 &&
 				strcmp(key, "down_after") != 0);
 	}
@@ -183,7 +60,7 @@ known_anywhere(const char *key)
 			return true;
 	}
 	for (int t = 0; t < RW_SOURCE_TYPE_COUNT; t++) {
-		if (find_param(types[t].params, key) != NULL)
+		if (find_param(rw_platform_of(t)->params, key) != NULL)
 			return true;
 	}
 	return false;
@@ -206,12 +83,12 @@ check_source_keys(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 		if (common_key_for(common_keys[i], t))
 			allowed[n++] = common_keys[i];
 	}
-	for (size_t i = 0; types[t].params[i].key != NULL && n < 31; i++)
-		allowed[n++] = types[t].params[i].key;
+	for (size_t i = 0; rw_platform_of(t)->params[i].key != NULL && n < 31; i++)
+		allowed[n++] = rw_platform_of(t)->params[i].key;
 	allowed[n] = NULL;
 	json_object_foreach((json_t *)obj, key, v)
 	{
-		if (common_key_for(key, t) || find_param(types[t].params, key) != NULL)
+		if (common_key_for(key, t) || find_param(rw_platform_of(t)->params, key) != NULL)
 			continue;
 		rw_cfg_path_key(p, sizeof(p), path, key);
 		if (known_anywhere(key))
@@ -301,32 +178,32 @@ read_fields(struct rw_cfg_ctx *ctx, const json_t *v, const char *path)
 /* Reads the value v of spec into param; returns 0 or -1 after reporting. */
 static int
 read_param(struct rw_cfg_ctx *ctx, const json_t *obj, const json_t *v, const char *path,
-	   const struct param_spec *spec, struct rw_source_param *param)
+	   const struct rw_param_spec *spec, struct rw_source_param *param)
 {
 	char p[RW_CFG_PATH_MAX], q[RW_CFG_QUOTE_MAX];
 	const char *s;
 
 	rw_cfg_path_key(p, sizeof(p), path, spec->key);
 	switch (spec->kind) {
-	case P_SECRET:
+	case RW_PARAM_SECRET:
 		return rw_cfg_secret(ctx, obj, path, spec->key, &param->secret) == 1 ? 0 : -1;
-	case P_URL:
+	case RW_PARAM_URL:
 		return rw_cfg_url(ctx, obj, path, spec->key, &param->value) == 1 ? 0 : -1;
-	case P_FIELDS:
+	case RW_PARAM_FIELDS:
 		if (read_fields(ctx, v, p) == -1)
 			return -1;
 		if ((param->json = json_deep_copy(v)) == NULL)
 			rw_cfg_oom(ctx);
 		return param->json == NULL ? -1 : 0;
-	case P_POINTER:
+	case RW_PARAM_POINTER:
 		if (read_pointer(ctx, v, p, &s) == -1)
 			return -1;
 		break;
-	case P_DIGITS:
-	case P_STRING:
+	case RW_PARAM_DIGITS:
+	case RW_PARAM_STRING:
 		if (rw_cfg_string(ctx, obj, path, spec->key, &s) != 1)
 			return -1;
-		if (spec->kind == P_DIGITS && strspn(s, "0123456789") != strlen(s)) {
+		if (spec->kind == RW_PARAM_DIGITS && strspn(s, "0123456789") != strlen(s)) {
 			rw_cfg_err(ctx, p, "%s is not a numeric id (use digits only)",
 				   rw_cfg_quote(q, sizeof(q), s));
 			return -1;
@@ -340,7 +217,7 @@ read_param(struct rw_cfg_ctx *ctx, const json_t *obj, const json_t *v, const cha
 /* The type's own keys, in table order, into src->params. */
 static void
 read_params(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
-	    const struct type_spec *spec, struct rw_source_config *src)
+	    const struct rw_platform *spec, struct rw_source_config *src)
 {
 	char suffix[64];
 	size_t n = 0;
@@ -353,7 +230,7 @@ read_params(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 	}
 	snprintf(suffix, sizeof(suffix), "for type \"%s\"", rw_source_type_name(src->type));
 	for (size_t i = 0; i < n; i++) {
-		const struct param_spec *ps = &spec->params[i];
+		const struct rw_param_spec *ps = &spec->params[i];
 		const json_t *v = json_object_get(obj, ps->key);
 		struct rw_source_param *param = &src->params[src->nparams];
 
@@ -372,7 +249,7 @@ read_params(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 /* A type's pair of alternatives (reddit's password or refresh_token). */
 static void
 check_one_of(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
-	     const struct type_spec *spec, enum rw_source_type t)
+	     const struct rw_platform *spec, enum rw_source_type t)
 {
 	char p[RW_CFG_PATH_MAX], suffix[128];
 	bool a, b;
@@ -394,7 +271,7 @@ check_one_of(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 /* base_url: the configured URL, else the type's default; push has none. */
 static void
 read_base_url(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
-	      const struct type_spec *spec, struct rw_source_config *src)
+	      const struct rw_platform *spec, struct rw_source_config *src)
 {
 	char suffix[64];
 
@@ -445,7 +322,7 @@ static void
 read_source(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 	    struct rw_source_config *src)
 {
-	const struct type_spec *spec;
+	const struct rw_platform *spec;
 	bool known;
 
 	src->enabled = true;
@@ -460,7 +337,9 @@ read_source(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 		check_common_keys(ctx, obj, path);
 	else
 		check_source_keys(ctx, obj, path, src->type);
-	spec = known ? &types[src->type] : NULL;
+	spec = known ? rw_platform_of(src->type) : NULL;
+	if (spec != NULL && spec->poll_every > 0)
+		src->poll_every = spec->poll_every;
 	if (spec != NULL)
 		read_base_url(ctx, obj, path, spec, src);
 	if (spec == NULL || !spec->pushed) {

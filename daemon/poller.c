@@ -14,6 +14,7 @@
 #include "replywatch/httpc.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
+#include "replywatch/platform.h"
 #include "replywatch/secret.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
@@ -388,7 +389,7 @@ rw_poller_use(struct rw_poller *p, const struct rw_config *cfg)
 		struct poll_source *ps = NULL, **op;
 		bool fresh = true;
 
-		if (src->type == RW_SOURCE_PUSH)
+		if (rw_platform_of(src->type)->pushed)
 			continue;
 		for (op = &old; *op != NULL; op = &(*op)->next) {
 			if (strcmp((*op)->name, src->name) == 0)

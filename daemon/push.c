@@ -9,6 +9,7 @@
 #include "replywatch/config.h"
 #include "replywatch/item.h"
 #include "replywatch/mention.h"
+#include "replywatch/platform.h"
 #include "replywatch/push.h"
 #include "replywatch/utf8.h"
 
@@ -239,3 +240,15 @@ rw_push_cap_times(struct rw_item *items, size_t n, int64_t received_ms)
 		if (items[i].created_at_ms > received_ms)
 			items[i].created_at_ms = received_ms;
 }
+
+static const struct rw_param_spec push_params[] = {
+	{"token", RW_PARAM_SECRET, true},
+	{NULL, RW_PARAM_STRING, false},
+};
+
+/* Pushed items arrive at POST /ingest/SOURCE (http/ingest.c): nothing to poll. */
+const struct rw_platform rw_push_platform = {
+	.name = "push",
+	.pushed = true,
+	.params = push_params,
+};

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "replywatch/bluesky.h"
+#include "replywatch/sources/bluesky.h"
 #include "replywatch/page.h"
 
 #define BRAND "did:plc:brand000"

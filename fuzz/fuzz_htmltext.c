@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "replywatch/htmltext.h"
+#include "replywatch/sources/htmltext.h"
 #include "replywatch/utf8.h"
 
 int

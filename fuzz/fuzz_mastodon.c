@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "replywatch/mastodon.h"
+#include "replywatch/sources/mastodon.h"
 #include "replywatch/page.h"
 
 #define BRAND "14715"

@@ -6,7 +6,7 @@
 
 #include "fuzz.h"
 #include "replywatch/page.h"
-#include "replywatch/x.h"
+#include "replywatch/sources/x.h"
 
 #define BRAND "2244994945"
 

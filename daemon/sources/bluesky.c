@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replywatch/bluesky.h"
+#include "replywatch/sources/bluesky.h"
 #include "replywatch/connector.h"
+#include "replywatch/platform.h"
 #include "replywatch/httpc.h"
 #include "replywatch/log.h"
 #include "replywatch/secret.h"
@@ -250,8 +251,7 @@ static const struct rw_stream streams[] = {
 	{"getAuthorFeed", 'r', true, true, feed_url, feed_parse, bluesky_ms_ok},
 };
 
-const struct rw_connector rw_bluesky_connector = {
-	.type = RW_SOURCE_BLUESKY,
+static const struct rw_connector connector = {
 	.streams = streams,
 	.nstreams = 2,
 	.state_new = state_new,
@@ -259,4 +259,21 @@ const struct rw_connector rw_bluesky_connector = {
 	.start = start,
 	.auth_header = auth_header,
 	.token_expired = token_expired,
+};
+
+static const struct rw_param_spec params[] = {
+	{"identifier", RW_PARAM_STRING, true},
+	{"app_password", RW_PARAM_SECRET, true},
+	{NULL, RW_PARAM_STRING, false},
+};
+
+static const struct rw_ratelimit_headers ratelimit_headers = {
+	"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", false};
+
+const struct rw_platform rw_bluesky_platform = {
+	.name = "bluesky",
+	.base_url = "https://bsky.social",
+	.params = params,
+	.ratelimit_headers = &ratelimit_headers,
+	.connector = &connector,
 };

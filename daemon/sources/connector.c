@@ -1,5 +1,5 @@
 /*
- * connector.c: the table of connectors, and URL building for them.
+ * connector.c: what connectors share: cursor and header checks, URL building.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -8,25 +8,6 @@
 #include <string.h>
 
 #include "replywatch/connector.h"
-
-extern const struct rw_connector rw_mastodon_connector;
-extern const struct rw_connector rw_x_connector;
-extern const struct rw_connector rw_bluesky_connector;
-
-const struct rw_connector *
-rw_connector_for(enum rw_source_type type)
-{
-	switch (type) {
-	case RW_SOURCE_MASTODON:
-		return &rw_mastodon_connector;
-	case RW_SOURCE_X:
-		return &rw_x_connector;
-	case RW_SOURCE_BLUESKY:
-		return &rw_bluesky_connector;
-	default:
-		return NULL;
-	}
-}
 
 bool
 rw_cursor_digits(const char *s, size_t max)

@@ -18,7 +18,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "replywatch/htmltext.h"
+#include "replywatch/sources/htmltext.h"
 
 struct text {
 	char *buf;

@@ -12,8 +12,9 @@
 #include <string.h>
 
 #include "replywatch/connector.h"
+#include "replywatch/platform.h"
 #include "replywatch/httpc.h"
-#include "replywatch/mastodon.h"
+#include "replywatch/sources/mastodon.h"
 #include "replywatch/secret.h"
 
 #define NOTIFICATIONS_LIMIT "80" /* the most Mastodon 4.1+ gives (older: 30, clamped) */
@@ -163,12 +164,27 @@ static const struct rw_stream streams[] = {
 	{"statuses", 'r', false, false, statuses_url, statuses_parse, mastodon_id_ok},
 };
 
-const struct rw_connector rw_mastodon_connector = {
-	.type = RW_SOURCE_MASTODON,
+static const struct rw_connector connector = {
 	.streams = streams,
 	.nstreams = 2,
 	.state_new = state_new,
 	.state_free = state_free,
 	.start = start,
 	.auth_header = auth_header,
+};
+
+static const struct rw_param_spec params[] = {
+	{"token", RW_PARAM_SECRET, true},
+	{NULL, RW_PARAM_STRING, false},
+};
+
+static const struct rw_ratelimit_headers ratelimit_headers = {
+	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", true};
+
+const struct rw_platform rw_mastodon_platform = {
+	.name = "mastodon",
+	.base_url_required = true,
+	.params = params,
+	.ratelimit_headers = &ratelimit_headers,
+	.connector = &connector,
 };

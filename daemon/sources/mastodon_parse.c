@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "replywatch/config.h"
-#include "replywatch/htmltext.h"
+#include "replywatch/sources/htmltext.h"
 #include "replywatch/item.h"
-#include "replywatch/mastodon.h"
+#include "replywatch/sources/mastodon.h"
 #include "replywatch/mention.h"
 #include "replywatch/page.h"
 

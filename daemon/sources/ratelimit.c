@@ -1,5 +1,6 @@
 /*
- * ratelimit.c: each platform's rate-limit headers, read into one shape.
+ * ratelimit.c: a platform's rate-limit headers (named in its descriptor,
+ * platform.h) and Retry-After, read into one shape.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -9,20 +10,8 @@
 #include <time.h>
 
 #include "replywatch/mention.h"
+#include "replywatch/platform.h"
 #include "replywatch/ratelimit.h"
-
-struct names {
-	const char *limit, *remaining, *reset;
-	bool reset_is_time; /* an ISO 8601 time, else Unix seconds */
-};
-
-/* The canonical spelling of each platform's headers (the lookup ignores case). */
-static const struct names mastodon = {"X-RateLimit-Limit", "X-RateLimit-Remaining",
-				      "X-RateLimit-Reset", true};
-static const struct names x = {"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset",
-			       false};
-static const struct names bluesky = {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
-				     false};
 
 static const char *
 skip_white(const char *s)
@@ -32,10 +21,8 @@ skip_white(const char *s)
 	return s;
 }
 
-/* A decimal number without sign, with optional surrounding blanks and at
- * most max. Returns 0 or -1. */
-static int
-parse_count(const char *s, int64_t max, int64_t *out)
+int
+rw_ratelimit_count(const char *s, int64_t max, int64_t *out)
 {
 	int64_t v = 0;
 
@@ -61,7 +48,7 @@ parse_epoch(const char *s, int64_t *ms)
 {
 	int64_t secs;
 
-	if (parse_count(s, INT64_MAX / 1000, &secs) == -1)
+	if (rw_ratelimit_count(s, INT64_MAX / 1000, &secs) == -1)
 		return -1;
 	*ms = secs * 1000;
 	return 0;
@@ -98,7 +85,7 @@ parse_retry_after(const char *s, int64_t now_ms, int64_t *ms)
 
 	if (s == NULL)
 		return -1;
-	if (parse_count(s, (INT64_MAX - (now_ms > 0 ? now_ms : 0)) / 1000, &secs) == 0) {
+	if (rw_ratelimit_count(s, (INT64_MAX - (now_ms > 0 ? now_ms : 0)) / 1000, &secs) == 0) {
 		*ms = now_ms + secs * 1000;
 		return 0;
 	}
@@ -121,40 +108,46 @@ clamp_wait(int64_t at_ms, int64_t now_ms)
 							 : at_ms;
 }
 
+/* A platform's three headers. */
+static void
+read_headers(const struct rw_ratelimit_headers *names, rw_header_lookup_fn *lookup, void *arg,
+	     int64_t now_ms, struct rw_ratelimit *out)
+{
+	const char *reset;
+	int64_t v;
+
+	if (rw_ratelimit_count(lookup(arg, names->limit), LONG_MAX, &v) == 0) {
+		out->limit = (long)v;
+		out->known = true;
+	}
+	if (rw_ratelimit_count(lookup(arg, names->remaining), LONG_MAX, &v) == 0) {
+		out->remaining = (long)v;
+		out->known = true;
+	}
+	/* Some servers that send a time send Unix seconds instead: take both. */
+	reset = lookup(arg, names->reset);
+	if ((names->reset_is_time && parse_time(reset, &v) == 0) || parse_epoch(reset, &v) == 0) {
+		out->reset_at_ms = v;
+		out->known = true;
+	}
+}
+
 void
 rw_ratelimit_read(enum rw_source_type type, rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
 		  struct rw_ratelimit *out)
 {
-	const struct names *names = NULL;
-	const char *reset;
+	const struct rw_platform *p = rw_platform_of(type);
 	int64_t v;
 
 	memset(out, 0, sizeof(*out));
 	out->limit = -1;
 	out->remaining = -1;
-	if (type == RW_SOURCE_MASTODON)
-		names = &mastodon;
-	else if (type == RW_SOURCE_X)
-		names = &x;
-	else if (type == RW_SOURCE_BLUESKY)
-		names = &bluesky;
-	if (names != NULL) {
-		if (parse_count(lookup(arg, names->limit), LONG_MAX, &v) == 0) {
-			out->limit = (long)v;
-			out->known = true;
-		}
-		if (parse_count(lookup(arg, names->remaining), LONG_MAX, &v) == 0) {
-			out->remaining = (long)v;
-			out->known = true;
-		}
-		/* Some Mastodon-compatible servers send Unix seconds: take both. */
-		reset = lookup(arg, names->reset);
-		if ((names->reset_is_time && parse_time(reset, &v) == 0) ||
-		    parse_epoch(reset, &v) == 0) {
-			out->reset_at_ms = clamp_wait(v, now_ms);
-			out->known = true;
-		}
-	}
+	if (p != NULL && p->ratelimit_headers != NULL)
+		read_headers(p->ratelimit_headers, lookup, arg, now_ms, out);
+	if (p != NULL && p->ratelimit_read != NULL)
+		p->ratelimit_read(lookup, arg, now_ms, out);
+	if (out->reset_at_ms != 0)
+		out->reset_at_ms = clamp_wait(out->reset_at_ms, now_ms);
 	if (parse_retry_after(lookup(arg, "Retry-After"), now_ms, &v) == 0)
 		out->retry_at_ms = clamp_wait(v, now_ms);
 }

@@ -12,9 +12,10 @@
 #include <string.h>
 
 #include "replywatch/connector.h"
+#include "replywatch/platform.h"
 #include "replywatch/mention.h"
 #include "replywatch/secret.h"
-#include "replywatch/x.h"
+#include "replywatch/sources/x.h"
 
 #define MAX_RESULTS "100"
 
@@ -108,12 +109,28 @@ static const struct rw_stream streams[] = {
 	{"tweets", 'r', false, true, tweets_url, tweets_parse, x_id_ok},
 };
 
-const struct rw_connector rw_x_connector = {
-	.type = RW_SOURCE_X,
+static const struct rw_connector connector = {
 	.streams = streams,
 	.nstreams = 2,
 	.state_new = state_new,
 	.state_free = state_free,
 	.start = start,
 	.auth_header = auth_header,
+};
+
+static const struct rw_param_spec params[] = {
+	{"user_id", RW_PARAM_DIGITS, true},
+	{"token", RW_PARAM_SECRET, true},
+	{NULL, RW_PARAM_STRING, false},
+};
+
+static const struct rw_ratelimit_headers ratelimit_headers = {
+	"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset", false};
+
+const struct rw_platform rw_x_platform = {
+	.name = "x",
+	.base_url = "https://api.x.com",
+	.params = params,
+	.ratelimit_headers = &ratelimit_headers,
+	.connector = &connector,
 };

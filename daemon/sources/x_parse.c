@@ -18,7 +18,7 @@
 #include "replywatch/item.h"
 #include "replywatch/mention.h"
 #include "replywatch/page.h"
-#include "replywatch/x.h"
+#include "replywatch/sources/x.h"
 
 bool
 rw_x_id_valid(const char *id)

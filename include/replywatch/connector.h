@@ -12,7 +12,8 @@
  *
  * The poller owns the HTTP client, the schedule, rate limits, backoff and
  * the source's state; the connector only builds requests and parses
- * answers (with the pure parsers of mastodon.h, x.h, bluesky.h).
+ * answers (with the pure parsers of replywatch/sources/). Each connector is
+ * part of its platform's descriptor (platform.h).
  */
 #ifndef REPLYWATCH_CONNECTOR_H
 #define REPLYWATCH_CONNECTOR_H
@@ -55,7 +56,6 @@ struct rw_stream {
 };
 
 struct rw_connector {
-	enum rw_source_type type;
 	const struct rw_stream *streams; /* walked in order: inbound items first */
 	size_t nstreams;
 	/* The source's connector state (a session, the brand's account id):
@@ -74,7 +74,8 @@ struct rw_connector {
 	bool (*token_expired)(struct rw_poll *poll, const struct rw_httpc_response *resp);
 };
 
-/* The connector for type, or NULL when this build has none. */
+/* The connector of type's platform (platform.h), or NULL when this build
+ * has none. */
 const struct rw_connector *rw_connector_for(enum rw_source_type type);
 
 /* How a poll ended, for /status, metrics and the schedule. */

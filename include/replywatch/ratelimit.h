@@ -1,6 +1,7 @@
 /*
  * ratelimit: each platform's rate-limit headers read into one shape (pure;
- * the poller supplies the headers through a lookup function).
+ * the poller supplies the headers through a lookup function). Which
+ * headers a platform sends is in its descriptor (platform.h), e.g.
  *
  *   mastodon  X-RateLimit-Limit/-Remaining/-Reset   reset: ISO 8601 time
  *   x         x-rate-limit-limit/-remaining/-reset  reset: Unix seconds
@@ -36,5 +37,10 @@ typedef const char *rw_header_lookup_fn(void *arg, const char *name);
  * at most now_ms + RW_RATELIMIT_MAX_WAIT_MS. Never fails. */
 void rw_ratelimit_read(enum rw_source_type type, rw_header_lookup_fn *lookup, void *arg,
 		       int64_t now_ms, struct rw_ratelimit *out);
+
+/* For a platform's own reader: s as a decimal count without sign, with
+ * optional blanks around it, at most max. Returns 0, or -1 (NULL, empty,
+ * not a number, too large). */
+int rw_ratelimit_count(const char *s, int64_t max, int64_t *out);
 
 #endif

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replywatch/bluesky.h"
+#include "replywatch/sources/bluesky.h"
 #include "replywatch/config.h"
 #include "replywatch/item.h"
 #include "replywatch/page.h"

@@ -1,11 +1,12 @@
 /*
- * The connector table and URL building.
+ * The platform table, the connectors' shared checks, URL building.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replywatch/connector.h"
+#include "replywatch/platform.h"
 
 Test(connector, url_build_escapes_values_and_skips_nulls)
 {
@@ -34,21 +35,39 @@ Test(connector, url_build_keeps_utf8_as_percent_bytes)
 	free(url);
 }
 
-Test(connector, table_has_the_three_platforms)
+/* Every type has a descriptor the config, the poller and /status can use. */
+Test(connector, every_type_has_a_platform)
 {
-	cr_assert_not_null(rw_connector_for(RW_SOURCE_MASTODON));
-	cr_assert_not_null(rw_connector_for(RW_SOURCE_X));
-	cr_assert_not_null(rw_connector_for(RW_SOURCE_BLUESKY));
-	cr_assert_null(rw_connector_for(RW_SOURCE_PUSH));
-	cr_assert_null(rw_connector_for(RW_SOURCE_REDDIT));
-	for (int t = RW_SOURCE_MASTODON; t <= RW_SOURCE_BLUESKY; t++) {
-		const struct rw_connector *c = rw_connector_for((enum rw_source_type)t);
+	for (int t = 0; t < RW_SOURCE_TYPE_COUNT; t++) {
+		const struct rw_platform *p = rw_platform_of((enum rw_source_type)t);
+		const struct rw_connector *c;
+		enum rw_source_type found;
 
-		cr_assert_eq(c->type, (enum rw_source_type)t);
-		cr_assert_eq(c->nstreams, 2);
-		cr_assert_eq(c->streams[0].field, 'n');
-		cr_assert_eq(c->streams[1].field, 'r');
+		cr_assert_not_null(p, "type %d", t);
+		cr_assert_eq(rw_platform_find(p->name, &found), 0, "%s", p->name);
+		cr_assert_eq(found, (enum rw_source_type)t);
+		cr_assert_str_eq(rw_platform_names()[t], p->name);
+		cr_assert_not_null(p->params);
+		cr_assert(p->pushed || p->base_url != NULL || p->base_url_required, "%s", p->name);
+		c = rw_connector_for((enum rw_source_type)t);
+		cr_assert_eq(c, p->connector);
+		if (c == NULL)
+			continue;
+		cr_assert_not(p->pushed, "%s", p->name);
+		cr_assert_not_null(c->start, "%s", p->name);
+		cr_assert_gt(c->nstreams, 0, "%s", p->name);
+		for (size_t s = 0; s < c->nstreams; s++) {
+			const struct rw_stream *st = &c->streams[s];
+
+			cr_assert_not_null(st->endpoint, "%s", p->name);
+			cr_assert(st->page_url && st->parse && st->cursor_ok, "%s %s", p->name,
+				  st->endpoint);
+		}
 	}
+	cr_assert_null(rw_platform_names()[RW_SOURCE_TYPE_COUNT]);
+	cr_assert_null(rw_platform_of(RW_SOURCE_TYPE_COUNT));
+	cr_assert_eq(rw_platform_find("tiktok", &(enum rw_source_type){0}), -1);
+	cr_assert_null(rw_connector_for(RW_SOURCE_PUSH));
 }
 
 Test(connector, result_names_are_metric_labels)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replywatch/htmltext.h"
+#include "replywatch/sources/htmltext.h"
 
 /* The text of len bytes of html (may be NULL when len is 0) must be want. */
 static void

@@ -15,7 +15,7 @@
 
 #include "replywatch/config.h"
 #include "replywatch/item.h"
-#include "replywatch/mastodon.h"
+#include "replywatch/sources/mastodon.h"
 #include "replywatch/page.h"
 
 #include "rwtest.h"

@@ -17,7 +17,7 @@
 #include "replywatch/config.h"
 #include "replywatch/item.h"
 #include "replywatch/page.h"
-#include "replywatch/x.h"
+#include "replywatch/sources/x.h"
 
 #include "rwtest.h"
 #include "rwtparse.h"
