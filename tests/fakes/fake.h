@@ -1,22 +1,29 @@
 /*
- * rwfake: a fake Mastodon, X and Bluesky server on loopback for the
- * integration tests and the demo. One process serves all three platforms
- * (their paths do not collide) plus a control API under /_fake/.
+ * rwfake: a fake platform server on loopback for the integration tests and
+ * the demo. One process serves every platform of fake_platforms[] (today
+ * Mastodon, X and Bluesky; their path prefixes do not collide) plus a
+ * control API under /_fake/ and a webhook receiver under /hook/.
  *
  * Threads: libmicrohttpd runs one thread per connection and the optional
  * simulator runs one more; every one of them holds st->lock while it reads
  * or changes struct fake_state. Functions below that take a state expect the
  * caller to hold the lock unless their comment says otherwise.
  *
- * Files: fake_main.c (argv, wiring), fake_http.c (libmicrohttpd glue),
- * fake_req.c / fake_resp.c (request and answer helpers), fake_route.c
- * (platform routing, auth, rate limits, faults, request log), fake_limits.c
- * (rate-limit windows, fault queue), fake_reqlog.c, fake_store.c (accounts,
- * posts, notifications, ids), fake_actions.c (mentions, replies, posts as
- * the control API and simulator make them), fake_mastodon.c, fake_x.c,
- * fake_bluesky.c, fake_bsky_auth.c (sessions, JWTs), fake_control.c,
- * fake_sim.c and fake_sim_data.c (the traffic simulator), fake_util.c,
- * fake_hook.c and fake_hook_sig.c (the webhook receiver under /hook/).
+ * Files: fake_main.c (argv, wiring; platform flags from the table),
+ * fake_http.c (libmicrohttpd glue), fake_req.c / fake_resp.c (request and
+ * answer helpers), fake_platforms.c (the platform table, credential
+ * options), fake_route.c (generic routing over the table: auth, rate
+ * limits, faults, request log), fake_limits.c (endpoints, rate-limit
+ * windows, fault queue), fake_reqlog.c, fake_control.c (the generic control
+ * API: fault, config, state, requests, reset, simulator, platforms).
+ * One file per platform with its descriptor: fake_mastodon.c, fake_x.c,
+ * fake_bluesky.c (+ fake_bsky_auth.c: sessions, JWTs). The social store the
+ * three share: fake_store.c (accounts, posts, notifications, ids),
+ * fake_actions.c (mentions, replies, posts as the control API and simulator
+ * make them), fake_social.c (their control calls and state), fake_sim.c and
+ * fake_sim_data.c (the traffic simulator). fake_util.c; fake_hook.c and
+ * fake_hook_sig.c (the webhook receiver under /hook/).
+ * Adding a platform: docs/fakes.md, "Adding a platform to the fake".
  */
 #ifndef RWFAKE_H
 #define RWFAKE_H

@@ -9,7 +9,7 @@
  *                                                  social three fake_social.c)
  *   GET  /_fake/requests?platform=P&endpoint=E     DELETE /_fake/requests
  *   POST /_fake/reset                              GET /_fake/state
- *   GET|POST /_fake/simulator ({"paused": bool})
+ *   GET|POST /_fake/simulator ({"paused": bool})   GET /_fake/platforms
  *   /_fake/hook/NAME/... and /_fake/hooks: fake_hook.c (the webhook receiver)
  */
 #include <stdio.h>
@@ -223,6 +223,8 @@ config(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_re
 	}
 	if (ignore != NULL)
 		st->p[p].ignore_paging = json_is_true(ignore);
+	/* access_ttl and renamed_fields are accepted and checked on every
+	 * platform, as they always were; the one that has them applies them. */
 	if (fake_platforms[p]->config != NULL)
 		fake_platforms[p]->config(st, body);
 	st->p[p].page_max = page;
@@ -255,6 +257,50 @@ state(const struct fake_state *st, struct fake_resp *resp)
 		v = NULL;
 	}
 	fake_resp_json(resp, 200, v);
+}
+
+/* One table entry as GET /_fake/platforms shows it: no option values (they
+ * are credentials), only the flags that set them. */
+static json_t *
+platform_json(size_t p)
+{
+	const struct fake_platform_def *d = fake_platforms[p];
+	json_t *routes = json_array(), *options = json_array();
+	char flag[96];
+
+	for (size_t i = 0; routes != NULL && i < d->nroutes; i++) {
+		if (json_array_append_new(routes, json_pack("{s:s, s:s, s:s}", "method",
+							    d->routes[i].method, "path",
+							    d->routes[i].pattern, "endpoint",
+							    d->routes[i].endpoint)) == -1) {
+			json_decref(routes);
+			routes = NULL;
+		}
+	}
+	for (size_t i = 0; options != NULL && i < FAKE_MAX_OPTIONS && d->options[i].key; i++) {
+		snprintf(flag, sizeof(flag), "--%s-%s", d->name, d->options[i].key);
+		if (json_array_append_new(options, json_string(flag)) == -1) {
+			json_decref(options);
+			options = NULL;
+		}
+	}
+	return json_pack("{s:s, s:s, s:o, s:o}", "name", d->name, "prefix", d->prefix, "routes",
+			 routes, "options", options);
+}
+
+/* GET /_fake/platforms: the fake's platform table, so tests can loop over it. */
+static void
+platforms(struct fake_resp *resp)
+{
+	json_t *list = json_array();
+
+	for (size_t p = 0; list != NULL && p < fake_nplatforms; p++) {
+		if (json_array_append_new(list, platform_json(p)) == -1) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	fake_resp_json(resp, 200, list ? json_pack("{s:o}", "platforms", list) : NULL);
 }
 
 /* GET|POST /_fake/simulator: reads or sets {"paused": bool}. While paused the
@@ -352,8 +398,10 @@ fake_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp
 		state(st, resp);
 	} else if (strcmp(rest, "simulator") == 0) {
 		simulator(st, req, resp);
+	} else if (strcmp(rest, "platforms") == 0 && strcmp(req->method, "GET") == 0) {
+		platforms(resp);
 	} else if (strcmp(rest, "requests") == 0 || strcmp(rest, "reset") == 0 ||
-		   strcmp(rest, "state") == 0) {
+		   strcmp(rest, "state") == 0 || strcmp(rest, "platforms") == 0) {
 		fake_control_error(resp, 405, "method not allowed");
 	} else {
 		platform_call(st, req, rest, resp);
