@@ -151,6 +151,9 @@ struct fake_req {
 	bool body_too_big;
 	bool started;
 	char capture[128]; /* the path segment a route matched with "*" */
+	/* The platform whose route (or prefix) the path is: set before its
+	 * auth hook and handler run, so a platform's code knows its index. */
+	enum fake_platform platform;
 };
 
 /* Splits req->uri into path, query and params. Returns 0 or -1 (out of memory). */

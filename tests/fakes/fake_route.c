@@ -71,6 +71,7 @@ no_route(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 		d = fake_platforms[p];
 		if (strncmp(req->path, d->prefix, strlen(d->prefix)) != 0)
 			continue;
+		req->platform = (enum fake_platform)p;
 		d->not_found(resp);
 		auth = d->auth(st, req, -1, &why);
 		logi = fake_log_add(st, (enum fake_platform)p, "unknown", req->method, req->query,
@@ -204,6 +205,7 @@ fake_route(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 		return;
 	}
 	d = fake_platforms[p];
+	req->platform = p;
 	ep = fake_endpoint_index(p, r->endpoint);
 	auth = d->auth(st, req, ep, &why);
 	logi = fake_log_add(st, p, r->endpoint, req->method, req->query, auth);
