@@ -155,6 +155,7 @@ rw_token_answer(enum rw_grant grant, int status, const char *body, size_t len, i
 
 	if (reasonlen > 0)
 		reason[0] = '\0';
+	cache->renewing = false;
 	if (len > RW_TOKEN_ANSWER_MAX) {
 		snprintf(reason, reasonlen, "token answer: over %d bytes", RW_TOKEN_ANSWER_MAX);
 		return RW_TOKEN_MALFORMED;

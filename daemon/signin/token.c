@@ -29,6 +29,7 @@ rw_token_cache_set(struct rw_token_cache *cache, const char *token, int64_t life
 	bool refused = cache->refused;
 
 	token_drop(cache);
+	cache->renewing = false;
 	cache->refused = false;
 	cache->after_refusal = refused;
 	if (token == NULL || !rw_header_value_ok(token) || lifetime_s < 1 ||
@@ -60,10 +61,16 @@ rw_token_cache_due(const struct rw_token_cache *cache, int64_t now_ms)
 	       now_ms >= rw_token_renew_at_ms(cache->obtained_ms, cache->expires_ms);
 }
 
+void
+rw_token_cache_renewing(struct rw_token_cache *cache)
+{
+	cache->renewing = true;
+}
+
 const char *
 rw_token_cache_header(const struct rw_token_cache *cache)
 {
-	return cache->header;
+	return cache->renewing ? NULL : cache->header;
 }
 
 bool
@@ -74,6 +81,12 @@ rw_token_cache_refused(struct rw_token_cache *cache)
 	token_drop(cache);
 	cache->refused = true;
 	return retry;
+}
+
+bool
+rw_token_cache_expired(struct rw_token_cache *cache, long status)
+{
+	return status == 401 && !cache->renewing && rw_token_cache_refused(cache);
 }
 
 void

@@ -208,6 +208,7 @@ struct rw_token_cache;
  * clock" (jwt_bearer), "username or password refused" (password); for
  * invalid_client "client id/secret rejected". Bodies over 64 KiB are
  * malformed. Secrets inside the parsed answer are wiped before it is freed.
+ * Ends the cache's renewing state whatever the answer.
  */
 #define RW_TOKEN_DEFAULT_LIFETIME_S 3600
 #define RW_TOKEN_ANSWER_MAX 65536
@@ -232,6 +233,7 @@ struct rw_token_cache {
 	char *header; /* "Authorization: Bearer TOKEN" */
 	int64_t obtained_ms;
 	int64_t expires_ms;
+	bool renewing;      /* a token request is in flight: no bearer header */
 	bool refused;       /* a 401 dropped the last token; the next one is its retry */
 	bool after_refusal; /* this token is that retry */
 };
@@ -255,8 +257,15 @@ int64_t rw_token_renew_at_ms(int64_t obtained_ms, int64_t expires_ms);
  * instant: the connector gets a new one before its next request. */
 bool rw_token_cache_due(const struct rw_token_cache *cache, int64_t now_ms);
 
-/* "Authorization: Bearer TOKEN" for the cached token, or NULL when empty.
- * Borrowed: valid until the cache changes. */
+/* Marks a token request as sent: until rw_token_answer (or
+ * rw_token_cache_set) the cache gives no header, so the token request does
+ * not carry the old bearer token (rw_poll_request adds the connector's
+ * auth_header to every request, and a password grant has its own
+ * Authorization: Basic). */
+void rw_token_cache_renewing(struct rw_token_cache *cache);
+
+/* "Authorization: Bearer TOKEN" for the cached token, or NULL when empty or
+ * renewing. Borrowed: valid until the cache changes. */
 const char *rw_token_cache_header(const struct rw_token_cache *cache);
 
 /*
@@ -268,6 +277,12 @@ const char *rw_token_cache_header(const struct rw_token_cache *cache);
  * A token obtained by ordinary renewal starts a new "once".
  */
 bool rw_token_cache_refused(struct rw_token_cache *cache);
+
+/* The connector's token_expired (connector.h) in one call: true when status
+ * is 401, no token request is in flight (the poller asks about every
+ * answer, the token endpoint's own 401 included) and rw_token_cache_refused
+ * grants the one retry. */
+bool rw_token_cache_expired(struct rw_token_cache *cache, long status);
 
 /* Wipes and frees the token and header and zeroes the cache; NULL is fine. */
 void rw_token_cache_clear(struct rw_token_cache *cache);

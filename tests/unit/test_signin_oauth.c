@@ -298,6 +298,18 @@ Test(signin_oauth, cache_due)
 	cr_assert_not(rw_token_cache_due(&c, T0 + 3299999));
 	cr_assert(rw_token_cache_due(&c, T0 + 3300000));
 	cr_assert_str_eq(rw_token_cache_header(&c), "Authorization: Bearer long");
+	/* While a token request is out, no bearer header goes with it. */
+	rw_token_cache_renewing(&c);
+	cr_assert_null(rw_token_cache_header(&c));
+	{
+		static const char revoked[] = "{\"error\":\"invalid_grant\"}";
+		char reason[200];
+
+		cr_assert_eq(rw_token_answer(RW_GRANT_REFRESH_TOKEN, 400, revoked,
+					     sizeof(revoked) - 1, T0, &c, reason, sizeof(reason)),
+			     RW_TOKEN_REVOKED);
+	}
+	cr_assert_str_eq(rw_token_cache_header(&c), "Authorization: Bearer long");
 	/* A token that cannot be a header is refused and leaves nothing. */
 	cr_assert_eq(rw_token_cache_set(&c, "a\nb", 60, T0), -1);
 	cr_assert_null(c.token);
@@ -322,5 +334,23 @@ Test(signin_oauth, refused_once_then_gives_up)
 	cr_assert_eq(rw_token_cache_set(&c, "c", 3600, T0 + 2000), 0);
 	cr_assert_eq(rw_token_cache_set(&c, "d", 3600, T0 + 3000), 0);
 	cr_assert(rw_token_cache_refused(&c));
+	rw_token_cache_clear(&c);
+}
+
+/* token_expired: only a 401, and never the token endpoint's own. */
+Test(signin_oauth, expired_ignores_the_token_request)
+{
+	struct rw_token_cache c = RW_TOKEN_CACHE_INIT;
+
+	cr_assert_eq(rw_token_cache_set(&c, "a", 3600, T0), 0);
+	cr_assert_not(rw_token_cache_expired(&c, 403));
+	cr_assert_not(rw_token_cache_expired(&c, 400));
+	cr_assert_str_eq(c.token, "a");
+	rw_token_cache_renewing(&c);
+	cr_assert_not(rw_token_cache_expired(&c, 401), "the token endpoint's 401 is its answer");
+	cr_assert_str_eq(c.token, "a");
+	cr_assert_eq(rw_token_cache_set(&c, "b", 3600, T0), 0);
+	cr_assert(rw_token_cache_expired(&c, 401));
+	cr_assert_null(c.token);
 	rw_token_cache_clear(&c);
 }
