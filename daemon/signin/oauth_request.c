@@ -51,7 +51,7 @@ oauth_form(const char *const *pairs)
 	char *body = NULL;
 	size_t k = 0;
 
-	for (; pairs[2 * k] != NULL && k < 16; k++) {
+	for (; k < 16 && pairs[2 * k] != NULL; k++) {
 		if ((esc[k] = oauth_escape(pairs[2 * k + 1])) == NULL)
 			goto done;
 		cap += strlen(pairs[2 * k]) + strlen(esc[k]) + 2;
