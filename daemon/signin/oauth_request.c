@@ -181,6 +181,39 @@ rw_token_request_password(struct rw_token_request *req, const char *token_url,
 	return oauth_fill(req, token_url, pairs, client_id, client_secret, err, errlen);
 }
 
+int
+rw_token_request_google_sa(struct rw_token_request *req, const char *token_url,
+			   const struct rw_signin_key *key, const char *client_email,
+			   const char *scope, const char *audience, int64_t now_ms, char *err,
+			   size_t errlen)
+{
+	char *assertion;
+	int rc;
+
+	memset(req, 0, sizeof(*req));
+	if ((assertion = rw_jwt_google_assertion(key, client_email, scope,
+						 audience ? audience : token_url, now_ms, err,
+						 errlen)) == NULL)
+		return -1;
+	rc = rw_token_request_jwt_bearer(req, token_url, assertion, err, errlen);
+	oauth_wipe_free(assertion);
+	return rc;
+}
+
+char *
+rw_signin_header_line(const char *name, const char *value)
+{
+	size_t len;
+	char *line;
+
+	if (name == NULL || value == NULL || !rw_header_value_ok(value))
+		return NULL;
+	len = strlen(name) + strlen(value) + 3;
+	if ((line = malloc(len)) != NULL)
+		snprintf(line, len, "%s: %s", name, value);
+	return line;
+}
+
 const char *const *
 rw_token_request_headers(const struct rw_token_request *req)
 {

@@ -130,6 +130,12 @@ json_t *rw_jwt_claims(const char *jwt);
  * (the server that issued it does that). */
 int64_t rw_jwt_expiry_ms(const char *jwt);
 
+/* A header line "NAME: VALUE" carrying a secret (Trustpilot's "apikey"),
+ * freed with rw_bearer_free (which wipes it); NULL when value is empty or
+ * holds a character a header cannot (CR, LF, other controls), or memory
+ * fails. */
+char *rw_signin_header_line(const char *name, const char *value);
+
 /* ---- OAuth 2.0 token endpoint (RFC 6749) ---- */
 
 enum rw_grant {
@@ -173,6 +179,13 @@ int rw_token_request_jwt_bearer(struct rw_token_request *req, const char *token_
 int rw_token_request_password(struct rw_token_request *req, const char *token_url,
 			      const char *client_id, const char *client_secret,
 			      const char *username, const char *password, char *err, size_t errlen);
+/* The Google service account's whole token request: the assertion of
+ * rw_jwt_google_assertion (made at now_ms, wiped once in the body) sent with
+ * the JWT-bearer grant. 0, or -1 with err as the two calls give it. */
+int rw_token_request_google_sa(struct rw_token_request *req, const char *token_url,
+			       const struct rw_signin_key *key, const char *client_email,
+			       const char *scope, const char *audience, int64_t now_ms, char *err,
+			       size_t errlen);
 /* The headers as rw_poll_request takes them. */
 const char *const *rw_token_request_headers(const struct rw_token_request *req);
 /* Wipes and frees what req holds and zeroes it; NULL is fine. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "replywatch/signin.h"
+#include "test_signin_keys.h"
 
 #define T0 1700000000000LL /* ms */
 #define URL "http://127.0.0.1:9/oauth/token"
@@ -62,6 +63,55 @@ Test(signin_oauth, jwt_bearer_request)
 				   "bearer&assertion=eyJh.eyJp.c2ln");
 	cr_assert_null(strstr(req.url, "eyJ"));
 	rw_token_request_clear(&req);
+}
+
+/* Google Play: the signed assertion in the body, verifiable with the public key. */
+Test(signin_oauth, google_service_account_request)
+{
+	char err[200] = "";
+	struct rw_signin_key *key = rw_signin_key_load(KEY_RFC7515_RSA, strlen(KEY_RFC7515_RSA),
+						       RW_JWT_RS256, err, sizeof(err));
+	struct rw_token_request req;
+	const char *prefix = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
+			     "&assertion=";
+	json_t *claims;
+
+	cr_assert_not_null(key, "%s", err);
+	cr_assert_eq(rw_token_request_google_sa(&req, URL, key, "sa@example.com", "s1 s2", NULL, T0,
+						err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_str_eq(req.url, URL);
+	cr_assert(strncmp(req.body, prefix, strlen(prefix)) == 0, "%s", req.body);
+	claims = rw_jwt_verify(req.body + strlen(prefix), KEY_RFC7515_RSA_PUBLIC, err, sizeof(err));
+	cr_assert_not_null(claims, "%s", err);
+	cr_assert_str_eq(json_string_value(json_object_get(claims, "aud")), URL);
+	cr_assert_str_eq(json_string_value(json_object_get(claims, "scope")), "s1 s2");
+	json_decref(claims);
+	rw_token_request_clear(&req);
+	/* The audience parameter, when set, replaces the token URL. */
+	cr_assert_eq(rw_token_request_google_sa(&req, URL, key, "sa@example.com", "s", "aud-x", T0,
+						err, sizeof(err)),
+		     0);
+	claims = rw_jwt_claims(req.body + strlen(prefix));
+	cr_assert_str_eq(json_string_value(json_object_get(claims, "aud")), "aud-x");
+	json_decref(claims);
+	rw_token_request_clear(&req);
+	cr_assert_eq(
+		rw_token_request_google_sa(&req, URL, key, NULL, "s", NULL, T0, err, sizeof(err)),
+		-1);
+	cr_assert_null(req.body);
+	rw_signin_key_free(key);
+}
+
+Test(signin_oauth, secret_header_line)
+{
+	char *h = rw_signin_header_line("apikey", "K3y");
+
+	cr_assert_str_eq(h, "apikey: K3y");
+	rw_bearer_free(h);
+	cr_assert_null(rw_signin_header_line("apikey", "K3y\r\nX-Evil: 1"));
+	cr_assert_null(rw_signin_header_line("apikey", ""));
+	cr_assert_null(rw_signin_header_line("apikey", NULL));
 }
 
 /* Trustpilot: the API key and secret as HTTP Basic, the user in the body. */
