@@ -15,8 +15,8 @@
  * in a request body or a header, never a URL; no error string made here ever
  * quotes one, nor the body of an answer.
  *
- * All functions are pure apart from memory, may be called from any callback
- * and are not thread-safe only in the sense that a cache belongs to one source.
+ * Every function is pure apart from memory and may be called from any
+ * callback of the loop; a token cache belongs to one source.
  */
 #ifndef REPLYWATCH_SIGNIN_H
 #define REPLYWATCH_SIGNIN_H
@@ -45,9 +45,11 @@ struct rw_signin_key;
  * KEY-----" PKCS#8 as Google's key files and Apple's .p8 files hold, or the
  * traditional "RSA PRIVATE KEY" / "EC PRIVATE KEY"; never encrypted) for alg.
  * Returns the key (free with rw_signin_key_free), or NULL with err set to a
- * reason that never quotes the key: "key: not a PEM private key", "key:
- * RS256 needs an RSA key, this is EC", "key: RSA key of 1024 bits (RS256
- * needs 2048 or more)", "key: ES256 needs a P-256 key".
+ * reason that names the key's type but never quotes the key: "key: not a PEM
+ * private key (malformed or encrypted)", "key: RS256 needs an RSA key, this
+ * is EC", "key: RSA key of 1024 bits (RS256 needs 2048 or more)", "key:
+ * ES256 needs an EC P-256 key, this is RSA", "key: ES256 needs a P-256 key,
+ * this EC key is on another curve".
  */
 struct rw_signin_key *rw_signin_key_load(const char *pem, size_t len, enum rw_jwt_alg alg,
 					 char *err, size_t errlen);
@@ -96,7 +98,7 @@ char *rw_jwt_google_assertion(const struct rw_signin_key *key, const char *clien
 
 /* The App Store Connect bearer token (ES256): header kid = key_id, typ JWT;
  * iss = issuer_id, iat = now, exp = now + lifetime_s (1 to 1200 s, Apple's
- * 20-minute maximum; others are clamped), aud = audience (NULL:
+ * 20-minute maximum; any other value becomes 1200), aud = audience (NULL:
  * "appstoreconnect-v1"). Send it as "Authorization: Bearer"; keep it in a
  * rw_token_cache with rw_token_cache_set(c, jwt, lifetime_s, now_ms). */
 #define RW_JWT_APPLE_LIFETIME_S 1200
