@@ -73,7 +73,10 @@ rw_review_time(const json_t *obj, const char *key)
 	const char *s;
 	int64_t ms;
 
-	if (rw_review_opt_str(obj, key, &s) == -1 || s == NULL || rw_time_parse(s, &ms) == -1)
+	/* No review predates 1970, and 0 is "none" to the page and the
+	 * tracker: an instant before it is as unreadable as "yesterday". */
+	if (rw_review_opt_str(obj, key, &s) == -1 || s == NULL || rw_time_parse(s, &ms) == -1 ||
+	    ms <= 0)
 		return 0;
 	return ms;
 }

@@ -239,6 +239,33 @@ Test(google_business_reviews, create_time_capped_by_update_time)
 	rw_page_clear(&page);
 }
 
+/* Found by fuzz_google_business: a reply's updateTime in the year 1013
+ * read as a negative time and was kept. No time at or before 1970 is a
+ * review's or an answer's: each is rejected as unreadable. */
+Test(google_business_reviews, regression_time_before_1970_rejected)
+{
+	struct rw_page page;
+
+	rwt_parse_ok(list,
+		     "{'reviews': ["
+		     " {'reviewId': 'a', 'starRating': 'ONE', 'createTime': '2026-05-01T10:00:00Z',"
+		     "  'reviewReply': {'comment': 'x', 'updateTime': '1013-05-04T08:00:00Z'}},"
+		     " {'reviewId': 'b', 'starRating': 'ONE', 'createTime': '1969-12-31T23:59:59Z',"
+		     "  'updateTime': '1970-01-01T00:00:00Z'},"
+		     " {'reviewId': 'c', 'starRating': 'ONE', 'createTime': '0000-01-01T00:00:00Z',"
+		     "  'updateTime': '1970-01-01T00:00:00.001Z'}]}",
+		     NULL, &page);
+	cr_assert_eq(page.nitems, 2);
+	cr_assert_str_eq(page.items[0].id, "c");
+	cr_assert_eq(page.items[0].created_at_ms, 1);
+	cr_assert_str_eq(page.items[1].id, "a");
+	cr_assert_eq(page.nrejects, 2);
+	rwt_expect_reject(&page, 0, RW_REJECT_BAD_TIME, "b");
+	rwt_expect_reject(&page, 1, RW_REJECT_BAD_TIME, "a/reply");
+	cr_assert_eq(page.oldest_ms, 1);
+	rw_page_clear(&page);
+}
+
 /* A display name is free text: control characters do not reach a log
  * line, and a huge one is cut. */
 Test(google_business_reviews, display_name_cleaned_and_cut)

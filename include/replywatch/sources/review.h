@@ -53,8 +53,9 @@ int rw_review_opt_str(const json_t *obj, const char *key, const char **s);
 int rw_review_token(const json_t *v, const char **token);
 
 /* The RFC 3339 time (rw_time_parse: fractions, offsets) of member key of
- * obj in ms, or 0 when it is absent, not a string, holds a NUL or cannot be
- * read. */
+ * obj in ms, or 0 when it is absent, not a string, holds a NUL, cannot be
+ * read or is not after 1970-01-01T00:00:00Z (0 means "no time" to pages
+ * and items). */
 int64_t rw_review_time(const json_t *obj, const char *key);
 
 /* Sets *out to the review's text: title + "\n\n" + body when both are
