@@ -8,7 +8,9 @@
  * Play lists only reviews created or modified in about the last week, with
  * text, most recently modified first, and gives no creation time at all:
  * a review's time is its user comment's lastModified, so an edited review
- * carries the time of its last edit.
+ * carries the time of its last edit (and one edited after the developer's
+ * answer looks later than the answer: the tracker then counts it answered
+ * at once).
  */
 #ifndef REPLYWATCH_GOOGLE_PLAY_H
 #define REPLYWATCH_GOOGLE_PLAY_H
