@@ -168,7 +168,8 @@ rw_review_entries(const json_t *doc, const char *key, bool required, const json_
 	if (!required && (v == NULL || json_is_null(v)))
 		return 0;
 	if (!json_is_array(v)) {
-		snprintf(err, errlen, "expected a %s array", key);
+		snprintf(err, errlen, "expected %s %s array", strchr("aeiou", key[0]) ? "an" : "a",
+			 key);
 		return -1;
 	}
 	if (json_array_size(v) > RW_PAGE_MAX_ENTRIES) {

@@ -385,7 +385,7 @@ Test(app_store_reviews, page_bounds)
 	rwt_parse_refused(list, body, NULL, "page too large: 1001 included (at most 1000)");
 	rwt_parse_refused(one, body, NULL, "page too large: 1001 included (at most 1000)");
 	free(body);
-	expect_error(list, "{\"data\": [], \"included\": {}}", "expected a included array");
+	expect_error(list, "{\"data\": [], \"included\": {}}", "expected an included array");
 }
 
 Test(app_store_reviews, garbage_bodies)

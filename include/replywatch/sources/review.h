@@ -105,7 +105,7 @@ int rw_review_walk(const json_t *entries, const struct rw_review_list *list, str
 /* The entries of a list: member key of doc, an array of at most
  * RW_PAGE_MAX_ENTRIES (absent or null reads as none when !required).
  * Returns 0 with *entries (borrowed; NULL for none), or -1 with err set
- * ("expected a KEY array", "page too large: N KEY (at most 1000)"). */
+ * ("expected a KEY array", "an" before a vowel, "page too large: N KEY (at most 1000)"). */
 int rw_review_entries(const json_t *doc, const char *key, bool required, const json_t **entries,
 		      char *err, size_t errlen);
 
