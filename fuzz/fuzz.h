@@ -9,6 +9,7 @@
 #ifndef REPLYWATCH_FUZZ_H
 #define REPLYWATCH_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,7 +71,7 @@ rw_fuzz_check_item(const struct rw_item *it)
  * watermarks may come from the answer's own meta, so their order is not
  * checked). A failed parse leaves the page zeroed. */
 static inline void
-rw_fuzz_check_page(const struct rw_page *page, int rc)
+rw_fuzz_check_page_per(const struct rw_page *page, int rc, size_t per_entry)
 {
 	static const struct rw_page zero;
 
@@ -78,7 +79,7 @@ rw_fuzz_check_page(const struct rw_page *page, int rc)
 		RW_FUZZ_CHECK(memcmp(page, &zero, sizeof(zero)) == 0);
 		return;
 	}
-	RW_FUZZ_CHECK(page->nitems + page->nrejects <= page->nentries);
+	RW_FUZZ_CHECK(page->nitems + page->nrejects <= per_entry * page->nentries);
 	RW_FUZZ_CHECK(page->nitems == 0 || page->items != NULL);
 	for (size_t i = 0; i < page->nitems; i++)
 		rw_fuzz_check_item(&page->items[i]);
@@ -89,6 +90,42 @@ rw_fuzz_check_page(const struct rw_page *page, int rc)
 	RW_FUZZ_CHECK(rw_fuzz_text_ok(page->newest_id) && rw_fuzz_text_ok(page->oldest_id));
 	RW_FUZZ_CHECK(rw_fuzz_text_ok(page->next));
 	RW_FUZZ_CHECK(page->oldest_ms <= page->newest_ms);
+}
+
+/* The page of a parser that makes at most one item (or reject) of an entry. */
+static inline void
+rw_fuzz_check_page(const struct rw_page *page, int rc)
+{
+	rw_fuzz_check_page_per(page, rc, 1);
+}
+
+/* The promises of a review page (sources/review.h), beyond the page's: at
+ * most a review and its answer per entry; every review has a rating of 1
+ * to 5, an author and an id that id_valid accepts; every answer follows
+ * its review and is named "ID/reply"; times are set; the token can be sent
+ * back. */
+static inline void
+rw_fuzz_check_reviews(const struct rw_page *page, int rc, bool (*id_valid)(const char *))
+{
+	rw_fuzz_check_page_per(page, rc, 2);
+	if (rc != 0)
+		return;
+	for (size_t i = 0; i < page->nitems; i++) {
+		const struct rw_item *it = &page->items[i];
+
+		RW_FUZZ_CHECK(rw_item_id_valid(it->id) && it->created_at_ms > 0);
+		if (!it->from_brand) {
+			RW_FUZZ_CHECK(id_valid(it->id));
+			RW_FUZZ_CHECK(it->has_rating && it->rating >= 1 && it->rating <= 5);
+			RW_FUZZ_CHECK(it->author != NULL && it->author[0] != '\0');
+			continue;
+		}
+		RW_FUZZ_CHECK(i > 0 && !page->items[i - 1].from_brand);
+		RW_FUZZ_CHECK(strcmp(it->in_reply_to, page->items[i - 1].id) == 0);
+		RW_FUZZ_CHECK(strncmp(it->id, it->in_reply_to, strlen(it->in_reply_to)) == 0 &&
+			      strcmp(it->id + strlen(it->in_reply_to), "/reply") == 0);
+	}
+	RW_FUZZ_CHECK(page->next == NULL || rw_page_token_valid(page->next));
 }
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * fuzz_ratelimit: rate-limit headers (ratelimit.h) of each platform and
- * Retry-After. The input is header lines "Name: value" (LF or CRLF); each
- * platform reads the same set, at a fixed instant.
+ * Retry-After. The input is header lines "Name: value" (LF or CRLF); every
+ * platform of the table (platform.h) reads the same set, at a fixed instant.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,19 +58,17 @@ split(char *text, struct headers *h)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum rw_source_type types[] = {RW_SOURCE_MASTODON, RW_SOURCE_X,
-						    RW_SOURCE_BLUESKY, RW_SOURCE_PUSH};
 	char *text = rw_fuzz_string(data, size);
 	struct headers h;
 
 	if (text == NULL)
 		return 0;
 	split(text, &h);
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (int t = 0; t < RW_SOURCE_TYPE_COUNT; t++) {
 		struct rw_ratelimit rl;
 
 		memset(&rl, 0xa5, sizeof(rl));
-		rw_ratelimit_read(types[i], lookup, &h, NOW_MS, &rl);
+		rw_ratelimit_read((enum rw_source_type)t, lookup, &h, NOW_MS, &rl);
 		RW_FUZZ_CHECK(rl.limit >= -1 && rl.remaining >= -1);
 		/* A reset may be any instant (one before 1970 is simply past);
 		 * Retry-After is a delay from now or a date after 1970. */

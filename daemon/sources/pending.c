@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "replywatch/platform.h"
+#include "replywatch/sources/app_store.h"
 
 static const struct rw_param_spec reddit_params[] = {
 	{"auth_url", RW_PARAM_URL, false},        {"client_id", RW_PARAM_STRING, true},
@@ -85,6 +86,7 @@ const struct rw_platform rw_app_store_platform = {
 	.name = "app_store",
 	.base_url = "https://api.appstoreconnect.apple.com",
 	.params = app_store_params,
+	.ratelimit_read = rw_app_store_ratelimit_read,
 };
 
 static const struct rw_param_spec trustpilot_params[] = {

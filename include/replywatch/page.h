@@ -28,6 +28,7 @@ struct rw_page_reject {
 #define RW_REJECT_BAD_ID "bad id"           /* an id is not of the platform's format */
 #define RW_REJECT_BAD_TIME "bad created_at" /* no readable time */
 #define RW_REJECT_BAD_AUTHOR "bad author"   /* no usable author */
+#define RW_REJECT_BAD_RATING "bad rating"   /* a review without a rating of 1 to 5 */
 
 /* Most entries (and, for X, includes.users) a page may hold: ten times the
  * largest page the connectors ask for. A longer answer is refused whole as

@@ -101,3 +101,17 @@ rwt_expect_reject(const struct rw_page *page, size_t i, const char *reason, cons
 	else
 		cr_assert_str_eq(page->rejects[i].id, id, "reject %zu", i);
 }
+
+char *
+rwt_repeat(const char *head, const char *entry, size_t n, const char *tail)
+{
+	size_t cap = strlen(head) + n * (strlen(entry) + 1) + strlen(tail) + 1, len;
+	char *s = malloc(cap);
+
+	cr_assert_not_null(s);
+	len = (size_t)snprintf(s, cap, "%s", head);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%s%s", i ? "," : "", entry);
+	snprintf(s + len, cap - len, "%s", tail);
+	return s;
+}

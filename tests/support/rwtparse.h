@@ -44,6 +44,10 @@ void rwt_parse_fails(rwt_page_parser *fn, const char *body, size_t len, const ch
  * of message). */
 void rwt_parse_refused(rwt_page_parser *fn, const char *body, const char *brand, const char *want);
 
+/* A new string (caller frees): head, then n copies of entry separated by
+ * commas, then tail; for pages of RW_PAGE_MAX_ENTRIES and more. */
+char *rwt_repeat(const char *head, const char *entry, size_t n, const char *tail);
+
 /* Checks reject i of page: its reason, and its id (NULL: none). */
 void rwt_expect_reject(const struct rw_page *page, size_t i, const char *reason, const char *id);
 
