@@ -250,7 +250,10 @@ poller_revisit(struct rw_poll *poll)
 	const char *ms, *id;
 	int64_t after_ms = 0;
 
-	if (rv == NULL || ps->poller->freeing) {
+	/* A walk stopped at its page bound catches up first: the next poll
+	 * comes at once, and re-reading on each of them would spend the
+	 * platform's budget many times over. */
+	if (rv == NULL || poll->more || ps->poller->freeing) {
 		poller_ingest(poll);
 		return;
 	}
