@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "poller_internal.h"
 #include "replywatch/clock.h"
@@ -187,6 +188,19 @@ url_for_log(const char *url)
 	return s;
 }
 
+/* True when one of the extra header lines (NULL-terminated, or NULL) is a
+ * Content-Type. */
+static bool
+extra_has_content_type(const char *const *extra)
+{
+	static const char name[] = "Content-Type:";
+
+	for (size_t i = 0; extra && extra[i]; i++)
+		if (strncasecmp(extra[i], name, sizeof(name) - 1) == 0)
+			return true;
+	return false;
+}
+
 void
 rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 		const char *const *extra, const char *body, const int *see, rw_poll_answer_fn *fn)
@@ -210,7 +224,9 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 		return;
 	}
 	headers[n++] = "Accept: application/json";
-	if (body != NULL && *body != '\0')
+	/* JSON unless the caller names its own type (an OAuth token request
+	 * sends a form): two Content-Type headers would reach the server. */
+	if (body != NULL && *body != '\0' && !extra_has_content_type(extra))
 		headers[n++] = "Content-Type: application/json";
 	if (auth != NULL)
 		headers[n++] = auth;

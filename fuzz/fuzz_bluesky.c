@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "replywatch/signin.h"
 #include "replywatch/sources/bluesky.h"
 #include "replywatch/page.h"
 
@@ -47,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rw_page_clear(&page);
 
 	if ((jwt = rw_fuzz_string(data, size)) != NULL) {
-		(void)rw_bluesky_jwt_expiry_ms(jwt);
+		(void)rw_jwt_expiry_ms(jwt);
 		free(jwt);
 	}
 	return 0;

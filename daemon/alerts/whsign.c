@@ -1,10 +1,9 @@
 /*
  * whsign.c: Standard Webhooks signatures, "v1," + base64(HMAC-SHA256(key,
- * id "." timestamp "." body)), with OpenSSL's EVP_MAC and base64. The key
+ * id "." timestamp "." body)), with OpenSSL's EVP_MAC and base64 (b64.h). The key
  * is secret material: every copy made here is wiped before it is freed.
  */
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,72 +12,11 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "replywatch/b64.h"
 #include "replywatch/whsign.h"
 
 #define WHSEC_PREFIX "whsec_"
 #define SHA256_LEN 32
-
-/* True for the characters of standard base64 (padding aside). */
-static int
-b64_char(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '+' || c == '/';
-}
-
-/*
- * Decodes standard base64 text (padded, or unpadded as some generators
- * write it) into a new buffer. Returns 0, or -1 when text is not base64,
- * decodes to nothing, or memory fails; nothing is left allocated then.
- */
-static int
-b64_decode(const char *text, unsigned char **out, size_t *outlen)
-{
-	size_t len = strlen(text), data = len, pad, padded;
-	unsigned char *in = NULL, *raw = NULL;
-	int got;
-
-	*out = NULL;
-	*outlen = 0;
-	while (data > 0 && text[data - 1] == '=')
-		data--;
-	if (data == 0 || len - data > 2 || data % 4 == 1)
-		return -1;
-	for (size_t i = 0; i < data; i++)
-		if (!b64_char((unsigned char)text[i]))
-			return -1;
-	/* Padding, when present, must make a whole number of quanta. */
-	pad = (4 - data % 4) % 4;
-	if (len != data && len - data != pad)
-		return -1;
-	padded = data + pad;
-	if (padded > INT_MAX)
-		return -1;
-	in = malloc(padded + 1);
-	raw = malloc(padded / 4 * 3 + 1);
-	if (in == NULL || raw == NULL)
-		goto fail;
-	memcpy(in, text, data);
-	memset(in + data, '=', pad);
-	in[padded] = '\0';
-	got = EVP_DecodeBlock(raw, in, (int)padded);
-	if (got < 0 || (size_t)got < pad)
-		goto fail;
-	/* EVP_DecodeBlock counts a zero byte for each '=' of padding. */
-	*outlen = (size_t)got - pad;
-	*out = raw;
-	explicit_bzero(in, padded);
-	free(in);
-	return 0;
-fail:
-	if (in != NULL)
-		explicit_bzero(in, padded);
-	if (raw != NULL)
-		explicit_bzero(raw, padded / 4 * 3 + 1);
-	free(in);
-	free(raw);
-	return -1;
-}
 
 int
 rw_whsign_key(const char *secret, unsigned char **key, size_t *keylen)
@@ -89,8 +27,19 @@ rw_whsign_key(const char *secret, unsigned char **key, size_t *keylen)
 	*keylen = 0;
 	if (secret == NULL)
 		return -1;
-	if (strncmp(secret, WHSEC_PREFIX, strlen(WHSEC_PREFIX)) == 0)
-		return b64_decode(secret + strlen(WHSEC_PREFIX), key, keylen);
+	if (strncmp(secret, WHSEC_PREFIX, strlen(WHSEC_PREFIX)) == 0) {
+		const char *b64 = secret + strlen(WHSEC_PREFIX);
+
+		if (rw_b64_decode(b64, strlen(b64), key, keylen) == -1)
+			return -1;
+		/* An empty key would sign with nothing. */
+		if (*keylen == 0) {
+			free(*key);
+			*key = NULL;
+			return -1;
+		}
+		return 0;
+	}
 	len = strlen(secret);
 	if (len == 0 || (*key = malloc(len)) == NULL)
 		return -1;

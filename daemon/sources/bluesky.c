@@ -4,7 +4,8 @@
  *
  * A session comes from createSession with the app password, once; it is
  * renewed with refreshSession (the refresh JWT) shortly before the access
- * JWT expires, or when a call answers ExpiredToken. Sign-ins are rate-
+ * JWT's exp (signin.h's rule: min(5 min, half its lifetime) early), or
+ * when a call answers ExpiredToken. Sign-ins are rate-
  * limited hard (30 per 5 minutes, a few hundred a day), so a poll never
  * signs in again while a refresh can still work.
  *
@@ -24,12 +25,13 @@
 #include "replywatch/httpc.h"
 #include "replywatch/log.h"
 #include "replywatch/secret.h"
+#include "replywatch/signin.h"
 
 #define PAGE_LIMIT "100"
-#define RENEW_BEFORE_MS 60000 /* refresh when the access JWT has less left than this */
 
 struct bluesky {
 	struct rw_bluesky_session session; /* access_jwt NULL: not signed in */
+	int64_t session_ms;                /* when the session was received */
 	bool renew;                        /* the access JWT was refused as expired */
 	bool refreshing;                   /* auth_header() sends the refresh JWT */
 	char *auth;                        /* "Authorization: Bearer JWT" (wiped) */
@@ -159,6 +161,7 @@ session_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 		 s.handle ? s.handle : s.did);
 	rw_bluesky_session_clear(&b->session);
 	b->session = s;
+	b->session_ms = rw_poll_now_ms(poll);
 	b->renew = false;
 	rw_poll_walk(poll);
 }
@@ -232,7 +235,8 @@ start(struct rw_poll *poll)
 	b->refreshing = false;
 	if (b->session.access_jwt == NULL || b->session.did == NULL)
 		sign_in(poll);
-	else if (b->renew || (exp > 0 && exp - RENEW_BEFORE_MS <= rw_poll_now_ms(poll)))
+	else if (b->renew ||
+		 (exp > 0 && rw_poll_now_ms(poll) >= rw_token_renew_at_ms(b->session_ms, exp)))
 		refresh(poll);
 	else
 		rw_poll_walk(poll);

@@ -11,8 +11,6 @@
  */
 #include <ctype.h>
 #include <jansson.h>
-#include <math.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +21,9 @@
 #include "replywatch/item.h"
 #include "replywatch/mention.h"
 #include "replywatch/page.h"
+#include "replywatch/signin.h"
 
-/* Longest JWT payload decoded, in base64 characters. */
+/* Longest token taken, in characters. */
 #define JWT_PAYLOAD_MAX 16384
 
 /* Overwrites the characters of a string inside a document about to be
@@ -114,7 +113,7 @@ rw_bluesky_parse_session(const char *body, size_t len, struct rw_bluesky_session
 	    session_string(doc, "handle", false, rw_item_id_valid, &session->handle, err, errlen) ==
 		    -1)
 		goto fail;
-	session->access_expires_ms = rw_bluesky_jwt_expiry_ms(session->access_jwt);
+	session->access_expires_ms = rw_jwt_expiry_ms(session->access_jwt);
 	wipe_member(doc, "accessJwt");
 	wipe_member(doc, "refreshJwt");
 	json_decref(doc);
@@ -146,61 +145,6 @@ rw_bluesky_session_clear(struct rw_bluesky_session *session)
 	free(session->did);
 	free(session->handle);
 	memset(session, 0, sizeof(*session));
-}
-
-int64_t
-rw_bluesky_jwt_expiry_ms(const char *jwt)
-{
-	const char *p, *q;
-	char *b64 = NULL;
-	unsigned char *raw = NULL;
-	size_t n, padded;
-	int got;
-	json_t *claims = NULL;
-	const json_t *exp;
-	int64_t ms = 0;
-
-	if (jwt == NULL || (p = strchr(jwt, '.')) == NULL || (q = strchr(++p, '.')) == NULL)
-		return 0;
-	n = (size_t)(q - p);
-	while (n > 0 && p[n - 1] == '=')
-		n--;
-	if (n == 0 || n % 4 == 1 || n > JWT_PAYLOAD_MAX)
-		return 0;
-	/* base64url without padding -> standard base64 with padding. */
-	padded = (n + 3) / 4 * 4;
-	if ((b64 = malloc(padded + 1)) == NULL || (raw = malloc(padded / 4 * 3 + 1)) == NULL)
-		goto done;
-	for (size_t i = 0; i < padded; i++) {
-		char c = i < n ? p[i] : '=';
-
-		if (c == '-')
-			c = '+';
-		else if (c == '_')
-			c = '/';
-		else if (i < n && !isalnum((unsigned char)c))
-			goto done;
-		b64[i] = c;
-	}
-	b64[padded] = '\0';
-	got = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)padded);
-	if (got < 0 || (size_t)got < padded - n)
-		goto done;
-	/* EVP_DecodeBlock counts a zero byte for each '=' of padding. */
-	got -= (int)(padded - n);
-	claims = json_loadb((const char *)raw, (size_t)got, 0, NULL);
-	exp = json_object_get(claims, "exp");
-	if (json_is_integer(exp) && json_integer_value(exp) > 0 &&
-	    json_integer_value(exp) <= INT64_MAX / 1000)
-		ms = (int64_t)json_integer_value(exp) * 1000;
-	else if (json_is_real(exp) && isfinite(json_real_value(exp)) && json_real_value(exp) > 0 &&
-		 json_real_value(exp) < 9e15)
-		ms = (int64_t)(json_real_value(exp) * 1000);
-done:
-	json_decref(claims);
-	free(b64);
-	free(raw);
-	return ms;
 }
 
 int

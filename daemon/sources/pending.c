@@ -56,7 +56,8 @@ const struct rw_platform rw_instagram_platform = {
 static const struct rw_param_spec google_business_params[] = {
 	{"account_id", RW_PARAM_STRING, true},    {"location_id", RW_PARAM_STRING, true},
 	{"client_id", RW_PARAM_STRING, true},     {"client_secret", RW_PARAM_SECRET, true},
-	{"refresh_token", RW_PARAM_SECRET, true}, {NULL, RW_PARAM_STRING, false},
+	{"refresh_token", RW_PARAM_SECRET, true}, {"token_url", RW_PARAM_URL, false},
+	{NULL, RW_PARAM_STRING, false},
 };
 const struct rw_platform rw_google_business_platform = {
 	.name = "google_business",
@@ -65,9 +66,8 @@ const struct rw_platform rw_google_business_platform = {
 };
 
 static const struct rw_param_spec google_play_params[] = {
-	{"package_name", RW_PARAM_STRING, true},
-	{"client_email", RW_PARAM_STRING, true},
-	{"private_key", RW_PARAM_SECRET, true},
+	{"package_name", RW_PARAM_STRING, true}, {"client_email", RW_PARAM_STRING, true},
+	{"private_key", RW_PARAM_SECRET, true},  {"token_url", RW_PARAM_URL, false},
 	{NULL, RW_PARAM_STRING, false},
 };
 const struct rw_platform rw_google_play_platform = {

@@ -1,22 +1,29 @@
 /*
- * rwfake: a fake Mastodon, X and Bluesky server on loopback for the
- * integration tests and the demo. One process serves all three platforms
- * (their paths do not collide) plus a control API under /_fake/.
+ * rwfake: a fake platform server on loopback for the integration tests and
+ * the demo. One process serves every platform of fake_platforms[] (today
+ * Mastodon, X and Bluesky; their path prefixes do not collide) plus a
+ * control API under /_fake/ and a webhook receiver under /hook/.
  *
  * Threads: libmicrohttpd runs one thread per connection and the optional
  * simulator runs one more; every one of them holds st->lock while it reads
  * or changes struct fake_state. Functions below that take a state expect the
  * caller to hold the lock unless their comment says otherwise.
  *
- * Files: fake_main.c (argv, wiring), fake_http.c (libmicrohttpd glue),
- * fake_req.c / fake_resp.c (request and answer helpers), fake_route.c
- * (platform routing, auth, rate limits, faults, request log), fake_limits.c
- * (rate-limit windows, fault queue), fake_reqlog.c, fake_store.c (accounts,
- * posts, notifications, ids), fake_actions.c (mentions, replies, posts as
- * the control API and simulator make them), fake_mastodon.c, fake_x.c,
- * fake_bluesky.c, fake_bsky_auth.c (sessions, JWTs), fake_control.c,
- * fake_sim.c and fake_sim_data.c (the traffic simulator), fake_util.c,
- * fake_hook.c and fake_hook_sig.c (the webhook receiver under /hook/).
+ * Files: fake_main.c (argv, wiring; platform flags from the table),
+ * fake_http.c (libmicrohttpd glue), fake_req.c / fake_resp.c (request and
+ * answer helpers), fake_platforms.c (the platform table, credential
+ * options), fake_route.c (generic routing over the table: auth, rate
+ * limits, faults, request log), fake_limits.c (endpoints, rate-limit
+ * windows, fault queue), fake_reqlog.c, fake_control.c (the generic control
+ * API: fault, config, state, requests, reset, simulator, platforms).
+ * One file per platform with its descriptor: fake_mastodon.c, fake_x.c,
+ * fake_bluesky.c (+ fake_bsky_auth.c: sessions, JWTs). The social store the
+ * three share: fake_store.c (accounts, posts, notifications, ids),
+ * fake_actions.c (mentions, replies, posts as the control API and simulator
+ * make them), fake_social.c (their control calls and state), fake_sim.c and
+ * fake_sim_data.c (the traffic simulator). fake_util.c; fake_hook.c and
+ * fake_hook_sig.c (the webhook receiver under /hook/).
+ * Adding a platform: docs/fakes.md, "Adding a platform to the fake".
  */
 #ifndef RWFAKE_H
 #define RWFAKE_H
@@ -27,10 +34,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum fake_platform { FAKE_MASTODON, FAKE_X, FAKE_BLUESKY, FAKE_NPLATFORMS };
+/* A platform is its index in fake_platforms[] (fake_platforms.c). The social
+ * three keep a name because the social store (fake_store.c, fake_actions.c,
+ * fake_sim.c) knows them; any other platform is only its table index. */
+enum fake_platform { FAKE_MASTODON, FAKE_X, FAKE_BLUESKY };
 
-#define FAKE_MAX_ENDPOINTS 4
-#define FAKE_TIME_LEN 96 /* room for any timestamp fake_fmt_* writes */
+#define FAKE_MAX_PLATFORMS 16 /* room in the state for this many table entries */
+#define FAKE_MAX_ENDPOINTS 8
+#define FAKE_MAX_OPTIONS 4 /* credential options per platform */
+#define FAKE_TIME_LEN 96   /* room for any timestamp fake_fmt_* writes */
 
 /* The brand accounts. */
 #define FAKE_MASTODON_BRAND_ID "109000000000000001"
@@ -139,6 +151,9 @@ struct fake_req {
 	bool body_too_big;
 	bool started;
 	char capture[128]; /* the path segment a route matched with "*" */
+	/* The platform whose route (or prefix) the path is: set before its
+	 * auth hook and handler run, so a platform's code knows its index. */
+	enum fake_platform platform;
 };
 
 /* Splits req->uri into path, query and params. Returns 0 or -1 (out of memory). */
@@ -179,9 +194,9 @@ void fake_resp_text(struct fake_resp *r, unsigned status, const char *ctype, con
 /* Adds a header (copied; a header already set with that name is replaced). */
 void fake_resp_header(struct fake_resp *r, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* An error in platform p's usual error body: Mastodon {"error": msg}; X a
- * problem {"title": name, "detail": msg, "type": "about:blank", "status"};
- * Bluesky {"error": name, "message": msg}. */
+/* An error in platform p's usual error body (its descriptor's error hook):
+ * Mastodon {"error": msg}; X a problem {"title": name, "detail": msg, "type":
+ * "about:blank", "status"}; Bluesky {"error": name, "message": msg}. */
 void fake_resp_error(struct fake_resp *r, enum fake_platform p, unsigned status, const char *name,
 		     const char *msg);
 /* Frees what the answer owns and zeroes it. */
@@ -322,10 +337,8 @@ struct fake_options {
 	uint64_t seed;
 	long history_s; /* the simulator first replays this much of the past */
 	long access_ttl_s;
-	const char *mastodon_token;
-	const char *x_token;
-	const char *bsky_identifier;
-	const char *bsky_password;
+	/* Credentials: [p][i] is --{name}-{key} of fake_platforms[p]->options[i]. */
+	const char *cred[FAKE_MAX_PLATFORMS][FAKE_MAX_OPTIONS];
 };
 
 struct fake_state {
@@ -334,7 +347,8 @@ struct fake_state {
 	bool stopping;
 	bool sim_paused; /* the simulator makes nothing; its due events wait */
 	const struct fake_options *opt;
-	struct fake_platform_state p[FAKE_NPLATFORMS];
+	struct fake_platform_state p[FAKE_MAX_PLATFORMS]; /* the social store */
+	void *own[FAKE_MAX_PLATFORMS]; /* a platform's own state (its reset/free hooks) */
 	struct fake_fault *faults;
 	size_t nfaults;
 	size_t faults_cap;
@@ -363,7 +377,8 @@ void fake_state_free(struct fake_state *st);
  * the default behaviour; keeps the tokens. Returns 0 or -1 (out of memory;
  * the brand accounts may then be missing). */
 int fake_state_reset(struct fake_state *st);
-/* "mastodon", "x", "bluesky"; and back (-1 when unknown). */
+/* "mastodon", "x", "bluesky" (its table name; "unknown" out of range); and
+ * back (-1 when unknown). */
 const char *fake_platform_name(enum fake_platform p);
 int fake_platform_from_name(const char *name);
 
@@ -427,12 +442,15 @@ char *fake_post_url(const struct fake_state *st, enum fake_platform p, size_t i)
 
 /* ---- fake_limits.c: endpoints, rate-limit windows, faults ---- */
 
-/* The endpoints a platform's rate limits and faults know, by index. */
+/* The endpoints a platform's rate limits and faults know, by index: the
+ * distinct endpoint names of its routes, in order of first use. */
 size_t fake_endpoint_count(enum fake_platform p);
 const char *fake_endpoint_name(enum fake_platform p, int ep);
 int fake_endpoint_index(enum fake_platform p, const char *name);
 /* Opens a new window when the current one is over. */
 void fake_limit_roll(struct fake_state *st, enum fake_platform p, int ep, int64_t now);
+/* {"ENDPOINT": {"limit", "remaining", "reset"}, ...} of p; NULL: out of memory. */
+json_t *fake_limits_json(const struct fake_state *st, enum fake_platform p);
 /* Restores every window of p to its configured limit. */
 void fake_limits_reset(struct fake_state *st, enum fake_platform p);
 /* "429" ... "403" to a kind; -1 when unknown. */
@@ -494,10 +512,110 @@ void fake_bsky_expire_all(struct fake_state *st);
 /* Forgets every session. */
 void fake_bsky_tokens_free(struct fake_state *st);
 
+/* ---- fake_platforms.c: one descriptor per platform, one table ---- */
+
+struct fake_route_def {
+	const char *method;
+	const char *pattern;  /* "*" matches one path segment (into req->capture) */
+	const char *endpoint; /* the name rate limits, faults and the log use */
+	fake_handler_fn *fn;
+};
+
+struct fake_option_def {
+	const char *key;     /* the flag is --{platform name}-{key}; NULL: no more */
+	const char *value;   /* its default */
+	const char *metavar; /* for the usage text */
+};
+
+/*
+ * Everything rwfake knows of one platform. Generic code (fake_route.c,
+ * fake_control.c, fake_main.c, fake_limits.c) only loops over
+ * fake_platforms[] and calls these; a platform's file defines its descriptor.
+ * Hooks get the state locked. Optional hooks may be NULL where said.
+ */
+struct fake_platform_def {
+	const char *name;   /* in /_fake/{name}/, the request log, /_fake/state */
+	const char *prefix; /* a path under it no route serves is this platform's 404 */
+	/* Its routes; the distinct endpoint names, in order of first use, are
+	 * its rate-limit windows and fault targets (at most FAKE_MAX_ENDPOINTS).
+	 * A path served for several methods lists one route per method. */
+	const struct fake_route_def *routes;
+	size_t nroutes;
+	struct fake_option_def options[FAKE_MAX_OPTIONS]; /* credential flags */
+	const char *const *paging; /* params that ask for an older page, NULL-ended */
+	bool social;               /* uses the social store and the simulator */
+	/* How req's credentials stand for endpoint ep (-1: a path under prefix
+	 * no route serves); *why may get a reason for auth_fail (it is preset
+	 * to "AuthenticationRequired"). */
+	enum fake_auth (*auth)(struct fake_state *st, const struct fake_req *req, int ep,
+			       const char **why);
+	/* Its error body: name is the error's name, msg the text. */
+	void (*error)(struct fake_resp *r, unsigned status, const char *name, const char *msg);
+	/* The answer to failed credentials (from auth), or fault "401" (ep -1). */
+	void (*auth_fail)(struct fake_resp *r, int ep, const char *why);
+	/* The answer to faults 403, 500, 502 and 503. */
+	void (*fault)(struct fake_resp *r, enum fake_fault_kind kind);
+	/* A path it does not serve, and a route asked with another method
+	 * (wrong_method NULL: not_found). */
+	void (*not_found)(struct fake_resp *r);
+	void (*wrong_method)(struct fake_resp *r, const struct fake_route_def *route);
+	/* 429 for window l; retry_after < 0: none asked for (may pick its own). */
+	void (*too_many)(struct fake_resp *r, const struct fake_limit *l, long retry_after,
+			 int64_t now);
+	/* Its rate-limit headers for window l (on every answer). */
+	void (*limit_headers)(struct fake_resp *r, const struct fake_limit *l);
+	/* Its part of GET /_fake/state (new reference; NULL: out of memory). */
+	json_t *(*state)(const struct fake_state *st, enum fake_platform p);
+	/* GET /_fake/{name}/{what}, and POST with a JSON object body: return false
+	 * for a what it does not know (NULL: knows none). "fault" and "config"
+	 * are generic (fake_control.c) and never reach these. */
+	bool (*get)(struct fake_state *st, enum fake_platform p, const char *what,
+		    struct fake_req *req, struct fake_resp *resp);
+	bool (*control)(struct fake_state *st, enum fake_platform p, const char *what, json_t *body,
+			struct fake_resp *resp);
+	const char *control_calls; /* its POST calls, for the unknown-call error */
+	/* A fault kind of its own (POST /_fake/{name}/fault {"kind": ...}):
+	 * answers and returns true, or false for a kind it does not know. */
+	bool (*own_fault)(struct fake_state *st, const char *kind, struct fake_resp *resp);
+	/* Applies its own keys of a valid POST /_fake/{name}/config (may be NULL). */
+	void (*config)(struct fake_state *st, json_t *body);
+	/* Its own state (st->own[p]): cleared by /_fake/reset, freed at exit (may be NULL). */
+	void (*reset)(struct fake_state *st, enum fake_platform p);
+	void (*free)(struct fake_state *st, enum fake_platform p);
+};
+
+extern const struct fake_platform_def *const fake_platforms[];
+extern const size_t fake_nplatforms;
+extern const struct fake_platform_def fake_mastodon_def, fake_x_def, fake_bluesky_def;
+
+/* Credential option key of platform p (NULL when it has none such). */
+const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);
+/* "mastodon, x, bluesky": the table's names (static). */
+const char *fake_platform_list(void);
+/* Whether the bearer token equals want: the check of a platform with one static token. */
+enum fake_auth fake_token_auth(const struct fake_req *req, const char *want);
+
+/* ---- fake_social.c: control calls and state of the social platforms ---- */
+
+/* GET mentions; POST mention, reply, post, other (docs/fakes.md). */
+bool fake_social_get(struct fake_state *st, enum fake_platform p, const char *what,
+		     struct fake_req *req, struct fake_resp *resp);
+bool fake_social_control(struct fake_state *st, enum fake_platform p, const char *what,
+			 json_t *body, struct fake_resp *resp);
+json_t *fake_social_state(const struct fake_state *st, enum fake_platform p);
+
 /* ---- fake_control.c ---- */
 
 /* Answers a request under /_fake/. */
 void fake_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
+/* 400 (or the status given) with {"error": msg}: the control API's errors. */
+void fake_control_error(struct fake_resp *resp, unsigned status, const char *msg);
+/* Optional members of a control body; each returns false after answering 400. */
+bool fake_control_str(json_t *body, const char *key, const char **out, struct fake_resp *resp);
+bool fake_control_int(json_t *body, const char *key, long def, long *out, struct fake_resp *resp);
+bool fake_control_time(json_t *body, int64_t *ms, struct fake_resp *resp);
+/* The config members every platform reports (rate_limit ...). */
+json_t *fake_control_config_json(const struct fake_state *st, enum fake_platform p);
 
 /* ---- fake_http.c ---- */
 

@@ -403,3 +403,134 @@ fake_bsky_author_feed(struct fake_state *st, struct fake_req *req, struct fake_r
 	answer_page(st, resp, &ls, json_pack("{s:[]}", "feed"), "feed", feed_item);
 	free(ls.cands);
 }
+
+/* ---- the descriptor: errors, limits, credentials ---- */
+
+/* XRPC errors: {"error": name, "message": msg}. */
+static void
+bsky_error(struct fake_resp *r, unsigned status, const char *name, const char *msg)
+{
+	fake_resp_json(r, status, json_pack("{s:s, s:s}", "error", name, "message", msg));
+}
+
+static void
+bsky_auth_fail(struct fake_resp *r, int ep, const char *why)
+{
+	if (strcmp(why, "ExpiredToken") == 0)
+		bsky_error(r, 400, why, "Token has expired");
+	else if (strcmp(why, "InvalidToken") == 0)
+		bsky_error(r, 400, why, "Token could not be verified");
+	else if (strcmp(why, "InvalidRequest") == 0)
+		bsky_error(r, 400, why,
+			   "Input must have the properties \"identifier\" and \"password\"");
+	else
+		bsky_error(r, 401, "AuthenticationRequired",
+			   ep == fake_endpoint_index(P, "createSession")
+				   ? "Invalid identifier or password"
+				   : "Authentication Required");
+}
+
+static void
+bsky_fault(struct fake_resp *r, enum fake_fault_kind kind)
+{
+	if (kind == FAKE_F_403)
+		bsky_error(r, 403, "Forbidden", "Forbidden");
+	else if (kind == FAKE_F_500)
+		bsky_error(r, 500, "InternalServerError", "Internal Server Error");
+	else if (kind == FAKE_F_502)
+		bsky_error(r, 502, "UpstreamFailure", "Upstream Failure");
+	else
+		bsky_error(r, 503, "NotEnoughResources", "Not Enough Resources");
+}
+
+/* XRPC answers an unknown method name with 501. */
+static void
+bsky_not_found(struct fake_resp *r)
+{
+	bsky_error(r, 501, "MethodNotImplemented", "Method Not Implemented");
+}
+
+static void
+bsky_wrong_method(struct fake_resp *r, const struct fake_route_def *route)
+{
+	bsky_error(r, 400, "InvalidRequest",
+		   strcmp(route->method, "POST") == 0 ? "Incorrect HTTP method (GET) expects POST"
+						      : "Incorrect HTTP method (POST) expects GET");
+}
+
+/* Without an asked-for Retry-After, Bluesky's says when the window ends. */
+static void
+bsky_too_many(struct fake_resp *r, const struct fake_limit *l, long retry_after, int64_t now)
+{
+	bsky_error(r, 429, "RateLimitExceeded", "Rate Limit Exceeded");
+	if (retry_after < 0)
+		retry_after = l->reset_ms > now ? (long)((l->reset_ms - now + 999) / 1000) : 0;
+	fake_resp_header(r, "Retry-After", "%ld", retry_after);
+}
+
+/* The IETF draft's RateLimit-* headers, reset in epoch seconds. */
+static void
+bsky_limit_headers(struct fake_resp *r, const struct fake_limit *l)
+{
+	fake_resp_header(r, "RateLimit-Limit", "%ld", l->limit);
+	fake_resp_header(r, "RateLimit-Remaining", "%ld", l->remaining);
+	fake_resp_header(r, "RateLimit-Reset", "%lld", (long long)((l->reset_ms + 999) / 1000));
+	fake_resp_header(r, "RateLimit-Policy", "%ld;w=%ld", l->limit, l->window_s);
+}
+
+/* "access_ttl": the lifetime of access tokens issued from now on. */
+static void
+bsky_config(struct fake_state *st, json_t *body)
+{
+	json_t *ttl = json_object_get(body, "access_ttl");
+
+	if (json_is_integer(ttl))
+		st->access_ttl_s = (long)json_integer_value(ttl);
+}
+
+/* Fault "expire_token": every access token issued so far expires now. */
+static bool
+bsky_own_fault(struct fake_state *st, const char *kind, struct fake_resp *resp)
+{
+	if (strcmp(kind, "expire_token") != 0)
+		return false;
+	fake_bsky_expire_all(st);
+	fake_resp_json(resp, 200, json_pack("{s:b}", "expired", 1));
+	return true;
+}
+
+static const struct fake_route_def bsky_routes[] = {
+	{"POST", "/xrpc/com.atproto.server.createSession", "createSession",
+	 fake_bsky_create_session},
+	{"POST", "/xrpc/com.atproto.server.refreshSession", "refreshSession",
+	 fake_bsky_refresh_session},
+	{"GET", "/xrpc/app.bsky.notification.listNotifications", "listNotifications",
+	 fake_bsky_list_notifications},
+	{"GET", "/xrpc/app.bsky.feed.getAuthorFeed", "getAuthorFeed", fake_bsky_author_feed},
+};
+
+static const char *const bsky_paging[] = {"cursor", NULL};
+
+const struct fake_platform_def fake_bluesky_def = {
+	.name = "bluesky",
+	.prefix = "/xrpc/",
+	.routes = bsky_routes,
+	.nroutes = sizeof(bsky_routes) / sizeof(bsky_routes[0]),
+	.options = {{"identifier", "acme.bsky.social", "ID"}, {"password", "app-pass-1234", "P"}},
+	.paging = bsky_paging,
+	.social = true,
+	.auth = fake_bsky_auth,
+	.error = bsky_error,
+	.auth_fail = bsky_auth_fail,
+	.fault = bsky_fault,
+	.not_found = bsky_not_found,
+	.wrong_method = bsky_wrong_method,
+	.too_many = bsky_too_many,
+	.limit_headers = bsky_limit_headers,
+	.state = fake_social_state,
+	.get = fake_social_get,
+	.control = fake_social_control,
+	.control_calls = "mention, reply, post, other",
+	.config = bsky_config,
+	.own_fault = bsky_own_fault,
+};

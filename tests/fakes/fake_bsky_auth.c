@@ -140,9 +140,9 @@ login_auth(struct fake_state *st, const struct fake_req *req, const char **why)
 	if (id == NULL || pw == NULL) {
 		*why = "InvalidRequest";
 		a = FAKE_AUTH_MISSING;
-	} else if ((strcasecmp(id, st->opt->bsky_identifier) == 0 ||
+	} else if ((strcasecmp(id, fake_option(st, FAKE_BLUESKY, "identifier")) == 0 ||
 		    strcmp(id, FAKE_BSKY_BRAND_DID) == 0 || strcasecmp(id, BRAND_EMAIL) == 0) &&
-		   strcmp(pw, st->opt->bsky_password) == 0) {
+		   strcmp(pw, fake_option(st, FAKE_BLUESKY, "password")) == 0) {
 		a = FAKE_AUTH_OK;
 	} else {
 		*why = "AuthenticationRequired";

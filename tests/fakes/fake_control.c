@@ -3,11 +3,13 @@
  * that tests and the demo use to add content, queue faults, change
  * behaviour, read the request log and reset the fake.
  *
- *   POST /_fake/{platform}/mention|reply|post|other|fault|config
- *   GET  /_fake/{platform}/mentions
+ *   POST /_fake/{platform}/fault|config            (every platform, here)
+ *   POST|GET /_fake/{platform}/...                 (its descriptor's control
+ *                                                  and get hooks: for the
+ *                                                  social three fake_social.c)
  *   GET  /_fake/requests?platform=P&endpoint=E     DELETE /_fake/requests
  *   POST /_fake/reset                              GET /_fake/state
- *   GET|POST /_fake/simulator ({"paused": bool})
+ *   GET|POST /_fake/simulator ({"paused": bool})   GET /_fake/platforms
  *   /_fake/hook/NAME/... and /_fake/hooks: fake_hook.c (the webhook receiver)
  */
 #include <stdio.h>
@@ -19,15 +21,15 @@
 #define HUGE_DEFAULT (10L * 1024 * 1024)
 #define SLOW_DEFAULT_MS 5000L
 
-static void
-bad(struct fake_resp *resp, unsigned status, const char *msg)
+void
+fake_control_error(struct fake_resp *resp, unsigned status, const char *msg)
 {
 	fake_resp_json(resp, status, json_pack("{s:s}", "error", msg));
 }
 
 /* Reads optional string key into *out (NULL when absent); false after a 400. */
-static bool
-opt_str(json_t *body, const char *key, const char **out, struct fake_resp *resp)
+bool
+fake_control_str(json_t *body, const char *key, const char **out, struct fake_resp *resp)
 {
 	json_t *v = json_object_get(body, key);
 	char msg[96];
@@ -37,7 +39,7 @@ opt_str(json_t *body, const char *key, const char **out, struct fake_resp *resp)
 		return true;
 	if (!json_is_string(v)) {
 		snprintf(msg, sizeof(msg), "%s must be a string", key);
-		bad(resp, 400, msg);
+		fake_control_error(resp, 400, msg);
 		return false;
 	}
 	*out = json_string_value(v);
@@ -45,8 +47,8 @@ opt_str(json_t *body, const char *key, const char **out, struct fake_resp *resp)
 }
 
 /* Reads optional integer key into *out (def when absent); false after a 400. */
-static bool
-opt_int(json_t *body, const char *key, long def, long *out, struct fake_resp *resp)
+bool
+fake_control_int(json_t *body, const char *key, long def, long *out, struct fake_resp *resp)
 {
 	json_t *v = json_object_get(body, key);
 	char msg[96];
@@ -56,7 +58,7 @@ opt_int(json_t *body, const char *key, long def, long *out, struct fake_resp *re
 		return true;
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
 		snprintf(msg, sizeof(msg), "%s must be a non-negative integer", key);
-		bad(resp, 400, msg);
+		fake_control_error(resp, 400, msg);
 		return false;
 	}
 	*out = (long)json_integer_value(v);
@@ -64,103 +66,19 @@ opt_int(json_t *body, const char *key, long def, long *out, struct fake_resp *re
 }
 
 /* Reads optional created_at (RFC 3339) into *ms (0: now); false after a 400. */
-static bool
-opt_time(json_t *body, int64_t *ms, struct fake_resp *resp)
+bool
+fake_control_time(json_t *body, int64_t *ms, struct fake_resp *resp)
 {
 	const char *s;
 
 	*ms = 0;
-	if (!opt_str(body, "created_at", &s, resp))
+	if (!fake_control_str(body, "created_at", &s, resp))
 		return false;
 	if (s != NULL && fake_parse_time(s, ms) == -1) {
-		bad(resp, 400, "created_at must be an RFC 3339 time");
+		fake_control_error(resp, 400, "created_at must be an RFC 3339 time");
 		return false;
 	}
 	return true;
-}
-
-/* Reads the fields every post-making call shares. */
-static bool
-post_args(json_t *body, struct fake_post_args *a, struct fake_resp *resp)
-{
-	memset(a, 0, sizeof(*a));
-	return opt_str(body, "author", &a->author, resp) && opt_str(body, "text", &a->text, resp) &&
-	       opt_str(body, "in_reply_to", &a->in_reply_to, resp) &&
-	       opt_str(body, "reason", &a->reason, resp) &&
-	       opt_str(body, "repost_of", &a->repost_of, resp) &&
-	       opt_int(body, "followers", -1, &a->followers, resp) &&
-	       opt_time(body, &a->created_ms, resp);
-}
-
-/* 201 with what was made: post i (and notification notif, >= 0). */
-static void
-created(struct fake_state *st, enum fake_platform p, long i, long notif, struct fake_resp *resp)
-{
-	const struct fake_post *post = &st->p[p].posts[i];
-	char at[FAKE_TIME_LEN], indexed[FAKE_TIME_LEN];
-	char *url = fake_post_url(st, p, (size_t)i);
-	json_t *v;
-
-	fake_fmt_ms(post->created_ms, at);
-	fake_fmt_ms(post->indexed_ms, indexed);
-	v = json_pack("{s:s, s:s?, s:s, s:s, s:s*, s:s*}", "id", post->id, "url", url, "created_at",
-		      at, "conversation_id", post->root_id, "cid", post->cid, "indexed_at",
-		      p == FAKE_BLUESKY ? indexed : NULL);
-	if (v != NULL && notif >= 0 &&
-	    json_object_set_new(v, "notification_id", json_string(st->p[p].notifs[notif].id)) ==
-		    -1) {
-		json_decref(v);
-		v = NULL;
-	}
-	free(url);
-	fake_resp_json(resp, 201, v);
-}
-
-static void
-make(struct fake_state *st, enum fake_platform p, const char *what, json_t *body,
-     struct fake_resp *resp)
-{
-	struct fake_post_args a;
-	char err[160];
-	long i, notif = -1;
-
-	if (!post_args(body, &a, resp))
-		return;
-	if (strcmp(what, "mention") == 0)
-		i = fake_act_mention(st, p, &a, &notif, err, sizeof(err));
-	else if (strcmp(what, "reply") == 0)
-		i = fake_act_reply(st, p, &a, err, sizeof(err));
-	else
-		i = fake_act_post(st, p, &a, err, sizeof(err));
-	if (i < 0) {
-		bad(resp, strcmp(err, "out of memory") == 0 ? 500 : 400, err);
-		return;
-	}
-	if (p != FAKE_MASTODON)
-		notif = -1;
-	created(st, p, i, notif, resp);
-}
-
-static void
-other(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_resp *resp)
-{
-	const char *kind, *author, *target;
-	char err[160], at[FAKE_TIME_LEN];
-	int64_t ms;
-	long i;
-
-	if (!opt_str(body, "kind", &kind, resp) || !opt_str(body, "author", &author, resp) ||
-	    !opt_str(body, "target", &target, resp) || !opt_time(body, &ms, resp))
-		return;
-	i = fake_act_other(st, p, kind, author, target, ms, err, sizeof(err));
-	if (i < 0) {
-		bad(resp, strcmp(err, "out of memory") == 0 ? 500 : 400, err);
-		return;
-	}
-	fake_fmt_ms(st->p[p].notifs[i].created_ms, at);
-	fake_resp_json(resp, 201,
-		       json_pack("{s:s, s:s, s:s}", "id", st->p[p].notifs[i].id, "type",
-				 st->p[p].notifs[i].type, "created_at", at));
 }
 
 static void
@@ -171,23 +89,26 @@ fault(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_res
 	json_t *limits = json_object_get(body, "limits");
 	long bytes, kindno;
 
-	if (!opt_str(body, "endpoint", &endpoint, resp) || !opt_str(body, "kind", &kind, resp) ||
-	    !opt_int(body, "count", 1, &f.count, resp) ||
-	    !opt_int(body, "reset_in", -1, &f.reset_in_s, resp) ||
-	    !opt_int(body, "retry_after", -1, &f.retry_after_s, resp) ||
-	    !opt_int(body, "delay_ms", SLOW_DEFAULT_MS, &f.delay_ms, resp) ||
-	    !opt_int(body, "bytes", HUGE_DEFAULT, &bytes, resp) ||
-	    !opt_int(body, "status", 200, &f.status, resp) || !opt_str(body, "body", &text, resp) ||
-	    !opt_str(body, "header", &header, resp) || !opt_str(body, "param", &param, resp))
+	if (!fake_control_str(body, "endpoint", &endpoint, resp) ||
+	    !fake_control_str(body, "kind", &kind, resp) ||
+	    !fake_control_int(body, "count", 1, &f.count, resp) ||
+	    !fake_control_int(body, "reset_in", -1, &f.reset_in_s, resp) ||
+	    !fake_control_int(body, "retry_after", -1, &f.retry_after_s, resp) ||
+	    !fake_control_int(body, "delay_ms", SLOW_DEFAULT_MS, &f.delay_ms, resp) ||
+	    !fake_control_int(body, "bytes", HUGE_DEFAULT, &bytes, resp) ||
+	    !fake_control_int(body, "status", 200, &f.status, resp) ||
+	    !fake_control_str(body, "body", &text, resp) ||
+	    !fake_control_str(body, "header", &header, resp) ||
+	    !fake_control_str(body, "param", &param, resp))
 		return;
 	if (param != NULL && strlen(param) >= sizeof(f.param)) {
-		bad(resp, 400, "param too long");
+		fake_control_error(resp, 400, "param too long");
 		return;
 	}
 	snprintf(f.param, sizeof(f.param), "%s", param ? param : "");
 	f.no_limits = json_is_false(limits);
 	if (text != NULL && strlen(text) >= sizeof(f.body)) {
-		bad(resp, 400, "body too long");
+		fake_control_error(resp, 400, "body too long");
 		return;
 	}
 	snprintf(f.body, sizeof(f.body), "%s", text ? text : "");
@@ -197,7 +118,7 @@ fault(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_res
 
 		if (colon == NULL || (size_t)(colon - header) >= sizeof(f.header_name) ||
 		    strlen(colon + 1) >= sizeof(f.header_value)) {
-			bad(resp, 400, "header must be \"Name: value\"");
+			fake_control_error(resp, 400, "header must be \"Name: value\"");
 			return;
 		}
 		snprintf(f.header_name, sizeof(f.header_name), "%.*s", (int)(colon - header),
@@ -206,23 +127,22 @@ fault(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_res
 			 colon + 1 + (colon[1] == ' '));
 	}
 	if (f.status < 100 || f.status > 599) {
-		bad(resp, 400, "status must be an HTTP status");
+		fake_control_error(resp, 400, "status must be an HTTP status");
 		return;
 	}
+	if (kind != NULL && fake_platforms[p]->own_fault != NULL &&
+	    fake_platforms[p]->own_fault(st, kind, resp))
+		return;
 	if (kind != NULL && strcmp(kind, "expire_token") == 0) {
-		if (p != FAKE_BLUESKY) {
-			bad(resp, 400, "expire_token is for bluesky");
-			return;
-		}
-		fake_bsky_expire_all(st);
-		fake_resp_json(resp, 200, json_pack("{s:b}", "expired", 1));
+		fake_control_error(resp, 400, "expire_token is for bluesky");
 		return;
 	}
 	kindno = fake_fault_kind_from_name(kind);
 	if (kindno < 0) {
-		bad(resp, 400,
-		    "kind must be 429, 500, 502, 503, garbage, truncated, huge, slow, "
-		    "401, 403, answer or expire_token");
+		fake_control_error(
+			resp, 400,
+			"kind must be 429, 500, 502, 503, garbage, truncated, huge, slow, "
+			"401, 403, answer or expire_token");
 		return;
 	}
 	f.kind = (enum fake_fault_kind)kindno;
@@ -231,16 +151,16 @@ fault(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_res
 	if (endpoint != NULL && strcmp(endpoint, "*") != 0) {
 		f.endpoint = fake_endpoint_index(p, endpoint);
 		if (f.endpoint < 0) {
-			bad(resp, 400, "unknown endpoint for this platform");
+			fake_control_error(resp, 400, "unknown endpoint for this platform");
 			return;
 		}
 	}
 	if (f.count < 1) {
-		bad(resp, 400, "count must be at least 1");
+		fake_control_error(resp, 400, "count must be at least 1");
 		return;
 	}
 	if (fake_fault_add(st, &f) == -1) {
-		bad(resp, 500, "out of memory");
+		fake_control_error(resp, 500, "out of memory");
 		return;
 	}
 	fake_resp_json(resp, 201,
@@ -248,8 +168,8 @@ fault(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_res
 				 (json_int_t)fake_faults_pending(st, p)));
 }
 
-static json_t *
-config_json(const struct fake_state *st, enum fake_platform p)
+json_t *
+fake_control_config_json(const struct fake_state *st, enum fake_platform p)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:b, s:b}", "rate_limit",
 			 (json_int_t)st->p[p].rate_limit, "rate_window",
@@ -277,112 +197,110 @@ config(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_re
 		for (size_t i = 0; keys[i] != NULL && !known; i++)
 			known = strcmp(keys[i], key) == 0;
 		if (!known) {
-			bad(resp, 400,
-			    "unknown config key (access_ttl, renamed_fields, rate_limit, "
-			    "rate_window, page_limit_max, ignore_paging)");
+			fake_control_error(
+				resp, 400,
+				"unknown config key (access_ttl, renamed_fields, rate_limit, "
+				"rate_window, page_limit_max, ignore_paging)");
 			return;
 		}
 	}
-	if (!opt_int(body, "access_ttl", st->access_ttl_s, &ttl, resp) ||
-	    !opt_int(body, "rate_limit", st->p[p].rate_limit, &limit, resp) ||
-	    !opt_int(body, "rate_window", st->p[p].rate_window_s, &window, resp) ||
-	    !opt_int(body, "page_limit_max", st->p[p].page_max, &page, resp))
+	if (!fake_control_int(body, "access_ttl", st->access_ttl_s, &ttl, resp) ||
+	    !fake_control_int(body, "rate_limit", st->p[p].rate_limit, &limit, resp) ||
+	    !fake_control_int(body, "rate_window", st->p[p].rate_window_s, &window, resp) ||
+	    !fake_control_int(body, "page_limit_max", st->p[p].page_max, &page, resp))
 		return;
 	if (renamed != NULL && !json_is_boolean(renamed)) {
-		bad(resp, 400, "renamed_fields must be true or false");
+		fake_control_error(resp, 400, "renamed_fields must be true or false");
 		return;
 	}
 	if (ignore != NULL && !json_is_boolean(ignore)) {
-		bad(resp, 400, "ignore_paging must be true or false");
+		fake_control_error(resp, 400, "ignore_paging must be true or false");
 		return;
 	}
 	if (window < 1) {
-		bad(resp, 400, "rate_window must be at least 1");
+		fake_control_error(resp, 400, "rate_window must be at least 1");
 		return;
 	}
 	if (ignore != NULL)
 		st->p[p].ignore_paging = json_is_true(ignore);
-	if (p == FAKE_BLUESKY)
-		st->access_ttl_s = ttl;
-	if (p == FAKE_X && renamed != NULL)
-		st->x_renamed = json_is_true(renamed);
+	/* access_ttl and renamed_fields are accepted and checked on every
+	 * platform, as they always were; the one that has them applies them. */
+	if (fake_platforms[p]->config != NULL)
+		fake_platforms[p]->config(st, body);
 	st->p[p].page_max = page;
 	if (limit != st->p[p].rate_limit || window != st->p[p].rate_window_s) {
 		st->p[p].rate_limit = limit;
 		st->p[p].rate_window_s = window;
 		fake_limits_reset(st, p);
 	}
-	fake_resp_json(resp, 200, config_json(st, p));
-}
-
-static json_t *
-platform_state(const struct fake_state *st, enum fake_platform p)
-{
-	const struct fake_platform_state *ps = &st->p[p];
-	long mentions = 0, replies = 0, posts = 0;
-	json_t *limits = json_object();
-
-	for (size_t i = 0; i < ps->nposts; i++) {
-		mentions += ps->posts[i].kind == FAKE_POST_CUSTOMER;
-		replies += ps->posts[i].kind == FAKE_POST_BRAND && ps->posts[i].parent_id != NULL;
-		posts += ps->posts[i].kind != FAKE_POST_CUSTOMER && ps->posts[i].parent_id == NULL;
-	}
-	for (size_t ep = 0; limits != NULL && ep < fake_endpoint_count(p); ep++) {
-		const struct fake_limit *l = &ps->limits[ep];
-		char reset[FAKE_TIME_LEN];
-
-		fake_fmt_ms(l->reset_ms, reset);
-		if (json_object_set_new(limits, fake_endpoint_name(p, (int)ep),
-					json_pack("{s:I, s:I, s:s?}", "limit", (json_int_t)l->limit,
-						  "remaining", (json_int_t)l->remaining, "reset",
-						  l->reset_ms ? reset : NULL)) == -1) {
-			json_decref(limits);
-			limits = NULL;
-		}
-	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "mentions",
-			 (json_int_t)mentions, "replies", (json_int_t)replies, "posts",
-			 (json_int_t)posts, "notifications", (json_int_t)ps->nnotifs, "accounts",
-			 (json_int_t)ps->naccounts, "faults_pending",
-			 (json_int_t)fake_faults_pending(st, p), "rate_limits", limits, "config",
-			 config_json(st, p));
+	fake_resp_json(resp, 200, fake_control_config_json(st, p));
 }
 
 static void
 state(const struct fake_state *st, struct fake_resp *resp)
 {
-	fake_resp_json(resp, 200,
-		       json_pack("{s:o, s:o, s:o, s:I, s:I}", "mastodon",
-				 platform_state(st, FAKE_MASTODON), "x", platform_state(st, FAKE_X),
-				 "bluesky", platform_state(st, FAKE_BLUESKY), "requests",
-				 (json_int_t)st->nlog, "sessions", (json_int_t)st->ntokens));
+	json_t *v = json_object();
+
+	/* The platforms first, in table order (Jansson keeps insertion order). */
+	for (size_t p = 0; v != NULL && p < fake_nplatforms; p++) {
+		json_t *ps = fake_platforms[p]->state(st, (enum fake_platform)p);
+
+		if (ps == NULL || json_object_set_new(v, fake_platforms[p]->name, ps) == -1) {
+			json_decref(v);
+			v = NULL;
+		}
+	}
+	if (v != NULL &&
+	    (json_object_set_new(v, "requests", json_integer((json_int_t)st->nlog)) == -1 ||
+	     json_object_set_new(v, "sessions", json_integer((json_int_t)st->ntokens)) == -1)) {
+		json_decref(v);
+		v = NULL;
+	}
+	fake_resp_json(resp, 200, v);
 }
 
-/* GET /_fake/{p}/mentions: every customer post the platform serves as a
- * mention, oldest first, so a soak or test can compare what a client tracked
- * with what the fake served. */
-static void
-list_mentions(const struct fake_state *st, enum fake_platform p, struct fake_resp *resp)
+/* One table entry as GET /_fake/platforms shows it: no option values (they
+ * are credentials), only the flags that set them. */
+static json_t *
+platform_json(size_t p)
 {
-	const struct fake_platform_state *ps = &st->p[p];
+	const struct fake_platform_def *d = fake_platforms[p];
+	json_t *routes = json_array(), *options = json_array();
+	char flag[96];
+
+	for (size_t i = 0; routes != NULL && i < d->nroutes; i++) {
+		if (json_array_append_new(routes, json_pack("{s:s, s:s, s:s}", "method",
+							    d->routes[i].method, "path",
+							    d->routes[i].pattern, "endpoint",
+							    d->routes[i].endpoint)) == -1) {
+			json_decref(routes);
+			routes = NULL;
+		}
+	}
+	for (size_t i = 0; options != NULL && i < FAKE_MAX_OPTIONS && d->options[i].key; i++) {
+		snprintf(flag, sizeof(flag), "--%s-%s", d->name, d->options[i].key);
+		if (json_array_append_new(options, json_string(flag)) == -1) {
+			json_decref(options);
+			options = NULL;
+		}
+	}
+	return json_pack("{s:s, s:s, s:o, s:o}", "name", d->name, "prefix", d->prefix, "routes",
+			 routes, "options", options);
+}
+
+/* GET /_fake/platforms: the fake's platform table, so tests can loop over it. */
+static void
+platforms(struct fake_resp *resp)
+{
 	json_t *list = json_array();
 
-	for (size_t i = 0; list != NULL && i < ps->nposts; i++) {
-		char at[FAKE_TIME_LEN];
-
-		if (ps->posts[i].kind != FAKE_POST_CUSTOMER)
-			continue;
-		fake_fmt_ms(ps->posts[i].created_ms, at);
-		if (json_array_append_new(list, json_pack("{s:s, s:s}", "id", ps->posts[i].id,
-							  "created_at", at)) == -1) {
+	for (size_t p = 0; list != NULL && p < fake_nplatforms; p++) {
+		if (json_array_append_new(list, platform_json(p)) == -1) {
 			json_decref(list);
 			list = NULL;
 		}
 	}
-	fake_resp_json(resp, 200,
-		       list ? json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(list),
-					"mentions", list)
-			    : NULL);
+	fake_resp_json(resp, 200, list ? json_pack("{s:o}", "platforms", list) : NULL);
 }
 
 /* GET|POST /_fake/simulator: reads or sets {"paused": bool}. While paused the
@@ -397,14 +315,14 @@ simulator(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 
 		if (!json_is_boolean(paused) || json_object_size(body) != 1) {
 			json_decref(body);
-			bad(resp, 400, "the body must be {\"paused\": true|false}");
+			fake_control_error(resp, 400, "the body must be {\"paused\": true|false}");
 			return;
 		}
 		st->sim_paused = json_is_true(paused);
 		pthread_cond_broadcast(&st->wake);
 		json_decref(body);
 	} else if (strcmp(req->method, "GET") != 0) {
-		bad(resp, 405, "use GET or POST");
+		fake_control_error(resp, 405, "use GET or POST");
 		return;
 	}
 	fake_resp_json(
@@ -412,46 +330,48 @@ simulator(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 		json_pack("{s:b, s:b}", "running", st->opt->simulate, "paused", st->sim_paused));
 }
 
-/* Routes /_fake/{platform}/{what}. */
+/* Routes /_fake/{platform}/{what}: fault and config here, the rest to the
+ * platform's get and control hooks. */
 static void
 platform_call(struct fake_state *st, struct fake_req *req, const char *rest, struct fake_resp *resp)
 {
-	char name[16];
+	char name[32], msg[160];
 	size_t n = strcspn(rest, "/");
 	const char *what = rest + n + (rest[n] == '/');
+	const struct fake_platform_def *d;
 	json_t *body;
 	int p;
 
 	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : 0), rest);
 	p = fake_platform_from_name(name);
 	if (p < 0) {
-		bad(resp, 404, "unknown platform (mastodon, x, bluesky)");
+		snprintf(msg, sizeof(msg), "unknown platform (%s)", fake_platform_list());
+		fake_control_error(resp, 404, msg);
 		return;
 	}
-	if (strcmp(what, "mentions") == 0 && strcmp(req->method, "GET") == 0) {
-		list_mentions(st, (enum fake_platform)p, resp);
+	d = fake_platforms[p];
+	if (strcmp(req->method, "GET") == 0 && d->get != NULL &&
+	    d->get(st, (enum fake_platform)p, what, req, resp))
 		return;
-	}
 	if (strcmp(req->method, "POST") != 0) {
-		bad(resp, 405, "use POST");
+		fake_control_error(resp, 405, "use POST");
 		return;
 	}
 	body = req->body_len ? json_loadb(req->body, req->body_len, 0, NULL) : json_object();
 	if (!json_is_object(body)) {
 		json_decref(body);
-		bad(resp, 400, "the body must be a JSON object");
+		fake_control_error(resp, 400, "the body must be a JSON object");
 		return;
 	}
-	if (strcmp(what, "mention") == 0 || strcmp(what, "reply") == 0 || strcmp(what, "post") == 0)
-		make(st, (enum fake_platform)p, what, body, resp);
-	else if (strcmp(what, "other") == 0)
-		other(st, (enum fake_platform)p, body, resp);
-	else if (strcmp(what, "fault") == 0)
+	if (strcmp(what, "fault") == 0) {
 		fault(st, (enum fake_platform)p, body, resp);
-	else if (strcmp(what, "config") == 0)
+	} else if (strcmp(what, "config") == 0) {
 		config(st, (enum fake_platform)p, body, resp);
-	else
-		bad(resp, 404, "unknown control call (mention, reply, post, other, fault, config)");
+	} else if (d->control == NULL || !d->control(st, (enum fake_platform)p, what, body, resp)) {
+		snprintf(msg, sizeof(msg), "unknown control call (%s%sfault, config)",
+			 d->control_calls ? d->control_calls : "", d->control_calls ? ", " : "");
+		fake_control_error(resp, 404, msg);
+	}
 	json_decref(body);
 }
 
@@ -471,16 +391,18 @@ fake_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp
 		fake_resp_json(resp, 200, json_pack("{s:b}", "ok", 1));
 	} else if (strcmp(rest, "reset") == 0 && strcmp(req->method, "POST") == 0) {
 		if (fake_state_reset(st) == -1)
-			bad(resp, 500, "out of memory");
+			fake_control_error(resp, 500, "out of memory");
 		else
 			fake_resp_json(resp, 200, json_pack("{s:b}", "ok", 1));
 	} else if (strcmp(rest, "state") == 0 && strcmp(req->method, "GET") == 0) {
 		state(st, resp);
 	} else if (strcmp(rest, "simulator") == 0) {
 		simulator(st, req, resp);
+	} else if (strcmp(rest, "platforms") == 0 && strcmp(req->method, "GET") == 0) {
+		platforms(resp);
 	} else if (strcmp(rest, "requests") == 0 || strcmp(rest, "reset") == 0 ||
-		   strcmp(rest, "state") == 0) {
-		bad(resp, 405, "method not allowed");
+		   strcmp(rest, "state") == 0 || strcmp(rest, "platforms") == 0) {
+		fake_control_error(resp, 405, "method not allowed");
 	} else {
 		platform_call(st, req, rest, resp);
 	}

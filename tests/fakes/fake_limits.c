@@ -1,5 +1,6 @@
 /*
- * fake_limits.c: the endpoints each platform knows by name, their
+ * fake_limits.c: the endpoints each platform knows by name (the distinct
+ * endpoint names of its descriptor's routes), their
  * rate-limit windows (a fixed window per endpoint: the first call opens it,
  * every call spends one, the window's end restores the budget), and the
  * queue of injected faults.
@@ -9,12 +10,6 @@
 
 #include "fake.h"
 
-static const char *const endpoints[FAKE_NPLATFORMS][FAKE_MAX_ENDPOINTS] = {
-	{"verify_credentials", "notifications", "statuses", NULL},
-	{"mentions", "tweets", NULL, NULL},
-	{"createSession", "refreshSession", "listNotifications", "getAuthorFeed"},
-};
-
 static const char *const fault_names[] = {
 	[FAKE_F_429] = "429",   [FAKE_F_500] = "500",         [FAKE_F_502] = "502",
 	[FAKE_F_503] = "503",   [FAKE_F_GARBAGE] = "garbage", [FAKE_F_TRUNCATED] = "truncated",
@@ -22,12 +17,37 @@ static const char *const fault_names[] = {
 	[FAKE_F_403] = "403",   [FAKE_F_ANSWER] = "answer",
 };
 
+/* True when route i of d is the first to name its endpoint. */
+static bool
+first_use(const struct fake_platform_def *d, size_t i)
+{
+	for (size_t k = 0; k < i; k++) {
+		if (strcmp(d->routes[k].endpoint, d->routes[i].endpoint) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* The name of endpoint ep of p (its routes' distinct names, in order), NULL. */
+static const char *
+endpoint_at(enum fake_platform p, int ep)
+{
+	const struct fake_platform_def *d = fake_platforms[p];
+	int n = 0;
+
+	for (size_t i = 0; i < d->nroutes && n < FAKE_MAX_ENDPOINTS; i++) {
+		if (first_use(d, i) && n++ == ep)
+			return d->routes[i].endpoint;
+	}
+	return NULL;
+}
+
 size_t
 fake_endpoint_count(enum fake_platform p)
 {
 	size_t n = 0;
 
-	while (n < FAKE_MAX_ENDPOINTS && endpoints[p][n] != NULL)
+	while (n < FAKE_MAX_ENDPOINTS && endpoint_at(p, (int)n) != NULL)
 		n++;
 	return n;
 }
@@ -35,19 +55,42 @@ fake_endpoint_count(enum fake_platform p)
 const char *
 fake_endpoint_name(enum fake_platform p, int ep)
 {
-	if (ep < 0 || (size_t)ep >= fake_endpoint_count(p))
-		return "unknown";
-	return endpoints[p][ep];
+	const char *name = ep < 0 ? NULL : endpoint_at(p, ep);
+
+	return name != NULL ? name : "unknown";
 }
 
 int
 fake_endpoint_index(enum fake_platform p, const char *name)
 {
-	for (size_t i = 0; i < fake_endpoint_count(p); i++) {
-		if (strcmp(endpoints[p][i], name) == 0)
-			return (int)i;
+	const char *e;
+
+	for (int i = 0; (e = endpoint_at(p, i)) != NULL; i++) {
+		if (strcmp(e, name) == 0)
+			return i;
 	}
 	return -1;
+}
+
+json_t *
+fake_limits_json(const struct fake_state *st, enum fake_platform p)
+{
+	json_t *limits = json_object();
+
+	for (size_t ep = 0; limits != NULL && ep < fake_endpoint_count(p); ep++) {
+		const struct fake_limit *l = &st->p[p].limits[ep];
+		char reset[FAKE_TIME_LEN];
+
+		fake_fmt_ms(l->reset_ms, reset);
+		if (json_object_set_new(limits, fake_endpoint_name(p, (int)ep),
+					json_pack("{s:I, s:I, s:s?}", "limit", (json_int_t)l->limit,
+						  "remaining", (json_int_t)l->remaining, "reset",
+						  l->reset_ms ? reset : NULL)) == -1) {
+			json_decref(limits);
+			limits = NULL;
+		}
+	}
+	return limits;
 }
 
 void

@@ -1,6 +1,7 @@
 /*
- * rwfake: fake Mastodon, X and Bluesky APIs on 127.0.0.1 for replywatch's
- * integration tests and demo. main() only wires: options, state, the
+ * rwfake: fake platform APIs (fake_platforms[]) on 127.0.0.1 for
+ * replywatch's integration tests and demo. main() only wires: options (each
+ * platform's credential flags come from its descriptor), state, the
  * optional simulator, the HTTP server; then it waits for SIGTERM/SIGINT and
  * tears everything down in reverse order.
  */
@@ -13,13 +14,47 @@
 
 #include "fake.h"
 
+#define OPT_PLATFORM 256 /* getopt values from here on: platform options */
+#define NFIXED 7         /* the options below that are not a platform's */
+#define NOPTS (NFIXED + FAKE_MAX_PLATFORMS * FAKE_MAX_OPTIONS + 1)
+
+/* Flag names of the platform options: --{platform}-{key}. */
+static char flags[FAKE_MAX_PLATFORMS * FAKE_MAX_OPTIONS][64];
+
 static void
 usage(FILE *out)
 {
 	fprintf(out, "usage: rwfake [--port N] [--simulate] [--rate PER_MIN] [--seed N]\n"
-		     "              [--history SECONDS] [--access-ttl SECONDS]\n"
-		     "              [--mastodon-token T] [--x-token T]\n"
-		     "              [--bluesky-identifier ID] [--bluesky-password P]\n");
+		     "              [--history SECONDS] [--access-ttl SECONDS]\n");
+	for (size_t p = 0; p < fake_nplatforms; p++) {
+		const struct fake_option_def *o = fake_platforms[p]->options;
+
+		for (size_t i = 0; i < FAKE_MAX_OPTIONS && o[i].key != NULL; i++)
+			fprintf(out, "%s[--%s-%s %s]%s", i ? " " : "              ",
+				fake_platforms[p]->name, o[i].key, o[i].metavar,
+				i + 1 < FAKE_MAX_OPTIONS && o[i + 1].key != NULL ? "" : "\n");
+	}
+}
+
+/* Appends every platform's credential options to longopts (n entries so
+ * far, room for NOPTS) and sets their defaults in opt. */
+static void
+platform_options(struct option *longopts, size_t n, struct fake_options *opt)
+{
+	for (size_t p = 0; p < fake_nplatforms; p++) {
+		const struct fake_option_def *o = fake_platforms[p]->options;
+
+		for (size_t i = 0; i < FAKE_MAX_OPTIONS && o[i].key != NULL; i++) {
+			int k = (int)(p * FAKE_MAX_OPTIONS + i);
+
+			snprintf(flags[k], sizeof(flags[k]), "%s-%s", fake_platforms[p]->name,
+				 o[i].key);
+			longopts[n++] = (struct option){flags[k], required_argument, NULL,
+							OPT_PLATFORM + k};
+			opt->cred[p][i] = o[i].value;
+		}
+	}
+	longopts[n] = (struct option){NULL, 0, NULL, 0};
 }
 
 /* Parses a number in [min, max]; -1 when text is not one. */
@@ -39,19 +74,14 @@ number(const char *text, double min, double max, double *out)
 static int
 parse_args(int argc, char **argv, struct fake_options *opt)
 {
-	static const struct option longopts[] = {
+	static struct option longopts[NOPTS] = {
 		{"port", required_argument, NULL, 'p'},
 		{"simulate", no_argument, NULL, 's'},
 		{"rate", required_argument, NULL, 'r'},
 		{"seed", required_argument, NULL, 'S'},
 		{"history", required_argument, NULL, 'H'},
 		{"access-ttl", required_argument, NULL, 'a'},
-		{"mastodon-token", required_argument, NULL, 'm'},
-		{"x-token", required_argument, NULL, 'x'},
-		{"bluesky-identifier", required_argument, NULL, 'i'},
-		{"bluesky-password", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
 	};
 	double v;
 	int c, idx = 0;
@@ -61,11 +91,8 @@ parse_args(int argc, char **argv, struct fake_options *opt)
 		.seed = 1,
 		.history_s = 1800,
 		.access_ttl_s = 7200,
-		.mastodon_token = "mastodon-test-token",
-		.x_token = "x-test-token",
-		.bsky_identifier = "acme.bsky.social",
-		.bsky_password = "app-pass-1234",
 	};
+	platform_options(longopts, NFIXED, opt);
 	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
 		switch (c) {
 		case 'p':
@@ -95,24 +122,18 @@ parse_args(int argc, char **argv, struct fake_options *opt)
 				goto bad;
 			opt->access_ttl_s = (long)v;
 			break;
-		case 'm':
-			opt->mastodon_token = optarg;
-			break;
-		case 'x':
-			opt->x_token = optarg;
-			break;
-		case 'i':
-			opt->bsky_identifier = optarg;
-			break;
-		case 'w':
-			opt->bsky_password = optarg;
-			break;
 		case 'h':
 			usage(stdout);
 			return 1;
 		default:
-			usage(stderr);
-			return -1;
+			if (c < OPT_PLATFORM ||
+			    c >= OPT_PLATFORM + FAKE_MAX_PLATFORMS * FAKE_MAX_OPTIONS) {
+				usage(stderr);
+				return -1;
+			}
+			c -= OPT_PLATFORM;
+			opt->cred[c / FAKE_MAX_OPTIONS][c % FAKE_MAX_OPTIONS] = optarg;
+			break;
 		}
 	}
 	if (optind < argc) {

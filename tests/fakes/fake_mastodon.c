@@ -399,3 +399,110 @@ fake_mastodon_statuses(struct fake_state *st, struct fake_req *req, struct fake_
 	answer_page(st, req, resp, cands, n, limit, keep, status_json);
 	free(cands);
 }
+
+/* ---- the descriptor: errors, limits, credentials ---- */
+
+static enum fake_auth
+auth(struct fake_state *st, const struct fake_req *req, int ep, const char **why)
+{
+	(void)ep;
+	(void)why;
+	return fake_token_auth(req, fake_option(st, P, "token"));
+}
+
+/* {"error": msg}: Mastodon's errors carry no name. */
+static void
+error(struct fake_resp *r, unsigned status, const char *name, const char *msg)
+{
+	(void)name;
+	fake_resp_json(r, status, json_pack("{s:s}", "error", msg));
+}
+
+static void
+auth_fail(struct fake_resp *r, int ep, const char *why)
+{
+	(void)ep;
+	(void)why;
+	error(r, 401, NULL, "The access token is invalid");
+}
+
+/* 502 and 503 come from the nginx in front of Mastodon, as HTML. */
+static void
+fault(struct fake_resp *r, enum fake_fault_kind kind)
+{
+	static const char *const html502 =
+		"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+		"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+		"</body>\r\n</html>\r\n";
+	static const char *const html503 =
+		"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
+		"<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
+		"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+	if (kind == FAKE_F_403)
+		error(r, 403, NULL, "This action is outside the authorized scopes");
+	else if (kind == FAKE_F_500)
+		error(r, 500, NULL, "Internal Server Error");
+	else if (kind == FAKE_F_502)
+		fake_resp_text(r, 502, "text/html", html502);
+	else
+		fake_resp_text(r, 503, "text/html", html503);
+}
+
+static void
+not_found(struct fake_resp *r)
+{
+	error(r, 404, NULL, "Record not found");
+}
+
+static void
+too_many(struct fake_resp *r, const struct fake_limit *l, long retry_after, int64_t now)
+{
+	(void)l;
+	(void)now;
+	error(r, 429, NULL, "Too many requests");
+	if (retry_after >= 0)
+		fake_resp_header(r, "Retry-After", "%ld", retry_after);
+}
+
+/* X-RateLimit-Reset is an ISO time with microseconds. */
+static void
+limit_headers(struct fake_resp *r, const struct fake_limit *l)
+{
+	char reset[FAKE_TIME_LEN];
+
+	fake_fmt_us(l->reset_ms, reset);
+	fake_resp_header(r, "X-RateLimit-Limit", "%ld", l->limit);
+	fake_resp_header(r, "X-RateLimit-Remaining", "%ld", l->remaining);
+	fake_resp_header(r, "X-RateLimit-Reset", "%s", reset);
+}
+
+static const struct fake_route_def routes[] = {
+	{"GET", "/api/v1/accounts/verify_credentials", "verify_credentials",
+	 fake_mastodon_verify_credentials},
+	{"GET", "/api/v1/notifications", "notifications", fake_mastodon_notifications},
+	{"GET", "/api/v1/accounts/*/statuses", "statuses", fake_mastodon_statuses},
+};
+
+static const char *const paging[] = {"max_id", NULL};
+
+const struct fake_platform_def fake_mastodon_def = {
+	.name = "mastodon",
+	.prefix = "/api/",
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	.options = {{"token", "mastodon-test-token", "T"}},
+	.paging = paging,
+	.social = true,
+	.auth = auth,
+	.error = error,
+	.auth_fail = auth_fail,
+	.fault = fault,
+	.not_found = not_found,
+	.too_many = too_many,
+	.limit_headers = limit_headers,
+	.state = fake_social_state,
+	.get = fake_social_get,
+	.control = fake_social_control,
+	.control_calls = "mention, reply, post, other",
+};

@@ -1,6 +1,6 @@
 /*
  * fake_resp.c: building one answer (status, body, headers) and the
- * platforms' error bodies.
+ * platforms' error bodies (each its descriptor's error hook).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,23 +87,7 @@ void
 fake_resp_error(struct fake_resp *r, enum fake_platform p, unsigned status, const char *name,
 		const char *msg)
 {
-	json_t *v;
-
-	switch (p) {
-	case FAKE_MASTODON:
-		v = json_pack("{s:s}", "error", msg);
-		break;
-	case FAKE_X:
-		v = json_pack("{s:s, s:s, s:s, s:i}", "title", name, "detail", msg, "type",
-			      "about:blank", "status", (int)status);
-		break;
-	default:
-		v = json_pack("{s:s, s:s}", "error", name, "message", msg);
-		break;
-	}
-	fake_resp_json(r, status, v);
-	if (p == FAKE_X && status >= 400)
-		r->content_type = "application/problem+json";
+	fake_platforms[p]->error(r, status, name, msg);
 }
 
 void

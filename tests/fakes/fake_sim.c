@@ -317,7 +317,9 @@ sim_free(struct fake_sim *sim)
 static int
 seed_events(struct fake_sim *sim, int64_t start)
 {
-	for (int p = 0; p < FAKE_NPLATFORMS; p++) {
+	for (size_t p = 0; p < fake_nplatforms; p++) {
+		if (!fake_platforms[p]->social)
+			continue;
 		for (int k = 0; k < 2; k++) {
 			struct fake_post_args a = {.text = fake_sim_post_text(&sim->rng),
 						   .created_ms = start - 3600000 * (2 - k)};

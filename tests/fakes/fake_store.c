@@ -21,24 +21,6 @@
 
 #define X_EPOCH_MS 1288834974657LL
 
-static const char *const platform_names[FAKE_NPLATFORMS] = {"mastodon", "x", "bluesky"};
-
-const char *
-fake_platform_name(enum fake_platform p)
-{
-	return (unsigned)p < FAKE_NPLATFORMS ? platform_names[p] : "unknown";
-}
-
-int
-fake_platform_from_name(const char *name)
-{
-	for (int i = 0; i < FAKE_NPLATFORMS; i++) {
-		if (name != NULL && strcmp(name, platform_names[i]) == 0)
-			return i;
-	}
-	return -1;
-}
-
 int
 fake_grow(void **arr, size_t *cap, size_t n, size_t size)
 {
@@ -124,12 +106,12 @@ account_push(struct fake_platform_state *ps, const char *id, const char *handle,
 static int
 platforms_setup(struct fake_state *st)
 {
-	const char *bsky = st->opt->bsky_identifier;
+	const char *bsky = fake_option(st, FAKE_BLUESKY, "identifier");
 	int64_t created;
 
 	if (fake_parse_time("2021-03-15T09:00:00.000Z", &created) == -1)
 		return -1;
-	for (int p = 0; p < FAKE_NPLATFORMS; p++) {
+	for (size_t p = 0; p < fake_nplatforms; p++) {
 		st->p[p].rate_limit = FAKE_DEFAULT_RATE_LIMIT;
 		st->p[p].rate_window_s = FAKE_DEFAULT_RATE_WINDOW;
 		st->p[p].page_max = 0;
@@ -173,8 +155,11 @@ fake_state_init(struct fake_state *st, const struct fake_options *opt)
 void
 fake_state_free(struct fake_state *st)
 {
-	for (int p = 0; p < FAKE_NPLATFORMS; p++)
+	for (size_t p = 0; p < fake_nplatforms; p++) {
 		platform_clear(&st->p[p]);
+		if (fake_platforms[p]->free != NULL)
+			fake_platforms[p]->free(st, (enum fake_platform)p);
+	}
 	fake_faults_clear(st);
 	free(st->faults);
 	fake_log_clear(st);
@@ -189,8 +174,11 @@ fake_state_free(struct fake_state *st)
 int
 fake_state_reset(struct fake_state *st)
 {
-	for (int p = 0; p < FAKE_NPLATFORMS; p++)
+	for (size_t p = 0; p < fake_nplatforms; p++) {
 		platform_clear(&st->p[p]);
+		if (fake_platforms[p]->reset != NULL)
+			fake_platforms[p]->reset(st, (enum fake_platform)p);
+	}
 	fake_faults_clear(st);
 	fake_log_clear(st);
 	fake_hooks_clear(st);

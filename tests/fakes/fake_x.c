@@ -611,3 +611,112 @@ fake_x_tweets(struct fake_state *st, struct fake_req *req, struct fake_resp *res
 {
 	timeline(st, req, resp, false);
 }
+
+/* ---- the descriptor: errors, limits, credentials ---- */
+
+static enum fake_auth
+x_auth(struct fake_state *st, const struct fake_req *req, int ep, const char **why)
+{
+	(void)ep;
+	(void)why;
+	return fake_token_auth(req, fake_option(st, P, "token"));
+}
+
+/* A problem (RFC 7807) body. */
+static void
+x_error(struct fake_resp *r, unsigned status, const char *name, const char *msg)
+{
+	fake_resp_json(r, status,
+		       json_pack("{s:s, s:s, s:s, s:i}", "title", name, "detail", msg, "type",
+				 "about:blank", "status", (int)status));
+	if (status >= 400)
+		r->content_type = "application/problem+json";
+}
+
+static void
+x_auth_fail(struct fake_resp *r, int ep, const char *why)
+{
+	(void)ep;
+	(void)why;
+	x_error(r, 401, "Unauthorized", "Unauthorized");
+}
+
+static void
+x_fault(struct fake_resp *r, enum fake_fault_kind kind)
+{
+	if (kind == FAKE_F_403)
+		x_error(r, 403, "Forbidden", "Forbidden");
+	else if (kind == FAKE_F_500)
+		x_error(r, 500, "Internal Server Error", "Internal Server Error");
+	else if (kind == FAKE_F_502)
+		x_error(r, 502, "Bad Gateway", "Bad Gateway");
+	else
+		x_error(r, 503, "Service Unavailable", "Service Unavailable");
+}
+
+/* An unknown path: the v1.1-style errors array, not a problem. */
+static void
+x_no_path(struct fake_resp *r)
+{
+	fake_resp_json(r, 404,
+		       json_pack("{s:[{s:s, s:i}]}", "errors", "message",
+				 "Sorry, that page does not exist", "code", 34));
+}
+
+static void
+x_too_many(struct fake_resp *r, const struct fake_limit *l, long retry_after, int64_t now)
+{
+	(void)l;
+	(void)now;
+	x_error(r, 429, "Too Many Requests", "Too Many Requests");
+	if (retry_after >= 0)
+		fake_resp_header(r, "Retry-After", "%ld", retry_after);
+}
+
+/* x-rate-limit-reset is epoch seconds. */
+static void
+x_limit_headers(struct fake_resp *r, const struct fake_limit *l)
+{
+	fake_resp_header(r, "x-rate-limit-limit", "%ld", l->limit);
+	fake_resp_header(r, "x-rate-limit-remaining", "%ld", l->remaining);
+	fake_resp_header(r, "x-rate-limit-reset", "%lld", (long long)((l->reset_ms + 999) / 1000));
+}
+
+/* "renamed_fields": answers use the newer spec's field names. */
+static void
+x_config(struct fake_state *st, json_t *body)
+{
+	json_t *renamed = json_object_get(body, "renamed_fields");
+
+	if (renamed != NULL)
+		st->x_renamed = json_is_true(renamed);
+}
+
+static const struct fake_route_def x_routes[] = {
+	{"GET", "/2/users/*/mentions", "mentions", fake_x_mentions},
+	{"GET", "/2/users/*/tweets", "tweets", fake_x_tweets},
+};
+
+static const char *const x_paging[] = {"until_id", "pagination_token", NULL};
+
+const struct fake_platform_def fake_x_def = {
+	.name = "x",
+	.prefix = "/2/",
+	.routes = x_routes,
+	.nroutes = sizeof(x_routes) / sizeof(x_routes[0]),
+	.options = {{"token", "x-test-token", "T"}},
+	.paging = x_paging,
+	.social = true,
+	.auth = x_auth,
+	.error = x_error,
+	.auth_fail = x_auth_fail,
+	.fault = x_fault,
+	.not_found = x_no_path,
+	.too_many = x_too_many,
+	.limit_headers = x_limit_headers,
+	.state = fake_social_state,
+	.get = fake_social_get,
+	.control = fake_social_control,
+	.control_calls = "mention, reply, post, other",
+	.config = x_config,
+};

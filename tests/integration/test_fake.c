@@ -1,7 +1,10 @@
 /*
  * The fake server's own features that scripts/soak.sh relies on: the list
  * of mentions it served, pausing its simulator, --history, and a webhook
- * receiver that takes a delivery and drops the connection unanswered.
+ * receiver that takes a delivery and drops the connection unanswered. And
+ * what every platform of its table (GET /_fake/platforms) does alike:
+ * faults, rate-limit windows, the request log, unknown paths; these loop
+ * over the table, so a platform added to the fake is covered too.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -192,5 +195,184 @@ Test(fake, hook_drop_records_the_delivery_and_closes_unanswered)
 	d = json_array_get(list, 1);
 	cr_assert(json_is_null(json_object_get(d, "fault")));
 	cr_assert_eq(json_integer_value(json_object_get(d, "status")), 200);
+	json_decref(list);
+}
+
+/* The fake's platform table (GET /_fake/platforms): caller decrefs. */
+static json_t *
+platform_table(void)
+{
+	json_t *doc = rwt_fake_call(&fake, "GET", "/_fake/platforms", NULL);
+	json_t *list = json_incref(json_object_get(doc, "platforms"));
+
+	json_decref(doc);
+	cr_assert(json_is_array(list) && json_array_size(list) >= 3, "no platform table");
+	return list;
+}
+
+/* pattern with every "*" segment replaced by "1", as a request path. */
+static void
+route_path(const char *pattern, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (const char *c = pattern; *c != '\0' && n + 2 < outlen; c++)
+		out[n++] = *c == '*' ? '1' : *c;
+	out[n] = '\0';
+}
+
+/* The status of the newest logged request of platform/endpoint, -1 when none. */
+static long
+last_logged(const char *platform, const char *endpoint)
+{
+	json_t *list = rwt_fake_requests(&fake, platform, endpoint);
+	size_t n = json_array_size(list);
+	long status = -1;
+
+	if (n > 0)
+		status = (long)json_integer_value(
+			json_object_get(json_array_get(list, n - 1), "status"));
+	json_decref(list);
+	return status;
+}
+
+Test(fake, platform_table_names_state_options_and_errors_alike)
+{
+	json_t *list, *state, *p;
+	struct rwt_response r;
+	char names[512] = "", want[600];
+	size_t i;
+
+	rwt_fake_start(&fake, NULL);
+	list = platform_table();
+	state = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);
+	json_array_foreach(list, i, p)
+	{
+		const char *name = json_string_value(json_object_get(p, "name"));
+		size_t k;
+		json_t *o;
+		char prefix[64];
+
+		cr_assert_not_null(name);
+		cr_assert(json_is_object(json_object_get(state, name)), "%s not in /_fake/state",
+			  name);
+		cr_assert_gt(json_array_size(json_object_get(p, "routes")), 0, "%s: no route",
+			     name);
+		snprintf(prefix, sizeof(prefix), "--%s-", name);
+		json_array_foreach(json_object_get(p, "options"), k, o)
+			cr_assert(strncmp(json_string_value(o), prefix, strlen(prefix)) == 0,
+				  "%s: option %s", name, json_string_value(o));
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 i ? ", " : "", name);
+	}
+	cr_assert(strstr(names, "mastodon") && strstr(names, "bluesky"), "%s", names);
+	/* Credentials are flags only: the table never shows their values. */
+	r = rwt_http(fake.port, "GET", "/_fake/platforms", NULL, NULL);
+	cr_assert_null(strstr(r.body, "test-token"));
+	cr_assert_null(strstr(r.body, "app-pass"));
+	rwt_response_free(&r);
+
+	r = rwt_http(fake.port, "POST", "/_fake/nosuchplatform/fault", NULL, "{}");
+	cr_assert_eq(r.status, 404);
+	snprintf(want, sizeof(want), "unknown platform (%s)", names);
+	cr_assert(strstr(r.body, want) != NULL, "%s, wanted %s", r.body, want);
+	rwt_response_free(&r);
+	json_decref(state);
+	json_decref(list);
+}
+
+Test(fake, every_route_answers_its_queued_fault_and_is_logged)
+{
+	json_t *list, *p, *rt;
+	size_t i, k;
+
+	rwt_fake_start(&fake, NULL);
+	list = platform_table();
+	json_array_foreach(list, i, p)
+	{
+		const char *name = json_string_value(json_object_get(p, "name"));
+
+		json_array_foreach(json_object_get(p, "routes"), k, rt)
+		{
+			const char *ep = json_string_value(json_object_get(rt, "endpoint"));
+			char ctl[96], body[128], path[256];
+			struct rwt_response r;
+
+			snprintf(ctl, sizeof(ctl), "/_fake/%s/fault", name);
+			snprintf(body, sizeof(body), "{'kind': '503', 'endpoint': '%s'}", ep);
+			json_decref(rwt_fake_call(&fake, "POST", ctl, body));
+			route_path(json_string_value(json_object_get(rt, "path")), path,
+				   sizeof(path));
+			r = rwt_http(fake.port, json_string_value(json_object_get(rt, "method")),
+				     path, NULL, NULL);
+			cr_assert_eq(r.status, 503, "%s %s: %ld", name, path, r.status);
+			rwt_response_free(&r);
+			cr_assert_eq(last_logged(name, ep), 503, "%s %s not logged", name, ep);
+		}
+	}
+	json_decref(list);
+}
+
+Test(fake, every_platform_answers_429_once_its_window_is_spent)
+{
+	json_t *list, *p, *state;
+	size_t i;
+
+	rwt_fake_start(&fake, NULL);
+	list = platform_table();
+	json_array_foreach(list, i, p)
+	{
+		const char *name = json_string_value(json_object_get(p, "name"));
+		json_t *rt = json_array_get(json_object_get(p, "routes"), 0);
+		const char *ep = json_string_value(json_object_get(rt, "endpoint"));
+		const char *method = json_string_value(json_object_get(rt, "method"));
+		struct rwt_response r;
+		char ctl[96], path[256];
+
+		snprintf(ctl, sizeof(ctl), "/_fake/%s/config", name);
+		json_decref(rwt_fake_call(&fake, "POST", ctl, "{'rate_limit': 1}"));
+		route_path(json_string_value(json_object_get(rt, "path")), path, sizeof(path));
+		r = rwt_http(fake.port, method, path, NULL, NULL);
+		cr_assert_neq(r.status, 429, "%s %s: the first call of the window", name, path);
+		rwt_response_free(&r);
+		r = rwt_http(fake.port, method, path, NULL, NULL);
+		cr_assert_eq(r.status, 429, "%s %s: %ld", name, path, r.status);
+		rwt_response_free(&r);
+
+		state = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);
+		cr_assert_eq(json_integer_value(json_object_get(
+				     json_object_get(json_object_get(json_object_get(state, name),
+								     "rate_limits"),
+						     ep),
+				     "remaining")),
+			     0, "%s: /_fake/state shows budget left", name);
+		json_decref(state);
+	}
+	json_decref(list);
+}
+
+Test(fake, unknown_path_under_a_prefix_is_that_platforms_unknown)
+{
+	json_t *list, *p;
+	struct rwt_response r;
+	size_t i;
+
+	rwt_fake_start(&fake, NULL);
+	list = platform_table();
+	json_array_foreach(list, i, p)
+	{
+		const char *name = json_string_value(json_object_get(p, "name"));
+		char path[128];
+
+		snprintf(path, sizeof(path), "%sno.such/thing",
+			 json_string_value(json_object_get(p, "prefix")));
+		r = rwt_http(fake.port, "GET", path, NULL, NULL);
+		cr_assert_geq(r.status, 400, "%s %s: %ld", name, path, r.status);
+		cr_assert_eq(last_logged(name, "unknown"), r.status, "%s: not logged", name);
+		rwt_response_free(&r);
+	}
+	r = rwt_http(fake.port, "GET", "/no/platform/here", NULL, NULL);
+	cr_assert_eq(r.status, 404);
+	rwt_response_free(&r);
 	json_decref(list);
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replywatch/signin.h"
 #include "replywatch/sources/bluesky.h"
 #include "replywatch/config.h"
 #include "replywatch/item.h"
@@ -86,8 +87,7 @@ Test(bluesky_jwt, expiry)
 	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
 		char *jwt = make_jwt(claims[i]);
 
-		cr_assert_eq(rw_bluesky_jwt_expiry_ms(jwt), 1777637200000LL, "%s (%s)", claims[i],
-			     jwt);
+		cr_assert_eq(rw_jwt_expiry_ms(jwt), 1777637200000LL, "%s (%s)", claims[i], jwt);
 		free(jwt);
 	}
 }
@@ -96,7 +96,7 @@ Test(bluesky_jwt, fractional_exp)
 {
 	char *jwt = make_jwt("{\"exp\":1777637200.25}");
 
-	cr_assert_eq(rw_bluesky_jwt_expiry_ms(jwt), 1777637200250LL);
+	cr_assert_eq(rw_jwt_expiry_ms(jwt), 1777637200250LL);
 	free(jwt);
 }
 
@@ -118,17 +118,17 @@ Test(bluesky_jwt, unreadable)
 		"a.eyJ.c", "a.e.c",    "a.eyJleHAiOjF9+/.c",
 	};
 
-	cr_assert_eq(rw_bluesky_jwt_expiry_ms(NULL), 0);
+	cr_assert_eq(rw_jwt_expiry_ms(NULL), 0);
 	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
 		char *jwt = make_jwt(claims[i]);
 
-		cr_assert_eq(rw_bluesky_jwt_expiry_ms(jwt), 0, "%s", claims[i]);
+		cr_assert_eq(rw_jwt_expiry_ms(jwt), 0, "%s", claims[i]);
 		free(jwt);
 	}
 	for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
-		cr_assert_eq(rw_bluesky_jwt_expiry_ms(tokens[i]), 0, "%s", tokens[i]);
+		cr_assert_eq(rw_jwt_expiry_ms(tokens[i]), 0, "%s", tokens[i]);
 	/* "{"exp":1}" itself reads. */
-	cr_assert_eq(rw_bluesky_jwt_expiry_ms("a.eyJleHAiOjF9.c"), 1000);
+	cr_assert_eq(rw_jwt_expiry_ms("a.eyJleHAiOjF9.c"), 1000);
 }
 
 /* ---- sessions ---- */

@@ -22,7 +22,8 @@ struct rw_bluesky_session {
 	char *refresh_jwt;
 	char *did;
 	char *handle;
-	int64_t access_expires_ms; /* the access JWT's "exp" claim in ms; 0 when unreadable */
+	int64_t access_expires_ms; /* the access JWT's "exp" claim in ms (rw_jwt_expiry_ms,
+				      signin.h); 0 when unreadable */
 };
 
 /* Returns 0 with *session filled (strings owned by it), or -1 with a reason
@@ -35,10 +36,6 @@ int rw_bluesky_parse_session(const char *body, size_t len, struct rw_bluesky_ses
 
 /* Wipes and frees the strings of session and zeroes it. */
 void rw_bluesky_session_clear(struct rw_bluesky_session *session);
-
-/* The "exp" claim of a JWT (base64url JSON payload), in ms, or 0 when it
- * cannot be read. The signature is not checked (the server does that). */
-int64_t rw_bluesky_jwt_expiry_ms(const char *jwt);
 
 /* An XRPC error answer {"error":"ExpiredToken","message":"..."}: copies the
  * error name into name (truncated to len) and returns 0, or -1 when body is
