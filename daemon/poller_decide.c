@@ -165,10 +165,15 @@ poll_backfill_cutoff(int64_t now, int64_t backfill_s)
 }
 
 size_t
-poll_revisit_budget(size_t per_poll, int64_t remaining)
+poll_revisit_budget(size_t per_poll, int64_t remaining, int64_t reset_at_ms, int64_t now)
 {
+	/* Only a window known to be in force counts: a 429 without figures
+	 * leaves remaining at 0 with no reset, and would otherwise stop the
+	 * re-reading for good (its wait is the request's own retry time). */
+	if (remaining < 0 || reset_at_ms <= now)
+		return per_poll;
 	/* Half of what is left stays for the streams: new items come first. */
-	if (remaining < 0 || (uint64_t)remaining / 2 >= per_poll)
+	if ((uint64_t)remaining / 2 >= per_poll)
 		return per_poll;
 	return (size_t)(remaining / 2);
 }

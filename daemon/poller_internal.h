@@ -186,9 +186,10 @@ double poll_delay(const struct poll_outcome *o, int64_t poll_every_s);
  * (the epoch) so that no configured value turns it off or overflows. */
 int64_t poll_backfill_cutoff(int64_t now, int64_t backfill_s);
 
-/* The open items a poll may re-read: per_poll, or half the endpoint's
- * remaining budget when that is less (remaining -1: unknown). */
-size_t poll_revisit_budget(size_t per_poll, int64_t remaining);
+/* The open items a poll may re-read at now: per_poll, or half the
+ * endpoint's remaining budget when that is less and its window (reset at
+ * reset_at_ms) is in force (remaining -1: unknown). */
+size_t poll_revisit_budget(size_t per_poll, int64_t remaining, int64_t reset_at_ms, int64_t now);
 /* After got items listed after the stored position (from_position) of a
  * budget: how many to list again from the oldest (0: none), so the
  * rotation wraps round. */

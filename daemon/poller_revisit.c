@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "poller_internal.h"
+#include "replywatch/clock.h"
 #include "replywatch/connector.h"
 #include "replywatch/httpc.h"
 #include "replywatch/log.h"
@@ -258,7 +259,8 @@ poller_revisit(struct rw_poll *poll)
 		return;
 	}
 	l = poller_limit(ps, rv->endpoint);
-	poll->rv_budget = poll_revisit_budget(rv->per_poll, l ? l->rl.remaining : -1);
+	poll->rv_budget = poll_revisit_budget(rv->per_poll, l ? l->rl.remaining : -1,
+					      l ? l->rl.reset_at_ms : 0, rw_now_ms());
 	if (poll->rv_budget == 0) {
 		poller_ingest(poll);
 		return;

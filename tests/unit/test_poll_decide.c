@@ -250,21 +250,32 @@ Test(poll_revisit, budget)
 {
 	static const struct {
 		size_t per_poll;
-		int64_t remaining;
+		int64_t remaining, reset_at;
 		size_t want;
 	} budgets[] = {
-		{20, -1, 20},   /* no rate-limit figures: the connector's per_poll */
-		{20, 1000, 20}, /* plenty left */
-		{20, 40, 20},   /* half of what is left is exactly per_poll */
-		{20, 39, 19},   /* half of what is left, rounded down */
-		{20, 1, 0},     /* the last call stays for the streams */
-		{20, 0, 0},     /* spent */
-		{0, -1, 0},     /* a connector that asks for none */
+		{20, -1, 0, 20},         /* no rate-limit figures: the connector's per_poll */
+		{20, 1000, NOW + 1, 20}, /* plenty left */
+		{20, 40, NOW + 1, 20},   /* half of what is left is exactly per_poll */
+		{20, 39, NOW + 1, 19},   /* half of what is left, rounded down */
+		{20, 1, NOW + 1, 0},     /* the last call stays for the streams */
+		{20, 0, NOW + 1000, 0},  /* spent until the reset */
+		{20, 0, NOW, 20},        /* the window is over: full budget again */
+		{20, 3, NOW - 5000, 20}, /* figures of a window that has ended */
+		{0, -1, 0, 0},           /* a connector that asks for none */
 	};
 
 	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++)
-		cr_assert_eq(poll_revisit_budget(budgets[i].per_poll, budgets[i].remaining),
+		cr_assert_eq(poll_revisit_budget(budgets[i].per_poll, budgets[i].remaining,
+						 budgets[i].reset_at, NOW),
 			     budgets[i].want, "row %zu", i);
+}
+
+/* Regression: a 429 without rate-limit figures (Trustpilot sends none)
+ * leaves remaining 0 and no reset; read as "spent", it stopped re-reading
+ * open reviews for as long as the daemon ran. */
+Test(poll_revisit, regression_429_without_figures_does_not_stop_rereading)
+{
+	cr_assert_eq(poll_revisit_budget(100, 0, 0, NOW), 100);
 }
 
 Test(poll_revisit, wrap)
