@@ -65,12 +65,14 @@ rw_fuzz_check_item(const struct rw_item *it)
 	RW_FUZZ_CHECK(rw_fuzz_text_ok(it->conversation_id) && rw_fuzz_text_ok(it->in_reply_to));
 }
 
-/* The promises of a parsed page: the parser's own counts agree, and every
- * item and watermark is text a JSON string or a Redis key can hold (the
- * watermarks may come from the answer's own meta, so their order is not
- * checked). A failed parse leaves the page zeroed. */
+/* The promises of a parsed page: the parser's own counts agree (one entry
+ * gives at most per_entry items and rejects: 2 for review pages, where a
+ * review brings its brand reply), and every item and watermark is text a
+ * JSON string or a Redis key can hold (the watermarks may come from the
+ * answer's own meta, so their order is not checked). A failed parse leaves
+ * the page zeroed. */
 static inline void
-rw_fuzz_check_page(const struct rw_page *page, int rc)
+rw_fuzz_check_page_per(const struct rw_page *page, int rc, size_t per_entry)
 {
 	static const struct rw_page zero;
 
@@ -78,7 +80,7 @@ rw_fuzz_check_page(const struct rw_page *page, int rc)
 		RW_FUZZ_CHECK(memcmp(page, &zero, sizeof(zero)) == 0);
 		return;
 	}
-	RW_FUZZ_CHECK(page->nitems + page->nrejects <= page->nentries);
+	RW_FUZZ_CHECK(page->nitems + page->nrejects <= per_entry * page->nentries);
 	RW_FUZZ_CHECK(page->nitems == 0 || page->items != NULL);
 	for (size_t i = 0; i < page->nitems; i++)
 		rw_fuzz_check_item(&page->items[i]);
@@ -89,6 +91,13 @@ rw_fuzz_check_page(const struct rw_page *page, int rc)
 	RW_FUZZ_CHECK(rw_fuzz_text_ok(page->newest_id) && rw_fuzz_text_ok(page->oldest_id));
 	RW_FUZZ_CHECK(rw_fuzz_text_ok(page->next));
 	RW_FUZZ_CHECK(page->oldest_ms <= page->newest_ms);
+}
+
+/* rw_fuzz_check_page_per for pages whose entries give one item each. */
+static inline void
+rw_fuzz_check_page(const struct rw_page *page, int rc)
+{
+	rw_fuzz_check_page_per(page, rc, 1);
 }
 
 #endif
