@@ -212,3 +212,11 @@ poll_revisit_pick(const struct rw_open_item *first, size_t nfirst, const struct 
 			out[n++] = &again[i];
 	return n;
 }
+
+bool
+poll_revisit_trust_gone(size_t ngone, size_t found)
+{
+	/* Closing is for good: a misrouted path that answers 404 for every
+	 * review must not close them all. A few at once are believed. */
+	return ngone < POLL_GONE_DOUBT || found > 0;
+}

@@ -147,6 +147,7 @@ struct rw_poll {
 	size_t rv_n, rv_next;
 	char **gone; /* owned: ids the platform no longer has, to close */
 	size_t ngone, gone_next;
+	size_t rv_found; /* re-reads answered with the item (not gone) */
 	rw_poll_answer_fn *answer;
 	int see[4];
 	char endpoint[32];
@@ -197,6 +198,12 @@ size_t poll_revisit_wrap(size_t got, size_t budget, bool from_position);
 /* The items a poll re-reads, in order: first, then those of again (listed
  * from the oldest) not in first, budget at most; pointers into them in
  * out (room for budget). Returns how many. */
+/* Whether ngone items answered "gone" in one poll, while found were read
+ * fine, may be closed as deleted: not when many are gone and none was
+ * found (POLL_GONE_DOUBT or more), which looks like a wrong base_url or a
+ * proxy, not deletions. */
+#define POLL_GONE_DOUBT 5
+bool poll_revisit_trust_gone(size_t ngone, size_t found);
 size_t poll_revisit_pick(const struct rw_open_item *first, size_t nfirst,
 			 const struct rw_open_item *again, size_t nagain, size_t budget,
 			 const struct rw_open_item **out);

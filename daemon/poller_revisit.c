@@ -128,6 +128,7 @@ revisit_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 			     err);
 		return;
 	} else {
+		poll->rv_found++;
 		for (size_t i = 0; i < page.nrejects; i++)
 			poller_reject(poll->ps, rv->endpoint, page.rejects[i].reason,
 				      page.rejects[i].id);
@@ -324,6 +325,16 @@ close_next(struct rw_poll *poll)
 void
 poller_close_gone(struct rw_poll *poll)
 {
+	struct poll_source *ps = poll->ps;
+
 	poll->gone_next = 0;
+	if (!poll_revisit_trust_gone(poll->ngone, poll->rv_found)) {
+		/* Nothing is closed; the same reads are tried again next time. */
+		log_warnx("%s: %s: all %zu items read answered %ld (not found): nothing closed; "
+			  "check base_url",
+			  ps->name, ps->conn->revisit->endpoint, poll->ngone,
+			  ps->conn->revisit->gone_status);
+		poll->gone_next = poll->ngone;
+	}
 	close_next(poll);
 }

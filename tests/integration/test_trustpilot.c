@@ -516,3 +516,52 @@ Test(trustpilot, max_rating_policy)
 	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "reviews");
 	json_decref(m);
 }
+
+static bool
+faults_used(void *arg)
+{
+	json_t *st = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);
+	json_int_t pending = json_integer_value(
+		json_object_get(json_object_get(st, "trustpilot"), "faults_pending"));
+
+	(void)arg;
+	json_decref(st);
+	return pending == 0;
+}
+
+static bool
+six_reads(void *arg)
+{
+	(void)arg;
+	return count_requests("review", 0, NULL) >= 6;
+}
+
+/* Every read by id answering 404 at once (a proxy or base_url that does
+ * not route /v1/reviews/) closes nothing: closing is for good. */
+Test(trustpilot, all_gone_at_once_closes_nothing)
+{
+	char id[6][25];
+	json_t *s;
+
+	for (int i = 0; i < 6; i++)
+		add_review("'stars': 3", rw_now_ms() - (6 - i) * MINUTE_MS, id[i]);
+	start_daemon(API_KEY, "1s");
+	for (int i = 0; i < 6; i++)
+		wait_state(id[i], "open", 10.0);
+	json_decref(
+		rwt_fake_call(&fake, "POST", "/_fake/trustpilot/fault",
+			      "{'endpoint': 'review', 'kind': 'answer', 'status': 404, 'count': 6,"
+			      " 'body': '{}'}"));
+	cr_assert(rwt_wait_until(faults_used, NULL, 10.0), "the 404s were never asked for");
+	/* The next poll reads them all again, found. */
+	wait_source_state("ok", 5.0);
+	json_decref(rwt_fake_call(&fake, "DELETE", "/_fake/requests", NULL));
+	cr_assert(rwt_wait_until(faults_used, NULL, 1.0));
+	cr_assert(rwt_wait_until(six_reads, NULL, 5.0));
+	for (int i = 0; i < 6; i++)
+		wait_state(id[i], "open", 1.0);
+	s = source_status();
+	cr_assert_eq(json_integer_value(json_object_get(s, "items_closed_deleted")), 0);
+	json_decref(s);
+	cr_assert(rwt_daemon_log_contains(&daemon_, "nothing closed"));
+}

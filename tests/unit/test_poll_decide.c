@@ -393,3 +393,16 @@ Test(poll_revisit, position_of_a_closed_item)
 	cr_assert_eq(read[5] + read[6] + read[7], 3); /* f, g, h */
 	cr_assert_str_eq(id, "h");
 }
+
+/* Items gone from the platform are closed, unless many are gone at once
+ * and none of the poll's reads found its item (a misrouted path). */
+Test(poll_revisit, trust_gone)
+{
+	cr_assert(poll_revisit_trust_gone(0, 0));
+	cr_assert(poll_revisit_trust_gone(1, 0));
+	cr_assert(poll_revisit_trust_gone(POLL_GONE_DOUBT - 1, 0));
+	cr_assert_not(poll_revisit_trust_gone(POLL_GONE_DOUBT, 0));
+	cr_assert_not(poll_revisit_trust_gone(100, 0));
+	cr_assert(poll_revisit_trust_gone(POLL_GONE_DOUBT, 1));
+	cr_assert(poll_revisit_trust_gone(100, 3));
+}
