@@ -1,11 +1,13 @@
 /*
  * poller_decide.c: what the end of a poll means for its source — the next
  * state, the wait before the next poll, a source_down / source_up
- * transition — as pure functions over data, so that every rule has a line
- * in tests/unit/test_poll_decide.c. poller.c applies them.
+ * transition — and which open items a poll re-reads (the revisit budget and
+ * rotation), as pure functions over data, so that every rule has a line in
+ * tests/unit/test_poll_decide.c. poller.c and poller_revisit.c apply them.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "poller_internal.h"
 #include "replywatch/backoff.h"
@@ -160,4 +162,61 @@ poll_backfill_cutoff(int64_t now, int64_t backfill_s)
 	if (now <= 1 || backfill_s >= now / 1000)
 		return 1;
 	return now - backfill_s * 1000 > 1 ? now - backfill_s * 1000 : 1;
+}
+
+size_t
+poll_revisit_budget(size_t per_poll, int64_t remaining, int64_t reset_at_ms, int64_t now)
+{
+	/* Only a window known to be in force counts: a 429 without figures
+	 * leaves remaining at 0 with no reset, and would otherwise stop the
+	 * re-reading for good (its wait is the request's own retry time). */
+	if (remaining < 0 || reset_at_ms <= now)
+		return per_poll;
+	/* Half of what is left stays for the streams: new items come first. */
+	if ((uint64_t)remaining / 2 >= per_poll)
+		return per_poll;
+	return (size_t)(remaining / 2);
+}
+
+size_t
+poll_revisit_wrap(size_t got, size_t budget, bool from_position)
+{
+	/* Short of the budget after a position: the list ended there, so the
+	 * rotation goes on from the oldest. From the oldest already: all read. */
+	if (!from_position || got >= budget)
+		return 0;
+	return budget - got;
+}
+
+static bool
+listed(const struct rw_open_item *items, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(items[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+size_t
+poll_revisit_pick(const struct rw_open_item *first, size_t nfirst, const struct rw_open_item *again,
+		  size_t nagain, size_t budget, const struct rw_open_item **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nfirst && n < budget; i++)
+		out[n++] = &first[i];
+	/* The open set is smaller than the budget: the second list reaches the
+	 * items of the first again; each is read once. */
+	for (size_t i = 0; i < nagain && n < budget; i++)
+		if (!listed(first, nfirst, again[i].id))
+			out[n++] = &again[i];
+	return n;
+}
+
+bool
+poll_revisit_trust_gone(size_t ngone, size_t found)
+{
+	/* Closing is for good: a misrouted path that answers 404 for every
+	 * review must not close them all. A few at once are believed. */
+	return ngone < POLL_GONE_DOUBT || found > 0;
 }

@@ -16,6 +16,7 @@
 #include "replywatch/page.h"
 #include "replywatch/poller.h"
 #include "replywatch/ratelimit.h"
+#include "replywatch/tracker.h"
 
 #define POLL_MAX_ENDPOINTS 8
 #define POLL_ERROR_MAX 240
@@ -109,8 +110,9 @@ struct poll_source {
 	size_t nreasons;
 	uint64_t reject_seen[POLL_REJECT_MEMORY]; /* hashes of logged rejects, a ring */
 	size_t reject_next;
-	struct rw_poll *poll; /* the poll under way, or NULL */
-	bool retired;         /* removed by a reload: freed when its poll ends */
+	unsigned long long closed_deleted; /* open items closed: deleted on the platform */
+	struct rw_poll *poll;              /* the poll under way, or NULL */
+	bool retired;                      /* removed by a reload: freed when its poll ends */
 	struct poll_source *next;
 };
 
@@ -136,6 +138,16 @@ struct rw_poll {
 	bool more;                    /* a stream stopped at its page bound */
 	char failure[POLL_ERROR_MAX]; /* a walk that made no progress: why ("" when none) */
 	struct rw_page items;         /* everything found, for one ingest */
+	/* Re-reading open items (poller_revisit.c): */
+	size_t rv_budget;              /* items this poll may re-read */
+	bool rv_from_position;         /* the first list started after a stored position */
+	struct rw_open_item *rv_first; /* owned: open items after the position */
+	size_t rv_nfirst;
+	struct rw_open_item *rv; /* owned: the items re-read, in order */
+	size_t rv_n, rv_next;
+	char **gone; /* owned: ids the platform no longer has, to close */
+	size_t ngone, gone_next;
+	size_t rv_found; /* re-reads answered with the item (not gone) */
 	rw_poll_answer_fn *answer;
 	int see[4];
 	char endpoint[32];
@@ -175,6 +187,27 @@ double poll_delay(const struct poll_outcome *o, int64_t poll_every_s);
  * (the epoch) so that no configured value turns it off or overflows. */
 int64_t poll_backfill_cutoff(int64_t now, int64_t backfill_s);
 
+/* The open items a poll may re-read at now: per_poll, or half the
+ * endpoint's remaining budget when that is less and its window (reset at
+ * reset_at_ms) is in force (remaining -1: unknown). */
+size_t poll_revisit_budget(size_t per_poll, int64_t remaining, int64_t reset_at_ms, int64_t now);
+/* After got items listed after the stored position (from_position) of a
+ * budget: how many to list again from the oldest (0: none), so the
+ * rotation wraps round. */
+size_t poll_revisit_wrap(size_t got, size_t budget, bool from_position);
+/* The items a poll re-reads, in order: first, then those of again (listed
+ * from the oldest) not in first, budget at most; pointers into them in
+ * out (room for budget). Returns how many. */
+/* Whether ngone items answered "gone" in one poll, while found were read
+ * fine, may be closed as deleted: not when many are gone and none was
+ * found (POLL_GONE_DOUBT or more), which looks like a wrong base_url or a
+ * proxy, not deletions. */
+#define POLL_GONE_DOUBT 5
+bool poll_revisit_trust_gone(size_t ngone, size_t found);
+size_t poll_revisit_pick(const struct rw_open_item *first, size_t nfirst,
+			 const struct rw_open_item *again, size_t nagain, size_t budget,
+			 const struct rw_open_item **out);
+
 #define POLL_MAX_WAIT_S 3600 /* the longest wait for a budget (= RW_RATELIMIT_MAX_WAIT_MS) */
 
 /* poller_request.c: the platform's error message of a JSON error body
@@ -185,6 +218,29 @@ void poller_error_detail(const struct rw_httpc_response *resp, char *out, size_t
 
 /* poller_walk.c: starts a poll of ps (reads its cursors first). */
 void poller_begin(struct poll_source *ps);
+/* A cursor field as read at the start of the poll; NULL when absent or "". */
+const char *poller_cursor(const struct rw_poll *poll, char letter, char kind);
+/* Sets a cursor field to write once everything is ingested (NULL: ""). */
+void poller_save(struct rw_poll *poll, char letter, char kind, const char *value);
+/* Ingests everything the poll found, closes what is gone, saves the cursors
+ * and ends the poll. */
+void poller_ingest(struct rw_poll *poll);
+/* Saves the cursors and ends the poll. */
+void poller_save_cursors(struct rw_poll *poll);
+/* Logs and counts one rejected entry of endpoint (once: see poller_walk.c). */
+void poller_reject(struct poll_source *ps, const char *endpoint, const char *reason,
+		   const char *id);
+/* Caps every item of page at answered_ms (0: no cap). */
+void poller_cap_times(struct rw_page *page, int64_t answered_ms);
+
+/* poller_revisit.c: re-reads open items by id (connector.h, struct
+ * rw_revisit), then calls poller_ingest; without a revisit hook, at once. */
+void poller_revisit(struct rw_poll *poll);
+/* After the ingest: closes the ids the platform no longer has, then saves
+ * the cursors. */
+void poller_close_gone(struct rw_poll *poll);
+/* Frees the revisit part of a poll. */
+void poller_revisit_free(struct rw_poll *poll);
 /* Frees a poll's memory only (no state change). */
 void poller_poll_free(struct rw_poll *poll);
 

@@ -71,6 +71,10 @@ poller_error_detail(const struct rw_httpc_response *resp, char *out, size_t len)
 	errors = json_object_get(doc, "errors");
 	if (json_is_array(errors) && json_array_size(errors) > 0)
 		msg = json_string_value(json_object_get(json_array_get(errors, 0), "message"));
+	/* An API gateway's fault (Trustpilot): {"fault":{"faultstring":...}}. */
+	if (msg == NULL)
+		msg = json_string_value(
+			json_object_get(json_object_get(doc, "fault"), "faultstring"));
 	for (size_t i = 0; msg == NULL && keys[i] != NULL; i++)
 		msg = json_string_value(json_object_get(doc, keys[i]));
 	/* Cut on a character boundary: a cut inside one would make the

@@ -12,6 +12,8 @@
  *   Xm  id-ordered streams: the newest entry's time (ms) at the last finished
  *       walk, the time watermark a walk falls back to when the platform
  *       refuses the stored id cursor (400/422)
+ *   vm, vi  the position (created ms, id) of the last open item re-read by
+ *       id (poller_revisit.c), where the next poll's re-reading goes on
  * An id cursor is stored only when the stream's cursor_ok allows it, and a
  * stored one it does not allow is dropped when read.
  * They are written only after everything the poll found is ingested, in one
@@ -51,6 +53,7 @@ poller_poll_free(struct rw_poll *poll)
 	free(poll->top);
 	free(poll->url);
 	rw_page_clear(&poll->items);
+	poller_revisit_free(poll);
 	free(poll);
 }
 
@@ -65,9 +68,8 @@ base_key(const struct rw_poll *poll, char *buf, size_t len)
 	return buf;
 }
 
-/* A cursor field as read at the start of the poll; NULL when absent or "". */
-static const char *
-cursor(const struct rw_poll *poll, char letter, char kind)
+const char *
+poller_cursor(const struct rw_poll *poll, char letter, char kind)
 {
 	char field[3] = {letter, kind, '\0'};
 	const char *v = json_string_value(json_object_get(poll->cursors, field));
@@ -75,8 +77,8 @@ cursor(const struct rw_poll *poll, char letter, char kind)
 	return v && *v ? v : NULL;
 }
 
-static void
-save(struct rw_poll *poll, char letter, char kind, const char *value)
+void
+poller_save(struct rw_poll *poll, char letter, char kind, const char *value)
 {
 	char field[3] = {letter, kind, '\0'};
 
@@ -115,8 +117,8 @@ cursors_saved(struct rw_store *st, const redisReply *reply, void *arg)
 	finish(poll);
 }
 
-static void
-save_cursors(struct rw_poll *poll)
+void
+poller_save_cursors(struct rw_poll *poll)
 {
 	struct rw_poller *p = poll->ps->poller;
 	const char *argv[2 + 2 * 16];
@@ -153,18 +155,18 @@ ingested(void *arg, int result, const char *detail)
 			     detail ? detail : "error");
 		return;
 	}
-	save_cursors(poll);
+	poller_close_gone(poll);
 }
 
-static void
-ingest(struct rw_poll *poll)
+void
+poller_ingest(struct rw_poll *poll)
 {
 	struct rw_poller *p = poll->ps->poller;
 	struct rw_item *items = poll->items.items;
 	size_t n = poll->items.nitems;
 
 	if (n == 0) {
-		save_cursors(poll);
+		poller_close_gone(poll);
 		return;
 	}
 	if (p->freeing) {
@@ -277,8 +279,8 @@ count_reject(struct poll_source *ps, const char *reason)
  * once — a page read again (every poll, until the walk moves past it) is
  * remembered by the last POLL_REJECT_MEMORY rejects logged.
  */
-static void
-reject(struct poll_source *ps, const char *endpoint, const char *reason, const char *id)
+void
+poller_reject(struct poll_source *ps, const char *endpoint, const char *reason, const char *id)
 {
 	uint64_t h = hash_strings(endpoint, reason, id ? id : "", NULL);
 	char clean[80];
@@ -300,8 +302,8 @@ reject(struct poll_source *ps, const char *endpoint, const char *reason, const c
 /* No item is dated later than the answer that brought it: a poster's clock
  * (or a platform's) running fast would otherwise delay the warning and the
  * breach, and record a real answer as given in 0 s. */
-static void
-cap_times(struct rw_page *page, int64_t answered_ms)
+void
+poller_cap_times(struct rw_page *page, int64_t answered_ms)
 {
 	for (size_t i = 0; i < page->nitems; i++)
 		if (answered_ms > 0 && page->items[i].created_at_ms > answered_ms)
@@ -332,8 +334,8 @@ walk_ends(const struct rw_poll *poll, const struct rw_stream *s, const struct rw
 	if (s->token_paging ? page->next == NULL || *page->next == '\0' : page->oldest_id == NULL)
 		return true;
 	if (s->by_time && poll->watermark != NULL &&
-	    page->oldest_ms <= strtoll(poll->watermark, NULL, 10))
-		return true; /* reached what the last walk saw */
+	    page->oldest_ms <= strtoll(poll->watermark, NULL, 10) - s->overlap_ms)
+		return true; /* reached what the last walk saw (less the overlap) */
 	if (!s->by_time && poll->watermark != NULL && page->oldest_id != NULL &&
 	    rw_id_compare(page->oldest_id, poll->watermark) <= 0)
 		return true; /* likewise (a platform that ignores since_id stops here) */
@@ -379,10 +381,10 @@ walk_stuck(struct rw_poll *poll, const struct rw_stream *s, const char *why)
 	if (poll->failure[0] == '\0')
 		snprintf(poll->failure, sizeof(poll->failure), "%s: no progress: %s", s->endpoint,
 			 why);
-	save(poll, s->field, 't', NULL);
-	save(poll, s->field, 'o', NULL);
-	save(poll, s->field, 'p', NULL);
-	save(poll, s->field, 'f', NULL);
+	poller_save(poll, s->field, 't', NULL);
+	poller_save(poll, s->field, 'o', NULL);
+	poller_save(poll, s->field, 'p', NULL);
+	poller_save(poll, s->field, 'f', NULL);
 	next_stream(poll);
 }
 
@@ -393,7 +395,7 @@ time_watermark(const struct rw_poll *poll, const struct rw_stream *s)
 {
 	int64_t now = rw_now_ms();
 	int64_t cutoff = poll_backfill_cutoff(now, poll->ps->poller->cfg->retention.backfill);
-	const char *m = cursor(poll, s->field, 'm');
+	const char *m = poller_cursor(poll, s->field, 'm');
 
 	if (m != NULL && rw_cursor_digits(m, 16)) {
 		int64_t ms = strtoll(m, NULL, 10) - REFUSED_MARGIN_MS;
@@ -425,7 +427,7 @@ page_refused(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	walk_reset(poll);
 	poll->cursor_dropped = true;
 	poll->from_ms = time_watermark(poll, s);
-	save(poll, s->field, 'w', NULL);
+	poller_save(poll, s->field, 'w', NULL);
 	request_page(poll);
 }
 
@@ -445,7 +447,7 @@ note_top(struct rw_poll *poll, const struct rw_stream *s, const struct rw_page *
 	if (page->newest_id == NULL)
 		return;
 	if (!s->cursor_ok(page->newest_id)) {
-		reject(poll->ps, s->endpoint, "id not a valid cursor", page->newest_id);
+		poller_reject(poll->ps, s->endpoint, "id not a valid cursor", page->newest_id);
 		return;
 	}
 	poll->top = strdup(page->newest_id);
@@ -458,14 +460,14 @@ walk_done(struct rw_poll *poll, const struct rw_stream *s)
 {
 	char ms[24];
 
-	save(poll, s->field, 'w', poll->top ? poll->top : poll->watermark);
-	save(poll, s->field, 't', NULL);
-	save(poll, s->field, 'o', NULL);
-	save(poll, s->field, 'p', NULL);
-	save(poll, s->field, 'f', NULL);
+	poller_save(poll, s->field, 'w', poll->top ? poll->top : poll->watermark);
+	poller_save(poll, s->field, 't', NULL);
+	poller_save(poll, s->field, 'o', NULL);
+	poller_save(poll, s->field, 'p', NULL);
+	poller_save(poll, s->field, 'f', NULL);
 	if (!s->by_time && poll->top != NULL && poll->top_ms > 0) {
 		snprintf(ms, sizeof(ms), "%" PRId64, poll->top_ms);
-		save(poll, s->field, 'm', ms);
+		poller_save(poll, s->field, 'm', ms);
 	}
 	next_stream(poll);
 }
@@ -477,10 +479,10 @@ walk_pause(struct rw_poll *poll, const struct rw_stream *s)
 	char ms[24];
 
 	snprintf(ms, sizeof(ms), "%" PRId64, poll->from_ms);
-	save(poll, s->field, 't', poll->token);
-	save(poll, s->field, 'o', poll->oldest_id);
-	save(poll, s->field, 'p', poll->top);
-	save(poll, s->field, 'f', poll->from_ms ? ms : NULL);
+	poller_save(poll, s->field, 't', poll->token);
+	poller_save(poll, s->field, 'o', poll->oldest_id);
+	poller_save(poll, s->field, 'p', poll->top);
+	poller_save(poll, s->field, 'f', poll->from_ms ? ms : NULL);
 	poll->more = true;
 	next_stream(poll);
 }
@@ -495,6 +497,22 @@ walk_advance(struct rw_poll *poll, const struct rw_stream *s, const struct rw_pa
 	poll->oldest_id = s->cursor_ok(page->oldest_id) ? dup_or_null(page->oldest_id) : NULL;
 	if (poll->token != NULL && poll->ntokens_seen < RW_POLLER_MAX_PAGES + 1)
 		poll->tokens_seen[poll->ntokens_seen++] = hash_strings(poll->token, NULL);
+}
+
+/* Page-number paging: the next page's number when page was a full one,
+ * else none (the list ended). Returns 0, or -1 on allocation failure. */
+static int
+number_pages(const struct rw_poll *poll, const struct rw_stream *s, struct rw_page *page)
+{
+	long long n = poll->token ? strtoll(poll->token, NULL, 10) : 1;
+	char next[24];
+
+	free(page->next);
+	page->next = NULL;
+	if (page->nentries < s->per_page || n < 1 || n >= RW_POLLER_MAX_PAGES * POLL_MORE_MAX * 10)
+		return 0;
+	snprintf(next, sizeof(next), "%lld", n + 1);
+	return (page->next = strdup(next)) == NULL ? -1 : 0;
 }
 
 static void
@@ -517,9 +535,14 @@ page_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 		rw_poll_fail(poll, RW_POLL_MALFORMED, "%s: malformed answer: %s", s->endpoint, err);
 		return;
 	}
+	if (s->per_page > 0 && number_pages(poll, s, &page) == -1) {
+		rw_page_clear(&page);
+		poller_end(poll, RW_POLL_CLIENT_ERROR, "out of memory");
+		return;
+	}
 	for (size_t i = 0; i < page.nrejects; i++)
-		reject(poll->ps, s->endpoint, page.rejects[i].reason, page.rejects[i].id);
-	cap_times(&page, poll->answered_ms);
+		poller_reject(poll->ps, s->endpoint, page.rejects[i].reason, page.rejects[i].id);
+	poller_cap_times(&page, poll->answered_ms);
 	note_top(poll, s, &page);
 	if (poll->from_ms > 0)
 		drop_before(&page, poll->from_ms);
@@ -546,13 +569,13 @@ page_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 static char *
 stored(struct rw_poll *poll, const struct rw_stream *s, char kind)
 {
-	const char *v = cursor(poll, s->field, kind);
+	const char *v = poller_cursor(poll, s->field, kind);
 	bool ok = kind == 't' ? rw_cursor_token_ok(v) : s->cursor_ok(v);
 
 	if (v == NULL)
 		return NULL;
 	if (!ok) {
-		reject(poll->ps, s->endpoint, "stored cursor not valid: dropped", NULL);
+		poller_reject(poll->ps, s->endpoint, "stored cursor not valid: dropped", NULL);
 		return NULL;
 	}
 	return strdup(v);
@@ -565,7 +588,7 @@ stream_begin(struct rw_poll *poll)
 	const char *f;
 
 	if (poll->stream >= poll->ps->conn->nstreams) {
-		ingest(poll);
+		poller_revisit(poll);
 		return;
 	}
 	s = current_stream(poll);
@@ -576,7 +599,7 @@ stream_begin(struct rw_poll *poll)
 	if (poll->token != NULL || poll->oldest_id != NULL) {
 		/* An unfinished walk: go on with it. */
 		poll->top = stored(poll, s, 'p');
-		f = cursor(poll, s->field, 'f');
+		f = poller_cursor(poll, s->field, 'f');
 		poll->from_ms = f && rw_cursor_digits(f, 16) ? strtoll(f, NULL, 10) : 0;
 		if (poll->token != NULL)
 			poll->tokens_seen[poll->ntokens_seen++] = hash_strings(poll->token, NULL);

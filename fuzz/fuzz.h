@@ -66,10 +66,12 @@ rw_fuzz_check_item(const struct rw_item *it)
 	RW_FUZZ_CHECK(rw_fuzz_text_ok(it->conversation_id) && rw_fuzz_text_ok(it->in_reply_to));
 }
 
-/* The promises of a parsed page: the parser's own counts agree, and every
- * item and watermark is text a JSON string or a Redis key can hold (the
- * watermarks may come from the answer's own meta, so their order is not
- * checked). A failed parse leaves the page zeroed. */
+/* The promises of a parsed page: the parser's own counts agree (one entry
+ * gives at most per_entry items and rejects: 2 for review pages, where a
+ * review brings its brand reply), and every item and watermark is text a
+ * JSON string or a Redis key can hold (the watermarks may come from the
+ * answer's own meta, so their order is not checked). A failed parse leaves
+ * the page zeroed. */
 static inline void
 rw_fuzz_check_page_per(const struct rw_page *page, int rc, size_t per_entry)
 {

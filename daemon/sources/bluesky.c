@@ -251,8 +251,8 @@ bluesky_ms_ok(const char *ms)
 
 static const struct rw_stream streams[] = {
 	{"listNotifications", 'n', true, true, notifications_url, notifications_parse,
-	 bluesky_ms_ok},
-	{"getAuthorFeed", 'r', true, true, feed_url, feed_parse, bluesky_ms_ok},
+	 bluesky_ms_ok, 0, 0},
+	{"getAuthorFeed", 'r', true, true, feed_url, feed_parse, bluesky_ms_ok, 0, 0},
 };
 
 static const struct rw_connector connector = {

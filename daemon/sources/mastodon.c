@@ -159,9 +159,9 @@ mastodon_id_ok(const char *id)
 }
 
 static const struct rw_stream streams[] = {
-	{"notifications", 'n', false, false, notifications_url, notifications_parse,
-	 mastodon_id_ok},
-	{"statuses", 'r', false, false, statuses_url, statuses_parse, mastodon_id_ok},
+	{"notifications", 'n', false, false, notifications_url, notifications_parse, mastodon_id_ok,
+	 0, 0},
+	{"statuses", 'r', false, false, statuses_url, statuses_parse, mastodon_id_ok, 0, 0},
 };
 
 static const struct rw_connector connector = {

@@ -89,17 +89,6 @@ const struct rw_platform rw_app_store_platform = {
 	.ratelimit_read = rw_app_store_ratelimit_read,
 };
 
-static const struct rw_param_spec trustpilot_params[] = {
-	{"business_unit_id", RW_PARAM_STRING, true},
-	{"api_key", RW_PARAM_SECRET, true},
-	{NULL, RW_PARAM_STRING, false},
-};
-const struct rw_platform rw_trustpilot_platform = {
-	.name = "trustpilot",
-	.base_url = "https://api.trustpilot.com",
-	.params = trustpilot_params,
-};
-
 static const struct rw_param_spec json_params[] = {
 	{"token", RW_PARAM_SECRET, false}, {"items", RW_PARAM_POINTER, true},
 	{"fields", RW_PARAM_FIELDS, true}, {"next_url", RW_PARAM_POINTER, false},

@@ -105,8 +105,8 @@ x_id_ok(const char *id)
 }
 
 static const struct rw_stream streams[] = {
-	{"mentions", 'n', false, true, mentions_url, mentions_parse, x_id_ok},
-	{"tweets", 'r', false, true, tweets_url, tweets_parse, x_id_ok},
+	{"mentions", 'n', false, true, mentions_url, mentions_parse, x_id_ok, 0, 0},
+	{"tweets", 'r', false, true, tweets_url, tweets_parse, x_id_ok, 0, 0},
 };
 
 static const struct rw_connector connector = {

@@ -53,6 +53,38 @@ struct rw_stream {
 	 * watermarks (ids, or for by_time streams ms as digits). A cursor that
 	 * fails is never stored, and a stored one that fails is dropped. */
 	bool (*cursor_ok)(const char *id);
+	/* Review lists (newest first, no "since" parameter): a by_time walk
+	 * goes on this far below the watermark, so reviews edited since the
+	 * last walk are read again (ingest is idempotent). 0: none. */
+	int64_t overlap_ms;
+	/* Page-number paging (with token_paging): the walk's token is the
+	 * page number (none: page 1), and a page of fewer than per_page
+	 * entries is the last. 0: the platform gives page->next. */
+	unsigned per_page;
+};
+
+/*
+ * Optional, for platforms where the brand's answer sits on the item itself
+ * (reviews): after the streams, a poll re-reads some of the source's OPEN
+ * items by id, oldest first from where the previous poll stopped, at most
+ * per_poll of them (less when the endpoint's rate-limit budget is low:
+ * poll_revisit_budget), so every open item is read again over successive
+ * polls — every poll while they fit — however far below the first page it
+ * sits. The position is kept in the cursor fields "vm"/"vi".
+ */
+struct rw_revisit {
+	const char *endpoint; /* its name for rate limits and logs ("review") */
+	size_t per_poll;      /* most requests per poll */
+	long gone_status;     /* the status that means "deleted on the platform" (404) */
+	/* True when id (read back from Redis) may be put in a URL. */
+	bool (*id_ok)(const char *id);
+	/* The URL that reads item id (caller frees), or NULL (out of memory). */
+	char *(*url)(struct rw_poll *poll, const char *id);
+	/* Parses the answer about item id: appends its brand reply to page
+	 * when it has one (from_brand, in_reply_to id, the platform's time of
+	 * the answer); -1 with err when malformed. */
+	int (*parse)(struct rw_poll *poll, const char *id, const char *body, size_t len,
+		     struct rw_page *page, char *err, size_t errlen);
 };
 
 struct rw_connector {
@@ -72,6 +104,8 @@ struct rw_connector {
 	 * poll then ends and the next one starts at once, after start renews
 	 * the session). */
 	bool (*token_expired)(struct rw_poll *poll, const struct rw_httpc_response *resp);
+	/* Optional: re-reads open items by id (struct rw_revisit); NULL: none. */
+	const struct rw_revisit *revisit;
 };
 
 /* The connector of type's platform (platform.h), or NULL when this build

@@ -74,6 +74,26 @@ int rw_tracker_rematch(struct rw_tracker *tr, const struct rw_source_config *src
 int rw_tracker_upgrade(struct rw_tracker *tr, const struct rw_source_config *src,
 		       rw_tracker_done_fn *done, void *arg);
 
+/* One open mention, as rw_tracker_open_ids lists them. */
+struct rw_open_item {
+	char *id;
+	int64_t created_ms;
+};
+
+/* result: 0 with items[0..n) (borrowed for the call), or -1 (Redis failed;
+ * items NULL, n 0). */
+typedef void rw_tracker_open_fn(void *arg, int result, const struct rw_open_item *items, size_t n);
+
+/*
+ * Lists up to limit (1..1000) of src's open mentions (open, warning,
+ * breached), oldest first by (created_at, id), strictly after the position
+ * (after_ms, after_id); after_id NULL: from the oldest. For connectors that
+ * re-read open items by id (connector.h, struct rw_revisit). Returns 0 (fn
+ * will run once) or -1 when nothing could be started.
+ */
+int rw_tracker_open_ids(struct rw_tracker *tr, const struct rw_source_config *src, int64_t after_ms,
+			const char *after_id, size_t limit, rw_tracker_open_fn *fn, void *arg);
+
 /* "PREFIX{SOURCE}:" into buf: the base of every key of one source. */
 const char *rw_tracker_base(const char *prefix, const char *source, char *buf, size_t len);
 

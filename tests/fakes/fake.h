@@ -145,6 +145,7 @@ struct fake_req {
 	const char *method;
 	const char *host;          /* the Host header, or NULL */
 	const char *authorization; /* the Authorization header, or NULL */
+	const char *apikey;        /* the apikey header (Trustpilot), or NULL */
 	char *body;
 	size_t body_len;
 	size_t body_cap;
@@ -587,6 +588,7 @@ struct fake_platform_def {
 extern const struct fake_platform_def *const fake_platforms[];
 extern const size_t fake_nplatforms;
 extern const struct fake_platform_def fake_mastodon_def, fake_x_def, fake_bluesky_def;
+extern const struct fake_platform_def fake_trustpilot_def;
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);

@@ -62,6 +62,16 @@ Test(connector, every_type_has_a_platform)
 			cr_assert_not_null(st->endpoint, "%s", p->name);
 			cr_assert(st->page_url && st->parse && st->cursor_ok, "%s %s", p->name,
 				  st->endpoint);
+			/* Page numbers are a token: the walk follows them. */
+			cr_assert(st->per_page == 0 || st->token_paging, "%s", p->name);
+			cr_assert(st->overlap_ms >= 0, "%s", p->name);
+		}
+		if (c->revisit != NULL) {
+			const struct rw_revisit *rv = c->revisit;
+
+			cr_assert(rv->endpoint && rv->id_ok && rv->url && rv->parse, "%s", p->name);
+			cr_assert_gt(rv->per_poll, 0, "%s", p->name);
+			cr_assert(rv->gone_status >= 400 && rv->gone_status < 500, "%s", p->name);
 		}
 	}
 	cr_assert_null(rw_platform_names()[RW_SOURCE_TYPE_COUNT]);
@@ -98,6 +108,8 @@ Test(connector, cursor_rules_per_platform)
 		{RW_SOURCE_MASTODON, "9 OR 1=1", false},
 		{RW_SOURCE_BLUESKY, "1795435200000", true}, /* a watermark in ms */
 		{RW_SOURCE_BLUESKY, "2026-11-23T12:00:00Z", false},
+		{RW_SOURCE_TRUSTPILOT, "1795435200000", true}, /* createdAt watermark in ms */
+		{RW_SOURCE_TRUSTPILOT, "6630f0c2a1b2c3d4e5f60718", false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -149,4 +161,18 @@ Test(connector, regression_header_values_without_control_characters)
 	cr_assert_not(rw_jwt_ok("a=.b"));
 	cr_assert_not(rw_jwt_ok(""));
 	cr_assert_not(rw_jwt_ok(NULL));
+}
+
+/* Trustpilot reads open reviews again by id: only Trustpilot ids go into
+ * the URL. */
+Test(connector, trustpilot_revisit_ids)
+{
+	const struct rw_revisit *rv = rw_connector_for(RW_SOURCE_TRUSTPILOT)->revisit;
+
+	cr_assert_not_null(rv);
+	cr_assert_eq(rv->gone_status, 404);
+	cr_assert(rv->id_ok("6630f0c2a1b2c3d4e5f60718"));
+	cr_assert_not(rv->id_ok("../../v1/private/reviews"));
+	cr_assert_not(rv->id_ok("6630f0c2a1b2c3d4e5f6071"));
+	cr_assert_not(rv->id_ok("6630f0c2a1b2c3d4e5f6071?"));
 }

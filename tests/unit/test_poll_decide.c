@@ -243,3 +243,166 @@ Test(poll_decide, regression_backfill_cutoff_saturates)
 	cr_assert_eq(poll_backfill_cutoff(NOW, -5), NOW);
 	cr_assert_gt(poll_backfill_cutoff(0, 10), 0);
 }
+
+/* ---- re-reading open items: budget and rotation ---- */
+
+Test(poll_revisit, budget)
+{
+	static const struct {
+		size_t per_poll;
+		int64_t remaining, reset_at;
+		size_t want;
+	} budgets[] = {
+		{20, -1, 0, 20},         /* no rate-limit figures: the connector's per_poll */
+		{20, 1000, NOW + 1, 20}, /* plenty left */
+		{20, 40, NOW + 1, 20},   /* half of what is left is exactly per_poll */
+		{20, 39, NOW + 1, 19},   /* half of what is left, rounded down */
+		{20, 1, NOW + 1, 0},     /* the last call stays for the streams */
+		{20, 0, NOW + 1000, 0},  /* spent until the reset */
+		{20, 0, NOW, 20},        /* the window is over: full budget again */
+		{20, 3, NOW - 5000, 20}, /* figures of a window that has ended */
+		{0, -1, 0, 0},           /* a connector that asks for none */
+	};
+
+	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++)
+		cr_assert_eq(poll_revisit_budget(budgets[i].per_poll, budgets[i].remaining,
+						 budgets[i].reset_at, NOW),
+			     budgets[i].want, "row %zu", i);
+}
+
+/* Regression: a 429 without rate-limit figures (Trustpilot sends none)
+ * leaves remaining 0 and no reset; read as "spent", it stopped re-reading
+ * open reviews for as long as the daemon ran. */
+Test(poll_revisit, regression_429_without_figures_does_not_stop_rereading)
+{
+	cr_assert_eq(poll_revisit_budget(100, 0, 0, NOW), 100);
+}
+
+Test(poll_revisit, wrap)
+{
+	cr_assert_eq(poll_revisit_wrap(20, 20, true), 0); /* a full list: the rotation goes on */
+	cr_assert_eq(poll_revisit_wrap(5, 20, true), 15); /* the list ended: from the oldest */
+	cr_assert_eq(poll_revisit_wrap(0, 20, true), 20); /* nothing after the position */
+	cr_assert_eq(poll_revisit_wrap(5, 20, false), 0); /* from the oldest already: all read */
+	cr_assert_eq(poll_revisit_wrap(0, 20, false), 0); /* nothing open */
+}
+
+/* The open items of a source, oldest first, as the list script gives them:
+ * up to limit after (ms, id), or from the oldest (id NULL). */
+static size_t
+list_after(const struct rw_open_item *all, size_t n, int64_t ms, const char *id, size_t limit,
+	   struct rw_open_item *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < limit; i++) {
+		if (id != NULL && (all[i].created_ms < ms ||
+				   (all[i].created_ms == ms && strcmp(all[i].id, id) <= 0)))
+			continue;
+		out[k++] = all[i];
+	}
+	return k;
+}
+
+/* Runs one poll's choice as poller_revisit.c does; records in read[] how
+ * often each item was read and moves the position. Returns the count. */
+static size_t
+one_poll(const struct rw_open_item *all, size_t n, size_t budget, int64_t *pos_ms,
+	 const char **pos_id, unsigned *read)
+{
+	struct rw_open_item first[64], again[64];
+	const struct rw_open_item *pick[64];
+	size_t nfirst = list_after(all, n, *pos_ms, *pos_id, budget, first), nagain = 0, k;
+	size_t wrap = poll_revisit_wrap(nfirst, budget, *pos_id != NULL);
+
+	if (wrap > 0)
+		nagain = list_after(all, n, 0, NULL, wrap, again);
+	k = poll_revisit_pick(first, nfirst, again, nagain, budget, pick);
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(all[j].id, pick[i]->id) == 0)
+				read[j]++;
+	if (k > 0) {
+		*pos_ms = pick[k - 1]->created_ms;
+		*pos_id = pick[k - 1]->id;
+	}
+	return k;
+}
+
+static const struct rw_open_item open_items[] = {
+	{"a", 1000}, {"b", 2000}, {"c", 2000}, {"d", 3000}, {"e", 4000},
+	{"f", 5000}, {"g", 6000}, {"h", 7000}, {"i", 8000}, {"j", 9000},
+};
+
+/* While the open set fits the budget, every poll reads every item once,
+ * whatever the stored position. */
+Test(poll_revisit, all_every_poll_when_they_fit)
+{
+	for (size_t start = 0; start <= 10; start++) {
+		unsigned read[10] = {0};
+		int64_t ms = start ? open_items[start - 1].created_ms : 0;
+		const char *id = start ? open_items[start - 1].id : NULL;
+
+		for (int p = 0; p < 3; p++)
+			cr_assert_eq(one_poll(open_items, 10, 10, &ms, &id, read), 10);
+		for (size_t j = 0; j < 10; j++)
+			cr_assert_eq(read[j], 3, "start %zu item %zu read %u times", start, j,
+				     read[j]);
+	}
+	/* A budget larger than the set: still once each. */
+	unsigned read[10] = {0};
+	int64_t ms = 5000;
+	const char *id = "f";
+	cr_assert_eq(one_poll(open_items, 10, 25, &ms, &id, read), 10);
+	for (size_t j = 0; j < 10; j++)
+		cr_assert_eq(read[j], 1);
+}
+
+/* A set larger than the budget is read round by round: every item within
+ * ceil(n / budget) polls, none twice before all are read once; items tied
+ * on their time (b, c) are both read. */
+Test(poll_revisit, rotation_covers_every_item)
+{
+	for (size_t budget = 1; budget < 10; budget++) {
+		unsigned read[10] = {0};
+		int64_t ms = 0;
+		const char *id = NULL;
+		size_t polls = (10 + budget - 1) / budget;
+
+		for (size_t p = 0; p < polls; p++)
+			one_poll(open_items, 10, budget, &ms, &id, read);
+		for (size_t j = 0; j < 10; j++)
+			cr_assert(read[j] >= 1 && read[j] <= 2, "budget %zu item %zu read %u times",
+				  budget, j, read[j]);
+		size_t total = 0;
+		for (size_t j = 0; j < 10; j++)
+			total += read[j];
+		cr_assert_eq(total, polls * budget, "budget %zu", budget);
+	}
+}
+
+/* The stored position's item was closed meanwhile (no longer open): the
+ * rotation goes on after its place. */
+Test(poll_revisit, position_of_a_closed_item)
+{
+	unsigned read[10] = {0};
+	int64_t ms = 4500; /* between e and f: a closed item's place */
+	const char *id = "zz";
+
+	cr_assert_eq(one_poll(open_items, 10, 3, &ms, &id, read), 3);
+	cr_assert_eq(read[5] + read[6] + read[7], 3); /* f, g, h */
+	cr_assert_str_eq(id, "h");
+}
+
+/* Items gone from the platform are closed, unless many are gone at once
+ * and none of the poll's reads found its item (a misrouted path). */
+Test(poll_revisit, trust_gone)
+{
+	cr_assert(poll_revisit_trust_gone(0, 0));
+	cr_assert(poll_revisit_trust_gone(1, 0));
+	cr_assert(poll_revisit_trust_gone(POLL_GONE_DOUBT - 1, 0));
+	cr_assert_not(poll_revisit_trust_gone(POLL_GONE_DOUBT, 0));
+	cr_assert_not(poll_revisit_trust_gone(100, 0));
+	cr_assert(poll_revisit_trust_gone(POLL_GONE_DOUBT, 1));
+	cr_assert(poll_revisit_trust_gone(100, 3));
+}
