@@ -25,7 +25,7 @@ Test(connectors, slow_source_does_not_block_others)
 	struct rwc_pending_wait slow = {"mastodon", 1};
 
 	/* mastodon is now waiting on its slow answer */
-	cr_assert(rwt_wait_until(rwc_faults_taken, &slow, 5));
+	cr_assert(rwc_wait(rwc_faults_taken, &slow, 5));
 
 	char *id = rwc_add_mention("x", "zed", rw_now_ms(), NULL);
 
@@ -44,9 +44,9 @@ Test(connectors, reload_keeps_sessions_and_drops_removed_sources)
 	rwc_fault("mastodon", "{'endpoint': '*', 'kind': 'slow', 'delay_ms': 3000, 'count': 5}");
 	struct rwc_pending_wait slow = {"mastodon", 5};
 
-	cr_assert(rwt_wait_until(rwc_faults_taken, &slow, 5)); /* a request hangs */
+	cr_assert(rwc_wait(rwc_faults_taken, &slow, 5)); /* a request hangs */
 	rwc_reload_with("bluesky");
-	cr_assert(rwt_wait_until(rwc_reloaded, NULL, 5));
+	cr_assert(rwc_wait(rwc_reloaded, NULL, 5));
 
 	json_t *st = rwc_get_json("/status");
 

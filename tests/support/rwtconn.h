@@ -48,6 +48,15 @@ void rwc_reload_with(const char *which);
 bool rwc_reloaded(void *arg);
 /* Moves the daemon's clock forward (rwt_clock_advance). */
 int64_t rwc_advance(int64_t seconds);
+/* From now on in this test, every rwc_wait* helper moves the daemon's
+ * clock forward by seconds between its checks (rwt_wait_advancing), so
+ * backoff and poll waits pass at once; 0 (the default) waits in real time.
+ * Not for tests whose assertions compare the daemon's times with the
+ * fake's real clock. */
+void rwc_clock_steps(int64_t seconds);
+/* Polls cond(arg) until true or timeout_s passes (in real time), stepping
+ * the clock as rwc_clock_steps says. */
+bool rwc_wait(bool (*cond)(void *arg), void *arg, double timeout_s);
 
 /* GET path from the daemon as JSON, or NULL unless 200 (caller decrefs). */
 json_t *rwc_get_json(const char *path);

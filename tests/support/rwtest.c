@@ -395,6 +395,24 @@ rwt_clock_advance(const struct rwt_daemon *d, int64_t seconds)
 	return now;
 }
 
+bool
+rwt_wait_advancing(const struct rwt_daemon *d, int64_t step_s, bool (*cond)(void *arg), void *arg,
+		   double timeout_s)
+{
+	double until = now_s() + timeout_s;
+
+	for (;;) {
+		if (cond(arg))
+			return true;
+		if (now_s() >= until)
+			return false;
+		rwt_clock_advance(d, step_s);
+		/* Time for the daemon to act on what came due. */
+		if (rwt_wait_until(cond, arg, 0.1))
+			return true;
+	}
+}
+
 void
 rwt_daemon_signal(struct rwt_daemon *d, int sig)
 {

@@ -69,6 +69,12 @@ void rwt_daemon_wait_ready(const struct rwt_daemon *d, double timeout_s);
  * alert retries and repeats) comes that much closer at once. Fails the test
  * unless the daemon answers 200. Returns the daemon's new now in ms. */
 int64_t rwt_clock_advance(const struct rwt_daemon *d, int64_t seconds);
+/* Like rwt_wait_until, but moves d's clock forward by step_s between
+ * checks (one advance every 0.1 s): for a condition that comes after
+ * product waits (backoff, poll_every, alert retries and repeats), which the
+ * daemon then reaches in a fraction of the real time. */
+bool rwt_wait_advancing(const struct rwt_daemon *d, int64_t step_s, bool (*cond)(void *arg),
+			void *arg, double timeout_s);
 /* Sends sig. */
 void rwt_daemon_signal(struct rwt_daemon *d, int sig);
 /* Waits up to timeout_s for the daemon to exit; returns its wait status,
