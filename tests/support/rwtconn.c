@@ -12,12 +12,10 @@
 #include "rwtconn.h"
 
 struct rwt_stack rwc;
-static int64_t step_s; /* rwc_clock_steps */
 
 void
 rwc_setup(void)
 {
-	step_s = 0;
 	rwt_stack_up(&rwc, true);
 }
 
@@ -36,15 +34,13 @@ rwc_advance(int64_t seconds)
 void
 rwc_clock_steps(int64_t seconds)
 {
-	step_s = seconds;
+	rwc.daemon.clock_step_s = seconds;
 }
 
 bool
 rwc_wait(bool (*cond)(void *arg), void *arg, double timeout_s)
 {
-	if (step_s > 0)
-		return rwt_wait_advancing(&rwc.daemon, step_s, cond, arg, timeout_s);
-	return rwt_wait_until(cond, arg, timeout_s);
+	return rwt_wait(&rwc.daemon, cond, arg, timeout_s);
 }
 
 /* The three connectors against the fake, polling every second. extra is

@@ -49,13 +49,14 @@ bool rwc_reloaded(void *arg);
 /* Moves the daemon's clock forward (rwt_clock_advance). */
 int64_t rwc_advance(int64_t seconds);
 /* From now on in this test, every rwc_wait* helper moves the daemon's
- * clock forward by seconds between its checks (rwt_wait_advancing), so
- * backoff and poll waits pass at once; 0 (the default) waits in real time.
- * Not for tests whose assertions compare the daemon's times with the
- * fake's real clock. */
+ * clock forward by seconds between its checks (rwc.daemon.clock_step_s,
+ * rwt_wait), so backoff and poll waits pass at once; 0 (the default) waits
+ * in real time. Not for tests whose assertions compare the daemon's times
+ * with the fake's real clock. */
 void rwc_clock_steps(int64_t seconds);
-/* Polls cond(arg) until true or timeout_s passes (in real time), stepping
- * the clock as rwc_clock_steps says. */
+/* rwt_wait on the fixture's daemon: polls cond(arg) until true or
+ * timeout_s passes (in real time), stepping the clock as rwc_clock_steps
+ * says. */
 bool rwc_wait(bool (*cond)(void *arg), void *arg, double timeout_s);
 
 /* GET path from the daemon as JSON, or NULL unless 200 (caller decrefs). */

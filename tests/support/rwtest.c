@@ -413,6 +413,14 @@ rwt_wait_advancing(const struct rwt_daemon *d, int64_t step_s, bool (*cond)(void
 	}
 }
 
+bool
+rwt_wait(const struct rwt_daemon *d, bool (*cond)(void *arg), void *arg, double timeout_s)
+{
+	if (d->clock_step_s > 0)
+		return rwt_wait_advancing(d, d->clock_step_s, cond, arg, timeout_s);
+	return rwt_wait_until(cond, arg, timeout_s);
+}
+
 void
 rwt_daemon_signal(struct rwt_daemon *d, int sig)
 {

@@ -54,6 +54,9 @@ struct rwt_daemon {
 	int http_port;
 	char *token;     /* bearer token for requests, or NULL */
 	bool test_clock; /* set before start: run with --test-clock (rwt_clock_advance) */
+	/* rwt_wait moves the test clock forward by this between its checks;
+	 * 0: it waits in real time. */
+	int64_t clock_step_s;
 };
 
 /* Starts RW_DAEMON_PATH -c config_path (and --test-clock when d->test_clock)
@@ -75,6 +78,9 @@ int64_t rwt_clock_advance(const struct rwt_daemon *d, int64_t seconds);
  * daemon then reaches in a fraction of the real time. */
 bool rwt_wait_advancing(const struct rwt_daemon *d, int64_t step_s, bool (*cond)(void *arg),
 			void *arg, double timeout_s);
+/* rwt_wait_advancing with d->clock_step_s when set, rwt_wait_until
+ * otherwise: the wait of helpers a test can speed up by setting the step. */
+bool rwt_wait(const struct rwt_daemon *d, bool (*cond)(void *arg), void *arg, double timeout_s);
 /* Sends sig. */
 void rwt_daemon_signal(struct rwt_daemon *d, int sig);
 /* Waits up to timeout_s for the daemon to exit; returns its wait status,
