@@ -632,12 +632,8 @@ rw_http_bearer(const struct rw_http_request *req)
 }
 
 bool
-rw_http_from_loopback(const struct rw_http_request *req)
+rw_http_addr_loopback(const struct sockaddr *sa)
 {
-	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = info ? info->client_addr : NULL;
-
 	if (sa == NULL)
 		return false;
 	if (sa->sa_family == AF_INET)
@@ -650,6 +646,15 @@ rw_http_from_loopback(const struct rw_http_request *req)
 		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
 	}
 	return false;
+}
+
+bool
+rw_http_from_loopback(const struct rw_http_request *req)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	return info != NULL && rw_http_addr_loopback(info->client_addr);
 }
 
 int
