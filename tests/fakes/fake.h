@@ -587,6 +587,9 @@ struct fake_platform_def {
 extern const struct fake_platform_def *const fake_platforms[];
 extern const size_t fake_nplatforms;
 extern const struct fake_platform_def fake_mastodon_def, fake_x_def, fake_bluesky_def;
+/* The review platforms (fake_reviews.h) and Google's token endpoint. */
+extern const struct fake_platform_def fake_google_business_def, fake_google_play_def,
+	fake_app_store_def, fake_google_oauth_def;
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);

@@ -1,0 +1,623 @@
+/*
+ * fake_review_store.c: the reviews of one review platform, kept in
+ * st->own[p] (never in the social store): each with the brand's answer on
+ * the review itself, edits that move its times, and deletes. The control
+ * calls every review platform shares, opaque paging tokens over a listing
+ * ordered by a time, and the time formats of Google and Apple.
+ *
+ *   POST /_fake/{p}/review|answer|publish|edit|edit_answer|delete|
+ *                   delete_answer|revoke|settings
+ *   GET  /_fake/{p}/reviews
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <replywatch/b64.h>
+
+#include "fake_reviews.h"
+
+#define MAX_TEXT 8192 /* longest review, title or answer the control API takes */
+
+struct fake_reviews *
+fake_reviews_of(struct fake_state *st, enum fake_platform p, const struct fake_review_rules *rules)
+{
+	struct fake_reviews *rv = st->own[p];
+
+	if (rv == NULL && (rv = calloc(1, sizeof(*rv))) != NULL) {
+		rv->rules = rules;
+		rv->list_window_s = rules->list_window_s;
+		st->own[p] = rv;
+	}
+	return rv;
+}
+
+struct fake_review *
+fake_reviews_find(struct fake_reviews *rv, const char *id)
+{
+	for (size_t i = 0; rv != NULL && id != NULL && i < rv->n; i++)
+		if (!rv->v[i].deleted && strcmp(rv->v[i].id, id) == 0)
+			return &rv->v[i];
+	return NULL;
+}
+
+static void
+review_clear(struct fake_review *r)
+{
+	free(r->id);
+	free(r->author);
+	free(r->title);
+	free(r->text);
+	free(r->reply);
+	free(r->reply_id);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- times ---- */
+
+/* The civil UTC time of ms (whole seconds) as "YYYY-MM-DDTHH:MM:SS". */
+static void
+fmt_civil(int64_t ms, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&secs, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+void
+fake_fmt_google(int64_t ms, const char *salt, char buf[FAKE_TIME_LEN])
+{
+	uint64_t h = fake_hash64(salt ? salt : "");
+	unsigned frac = (unsigned)(((ms % 1000) + 1000) % 1000);
+	char civil[40];
+
+	fmt_civil(ms, civil, sizeof(civil));
+	switch (h % 3) {
+	case 0: /* ms only, none when whole */
+		if (frac == 0)
+			snprintf(buf, FAKE_TIME_LEN, "%sZ", civil);
+		else
+			snprintf(buf, FAKE_TIME_LEN, "%s.%03uZ", civil, frac);
+		break;
+	case 1: /* microseconds */
+		snprintf(buf, FAKE_TIME_LEN, "%s.%03u%03uZ", civil, frac,
+			 (unsigned)(h >> 8) % 1000);
+		break;
+	default: /* nanoseconds */
+		snprintf(buf, FAKE_TIME_LEN, "%s.%03u%06uZ", civil, frac,
+			 (unsigned)(h >> 8) % 1000000);
+		break;
+	}
+}
+
+void
+fake_fmt_apple(int64_t ms, char buf[FAKE_TIME_LEN])
+{
+	char civil[40];
+
+	fmt_civil(ms - 8 * 3600 * 1000LL, civil, sizeof(civil));
+	snprintf(buf, FAKE_TIME_LEN, "%s-08:00", civil);
+}
+
+bool
+fake_path_segment(const char *path, size_t n, char *out, size_t outlen)
+{
+	const char *s = path;
+
+	while (*s == '/')
+		s++;
+	for (; n > 0 && *s != '\0'; n--) {
+		s += strcspn(s, "/");
+		while (*s == '/')
+			s++;
+	}
+	size_t len = strcspn(s, "/");
+
+	if (len == 0 || len >= outlen)
+		return false;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return true;
+}
+
+/* ---- paging ---- */
+
+struct sortable {
+	int64_t key;
+	const char *id;
+	size_t i;
+};
+
+/* Descending by key, then by id. */
+static int
+sortable_cmp(const void *a, const void *b)
+{
+	const struct sortable *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? 1 : -1;
+	return -strcmp(x->id, y->id);
+}
+
+/* The token naming review s: base64url("KEY.ID"). NULL when out of memory. */
+static char *
+page_token(const struct sortable *s)
+{
+	char *plain = fake_sprintf("%lld.%s", (long long)s->key, s->id);
+	char *tok = plain ? rw_b64url_encode(plain, strlen(plain)) : NULL;
+
+	free(plain);
+	return tok;
+}
+
+/* Reads a token back into *key and a copy of its id (caller frees). */
+static int
+page_untoken(const char *tok, int64_t *key, char **id)
+{
+	unsigned char *plain = NULL;
+	size_t len = 0;
+	char *dot, *end;
+	int rc = -1;
+
+	if (rw_b64url_decode(tok, strlen(tok), &plain, &len) == -1)
+		return -1;
+	dot = strchr((char *)plain, '.');
+	if (dot != NULL && strlen((char *)plain) == len) {
+		*dot = '\0';
+		*key = strtoll((char *)plain, &end, 10);
+		if (end != (char *)plain && *end == '\0' && dot[1] != '\0' &&
+		    (*id = strdup(dot + 1)) != NULL)
+			rc = 0;
+	}
+	free(plain);
+	return rc;
+}
+
+int
+fake_reviews_page(const struct fake_reviews *rv, fake_review_key_fn *key, fake_review_keep_fn *keep,
+		  const void *ctx, const char *token, long limit, bool asc,
+		  struct fake_review_page *page)
+{
+	struct sortable *all = calloc(rv && rv->n ? rv->n : 1, sizeof(*all));
+	struct sortable after = {0};
+	char *after_id = NULL;
+	size_t n = 0, start = 0;
+	int rc = -2;
+
+	memset(page, 0, sizeof(*page));
+	if (token != NULL && *token != '\0' && page_untoken(token, &after.key, &after_id) == -1)
+		rc = -1;
+	if (all == NULL || rc == -1)
+		goto done;
+	after.id = after_id;
+	for (size_t i = 0; rv != NULL && i < rv->n; i++) {
+		const struct fake_review *r = &rv->v[i];
+
+		if (r->deleted || (keep != NULL && !keep(r, ctx)))
+			continue;
+		all[n++] = (struct sortable){key(r), r->id, i};
+	}
+	qsort(all, n, sizeof(*all), sortable_cmp);
+	if (asc) /* reverse: oldest first */
+		for (size_t i = 0; i < n / 2; i++) {
+			struct sortable t = all[i];
+
+			all[i] = all[n - 1 - i];
+			all[n - 1 - i] = t;
+		}
+	/* Start after the named review's place, so a page holds what follows
+	 * it even when reviews were added, edited or deleted meanwhile. */
+	if (after_id != NULL)
+		while (start < n && (asc ? sortable_cmp(&all[start], &after) >= 0
+					 : sortable_cmp(&all[start], &after) <= 0))
+			start++;
+	page->total = n;
+	page->idx = calloc(limit > 0 ? (size_t)limit : 1, sizeof(*page->idx));
+	if (page->idx == NULL)
+		goto done;
+	for (size_t i = start; i < n && page->n < (size_t)limit; i++)
+		page->idx[page->n++] = all[i].i;
+	if (start + page->n < n && page->n > 0 &&
+	    (page->next = page_token(&all[start + page->n - 1])) == NULL) {
+		free(page->idx);
+		page->idx = NULL;
+		goto done;
+	}
+	rc = 0;
+done:
+	free(after_id);
+	free(all);
+	return rc;
+}
+
+/* ---- control calls ---- */
+
+/* Reads optional "at" (RFC 3339) into *ms (absent: now), at rv's precision. */
+static bool
+read_at(const struct fake_reviews *rv, json_t *body, const char *key, int64_t *ms,
+	struct fake_resp *resp)
+{
+	const char *s;
+	char msg[96];
+
+	*ms = fake_now_ms();
+	if (!fake_control_str(body, key, &s, resp))
+		return false;
+	if (s != NULL && fake_parse_time(s, ms) == -1) {
+		snprintf(msg, sizeof(msg), "%s must be an RFC 3339 time", key);
+		fake_control_error(resp, 400, msg);
+		return false;
+	}
+	*ms -= ((*ms % rv->rules->granularity_ms) + rv->rules->granularity_ms) %
+	       rv->rules->granularity_ms;
+	return true;
+}
+
+/* A string member of at most MAX_TEXT bytes; false after a 400. */
+static bool
+read_text(json_t *body, const char *key, const char **out, struct fake_resp *resp)
+{
+	char msg[96];
+
+	if (!fake_control_str(body, key, out, resp))
+		return false;
+	if (*out != NULL && strlen(*out) > MAX_TEXT) {
+		snprintf(msg, sizeof(msg), "%s longer than %d bytes", key, MAX_TEXT);
+		fake_control_error(resp, 400, msg);
+		return false;
+	}
+	return true;
+}
+
+/* Replaces *dst with a copy of src (NULL stays NULL); false when out of memory. */
+static bool
+set_str(char **dst, const char *src)
+{
+	char *copy = src ? strdup(src) : NULL;
+
+	if (src != NULL && copy == NULL)
+		return false;
+	free(*dst);
+	*dst = copy;
+	return true;
+}
+
+static json_t *
+review_json(const struct fake_review *r)
+{
+	char created[FAKE_TIME_LEN], updated[FAKE_TIME_LEN], replied[FAKE_TIME_LEN];
+	json_t *answer = json_null();
+
+	fake_fmt_ms(r->created_ms, created);
+	fake_fmt_ms(r->updated_ms, updated);
+	fake_fmt_ms(r->reply_ms, replied);
+	if (r->reply != NULL)
+		answer = json_pack("{s:s, s:s?, s:s, s:s}", "text", r->reply, "id", r->reply_id,
+				   "state", r->reply_published ? "PUBLISHED" : "PENDING_PUBLISH",
+				   "updated_at", replied);
+	return json_pack("{s:s, s:i, s:s?, s:b, s:s?, s:s?, s:s, s:s, s:b, s:o}", "id", r->id,
+			 "rating", r->rating, "author", r->author, "anonymous", r->author == NULL,
+			 "title", r->title, "text", r->text, "created_at", created, "updated_at",
+			 updated, "deleted", r->deleted, "answer", answer);
+}
+
+/* The review named by body's "review" (a 404 or 400 answered otherwise). */
+static struct fake_review *
+ctl_target(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
+{
+	const char *id;
+	struct fake_review *r;
+
+	if (!fake_control_str(body, "review", &id, resp))
+		return NULL;
+	if (id == NULL) {
+		fake_control_error(resp, 400, "review (an id) is required");
+		return NULL;
+	}
+	if ((r = fake_reviews_find(rv, id)) == NULL)
+		fake_control_error(resp, 404, "no such review (or it was deleted)");
+	return r;
+}
+
+/* POST review: {rating, text?, title?, author? (absent: anonymous), created_at?} */
+static void
+ctl_add_review(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
+{
+	const struct fake_review_rules *rules = rv->rules;
+	struct fake_review r = {0};
+	const char *author, *title, *text;
+	long rating;
+
+	if (!fake_control_int(body, "rating", 0, &rating, resp) ||
+	    !read_text(body, "author", &author, resp) || !read_text(body, "title", &title, resp) ||
+	    !read_text(body, "text", &text, resp) ||
+	    !read_at(rv, body, "created_at", &r.created_ms, resp))
+		return;
+	if (rating < 1 || rating > 5) {
+		fake_control_error(resp, 400, "rating must be 1 to 5");
+		return;
+	}
+	if (fake_grow((void **)&rv->v, &rv->cap, rv->n, sizeof(*rv->v)) == -1)
+		goto oom;
+	r.rating = (int)rating;
+	r.updated_ms = r.created_ms;
+	r.id = fake_sprintf("%s%012llx", rules->id_prefix, (unsigned long long)++rv->seq);
+	if (r.id == NULL || !set_str(&r.author, author) || !set_str(&r.title, title) ||
+	    !set_str(&r.text, text))
+		goto oom;
+	rv->v[rv->n++] = r;
+	fake_resp_json(resp, 201, review_json(&rv->v[rv->n - 1]));
+	return;
+oom:
+	review_clear(&r);
+	fake_control_error(resp, 500, "out of memory");
+}
+
+/* POST answer: {review, text, at?, publish?}: a new answer or a replaced one. */
+static void
+ctl_answer(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
+{
+	struct fake_review *r = ctl_target(rv, body, resp);
+	json_t *publish = json_object_get(body, "publish");
+	const char *text;
+	int64_t at;
+
+	if (r == NULL || !read_text(body, "text", &text, resp) ||
+	    !read_at(rv, body, "at", &at, resp))
+		return;
+	if (text == NULL) {
+		fake_control_error(resp, 400, "text is required");
+		return;
+	}
+	if (publish != NULL && !json_is_boolean(publish)) {
+		fake_control_error(resp, 400, "publish must be true or false");
+		return;
+	}
+	if (r->reply_id == NULL && rv->rules->reply_prefix != NULL &&
+	    (r->reply_id = fake_sprintf("%s%012llx", rv->rules->reply_prefix,
+					(unsigned long long)++rv->seq)) == NULL)
+		goto oom;
+	if (!set_str(&r->reply, text))
+		goto oom;
+	r->reply_ms = at;
+	r->reply_published = !rv->rules->two_step || json_is_true(publish);
+	fake_resp_json(resp, 201, review_json(r));
+	return;
+oom:
+	fake_control_error(resp, 500, "out of memory");
+}
+
+/* POST publish: {review, at?}: Apple's PENDING_PUBLISH answer goes PUBLISHED. */
+static void
+ctl_publish(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
+{
+	struct fake_review *r = ctl_target(rv, body, resp);
+	int64_t at;
+
+	if (r == NULL || !read_at(rv, body, "at", &at, resp))
+		return;
+	if (r->reply == NULL) {
+		fake_control_error(resp, 409, "the review has no answer to publish");
+		return;
+	}
+	if (!r->reply_published) {
+		r->reply_published = true;
+		r->reply_ms = at;
+	}
+	fake_resp_json(resp, 200, review_json(r));
+}
+
+/* POST edit: {review, rating?, title?, text?, at?}; edit_answer: {review, text, at?}. */
+static void
+ctl_edit(struct fake_reviews *rv, json_t *body, bool of_answer, struct fake_resp *resp)
+{
+	struct fake_review *r = ctl_target(rv, body, resp);
+	const char *title, *text;
+	long rating;
+	int64_t at;
+
+	if (r == NULL || !fake_control_int(body, "rating", r->rating, &rating, resp) ||
+	    !read_text(body, "title", &title, resp) || !read_text(body, "text", &text, resp) ||
+	    !read_at(rv, body, "at", &at, resp))
+		return;
+	if (of_answer) {
+		if (r->reply == NULL || text == NULL) {
+			fake_control_error(resp, r->reply ? 400 : 409,
+					   r->reply ? "text is required"
+						    : "the review has no answer");
+			return;
+		}
+		if (!set_str(&r->reply, text))
+			goto oom;
+		r->reply_ms = at;
+	} else {
+		if (rating < 1 || rating > 5) {
+			fake_control_error(resp, 400, "rating must be 1 to 5");
+			return;
+		}
+		if ((title != NULL && !set_str(&r->title, title)) ||
+		    (text != NULL && !set_str(&r->text, text)))
+			goto oom;
+		r->rating = (int)rating;
+		r->updated_ms = at;
+	}
+	fake_resp_json(resp, 200, review_json(r));
+	return;
+oom:
+	fake_control_error(resp, 500, "out of memory");
+}
+
+/* POST delete / delete_answer: {review}. */
+static void
+ctl_delete(struct fake_reviews *rv, json_t *body, bool of_answer, struct fake_resp *resp)
+{
+	struct fake_review *r = ctl_target(rv, body, resp);
+
+	if (r == NULL)
+		return;
+	if (of_answer) {
+		free(r->reply);
+		free(r->reply_id);
+		r->reply = r->reply_id = NULL;
+		r->reply_published = false;
+	} else {
+		r->deleted = true;
+	}
+	fake_resp_json(resp, 200, review_json(r));
+}
+
+/* POST revoke: {revoked?: true}: the platform's credential stops (or starts again) working. */
+static void
+ctl_revoke(struct fake_state *st, struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
+{
+	json_t *v = json_object_get(body, "revoked");
+
+	if (v != NULL && !json_is_boolean(v)) {
+		fake_control_error(resp, 400, "revoked must be true or false");
+		return;
+	}
+	rv->revoked = v == NULL || json_is_true(v);
+	if (rv->rules->revoke != NULL)
+		rv->rules->revoke(st, rv->revoked);
+	fake_resp_json(resp, 200, json_pack("{s:b}", "revoked", rv->revoked));
+}
+
+/* POST settings: {list_window?: seconds (0: no window)}. */
+static void
+ctl_settings(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
+{
+	long window;
+
+	if (!fake_control_int(body, "list_window", rv->list_window_s, &window, resp))
+		return;
+	rv->list_window_s = window;
+	fake_resp_json(resp, 200, json_pack("{s:I}", "list_window", (json_int_t)window));
+}
+
+bool
+fake_reviews_control(struct fake_state *st, enum fake_platform p,
+		     const struct fake_review_rules *rules, const char *what, json_t *body,
+		     struct fake_resp *resp)
+{
+	struct fake_reviews *rv = fake_reviews_of(st, p, rules);
+
+	if (rv == NULL) {
+		fake_control_error(resp, 500, "out of memory");
+		return true;
+	}
+	if (strcmp(what, "review") == 0)
+		ctl_add_review(rv, body, resp);
+	else if (strcmp(what, "answer") == 0)
+		ctl_answer(rv, body, resp);
+	else if (strcmp(what, "publish") == 0 && rules->two_step)
+		ctl_publish(rv, body, resp);
+	else if (strcmp(what, "edit") == 0 || strcmp(what, "edit_answer") == 0)
+		ctl_edit(rv, body, strcmp(what, "edit_answer") == 0, resp);
+	else if (strcmp(what, "delete") == 0 || strcmp(what, "delete_answer") == 0)
+		ctl_delete(rv, body, strcmp(what, "delete_answer") == 0, resp);
+	else if (strcmp(what, "revoke") == 0)
+		ctl_revoke(st, rv, body, resp);
+	else if (strcmp(what, "settings") == 0)
+		ctl_settings(rv, body, resp);
+	else
+		return false;
+	return true;
+}
+
+bool
+fake_reviews_get(struct fake_state *st, enum fake_platform p, const struct fake_review_rules *rules,
+		 const char *what, struct fake_resp *resp)
+{
+	struct fake_reviews *rv = fake_reviews_of(st, p, rules);
+	json_t *list = json_array();
+
+	if (strcmp(what, "reviews") != 0) {
+		json_decref(list);
+		return false;
+	}
+	for (size_t i = 0; rv != NULL && list != NULL && i < rv->n; i++) {
+		if (json_array_append_new(list, review_json(&rv->v[i])) == -1) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	fake_resp_json(
+		resp, 200,
+		rv && list ? json_pack("{s:I, s:o}", "count", (json_int_t)rv->n, "reviews", list)
+			   : NULL);
+	return true;
+}
+
+json_t *
+fake_reviews_state(const struct fake_state *st, enum fake_platform p)
+{
+	const struct fake_reviews *rv = st->own[p];
+	size_t live = 0, answered = 0, deleted = 0;
+
+	for (size_t i = 0; rv != NULL && i < rv->n; i++) {
+		deleted += rv->v[i].deleted;
+		live += !rv->v[i].deleted;
+		answered += !rv->v[i].deleted && rv->v[i].reply != NULL;
+	}
+	return json_pack("{s:I, s:I, s:I, s:b, s:I, s:o, s:o}", "reviews", (json_int_t)live,
+			 "answered", (json_int_t)answered, "deleted", (json_int_t)deleted,
+			 "revoked", rv != NULL && rv->revoked, "list_window",
+			 (json_int_t)(rv ? rv->list_window_s : 0), "config",
+			 fake_control_config_json(st, p), "rate_limits", fake_limits_json(st, p));
+}
+
+void
+fake_reviews_reset(struct fake_state *st, enum fake_platform p)
+{
+	struct fake_reviews *rv = st->own[p];
+
+	if (rv == NULL)
+		return;
+	for (size_t i = 0; i < rv->n; i++)
+		review_clear(&rv->v[i]);
+	rv->n = 0;
+	if (rv->revoked && rv->rules->revoke != NULL)
+		rv->rules->revoke(st, false);
+	rv->revoked = false;
+	rv->list_window_s = rv->rules->list_window_s;
+}
+
+void
+fake_reviews_free(struct fake_state *st, enum fake_platform p)
+{
+	struct fake_reviews *rv = st->own[p];
+
+	if (rv == NULL)
+		return;
+	for (size_t i = 0; i < rv->n; i++)
+		review_clear(&rv->v[i]);
+	free(rv->v);
+	free(rv);
+	st->own[p] = NULL;
+}
+
+char *
+fake_read_pem(const char *path)
+{
+	enum { MAX_PEM = 64 * 1024 };
+	FILE *f = path && *path ? fopen(path, "re") : NULL;
+	char *buf = f ? malloc(MAX_PEM + 1) : NULL;
+	size_t n = 0;
+
+	if (buf != NULL) {
+		n = fread(buf, 1, MAX_PEM + 1, f);
+		if (n == 0 || n > MAX_PEM || ferror(f)) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	return buf;
+}
