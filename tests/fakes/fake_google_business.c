@@ -141,18 +141,22 @@ gbp_list(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 	list = json_array();
 	for (size_t i = 0; v != NULL && list != NULL && i < page.n; i++)
 		if (json_array_append_new(list, gbp_review_json(&rv->v[page.idx[i]])) == -1)
-			json_decref(v), v = NULL;
+			goto fail;
 	/* Proto3 JSON: empty and zero fields are left out. */
-	if (v != NULL && page.n > 0 && json_object_set(v, "reviews", list) == -1)
-		json_decref(v), v = NULL;
-	if (v != NULL && count > 0 &&
-	    (json_object_set_new(v, "averageRating", json_real(round(sum / count * 10) / 10)) ==
-		     -1 ||
-	     json_object_set_new(v, "totalReviewCount", json_integer((json_int_t)count)) == -1))
-		json_decref(v), v = NULL;
-	if (v != NULL && page.next != NULL &&
-	    json_object_set_new(v, "nextPageToken", json_string(page.next)) == -1)
-		json_decref(v), v = NULL;
+	if (v != NULL &&
+	    ((page.n > 0 && json_object_set(v, "reviews", list) == -1) ||
+	     (count > 0 && (json_object_set_new(v, "averageRating",
+						json_real(round(sum / count * 10) / 10)) == -1 ||
+			    json_object_set_new(v, "totalReviewCount",
+						json_integer((json_int_t)count)) == -1)) ||
+	     (page.next != NULL &&
+	      json_object_set_new(v, "nextPageToken", json_string(page.next)) == -1)))
+		goto fail;
+	goto done;
+fail:
+	json_decref(v);
+	v = NULL;
+done:
 	json_decref(list);
 	free(page.idx);
 	free(page.next);

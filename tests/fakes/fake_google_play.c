@@ -175,6 +175,20 @@ play_auth(struct fake_state *st, const struct fake_req *req, int ep, const char 
 	return fake_google_api_auth(st, req, FAKE_SCOPE_PLAY, why);
 }
 
+/* Before its first use the store does not exist yet: its window is the rules' week. */
+static json_t *
+play_state(const struct fake_state *st, enum fake_platform p)
+{
+	json_t *v = fake_reviews_state(st, p);
+
+	if (v != NULL && st->own[p] == NULL &&
+	    json_object_set_new(v, "list_window", json_integer(WEEK_S)) == -1) {
+		json_decref(v);
+		v = NULL;
+	}
+	return v;
+}
+
 static bool
 play_control(struct fake_state *st, enum fake_platform p, const char *what, json_t *body,
 	     struct fake_resp *resp)
@@ -212,7 +226,7 @@ const struct fake_platform_def fake_google_play_def = {
 	.not_found = fake_google_not_found,
 	.too_many = fake_google_too_many,
 	.limit_headers = fake_google_limit_headers,
-	.state = fake_reviews_state,
+	.state = play_state,
 	.get = play_get_call,
 	.control = play_control,
 	.control_calls = "review, answer, edit, edit_answer, delete, delete_answer, revoke, "
