@@ -4,6 +4,7 @@
  *
  *   GET /v1/apps/{id}/customerReviews?sort=-createdDate&limit=&include=response
  *       &exists[publishedResponse]=&filter[rating]=&cursor=
+ *   GET /v1/customerReviews/{id}?include=response
  *   GET /v1/customerReviews/{id}/response
  *
  * data[] of customerReviews (createdDate with a -08:00 offset), included[]
@@ -316,6 +317,53 @@ apple_list(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 	free(page.next);
 }
 
+/* 404 NOT_FOUND naming the missing resource. */
+static void
+apple_no_resource(struct fake_resp *resp, const char *what, const char *id)
+{
+	char detail[256];
+
+	snprintf(detail, sizeof(detail), "There is no resource of type '%s' with id '%.100s'", what,
+		 id);
+	fake_apple_error(resp, 404, "NOT_FOUND", "The specified resource does not exist", detail);
+}
+
+/* GET /v1/customerReviews/{id}?include=response: one review's document
+ * (its response in included[] when asked for); 404 once deleted. */
+static void
+apple_review(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
+{
+	struct fake_reviews *rv = fake_reviews_of(st, apple_index(), &apple_rules);
+	struct fake_review *r = fake_reviews_find(rv, req->capture);
+	const char *inc = fake_param(req, "include");
+	bool include = inc != NULL && strcmp(inc, "response") == 0;
+	char *base, *self;
+	json_t *doc = NULL;
+
+	if (inc != NULL && !include) {
+		apple_bad_param(resp, "'include' must be response");
+		return;
+	}
+	if (r == NULL) {
+		apple_no_resource(resp, "customerReviews", req->capture);
+		return;
+	}
+	base = apple_base(req);
+	self = base ? fake_sprintf("%s%s", base, req->uri) : NULL;
+	if (self != NULL)
+		doc = json_pack("{s:o, s:{s:s}}", "data", apple_review_json(base, r, include),
+				"links", "self", self);
+	if (doc != NULL && include && r->reply != NULL &&
+	    json_object_set_new(doc, "included", json_pack("[o]", apple_response_json(base, r))) ==
+		    -1) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	fake_resp_json(resp, 200, doc);
+	free(self);
+	free(base);
+}
+
 /* GET /v1/customerReviews/{id}/response: the response (pending or published),
  * or 404 when the review has none or is gone. */
 static void
@@ -364,6 +412,7 @@ apple_get_call(struct fake_state *st, enum fake_platform p, const char *what, st
 
 static const struct fake_route_def apple_routes[] = {
 	{"GET", "/v1/apps/*/customerReviews", "customerReviews", apple_list},
+	{"GET", "/v1/customerReviews/*", "customerReview", apple_review},
 	{"GET", "/v1/customerReviews/*/response", "response", apple_response},
 };
 

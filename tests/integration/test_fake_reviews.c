@@ -768,8 +768,17 @@ Test(fake_reviews, app_store_serves_jsonapi_reviews_responses_and_paging)
 	v = call("GET", path, jwt, NULL, 404);
 	cr_assert_str_eq(str(json_array_get(json_object_get(v, "errors"), 0), "code"), "NOT_FOUND");
 	json_decref(v);
+	/* One review's document with its response included. */
+	snprintf(path, sizeof(path), "/v1/customerReviews/%s?include=response", id[0]);
+	v = call("GET", path, jwt, NULL, 200);
+	cr_assert_str_eq(str(json_object_get(v, "data"), "id"), id[0]);
+	inc = json_array_get(json_object_get(v, "included"), 0);
+	cr_assert_str_eq(str(json_object_get(inc, "attributes"), "state"), "PUBLISHED");
+	json_decref(v);
 	act("app_store", "delete", id[0], NULL);
 	snprintf(path, sizeof(path), "/v1/customerReviews/%s/response", id[0]);
+	json_decref(call("GET", path, jwt, NULL, 404));
+	snprintf(path, sizeof(path), "/v1/customerReviews/%s?include=response", id[0]);
 	json_decref(call("GET", path, jwt, NULL, 404));
 
 	/* limit over 200, a bad cursor. */
