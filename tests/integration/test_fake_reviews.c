@@ -985,3 +985,20 @@ Test(fake_reviews, reset_clears_reviews_and_revocations_and_control_errors_are_4
 	cr_assert_eq(json_integer_value(json_object_get(v, "count")), 0);
 	json_decref(v);
 }
+
+/* App Store's prefix /v1/apps/ lies inside Trustpilot's /v1/: an unknown
+ * path under it must be App Store's whatever the table's order (the fake
+ * once took the first matching prefix). */
+Test(fake_reviews, regression_unknown_path_under_a_nested_prefix_is_the_longest_prefixs)
+{
+	struct rwt_response r = rwt_http(fake.port, "GET", "/v1/apps/no.such/thing", NULL, NULL);
+	json_t *log = rwt_fake_requests(&fake, "app_store", "unknown");
+	json_t *v = json_loads(r.body, 0, NULL);
+
+	cr_assert_eq(r.status, 404);
+	cr_assert_str_eq(str(json_array_get(json_object_get(v, "errors"), 0), "code"), "NOT_FOUND");
+	cr_assert_eq(json_array_size(log), 1);
+	json_decref(v);
+	json_decref(log);
+	rwt_response_free(&r);
+}
