@@ -236,6 +236,15 @@ done:
 
 /* ---- control calls ---- */
 
+/* The member key of body, or its alias (the name Trustpilot's fake gives it:
+ * "id", "stars", "created_at"), so one script can drive every review fake. */
+static const char *
+alias(json_t *body, const char *key, const char *other)
+{
+	return json_object_get(body, key) == NULL && json_object_get(body, other) != NULL ? other
+											  : key;
+}
+
 /* Reads optional "at" (RFC 3339) into *ms (absent: now), at rv's precision. */
 static bool
 read_at(const struct fake_reviews *rv, json_t *body, const char *key, int64_t *ms,
@@ -312,7 +321,7 @@ ctl_target(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
 	const char *id;
 	struct fake_review *r;
 
-	if (!fake_control_str(body, "review", &id, resp))
+	if (!fake_control_str(body, alias(body, "review", "id"), &id, resp))
 		return NULL;
 	if (id == NULL) {
 		fake_control_error(resp, 400, "review (an id) is required");
@@ -332,7 +341,7 @@ ctl_add_review(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
 	const char *author, *title, *text;
 	long rating;
 
-	if (!fake_control_int(body, "rating", 0, &rating, resp) ||
+	if (!fake_control_int(body, alias(body, "rating", "stars"), 0, &rating, resp) ||
 	    !read_text(body, "author", &author, resp) || !read_text(body, "title", &title, resp) ||
 	    !read_text(body, "text", &text, resp) ||
 	    !read_at(rv, body, "created_at", &r.created_ms, resp))
@@ -367,7 +376,7 @@ ctl_answer(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
 	int64_t at;
 
 	if (r == NULL || !read_text(body, "text", &text, resp) ||
-	    !read_at(rv, body, "at", &at, resp))
+	    !read_at(rv, body, alias(body, "at", "created_at"), &at, resp))
 		return;
 	if (text == NULL) {
 		fake_control_error(resp, 400, "text is required");
@@ -398,7 +407,7 @@ ctl_publish(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
 	struct fake_review *r = ctl_target(rv, body, resp);
 	int64_t at;
 
-	if (r == NULL || !read_at(rv, body, "at", &at, resp))
+	if (r == NULL || !read_at(rv, body, alias(body, "at", "created_at"), &at, resp))
 		return;
 	if (r->reply == NULL) {
 		fake_control_error(resp, 409, "the review has no answer to publish");
@@ -420,9 +429,10 @@ ctl_edit(struct fake_reviews *rv, json_t *body, bool of_answer, struct fake_resp
 	long rating;
 	int64_t at;
 
-	if (r == NULL || !fake_control_int(body, "rating", r->rating, &rating, resp) ||
+	if (r == NULL ||
+	    !fake_control_int(body, alias(body, "rating", "stars"), r->rating, &rating, resp) ||
 	    !read_text(body, "title", &title, resp) || !read_text(body, "text", &text, resp) ||
-	    !read_at(rv, body, "at", &at, resp))
+	    !read_at(rv, body, alias(body, "at", "created_at"), &at, resp))
 		return;
 	if (of_answer) {
 		if (r->reply == NULL || text == NULL) {

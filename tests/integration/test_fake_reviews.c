@@ -1002,3 +1002,25 @@ Test(fake_reviews, regression_unknown_path_under_a_nested_prefix_is_the_longest_
 	json_decref(log);
 	rwt_response_free(&r);
 }
+
+Test(fake_reviews, control_calls_take_trustpilots_names_too)
+{
+	char *tok = gbp_token(), path[256];
+	json_t *v = ctl("/_fake/google_business/review", "{'stars': 3, 'text': 'meh'}");
+	char *id = strdup(str(v, "id"));
+
+	json_decref(v);
+	snprintf(path, sizeof(path),
+		 "{'id': '%s', 'text': 'Thanks', 'created_at': "
+		 "'2026-12-01T08:00:00Z'}",
+		 id);
+	json_decref(ctl("/_fake/google_business/answer", path));
+	snprintf(path, sizeof(path), GBP "/%s", id);
+	v = call("GET", path, tok, NULL, 200);
+	cr_assert_str_eq(str(v, "starRating"), "THREE");
+	cr_assert_eq(ms_of(str(json_object_get(v, "reviewReply"), "updateTime")),
+		     rwt_utc_ms(2026, 12, 1, 8, 0));
+	json_decref(v);
+	free(id);
+	free(tok);
+}
