@@ -296,6 +296,8 @@ apple_list(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 	if (!apple_read_paging(req, &asc, &limit, &include, resp) ||
 	    !apple_read_query(req, &q, resp))
 		return;
+	if (st->p[apple_index()].page_max > 0 && limit > st->p[apple_index()].page_max)
+		limit = st->p[apple_index()].page_max; /* config page_limit_max */
 	rc = rv ? fake_reviews_page(rv, apple_key, apple_keep, &q, fake_param(req, "cursor"), limit,
 				    asc, &page)
 		: -2;
