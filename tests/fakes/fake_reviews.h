@@ -5,7 +5,8 @@
  * st->lock held, like every hook of fake.h.
  *
  * Files: fake_review_store.c (the reviews of one platform in st->own[p],
- * their control calls, paging tokens, state), fake_google.c (Google's error
+ * their control calls, state), fake_review_util.c (paging tokens, time
+ * formats, PEM files), fake_google.c (Google's error
  * envelope and the hooks Business Profile and Play share),
  * fake_google_oauth.c (POST /token: the refresh-token and JWT-bearer grants,
  * issued access tokens), fake_google_business.c, fake_google_play.c,
@@ -88,6 +89,8 @@ json_t *fake_reviews_state(const struct fake_state *st, enum fake_platform p);
 void fake_reviews_reset(struct fake_state *st, enum fake_platform p);
 void fake_reviews_free(struct fake_state *st, enum fake_platform p);
 
+/* ---- fake_review_util.c ---- */
+
 /* One page of a listing, newest first by key (then id). */
 struct fake_review_page {
 	size_t *idx; /* indices into rv->v, in page order (caller frees) */
@@ -115,6 +118,10 @@ void fake_fmt_google(int64_t ms, const char *salt, char buf[FAKE_TIME_LEN]);
 void fake_fmt_apple(int64_t ms, char buf[FAKE_TIME_LEN]);
 /* The n-th path segment of path (from 0), copied into out; false when absent or too long. */
 bool fake_path_segment(const char *path, size_t n, char *out, size_t outlen);
+
+/* Reads a PEM file (at most 64 KiB) into a new string (caller frees); NULL
+ * when path is NULL or empty, unreadable or too large. */
+char *fake_read_pem(const char *path);
 
 /* ---- fake_google.c: Google's error envelope and shared hooks ---- */
 
@@ -163,9 +170,5 @@ void fake_apple_wrong_method(struct fake_resp *r, const struct fake_route_def *r
 void fake_apple_too_many(struct fake_resp *r, const struct fake_limit *l, long retry_after,
 			 int64_t now);
 void fake_apple_limit_headers(struct fake_resp *r, const struct fake_limit *l);
-
-/* Reads a PEM file (at most 64 KiB) into a new string (caller frees); NULL
- * when path is NULL or empty, unreadable or too large. */
-char *fake_read_pem(const char *path);
 
 #endif
