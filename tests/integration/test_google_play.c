@@ -771,3 +771,40 @@ Test(google_play, more_than_a_week_behind_warns)
 	json_decref(s);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "can no longer be read: some may be missed"));
 }
+
+static bool
+source_failed(void *arg)
+{
+	json_t *s = source_status();
+	const char *err = json_string_value(json_object_get(s, "last_error"));
+	bool ok = err && strstr(err, arg);
+
+	json_decref(s);
+	return ok;
+}
+
+/* A package name that is none (it would go into the path) is refused
+ * before any request, with a reason saying where to find the right one. */
+Test(google_play, bad_package_name_refused_before_any_request)
+{
+	int port = rwt_free_port();
+	char *top, *path;
+
+	cr_assert(asprintf(&top,
+			   ",\n \"sources\": [ { \"name\": \"" SOURCE
+			   "\", \"type\": \"google_play\","
+			   " \"base_url\": \"%s\", \"token_url\": \"%s/token\","
+			   " \"package_name\": \"com.acme/../../x\", \"client_email\": \"" SA_EMAIL
+			   "\", \"private_key\": \"file:%s\", \"poll_every\": \"1s\" } ]",
+			   fake.base, fake.base, key_path) > 0);
+	path = rwt_write_config(dir, &redis, port, "", top);
+	rwt_daemon_start(&daemon_, path, port, NULL);
+	rwt_daemon_wait_ready(&daemon_, 5.0);
+	free(path);
+	free(top);
+	cr_assert(rwt_wait_until(source_failed, "not an Android package name", 10.0), "%s",
+		  rwt_daemon_log(&daemon_));
+	json_t *all = rwt_fake_requests(&fake, NULL, NULL);
+	cr_assert_eq(json_array_size(all), 0);
+	json_decref(all);
+}
