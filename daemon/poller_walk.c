@@ -639,11 +639,9 @@ check_list_windows(struct rw_poll *poll)
 		char at[40], msg[POLL_ERROR_MAX];
 		int64_t last;
 
-		if (window <= 0 || d == NULL || !rw_cursor_digits(d, 16))
+		if (!poll_list_window_passed(d, now, window))
 			continue;
 		last = strtoll(d, NULL, 10);
-		if (now - last <= window)
-			continue;
 		snprintf(msg, sizeof(msg),
 			 "%s: last complete walk %s, over %" PRId64 " days ago: items older than "
 			 "%" PRId64 " days can no longer be read: some may be missed",
