@@ -473,6 +473,12 @@ walk_done(struct rw_poll *poll, const struct rw_stream *s)
 	if (poll->ps->conn->list_window_ms > 0) {
 		snprintf(ms, sizeof(ms), "%" PRId64, rw_now_ms());
 		poller_save(poll, s->field, 'd', ms);
+		if (poll->ps->warning[0] != '\0') {
+			/* Caught up: what the gap may have missed stays in the log. */
+			log_info("%s: %s: caught up; the warning is cleared", poll->ps->name,
+				 s->endpoint);
+			poll->ps->warning[0] = '\0';
+		}
 	}
 	next_stream(poll);
 }
@@ -626,7 +632,8 @@ rw_poll_walk(struct rw_poll *poll)
 /* A stream of a platform that lists only what changed recently, whose last
  * finished walk is older than that window: items may have been missed.
  * Checked before the connector starts, so a source down for a week says it
- * too; the warning stays in /status until the daemon restarts. */
+ * too; the warning stays in /status until a walk of the stream completes
+ * again (the log line keeps the record of the gap). */
 static void
 check_list_windows(struct rw_poll *poll)
 {

@@ -741,10 +741,22 @@ has_warning(void *arg)
 	return ok;
 }
 
+static bool
+no_warning(void *arg)
+{
+	json_t *s = source_status();
+	bool ok = json_is_null(json_object_get(s, "warning"));
+
+	(void)arg;
+	json_decref(s);
+	return ok;
+}
+
 /* A source whose last complete walk is over 7 days old (the daemon stopped
  * for 8 days, then the key revoked: down) says in /status and the log that
  * reviews older than 7 days can no longer be read; a source up to date
- * says nothing. */
+ * says nothing, and one that catches up (the key restored, a walk
+ * completed) says nothing again. */
 Test(google_play, more_than_a_week_behind_warns)
 {
 	char id[64];
@@ -770,6 +782,18 @@ Test(google_play, more_than_a_week_behind_warns)
 		  "%s", json_dumps(s, 0));
 	json_decref(s);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "can no longer be read: some may be missed"));
+
+	/* The key restored: the first poll after a restart still finds the old
+	 * walk (warns), then completes a walk and clears the warning. */
+	json_decref(
+		rwt_fake_call(&fake, "POST", "/_fake/google_play/revoke", "{\"revoked\":false}"));
+	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_cleanup(&daemon_);
+	start_daemon("1s");
+	wait_source_state("ok", 10.0);
+	cr_assert(rwt_wait_until(no_warning, NULL, 10.0), "the warning stayed after catching up");
+	cr_assert(rwt_daemon_log_contains(&daemon_, "can no longer be read: some may be missed"));
+	cr_assert(rwt_daemon_log_contains(&daemon_, "caught up; the warning is cleared"));
 }
 
 static bool
