@@ -6,7 +6,6 @@
 #include <stddef.h>
 
 #include "replywatch/platform.h"
-#include "replywatch/sources/app_store.h"
 
 static const struct rw_param_spec reddit_params[] = {
 	{"auth_url", RW_PARAM_URL, false},        {"client_id", RW_PARAM_STRING, true},
@@ -75,18 +74,6 @@ const struct rw_platform rw_google_play_platform = {
 	.name = "google_play",
 	.base_url = "https://androidpublisher.googleapis.com",
 	.params = google_play_params,
-};
-
-static const struct rw_param_spec app_store_params[] = {
-	{"app_id", RW_PARAM_STRING, true}, {"issuer_id", RW_PARAM_STRING, true},
-	{"key_id", RW_PARAM_STRING, true}, {"private_key", RW_PARAM_SECRET, true},
-	{NULL, RW_PARAM_STRING, false},
-};
-const struct rw_platform rw_app_store_platform = {
-	.name = "app_store",
-	.base_url = "https://api.appstoreconnect.apple.com",
-	.params = app_store_params,
-	.ratelimit_read = rw_app_store_ratelimit_read,
 };
 
 static const struct rw_param_spec json_params[] = {
