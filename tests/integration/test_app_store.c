@@ -724,3 +724,50 @@ Test(app_store, max_rating_policy)
 	cr_assert_str_eq(json_string_value(json_object_get(m, "author")), "Anne");
 	json_decref(m);
 }
+
+static bool
+cursor_asked(void *arg)
+{
+	(void)arg;
+	return count_requests("customerReviews", 0, "cursor=", 0) > 0;
+}
+
+/* The next page is asked with the cursor of links.next sent back as it
+ * was encoded (decoded once, encoded once: "a%2Bb%3D", not "a%252B..."),
+ * on our own host and path with our own parameters: the host, path and
+ * other parameters of links.next are never followed. */
+Test(app_store, next_page_takes_only_the_cursor)
+{
+	char *fault, at[40];
+	json_t *reqs, *r;
+	size_t i;
+
+	rw_time_format(rw_now_ms() - 60 * MINUTE_MS, at, sizeof(at));
+	cr_assert(asprintf(&fault,
+			   "{'endpoint': 'customerReviews', 'kind': 'answer', 'count': 1,"
+			   " 'body': '{\\'data\\': [{\\'type\\': \\'customerReviews\\', \\'id\\':"
+			   " \\'00000028-b08c-0014-729e-fbd500000000\\', \\'attributes\\':"
+			   " {\\'rating\\': 4, \\'createdDate\\': \\'%s\\'}}], \\'links\\':"
+			   " {\\'next\\': "
+			   "\\'%s/elsewhere/customerReviews?limit=1&cursor=a%%2Bb%%3D\\'}}'}",
+			   at, fake.base) > 0);
+	json_decref(rwt_fake_call(&fake, "POST", "/_fake/app_store/fault", fault));
+	free(fault);
+	start_daemon(key_path, "1s");
+	cr_assert(rwt_wait_until(cursor_asked, NULL, 10.0), "the second page was never asked\n%s",
+		  rwt_daemon_log(&daemon_));
+	reqs = requests("customerReviews");
+	json_array_foreach(reqs, i, r)
+	{
+		const char *q = json_string_value(json_object_get(r, "query"));
+
+		if (strstr(q, "cursor=") != NULL)
+			cr_assert(strstr(q, "cursor=a%2Bb%3D") && strstr(q, "limit=200") &&
+					  strstr(q, "sort=-createdDate") && !strstr(q, "limit=1&"),
+				  "%s", q);
+	}
+	json_decref(reqs);
+	reqs = requests("unknown");
+	cr_assert_eq(json_array_size(reqs), 0);
+	json_decref(reqs);
+}
