@@ -771,3 +771,26 @@ Test(app_store, next_page_takes_only_the_cursor)
 	cr_assert_eq(json_array_size(reqs), 0);
 	json_decref(reqs);
 }
+
+/* The 20-minute JWT is made anew before it expires: with the daemon's
+ * clock (and the fake's JWT check) 21 minutes on, the next poll signs a
+ * new token by itself and Apple never answers 401. */
+Test(app_store, token_renewed_before_expiry)
+{
+	char id[ID_LEN + 1], late[ID_LEN + 1];
+	int64_t t;
+
+	add_review("'rating': 3", rw_now_ms() - MINUTE_MS, id);
+	daemon_.test_clock = true;
+	start_daemon(key_path, "5m"); /* no poll but the first until the clock moves */
+	wait_state(id, "open", 10.0);
+	json_decref(control("settings", "{'clock_offset': 1260}"));
+	add_review("'rating': 5", rw_now_ms(), late);
+	t = rw_now_ms();
+	rwt_clock_advance(&daemon_, 1260);
+	wait_state(late, "open", 10.0);
+	cr_assert_eq(count_requests(NULL, t, NULL, 401), 0, "the expired JWT was sent\n%s",
+		     rwt_daemon_log(&daemon_));
+	cr_assert_geq(count_requests("customerReviews", t, NULL, 200), 1);
+	assert_no_secret();
+}
