@@ -6,10 +6,12 @@
  * (Apple's cursor), answers found on the review (also on an old review far
  * below page 1, within two polls, at the response's lastModifiedDate when
  * it was first seen PUBLISHED, not moved by a later edit; PENDING_PUBLISH
- * is no answer), reviews deleted while open, a 401 that renews the token
- * once, a revoked or unusable key (down, actionable, never logged), 429
- * with and without Retry-After, server errors and garbage, restarts that
- * resume without doubles, and a max_rating policy.
+ * is no answer), reviews deleted while open, the JWT renewed before it
+ * expires (test clock), a 401 that renews the token once, a revoked or
+ * unusable key (down, actionable, never logged), the next page asked with
+ * only links.next's cursor, 429 with and without Retry-After, server errors
+ * and garbage, restarts that resume without doubles, and a max_rating
+ * policy.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
