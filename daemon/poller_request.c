@@ -62,6 +62,7 @@ poller_error_detail(const struct rw_httpc_response *resp, char *out, size_t len)
 {
 	static const char *const keys[] = {"message", "detail", "error_description",
 					   "error",   "title",  NULL};
+	static const char *const error_keys[] = {"message", "detail", "title", NULL};
 	json_t *doc = json_loadb(resp->body, resp->body_len, 0, NULL), *errors;
 	const char *msg = NULL;
 
@@ -69,8 +70,10 @@ poller_error_detail(const struct rw_httpc_response *resp, char *out, size_t len)
 	if (doc == NULL)
 		return;
 	errors = json_object_get(doc, "errors");
-	if (json_is_array(errors) && json_array_size(errors) > 0)
-		msg = json_string_value(json_object_get(json_array_get(errors, 0), "message"));
+	/* X's {"errors":[{"message"}]}; JSON:API's {"errors":[{"detail",
+	 * "title"}]} (App Store Connect). */
+	for (size_t i = 0; msg == NULL && error_keys[i] != NULL; i++)
+		msg = json_string_value(json_object_get(json_array_get(errors, 0), error_keys[i]));
 	/* An API gateway's fault (Trustpilot): {"fault":{"faultstring":...}}. */
 	if (msg == NULL)
 		msg = json_string_value(

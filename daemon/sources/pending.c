@@ -6,7 +6,6 @@
 #include <stddef.h>
 
 #include "replywatch/platform.h"
-#include "replywatch/sources/app_store.h"
 
 static const struct rw_param_spec reddit_params[] = {
 	{"auth_url", RW_PARAM_URL, false},        {"client_id", RW_PARAM_STRING, true},
@@ -64,18 +63,6 @@ const struct rw_platform rw_google_business_platform = {
 	.name = "google_business",
 	.base_url = "https://mybusiness.googleapis.com",
 	.params = google_business_params,
-};
-
-static const struct rw_param_spec app_store_params[] = {
-	{"app_id", RW_PARAM_STRING, true}, {"issuer_id", RW_PARAM_STRING, true},
-	{"key_id", RW_PARAM_STRING, true}, {"private_key", RW_PARAM_SECRET, true},
-	{NULL, RW_PARAM_STRING, false},
-};
-const struct rw_platform rw_app_store_platform = {
-	.name = "app_store",
-	.base_url = "https://api.appstoreconnect.apple.com",
-	.params = app_store_params,
-	.ratelimit_read = rw_app_store_ratelimit_read,
 };
 
 static const struct rw_param_spec json_params[] = {

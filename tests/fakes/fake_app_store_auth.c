@@ -55,8 +55,9 @@ str_is(json_t *obj, const char *key, const char *want)
 static enum fake_auth
 apple_claims(const struct fake_state *st, enum fake_platform p, json_t *claims, const char **why)
 {
+	const struct fake_reviews *rv = st->own[p];
 	json_t *iat = json_object_get(claims, "iat"), *exp = json_object_get(claims, "exp");
-	double now = (double)fake_now_ms() / 1000;
+	double now = (double)fake_now_ms() / 1000 + (rv ? (double)rv->clock_offset_s : 0);
 
 	if (!str_is(claims, "iss", fake_option(st, p, "issuer-id"))) {
 		*why = "iss";

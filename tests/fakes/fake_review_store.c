@@ -311,16 +311,22 @@ ctl_revoke(struct fake_state *st, struct fake_reviews *rv, json_t *body, struct 
 	fake_resp_json(resp, 200, json_pack("{s:b}", "revoked", rv->revoked));
 }
 
-/* POST settings: {list_window?: seconds (0: no window)}. */
+/* POST settings: {list_window?: seconds (0: no window), clock_offset?:
+ * seconds the App Store's JWT check adds to the clock (a daemon on its test
+ * clock signs with its own time)}. */
 static void
 ctl_settings(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
 {
-	long window;
+	long window, offset;
 
-	if (!fake_control_int(body, "list_window", rv->list_window_s, &window, resp))
+	if (!fake_control_int(body, "list_window", rv->list_window_s, &window, resp) ||
+	    !fake_control_int(body, "clock_offset", rv->clock_offset_s, &offset, resp))
 		return;
 	rv->list_window_s = window;
-	fake_resp_json(resp, 200, json_pack("{s:I}", "list_window", (json_int_t)window));
+	rv->clock_offset_s = offset;
+	fake_resp_json(resp, 200,
+		       json_pack("{s:I, s:I}", "list_window", (json_int_t)window, "clock_offset",
+				 (json_int_t)offset));
 }
 
 bool
@@ -409,6 +415,7 @@ fake_reviews_reset(struct fake_state *st, enum fake_platform p)
 		rv->rules->revoke(st, false);
 	rv->revoked = false;
 	rv->list_window_s = rv->rules->list_window_s;
+	rv->clock_offset_s = 0;
 }
 
 void

@@ -66,6 +66,8 @@ struct fake_reviews {
 	uint64_t seq;       /* ids: never reused, even after a reset */
 	bool revoked;       /* the credential was revoked (rules->revoke NULL) */
 	long list_window_s; /* rules->list_window_s until set with "settings" */
+	/* Added to the clock the App Store's JWT check reads ("settings"). */
+	long clock_offset_s;
 };
 
 /* Platform p's reviews, made on first use with rules; NULL when out of memory. */

@@ -118,6 +118,8 @@ Test(connector, cursor_rules_per_platform)
 		{RW_SOURCE_BLUESKY, "2026-11-23T12:00:00Z", false},
 		{RW_SOURCE_TRUSTPILOT, "1795435200000", true}, /* createdAt watermark in ms */
 		{RW_SOURCE_TRUSTPILOT, "6630f0c2a1b2c3d4e5f60718", false},
+		{RW_SOURCE_APP_STORE, "1795435200000", true}, /* createdDate watermark in ms */
+		{RW_SOURCE_APP_STORE, "00000028-b08c-0014-729e-fbd500000000", false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -183,4 +185,19 @@ Test(connector, trustpilot_revisit_ids)
 	cr_assert_not(rv->id_ok("../../v1/private/reviews"));
 	cr_assert_not(rv->id_ok("6630f0c2a1b2c3d4e5f6071"));
 	cr_assert_not(rv->id_ok("6630f0c2a1b2c3d4e5f6071?"));
+}
+
+/* The App Store reads open reviews again by id: only Apple's ids (hex
+ * digits and '-') go into the URL; a 404 is a deletion. */
+Test(connector, app_store_revisit_ids)
+{
+	const struct rw_revisit *rv = rw_connector_for(RW_SOURCE_APP_STORE)->revisit;
+
+	cr_assert_not_null(rv);
+	cr_assert_eq(rv->gone_status, 404);
+	cr_assert(rv->id_ok("00000028-b08c-0014-729e-fbd500000000"));
+	cr_assert_not(rv->id_ok("../../v1/apps/1/customerReviews"));
+	cr_assert_not(rv->id_ok("00000028-b08c?include=x"));
+	cr_assert_not(rv->id_ok(""));
+	cr_assert_eq(rw_platform_of(RW_SOURCE_APP_STORE)->poll_every, 600);
 }
