@@ -7,7 +7,8 @@
 
 #include "replywatch/clock.h"
 
-static int64_t held_ms; /* 0: the real clock */
+static int64_t held_ms;   /* 0: the running clock */
+static int64_t offset_ms; /* added by rw_clock_advance: 0 unless the test clock moved */
 
 int64_t
 rw_now_ms(void)
@@ -17,13 +18,32 @@ rw_now_ms(void)
 	if (held_ms != 0)
 		return held_ms;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + offset_ms;
 }
 
 void
 rw_clock_set(int64_t ms)
 {
 	held_ms = ms;
+}
+
+int
+rw_clock_advance(int64_t ms)
+{
+	/* Past year 9999 no time could be written (rw_time_format), and the
+	 * sums below could overflow. */
+	if (ms <= 0 || ms > RW_TIME_MAX_MS - rw_now_ms())
+		return -1;
+	offset_ms += ms;
+	if (held_ms != 0)
+		held_ms += ms;
+	return 0;
+}
+
+int64_t
+rw_clock_offset(void)
+{
+	return offset_ms;
 }
 
 char *

@@ -66,6 +66,7 @@ struct rw_daemon {
 	ev_timer drain_timer;
 	ev_tstamp drain_deadline;
 	bool stopping;
+	bool test_clock; /* --test-clock: every listener serves POST /_test/clock */
 };
 
 static void on_drain_timer(struct ev_loop *loop, ev_timer *w, int revents);
@@ -139,7 +140,8 @@ http_start(struct rw_daemon *d, const struct rw_config *cfg, char *err, size_t e
 		return NULL;
 	if (rw_health_routes(srv, d) == -1 || rw_api_ingest_routes(srv, d) == -1 ||
 	    rw_api_mention_routes(srv, d) == -1 || rw_api_event_routes(srv, d) == -1 ||
-	    rw_api_status_routes(srv, d) == -1 || rw_api_dashboard_routes(srv, d) == -1) {
+	    rw_api_status_routes(srv, d) == -1 || rw_api_dashboard_routes(srv, d) == -1 ||
+	    (d->test_clock && rw_api_test_clock_routes(srv, d) == -1)) {
 		snprintf(err, errlen, "out of memory adding routes");
 		rw_http_server_free(srv);
 		return NULL;
@@ -202,8 +204,8 @@ retire_http(struct rw_daemon *d, struct rw_http_server *srv)
 }
 
 struct rw_daemon *
-rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config *cfg, char *err,
-		size_t errlen)
+rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config *cfg,
+		unsigned flags, char *err, size_t errlen)
 {
 	struct rw_daemon *d = calloc(1, sizeof(*d));
 
@@ -213,6 +215,10 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 	}
 	d->loop = loop;
 	d->cfg = cfg;
+	d->test_clock = (flags & RW_DAEMON_TEST_CLOCK) != 0;
+	if (d->test_clock)
+		log_warnx(
+			"test clock on: POST /_test/clock moves this daemon's clock (tests only)");
 	ev_timer_init(&d->retire_timer, on_retire_timer, 0., RETIRE_CHECK_EVERY);
 	ev_timer_init(&d->drain_timer, on_drain_timer, 0., DRAIN_CHECK_EVERY);
 	d->retire_timer.data = d->drain_timer.data = d;

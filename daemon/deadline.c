@@ -12,6 +12,7 @@
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
 #include "replywatch/store.h"
+#include "replywatch/timer.h"
 #include "replywatch/tracker.h"
 
 #define REFRESH_EVERY 1.0 /* seconds between reads of every source's earliest deadline */
@@ -30,7 +31,7 @@ struct rw_deadlines {
 	const struct rw_config *cfg;
 	struct source_due *sources;
 	size_t n;
-	ev_timer timer;
+	struct rw_timer timer; /* the earliest deadline: an instant on the daemon clock */
 	ev_timer refresh;
 	size_t refreshing; /* refresh reads under way */
 };
@@ -114,13 +115,11 @@ start_fire(struct rw_deadlines *d, struct source_due *s, const struct rw_source_
 
 /* Raises what is due for every source whose earliest deadline has come. */
 static void
-on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+on_timer(struct rw_timer *t)
 {
-	struct rw_deadlines *d = w->data;
+	struct rw_deadlines *d = t->data;
 	int64_t now = rw_now_ms();
 
-	(void)loop;
-	(void)revents;
 	for (size_t i = 0; i < d->n; i++) {
 		struct source_due *s = &d->sources[i];
 		const struct rw_source_config *src;
@@ -139,7 +138,7 @@ on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 static void
 arm(struct rw_deadlines *d)
 {
-	int64_t earliest = 0, now;
+	int64_t earliest = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
 		const struct source_due *s = &d->sources[i];
@@ -147,13 +146,12 @@ arm(struct rw_deadlines *d)
 		if (!s->firing && s->due && (earliest == 0 || s->due < earliest))
 			earliest = s->due;
 	}
-	ev_timer_stop(d->loop, &d->timer);
+	/* Re-armed from the wall clock on every change and every refresh (1 s):
+	 * a wall-clock jump is caught within a second. */
 	if (earliest == 0)
-		return;
-	now = rw_now_ms();
-	ev_now_update(d->loop);
-	ev_timer_set(&d->timer, earliest > now ? (double)(earliest - now) / 1000.0 : 0., 0.);
-	ev_timer_start(d->loop, &d->timer);
+		rw_timer_stop(&d->timer);
+	else
+		rw_timer_at(&d->timer, earliest);
 }
 
 static void
@@ -218,9 +216,9 @@ rw_deadlines_new(struct ev_loop *loop, struct rw_store *st, struct rw_tracker *t
 	d->loop = loop;
 	d->store = st;
 	d->tracker = tr;
-	ev_timer_init(&d->timer, on_timer, 0., 0.);
+	rw_timer_init(&d->timer, loop, on_timer, d);
 	ev_timer_init(&d->refresh, on_refresh, REFRESH_EVERY, REFRESH_EVERY);
-	d->timer.data = d->refresh.data = d;
+	d->refresh.data = d;
 	ev_timer_start(loop, &d->refresh);
 	return d;
 }
@@ -268,7 +266,7 @@ rw_deadlines_free(struct rw_deadlines *d)
 {
 	if (d == NULL)
 		return;
-	ev_timer_stop(d->loop, &d->timer);
+	rw_timer_stop(&d->timer);
 	ev_timer_stop(d->loop, &d->refresh);
 	free_sources(d->sources, d->n);
 	free(d);

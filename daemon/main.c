@@ -70,10 +70,14 @@ main(int argc, char **argv)
 		{"check-config", no_argument, NULL, 'n'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
+		/* Hidden (not in usage): the integration tests' movable clock,
+		 * docs/testing.md. */
+		{"test-clock", no_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = RW_CONFIG_DEFAULT_PATH;
 	bool check_only = false;
+	unsigned flags = 0;
 	struct rw_config *cfg;
 	struct rw_daemon *d;
 	struct ev_loop *loop;
@@ -95,6 +99,9 @@ main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'T':
+			flags |= RW_DAEMON_TEST_CLOCK;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -128,7 +135,7 @@ main(int argc, char **argv)
 	if (loop == NULL)
 		fatalx("cannot create the event loop");
 
-	d = rw_daemon_start(loop, path, cfg, err, sizeof(err));
+	d = rw_daemon_start(loop, path, cfg, flags, err, sizeof(err));
 	if (d == NULL) {
 		rw_config_free(cfg);
 		fatalx("cannot start: %s", err);

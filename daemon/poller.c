@@ -17,6 +17,7 @@
 #include "replywatch/platform.h"
 #include "replywatch/secret.h"
 #include "replywatch/store.h"
+#include "replywatch/timer.h"
 #include "replywatch/tracker.h"
 #include "replywatch/utf8.h"
 
@@ -91,10 +92,8 @@ schedule(struct poll_source *ps, double delay)
 		return;
 	if (delay < 0)
 		delay = 0;
-	ev_timer_stop(p->loop, &ps->timer);
-	ev_timer_set(&ps->timer, delay, 0.);
-	ev_timer_start(p->loop, &ps->timer);
-	ps->next_poll_at = rw_now_ms() + (int64_t)(delay * 1000.0);
+	/* An instant on the daemon clock: the test clock can bring it forward. */
+	ps->next_poll_at = rw_timer_in(&ps->timer, (int64_t)(delay * 1000.0));
 }
 
 /* The latest reset among ps's spent budgets still in the future, or 0. */
@@ -269,12 +268,10 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 }
 
 static void
-on_poll_timer(struct ev_loop *loop, ev_timer *w, int revents)
+on_poll_timer(struct rw_timer *t)
 {
-	struct poll_source *ps = w->data;
+	struct poll_source *ps = t->data;
 
-	(void)loop;
-	(void)revents;
 	if (ps->poller->stopping || ps->poll != NULL)
 		return;
 	if (!rw_store_connected(ps->poller->store)) {
@@ -324,8 +321,7 @@ source_new(struct rw_poller *p, const struct rw_source_config *src)
 	ps->poller = p;
 	ps->src = src;
 	ps->conn = rw_connector_for(src->type);
-	ev_init(&ps->timer, on_poll_timer);
-	ps->timer.data = ps;
+	rw_timer_init(&ps->timer, p->loop, on_poll_timer, ps);
 	if (ps->conn && ps->conn->state_new &&
 	    (ps->conn_state = ps->conn->state_new(src)) == NULL) {
 		free(ps->name);
@@ -339,7 +335,7 @@ source_new(struct rw_poller *p, const struct rw_source_config *src)
 static void
 source_retire(struct rw_poller *p, struct poll_source *ps)
 {
-	ev_timer_stop(p->loop, &ps->timer);
+	rw_timer_stop(&ps->timer);
 	if (ps->poll != NULL) {
 		ps->retired = true;
 		ps->next = p->retired;
@@ -357,7 +353,7 @@ static void
 source_arm(struct poll_source *ps, bool fresh)
 {
 	if (!ps->src->enabled) {
-		ev_timer_stop(ps->poller->loop, &ps->timer);
+		rw_timer_stop(&ps->timer);
 		ps->run.state = SOURCE_DISABLED;
 		ps->next_poll_at = 0;
 		return;
@@ -373,7 +369,7 @@ source_arm(struct poll_source *ps, bool fresh)
 		ps->run.state = SOURCE_OK;
 	/* A new source polls now; a kept one keeps its turn unless idle and
 	 * disarmed (it was disabled before). */
-	if (fresh || (!ev_is_active(&ps->timer) && ps->poll == NULL))
+	if (fresh || (!rw_timer_armed(&ps->timer) && ps->poll == NULL))
 		schedule(ps, fresh ? soon(0.01) : 0.01);
 }
 
@@ -443,7 +439,7 @@ rw_poller_stop(struct rw_poller *p)
 		return;
 	p->stopping = true;
 	for (struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
-		ev_timer_stop(p->loop, &ps->timer);
+		rw_timer_stop(&ps->timer);
 }
 
 void

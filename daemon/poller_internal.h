@@ -15,6 +15,7 @@
 #include "replywatch/connector.h"
 #include "replywatch/page.h"
 #include "replywatch/poller.h"
+#include "replywatch/timer.h"
 #include "replywatch/ratelimit.h"
 #include "replywatch/tracker.h"
 
@@ -97,7 +98,7 @@ struct poll_source {
 	const struct rw_source_config *src; /* the configuration in force: rebound at reload */
 	const struct rw_connector *conn;    /* NULL: no connector for the type in this build */
 	void *conn_state;
-	ev_timer timer;
+	struct rw_timer timer; /* the next poll: an instant on the daemon clock */
 	struct poll_run run;
 	int64_t last_poll_at, last_success_at, next_poll_at;
 	char last_error[POLL_ERROR_MAX];   /* valid UTF-8 (rw_utf8_clean): JSON can hold it */

@@ -631,6 +631,32 @@ rw_http_bearer(const struct rw_http_request *req)
 	return auth;
 }
 
+bool
+rw_http_addr_loopback(const struct sockaddr *sa)
+{
+	if (sa == NULL)
+		return false;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		/* ::1, or 127.x.y.z mapped into IPv6 (a dual-stack listener). */
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
+bool
+rw_http_from_loopback(const struct rw_http_request *req)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	return info != NULL && rw_http_addr_loopback(info->client_addr);
+}
+
 int
 rw_http_add_header(struct rw_http_request *req, const char *name, const char *value)
 {

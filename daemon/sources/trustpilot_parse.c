@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replywatch/sources/review.h"
 #include "replywatch/sources/trustpilot.h"
 #include "replywatch/clock.h"
 #include "replywatch/config.h"
@@ -38,23 +39,6 @@ opt_object(const json_t *obj, const char *key, const json_t **out)
 	return v == NULL || json_is_null(v) || json_is_object(v);
 }
 
-/* title + "\n\n" + text, either alone, or NULL; -1 on allocation failure. */
-static int
-review_text(const json_t *r, char **out)
-{
-	const char *title = rw_page_str(r, "title"), *text = rw_page_str(r, "text");
-	size_t n;
-
-	*out = NULL;
-	if (title == NULL || text == NULL)
-		return rw_page_copy(title ? title : text, out);
-	n = strlen(title) + 2 + strlen(text) + 1;
-	if ((*out = malloc(n)) == NULL)
-		return -1;
-	snprintf(*out, n, "%s\n\n%s", title, text);
-	return 0;
-}
-
 static int
 review_url(const char *id, char **out)
 {
@@ -77,14 +61,14 @@ review_item(const json_t *r, const char *id, struct rw_item *it, const char **wh
 		*why = RW_REJECT_WRONG_TYPE;
 		return RW_PAGE_REJECTED;
 	}
-	if (rw_time_parse(rw_page_str(r, "createdAt") ? rw_page_str(r, "createdAt") : "",
-			  &it->created_at_ms) == -1) {
+	if ((it->created_at_ms = rw_review_time(r, "createdAt")) == 0) {
 		*why = RW_REJECT_BAD_TIME;
 		return RW_PAGE_REJECTED;
 	}
 	name = rw_page_str(consumer, "displayName");
-	if (rw_page_copy(name ? name : RW_TRUSTPILOT_ANONYMOUS, &it->author) == -1 ||
-	    review_text(r, &it->text) == -1 || review_url(id, &it->url) == -1)
+	if (rw_review_author(name, false, &it->author) == -1 ||
+	    rw_review_text(rw_page_str(r, "title"), rw_page_str(r, "text"), &it->text) == -1 ||
+	    review_url(id, &it->url) == -1)
 		return RW_PAGE_NOMEM;
 	it->kind = RW_KIND_REVIEW;
 	if (json_is_integer(stars) && json_integer_value(stars) >= 1 &&
@@ -99,18 +83,14 @@ review_item(const json_t *r, const char *id, struct rw_item *it, const char **wh
 static enum rw_page_entry
 reply_item(const json_t *reply, const char *id, struct rw_item *it, const char **why)
 {
-	size_t n = strlen(id) + sizeof(RW_TRUSTPILOT_REPLY_SUFFIX);
-	const char *at = rw_page_str(reply, "createdAt");
-
-	if (rw_time_parse(at ? at : "", &it->created_at_ms) == -1) {
+	if ((it->created_at_ms = rw_review_time(reply, "createdAt")) == 0) {
 		*why = RW_REJECT_BAD_TIME;
 		return RW_PAGE_REJECTED;
 	}
-	if ((it->id = malloc(n)) == NULL || rw_page_copy(id, &it->in_reply_to) == -1 ||
+	if (rw_review_reply_id(id, &it->id) == -1 || rw_page_copy(id, &it->in_reply_to) == -1 ||
 	    rw_page_copy("brand", &it->author) == -1 ||
 	    rw_page_copy(rw_page_str(reply, "text"), &it->text) == -1)
 		return RW_PAGE_NOMEM;
-	snprintf(it->id, n, "%s%s", id, RW_TRUSTPILOT_REPLY_SUFFIX);
 	it->kind = RW_KIND_REVIEW;
 	it->from_brand = true;
 	return RW_PAGE_KEPT;

@@ -24,5 +24,8 @@ int rw_api_event_routes(struct rw_http_server *srv, struct rw_daemon *d);
 int rw_api_dashboard_routes(struct rw_http_server *srv, struct rw_daemon *d);
 /* GET /status and GET /metrics. */
 int rw_api_status_routes(struct rw_http_server *srv, struct rw_daemon *d);
+/* POST /_test/clock: moves the daemon clock forward (testclock.c). Added
+ * only under replywatchd --test-clock, never in production. */
+int rw_api_test_clock_routes(struct rw_http_server *srv, struct rw_daemon *d);
 
 #endif

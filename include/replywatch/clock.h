@@ -13,12 +13,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The wall clock in ms: the real one, or the instant given to rw_clock_set. */
+/* The wall clock in ms: the real one plus what rw_clock_advance added, or
+ * the instant given to rw_clock_set. */
 int64_t rw_now_ms(void);
 
-/* Holds the clock at ms (tests only); 0 gives back the real clock. Not
- * thread-safe: the daemon has one thread. */
+/* Holds the clock at ms (unit tests only); 0 gives back the running clock.
+ * Not thread-safe: the daemon has one thread. */
 void rw_clock_set(int64_t ms);
+
+/* Moves the clock forward by ms for good (the daemon's test clock, through
+ * rw_timer_advance, which also re-arms the timers); a held clock
+ * (rw_clock_set) moves too. Returns 0, or -1 and changes nothing when ms is
+ * not positive (the clock never goes back) or would carry the clock past
+ * RW_TIME_MAX_MS. */
+int rw_clock_advance(int64_t ms);
+
+/* The total rw_clock_advance has added, in ms (0 in production). */
+int64_t rw_clock_offset(void);
 
 /* Formats ms as RFC 3339 UTC with milliseconds into buf (at least
  * RW_TIME_MAX bytes for any ms; four-digit years within RW_TIME_MIN_MS..

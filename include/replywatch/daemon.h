@@ -23,13 +23,17 @@ struct rw_daemon;
 /* Seconds a SIGTERM drain may take before the daemon exits anyway. */
 #define RW_DRAIN_SECONDS 4.5
 
+/* Flags of rw_daemon_start. */
+#define RW_DAEMON_TEST_CLOCK 1u /* serve POST /_test/clock (replywatchd --test-clock) */
+
 /* Starts the daemon on loop with cfg, which it takes over (and frees) on
  * success; config_path is re-read on reload. Binds the HTTP listener, starts
- * connecting to Redis and tells systemd it is ready. Returns NULL with a
+ * connecting to Redis and tells systemd it is ready. flags: 0, or
+ * RW_DAEMON_TEST_CLOCK for the integration tests. Returns NULL with a
  * reason in err when the listener cannot be bound (cfg then stays the
  * caller's). */
 struct rw_daemon *rw_daemon_start(struct ev_loop *loop, const char *config_path,
-				  struct rw_config *cfg, char *err, size_t errlen);
+				  struct rw_config *cfg, unsigned flags, char *err, size_t errlen);
 
 /* SIGHUP: loads and validates the file again; on success swaps the new
  * configuration in, on failure logs every error and keeps the old one.

@@ -111,6 +111,12 @@ const char *rw_http_header(const struct rw_http_request *req, const char *name);
 const char *rw_http_body(const struct rw_http_request *req, size_t *len);
 /* The bearer token the client sent, or NULL. */
 const char *rw_http_bearer(const struct rw_http_request *req);
+/* True when the client connected from a loopback address
+ * (rw_http_addr_loopback). */
+bool rw_http_from_loopback(const struct rw_http_request *req);
+/* True when sa is a loopback address: 127.0.0.0/8, ::1, or 127.x mapped
+ * into IPv6. False for NULL and other families. */
+bool rw_http_addr_loopback(const struct sockaddr *sa);
 
 /* Answers with body (copied) and content type. Returns 0, or -1 when the
  * request was already answered. */

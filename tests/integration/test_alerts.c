@@ -21,29 +21,20 @@
 
 #define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-static struct rwt_redis redis;
-static struct rwt_daemon daemon_;
-static struct rwt_fake fake;
-static char *dir;
+static struct rwt_stack stack;
 /* The push source's name (a test may set the longest one). */
 static const char *source = "p";
 
 static void
 setup(void)
 {
-	dir = rwt_tmpdir_new();
-	rwt_redis_start(&redis, NULL);
-	rwt_fake_start(&fake, NULL);
+	rwt_stack_up(&stack, true);
 }
 
 static void
 teardown(void)
 {
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
-	rwt_fake_stop(&fake);
-	rwt_redis_destroy(&redis);
-	rwt_tmpdir_remove(dir);
+	rwt_stack_down(&stack);
 }
 
 TestSuite(alerts, .init = setup, .fini = teardown, .timeout = 120);
@@ -54,7 +45,7 @@ TestSuite(alerts, .init = setup, .fini = teardown, .timeout = 120);
 static void
 start_daemon(const char *targets)
 {
-	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
+	int port = stack.daemon.http_port ? stack.daemon.http_port : rwt_free_port();
 	char *t = rwt_json_quotes(targets), *top, *path;
 	char *expanded = NULL;
 	size_t len = 0;
@@ -63,7 +54,7 @@ start_daemon(const char *targets)
 	cr_assert_not_null(out);
 	for (const char *c = t; *c; c++) {
 		if (strncmp(c, "HOOK", 4) == 0) {
-			fprintf(out, "%s/hook", fake.base);
+			fprintf(out, "%s/hook", stack.fake.base);
 			c += 3;
 		} else {
 			fputc(*c, out);
@@ -78,21 +69,14 @@ start_daemon(const char *targets)
 			" \"sources\": [ { \"name\": \"%s\", \"type\": \"push\", \"token\": \"pt\","
 			" \"labels\": { \"brand\": \"acme\" } } ],\n \"alerts\": %s",
 			source, expanded) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
+	path = rwt_write_config(stack.dir, &stack.redis, port, "", top);
+	stack.daemon.test_clock = true;
+	rwt_daemon_start(&stack.daemon, path, port, NULL);
+	rwt_daemon_wait_ready(&stack.daemon, 5.0);
 	free(path);
 	free(top);
 	free(expanded);
 	free(t);
-}
-
-static char *
-iso(int64_t ms)
-{
-	char buf[40];
-
-	return strdup(rw_time_format(ms, buf, sizeof(buf)));
 }
 
 /* POSTs body to the push source. */
@@ -103,7 +87,7 @@ ingest(const char *body)
 	struct rwt_response r;
 
 	snprintf(path, sizeof(path), "/ingest/%s", source);
-	r = rwt_http(daemon_.http_port, "POST", path, "pt", body);
+	r = rwt_http(stack.daemon.http_port, "POST", path, "pt", body);
 	cr_assert_eq(r.status, 202, "%s", r.body);
 	rwt_response_free(&r);
 }
@@ -112,7 +96,7 @@ ingest(const char *body)
 static void
 push_mention(const char *id, int64_t ago_ms)
 {
-	char *body, *when = iso(rw_now_ms() - ago_ms);
+	char *body, *when = rwt_iso(rw_now_ms() - ago_ms);
 
 	cr_assert(asprintf(&body,
 			   "{\"id\":\"%s\",\"created_at\":\"%s\",\"author\":\"@ann\","
@@ -126,7 +110,7 @@ push_mention(const char *id, int64_t ago_ms)
 static void
 push_reply(const char *to)
 {
-	char *body, *when = iso(rw_now_ms());
+	char *body, *when = rwt_iso(rw_now_ms());
 
 	cr_assert(asprintf(&body,
 			   "{\"id\":\"re-%s\",\"created_at\":\"%s\",\"in_reply_to\":\"%s\","
@@ -145,7 +129,7 @@ deliveries(const char *name)
 	json_t *doc, *list;
 
 	snprintf(path, sizeof(path), "/_fake/hooks?name=%s", name);
-	doc = rwt_fake_call(&fake, "GET", path, NULL);
+	doc = rwt_fake_call(&stack.fake, "GET", path, NULL);
 	list = json_incref(json_object_get(doc, "deliveries"));
 	json_decref(doc);
 	return list;
@@ -213,13 +197,37 @@ wait_events(const char *name, const char *type, size_t n, double timeout_s)
 {
 	struct count_wait w = {name, type, n};
 
-	if (!rwt_wait_until(count_reached, &w, timeout_s)) {
+	if (!rwt_wait(&stack.daemon, count_reached, &w, timeout_s)) {
 		json_t *list = deliveries(name);
 		char *text = json_dumps(list, 0);
 
 		cr_assert_fail("receiver %s: fewer than %zu %s events: %s\n%s", name, n,
-			       type ? type : "", text, rwt_daemon_log(&daemon_));
+			       type ? type : "", text, rwt_daemon_log(&stack.daemon));
 	}
+}
+
+struct mention_wait {
+	const char *name, *type, *id;
+	size_t n;
+};
+
+static bool
+mention_count_reached(void *arg)
+{
+	struct mention_wait *w = arg;
+
+	return delivered_count(w->name, w->type, w->id) >= w->n;
+}
+
+/* Waits until n events of type about mention id reached name. */
+static void
+wait_count(const char *name, const char *type, const char *id, size_t n, double timeout_s)
+{
+	struct mention_wait w = {name, type, id, n};
+
+	cr_assert(rwt_wait(&stack.daemon, mention_count_reached, &w, timeout_s),
+		  "receiver %s: fewer than %zu %s events of %s\n%s", name, n, type, id,
+		  rwt_daemon_log(&stack.daemon));
 }
 
 static void
@@ -228,7 +236,7 @@ hook_fault(const char *name, const char *body)
 	char path[128];
 
 	snprintf(path, sizeof(path), "/_fake/hook/%s/fault", name);
-	json_decref(rwt_fake_call(&fake, "POST", path, body));
+	json_decref(rwt_fake_call(&stack.fake, "POST", path, body));
 }
 
 /* An id as replywatch makes them: prefix + 32 lowercase hex digits. */
@@ -266,7 +274,7 @@ expect_request_id(const char *webhook_id, const json_t *events)
  * the ids of the events the request carries. */
 Test(alerts, json_signed_breach_and_resolved)
 {
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/hook/care/config",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/hook/care/config",
 				  "{'secret': '" SECRET "'}"));
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
 		     "'}]");
@@ -292,7 +300,7 @@ Test(alerts, json_signed_breach_and_resolved)
 	}
 	/* /events shows the same ids as the alerts, and its next_after is a
 	 * position to continue from. */
-	json_t *doc = rwt_get_json(daemon_.http_port, "/events?limit=1000", NULL), *e;
+	json_t *doc = rwt_get_json(stack.daemon.http_port, "/events?limit=1000", NULL), *e;
 	const char *next = json_string_value(json_object_get(doc, "next_after"));
 	size_t matched = 0;
 
@@ -326,7 +334,7 @@ Test(alerts, json_signed_breach_and_resolved)
 	json_t *rest;
 
 	snprintf(path, sizeof(path), "/events?after=%s", esc);
-	rest = rwt_get_json(daemon_.http_port, path, NULL);
+	rest = rwt_get_json(stack.daemon.http_port, path, NULL);
 	cr_assert_eq(json_array_size(json_object_get(rest, "events")), 0);
 	cr_assert_str_eq(json_string_value(json_object_get(rest, "next_after")), next);
 	json_decref(rest);
@@ -342,6 +350,7 @@ Test(alerts, json_signed_breach_and_resolved)
 Test(alerts, receiver_down_then_up_keeps_ids)
 {
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
+	stack.daemon.clock_step_s = 5; /* backoff passes on the daemon's clock */
 	hook_fault("care", "{'kind': '500', 'count': 3}");
 	push_mention("m1", 10000);
 	wait_events("care", "breach", 1, 20);
@@ -386,10 +395,11 @@ Test(alerts, kill_while_receiver_down)
 			break;
 		usleep(10000);
 	}
-	rwt_daemon_signal(&daemon_, SIGKILL);
-	cr_assert_neq(rwt_daemon_wait(&daemon_, 5), -1);
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_signal(&stack.daemon, SIGKILL);
+	cr_assert_neq(rwt_daemon_wait(&stack.daemon, 5), -1);
+	rwt_daemon_cleanup(&stack.daemon);
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
+	stack.daemon.clock_step_s = 5; /* backoff passes on the daemon's clock */
 	wait_events("care", "breach", 1, 20);
 	sleep(1);
 	list = deliveries("care");
@@ -449,20 +459,30 @@ Test(alerts, repeat_every_resends_until_resolved)
 {
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', "
 		     "'repeat_every': '1s'}]");
+	stack.daemon.clock_step_s = 1; /* repeat_every passes on the daemon's clock */
 	push_mention("m1", 10000);
 	wait_events("care", "breach", 3, 15);
 	push_reply("m1");
 	wait_events("care", "resolved", 1, 10);
-	size_t breaches = delivered_events("care", "breach");
+	size_t breaches = delivered_count("care", "breach", "m1");
 
-	sleep(3);
-	cr_assert_eq(delivered_events("care", "breach"), breaches, "repeated after the reply");
+	/* Three repeat periods later on the daemon's clock, a later mention is
+	 * breached and repeated: any repeat of m1 would have come due in the
+	 * same repeat checks, and gone out before m2's repeat (the earliest
+	 * first, one request at a time). */
+	stack.daemon.clock_step_s = 0;
+	rwt_clock_advance(&stack.daemon, 3);
+	push_mention("m2", 10000);
+	wait_count("care", "breach", "m2", 1, 10);
+	stack.daemon.clock_step_s = 1;
+	wait_count("care", "breach", "m2", 2, 10);
+	cr_assert_eq(delivered_count("care", "breach", "m1"), breaches, "repeated after the reply");
 }
 
 static long long
 target_field(const char *name, const char *field)
 {
-	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL), *t;
+	json_t *st = rwt_get_json(stack.daemon.http_port, "/status", NULL), *t;
 	size_t i;
 	long long v = -1;
 
@@ -487,11 +507,12 @@ dead_letter_seen(void *arg)
 Test(alerts, dead_letter_after_retry_horizon)
 {
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'retry_for': '1s'}]");
+	stack.daemon.clock_step_s = 2; /* retries and the horizon pass on the daemon's clock */
 	hook_fault("care", "{'kind': '500', 'count': 1000}");
 	push_mention("m1", 10000);
-	cr_assert(rwt_wait_until(dead_letter_seen, NULL, 20), "no dead letter in /status");
+	cr_assert(rwt_wait(&stack.daemon, dead_letter_seen, NULL, 20), "no dead letter in /status");
 
-	struct rwt_response r = rwt_http(daemon_.http_port, "GET", "/metrics", NULL, NULL);
+	struct rwt_response r = rwt_http(stack.daemon.http_port, "GET", "/metrics", NULL, NULL);
 
 	cr_assert(strstr(r.body, "replywatch_alert_dead_letters{target=\"care\"} 1"), "%s", r.body);
 	cr_assert(strstr(r.body, "replywatch_alert_deliveries_total{target=\"care\","
@@ -502,7 +523,7 @@ Test(alerts, dead_letter_after_retry_horizon)
 static bool
 disabled(void *arg)
 {
-	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL);
+	json_t *st = rwt_get_json(stack.daemon.http_port, "/status", NULL);
 	const char *state = json_string_value(
 		json_object_get(json_array_get(json_object_get(st, "alerts"), 0), "state"));
 	bool yes = state && strcmp(state, arg) == 0;
@@ -517,10 +538,10 @@ Test(alerts, gone_disables_until_reload)
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care'}]");
 	hook_fault("care", "{'kind': '410', 'count': 1}");
 	push_mention("m1", 10000);
-	cr_assert(rwt_wait_until(disabled, "disabled", 10));
+	cr_assert(rwt_wait(&stack.daemon, disabled, "disabled", 10));
 	sleep(1);
 	cr_assert_eq(delivered_events("care", NULL), 0);
-	rwt_daemon_signal(&daemon_, SIGHUP);
+	rwt_daemon_signal(&stack.daemon, SIGHUP);
 	wait_events("care", "breach", 1, 10);
 
 	/* The same request as the one refused: same id, same bytes. */
@@ -698,9 +719,10 @@ Test(alerts, real_alertmanager_active_then_resolved)
 	struct am_wait active = {&am, "ReplySLABreach", true};
 	struct am_wait gone = {&am, "ReplySLABreach", false};
 
-	cr_assert(rwt_wait_until(am_alert_is, &active, 15), "no active ReplySLABreach alert");
+	cr_assert(rwt_wait(&stack.daemon, am_alert_is, &active, 15),
+		  "no active ReplySLABreach alert");
 	push_reply("m1");
-	cr_assert(rwt_wait_until(am_alert_is, &gone, 15), "the alert stayed active");
+	cr_assert(rwt_wait(&stack.daemon, am_alert_is, &gone, 15), "the alert stayed active");
 	am_stop(&am);
 }
 
@@ -744,7 +766,7 @@ wait_text(const char *name, const char *needle)
 {
 	struct text_wait w = {name, needle};
 
-	if (!rwt_wait_until(text_seen, &w, 10)) {
+	if (!rwt_wait(&stack.daemon, text_seen, &w, 10)) {
 		char *text = delivered_text(name);
 
 		cr_assert_fail("%s never received %s; got:\n%s", name, needle, text);
@@ -759,6 +781,7 @@ Test(alerts, lifecycle_reaches_every_format)
 		     " {'name': 'am', 'format': 'alertmanager', 'url': 'HOOK/am'},"
 		     " {'name': 'pd', 'format': 'pagerduty', 'url': 'HOOK/pd/v2/enqueue',"
 		     " 'routing_key': 'R0UTING'}]");
+	stack.daemon.clock_step_s = 1; /* warn_after and breach_after pass on the daemon's clock */
 	push_mention("m1", 0);
 	wait_events("j", "warning", 1, 10);
 	wait_events("j", "breach", 1, 10);
@@ -796,7 +819,7 @@ Test(alerts, slow_receiver_does_not_block_others)
 	wait_events("fast", "breach", 2, 3);
 
 	/* The slow target is still waiting on its first answer. */
-	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL), *t;
+	json_t *st = rwt_get_json(stack.daemon.http_port, "/status", NULL), *t;
 	size_t i;
 
 	json_array_foreach(json_object_get(st, "alerts"), i, t)
@@ -832,8 +855,9 @@ wait_deliveries(const char *name, size_t n, double timeout_s)
 {
 	struct n_wait w = {name, n};
 
-	cr_assert(rwt_wait_until(deliveries_reached, &w, timeout_s),
-		  "receiver %s: fewer than %zu deliveries\n%s", name, n, rwt_daemon_log(&daemon_));
+	cr_assert(rwt_wait(&stack.daemon, deliveries_reached, &w, timeout_s),
+		  "receiver %s: fewer than %zu deliveries\n%s", name, n,
+		  rwt_daemon_log(&stack.daemon));
 }
 
 /* The mention ids of the events a delivery carries, as "m1,m2". */
@@ -866,7 +890,7 @@ expect_mentions(const json_t *delivery, const char *want, const char *what)
 		char *all = json_dumps(json_object_get(delivery, "json"), JSON_INDENT(1));
 
 		cr_log_error("%s: events of %s, want %s\n%s\n%s", what, got, want, all ? all : "",
-			     rwt_daemon_log(&daemon_));
+			     rwt_daemon_log(&stack.daemon));
 		free(all);
 	}
 	free(got);
@@ -884,7 +908,7 @@ breaches_of(const char *name, const char *id)
 static bool
 request_stored(const char *target)
 {
-	redisContext *c = rwt_redis_connect(&redis);
+	redisContext *c = rwt_redis_connect(&stack.redis);
 	redisReply *r = redisCommand(c, "EXISTS t:rq:%s", target);
 	bool yes;
 
@@ -902,7 +926,7 @@ request_stored(const char *target)
  * request. */
 Test(alerts, regression_retry_keeps_id_and_body_while_events_arrive)
 {
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/hook/care/config",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/hook/care/config",
 				  "{'secret': '" SECRET "'}"));
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
 		     "'}]");
@@ -912,6 +936,8 @@ Test(alerts, regression_retry_keeps_id_and_body_while_events_arrive)
 	/* The first attempt failed; these arrive before the retry. */
 	push_mention("m2", 10000);
 	push_mention("m3", 10000);
+	stack.daemon.clock_step_s =
+		5; /* pushed before the retry; backoff passes on the daemon's clock */
 	wait_events("care", "breach", 3, 20);
 
 	json_t *list = deliveries("care"), *first = json_array_get(list, 0), *d;
@@ -961,12 +987,13 @@ Test(alerts, regression_kill_between_attempts_resends_same_request)
 	push_mention("m1", 10000);
 	wait_deliveries("care", 1, 10);
 	push_mention("m2", 10000);
+	stack.daemon.clock_step_s = 5;  /* backoff passes on the daemon's clock */
 	wait_deliveries("care", 2, 10); /* a retry: m2 was there, and is not in it */
 	cr_assert(request_stored("care"));
-	rwt_daemon_signal(&daemon_, SIGKILL);
-	cr_assert_neq(rwt_daemon_wait(&daemon_, 5), -1);
-	rwt_daemon_cleanup(&daemon_);
-	json_decref(rwt_fake_call(&fake, "DELETE", "/_fake/hook/care/fault", NULL));
+	rwt_daemon_signal(&stack.daemon, SIGKILL);
+	cr_assert_neq(rwt_daemon_wait(&stack.daemon, 5), -1);
+	rwt_daemon_cleanup(&stack.daemon);
+	json_decref(rwt_fake_call(&stack.fake, "DELETE", "/_fake/hook/care/fault", NULL));
 	start_daemon(targets);
 	wait_events("care", "breach", 2, 20);
 
@@ -1005,7 +1032,7 @@ Test(alerts, regression_kill_between_attempts_resends_same_request)
 Test(alerts, regression_long_ids_are_bounded_and_signed)
 {
 	static char id[RW_ITEM_ID_MAX + 1], key[RW_ITEM_ID_MAX + 1 + 65];
-	char ref[RW_EVENT_ID_SIZE], *body, *when = iso(rw_now_ms() - 10000);
+	char ref[RW_EVENT_ID_SIZE], *body, *when = rwt_iso(rw_now_ms() - 10000);
 
 	source = "s123456789-123456789-123456789-123456789-123456789-123456789-123";
 	cr_assert_eq(strlen(source), 64);
@@ -1013,7 +1040,7 @@ Test(alerts, regression_long_ids_are_bounded_and_signed)
 	id[sizeof(id) - 1] = '\0';
 	snprintf(key, sizeof(key), "%s:%s", source, id);
 	cr_assert_eq(rw_event_mention_ref(key, ref, sizeof(ref)), 0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/hook/care/config",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/hook/care/config",
 				  "{'secret': '" SECRET "'}"));
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
 		     "', 'repeat_every': '1s'},"
@@ -1025,6 +1052,7 @@ Test(alerts, regression_long_ids_are_bounded_and_signed)
 			   "\"text\":\"help\",\"url\":\"https://social.example/1\"}",
 			   id, when) > 0);
 	ingest(body);
+	stack.daemon.clock_step_s = 1; /* repeat_every passes on the daemon's clock */
 	free(body);
 	free(when);
 	wait_events("care", "breach", 2, 15); /* the breach and a repeat */
@@ -1092,7 +1120,7 @@ Test(alerts, regression_absurd_retry_after_is_clamped)
 	wait_deliveries("b", 2, 10);
 
 	/* c and d (retry_for 24 h) wait the one-hour ceiling. */
-	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL), *t;
+	json_t *st = rwt_get_json(stack.daemon.http_port, "/status", NULL), *t;
 	size_t i, waiting = 0;
 	int64_t now = rw_now_ms();
 
@@ -1123,7 +1151,7 @@ Test(alerts, regression_absurd_retry_after_is_clamped)
 
 		snprintf(want, sizeof(want), "replywatch_alert_dead_letters{target=\"%s\"} 1", *n);
 		for (k = 0; k < 500; k++) {
-			r = rwt_http(daemon_.http_port, "GET", "/metrics", NULL, NULL);
+			r = rwt_http(stack.daemon.http_port, "GET", "/metrics", NULL, NULL);
 			bool seen = strstr(r.body, want) != NULL;
 
 			rwt_response_free(&r);
@@ -1132,7 +1160,7 @@ Test(alerts, regression_absurd_retry_after_is_clamped)
 			usleep(10000);
 		}
 		cr_assert_lt(k, 500, "%s was never dead-lettered\n%s", *n,
-			     rwt_daemon_log(&daemon_));
+			     rwt_daemon_log(&stack.daemon));
 	}
 }
 
@@ -1150,7 +1178,7 @@ Test(alerts, regression_binary_error_body_keeps_target_in_status)
 
 	for (int i = 0; i < 500; i++) {
 		json_decref(st);
-		st = rwt_get_json(daemon_.http_port, "/status", NULL);
+		st = rwt_get_json(stack.daemon.http_port, "/status", NULL);
 		t = json_array_get(json_object_get(st, "alerts"), 0);
 		if (json_is_string(json_object_get(t, "last_error")))
 			break;
@@ -1171,7 +1199,7 @@ static void
 store_request(const char *target, const char *format, const char *id, const char *body)
 {
 	char *record;
-	redisContext *c = rwt_redis_connect(&redis);
+	redisContext *c = rwt_redis_connect(&stack.redis);
 	redisReply *r;
 	json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:n}", "id",
 				  "evt_stored", "type", "breach", "at", "2026-11-23T13:02:05.000Z",
@@ -1206,7 +1234,7 @@ Test(alerts, stored_request_is_sent_first_as_stored)
 			   "\"breach\",\"mention\":{\"id\":\"m9\"},\"stored\":true}]}";
 
 	store_request("care", "json", "msg_0123456789abcdef0123456789abcdef", body);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/hook/care/config",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/hook/care/config",
 				  "{'secret': '" SECRET "'}"));
 	start_daemon("[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', 'secret': '" SECRET
 		     "'}]");
@@ -1220,7 +1248,7 @@ Test(alerts, stored_request_is_sent_first_as_stored)
 	cr_assert_str_eq(json_string_value(json_object_get(first, "signature")), "valid");
 	expect_mentions(json_array_get(list, 1), "m1", "the next request");
 	json_decref(list);
-	cr_assert(rwt_wait_until(request_gone, "care", 5), "the stored request stayed");
+	cr_assert(rwt_wait(&stack.daemon, request_gone, "care", 5), "the stored request stayed");
 }
 
 /* A stored request of another format (the target's format changed) is not
@@ -1240,5 +1268,5 @@ Test(alerts, stored_request_of_another_format_is_rebuilt)
 	cr_assert_str_eq(header_of(first, "webhook-id"), want);
 	expect_mentions(first, "m9", "the rebuilt request");
 	json_decref(list);
-	cr_assert(rwt_wait_until(request_gone, "care", 5), "the stored request stayed");
+	cr_assert(rwt_wait(&stack.daemon, request_gone, "care", 5), "the stored request stayed");
 }

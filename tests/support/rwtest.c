@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "replywatch/clock.h"
 #include "replywatch/config.h"
 #include "rwtest.h"
 
@@ -318,7 +319,8 @@ void
 rwt_daemon_start(struct rwt_daemon *d, const char *config_path, int http_port,
 		 char *const extra_env[])
 {
-	char *argv[] = {RW_DAEMON_PATH, "-c", (char *)config_path, NULL};
+	char *argv[] = {RW_DAEMON_PATH, "-c", (char *)config_path,
+			d->test_clock ? "--test-clock" : NULL, NULL};
 	char *env[256];
 	size_t n = 0;
 	struct health_probe probe = {.d = d};
@@ -371,6 +373,52 @@ rwt_utc_ms(int y, int mo, int d, int h, int mi)
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	return (int64_t)timegm(&tm) * 1000;
+}
+
+int64_t
+rwt_clock_advance(const struct rwt_daemon *d, int64_t seconds)
+{
+	char body[64];
+	struct rwt_response r;
+	json_t *doc;
+	int64_t now = 0;
+
+	cr_assert(d->test_clock, "the daemon was not started with --test-clock");
+	snprintf(body, sizeof(body), "{\"advance\": %lld}", (long long)seconds);
+	r = rwt_http(d->http_port, "POST", "/_test/clock", d->token, body);
+	cr_assert_eq(r.status, 200, "POST /_test/clock: %ld %s", r.status, r.body ? r.body : "");
+	doc = json_loads(r.body, 0, NULL);
+	cr_assert_eq(rw_time_parse(json_string_value(json_object_get(doc, "now")), &now), 0, "%s",
+		     r.body);
+	json_decref(doc);
+	rwt_response_free(&r);
+	return now;
+}
+
+bool
+rwt_wait_advancing(const struct rwt_daemon *d, int64_t step_s, bool (*cond)(void *arg), void *arg,
+		   double timeout_s)
+{
+	double until = now_s() + timeout_s;
+
+	for (;;) {
+		if (cond(arg))
+			return true;
+		if (now_s() >= until)
+			return false;
+		rwt_clock_advance(d, step_s);
+		/* Time for the daemon to act on what came due. */
+		if (rwt_wait_until(cond, arg, 0.1))
+			return true;
+	}
+}
+
+bool
+rwt_wait(const struct rwt_daemon *d, bool (*cond)(void *arg), void *arg, double timeout_s)
+{
+	if (d->clock_step_s > 0)
+		return rwt_wait_advancing(d, d->clock_step_s, cond, arg, timeout_s);
+	return rwt_wait_until(cond, arg, timeout_s);
 }
 
 void
@@ -589,4 +637,35 @@ rwt_url_escape(const char *text)
 	copy = strdup(esc);
 	curl_free(esc);
 	return copy;
+}
+
+void
+rwt_stack_up(struct rwt_stack *s, bool with_fake)
+{
+	memset(s, 0, sizeof(*s));
+	s->dir = rwt_tmpdir_new();
+	rwt_redis_start(&s->redis, NULL);
+	if (with_fake)
+		rwt_fake_start(&s->fake, NULL);
+}
+
+void
+rwt_stack_down(struct rwt_stack *s)
+{
+	rwt_daemon_stop_clean(&s->daemon);
+	rwt_daemon_cleanup(&s->daemon);
+	rwt_fake_stop(&s->fake);
+	rwt_redis_destroy(&s->redis);
+	rwt_tmpdir_remove(s->dir);
+	s->dir = NULL;
+}
+
+char *
+rwt_iso(int64_t ms)
+{
+	char buf[RW_TIME_MAX];
+	char *text = strdup(rw_time_format(ms, buf, sizeof(buf)));
+
+	cr_assert_not_null(text);
+	return text;
 }

@@ -52,16 +52,35 @@ struct rwt_daemon {
 	char *log_path; /* stderr of the daemon */
 	char *config_path;
 	int http_port;
-	char *token; /* bearer token for requests, or NULL */
+	char *token;     /* bearer token for requests, or NULL */
+	bool test_clock; /* set before start: run with --test-clock (rwt_clock_advance) */
+	/* rwt_wait moves the test clock forward by this between its checks;
+	 * 0: it waits in real time. */
+	int64_t clock_step_s;
 };
 
-/* Starts RW_DAEMON_PATH -c config_path with extra environment entries
- * ("NAME=value", NULL-terminated, may be NULL); waits until /healthz answers. */
+/* Starts RW_DAEMON_PATH -c config_path (and --test-clock when d->test_clock)
+ * with extra environment entries ("NAME=value", NULL-terminated, may be
+ * NULL); waits until /healthz answers. */
 void rwt_daemon_start(struct rwt_daemon *d, const char *config_path, int http_port,
 		      char *const extra_env[]);
 /* Waits up to timeout_s until the daemon's /readyz answers 200 (it is
  * connected to Redis); fails the test otherwise. */
 void rwt_daemon_wait_ready(const struct rwt_daemon *d, double timeout_s);
+/* Moves the clock of d (started with test_clock) forward by seconds
+ * through POST /_test/clock: every product wait (polls, backoff, deadlines,
+ * alert retries and repeats) comes that much closer at once. Fails the test
+ * unless the daemon answers 200. Returns the daemon's new now in ms. */
+int64_t rwt_clock_advance(const struct rwt_daemon *d, int64_t seconds);
+/* Like rwt_wait_until, but moves d's clock forward by step_s between
+ * checks (one advance every 0.1 s): for a condition that comes after
+ * product waits (backoff, poll_every, alert retries and repeats), which the
+ * daemon then reaches in a fraction of the real time. */
+bool rwt_wait_advancing(const struct rwt_daemon *d, int64_t step_s, bool (*cond)(void *arg),
+			void *arg, double timeout_s);
+/* rwt_wait_advancing with d->clock_step_s when set, rwt_wait_until
+ * otherwise: the wait of helpers a test can speed up by setting the step. */
+bool rwt_wait(const struct rwt_daemon *d, bool (*cond)(void *arg), void *arg, double timeout_s);
 /* Sends sig. */
 void rwt_daemon_signal(struct rwt_daemon *d, int sig);
 /* Waits up to timeout_s for the daemon to exit; returns its wait status,
@@ -140,6 +159,25 @@ struct json_t *rwt_fake_call(const struct rwt_fake *f, const char *method, const
  * (either may be NULL: all). Caller decrefs. */
 struct json_t *rwt_fake_requests(const struct rwt_fake *f, const char *platform,
 				 const char *endpoint);
+
+/* What most integration suites run on: a scratch dir, a redis-server, the
+ * fake platform server (when asked for) and a daemon started later by the
+ * test. */
+struct rwt_stack {
+	char *dir;
+	struct rwt_redis redis;
+	struct rwt_fake fake;
+	struct rwt_daemon daemon;
+};
+
+/* Makes the dir and starts Redis, and rwfake when with_fake. */
+void rwt_stack_up(struct rwt_stack *s, bool with_fake);
+/* Stops the daemon cleanly (failing the test unless it exits 0), then
+ * rwfake and Redis, and removes the dir. */
+void rwt_stack_down(struct rwt_stack *s);
+
+/* ms as RFC 3339 (rw_time_format), a new string (caller frees). */
+char *rwt_iso(int64_t ms);
 
 /* Runs a command, returns its exit status; its output is appended to *out
  * (caller frees) when out is not NULL. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replywatch/sources/review.h"
 #include "replywatch/sources/trustpilot.h"
 #include "replywatch/config.h"
 #include "replywatch/item.h"
@@ -82,7 +83,7 @@ Test(trustpilot_reviews, research_sample)
 	cr_assert_eq(tom->created_at_ms, 1777579200000LL); /* 2026-04-30T20:00:00Z */
 	cr_assert_not(tom->from_brand);
 
-	cr_assert_str_eq(reply->id, ID2 RW_TRUSTPILOT_REPLY_SUFFIX);
+	cr_assert_str_eq(reply->id, ID2 RW_REVIEW_REPLY_SUFFIX);
 	cr_assert(reply->from_brand);
 	cr_assert_str_eq(reply->in_reply_to, ID2);
 	cr_assert_eq(reply->created_at_ms, 1777579200000LL + 65 * 60 * 1000);
@@ -121,14 +122,14 @@ Test(trustpilot_reviews, shapes)
 	/* Oldest first: ID3 (+ its reply), ID1 (08:15Z), ID2 (08:00:00.250Z). */
 	cr_assert_str_eq(page.items[0].id, ID3);
 	cr_assert_not(page.items[0].has_rating); /* 7 stars is no rating */
-	cr_assert_str_eq(page.items[0].author, RW_TRUSTPILOT_ANONYMOUS);
+	cr_assert_str_eq(page.items[0].author, RW_REVIEW_ANONYMOUS);
 	cr_assert_null(page.items[0].text);
-	cr_assert_str_eq(page.items[1].id, ID3 RW_TRUSTPILOT_REPLY_SUFFIX);
+	cr_assert_str_eq(page.items[1].id, ID3 RW_REVIEW_REPLY_SUFFIX);
 	cr_assert_eq(page.items[1].created_at_ms, 1775125800000LL); /* 2026-04-02T10:30:00Z */
 	cr_assert_null(page.items[1].text);
 	cr_assert_str_eq(page.items[2].id, ID2);
 	cr_assert_str_eq(page.items[2].text, "Only a text");
-	cr_assert_str_eq(page.items[2].author, RW_TRUSTPILOT_ANONYMOUS);
+	cr_assert_str_eq(page.items[2].author, RW_REVIEW_ANONYMOUS);
 	cr_assert_eq(page.items[2].created_at_ms, 1777622400250LL);
 	cr_assert_str_eq(page.items[3].id, ID1);
 	cr_assert_str_eq(page.items[3].text, "Only a title");
@@ -226,7 +227,7 @@ Test(trustpilot_review, by_id)
 	cr_assert_eq(page.nitems, 1);
 	cr_assert(page.items[0].from_brand);
 	cr_assert_str_eq(page.items[0].in_reply_to, ID1);
-	cr_assert_str_eq(page.items[0].id, ID1 RW_TRUSTPILOT_REPLY_SUFFIX);
+	cr_assert_str_eq(page.items[0].id, ID1 RW_REVIEW_REPLY_SUFFIX);
 	cr_assert_eq(page.items[0].created_at_ms,
 		     1777809600123LL); /* its createdAt, not the edit */
 	rw_page_clear(&page);

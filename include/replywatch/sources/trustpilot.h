@@ -17,21 +17,16 @@ struct rw_page;
 #define RW_TRUSTPILOT_ID_LEN 24
 bool rw_trustpilot_id_valid(const char *id);
 
-/* The suffix of a brand reply's id: a company reply has no id of its own,
- * so it is the review's id + "-reply" (one reply per review). */
-#define RW_TRUSTPILOT_REPLY_SUFFIX "-reply"
-
-/* The author of a review whose consumer has no display name. */
-#define RW_TRUSTPILOT_ANONYMOUS "anonymous"
-
 /*
  * GET /v1/business-units/{id}/reviews ({"reviews":[...]}, newest first):
  * each review becomes an item of kind review: id, rating = stars (1-5;
  * another value leaves the rating out), author = consumer.displayName (or
- * RW_TRUSTPILOT_ANONYMOUS), text = title + "\n\n" + text (either alone
+ * RW_REVIEW_ANONYMOUS, sources/review.h; cleaned and cut as
+ * rw_review_author), text = title + "\n\n" + text (either alone
  * when the other is missing), url https://www.trustpilot.com/reviews/ID,
  * created_at = createdAt (offsets taken). A review whose companyReply is an
- * object also yields the brand reply: id ID-reply, in_reply_to ID, from
+ * object also yields the brand reply: id ID/reply (a company reply has
+ * no id of its own; RW_REVIEW_REPLY_SUFFIX), in_reply_to ID, from
  * the brand, created_at = companyReply.createdAt, text companyReply.text.
  * Rejects (page->rejects): an entry that is no object or whose consumer or
  * companyReply is neither an object nor null ("wrong type"), no id ("no

@@ -1,0 +1,169 @@
+/*
+ * The X connector end to end against the fake (rwtconn.h): backfill and
+ * replies, a multi-page catch-up, ids that must never become cursors,
+ * rejected entries logged once, rate-limit figures X does not give.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "replywatch/clock.h"
+#include "rwtconn.h"
+
+TestSuite(connectors, .init = rwc_setup, .fini = rwc_teardown, .timeout = 120);
+
+/* An X page whose entries and meta carry the ids given. */
+static json_t *
+x_page(const char *id, const char *created_at, const char *author_id)
+{
+	return json_pack("{s:[{s:s, s:s, s:s, s:s?}], s:{s:[{s:s, s:s, s:s}]}, s:{s:s, s:s, s:i}}",
+			 "data", "id", id, "text", "@acme hello", "author_id", author_id,
+			 "created_at", created_at, "includes", "users", "id", author_id, "username",
+			 "odd", "name", "Odd", "meta", "newest_id", id, "oldest_id", id,
+			 "result_count", 1);
+}
+
+Test(connectors, x_backfill_and_replies)
+{
+	rwc_backfill_and_replies("x", "xsrc");
+}
+
+/* 250 mentions waiting: the first poll walks every page (100 per page) and
+ * tracks each exactly once, in X's newer field names too. */
+Test(connectors, x_multi_page_catch_up)
+{
+	int64_t now = rw_now_ms();
+
+	json_decref(
+		rwt_fake_call(&rwc.fake, "POST", "/_fake/x/config", "{'renamed_fields': true}"));
+	for (int i = 0; i < 250; i++) {
+		char author[16];
+
+		snprintf(author, sizeof(author), "cust%d", i % 40);
+		free(rwc_add_mention("x", author, now - 50 * 60 * 1000 + i * 1000, NULL));
+	}
+	rwc_start("x", "");
+	rwc_clock_steps(2); /* Polls come as fast as the daemon answers. */
+	rwc_wait_source("xsrc", "mentions_seen", NULL, 250, 15);
+	/* A few more polls: nothing is counted twice. */
+	rwc_wait_more_ok_polls("xsrc", 2);
+	cr_assert_eq(rwc_mentions_seen("xsrc"), 250);
+
+	json_t *reqs = rwt_fake_requests(&rwc.fake, "x", "mentions"), *r;
+	size_t i, paged = 0;
+
+	json_array_foreach(reqs, i, r)
+	{
+		if (strstr(json_string_value(json_object_get(r, "query")), "pagination_token="))
+			paged++;
+	}
+	cr_assert_geq(paged, 2, "expected at least two follow-up pages");
+	json_decref(reqs);
+}
+
+/* Regression: an id the platform's format does not allow (X: 1-19 digits)
+ * became the since_id of every later request. It is never stored. */
+Test(connectors, regression_x_invalid_id_is_never_a_cursor)
+{
+	static const char *bad = "1234567890123456789012345";
+	json_t *page = x_page(bad, "2026-01-01T00:00:00.000Z", "777");
+	char *text = json_dumps(page, JSON_COMPACT);
+	json_t *reqs, *r;
+	size_t i;
+
+	rwc_start("x", "");
+	rwc_clock_steps(2); /* Polls come as fast as the daemon answers. */
+	rwc_wait_source("xsrc", "state", "ok", 0, 10);
+	rwc_script("x", "mentions", json_pack("{s:s, s:i}", "body", text, "count", 3));
+	/* The parser rejects the post ("bad id"); the poller would refuse the
+	 * id as a cursor too ("id not a valid cursor") had it come through. */
+	rwc_wait_metric("replywatch_source_items_rejected_total{source=\"xsrc\",reason=\"bad id\"}",
+			1, 10);
+	char *later = rwc_add_mention("x", "lena", rw_now_ms(), NULL);
+
+	rwc_wait_state("xsrc", later, "open", 10);
+	reqs = rwt_fake_requests(&rwc.fake, "x", "mentions");
+	json_array_foreach(reqs, i, r)
+	{
+		const char *q = json_string_value(json_object_get(r, "query"));
+
+		cr_assert(!strstr(q, bad), "the invalid id was used as a cursor: %s", q);
+	}
+	json_decref(reqs);
+	cr_assert_eq(rwc_count_in_log("entry rejected: bad id"), 1, "logged %zu times",
+		     rwc_count_in_log("entry rejected: bad id"));
+	json_decref(page);
+	free(text);
+	free(later);
+}
+
+/*
+ * An entry the parser rejects (here an X post whose created_at cannot be
+ * read) is logged once with source, endpoint, reason and id — not again
+ * when the same page is read again — counted by reason, and shown in
+ * /status.
+ */
+Test(connectors, rejected_entries_are_logged_once_and_counted)
+{
+	json_t *page = x_page("1999999999999999999", "yesterday", "778");
+	char *text = json_dumps(page, JSON_COMPACT);
+
+	rwc_start("x", "");
+	rwc_clock_steps(2); /* Polls come as fast as the daemon answers. */
+	rwc_wait_source("xsrc", "state", "ok", 0, 10);
+	rwc_script("x", "mentions", json_pack("{s:s, s:i}", "body", text, "count", 4));
+	rwc_wait_metric("replywatch_source_items_rejected_total{source=\"xsrc\",reason=\"bad "
+			"created_at\"}",
+			1, 10);
+	/* The same page three more times (every scripted answer taken, and the
+	 * poll that took the last one finished). */
+	struct rwc_pending_wait all = {"x", 1};
+
+	cr_assert(rwc_wait(rwc_faults_taken, &all, 15));
+	rwc_wait_more_ok_polls("xsrc", 1);
+	cr_assert_eq(rwc_count_in_log("xsrc: mentions: entry 1999999999999999999 rejected: bad "
+				      "created_at"),
+		     1, "%s", rwt_daemon_log(&rwc.daemon));
+	cr_assert_eq(
+		rwc_metric_value("replywatch_source_items_rejected_total{source=\"xsrc\",reason="
+				 "\"bad created_at\"}"),
+		1);
+	json_t *s = rwc_source_status("xsrc");
+
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(s, "items_rejected"),
+							"bad created_at")),
+		     1, "%s", json_dumps(s, 0));
+	json_decref(s);
+	json_decref(page);
+	free(text);
+}
+
+/* Regression: /status showed a rate-limit figure the platform did not give
+ * as -1. It is null. */
+Test(connectors, regression_unknown_rate_limit_figures_are_null)
+{
+	rwc_start("x", "");
+	rwc_wait_source("xsrc", "state", "ok", 0, 10);
+	rwc_script("x", "mentions",
+		   json_pack("{s:s, s:s, s:b, s:i}", "body", "{\"meta\":{\"result_count\":0}}",
+			     "header", "x-rate-limit-remaining: 41", "limits", 0, "count", 1000));
+	json_t *s = NULL, *rl = NULL;
+
+	for (int i = 0; i < 100; i++) {
+		json_decref(s);
+		s = rwc_source_status("xsrc");
+		rl = json_object_get(json_object_get(json_object_get(s, "rate_limit"), "endpoints"),
+				     "mentions");
+		if (json_integer_value(json_object_get(rl, "remaining")) == 41)
+			break;
+		usleep(100 * 1000);
+	}
+	cr_assert_eq(json_integer_value(json_object_get(rl, "remaining")), 41, "%s",
+		     json_dumps(s, 0));
+	cr_assert(json_is_null(json_object_get(rl, "limit")), "%s", json_dumps(s, 0));
+	cr_assert(json_is_null(json_object_get(rl, "reset_at")), "%s", json_dumps(s, 0));
+	json_decref(s);
+}
