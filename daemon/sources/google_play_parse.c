@@ -180,35 +180,8 @@ int
 rw_google_play_parse_reviews(const char *body, size_t len, struct rw_page *page, char *err,
 			     size_t errlen)
 {
-	json_t *doc;
-	const json_t *reviews, *paging;
-	const char *token;
-
-	memset(page, 0, sizeof(*page));
-	if ((doc = rw_page_load(body, len, JSON_OBJECT, err, errlen)) == NULL)
-		return -1;
-	if (rw_review_entries(doc, "reviews", false, &reviews, err, errlen) == -1)
-		goto fail;
-	paging = json_object_get(doc, "tokenPagination");
-	if (paging != NULL && !json_is_null(paging) && !json_is_object(paging)) {
-		snprintf(err, errlen, "tokenPagination: not an object");
-		goto fail;
-	}
-	if (rw_review_token(json_object_get(paging, "nextPageToken"), &token) == -1) {
-		snprintf(err, errlen, "nextPageToken: not a paging token");
-		goto fail;
-	}
-	if (rw_review_walk(reviews, &play_list, page) == -1 ||
-	    rw_page_copy(token, &page->next) == -1)
-		goto nomem;
-	json_decref(doc);
-	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory");
-fail:
-	rw_page_clear(page);
-	json_decref(doc);
-	return -1;
+	return rw_review_parse_list(body, len, "reviews", "tokenPagination", "nextPageToken",
+				    &play_list, page, err, errlen);
 }
 
 int

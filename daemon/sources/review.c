@@ -203,3 +203,38 @@ rw_review_parse_one(const char *body, size_t len, const struct rw_review_list *l
 	json_decref(doc);
 	return 0;
 }
+
+int
+rw_review_parse_list(const char *body, size_t len, const char *key, const char *token_in,
+		     const char *token_key, const struct rw_review_list *list, struct rw_page *page,
+		     char *err, size_t errlen)
+{
+	const json_t *reviews, *holder;
+	const char *token;
+	json_t *doc;
+
+	memset(page, 0, sizeof(*page));
+	if ((doc = rw_page_load(body, len, JSON_OBJECT, err, errlen)) == NULL)
+		return -1;
+	if (rw_review_entries(doc, key, false, &reviews, err, errlen) == -1)
+		goto fail;
+	holder = token_in == NULL ? doc : json_object_get(doc, token_in);
+	if (holder != NULL && !json_is_null(holder) && !json_is_object(holder)) {
+		snprintf(err, errlen, "%s: not an object", token_in);
+		goto fail;
+	}
+	if (rw_review_token(json_object_get(holder, token_key), &token) == -1) {
+		snprintf(err, errlen, "%s: not a paging token", token_key);
+		goto fail;
+	}
+	if (rw_review_walk(reviews, list, page) == -1 || rw_page_copy(token, &page->next) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	json_decref(doc);
+	return 0;
+fail:
+	rw_page_clear(page);
+	json_decref(doc);
+	return -1;
+}

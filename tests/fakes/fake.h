@@ -1,7 +1,8 @@
 /*
  * rwfake: a fake platform server on loopback for the integration tests and
  * the demo. One process serves every platform of fake_platforms[] (today
- * Mastodon, X and Bluesky; their path prefixes do not collide) plus a
+ * Mastodon, X, Bluesky, Google's token endpoint, Google Business Profile,
+ * Google Play and App Store Connect; their path prefixes do not collide) plus a
  * control API under /_fake/ and a webhook receiver under /hook/.
  *
  * Threads: libmicrohttpd runs one thread per connection and the optional
@@ -23,6 +24,9 @@
  * make them), fake_social.c (their control calls and state), fake_sim.c and
  * fake_sim_data.c (the traffic simulator). fake_util.c; fake_hook.c and
  * fake_hook_sig.c (the webhook receiver under /hook/).
+ * The review platforms (Google Business Profile, Google Play, App Store
+ * Connect) and Google's OAuth token endpoint keep their own state in
+ * st->own[p]: fake_reviews.h lists their files.
  * Adding a platform: docs/fakes.md, "Adding a platform to the fake".
  */
 #ifndef RWFAKE_H
@@ -589,6 +593,9 @@ extern const struct fake_platform_def *const fake_platforms[];
 extern const size_t fake_nplatforms;
 extern const struct fake_platform_def fake_mastodon_def, fake_x_def, fake_bluesky_def;
 extern const struct fake_platform_def fake_trustpilot_def;
+/* The review platforms (fake_reviews.h) and Google's token endpoint. */
+extern const struct fake_platform_def fake_google_business_def, fake_google_play_def,
+	fake_app_store_def, fake_google_oauth_def;
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);

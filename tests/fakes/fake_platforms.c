@@ -14,6 +14,10 @@ const struct fake_platform_def *const fake_platforms[] = {
 	[FAKE_X] = &fake_x_def,
 	[FAKE_BLUESKY] = &fake_bluesky_def,
 	&fake_trustpilot_def,
+	&fake_google_oauth_def,
+	&fake_google_business_def,
+	&fake_google_play_def,
+	&fake_app_store_def,
 };
 
 const size_t fake_nplatforms = sizeof(fake_platforms) / sizeof(fake_platforms[0]);

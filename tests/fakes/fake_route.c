@@ -58,28 +58,34 @@ fake_page_limit(const struct fake_state *st, enum fake_platform p, const char *t
 }
 
 /* A path no route serves: under a platform's prefix its 404, logged as
- * endpoint "unknown"; else a plain 404. */
+ * endpoint "unknown" (the longest prefix wins: App Store's /v1/apps/ inside
+ * Trustpilot's /v1/); else a plain 404. */
 static void
 no_route(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 {
 	const char *why = "AuthenticationRequired";
-	const struct fake_platform_def *d;
+	const struct fake_platform_def *d = NULL;
 	enum fake_auth auth;
+	size_t best = 0;
 	long logi;
 
 	for (size_t p = 0; p < fake_nplatforms; p++) {
-		d = fake_platforms[p];
-		if (strncmp(req->path, d->prefix, strlen(d->prefix)) != 0)
-			continue;
-		req->platform = (enum fake_platform)p;
-		d->not_found(resp);
-		auth = d->auth(st, req, -1, &why);
-		logi = fake_log_add(st, (enum fake_platform)p, "unknown", req->method, req->query,
-				    auth);
-		fake_log_set_status(st, logi, resp->status);
+		size_t n = strlen(fake_platforms[p]->prefix);
+
+		if (n > best && strncmp(req->path, fake_platforms[p]->prefix, n) == 0) {
+			best = n;
+			d = fake_platforms[p];
+			req->platform = (enum fake_platform)p;
+		}
+	}
+	if (d == NULL) {
+		fake_resp_text(resp, 404, "text/plain", "Not Found\n");
 		return;
 	}
-	fake_resp_text(resp, 404, "text/plain", "Not Found\n");
+	d->not_found(resp);
+	auth = d->auth(st, req, -1, &why);
+	logi = fake_log_add(st, req->platform, "unknown", req->method, req->query, auth);
+	fake_log_set_status(st, logi, resp->status);
 }
 
 /* A platform that pages wrongly: drops the parameters that ask for an

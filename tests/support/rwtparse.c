@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replywatch/config.h"
+#include "replywatch/item.h"
 #include "replywatch/page.h"
 
 #include "rwtest.h"
@@ -114,4 +116,38 @@ rwt_repeat(const char *head, const char *entry, size_t n, const char *tail)
 		len += (size_t)snprintf(s + len, cap - len, "%s%s", i ? "," : "", entry);
 	snprintf(s + len, cap - len, "%s", tail);
 	return s;
+}
+
+void
+rwt_expect_review(const struct rw_item *it, const char *id, int64_t ms, const char *author,
+		  int rating, const char *text)
+{
+	cr_assert_str_eq(it->id, id);
+	cr_assert_eq(it->created_at_ms, ms, "%s: %lld", id, (long long)it->created_at_ms);
+	cr_assert_str_eq(it->author, author, "%s", id);
+	cr_assert(it->has_rating, "%s", id);
+	cr_assert_eq(it->rating, rating, "%s", id);
+	if (text == NULL)
+		cr_assert_null(it->text, "%s: %s", id, it->text);
+	else
+		cr_assert_str_eq(it->text, text, "%s", id);
+	cr_assert_eq(it->kind, RW_KIND_REVIEW);
+	cr_assert_str_eq(it->conversation_id, id);
+	cr_assert_not(it->from_brand);
+	cr_assert_null(it->in_reply_to);
+}
+
+void
+rwt_expect_reply(const struct rw_item *it, const char *id, int64_t ms, const char *text)
+{
+	char want[RW_ITEM_ID_MAX + 8];
+
+	snprintf(want, sizeof(want), "%s/reply", id);
+	cr_assert_str_eq(it->id, want);
+	cr_assert(it->from_brand);
+	cr_assert_str_eq(it->in_reply_to, id);
+	cr_assert_str_eq(it->conversation_id, id);
+	cr_assert_eq(it->created_at_ms, ms, "%s: %lld", want, (long long)it->created_at_ms);
+	cr_assert_str_eq(it->text, text);
+	cr_assert_not(it->has_rating);
 }

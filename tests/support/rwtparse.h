@@ -12,7 +12,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+struct rw_item;
 struct rw_page;
 
 /* A page parser such as rw_mastodon_parse_notifications or rw_x_parse_mentions. */
@@ -50,5 +52,15 @@ char *rwt_repeat(const char *head, const char *entry, size_t n, const char *tail
 
 /* Checks reject i of page: its reason, and its id (NULL: none). */
 void rwt_expect_reject(const struct rw_page *page, size_t i, const char *reason, const char *id);
+
+/* Checks that it is a review item (kind review, not from the brand, its
+ * own conversation) with these values; text NULL: no text. The url is the
+ * caller's to check (platforms differ). */
+void rwt_expect_review(const struct rw_item *it, const char *id, int64_t ms, const char *author,
+		       int rating, const char *text);
+
+/* Checks that it is the brand's answer on review id: id "ID/reply", from
+ * the brand, in reply to and in the conversation of id, at ms, no rating. */
+void rwt_expect_reply(const struct rw_item *it, const char *id, int64_t ms, const char *text);
 
 #endif

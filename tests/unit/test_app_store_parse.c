@@ -62,38 +62,13 @@ expect_error(rwt_page_parser *fn, const char *body, const char *want)
 	rwt_parse_fails(fn, body, strlen(body), REVIEW42, want, true, 160);
 }
 
+/* A review item: these platforms give no link to a review. */
 static void
 expect_review(const struct rw_item *it, const char *id, int64_t ms, const char *author, int rating,
 	      const char *text)
 {
-	cr_assert_str_eq(it->id, id);
-	cr_assert_eq(it->created_at_ms, ms, "%s: %lld", id, (long long)it->created_at_ms);
-	cr_assert_str_eq(it->author, author, "%s", id);
-	cr_assert(it->has_rating, "%s", id);
-	cr_assert_eq(it->rating, rating, "%s", id);
-	if (text == NULL)
-		cr_assert_null(it->text, "%s: %s", id, it->text);
-	else
-		cr_assert_str_eq(it->text, text, "%s", id);
-	cr_assert_eq(it->kind, RW_KIND_REVIEW);
-	cr_assert_str_eq(it->conversation_id, id);
+	rwt_expect_review(it, id, ms, author, rating, text);
 	cr_assert_null(it->url);
-	cr_assert_not(it->from_brand);
-}
-
-static void
-expect_reply(const struct rw_item *it, const char *id, int64_t ms, const char *text)
-{
-	char want[600];
-
-	snprintf(want, sizeof(want), "%s/reply", id);
-	cr_assert_str_eq(it->id, want);
-	cr_assert(it->from_brand);
-	cr_assert_str_eq(it->in_reply_to, id);
-	cr_assert_str_eq(it->conversation_id, id);
-	cr_assert_eq(it->created_at_ms, ms, "%s: %lld", want, (long long)it->created_at_ms);
-	cr_assert_str_eq(it->text, text);
-	cr_assert(rw_item_id_valid(it->id));
 }
 
 /* ---- the documented sample ---- */
@@ -110,8 +85,8 @@ Test(app_store_reviews, documented_page)
 	expect_review(&page.items[0], "00000028-b08c-0014-729e-fbd500000000",
 		      rwt_utc_ms(2017, 11, 15, 16, 10) + 34000, "Anne Johnson", 5,
 		      "Awesome!!!\n\nIt's a really fantastic app!");
-	expect_reply(&page.items[1], "00000028-b08c-0014-729e-fbd500000000",
-		     rwt_utc_ms(2017, 11, 16, 18, 0), "Thanks Anne!");
+	rwt_expect_reply(&page.items[1], "00000028-b08c-0014-729e-fbd500000000",
+			 rwt_utc_ms(2017, 11, 16, 18, 0), "Thanks Anne!");
 	cr_assert_str_eq(page.newest_id, "00000028-b08c-0014-729e-fbd500000000");
 	cr_assert_str_eq(page.oldest_id, "00000028-b08c-0014-729e-fbd500000000");
 	cr_assert_eq(page.newest_ms, rwt_utc_ms(2017, 11, 15, 16, 10) + 34000);
@@ -133,8 +108,8 @@ Test(app_store_reviews, hostile_page)
 	/* A review from 2024 (+05:30) answered in 2026. */
 	expect_review(&page.items[0], RID("14"), rwt_utc_ms(2023, 12, 31, 18, 30), "N 14", 4,
 		      "Old one\n\nB 14");
-	expect_reply(&page.items[1], RID("14"), rwt_utc_ms(2026, 5, 2, 8, 0),
-		     "Thanks, two years on");
+	rwt_expect_reply(&page.items[1], RID("14"), rwt_utc_ms(2026, 5, 2, 8, 0),
+			 "Thanks, two years on");
 	/* Answers that cannot be used: the reviews stay. */
 	expect_review(&page.items[2], RID("13"), rwt_utc_ms(2026, 5, 1, 18, 0), "N 13", 4,
 		      "T 13\n\nB 13");
@@ -157,7 +132,8 @@ Test(app_store_reviews, hostile_page)
 	/* Published; 9 fractional digits and -08:00. */
 	expect_review(&page.items[10], RID("01"), rwt_utc_ms(2026, 5, 3, 17, 0) + 123, "N 01", 4,
 		      "T 01\n\nB 01");
-	expect_reply(&page.items[11], RID("01"), rwt_utc_ms(2026, 5, 3, 18, 0), "Fixed, thanks");
+	rwt_expect_reply(&page.items[11], RID("01"), rwt_utc_ms(2026, 5, 3, 18, 0),
+			 "Fixed, thanks");
 
 	cr_assert_eq(page.nrejects, 14);
 	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, RID("13") "/reply");
@@ -282,7 +258,7 @@ Test(app_store_review, single_review)
 	cr_assert_eq(page.nitems, 2);
 	expect_review(&page.items[0], REVIEW42, rwt_utc_ms(2026, 5, 1, 18, 0), "N 42", 1,
 		      "Broken\n\nCrashes");
-	expect_reply(&page.items[1], REVIEW42, rwt_utc_ms(2026, 5, 5, 7, 0), "Sorry!");
+	rwt_expect_reply(&page.items[1], REVIEW42, rwt_utc_ms(2026, 5, 5, 7, 0), "Sorry!");
 	rw_page_clear(&page);
 	expect_error(one, "{\"data\": []}", "expected a data object");
 	expect_error(one, "{\"data\": null}", "expected a data object");
@@ -300,7 +276,7 @@ Test(app_store_response, published_pending_none)
 		     "%s", err);
 	cr_assert_eq(page.nentries, 1);
 	cr_assert_eq(page.nitems, 1);
-	expect_reply(&page.items[0], REVIEW42, rwt_utc_ms(2026, 5, 5, 7, 0), "Sorry!");
+	rwt_expect_reply(&page.items[0], REVIEW42, rwt_utc_ms(2026, 5, 5, 7, 0), "Sorry!");
 	cr_assert_null(page.next);
 	rw_page_clear(&page);
 

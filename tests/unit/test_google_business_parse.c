@@ -49,43 +49,6 @@ expect_error(rwt_page_parser *fn, const char *body, const char *want)
 	rwt_parse_fails(fn, body, strlen(body), NULL, want, true, 160);
 }
 
-/* Checks the review item it. */
-static void
-expect_review(const struct rw_item *it, const char *id, int64_t ms, const char *author, int rating,
-	      const char *text)
-{
-	cr_assert_str_eq(it->id, id);
-	cr_assert_eq(it->created_at_ms, ms, "%s: %lld", id, (long long)it->created_at_ms);
-	cr_assert_str_eq(it->author, author, "%s", id);
-	cr_assert(it->has_rating, "%s", id);
-	cr_assert_eq(it->rating, rating, "%s", id);
-	if (text == NULL)
-		cr_assert_null(it->text, "%s: %s", id, it->text);
-	else
-		cr_assert_str_eq(it->text, text, "%s", id);
-	cr_assert_eq(it->kind, RW_KIND_REVIEW);
-	cr_assert_str_eq(it->conversation_id, id);
-	cr_assert_not(it->from_brand);
-	cr_assert_null(it->in_reply_to);
-}
-
-/* Checks that it is the brand's answer on review id. */
-static void
-expect_reply(const struct rw_item *it, const char *id, int64_t ms, const char *text)
-{
-	char want[600];
-
-	snprintf(want, sizeof(want), "%s/reply", id);
-	cr_assert_str_eq(it->id, want);
-	cr_assert(it->from_brand);
-	cr_assert_str_eq(it->in_reply_to, id);
-	cr_assert_str_eq(it->conversation_id, id);
-	cr_assert_eq(it->created_at_ms, ms, "%s: %lld", want, (long long)it->created_at_ms);
-	cr_assert_str_eq(it->text, text);
-	cr_assert_not(it->has_rating);
-	cr_assert(rw_item_id_valid(it->id));
-}
-
 /* ---- the documented sample ---- */
 
 Test(google_business_reviews, documented_page)
@@ -98,13 +61,13 @@ Test(google_business_reviews, documented_page)
 	cr_assert_eq(page.nrejects, 0);
 	/* Oldest first: the anonymous five stars, the owner's answer, then
 	 * Jane's two stars (microseconds cut to ms). */
-	expect_review(&page.items[0], "AbFvOqn2example", rwt_utc_ms(2026, 4, 30, 18, 0),
-		      RW_REVIEW_ANONYMOUS, 5, "Great service!");
+	rwt_expect_review(&page.items[0], "AbFvOqn2example", rwt_utc_ms(2026, 4, 30, 18, 0),
+			  RW_REVIEW_ANONYMOUS, 5, "Great service!");
 	cr_assert_null(page.items[0].url);
-	expect_reply(&page.items[1], "AbFvOqn2example", rwt_utc_ms(2026, 4, 30, 19, 30),
-		     "Thank you!");
-	expect_review(&page.items[2], "AbFvOqn1example", rwt_utc_ms(2026, 5, 1, 9, 12) + 44123,
-		      "Jane D.", 2, "Waited 40 minutes at the counter.");
+	rwt_expect_reply(&page.items[1], "AbFvOqn2example", rwt_utc_ms(2026, 4, 30, 19, 30),
+			 "Thank you!");
+	rwt_expect_review(&page.items[2], "AbFvOqn1example", rwt_utc_ms(2026, 5, 1, 9, 12) + 44123,
+			  "Jane D.", 2, "Waited 40 minutes at the counter.");
 	cr_assert_null(page.items[2].url);
 	cr_assert_str_eq(page.newest_id, "AbFvOqn1example");
 	cr_assert_str_eq(page.oldest_id, "AbFvOqn2example");
@@ -167,29 +130,29 @@ Test(google_business_reviews, hostile_page)
 
 	/* A year-old review answered today: the review keeps its own time,
 	 * the answer its own. */
-	expect_review(&page.items[0], "oldAnswered", rwt_utc_ms(2025, 1, 1, 0, 0), "R oldAnswered",
-		      3, "c oldAnswered");
-	expect_reply(&page.items[1], "oldAnswered", rwt_utc_ms(2026, 5, 2, 9, 0),
-		     "Thanks, a year later");
+	rwt_expect_review(&page.items[0], "oldAnswered", rwt_utc_ms(2025, 1, 1, 0, 0),
+			  "R oldAnswered", 3, "c oldAnswered");
+	rwt_expect_reply(&page.items[1], "oldAnswered", rwt_utc_ms(2026, 5, 2, 9, 0),
+			 "Thanks, a year later");
 	/* No reviewId: the last part of its name. */
-	expect_review(&page.items[2], "fromName", rwt_utc_ms(2026, 5, 2, 10, 0), "R fromName", 3,
-		      "c fromName");
+	rwt_expect_review(&page.items[2], "fromName", rwt_utc_ms(2026, 5, 2, 10, 0), "R fromName",
+			  3, "c fromName");
 	/* A reply that cannot be used is rejected; its review stays. */
-	expect_review(&page.items[3], "replyNoTime", rwt_utc_ms(2026, 5, 2, 10, 0), "R replyNoTime",
-		      3, "c replyNoTime");
-	expect_review(&page.items[4], "badReply", rwt_utc_ms(2026, 5, 2, 10, 0), "R badReply", 3,
-		      "c badReply");
+	rwt_expect_review(&page.items[3], "replyNoTime", rwt_utc_ms(2026, 5, 2, 10, 0),
+			  "R replyNoTime", 3, "c replyNoTime");
+	rwt_expect_review(&page.items[4], "badReply", rwt_utc_ms(2026, 5, 2, 10, 0), "R badReply",
+			  3, "c badReply");
 	/* Anonymous, no comment, and a reviewReplyUrl that is no https link. */
-	expect_review(&page.items[5], "noText1", rwt_utc_ms(2026, 5, 2, 10, 0), RW_REVIEW_ANONYMOUS,
-		      1, NULL);
+	rwt_expect_review(&page.items[5], "noText1", rwt_utc_ms(2026, 5, 2, 10, 0),
+			  RW_REVIEW_ANONYMOUS, 1, NULL);
 	cr_assert_null(page.items[5].url);
 	/* Edited: created_at is createTime (offset and 9 digits), not the edit. */
 	it = &page.items[6];
-	expect_review(it, "edited1", rwt_utc_ms(2026, 3, 1, 6, 0) + 123, "R edited1", 3,
-		      "edited: still slow");
+	rwt_expect_review(it, "edited1", rwt_utc_ms(2026, 3, 1, 6, 0) + 123, "R edited1", 3,
+			  "edited: still slow");
 	cr_assert_str_eq(it->url, "https://business.google.com/reviews/reply/edited1");
-	expect_reply(&page.items[7], "edited1", rwt_utc_ms(2026, 5, 3, 16, 30) + 500,
-		     "Sorry to hear that");
+	rwt_expect_reply(&page.items[7], "edited1", rwt_utc_ms(2026, 5, 3, 16, 30) + 500,
+			 "Sorry to hear that");
 
 	cr_assert_eq(page.nrejects, 12);
 	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
@@ -303,10 +266,10 @@ Test(google_business_review, single_review)
 	rwt_parse_file(one, FIXTURES "review.json", NULL, &page);
 	cr_assert_eq(page.nentries, 1);
 	cr_assert_eq(page.nitems, 2);
-	expect_review(&page.items[0], "AbFvOqn3single", rwt_utc_ms(2026, 5, 1, 7, 0),
-		      "Zo\xc3\xab K.", 4, "Nice staff");
-	expect_reply(&page.items[1], "AbFvOqn3single", rwt_utc_ms(2026, 5, 4, 8, 0),
-		     "Thanks Zo\xc3\xab");
+	rwt_expect_review(&page.items[0], "AbFvOqn3single", rwt_utc_ms(2026, 5, 1, 7, 0),
+			  "Zo\xc3\xab K.", 4, "Nice staff");
+	rwt_expect_reply(&page.items[1], "AbFvOqn3single", rwt_utc_ms(2026, 5, 4, 8, 0),
+			 "Thanks Zo\xc3\xab");
 	cr_assert_str_eq(page.newest_id, "AbFvOqn3single");
 	cr_assert_eq(page.newest_ms, rwt_utc_ms(2026, 5, 4, 7, 0));
 	cr_assert_null(page.next);

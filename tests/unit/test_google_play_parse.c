@@ -51,38 +51,13 @@ expect_error(rwt_page_parser *fn, const char *body, const char *want)
 	rwt_parse_fails(fn, body, strlen(body), NULL, want, true, 160);
 }
 
+/* A review item: these platforms give no link to a review. */
 static void
 expect_review(const struct rw_item *it, const char *id, int64_t ms, const char *author, int rating,
 	      const char *text)
 {
-	cr_assert_str_eq(it->id, id);
-	cr_assert_eq(it->created_at_ms, ms, "%s: %lld", id, (long long)it->created_at_ms);
-	cr_assert_str_eq(it->author, author, "%s", id);
-	cr_assert(it->has_rating, "%s", id);
-	cr_assert_eq(it->rating, rating, "%s", id);
-	if (text == NULL)
-		cr_assert_null(it->text, "%s: %s", id, it->text);
-	else
-		cr_assert_str_eq(it->text, text, "%s", id);
-	cr_assert_eq(it->kind, RW_KIND_REVIEW);
-	cr_assert_str_eq(it->conversation_id, id);
+	rwt_expect_review(it, id, ms, author, rating, text);
 	cr_assert_null(it->url);
-	cr_assert_not(it->from_brand);
-}
-
-static void
-expect_reply(const struct rw_item *it, const char *id, int64_t ms, const char *text)
-{
-	char want[600];
-
-	snprintf(want, sizeof(want), "%s/reply", id);
-	cr_assert_str_eq(it->id, want);
-	cr_assert(it->from_brand);
-	cr_assert_str_eq(it->in_reply_to, id);
-	cr_assert_str_eq(it->conversation_id, id);
-	cr_assert_eq(it->created_at_ms, ms, "%s: %lld", want, (long long)it->created_at_ms);
-	cr_assert_str_eq(it->text, text);
-	cr_assert(rw_item_id_valid(it->id));
 }
 
 /* ---- the documented sample ---- */
@@ -99,7 +74,8 @@ Test(google_play_reviews, documented_page)
 	 * creation time); nanos are cut to ms. */
 	expect_review(&page.items[0], "11223344", INT64_C(141582134213), "John Doe", 5,
 		      "I love using this app!");
-	expect_reply(&page.items[1], "11223344", INT64_C(1423101467813), "That's great to hear!");
+	rwt_expect_reply(&page.items[1], "11223344", INT64_C(1423101467813),
+			 "That's great to hear!");
 	expect_review(&page.items[2], "12345678", INT64_C(1443676826713), "Jane Bloggs", 5,
 		      "This is the best app ever!");
 	cr_assert_str_eq(page.newest_id, "12345678");
@@ -129,7 +105,7 @@ Test(google_play_reviews, hostile_page)
 	/* seconds as a JSON number, nanos 999999999; the reply's nanos absent. */
 	expect_review(&page.items[2], "gp:AOqpTOEnumber", INT64_C(1777640000999),
 		      "A gp:AOqpTOEnumber", 3, "t gp:AOqpTOEnumber");
-	expect_reply(&page.items[3], "gp:AOqpTOEnumber", INT64_C(1777643600000), "Thanks!");
+	rwt_expect_reply(&page.items[3], "gp:AOqpTOEnumber", INT64_C(1777643600000), "Thanks!");
 
 	cr_assert_eq(page.nrejects, 15);
 	rwt_expect_reject(&page, 0, RW_REJECT_WRONG_TYPE, NULL);
@@ -258,7 +234,8 @@ Test(google_play_review, single_review)
 	cr_assert_eq(page.nitems, 2);
 	expect_review(&page.items[0], "gp:AOqpTOHsingle", INT64_C(1777600000005), "Ana", 1,
 		      "\tCrashes on start");
-	expect_reply(&page.items[1], "gp:AOqpTOHsingle", INT64_C(1777610000000), "Fixed in 2.1");
+	rwt_expect_reply(&page.items[1], "gp:AOqpTOHsingle", INT64_C(1777610000000),
+			 "Fixed in 2.1");
 	cr_assert_eq(page.newest_ms, INT64_C(1777600000005));
 	rw_page_clear(&page);
 

@@ -109,6 +109,20 @@ int rw_review_walk(const json_t *entries, const struct rw_review_list *list, str
 int rw_review_entries(const json_t *doc, const char *key, bool required, const json_t **entries,
 		      char *err, size_t errlen);
 
+/*
+ * A review list answer: body must be a JSON object whose member key holds
+ * the reviews (an array; absent or null: none) and whose next page token
+ * is member token_key of the document, or, when token_in is not NULL, of
+ * its member token_in (an object, or absent or null: no token). Walks the
+ * reviews into page (zeroed first) with page->next the token. Returns 0,
+ * or -1 with err set ("expected a JSON object", rw_review_entries' errors,
+ * "TOKEN_IN: not an object", "TOKEN_KEY: not a paging token", "out of
+ * memory"; page zeroed).
+ */
+int rw_review_parse_list(const char *body, size_t len, const char *key, const char *token_in,
+			 const char *token_key, const struct rw_review_list *list,
+			 struct rw_page *page, char *err, size_t errlen);
+
 /* A single review read by id: body must be a JSON object, walked as a list
  * of that one entry into page (zeroed first). Returns 0, or -1 with err set
  * (page zeroed). */
