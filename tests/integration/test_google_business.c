@@ -65,7 +65,7 @@ TestSuite(google_business, .init = setup, .fini = teardown, .timeout = 120);
  * poll_every; angry reviews (2 stars or less) breach after 2 h, others
  * after 48 h. */
 static void
-start_daemon(const char *client_secret, const char *poll_every)
+start_daemon_at(const char *location, const char *client_secret, const char *poll_every)
 {
 	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
 	char *top, *path;
@@ -78,15 +78,21 @@ start_daemon(const char *client_secret, const char *poll_every)
 			 " { \"name\": \"reviews\", \"breach_after\": \"48h\" } ],\n"
 			 " \"sources\": [ { \"name\": \"" SOURCE "\", \"type\": \"" PLATFORM "\","
 			 " \"base_url\": \"%s\", \"token_url\": \"%s/token\","
-			 " \"account_id\": \"" ACCOUNT "\", \"location_id\": \"" LOCATION "\","
+			 " \"account_id\": \"" ACCOUNT "\", \"location_id\": \"%s\","
 			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"%s\","
 			 " \"refresh_token\": \"" REFRESH_TOKEN "\", \"poll_every\": \"%s\" } ]",
-			 fake.base, fake.base, client_secret, poll_every) > 0);
+			 fake.base, fake.base, location, client_secret, poll_every) > 0);
 	path = rwt_write_config(dir, &redis, port, "", top);
 	rwt_daemon_start(&daemon_, path, port, NULL);
 	rwt_daemon_wait_ready(&daemon_, 5.0);
 	free(path);
 	free(top);
+}
+
+static void
+start_daemon(const char *client_secret, const char *poll_every)
+{
+	start_daemon_at(LOCATION, client_secret, poll_every);
 }
 
 static json_t *
@@ -726,4 +732,21 @@ Test(google_business, max_rating_policy)
 	m = mention(five);
 	cr_assert_str_eq(str(m, "policy"), "reviews");
 	json_decref(m);
+}
+
+/* A location_id that cannot go into a path (a pasted resource name) fails
+ * every poll with a reason that says what is expected; nothing is asked. */
+Test(google_business, bad_location_id_refused)
+{
+	json_t *s;
+	const char *err;
+
+	start_daemon_at("locations/9876543210", CLIENT_SECRET, "1s");
+	wait_source_state("failing", 10.0);
+	s = source_status();
+	err = str(s, "last_error");
+	cr_assert_not_null(err);
+	cr_assert(strstr(err, "account_id and location_id must be Google ids"), "%s", err);
+	json_decref(s);
+	cr_assert_eq(count_on(NULL, NULL, 0, NULL, false), 0);
 }
