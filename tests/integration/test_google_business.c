@@ -750,3 +750,29 @@ Test(google_business, bad_location_id_refused)
 	json_decref(s);
 	cr_assert_eq(count_on(NULL, NULL, 0, NULL, false), 0);
 }
+
+/* A review older than the backfill is not tracked; once its author edits
+ * it, it is listed first again and tracked, with its own createTime: past
+ * give_up_after (7 days by default), so expired at once. */
+Test(google_business, old_review_edited_is_tracked)
+{
+	char old[ID_MAX], recent[ID_MAX], at[40];
+	int64_t created = rw_now_ms() - 40 * 24 * 60 * MINUTE_MS;
+	json_t *m;
+
+	add_review("'rating': 4, 'text': 'Nice'", created, old);
+	add_review("'rating': 5", rw_now_ms() - MINUTE_MS, recent);
+	start_daemon(CLIENT_SECRET, "1s");
+	wait_state(recent, "open", 10.0);
+	m = mention(old);
+	cr_assert_null(json_object_get(m, "state"), "%s", json_dumps(m, 0));
+	json_decref(m);
+
+	act("edit", old, "'rating': 1, 'text': 'Worse since the new owner'");
+	wait_state(old, "expired", 10.0);
+	m = mention(old);
+	rw_time_format(created, at, sizeof(at));
+	cr_assert_str_eq(str(m, "created_at"), at);
+	cr_assert_eq(json_integer_value(json_object_get(m, "rating")), 1);
+	json_decref(m);
+}
