@@ -220,3 +220,11 @@ poll_revisit_trust_gone(size_t ngone, size_t found)
 	 * review must not close them all. A few at once are believed. */
 	return ngone < POLL_GONE_DOUBT || found > 0;
 }
+
+bool
+poll_list_window_passed(const char *last_ms, int64_t now, int64_t window_ms)
+{
+	if (window_ms <= 0 || last_ms == NULL || !rw_cursor_digits(last_ms, 16))
+		return false;
+	return now - strtoll(last_ms, NULL, 10) > window_ms;
+}

@@ -102,6 +102,7 @@ struct poll_source {
 	struct poll_run run;
 	int64_t last_poll_at, last_success_at, next_poll_at;
 	char last_error[POLL_ERROR_MAX];   /* valid UTF-8 (rw_utf8_clean): JSON can hold it */
+	char warning[POLL_ERROR_MAX];      /* a walk past the platform's list window ("": none) */
 	const char *pending_event;         /* "down"/"up" not yet written to Redis, or NULL */
 	unsigned long long event_failures; /* source events that could not be written */
 	struct endpoint_limit limits[POLL_MAX_ENDPOINTS];
@@ -205,6 +206,11 @@ size_t poll_revisit_wrap(size_t got, size_t budget, bool from_position);
  * proxy, not deletions. */
 #define POLL_GONE_DOUBT 5
 bool poll_revisit_trust_gone(size_t ngone, size_t found);
+/* Whether a stream whose last walk finished at last_ms (its "d" cursor, as
+ * stored: digits) is, at now, further behind than a platform's list window
+ * (window_ms > 0): items may have been missed. False without a window, a
+ * stored time or when last_ms is not digits. */
+bool poll_list_window_passed(const char *last_ms, int64_t now, int64_t window_ms);
 size_t poll_revisit_pick(const struct rw_open_item *first, size_t nfirst,
 			 const struct rw_open_item *again, size_t nagain, size_t budget,
 			 const struct rw_open_item **out);

@@ -82,7 +82,7 @@ rw_poller_source_json(const struct rw_poller *p, const char *name)
 	if (ps == NULL)
 		return NULL;
 	return json_pack(
-		"{s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:I}", "state",
+		"{s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:I, s:o}", "state",
 		poller_state_name(ps->run.state), "last_poll_at", rw_time_json(ps->last_poll_at),
 		"last_success_at", rw_time_json(ps->last_success_at), "last_error",
 		ps->last_error[0] ? json_string(ps->last_error) : json_null(),
@@ -91,7 +91,8 @@ rw_poller_source_json(const struct rw_poller *p, const char *name)
 			? rw_time_json(ps->next_poll_at)
 			: json_null(),
 		"rate_limit", rate_limit_json(ps), "items_rejected", rejected_json(ps),
-		"items_closed_deleted", (json_int_t)ps->closed_deleted);
+		"items_closed_deleted", (json_int_t)ps->closed_deleted, "warning",
+		ps->warning[0] ? json_string(ps->warning) : json_null());
 }
 
 /* A label value as the exposition format wants it. */

@@ -115,11 +115,14 @@ revisit_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	struct rw_page page = {0};
 	char err[200];
 
-	if (resp->status == rv->gone_status) {
+	if (rv->gone_status != 0 && resp->status == rv->gone_status) {
 		if (note_gone(poll, id) == -1) {
 			poller_end(poll, RW_POLL_CLIENT_ERROR, "out of memory");
 			return;
 		}
+	} else if (rv->skip_status != 0 && resp->status == rv->skip_status) {
+		log_debug("%s: %s %s: HTTP %ld, skipped (read again in its turn)", poll->ps->name,
+			  rv->endpoint, id, resp->status);
 	} else if (rv->parse(poll, id, resp->body, resp->body_len, &page, err, sizeof(err)) == -1) {
 		log_warnx("%s: malformed answer from %s (%s): %s", poll->ps->name, rv->endpoint,
 			  poll->url, err);
@@ -148,8 +151,13 @@ static void
 request_next(struct rw_poll *poll)
 {
 	const struct rw_revisit *rv = poll->ps->conn->revisit;
-	const int see[] = {(int)rv->gone_status, 0};
+	int see[3] = {0}, nsee = 0;
 	char *url;
+
+	if (rv->gone_status != 0)
+		see[nsee++] = (int)rv->gone_status;
+	if (rv->skip_status != 0)
+		see[nsee++] = (int)rv->skip_status;
 
 	/* An id that cannot go into a URL (Redis written by something else)
 	 * is reported, not sent. */

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "poller_internal.h"
+#include "replywatch/clock.h"
 #include "replywatch/config.h"
 #include "replywatch/httpc.h"
 #include "replywatch/item.h"
@@ -469,6 +470,10 @@ walk_done(struct rw_poll *poll, const struct rw_stream *s)
 		snprintf(ms, sizeof(ms), "%" PRId64, poll->top_ms);
 		poller_save(poll, s->field, 'm', ms);
 	}
+	if (poll->ps->conn->list_window_ms > 0) {
+		snprintf(ms, sizeof(ms), "%" PRId64, rw_now_ms());
+		poller_save(poll, s->field, 'd', ms);
+	}
 	next_stream(poll);
 }
 
@@ -618,6 +623,37 @@ rw_poll_walk(struct rw_poll *poll)
 
 /* --- the start of a poll ------------------------------------------------- */
 
+/* A stream of a platform that lists only what changed recently, whose last
+ * finished walk is older than that window: items may have been missed.
+ * Checked before the connector starts, so a source down for a week says it
+ * too; the warning stays in /status until the daemon restarts. */
+static void
+check_list_windows(struct rw_poll *poll)
+{
+	struct poll_source *ps = poll->ps;
+	int64_t now = rw_now_ms(), window = ps->conn->list_window_ms;
+
+	for (size_t i = 0; i < ps->conn->nstreams; i++) {
+		const struct rw_stream *s = &ps->conn->streams[i];
+		const char *d = poller_cursor(poll, s->field, 'd');
+		char at[40], msg[POLL_ERROR_MAX];
+		int64_t last;
+
+		if (!poll_list_window_passed(d, now, window))
+			continue;
+		last = strtoll(d, NULL, 10);
+		snprintf(msg, sizeof(msg),
+			 "%s: last complete walk %s, over %" PRId64 " days ago: items older than "
+			 "%" PRId64 " days can no longer be read: some may be missed",
+			 s->endpoint, rw_time_format(last, at, sizeof(at)), window / 86400000,
+			 window / 86400000);
+		if (strcmp(ps->warning, msg) != 0) {
+			log_warnx("%s: %s", ps->name, msg);
+			snprintf(ps->warning, sizeof(ps->warning), "%s", msg);
+		}
+	}
+}
+
 static void
 cursors_read(struct rw_store *st, const redisReply *reply, void *arg)
 {
@@ -642,6 +678,7 @@ cursors_read(struct rw_store *st, const redisReply *reply, void *arg)
 
 	/* Down before a restart (or for another daemon): its recovery is news too. */
 	poll->was_down = poll->ps->run.down || (down != NULL && strcmp(down, "1") == 0);
+	check_list_windows(poll);
 	poll->ps->conn->start(poll);
 }
 

@@ -54,17 +54,6 @@ const struct rw_platform rw_instagram_platform = {
 	.params = instagram_params,
 };
 
-static const struct rw_param_spec google_play_params[] = {
-	{"package_name", RW_PARAM_STRING, true}, {"client_email", RW_PARAM_STRING, true},
-	{"private_key", RW_PARAM_SECRET, true},  {"token_url", RW_PARAM_URL, false},
-	{NULL, RW_PARAM_STRING, false},
-};
-const struct rw_platform rw_google_play_platform = {
-	.name = "google_play",
-	.base_url = "https://androidpublisher.googleapis.com",
-	.params = google_play_params,
-};
-
 static const struct rw_param_spec app_store_params[] = {
 	{"app_id", RW_PARAM_STRING, true}, {"issuer_id", RW_PARAM_STRING, true},
 	{"key_id", RW_PARAM_STRING, true}, {"private_key", RW_PARAM_SECRET, true},

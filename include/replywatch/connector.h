@@ -75,7 +75,12 @@ struct rw_stream {
 struct rw_revisit {
 	const char *endpoint; /* its name for rate limits and logs ("review") */
 	size_t per_poll;      /* most requests per poll */
-	long gone_status;     /* the status that means "deleted on the platform" (404) */
+	long gone_status;     /* the status that means "deleted on the platform" (404);
+				 0: the platform cannot tell */
+	/* A status that means "cannot be read now" but not deleted (Google
+	 * Play's 404 for a review past its window): the item is skipped and
+	 * read again in its turn. 0: none. */
+	long skip_status;
 	/* True when id (read back from Redis) may be put in a URL. */
 	bool (*id_ok)(const char *id);
 	/* The URL that reads item id (caller frees), or NULL (out of memory). */
@@ -106,6 +111,12 @@ struct rw_connector {
 	bool (*token_expired)(struct rw_poll *poll, const struct rw_httpc_response *resp);
 	/* Optional: re-reads open items by id (struct rw_revisit); NULL: none. */
 	const struct rw_revisit *revisit;
+	/* Platforms whose lists hold only what changed recently (Google Play:
+	 * about 7 days): when the source's last finished walk of a stream is
+	 * older than this, items may have been missed, and /status (the
+	 * source's "warning") and the log say so. The time of each finished
+	 * walk is kept in the stream's cursor field "d". 0: no such limit. */
+	int64_t list_window_ms;
 };
 
 /* The connector of type's platform (platform.h), or NULL when this build

@@ -71,8 +71,16 @@ Test(connector, every_type_has_a_platform)
 
 			cr_assert(rv->endpoint && rv->id_ok && rv->url && rv->parse, "%s", p->name);
 			cr_assert_gt(rv->per_poll, 0, "%s", p->name);
-			cr_assert(rv->gone_status >= 400 && rv->gone_status < 500, "%s", p->name);
+			/* 0: the platform cannot tell a deleted item (Google Play). */
+			cr_assert(rv->gone_status == 0 ||
+					  (rv->gone_status >= 400 && rv->gone_status < 500),
+				  "%s", p->name);
+			cr_assert(rv->skip_status == 0 ||
+					  (rv->skip_status >= 400 && rv->skip_status < 500 &&
+					   rv->skip_status != rv->gone_status),
+				  "%s", p->name);
 		}
+		cr_assert(c->list_window_ms >= 0, "%s", p->name);
 	}
 	cr_assert_null(rw_platform_names()[RW_SOURCE_TYPE_COUNT]);
 	cr_assert_null(rw_platform_of(RW_SOURCE_TYPE_COUNT));

@@ -6,6 +6,7 @@
  * configured value can turn off.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -405,4 +406,24 @@ Test(poll_revisit, trust_gone)
 	cr_assert_not(poll_revisit_trust_gone(100, 0));
 	cr_assert(poll_revisit_trust_gone(POLL_GONE_DOUBT, 1));
 	cr_assert(poll_revisit_trust_gone(100, 3));
+}
+
+/* A platform that lists only the last week (Google Play): a stream whose
+ * last walk finished more than the window ago may have missed items. */
+Test(poll_list_window, passed)
+{
+	const int64_t week = 7 * 24 * 3600 * 1000LL, now = 1800000000000LL;
+	char t[32];
+
+	snprintf(t, sizeof(t), "%lld", (long long)(now - week));
+	cr_assert_not(poll_list_window_passed(t, now, week)); /* exactly the window */
+	snprintf(t, sizeof(t), "%lld", (long long)(now - week - 1));
+	cr_assert(poll_list_window_passed(t, now, week));
+	cr_assert_not(poll_list_window_passed(t, now, 0));       /* no window */
+	cr_assert_not(poll_list_window_passed(NULL, now, week)); /* never walked */
+	cr_assert_not(poll_list_window_passed("", now, week));
+	cr_assert_not(poll_list_window_passed("-5", now, week));
+	cr_assert_not(poll_list_window_passed("12a", now, week));
+	snprintf(t, sizeof(t), "%lld", (long long)(now + 60000)); /* clock stepped back */
+	cr_assert_not(poll_list_window_passed(t, now, week));
 }
