@@ -53,18 +53,6 @@ const struct rw_platform rw_instagram_platform = {
 	.params = instagram_params,
 };
 
-static const struct rw_param_spec google_business_params[] = {
-	{"account_id", RW_PARAM_STRING, true},    {"location_id", RW_PARAM_STRING, true},
-	{"client_id", RW_PARAM_STRING, true},     {"client_secret", RW_PARAM_SECRET, true},
-	{"refresh_token", RW_PARAM_SECRET, true}, {"token_url", RW_PARAM_URL, false},
-	{NULL, RW_PARAM_STRING, false},
-};
-const struct rw_platform rw_google_business_platform = {
-	.name = "google_business",
-	.base_url = "https://mybusiness.googleapis.com",
-	.params = google_business_params,
-};
-
 static const struct rw_param_spec json_params[] = {
 	{"token", RW_PARAM_SECRET, false}, {"items", RW_PARAM_POINTER, true},
 	{"fields", RW_PARAM_FIELDS, true}, {"next_url", RW_PARAM_POINTER, false},
