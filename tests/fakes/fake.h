@@ -664,6 +664,13 @@ const char *fake_sim_mention_text(struct fake_rng *r);
 const char *fake_sim_reply_text(struct fake_rng *r);
 const char *fake_sim_post_text(struct fake_rng *r);
 #define FAKE_SIM_AUTO_REPLY "Thanks for reaching out! We'll get back to you soon"
+/* A reviewer's display name, a review's title and text for its rating (1-5),
+ * the brand's answer to it, and the update a customer adds when editing it. */
+const char *fake_sim_reviewer(struct fake_rng *r);
+const char *fake_sim_review_title(struct fake_rng *r, int rating);
+const char *fake_sim_review_text(struct fake_rng *r, int rating);
+const char *fake_sim_review_answer(struct fake_rng *r, int rating);
+const char *fake_sim_review_update(struct fake_rng *r, int rating);
 
 /* ---- fake_hook.c: the webhook receiver (docs/fakes.md, "Webhook receiver") ---- */
 
