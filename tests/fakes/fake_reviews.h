@@ -1,7 +1,8 @@
 /*
  * fake_reviews.h: what the review platforms of rwfake share (Google
- * Business Profile, Google Play, App Store Connect and the fake Google OAuth
- * token endpoint). Private to tests/fakes/; everything here runs with
+ * Business Profile, Google Play, App Store Connect, Trustpilot and the fake
+ * Google OAuth token endpoint); the simulator (fake_sim.c) leaves reviews
+ * through the same store calls. Private to tests/fakes/; everything here runs with
  * st->lock held, like every hook of fake.h.
  *
  * Files: fake_review_store.c (the reviews of one platform in st->own[p],
@@ -10,8 +11,8 @@
  * envelope and the hooks Business Profile and Play share),
  * fake_google_oauth.c (POST /token: the refresh-token and JWT-bearer grants,
  * issued access tokens), fake_google_business.c, fake_google_play.c,
- * fake_app_store.c (routes, JSON:API documents) and fake_app_store_auth.c
- * (Apple's ES256 bearer JWT check, JSON:API errors).
+ * fake_app_store.c (routes, JSON:API documents), fake_app_store_auth.c
+ * (Apple's ES256 bearer JWT check, JSON:API errors) and fake_trustpilot.c.
  * docs/fakes.md, "Review platforms", says what each serves and verifies.
  */
 #ifndef RWFAKE_REVIEWS_H
