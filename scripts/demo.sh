@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the replywatch demo: installs missing packages, builds, starts a
-# private redis-server in a temporary directory, the fake Mastodon, X and
-# Bluesky APIs with their traffic simulator (tests/fakes), and replywatchd
-# with config/demo.json polling all three; shows the live status until
-# Ctrl-C, which stops everything this script started.
+# private redis-server in a temporary directory, the fake Mastodon, X,
+# Bluesky, Trustpilot, Google Business Profile, Google Play and App Store
+# APIs with their traffic simulator (tests/fakes), and replywatchd with
+# config/demo.json polling all seven; shows the live status until Ctrl-C,
+# which stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -42,8 +43,24 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work" --save '' \
 	--appendonly no --logfile "$work/redis.log" &
 redis_pid=$!
 
-echo "==> fake Mastodon, X and Bluesky APIs with a traffic simulator on 127.0.0.1:$fake_port"
+# Keys of the review sources, made fresh for each run: an RSA key for the
+# Google Play service account and an EC P-256 key for the App Store
+# Connect API (Apple's .p8 is this PKCS#8 PEM). The fake gets the public
+# halves to check signatures with; replywatchd reads the private ones as
+# "cred:" secrets from $CREDENTIALS_DIRECTORY, as under systemd's
+# LoadCredential=, so config/demo.json stays as it is (the simplest way to
+# name files whose directory is known only now).
+creds="$work/credentials"
+mkdir -m 700 "$creds"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$creds/google-play-key" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$creds/app-store-key"
+openssl pkey -in "$creds/google-play-key" -pubout -out "$work/google-play.pub.pem"
+openssl pkey -in "$creds/app-store-key" -pubout -out "$work/app-store.pub.pem"
+
+echo "==> fake social and review APIs with a traffic simulator on 127.0.0.1:$fake_port"
 "$root/build/release/rwfake" --port "$fake_port" --simulate --rate 6 \
+	--google_play-public-key "$work/google-play.pub.pem" \
+	--app_store-public-key "$work/app-store.pub.pem" \
 	>"$work/rwfake.log" 2>&1 &
 fake_pid=$!
 i=0
@@ -57,12 +74,20 @@ until grep -q "listening on" "$work/rwfake.log" 2>/dev/null; do
 	sleep 0.1
 done
 
+# The review sources poll every 5 s and read open reviews again by id on
+# each poll (a real deployment polls every few minutes): lift the fake's
+# per-endpoint windows (300 calls per 5 min) so the demo is not rate-limited.
+for p in trustpilot google_oauth google_business google_play app_store; do
+	curl -fsS "http://127.0.0.1:$fake_port/_fake/$p/config" -d '{"rate_limit":100000}' >/dev/null
+done
+
 # The fake server's webhook receiver checks the demo target's signatures.
 curl -fsS "http://127.0.0.1:$fake_port/_fake/hook/demo/config" \
 	-d '{"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}' >/dev/null
 
 echo "==> replywatchd with config/demo.json (log: $work/replywatchd.log)"
-"$root/build/release/replywatchd" -c "$root/config/demo.json" 2>"$work/replywatchd.log" &
+CREDENTIALS_DIRECTORY="$creds" "$root/build/release/replywatchd" -c "$root/config/demo.json" \
+	2>"$work/replywatchd.log" &
 daemon_pid=$!
 
 i=0
@@ -93,6 +118,11 @@ cat <<MSG
 replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
 every 5 s (customers post about 6 mentions a minute on each; the brand answers most of them
 after 5 s to 3 min), and three sample mentions were pushed to the "demo-push" source.
+It also polls four review sources every 5 s: acme-trustpilot, acme-google-business,
+acme-google-play and acme-app-store (about 2 reviews a minute on each, of every rating; the
+brand answers about 80 % after 5 s to 6 min, so a few breach). Reviews of 1-2 stars go to
+the "angry-reviews" policy (warning after 1 min, breach after 2 min), the rest to "reviews"
+(breach after 5 min).
 Breaches and resolutions are delivered, signed, to a webhook receiver in the fake server.
   status:     curl http://$http/status
   mentions:   curl http://$http/mentions
@@ -102,6 +132,11 @@ Breaches and resolutions are delivered, signed, to a webhook receiver in the fak
                 -d '{"id":"1","created_at":"$(now)","author":"@you","text":"hello"}'
   alerts:     curl -s 'http://127.0.0.1:$fake_port/_fake/hooks?name=demo' | jq '.deliveries[-1]'
   a mention:  curl http://127.0.0.1:$fake_port/_fake/x/mention -d '{"author":"you","text":"help!"}'
+  a review:   curl http://127.0.0.1:$fake_port/_fake/trustpilot/review \
+                -d '{"stars":1,"title":"Awful","text":"Nobody answers","author":"You"}'
+              (then answer it: curl http://127.0.0.1:$fake_port/_fake/trustpilot/answer \
+                -d '{"id":"ID","text":"So sorry!"}')
+  reviews:    curl http://$http/mentions?source=acme-trustpilot
   break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.

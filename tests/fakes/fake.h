@@ -538,6 +538,8 @@ struct fake_option_def {
  * fake_platforms[] and calls these; a platform's file defines its descriptor.
  * Hooks get the state locked. Optional hooks may be NULL where said.
  */
+struct fake_review_rules;
+
 struct fake_platform_def {
 	const char *name;   /* in /_fake/{name}/, the request log, /_fake/state */
 	const char *prefix; /* a path under it no route serves is this platform's 404 */
@@ -549,6 +551,9 @@ struct fake_platform_def {
 	struct fake_option_def options[FAKE_MAX_OPTIONS]; /* credential flags */
 	const char *const *paging; /* params that ask for an older page, NULL-ended */
 	bool social;               /* uses the social store and the simulator */
+	/* A review platform: the rules of its review store (fake_reviews.h),
+	 * through which the simulator leaves and answers reviews; NULL otherwise. */
+	const struct fake_review_rules *reviews;
 	/* How req's credentials stand for endpoint ep (-1: a path under prefix
 	 * no route serves); *why may get a reason for auth_fail (it is preset
 	 * to "AuthenticationRequired"). */
@@ -659,6 +664,13 @@ const char *fake_sim_mention_text(struct fake_rng *r);
 const char *fake_sim_reply_text(struct fake_rng *r);
 const char *fake_sim_post_text(struct fake_rng *r);
 #define FAKE_SIM_AUTO_REPLY "Thanks for reaching out! We'll get back to you soon"
+/* A reviewer's display name, a review's title and text for its rating (1-5),
+ * the brand's answer to it, and the update a customer adds when editing it. */
+const char *fake_sim_reviewer(struct fake_rng *r);
+const char *fake_sim_review_title(struct fake_rng *r, int rating);
+const char *fake_sim_review_text(struct fake_rng *r, int rating);
+const char *fake_sim_review_answer(struct fake_rng *r, int rating);
+const char *fake_sim_review_update(struct fake_rng *r, int rating);
 
 /* ---- fake_hook.c: the webhook receiver (docs/fakes.md, "Webhook receiver") ---- */
 

@@ -431,6 +431,7 @@ const struct fake_platform_def fake_app_store_def = {
 		    {"issuer-id", "57246542-96fe-1a63-e053-0824d011072a", "ISSUER"},
 		    {"public-key", "", "PEM_FILE"}},
 	.paging = apple_paging,
+	.reviews = &apple_rules,
 	.auth = fake_apple_auth,
 	.error = fake_apple_error_hook,
 	.auth_fail = fake_apple_auth_fail,

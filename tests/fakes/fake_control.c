@@ -284,8 +284,8 @@ platform_json(size_t p)
 			options = NULL;
 		}
 	}
-	return json_pack("{s:s, s:s, s:o, s:o}", "name", d->name, "prefix", d->prefix, "routes",
-			 routes, "options", options);
+	return json_pack("{s:s, s:s, s:o, s:o, s:b}", "name", d->name, "prefix", d->prefix,
+			 "routes", routes, "options", options, "reviews", d->reviews != NULL);
 }
 
 /* GET /_fake/platforms: the fake's platform table, so tests can loop over it. */

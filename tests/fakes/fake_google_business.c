@@ -217,6 +217,7 @@ const struct fake_platform_def fake_google_business_def = {
 		    {"client-secret", "rwfake-client-secret", "SECRET"},
 		    {"refresh-token", "1//rwfake-refresh-token", "TOKEN"}},
 	.paging = gbp_paging,
+	.reviews = &gbp_rules,
 	.auth = gbp_auth,
 	.error = fake_google_error,
 	.auth_fail = fake_google_auth_fail,

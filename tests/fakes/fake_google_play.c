@@ -219,6 +219,7 @@ const struct fake_platform_def fake_google_play_def = {
 	.options = {{"client-email", "replywatch@acme-reviews.iam.gserviceaccount.com", "EMAIL"},
 		    {"public-key", "", "PEM_FILE"}},
 	.paging = play_paging,
+	.reviews = &play_rules,
 	.auth = play_auth,
 	.error = fake_google_error,
 	.auth_fail = fake_google_auth_fail,

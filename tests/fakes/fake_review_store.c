@@ -8,6 +8,7 @@
  *                   delete_answer|revoke|settings
  *   GET  /_fake/{p}/reviews
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@ fake_reviews_of(struct fake_state *st, enum fake_platform p, const struct fake_r
 
 	if (rv == NULL && (rv = calloc(1, sizeof(*rv))) != NULL) {
 		rv->rules = rules;
+		rv->st = st;
+		rv->p = p;
 		rv->list_window_s = rules->list_window_s;
 		st->own[p] = rv;
 	}
@@ -129,6 +132,35 @@ review_json(const struct fake_review *r)
 			 updated, "deleted", r->deleted, "answer", answer);
 }
 
+/* A review as this platform's control calls show it: the rules' form (with
+ * "deleted" added) or the store's own. */
+static json_t *
+shown(const struct fake_reviews *rv, const struct fake_review *r)
+{
+	json_t *v;
+
+	if (rv->rules->show == NULL)
+		return review_json(r);
+	v = rv->rules->show(rv->st, rv->p, r);
+	if (v != NULL && json_object_set_new(v, "deleted", json_boolean(r->deleted)) == -1) {
+		json_decref(v);
+		v = NULL;
+	}
+	return v;
+}
+
+/* A new review's id: prefix + 12 hex digits of the counter, or (id_from_time)
+ * 8 hex digits of the created second + 16 of the counter. */
+static char *
+new_id(struct fake_reviews *rv, int64_t created_ms)
+{
+	unsigned long long n = (unsigned long long)++rv->seq;
+
+	if (rv->rules->id_from_time)
+		return fake_sprintf("%08" PRIx32 "%016llx", (uint32_t)(created_ms / 1000), n);
+	return fake_sprintf("%s%012llx", rv->rules->id_prefix, n);
+}
+
 /* The review named by body's "review" (a 404 or 400 answered otherwise). */
 static struct fake_review *
 ctl_target(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
@@ -151,7 +183,6 @@ ctl_target(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
 static void
 ctl_add_review(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
 {
-	const struct fake_review_rules *rules = rv->rules;
 	struct fake_review r = {0};
 	const char *author, *title, *text;
 	long rating;
@@ -169,12 +200,12 @@ ctl_add_review(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
 		goto oom;
 	r.rating = (int)rating;
 	r.updated_ms = r.created_ms;
-	r.id = fake_sprintf("%s%012llx", rules->id_prefix, (unsigned long long)++rv->seq);
+	r.id = new_id(rv, r.created_ms);
 	if (r.id == NULL || !set_str(&r.author, author) || !set_str(&r.title, title) ||
 	    !set_str(&r.text, text))
 		goto oom;
 	rv->v[rv->n++] = r;
-	fake_resp_json(resp, 201, review_json(&rv->v[rv->n - 1]));
+	fake_resp_json(resp, 201, shown(rv, &rv->v[rv->n - 1]));
 	return;
 oom:
 	review_clear(&r);
@@ -205,11 +236,13 @@ ctl_answer(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
 	    (r->reply_id = fake_sprintf("%s%012llx", rv->rules->reply_prefix,
 					(unsigned long long)++rv->seq)) == NULL)
 		goto oom;
+	if (r->reply == NULL)
+		r->reply_created_ms = at;
 	if (!set_str(&r->reply, text))
 		goto oom;
 	r->reply_ms = at;
 	r->reply_published = !rv->rules->two_step || json_is_true(publish);
-	fake_resp_json(resp, 201, review_json(r));
+	fake_resp_json(resp, 201, shown(rv, r));
 	return;
 oom:
 	fake_control_error(resp, 500, "out of memory");
@@ -232,7 +265,7 @@ ctl_publish(struct fake_reviews *rv, json_t *body, struct fake_resp *resp)
 		r->reply_published = true;
 		r->reply_ms = at;
 	}
-	fake_resp_json(resp, 200, review_json(r));
+	fake_resp_json(resp, 200, shown(rv, r));
 }
 
 /* POST edit: {review, rating?, title?, text?, at?}; edit_answer: {review, text, at?}. */
@@ -270,7 +303,7 @@ ctl_edit(struct fake_reviews *rv, json_t *body, bool of_answer, struct fake_resp
 		r->rating = (int)rating;
 		r->updated_ms = at;
 	}
-	fake_resp_json(resp, 200, review_json(r));
+	fake_resp_json(resp, 200, shown(rv, r));
 	return;
 oom:
 	fake_control_error(resp, 500, "out of memory");
@@ -288,11 +321,12 @@ ctl_delete(struct fake_reviews *rv, json_t *body, bool of_answer, struct fake_re
 		free(r->reply);
 		free(r->reply_id);
 		r->reply = r->reply_id = NULL;
+		r->reply_ms = r->reply_created_ms = 0;
 		r->reply_published = false;
 	} else {
 		r->deleted = true;
 	}
-	fake_resp_json(resp, 200, review_json(r));
+	fake_resp_json(resp, 200, shown(rv, r));
 }
 
 /* POST revoke: {revoked?: true}: the platform's credential stops (or starts again) working. */
@@ -371,7 +405,7 @@ fake_reviews_get(struct fake_state *st, enum fake_platform p, const struct fake_
 		return false;
 	}
 	for (size_t i = 0; rv != NULL && list != NULL && i < rv->n; i++) {
-		if (json_array_append_new(list, review_json(&rv->v[i])) == -1) {
+		if (json_array_append_new(list, shown(rv, &rv->v[i])) == -1) {
 			json_decref(list);
 			list = NULL;
 		}
@@ -394,10 +428,11 @@ fake_reviews_state(const struct fake_state *st, enum fake_platform p)
 		live += !rv->v[i].deleted;
 		answered += !rv->v[i].deleted && rv->v[i].reply != NULL;
 	}
-	return json_pack("{s:I, s:I, s:I, s:b, s:I, s:o, s:o}", "reviews", (json_int_t)live,
+	return json_pack("{s:I, s:I, s:I, s:b, s:I, s:I, s:o, s:o}", "reviews", (json_int_t)live,
 			 "answered", (json_int_t)answered, "deleted", (json_int_t)deleted,
 			 "revoked", rv != NULL && rv->revoked, "list_window",
-			 (json_int_t)(rv ? rv->list_window_s : 0), "config",
+			 (json_int_t)(rv ? rv->list_window_s : 0), "faults_pending",
+			 (json_int_t)fake_faults_pending(st, p), "config",
 			 fake_control_config_json(st, p), "rate_limits", fake_limits_json(st, p));
 }
 

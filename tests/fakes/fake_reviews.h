@@ -1,7 +1,8 @@
 /*
  * fake_reviews.h: what the review platforms of rwfake share (Google
- * Business Profile, Google Play, App Store Connect and the fake Google OAuth
- * token endpoint). Private to tests/fakes/; everything here runs with
+ * Business Profile, Google Play, App Store Connect, Trustpilot and the fake
+ * Google OAuth token endpoint); the simulator (fake_sim.c) leaves reviews
+ * through the same store calls. Private to tests/fakes/; everything here runs with
  * st->lock held, like every hook of fake.h.
  *
  * Files: fake_review_store.c (the reviews of one platform in st->own[p],
@@ -10,8 +11,8 @@
  * envelope and the hooks Business Profile and Play share),
  * fake_google_oauth.c (POST /token: the refresh-token and JWT-bearer grants,
  * issued access tokens), fake_google_business.c, fake_google_play.c,
- * fake_app_store.c (routes, JSON:API documents) and fake_app_store_auth.c
- * (Apple's ES256 bearer JWT check, JSON:API errors).
+ * fake_app_store.c (routes, JSON:API documents), fake_app_store_auth.c
+ * (Apple's ES256 bearer JWT check, JSON:API errors) and fake_trustpilot.c.
  * docs/fakes.md, "Review platforms", says what each serves and verifies.
  */
 #ifndef RWFAKE_REVIEWS_H
@@ -38,17 +39,23 @@ struct fake_review {
 	char *title;  /* NULL: none */
 	char *text;   /* NULL: a rating without text */
 	int64_t created_ms;
-	int64_t updated_ms;   /* the review's last edit (created_ms until edited) */
-	char *reply;          /* the brand's answer, NULL: none */
-	char *reply_id;       /* Apple: the customerReviewResponses id */
-	int64_t reply_ms;     /* the answer's last edit (Apple: also its publication) */
+	int64_t updated_ms; /* the review's last edit (created_ms until edited) */
+	char *reply;        /* the brand's answer, NULL: none */
+	char *reply_id;     /* Apple: the customerReviewResponses id */
+	int64_t reply_ms;   /* the answer's last edit (Apple: also its publication) */
+	/* When the answer was first given: replacing or editing it leaves this
+	 * (Trustpilot's companyReply.createdAt). */
+	int64_t reply_created_ms;
 	bool reply_published; /* false: Apple's PENDING_PUBLISH */
 	bool deleted;         /* gone from lists; a read by id is a 404 */
 };
 
 /* How one platform keeps its reviews. */
 struct fake_review_rules {
-	const char *id_prefix;    /* review ids: prefix + 12 hex digits */
+	const char *id_prefix; /* review ids: prefix + 12 hex digits */
+	/* Ids are 8 hex digits of the created second, then 16 of the counter,
+	 * like a MongoDB ObjectId (Trustpilot; id_prefix unused). */
+	bool id_from_time;
 	const char *reply_prefix; /* Apple response ids (NULL: answers have none) */
 	int64_t granularity_ms;   /* times are kept at this precision (Apple: 1000) */
 	bool two_step;            /* answers start PENDING_PUBLISH until "publish" (Apple) */
@@ -56,10 +63,16 @@ struct fake_review_rules {
 	/* The credential "revoke" withdraws (fake_google_oauth.c's grants for
 	 * Google; NULL: the platform's own flag, checked by its auth hook). */
 	void (*revoke)(struct fake_state *st, bool revoked);
+	/* How the control calls and GET reviews show a review (a new reference;
+	 * NULL hook: the store's own form). Trustpilot answers its API's shape. */
+	json_t *(*show)(const struct fake_state *st, enum fake_platform p,
+			const struct fake_review *r);
 };
 
 struct fake_reviews {
 	const struct fake_review_rules *rules;
+	struct fake_state *st; /* where it lives, for rules->show */
+	enum fake_platform p;
 	struct fake_review *v; /* in insertion order */
 	size_t n;
 	size_t cap;

@@ -3,9 +3,17 @@
  * the wall clock: customer mentions arrive on every platform as a Poisson
  * process; about 85% get a brand reply after a log-normal delay (median
  * ~20 s, tail to ~3 min), a few first get an auto-responder; likes,
- * follows, favourites and brand posts are sprinkled in. Start-up replays
- * the same process over the last --history seconds (default 30 minutes) at
- * once, so a first backfill finds history. Deterministic for a given --seed.
+ * follows, favourites and brand posts are sprinkled in. On every review
+ * platform of the table (a descriptor with review rules) reviews arrive as
+ * a Poisson process at a third of the mention rate, rated 1-5 with more 5s
+ * and 1s than 3s; about 80% are answered after a log-normal delay (median
+ * ~40 s, tail to a few minutes; Apple's answers are published a little
+ * later), a few are edited and now and then one is deleted. Start-up
+ * replays the same process over the last --history seconds (default 30
+ * minutes) at once, so a first backfill finds history; for reviews it
+ * begins with a backlog of more reviews than any first page holds, and the
+ * care team answers some of the backlog's open ones in the first minutes,
+ * so re-reading old reviews shows. Deterministic for a given --seed.
  */
 #include <errno.h>
 #include <math.h>
@@ -14,15 +22,40 @@
 #include <string.h>
 #include <time.h>
 
-#include "fake.h"
+#include "fake_reviews.h"
 
 #define SUMMARY_MS 60000LL
 #define OTHER_MEAN_MS 45000.0
 #define POST_MEAN_MS 420000.0
 #define ANSWERED 0.85
 #define AUTO_FIRST 0.12
+/* Reviews: per platform a third of the mention rate. */
+#define REVIEW_RATE_SHARE 3.0
+#define REVIEW_ANSWERED 0.8
+#define REVIEW_ANONYMOUS 0.1
+#define REVIEW_NO_TEXT 0.12
+#define REVIEW_TITLED 0.5
+#define REVIEW_EDITED 0.06
+#define REVIEW_DELETED 0.02
+/* The history's backlog: more reviews than the largest first page (100) of
+ * any review API, so a backfill has to read further pages. */
+#define REVIEW_BACKLOG 120
+#define BACKLOG_LATE_ANSWER 0.5
 
-enum ev_kind { EV_MENTION, EV_REPLY, EV_OTHER, EV_POST };
+enum ev_kind {
+	EV_MENTION,
+	EV_REPLY,
+	EV_OTHER,
+	EV_POST,
+	EV_REVIEW,
+	EV_ANSWER,
+	EV_PUBLISH,
+	EV_EDIT,
+	EV_DELETE,
+};
+
+/* What the per-minute summary counts. */
+enum { MADE_MENTIONS, MADE_REPLIES, MADE_OTHER, MADE_POSTS, MADE_REVIEWS, MADE_ANSWERS, MADE_N };
 
 struct ev {
 	int64_t at;
@@ -36,11 +69,13 @@ struct fake_sim {
 	struct fake_state *st;
 	pthread_t thread;
 	struct fake_rng rng;
-	double mean_gap_ms; /* between mentions on one platform; 0: none */
+	struct fake_rng rrng; /* reviews: their own, so mentions stay as they were per seed */
+	double mean_gap_ms;   /* between mentions on one platform; 0: none */
+	double review_gap_ms; /* between reviews on one review platform; 0: none */
 	struct ev *evs;
 	size_t nev;
 	size_t cap;
-	long made[4]; /* mentions, replies, other, posts since the last summary */
+	long made[MADE_N]; /* since the last summary */
 };
 
 static int
@@ -164,7 +199,7 @@ mention(struct fake_sim *sim, const struct ev *e)
 		      EV_MENTION, e->p, NULL, false);
 	if (i < 0)
 		return;
-	sim->made[0]++;
+	sim->made[MADE_MENTIONS]++;
 	if (fake_rng_unit(&sim->rng) >= ANSWERED)
 		return;
 	{
@@ -189,7 +224,7 @@ reply(struct fake_sim *sim, const struct ev *e)
 		return; /* gone after a reset */
 	a.text = e->auto_reply ? FAKE_SIM_AUTO_REPLY : fake_sim_reply_text(&sim->rng);
 	if (fake_act_reply(sim->st, e->p, &a, err, sizeof(err)) >= 0)
-		sim->made[1]++;
+		sim->made[MADE_REPLIES]++;
 }
 
 static void
@@ -205,7 +240,7 @@ other(struct fake_sim *sim, const struct ev *e)
 		kind = "follow";
 	if (fake_act_other(sim->st, e->p, kind, pick_customer(sim)->handle, NULL, e->at, err,
 			   sizeof(err)) >= 0)
-		sim->made[2]++;
+		sim->made[MADE_OTHER]++;
 }
 
 static void
@@ -227,7 +262,176 @@ post(struct fake_sim *sim, const struct ev *e)
 		}
 	}
 	if (fake_act_post(sim->st, e->p, &a, err, sizeof(err)) >= 0)
-		sim->made[3]++;
+		sim->made[MADE_POSTS]++;
+}
+
+/* ---- reviews ---- */
+
+/* One of the store's control calls (body stolen): true when it succeeded.
+ * A review gone meanwhile (deleted, or a reset) is a 404: nothing happens. */
+static bool
+review_call(struct fake_sim *sim, enum fake_platform p, const char *what, json_t *body)
+{
+	struct fake_resp resp = {0};
+	bool ok;
+
+	if (body == NULL)
+		return false;
+	ok = fake_reviews_control(sim->st, p, fake_platforms[p]->reviews, what, body, &resp) &&
+	     resp.status < 300;
+	json_decref(body);
+	fake_resp_clear(&resp);
+	return ok;
+}
+
+/* The live review e targets, or NULL. */
+static struct fake_review *
+review_target(struct fake_sim *sim, const struct ev *e)
+{
+	return fake_reviews_find(sim->st->own[e->p], e->target);
+}
+
+/* 1-5 stars, J-shaped as review sites are: many 5s, many 1s, few 3s. */
+static int
+review_rating(struct fake_sim *sim)
+{
+	static const unsigned weight[5] = {20, 8, 9, 18, 45};
+	unsigned r = (unsigned)fake_rng_below(&sim->rrng, 100);
+
+	for (int i = 0; i < 5; i++) {
+		if (r < weight[i])
+			return i + 1;
+		r -= weight[i];
+	}
+	return 5;
+}
+
+/* An answer delay in ms: log-normal, median 40 s, clamped to 5 s .. 6 min. */
+static int64_t
+answer_delay(struct fake_sim *sim)
+{
+	double ms = 40000.0 * exp(0.9 * fake_rng_normal(&sim->rrng));
+
+	if (ms < 5000.0)
+		ms = 5000.0;
+	if (ms > 360000.0)
+		ms = 360000.0;
+	return (int64_t)ms;
+}
+
+static void
+review_time(int64_t ms, char buf[FAKE_TIME_LEN])
+{
+	fake_fmt_ms(ms, buf);
+}
+
+/* Leaves a review at `at` and schedules what follows it: an answer (or, for
+ * the backlog, maybe a late one at late_ms), an edit, a delete. */
+static void
+leave_review(struct fake_sim *sim, enum fake_platform p, int64_t at, int64_t late_ms)
+{
+	struct fake_rng *r = &sim->rrng;
+	int rating = review_rating(sim);
+	bool anonymous = fake_rng_unit(r) < REVIEW_ANONYMOUS,
+	     no_text = fake_rng_unit(r) < REVIEW_NO_TEXT, titled = fake_rng_unit(r) < REVIEW_TITLED;
+	const char *author = fake_sim_reviewer(r), *title = fake_sim_review_title(r, rating),
+		   *text = fake_sim_review_text(r, rating);
+	const struct fake_reviews *rv;
+	char created[FAKE_TIME_LEN], *id;
+
+	review_time(at, created);
+	if (!review_call(sim, p, "review",
+			 json_pack("{s:i, s:s, s:s?, s:s?, s:s?}", "rating", rating, "created_at",
+				   created, "author", anonymous ? NULL : author, "title",
+				   no_text || !titled ? NULL : title, "text",
+				   no_text ? NULL : text)) ||
+	    (rv = sim->st->own[p]) == NULL || rv->n == 0)
+		return;
+	sim->made[MADE_REVIEWS]++;
+	id = rv->v[rv->n - 1].id;
+	if (fake_rng_unit(r) < REVIEW_ANSWERED)
+		again(sim, at + answer_delay(sim), EV_ANSWER, p, id, false);
+	else if (late_ms > 0 && fake_rng_unit(r) < BACKLOG_LATE_ANSWER)
+		again(sim, late_ms + (int64_t)fake_rng_below(r, 300000), EV_ANSWER, p, id, false);
+	if (fake_rng_unit(r) < REVIEW_EDITED)
+		again(sim, at + 30000 + (int64_t)fake_rng_exp(r, 180000.0), EV_EDIT, p, id, false);
+	if (fake_rng_unit(r) < REVIEW_DELETED)
+		again(sim, at + 60000 + (int64_t)fake_rng_exp(r, 300000.0), EV_DELETE, p, id,
+		      false);
+}
+
+static void
+review_arrives(struct fake_sim *sim, const struct ev *e)
+{
+	if (sim->review_gap_ms > 0)
+		again(sim, e->at + 1 + (int64_t)fake_rng_exp(&sim->rrng, sim->review_gap_ms),
+		      EV_REVIEW, e->p, NULL, false);
+	leave_review(sim, e->p, e->at, 0);
+}
+
+/* The brand answers; Apple's answer waits PENDING_PUBLISH for 5-30 s. */
+static void
+review_answer(struct fake_sim *sim, const struct ev *e)
+{
+	const struct fake_review *r = review_target(sim, e);
+	bool two_step = fake_platforms[e->p]->reviews->two_step;
+	char at[FAKE_TIME_LEN];
+
+	if (r == NULL || r->reply != NULL)
+		return;
+	review_time(e->at, at);
+	if (!review_call(sim, e->p, "answer",
+			 json_pack("{s:s, s:s, s:s}", "review", e->target, "text",
+				   fake_sim_review_answer(&sim->rrng, r->rating), "at", at)))
+		return;
+	if (two_step)
+		again(sim, e->at + 5000 + (int64_t)fake_rng_below(&sim->rrng, 25000), EV_PUBLISH,
+		      e->p, e->target, false);
+	else
+		sim->made[MADE_ANSWERS]++;
+}
+
+static void
+review_publish(struct fake_sim *sim, const struct ev *e)
+{
+	char at[FAKE_TIME_LEN];
+
+	review_time(e->at, at);
+	if (review_target(sim, e) != NULL &&
+	    review_call(sim, e->p, "publish",
+			json_pack("{s:s, s:s}", "review", e->target, "at", at)))
+		sim->made[MADE_ANSWERS]++;
+}
+
+/* The customer comes back: an answered review goes up a star or two with a
+ * thank-you, an unanswered one down a star with a complaint. */
+static void
+review_edit(struct fake_sim *sim, const struct ev *e)
+{
+	const struct fake_review *r = review_target(sim, e);
+	int rating;
+	char at[FAKE_TIME_LEN], *text;
+
+	if (r == NULL)
+		return;
+	rating = r->reply != NULL ? r->rating + 1 + (int)fake_rng_below(&sim->rrng, 2)
+				  : r->rating - 1;
+	rating = rating < 1 ? 1 : rating > 5 ? 5 : rating;
+	text = fake_sprintf("%s%s%s", r->text ? r->text : "", r->text ? " " : "",
+			    fake_sim_review_update(&sim->rrng, rating));
+	review_time(e->at, at);
+	if (text != NULL)
+		review_call(sim, e->p, "edit",
+			    json_pack("{s:s, s:i, s:s, s:s}", "review", e->target, "rating", rating,
+				      "text", text, "at", at));
+	free(text);
+}
+
+static void
+review_delete(struct fake_sim *sim, const struct ev *e)
+{
+	if (review_target(sim, e) != NULL)
+		review_call(sim, e->p, "delete", json_pack("{s:s}", "review", e->target));
 }
 
 /* Runs the earliest event (index i) and drops it. */
@@ -246,6 +450,21 @@ run(struct fake_sim *sim, size_t i)
 		break;
 	case EV_OTHER:
 		other(sim, &e);
+		break;
+	case EV_REVIEW:
+		review_arrives(sim, &e);
+		break;
+	case EV_ANSWER:
+		review_answer(sim, &e);
+		break;
+	case EV_PUBLISH:
+		review_publish(sim, &e);
+		break;
+	case EV_EDIT:
+		review_edit(sim, &e);
+		break;
+	case EV_DELETE:
+		review_delete(sim, &e);
 		break;
 	default:
 		post(sim, &e);
@@ -283,8 +502,11 @@ loop(void *arg)
 		if (now >= next_summary) {
 			fprintf(stderr,
 				"rwfake: simulated in the last minute: %ld mentions, %ld replies, "
-				"%ld other notifications, %ld brand posts\n",
-				sim->made[0], sim->made[1], sim->made[2], sim->made[3]);
+				"%ld other notifications, %ld brand posts, %ld reviews, %ld "
+				"review answers\n",
+				sim->made[MADE_MENTIONS], sim->made[MADE_REPLIES],
+				sim->made[MADE_OTHER], sim->made[MADE_POSTS],
+				sim->made[MADE_REVIEWS], sim->made[MADE_ANSWERS]);
 			memset(sim->made, 0, sizeof(sim->made));
 			next_summary += SUMMARY_MS;
 			continue;
@@ -313,11 +535,38 @@ sim_free(struct fake_sim *sim)
 	free(sim);
 }
 
+/* The history's review backlog on platform p: REVIEW_BACKLOG reviews over
+ * its first tenth (at most 10 minutes), answered as usual; some of those
+ * left open get a late answer in the first minutes after now. */
+static void
+seed_backlog(struct fake_sim *sim, enum fake_platform p, int64_t start, int64_t now)
+{
+	int64_t span = (now - start) / 10 < 600000 ? (now - start) / 10 : 600000;
+
+	for (int k = 0; k < REVIEW_BACKLOG; k++)
+		leave_review(sim, p, start + span * k / REVIEW_BACKLOG, now + 60000);
+}
+
+/* Schedules the first reviews from start, after the backlog (with history). */
+static int
+seed_reviews(struct fake_sim *sim, enum fake_platform p, int64_t start, int64_t now)
+{
+	if (now > start)
+		seed_backlog(sim, p, start, now);
+	if (sim->review_gap_ms <= 0)
+		return 0;
+	return schedule(sim, start + (int64_t)fake_rng_exp(&sim->rrng, sim->review_gap_ms),
+			EV_REVIEW, p, NULL, false);
+}
+
 /* Schedules the first events from start, with a few brand posts before it. */
 static int
-seed_events(struct fake_sim *sim, int64_t start)
+seed_events(struct fake_sim *sim, int64_t start, int64_t now)
 {
 	for (size_t p = 0; p < fake_nplatforms; p++) {
+		if (fake_platforms[p]->reviews != NULL &&
+		    seed_reviews(sim, (enum fake_platform)p, start, now) == -1)
+			return -1;
 		if (!fake_platforms[p]->social)
 			continue;
 		for (int k = 0; k < 2; k++) {
@@ -351,9 +600,11 @@ fake_sim_start(struct fake_state *st, double rate_per_min, uint64_t seed)
 		return NULL;
 	sim->st = st;
 	sim->rng.s = seed;
+	sim->rrng.s = seed ^ 0x5265766965777321ULL;
 	sim->mean_gap_ms = rate_per_min > 0 ? 60000.0 / rate_per_min : 0;
+	sim->review_gap_ms = rate_per_min > 0 ? 60000.0 * REVIEW_RATE_SHARE / rate_per_min : 0;
 	pthread_mutex_lock(&st->lock);
-	rc = seed_events(sim, fake_now_ms() - (int64_t)st->opt->history_s * 1000);
+	rc = seed_events(sim, fake_now_ms() - (int64_t)st->opt->history_s * 1000, fake_now_ms());
 	if (rc == 0)
 		run_due(sim, fake_now_ms());
 	memset(sim->made, 0, sizeof(sim->made));

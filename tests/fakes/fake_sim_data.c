@@ -101,3 +101,137 @@ fake_sim_post_text(struct fake_rng *r)
 {
 	return post_texts[fake_rng_below(r, sizeof(post_texts) / sizeof(post_texts[0]))];
 }
+
+/* ---- reviews: by sentiment, 0 for 1-2 stars, 1 for 3, 2 for 4-5 ---- */
+
+#define PICK(r, pool) (pool)[fake_rng_below((r), sizeof(pool) / sizeof((pool)[0]))]
+
+static const char *const reviewers[] = {
+	"Carol M.",        "Dan Whitfield", "Priya K.",  "Tomasz B.",  "Amélie Rousseau",
+	"J. Kowalska",     "Sam O.",        "Lucia F.",  "Ben Turner", "Hiro N.",
+	"Marta Zielińska", "Olu A.",        "Frank D.",  "Nadia S.",   "Kim J.",
+	"Pierre L.",       "Eva H.",        "Raj Patel", "Grace C.",   "Leo V.",
+	"Inés García",     "Mike R.",       "Sofia B.",  "Yusuf K.",   "Anna W.",
+};
+
+static const char *const titles_bad[] = {
+	"Never again",       "Awful customer service", "Still waiting for my refund",
+	"Broken on arrival", "App keeps crashing",     "Very disappointed",
+};
+static const char *const titles_mixed[] = {
+	"OK but slow delivery",
+	"Decent, could be better",
+	"Mixed feelings",
+	"Fine product, clunky app",
+};
+static const char *const titles_good[] = {
+	"Great service!",    "Fast and friendly",           "Love the new app",
+	"Excellent quality", "Five stars, would buy again",
+};
+
+static const char *const texts_bad[] = {
+	"Ordered two weeks ago, still nothing. Nobody answers the chat.",
+	"The blender arrived broken and the return form does not work.",
+	"App crashes every time I open the cart. Uninstalled.",
+	"Charged twice for one order and support keeps sending me in circles.",
+	"Parcel marked delivered, never arrived. Courier blames you, you blame the courier.",
+	"Zażółć gęślą jaźń: the checkout rejects every Polish address.",
+	"Le remboursement n'est jamais arrivé. Très déçu.",
+	"Since the last update I get logged out every five minutes.",
+};
+static const char *const texts_mixed[] = {
+	"Product is fine, delivery took 9 days instead of 3.",
+	"Good prices, but the app is slow and the search is poor.",
+	"Had to call twice, then they sorted it out.",
+	"Größe fiel klein aus, Umtausch hat aber geklappt.",
+};
+static const char *const texts_good[] = {
+	"Arrived next day, well packed, exactly as described.",
+	"Support fixed my order in ten minutes. Impressed!",
+	"The new dark mode is lovely and the app is much faster now.",
+	"Third order this year, never a problem.",
+	"Great kettle, great price, great service.",
+	"Café-quality coffee at home, thank you <3",
+};
+
+static const char *const answers_bad[] = {
+	"We're very sorry. Please contact support@acme.example with your order number and we'll "
+	"put this right today.",
+	"Sorry about this! Our team has reached out by email to sort out your refund.",
+	"Thanks for telling us. A fix for the crash is in the next update; sorry for the trouble.",
+};
+static const char *const answers_mixed[] = {
+	"Thanks for the honest feedback, we're working on faster delivery.",
+	"Glad we could sort it out in the end, and sorry it took two calls.",
+};
+static const char *const answers_good[] = {
+	"Thank you so much! We'll pass this on to the team.",
+	"Thanks for the kind words, enjoy your order!",
+	"Happy to hear it, see you next time!",
+};
+
+static const char *const updates_bad[] = {
+	"Update: still no answer by email either.",
+	"Update: they replied but the problem is not solved.",
+};
+static const char *const updates_good[] = {
+	"Update: support called me back and refunded the order. Thanks!",
+	"Update: the new version fixed it.",
+};
+
+static int
+sentiment(int rating)
+{
+	return rating <= 2 ? 0 : rating == 3 ? 1 : 2;
+}
+
+const char *
+fake_sim_reviewer(struct fake_rng *r)
+{
+	return PICK(r, reviewers);
+}
+
+const char *
+fake_sim_review_title(struct fake_rng *r, int rating)
+{
+	switch (sentiment(rating)) {
+	case 0:
+		return PICK(r, titles_bad);
+	case 1:
+		return PICK(r, titles_mixed);
+	default:
+		return PICK(r, titles_good);
+	}
+}
+
+const char *
+fake_sim_review_text(struct fake_rng *r, int rating)
+{
+	switch (sentiment(rating)) {
+	case 0:
+		return PICK(r, texts_bad);
+	case 1:
+		return PICK(r, texts_mixed);
+	default:
+		return PICK(r, texts_good);
+	}
+}
+
+const char *
+fake_sim_review_answer(struct fake_rng *r, int rating)
+{
+	switch (sentiment(rating)) {
+	case 0:
+		return PICK(r, answers_bad);
+	case 1:
+		return PICK(r, answers_mixed);
+	default:
+		return PICK(r, answers_good);
+	}
+}
+
+const char *
+fake_sim_review_update(struct fake_rng *r, int rating)
+{
+	return rating <= 3 ? PICK(r, updates_bad) : PICK(r, updates_good);
+}

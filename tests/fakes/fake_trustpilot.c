@@ -7,84 +7,45 @@
  *   GET /v1/business-units/{businessUnitId}/reviews?orderBy=createdat.desc&perPage=N&page=P
  *   GET /v1/reviews/{reviewId}          (404 once deleted)
  *
- * Control (docs/fakes.md): POST /_fake/trustpilot/review (stars 1-5, title,
- * text, author, created_at), answer (id, text, created_at: also an old
- * review far below page 1), edit (id, title, text, stars), delete (id);
- * GET /_fake/trustpilot/reviews. Faults and rate limits are the generic
- * ones (fake_route.c); Trustpilot sends no rate-limit headers.
+ * The reviews live in the review store every review fake shares
+ * (fake_review_store.c, fake_reviews.h), so its control calls are theirs
+ * (docs/fakes.md): POST /_fake/trustpilot/review (stars 1-5, default 5),
+ * answer (id, text, created_at: also an old review far below page 1; again
+ * edits the reply, whose createdAt stays), edit, delete, edit_answer,
+ * delete_answer, revoke (the key stops working); GET
+ * /_fake/trustpilot/reviews. They answer in the API's shape. Faults and
+ * rate limits are the generic ones (fake_route.c); Trustpilot sends no
+ * rate-limit headers.
  *
  * Shapes are reconstructed from the research sample (tap-trustpilot's
  * review schema); errors from the API gateway are Apigee faults
  * ({"fault":{"faultstring":...,"detail":{"errorcode":...}}}), as the
  * real API answers an invalid key.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fake.h"
+#include "fake_reviews.h"
 
-#define TP_ID_LEN 24
 #define TP_PER_PAGE_DEFAULT 20
 #define TP_PER_PAGE_MAX 100
 
-struct tp_review {
-	char id[TP_ID_LEN + 1];
-	long stars;
-	char *title, *text, *author;    /* author NULL: a consumer without a display name */
-	int64_t created_ms, updated_ms; /* updated_ms 0: never edited */
-	char *reply_text;               /* the company reply, when reply_ms > 0 */
-	int64_t reply_ms, reply_updated_ms;
-	bool deleted;
+static json_t *tp_review_json(const struct fake_state *st, enum fake_platform p,
+			      const struct fake_review *r);
+
+/* Ids of 24 hex digits (seconds of created_at, then a counter); times in
+ * ms; the reply's createdAt is the first answer's time (reply_created_ms). */
+static const struct fake_review_rules tp_rules = {
+	.id_from_time = true,
+	.granularity_ms = 1,
+	.show = tp_review_json,
 };
 
-struct tp_state {
-	struct tp_review *r;
-	size_t n, cap;
-	uint64_t seq; /* the counter part of made-up ids */
-};
-
-static struct tp_state *
-tp_state(struct fake_state *st, enum fake_platform p)
+static struct fake_reviews *
+tp_reviews(struct fake_state *st, enum fake_platform p)
 {
-	if (st->own[p] == NULL)
-		st->own[p] = calloc(1, sizeof(struct tp_state));
-	return st->own[p];
-}
-
-static void
-tp_reset(struct fake_state *st, enum fake_platform p)
-{
-	struct tp_state *s = st->own[p];
-
-	if (s == NULL)
-		return;
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->r[i].title);
-		free(s->r[i].text);
-		free(s->r[i].author);
-		free(s->r[i].reply_text);
-	}
-	free(s->r);
-	free(s);
-	st->own[p] = NULL;
-}
-
-static struct tp_review *
-tp_find(struct tp_state *s, const char *id)
-{
-	for (size_t i = 0; s != NULL && id != NULL && i < s->n; i++)
-		if (strcmp(s->r[i].id, id) == 0)
-			return &s->r[i];
-	return NULL;
-}
-
-/* An id like a MongoDB ObjectId: 8 hex digits of seconds, 16 of counter. */
-static void
-tp_make_id(struct tp_state *s, int64_t ms, char out[TP_ID_LEN + 1])
-{
-	snprintf(out, TP_ID_LEN + 1, "%08" PRIx32 "%016" PRIx64, (uint32_t)(ms / 1000), ++s->seq);
+	return fake_reviews_of(st, p, &tp_rules);
 }
 
 static json_t *
@@ -96,35 +57,41 @@ tp_time(int64_t ms)
 	return json_string(at);
 }
 
+/* An edit time, or null when it never moved from since_ms. */
+static json_t *
+tp_edit_time(int64_t ms, int64_t since_ms)
+{
+	return ms != since_ms ? tp_time(ms) : json_null();
+}
+
 /* A review as the API shows it. */
 static json_t *
-tp_review_json(const char *bu, const struct tp_review *r)
+tp_review_json(const struct fake_state *st, enum fake_platform p, const struct fake_review *r)
 {
 	json_t *consumer =
 		json_pack("{s:s, s:i}", "id", "5f1e2d3c4b5a697887766554", "numberOfReviews", 1);
-	json_t *reply = json_null(), *v;
+	json_t *reply = json_null();
 
 	if (consumer != NULL && r->author != NULL)
 		json_object_set_new(consumer, "displayName", json_string(r->author));
-	if (r->reply_ms > 0)
-		reply = json_pack("{s:s, s:o, s:o}", "text", r->reply_text ? r->reply_text : "",
-				  "createdAt", tp_time(r->reply_ms), "updatedAt",
-				  r->reply_updated_ms ? tp_time(r->reply_updated_ms) : json_null());
-	v = json_pack("{s:s, s:o, s:{s:s}, s:i, s:s?, s:s?, s:s, s:o, s:o, s:o, s:b, s:s}", "id",
-		      r->id, "consumer", consumer, "businessUnit", "id", bu, "stars", (int)r->stars,
-		      "title", r->title, "text", r->text, "language", "en", "createdAt",
-		      tp_time(r->created_ms), "updatedAt",
-		      r->updated_ms ? tp_time(r->updated_ms) : json_null(), "companyReply", reply,
-		      "isVerified", true, "status", "active");
-	return v;
+	if (r->reply != NULL)
+		reply = json_pack("{s:s, s:o, s:o}", "text", r->reply, "createdAt",
+				  tp_time(r->reply_created_ms), "updatedAt",
+				  tp_edit_time(r->reply_ms, r->reply_created_ms));
+	return json_pack("{s:s, s:o, s:{s:s}, s:i, s:s?, s:s?, s:s, s:o, s:o, s:o, s:b, s:s}", "id",
+			 r->id, "consumer", consumer, "businessUnit", "id",
+			 fake_option(st, p, "business-unit"), "stars", r->rating, "title", r->title,
+			 "text", r->text, "language", "en", "createdAt", tp_time(r->created_ms),
+			 "updatedAt", tp_edit_time(r->updated_ms, r->created_ms), "companyReply",
+			 reply, "isVerified", true, "status", "active");
 }
 
 /* Newest first by createdAt (then id), the order createdat.desc asks for. */
 static int
 tp_newer_first(const void *a, const void *b)
 {
-	const struct tp_review *x = *(const struct tp_review *const *)a,
-			       *y = *(const struct tp_review *const *)b;
+	const struct fake_review *x = *(const struct fake_review *const *)a,
+				 *y = *(const struct fake_review *const *)b;
 
 	if (x->created_ms != y->created_ms)
 		return x->created_ms > y->created_ms ? -1 : 1;
@@ -136,13 +103,13 @@ static void
 tp_list(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 {
 	enum fake_platform p = req->platform;
-	struct tp_state *s = tp_state(st, p);
+	struct fake_reviews *rv = tp_reviews(st, p);
 	const char *bu = fake_option(st, p, "business-unit");
 	const char *order = fake_param(req, "orderBy"), *page_text = fake_param(req, "page");
 	long per_page = fake_page_limit(st, p, fake_param(req, "perPage"), TP_PER_PAGE_DEFAULT,
 					TP_PER_PAGE_MAX);
 	long page = page_text ? strtol(page_text, NULL, 10) : 1;
-	const struct tp_review **live = NULL;
+	const struct fake_review **live = NULL;
 	json_t *list;
 	size_t n = 0;
 
@@ -159,20 +126,20 @@ tp_list(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 		fake_platforms[p]->error(resp, 400, "BadRequest", "page must be 1 or more");
 		return;
 	}
-	if (s == NULL || (s->n > 0 && (live = calloc(s->n, sizeof(*live))) == NULL)) {
+	if (rv == NULL || (rv->n > 0 && (live = calloc(rv->n, sizeof(*live))) == NULL)) {
 		fake_resp_json(resp, 500, NULL);
 		return;
 	}
-	for (size_t i = 0; i < s->n; i++)
-		if (!s->r[i].deleted)
-			live[n++] = &s->r[i];
+	for (size_t i = 0; i < rv->n; i++)
+		if (!rv->v[i].deleted)
+			live[n++] = &rv->v[i];
 	if (n > 0)
 		qsort(live, n, sizeof(*live), tp_newer_first);
 	list = json_array();
 	/* Past the end: an empty list, as the real API answers. */
 	for (size_t i = (size_t)(page - 1) * (size_t)per_page;
 	     list != NULL && i < n && i < (size_t)page * (size_t)per_page; i++)
-		json_array_append_new(list, tp_review_json(bu, live[i]));
+		json_array_append_new(list, tp_review_json(st, p, live[i]));
 	free(live);
 	fake_resp_json(resp, 200, list ? json_pack("{s:o, s:[]}", "reviews", list, "links") : NULL);
 }
@@ -182,155 +149,35 @@ static void
 tp_get(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 {
 	enum fake_platform p = req->platform;
-	struct tp_review *r = tp_find(tp_state(st, p), req->capture);
+	struct fake_review *r = fake_reviews_find(tp_reviews(st, p), req->capture);
 
-	if (r == NULL || r->deleted) {
+	if (r == NULL) {
 		fake_platforms[p]->error(resp, 404, "NotFound", "Review not found");
 		return;
 	}
-	fake_resp_json(resp, 200, tp_review_json(fake_option(st, p, "business-unit"), r));
+	fake_resp_json(resp, 200, tp_review_json(st, p, r));
 }
 
-/* ---- control ---- */
+/* ---- control: the store's calls, with Trustpilot's defaults ---- */
 
-static void
-tp_created(const char *bu, const struct tp_review *r, unsigned status, struct fake_resp *resp)
-{
-	fake_resp_json(resp, status, tp_review_json(bu, r));
-}
-
-static bool
-tp_dup(const char *s, char **out, struct fake_resp *resp)
-{
-	if (s == NULL)
-		return true;
-	free(*out);
-	if ((*out = strdup(s)) == NULL) {
-		fake_control_error(resp, 500, "out of memory");
-		return false;
-	}
-	return true;
-}
-
-/* POST review: stars (1-5, default 5), title, text, author (null: none),
- * created_at (default now). */
-static void
-tp_add(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_resp *resp)
-{
-	struct tp_state *s = tp_state(st, p);
-	const char *title, *text, *author;
-	struct tp_review r = {0};
-	long stars;
-	int64_t ms;
-
-	if (!fake_control_str(body, "title", &title, resp) ||
-	    !fake_control_str(body, "text", &text, resp) ||
-	    !fake_control_str(body, "author", &author, resp) ||
-	    !fake_control_int(body, "stars", 5, &stars, resp) ||
-	    !fake_control_time(body, &ms, resp))
-		return;
-	if (stars < 1 || stars > 5) {
-		fake_control_error(resp, 400, "stars must be 1 to 5");
-		return;
-	}
-	if (s == NULL || fake_grow((void **)&s->r, &s->cap, s->n, sizeof(*s->r)) == -1) {
-		fake_control_error(resp, 500, "out of memory");
-		return;
-	}
-	r.stars = stars;
-	r.created_ms = ms ? ms : fake_now_ms();
-	tp_make_id(s, r.created_ms, r.id);
-	if (!tp_dup(title, &r.title, resp) || !tp_dup(text, &r.text, resp) ||
-	    !tp_dup(author, &r.author, resp)) {
-		free(r.title);
-		free(r.text);
-		free(r.author);
-		return;
-	}
-	s->r[s->n++] = r;
-	tp_created(fake_option(st, p, "business-unit"), &s->r[s->n - 1], 201, resp);
-}
-
-/* The review named by body's id, or NULL after a 404. */
-static struct tp_review *
-tp_target(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_resp *resp)
-{
-	const char *id;
-	struct tp_review *r;
-
-	if (!fake_control_str(body, "id", &id, resp))
-		return NULL;
-	if ((r = tp_find(tp_state(st, p), id)) == NULL || r->deleted) {
-		fake_control_error(resp, 404, "no such review");
-		return NULL;
-	}
-	return r;
-}
-
-/* POST answer: id, text, created_at (default now). Answering again edits
- * the reply: its createdAt stays, its updatedAt moves. */
-static void
-tp_answer(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_resp *resp)
-{
-	struct tp_review *r = tp_target(st, p, body, resp);
-	const char *text;
-	int64_t ms;
-
-	if (r == NULL || !fake_control_str(body, "text", &text, resp) ||
-	    !fake_control_time(body, &ms, resp) || !tp_dup(text ? text : "", &r->reply_text, resp))
-		return;
-	if (r->reply_ms > 0)
-		r->reply_updated_ms = ms ? ms : fake_now_ms();
-	else
-		r->reply_ms = ms ? ms : fake_now_ms();
-	tp_created(fake_option(st, p, "business-unit"), r, 200, resp);
-}
-
-/* POST edit: id and any of title, text, stars; updatedAt moves. */
-static void
-tp_edit(struct fake_state *st, enum fake_platform p, json_t *body, struct fake_resp *resp)
-{
-	struct tp_review *r = tp_target(st, p, body, resp);
-	const char *title, *text;
-	long stars;
-
-	if (r == NULL || !fake_control_str(body, "title", &title, resp) ||
-	    !fake_control_str(body, "text", &text, resp) ||
-	    !fake_control_int(body, "stars", r->stars, &stars, resp))
-		return;
-	if (stars < 1 || stars > 5) {
-		fake_control_error(resp, 400, "stars must be 1 to 5");
-		return;
-	}
-	if (!tp_dup(title, &r->title, resp) || !tp_dup(text, &r->text, resp))
-		return;
-	r->stars = stars;
-	r->updated_ms = fake_now_ms();
-	tp_created(fake_option(st, p, "business-unit"), r, 200, resp);
-}
-
+/* Trustpilot's fake always took a review without stars as 5 stars and an
+ * answer without text as an empty reply: keep both. */
 static bool
 tp_control(struct fake_state *st, enum fake_platform p, const char *what, json_t *body,
 	   struct fake_resp *resp)
 {
-	struct tp_review *r;
-
-	if (strcmp(what, "review") == 0) {
-		tp_add(st, p, body, resp);
-	} else if (strcmp(what, "answer") == 0) {
-		tp_answer(st, p, body, resp);
-	} else if (strcmp(what, "edit") == 0) {
-		tp_edit(st, p, body, resp);
-	} else if (strcmp(what, "delete") == 0) {
-		if ((r = tp_target(st, p, body, resp)) != NULL) {
-			r->deleted = true;
-			fake_resp_json(resp, 200,
-				       json_pack("{s:s, s:b}", "id", r->id, "deleted", 1));
-		}
-	} else {
-		return false;
+	if (strcmp(what, "review") == 0 && json_object_get(body, "stars") == NULL &&
+	    json_object_get(body, "rating") == NULL &&
+	    json_object_set_new(body, "stars", json_integer(5)) == -1) {
+		fake_control_error(resp, 500, "out of memory");
+		return true;
 	}
-	return true;
+	if (strcmp(what, "answer") == 0 && json_object_get(body, "text") == NULL &&
+	    json_object_set_new(body, "text", json_string("")) == -1) {
+		fake_control_error(resp, 500, "out of memory");
+		return true;
+	}
+	return fake_reviews_control(st, p, &tp_rules, what, body, resp);
 }
 
 /* GET /_fake/trustpilot/reviews: every review, deleted ones included. */
@@ -338,53 +185,25 @@ static bool
 tp_get_control(struct fake_state *st, enum fake_platform p, const char *what, struct fake_req *req,
 	       struct fake_resp *resp)
 {
-	struct tp_state *s = tp_state(st, p);
-	const char *bu = fake_option(st, p, "business-unit");
-	json_t *list;
-
 	(void)req;
-	if (strcmp(what, "reviews") != 0)
-		return false;
-	list = json_array();
-	for (size_t i = 0; list != NULL && s != NULL && i < s->n; i++) {
-		json_t *v = tp_review_json(bu, &s->r[i]);
-
-		if (v != NULL)
-			json_object_set_new(v, "deleted", json_boolean(s->r[i].deleted));
-		json_array_append_new(list, v);
-	}
-	fake_resp_json(resp, 200, list ? json_pack("{s:o}", "reviews", list) : NULL);
-	return true;
-}
-
-static json_t *
-tp_state_json(const struct fake_state *st, enum fake_platform p)
-{
-	const struct tp_state *s = st->own[p];
-	long reviews = 0, answered = 0, deleted = 0;
-
-	for (size_t i = 0; s != NULL && i < s->n; i++) {
-		reviews++;
-		answered += s->r[i].reply_ms > 0;
-		deleted += s->r[i].deleted;
-	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "reviews", (json_int_t)reviews,
-			 "answered", (json_int_t)answered, "deleted", (json_int_t)deleted,
-			 "faults_pending", (json_int_t)fake_faults_pending(st, p), "rate_limits",
-			 fake_limits_json(st, p), "config", fake_control_config_json(st, p));
+	return fake_reviews_get(st, p, &tp_rules, what, resp);
 }
 
 /* ---- the descriptor: errors, limits, credentials ---- */
 
-/* The key must come in the apikey header: the query form is not taken. */
+/* The key must come in the apikey header: the query form is not taken. A
+ * revoked key ("revoke") is wrong, as a deleted application's is. */
 static enum fake_auth
 tp_auth(struct fake_state *st, const struct fake_req *req, int ep, const char **why)
 {
+	const struct fake_reviews *rv = st->own[req->platform];
+
 	(void)ep;
 	(void)why;
 	if (req->apikey == NULL)
 		return FAKE_AUTH_MISSING;
-	return strcmp(req->apikey, fake_option(st, req->platform, "api-key")) == 0
+	return strcmp(req->apikey, fake_option(st, req->platform, "api-key")) == 0 &&
+			       (rv == NULL || !rv->revoked)
 		       ? FAKE_AUTH_OK
 		       : FAKE_AUTH_WRONG;
 }
@@ -459,6 +278,7 @@ const struct fake_platform_def fake_trustpilot_def = {
 		    {"business-unit", "46d6a890ffa235a75b00021d", "ID"}},
 	.paging = tp_paging,
 	.social = false,
+	.reviews = &tp_rules,
 	.auth = tp_auth,
 	.error = tp_error,
 	.auth_fail = tp_auth_fail,
@@ -466,10 +286,11 @@ const struct fake_platform_def fake_trustpilot_def = {
 	.not_found = tp_not_found,
 	.too_many = tp_too_many,
 	.limit_headers = tp_limit_headers,
-	.state = tp_state_json,
+	.state = fake_reviews_state,
 	.get = tp_get_control,
 	.control = tp_control,
-	.control_calls = "review, answer, edit, delete",
-	.reset = tp_reset,
-	.free = tp_reset,
+	.control_calls =
+		"review, answer, edit, edit_answer, delete, delete_answer, revoke, settings",
+	.reset = fake_reviews_reset,
+	.free = fake_reviews_free,
 };

@@ -376,3 +376,130 @@ Test(fake, unknown_path_under_a_prefix_is_that_platforms_unknown)
 	rwt_response_free(&r);
 	json_decref(list);
 }
+
+/* ---- the simulator's reviews ---- */
+
+/* One review of GET /_fake/NAME/reviews, in either form (the store's own, or
+ * Trustpilot's API shape). */
+struct sim_review {
+	int rating;
+	bool anonymous, no_text, answered, pending, deleted;
+	const char *text;
+};
+
+static struct sim_review
+sim_review(json_t *r)
+{
+	json_t *answer = json_object_get(r, "answer"), *reply = json_object_get(r, "companyReply");
+	struct sim_review v = {0};
+
+	if (json_object_get(r, "stars") != NULL) {
+		v.rating = (int)json_integer_value(json_object_get(r, "stars"));
+		v.anonymous =
+			json_object_get(json_object_get(r, "consumer"), "displayName") == NULL;
+		v.answered = json_is_object(reply);
+	} else {
+		v.rating = (int)json_integer_value(json_object_get(r, "rating"));
+		v.anonymous = json_is_true(json_object_get(r, "anonymous"));
+		v.answered = json_is_object(answer);
+		v.pending =
+			v.answered && strcmp(json_string_value(json_object_get(answer, "state")),
+					     "PENDING_PUBLISH") == 0;
+	}
+	v.text = json_string_value(json_object_get(r, "text"));
+	v.no_text = v.text == NULL;
+	v.deleted = json_is_true(json_object_get(r, "deleted"));
+	return v;
+}
+
+static json_t *
+sim_reviews(const char *platform)
+{
+	char path[64];
+	json_t *doc, *list;
+
+	snprintf(path, sizeof(path), "/_fake/%s/reviews", platform);
+	doc = rwt_fake_call(&fake, "GET", path, NULL);
+	list = json_incref(json_object_get(doc, "reviews"));
+	json_decref(doc);
+	cr_assert(json_is_array(list), "no reviews list for %s", platform);
+	return list;
+}
+
+/* Every review platform of the table gets reviews of every rating, J-shaped
+ * (more 1s and 5s than 3s), some anonymous, some without text, most of them
+ * answered; the history holds more than a first page (100) of them. */
+Test(fake, simulator_leaves_reviews_on_every_review_platform)
+{
+	char *const args[] = {"--simulate", "--rate", "30", "--history",
+			      "600",        "--seed", "5",  NULL};
+	json_t *table, *d;
+	size_t i, review_platforms = 0;
+
+	rwt_fake_start(&fake, args);
+	table = platform_table();
+	json_array_foreach(table, i, d)
+	{
+		const char *name = json_string_value(json_object_get(d, "name"));
+		json_t *list, *r;
+		size_t j, live = 0, answered = 0, anonymous = 0, no_text = 0, by[6] = {0};
+
+		if (!json_is_true(json_object_get(d, "reviews")))
+			continue;
+		review_platforms++;
+		list = sim_reviews(name);
+		cr_assert_gt(json_array_size(list), 150, "%s: %zu reviews", name,
+			     json_array_size(list));
+		json_array_foreach(list, j, r)
+		{
+			struct sim_review v = sim_review(r);
+
+			cr_assert(v.rating >= 1 && v.rating <= 5);
+			by[v.rating]++;
+			anonymous += v.anonymous;
+			no_text += v.no_text;
+			if (v.deleted)
+				continue;
+			live++;
+			answered += v.answered && !v.pending;
+		}
+		for (int k = 1; k <= 5; k++)
+			cr_assert_gt(by[k], 0, "%s: no %d-star review", name, k);
+		cr_assert_gt(by[5], by[3], "%s: %zu 5s, %zu 3s", name, by[5], by[3]);
+		cr_assert_gt(by[1], by[3], "%s: %zu 1s, %zu 3s", name, by[1], by[3]);
+		cr_assert_gt(anonymous, 0, "%s: no anonymous reviewer", name);
+		cr_assert_gt(no_text, 0, "%s: no review without text", name);
+		cr_assert(answered * 100 >= live * 60 && answered * 100 <= live * 95,
+			  "%s: %zu of %zu answered", name, answered, live);
+		json_decref(list);
+	}
+	cr_assert_eq(review_platforms, 4);
+	json_decref(table);
+}
+
+/* The same --seed makes the same reviews (ratings, texts), in the same order. */
+Test(fake, simulator_reviews_follow_the_seed)
+{
+	char *const args[] = {"--simulate", "--rate", "30", "--history",
+			      "300",        "--seed", "9",  NULL};
+	json_t *first, *second, *a, *b;
+	size_t i;
+
+	rwt_fake_start(&fake, args);
+	first = sim_reviews("google_business");
+	rwt_fake_stop(&fake);
+	rwt_fake_start(&fake, args);
+	second = sim_reviews("google_business");
+	cr_assert_gt(json_array_size(first), 100);
+	for (i = 0; i < 100; i++) {
+		a = json_array_get(first, i);
+		b = json_array_get(second, i);
+		cr_assert_eq(sim_review(a).rating, sim_review(b).rating, "review %zu", i);
+		cr_assert(json_equal(json_object_get(a, "text"), json_object_get(b, "text")),
+			  "review %zu", i);
+		cr_assert(json_equal(json_object_get(a, "author"), json_object_get(b, "author")),
+			  "review %zu", i);
+	}
+	json_decref(first);
+	json_decref(second);
+}

@@ -1,7 +1,8 @@
 /*
  * The review platforms of rwfake (docs/fakes.md, "Review platforms") over
  * real HTTP on loopback: Google Business Profile, Google Play, App Store
- * Connect and the Google OAuth token endpoint. Credentials are made the way
+ * Connect, the Google OAuth token endpoint, and Trustpilot on the same
+ * review store. Credentials are made the way
  * the daemon makes them (include/replywatch/signin.h) with keys generated
  * here at test time; the fake verifies them as the real servers do.
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -1029,4 +1031,73 @@ Test(fake_reviews, control_calls_take_trustpilots_names_too)
 	json_decref(v);
 	free(id);
 	free(tok);
+}
+
+/* ---- Trustpilot on the shared review store ---- */
+
+static size_t
+discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* The status of GET path on Trustpilot's fake with key in the apikey header. */
+static long
+tp_status(const char *path, const char *key)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char url[256], header[128];
+	long status = 0;
+
+	cr_assert_not_null(c);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fake.port, path);
+	snprintf(header, sizeof(header), "apikey: %s", key);
+	h = curl_slist_append(h, header);
+	cr_assert_not_null(h);
+	cr_assert_eq(curl_easy_setopt(c, CURLOPT_URL, url), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(c, CURLOPT_HTTPHEADER, h), CURLE_OK);
+	cr_assert_eq(curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard), CURLE_OK);
+	cr_assert_eq(curl_easy_perform(c), CURLE_OK);
+	cr_assert_eq(curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status), CURLE_OK);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+/* Trustpilot's reviews live in the shared store: its ids stay 24 hex digits
+ * led by the created second, the reply's createdAt stays when the answer is
+ * edited (updatedAt moves), and the store's revoke makes its key a 401. */
+Test(fake_reviews, trustpilot_on_the_store_keeps_its_ids_reply_created_at_and_key)
+{
+	json_t *v = ctl("/_fake/trustpilot/review",
+			"{'stars': 2, 'text': 'slow', 'created_at': '2026-11-30T10:00:00Z'}");
+	char *id = strdup(str(v, "id")), body[256], path[64];
+	json_t *reply;
+
+	cr_assert_eq(strlen(id), 24);
+	cr_assert_eq(strncmp(id, "6b0d4920", 8), 0, "id %s", id); /* 2026-11-30T10:00:00Z */
+	cr_assert(json_is_null(json_object_get(v, "updatedAt")));
+	json_decref(v);
+	snprintf(body, sizeof(body),
+		 "{'id': '%s', 'text': 'Sorry', 'created_at': '2026-12-01T08:00:00Z'}", id);
+	json_decref(ctl("/_fake/trustpilot/answer", body));
+	snprintf(body, sizeof(body),
+		 "{'id': '%s', 'text': 'Sorry again', 'created_at': '2026-12-02T09:00:00Z'}", id);
+	v = ctl("/_fake/trustpilot/edit_answer", body);
+	reply = json_object_get(v, "companyReply");
+	cr_assert_str_eq(str(reply, "text"), "Sorry again");
+	cr_assert_str_eq(str(reply, "createdAt"), "2026-12-01T08:00:00.000Z");
+	cr_assert_str_eq(str(reply, "updatedAt"), "2026-12-02T09:00:00.000Z");
+	json_decref(v);
+
+	snprintf(path, sizeof(path), "/v1/reviews/%s", id);
+	cr_assert_eq(tp_status(path, "trustpilot-test-key"), 200);
+	json_decref(ctl("/_fake/trustpilot/revoke", "{}"));
+	cr_assert_eq(tp_status(path, "trustpilot-test-key"), 401);
+	json_decref(ctl("/_fake/trustpilot/revoke", "{'revoked': false}"));
+	cr_assert_eq(tp_status(path, "trustpilot-test-key"), 200);
+	free(id);
 }
