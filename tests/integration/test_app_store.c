@@ -15,14 +15,16 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <openssl/rsa.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
+#include "rwtkeys.h"
 
 #define SOURCE "as"
 #define APP_ID "682658836" /* the fake's app */
@@ -39,23 +41,6 @@ static char *key_path;  /* the .p8 (PKCS#8 PEM) the daemon signs with */
 static char *key_line;  /* a line of its base64, to look for in logs */
 static char *wrong_key; /* an RSA key's PEM file: not usable for ES256 */
 
-/* PEM of k: its private key (PKCS#8) or its public key (caller frees). */
-static char *
-pem_of(EVP_PKEY *k, bool private)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data = NULL, *s;
-	long n;
-
-	cr_assert_not_null(b);
-	cr_assert(private ? PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL)
-			  : PEM_write_bio_PUBKEY(b, k));
-	n = BIO_get_mem_data(b, &data);
-	s = strndup(data, (size_t)n);
-	BIO_free(b);
-	return s;
-}
-
 static void
 setup(void)
 {
@@ -65,14 +50,14 @@ setup(void)
 	cr_assert_not_null(k);
 	cr_assert_not_null(rsa);
 	dir = rwt_tmpdir_new();
-	priv = pem_of(k, true);
-	pub = pem_of(k, false);
+	priv = rwt_key_pem(k, true);
+	pub = rwt_key_pem(k, false);
 	key_path = rwt_write_file(dir, "AuthKey_" KEY_ID ".p8", priv);
 	pub_path = rwt_write_file(dir, "apple.pub.pem", pub);
 	line = strchr(priv, '\n') + 1; /* the first line of base64 */
 	key_line = strndup(line, strcspn(line, "\n"));
 	free(priv);
-	priv = pem_of(rsa, true);
+	priv = rwt_key_pem(rsa, true);
 	wrong_key = rwt_write_file(dir, "rsa.pem", priv);
 	free(priv);
 	free(pub);

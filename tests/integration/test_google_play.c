@@ -15,14 +15,15 @@
 #include <criterion/criterion.h>
 #include <hiredis/hiredis.h>
 #include <jansson.h>
+#include <openssl/rsa.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
+#include "rwtkeys.h"
 
 #define SOURCE "gp"
 #define PACKAGE "com.acme.app"
@@ -37,23 +38,6 @@ static char *dir;
 static char *key_pem;   /* the service account's private key (PEM) */
 static char *key_path;  /* that PEM in a file */
 static char *json_path; /* the whole JSON key file */
-
-/* PEM of k: its private key or its public key (caller frees). */
-static char *
-pem_of(EVP_PKEY *k, bool private)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data = NULL, *s;
-	long n;
-
-	cr_assert_not_null(b);
-	cr_assert(private ? PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL)
-			  : PEM_write_bio_PUBKEY(b, k));
-	n = BIO_get_mem_data(b, &data);
-	s = strndup(data, (size_t)n);
-	BIO_free(b);
-	return s;
-}
 
 /* A JSON key file as the Cloud console downloads it. */
 static void
@@ -77,8 +61,8 @@ setup(void)
 
 	cr_assert_not_null(k);
 	dir = rwt_tmpdir_new();
-	key_pem = pem_of(k, true);
-	pub = pem_of(k, false);
+	key_pem = rwt_key_pem(k, true);
+	pub = rwt_key_pem(k, false);
 	EVP_PKEY_free(k);
 	key_path = rwt_write_file(dir, "sa.pem", key_pem);
 	pub_path = rwt_write_file(dir, "sa.pub.pem", pub);
