@@ -322,6 +322,13 @@ li_start(struct rw_poll *poll)
 		rw_poll_fail(poll, RW_POLL_CLIENT_ERROR, "version must be YYYYMM (202601)");
 		return;
 	}
+	if (rw_source_param_string(rw_poll_source(poll), "refresh_token_granted") != NULL &&
+	    li_granted_end(rw_poll_source(poll)) == 0) {
+		rw_poll_fail(
+			poll, RW_POLL_CLIENT_ERROR,
+			"refresh_token_granted must be an RFC 3339 time (2026-03-01T09:00:00Z)");
+		return;
+	}
 	if (rw_token_cache_due(&s->cache, rw_poll_now_ms(poll))) {
 		li_renew(poll, s);
 		return;
