@@ -153,8 +153,11 @@ li_comment(const json_t *n, const char *org, int64_t ms, struct rw_item *it, con
 
 	if (rw_page_same(owner, org))
 		return RW_PAGE_SKIPPED; /* the brand's own: its replies are read per item */
-	e = li_urn(rw_page_str(c, "entity") ? c : n,
-		   rw_page_str(c, "entity") ? "entity" : "generatedActivity", &it->id, why);
+	/* The decorated entity has the full URN; generatedActivity may not. */
+	if (rw_page_str(c, "entity") != NULL)
+		e = li_urn(c, "entity", &it->id, why);
+	else
+		e = li_urn(n, "generatedActivity", &it->id, why);
 	if (e != RW_PAGE_KEPT)
 		return e;
 	if ((e = li_urn(n, "sourcePost", &post, why)) != RW_PAGE_KEPT)
@@ -206,7 +209,8 @@ li_notification(const json_t *n, const char *org, struct rw_page *page, struct r
 					       : li_mention(n, ms, it, why);
 }
 
-/* Runs each element through one, oldest last in the list, kept oldest first. */
+/* Elements are read from the last to the first, so that a list given
+ * newest first (LinkedIn documents no order) comes out oldest first. */
 int
 rw_linkedin_parse_notifications(const char *body, size_t len, const char *org, struct rw_page *page,
 				char *err, size_t errlen)
