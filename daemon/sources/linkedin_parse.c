@@ -164,10 +164,14 @@ li_comment(const json_t *n, const char *org, int64_t ms, struct rw_item *it, con
 		return e;
 	it->created_at_ms = ms;
 	it->kind = RW_KIND_COMMENT;
-	it->conversation_id = post;
 	it->url = li_link(post, it->id);
+	free(post);
+	/* Its own conversation: every member is "LinkedIn member", and the
+	 * tracker resolves older open items of the same author and
+	 * conversation with a reply, so a post's comments must not share one. */
+	it->conversation_id = strdup(it->id);
 	it->author = strdup(li_author(owner));
-	return it->url && it->author ? RW_PAGE_KEPT : RW_PAGE_NOMEM;
+	return it->url && it->conversation_id && it->author ? RW_PAGE_KEPT : RW_PAGE_NOMEM;
 }
 
 /* A SHARE_MENTION notification: the post that mentions the organisation. */
@@ -284,8 +288,8 @@ li_reply(const json_t *c, const char *org, const char *about, struct rw_item *it
 	it->from_brand = true;
 	it->in_reply_to = strdup(about);
 	it->author = strdup(org);
-	it->conversation_id = object && rw_linkedin_urn_valid(object) ? strdup(object) : NULL;
-	return it->in_reply_to && it->author ? RW_PAGE_KEPT : RW_PAGE_NOMEM;
+	it->conversation_id = strdup(about); /* the item's own conversation (li_comment) */
+	return it->in_reply_to && it->author && it->conversation_id ? RW_PAGE_KEPT : RW_PAGE_NOMEM;
 }
 
 int

@@ -498,3 +498,22 @@ Test(linkedin, restart_resumes_without_doubles)
 	/* From the watermark less an hour: one page, not a second backfill. */
 	cr_assert_eq(count_requests("notifications", restarted, "start=50"), 0);
 }
+
+/* Every member shows as "LinkedIn member" (no identity is kept): the
+ * Page's answer to one member's comment must not resolve another
+ * member's older comment on the same post as "the same author in the
+ * same conversation". */
+Test(linkedin, regression_reply_resolves_only_its_comment)
+{
+	char older[ID_MAX], newer[ID_MAX];
+
+	add("comment", rw_now_ms() - 20 * MINUTE_MS, older);
+	add("comment", rw_now_ms() - 10 * MINUTE_MS, newer);
+	start_daemon("");
+	wait_state(older, "open", 10.0);
+	wait_state(newer, "open", 10.0);
+	reply(newer, rw_now_ms() - MINUTE_MS);
+	wait_state(newer, "replied", 10.0);
+	cr_assert(rwt_daemon_log_contains(&daemon_, "access token renewed"));
+	wait_state(older, "open", 1.0);
+}

@@ -92,7 +92,7 @@ Test(linkedin_notifications, research_sample)
 	cr_assert_str_eq(c->id, COMMENT);
 	cr_assert_eq(c->kind, RW_KIND_COMMENT);
 	cr_assert_eq(c->created_at_ms, 1691574506310);
-	cr_assert_str_eq(c->conversation_id, POST);
+	cr_assert_str_eq(c->conversation_id, COMMENT); /* its own: see linkedin.h */
 	cr_assert_str_eq(c->author, RW_LINKEDIN_MEMBER);
 	cr_assert_null(c->text);
 	cr_assert_not(c->from_brand);
@@ -177,7 +177,7 @@ Test(linkedin_replies, research_sample)
 	cr_assert_str_eq(r->id, REPLY);
 	cr_assert(r->from_brand);
 	cr_assert_str_eq(r->in_reply_to, COMMENT);
-	cr_assert_str_eq(r->conversation_id, POST);
+	cr_assert_str_eq(r->conversation_id, COMMENT);
 	cr_assert_eq(r->created_at_ms, 1691578106310);
 	cr_assert_str_eq(r->author, ORG);
 	cr_assert_null(r->text);

@@ -40,9 +40,10 @@ char *rw_linkedin_urn_normalise(const char *urn);
 /*
  * A page of organizationalEntityNotifications (elements[], paging). Kept:
  * action COMMENT (item kind comment: id = the comment URN normalised, from
- * decoratedGeneratedActivity.comment.entity else generatedActivity;
- * conversation_id = sourcePost) and SHARE_MENTION (kind mention: id =
- * generatedActivity, the mentioning post; conversation_id = the same), both
+ * decoratedGeneratedActivity.comment.entity else generatedActivity) and
+ * SHARE_MENTION (kind mention: id = generatedActivity, the mentioning
+ * post); conversation_id = the item's own id (every member is the same
+ * RW_LINKEDIN_MEMBER: a reply to one must not resolve another's), both
  * with created_at = lastModifiedAt (ms), author RW_LINKEDIN_MEMBER (or the
  * organisation URN that wrote it), no text, url
  * https://www.linkedin.com/feed/update/POST (a comment's adds
@@ -62,7 +63,7 @@ int rw_linkedin_parse_notifications(const char *body, size_t len, const char *or
  * The comments under about (a comment URN, or a post URN for a mention):
  * each element whose actor is org becomes a brand reply: id = its
  * commentUrn (normalised; else "urn:li:comment:(OBJECT,ID)"), in_reply_to
- * = about, conversation_id = object, created_at = created.time (ms), author
+ * = conversation_id = about, created_at = created.time (ms), author
  * = org, no text. Comments by anyone else are skipped; an org comment
  * without a usable id or time is rejected as above.
  * Returns 0, or -1 with a reason in err (page zeroed).
