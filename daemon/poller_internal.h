@@ -102,7 +102,8 @@ struct poll_source {
 	struct poll_run run;
 	int64_t last_poll_at, last_success_at, next_poll_at;
 	char last_error[POLL_ERROR_MAX];   /* valid UTF-8 (rw_utf8_clean): JSON can hold it */
-	char warning[POLL_ERROR_MAX];      /* a walk past the platform's list window ("": none) */
+	char warning[POLL_ERROR_MAX];      /* a walk past the platform's list window, or the
+					      connector's rw_poll_warning ("": none) */
 	const char *pending_event;         /* "down"/"up" not yet written to Redis, or NULL */
 	unsigned long long event_failures; /* source events that could not be written */
 	struct endpoint_limit limits[POLL_MAX_ENDPOINTS];

@@ -205,6 +205,23 @@ extra_has_content_type(const char *const *extra)
 }
 
 void
+rw_poll_warning(struct rw_poll *poll, const char *msg)
+{
+	struct poll_source *ps = poll->ps;
+
+	if (msg == NULL || *msg == '\0') {
+		if (ps->warning[0] != '\0')
+			log_info("%s: warning cleared", ps->name);
+		ps->warning[0] = '\0';
+		return;
+	}
+	if (strncmp(ps->warning, msg, sizeof(ps->warning) - 1) == 0)
+		return;
+	log_warnx("%s: %s", ps->name, msg);
+	snprintf(ps->warning, sizeof(ps->warning), "%s", msg);
+}
+
+void
 rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 		const char *const *extra, const char *body, const int *see, rw_poll_answer_fn *fn)
 {
@@ -212,6 +229,7 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	struct endpoint_limit *l = poller_limit(ps, endpoint);
 	const char *headers[MAX_HEADERS + 1];
 	const char *auth = ps->conn->auth_header ? ps->conn->auth_header(poll) : NULL;
+	const char *const *own = ps->conn->headers ? ps->conn->headers(poll) : NULL;
 	int64_t now = rw_now_ms();
 	char when[40];
 	size_t n = 0;
@@ -233,6 +251,8 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 		headers[n++] = "Content-Type: application/json";
 	if (auth != NULL)
 		headers[n++] = auth;
+	for (size_t i = 0; own && own[i] && n < MAX_HEADERS; i++)
+		headers[n++] = own[i];
 	for (size_t i = 0; extra && extra[i] && n < MAX_HEADERS; i++)
 		headers[n++] = extra[i];
 	headers[n] = NULL;

@@ -77,7 +77,7 @@ done
 # The review sources poll every 5 s and read open reviews again by id on
 # each poll (a real deployment polls every few minutes): lift the fake's
 # per-endpoint windows (300 calls per 5 min) so the demo is not rate-limited.
-for p in trustpilot google_oauth google_business google_play app_store; do
+for p in trustpilot google_oauth google_business google_play app_store linkedin; do
 	curl -fsS "http://127.0.0.1:$fake_port/_fake/$p/config" -d '{"rate_limit":100000}' >/dev/null
 done
 
@@ -137,6 +137,9 @@ Breaches and resolutions are delivered, signed, to a webhook receiver in the fak
               (then answer it: curl http://127.0.0.1:$fake_port/_fake/trustpilot/answer \
                 -d '{"id":"ID","text":"So sorry!"}')
   reviews:    curl http://$http/mentions?source=acme-trustpilot
+  LinkedIn:   curl http://127.0.0.1:$fake_port/_fake/linkedin/comment -d '{}'   (a comment on the
+              Page's post; acme-linkedin tracks it, without its text; answer it with
+              curl http://127.0.0.1:$fake_port/_fake/linkedin/reply -d '{"id":"URN"}')
   break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.

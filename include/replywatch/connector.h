@@ -105,6 +105,10 @@ struct rw_connector {
 	/* The "Authorization: ..." header line for the next request, or NULL;
 	 * valid until the next call. */
 	const char *(*auth_header)(struct rw_poll *poll);
+	/* Optional: more header lines sent with every request of the source
+	 * (LinkedIn's version headers), NULL-terminated; valid until the next
+	 * call. NULL: none. */
+	const char *const *(*headers)(struct rw_poll *poll);
 	/* Optional: true when an answer means the access token expired (the
 	 * poll then ends and the next one starts at once, after start renews
 	 * the session). */
@@ -170,6 +174,12 @@ void rw_poll_walk(struct rw_poll *poll);
 /* Ends the poll with result and a one-line reason (no secret in it). */
 void rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Sets the source's "warning" shown in /status (msg NULL or "": clears
+ * it); a new or changed warning is logged at warning level, a cleared one
+ * at info. For what a person must act on before it breaks (a grant that
+ * ends soon). No secret in msg. */
+void rw_poll_warning(struct rw_poll *poll, const char *msg);
 
 /* Cursor rules for rw_stream.cursor_ok and page tokens: */
 /* True when s is 1 to max decimal digits. */

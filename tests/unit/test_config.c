@@ -163,6 +163,9 @@ Test(config, default_base_urls)
 		 "https://api.appstoreconnect.apple.com"},
 		{"{'name': 't', 'type': 'trustpilot', 'business_unit_id': 'b', 'api_key': 'k'}",
 		 "https://api.trustpilot.com"},
+		{"{'name': 'l', 'type': 'linkedin', 'organization': '1', 'client_id': 'c',"
+		 " 'client_secret': 's', 'refresh_token': 'r'}",
+		 "https://api.linkedin.com"},
 		{"{'name': 'b', 'type': 'bluesky', 'identifier': 'i', 'app_password': 'p',"
 		 " 'base_url': 'http://127.0.0.1:3000'}",
 		 "http://127.0.0.1:3000"},
@@ -549,6 +552,8 @@ static const char *const example_creds[] = {
 	"google-play-key",
 	"app-store-key",
 	"trustpilot-api-key",
+	"linkedin-client-secret",
+	"linkedin-refresh-token",
 	"forum-token",
 	"push-token",
 	"webhook-secret",
@@ -624,8 +629,8 @@ Test(config, name_helpers)
 	static const char *const types[] = {
 		"mastodon",    "x",         "bluesky",    "reddit",
 		"youtube",     "facebook",  "instagram",  "google_business",
-		"google_play", "app_store", "trustpilot", "json",
-		"push",
+		"google_play", "app_store", "trustpilot", "linkedin",
+		"json",        "push",
 	};
 	static const char *const events[] = {
 		"warning", "breach",      "escalation", "resolved",

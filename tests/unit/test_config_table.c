@@ -31,7 +31,7 @@ struct config_case {
 #define POL(extra) "{'policies': [{'name': 'p', 'breach_after': '1h'" extra "}]}"
 /* clang-format off */
 #define TYPES "mastodon, x, bluesky, reddit, youtube, facebook, instagram, google_business, " \
-	      "google_play, app_store, trustpilot, json, push"
+	      "google_play, app_store, trustpilot, linkedin, json, push"
 /* clang-format on */
 #define DURATION_HINT "is not a duration (use 90s, 5m, 1h30m)"
 #define NAME_HINT "is not a valid name (use 1 to 64 of a-z, 0-9, \"-\" and \"_\")"
