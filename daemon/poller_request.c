@@ -212,6 +212,7 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	struct endpoint_limit *l = poller_limit(ps, endpoint);
 	const char *headers[MAX_HEADERS + 1];
 	const char *auth = ps->conn->auth_header ? ps->conn->auth_header(poll) : NULL;
+	const char *const *own = ps->conn->headers ? ps->conn->headers(poll) : NULL;
 	int64_t now = rw_now_ms();
 	char when[40];
 	size_t n = 0;
@@ -233,6 +234,8 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 		headers[n++] = "Content-Type: application/json";
 	if (auth != NULL)
 		headers[n++] = auth;
+	for (size_t i = 0; own && own[i] && n < MAX_HEADERS; i++)
+		headers[n++] = own[i];
 	for (size_t i = 0; extra && extra[i] && n < MAX_HEADERS; i++)
 		headers[n++] = extra[i];
 	headers[n] = NULL;

@@ -105,6 +105,10 @@ struct rw_connector {
 	/* The "Authorization: ..." header line for the next request, or NULL;
 	 * valid until the next call. */
 	const char *(*auth_header)(struct rw_poll *poll);
+	/* Optional: header lines every request of the source carries, token
+	 * requests included (the User-Agent Reddit requires), NULL-ended;
+	 * valid until the next call. NULL: none. */
+	const char *const *(*headers)(struct rw_poll *poll);
 	/* Optional: true when an answer means the access token expired (the
 	 * poll then ends and the next one starts at once, after start renews
 	 * the session). */
