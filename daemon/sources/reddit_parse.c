@@ -311,10 +311,12 @@ parse_listing(const char *body, size_t len, const char *brand, unsigned kind, en
 	for (size_t i = page->nentries; i-- > 0;) {
 		const json_t *thing = json_array_get(children, i);
 		const char *why = NULL;
+		enum rw_page_entry e;
 
 		if (note_child(page, thing) == -1)
 			goto nomem;
-		if (rw_page_keep(page, one(thing, brand, kind, &it, &why), why, &it) == -1)
+		e = one(thing, brand, kind, &it, &why);
+		if (rw_page_keep(page, e, why, &it) == -1)
 			goto nomem;
 	}
 	if (json_is_string(after) && rw_page_copy(json_string_value(after), &page->next) == -1)
