@@ -232,6 +232,25 @@ wait_source_state(const char *want, double timeout_s)
 	cr_assert_fail("source never %s: %s\n%s", want, json_dumps(s, 0), rwt_daemon_log(&daemon_));
 }
 
+static bool
+polled_ok(void *arg)
+{
+	json_t *s = source_status();
+	bool ok = str(s, "last_success_at") != NULL;
+
+	(void)arg;
+	json_decref(s);
+	return ok;
+}
+
+/* Waits for the source's first successful poll. */
+static void
+wait_polled(double timeout_s)
+{
+	if (!rwt_wait_until(polled_ok, NULL, timeout_s))
+		cr_assert_fail("no successful poll\n%s", rwt_daemon_log(&daemon_));
+}
+
 /* Requests the fake logged for endpoint (NULL: any) whose query holds
  * needle (NULL: any) and, when status is not 0, got that status. */
 static size_t
@@ -391,7 +410,7 @@ Test(reddit, live_mention_and_reply_refresh_token)
 	int64_t at;
 
 	start_daemon(WITH_REFRESH);
-	wait_source_state("ok", 10.0);
+	wait_polled(10.0);
 	at = now_s_ms() - 5000;
 	add("mention", "late_customer", NULL, at, id);
 	wait_state(id, "open", 10.0);
@@ -479,7 +498,7 @@ Test(reddit, expired_token_renewed)
 	char id[ID_MAX];
 
 	start_daemon(WITH_PASSWORD);
-	wait_source_state("ok", 10.0);
+	wait_polled(10.0);
 	cr_assert_eq(count_requests("token", NULL, 0), 1);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/" PLATFORM "/fault",
 				  "{'kind': 'expire_token'}"));
