@@ -543,3 +543,21 @@ Test(reddit, restart_resumes_regression_four_streams_cursors_saved)
 	cr_assert_eq(tracked(), BACKLOG + 5);
 	cr_assert_eq(count_requests(NULL, "after=", 0), paged, "no page past the watermark");
 }
+
+/* The fake refuses a request without a descriptive User-Agent as Reddit
+ * blocks default agents, so the daemon tests above would fail without it. */
+Test(reddit, fake_refuses_default_user_agent)
+{
+	struct rwt_response r = rwt_http(fake.port, "GET", "/message/mentions", "x", NULL);
+	json_t *st;
+
+	cr_assert_eq(r.status, 403);
+	cr_assert_not_null(strstr(r.body, "\"Forbidden\""), "%s", r.body);
+	rwt_response_free(&r);
+	r = rwt_http(fake.port, "POST", "/api/v1/access_token", NULL, "grant_type=password");
+	cr_assert_eq(r.status, 403);
+	rwt_response_free(&r);
+	st = fake_state();
+	cr_assert_eq(json_integer_value(json_object_get(st, "user_agent_refused")), 2);
+	json_decref(st);
+}
