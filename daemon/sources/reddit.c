@@ -239,9 +239,20 @@ renew(struct rw_poll *poll, struct reddit_state *s)
 	const char *client_secret = secret_of(src, "client_secret");
 	struct rw_token_request req;
 	char url[512], err[200];
+	size_t n;
 	int rc;
 
-	snprintf(url, sizeof(url), "%s%s", auth_url ? auth_url : AUTH_URL, TOKEN_PATH);
+	if (auth_url == NULL)
+		auth_url = AUTH_URL;
+	/* "https://www.reddit.com/" works as well as without the slash. */
+	n = strlen(auth_url);
+	while (n > 0 && auth_url[n - 1] == '/')
+		n--;
+	if (n > sizeof(url) - sizeof(TOKEN_PATH)) {
+		rw_poll_fail(poll, RW_POLL_CLIENT_ERROR, "auth_url too long");
+		return;
+	}
+	snprintf(url, sizeof(url), "%.*s%s", (int)n, auth_url, TOKEN_PATH);
 	if (grant_of(src) == RW_GRANT_PASSWORD)
 		rc = rw_token_request_password(&req, url, client_id, client_secret, brand(poll),
 					       secret_of(src, "password"), err, sizeof(err));

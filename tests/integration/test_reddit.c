@@ -57,11 +57,11 @@ teardown(void)
 
 TestSuite(reddit, .init = setup, .fini = teardown, .timeout = 120);
 
-/* One reddit source signing in with credential ("'password': ..." or
- * "'refresh_token': ...", as JSON), polling every second; backfill a day,
- * breach after 2 h. */
+/* One reddit source with client_secret, signing in with credential
+ * ("'password': ..." or "'refresh_token': ...", as JSON) at the fake +
+ * auth_tail, polling every second; backfill a day, breach after 2 h. */
 static void
-start_daemon(const char *credential)
+start_daemon_with(const char *client_secret, const char *auth_tail, const char *credential)
 {
 	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
 	char *top, *path;
@@ -71,15 +71,21 @@ start_daemon(const char *credential)
 			 ",\n \"retention\": { \"backfill\": \"1d\" },\n"
 			 " \"policies\": [ { \"name\": \"social\", \"breach_after\": \"2h\" } ],\n"
 			 " \"sources\": [ { \"name\": \"" SOURCE "\", \"type\": \"" PLATFORM "\","
-			 " \"base_url\": \"%s\", \"auth_url\": \"%s\","
-			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"" CLIENT_SECRET
-			 "\", \"username\": \"" BRAND "\", %s, \"poll_every\": \"1s\" } ]",
-			 fake.base, fake.base, credential) > 0);
+			 " \"base_url\": \"%s\", \"auth_url\": \"%s%s\","
+			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"%s\","
+			 " \"username\": \"" BRAND "\", %s, \"poll_every\": \"1s\" } ]",
+			 fake.base, fake.base, auth_tail, client_secret, credential) > 0);
 	path = rwt_write_config(dir, &redis, port, "", top);
 	rwt_daemon_start(&daemon_, path, port, NULL);
 	rwt_daemon_wait_ready(&daemon_, 5.0);
 	free(path);
 	free(top);
+}
+
+static void
+start_daemon(const char *credential)
+{
+	start_daemon_with(CLIENT_SECRET, "", credential);
 }
 
 #define WITH_PASSWORD "\"password\": \"" PASSWORD "\""
@@ -560,4 +566,30 @@ Test(reddit, fake_refuses_default_user_agent)
 	st = fake_state();
 	cr_assert_eq(json_integer_value(json_object_get(st, "user_agent_refused")), 2);
 	json_decref(st);
+}
+
+/* A wrong client secret (Reddit's 401 {"message", "error": 401}): down at
+ * once, actionable, never logged. An auth_url with a trailing slash works. */
+Test(reddit, wrong_client_secret_down)
+{
+	static const char wrong[] = "rd-WRONG-secret-4Tz8";
+	json_t *s;
+	const char *err;
+	char *text, *log;
+
+	start_daemon_with(wrong, "/", WITH_PASSWORD);
+	wait_source_state("down", 10.0);
+	s = source_status();
+	err = str(s, "last_error");
+	cr_assert_not_null(err);
+	cr_assert(strstr(err, "client id/secret rejected"), "%s", err);
+	text = json_dumps(s, 0);
+	cr_assert_null(strstr(text, wrong));
+	free(text);
+	json_decref(s);
+	log = rwt_daemon_log(&daemon_);
+	cr_assert_null(strstr(log, wrong));
+	free(log);
+	cr_assert_geq(count_requests("token", NULL, 401), 1, "asked at /api/v1/access_token");
+	assert_no_secret();
 }
