@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the replywatch demo: installs missing packages, builds, starts a
 # private redis-server in a temporary directory, the fake Mastodon, X,
-# Bluesky, Trustpilot, Google Business Profile, Google Play and App Store
-# APIs with their traffic simulator (tests/fakes), and replywatchd with
-# config/demo.json polling all seven; shows the live status until Ctrl-C,
+# Bluesky, Reddit, Trustpilot, Google Business Profile, Google Play and App
+# Store APIs with their traffic simulator (tests/fakes; it makes no Reddit
+# traffic yet), and replywatchd with config/demo.json polling all eight; shows the live status until Ctrl-C,
 # which stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,19 +7,6 @@
 
 #include "replywatch/platform.h"
 
-static const struct rw_param_spec reddit_params[] = {
-	{"auth_url", RW_PARAM_URL, false},        {"client_id", RW_PARAM_STRING, true},
-	{"client_secret", RW_PARAM_SECRET, true}, {"username", RW_PARAM_STRING, true},
-	{"password", RW_PARAM_SECRET, false},     {"refresh_token", RW_PARAM_SECRET, false},
-	{NULL, RW_PARAM_STRING, false},
-};
-const struct rw_platform rw_reddit_platform = {
-	.name = "reddit",
-	.base_url = "https://oauth.reddit.com",
-	.params = reddit_params,
-	.one_of = {"password", "refresh_token"},
-};
-
 static const struct rw_param_spec youtube_params[] = {
 	{"channel_id", RW_PARAM_STRING, true},
 	{"api_key", RW_PARAM_SECRET, true},

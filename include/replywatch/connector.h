@@ -105,9 +105,9 @@ struct rw_connector {
 	/* The "Authorization: ..." header line for the next request, or NULL;
 	 * valid until the next call. */
 	const char *(*auth_header)(struct rw_poll *poll);
-	/* Optional: more header lines sent with every request of the source
-	 * (LinkedIn's version headers), NULL-terminated; valid until the next
-	 * call. NULL: none. */
+	/* Optional: header lines every request of the source carries, token
+	 * requests included (LinkedIn's version headers, the User-Agent Reddit
+	 * requires), NULL-terminated; valid until the next call. NULL: none. */
 	const char *const *(*headers)(struct rw_poll *poll);
 	/* Optional: true when an answer means the access token expired (the
 	 * poll then ends and the next one starts at once, after start renews
