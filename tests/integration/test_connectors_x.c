@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,12 +193,9 @@ start_x_auto(void)
 static size_t
 x_requests(const char *endpoint, size_t *n429)
 {
-	json_t *reqs = rwt_fake_requests(&rwc.fake, "x", endpoint), *list, *r;
+	json_t *list = rwt_fake_requests(&rwc.fake, "x", endpoint), *r;
 	size_t i, n;
 
-	list = json_object_get(reqs, "requests");
-	if (list == NULL)
-		list = reqs;
 	n = json_array_size(list);
 	*n429 = 0;
 	json_array_foreach(list, i, r)
@@ -205,8 +203,31 @@ x_requests(const char *endpoint, size_t *n429)
 		if (json_integer_value(json_object_get(r, "status")) == 429)
 			(*n429)++;
 	}
-	json_decref(reqs);
+	json_decref(list);
 	return n;
+}
+
+/* The shortest and longest gaps (ms) between the fake's requests of
+ * endpoint. */
+static void
+x_gaps(const char *endpoint, int64_t *least, int64_t *most)
+{
+	json_t *list = rwt_fake_requests(&rwc.fake, "x", endpoint), *r;
+	int64_t prev = 0, at;
+	size_t i;
+
+	*least = INT64_MAX;
+	*most = 0;
+	json_array_foreach(list, i, r)
+	{
+		cr_assert_eq(rw_time_parse(json_string_value(json_object_get(r, "at")), &at), 0);
+		if (prev != 0 && at - prev < *least)
+			*least = at - prev;
+		if (prev != 0 && at - prev > *most)
+			*most = at - prev;
+		prev = at;
+	}
+	json_decref(list);
 }
 
 static bool
@@ -228,6 +249,7 @@ x_polled_windows(void *arg)
 Test(connectors, x_auto_budget_never_hits_429, .timeout = 120)
 {
 	size_t want = 8, n429, n, t429;
+	int64_t least, most;
 	json_t *s, *pi;
 	const char *why;
 
@@ -242,6 +264,11 @@ Test(connectors, x_auto_budget_never_hits_429, .timeout = 120)
 	cr_assert_eq(rwc_metric_value("replywatch_source_polls_total{source=\"xsrc\",result=\"rate_"
 				      "limited\"}"),
 		     0);
+	/* Spread: never faster than the floor, never a long blind wait for a
+	 * reset (a fixed 1 s spends 4 calls in 3 s, then waits 12 s). */
+	x_gaps("mentions", &least, &most);
+	cr_assert_geq(least, 4500, "polls %lld ms apart", (long long)least);
+	cr_assert_leq(most, 11000, "polls %lld ms apart", (long long)most);
 
 	s = rwc_source_status("xsrc");
 	pi = json_object_get(s, "poll_interval");
