@@ -239,11 +239,12 @@ poll_list_window_passed(const char *last_ms, int64_t now, int64_t window_ms)
 double
 poll_cost_learn(double cost, unsigned calls)
 {
-	/* A dearer poll counts at once (running dry is the failure to avoid);
-	 * a cheaper one lowers the estimate slowly. */
-	if ((double)calls >= cost)
+	/* Halfway to the latest poll: a catch-up walk of many pages does not
+	 * keep the schedule slow for long after it (rwbench budget, x-tight),
+	 * and the reserve of one poll covers a poll dearer than the estimate. */
+	if (cost <= 0)
 		return (double)calls;
-	return 0.75 * cost + 0.25 * (double)calls;
+	return 0.5 * cost + 0.5 * (double)calls;
 }
 
 /* The interval one budget allows at now (seconds), or -1 when it says

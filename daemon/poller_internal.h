@@ -229,7 +229,7 @@ struct poll_budget {
 double poll_auto_interval(const struct poll_budget *b, size_t n, int64_t now, double fallback_s,
 			  char *why, size_t len);
 /* The cost of a poll learnt from the last estimate (0: none yet) and the
- * calls the latest poll made: up at once, down slowly. Pure. */
+ * calls the latest poll made: halfway between them. Pure. */
 double poll_cost_learn(double cost, unsigned calls);
 /* The first walk's backfill cutoff at now: now - backfill, saturated at 1
  * (the epoch) so that no configured value turns it off or overflows. */
