@@ -131,7 +131,7 @@ run(const struct scenario *sc, struct sim *s, double fixed_s, uint64_t seed)
 			for (size_t i = next; i < seen; i++)
 				s->lat[i] = t - s->items[i];
 			next = seen;
-			cost = poll_cost_learn(cost, (unsigned)calls);
+			cost = poll_cost_learn(cost, (double)calls);
 		}
 		if (fixed_s > 0) {
 			interval = fixed_s;

@@ -1,6 +1,7 @@
 /*
- * poller_budget.c: poll_every "auto" at a source — the calls each poll
- * spends per endpoint (the cost learnt from them), the units of a daily
+ * poller_budget.c: poll_every "auto" at a source — what each poll spends
+ * per endpoint (the calls it made, or the drop of the budget's remaining
+ * figure within one window; the cost learnt from them), the units of a daily
  * quota that no header reports (counted here, refilled at midnight in the
  * platform's zone), and the interval the pure poll_auto_interval
  * (poller_decide.c) chooses from them, kept with its reason for /status.
@@ -101,8 +102,12 @@ poller_budget_interval(struct poll_source *ps, int64_t now)
 	for (size_t i = 0; i < ps->nlimits; i++) {
 		struct endpoint_limit *l = &ps->limits[i];
 
-		l->cost = poll_cost_learn(l->cost, l->calls);
+		l->cost = poll_cost_learn(
+			l->cost, poll_cost_sample(l->calls, l->seen_remaining, l->seen_reset_ms,
+						  l->rl.remaining, l->rl.reset_at_ms));
 		l->calls = 0;
+		l->seen_remaining = l->rl.remaining;
+		l->seen_reset_ms = l->rl.reset_at_ms;
 		b[n].remaining = l->rl.remaining;
 		b[n].reset_at_ms = l->rl.reset_at_ms;
 		b[n].cost = l->cost;

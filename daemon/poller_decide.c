@@ -237,14 +237,31 @@ poll_list_window_passed(const char *last_ms, int64_t now, int64_t window_ms)
 }
 
 double
-poll_cost_learn(double cost, unsigned calls)
+poll_cost_learn(double cost, double calls)
 {
 	/* Halfway to the latest poll: a catch-up walk of many pages does not
 	 * keep the schedule slow for long after it (rwbench budget, x-tight),
 	 * and the reserve of one poll covers a poll dearer than the estimate. */
 	if (cost <= 0)
-		return (double)calls;
-	return 0.5 * cost + 0.5 * (double)calls;
+		return calls;
+	return 0.5 * cost + 0.5 * calls;
+}
+
+double
+poll_cost_sample(unsigned calls, long prev_remaining, int64_t prev_reset_ms, long remaining,
+		 int64_t reset_ms)
+{
+	int64_t gap = reset_ms - prev_reset_ms;
+
+	/* The same window before and after the poll (a reset given as "seconds
+	 * from now" moves a little between answers): what it lost is what the
+	 * poll cost, in the budget's own units (Meta's percentages) and with
+	 * whatever else spends the same token. */
+	if (prev_reset_ms > 0 && reset_ms > 0 && gap > -POLL_SAME_WINDOW_MS &&
+	    gap < POLL_SAME_WINDOW_MS && prev_remaining >= 0 && remaining >= 0 &&
+	    remaining <= prev_remaining)
+		return (double)(prev_remaining - remaining);
+	return (double)calls;
 }
 
 /* The interval one budget allows at now (seconds), or -1 when it says

@@ -35,8 +35,10 @@ enum source_state {
 struct endpoint_limit {
 	char name[32];
 	struct rw_ratelimit rl;
-	unsigned calls; /* made since the last poll ended (poller_budget.c) */
-	double cost;    /* calls a poll spends, learnt (poll_cost_learn) */
+	unsigned calls;        /* made since the last poll ended (poller_budget.c) */
+	double cost;           /* what a poll spends, learnt (poll_cost_learn) */
+	long seen_remaining;   /* rl.remaining when the last poll ended */
+	int64_t seen_reset_ms; /* rl.reset_at_ms then (0: none yet) */
 };
 
 /* A source's run of poll results: what poll_decide reads and updates. */
@@ -228,9 +230,15 @@ struct poll_budget {
  * => every 4.1 s". Pure. */
 double poll_auto_interval(const struct poll_budget *b, size_t n, int64_t now, double fallback_s,
 			  char *why, size_t len);
-/* The cost of a poll learnt from the last estimate (0: none yet) and the
- * calls the latest poll made: halfway between them. Pure. */
-double poll_cost_learn(double cost, unsigned calls);
+/* The cost of a poll learnt from the last estimate (0: none yet) and what
+ * the latest poll spent (poll_cost_sample): halfway between them. Pure. */
+double poll_cost_learn(double cost, double spent);
+/* What the latest poll spent of a budget: the drop of its remaining
+ * figure when the budget was in the same window before and after the poll
+ * (resets within POLL_SAME_WINDOW_MS), else the calls it made. Pure. */
+#define POLL_SAME_WINDOW_MS 2000
+double poll_cost_sample(unsigned calls, long prev_remaining, int64_t prev_reset_ms, long remaining,
+			int64_t reset_ms);
 /* The first walk's backfill cutoff at now: now - backfill, saturated at 1
  * (the epoch) so that no configured value turns it off or overflows. */
 int64_t poll_backfill_cutoff(int64_t now, int64_t backfill_s);

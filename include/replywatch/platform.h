@@ -48,6 +48,10 @@ struct rw_ratelimit_headers {
 /* What a platform's quota is, for poll_every "auto" (docs/connectors.md
  * "Budgets"): the scheduler spreads what is left of it over the time until
  * it refills, so that a source never runs dry before the reset. */
+/* A budget in other units than calls (Meta's usage percentages) is read
+ * into struct rw_ratelimit all the same: limit 100, remaining 100 - the
+ * highest percentage, reset_at when usage is expected to fall; the poller
+ * learns a poll's cost from the drop of remaining. */
 enum rw_quota_kind {
 	RW_QUOTA_NONE,   /* no quota to spread: "auto" polls at the default poll_every */
 	RW_QUOTA_WINDOW, /* per endpoint and window, read from the rate-limit headers

@@ -98,6 +98,28 @@ Test(poll_budget, cost_learns_from_recent_polls)
 	cr_assert_float_eq(c, 3, 0.01);
 }
 
+/* Within one window the drop of remaining is the cost (in the budget's
+ * own units, others' spending included); otherwise the calls made. */
+Test(poll_budget, cost_sample)
+{
+	int64_t reset = NOW + WINDOW_MS;
+
+	cr_assert_float_eq(poll_cost_sample(2, 100, reset, 97, reset), 3, 1e-9,
+			   "the same window: the drop");
+	cr_assert_float_eq(poll_cost_sample(2, 100, reset, 97, reset + 1500), 3, 1e-9,
+			   "a reset given from now moves a little");
+	cr_assert_float_eq(poll_cost_sample(2, 100, reset, 9, reset), 91, 1e-9,
+			   "percentages: 91 points");
+	cr_assert_float_eq(poll_cost_sample(2, 3, reset, 299, reset + WINDOW_MS), 2, 1e-9,
+			   "a new window: the calls");
+	cr_assert_float_eq(poll_cost_sample(2, 3, reset, 5, reset), 2, 1e-9,
+			   "remaining grew: the calls");
+	cr_assert_float_eq(poll_cost_sample(2, -1, 0, 97, reset), 2, 1e-9,
+			   "nothing known before: the calls");
+	cr_assert_float_eq(poll_cost_sample(4, 97, reset, -1, 0), 4, 1e-9,
+			   "nothing known after: the calls");
+}
+
 /*
  * A source polled with the auto interval (plus the largest jitter, 10 %)
  * over windows of window_ms with limit calls each, a poll costing
@@ -128,7 +150,7 @@ simulate(long limit, int64_t window_ms, int windows, unsigned (*cost)(int), doub
 		cr_assert(remaining >= (long)c, "ran dry at %+lld s: %ld left, a poll of %u",
 			  (long long)(t - NOW) / 1000, remaining, c);
 		remaining -= (long)c;
-		learnt = poll_cost_learn(learnt, c);
+		learnt = poll_cost_learn(learnt, (double)c);
 		struct poll_budget b = {remaining, reset, learnt};
 
 		interval = poll_auto_interval(&b, 1, t, 60, why, sizeof(why));
@@ -234,4 +256,49 @@ Test(poll_budget, unknown_zone_is_within_a_day)
 	int64_t at = poller_next_midnight("Nowhere/Atlantis_Nope", NOW);
 
 	cr_assert(at > NOW && at <= NOW + 86400000LL, "%lld", (long long)at);
+}
+
+/* A daily quota no header reports (YouTube): the poller counts the units
+ * of every call, refuses calls once they are spent, waits for midnight
+ * Pacific time, and refills then. */
+Test(poll_budget, daily_quota_counted_and_refilled)
+{
+	struct rw_source_config src = {
+		.name = "yt", .type = RW_SOURCE_YOUTUBE, .poll_every = 60, .poll_auto = true};
+	struct poll_source ps = {.name = "yt", .src = &src};
+	int64_t now, midnight;
+	const struct rw_ratelimit *rl;
+
+	cr_assert_eq(rw_time_parse("2026-12-04T17:00:00Z", &now), 0);
+	cr_assert_eq(rw_time_parse("2026-12-05T08:00:00Z", &midnight), 0);
+	for (int i = 0; i < 9999; i++)
+		poller_budget_spend(&ps, "threads", now);
+	cr_assert_eq(poller_budget_daily_spent(&ps, now), 0, "one unit left");
+	poller_budget_spend(&ps, "threads", now);
+	cr_assert_eq(poller_budget_daily_spent(&ps, now), midnight);
+	rl = &poller_limit(&ps, "daily quota")->rl;
+	cr_assert_eq(rl->limit, 10000);
+	cr_assert_eq(rl->remaining, 0);
+	cr_assert_eq(rl->reset_at_ms, midnight);
+
+	/* Spent: the next poll is at the ceiling (the calls are refused
+	 * before they are made until midnight). */
+	cr_assert_float_eq(poller_budget_interval(&ps, now), POLL_AUTO_CEILING_S, 1e-9);
+	cr_assert(strstr(ps.auto_why, "0 calls left until 2026-12-05T08:00:00.000Z") != NULL, "%s",
+		  ps.auto_why);
+
+	/* Midnight: full again. The spent day's cost estimate (10 000 units
+	 * in one "poll") halves at every poll: polls of 2 units bring it down
+	 * to about 2, every day / 5 000 polls. */
+	cr_assert_eq(poller_budget_daily_spent(&ps, midnight), 0);
+	cr_assert_eq(rl->remaining, 10000);
+	double every = 0;
+
+	for (int i = 0; i < 30; i++) {
+		poller_budget_spend(&ps, "threads", midnight + i * 20000);
+		poller_budget_spend(&ps, "replies", midnight + i * 20000);
+		every = poller_budget_interval(&ps, midnight + i * 20000 + 1000);
+	}
+	cr_assert_eq(rl->remaining, 10000 - 60);
+	cr_assert(every > 16.0 && every < 18.0, "%f s", every);
 }
