@@ -230,11 +230,16 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	const char *headers[MAX_HEADERS + 1];
 	const char *auth = ps->conn->auth_header ? ps->conn->auth_header(poll) : NULL;
 	const char *const *own = ps->conn->headers ? ps->conn->headers(poll) : NULL;
-	int64_t now = rw_now_ms();
+	int64_t now = rw_now_ms(), spent;
 	char when[40];
 	size_t n = 0;
 
 	snprintf(poll->endpoint, sizeof(poll->endpoint), "%s", endpoint);
+	if ((spent = poller_budget_daily_spent(ps, now)) > 0) {
+		rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: daily quota spent until %s", endpoint,
+			     rw_time_format(spent, when, sizeof(when)));
+		return;
+	}
 	if (l != NULL &&
 	    ((l->rl.remaining == 0 && l->rl.reset_at_ms > now) || l->rl.retry_at_ms > now)) {
 		int64_t until = l->rl.retry_at_ms > l->rl.reset_at_ms ? l->rl.retry_at_ms
@@ -281,6 +286,7 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 		.timeout_ms = REQUEST_TIMEOUT_MS,
 	};
 
+	poller_budget_spend(ps, endpoint, now);
 	if (rw_httpc_submit(ps->poller->http, &req, http_done, poll) == -1)
 		rw_poll_fail(poll, RW_POLL_NETWORK_ERROR, "%s: request could not be started",
 			     endpoint);

@@ -160,7 +160,9 @@ struct rw_source_config {
 	char *name;
 	enum rw_source_type type;
 	char *base_url;     /* as configured, else the platform default; NULL for push */
-	int64_t poll_every; /* default 60s; unused by push */
+	int64_t poll_every; /* default 60s; unused by push; with poll_auto, the
+			     * interval until the platform has reported a budget */
+	bool poll_auto;     /* poll_every "auto": spread the quota (platform.h) */
 	int64_t down_after; /* failing this long raises source_down; default 5m */
 	bool enabled;       /* default true */
 	struct rw_labels labels;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "replywatch/config.h"
+#include "replywatch/platform.h"
 #include "replywatch/secret.h"
 #include "replywatch/utf8.h"
 
@@ -132,6 +133,36 @@ Test(config, source_defaults_and_params)
 	cr_assert_str_eq(json_string_value(json_object_get(fields, "rating")), "/stars");
 	cr_assert_null(rw_source_param_json(j, "items"));
 	cr_assert_null(rw_config_find_source(cfg, "nope"));
+	rw_config_free(cfg);
+}
+
+/* poll_every "auto" spreads a quota: the default of quota-limited types
+ * (X, YouTube), accepted by any polled type; a duration turns it off. */
+Test(config, poll_every_auto)
+{
+	struct rw_config *cfg = load_ok(
+		"{'sources': [{'name': 'x', 'type': 'x', 'user_id': '42', 'token': 'tok'},"
+		" {'name': 'x2', 'type': 'x', 'user_id': '42', 'token': 'tok', 'poll_every': '2m'},"
+		" {'name': 'y', 'type': 'youtube', 'channel_id': 'UC1', 'api_key': 'k'},"
+		" {'name': 'm', 'type': 'mastodon', 'base_url': 'https://m.example', 'token': 't'},"
+		" {'name': 'm2', 'type': 'mastodon', 'base_url': 'https://m.example', 'token': 't',"
+		"  'poll_every': 'auto'}]}");
+	const struct rw_source_config *x = rw_config_find_source(cfg, "x");
+	const struct rw_source_config *x2 = rw_config_find_source(cfg, "x2");
+	const struct rw_source_config *y = rw_config_find_source(cfg, "y");
+	const struct rw_source_config *m = rw_config_find_source(cfg, "m");
+	const struct rw_source_config *m2 = rw_config_find_source(cfg, "m2");
+
+	cr_assert(x->poll_auto);
+	cr_assert_eq(x->poll_every, 60, "the interval until a budget is known");
+	cr_assert_not(x2->poll_auto);
+	cr_assert_eq(x2->poll_every, 120);
+	cr_assert(y->poll_auto);
+	cr_assert_not(m->poll_auto);
+	cr_assert(m2->poll_auto);
+	cr_assert_eq(m2->poll_every, 60);
+	cr_assert_eq(rw_platform_of(RW_SOURCE_YOUTUBE)->quota->daily_units, 10000);
+	cr_assert_str_eq(rw_platform_of(RW_SOURCE_YOUTUBE)->quota->reset_tz, "America/Los_Angeles");
 	rw_config_free(cfg);
 }
 
