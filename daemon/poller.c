@@ -63,6 +63,11 @@ poller_state_name(enum source_state s)
 struct endpoint_limit *
 poller_limit(struct poll_source *ps, const char *endpoint)
 {
+	const struct rw_platform *pl = rw_platform_of(ps->src->type);
+
+	/* A daily quota is one budget whatever the endpoint (platform.h). */
+	if (pl != NULL && pl->daily_quota != NULL)
+		endpoint = pl->daily_quota->endpoint;
 	for (size_t i = 0; i < ps->nlimits; i++)
 		if (strcmp(ps->limits[i].name, endpoint) == 0)
 			return &ps->limits[i];

@@ -14,6 +14,8 @@
 #include "replywatch/clock.h"
 #include "replywatch/httpc.h"
 #include "replywatch/log.h"
+#include "replywatch/platform.h"
+#include "replywatch/quota.h"
 #include "replywatch/utf8.h"
 
 #define REQUEST_TIMEOUT_MS 30000L
@@ -103,6 +105,7 @@ static void
 note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t now)
 {
 	struct endpoint_limit *l = poller_limit(poll->ps, poll->endpoint);
+	const struct rw_daily_quota *q = rw_platform_of(poll->ps->src->type)->daily_quota;
 	struct rw_ratelimit rl;
 
 	if (l == NULL)
@@ -115,9 +118,20 @@ note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t 
 		if (l->rl.reset_at_ms != 0 && l->rl.reset_at_ms <= now)
 			l->rl.remaining = -1; /* the old window is over */
 	}
+	if (q != NULL)
+		rw_quota_note(q, resp->status, resp->body, resp->body_len, now, &l->rl);
 	/* A 429 without any figures still means: not before a backoff. */
 	if (resp->status == 429 && rl.remaining != 0 && rl.retry_at_ms == 0)
 		l->rl.remaining = 0;
+}
+
+/* True when resp says the source's daily quota is spent (platform.h). */
+static bool
+quota_spent(const struct poll_source *ps, const struct rw_httpc_response *resp)
+{
+	const struct rw_daily_quota *q = rw_platform_of(ps->src->type)->daily_quota;
+
+	return q != NULL && q->spent != NULL && q->spent(resp->status, resp->body, resp->body_len);
 }
 
 static void
@@ -165,6 +179,11 @@ http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 				     rw_time_format(until, when, sizeof(when)));
 		else
 			rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: rate limited (HTTP 429)", ep);
+	} else if (quota_spent(ps, resp)) {
+		struct endpoint_limit *l = poller_limit(ps, ep);
+
+		rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: daily quota spent until %s", ep,
+			     rw_time_format(l ? l->rl.reset_at_ms : 0, when, sizeof(when)));
 	} else if (resp->status == 401 || resp->status == 403) {
 		rw_poll_fail(poll, RW_POLL_AUTH_ERROR, "%s: HTTP %ld (credentials rejected)%s%s",
 			     ep, resp->status, detail[0] ? ": " : "", detail);

@@ -20,17 +20,6 @@ const struct rw_platform rw_reddit_platform = {
 	.one_of = {"password", "refresh_token"},
 };
 
-static const struct rw_param_spec youtube_params[] = {
-	{"channel_id", RW_PARAM_STRING, true},
-	{"api_key", RW_PARAM_SECRET, true},
-	{NULL, RW_PARAM_STRING, false},
-};
-const struct rw_platform rw_youtube_platform = {
-	.name = "youtube",
-	.base_url = "https://www.googleapis.com",
-	.params = youtube_params,
-};
-
 static const struct rw_param_spec facebook_params[] = {
 	{"page_id", RW_PARAM_STRING, true},
 	{"token", RW_PARAM_SECRET, true},

@@ -14,6 +14,7 @@
 #define REPLYWATCH_PLATFORM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "replywatch/config.h"
@@ -45,6 +46,23 @@ struct rw_ratelimit_headers {
 	bool reset_is_time; /* reset is an RFC 3339 time (Unix seconds are taken too) */
 };
 
+/* A platform whose calls all spend one daily quota of units (YouTube: 10 000
+ * a day, reset at midnight Pacific time, at least one unit a call). The
+ * poller keeps the day's count under one rate-limit entry named endpoint,
+ * whatever endpoint a request is for (so /status shows limit, remaining
+ * and reset_at for the quota and the scheduler can spread what is left),
+ * and when an answer says the quota is spent it waits until the reset
+ * instead of calling the source down. quota.h reads these. */
+struct rw_daily_quota {
+	const char *endpoint; /* the name of the shared rate-limit entry ("quota") */
+	long units;           /* a day's allocation */
+	long cost;            /* units each request costs */
+	const char *zone;     /* the reset is midnight on this zone's clock (a tz name) */
+	/* True when a refused answer says the day's units are spent (YouTube:
+	 * a 403 whose errors[].reason is quotaExceeded). */
+	bool (*spent)(long status, const char *body, size_t len);
+};
+
 struct rw_platform {
 	const char *name;       /* the configuration's "type" */
 	const char *base_url;   /* the default; NULL when there is none */
@@ -60,7 +78,8 @@ struct rw_platform {
 	const struct rw_ratelimit_headers *ratelimit_headers;
 	void (*ratelimit_read)(rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
 			       struct rw_ratelimit *out);
-	const struct rw_connector *connector; /* NULL: not polled by this build */
+	const struct rw_daily_quota *daily_quota; /* NULL: none */
+	const struct rw_connector *connector;     /* NULL: not polled by this build */
 };
 
 /* The descriptor of type; NULL only for a value outside the enum. */

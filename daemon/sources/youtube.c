@@ -1,0 +1,181 @@
+/*
+ * youtube.c: the YouTube connector (YouTube Data API v3, the comments of
+ * one channel's videos) — requests, cursors and the quota; the parsing is
+ * in youtube_parse.c.
+ *
+ * Auth: an API key (public comments need nothing more), sent as the
+ * X-Goog-Api-Key header so it never appears in a URL.
+ *
+ * Threads: GET /youtube/v3/commentThreads?part=snippet,replies
+ * &allThreadsRelatedToChannelId=CH&order=time&maxResults=100&pageToken=,
+ * newest first, walked by the top-level comments' publishedAt down to the
+ * watermark. Each thread's comment is an inbound item; the brand channel's
+ * inline replies are brand replies. A thread carries only some of its
+ * replies, and a brand reply may come after its thread fell below the
+ * watermark: open threads are therefore read again, GET
+ * /youtube/v3/comments?part=snippet&parentId=ID&maxResults=100, up to 10 a
+ * poll in rotation (poller_revisit.c), which finds the brand's reply among
+ * up to 100 replies of the thread however old it is.
+ *
+ * Quota: 10 000 units a day per Google Cloud project, reset at midnight
+ * Pacific time; each call costs 1 unit (invalid ones too). The descriptor's
+ * daily_quota lets the poller count them (/status shows the "quota" entry)
+ * and treat a 403 quotaExceeded as rate limited until the reset.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/connector.h"
+#include "replywatch/platform.h"
+#include "replywatch/secret.h"
+#include "replywatch/sources/youtube.h"
+
+#define PER_PAGE "100"
+#define REVISITS_PER_POLL 10
+
+/* The connector's state is the key's header line (wiped when freed). */
+static void *
+yt_state_new(const struct rw_source_config *src)
+{
+	const struct rw_secret *key = rw_source_param_secret(src, "api_key");
+	char *line = NULL;
+
+	if (key == NULL || asprintf(&line, "X-Goog-Api-Key: %s", rw_secret_value(key)) == -1)
+		return NULL;
+	return line;
+}
+
+static void
+yt_state_free(void *state)
+{
+	/* The same wiping free as a bearer line: it holds a secret. */
+	rw_bearer_free(state);
+}
+
+static const char *
+yt_auth_header(struct rw_poll *poll)
+{
+	return rw_poll_state(poll);
+}
+
+static const char *
+channel(struct rw_poll *poll)
+{
+	return rw_source_param_string(rw_poll_source(poll), "channel_id");
+}
+
+static void
+yt_start(struct rw_poll *poll)
+{
+	if (rw_poll_state(poll) == NULL) {
+		rw_poll_fail(poll, RW_POLL_AUTH_ERROR, "no api_key");
+		return;
+	}
+	if (!rw_youtube_id_valid(channel(poll))) {
+		rw_poll_fail(poll, RW_POLL_CLIENT_ERROR, "channel_id is not a YouTube channel id");
+		return;
+	}
+	rw_poll_walk(poll);
+}
+
+static char *
+threads_url(struct rw_poll *poll, const struct rw_walk *walk)
+{
+	return rw_url_build(rw_poll_source(poll)->base_url, "/youtube/v3/commentThreads", "part",
+			    "snippet,replies", "allThreadsRelatedToChannelId", channel(poll),
+			    "order", "time", "textFormat", "plainText", "maxResults", PER_PAGE,
+			    "pageToken", walk->token, NULL);
+}
+
+static int
+threads_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page, char *err,
+	      size_t errlen)
+{
+	return rw_youtube_parse_threads(body, len, channel(poll), page, err, errlen);
+}
+
+static char *
+replies_url(struct rw_poll *poll, const char *id)
+{
+	return rw_url_build(rw_poll_source(poll)->base_url, "/youtube/v3/comments", "part",
+			    "snippet", "parentId", id, "textFormat", "plainText", "maxResults",
+			    PER_PAGE, NULL);
+}
+
+static int
+replies_parse(struct rw_poll *poll, const char *id, const char *body, size_t len,
+	      struct rw_page *page, char *err, size_t errlen)
+{
+	return rw_youtube_parse_replies(body, len, channel(poll), id, page, err, errlen);
+}
+
+/* The thread stream is walked by time: its watermark is ms (digits). */
+static bool
+ms_ok(const char *ms)
+{
+	return rw_cursor_digits(ms, 16);
+}
+
+static const struct rw_stream streams[] = {
+	{
+		.endpoint = "commentThreads",
+		.field = 'n',
+		.by_time = true,
+		.token_paging = true,
+		.page_url = threads_url,
+		.parse = threads_parse,
+		.cursor_ok = ms_ok,
+		.overlap_ms = 0,
+		.per_page = 0,
+	},
+};
+
+static const struct rw_revisit revisit = {
+	.endpoint = "comments",
+	.per_poll = REVISITS_PER_POLL,
+	.gone_status = 0, /* comments.list of a deleted thread is not told apart */
+	.skip_status = 0,
+	.id_ok = rw_youtube_id_valid,
+	.url = replies_url,
+	.parse = replies_parse,
+};
+
+static const struct rw_connector connector = {
+	.streams = streams,
+	.nstreams = 1,
+	.state_new = yt_state_new,
+	.state_free = yt_state_free,
+	.start = yt_start,
+	.auth_header = yt_auth_header,
+	.revisit = &revisit,
+};
+
+static bool
+yt_quota_spent(long status, const char *body, size_t len)
+{
+	return status == 403 && rw_youtube_parse_error(body, len) == RW_YOUTUBE_ERROR_QUOTA;
+}
+
+static const struct rw_daily_quota quota = {
+	.endpoint = "quota",
+	.units = 10000,
+	.cost = 1,
+	.zone = "America/Los_Angeles",
+	.spent = yt_quota_spent,
+};
+
+static const struct rw_param_spec params[] = {
+	{"channel_id", RW_PARAM_STRING, true},
+	{"api_key", RW_PARAM_SECRET, true},
+	{NULL, RW_PARAM_STRING, false},
+};
+
+const struct rw_platform rw_youtube_platform = {
+	.name = "youtube",
+	.base_url = "https://www.googleapis.com",
+	.poll_every = 300,
+	.params = params,
+	.daily_quota = &quota,
+	.connector = &connector,
+};
