@@ -240,8 +240,10 @@ parse_threads(const json_t *items, const char *channel_id, struct rw_page *page)
 		const json_t *replies = json_object_get(json_object_get(t, "replies"), "comments");
 		const char *id, *video;
 		enum rw_page_entry e = thread_entry(t, channel_id, &id, &video, &it, &why);
+		int64_t ms = published_ms(tops);
 
-		rw_page_note_time(page, published_ms(tops));
+		if (ms != 0)
+			rw_page_note_time(page, ms);
 		if (rw_page_keep(page, e, why, &it) == -1) {
 			rw_item_clear(&it);
 			return -1;
