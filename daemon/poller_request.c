@@ -125,6 +125,24 @@ note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t 
 		l->rl.remaining = 0;
 }
 
+/* Ends the poll when the connector reads a refused answer its own way
+ * (rw_connector.refused); false when it leaves it to the status. */
+static bool
+refused(struct rw_poll *poll, const struct rw_httpc_response *resp)
+{
+	const char *why = NULL;
+	int r;
+
+	if (poll->ps->conn->refused == NULL || (resp->status >= 200 && resp->status < 300))
+		return false;
+	r = poll->ps->conn->refused(poll, resp, &why);
+	if (r < 0 || r >= RW_POLL_RESULT_COUNT)
+		return false;
+	rw_poll_fail(poll, (enum rw_poll_result)r, "%s: HTTP %ld (%s)", poll->endpoint,
+		     resp->status, why ? why : "refused");
+	return true;
+}
+
 /* True when resp says the source's daily quota is spent (platform.h). */
 static bool
 quota_spent(const struct poll_source *ps, const struct rw_httpc_response *resp)
@@ -161,6 +179,9 @@ http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 		rw_poll_fail(poll, RW_POLL_TOKEN_EXPIRED, "%s: access token expired", ep);
 		return;
 	}
+	/* Before the statuses a caller sees: a page's 400 must not drop cursors. */
+	if (refused(poll, resp))
+		return;
 	if (wanted(poll, resp->status)) {
 		poll->answer(poll, resp);
 		return;

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "replywatch/connector.h"
+#include "replywatch/httpc.h"
 #include "replywatch/platform.h"
 #include "replywatch/secret.h"
 #include "replywatch/sources/youtube.h"
@@ -141,6 +142,18 @@ static const struct rw_revisit revisit = {
 	.parse = replies_parse,
 };
 
+/* A refused key is the source down, whatever status it came with (400 or
+ * 403); the quota is left to the poller (daily_quota). */
+static int
+yt_refused(struct rw_poll *poll, const struct rw_httpc_response *resp, const char **why)
+{
+	(void)poll;
+	if (rw_youtube_parse_error(resp->body, resp->body_len) != RW_YOUTUBE_ERROR_KEY)
+		return -1;
+	*why = "API key rejected";
+	return RW_POLL_AUTH_ERROR;
+}
+
 static const struct rw_connector connector = {
 	.streams = streams,
 	.nstreams = 1,
@@ -148,6 +161,7 @@ static const struct rw_connector connector = {
 	.state_free = yt_state_free,
 	.start = yt_start,
 	.auth_header = yt_auth_header,
+	.refused = yt_refused,
 	.revisit = &revisit,
 };
 

@@ -293,21 +293,54 @@ rw_youtube_parse_replies(const char *body, size_t len, const char *channel_id,
 	return rc;
 }
 
+/* The meaning of one reason. */
+static enum rw_youtube_error
+reason_kind(const char *reason)
+{
+	static const struct {
+		const char *reason;
+		enum rw_youtube_error kind;
+	} known[] = {
+		{"quotaExceeded", RW_YOUTUBE_ERROR_QUOTA},
+		{"dailyLimitExceeded", RW_YOUTUBE_ERROR_QUOTA},
+		{"keyInvalid", RW_YOUTUBE_ERROR_KEY},
+		{"keyExpired", RW_YOUTUBE_ERROR_KEY},
+		{"ipRefererBlocked", RW_YOUTUBE_ERROR_KEY},
+		{"accessNotConfigured", RW_YOUTUBE_ERROR_KEY},
+		{"API_KEY_INVALID", RW_YOUTUBE_ERROR_KEY},
+	};
+
+	for (size_t i = 0; reason != NULL && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(reason, known[i].reason) == 0)
+			return known[i].kind;
+	return RW_YOUTUBE_ERROR_OTHER;
+}
+
+/* The first known reason among the members reason of the array's objects. */
+static enum rw_youtube_error
+reasons_kind(const json_t *array)
+{
+	size_t n = json_array_size(array);
+
+	for (size_t i = 0; i < n; i++) {
+		enum rw_youtube_error k =
+			reason_kind(rw_page_str(json_array_get(array, i), "reason"));
+
+		if (k != RW_YOUTUBE_ERROR_OTHER)
+			return k;
+	}
+	return RW_YOUTUBE_ERROR_OTHER;
+}
+
 enum rw_youtube_error
 rw_youtube_parse_error(const char *body, size_t len)
 {
 	json_t *doc = rw_page_load(body, len, JSON_OBJECT, NULL, 0);
-	const json_t *errors = json_object_get(json_object_get(doc, "error"), "errors");
-	enum rw_youtube_error kind = RW_YOUTUBE_ERROR_OTHER;
-	size_t n = json_array_size(errors);
+	const json_t *error = json_object_get(doc, "error");
+	enum rw_youtube_error kind = reasons_kind(json_object_get(error, "errors"));
 
-	for (size_t i = 0; i < n; i++) {
-		const char *reason = rw_page_str(json_array_get(errors, i), "reason");
-
-		if (reason != NULL && (strcmp(reason, "quotaExceeded") == 0 ||
-				       strcmp(reason, "dailyLimitExceeded") == 0))
-			kind = RW_YOUTUBE_ERROR_QUOTA;
-	}
+	if (kind == RW_YOUTUBE_ERROR_OTHER)
+		kind = reasons_kind(json_object_get(error, "details"));
 	json_decref(doc);
 	return kind;
 }

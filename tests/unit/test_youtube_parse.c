@@ -183,7 +183,7 @@ Test(youtube_parse, id_rule)
 	cr_assert(rw_youtube_id_valid(longid));
 }
 
-Test(youtube_parse, quota_exceeded_is_read_from_the_reason)
+Test(youtube_parse, errors_are_read_from_the_reason)
 {
 	size_t len;
 	char *body = rwt_slurp(FIXTURES "quota_exceeded.json", &len);
@@ -197,6 +197,18 @@ Test(youtube_parse, quota_exceeded_is_read_from_the_reason)
 	body = rwt_json_quotes("{'error':{'code':403,'message':'exceeded your quota','errors':"
 			       "[{'reason':'forbidden','message':'exceeded your quota'}]}}");
 	cr_assert_eq(rw_youtube_parse_error(body, strlen(body)), RW_YOUTUBE_ERROR_OTHER);
+	free(body);
+	body = rwt_json_quotes("{'error':{'code':400,'message':'API key not valid. Please pass a "
+			       "valid API key.','errors':[{'message':'API key not valid. Please "
+			       "pass a valid API key.','domain':'global','reason':'badRequest'}],"
+			       "'status':'INVALID_ARGUMENT','details':[{'@type':'type.googleapis."
+			       "com/google.rpc.ErrorInfo','reason':'API_KEY_INVALID','domain':"
+			       "'googleapis.com'}]}}");
+	cr_assert_eq(rw_youtube_parse_error(body, strlen(body)), RW_YOUTUBE_ERROR_KEY);
+	free(body);
+	body = rwt_json_quotes("{'error':{'errors':[{'domain':'usageLimits','reason':'keyInvalid',"
+			       "'message':'Bad Request'}],'code':400,'message':'Bad Request'}}");
+	cr_assert_eq(rw_youtube_parse_error(body, strlen(body)), RW_YOUTUBE_ERROR_KEY);
 	free(body);
 	cr_assert_eq(rw_youtube_parse_error("{}", 2), RW_YOUTUBE_ERROR_OTHER);
 	cr_assert_eq(rw_youtube_parse_error(NULL, 0), RW_YOUTUBE_ERROR_OTHER);

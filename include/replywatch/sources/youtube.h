@@ -49,10 +49,15 @@ enum rw_youtube_error {
 	/* "quotaExceeded" (or the older "dailyLimitExceeded"): the day's
 	 * units are spent until midnight Pacific time. */
 	RW_YOUTUBE_ERROR_QUOTA,
+	/* The API key is refused ("keyInvalid", "keyExpired",
+	 * "ipRefererBlocked", "accessNotConfigured": the API is not enabled
+	 * for the key's project; or details[].reason "API_KEY_INVALID"):
+	 * a person must act. YouTube answers these with 400 or 403. */
+	RW_YOUTUBE_ERROR_KEY,
 };
 
-/* Reads the reasons of Google's error envelope: the day's quota spent when
- * any errors[].reason says so (the reason is matched, never the message). */
+/* Reads the reasons of Google's error envelope (errors[].reason, and
+ * details[].reason of the newer form; matched, never the message). */
 enum rw_youtube_error rw_youtube_parse_error(const char *body, size_t len);
 
 #endif
