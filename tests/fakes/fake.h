@@ -150,6 +150,7 @@ struct fake_req {
 	const char *host;          /* the Host header, or NULL */
 	const char *authorization; /* the Authorization header, or NULL */
 	const char *apikey;        /* the apikey header (Trustpilot), or NULL */
+	const char *goog_api_key;  /* the X-Goog-Api-Key header (YouTube), or NULL */
 	char *body;
 	size_t body_len;
 	size_t body_cap;
@@ -601,6 +602,7 @@ extern const struct fake_platform_def fake_trustpilot_def;
 /* The review platforms (fake_reviews.h) and Google's token endpoint. */
 extern const struct fake_platform_def fake_google_business_def, fake_google_play_def,
 	fake_app_store_def, fake_google_oauth_def;
+extern const struct fake_platform_def fake_youtube_def; /* fake_youtube.c */
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);
