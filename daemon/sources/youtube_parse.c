@@ -38,14 +38,15 @@ author_channel(const json_t *snippet)
 	return rw_page_str(json_object_get(snippet, "authorChannelId"), "value");
 }
 
-/* The publishedAt of a comment's snippet in ms, or 0. */
+/* The publishedAt of a comment's snippet in ms, or 0 (none, unreadable, or
+ * not after 1970: YouTube did not exist before, and 0 means "no time"). */
 static int64_t
 published_ms(const json_t *snippet)
 {
 	const char *s = rw_page_str(snippet, "publishedAt");
 	int64_t ms = 0;
 
-	return s != NULL && rw_time_parse(s, &ms) == 0 ? ms : 0;
+	return s != NULL && rw_time_parse(s, &ms) == 0 && ms > 0 ? ms : 0;
 }
 
 /* The fields one comment (top-level or reply) gives every item: id, time,

@@ -158,6 +158,29 @@ Test(youtube_parse, bad_entries_are_rejected_not_fatal)
 	rw_page_clear(&page);
 }
 
+/* Found by fuzz_youtube: a publishedAt before 1970 was kept with a negative
+ * time; it is a bad time like an unreadable one. */
+Test(youtube_parse, regression_time_before_1970_is_rejected)
+{
+	struct rw_page page;
+
+	rwt_parse_ok(replies,
+		     "{'items':[{'id':'b1','snippet':{'authorDisplayName':'Acme','authorChannelId':"
+		     "{'value':'" BRAND "'},'publishedAt':'1009-12-02T11:12:13.456Z'}}]}",
+		     BRAND, &page);
+	cr_assert_eq(page.nitems, 0);
+	rwt_expect_reject(&page, 0, RW_REJECT_BAD_TIME, "b1");
+	rw_page_clear(&page);
+	rwt_parse_ok(threads,
+		     "{'items':[{'id':'t1','snippet':{'videoId':'v1','topLevelComment':{'snippet':"
+		     "{'authorDisplayName':'x','publishedAt':'1969-12-31T23:59:59Z'}}}}]}",
+		     BRAND, &page);
+	cr_assert_eq(page.nitems, 0);
+	cr_assert_eq(page.oldest_ms, 0);
+	rwt_expect_reject(&page, 0, RW_REJECT_BAD_TIME, "t1");
+	rw_page_clear(&page);
+}
+
 Test(youtube_parse, page_bound)
 {
 	char *big = rwt_repeat("{\"items\":[", "{}", RW_PAGE_MAX_ENTRIES + 1, "]}");
