@@ -22,35 +22,30 @@
  * daily_quota lets the poller count them (/status shows the "quota" entry)
  * and treat a 403 quotaExceeded as rate limited until the reset.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "replywatch/connector.h"
 #include "replywatch/httpc.h"
 #include "replywatch/platform.h"
 #include "replywatch/secret.h"
+#include "replywatch/signin.h"
 #include "replywatch/sources/youtube.h"
 
 #define PER_PAGE "100"
 #define REVISITS_PER_POLL 10
 
-/* The connector's state is the key's header line (wiped when freed). */
+/* The connector's state is the key's header line (wiped when freed); NULL
+ * when the key cannot be a header value (yt_start says so). */
 static void *
 yt_state_new(const struct rw_source_config *src)
 {
 	const struct rw_secret *key = rw_source_param_secret(src, "api_key");
-	char *line = NULL;
 
-	if (key == NULL || asprintf(&line, "X-Goog-Api-Key: %s", rw_secret_value(key)) == -1)
-		return NULL;
-	return line;
+	return key ? rw_signin_header_line("X-Goog-Api-Key", rw_secret_value(key)) : NULL;
 }
 
 static void
 yt_state_free(void *state)
 {
-	/* The same wiping free as a bearer line: it holds a secret. */
 	rw_bearer_free(state);
 }
 
@@ -70,7 +65,8 @@ static void
 yt_start(struct rw_poll *poll)
 {
 	if (rw_poll_state(poll) == NULL) {
-		rw_poll_fail(poll, RW_POLL_AUTH_ERROR, "no api_key");
+		rw_poll_fail(poll, RW_POLL_AUTH_ERROR,
+			     "api_key is empty or holds characters a header cannot");
 		return;
 	}
 	if (!rw_youtube_id_valid(channel(poll))) {
