@@ -3,8 +3,8 @@
  * per endpoint (the calls it made, or the drop of the budget's remaining
  * figure within one window; the cost learnt from them), the units of a daily
  * quota that no header reports (counted here, refilled at midnight in the
- * platform's zone), and the interval the pure poll_auto_interval
- * (poller_decide.c) chooses from them, kept with its reason for /status.
+ * platform's zone, emptied when the platform says it is spent), and the interval the pure
+ * poll_auto_interval (poller_decide.c) chooses from them, kept with its reason for /status.
  */
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +73,22 @@ poller_budget_daily_spent(struct poll_source *ps, int64_t now)
 
 	if (l == NULL || l->rl.remaining >= (q->unit_cost > 0 ? q->unit_cost : 1))
 		return 0;
+	return l->rl.reset_at_ms;
+}
+
+int64_t
+poller_budget_daily_refused(struct poll_source *ps, long status, const char *body, size_t len,
+			    int64_t now)
+{
+	const struct rw_quota *q = quota_of(ps);
+	struct endpoint_limit *l;
+
+	if (q == NULL || q->spent == NULL || !q->spent(status, body, len) ||
+	    (l = daily(ps, now)) == NULL)
+		return 0;
+	/* The platform knows better than the count (a restart began it again
+	 * at the full allocation; other clients of the project spend it too). */
+	l->rl.remaining = 0;
 	return l->rl.reset_at_ms;
 }
 

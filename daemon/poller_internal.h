@@ -190,6 +190,11 @@ const char *poller_state_name(enum source_state s);
 void poller_budget_spend(struct poll_source *ps, const char *endpoint, int64_t now);
 /* When ps's daily quota cannot pay for a call at now: its reset; else 0. */
 int64_t poller_budget_daily_spent(struct poll_source *ps, int64_t now);
+/* When an answer (status, body of len bytes) says ps's daily quota is spent
+ * (struct rw_quota.spent): the quota is left at 0 and its reset returned;
+ * else 0 and nothing changes. */
+int64_t poller_budget_daily_refused(struct poll_source *ps, long status, const char *body,
+				    size_t len, int64_t now);
 /* At a poll's end: learns each endpoint's cost from the calls the poll
  * made, chooses the interval (seconds) and keeps it and why in ps. */
 double poller_budget_interval(struct poll_source *ps, int64_t now);

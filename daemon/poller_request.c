@@ -120,13 +120,31 @@ note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t 
 		l->rl.remaining = 0;
 }
 
+/* Ends the poll when the connector reads a refused answer its own way
+ * (rw_connector.refused); false when it leaves it to the status. */
+static bool
+refused(struct rw_poll *poll, const struct rw_httpc_response *resp)
+{
+	const char *why = NULL;
+	int r;
+
+	if (poll->ps->conn->refused == NULL || (resp->status >= 200 && resp->status < 300))
+		return false;
+	r = poll->ps->conn->refused(poll, resp, &why);
+	if (r < 0 || r >= RW_POLL_RESULT_COUNT)
+		return false;
+	rw_poll_fail(poll, (enum rw_poll_result)r, "%s: HTTP %ld (%s)", poll->endpoint,
+		     resp->status, why ? why : "refused");
+	return true;
+}
+
 static void
 http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 {
 	struct rw_poll *poll = arg;
 	struct poll_source *ps = poll->ps;
 	const struct rw_connector *conn = ps->conn;
-	int64_t now = rw_now_ms();
+	int64_t now = rw_now_ms(), spent;
 	char detail[POLL_DETAIL_MAX + 1], when[40];
 	const char *ep = poll->endpoint;
 
@@ -147,6 +165,9 @@ http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 		rw_poll_fail(poll, RW_POLL_TOKEN_EXPIRED, "%s: access token expired", ep);
 		return;
 	}
+	/* Before the statuses a caller sees: a page's 400 must not drop cursors. */
+	if (refused(poll, resp))
+		return;
 	if (wanted(poll, resp->status)) {
 		poll->answer(poll, resp);
 		return;
@@ -165,6 +186,12 @@ http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 				     rw_time_format(until, when, sizeof(when)));
 		else
 			rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: rate limited (HTTP 429)", ep);
+	} else if ((spent = poller_budget_daily_refused(ps, resp->status, resp->body,
+							resp->body_len, now)) > 0) {
+		/* Waits for the reset (calls are refused before they are made
+		 * until then), rather than a source down over a 403. */
+		rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: daily quota spent until %s", ep,
+			     rw_time_format(spent, when, sizeof(when)));
 	} else if (resp->status == 401 || resp->status == 403) {
 		rw_poll_fail(poll, RW_POLL_AUTH_ERROR, "%s: HTTP %ld (credentials rejected)%s%s",
 			     ep, resp->status, detail[0] ? ": " : "", detail);

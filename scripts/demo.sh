@@ -77,7 +77,7 @@ done
 # The review sources poll every 5 s and read open reviews again by id on
 # each poll (a real deployment polls every few minutes): lift the fake's
 # per-endpoint windows (300 calls per 5 min) so the demo is not rate-limited.
-for p in trustpilot google_oauth google_business google_play app_store linkedin; do
+for p in trustpilot google_oauth google_business google_play app_store linkedin youtube; do
 	curl -fsS "http://127.0.0.1:$fake_port/_fake/$p/config" -d '{"rate_limit":100000}' >/dev/null
 done
 
@@ -113,6 +113,13 @@ push "[{\"id\":\"1001\",\"created_at\":\"$(now)\",\"author\":\"@famous\",\"autho
        {\"id\":\"1003\",\"created_at\":\"$(ago 40)\",\"author\":\"@bob\",\"text\":\"Love the new app!\"},
        {\"id\":\"r1\",\"created_at\":\"$(ago 20)\",\"in_reply_to\":\"1003\",\"from_brand\":true}]"
 
+# Two YouTube comments (the simulator makes none): one the brand answered
+# after 30 s, one still open.
+yt() { curl -fsS "http://127.0.0.1:$fake_port/_fake/youtube/$1" -d "$2"; }
+yt_id=$(yt comment "{\"text\":\"Does it work offline?\",\"name\":\"@kim\",\"at\":\"$(ago 60)\"}" | jq -r .id)
+yt reply "{\"thread\":\"$yt_id\",\"text\":\"Yes, fully.\",\"at\":\"$(ago 30)\"}" >/dev/null
+yt comment "{\"text\":\"The update broke my playlist\",\"name\":\"@lou\",\"at\":\"$(now)\"}" >/dev/null
+
 cat <<MSG
 
 replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
@@ -120,7 +127,8 @@ every 5 s (customers post about 6 mentions a minute on each; the brand answers m
 after 5 s to 3 min), and three sample mentions were pushed to the "demo-push" source.
 It also polls four review sources every 5 s: acme-trustpilot, acme-google-business,
 acme-google-play and acme-app-store (about 2 reviews a minute on each, of every rating; the
-brand answers about 80 % after 5 s to 6 min, so a few breach). Reviews of 1-2 stars go to
+brand answers about 80 % after 5 s to 6 min, so a few breach), and acme-youtube (two sample
+comments; add more with the call below). Reviews of 1-2 stars go to
 the "angry-reviews" policy (warning after 1 min, breach after 2 min), the rest to "reviews"
 (breach after 5 min).
 Breaches and resolutions are delivered, signed, to a webhook receiver in the fake server.
@@ -140,6 +148,9 @@ Breaches and resolutions are delivered, signed, to a webhook receiver in the fak
   LinkedIn:   curl http://127.0.0.1:$fake_port/_fake/linkedin/comment -d '{}'   (a comment on the
               Page's post; acme-linkedin tracks it, without its text; answer it with
               curl http://127.0.0.1:$fake_port/_fake/linkedin/reply -d '{"id":"URN"}')
+  YouTube:    curl http://127.0.0.1:$fake_port/_fake/youtube/comment -d '{"text":"help!"}'
+              (the brand answers: .../_fake/youtube/reply -d '{"thread":"ID","text":"Sure"}';
+              comments: curl http://$http/mentions?source=acme-youtube)
   break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.

@@ -7,27 +7,6 @@
 
 #include "replywatch/platform.h"
 
-static const struct rw_param_spec youtube_params[] = {
-	{"channel_id", RW_PARAM_STRING, true},
-	{"api_key", RW_PARAM_SECRET, true},
-	{NULL, RW_PARAM_STRING, false},
-};
-/* 10 000 units a day per project, refilled at midnight Pacific time; a
- * list call costs 1 unit. No header reports it: the poller counts. */
-static const struct rw_quota youtube_quota = {
-	.kind = RW_QUOTA_DAILY,
-	.poll_auto_default = true,
-	.daily_units = 10000,
-	.unit_cost = 1,
-	.reset_tz = "America/Los_Angeles",
-};
-const struct rw_platform rw_youtube_platform = {
-	.name = "youtube",
-	.base_url = "https://www.googleapis.com",
-	.params = youtube_params,
-	.quota = &youtube_quota,
-};
-
 static const struct rw_param_spec facebook_params[] = {
 	{"page_id", RW_PARAM_STRING, true},
 	{"token", RW_PARAM_SECRET, true},

@@ -113,6 +113,13 @@ struct rw_connector {
 	 * poll then ends and the next one starts at once, after start renews
 	 * the session). */
 	bool (*token_expired)(struct rw_poll *poll, const struct rw_httpc_response *resp);
+	/* Optional: what an answer the poll would end on (not 2xx, not asked
+	 * to be seen) means when its status alone tells it wrong (YouTube
+	 * answers a rejected API key with 400 keyInvalid: the source is down,
+	 * not failing a request): an enum rw_poll_result (below) with a short
+	 * static reason in *why (no secret), or -1 to go by the status. */
+	int (*refused)(struct rw_poll *poll, const struct rw_httpc_response *resp,
+		       const char **why);
 	/* Optional: re-reads open items by id (struct rw_revisit); NULL: none. */
 	const struct rw_revisit *revisit;
 	/* Platforms whose lists hold only what changed recently (Google Play:

@@ -14,6 +14,7 @@
 #define REPLYWATCH_PLATFORM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "replywatch/config.h"
@@ -67,6 +68,12 @@ struct rw_quota {
 	long daily_units;     /* units a day (YouTube: 10 000) */
 	long unit_cost;       /* units each call costs (at least 1) */
 	const char *reset_tz; /* the zone whose midnight refills it (tz name) */
+	/* Optional: true when a refused answer says the day's units are spent
+	 * before the count does (YouTube: a 403 whose errors[].reason is
+	 * quotaExceeded, say after a restart, or another client of the same
+	 * project). The poller then takes the quota as spent until the reset
+	 * (rate limited, not down) instead of reading the status. */
+	bool (*spent)(long status, const char *body, size_t len);
 };
 
 struct rw_platform {

@@ -153,6 +153,7 @@ struct fake_req {
 	const char *li_version;    /* LinkedIn-Version (LinkedIn), or NULL */
 	const char *restli;        /* X-Restli-Protocol-Version (LinkedIn), or NULL */
 	const char *user_agent;    /* the User-Agent header (Reddit), or NULL */
+	const char *goog_api_key;  /* the X-Goog-Api-Key header (YouTube), or NULL */
 	char *body;
 	size_t body_len;
 	size_t body_cap;
@@ -606,6 +607,7 @@ extern const struct fake_platform_def fake_linkedin_def;
 extern const struct fake_platform_def fake_google_business_def, fake_google_play_def,
 	fake_app_store_def, fake_google_oauth_def;
 extern const struct fake_platform_def fake_reddit_def;
+extern const struct fake_platform_def fake_youtube_def; /* fake_youtube.c */
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);

@@ -302,3 +302,53 @@ Test(poll_budget, daily_quota_counted_and_refilled)
 	cr_assert_eq(rl->remaining, 10000 - 60);
 	cr_assert(every > 16.0 && every < 18.0, "%f s", every);
 }
+
+/* The platform says the day's units are spent before the count does (a
+ * restart began it again at 10 000; another client of the project spends
+ * them too): YouTube's 403 quotaExceeded (or dailyLimitExceeded) leaves
+ * the quota at 0 until midnight Pacific; any other refusal changes nothing. */
+Test(poll_budget, regression_daily_quota_spent_when_the_platform_says)
+{
+	struct rw_source_config src = {
+		.name = "yt", .type = RW_SOURCE_YOUTUBE, .poll_every = 60, .poll_auto = true};
+	struct poll_source ps = {.name = "yt", .src = &src};
+	static const char spent[] = "{\"error\":{\"code\":403,\"errors\":[{\"domain\":\"youtube."
+				    "quota\",\"reason\":\"quotaExceeded\"}]}}";
+	static const char old[] = "{\"error\":{\"errors\":[{\"reason\":\"dailyLimitExceeded\"}]}}";
+	static const char other[] = "{\"error\":{\"errors\":[{\"reason\":\"forbidden\"}]}}";
+	int64_t now, midnight;
+	const struct rw_ratelimit *rl;
+
+	cr_assert_eq(rw_time_parse("2026-12-04T17:00:00Z", &now), 0);
+	cr_assert_eq(rw_time_parse("2026-12-05T08:00:00Z", &midnight), 0);
+	poller_budget_spend(&ps, "commentThreads", now);
+	rl = &poller_limit(&ps, "daily quota")->rl;
+	cr_assert_eq(rl->remaining, 9999);
+
+	cr_assert_eq(poller_budget_daily_refused(&ps, 403, other, strlen(other), now), 0);
+	cr_assert_eq(poller_budget_daily_refused(&ps, 200, spent, strlen(spent), now), 0);
+	cr_assert_eq(poller_budget_daily_refused(&ps, 403, NULL, 0, now), 0);
+	cr_assert_eq(rl->remaining, 9999);
+	cr_assert_eq(poller_budget_daily_spent(&ps, now), 0);
+
+	cr_assert_eq(poller_budget_daily_refused(&ps, 403, spent, strlen(spent), now), midnight);
+	cr_assert_eq(rl->remaining, 0);
+	cr_assert_eq(poller_budget_daily_spent(&ps, now + 1000), midnight);
+	/* Midnight Pacific: full again. */
+	cr_assert_eq(poller_budget_daily_spent(&ps, midnight), 0);
+	cr_assert_eq(rl->remaining, 10000);
+	cr_assert_eq(poller_budget_daily_refused(&ps, 403, old, strlen(old), midnight),
+		     midnight + 86400000LL);
+}
+
+/* A platform without such a check (X: windows read from headers) never
+ * takes a 403 for a spent quota. */
+Test(poll_budget, no_spent_check_without_a_daily_quota)
+{
+	struct rw_source_config src = {.name = "x", .type = RW_SOURCE_X, .poll_every = 60};
+	struct poll_source ps = {.name = "x", .src = &src};
+	static const char spent[] = "{\"error\":{\"errors\":[{\"reason\":\"quotaExceeded\"}]}}";
+
+	cr_assert_eq(poller_budget_daily_refused(&ps, 403, spent, strlen(spent), NOW), 0);
+	cr_assert_eq(ps.nlimits, 0);
+}
