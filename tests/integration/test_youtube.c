@@ -327,6 +327,54 @@ Test(youtube, reply_beyond_inline_replies)
 	cr_assert_eq(tracked(), 1);
 }
 
+/* True once an auto interval was chosen (poll_interval.seconds a number). */
+static bool
+auto_chosen(void *arg)
+{
+	json_t *s = source_status();
+	bool ok = json_is_number(json_object_get(json_object_get(s, "poll_interval"), "seconds"));
+
+	(void)arg;
+	json_decref(s);
+	return ok;
+}
+
+/* poll_every "auto": /status shows the day's quota once (the endpoints
+ * report no figures of their own) and the interval spread over what is
+ * left of it until midnight Pacific. */
+Test(youtube, auto_status_shows_the_daily_quota_once)
+{
+	char id[ID_LEN];
+	json_t *s, *rl, *q, *pi;
+	const char *why;
+	json_int_t remaining;
+
+	add_comment("", rw_now_ms() - MINUTE_MS, id);
+	start_daemon(API_KEY, "auto");
+	wait_state(id, "open", 10.0);
+	cr_assert(rwt_wait(&daemon_, auto_chosen, NULL, 10.0), "no auto interval");
+	s = source_status();
+	rl = json_object_get(s, "rate_limit");
+	cr_assert_eq(json_object_size(json_object_get(rl, "endpoints")), 1, "%s", json_dumps(s, 0));
+	q = json_object_get(json_object_get(rl, "endpoints"), "daily quota");
+	cr_assert_not_null(q, "%s", json_dumps(s, 0));
+	remaining = json_integer_value(json_object_get(q, "remaining"));
+	cr_assert_eq(json_integer_value(json_object_get(q, "limit")), 10000, "%s",
+		     json_dumps(s, 0));
+	cr_assert(remaining > 9900 && remaining < 10000, "%s", json_dumps(s, 0));
+	cr_assert_str_eq(json_string_value(json_object_get(q, "reset_at")),
+			 json_string_value(json_object_get(rl, "reset_at")));
+	pi = json_object_get(s, "poll_interval");
+	why = json_string_value(json_object_get(pi, "why"));
+	cr_assert_str_eq(json_string_value(json_object_get(pi, "mode")), "auto", "%s",
+			 json_dumps(s, 0));
+	cr_assert(why != NULL && strstr(why, "calls left until") &&
+			  strstr(why, json_string_value(json_object_get(q, "reset_at"))),
+		  "%s", json_dumps(s, 0));
+	cr_assert_geq(json_real_value(json_object_get(pi, "seconds")), 5.0);
+	json_decref(s);
+}
+
 /* True when the fake logged more requests than *arg. */
 static bool
 asked_since(void *arg)
