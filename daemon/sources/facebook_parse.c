@@ -12,21 +12,21 @@
 #include "replywatch/page.h"
 #include "replywatch/sources/facebook.h"
 #include "replywatch/sources/meta_graph.h"
+#include "replywatch/sources/review.h"
 
 static const struct rw_graph_keys keys = {"created_time", "message", "permalink_url"};
 
-/* The author of obj: from.name, else from.id, else "unknown". */
+/* The author of obj: from.name (a display name, cleaned), else from.id,
+ * else "unknown" (Graph leaves "from" out when the token may not read it). */
 static int
 author_of(const json_t *obj, struct rw_item *it)
 {
 	const json_t *from = json_object_get(obj, "from");
-	const char *name = rw_page_str(from, "name");
+	const char *name = rw_page_str(from, "name"), *id = rw_page_str(from, "id");
 
-	if (name == NULL || !rw_item_id_valid(name))
-		name = rw_page_str(from, "id");
-	if (name == NULL)
-		name = "unknown";
-	return rw_page_copy(name, &it->author);
+	if (name != NULL)
+		return rw_review_author(name, false, &it->author);
+	return rw_page_copy(id != NULL && rw_graph_id_valid(id) ? id : "unknown", &it->author);
 }
 
 static bool

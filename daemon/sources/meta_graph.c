@@ -273,7 +273,7 @@ count_entries(const json_t *data)
 			const json_t *inner = json_object_get(v, "data");
 
 			if (json_is_array(inner))
-				n += json_array_size(inner) + count_entries(inner);
+				n += count_entries(inner);
 		}
 	}
 	return n;
