@@ -601,6 +601,7 @@ extern const struct fake_platform_def fake_trustpilot_def;
 /* The review platforms (fake_reviews.h) and Google's token endpoint. */
 extern const struct fake_platform_def fake_google_business_def, fake_google_play_def,
 	fake_app_store_def, fake_google_oauth_def;
+extern const struct fake_platform_def fake_meta_def;
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);
