@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "replywatch/clock.h"
 #include "rwtmeta.h"
@@ -111,6 +110,13 @@ Test(facebook, backfill_pages_and_exact_reply_time)
 	free(tagged);
 }
 
+/* True once the fake logged a posts request after *(int64_t *)arg. */
+static bool
+posts_asked_since(void *arg)
+{
+	return rwm_count_requests("posts", *(int64_t *)arg + 1) > 0;
+}
+
 /* Graph's throttling is a 400 with an error code, and
  * X-Business-Use-Case-Usage says when access comes back: the source is
  * rate limited (not down), /status shows the budget spent and its reset,
@@ -151,11 +157,11 @@ Test(facebook, throttle_code_613_waits_regain_time)
 	json_decref(s);
 
 	late = comment(post, NULL, "903", now_s());
-	/* A minute of daemon time and a second and a half of real time: no
-	 * call to the throttled endpoint. */
+	/* A minute of daemon time later, no call to the throttled endpoint
+	 * comes within a second and a half (a broken wait would poll at once). */
 	rwt_clock_advance(&rwm.daemon, 60);
-	usleep(1500 * 1000);
-	cr_assert_eq(rwm_count_requests("posts", limited + 1), 0);
+	cr_assert_not(rwt_wait_until(posts_asked_since, &limited, 1.5),
+		      "posts asked before the regain time");
 	/* Past the regain time: polls again and catches up. */
 	rwt_clock_advance(&rwm.daemon, 7 * 60);
 	rwm_wait_state(late, "open", 15.0);
