@@ -147,6 +147,15 @@ http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 		rw_poll_fail(poll, RW_POLL_TOKEN_EXPIRED, "%s: access token expired", ep);
 		return;
 	}
+	if (resp->status >= 400 && conn->error_result != NULL) {
+		char reason[POLL_DETAIL_MAX + 1];
+		enum rw_poll_result r = conn->error_result(poll, resp, reason, sizeof(reason));
+
+		if (r != RW_POLL_OK) {
+			rw_poll_fail(poll, r, "%s: %s", ep, reason);
+			return;
+		}
+	}
 	if (wanted(poll, resp->status)) {
 		poll->answer(poll, resp);
 		return;
