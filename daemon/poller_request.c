@@ -120,24 +120,6 @@ note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t 
 		l->rl.remaining = 0;
 }
 
-/* Ends the poll when the connector reads a refused answer its own way
- * (rw_connector.refused); false when it leaves it to the status. */
-static bool
-refused(struct rw_poll *poll, const struct rw_httpc_response *resp)
-{
-	const char *why = NULL;
-	int r;
-
-	if (poll->ps->conn->refused == NULL || (resp->status >= 200 && resp->status < 300))
-		return false;
-	r = poll->ps->conn->refused(poll, resp, &why);
-	if (r < 0 || r >= RW_POLL_RESULT_COUNT)
-		return false;
-	rw_poll_fail(poll, (enum rw_poll_result)r, "%s: HTTP %ld (%s)", poll->endpoint,
-		     resp->status, why ? why : "refused");
-	return true;
-}
-
 static void
 http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 {
@@ -165,9 +147,15 @@ http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 		rw_poll_fail(poll, RW_POLL_TOKEN_EXPIRED, "%s: access token expired", ep);
 		return;
 	}
-	/* Before the statuses a caller sees: a page's 400 must not drop cursors. */
-	if (refused(poll, resp))
-		return;
+	if (resp->status >= 400 && conn->error_result != NULL) {
+		char reason[POLL_DETAIL_MAX + 1];
+		enum rw_poll_result r = conn->error_result(poll, resp, reason, sizeof(reason));
+
+		if (r != RW_POLL_OK) {
+			rw_poll_fail(poll, r, "%s: %s", ep, reason);
+			return;
+		}
+	}
 	if (wanted(poll, resp->status)) {
 		poll->answer(poll, resp);
 		return;

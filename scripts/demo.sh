@@ -77,9 +77,21 @@ done
 # The review sources poll every 5 s and read open reviews again by id on
 # each poll (a real deployment polls every few minutes): lift the fake's
 # per-endpoint windows (300 calls per 5 min) so the demo is not rate-limited.
-for p in trustpilot google_oauth google_business google_play app_store linkedin youtube; do
+for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube; do
 	curl -fsS "http://127.0.0.1:$fake_port/_fake/$p/config" -d '{"rate_limit":100000}' >/dev/null
 done
+
+# The Graph fake has no simulator: a Page post with a customer's comment
+# answered by the Page, an open one, and an Instagram media with a comment.
+meta() {
+	curl -fsS "http://127.0.0.1:$fake_port/_fake/meta/$1" -d "$2" | sed 's/.*"id": *"\([^"]*\)".*/\1/'
+}
+fb_post=$(meta post '{"edge":"posts","from_id":"101","from_name":"Acme","text":"Winter menu"}')
+fb_c=$(meta comment "{\"post\":\"$fb_post\",\"from_id\":\"900\",\"from_name\":\"Ann\",\"text\":\"My order never came\"}")
+meta comment "{\"post\":\"$fb_post\",\"parent\":\"$fb_c\",\"from_id\":\"101\",\"from_name\":\"Acme\",\"text\":\"Sorry! DM sent\"}" >/dev/null
+meta comment "{\"post\":\"$fb_post\",\"from_id\":\"901\",\"from_name\":\"Bo\",\"text\":\"Open on Sunday?\"}" >/dev/null
+ig_media=$(meta post '{"edge":"media","from_id":"17841405822304914","username":"brandcafe","text":"New season"}')
+meta comment "{\"post\":\"$ig_media\",\"from_id\":\"17841400000000900\",\"username\":\"cy\",\"text\":\"Where can I buy this?\"}" >/dev/null
 
 # The fake server's webhook receiver checks the demo target's signatures.
 curl -fsS "http://127.0.0.1:$fake_port/_fake/hook/demo/config" \

@@ -7,28 +7,6 @@
 
 #include "replywatch/platform.h"
 
-static const struct rw_param_spec facebook_params[] = {
-	{"page_id", RW_PARAM_STRING, true},
-	{"token", RW_PARAM_SECRET, true},
-	{NULL, RW_PARAM_STRING, false},
-};
-const struct rw_platform rw_facebook_platform = {
-	.name = "facebook",
-	.base_url = "https://graph.facebook.com",
-	.params = facebook_params,
-};
-
-static const struct rw_param_spec instagram_params[] = {
-	{"user_id", RW_PARAM_STRING, true},
-	{"token", RW_PARAM_SECRET, true},
-	{NULL, RW_PARAM_STRING, false},
-};
-const struct rw_platform rw_instagram_platform = {
-	.name = "instagram",
-	.base_url = "https://graph.facebook.com",
-	.params = instagram_params,
-};
-
 static const struct rw_param_spec json_params[] = {
 	{"token", RW_PARAM_SECRET, false}, {"items", RW_PARAM_POINTER, true},
 	{"fields", RW_PARAM_FIELDS, true}, {"next_url", RW_PARAM_POINTER, false},

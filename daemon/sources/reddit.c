@@ -318,11 +318,16 @@ static const struct rw_param_spec params[] = {
 	{NULL, RW_PARAM_STRING, false},
 };
 
+/* Reddit's budget is per OAuth client and 10-minute window, reported on
+ * every answer: "auto" spreads it over the window. */
+static const struct rw_quota quota = {.kind = RW_QUOTA_WINDOW, .poll_auto_default = true};
+
 const struct rw_platform rw_reddit_platform = {
 	.name = "reddit",
 	.base_url = "https://oauth.reddit.com",
 	.params = params,
 	.one_of = {"password", "refresh_token"},
 	.ratelimit_read = rw_reddit_ratelimit_read,
+	.quota = &quota,
 	.connector = &connector,
 };

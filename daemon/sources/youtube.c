@@ -24,6 +24,8 @@
  * the default) and treat a 403 quotaExceeded as spent until the reset.
  */
 
+#include <stdio.h>
+
 #include "replywatch/connector.h"
 #include "replywatch/httpc.h"
 #include "replywatch/platform.h"
@@ -141,13 +143,14 @@ static const struct rw_revisit revisit = {
 
 /* A refused key is the source down, whatever status it came with (400 or
  * 403); the quota is left to the poller (youtube_quota.spent). */
-static int
-yt_refused(struct rw_poll *poll, const struct rw_httpc_response *resp, const char **why)
+static enum rw_poll_result
+yt_error_result(struct rw_poll *poll, const struct rw_httpc_response *resp, char *reason,
+		size_t reasonlen)
 {
 	(void)poll;
 	if (rw_youtube_parse_error(resp->body, resp->body_len) != RW_YOUTUBE_ERROR_KEY)
-		return -1;
-	*why = "API key rejected";
+		return RW_POLL_OK;
+	snprintf(reason, reasonlen, "HTTP %ld (API key rejected)", resp->status);
 	return RW_POLL_AUTH_ERROR;
 }
 
@@ -158,7 +161,7 @@ static const struct rw_connector connector = {
 	.state_free = yt_state_free,
 	.start = yt_start,
 	.auth_header = yt_auth_header,
-	.refused = yt_refused,
+	.error_result = yt_error_result,
 	.revisit = &revisit,
 };
 

@@ -38,6 +38,22 @@ struct rw_walk {
 	const char *oldest_id; /* the oldest id of the previous page, NULL on the first */
 };
 
+/* How a poll ended, for /status, metrics and the schedule. */
+enum rw_poll_result {
+	RW_POLL_OK,
+	RW_POLL_RATE_LIMITED,  /* 429, or an endpoint's budget spent until its reset */
+	RW_POLL_SERVER_ERROR,  /* 5xx */
+	RW_POLL_NETWORK_ERROR, /* no answer: refused, reset, timed out */
+	RW_POLL_AUTH_ERROR,    /* 401/403, or a rejected sign-in: the source is down */
+	RW_POLL_CLIENT_ERROR,  /* another 4xx */
+	RW_POLL_MALFORMED,     /* an answer that could not be parsed */
+	RW_POLL_TOKEN_EXPIRED, /* renewed at once by the next poll */
+	RW_POLL_STORE_ERROR,   /* Redis failed: nothing ingested, cursors kept */
+	RW_POLL_NO_PROGRESS,   /* a walk that did not move (a token, an id or a time
+				  the platform gave again): retried with backoff */
+	RW_POLL_RESULT_COUNT
+};
+
 /* One stream of a platform: a paged list read newest first. */
 struct rw_stream {
 	const char *endpoint; /* its name for rate limits, logs and the fakes ("notifications") */
@@ -113,13 +129,15 @@ struct rw_connector {
 	 * poll then ends and the next one starts at once, after start renews
 	 * the session). */
 	bool (*token_expired)(struct rw_poll *poll, const struct rw_httpc_response *resp);
-	/* Optional: what an answer the poll would end on (not 2xx, not asked
-	 * to be seen) means when its status alone tells it wrong (YouTube
-	 * answers a rejected API key with 400 keyInvalid: the source is down,
-	 * not failing a request): an enum rw_poll_result (below) with a short
-	 * static reason in *why (no secret), or -1 to go by the status. */
-	int (*refused)(struct rw_poll *poll, const struct rw_httpc_response *resp,
-		       const char **why);
+	/* Optional: what a non-2xx answer means when the platform says it in
+	 * the body rather than the status (Graph's throttling is an error code
+	 * on a 400/403; YouTube answers a rejected API key with 400 keyInvalid:
+	 * the source is down, and a walk's 400 handling must not drop cursors).
+	 * Read before the statuses a caller asked to see: a result other than RW_POLL_OK ends the
+	 * poll with it and reason (no secret in it); RW_POLL_OK: the poller's own rules. */
+	enum rw_poll_result (*error_result)(struct rw_poll *poll,
+					    const struct rw_httpc_response *resp, char *reason,
+					    size_t reasonlen);
 	/* Optional: re-reads open items by id (struct rw_revisit); NULL: none. */
 	const struct rw_revisit *revisit;
 	/* Platforms whose lists hold only what changed recently (Google Play:
@@ -133,22 +151,6 @@ struct rw_connector {
 /* The connector of type's platform (platform.h), or NULL when this build
  * has none. */
 const struct rw_connector *rw_connector_for(enum rw_source_type type);
-
-/* How a poll ended, for /status, metrics and the schedule. */
-enum rw_poll_result {
-	RW_POLL_OK,
-	RW_POLL_RATE_LIMITED,  /* 429, or an endpoint's budget spent until its reset */
-	RW_POLL_SERVER_ERROR,  /* 5xx */
-	RW_POLL_NETWORK_ERROR, /* no answer: refused, reset, timed out */
-	RW_POLL_AUTH_ERROR,    /* 401/403, or a rejected sign-in: the source is down */
-	RW_POLL_CLIENT_ERROR,  /* another 4xx */
-	RW_POLL_MALFORMED,     /* an answer that could not be parsed */
-	RW_POLL_TOKEN_EXPIRED, /* renewed at once by the next poll */
-	RW_POLL_STORE_ERROR,   /* Redis failed: nothing ingested, cursors kept */
-	RW_POLL_NO_PROGRESS,   /* a walk that did not move (a token, an id or a time
-				  the platform gave again): retried with backoff */
-	RW_POLL_RESULT_COUNT
-};
 
 /* "ok", "rate_limited", ... as in replywatch_source_polls_total{result}. */
 const char *rw_poll_result_name(enum rw_poll_result r);

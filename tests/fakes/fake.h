@@ -608,6 +608,7 @@ extern const struct fake_platform_def fake_google_business_def, fake_google_play
 	fake_app_store_def, fake_google_oauth_def;
 extern const struct fake_platform_def fake_reddit_def;
 extern const struct fake_platform_def fake_youtube_def; /* fake_youtube.c */
+extern const struct fake_platform_def fake_meta_def;
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);

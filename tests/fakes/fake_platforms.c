@@ -21,6 +21,7 @@ const struct fake_platform_def *const fake_platforms[] = {
 	&fake_linkedin_def,
 	&fake_reddit_def,
 	&fake_youtube_def,
+	&fake_meta_def,
 };
 
 const size_t fake_nplatforms = sizeof(fake_platforms) / sizeof(fake_platforms[0]);

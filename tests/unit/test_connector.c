@@ -49,6 +49,9 @@ Test(connector, every_type_has_a_platform)
 		cr_assert_str_eq(rw_platform_names()[t], p->name);
 		cr_assert_not_null(p->params);
 		cr_assert(p->pushed || p->base_url != NULL || p->base_url_required, "%s", p->name);
+		/* A quota read from headers needs a platform that sends them. */
+		if (p->quota != NULL && p->quota->kind == RW_QUOTA_WINDOW)
+			cr_assert(p->ratelimit_headers || p->ratelimit_read, "%s", p->name);
 		c = rw_connector_for((enum rw_source_type)t);
 		cr_assert_eq(c, p->connector);
 		if (c == NULL)
