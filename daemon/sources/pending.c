@@ -34,6 +34,9 @@ const struct rw_platform rw_youtube_platform = {
 static const struct rw_param_spec facebook_params[] = {
 	{"page_id", RW_PARAM_STRING, true},
 	{"token", RW_PARAM_SECRET, true},
+	/* Webhooks (hooks.h): the delivery signature key and the handshake's token. */
+	{"app_secret", RW_PARAM_SECRET, false},
+	{"verify_token", RW_PARAM_SECRET, false},
 	{NULL, RW_PARAM_STRING, false},
 };
 const struct rw_platform rw_facebook_platform = {
@@ -45,6 +48,9 @@ const struct rw_platform rw_facebook_platform = {
 static const struct rw_param_spec instagram_params[] = {
 	{"user_id", RW_PARAM_STRING, true},
 	{"token", RW_PARAM_SECRET, true},
+	/* Webhooks (hooks.h): the delivery signature key and the handshake's token. */
+	{"app_secret", RW_PARAM_SECRET, false},
+	{"verify_token", RW_PARAM_SECRET, false},
 	{NULL, RW_PARAM_STRING, false},
 };
 const struct rw_platform rw_instagram_platform = {
