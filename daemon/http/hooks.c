@@ -15,6 +15,7 @@
  * subscription). Redis unavailable answers 503: the retry then keeps the
  * item, and ingest is idempotent.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,20 @@ hook_call_free(struct hook_call *call)
 	rw_hook_batch_clear(&call->batch);
 	free(call->source);
 	free(call);
+}
+
+/* Counts one refusal of source; true when it should be logged: the 1st,
+ * 2nd, 4th, 8th... so that anyone on the internet sending garbage cannot
+ * flood the log, while a wrong secret still shows at once (every refusal
+ * is in /status and /metrics). */
+static bool
+hook_refused(struct rw_daemon *d, const char *source, enum rw_hook_count c)
+{
+	uint64_t n;
+
+	rw_hooks_count(rw_daemon_hooks(d), source, c, 1);
+	n = rw_hooks_get(rw_daemon_hooks(d), source, c);
+	return n > 0 && (n & (n - 1)) == 0;
 }
 
 static void
@@ -97,7 +112,11 @@ hook_admit(struct rw_http_request *req, void *arg)
 	if (src == NULL)
 		return false;
 	if (rw_http_header(req, hp->signature_header) == NULL) {
-		rw_hooks_count(rw_daemon_hooks(d), src->name, RW_HOOK_BAD_SIGNATURE, 1);
+		if (hook_refused(d, src->name, RW_HOOK_BAD_SIGNATURE))
+			log_warnx(
+				"%s: webhook delivery refused: no %s (%" PRIu64 " refused so far)",
+				src->name, hp->signature_header,
+				rw_hooks_get(rw_daemon_hooks(d), src->name, RW_HOOK_BAD_SIGNATURE));
 		snprintf(msg, sizeof(msg), "missing %s", hp->signature_header);
 		rw_http_respond_error(req, 401, msg);
 		return false;
@@ -129,10 +148,12 @@ hook_get(struct rw_http_request *req, void *arg)
 		return;
 	answer = hp->handshake != NULL ? hp->handshake(src, hook_query, req) : NULL;
 	if (answer == NULL) {
-		rw_hooks_count(rw_daemon_hooks(d), src->name, RW_HOOK_HANDSHAKES_REFUSED, 1);
-		log_warnx("%s: webhook subscription handshake refused (wrong verify token or "
-			  "mode)",
-			  src->name);
+		if (hook_refused(d, src->name, RW_HOOK_HANDSHAKES_REFUSED))
+			log_warnx("%s: webhook subscription handshake refused: wrong verify token, "
+				  "mode or challenge (%" PRIu64 " refused so far)",
+				  src->name,
+				  rw_hooks_get(rw_daemon_hooks(d), src->name,
+					       RW_HOOK_HANDSHAKES_REFUSED));
 		rw_http_respond_error(req, 403, "handshake refused");
 		return;
 	}
@@ -246,9 +267,12 @@ hook_post(struct rw_http_request *req, void *arg)
 	}
 	/* Verified on the raw bytes before anything is parsed. */
 	if (!hp->verify(src, rw_http_header(req, hp->signature_header), body, len)) {
-		rw_hooks_count(rw_daemon_hooks(d), src->name, RW_HOOK_BAD_SIGNATURE, 1);
-		log_warnx("%s: webhook delivery refused: wrong %s", src->name,
-			  hp->signature_header);
+		if (hook_refused(d, src->name, RW_HOOK_BAD_SIGNATURE))
+			log_warnx(
+				"%s: webhook delivery refused: wrong %s; check app_secret (%" PRIu64
+				" refused so far)",
+				src->name, hp->signature_header,
+				rw_hooks_get(rw_daemon_hooks(d), src->name, RW_HOOK_BAD_SIGNATURE));
 		rw_http_respond_error(req, 403, "wrong signature");
 		return;
 	}
