@@ -16,7 +16,7 @@
 
 #define FB_URL "https://www.facebook.com/"
 #define UNKNOWN_AUTHOR "unknown"
-#define TEXT_MAX 8192
+#define AUTHOR_MAX 256
 
 /* What one change says, before it becomes an item or a removal. */
 struct meta_change {
@@ -76,10 +76,11 @@ meta_time_ms(const json_t *v)
 	return n > 100000000000LL ? (int64_t)n : (int64_t)n * 1000;
 }
 
+/* A copy of text cleaned to valid UTF-8 and cut to max bytes. */
 static char *
-meta_clean_text(const char *text)
+meta_clean_text(const char *text, size_t max)
 {
-	size_t len = strlen(text), cap = (len < TEXT_MAX ? len : TEXT_MAX) + 1;
+	size_t len = strlen(text), cap = (len < max ? len : max) + 1;
 	char *out = malloc(cap);
 
 	if (out != NULL)
@@ -106,6 +107,17 @@ meta_url(const struct meta_change *c)
 	if (asprintf(&url, FB_URL "%s?comment_id=%s", c->url_post, part) < 0)
 		return NULL;
 	return url;
+}
+
+/* The name to show: the name or username, else the id, else "unknown". */
+static const char *
+meta_author(const struct meta_change *c)
+{
+	if (c->author != NULL && c->author[0] != '\0')
+		return c->author;
+	if (c->author_id != NULL && c->author_id[0] != '\0')
+		return c->author_id;
+	return UNKNOWN_AUTHOR;
 }
 
 /* Appends c to out as an item or a removal. 0, or -1 on allocation failure. */
@@ -136,8 +148,8 @@ meta_take(struct rw_hook_batch *out, const struct meta_change *c, int64_t receiv
 	it->kind = c->kind;
 	it->from_brand = c->from_brand;
 	it->id = strdup(c->id);
-	it->author = strdup(c->author ? c->author : c->author_id ? c->author_id : UNKNOWN_AUTHOR);
-	it->text = c->text ? meta_clean_text(c->text) : NULL;
+	it->author = meta_clean_text(meta_author(c), AUTHOR_MAX);
+	it->text = c->text ? strdup(c->text) : NULL; /* JSON text: valid UTF-8 */
 	it->url = meta_url(c);
 	it->conversation_id = c->conversation_id ? strdup(c->conversation_id) : NULL;
 	it->in_reply_to = c->in_reply_to ? strdup(c->in_reply_to) : NULL;

@@ -331,14 +331,22 @@ Test(meta_hook_parse, instagram_business_login_shape_and_mentions)
 	rw_hook_batch_clear(&b);
 }
 
-Test(meta_hook_parse, text_is_cleaned)
+Test(meta_hook_parse, author_is_cleaned_text_kept)
 {
 	struct rw_hook_batch b =
 		parse(FEED("\"item\":\"comment\",\"verb\":\"add\",\"post_id\":\"" PAGE "_1\","
-			   "\"comment_id\":\"1_2\",\"message\":\"a\\u0007b\""),
+			   "\"comment_id\":\"1_2\",\"message\":\"line 1\\nline 2\","
+			   "\"from\":{\"id\":\"7\",\"name\":\"Eve\\u0007\\nBot\"}"),
 		      RW_META_PAGE, PAGE);
 
-	cr_assert_str_eq(b.items[0].text, "a?b");
+	cr_assert_str_eq(b.items[0].text, "line 1\nline 2");
+	cr_assert_str_eq(b.items[0].author, "Eve??Bot");
+	rw_hook_batch_clear(&b);
+	/* An empty name: the id. */
+	b = parse(FEED("\"item\":\"comment\",\"verb\":\"add\",\"post_id\":\"" PAGE "_1\","
+		       "\"comment_id\":\"1_3\",\"from\":{\"id\":\"7\",\"name\":\"\"}"),
+		  RW_META_PAGE, PAGE);
+	cr_assert_str_eq(b.items[0].author, "7");
 	rw_hook_batch_clear(&b);
 }
 

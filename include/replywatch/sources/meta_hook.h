@@ -78,8 +78,8 @@ enum rw_meta_object {
  *
  * Times: created_time, else the entry's time (seconds, or ms when over
  * 10^11), else received_ms; all capped at received_ms. author is from.name
- * (Page) or from.username (Instagram), else from.id, else "unknown".
- * Text is cleaned to valid UTF-8.
+ * (Page) or from.username (Instagram), else from.id, else "unknown", cut to
+ * 256 bytes with control characters as '?'. Text is kept as given.
  *
  * A change that cannot be used (an entry for another account, a missing
  * or malformed id, a field of the wrong type, another object) adds to
