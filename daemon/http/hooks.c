@@ -225,6 +225,30 @@ hook_ingested(void *arg, int result, const char *detail)
 	hook_close_next(call);
 }
 
+/* Notes the batch's removals, then drops its items removed earlier (or in
+ * the same delivery): a delivery out of order must not open them. They are
+ * counted as ignored. */
+static void
+hook_drop_removed(struct rw_daemon *d, const char *source, struct rw_hook_batch *b, int64_t now_ms)
+{
+	struct rw_hooks *h = rw_daemon_hooks(d);
+	size_t kept = 0;
+
+	for (size_t i = 0; i < b->nremoved; i++)
+		rw_hooks_note_removed(h, source, b->removed[i], now_ms);
+	for (size_t i = 0; i < b->nitems; i++) {
+		if (rw_hooks_was_removed(h, source, b->items[i].id, now_ms)) {
+			log_debug("%s: webhook: %s was removed before: not tracked", source,
+				  b->items[i].id);
+			rw_item_clear(&b->items[i]);
+			b->ignored++;
+			continue;
+		}
+		b->items[kept++] = b->items[i];
+	}
+	b->nitems = kept;
+}
+
 /* Logs and counts what the parser made of a delivery. */
 static void
 hook_account(struct rw_daemon *d, const char *source, const struct rw_hook_batch *b)
@@ -293,6 +317,7 @@ hook_post(struct rw_http_request *req, void *arg)
 		hook_call_free(call);
 		return;
 	}
+	hook_drop_removed(d, src->name, &call->batch, received_ms);
 	hook_account(d, src->name, &call->batch);
 	if (call->batch.nitems == 0 && call->batch.nremoved == 0) {
 		hook_respond_ok(req);

@@ -1,7 +1,8 @@
 /*
- * hooks_stats.c: the webhook counters per source (hooks.h), kept in memory
- * by the daemon for /status and /metrics. They restart from zero with the
- * daemon, as Prometheus counters may.
+ * hooks_stats.c: what the daemon remembers of webhooks per source
+ * (hooks.h), in memory: the counters for /status and /metrics (they restart
+ * from zero with the daemon, as Prometheus counters may), and the ids
+ * removed lately, so that an add arriving after its own removal is dropped.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -9,9 +10,16 @@
 
 #include "replywatch/hooks.h"
 
+struct hook_removed {
+	char *id;
+	int64_t at_ms;
+};
+
 struct hook_source {
 	char *name;
 	uint64_t n[RW_HOOK_COUNT_MAX];
+	struct hook_removed removed[RW_HOOK_REMOVED_MAX]; /* a ring */
+	size_t removed_next;
 };
 
 struct rw_hooks {
@@ -48,25 +56,64 @@ hooks_find(const struct rw_hooks *h, const char *source)
 	return NULL;
 }
 
-void
-rw_hooks_count(struct rw_hooks *h, const char *source, enum rw_hook_count c, size_t n)
+/* source's entry, made on first use; NULL on allocation failure. */
+static struct hook_source *
+hooks_get(struct rw_hooks *h, const char *source)
 {
 	struct hook_source *s = hooks_find(h, source), *grown;
 
-	if (h == NULL || c >= RW_HOOK_COUNT_MAX)
+	if (s != NULL || h == NULL)
+		return s;
+	grown = realloc(h->src, (h->nsrc + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return NULL;
+	h->src = grown;
+	s = &grown[h->nsrc];
+	memset(s, 0, sizeof(*s));
+	if ((s->name = strdup(source)) == NULL)
+		return NULL;
+	h->nsrc++;
+	return s;
+}
+
+void
+rw_hooks_count(struct rw_hooks *h, const char *source, enum rw_hook_count c, size_t n)
+{
+	struct hook_source *s = hooks_get(h, source);
+
+	if (s != NULL && c < RW_HOOK_COUNT_MAX)
+		s->n[c] += n;
+}
+
+void
+rw_hooks_note_removed(struct rw_hooks *h, const char *source, const char *id, int64_t now_ms)
+{
+	struct hook_source *s = hooks_get(h, source);
+	struct hook_removed *r;
+	char *copy;
+
+	if (s == NULL || rw_hooks_was_removed(h, source, id, now_ms) || (copy = strdup(id)) == NULL)
 		return;
-	if (s == NULL) {
-		grown = realloc(h->src, (h->nsrc + 1) * sizeof(*grown));
-		if (grown == NULL)
-			return;
-		h->src = grown;
-		s = &grown[h->nsrc];
-		memset(s, 0, sizeof(*s));
-		if ((s->name = strdup(source)) == NULL)
-			return;
-		h->nsrc++;
+	r = &s->removed[s->removed_next];
+	free(r->id);
+	r->id = copy;
+	r->at_ms = now_ms;
+	s->removed_next = (s->removed_next + 1) % RW_HOOK_REMOVED_MAX;
+}
+
+bool
+rw_hooks_was_removed(const struct rw_hooks *h, const char *source, const char *id, int64_t now_ms)
+{
+	const struct hook_source *s = hooks_find(h, source);
+
+	for (size_t i = 0; s != NULL && i < RW_HOOK_REMOVED_MAX; i++) {
+		const struct hook_removed *r = &s->removed[i];
+
+		if (r->id != NULL && now_ms - r->at_ms < RW_HOOK_REMOVED_TTL_MS &&
+		    strcmp(r->id, id) == 0)
+			return true;
 	}
-	s->n[c] += n;
+	return false;
 }
 
 uint64_t
@@ -123,8 +170,11 @@ rw_hooks_free(struct rw_hooks *h)
 {
 	if (h == NULL)
 		return;
-	for (size_t i = 0; i < h->nsrc; i++)
+	for (size_t i = 0; i < h->nsrc; i++) {
 		free(h->src[i].name);
+		for (size_t j = 0; j < RW_HOOK_REMOVED_MAX; j++)
+			free(h->src[i].removed[j].id);
+	}
 	free(h->src);
 	free(h);
 }

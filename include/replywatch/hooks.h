@@ -22,6 +22,7 @@
 #define REPLYWATCH_HOOKS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -102,6 +103,18 @@ struct rw_hooks *rw_hooks_new(void);
 void rw_hooks_count(struct rw_hooks *h, const char *source, enum rw_hook_count c, size_t n);
 /* The counter c of source (0 when never counted). */
 uint64_t rw_hooks_get(const struct rw_hooks *h, const char *source, enum rw_hook_count c);
+/*
+ * Ids removed on the platform lately. Deliveries may come out of order: an
+ * add that arrives after its own removal must not open a mention nobody can
+ * answer any more. The last RW_HOOK_REMOVED_MAX removals of each source are
+ * remembered for RW_HOOK_REMOVED_TTL_MS, in memory only (a restart forgets
+ * them). note copies id; a failed allocation forgets it.
+ */
+#define RW_HOOK_REMOVED_MAX 256
+#define RW_HOOK_REMOVED_TTL_MS ((int64_t)24 * 3600 * 1000)
+void rw_hooks_note_removed(struct rw_hooks *h, const char *source, const char *id, int64_t now_ms);
+bool rw_hooks_was_removed(const struct rw_hooks *h, const char *source, const char *id,
+			  int64_t now_ms);
 /* /status's "webhooks" object of a source (a new object), or NULL when the
  * source has seen no webhook request. */
 json_t *rw_hooks_source_json(const struct rw_hooks *h, const char *source);

@@ -5,7 +5,8 @@
  * subscription handshake (answered, refused), a good signature tracked, a
  * bad or missing one refused and counted in /status and /metrics, a replay
  * and an edit tracked once, a brand reply before the comment it answers
- * (out of order), a removal closing the mention, Instagram comments and
+ * (out of order), a removal closing the mention (also one that comes before
+ * the comment it removes), Instagram comments and
  * mentions, an oversized body refused, no http.token needed but a wrong
  * source answering 404.
  *
@@ -355,6 +356,24 @@ Test(hooks, removal_closes_the_mention)
 		 " 'comment_id': '1_599'");
 	cr_assert_eq(send_feed(v, "good", 1), 200);
 	cr_assert_eq(count("fb", "removed"), 3);
+}
+
+Test(hooks, removal_before_the_add_keeps_it_untracked)
+{
+	char v[600];
+
+	/* Out of order: the comment's removal arrives before the comment. */
+	snprintf(v, sizeof(v),
+		 "'item': 'comment', 'verb': 'remove', 'post_id': '" PAGE "_1',"
+		 " 'comment_id': '1_550', 'created_time': %lld",
+		 t0 + 60);
+	cr_assert_eq(send_feed(v, "good", 1), 200);
+	cr_assert_eq(customer_comment("1_550", "deleted soon", 0, 1), 200);
+	cr_assert_null(mention("fb", "1_550"));
+	cr_assert_eq(count("fb", "ignored"), 1);
+	/* Others are not affected. */
+	cr_assert_eq(customer_comment("1_551", "still here", 0, 1), 200);
+	cr_assert_eq(tracked("fb"), 1);
 }
 
 Test(hooks, unusable_changes_answer_200_and_are_counted)
