@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rwtest.h"
 
@@ -203,6 +204,29 @@ count(const char *source, const char *what)
 	return n;
 }
 
+/* Fails unless promtool accepts text as an exposition (skipped, with a
+ * warning, where promtool is not installed). */
+static void
+promtool_check(const char *text)
+{
+	char *path = rwt_write_file(s.dir, "metrics.txt", text), *cmd, *out = NULL;
+	char *shell[] = {"/bin/sh", "-c", NULL, NULL};
+	int rc;
+
+	if (access("/usr/bin/promtool", X_OK) != 0) {
+		cr_log_warn("promtool not installed; exposition not checked");
+		free(path);
+		return;
+	}
+	cr_assert(asprintf(&cmd, "promtool check metrics < %s", path) > 0);
+	shell[2] = cmd;
+	rc = rwt_run(shell, &out);
+	cr_assert_eq(rc, 0, "promtool: %s", out);
+	free(out);
+	free(cmd);
+	free(path);
+}
+
 Test(hooks, handshake_answers_the_challenge_with_the_verify_token)
 {
 	struct rwt_response r = rwt_http(s.daemon.http_port, "GET",
@@ -290,6 +314,7 @@ Test(hooks, bad_or_missing_signature_is_refused_and_counted)
 				  "result=\"bad_signature\"} 2") != NULL,
 		  "%s", metrics);
 	cr_assert_null(strstr(metrics, APP_SECRET));
+	promtool_check(metrics);
 	rwt_response_free(&r);
 	cr_assert_not(rwt_daemon_log_contains(&s.daemon, APP_SECRET));
 }
