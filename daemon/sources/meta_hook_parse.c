@@ -67,8 +67,8 @@ meta_time_ms(const json_t *v)
 
 	if (json_is_integer(v))
 		n = json_integer_value(v);
-	else if (json_is_real(v))
-		n = (json_int_t)json_real_value(v);
+	else if (json_is_real(v) && json_real_value(v) > 0 && json_real_value(v) < 1e15)
+		n = (json_int_t)json_real_value(v); /* anything larger cannot convert */
 	else if (json_is_string(v))
 		n = strtoll(json_string_value(v), NULL, 10);
 	if (n <= 0)

@@ -260,6 +260,27 @@ Test(meta_hook_parse, times_are_capped_at_receipt)
 	rw_hook_batch_clear(&b);
 }
 
+/* Found by fuzz_meta_hook: a time of 1.78e56 was converted to an integer,
+ * undefined behaviour (UBSan aborted). Times out of range count as absent. */
+Test(meta_hook_parse, regression_huge_real_time_is_no_time)
+{
+	struct rw_hook_batch b =
+		parse("{\"object\":\"page\",\"entry\":[{\"id\":\"" PAGE "\",\"time\":1.78e56,"
+		      "\"changes\":[{\"field\":\"feed\",\"value\":{\"item\":\"comment\","
+		      "\"verb\":\"add\",\"post_id\":\"" PAGE "_1\",\"comment_id\":\"1_2\","
+		      "\"created_time\":-1e300}}]}]}",
+		      RW_META_PAGE, PAGE);
+
+	cr_assert_eq(b.nitems, 1);
+	cr_assert_eq(b.items[0].created_at_ms, NOW_MS);
+	rw_hook_batch_clear(&b);
+	b = parse(FEED("\"item\":\"comment\",\"verb\":\"add\",\"post_id\":\"" PAGE "_1\","
+		       "\"comment_id\":\"1_2\",\"created_time\":1779999000.5"),
+		  RW_META_PAGE, PAGE);
+	cr_assert_eq(b.items[0].created_at_ms, 1779999000000LL);
+	rw_hook_batch_clear(&b);
+}
+
 Test(meta_hook_parse, not_a_delivery)
 {
 	struct rw_hook_batch b = {0};
