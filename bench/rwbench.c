@@ -14,6 +14,12 @@
  *                                     DUE_FROM..DUE_FROM+SPREAD s from now.
  *   rwbench lateness PORT TOKEN       p50/p99/max of (at - due) of breach events (ms)
  *   rwbench latency PORT TOKEN PATH N p50/p99 of N sequential GETs (ms)
+ *   rwbench budget                    a simulated day of YouTube and X traffic polled
+ *                                     with poll_every "auto" and with the fixed
+ *                                     interval spending the same quota; per scenario
+ *                                     one line "NAME ITEMS AUTO_POLLS AUTO_SPENT FIXED_S
+ *                                     FIXED_SPENT" then p50, p90, max of the detection
+ *                                     latency (s), auto then fixed (rwbench_budget.c)
  *   rwbench parsers [REPS]            the worst page each page parser accepts (the
  *                                     most entries, the largest answer, every
  *                                     look-up missing), parsed REPS times (default
@@ -48,6 +54,7 @@
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
 #include "replywatch/sources/x.h"
+#include "rwbench.h"
 
 #define BATCH 1000
 
@@ -680,6 +687,8 @@ main(int argc, char **argv)
 				argc > 7 ? atof(argv[6]) : 0, argc > 7 ? atof(argv[7]) : 0);
 	if (argc == 4 && strcmp(argv[1], "lateness") == 0)
 		return cmd_lateness(atoi(argv[2]), argv[3]);
+	if (argc == 2 && strcmp(argv[1], "budget") == 0)
+		return rwbench_budget();
 	if ((argc == 2 || argc == 3) && strcmp(argv[1], "parsers") == 0)
 		return cmd_parsers(argc == 3 ? atoi(argv[2]) : 5);
 	if (argc == 6 && strcmp(argv[1], "latency") == 0)

@@ -317,6 +317,22 @@ read_identity(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 	}
 }
 
+/* poll_every: a duration, or "auto" (spread the platform's quota over the
+ * time until it refills; the default of quota-limited types). */
+static void
+read_poll_every(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
+		struct rw_source_config *src)
+{
+	const json_t *v = json_object_get(obj, "poll_every");
+
+	if (json_is_string(v) && strcmp(json_string_value(v), "auto") == 0) {
+		src->poll_auto = true;
+		return;
+	}
+	if (rw_cfg_duration(ctx, obj, path, "poll_every", &src->poll_every) == 1)
+		src->poll_auto = false;
+}
+
 /* One source object at path. */
 static void
 read_source(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
@@ -342,8 +358,10 @@ read_source(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 		src->poll_every = spec->poll_every;
 	if (spec != NULL)
 		read_base_url(ctx, obj, path, spec, src);
+	if (spec != NULL && spec->quota != NULL)
+		src->poll_auto = spec->quota->poll_auto_default;
 	if (spec == NULL || !spec->pushed) {
-		rw_cfg_duration(ctx, obj, path, "poll_every", &src->poll_every);
+		read_poll_every(ctx, obj, path, src);
 		rw_cfg_duration(ctx, obj, path, "down_after", &src->down_after);
 	}
 	rw_cfg_bool(ctx, obj, path, "enabled", &src->enabled);

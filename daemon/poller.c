@@ -220,6 +220,7 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	int64_t now = rw_now_ms();
 	bool more = poll->more, was_down = poll->was_down;
 	char why[POLL_ERROR_MAX];
+	double every;
 
 	/* reason may live in the poll (a walk's failure): kept before it goes. */
 	rw_utf8_clean(why, sizeof(why), reason ? reason : "error",
@@ -264,7 +265,12 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 		ps->pending_event = out.event;
 	log_end(ps, result, out.event);
 	write_pending_event(ps);
-	schedule(ps, poll_delay(&out, ps->src->poll_every));
+	every = poller_budget_interval(ps, now);
+	if (ps->src->poll_auto && out.wait == WAIT_EVERY)
+		out.wait = WAIT_AUTO;
+	else
+		every = (double)ps->src->poll_every;
+	schedule(ps, poll_delay(&out, every));
 }
 
 static void

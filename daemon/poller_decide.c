@@ -5,12 +5,15 @@
  * rotation), as pure functions over data, so that every rule has a line in
  * tests/unit/test_poll_decide.c. poller.c and poller_revisit.c apply them.
  */
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "poller_internal.h"
 #include "replywatch/backoff.h"
+#include "replywatch/clock.h"
 
 #define BACKOFF_FIRST 1.0     /* seconds before the first retry */
 #define BACKOFF_CAP 300.0     /* longest wait between retries */
@@ -118,13 +121,17 @@ jitter(double spread)
 }
 
 double
-poll_delay(const struct poll_outcome *o, int64_t poll_every_s)
+poll_delay(const struct poll_outcome *o, double poll_every_s)
 {
 	double delay = 0, budget;
 
 	switch (o->wait) {
 	case WAIT_EVERY:
-		delay = (double)poll_every_s * jitter(0.1);
+		delay = poll_every_s * jitter(0.1);
+		break;
+	case WAIT_AUTO:
+		/* Later only, never sooner: the interval is what the budget allows. */
+		delay = poll_every_s * (1.0 + 0.1 * ((double)random() / (double)RAND_MAX));
 		break;
 	case WAIT_MORE:
 		delay = MORE_PAGES_DELAY;
@@ -227,4 +234,85 @@ poll_list_window_passed(const char *last_ms, int64_t now, int64_t window_ms)
 	if (window_ms <= 0 || last_ms == NULL || !rw_cursor_digits(last_ms, 16))
 		return false;
 	return now - strtoll(last_ms, NULL, 10) > window_ms;
+}
+
+double
+poll_cost_learn(double cost, double calls)
+{
+	/* Halfway to the latest poll: a catch-up walk of many pages does not
+	 * keep the schedule slow for long after it (rwbench budget, x-tight),
+	 * and the reserve of one poll covers a poll dearer than the estimate. */
+	if (cost <= 0)
+		return calls;
+	return 0.5 * cost + 0.5 * calls;
+}
+
+double
+poll_cost_sample(unsigned calls, long prev_remaining, int64_t prev_reset_ms, long remaining,
+		 int64_t reset_ms)
+{
+	int64_t gap = reset_ms - prev_reset_ms;
+
+	/* The same window before and after the poll (a reset given as "seconds
+	 * from now" moves a little between answers): what it lost is what the
+	 * poll cost, in the budget's own units (Meta's percentages) and with
+	 * whatever else spends the same token. */
+	if (prev_reset_ms > 0 && reset_ms > 0 && gap > -POLL_SAME_WINDOW_MS &&
+	    gap < POLL_SAME_WINDOW_MS && prev_remaining >= 0 && remaining >= 0 &&
+	    remaining <= prev_remaining)
+		return (double)(prev_remaining - remaining);
+	return (double)calls;
+}
+
+/* The interval one budget allows at now (seconds), or -1 when it says
+ * nothing (unknown, over, or not spent by polls). */
+static double
+budget_interval(const struct poll_budget *b, int64_t now)
+{
+	double left_s, polls;
+
+	if (b->remaining < 0 || b->reset_at_ms <= now || b->cost < POLL_COST_MIN)
+		return -1;
+	left_s = (double)(b->reset_at_ms - now) / 1000.0;
+	/* One poll's worth stays in reserve, for a poll dearer than learnt. */
+	polls = floor(((double)b->remaining - b->cost) / b->cost);
+	if (polls < 1)
+		return left_s + POLL_AUTO_RESET_MARGIN_S; /* just after the refill */
+	return left_s / polls;
+}
+
+double
+poll_auto_interval(const struct poll_budget *b, size_t n, int64_t now, double fallback_s, char *why,
+		   size_t len)
+{
+	const struct poll_budget *tight = NULL;
+	double interval = -1, v;
+	const char *bound = "";
+	char when[40];
+
+	for (size_t i = 0; i < n; i++) {
+		v = budget_interval(&b[i], now);
+		if (v > interval) {
+			interval = v;
+			tight = &b[i];
+		}
+	}
+	if (tight == NULL)
+		interval = fallback_s;
+	if (interval < POLL_AUTO_FLOOR_S) {
+		interval = POLL_AUTO_FLOOR_S;
+		bound = " (floor)";
+	} else if (interval > POLL_AUTO_CEILING_S) {
+		interval = POLL_AUTO_CEILING_S;
+		bound = " (ceiling)";
+	}
+	if (tight == NULL)
+		snprintf(why, len, "auto: no budget reported yet => every %.1f s%s", interval,
+			 bound);
+	else
+		snprintf(why, len,
+			 "auto: %ld calls left until %s, ~%.3g per poll => every %.1f s%s",
+			 tight->remaining, rw_time_format(tight->reset_at_ms, when, sizeof(when)),
+			 tight->cost, interval, bound);
+	return interval;
 }

@@ -35,6 +35,10 @@ enum source_state {
 struct endpoint_limit {
 	char name[32];
 	struct rw_ratelimit rl;
+	unsigned calls;        /* made since the last poll ended (poller_budget.c) */
+	double cost;           /* what a poll spends, learnt (poll_cost_learn) */
+	long seen_remaining;   /* rl.remaining when the last poll ended */
+	int64_t seen_reset_ms; /* rl.reset_at_ms then (0: none yet) */
 };
 
 /* A source's run of poll results: what poll_decide reads and updates. */
@@ -67,6 +71,7 @@ struct poll_facts {
 /* How long until the next poll. */
 enum poll_wait {
 	WAIT_EVERY,   /* the source's poll_every, ±10 % */
+	WAIT_AUTO,    /* poll_every "auto": the interval given, +0 to 10 % */
 	WAIT_MORE,    /* at once: a walk stopped at its page bound */
 	WAIT_NOW,     /* at once: the next poll renews the session */
 	WAIT_BACKOFF, /* rw_backoff_seconds(attempt, 1 s, 5 min) */
@@ -102,11 +107,14 @@ struct poll_source {
 	struct poll_run run;
 	int64_t last_poll_at, last_success_at, next_poll_at;
 	char last_error[POLL_ERROR_MAX];   /* valid UTF-8 (rw_utf8_clean): JSON can hold it */
-	char warning[POLL_ERROR_MAX];      /* a walk past the platform's list window ("": none) */
+	char warning[POLL_ERROR_MAX];      /* a walk past the platform's list window, or the
+					      connector's rw_poll_warning ("": none) */
 	const char *pending_event;         /* "down"/"up" not yet written to Redis, or NULL */
 	unsigned long long event_failures; /* source events that could not be written */
 	struct endpoint_limit limits[POLL_MAX_ENDPOINTS];
 	size_t nlimits;
+	double auto_interval; /* poll_every "auto": the last choice (s) */
+	char auto_why[160];   /* ... and why ("" before the first) */
 	unsigned long long polls[RW_POLL_RESULT_COUNT];
 	struct reject_count rejected[POLL_REJECT_REASONS];
 	size_t nreasons;
@@ -176,15 +184,62 @@ void poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *re
 struct endpoint_limit *poller_limit(struct poll_source *ps, const char *endpoint);
 const char *poller_state_name(enum source_state s);
 
+/* poller_budget.c: poll_every "auto" at a source. */
+/* Counts one call of endpoint (and its units of a daily quota, refilled
+ * at the quota's midnight) before it is made. */
+void poller_budget_spend(struct poll_source *ps, const char *endpoint, int64_t now);
+/* When ps's daily quota cannot pay for a call at now: its reset; else 0. */
+int64_t poller_budget_daily_spent(struct poll_source *ps, int64_t now);
+/* At a poll's end: learns each endpoint's cost from the calls the poll
+ * made, chooses the interval (seconds) and keeps it and why in ps. */
+double poller_budget_interval(struct poll_source *ps, int64_t now);
+/* The first instant of the next civil day in zone tz after now (ms); a
+ * day after now when the zone cannot be read. */
+int64_t poller_next_midnight(const char *tz, int64_t now);
+
 /* poller_decide.c: the pure decisions of a poll's end (tested by
  * tests/unit/test_poll_decide.c). */
 
 /* Updates run with how a poll ended (facts) and says when to poll next and
  * which transition (source_down / source_up) to record. */
 void poll_decide(struct poll_run *run, const struct poll_facts *facts, struct poll_outcome *out);
-/* The delay in seconds an outcome asks for (jitter and backoff are random;
- * the budget wait is a floor, at most POLL_MAX_WAIT_S). */
-double poll_delay(const struct poll_outcome *o, int64_t poll_every_s);
+/* The delay in seconds an outcome asks for, poll_every_s being the
+ * source's interval (fixed, or chosen by poll_auto_interval); jitter and
+ * backoff are random; the budget wait is a floor, at most POLL_MAX_WAIT_S. */
+double poll_delay(const struct poll_outcome *o, double poll_every_s);
+
+/* poll_every "auto" (docs/connectors.md "Budgets"): one budget to spread,
+ * an endpoint's window or a daily quota. */
+struct poll_budget {
+	long remaining;      /* calls (units) left; -1: unknown */
+	int64_t reset_at_ms; /* when it refills; 0: unknown */
+	double cost;         /* what one poll spends of it, learnt (poll_cost_learn) */
+};
+#define POLL_AUTO_FLOOR_S 5.0 /* never poll faster than this */
+/* Nor slower: the longest wait of the poller. Only a daily quota with less
+ * than a poll an hour left asks for more; its calls are then refused
+ * before they are made (poller_budget_daily_spent) until the reset. */
+#define POLL_AUTO_CEILING_S 3600.0
+#define POLL_AUTO_RESET_MARGIN_S 1.0 /* a budget spent: poll this long after its reset */
+#define POLL_COST_MIN 0.05           /* a budget polls hardly spend does not bind */
+/* The interval in seconds that makes the n budgets last until their
+ * resets at now: for each, the time left over the polls its remaining
+ * calls pay for (one poll's cost kept in reserve); the longest wins; a
+ * budget that cannot pay for a poll waits for its reset. fallback_s when
+ * no budget is known. Clamped to [POLL_AUTO_FLOOR_S, POLL_AUTO_CEILING_S].
+ * Says why in why (len bytes): "auto: 712 calls left until T, ~3 per poll
+ * => every 4.1 s". Pure. */
+double poll_auto_interval(const struct poll_budget *b, size_t n, int64_t now, double fallback_s,
+			  char *why, size_t len);
+/* The cost of a poll learnt from the last estimate (0: none yet) and what
+ * the latest poll spent (poll_cost_sample): halfway between them. Pure. */
+double poll_cost_learn(double cost, double spent);
+/* What the latest poll spent of a budget: the drop of its remaining
+ * figure when the budget was in the same window before and after the poll
+ * (resets within POLL_SAME_WINDOW_MS), else the calls it made. Pure. */
+#define POLL_SAME_WINDOW_MS 2000
+double poll_cost_sample(unsigned calls, long prev_remaining, int64_t prev_reset_ms, long remaining,
+			int64_t reset_ms);
 /* The first walk's backfill cutoff at now: now - backfill, saturated at 1
  * (the epoch) so that no configured value turns it off or overflows. */
 int64_t poll_backfill_cutoff(int64_t now, int64_t backfill_s);

@@ -74,14 +74,29 @@ rejected_json(const struct poll_source *ps)
 	return o;
 }
 
+/* The interval between polls: fixed, or chosen by poll_every "auto" (and
+ * why; null before the first poll has ended). */
+static json_t *
+interval_json(const struct poll_source *ps)
+{
+	if (!ps->src->poll_auto)
+		return json_pack("{s:s, s:f, s:n}", "mode", "fixed", "seconds",
+				 (double)ps->src->poll_every, "why");
+	if (ps->auto_why[0] == '\0')
+		return json_pack("{s:s, s:n, s:n}", "mode", "auto", "seconds", "why");
+	return json_pack("{s:s, s:f, s:s}", "mode", "auto", "seconds", ps->auto_interval, "why",
+			 ps->auto_why);
+}
+
 json_t *
 rw_poller_source_json(const struct rw_poller *p, const char *name)
 {
 	const struct poll_source *ps = find(p, name);
+	json_t *o;
 
 	if (ps == NULL)
 		return NULL;
-	return json_pack(
+	o = json_pack(
 		"{s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:I, s:o}", "state",
 		poller_state_name(ps->run.state), "last_poll_at", rw_time_json(ps->last_poll_at),
 		"last_success_at", rw_time_json(ps->last_success_at), "last_error",
@@ -93,6 +108,9 @@ rw_poller_source_json(const struct rw_poller *p, const char *name)
 		"rate_limit", rate_limit_json(ps), "items_rejected", rejected_json(ps),
 		"items_closed_deleted", (json_int_t)ps->closed_deleted, "warning",
 		ps->warning[0] ? json_string(ps->warning) : json_null());
+	if (o != NULL)
+		json_object_set_new(o, "poll_interval", interval_json(ps));
+	return o;
 }
 
 /* A label value as the exposition format wants it. */

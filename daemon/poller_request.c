@@ -147,6 +147,15 @@ http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 		rw_poll_fail(poll, RW_POLL_TOKEN_EXPIRED, "%s: access token expired", ep);
 		return;
 	}
+	if (resp->status >= 400 && conn->error_result != NULL) {
+		char reason[POLL_DETAIL_MAX + 1];
+		enum rw_poll_result r = conn->error_result(poll, resp, reason, sizeof(reason));
+
+		if (r != RW_POLL_OK) {
+			rw_poll_fail(poll, r, "%s: %s", ep, reason);
+			return;
+		}
+	}
 	if (wanted(poll, resp->status)) {
 		poll->answer(poll, resp);
 		return;
@@ -205,6 +214,23 @@ extra_has_content_type(const char *const *extra)
 }
 
 void
+rw_poll_warning(struct rw_poll *poll, const char *msg)
+{
+	struct poll_source *ps = poll->ps;
+
+	if (msg == NULL || *msg == '\0') {
+		if (ps->warning[0] != '\0')
+			log_info("%s: warning cleared", ps->name);
+		ps->warning[0] = '\0';
+		return;
+	}
+	if (strncmp(ps->warning, msg, sizeof(ps->warning) - 1) == 0)
+		return;
+	log_warnx("%s: %s", ps->name, msg);
+	snprintf(ps->warning, sizeof(ps->warning), "%s", msg);
+}
+
+void
 rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 		const char *const *extra, const char *body, const int *see, rw_poll_answer_fn *fn)
 {
@@ -212,11 +238,17 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	struct endpoint_limit *l = poller_limit(ps, endpoint);
 	const char *headers[MAX_HEADERS + 1];
 	const char *auth = ps->conn->auth_header ? ps->conn->auth_header(poll) : NULL;
-	int64_t now = rw_now_ms();
+	const char *const *own = ps->conn->headers ? ps->conn->headers(poll) : NULL;
+	int64_t now = rw_now_ms(), spent;
 	char when[40];
 	size_t n = 0;
 
 	snprintf(poll->endpoint, sizeof(poll->endpoint), "%s", endpoint);
+	if ((spent = poller_budget_daily_spent(ps, now)) > 0) {
+		rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: daily quota spent until %s", endpoint,
+			     rw_time_format(spent, when, sizeof(when)));
+		return;
+	}
 	if (l != NULL &&
 	    ((l->rl.remaining == 0 && l->rl.reset_at_ms > now) || l->rl.retry_at_ms > now)) {
 		int64_t until = l->rl.retry_at_ms > l->rl.reset_at_ms ? l->rl.retry_at_ms
@@ -233,6 +265,8 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 		headers[n++] = "Content-Type: application/json";
 	if (auth != NULL)
 		headers[n++] = auth;
+	for (size_t i = 0; own && own[i] && n < MAX_HEADERS; i++)
+		headers[n++] = own[i];
 	for (size_t i = 0; extra && extra[i] && n < MAX_HEADERS; i++)
 		headers[n++] = extra[i];
 	headers[n] = NULL;
@@ -261,6 +295,7 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 		.timeout_ms = REQUEST_TIMEOUT_MS,
 	};
 
+	poller_budget_spend(ps, endpoint, now);
 	if (rw_httpc_submit(ps->poller->http, &req, http_done, poll) == -1)
 		rw_poll_fail(poll, RW_POLL_NETWORK_ERROR, "%s: request could not be started",
 			     endpoint);

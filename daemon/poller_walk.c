@@ -118,19 +118,29 @@ cursors_saved(struct rw_store *st, const redisReply *reply, void *arg)
 	finish(poll);
 }
 
+/* Fields one HSET may carry: a walk saves up to seven per stream (w t o p
+ * f m d), plus the re-reading position (vm vi). 16 was too few for a
+ * connector of more than two streams (Reddit has four): its cursors were
+ * silently never saved. */
+#define CURSOR_FIELDS_MAX 64
+
 void
 poller_save_cursors(struct rw_poll *poll)
 {
 	struct rw_poller *p = poll->ps->poller;
-	const char *argv[2 + 2 * 16];
-	size_t lens[2 + 2 * 16];
+	const char *argv[2 + 2 * CURSOR_FIELDS_MAX];
+	size_t lens[2 + 2 * CURSOR_FIELDS_MAX];
 	char key[300];
 	const char *field;
 	json_t *value;
 	int argc = 0;
 
-	if (p->freeing || json_object_size(poll->save) == 0 || json_object_size(poll->save) > 16) {
+	if (p->freeing || json_object_size(poll->save) == 0) {
 		finish(poll);
+		return;
+	}
+	if (json_object_size(poll->save) > CURSOR_FIELDS_MAX) {
+		poller_end(poll, RW_POLL_STORE_ERROR, "too many cursor fields: not saved");
 		return;
 	}
 	argv[argc++] = "HSET";

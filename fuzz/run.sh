@@ -18,7 +18,7 @@ name=${name#fuzz_}
 # and the test fixtures or configurations of that parser. libFuzzer writes
 # new inputs only into the first directory, the work corpus.
 case $name in
-mastodon | x | bluesky | google_business | google_play | app_store | trustpilot) candidates="$fuzz/corpus/$name $root/tests/fixtures/$name" ;;
+mastodon | x | bluesky | google_business | google_play | app_store | trustpilot | linkedin | reddit | meta) candidates="$fuzz/corpus/$name $root/tests/fixtures/$name" ;;
 config) candidates="$fuzz/corpus/$name $root/config" ;;
 *) candidates="$fuzz/corpus/$name" ;;
 esac

@@ -12,8 +12,12 @@
 #   page parsers  the worst page each platform parser accepts (the most
 #                 entries, the largest answer, every look-up missing), as a
 #                 ratio to parsing the same body with Jansson alone
+#   budgets       a simulated day of YouTube and X traffic polled with
+#                 poll_every "auto" against the fixed interval that spends the
+#                 same quota: detection latency p50/p90/max, fixed/auto ratios
 #
-# "scripts/bench.sh parsers" runs only the page parsers (about 15 s).
+# "scripts/bench.sh parsers" runs only the page parsers (about 15 s),
+# "scripts/bench.sh budget" only the budgets (under a second).
 # Environment: BENCH_N (default 100000), BENCH_BIG (default 1000000),
 # BENCH_PARSE_REPS (runs per page parser, median taken; default 3).
 set -euo pipefail
@@ -41,8 +45,27 @@ parser_figures() {
 		done
 }
 
+# The budgets: per scenario, the auto schedule and the fixed interval that
+# spends the same quota, their detection latency and the ratio fixed / auto
+# (above 1: auto detects sooner).
+budget_figures() {
+	echo "poll budgets, a simulated day (detection latency: created -> polled; ratio fixed / auto)"
+	"$bin/rwbench" budget |
+		while read -r name items apolls aspent fixed fspent a50 a90 amax f50 f90 fmax; do
+			printf '  %-8s %6d items  auto: %5d polls %6d calls  p50 %7.1f s  p90 %7.1f s  max %7.1f s\n' \
+				"$name" "$items" "$apolls" "$aspent" "$a50" "$a90" "$amax"
+			printf '  %-8s %6s        fixed %6.1f s: %6d calls  p50 %7.1f s  p90 %7.1f s  max %7.1f s  ratios %s %s %s\n' \
+				"" "" "$fixed" "$fspent" "$f50" "$f90" "$fmax" \
+				"$(ratio "$f50" "$a50")" "$(ratio "$f90" "$a90")" "$(ratio "$fmax" "$amax")"
+		done
+}
+
 if [ "${1:-}" = parsers ]; then
 	parser_figures
+	exit 0
+fi
+if [ "${1:-}" = budget ]; then
+	budget_figures
 	exit 0
 fi
 
@@ -164,8 +187,9 @@ read -r big_p50 big_p99 < <("$bin/rwbench" latency "$http_port" btok /status 300
 tracked=$(rcli hget 'rw:{bulk}:ixn' o:slow)
 stop_daemon
 
-# --- The page parsers (no Redis, no daemon).
+# --- The page parsers and the poll budgets (no Redis, no daemon).
 parsers=$(parser_figures)
+budgets=$(budget_figures)
 
 cat <<EOF
 
@@ -181,3 +205,5 @@ GET /status, ${tracked} tracked                         p50 ${big_p50} ms  p99 $
 EOF
 echo
 echo "$parsers"
+echo
+echo "$budgets"

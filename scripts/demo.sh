@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the replywatch demo: installs missing packages, builds, starts a
 # private redis-server in a temporary directory, the fake Mastodon, X,
-# Bluesky, Trustpilot, Google Business Profile, Google Play and App Store
-# APIs with their traffic simulator (tests/fakes), and replywatchd with
-# config/demo.json polling all seven; shows the live status until Ctrl-C,
+# Bluesky, Reddit, Trustpilot, Google Business Profile, Google Play and App
+# Store APIs with their traffic simulator (tests/fakes; it makes no Reddit
+# traffic yet), and replywatchd with config/demo.json polling all eight; shows the live status until Ctrl-C,
 # which stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,9 +77,21 @@ done
 # The review sources poll every 5 s and read open reviews again by id on
 # each poll (a real deployment polls every few minutes): lift the fake's
 # per-endpoint windows (300 calls per 5 min) so the demo is not rate-limited.
-for p in trustpilot google_oauth google_business google_play app_store; do
+for p in trustpilot google_oauth google_business google_play app_store linkedin meta; do
 	curl -fsS "http://127.0.0.1:$fake_port/_fake/$p/config" -d '{"rate_limit":100000}' >/dev/null
 done
+
+# The Graph fake has no simulator: a Page post with a customer's comment
+# answered by the Page, an open one, and an Instagram media with a comment.
+meta() {
+	curl -fsS "http://127.0.0.1:$fake_port/_fake/meta/$1" -d "$2" | sed 's/.*"id": *"\([^"]*\)".*/\1/'
+}
+fb_post=$(meta post '{"edge":"posts","from_id":"101","from_name":"Acme","text":"Winter menu"}')
+fb_c=$(meta comment "{\"post\":\"$fb_post\",\"from_id\":\"900\",\"from_name\":\"Ann\",\"text\":\"My order never came\"}")
+meta comment "{\"post\":\"$fb_post\",\"parent\":\"$fb_c\",\"from_id\":\"101\",\"from_name\":\"Acme\",\"text\":\"Sorry! DM sent\"}" >/dev/null
+meta comment "{\"post\":\"$fb_post\",\"from_id\":\"901\",\"from_name\":\"Bo\",\"text\":\"Open on Sunday?\"}" >/dev/null
+ig_media=$(meta post '{"edge":"media","from_id":"17841405822304914","username":"brandcafe","text":"New season"}')
+meta comment "{\"post\":\"$ig_media\",\"from_id\":\"17841400000000900\",\"username\":\"cy\",\"text\":\"Where can I buy this?\"}" >/dev/null
 
 # The fake server's webhook receiver checks the demo target's signatures.
 curl -fsS "http://127.0.0.1:$fake_port/_fake/hook/demo/config" \
@@ -137,6 +149,9 @@ Breaches and resolutions are delivered, signed, to a webhook receiver in the fak
               (then answer it: curl http://127.0.0.1:$fake_port/_fake/trustpilot/answer \
                 -d '{"id":"ID","text":"So sorry!"}')
   reviews:    curl http://$http/mentions?source=acme-trustpilot
+  LinkedIn:   curl http://127.0.0.1:$fake_port/_fake/linkedin/comment -d '{}'   (a comment on the
+              Page's post; acme-linkedin tracks it, without its text; answer it with
+              curl http://127.0.0.1:$fake_port/_fake/linkedin/reply -d '{"id":"URN"}')
   break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.

@@ -152,6 +152,21 @@ rw_token_request_refresh(struct rw_token_request *req, const char *token_url, co
 }
 
 int
+rw_token_request_refresh_basic(struct rw_token_request *req, const char *token_url,
+			       const char *client_id, const char *client_secret,
+			       const char *refresh_token, char *err, size_t errlen)
+{
+	const char *names[] = {"client_id", "client_secret", "refresh_token"};
+	const char *values[] = {client_id, client_secret, refresh_token};
+	const char *pairs[] = {"grant_type", "refresh_token", "refresh_token", refresh_token, NULL};
+
+	memset(req, 0, sizeof(*req));
+	if (oauth_check(token_url, names, values, 3, err, errlen) == -1)
+		return -1;
+	return oauth_fill(req, token_url, pairs, client_id, client_secret, err, errlen);
+}
+
+int
 rw_token_request_jwt_bearer(struct rw_token_request *req, const char *token_url,
 			    const char *assertion, char *err, size_t errlen)
 {

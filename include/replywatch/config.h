@@ -137,6 +137,7 @@ enum rw_source_type {
 	RW_SOURCE_GOOGLE_PLAY,
 	RW_SOURCE_APP_STORE,
 	RW_SOURCE_TRUSTPILOT,
+	RW_SOURCE_LINKEDIN,
 	RW_SOURCE_JSON,
 	RW_SOURCE_PUSH,
 	RW_SOURCE_TYPE_COUNT
@@ -159,7 +160,9 @@ struct rw_source_config {
 	char *name;
 	enum rw_source_type type;
 	char *base_url;     /* as configured, else the platform default; NULL for push */
-	int64_t poll_every; /* default 60s; unused by push */
+	int64_t poll_every; /* default 60s; unused by push; with poll_auto, the
+			     * interval until the platform has reported a budget */
+	bool poll_auto;     /* poll_every "auto": spread the quota (platform.h) */
 	int64_t down_after; /* failing this long raises source_down; default 5m */
 	bool enabled;       /* default true */
 	struct rw_labels labels;

@@ -38,6 +38,22 @@ struct rw_walk {
 	const char *oldest_id; /* the oldest id of the previous page, NULL on the first */
 };
 
+/* How a poll ended, for /status, metrics and the schedule. */
+enum rw_poll_result {
+	RW_POLL_OK,
+	RW_POLL_RATE_LIMITED,  /* 429, or an endpoint's budget spent until its reset */
+	RW_POLL_SERVER_ERROR,  /* 5xx */
+	RW_POLL_NETWORK_ERROR, /* no answer: refused, reset, timed out */
+	RW_POLL_AUTH_ERROR,    /* 401/403, or a rejected sign-in: the source is down */
+	RW_POLL_CLIENT_ERROR,  /* another 4xx */
+	RW_POLL_MALFORMED,     /* an answer that could not be parsed */
+	RW_POLL_TOKEN_EXPIRED, /* renewed at once by the next poll */
+	RW_POLL_STORE_ERROR,   /* Redis failed: nothing ingested, cursors kept */
+	RW_POLL_NO_PROGRESS,   /* a walk that did not move (a token, an id or a time
+				  the platform gave again): retried with backoff */
+	RW_POLL_RESULT_COUNT
+};
+
 /* One stream of a platform: a paged list read newest first. */
 struct rw_stream {
 	const char *endpoint; /* its name for rate limits, logs and the fakes ("notifications") */
@@ -105,10 +121,21 @@ struct rw_connector {
 	/* The "Authorization: ..." header line for the next request, or NULL;
 	 * valid until the next call. */
 	const char *(*auth_header)(struct rw_poll *poll);
+	/* Optional: header lines every request of the source carries, token
+	 * requests included (LinkedIn's version headers, the User-Agent Reddit
+	 * requires), NULL-terminated; valid until the next call. NULL: none. */
+	const char *const *(*headers)(struct rw_poll *poll);
 	/* Optional: true when an answer means the access token expired (the
 	 * poll then ends and the next one starts at once, after start renews
 	 * the session). */
 	bool (*token_expired)(struct rw_poll *poll, const struct rw_httpc_response *resp);
+	/* Optional: what a non-2xx answer means when the platform says it in
+	 * the body rather than the status (Graph's throttling is an error code
+	 * on a 400/403): a result other than RW_POLL_OK ends the poll with it
+	 * and reason (no secret in it); RW_POLL_OK: the poller's own rules. */
+	enum rw_poll_result (*error_result)(struct rw_poll *poll,
+					    const struct rw_httpc_response *resp, char *reason,
+					    size_t reasonlen);
 	/* Optional: re-reads open items by id (struct rw_revisit); NULL: none. */
 	const struct rw_revisit *revisit;
 	/* Platforms whose lists hold only what changed recently (Google Play:
@@ -122,22 +149,6 @@ struct rw_connector {
 /* The connector of type's platform (platform.h), or NULL when this build
  * has none. */
 const struct rw_connector *rw_connector_for(enum rw_source_type type);
-
-/* How a poll ended, for /status, metrics and the schedule. */
-enum rw_poll_result {
-	RW_POLL_OK,
-	RW_POLL_RATE_LIMITED,  /* 429, or an endpoint's budget spent until its reset */
-	RW_POLL_SERVER_ERROR,  /* 5xx */
-	RW_POLL_NETWORK_ERROR, /* no answer: refused, reset, timed out */
-	RW_POLL_AUTH_ERROR,    /* 401/403, or a rejected sign-in: the source is down */
-	RW_POLL_CLIENT_ERROR,  /* another 4xx */
-	RW_POLL_MALFORMED,     /* an answer that could not be parsed */
-	RW_POLL_TOKEN_EXPIRED, /* renewed at once by the next poll */
-	RW_POLL_STORE_ERROR,   /* Redis failed: nothing ingested, cursors kept */
-	RW_POLL_NO_PROGRESS,   /* a walk that did not move (a token, an id or a time
-				  the platform gave again): retried with backoff */
-	RW_POLL_RESULT_COUNT
-};
 
 /* "ok", "rate_limited", ... as in replywatch_source_polls_total{result}. */
 const char *rw_poll_result_name(enum rw_poll_result r);
@@ -170,6 +181,12 @@ void rw_poll_walk(struct rw_poll *poll);
 /* Ends the poll with result and a one-line reason (no secret in it). */
 void rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Sets the source's "warning" shown in /status (msg NULL or "": clears
+ * it); a new or changed warning is logged at warning level, a cleared one
+ * at info. For what a person must act on before it breaks (a grant that
+ * ends soon). No secret in msg. */
+void rw_poll_warning(struct rw_poll *poll, const char *msg);
 
 /* Cursor rules for rw_stream.cursor_ok and page tokens: */
 /* True when s is 1 to max decimal digits. */

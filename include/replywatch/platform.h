@@ -45,6 +45,30 @@ struct rw_ratelimit_headers {
 	bool reset_is_time; /* reset is an RFC 3339 time (Unix seconds are taken too) */
 };
 
+/* What a platform's quota is, for poll_every "auto" (docs/connectors.md
+ * "Budgets"): the scheduler spreads what is left of it over the time until
+ * it refills, so that a source never runs dry before the reset. */
+/* A budget in other units than calls (Meta's usage percentages) is read
+ * into struct rw_ratelimit all the same: limit 100, remaining 100 - the
+ * highest percentage, reset_at when usage is expected to fall; the poller
+ * learns a poll's cost from the drop of remaining. */
+enum rw_quota_kind {
+	RW_QUOTA_NONE,   /* no quota to spread: "auto" polls at the default poll_every */
+	RW_QUOTA_WINDOW, /* per endpoint and window, read from the rate-limit headers
+			  * (X's 15 minutes, Reddit's 10 minutes, Meta's usage figures) */
+	RW_QUOTA_DAILY,  /* a fixed number of units a day that no header reports: the
+			  * poller counts the units it spends itself (YouTube) */
+};
+
+struct rw_quota {
+	enum rw_quota_kind kind;
+	bool poll_auto_default; /* poll_every defaults to "auto" for this type */
+	/* RW_QUOTA_DAILY only: */
+	long daily_units;     /* units a day (YouTube: 10 000) */
+	long unit_cost;       /* units each call costs (at least 1) */
+	const char *reset_tz; /* the zone whose midnight refills it (tz name) */
+};
+
 struct rw_platform {
 	const char *name;       /* the configuration's "type" */
 	const char *base_url;   /* the default; NULL when there is none */
@@ -60,6 +84,7 @@ struct rw_platform {
 	const struct rw_ratelimit_headers *ratelimit_headers;
 	void (*ratelimit_read)(rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
 			       struct rw_ratelimit *out);
+	const struct rw_quota *quota;         /* NULL: none (RW_QUOTA_NONE) */
 	const struct rw_connector *connector; /* NULL: not polled by this build */
 };
 

@@ -2,8 +2,10 @@
  * poller: polls every platform source of the configuration on the libev
  * loop, with one HTTP client (one libcurl multi handle) for all of them.
  *
- * Each source has its own schedule (poll_every with ±10 % jitter; at once
- * again while a poll stopped at its page bound), its own rate-limit budget
+ * Each source has its own schedule (poll_every with ±10 % jitter, or with
+ * poll_every "auto" the interval that makes each quota last until its
+ * reset, see docs/connectors.md "Budgets"; at once again while a poll
+ * stopped at its page bound), its own rate-limit budget
  * per endpoint (read from the platform's headers: no call before a spent
  * budget's reset), and its own backoff (429 and 5xx, network errors,
  * malformed answers: exponential from 1 s to 5 min with jitter). A slow or

@@ -176,6 +176,11 @@ extern const int RW_TOKEN_SEE[];
 int rw_token_request_refresh(struct rw_token_request *req, const char *token_url,
 			     const char *client_id, const char *client_secret,
 			     const char *refresh_token, char *err, size_t errlen);
+/* refresh_basic: grant_type=refresh_token&refresh_token=.. with the client
+ * in "Authorization: Basic" as for password (Reddit). */
+int rw_token_request_refresh_basic(struct rw_token_request *req, const char *token_url,
+				   const char *client_id, const char *client_secret,
+				   const char *refresh_token, char *err, size_t errlen);
 int rw_token_request_jwt_bearer(struct rw_token_request *req, const char *token_url,
 				const char *assertion, char *err, size_t errlen);
 int rw_token_request_password(struct rw_token_request *req, const char *token_url,

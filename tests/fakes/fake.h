@@ -150,6 +150,9 @@ struct fake_req {
 	const char *host;          /* the Host header, or NULL */
 	const char *authorization; /* the Authorization header, or NULL */
 	const char *apikey;        /* the apikey header (Trustpilot), or NULL */
+	const char *li_version;    /* LinkedIn-Version (LinkedIn), or NULL */
+	const char *restli;        /* X-Restli-Protocol-Version (LinkedIn), or NULL */
+	const char *user_agent;    /* the User-Agent header (Reddit), or NULL */
 	char *body;
 	size_t body_len;
 	size_t body_cap;
@@ -598,9 +601,12 @@ extern const struct fake_platform_def *const fake_platforms[];
 extern const size_t fake_nplatforms;
 extern const struct fake_platform_def fake_mastodon_def, fake_x_def, fake_bluesky_def;
 extern const struct fake_platform_def fake_trustpilot_def;
+extern const struct fake_platform_def fake_linkedin_def;
 /* The review platforms (fake_reviews.h) and Google's token endpoint. */
 extern const struct fake_platform_def fake_google_business_def, fake_google_play_def,
 	fake_app_store_def, fake_google_oauth_def;
+extern const struct fake_platform_def fake_reddit_def;
+extern const struct fake_platform_def fake_meta_def;
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);

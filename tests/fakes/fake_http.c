@@ -205,6 +205,10 @@ answer(struct fake_http *h, struct MHD_Connection *con, struct fake_req *req, co
 	req->host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host");
 	req->authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization");
 	req->apikey = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "apikey");
+	req->li_version = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "LinkedIn-Version");
+	req->restli =
+		MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Restli-Protocol-Version");
+	req->user_agent = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "User-Agent");
 	if (fake_req_parse_uri(req) == -1) {
 		fake_resp_text(&resp, 500, "text/plain", "out of memory\n");
 	} else if (req->body_too_big) {

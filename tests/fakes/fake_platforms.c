@@ -18,6 +18,9 @@ const struct fake_platform_def *const fake_platforms[] = {
 	&fake_google_business_def,
 	&fake_google_play_def,
 	&fake_app_store_def,
+	&fake_linkedin_def,
+	&fake_reddit_def,
+	&fake_meta_def,
 };
 
 const size_t fake_nplatforms = sizeof(fake_platforms) / sizeof(fake_platforms[0]);

@@ -15,14 +15,17 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <openssl/rsa.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
+#include "rwtsrc.h"
+#include "rwtkeys.h"
 
 #define SOURCE "as"
 #define APP_ID "682658836" /* the fake's app */
@@ -33,28 +36,12 @@
 
 static struct rwt_redis redis;
 static struct rwt_daemon daemon_;
+static const struct rwt_src src = {&daemon_, SOURCE};
 static struct rwt_fake fake;
 static char *dir;
 static char *key_path;  /* the .p8 (PKCS#8 PEM) the daemon signs with */
 static char *key_line;  /* a line of its base64, to look for in logs */
 static char *wrong_key; /* an RSA key's PEM file: not usable for ES256 */
-
-/* PEM of k: its private key (PKCS#8) or its public key (caller frees). */
-static char *
-pem_of(EVP_PKEY *k, bool private)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data = NULL, *s;
-	long n;
-
-	cr_assert_not_null(b);
-	cr_assert(private ? PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL)
-			  : PEM_write_bio_PUBKEY(b, k));
-	n = BIO_get_mem_data(b, &data);
-	s = strndup(data, (size_t)n);
-	BIO_free(b);
-	return s;
-}
 
 static void
 setup(void)
@@ -65,14 +52,14 @@ setup(void)
 	cr_assert_not_null(k);
 	cr_assert_not_null(rsa);
 	dir = rwt_tmpdir_new();
-	priv = pem_of(k, true);
-	pub = pem_of(k, false);
+	priv = rwt_key_pem(k, true);
+	pub = rwt_key_pem(k, false);
 	key_path = rwt_write_file(dir, "AuthKey_" KEY_ID ".p8", priv);
 	pub_path = rwt_write_file(dir, "apple.pub.pem", pub);
 	line = strchr(priv, '\n') + 1; /* the first line of base64 */
 	key_line = strndup(line, strcspn(line, "\n"));
 	free(priv);
-	priv = pem_of(rsa, true);
+	priv = rwt_key_pem(rsa, true);
 	wrong_key = rwt_write_file(dir, "rsa.pem", priv);
 	free(priv);
 	free(pub);
@@ -183,117 +170,6 @@ answer(const char *id, const char *text, int64_t answered_ms)
 	act("answer", id, more, answered_ms);
 }
 
-static json_t *
-get_json(const char *path)
-{
-	return rwt_get_json(daemon_.http_port, path, NULL);
-}
-
-/* The review as /mentions/as:ID shows it, or NULL (caller decrefs). */
-static json_t *
-mention(const char *id)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "/mentions/" SOURCE "%%3A%s", id);
-	return get_json(path);
-}
-
-struct state_wait {
-	const char *id, *want;
-};
-
-static bool
-state_is(void *arg)
-{
-	struct state_wait *w = arg;
-	json_t *m = mention(w->id);
-	const char *state = json_string_value(json_object_get(m, "state"));
-	bool ok = state && strcmp(state, w->want) == 0;
-
-	json_decref(m);
-	return ok;
-}
-
-static void
-wait_state(const char *id, const char *want, double timeout_s)
-{
-	struct state_wait w = {id, want};
-	json_t *m;
-
-	if (rwt_wait_until(state_is, &w, timeout_s))
-		return;
-	m = mention(id);
-	cr_assert_fail("%s never became %s: %s\n%s", id, want,
-		       m ? json_dumps(m, 0) : "(not tracked)", rwt_daemon_log(&daemon_));
-}
-
-/* How many reviews the source tracks (every state). */
-static size_t
-tracked(void)
-{
-	json_t *list = get_json("/mentions?source=" SOURCE "&limit=1000");
-	size_t n;
-
-	cr_assert_not_null(list);
-	n = json_array_size(json_object_get(list, "mentions"));
-	json_decref(list);
-	return n;
-}
-
-static bool
-tracked_at_least(void *arg)
-{
-	return tracked() >= *(size_t *)arg;
-}
-
-static void
-wait_tracked(size_t n, double timeout_s)
-{
-	if (!rwt_wait_until(tracked_at_least, &n, timeout_s))
-		cr_assert_fail("%zu tracked, not %zu\n%s", tracked(), n, rwt_daemon_log(&daemon_));
-}
-
-/* The /status entry of the source (caller decrefs). */
-static json_t *
-source_status(void)
-{
-	json_t *st = get_json("/status"), *src, *found = NULL;
-	size_t i;
-
-	cr_assert_not_null(st);
-	json_array_foreach(json_object_get(st, "sources"), i, src)
-	{
-		if (strcmp(json_string_value(json_object_get(src, "name")), SOURCE) == 0)
-			found = json_incref(src);
-	}
-	json_decref(st);
-	cr_assert_not_null(found);
-	return found;
-}
-
-static bool
-source_state_is(void *arg)
-{
-	json_t *s = source_status();
-	const char *state = json_string_value(json_object_get(s, "state"));
-	bool ok = state && strcmp(state, arg) == 0;
-
-	json_decref(s);
-	return ok;
-}
-
-static void
-wait_source_state(const char *want, double timeout_s)
-{
-	json_t *s;
-
-	if (rwt_wait_until(source_state_is, (void *)want, timeout_s))
-		return;
-	s = source_status();
-	cr_assert_fail("source never %s: %s\n%s", want, json_dumps(s, 0), rwt_daemon_log(&daemon_));
-}
-
 /* The fake's log of endpoint ("customerReviews", "customerReview"), caller
  * decrefs. */
 static json_t *
@@ -376,9 +252,9 @@ Test(app_store, backfill_two_pages)
 
 	add_backlog(now);
 	start_daemon(key_path, "1s");
-	wait_tracked(BACKLOG, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
 
-	m = mention(ids[219]);
+	m = rwt_src_mention(&src, ids[219]);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "kind")), "review");
 	cr_assert_eq(json_integer_value(json_object_get(m, "rating")), 5);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "author")), "C219");
@@ -387,8 +263,8 @@ Test(app_store, backfill_two_pages)
 	json_decref(m);
 
 	/* ids[3] is on page 2 (the 217th newest) and was answered on the list. */
-	wait_state(ids[3], "replied", 10.0);
-	m = mention(ids[3]);
+	rwt_src_wait_state(&src, ids[3], "replied", 10.0);
+	m = rwt_src_mention(&src, ids[3]);
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 30 * 60.0, "%s",
 		     json_dumps(m, 0));
 	json_decref(m);
@@ -448,24 +324,24 @@ Test(app_store, old_review_answer_within_two_polls)
 
 	add_backlog(now);
 	start_daemon(key_path, "1s");
-	wait_tracked(BACKLOG, 20.0);
-	wait_state(ids[0], "breached", 10.0); /* 1 star, 36 h old: past "angry" */
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
+	rwt_src_wait_state(&src, ids[0], "breached", 10.0); /* 1 star, 36 h old: past "angry" */
 
 	/* Written but not published: the customer cannot see it yet. Two
 	 * whole polls re-read every open review (176, 100 a poll). */
 	act("answer", ids[0], "'text': 'So sorry, refund sent'", rw_now_ms() - 10 * MINUTE_MS);
 	wait_polls(rw_now_ms(), 3, 20.0);
-	wait_state(ids[0], "breached", 0.1);
+	rwt_src_wait_state(&src, ids[0], "breached", 0.1);
 
 	published_at = rw_now_ms() - 5 * MINUTE_MS;
 	published_at -= published_at % 1000;
 	made = rw_now_ms();
 	act("publish", ids[0], NULL, published_at);
-	wait_state(ids[0], "replied", 10.0);
+	rwt_src_wait_state(&src, ids[0], "replied", 10.0);
 	size_t polls = count_requests("customerReviews", made, NULL, 0);
 	cr_assert_leq(polls, 2, "found after %zu polls", polls);
 
-	m = mention(ids[0]);
+	m = rwt_src_mention(&src, ids[0]);
 	rw_time_format(published_at, at, sizeof(at));
 	cr_assert_str_eq(json_string_value(json_object_get(m, "replied_at")), at);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "angry");
@@ -485,13 +361,13 @@ Test(app_store, edited_answer_keeps_reply_time)
 	created -= created % 1000;
 	add_review("'rating': 2, 'text': 'Crashes on launch'", created, id);
 	start_daemon(key_path, "1s");
-	wait_state(id, "breached", 10.0);
+	rwt_src_wait_state(&src, id, "breached", 10.0);
 	answered = created + 20 * MINUTE_MS;
 	answer(id, "Fixed in 2.1", answered);
-	wait_state(id, "replied", 10.0);
+	rwt_src_wait_state(&src, id, "replied", 10.0);
 	act("edit_answer", id, "'text': 'Fixed in 2.1.1'", rw_now_ms() - 1000);
 	wait_polls(rw_now_ms(), 3, 20.0);
-	m = mention(id);
+	m = rwt_src_mention(&src, id);
 	rw_time_format(answered, at, sizeof(at));
 	cr_assert_str_eq(json_string_value(json_object_get(m, "replied_at")), at);
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 20 * 60.0);
@@ -508,16 +384,16 @@ Test(app_store, deleted_review_closes)
 	add_review("'rating': 2, 'text': 'Too many ads'", rw_now_ms() - 2 * MINUTE_MS, id);
 	add_review("'rating': 4, 'text': 'Fine'", rw_now_ms() - MINUTE_MS, keep);
 	start_daemon(key_path, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 
 	act("delete", id, NULL, 0);
-	wait_state(id, "closed", 10.0);
-	m = mention(id);
+	rwt_src_wait_state(&src, id, "closed", 10.0);
+	m = rwt_src_mention(&src, id);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "close_reason")),
 			 "deleted on platform");
 	json_decref(m);
-	wait_state(keep, "open", 1.0);
-	s = source_status();
+	rwt_src_wait_state(&src, keep, "open", 1.0);
+	s = rwt_src_status(&src);
 	cr_assert_eq(json_integer_value(json_object_get(s, "items_closed_deleted")), 1);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok");
 	json_decref(s);
@@ -535,12 +411,12 @@ Test(app_store, unauthorized_renews_once)
 
 	add_review("'rating': 3", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(key_path, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	t = rw_now_ms();
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/app_store/fault",
 				  "{'endpoint': 'customerReviews', 'kind': '401'}"));
 	add_review("'rating': 5", rw_now_ms(), late);
-	wait_state(late, "open", 10.0);
+	rwt_src_wait_state(&src, late, "open", 10.0);
 	cr_assert_eq(count_requests("customerReviews", t, NULL, 401), 1);
 	struct rwt_response met = rwt_http(daemon_.http_port, "GET", "/metrics", NULL, NULL);
 	cr_assert(strstr(met.body, "replywatch_source_polls_total{source=\"" SOURCE
@@ -548,7 +424,7 @@ Test(app_store, unauthorized_renews_once)
 		  "%s", met.body);
 	cr_assert_null(strstr(met.body, "result=\"auth_error\"} 1"));
 	rwt_response_free(&met);
-	s = source_status();
+	s = rwt_src_status(&src);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok");
 	cr_assert_eq(json_integer_value(json_object_get(s, "consecutive_failures")), 0);
 	json_decref(s);
@@ -565,10 +441,10 @@ Test(app_store, revoked_key_down)
 
 	add_review("'rating': 1", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(key_path, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(control("revoke", NULL));
-	wait_source_state("down", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 10.0);
+	s = rwt_src_status(&src);
 	const char *err = json_string_value(json_object_get(s, "last_error"));
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "HTTP 401") && strstr(err, "credentials rejected") &&
@@ -588,8 +464,8 @@ Test(app_store, unusable_key_down)
 	char *log;
 
 	start_daemon(wrong_key, "1s");
-	wait_source_state("down", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 10.0);
+	s = rwt_src_status(&src);
 	const char *err = json_string_value(json_object_get(s, "last_error"));
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "private_key") && strstr(err, "ES256 needs an EC P-256 key") &&
@@ -616,11 +492,11 @@ Test(app_store, rate_limited_backs_off)
 
 	add_review("'rating': 3", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(key_path, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/app_store/fault",
 				  "{'endpoint': 'customerReviews', 'kind': '429', 'retry_after': 3,"
 				  " 'reset_in': 3}"));
-	wait_source_state("rate_limited", 10.0);
+	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
 	limited_at = 0;
 	reqs = requests("customerReviews");
 	json_array_foreach(reqs, i, r)
@@ -632,7 +508,7 @@ Test(app_store, rate_limited_backs_off)
 	}
 	json_decref(reqs);
 	cr_assert_gt(limited_at, 0);
-	wait_source_state("ok", 15.0);
+	rwt_src_wait_source_state(&src, "ok", 15.0);
 	reqs = requests(NULL);
 	json_array_foreach(reqs, i, r)
 	{
@@ -646,8 +522,8 @@ Test(app_store, rate_limited_backs_off)
 	t = rw_now_ms();
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/app_store/fault",
 				  "{'endpoint': 'customerReview', 'kind': '429', 'reset_in': 1}"));
-	wait_source_state("rate_limited", 10.0);
-	wait_source_state("ok", 15.0);
+	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
+	rwt_src_wait_source_state(&src, "ok", 15.0);
 	cr_assert_geq(count_requests("customerReview", t, NULL, 429), 1);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "rate limited (HTTP 429)"));
 }
@@ -661,7 +537,7 @@ Test(app_store, server_error_and_garbage_recover)
 
 	add_review("'rating': 2", rw_now_ms() - 2 * MINUTE_MS, id);
 	start_daemon(key_path, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/app_store/fault",
 				  "{'endpoint': 'customerReview', 'kind': '500', 'count': 2}"));
 	json_decref(
@@ -669,10 +545,10 @@ Test(app_store, server_error_and_garbage_recover)
 			      "{'endpoint': 'customerReviews', 'kind': 'garbage', 'count': 2}"));
 	add_review("'rating': 5", rw_now_ms(), late);
 	answer(id, "Sorry", rw_now_ms());
-	wait_state(late, "open", 20.0);
-	wait_state(id, "replied", 20.0);
-	wait_source_state("ok", 20.0);
-	s = source_status();
+	rwt_src_wait_state(&src, late, "open", 20.0);
+	rwt_src_wait_state(&src, id, "replied", 20.0);
+	rwt_src_wait_source_state(&src, "ok", 20.0);
+	s = rwt_src_status(&src);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok");
 	json_decref(s);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "malformed answer from customerReviews"));
@@ -688,7 +564,7 @@ Test(app_store, restart_resumes_without_doubles)
 
 	add_backlog(now);
 	start_daemon(key_path, "1s");
-	wait_tracked(BACKLOG, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
 	rwt_daemon_stop_clean(&daemon_);
 
 	for (int i = 0; i < 3; i++)
@@ -697,8 +573,8 @@ Test(app_store, restart_resumes_without_doubles)
 	rwt_daemon_cleanup(&daemon_);
 	start_daemon(key_path, "1s");
 	for (int i = 0; i < 3; i++)
-		wait_state(fresh[i], "open", 10.0);
-	cr_assert_eq(tracked(), BACKLOG + 3);
+		rwt_src_wait_state(&src, fresh[i], "open", 10.0);
+	cr_assert_eq(rwt_src_tracked(&src), BACKLOG + 3);
 	cr_assert_eq(count_requests("customerReviews", restarted, "cursor=", 0), 0);
 }
 
@@ -714,14 +590,14 @@ Test(app_store, max_rating_policy)
 	add_review("'rating': 5, 'title': 'Great', 'author': 'Anne'", rw_now_ms() - MINUTE_MS,
 		   five);
 	start_daemon(key_path, "1s");
-	wait_state(one, "open", 10.0);
-	wait_state(five, "open", 10.0);
-	m = mention(one);
+	rwt_src_wait_state(&src, one, "open", 10.0);
+	rwt_src_wait_state(&src, five, "open", 10.0);
+	m = rwt_src_mention(&src, one);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "angry");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "text")), "Awful\n\nNever again");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "author")), "anonymous");
 	json_decref(m);
-	m = mention(five);
+	m = rwt_src_mention(&src, five);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "reviews");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "author")), "Anne");
 	json_decref(m);
@@ -785,12 +661,12 @@ Test(app_store, token_renewed_before_expiry)
 	add_review("'rating': 3", rw_now_ms() - MINUTE_MS, id);
 	daemon_.test_clock = true;
 	start_daemon(key_path, "5m"); /* no poll but the first until the clock moves */
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(control("settings", "{'clock_offset': 1260}"));
 	add_review("'rating': 5", rw_now_ms(), late);
 	t = rw_now_ms();
 	rwt_clock_advance(&daemon_, 1260);
-	wait_state(late, "open", 10.0);
+	rwt_src_wait_state(&src, late, "open", 10.0);
 	cr_assert_eq(count_requests(NULL, t, NULL, 401), 0, "the expired JWT was sent\n%s",
 		     rwt_daemon_log(&daemon_));
 	cr_assert_geq(count_requests("customerReviews", t, NULL, 200), 1);

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,5 +166,120 @@ Test(connectors, regression_unknown_rate_limit_figures_are_null)
 		     json_dumps(s, 0));
 	cr_assert(json_is_null(json_object_get(rl, "limit")), "%s", json_dumps(s, 0));
 	cr_assert(json_is_null(json_object_get(rl, "reset_at")), "%s", json_dumps(s, 0));
+	json_decref(s);
+}
+
+/* One X source without poll_every: "auto", the default for X. */
+static void
+start_x_auto(void)
+{
+	int port = rwc.daemon.http_port ? rwc.daemon.http_port : rwt_free_port();
+	char *top, *path;
+
+	cr_assert(
+		asprintf(&top,
+			 "%s,\n \"sources\": [{ \"name\": \"xsrc\", \"type\": \"x\", \"base_url\":"
+			 " \"%s\", \"user_id\": \"2244994945\", \"token\": \"x-test-token\" }]",
+			 RWC_POLICIES, rwc.fake.base) > 0);
+	path = rwt_write_config(rwc.dir, &rwc.redis, port, "", top);
+	rwc.daemon.test_clock = true;
+	rwt_daemon_start(&rwc.daemon, path, port, NULL);
+	rwt_daemon_wait_ready(&rwc.daemon, 5.0);
+	free(path);
+	free(top);
+}
+
+/* The fake's requests of endpoint, and how many were answered 429. */
+static size_t
+x_requests(const char *endpoint, size_t *n429)
+{
+	json_t *list = rwt_fake_requests(&rwc.fake, "x", endpoint), *r;
+	size_t i, n;
+
+	n = json_array_size(list);
+	*n429 = 0;
+	json_array_foreach(list, i, r)
+	{
+		if (json_integer_value(json_object_get(r, "status")) == 429)
+			(*n429)++;
+	}
+	json_decref(list);
+	return n;
+}
+
+/* The shortest and longest gaps (ms) between the fake's requests of
+ * endpoint. */
+static void
+x_gaps(const char *endpoint, int64_t *least, int64_t *most)
+{
+	json_t *list = rwt_fake_requests(&rwc.fake, "x", endpoint), *r;
+	int64_t prev = 0, at;
+	size_t i;
+
+	*least = INT64_MAX;
+	*most = 0;
+	json_array_foreach(list, i, r)
+	{
+		cr_assert_eq(rw_time_parse(json_string_value(json_object_get(r, "at")), &at), 0);
+		if (prev != 0 && at - prev < *least)
+			*least = at - prev;
+		if (prev != 0 && at - prev > *most)
+			*most = at - prev;
+		prev = at;
+	}
+	json_decref(list);
+}
+
+static bool
+x_polled_windows(void *arg)
+{
+	size_t n429;
+
+	return x_requests("mentions", &n429) >= *(size_t *)arg;
+}
+
+/*
+ * poll_every "auto" spreads X's 15-minute windows (here 4 calls per
+ * endpoint every 15 s at the fake, on real time: the fake's windows do not
+ * follow the daemon's test clock): over three windows, no request is ever
+ * refused with a 429, the windows are used (about three polls each), and
+ * /status shows the interval chosen and why. A fixed interval of 1 s
+ * spends such a window in 4 s.
+ */
+Test(connectors, x_auto_budget_never_hits_429, .timeout = 120)
+{
+	size_t want = 8, n429, n, t429;
+	int64_t least, most;
+	json_t *s, *pi;
+	const char *why;
+
+	json_decref(rwt_fake_call(&rwc.fake, "POST", "/_fake/x/config",
+				  "{'rate_limit': 4, 'rate_window': 15}"));
+	start_x_auto();
+	cr_assert(rwc_wait(x_polled_windows, &want, 75), "only %zu polls",
+		  x_requests("mentions", &n429));
+	n = x_requests("mentions", &n429);
+	x_requests("tweets", &t429);
+	cr_assert_eq(n429 + t429, 0, "%zu + %zu requests refused with 429 (of %zu)", n429, t429, n);
+	cr_assert_eq(rwc_metric_value("replywatch_source_polls_total{source=\"xsrc\",result=\"rate_"
+				      "limited\"}"),
+		     0);
+	/* Spread: never faster than the floor, never a long blind wait for a
+	 * reset (a fixed 1 s spends 4 calls in 3 s, then waits 12 s). */
+	x_gaps("mentions", &least, &most);
+	cr_assert_geq(least, 4500, "polls %lld ms apart", (long long)least);
+	cr_assert_leq(most, 11000, "polls %lld ms apart", (long long)most);
+
+	s = rwc_source_status("xsrc");
+	pi = json_object_get(s, "poll_interval");
+	why = json_string_value(json_object_get(pi, "why"));
+	cr_assert_str_eq(json_string_value(json_object_get(pi, "mode")), "auto", "%s",
+			 json_dumps(s, 0));
+	cr_assert(why != NULL && strstr(why, "calls left until") &&
+			  strstr(why, "per poll => every"),
+		  "%s", json_dumps(s, 0));
+	cr_assert_geq(json_real_value(json_object_get(pi, "seconds")), 5.0);
+	cr_assert(json_is_integer(json_object_get(json_object_get(s, "rate_limit"), "remaining")),
+		  "%s", json_dumps(s, 0));
 	json_decref(s);
 }

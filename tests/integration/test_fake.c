@@ -336,7 +336,11 @@ Test(fake, every_platform_answers_429_once_its_window_is_spent)
 		cr_assert_neq(r.status, 429, "%s %s: the first call of the window", name, path);
 		rwt_response_free(&r);
 		r = rwt_http(fake.port, method, path, NULL, NULL);
-		cr_assert_eq(r.status, 429, "%s %s: %ld", name, path, r.status);
+		if (strcmp(name, "meta") == 0) /* Graph throttles with a 400 and error code 4 */
+			cr_assert(r.status == 400 && r.body && strstr(r.body, "\"code\":4"),
+				  "%s %s: %ld %s", name, path, r.status, r.body);
+		else
+			cr_assert_eq(r.status, 429, "%s %s: %ld", name, path, r.status);
 		rwt_response_free(&r);
 
 		state = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);

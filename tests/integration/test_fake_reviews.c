@@ -14,13 +14,14 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include "replywatch/clock.h"
 #include "replywatch/signin.h"
 #include "rwtest.h"
+#include "rwtkeys.h"
 
 #define GBP "/v4/accounts/1234567890/locations/9876543210/reviews"
 #define PLAY "/androidpublisher/v3/applications/com.acme.app/reviews"
@@ -41,29 +42,6 @@ static char *dir;
 /* The service account's key and Apple's (private, to sign), and others the fake does not know. */
 static struct rw_signin_key *sa_key, *sa_other, *apple_key, *apple_other;
 
-/* PEM of k: its private key or its public key (caller frees). */
-static char *
-pem_of(EVP_PKEY *k, bool private)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data = NULL, *s;
-	long n;
-
-	cr_assert_not_null(b);
-	cr_assert(private ? PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL)
-			  : PEM_write_bio_PUBKEY(b, k));
-	n = BIO_get_mem_data(b, &data);
-	/* The BIO's data is not NUL-terminated: copy exactly n bytes (strndup
-	 * may look one past them, which ASan reports). */
-	cr_assert_gt(n, 0);
-	s = malloc((size_t)n + 1);
-	cr_assert_not_null(s);
-	memcpy(s, data, (size_t)n);
-	s[n] = '\0';
-	BIO_free(b);
-	return s;
-}
-
 /* A new key for alg; its public PEM goes to dir/public_name when given. */
 static struct rw_signin_key *
 make_key(enum rw_jwt_alg alg, const char *public_name, char **public_path)
@@ -73,11 +51,11 @@ make_key(enum rw_jwt_alg alg, const char *public_name, char **public_path)
 	struct rw_signin_key *key;
 
 	cr_assert_not_null(k);
-	priv = pem_of(k, true);
+	priv = rwt_key_pem(k, true);
 	key = rw_signin_key_load(priv, strlen(priv), alg, err, sizeof(err));
 	cr_assert_not_null(key, "%s", err);
 	if (public_name != NULL) {
-		pub = pem_of(k, false);
+		pub = rwt_key_pem(k, false);
 		*public_path = rwt_write_file(dir, public_name, pub);
 		free(pub);
 	}

@@ -20,6 +20,7 @@
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
+#include "rwtsrc.h"
 
 #define SOURCE "gbp"
 #define PLATFORM "google_business"
@@ -34,6 +35,7 @@
 
 static struct rwt_redis redis;
 static struct rwt_daemon daemon_;
+static const struct rwt_src src = {&daemon_, SOURCE};
 static struct rwt_fake fake;
 static char *dir;
 
@@ -143,121 +145,10 @@ answer(const char *what, const char *id, const char *text, int64_t at_ms)
 	act(what, id, rest);
 }
 
-static json_t *
-get_json(const char *path)
-{
-	return rwt_get_json(daemon_.http_port, path, NULL);
-}
-
-/* The review as /mentions/gbp:ID shows it, or NULL (caller decrefs). */
-static json_t *
-mention(const char *id)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "/mentions/" SOURCE "%%3A%s", id);
-	return get_json(path);
-}
-
 static const char *
 str(json_t *v, const char *key)
 {
 	return json_string_value(json_object_get(v, key));
-}
-
-struct state_wait {
-	const char *id, *want;
-};
-
-static bool
-state_is(void *arg)
-{
-	struct state_wait *w = arg;
-	json_t *m = mention(w->id);
-	const char *state = str(m, "state");
-	bool ok = state && strcmp(state, w->want) == 0;
-
-	json_decref(m);
-	return ok;
-}
-
-static void
-wait_state(const char *id, const char *want, double timeout_s)
-{
-	struct state_wait w = {id, want};
-	json_t *m;
-
-	if (rwt_wait_until(state_is, &w, timeout_s))
-		return;
-	m = mention(id);
-	cr_assert_fail("%s never became %s: %s\n%s", id, want,
-		       m ? json_dumps(m, 0) : "(not tracked)", rwt_daemon_log(&daemon_));
-}
-
-/* How many reviews the source tracks (every state). */
-static size_t
-tracked(void)
-{
-	json_t *list = get_json("/mentions?source=" SOURCE "&limit=1000");
-	size_t n;
-
-	cr_assert_not_null(list);
-	n = json_array_size(json_object_get(list, "mentions"));
-	json_decref(list);
-	return n;
-}
-
-static bool
-tracked_at_least(void *arg)
-{
-	return tracked() >= *(size_t *)arg;
-}
-
-static void
-wait_tracked(size_t n, double timeout_s)
-{
-	if (!rwt_wait_until(tracked_at_least, &n, timeout_s))
-		cr_assert_fail("%zu tracked, not %zu\n%s", tracked(), n, rwt_daemon_log(&daemon_));
-}
-
-/* The /status entry of the source (caller decrefs). */
-static json_t *
-source_status(void)
-{
-	json_t *st = get_json("/status"), *src, *found = NULL;
-	size_t i;
-
-	cr_assert_not_null(st);
-	json_array_foreach(json_object_get(st, "sources"), i, src)
-	{
-		if (strcmp(str(src, "name"), SOURCE) == 0)
-			found = json_incref(src);
-	}
-	json_decref(st);
-	cr_assert_not_null(found);
-	return found;
-}
-
-static bool
-source_state_is(void *arg)
-{
-	json_t *s = source_status();
-	const char *state = str(s, "state");
-	bool ok = state && strcmp(state, arg) == 0;
-
-	json_decref(s);
-	return ok;
-}
-
-static void
-wait_source_state(const char *want, double timeout_s)
-{
-	json_t *s;
-
-	if (rwt_wait_until(source_state_is, (void *)want, timeout_s))
-		return;
-	s = source_status();
-	cr_assert_fail("source never %s: %s\n%s", want, json_dumps(s, 0), rwt_daemon_log(&daemon_));
 }
 
 /* Requests the fake logged for platform and endpoint after after_ms whose
@@ -361,23 +252,23 @@ Test(google_business, backfill_two_pages)
 
 	add_backlog(now);
 	start_daemon(CLIENT_SECRET, "1s");
-	wait_tracked(BACKLOG, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
 
-	m = mention(ids[79]);
+	m = rwt_src_mention(&src, ids[79]);
 	cr_assert_str_eq(str(m, "kind"), "review");
 	cr_assert_eq(json_integer_value(json_object_get(m, "rating")), 5);
 	cr_assert_str_eq(str(m, "author"), "C79");
 	cr_assert_str_eq(str(m, "text"), "Review 79");
 	cr_assert_str_eq(str(m, "state"), "open");
 	json_decref(m);
-	m = mention(ids[10]); /* 10 % 7 == 3: anonymous */
+	m = rwt_src_mention(&src, ids[10]); /* 10 % 7 == 3: anonymous */
 	cr_assert_str_eq(str(m, "author"), "anonymous");
 	cr_assert_eq(json_integer_value(json_object_get(m, "rating")), 1);
 	json_decref(m);
 
 	/* ids[5] is on page 2 (the 75th newest) and was answered on the list. */
-	wait_state(ids[5], "replied", 10.0);
-	m = mention(ids[5]);
+	rwt_src_wait_state(&src, ids[5], "replied", 10.0);
+	m = rwt_src_mention(&src, ids[5]);
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 30 * 60.0, "%s",
 		     json_dumps(m, 0));
 	json_decref(m);
@@ -409,17 +300,17 @@ Test(google_business, old_review_answer_within_two_polls)
 
 	add_backlog(now);
 	start_daemon(CLIENT_SECRET, "2s");
-	wait_tracked(BACKLOG, 20.0);
-	wait_state(ids[0], "breached", 10.0); /* 1 star, 13 h old: past "angry" */
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
+	rwt_src_wait_state(&src, ids[0], "breached", 10.0); /* 1 star, 13 h old: past "angry" */
 
 	answered_at = rw_now_ms() - 5 * MINUTE_MS + 123;
 	made = rw_now_ms();
 	answer("answer", ids[0], "So sorry, refund sent", answered_at);
-	wait_state(ids[0], "replied", 10.0);
+	rwt_src_wait_state(&src, ids[0], "replied", 10.0);
 	size_t polls = polls_since(made);
 	cr_assert_leq(polls, 2, "found after %zu polls", polls);
 
-	m = mention(ids[0]);
+	m = rwt_src_mention(&src, ids[0]);
 	rw_time_format(answered_at, at, sizeof(at));
 	cr_assert_str_eq(str(m, "replied_at"), at);
 	cr_assert_str_eq(str(m, "policy"), "angry");
@@ -447,22 +338,22 @@ Test(google_business, edited_answer_keeps_reply_time)
 	add_review("'rating': 2, 'text': 'Cold food', 'author': 'Ann'",
 		   rw_now_ms() - 20 * MINUTE_MS, id);
 	start_daemon(CLIENT_SECRET, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	answer("answer", id, "Sorry about that", answered_at);
-	wait_state(id, "replied", 10.0);
+	rwt_src_wait_state(&src, id, "replied", 10.0);
 
 	answer("edit_answer", id, "Sorry about that, come back", rw_now_ms() - MINUTE_MS);
 	act("edit", id, "'text': 'Cold food, but they called me'");
 	edited = rw_now_ms();
 	cr_assert(rwt_wait_until(listed_after, &edited, 10.0), "no poll after the edit");
 
-	m = mention(id);
+	m = rwt_src_mention(&src, id);
 	rw_time_format(answered_at, at, sizeof(at));
 	cr_assert_str_eq(str(m, "replied_at"), at, "%s", json_dumps(m, 0));
 	cr_assert_str_eq(str(m, "state"), "replied");
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 10 * 60.0);
 	json_decref(m);
-	cr_assert_eq(tracked(), 1);
+	cr_assert_eq(rwt_src_tracked(&src), 1);
 }
 
 /* A review deleted on Google while open (a 404 NOT_FOUND on the read by
@@ -475,15 +366,15 @@ Test(google_business, deleted_review_closes)
 	add_review("'rating': 2, 'text': 'Rude staff'", rw_now_ms() - 2 * MINUTE_MS, id);
 	add_review("'rating': 4, 'text': 'Fine'", rw_now_ms() - MINUTE_MS, keep);
 	start_daemon(CLIENT_SECRET, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 
 	act("delete", id, NULL);
-	wait_state(id, "closed", 10.0);
-	m = mention(id);
+	rwt_src_wait_state(&src, id, "closed", 10.0);
+	m = rwt_src_mention(&src, id);
 	cr_assert_str_eq(str(m, "close_reason"), "deleted on platform");
 	json_decref(m);
-	wait_state(keep, "open", 1.0);
-	s = source_status();
+	rwt_src_wait_state(&src, keep, "open", 1.0);
+	s = rwt_src_status(&src);
 	cr_assert_eq(json_integer_value(json_object_get(s, "items_closed_deleted")), 1);
 	cr_assert_str_eq(str(s, "state"), "ok");
 	json_decref(s);
@@ -558,7 +449,7 @@ Test(google_business, token_expiry_and_renewal)
 		rwt_fake_call(&fake, "POST", "/_fake/google_oauth/config", "{'access_ttl': 6}"));
 	add_review("'rating': 3", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(CLIENT_SECRET, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	cr_assert(rwt_wait_until(eight_polls, NULL, 20.0), "%zu polls\n%s", polls_since(0),
 		  rwt_daemon_log(&daemon_));
 	/* Renewed from half its lifetime on (3 s), not at every poll (1 s). */
@@ -578,9 +469,9 @@ Test(google_business, token_expiry_and_renewal)
 	cr_assert(rwt_wait_until(renewed_after_401, &w, 10.0), "no renewal after a 401\n%s",
 		  rwt_daemon_log(&daemon_));
 	add_review("'rating': 5", rw_now_ms(), late);
-	wait_state(late, "open", 10.0);
-	wait_source_state("ok", 5.0);
-	s = source_status();
+	rwt_src_wait_state(&src, late, "open", 10.0);
+	rwt_src_wait_source_state(&src, "ok", 5.0);
+	s = rwt_src_status(&src);
 	cr_assert_str_eq(str(s, "state"), "ok");
 	json_decref(s);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "access token renewed"));
@@ -598,10 +489,10 @@ Test(google_business, revoked_refresh_token_down)
 
 	add_review("'rating': 1", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(CLIENT_SECRET, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(ctl("revoke", NULL));
-	wait_source_state("down", 15.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 15.0);
+	s = rwt_src_status(&src);
 	err = str(s, "last_error");
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "refresh token revoked or expired: authorise again"), "%s", err);
@@ -618,8 +509,8 @@ Test(google_business, wrong_client_secret_down)
 	char *text, *log;
 
 	start_daemon(wrong, "1s");
-	wait_source_state("down", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 10.0);
+	s = rwt_src_status(&src);
 	err = str(s, "last_error");
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "client id/secret rejected"), "%s", err);
@@ -646,10 +537,10 @@ Test(google_business, rate_limited_waits)
 
 	add_review("'rating': 3", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(CLIENT_SECRET, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(ctl("fault", "{'endpoint': 'reviews', 'kind': '429', 'retry_after': 3,"
 				 " 'reset_in': 3}"));
-	wait_source_state("rate_limited", 10.0);
+	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
 	limited_at = 0;
 	reqs = rwt_fake_requests(&fake, PLATFORM, "reviews");
 	json_array_foreach(reqs, i, r)
@@ -659,7 +550,7 @@ Test(google_business, rate_limited_waits)
 	}
 	json_decref(reqs);
 	cr_assert_gt(limited_at, 0);
-	wait_source_state("ok", 15.0);
+	rwt_src_wait_source_state(&src, "ok", 15.0);
 	reqs = rwt_fake_requests(&fake, PLATFORM, NULL);
 	json_array_foreach(reqs, i, r)
 	{
@@ -678,14 +569,14 @@ Test(google_business, server_error_and_garbage_recover)
 
 	add_review("'rating': 2", rw_now_ms() - 2 * MINUTE_MS, id);
 	start_daemon(CLIENT_SECRET, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(ctl("fault", "{'endpoint': 'review', 'kind': '503', 'count': 2}"));
 	json_decref(ctl("fault", "{'endpoint': 'reviews', 'kind': 'garbage', 'count': 2}"));
 	add_review("'rating': 5", rw_now_ms(), late);
 	answer("answer", id, "Sorry", rw_now_ms());
-	wait_state(late, "open", 20.0);
-	wait_state(id, "replied", 20.0);
-	wait_source_state("ok", 20.0);
+	rwt_src_wait_state(&src, late, "open", 20.0);
+	rwt_src_wait_state(&src, id, "replied", 20.0);
+	rwt_src_wait_source_state(&src, "ok", 20.0);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "malformed answer from reviews"));
 }
 
@@ -698,7 +589,7 @@ Test(google_business, restart_resumes_without_doubles)
 
 	add_backlog(now);
 	start_daemon(CLIENT_SECRET, "1s");
-	wait_tracked(BACKLOG, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
 	rwt_daemon_stop_clean(&daemon_);
 
 	for (int i = 0; i < 3; i++)
@@ -707,8 +598,8 @@ Test(google_business, restart_resumes_without_doubles)
 	rwt_daemon_cleanup(&daemon_);
 	start_daemon(CLIENT_SECRET, "1s");
 	for (int i = 0; i < 3; i++)
-		wait_state(fresh[i], "open", 10.0);
-	cr_assert_eq(tracked(), BACKLOG + 3);
+		rwt_src_wait_state(&src, fresh[i], "open", 10.0);
+	cr_assert_eq(rwt_src_tracked(&src), BACKLOG + 3);
 	cr_assert_eq(count_requests("reviews", restarted, "pageToken="), 0);
 }
 
@@ -722,14 +613,14 @@ Test(google_business, max_rating_policy)
 		   one);
 	add_review("'rating': 5, 'text': 'Great'", rw_now_ms() - MINUTE_MS, five);
 	start_daemon(CLIENT_SECRET, "1s");
-	wait_state(one, "open", 10.0);
-	wait_state(five, "open", 10.0);
-	m = mention(one);
+	rwt_src_wait_state(&src, one, "open", 10.0);
+	rwt_src_wait_state(&src, five, "open", 10.0);
+	m = rwt_src_mention(&src, one);
 	cr_assert_str_eq(str(m, "policy"), "angry");
 	cr_assert_str_eq(str(m, "text"), "Never again");
 	cr_assert_eq(json_integer_value(json_object_get(m, "rating")), 1);
 	json_decref(m);
-	m = mention(five);
+	m = rwt_src_mention(&src, five);
 	cr_assert_str_eq(str(m, "policy"), "reviews");
 	json_decref(m);
 }
@@ -742,8 +633,8 @@ Test(google_business, bad_location_id_refused)
 	const char *err;
 
 	start_daemon_at("locations/9876543210", CLIENT_SECRET, "1s");
-	wait_source_state("failing", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "failing", 10.0);
+	s = rwt_src_status(&src);
 	err = str(s, "last_error");
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "account_id and location_id must be Google ids"), "%s", err);
@@ -763,14 +654,14 @@ Test(google_business, old_review_edited_is_tracked)
 	add_review("'rating': 4, 'text': 'Nice'", created, old);
 	add_review("'rating': 5", rw_now_ms() - MINUTE_MS, recent);
 	start_daemon(CLIENT_SECRET, "1s");
-	wait_state(recent, "open", 10.0);
-	m = mention(old);
+	rwt_src_wait_state(&src, recent, "open", 10.0);
+	m = rwt_src_mention(&src, old);
 	cr_assert_null(json_object_get(m, "state"), "%s", json_dumps(m, 0));
 	json_decref(m);
 
 	act("edit", old, "'rating': 1, 'text': 'Worse since the new owner'");
-	wait_state(old, "expired", 10.0);
-	m = mention(old);
+	rwt_src_wait_state(&src, old, "expired", 10.0);
+	m = rwt_src_mention(&src, old);
 	rw_time_format(created, at, sizeof(at));
 	cr_assert_str_eq(str(m, "created_at"), at);
 	cr_assert_eq(json_integer_value(json_object_get(m, "rating")), 1);

@@ -15,14 +15,16 @@
 #include <criterion/criterion.h>
 #include <hiredis/hiredis.h>
 #include <jansson.h>
+#include <openssl/rsa.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
+#include "rwtsrc.h"
+#include "rwtkeys.h"
 
 #define SOURCE "gp"
 #define PACKAGE "com.acme.app"
@@ -32,28 +34,12 @@
 
 static struct rwt_redis redis;
 static struct rwt_daemon daemon_;
+static const struct rwt_src src = {&daemon_, SOURCE};
 static struct rwt_fake fake;
 static char *dir;
 static char *key_pem;   /* the service account's private key (PEM) */
 static char *key_path;  /* that PEM in a file */
 static char *json_path; /* the whole JSON key file */
-
-/* PEM of k: its private key or its public key (caller frees). */
-static char *
-pem_of(EVP_PKEY *k, bool private)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data = NULL, *s;
-	long n;
-
-	cr_assert_not_null(b);
-	cr_assert(private ? PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL)
-			  : PEM_write_bio_PUBKEY(b, k));
-	n = BIO_get_mem_data(b, &data);
-	s = strndup(data, (size_t)n);
-	BIO_free(b);
-	return s;
-}
 
 /* A JSON key file as the Cloud console downloads it. */
 static void
@@ -77,8 +63,8 @@ setup(void)
 
 	cr_assert_not_null(k);
 	dir = rwt_tmpdir_new();
-	key_pem = pem_of(k, true);
-	pub = pem_of(k, false);
+	key_pem = rwt_key_pem(k, true);
+	pub = rwt_key_pem(k, false);
 	EVP_PKEY_free(k);
 	key_path = rwt_write_file(dir, "sa.pem", key_pem);
 	pub_path = rwt_write_file(dir, "sa.pub.pem", pub);
@@ -176,120 +162,6 @@ act(const char *what, const char *id, const char *text, int64_t at_ms)
 	free(body);
 }
 
-static json_t *
-get_json(const char *path)
-{
-	return rwt_get_json(daemon_.http_port, path, NULL);
-}
-
-/* The review as /mentions/gp:ID shows it, or NULL (caller decrefs). */
-static json_t *
-mention(const char *id)
-{
-	char *esc = rwt_url_escape(id), path[256];
-	json_t *m;
-
-	snprintf(path, sizeof(path), "/mentions/" SOURCE "%%3A%s", esc);
-	m = get_json(path);
-	free(esc);
-	return m;
-}
-
-struct state_wait {
-	const char *id, *want;
-};
-
-static bool
-state_is(void *arg)
-{
-	struct state_wait *w = arg;
-	json_t *m = mention(w->id);
-	const char *state = json_string_value(json_object_get(m, "state"));
-	bool ok = state && strcmp(state, w->want) == 0;
-
-	json_decref(m);
-	return ok;
-}
-
-static void
-wait_state(const char *id, const char *want, double timeout_s)
-{
-	struct state_wait w = {id, want};
-	json_t *m;
-
-	if (rwt_wait_until(state_is, &w, timeout_s))
-		return;
-	m = mention(id);
-	cr_assert_fail("%s never became %s: %s\n%s", id, want,
-		       m ? json_dumps(m, 0) : "(not tracked)", rwt_daemon_log(&daemon_));
-}
-
-/* How many reviews the source tracks (every state). */
-static size_t
-tracked(void)
-{
-	json_t *list = get_json("/mentions?source=" SOURCE "&limit=1000");
-	size_t n;
-
-	cr_assert_not_null(list);
-	n = json_array_size(json_object_get(list, "mentions"));
-	json_decref(list);
-	return n;
-}
-
-static bool
-tracked_at_least(void *arg)
-{
-	return tracked() >= *(size_t *)arg;
-}
-
-static void
-wait_tracked(size_t n, double timeout_s)
-{
-	if (!rwt_wait_until(tracked_at_least, &n, timeout_s))
-		cr_assert_fail("%zu tracked, not %zu\n%s", tracked(), n, rwt_daemon_log(&daemon_));
-}
-
-/* The /status entry of the source (caller decrefs). */
-static json_t *
-source_status(void)
-{
-	json_t *st = get_json("/status"), *src, *found = NULL;
-	size_t i;
-
-	cr_assert_not_null(st);
-	json_array_foreach(json_object_get(st, "sources"), i, src)
-	{
-		if (strcmp(json_string_value(json_object_get(src, "name")), SOURCE) == 0)
-			found = json_incref(src);
-	}
-	json_decref(st);
-	cr_assert_not_null(found);
-	return found;
-}
-
-static bool
-source_state_is(void *arg)
-{
-	json_t *s = source_status();
-	const char *state = json_string_value(json_object_get(s, "state"));
-	bool ok = state && strcmp(state, arg) == 0;
-
-	json_decref(s);
-	return ok;
-}
-
-static void
-wait_source_state(const char *want, double timeout_s)
-{
-	json_t *s;
-
-	if (rwt_wait_until(source_state_is, (void *)want, timeout_s))
-		return;
-	s = source_status();
-	cr_assert_fail("source never %s: %s\n%s", want, json_dumps(s, 0), rwt_daemon_log(&daemon_));
-}
-
 /* Requests of platform/endpoint logged after after_ms whose query holds
  * needle (NULL: any). */
 static size_t
@@ -380,9 +252,9 @@ Test(google_play, backfill_two_pages_with_json_key)
 
 	add_backlog(now);
 	start_daemon_with(json_path, NULL, "1s");
-	wait_tracked(BACKLOG, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
 
-	m = mention(ids[149]);
+	m = rwt_src_mention(&src, ids[149]);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "kind")), "review");
 	cr_assert_eq(json_integer_value(json_object_get(m, "rating")), 5);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "author")), "C149");
@@ -391,8 +263,8 @@ Test(google_play, backfill_two_pages_with_json_key)
 	json_decref(m);
 
 	/* ids[5] is on page 2 (the 145th newest) and was answered on the list. */
-	wait_state(ids[5], "replied", 10.0);
-	m = mention(ids[5]);
+	rwt_src_wait_state(&src, ids[5], "replied", 10.0);
+	m = rwt_src_mention(&src, ids[5]);
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 30 * 60.0, "%s",
 		     json_dumps(m, 0));
 	json_decref(m);
@@ -434,8 +306,8 @@ Test(google_play, old_review_answer_exact_time_not_moved_by_edit)
 
 	add_backlog(now);
 	start_daemon("2s");
-	wait_tracked(BACKLOG, 20.0);
-	wait_state(ids[OLD], "breached", 10.0); /* past "angry" */
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
+	rwt_src_wait_state(&src, ids[OLD], "breached", 10.0); /* past "angry" */
 
 	/* Play's reviews.get may fail for older reviews: with every read by id
 	 * answering 404 for two polls, the walk of the list must find it. */
@@ -445,11 +317,11 @@ Test(google_play, old_review_answer_exact_time_not_moved_by_edit)
 	answered_at = rw_now_ms() - 5 * MINUTE_MS + 123;
 	made = rw_now_ms();
 	act("answer", ids[OLD], "So sorry, fixed in 1.2.1", answered_at);
-	wait_state(ids[OLD], "replied", 10.0);
+	rwt_src_wait_state(&src, ids[OLD], "replied", 10.0);
 	size_t polls = polls_since(made);
 	cr_assert_leq(polls, 2, "found after %zu polls", polls);
 
-	m = mention(ids[OLD]);
+	m = rwt_src_mention(&src, ids[OLD]);
 	rw_time_format(answered_at, at, sizeof(at));
 	cr_assert_str_eq(json_string_value(json_object_get(m, "replied_at")), at);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "angry");
@@ -459,7 +331,7 @@ Test(google_play, old_review_answer_exact_time_not_moved_by_edit)
 	made = rw_now_ms();
 	act("edit_answer", ids[OLD], "So sorry, fixed in 1.2.2", made);
 	cr_assert(rwt_wait_until(three_polls_since, &made, 10.0));
-	m = mention(ids[OLD]);
+	m = rwt_src_mention(&src, ids[OLD]);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "replied_at")), at);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "replied");
 	json_decref(m);
@@ -477,20 +349,20 @@ Test(google_play, answer_past_the_list_window_found_by_rereading)
 	add_review("'rating': 2, 'text': 'Crashes on start'", rw_now_ms() - 3 * DAY_MS, id);
 	add_review("'rating': 4, 'text': 'Nice'", rw_now_ms() - DAY_MS, other);
 	start_daemon("1s");
-	wait_state(id, "breached", 10.0);
+	rwt_src_wait_state(&src, id, "breached", 10.0);
 	json_decref(
 		rwt_fake_call(&fake, "POST", "/_fake/google_play/settings", "{'list_window': 60}"));
 	answered_at = rw_now_ms() - 2000;
 	made = rw_now_ms();
 	act("answer", id, "We fixed it", answered_at);
-	wait_state(id, "replied", 10.0);
+	rwt_src_wait_state(&src, id, "replied", 10.0);
 	cr_assert_leq(polls_since(made), 2);
-	m = mention(id);
+	m = rwt_src_mention(&src, id);
 	rw_time_format(answered_at, at, sizeof(at));
 	cr_assert_str_eq(json_string_value(json_object_get(m, "replied_at")), at);
 	json_decref(m);
 	cr_assert_geq(count_requests("google_play", "review", made, NULL), 1);
-	wait_state(other, "open", 1.0);
+	rwt_src_wait_state(&src, other, "open", 1.0);
 }
 
 static bool
@@ -516,15 +388,15 @@ Test(google_play, regression_404_on_reread_closes_nothing_and_fails_nothing)
 	add_review("'rating': 2, 'text': 'Rude'", rw_now_ms() - 2 * MINUTE_MS, id);
 	add_review("'rating': 4, 'text': 'Fine'", rw_now_ms() - MINUTE_MS, keep);
 	start_daemon("1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	act("delete", id, NULL, 0);
 	cr_assert(rwt_wait_until(reads_of_gone, &want, 15.0), "never read again\n%s",
 		  rwt_daemon_log(&daemon_));
-	m = mention(id);
+	m = rwt_src_mention(&src, id);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "open");
 	json_decref(m);
-	wait_state(keep, "open", 1.0);
-	s = source_status();
+	rwt_src_wait_state(&src, keep, "open", 1.0);
+	s = rwt_src_status(&src);
 	cr_assert_eq(json_integer_value(json_object_get(s, "items_closed_deleted")), 0);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok", "%s",
 			 json_dumps(s, 0));
@@ -552,7 +424,7 @@ Test(google_play, short_tokens_renewed_and_401_retried)
 		rwt_fake_call(&fake, "POST", "/_fake/google_oauth/config", "{'access_ttl': 4}"));
 	add_review("'rating': 3, 'text': 'Meh'", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	t0 = rw_now_ms();
 	cr_assert(rwt_wait_until(token_requests_at_least, &want, 15.0));
 	/* Polls every second, tokens every ~2 s: fewer token requests than polls. */
@@ -563,9 +435,9 @@ Test(google_play, short_tokens_renewed_and_401_retried)
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/fault",
 				  "{'kind': 'expire_token'}"));
 	add_review("'rating': 5, 'text': 'Love it'", rw_now_ms(), late);
-	wait_state(late, "open", 10.0);
-	wait_source_state("ok", 5.0);
-	s = source_status();
+	rwt_src_wait_state(&src, late, "open", 10.0);
+	rwt_src_wait_source_state(&src, "ok", 5.0);
+	s = rwt_src_status(&src);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok");
 	json_decref(s);
 	assert_no_secret();
@@ -582,10 +454,10 @@ Test(google_play, revoked_key_down_actionable)
 
 	add_review("'rating': 1, 'text': 'Bad'", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/revoke", NULL));
-	wait_source_state("down", 20.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 20.0);
+	s = rwt_src_status(&src);
 	err = json_string_value(json_object_get(s, "last_error"));
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "service account assertion refused") && strstr(err, "invalid_grant"),
@@ -600,8 +472,8 @@ Test(google_play, pem_key_without_client_email_down)
 	json_t *s;
 
 	start_daemon_with(key_path, NULL, "1s");
-	wait_source_state("down", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 10.0);
+	s = rwt_src_status(&src);
 	cr_assert(strstr(json_string_value(json_object_get(s, "last_error")), "client_email"), "%s",
 		  json_dumps(s, 0));
 	json_decref(s);
@@ -620,11 +492,11 @@ Test(google_play, rate_limited_waits)
 
 	add_review("'rating': 3, 'text': 'ok'", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/fault",
 				  "{'endpoint': 'reviews', 'kind': '429', 'retry_after': 3,"
 				  " 'reset_in': 3}"));
-	wait_source_state("rate_limited", 10.0);
+	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
 	reqs = rwt_fake_requests(&fake, "google_play", "reviews");
 	json_array_foreach(reqs, i, r)
 	{
@@ -635,7 +507,7 @@ Test(google_play, rate_limited_waits)
 	}
 	json_decref(reqs);
 	cr_assert_gt(limited_at, 0);
-	wait_source_state("ok", 15.0);
+	rwt_src_wait_source_state(&src, "ok", 15.0);
 	reqs = rwt_fake_requests(&fake, "google_play", NULL);
 	json_array_foreach(reqs, i, r)
 	{
@@ -654,16 +526,16 @@ Test(google_play, server_error_and_garbage_recover)
 
 	add_review("'rating': 2, 'text': 'Slow'", rw_now_ms() - 2 * MINUTE_MS, id);
 	start_daemon("1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/fault",
 				  "{'endpoint': 'review', 'kind': '500', 'count': 2}"));
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/fault",
 				  "{'endpoint': 'reviews', 'kind': 'garbage', 'count': 2}"));
 	add_review("'rating': 5, 'text': 'Fast now'", rw_now_ms(), late);
 	act("answer", id, "Sorry", rw_now_ms());
-	wait_state(late, "open", 20.0);
-	wait_state(id, "replied", 20.0);
-	wait_source_state("ok", 20.0);
+	rwt_src_wait_state(&src, late, "open", 20.0);
+	rwt_src_wait_state(&src, id, "replied", 20.0);
+	rwt_src_wait_source_state(&src, "ok", 20.0);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "malformed answer from reviews"));
 }
 
@@ -677,7 +549,7 @@ Test(google_play, restart_resumes_without_doubles)
 
 	add_backlog(now);
 	start_daemon("1s");
-	wait_tracked(BACKLOG, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
 	rwt_daemon_stop_clean(&daemon_);
 
 	for (int i = 0; i < 3; i++)
@@ -688,9 +560,9 @@ Test(google_play, restart_resumes_without_doubles)
 	rwt_daemon_cleanup(&daemon_);
 	start_daemon("1s");
 	for (int i = 0; i < 3; i++)
-		wait_state(fresh[i], "open", 10.0);
-	cr_assert_eq(tracked(), BACKLOG + 3);
-	m = mention(ids[100]);
+		rwt_src_wait_state(&src, fresh[i], "open", 10.0);
+	cr_assert_eq(rwt_src_tracked(&src), BACKLOG + 3);
+	m = rwt_src_mention(&src, ids[100]);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "text")), "Review 100");
 	json_decref(m);
 }
@@ -705,14 +577,14 @@ Test(google_play, max_rating_policy)
 		   rw_now_ms() - MINUTE_MS, one);
 	add_review("'rating': 5, 'text': 'Great'", rw_now_ms() - MINUTE_MS, five);
 	start_daemon("1s");
-	wait_state(one, "open", 10.0);
-	wait_state(five, "open", 10.0);
-	m = mention(one);
+	rwt_src_wait_state(&src, one, "open", 10.0);
+	rwt_src_wait_state(&src, five, "open", 10.0);
+	m = rwt_src_mention(&src, one);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "angry");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "text")), "Never again");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "author")), "Jane Bloggs");
 	json_decref(m);
-	m = mention(five);
+	m = rwt_src_mention(&src, five);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "reviews");
 	json_decref(m);
 }
@@ -733,7 +605,7 @@ set_last_walk(int64_t ms)
 static bool
 has_warning(void *arg)
 {
-	json_t *s = source_status();
+	json_t *s = rwt_src_status(&src);
 	const char *w = json_string_value(json_object_get(s, "warning"));
 	bool ok = w && strstr(w, arg);
 
@@ -750,7 +622,7 @@ logged(void *arg)
 static bool
 no_warning(void *arg)
 {
-	json_t *s = source_status();
+	json_t *s = rwt_src_status(&src);
 	bool ok = json_is_null(json_object_get(s, "warning"));
 
 	(void)arg;
@@ -770,8 +642,8 @@ Test(google_play, more_than_a_week_behind_warns)
 
 	add_review("'rating': 4, 'text': 'Good'", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("1s");
-	wait_state(id, "open", 10.0);
-	s = source_status();
+	rwt_src_wait_state(&src, id, "open", 10.0);
+	s = rwt_src_status(&src);
 	cr_assert(json_is_null(json_object_get(s, "warning")), "%s", json_dumps(s, 0));
 	json_decref(s);
 	rwt_daemon_stop_clean(&daemon_);
@@ -780,9 +652,9 @@ Test(google_play, more_than_a_week_behind_warns)
 	set_last_walk(rw_now_ms() - 8 * DAY_MS);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/revoke", NULL));
 	start_daemon("1s");
-	wait_source_state("down", 10.0);
+	rwt_src_wait_source_state(&src, "down", 10.0);
 	cr_assert(rwt_wait_until(has_warning, "some may be missed", 5.0));
-	s = source_status();
+	s = rwt_src_status(&src);
 	cr_assert(strstr(json_string_value(json_object_get(s, "warning")),
 			 "older than 7 days can no longer be read"),
 		  "%s", json_dumps(s, 0));
@@ -804,7 +676,7 @@ Test(google_play, more_than_a_week_behind_warns)
 static bool
 source_failed(void *arg)
 {
-	json_t *s = source_status();
+	json_t *s = rwt_src_status(&src);
 	const char *err = json_string_value(json_object_get(s, "last_error"));
 	bool ok = err && strstr(err, arg);
 

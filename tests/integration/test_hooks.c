@@ -10,10 +10,10 @@
  * mentions, an oversized body refused, no http.token needed but a wrong
  * source answering 404.
  *
- * Webhook-then-poll and poll-then-webhook need the facebook connector,
- * which is not on main yet: the replay and edit tests stand in for them
- * (the poller and the webhook hand items to the same idempotent
- * rw_tracker_ingest keyed by source and platform id).
+ * The hooks_poll suite runs the facebook connector against the fake Graph
+ * API (tests/support/rwtmeta.c) beside the webhooks: webhook-then-poll and
+ * poll-then-webhook track each comment once, and a reply found by either
+ * path answers a mention the other one opened.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "replywatch/clock.h"
+#include "rwtmeta.h"
 #include "rwtest.h"
 
 #define PAGE "111222333444555"
@@ -489,4 +491,140 @@ Test(hooks, no_http_token_needed_but_a_wrong_source_is_404)
 	r = rwt_http(s.daemon.http_port, "POST", "/hooks/fb", ADMIN, "{}");
 	cr_assert_eq(r.status, 401);
 	rwt_response_free(&r);
+}
+
+/* ---- with the facebook connector polling the fake Graph API ---- */
+
+#define META_PARAMS                                                                                \
+	", \"page_id\": \"" RWM_PAGE_ID "\", \"app_secret\": \"" APP_SECRET                        \
+	"\", \"verify_token\": \"" VERIFY "\""
+
+TestSuite(hooks_poll, .init = rwm_setup, .fini = rwm_teardown, .timeout = 120);
+
+/* A feed comment change of comment on post from from_id, sent signed to
+ * the fixture's daemon; returns the status. */
+static long
+meta_send_comment(const char *post, const char *comment, const char *parent, const char *from_id,
+		  long long at_s)
+{
+	char *body;
+	json_t *r;
+	long status;
+
+	cr_assert(asprintf(&body,
+			   "{'url': 'http://127.0.0.1:%d/hooks/" RWM_SOURCE "',"
+			   " 'app_secret': '" APP_SECRET "', 'payload': {'object': 'page',"
+			   " 'entry': [{'id': '" RWM_PAGE_ID
+			   "', 'time': %lld, 'changes': [{'field':"
+			   " 'feed', 'value': {'item': 'comment', 'verb': 'add', 'post_id': '%s',"
+			   " 'comment_id': '%s', 'parent_id': '%s', 'from': {'id': '%s',"
+			   " 'name': 'Person %s'}, 'message': 'Hello', 'created_time': %lld}}]}]}}",
+			   rwm.daemon.http_port, at_s, post, comment, parent, from_id, from_id,
+			   at_s) > 0);
+	r = rwt_fake_call(&rwm.fake, "POST", "/_fake/meta_hooks/send", body);
+	status = (long)json_integer_value(json_array_get(json_object_get(r, "status"), 0));
+	json_decref(r);
+	free(body);
+	return status;
+}
+
+struct polls_since {
+	int64_t after_ms;
+	size_t want;
+};
+
+/* True once the fake logged want posts requests since after_ms: a whole
+ * poll (or more) ran after that instant. */
+static bool
+polled_since(void *arg)
+{
+	struct polls_since *p = arg;
+
+	return rwm_count_requests("posts", p->after_ms) >= p->want;
+}
+
+static void
+wait_polls(size_t n)
+{
+	struct polls_since p = {rw_now_ms(), n};
+
+	cr_assert(rwt_wait_until(polled_since, &p, 20.0), "no poll came:\n%s",
+		  rwt_daemon_log(&rwm.daemon));
+}
+
+/* The comment reaches replywatch by the webhook first; the poll that then
+ * finds it on the platform changes nothing; the Page's reply found by a
+ * later poll answers it. */
+Test(hooks_poll, webhook_then_poll_tracks_once)
+{
+	long long at_s = (long long)time(NULL) - 120;
+	char *post, *comment, *reply;
+	json_t *m;
+
+	rwm_start("facebook", META_PARAMS);
+	wait_polls(1);
+	/* The fake's ids are predictable: its first post, then a comment. */
+	cr_assert_eq(meta_send_comment(RWM_PAGE_ID "_2001", "2001_2002", RWM_PAGE_ID "_2001", "900",
+				       at_s),
+		     200);
+	rwm_wait_state("2001_2002", "open", 5.0);
+	post = rwm_add("post",
+		       "'edge': 'posts', 'from_id': '" RWM_PAGE_ID
+		       "', 'from_name': 'Brand Cafe', 'text': 'News'",
+		       (at_s - 60) * 1000);
+	comment = rwm_add("comment",
+			  "'post': '" RWM_PAGE_ID "_2001', 'from_id': '900',"
+			  " 'from_name': 'Person 900', 'text': 'Hello'",
+			  at_s * 1000);
+	cr_assert_str_eq(post, RWM_PAGE_ID "_2001");
+	cr_assert_str_eq(comment, "2001_2002");
+	wait_polls(2);
+	cr_assert_eq(rwm_tracked(), 1);
+	m = rwm_mention(comment);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "open");
+	json_decref(m);
+	reply = rwm_add("comment",
+			"'post': '" RWM_PAGE_ID
+			"_2001', 'parent': '2001_2002', 'from_id': '" RWM_PAGE_ID
+			"', 'from_name': 'Brand Cafe', 'text': 'Hi!'",
+			(at_s + 30) * 1000);
+	rwm_wait_state(comment, "replied", 20.0);
+	cr_assert_eq(rwm_tracked(), 1);
+	free(post);
+	free(comment);
+	free(reply);
+}
+
+/* The poll finds the comment first; the webhook of it (and its replay)
+ * changes nothing; the Page's reply by webhook answers it at once. */
+Test(hooks_poll, poll_then_webhook_tracks_once)
+{
+	long long at_s = (long long)time(NULL) - 120;
+	char *post, *comment;
+	json_t *m;
+	char at[40];
+
+	post = rwm_add("post",
+		       "'edge': 'posts', 'from_id': '" RWM_PAGE_ID
+		       "', 'from_name': 'Brand Cafe', 'text': 'News'",
+		       (at_s - 60) * 1000);
+	comment = rwm_add("comment",
+			  "'post': '" RWM_PAGE_ID "_2001', 'from_id': '900',"
+			  " 'from_name': 'Person 900', 'text': 'Hello'",
+			  at_s * 1000);
+	rwm_start("facebook", META_PARAMS);
+	rwm_wait_state(comment, "open", 20.0);
+	cr_assert_eq(meta_send_comment(post, comment, post, "900", at_s), 200);
+	cr_assert_eq(meta_send_comment(post, comment, post, "900", at_s), 200);
+	cr_assert_eq(rwm_tracked(), 1);
+	cr_assert_eq(meta_send_comment(post, "2001_9999", comment, RWM_PAGE_ID, at_s + 45), 200);
+	m = rwm_mention(comment);
+	rw_time_format((at_s + 45) * 1000, at, sizeof(at));
+	cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "replied");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "replied_at")), at);
+	json_decref(m);
+	wait_polls(1);
+	cr_assert_eq(rwm_tracked(), 1);
+	free(post);
+	free(comment);
 }

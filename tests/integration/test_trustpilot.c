@@ -16,6 +16,7 @@
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
+#include "rwtsrc.h"
 
 #define SOURCE "tp"
 #define API_KEY "trustpilot-test-key"
@@ -24,6 +25,7 @@
 
 static struct rwt_redis redis;
 static struct rwt_daemon daemon_;
+static const struct rwt_src src = {&daemon_, SOURCE};
 static struct rwt_fake fake;
 static char *dir;
 
@@ -106,117 +108,6 @@ answer(const char *id, const char *text, int64_t answered_ms)
 	free(body);
 }
 
-static json_t *
-get_json(const char *path)
-{
-	return rwt_get_json(daemon_.http_port, path, NULL);
-}
-
-/* The review as /mentions/tp:ID shows it, or NULL (caller decrefs). */
-static json_t *
-mention(const char *id)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/mentions/" SOURCE "%%3A%s", id);
-	return get_json(path);
-}
-
-struct state_wait {
-	const char *id, *want;
-};
-
-static bool
-state_is(void *arg)
-{
-	struct state_wait *w = arg;
-	json_t *m = mention(w->id);
-	const char *state = json_string_value(json_object_get(m, "state"));
-	bool ok = state && strcmp(state, w->want) == 0;
-
-	json_decref(m);
-	return ok;
-}
-
-static void
-wait_state(const char *id, const char *want, double timeout_s)
-{
-	struct state_wait w = {id, want};
-	json_t *m;
-
-	if (rwt_wait_until(state_is, &w, timeout_s))
-		return;
-	m = mention(id);
-	cr_assert_fail("%s never became %s: %s\n%s", id, want,
-		       m ? json_dumps(m, 0) : "(not tracked)", rwt_daemon_log(&daemon_));
-}
-
-/* How many reviews the source tracks (every state). */
-static size_t
-tracked(void)
-{
-	json_t *list = get_json("/mentions?source=" SOURCE "&limit=1000");
-	size_t n;
-
-	cr_assert_not_null(list);
-	n = json_array_size(json_object_get(list, "mentions"));
-	json_decref(list);
-	return n;
-}
-
-static bool
-tracked_at_least(void *arg)
-{
-	return tracked() >= *(size_t *)arg;
-}
-
-static void
-wait_tracked(size_t n, double timeout_s)
-{
-	if (!rwt_wait_until(tracked_at_least, &n, timeout_s))
-		cr_assert_fail("%zu tracked, not %zu\n%s", tracked(), n, rwt_daemon_log(&daemon_));
-}
-
-/* The /status entry of the source (caller decrefs). */
-static json_t *
-source_status(void)
-{
-	json_t *st = get_json("/status"), *src, *found = NULL;
-	size_t i;
-
-	cr_assert_not_null(st);
-	json_array_foreach(json_object_get(st, "sources"), i, src)
-	{
-		if (strcmp(json_string_value(json_object_get(src, "name")), SOURCE) == 0)
-			found = json_incref(src);
-	}
-	json_decref(st);
-	cr_assert_not_null(found);
-	return found;
-}
-
-static bool
-source_state_is(void *arg)
-{
-	json_t *s = source_status();
-	const char *state = json_string_value(json_object_get(s, "state"));
-	bool ok = state && strcmp(state, arg) == 0;
-
-	json_decref(s);
-	return ok;
-}
-
-static void
-wait_source_state(const char *want, double timeout_s)
-{
-	json_t *s;
-
-	if (rwt_wait_until(source_state_is, (void *)want, timeout_s))
-		return;
-	s = source_status();
-	cr_assert_fail("source never %s: %s\n%s", want, json_dumps(s, 0), rwt_daemon_log(&daemon_));
-}
-
 /* The fake's log of endpoint ("reviews", "review"), caller decrefs. */
 static json_t *
 requests(const char *endpoint)
@@ -276,9 +167,9 @@ Test(trustpilot, backfill_two_pages)
 
 	add_backlog(now);
 	start_daemon(API_KEY, "1s");
-	wait_tracked(BACKLOG, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
 
-	m = mention(ids[149]);
+	m = rwt_src_mention(&src, ids[149]);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "kind")), "review");
 	cr_assert_eq(json_integer_value(json_object_get(m, "rating")), 5);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "author")), "C149");
@@ -290,8 +181,8 @@ Test(trustpilot, backfill_two_pages)
 	json_decref(m);
 
 	/* ids[5] is on page 2 (the 145th newest) and was answered on the list. */
-	wait_state(ids[5], "replied", 10.0);
-	m = mention(ids[5]);
+	rwt_src_wait_state(&src, ids[5], "replied", 10.0);
+	m = rwt_src_mention(&src, ids[5]);
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 30 * 60.0, "%s",
 		     json_dumps(m, 0));
 	json_decref(m);
@@ -318,17 +209,17 @@ Test(trustpilot, old_review_answer_within_two_polls)
 
 	add_backlog(now);
 	start_daemon(API_KEY, "2s");
-	wait_tracked(BACKLOG, 20.0);
-	wait_state(ids[0], "breached", 10.0); /* 1 star, 25 h old: past "angry" */
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
+	rwt_src_wait_state(&src, ids[0], "breached", 10.0); /* 1 star, 25 h old: past "angry" */
 
 	answered_at = rw_now_ms() - 5 * MINUTE_MS + 123;
 	made = rw_now_ms();
 	answer(ids[0], "So sorry, refund sent", answered_at);
-	wait_state(ids[0], "replied", 10.0);
+	rwt_src_wait_state(&src, ids[0], "replied", 10.0);
 	size_t polls = count_requests("reviews", made, "page=1");
 	cr_assert_leq(polls, 2, "found after %zu polls", polls);
 
-	m = mention(ids[0]);
+	m = rwt_src_mention(&src, ids[0]);
 	rw_time_format(answered_at, at, sizeof(at));
 	cr_assert_str_eq(json_string_value(json_object_get(m, "replied_at")), at);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "angry");
@@ -346,18 +237,18 @@ Test(trustpilot, deleted_review_closes)
 	add_review("'stars': 2, 'text': 'Rude staff'", rw_now_ms() - 2 * MINUTE_MS, id);
 	add_review("'stars': 4, 'text': 'Fine'", rw_now_ms() - MINUTE_MS, keep);
 	start_daemon(API_KEY, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 
 	cr_assert(asprintf(&body, "{'id': '%s'}", id) > 0);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/delete", body));
 	free(body);
-	wait_state(id, "closed", 10.0);
-	m = mention(id);
+	rwt_src_wait_state(&src, id, "closed", 10.0);
+	m = rwt_src_mention(&src, id);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "close_reason")),
 			 "deleted on platform");
 	json_decref(m);
-	wait_state(keep, "open", 1.0);
-	s = source_status();
+	rwt_src_wait_state(&src, keep, "open", 1.0);
+	s = rwt_src_status(&src);
 	cr_assert_eq(json_integer_value(json_object_get(s, "items_closed_deleted")), 1);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok");
 	json_decref(s);
@@ -375,8 +266,8 @@ Test(trustpilot, wrong_api_key_down)
 
 	add_review("'stars': 1", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(wrong, "1s");
-	wait_source_state("down", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 10.0);
+	s = rwt_src_status(&src);
 	const char *err = json_string_value(json_object_get(s, "last_error"));
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "HTTP 401") && strstr(err, "Invalid ApiKey"), "%s", err);
@@ -414,11 +305,11 @@ Test(trustpilot, rate_limited_waits)
 
 	add_review("'stars': 3", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(API_KEY, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/fault",
 				  "{'endpoint': 'reviews', 'kind': '429', 'retry_after': 3,"
 				  " 'reset_in': 3}"));
-	wait_source_state("rate_limited", 10.0);
+	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
 	/* The 429's own time, from the fake's log. */
 	limited_at = 0;
 	reqs = requests("reviews");
@@ -431,7 +322,7 @@ Test(trustpilot, rate_limited_waits)
 	}
 	json_decref(reqs);
 	cr_assert_gt(limited_at, 0);
-	wait_source_state("ok", 15.0);
+	rwt_src_wait_source_state(&src, "ok", 15.0);
 	reqs = requests(NULL);
 	json_array_foreach(reqs, i, r)
 	{
@@ -451,17 +342,17 @@ Test(trustpilot, server_error_and_garbage_recover)
 
 	add_review("'stars': 2", rw_now_ms() - 2 * MINUTE_MS, id);
 	start_daemon(API_KEY, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/fault",
 				  "{'endpoint': 'review', 'kind': '500', 'count': 2}"));
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/fault",
 				  "{'endpoint': 'reviews', 'kind': 'garbage', 'count': 2}"));
 	add_review("'stars': 5", rw_now_ms(), late);
 	answer(id, "Sorry", rw_now_ms());
-	wait_state(late, "open", 20.0);
-	wait_state(id, "replied", 20.0);
-	wait_source_state("ok", 20.0);
-	s = source_status();
+	rwt_src_wait_state(&src, late, "open", 20.0);
+	rwt_src_wait_state(&src, id, "replied", 20.0);
+	rwt_src_wait_source_state(&src, "ok", 20.0);
+	s = rwt_src_status(&src);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok");
 	json_decref(s);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "malformed answer from reviews"));
@@ -476,7 +367,7 @@ Test(trustpilot, restart_resumes_without_doubles)
 
 	add_backlog(now);
 	start_daemon(API_KEY, "1s");
-	wait_tracked(BACKLOG, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
 	rwt_daemon_stop_clean(&daemon_);
 
 	for (int i = 0; i < 3; i++)
@@ -488,10 +379,10 @@ Test(trustpilot, restart_resumes_without_doubles)
 	rwt_daemon_cleanup(&daemon_);
 	start_daemon(API_KEY, "1s");
 	for (int i = 0; i < 3; i++)
-		wait_state(fresh[i], "open", 10.0);
-	cr_assert_eq(tracked(), BACKLOG + 3);
+		rwt_src_wait_state(&src, fresh[i], "open", 10.0);
+	cr_assert_eq(rwt_src_tracked(&src), BACKLOG + 3);
 	cr_assert_eq(count_requests("reviews", restarted, "page=2"), 0);
-	json_t *m = mention(ids[100]);
+	json_t *m = rwt_src_mention(&src, ids[100]);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "text")), "Review 100");
 	json_decref(m);
 }
@@ -506,13 +397,13 @@ Test(trustpilot, max_rating_policy)
 		   one);
 	add_review("'stars': 5, 'title': 'Great'", rw_now_ms() - MINUTE_MS, five);
 	start_daemon(API_KEY, "1s");
-	wait_state(one, "open", 10.0);
-	wait_state(five, "open", 10.0);
-	m = mention(one);
+	rwt_src_wait_state(&src, one, "open", 10.0);
+	rwt_src_wait_state(&src, five, "open", 10.0);
+	m = rwt_src_mention(&src, one);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "angry");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "text")), "Awful\n\nNever again");
 	json_decref(m);
-	m = mention(five);
+	m = rwt_src_mention(&src, five);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "policy")), "reviews");
 	json_decref(m);
 }
@@ -547,20 +438,20 @@ Test(trustpilot, all_gone_at_once_closes_nothing)
 		add_review("'stars': 3", rw_now_ms() - (6 - i) * MINUTE_MS, id[i]);
 	start_daemon(API_KEY, "1s");
 	for (int i = 0; i < 6; i++)
-		wait_state(id[i], "open", 10.0);
+		rwt_src_wait_state(&src, id[i], "open", 10.0);
 	json_decref(
 		rwt_fake_call(&fake, "POST", "/_fake/trustpilot/fault",
 			      "{'endpoint': 'review', 'kind': 'answer', 'status': 404, 'count': 6,"
 			      " 'body': '{}'}"));
 	cr_assert(rwt_wait_until(faults_used, NULL, 10.0), "the 404s were never asked for");
 	/* The next poll reads them all again, found. */
-	wait_source_state("ok", 5.0);
+	rwt_src_wait_source_state(&src, "ok", 5.0);
 	json_decref(rwt_fake_call(&fake, "DELETE", "/_fake/requests", NULL));
 	cr_assert(rwt_wait_until(faults_used, NULL, 1.0));
 	cr_assert(rwt_wait_until(six_reads, NULL, 5.0));
 	for (int i = 0; i < 6; i++)
-		wait_state(id[i], "open", 1.0);
-	s = source_status();
+		rwt_src_wait_state(&src, id[i], "open", 1.0);
+	s = rwt_src_status(&src);
 	cr_assert_eq(json_integer_value(json_object_get(s, "items_closed_deleted")), 0);
 	json_decref(s);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "nothing closed"));

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "replywatch/config.h"
+#include "replywatch/platform.h"
 #include "replywatch/secret.h"
 #include "replywatch/utf8.h"
 
@@ -135,6 +136,36 @@ Test(config, source_defaults_and_params)
 	rw_config_free(cfg);
 }
 
+/* poll_every "auto" spreads a quota: the default of quota-limited types
+ * (X, YouTube), accepted by any polled type; a duration turns it off. */
+Test(config, poll_every_auto)
+{
+	struct rw_config *cfg = load_ok(
+		"{'sources': [{'name': 'x', 'type': 'x', 'user_id': '42', 'token': 'tok'},"
+		" {'name': 'x2', 'type': 'x', 'user_id': '42', 'token': 'tok', 'poll_every': '2m'},"
+		" {'name': 'y', 'type': 'youtube', 'channel_id': 'UC1', 'api_key': 'k'},"
+		" {'name': 'm', 'type': 'mastodon', 'base_url': 'https://m.example', 'token': 't'},"
+		" {'name': 'm2', 'type': 'mastodon', 'base_url': 'https://m.example', 'token': 't',"
+		"  'poll_every': 'auto'}]}");
+	const struct rw_source_config *x = rw_config_find_source(cfg, "x");
+	const struct rw_source_config *x2 = rw_config_find_source(cfg, "x2");
+	const struct rw_source_config *y = rw_config_find_source(cfg, "y");
+	const struct rw_source_config *m = rw_config_find_source(cfg, "m");
+	const struct rw_source_config *m2 = rw_config_find_source(cfg, "m2");
+
+	cr_assert(x->poll_auto);
+	cr_assert_eq(x->poll_every, 60, "the interval until a budget is known");
+	cr_assert_not(x2->poll_auto);
+	cr_assert_eq(x2->poll_every, 120);
+	cr_assert(y->poll_auto);
+	cr_assert_not(m->poll_auto);
+	cr_assert(m2->poll_auto);
+	cr_assert_eq(m2->poll_every, 60);
+	cr_assert_eq(rw_platform_of(RW_SOURCE_YOUTUBE)->quota->daily_units, 10000);
+	cr_assert_str_eq(rw_platform_of(RW_SOURCE_YOUTUBE)->quota->reset_tz, "America/Los_Angeles");
+	rw_config_free(cfg);
+}
+
 Test(config, default_base_urls)
 {
 	static const struct {
@@ -163,6 +194,9 @@ Test(config, default_base_urls)
 		 "https://api.appstoreconnect.apple.com"},
 		{"{'name': 't', 'type': 'trustpilot', 'business_unit_id': 'b', 'api_key': 'k'}",
 		 "https://api.trustpilot.com"},
+		{"{'name': 'l', 'type': 'linkedin', 'organization': '1', 'client_id': 'c',"
+		 " 'client_secret': 's', 'refresh_token': 'r'}",
+		 "https://api.linkedin.com"},
 		{"{'name': 'b', 'type': 'bluesky', 'identifier': 'i', 'app_password': 'p',"
 		 " 'base_url': 'http://127.0.0.1:3000'}",
 		 "http://127.0.0.1:3000"},
@@ -549,6 +583,8 @@ static const char *const example_creds[] = {
 	"google-play-key",
 	"app-store-key",
 	"trustpilot-api-key",
+	"linkedin-client-secret",
+	"linkedin-refresh-token",
 	"forum-token",
 	"push-token",
 	"webhook-secret",
@@ -624,8 +660,8 @@ Test(config, name_helpers)
 	static const char *const types[] = {
 		"mastodon",    "x",         "bluesky",    "reddit",
 		"youtube",     "facebook",  "instagram",  "google_business",
-		"google_play", "app_store", "trustpilot", "json",
-		"push",
+		"google_play", "app_store", "trustpilot", "linkedin",
+		"json",        "push",
 	};
 	static const char *const events[] = {
 		"warning", "breach",      "escalation", "resolved",

@@ -31,7 +31,7 @@ struct config_case {
 #define POL(extra) "{'policies': [{'name': 'p', 'breach_after': '1h'" extra "}]}"
 /* clang-format off */
 #define TYPES "mastodon, x, bluesky, reddit, youtube, facebook, instagram, google_business, " \
-	      "google_play, app_store, trustpilot, json, push"
+	      "google_play, app_store, trustpilot, linkedin, json, push"
 /* clang-format on */
 #define DURATION_HINT "is not a duration (use 90s, 5m, 1h30m)"
 #define NAME_HINT "is not a valid name (use 1 to 64 of a-z, 0-9, \"-\" and \"_\")"
@@ -300,6 +300,12 @@ static const struct config_case cases[] = {
 				"'token': 't'}, {'name': 'n', 'type': 'mastodon', 'base_url': "
 				"'https://n.example', 'token': 't', 'poll_every': '5 minutes'}]}",
 	 {"sources[2].poll_every: \"5 minutes\" " DURATION_HINT}},
+	{"poll_every auto is lower case", "{'sources': [{'name': 'x', 'type': 'x', 'user_id': '1', "
+					  "'token': 't', 'poll_every': 'AUTO'}]}",
+	 {"sources[0].poll_every: \"AUTO\" " DURATION_HINT}},
+	{"poll_every auto not for push", "{'sources': [{'name': 'p', 'type': 'push', 'token': 't', "
+					 "'poll_every': 'auto'}]}",
+	 {"sources[0].poll_every: not used by type \"push\""}},
 	{"source names duplicate", "{'sources': [" SRC_M ", " SRC_M "]}",
 	 {"sources[1].name: duplicate name \"m\" (already used by sources[0].name)"}},
 	{"source name invalid", "{'sources': [{'name': 'Acme X', 'type': 'push', 'token': 't'}]}",

@@ -49,6 +49,9 @@ Test(connector, every_type_has_a_platform)
 		cr_assert_str_eq(rw_platform_names()[t], p->name);
 		cr_assert_not_null(p->params);
 		cr_assert(p->pushed || p->base_url != NULL || p->base_url_required, "%s", p->name);
+		/* A quota read from headers needs a platform that sends them. */
+		if (p->quota != NULL && p->quota->kind == RW_QUOTA_WINDOW)
+			cr_assert(p->ratelimit_headers || p->ratelimit_read, "%s", p->name);
 		c = rw_connector_for((enum rw_source_type)t);
 		cr_assert_eq(c, p->connector);
 		if (c == NULL)
@@ -120,6 +123,8 @@ Test(connector, cursor_rules_per_platform)
 		{RW_SOURCE_TRUSTPILOT, "6630f0c2a1b2c3d4e5f60718", false},
 		{RW_SOURCE_APP_STORE, "1795435200000", true}, /* createdDate watermark in ms */
 		{RW_SOURCE_APP_STORE, "00000028-b08c-0014-729e-fbd500000000", false},
+		{RW_SOURCE_LINKEDIN, "1795435200000", true}, /* lastModifiedAt watermark in ms */
+		{RW_SOURCE_LINKEDIN, "urn:li:share:1", false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -200,4 +205,22 @@ Test(connector, app_store_revisit_ids)
 	cr_assert_not(rv->id_ok("00000028-b08c?include=x"));
 	cr_assert_not(rv->id_ok(""));
 	cr_assert_eq(rw_platform_of(RW_SOURCE_APP_STORE)->poll_every, 600);
+}
+
+/* LinkedIn reads open items again by URN (percent-encoded into the path):
+ * only URNs are taken; a 404 is a deletion; every request carries the
+ * version headers. */
+Test(connector, linkedin_revisit_ids_and_headers)
+{
+	const struct rw_connector *c = rw_connector_for(RW_SOURCE_LINKEDIN);
+	const struct rw_revisit *rv = c->revisit;
+
+	cr_assert_not_null(rv);
+	cr_assert_not_null(c->headers);
+	cr_assert_eq(rv->gone_status, 404);
+	cr_assert(rv->id_ok("urn:li:comment:(urn:li:activity:1,2)"));
+	cr_assert(rv->id_ok("urn:li:share:7094600000000000000"));
+	cr_assert_not(rv->id_ok("7094600000000000000"));
+	cr_assert_not(rv->id_ok("urn:li:share:1 2"));
+	cr_assert_not(rv->id_ok(""));
 }

@@ -148,8 +148,24 @@ Test(ratelimit, other_platforms_headers_ignored)
 	rl = read_headers(RW_SOURCE_MASTODON, x);
 	expect_unknown(&rl);
 	/* A platform without rate-limit headers of its own. */
-	rl = read_headers(RW_SOURCE_REDDIT, mastodon);
+	rl = read_headers(RW_SOURCE_TRUSTPILOT, mastodon);
 	expect_unknown(&rl);
+}
+
+/* Reddit's reader (its descriptor's ratelimit_read): remaining a float,
+ * reset in seconds from now, limit = used + remaining; names in any case. */
+Test(ratelimit, reddit)
+{
+	const char *h[] = {"x-ratelimit-used",
+			   "4",
+			   "x-ratelimit-remaining",
+			   "596.0",
+			   "x-ratelimit-reset",
+			   "116",
+			   NULL};
+	struct rw_ratelimit rl = read_headers(RW_SOURCE_REDDIT, h);
+
+	expect_window(&rl, 600, 596, NOW + 116000);
 }
 
 Test(ratelimit, no_headers)

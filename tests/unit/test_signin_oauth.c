@@ -135,6 +135,30 @@ Test(signin_oauth, password_request_basic_auth)
 	rw_token_request_clear(&req);
 }
 
+/* Reddit: the refresh-token grant with the client as HTTP Basic, never in
+ * the body. */
+Test(signin_oauth, refresh_basic_request)
+{
+	struct rw_token_request req;
+	char err[200] = "";
+	const char *const *h;
+
+	cr_assert_eq(rw_token_request_refresh_basic(&req, URL, "apikey", "apisecret", "r/t+1", err,
+						    sizeof(err)),
+		     0, "%s", err);
+	cr_assert_str_eq(req.body, "grant_type=refresh_token&refresh_token=r%2Ft%2B1");
+	h = rw_token_request_headers(&req);
+	cr_assert_str_eq(h[0], "Content-Type: application/x-www-form-urlencoded");
+	cr_assert_str_eq(h[1], "Authorization: Basic YXBpa2V5OmFwaXNlY3JldA==");
+	cr_assert_null(h[2]);
+	rw_token_request_clear(&req);
+	cr_assert_eq(rw_token_request_refresh_basic(&req, URL, "id", SECRET_CLIENT, "", err,
+						    sizeof(err)),
+		     -1);
+	cr_assert_str_eq(err, "token request: no refresh_token");
+	cr_assert_null(req.body);
+}
+
 Test(signin_oauth, request_refused_without_credentials_or_url)
 {
 	struct rw_token_request req;

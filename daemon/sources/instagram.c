@@ -1,0 +1,164 @@
+/*
+ * instagram.c: the Instagram connector (Graph API, a professional account
+ * linked to a Facebook Page) — requests and cursors; the parsing is in
+ * instagram_parse.c, what Graph answers share in meta_graph.c.
+ *
+ * Two streams of media, each with its newest 50 comments and their replies
+ * nested (instagram.h): the brand's own media (GET /vNN/IGUSER/media) and
+ * media that tag the brand (/tags), newest first, paged with the "after"
+ * cursor while Graph gives a "next". Every walk reads again the media of
+ * the week below the newest one of the previous walk, so comments on
+ * recent media are found (ingest is idempotent). Comment @mentions have no
+ * list endpoint: they come only through the webhook.
+ *
+ * Errors, throttling and usage headers as for facebook (meta_graph.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/connector.h"
+#include "replywatch/httpc.h"
+#include "replywatch/platform.h"
+#include "replywatch/secret.h"
+#include "replywatch/sources/instagram.h"
+#include "replywatch/sources/meta_graph.h"
+
+#define PER_PAGE "25"
+#define RECENT_MS (7LL * 24 * 60 * 60 * 1000) /* how far below the watermark media are re-read */
+
+static void *
+instagram_state_new(const struct rw_source_config *src)
+{
+	const struct rw_secret *token = rw_source_param_secret(src, "token");
+
+	return token ? rw_bearer_header(rw_secret_value(token)) : NULL;
+}
+
+static void
+instagram_state_free(void *state)
+{
+	rw_bearer_free(state);
+}
+
+static const char *
+instagram_auth_header(struct rw_poll *poll)
+{
+	return rw_poll_state(poll);
+}
+
+static char *
+instagram_media_url_of(struct rw_poll *poll, const struct rw_walk *walk, const char *what)
+{
+	const struct rw_source_config *src = rw_poll_source(poll);
+	char path[RW_GRAPH_ID_MAX + 64];
+
+	snprintf(path, sizeof(path), "/%s/%s/%s", RW_GRAPH_VERSION,
+		 rw_source_param_string(src, "user_id"), what);
+	return rw_url_build(src->base_url, path, "fields", RW_INSTAGRAM_MEDIA_FIELDS, "limit",
+			    PER_PAGE, "after", walk->token, NULL);
+}
+
+static char *
+instagram_media_url(struct rw_poll *poll, const struct rw_walk *walk)
+{
+	return instagram_media_url_of(poll, walk, "media");
+}
+
+static char *
+instagram_tags_url(struct rw_poll *poll, const struct rw_walk *walk)
+{
+	return instagram_media_url_of(poll, walk, "tags");
+}
+
+static int
+instagram_parse(struct rw_poll *poll, const char *body, size_t len, bool tagged,
+		struct rw_page *page, char *err, size_t errlen)
+{
+	const struct rw_source_config *src = rw_poll_source(poll);
+	struct rw_instagram_brand brand = {rw_source_param_string(src, "user_id"),
+					   rw_source_param_string(src, "username")};
+
+	return rw_instagram_parse_media(body, len, &brand, tagged, page, err, errlen);
+}
+
+static int
+instagram_media_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page,
+		      char *err, size_t errlen)
+{
+	return instagram_parse(poll, body, len, false, page, err, errlen);
+}
+
+static int
+instagram_tags_parse(struct rw_poll *poll, const char *body, size_t len, struct rw_page *page,
+		     char *err, size_t errlen)
+{
+	return instagram_parse(poll, body, len, true, page, err, errlen);
+}
+
+static enum rw_poll_result
+instagram_error_result(struct rw_poll *poll, const struct rw_httpc_response *resp, char *reason,
+		       size_t reasonlen)
+{
+	(void)poll;
+	return rw_graph_answer_result(resp->status, resp->body, resp->body_len, reason, reasonlen);
+}
+
+/* The account id goes into every request path: checked first. */
+static void
+instagram_start(struct rw_poll *poll)
+{
+	if (!rw_graph_id_valid(rw_source_param_string(rw_poll_source(poll), "user_id"))) {
+		rw_poll_fail(poll, RW_POLL_CLIENT_ERROR,
+			     "user_id must be the Instagram professional account's numeric id "
+			     "(GET /PAGE-ID?fields=instagram_business_account)");
+		return;
+	}
+	rw_poll_walk(poll);
+}
+
+static bool
+instagram_ms_ok(const char *ms)
+{
+	return rw_cursor_digits(ms, 16);
+}
+
+static const struct rw_stream streams[] = {
+	{"media", 'n', true, true, instagram_media_url, instagram_media_parse, instagram_ms_ok,
+	 RECENT_MS, 0},
+	{"tags", 'g', true, true, instagram_tags_url, instagram_tags_parse, instagram_ms_ok,
+	 RECENT_MS, 0},
+};
+
+static const struct rw_connector connector = {
+	.streams = streams,
+	.nstreams = sizeof(streams) / sizeof(streams[0]),
+	.state_new = instagram_state_new,
+	.state_free = instagram_state_free,
+	.start = instagram_start,
+	.auth_header = instagram_auth_header,
+	.error_result = instagram_error_result,
+};
+
+static const struct rw_param_spec params[] = {
+	{"user_id", RW_PARAM_STRING, true},
+	{"token", RW_PARAM_SECRET, true},
+	{"username", RW_PARAM_STRING, false},
+	/* Webhooks (hooks.h): the delivery signature key and the handshake's token. */
+	{"app_secret", RW_PARAM_SECRET, false},
+	{"verify_token", RW_PARAM_SECRET, false},
+	{NULL, RW_PARAM_STRING, false},
+};
+
+/* Graph's usage headers report a share of a rolling window (limit 100,
+ * remaining 100 - the highest percentage): "auto" spreads what is left. */
+static const struct rw_quota quota = {.kind = RW_QUOTA_WINDOW, .poll_auto_default = true};
+
+const struct rw_platform rw_instagram_platform = {
+	.name = "instagram",
+	.base_url = "https://graph.facebook.com",
+	.params = params,
+	.ratelimit_read = rw_graph_ratelimit_read,
+	.quota = &quota,
+	.connector = &connector,
+};
