@@ -17,6 +17,7 @@
 #include "replywatch/daemon.h"
 #include "replywatch/deadline.h"
 #include "replywatch/health.h"
+#include "replywatch/hooks.h"
 #include "replywatch/httpc.h"
 #include "replywatch/http.h"
 #include "replywatch/log.h"
@@ -55,6 +56,7 @@ struct rw_daemon {
 	struct rw_tracker *tracker;
 	struct rw_deadlines *deadlines;
 	struct rw_stats *stats;
+	struct rw_hooks *hooks; /* webhook counters (hooks.h) */
 	struct rw_httpc *httpc; /* the one libcurl multi handle: pollers and alerts */
 	struct rw_poller *poller;
 	struct rw_alerts *alerts;
@@ -141,6 +143,7 @@ http_start(struct rw_daemon *d, const struct rw_config *cfg, char *err, size_t e
 	if (rw_health_routes(srv, d) == -1 || rw_api_ingest_routes(srv, d) == -1 ||
 	    rw_api_mention_routes(srv, d) == -1 || rw_api_event_routes(srv, d) == -1 ||
 	    rw_api_status_routes(srv, d) == -1 || rw_api_dashboard_routes(srv, d) == -1 ||
+	    rw_api_hook_routes(srv, d) == -1 ||
 	    (d->test_clock && rw_api_test_clock_routes(srv, d) == -1)) {
 		snprintf(err, errlen, "out of memory adding routes");
 		rw_http_server_free(srv);
@@ -233,11 +236,13 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 	d->tracker = rw_tracker_new(d->store);
 	d->deadlines = d->tracker ? rw_deadlines_new(loop, d->store, d->tracker) : NULL;
 	d->stats = rw_stats_new(loop, d->store);
+	d->hooks = rw_hooks_new();
 	d->httpc = rw_httpc_new(loop, "replywatch/" RW_VERSION);
 	d->poller =
 		d->tracker && d->httpc ? rw_poller_new(loop, d->store, d->tracker, d->httpc) : NULL;
 	d->alerts = d->httpc ? rw_alerts_new(loop, d->store, d->httpc) : NULL;
-	if (d->deadlines == NULL || d->stats == NULL || d->poller == NULL || d->alerts == NULL) {
+	if (d->deadlines == NULL || d->stats == NULL || d->hooks == NULL || d->poller == NULL ||
+	    d->alerts == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -483,6 +488,12 @@ rw_daemon_stats(const struct rw_daemon *d)
 	return d->stats;
 }
 
+struct rw_hooks *
+rw_daemon_hooks(const struct rw_daemon *d)
+{
+	return d->hooks;
+}
+
 int64_t
 rw_daemon_started_at(const struct rw_daemon *d)
 {
@@ -524,6 +535,7 @@ rw_daemon_free(struct rw_daemon *d)
 		rw_http_server_free(r->srv);
 		free(r);
 	}
+	rw_hooks_free(d->hooks); /* after the servers: their last answers may count */
 	rw_tracker_free(d->tracker);
 	free_retired_configs(d);
 	rw_policy_set_free(d->ps);

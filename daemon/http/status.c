@@ -12,6 +12,7 @@
 #include "replywatch/api.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
+#include "replywatch/hooks.h"
 #include "replywatch/http.h"
 #include "replywatch/mention.h"
 #include "replywatch/poller.h"
@@ -36,6 +37,11 @@ source_json(struct rw_daemon *d, const struct rw_source_config *src)
 	if (o != NULL && polled != NULL)
 		json_object_update(o, polled);
 	json_decref(polled);
+	if (o != NULL && rw_hook_platform_for(src->type) != NULL) {
+		json_t *hooks = rw_hooks_source_json(rw_daemon_hooks(d), src->name);
+
+		json_object_set_new(o, "webhooks", hooks ? hooks : json_null());
+	}
 	return o;
 }
 
@@ -74,6 +80,7 @@ metrics(struct rw_http_request *req, void *arg)
 	rw_stats_write_metrics(rw_daemon_stats(d), out);
 	rw_poller_write_metrics(rw_daemon_poller(d), out);
 	rw_alerts_write_metrics(rw_daemon_alerts(d), out);
+	rw_hooks_write_metrics(rw_daemon_hooks(d), out);
 	fprintf(out,
 		"# HELP replywatch_redis_connected Whether Redis is connected.\n"
 		"# TYPE replywatch_redis_connected gauge\n"

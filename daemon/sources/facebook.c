@@ -141,6 +141,9 @@ static const struct rw_connector connector = {
 static const struct rw_param_spec params[] = {
 	{"page_id", RW_PARAM_STRING, true},
 	{"token", RW_PARAM_SECRET, true},
+	/* Webhooks (hooks.h): the delivery signature key and the handshake's token. */
+	{"app_secret", RW_PARAM_SECRET, false},
+	{"verify_token", RW_PARAM_SECRET, false},
 	{NULL, RW_PARAM_STRING, false},
 };
 

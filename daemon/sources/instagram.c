@@ -144,6 +144,9 @@ static const struct rw_param_spec params[] = {
 	{"user_id", RW_PARAM_STRING, true},
 	{"token", RW_PARAM_SECRET, true},
 	{"username", RW_PARAM_STRING, false},
+	/* Webhooks (hooks.h): the delivery signature key and the handshake's token. */
+	{"app_secret", RW_PARAM_SECRET, false},
+	{"verify_token", RW_PARAM_SECRET, false},
 	{NULL, RW_PARAM_STRING, false},
 };
 

@@ -4,6 +4,8 @@
  * Return 0, or -1 on allocation failure.
  *
  *   POST /ingest/SOURCE           push items (the source's own token)
+ *   GET|POST /hooks/SOURCE        platform webhooks (the platform's own
+ *                                 scheme; hooks.h: rw_api_hook_routes)
  *   GET  /mentions                a page of mentions, oldest first
  *   GET  /mentions/KEY            one mention
  *   POST /mentions/KEY/close      resolve by hand with a reason

@@ -17,6 +17,7 @@ struct rw_tracker;
 struct rw_stats;
 struct rw_poller;
 struct rw_alerts;
+struct rw_hooks;
 
 struct rw_daemon;
 
@@ -67,6 +68,8 @@ struct rw_alerts *rw_daemon_alerts(const struct rw_daemon *d);
 struct rw_poller *rw_daemon_poller(const struct rw_daemon *d);
 /* The live statistics (borrowed). */
 struct rw_stats *rw_daemon_stats(const struct rw_daemon *d);
+/* The webhook counters (hooks.h; borrowed). */
+struct rw_hooks *rw_daemon_hooks(const struct rw_daemon *d);
 
 /* When the daemon started, ms since the epoch. */
 int64_t rw_daemon_started_at(const struct rw_daemon *d);

@@ -696,6 +696,8 @@ void fake_hook_deliver(struct fake_state *st, struct MHD_Connection *con, struct
 /* Answers /_fake/hooks and /_fake/hook/...; returns false, with resp
  * untouched, for any other path. */
 bool fake_hook_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
+/* POST /_fake/meta_hooks/send: a delivery signed like Meta's (fake_meta_send.c). */
+bool fake_meta_send_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
 /* Forgets every receiver, secret (wiped), queued fault and delivery; frees
  * st->hooks. For the reset and the final free. */
 void fake_hooks_clear(struct fake_state *st);

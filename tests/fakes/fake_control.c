@@ -11,6 +11,7 @@
  *   POST /_fake/reset                              GET /_fake/state
  *   GET|POST /_fake/simulator ({"paused": bool})   GET /_fake/platforms
  *   /_fake/hook/NAME/... and /_fake/hooks: fake_hook.c (the webhook receiver)
+ *   POST /_fake/meta_hooks/send: fake_meta_send.c (signs and sends like Meta)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -380,7 +381,7 @@ fake_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp
 {
 	const char *rest = req->path + strlen("/_fake/");
 
-	if (fake_hook_control(st, req, resp))
+	if (fake_hook_control(st, req, resp) || fake_meta_send_control(st, req, resp))
 		return;
 	if (strcmp(rest, "requests") == 0 && strcmp(req->method, "GET") == 0) {
 		fake_resp_json(resp, 200,
