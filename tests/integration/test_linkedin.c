@@ -19,6 +19,7 @@
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
+#include "rwtsrc.h"
 
 #define SOURCE "li"
 #define PLATFORM "linkedin"
@@ -32,6 +33,7 @@
 
 static struct rwt_redis redis;
 static struct rwt_daemon daemon_;
+static const struct rwt_src src = {&daemon_, SOURCE};
 static struct rwt_fake fake;
 static char *dir;
 
@@ -116,105 +118,16 @@ reply(const char *id, int64_t at_ms)
 	json_decref(ctl("reply", body));
 }
 
-static json_t *
-get_json(const char *path)
-{
-	return rwt_get_json(daemon_.http_port, path, NULL);
-}
-
 static const char *
 str(json_t *v, const char *key)
 {
 	return json_string_value(json_object_get(v, key));
 }
 
-/* The item as /mentions/li:ID shows it (the URN escaped), or NULL. */
-static json_t *
-mention(const char *id)
-{
-	char path[400];
-	size_t n = (size_t)snprintf(path, sizeof(path), "/mentions/" SOURCE "%%3A");
-
-	for (const char *p = id; *p != '\0' && n + 4 < sizeof(path); p++)
-		n += (size_t)snprintf(path + n, sizeof(path) - n, "%%%02X", (unsigned char)*p);
-	return get_json(path);
-}
-
-struct state_wait {
-	const char *id, *want;
-};
-
-static bool
-state_is(void *arg)
-{
-	struct state_wait *w = arg;
-	json_t *m = mention(w->id);
-	const char *state = str(m, "state");
-	bool ok = state && strcmp(state, w->want) == 0;
-
-	json_decref(m);
-	return ok;
-}
-
-static void
-wait_state(const char *id, const char *want, double timeout_s)
-{
-	struct state_wait w = {id, want};
-	json_t *m;
-
-	if (rwt_wait_until(state_is, &w, timeout_s))
-		return;
-	m = mention(id);
-	cr_assert_fail("%s never became %s: %s\n%s", id, want,
-		       m ? json_dumps(m, 0) : "(not tracked)", rwt_daemon_log(&daemon_));
-}
-
-static size_t
-tracked(void)
-{
-	json_t *list = get_json("/mentions?source=" SOURCE "&limit=1000");
-	size_t n;
-
-	cr_assert_not_null(list);
-	n = json_array_size(json_object_get(list, "mentions"));
-	json_decref(list);
-	return n;
-}
-
-static bool
-tracked_at_least(void *arg)
-{
-	return tracked() >= *(size_t *)arg;
-}
-
-static void
-wait_tracked(size_t n, double timeout_s)
-{
-	if (!rwt_wait_until(tracked_at_least, &n, timeout_s))
-		cr_assert_fail("%zu tracked, not %zu\n%s", tracked(), n, rwt_daemon_log(&daemon_));
-}
-
-static json_t *
-source_status(void)
-{
-	json_t *st = get_json("/status"), *src, *found = NULL;
-	size_t i;
-
-	cr_assert_not_null(st);
-	json_array_foreach(json_object_get(st, "sources"), i, src)
-	{
-		if (strcmp(str(src, "name"), SOURCE) == 0)
-			found = json_incref(src);
-	}
-	json_decref(st);
-	cr_assert_not_null(found);
-	return found;
-}
-
 static bool
 source_field_has(const char *field, const char *needle)
 {
-	json_t *s = source_status();
+	json_t *s = rwt_src_status(&src);
 	const char *v = str(s, field);
 	bool ok = v && strstr(v, needle) != NULL;
 
@@ -223,26 +136,9 @@ source_field_has(const char *field, const char *needle)
 }
 
 static bool
-state_has(void *arg)
-{
-	return source_field_has("state", arg);
-}
-
-static bool
 warning_has(void *arg)
 {
 	return source_field_has("warning", arg);
-}
-
-static void
-wait_source_state(const char *want, double timeout_s)
-{
-	json_t *s;
-
-	if (rwt_wait_until(state_has, (void *)want, timeout_s))
-		return;
-	s = source_status();
-	cr_assert_fail("source never %s: %s\n%s", want, json_dumps(s, 0), rwt_daemon_log(&daemon_));
 }
 
 /* Requests the fake logged for endpoint after after_ms whose query holds
@@ -319,9 +215,9 @@ Test(linkedin, backfill_two_pages_exact_reply_times)
 
 	add_backlog(now);
 	start_daemon("");
-	wait_tracked(BACKLOG + 5, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG + 5, 20.0);
 
-	m = mention(ids[59]);
+	m = rwt_src_mention(&src, ids[59]);
 	cr_assert_not_null(m);
 	cr_assert_str_eq(str(m, "kind"), "comment");
 	cr_assert_str_eq(str(m, "author"), "LinkedIn member");
@@ -332,15 +228,15 @@ Test(linkedin, backfill_two_pages_exact_reply_times)
 		  "%s", str(m, "url"));
 	cr_assert_str_eq(str(m, "state"), "open");
 	json_decref(m);
-	m = mention(mentions[0]);
+	m = rwt_src_mention(&src, mentions[0]);
 	cr_assert_not_null(m);
 	cr_assert_str_eq(str(m, "kind"), "mention");
 	cr_assert(strstr(str(m, "url"), "/feed/update/urn:li:share:"), "%s", str(m, "url"));
 	json_decref(m);
 
 	/* ids[5] is the 55th newest: on page 2. */
-	wait_state(ids[5], "replied", 10.0);
-	m = mention(ids[5]);
+	rwt_src_wait_state(&src, ids[5], "replied", 10.0);
+	m = rwt_src_mention(&src, ids[5]);
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 30 * 60.0, "%s",
 		     json_dumps(m, 0));
 	json_decref(m);
@@ -371,14 +267,14 @@ Test(linkedin, reply_after_start_exact_time)
 	add("comment", rw_now_ms() - 20 * MINUTE_MS, id);
 	add("mention", rw_now_ms() - 15 * MINUTE_MS, men);
 	start_daemon("");
-	wait_state(id, "open", 10.0);
-	wait_state(men, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
+	rwt_src_wait_state(&src, men, "open", 10.0);
 	answered_at = rw_now_ms() - 5 * MINUTE_MS + 123;
 	reply(id, answered_at);
 	reply(men, answered_at + 1000);
-	wait_state(id, "replied", 10.0);
-	wait_state(men, "replied", 10.0);
-	m = mention(id);
+	rwt_src_wait_state(&src, id, "replied", 10.0);
+	rwt_src_wait_state(&src, men, "replied", 10.0);
+	m = rwt_src_mention(&src, id);
 	rw_time_format(answered_at, at, sizeof(at));
 	cr_assert_str_eq(str(m, "replied_at"), at);
 	json_decref(m);
@@ -392,10 +288,10 @@ Test(linkedin, expired_access_token_renewed)
 
 	add("comment", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(ctl("expire", NULL));
 	add("comment", rw_now_ms(), late);
-	wait_state(late, "open", 15.0);
+	rwt_src_wait_state(&src, late, "open", 15.0);
 	cr_assert_geq(count_requests("token", 0, NULL), 2);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "access token renewed"));
 	assert_no_secret();
@@ -411,10 +307,10 @@ Test(linkedin, revoked_refresh_token_down)
 
 	add("comment", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(ctl("revoke", NULL));
-	wait_source_state("down", 15.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 15.0);
+	s = rwt_src_status(&src);
 	err = str(s, "last_error");
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "refresh token revoked or expired: authorise again"), "%s", err);
@@ -430,13 +326,13 @@ Test(linkedin, throttled_429_recovers)
 
 	add("comment", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(ctl("fault", "{'endpoint': 'notifications', 'kind': '429', 'count': 1,"
 				 " 'retry_after': 2, 'reset_in': 2}"));
-	wait_source_state("rate_limited", 10.0);
+	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
 	add("comment", rw_now_ms(), late);
-	wait_state(late, "open", 20.0);
-	wait_source_state("ok", 20.0);
+	rwt_src_wait_state(&src, late, "open", 20.0);
+	rwt_src_wait_source_state(&src, "ok", 20.0);
 }
 
 /* A LinkedIn-Version no longer active: LinkedIn's 426, shown in /status. */
@@ -450,7 +346,7 @@ Test(linkedin, inactive_version_refused)
 {
 	start_daemon(", \"version\": \"202001\"");
 	if (!rwt_wait_until(error_has, "HTTP 426: Requested version is not active", 15.0))
-		cr_assert_fail("%s", json_dumps(source_status(), 0));
+		cr_assert_fail("%s", json_dumps(rwt_src_status(&src), 0));
 }
 
 /* The refresh token ends in 20 days (the token endpoint's
@@ -463,8 +359,8 @@ Test(linkedin, refresh_token_end_warned_a_month_ahead)
 
 	add("comment", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("");
-	wait_state(id, "open", 10.0);
-	s = source_status();
+	rwt_src_wait_state(&src, id, "open", 10.0);
+	s = rwt_src_status(&src);
 	cr_assert(json_is_null(json_object_get(s, "warning")), "%s", json_dumps(s, 0));
 	json_decref(s);
 	rwt_daemon_stop_clean(&daemon_);
@@ -487,14 +383,14 @@ Test(linkedin, restart_resumes_without_doubles)
 
 	add_backlog(rw_now_ms());
 	start_daemon("");
-	wait_tracked(BACKLOG + 5, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG + 5, 20.0);
 	rwt_daemon_stop_clean(&daemon_);
 	rwt_daemon_cleanup(&daemon_);
 	add("comment", rw_now_ms(), fresh);
 	restarted = rw_now_ms();
 	start_daemon("");
-	wait_state(fresh, "open", 10.0);
-	cr_assert_eq(tracked(), BACKLOG + 6);
+	rwt_src_wait_state(&src, fresh, "open", 10.0);
+	cr_assert_eq(rwt_src_tracked(&src), BACKLOG + 6);
 	/* From the watermark less an hour: one page, not a second backfill. */
 	cr_assert_eq(count_requests("notifications", restarted, "start=50"), 0);
 }
@@ -510,10 +406,10 @@ Test(linkedin, regression_reply_resolves_only_its_comment)
 	add("comment", rw_now_ms() - 20 * MINUTE_MS, older);
 	add("comment", rw_now_ms() - 10 * MINUTE_MS, newer);
 	start_daemon("");
-	wait_state(older, "open", 10.0);
-	wait_state(newer, "open", 10.0);
+	rwt_src_wait_state(&src, older, "open", 10.0);
+	rwt_src_wait_state(&src, newer, "open", 10.0);
 	reply(newer, rw_now_ms() - MINUTE_MS);
-	wait_state(newer, "replied", 10.0);
+	rwt_src_wait_state(&src, newer, "replied", 10.0);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "access token renewed"));
-	wait_state(older, "open", 1.0);
+	rwt_src_wait_state(&src, older, "open", 1.0);
 }

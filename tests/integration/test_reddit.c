@@ -18,6 +18,7 @@
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
+#include "rwtsrc.h"
 
 #define SOURCE "rd"
 #define PLATFORM "reddit"
@@ -34,6 +35,7 @@
 
 static struct rwt_redis redis;
 static struct rwt_daemon daemon_;
+static const struct rwt_src src = {&daemon_, SOURCE};
 static struct rwt_fake fake;
 static char *dir;
 
@@ -130,118 +132,10 @@ add(const char *what, const char *author, const char *parent, int64_t at_ms, cha
 	json_decref(r);
 }
 
-static json_t *
-get_json(const char *path)
-{
-	return rwt_get_json(daemon_.http_port, path, NULL);
-}
-
-static json_t *
-mention(const char *id)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "/mentions/" SOURCE "%%3A%s", id);
-	return get_json(path);
-}
-
-struct state_wait {
-	const char *id, *want;
-};
-
-static bool
-state_is(void *arg)
-{
-	struct state_wait *w = arg;
-	json_t *m = mention(w->id);
-	const char *state = str(m, "state");
-	bool ok = state && strcmp(state, w->want) == 0;
-
-	json_decref(m);
-	return ok;
-}
-
-static void
-wait_state(const char *id, const char *want, double timeout_s)
-{
-	struct state_wait w = {id, want};
-	json_t *m;
-
-	if (rwt_wait_until(state_is, &w, timeout_s))
-		return;
-	m = mention(id);
-	cr_assert_fail("%s never became %s: %s\n%s", id, want,
-		       m ? json_dumps(m, 0) : "(not tracked)", rwt_daemon_log(&daemon_));
-}
-
-static size_t
-tracked(void)
-{
-	json_t *list = get_json("/mentions?source=" SOURCE "&limit=1000");
-	size_t n;
-
-	cr_assert_not_null(list);
-	n = json_array_size(json_object_get(list, "mentions"));
-	json_decref(list);
-	return n;
-}
-
-static bool
-tracked_at_least(void *arg)
-{
-	return tracked() >= *(size_t *)arg;
-}
-
-static void
-wait_tracked(size_t n, double timeout_s)
-{
-	if (!rwt_wait_until(tracked_at_least, &n, timeout_s))
-		cr_assert_fail("%zu tracked, not %zu\n%s", tracked(), n, rwt_daemon_log(&daemon_));
-}
-
-static json_t *
-source_status(void)
-{
-	json_t *st = get_json("/status"), *src, *found = NULL;
-	size_t i;
-
-	cr_assert_not_null(st);
-	json_array_foreach(json_object_get(st, "sources"), i, src)
-	{
-		if (strcmp(str(src, "name"), SOURCE) == 0)
-			found = json_incref(src);
-	}
-	json_decref(st);
-	cr_assert_not_null(found);
-	return found;
-}
-
-static bool
-source_state_is(void *arg)
-{
-	json_t *s = source_status();
-	const char *state = str(s, "state");
-	bool ok = state && strcmp(state, arg) == 0;
-
-	json_decref(s);
-	return ok;
-}
-
-static void
-wait_source_state(const char *want, double timeout_s)
-{
-	json_t *s;
-
-	if (rwt_wait_until(source_state_is, (void *)want, timeout_s))
-		return;
-	s = source_status();
-	cr_assert_fail("source never %s: %s\n%s", want, json_dumps(s, 0), rwt_daemon_log(&daemon_));
-}
-
 static bool
 polled_ok(void *arg)
 {
-	json_t *s = source_status();
+	json_t *s = rwt_src_status(&src);
 	bool ok = str(s, "last_success_at") != NULL;
 
 	(void)arg;
@@ -358,11 +252,11 @@ Test(reddit, backfill_paging_exact_replies_user_agent)
 
 	add_backlog(now);
 	start_daemon(WITH_PASSWORD);
-	wait_tracked(BACKLOG + 4, 20.0);
-	wait_state(mentions[20], "replied", 10.0);
-	wait_state(replies[1], "replied", 10.0);
+	rwt_src_wait_tracked(&src, BACKLOG + 4, 20.0);
+	rwt_src_wait_state(&src, mentions[20], "replied", 10.0);
+	rwt_src_wait_state(&src, replies[1], "replied", 10.0);
 
-	m = mention(mentions[23]);
+	m = rwt_src_mention(&src, mentions[23]);
 	cr_assert_not_null(m);
 	cr_assert_str_eq(str(m, "kind"), "mention");
 	cr_assert_str_eq(str(m, "author"), "customer_23");
@@ -374,26 +268,26 @@ Test(reddit, backfill_paging_exact_replies_user_agent)
 	cr_assert_str_eq(str(m, "url"), buf);
 	cr_assert_str_eq(str(m, "state"), "open");
 	json_decref(m);
-	m = mention(mentions[0]); /* on the fifth page */
+	m = rwt_src_mention(&src, mentions[0]); /* on the fifth page */
 	cr_assert_not_null(m);
 	cr_assert_eq(rw_time_parse(str(m, "created_at"), &at), 0);
 	cr_assert_eq(at, backlog_at(now, 0), "created_utc to the second");
 	json_decref(m);
-	m = mention(mentions[20]);
+	m = rwt_src_mention(&src, mentions[20]);
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 30 * 60.0, "%s",
 		     json_dumps(m, 0));
 	json_decref(m);
-	m = mention(replies[1]);
+	m = rwt_src_mention(&src, replies[1]);
 	cr_assert_str_eq(str(m, "kind"), "comment");
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 90.0, "%s",
 		     json_dumps(m, 0));
 	json_decref(m);
-	m = mention(post_reply);
+	m = rwt_src_mention(&src, post_reply);
 	cr_assert_not_null(m, "a reply to the brand's post");
 	cr_assert_str_eq(str(m, "kind"), "comment");
 	json_decref(m);
-	cr_assert_null(mention(ancient), "older than the backfill");
-	cr_assert_null(mention(brand_comment), "the brand's own comment is no item");
+	cr_assert_null(rwt_src_mention(&src, ancient), "older than the backfill");
+	cr_assert_null(rwt_src_mention(&src, brand_comment), "the brand's own comment is no item");
 
 	cr_assert_geq(count_requests("mentions", "after=t1_", 0), 4, "paged by after");
 	cr_assert_geq(count_requests("mentions", "mark=false", 0), 1);
@@ -419,10 +313,10 @@ Test(reddit, live_mention_and_reply_refresh_token)
 	wait_polled(10.0);
 	at = now_s_ms() - 5000;
 	add("mention", "late_customer", NULL, at, id);
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	add("brand_reply", NULL, id, at + 4000, NULL);
-	wait_state(id, "replied", 10.0);
-	m = mention(id);
+	rwt_src_wait_state(&src, id, "replied", 10.0);
+	m = rwt_src_mention(&src, id);
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 4.0, "%s",
 		     json_dumps(m, 0));
 	json_decref(m);
@@ -445,8 +339,8 @@ Test(reddit, ratelimit_headers_honoured)
 
 	json_decref(ctl("config", "{'rate_limit': 6}"));
 	start_daemon(WITH_PASSWORD);
-	wait_source_state("rate_limited", 20.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "rate_limited", 20.0);
+	s = rwt_src_status(&src);
 	rl = json_object_get(s, "rate_limit");
 	cr_assert_eq(json_integer_value(json_object_get(rl, "remaining")), 0, "%s",
 		     json_dumps(s, 0));
@@ -469,10 +363,10 @@ Test(reddit, revoked_refresh_token_down)
 
 	add("mention", "carol", NULL, now_s_ms() - MINUTE_MS, id);
 	start_daemon(WITH_REFRESH);
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(ctl("revoke", "{'grant': 'refresh_token'}"));
-	wait_source_state("down", 15.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 15.0);
+	s = rwt_src_status(&src);
 	err = str(s, "last_error");
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "refresh token revoked or expired: authorise again"), "%s", err);
@@ -489,8 +383,8 @@ Test(reddit, refused_password_down)
 
 	json_decref(ctl("revoke", "{'grant': 'password'}"));
 	start_daemon(WITH_PASSWORD);
-	wait_source_state("down", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 10.0);
+	s = rwt_src_status(&src);
 	err = str(s, "last_error");
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "username or password refused"), "%s", err);
@@ -509,7 +403,7 @@ Test(reddit, expired_token_renewed)
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/" PLATFORM "/fault",
 				  "{'kind': 'expire_token'}"));
 	add("mention", "dave", NULL, now_s_ms() - 2000, id);
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	cr_assert_eq(count_requests("token", NULL, 0), 2);
 }
 
@@ -534,8 +428,8 @@ Test(reddit, restart_resumes_regression_four_streams_cursors_saved)
 
 	add_backlog(now);
 	start_daemon(WITH_PASSWORD);
-	wait_tracked(BACKLOG + 4, 20.0);
-	wait_state(replies[1], "replied", 10.0);
+	rwt_src_wait_tracked(&src, BACKLOG + 4, 20.0);
+	rwt_src_wait_state(&src, replies[1], "replied", 10.0);
 	/* A second poll began: the first one's cursors are stored. */
 	cr_assert(rwt_wait_until(second_poll, NULL, 10.0));
 	rwt_daemon_stop_clean(&daemon_);
@@ -544,9 +438,9 @@ Test(reddit, restart_resumes_regression_four_streams_cursors_saved)
 	add("mention", "night_owl", NULL, now_s_ms() - 1000, late);
 	add("brand_reply", NULL, replies[0], now_s_ms(), NULL);
 	start_daemon(WITH_PASSWORD);
-	wait_state(late, "open", 10.0);
-	wait_state(replies[0], "replied", 10.0);
-	cr_assert_eq(tracked(), BACKLOG + 5);
+	rwt_src_wait_state(&src, late, "open", 10.0);
+	rwt_src_wait_state(&src, replies[0], "replied", 10.0);
+	cr_assert_eq(rwt_src_tracked(&src), BACKLOG + 5);
 	cr_assert_eq(count_requests(NULL, "after=", 0), paged, "no page past the watermark");
 }
 
@@ -578,8 +472,8 @@ Test(reddit, wrong_client_secret_down)
 	char *text, *log;
 
 	start_daemon_with(wrong, "/", WITH_PASSWORD);
-	wait_source_state("down", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 10.0);
+	s = rwt_src_status(&src);
 	err = str(s, "last_error");
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "client id/secret rejected"), "%s", err);

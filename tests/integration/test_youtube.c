@@ -16,6 +16,7 @@
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
+#include "rwtsrc.h"
 
 #define SOURCE "yt"
 #define API_KEY "youtube-test-key"
@@ -26,6 +27,7 @@
 
 static struct rwt_redis redis;
 static struct rwt_daemon daemon_;
+static const struct rwt_src src = {&daemon_, SOURCE};
 static struct rwt_fake fake;
 static char *dir;
 
@@ -109,114 +111,6 @@ add_reply(const char *thread, bool brand, int64_t ms)
 	free(body);
 }
 
-static json_t *
-get_json(const char *path)
-{
-	return rwt_get_json(daemon_.http_port, path, NULL);
-}
-
-static json_t *
-mention(const char *id)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "/mentions/" SOURCE "%%3A%s", id);
-	return get_json(path);
-}
-
-struct state_wait {
-	const char *id, *want;
-};
-
-static bool
-state_is(void *arg)
-{
-	struct state_wait *w = arg;
-	json_t *m = mention(w->id);
-	const char *state = json_string_value(json_object_get(m, "state"));
-	bool ok = state && strcmp(state, w->want) == 0;
-
-	json_decref(m);
-	return ok;
-}
-
-static void
-wait_state(const char *id, const char *want, double timeout_s)
-{
-	struct state_wait w = {id, want};
-	json_t *m;
-
-	if (rwt_wait(&daemon_, state_is, &w, timeout_s))
-		return;
-	m = mention(id);
-	cr_assert_fail("%s never became %s: %s\n%s", id, want,
-		       m ? json_dumps(m, 0) : "(not tracked)", rwt_daemon_log(&daemon_));
-}
-
-static size_t
-tracked(void)
-{
-	json_t *list = get_json("/mentions?source=" SOURCE "&limit=1000");
-	size_t n;
-
-	cr_assert_not_null(list);
-	n = json_array_size(json_object_get(list, "mentions"));
-	json_decref(list);
-	return n;
-}
-
-static bool
-tracked_at_least(void *arg)
-{
-	return tracked() >= *(size_t *)arg;
-}
-
-static void
-wait_tracked(size_t n, double timeout_s)
-{
-	if (!rwt_wait(&daemon_, tracked_at_least, &n, timeout_s))
-		cr_assert_fail("%zu tracked, not %zu\n%s", tracked(), n, rwt_daemon_log(&daemon_));
-}
-
-static json_t *
-source_status(void)
-{
-	json_t *st = get_json("/status"), *src, *found = NULL;
-	size_t i;
-
-	cr_assert_not_null(st);
-	json_array_foreach(json_object_get(st, "sources"), i, src)
-	{
-		if (strcmp(json_string_value(json_object_get(src, "name")), SOURCE) == 0)
-			found = json_incref(src);
-	}
-	json_decref(st);
-	cr_assert_not_null(found);
-	return found;
-}
-
-static bool
-source_state_is(void *arg)
-{
-	json_t *s = source_status();
-	const char *state = json_string_value(json_object_get(s, "state"));
-	bool ok = state && strcmp(state, arg) == 0;
-
-	json_decref(s);
-	return ok;
-}
-
-static void
-wait_source_state(const char *want, double timeout_s)
-{
-	json_t *s;
-
-	if (rwt_wait(&daemon_, source_state_is, (void *)want, timeout_s))
-		return;
-	s = source_status();
-	cr_assert_fail("source never %s: %s\n%s", want, json_dumps(s, 0), rwt_daemon_log(&daemon_));
-}
-
 /* Requests to endpoint (NULL: any) whose query holds needle (NULL: any). */
 static size_t
 count_requests(const char *endpoint, const char *needle)
@@ -260,9 +154,9 @@ Test(youtube, backfill_two_pages_with_inline_replies)
 
 	add_backlog(rw_now_ms());
 	start_daemon(API_KEY, "1s");
-	wait_tracked(BACKLOG, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
 
-	m = mention(ids[149]);
+	m = rwt_src_mention(&src, ids[149]);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "kind")), "comment");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "author")), "@fan");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "text")), "Help please");
@@ -273,8 +167,8 @@ Test(youtube, backfill_two_pages_with_inline_replies)
 	json_decref(m);
 
 	/* ids[5] is on page 2 and was answered inline: at the reply's time. */
-	wait_state(ids[5], "replied", 10.0);
-	m = mention(ids[5]);
+	rwt_src_wait_state(&src, ids[5], "replied", 10.0);
+	m = rwt_src_mention(&src, ids[5]);
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 30 * 60 + 0.25,
 		     "%s", json_dumps(m, 0));
 	json_decref(m);
@@ -289,7 +183,7 @@ Test(youtube, backfill_two_pages_with_inline_replies)
 	json_decref(log);
 
 	/* The day's quota is counted under one entry in /status. */
-	s = source_status();
+	s = rwt_src_status(&src);
 	status = json_dumps(s, 0);
 	json_t *q = json_object_get(json_object_get(json_object_get(s, "rate_limit"), "endpoints"),
 				    "daily quota");
@@ -313,10 +207,10 @@ Test(youtube, reply_beyond_inline_replies)
 	for (int i = 0; i < 6; i++)
 		add_reply(id, false, asked + (i + 1) * MINUTE_MS);
 	start_daemon(API_KEY, "1s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	add_reply(id, true, now - MINUTE_MS + 7);
-	wait_state(id, "replied", 10.0);
-	m = mention(id);
+	rwt_src_wait_state(&src, id, "replied", 10.0);
+	m = rwt_src_mention(&src, id);
 	rw_time_format(now - MINUTE_MS + 7, at, sizeof(at));
 	cr_assert_str_eq(json_string_value(json_object_get(m, "replied_at")), at, "%s",
 			 json_dumps(m, 0));
@@ -324,14 +218,14 @@ Test(youtube, reply_beyond_inline_replies)
 	json_decref(m);
 	cr_assert_geq(count_requests("comments", id), 1);
 	/* Others' replies are not items to answer. */
-	cr_assert_eq(tracked(), 1);
+	cr_assert_eq(rwt_src_tracked(&src), 1);
 }
 
 /* True once an auto interval was chosen (poll_interval.seconds a number). */
 static bool
 auto_chosen(void *arg)
 {
-	json_t *s = source_status();
+	json_t *s = rwt_src_status(&src);
 	bool ok = json_is_number(json_object_get(json_object_get(s, "poll_interval"), "seconds"));
 
 	(void)arg;
@@ -351,9 +245,9 @@ Test(youtube, auto_status_shows_the_daily_quota_once)
 
 	add_comment("", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(API_KEY, "auto");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	cr_assert(rwt_wait(&daemon_, auto_chosen, NULL, 10.0), "no auto interval");
-	s = source_status();
+	s = rwt_src_status(&src);
 	rl = json_object_get(s, "rate_limit");
 	cr_assert_eq(json_object_size(json_object_get(rl, "endpoints")), 1, "%s", json_dumps(s, 0));
 	q = json_object_get(json_object_get(rl, "endpoints"), "daily quota");
@@ -397,12 +291,12 @@ Test(youtube, quota_exceeded_waits_until_pacific_midnight)
 	daemon_.test_clock = true;
 	add_comment("", rw_now_ms() - MINUTE_MS, first);
 	start_daemon_with(API_KEY, "60s", ", \"down_after\": \"30h\"");
-	wait_state(first, "open", 10.0);
+	rwt_src_wait_state(&src, first, "open", 10.0);
 
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/youtube/quota", "{'used': 10000}"));
 	now = rwt_clock_advance(&daemon_, 61);
-	wait_source_state("rate_limited", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
+	s = rwt_src_status(&src);
 	q = json_object_get(json_object_get(json_object_get(s, "rate_limit"), "endpoints"),
 			    "daily quota");
 	cr_assert_eq(json_integer_value(json_object_get(q, "remaining")), 0, "%s",
@@ -425,12 +319,14 @@ Test(youtube, quota_exceeded_waits_until_pacific_midnight)
 	for (int i = 0; i < 3; i++)
 		rwt_clock_advance(&daemon_, 30); /* still before the reset */
 	cr_assert_not(rwt_wait_until(asked_since, &before, 1.5), "asked before the reset");
-	cr_assert(source_state_is("rate_limited"));
+	s = rwt_src_status(&src);
+	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "rate_limited");
+	json_decref(s);
 
 	rwt_clock_advance(&daemon_, 60);
-	wait_state(later, "open", 10.0);
-	wait_source_state("ok", 10.0);
-	s = source_status();
+	rwt_src_wait_state(&src, later, "open", 10.0);
+	rwt_src_wait_source_state(&src, "ok", 10.0);
+	s = rwt_src_status(&src);
 	q = json_object_get(json_object_get(json_object_get(s, "rate_limit"), "endpoints"),
 			    "daily quota");
 	cr_assert_gt(json_integer_value(json_object_get(q, "remaining")), 9000);
@@ -447,11 +343,11 @@ Test(youtube, regression_quota_spent_past_down_after_is_down_with_its_reason)
 	daemon_.test_clock = true;
 	add_comment("", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(API_KEY, "60s");
-	wait_state(id, "open", 10.0);
+	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(rwt_fake_call(&fake, "POST", "/_fake/youtube/quota", "{'used': 10000}"));
 	rwt_clock_advance(&daemon_, 61);
-	wait_source_state("down", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 10.0);
+	s = rwt_src_status(&src);
 	const char *err = json_string_value(json_object_get(s, "last_error"));
 	cr_assert(err && strstr(err, "daily quota spent until") &&
 			  !strstr(err, "credentials rejected"),
@@ -469,8 +365,8 @@ Test(youtube, invalid_key_down)
 
 	add_comment("", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(wrong, "1s");
-	wait_source_state("down", 10.0);
-	s = source_status();
+	rwt_src_wait_source_state(&src, "down", 10.0);
+	s = rwt_src_status(&src);
 	const char *err = json_string_value(json_object_get(s, "last_error"));
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "HTTP 400") && strstr(err, "API key rejected"), "%s", err);
@@ -481,7 +377,7 @@ Test(youtube, invalid_key_down)
 	log = rwt_daemon_log(&daemon_);
 	cr_assert_null(strstr(log, wrong));
 	free(log);
-	cr_assert_eq(tracked(), 0);
+	cr_assert_eq(rwt_src_tracked(&src), 0);
 }
 
 /* A restart goes on from the stored watermark (no second page) and nothing
@@ -493,7 +389,7 @@ Test(youtube, restart_resumes_without_doubles)
 
 	add_backlog(rw_now_ms());
 	start_daemon(API_KEY, "1s");
-	wait_tracked(BACKLOG, 20.0);
+	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
 	rwt_daemon_stop_clean(&daemon_);
 	pages = count_requests("commentThreads", "pageToken=");
 
@@ -502,7 +398,7 @@ Test(youtube, restart_resumes_without_doubles)
 	rwt_daemon_cleanup(&daemon_);
 	start_daemon(API_KEY, "1s");
 	for (int i = 0; i < 3; i++)
-		wait_state(fresh[i], "open", 10.0);
-	cr_assert_eq(tracked(), BACKLOG + 3);
+		rwt_src_wait_state(&src, fresh[i], "open", 10.0);
+	cr_assert_eq(rwt_src_tracked(&src), BACKLOG + 3);
 	cr_assert_eq(count_requests("commentThreads", "pageToken="), pages);
 }
