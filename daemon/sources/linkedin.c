@@ -44,6 +44,7 @@
 #include "replywatch/platform.h"
 #include "replywatch/secret.h"
 #include "replywatch/signin.h"
+#include "replywatch/sources/oauth_refresh.h"
 #include "replywatch/sources/linkedin.h"
 
 #define PER_PAGE 50
@@ -285,30 +286,6 @@ li_token_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 }
 
 static void
-li_renew(struct rw_poll *poll, struct li_state *s)
-{
-	const struct rw_source_config *src = rw_poll_source(poll);
-	const struct rw_secret *secret = rw_source_param_secret(src, "client_secret");
-	const struct rw_secret *refresh = rw_source_param_secret(src, "refresh_token");
-	const char *token_url = rw_source_param_string(src, "token_url");
-	struct rw_token_request req;
-	char err[200];
-
-	if (rw_token_request_refresh(&req, token_url ? token_url : TOKEN_URL,
-				     rw_source_param_string(src, "client_id"),
-				     secret ? rw_secret_value(secret) : NULL,
-				     refresh ? rw_secret_value(refresh) : NULL, err,
-				     sizeof(err)) == -1) {
-		rw_poll_fail(poll, RW_POLL_AUTH_ERROR, "%s", err);
-		return;
-	}
-	rw_token_cache_renewing(&s->cache);
-	rw_poll_request(poll, TOKEN_ENDPOINT, req.url, rw_token_request_headers(&req), req.body,
-			RW_TOKEN_SEE, li_token_answer);
-	rw_token_request_clear(&req);
-}
-
-static void
 li_start(struct rw_poll *poll)
 {
 	struct li_state *s = rw_poll_state(poll);
@@ -330,7 +307,7 @@ li_start(struct rw_poll *poll)
 		return;
 	}
 	if (rw_token_cache_due(&s->cache, rw_poll_now_ms(poll))) {
-		li_renew(poll, s);
+		rw_oauth_refresh(poll, &s->cache, TOKEN_URL, TOKEN_ENDPOINT, li_token_answer);
 		return;
 	}
 	li_check_refresh(poll, s);
