@@ -397,21 +397,6 @@ apple_response(struct fake_state *st, struct fake_req *req, struct fake_resp *re
 	free(base);
 }
 
-static bool
-apple_control(struct fake_state *st, enum fake_platform p, const char *what, json_t *body,
-	      struct fake_resp *resp)
-{
-	return fake_reviews_control(st, p, &apple_rules, what, body, resp);
-}
-
-static bool
-apple_get_call(struct fake_state *st, enum fake_platform p, const char *what, struct fake_req *req,
-	       struct fake_resp *resp)
-{
-	(void)req;
-	return fake_reviews_get(st, p, &apple_rules, what, resp);
-}
-
 static const struct fake_route_def apple_routes[] = {
 	{"GET", "/v1/apps/*/customerReviews", "customerReviews", apple_list},
 	{"GET", "/v1/customerReviews/*", "customerReview", apple_review},
@@ -441,8 +426,8 @@ const struct fake_platform_def fake_app_store_def = {
 	.too_many = fake_apple_too_many,
 	.limit_headers = fake_apple_limit_headers,
 	.state = fake_reviews_state,
-	.get = apple_get_call,
-	.control = apple_control,
+	.get = fake_reviews_get_hook,
+	.control = fake_reviews_control_hook,
 	.control_calls = "review, answer, publish, edit, edit_answer, delete, delete_answer, "
 			 "revoke",
 	.reset = fake_reviews_reset,

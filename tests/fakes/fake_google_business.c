@@ -186,21 +186,6 @@ gbp_auth(struct fake_state *st, const struct fake_req *req, int ep, const char *
 	return fake_google_api_auth(st, req, FAKE_SCOPE_GBP, why);
 }
 
-static bool
-gbp_control(struct fake_state *st, enum fake_platform p, const char *what, json_t *body,
-	    struct fake_resp *resp)
-{
-	return fake_reviews_control(st, p, &gbp_rules, what, body, resp);
-}
-
-static bool
-gbp_get_call(struct fake_state *st, enum fake_platform p, const char *what, struct fake_req *req,
-	     struct fake_resp *resp)
-{
-	(void)req;
-	return fake_reviews_get(st, p, &gbp_rules, what, resp);
-}
-
 static const struct fake_route_def gbp_routes[] = {
 	{"GET", "/v4/accounts/*/locations/*/reviews", "reviews", gbp_list},
 	{"GET", "/v4/accounts/*/locations/*/reviews/*", "review", gbp_get},
@@ -226,8 +211,8 @@ const struct fake_platform_def fake_google_business_def = {
 	.too_many = fake_google_too_many,
 	.limit_headers = fake_google_limit_headers,
 	.state = fake_reviews_state,
-	.get = gbp_get_call,
-	.control = gbp_control,
+	.get = fake_reviews_get_hook,
+	.control = fake_reviews_control_hook,
 	.control_calls = "review, answer, edit, edit_answer, delete, delete_answer, revoke, "
 			 "settings",
 	.own_fault = fake_google_own_fault,

@@ -189,21 +189,6 @@ play_state(const struct fake_state *st, enum fake_platform p)
 	return v;
 }
 
-static bool
-play_control(struct fake_state *st, enum fake_platform p, const char *what, json_t *body,
-	     struct fake_resp *resp)
-{
-	return fake_reviews_control(st, p, &play_rules, what, body, resp);
-}
-
-static bool
-play_get_call(struct fake_state *st, enum fake_platform p, const char *what, struct fake_req *req,
-	      struct fake_resp *resp)
-{
-	(void)req;
-	return fake_reviews_get(st, p, &play_rules, what, resp);
-}
-
 static const struct fake_route_def play_routes[] = {
 	{"GET", "/androidpublisher/v3/applications/*/reviews", "reviews", play_list},
 	{"GET", "/androidpublisher/v3/applications/*/reviews/*", "review", play_get},
@@ -228,8 +213,8 @@ const struct fake_platform_def fake_google_play_def = {
 	.too_many = fake_google_too_many,
 	.limit_headers = fake_google_limit_headers,
 	.state = play_state,
-	.get = play_get_call,
-	.control = play_control,
+	.get = fake_reviews_get_hook,
+	.control = fake_reviews_control_hook,
 	.control_calls = "review, answer, edit, edit_answer, delete, delete_answer, revoke, "
 			 "settings",
 	.own_fault = fake_google_own_fault,

@@ -466,3 +466,18 @@ fake_reviews_free(struct fake_state *st, enum fake_platform p)
 	free(rv);
 	st->own[p] = NULL;
 }
+
+bool
+fake_reviews_control_hook(struct fake_state *st, enum fake_platform p, const char *what,
+			  json_t *body, struct fake_resp *resp)
+{
+	return fake_reviews_control(st, p, fake_platforms[p]->reviews, what, body, resp);
+}
+
+bool
+fake_reviews_get_hook(struct fake_state *st, enum fake_platform p, const char *what,
+		      struct fake_req *req, struct fake_resp *resp)
+{
+	(void)req;
+	return fake_reviews_get(st, p, fake_platforms[p]->reviews, what, resp);
+}

@@ -98,6 +98,12 @@ bool fake_reviews_control(struct fake_state *st, enum fake_platform p,
 bool fake_reviews_get(struct fake_state *st, enum fake_platform p,
 		      const struct fake_review_rules *rules, const char *what,
 		      struct fake_resp *resp);
+/* The same two as hooks of a descriptor (its control and get), with the
+ * rules the descriptor names in its reviews field. */
+bool fake_reviews_control_hook(struct fake_state *st, enum fake_platform p, const char *what,
+			       json_t *body, struct fake_resp *resp);
+bool fake_reviews_get_hook(struct fake_state *st, enum fake_platform p, const char *what,
+			   struct fake_req *req, struct fake_resp *resp);
 /* Counts, revocation, settings and rate windows for /_fake/state. */
 json_t *fake_reviews_state(const struct fake_state *st, enum fake_platform p);
 /* Forgets the reviews and settings (reset) / everything (free); ids keep counting. */
