@@ -63,6 +63,11 @@ poller_state_name(enum source_state s)
 struct endpoint_limit *
 poller_limit(struct poll_source *ps, const char *endpoint)
 {
+	const struct rw_platform *pf = rw_platform_of(ps->src->type);
+
+	/* Endpoints that spend one budget share one entry (struct rw_quota). */
+	if (pf != NULL && pf->quota != NULL && pf->quota->shared != NULL)
+		endpoint = pf->quota->shared;
 	for (size_t i = 0; i < ps->nlimits; i++)
 		if (strcmp(ps->limits[i].name, endpoint) == 0)
 			return &ps->limits[i];

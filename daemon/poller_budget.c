@@ -114,13 +114,21 @@ poller_budget_interval(struct poll_source *ps, int64_t now)
 	struct poll_budget b[POLL_MAX_ENDPOINTS];
 	size_t n = 0;
 
+	const struct rw_quota *q = quota_of(ps);
+	bool rolling = q != NULL && q->rolling;
+
 	daily(ps, now); /* a day over: refilled before it is read */
 	for (size_t i = 0; i < ps->nlimits; i++) {
 		struct endpoint_limit *l = &ps->limits[i];
+		double spent =
+			rolling ? poll_cost_sample_rolling(l->seen_reset_ms > 0 ? l->seen_remaining
+										: -1,
+							   l->rl.remaining)
+				: poll_cost_sample(l->calls, l->seen_remaining, l->seen_reset_ms,
+						   l->rl.remaining, l->rl.reset_at_ms);
 
-		l->cost = poll_cost_learn(
-			l->cost, poll_cost_sample(l->calls, l->seen_remaining, l->seen_reset_ms,
-						  l->rl.remaining, l->rl.reset_at_ms));
+		if (spent >= 0)
+			l->cost = poll_cost_learn(l->cost, spent);
 		l->calls = 0;
 		l->seen_remaining = l->rl.remaining;
 		l->seen_reset_ms = l->rl.reset_at_ms;

@@ -180,7 +180,9 @@ struct rw_poller {
  * into poll: it is copied before poll is freed), updates the source's
  * state and schedules its next poll. Frees poll. */
 void poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason);
-/* The budget of endpoint at source ps, made on first use (NULL when full). */
+/* The budget of endpoint at source ps, made on first use (NULL when full);
+ * the one shared entry when the platform's endpoints share one budget
+ * (struct rw_quota.shared). */
 struct endpoint_limit *poller_limit(struct poll_source *ps, const char *endpoint);
 const char *poller_state_name(enum source_state s);
 
@@ -245,6 +247,11 @@ double poll_cost_learn(double cost, double spent);
 #define POLL_SAME_WINDOW_MS 2000
 double poll_cost_sample(unsigned calls, long prev_remaining, int64_t prev_reset_ms, long remaining,
 			int64_t reset_ms);
+/* What the latest poll spent of a rolling window's budget (struct
+ * rw_quota.rolling): the drop of its remaining figure since the last poll,
+ * or -1 when it says nothing (a figure unknown, or usage fell: what left
+ * the window hides what the poll spent; the estimate is then kept). Pure. */
+double poll_cost_sample_rolling(long prev_remaining, long remaining);
 /* The first walk's backfill cutoff at now: now - backfill, saturated at 1
  * (the epoch) so that no configured value turns it off or overflows. */
 int64_t poll_backfill_cutoff(int64_t now, int64_t backfill_s);
