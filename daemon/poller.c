@@ -271,6 +271,7 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	log_end(ps, result, out.event);
 	write_pending_event(ps);
 	every = poller_budget_interval(ps, now);
+	poller_budget_save(ps, now);
 	if (ps->src->poll_auto && out.wait == WAIT_EVERY)
 		out.wait = WAIT_AUTO;
 	else

@@ -113,6 +113,8 @@ struct poll_source {
 	unsigned long long event_failures; /* source events that could not be written */
 	struct endpoint_limit limits[POLL_MAX_ENDPOINTS];
 	size_t nlimits;
+	bool daily_loaded;    /* the daily quota's count was read from Redis (poller_budget.c) */
+	long daily_saved;     /* ... and the units left last written there */
 	double auto_interval; /* poll_every "auto": the last choice (s) */
 	char auto_why[160];   /* ... and why ("" before the first) */
 	unsigned long long polls[RW_POLL_RESULT_COUNT];
@@ -197,6 +199,14 @@ int64_t poller_budget_daily_spent(struct poll_source *ps, int64_t now);
  * else 0 and nothing changes. */
 int64_t poller_budget_daily_refused(struct poll_source *ps, long status, const char *body,
 				    size_t len, int64_t now);
+/* A daily quota's count kept in Redis (key "PREFIX{SOURCE}:dq", value
+ * "RESET_MS REMAINING", expiring an hour after the reset), so a restart
+ * does not begin the day at the full quota. load: at the start of poll,
+ * before its cursors are read (once per source; again after a failure);
+ * save: at a poll's end, when the count changed. Nothing for other
+ * sources. A failure is logged, never a poll's failure. */
+void poller_budget_load(struct rw_poll *poll);
+void poller_budget_save(struct poll_source *ps, int64_t now);
 /* At a poll's end: learns each endpoint's cost from the calls the poll
  * made, chooses the interval (seconds) and keeps it and why in ps. */
 double poller_budget_interval(struct poll_source *ps, int64_t now);
