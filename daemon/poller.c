@@ -78,6 +78,7 @@ poller_limit(struct poll_source *ps, const char *endpoint)
 	memset(l, 0, sizeof(*l));
 	snprintf(l->name, sizeof(l->name), "%s", endpoint);
 	l->rl.limit = l->rl.remaining = -1; /* unknown until the platform says */
+	poller_budget_adopt(ps, l);         /* or another source of the same client knows */
 	return l;
 }
 

@@ -179,6 +179,56 @@ poller_budget_save(struct poll_source *ps, int64_t now)
 		ps->daily_saved = l->rl.remaining;
 }
 
+/* The source of ps's type, base URL and shared_by value that o is, or not. */
+static bool
+same_client(const struct poll_source *ps, const struct poll_source *o, const char *key)
+{
+	const char *a = rw_source_param_string(ps->src, key), *b;
+
+	if (o == ps || o->src->type != ps->src->type || a == NULL ||
+	    (b = rw_source_param_string(o->src, key)) == NULL || strcmp(a, b) != 0)
+		return false;
+	if (ps->src->base_url == NULL || o->src->base_url == NULL)
+		return ps->src->base_url == o->src->base_url;
+	return strcmp(ps->src->base_url, o->src->base_url) == 0;
+}
+
+void
+poller_budget_share(struct poll_source *ps, const struct endpoint_limit *from)
+{
+	const struct rw_quota *q = quota_of(ps);
+
+	if (q == NULL || q->shared == NULL || q->shared_by == NULL)
+		return;
+	for (struct poll_source *o = ps->poller->sources; o != NULL; o = o->next) {
+		struct endpoint_limit *l;
+
+		if (same_client(ps, o, q->shared_by) && (l = poller_limit(o, q->shared)) != NULL)
+			l->rl = from->rl;
+	}
+}
+
+void
+poller_budget_adopt(struct poll_source *ps, struct endpoint_limit *l)
+{
+	const struct rw_quota *q = quota_of(ps);
+
+	if (q == NULL || q->shared == NULL || q->shared_by == NULL)
+		return;
+	/* The figures another source of the client has: the first found (they
+	 * are the same, each answer updates them all). */
+	for (struct poll_source *o = ps->poller->sources; o != NULL; o = o->next) {
+		if (!same_client(ps, o, q->shared_by))
+			continue;
+		for (size_t i = 0; i < o->nlimits; i++) {
+			if (strcmp(o->limits[i].name, q->shared) == 0) {
+				l->rl = o->limits[i].rl;
+				return;
+			}
+		}
+	}
+}
+
 int64_t
 poller_budget_daily_spent(struct poll_source *ps, int64_t now)
 {

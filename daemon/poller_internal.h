@@ -199,6 +199,12 @@ int64_t poller_budget_daily_spent(struct poll_source *ps, int64_t now);
  * else 0 and nothing changes. */
 int64_t poller_budget_daily_refused(struct poll_source *ps, long status, const char *body,
 				    size_t len, int64_t now);
+/* Sources that share one budget (struct rw_quota.shared_by: Reddit's
+ * client_id): share gives the figures of from (ps's shared entry, just
+ * updated by an answer) to the others; adopt fills l, ps's shared entry
+ * just made, with another's. Nothing for other platforms. */
+void poller_budget_share(struct poll_source *ps, const struct endpoint_limit *from);
+void poller_budget_adopt(struct poll_source *ps, struct endpoint_limit *l);
 /* A daily quota's count kept in Redis (key "PREFIX{SOURCE}:dq", value
  * "RESET_MS REMAINING", expiring an hour after the reset), so a restart
  * does not begin the day at the full quota. load: at the start of poll,

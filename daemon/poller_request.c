@@ -118,6 +118,7 @@ note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t 
 	/* A 429 without any figures still means: not before a backoff. */
 	if (resp->status == 429 && rl.remaining != 0 && rl.retry_at_ms == 0)
 		l->rl.remaining = 0;
+	poller_budget_share(poll->ps, l);
 }
 
 static void

@@ -79,6 +79,11 @@ struct rw_quota {
 	 * any answer go to one rate-limit entry of this name, and a call to any
 	 * endpoint is refused while it is spent. */
 	const char *shared;
+	/* With shared: a key of the type whose equal values (and base URL)
+	 * mean one budget across sources too (Reddit's client_id: the budget
+	 * is per OAuth client). An answer to one such source updates the
+	 * others' entry, and a source that starts takes theirs. NULL: per source. */
+	const char *shared_by;
 	/* RW_QUOTA_WINDOW: the window rolls (Meta's usage: a share of the last
 	 * hour, no reset reported until throttled). The reader gives as reset
 	 * when what is spent now has left the window, which moves with every
