@@ -236,6 +236,7 @@ rw_config_free(struct rw_config *cfg)
 	rw_secret_free(cfg->redis.password);
 	free(cfg->redis.key_prefix);
 	free(cfg->redis.display);
+	rw_cfg_redis_sentinels_free(&cfg->redis);
 	free(cfg->http.listen);
 	rw_secret_free(cfg->http.token);
 	for (size_t i = 0; i < cfg->ncalendars; i++)

@@ -164,6 +164,12 @@ const char *const *rw_cfg_event_names(void);
 
 /* The sections, in config_*.c. Each reads obj's section (which may be absent). */
 void rw_cfg_read_redis(struct rw_cfg_ctx *ctx, const json_t *root);
+/* True when the redis section sec uses the Sentinel form (config_sentinel.c). */
+bool rw_cfg_redis_is_sentinel(const json_t *sec);
+/* Reads "sentinels", "master_name" and "sentinel_password" of the redis
+ * section sec into ctx->cfg->redis (config_sentinel.c). */
+void rw_cfg_read_redis_sentinel(struct rw_cfg_ctx *ctx, const json_t *sec);
+void rw_cfg_redis_sentinels_free(struct rw_redis_config *r);
 void rw_cfg_read_http(struct rw_cfg_ctx *ctx, const json_t *root);
 void rw_cfg_read_calendars(struct rw_cfg_ctx *ctx, const json_t *root);
 void rw_cfg_read_sources(struct rw_cfg_ctx *ctx, const json_t *root);

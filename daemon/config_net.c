@@ -24,7 +24,9 @@
 #define HTTP_MIN_MAX_BODY 1024
 #define HTTP_MAX_MAX_BODY (64 * 1024 * 1024)
 
-static const char *const redis_keys[] = {"url", "password", "key_prefix", NULL};
+static const char *const redis_keys[] = {"url",       "password",    "key_prefix",
+					 "sentinels", "master_name", "sentinel_password",
+					 "db",        NULL};
 static const char *const http_keys[] = {"listen", "token", "max_body", NULL};
 
 /* A parsed redis:// or unix:// URL, its strings owned. */
@@ -406,6 +408,22 @@ read_key_prefix(struct rw_cfg_ctx *ctx, const json_t *sec)
 	ctx->cfg->redis.key_prefix = rw_cfg_strdup(ctx, s);
 }
 
+/* The Sentinel form: the master's address comes from the sentinels; the
+ * database, password and prefix are read as for a URL. */
+static void
+read_sentinel_form(struct rw_cfg_ctx *ctx, const json_t *sec)
+{
+	struct rw_redis_config *r = &ctx->cfg->redis;
+
+	if (json_object_get(sec, "url") != NULL)
+		rw_cfg_err(ctx, "redis.url",
+			   "give either redis.url or redis.sentinels with redis.master_name, "
+			   "not both");
+	rw_cfg_secret(ctx, sec, "redis", "password", &r->password);
+	read_key_prefix(ctx, sec);
+	rw_cfg_read_redis_sentinel(ctx, sec);
+}
+
 void
 rw_cfg_read_redis(struct rw_cfg_ctx *ctx, const json_t *root)
 {
@@ -420,6 +438,13 @@ rw_cfg_read_redis(struct rw_cfg_ctx *ctx, const json_t *root)
 		sec = NULL;
 	if (sec != NULL) {
 		rw_cfg_check_keys(ctx, sec, "redis", redis_keys);
+		if (rw_cfg_redis_is_sentinel(sec)) {
+			read_sentinel_form(ctx, sec);
+			return;
+		}
+		if (json_object_get(sec, "db") != NULL)
+			rw_cfg_err(ctx, "redis.db",
+				   "only with redis.sentinels (put the database in redis.url)");
 		if (rw_cfg_string(ctx, sec, "redis", "url", &url) == -1)
 			url = NULL;
 		rw_cfg_secret(ctx, sec, "redis", "password", &password);

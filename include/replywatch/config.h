@@ -46,6 +46,12 @@ struct rw_labels {
 	size_t n;
 };
 
+/* One Sentinel to ask for the master: an IP literal and a port. */
+struct rw_redis_sentinel {
+	char *host; /* without brackets, as hiredis wants it */
+	int port;
+};
+
 struct rw_redis_config {
 	bool unix_socket;           /* unix:///path instead of TCP */
 	char *host;                 /* IP literal ("localhost" becomes 127.0.0.1); NULL for unix */
@@ -56,6 +62,12 @@ struct rw_redis_config {
 	struct rw_secret *password; /* "password" key or the URL's userinfo; NULL: no AUTH */
 	char *key_prefix;           /* default "rw:" */
 	char *display;              /* the address without any password, for logs and /status */
+	/* Sentinel mode ("sentinels" + "master_name" instead of "url"): host and
+	 * port are then unset and found by asking the sentinels. */
+	struct rw_redis_sentinel *sentinels;
+	size_t nsentinels;
+	char *master_name;                   /* NULL: plain "url" mode */
+	struct rw_secret *sentinel_password; /* AUTH to the sentinels; NULL: none */
 };
 
 struct rw_http_config {

@@ -8,6 +8,11 @@
  * has none), and pings the server so a hung Redis is noticed. Redis being
  * down never stops the daemon: commands issued meanwhile fail at once.
  *
+ * With redis.sentinels and redis.master_name the store first asks the
+ * sentinels where the master is (sentinel.h), confirms with ROLE that the
+ * server it reached is the master, and asks again after any disconnect, a
+ * ROLE that is not "master", or a READONLY, LOADING or MASTERDOWN error.
+ *
  * Commands are asynchronous. Each one's callback runs exactly once: with the
  * reply, or with reply == NULL when the command could not complete
  * (disconnect, store freed). The reply is borrowed: it is freed when the
@@ -19,6 +24,9 @@
 #include <hiredis/hiredis.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "replywatch/sentinel.h"
 
 struct ev_loop;
 struct rw_store;
@@ -88,6 +96,43 @@ struct rw_store_stats {
 	unsigned long long rejected;           /* commands refused: not connected or over the cap */
 };
 void rw_store_get_stats(const struct rw_store *st, struct rw_store_stats *out);
+
+/* How long rw_store_wait lets Redis wait for a replica. WAIT blocks the
+ * store's one connection meanwhile, so it is short. */
+#define RW_STORE_WAIT_MS 300
+
+/* True when acknowledgements (POST /ingest, alert delivery) must wait for a
+ * replica: always in Sentinel mode; with a plain redis.url only while the
+ * master reports connected replicas (ROLE, asked at connect and with every
+ * liveness ping). A lone Redis never pays for WAIT. */
+bool rw_store_replicated(const struct rw_store *st);
+
+typedef void rw_store_wait_fn(struct rw_store *st, bool replicated, void *arg);
+
+/* Sends WAIT 1 RW_STORE_WAIT_MS. Because the store has one connection and
+ * Redis runs a client's commands in order, replicated == true means every
+ * write this store sent before the call reached at least one replica.
+ * replicated is false on a timeout, an error or a disconnect. Returns 0
+ * (fn will run once) or -1 like rw_store_command (fn will not run). */
+int rw_store_wait(struct rw_store *st, rw_store_wait_fn *fn, void *arg);
+
+/* The replication picture for /status and metrics. Strings are borrowed
+ * from the store and valid until the next store callback. */
+struct rw_store_ha {
+	bool sentinel;               /* the master is found through Sentinel */
+	const char *master;          /* "IP:PORT" of the server in use, or NULL */
+	const char *found_by;        /* "sentinel IP:PORT" or "redis.url" */
+	const char *const *replicas; /* replicas the sentinel reports (not down) */
+	size_t nreplicas;
+	int connected_replicas;   /* as the master's ROLE says; -1: not known */
+	int64_t last_failover_ms; /* wall clock of the last master change; 0: none */
+	unsigned long long master_changes;
+	unsigned long long lookups_failed; /* no sentinel gave an answer */
+	unsigned long long waits;          /* WAITs answered with a replica */
+	unsigned long long waits_failed;   /* WAITs that timed out or failed */
+	bool replicated;                   /* rw_store_replicated */
+};
+void rw_store_get_ha(const struct rw_store *st, struct rw_store_ha *out);
 
 /* Closes the connection (pending callbacks get NULL replies) and frees the
  * store. Accepts NULL. Do not call from inside a store callback. */
