@@ -106,10 +106,11 @@ struct rw_alerts {
 	const struct rw_config *cfg;
 	struct rw_policy_set *ps;
 	struct target *targets;
-	struct target *retired; /* replaced by a reload, a request still under way */
-	ev_timer tick;          /* reads, sends, repeats */
-	ev_timer refresh;       /* figures from Redis */
-	size_t redis_pending;   /* commands under way */
+	struct target *retired;   /* replaced by a reload, a request still under way */
+	ev_timer tick;            /* reads, sends, repeats */
+	ev_timer refresh;         /* figures from Redis */
+	size_t redis_pending;     /* commands under way */
+	bool unreplicated_logged; /* "no replica confirmed" said since the last good read */
 	bool stopping, freeing;
 };
 

@@ -41,6 +41,11 @@ struct read_call {
 	char *source;
 	bool backlog;
 	bool create; /* the call creates the group */
+	/* WAIT goes just before XREADGROUP (see outbox_read). */
+	bool waited;     /* a WAIT was sent before the read */
+	bool waiting;    /* that WAIT has not answered yet */
+	bool replicated; /* its answer: a replica has every entry read */
+	bool abandoned;  /* XREADGROUP was not sent: the WAIT callback frees */
 };
 
 static struct source_read *
@@ -228,6 +233,34 @@ create_group(struct read_call *rc)
 }
 
 static void
+wait_done(struct rw_store *st, bool ok, void *arg)
+{
+	struct read_call *rc = arg;
+
+	(void)st;
+	rc->waiting = false;
+	rc->replicated = ok;
+	if (rc->abandoned)
+		read_call_free(rc);
+}
+
+/* A read whose entries no replica has confirmed: deliver nothing yet.
+ * Entries read as new are pending now, so the next read takes the backlog
+ * again, from where it was. */
+static void
+read_unreplicated(struct target *t, struct source_read *r, struct read_call *rc)
+{
+	if (!rc->a->unreplicated_logged)
+		log_warnx("alert target %s: no replica confirmed the events of %s; holding "
+			  "delivery until one does",
+			  t->name, rc->source);
+	rc->a->unreplicated_logged = true;
+	r->backlog_read = false;
+	r->more = false;
+	read_call_free(rc);
+}
+
+static void
 read_done(struct rw_store *st, const redisReply *reply, void *arg)
 {
 	struct read_call *rc = arg;
@@ -254,6 +287,11 @@ read_done(struct rw_store *st, const redisReply *reply, void *arg)
 		read_call_free(rc);
 		return;
 	}
+	if (rc->waited && !rc->replicated) {
+		read_unreplicated(t, r, rc);
+		return;
+	}
+	rc->a->unreplicated_logged = false;
 	/* [[key, [entry, ...]]] or nil when nothing is new. */
 	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
 	    reply->element[0]->elements == 2) {
@@ -307,8 +345,21 @@ outbox_read(struct target *t, struct source_read *r)
 	argv[6] = "STREAMS";
 	argv[7] = key;
 	argv[8] = rc->backlog ? (r->backlog_after[0] ? r->backlog_after : "0") : ">";
+	/* Only replicated events are delivered: WAIT and XREADGROUP leave back
+	 * to back on the store's one connection, so every entry the read sees
+	 * was written before the WAIT ran. */
+	if (rw_store_replicated(t->a->store)) {
+		if (rw_store_wait(t->a->store, wait_done, rc) == -1) {
+			read_call_free(rc);
+			return;
+		}
+		rc->waiting = rc->waited = true;
+	}
 	if (call(t->a, 9, argv, read_done, rc) == -1) {
-		read_call_free(rc);
+		if (rc->waiting)
+			rc->abandoned = true;
+		else
+			read_call_free(rc);
 		return;
 	}
 	r->reading = true;

@@ -4,7 +4,9 @@
  * The answer 202 is given only once every item is in Redis, so a client
  * that saw 202 can forget its items: nothing acknowledged is ever lost.
  * Anything else means nothing was promised; re-sending is safe because
- * ingest is idempotent.
+ * ingest is idempotent. Where Redis has replicas (rw_store_replicated),
+ * "in Redis" means on a replica too: WAIT must confirm one, or the answer is
+ * 503, so a master that dies right after the 202 loses nothing promised.
  *
  * The source's token is checked from the headers, before a byte of the body
  * is read, and before anything is said about the source: an unknown source
@@ -30,14 +32,36 @@
 
 struct ingest_call {
 	struct rw_http_request *req;
+	struct rw_store *store;
 	size_t n;
 };
+
+static void answer(struct ingest_call *call, int result, const char *detail);
+
+static void
+replicated(struct rw_store *st, bool ok, void *arg)
+{
+	(void)st;
+	answer(arg, ok ? 0 : -1, "no replica confirmed the write in time");
+}
 
 static void
 ingested(void *arg, int result, const char *detail)
 {
 	struct ingest_call *call = arg;
 
+	if (result == 0 && rw_store_replicated(call->store)) {
+		if (rw_store_wait(call->store, replicated, call) == 0)
+			return;
+		result = -1;
+		detail = "redis unavailable";
+	}
+	answer(call, result, detail);
+}
+
+static void
+answer(struct ingest_call *call, int result, const char *detail)
+{
 	if (result == 0) {
 		json_t *body = json_pack("{s:I}", "accepted", (json_int_t)call->n);
 
@@ -116,6 +140,7 @@ ingest(struct rw_http_request *req, void *arg)
 		return;
 	}
 	call->req = req;
+	call->store = rw_daemon_store(d);
 	call->n = n;
 	if (rw_tracker_ingest(rw_daemon_tracker(d), src, items, n, ingested, call) == -1) {
 		for (size_t i = 0; i < n; i++)

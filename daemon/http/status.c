@@ -45,6 +45,64 @@ source_json(struct rw_daemon *d, const struct rw_source_config *src)
 	return o;
 }
 
+/* The "redis" object: connectedness, the master in use and how it was
+ * found, the replicas Sentinel reports, failovers and replication waits. */
+static json_t *
+redis_json(struct rw_store *st)
+{
+	struct rw_store_ha ha;
+	json_t *o, *replicas = json_array();
+
+	rw_store_get_ha(st, &ha);
+	for (size_t i = 0; replicas != NULL && i < ha.nreplicas; i++)
+		json_array_append_new(replicas, json_string(ha.replicas[i]));
+	o = json_pack(
+		"{s:b, s:s, s:s?, s:s?, s:o, s:o, s:o, s:I, s:b, s:I, s:I}", "connected",
+		rw_store_connected(st), "mode", ha.sentinel ? "sentinel" : "url", "master",
+		ha.master, "found_by", ha.found_by, "replicas",
+		ha.sentinel && replicas ? replicas : json_null(), "connected_replicas",
+		ha.connected_replicas >= 0 ? json_integer(ha.connected_replicas) : json_null(),
+		"last_failover_at",
+		ha.last_failover_ms ? rw_time_json(ha.last_failover_ms) : json_null(),
+		"master_changes", (json_int_t)ha.master_changes, "replicated_acks", ha.replicated,
+		"waits", (json_int_t)ha.waits, "waits_failed", (json_int_t)ha.waits_failed);
+	if (!ha.sentinel)
+		json_decref(replicas);
+	return o;
+}
+
+static void
+write_redis_metrics(struct rw_store *st, FILE *out)
+{
+	struct rw_store_ha ha;
+
+	rw_store_get_ha(st, &ha);
+	fprintf(out,
+		"# HELP replywatch_redis_master_changes_total Times Sentinel named a new master.\n"
+		"# TYPE replywatch_redis_master_changes_total counter\n"
+		"replywatch_redis_master_changes_total %llu\n"
+		"# HELP replywatch_redis_last_failover_timestamp_seconds When the master last "
+		"changed (0: never).\n"
+		"# TYPE replywatch_redis_last_failover_timestamp_seconds gauge\n"
+		"replywatch_redis_last_failover_timestamp_seconds %.3f\n"
+		"# HELP replywatch_redis_sentinel_lookups_failed_total Lookups no sentinel "
+		"answered.\n"
+		"# TYPE replywatch_redis_sentinel_lookups_failed_total counter\n"
+		"replywatch_redis_sentinel_lookups_failed_total %llu\n"
+		"# HELP replywatch_redis_replicas Replicas: as Sentinel reports them, and as "
+		"connected to the master.\n"
+		"# TYPE replywatch_redis_replicas gauge\n"
+		"replywatch_redis_replicas{source=\"sentinel\"} %zu\n"
+		"replywatch_redis_replicas{source=\"master\"} %d\n"
+		"# HELP replywatch_redis_waits_total WAITs for a replica, by outcome.\n"
+		"# TYPE replywatch_redis_waits_total counter\n"
+		"replywatch_redis_waits_total{result=\"replicated\"} %llu\n"
+		"replywatch_redis_waits_total{result=\"failed\"} %llu\n",
+		ha.master_changes, (double)ha.last_failover_ms / 1000.0, ha.lookups_failed,
+		ha.nreplicas, ha.connected_replicas < 0 ? 0 : ha.connected_replicas, ha.waits,
+		ha.waits_failed);
+}
+
 static void
 status(struct rw_http_request *req, void *arg)
 {
@@ -55,10 +113,9 @@ status(struct rw_http_request *req, void *arg)
 
 	for (size_t i = 0; sources && i < cfg->nsources; i++)
 		json_array_append_new(sources, source_json(d, &cfg->sources[i]));
-	body = json_pack("{s:s, s:o, s:o, s:{s:b}, s:o, s:o, s:o}", "version", RW_VERSION,
-			 "started_at", rw_time_json(rw_daemon_started_at(d)), "now",
-			 rw_time_json(now), "redis", "connected",
-			 rw_store_connected(rw_daemon_store(d)), "sources", sources, "policies",
+	body = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "version", RW_VERSION, "started_at",
+			 rw_time_json(rw_daemon_started_at(d)), "now", rw_time_json(now), "redis",
+			 redis_json(rw_daemon_store(d)), "sources", sources, "policies",
 			 rw_stats_policies_json(rw_daemon_stats(d), now), "alerts",
 			 rw_alerts_status_json(rw_daemon_alerts(d)));
 	rw_http_respond_json(req, 200, body);
@@ -81,6 +138,7 @@ metrics(struct rw_http_request *req, void *arg)
 	rw_poller_write_metrics(rw_daemon_poller(d), out);
 	rw_alerts_write_metrics(rw_daemon_alerts(d), out);
 	rw_hooks_write_metrics(rw_daemon_hooks(d), out);
+	write_redis_metrics(rw_daemon_store(d), out);
 	fprintf(out,
 		"# HELP replywatch_redis_connected Whether Redis is connected.\n"
 		"# TYPE replywatch_redis_connected gauge\n"
