@@ -567,7 +567,8 @@ store_lost(struct rw_store *st, const char *reason)
 	st->handshake_failed = false;
 	if (was_connected) {
 		st->stats.disconnects++;
-		log_warnx("redis: lost connection to %s: %s", st->set.display, st->last_error);
+		log_warnx("redis: lost connection to %s (%s): %s", st->set.display, st->master,
+			  st->last_error);
 		notify_state(st, false);
 	} else if (st->attempt == 0 || log_enabled(RW_LOG_DEBUG)) {
 		log_warnx("redis: cannot connect to %s: %s", st->set.display, st->last_error);

@@ -1,0 +1,275 @@
+/*
+ * Redis with Sentinel, black box: the real daemon against a real master,
+ * replicas and three sentinels on loopback (tests/support/rwtha.h). The
+ * daemon finds the master through the sentinels (skipping one that is
+ * down), follows a failover after kill -9 of the master without losing a
+ * push it acknowledged, and answers 503 while no replica confirms writes.
+ * A plain redis.url without replicas never sends WAIT.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/clock.h"
+#include "rwtest.h"
+#include "rwtha.h"
+
+static struct rwt_ha ha;
+static struct rwt_redis plain;
+static struct rwt_daemon daemon_;
+static char *dir;
+
+#define SOURCE_JSON                                                                                \
+	"  \"policies\": [ { \"name\": \"social\", \"warn_after\": \"1h\", \"breach_after\": "     \
+	"\"2h\" } ],\n"                                                                            \
+	"  \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"pt\" } ]\n"
+
+static void
+teardown(void)
+{
+	rwt_daemon_cleanup(&daemon_);
+	rwt_ha_destroy(&ha);
+	if (plain.dir != NULL)
+		rwt_redis_destroy(&plain);
+	if (dir != NULL)
+		rwt_tmpdir_remove(dir);
+	dir = NULL;
+}
+
+/* Starts the daemon on redis_members (the inside of the "redis" object). */
+static void
+start_daemon(const char *redis_members)
+{
+	int port = rwt_free_port();
+	char *text, *path;
+
+	dir = rwt_tmpdir_new();
+	cr_assert(asprintf(&text,
+			   "{\n  \"redis\": { %s, \"key_prefix\": \"t:\" },\n"
+			   "  \"http\": { \"listen\": \"127.0.0.1:%d\" },\n" SOURCE_JSON "}\n",
+			   redis_members, port) > 0);
+	path = rwt_write_file(dir, "replywatch.json", text);
+	rwt_daemon_start(&daemon_, path, port, NULL);
+	rwt_daemon_wait_ready(&daemon_, 10.0);
+	free(text);
+	free(path);
+}
+
+static void
+start_ha_daemon(size_t nreplicas, const char *dead_sentinel)
+{
+	char *members;
+
+	rwt_ha_start(&ha, nreplicas);
+	members = rwt_ha_redis_members(&ha, dead_sentinel);
+	start_daemon(members);
+	free(members);
+}
+
+/* POSTs one mention with id; returns the HTTP status (0: no answer). With
+ * headers, the response headers are copied there (caller frees). */
+static long
+push(const char *id, char **headers)
+{
+	char *body, *when = rwt_iso(rw_now_ms() - 1000);
+	struct rwt_response r;
+	long status;
+
+	cr_assert(asprintf(&body,
+			   "{\"id\":\"%s\",\"created_at\":\"%s\",\"author\":\"@ann\","
+			   "\"text\":\"help\",\"url\":\"https://social.example/%s\"}",
+			   id, when, id) > 0);
+	r = rwt_http(daemon_.http_port, "POST", "/ingest/p", "pt", body);
+	status = r.status;
+	if (headers != NULL)
+		*headers = strdup(r.headers ? r.headers : "");
+	rwt_response_free(&r);
+	free(body);
+	free(when);
+	return status;
+}
+
+/* The "redis" object of /status (caller decrefs). */
+static json_t *
+redis_status(void)
+{
+	json_t *st = rwt_get_json(daemon_.http_port, "/status", NULL), *r;
+
+	cr_assert_not_null(st);
+	r = json_incref(json_object_get(st, "redis"));
+	json_decref(st);
+	cr_assert_not_null(r);
+	return r;
+}
+
+static char *
+addr(int port)
+{
+	char *s;
+
+	cr_assert(asprintf(&s, "127.0.0.1:%d", port) > 0);
+	return s;
+}
+
+/* True when /mentions?source=p lists id. */
+static bool
+stored(json_t *list, const char *id)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(list, i, m) if (strcmp(json_string_value(json_object_get(m, "id")),
+						  id) == 0) return true;
+	return false;
+}
+
+static json_t *
+mentions(void)
+{
+	json_t *body = rwt_get_json(daemon_.http_port, "/mentions?source=p&limit=1000", NULL);
+	json_t *list;
+
+	cr_assert_not_null(body);
+	list = json_incref(json_object_get(body, "mentions"));
+	json_decref(body);
+	return list;
+}
+
+TestSuite(sentinel, .fini = teardown, .timeout = 90);
+
+Test(sentinel, finds_master_skipping_a_dead_sentinel)
+{
+	int dead = rwt_free_port();
+	char dead_addr[32], *master, *via;
+	json_t *r;
+
+	snprintf(dead_addr, sizeof(dead_addr), "127.0.0.1:%d", dead);
+	start_ha_daemon(2, dead_addr);
+	master = addr(ha.nodes[0].port);
+	cr_assert(asprintf(&via, "sentinel 127.0.0.1:%d", ha.sentinels[0].port) > 0);
+	r = redis_status();
+	cr_assert_str_eq(json_string_value(json_object_get(r, "mode")), "sentinel");
+	cr_assert_str_eq(json_string_value(json_object_get(r, "master")), master);
+	cr_assert_str_eq(json_string_value(json_object_get(r, "found_by")), via,
+			 "the dead sentinel %s was not skipped", dead_addr);
+	cr_assert_eq(json_array_size(json_object_get(r, "replicas")), 2);
+	cr_assert(json_is_true(json_object_get(r, "replicated_acks")));
+	cr_assert_eq(push("m-1", NULL), 202);
+	json_decref(r);
+	free(master);
+	free(via);
+}
+
+struct failover_push {
+	int n;     /* pushes sent */
+	int acked; /* of them answered 202 */
+	int after; /* 202s since the kill */
+	char ids[3000][16];
+	bool acked_id[3000];
+};
+
+/* Pushes the next id; done once ten pushes after the kill were accepted. */
+static bool
+push_next(void *arg)
+{
+	struct failover_push *fp = arg;
+
+	cr_assert(fp->n < 3000, "the daemon did not accept pushes again after the failover");
+	snprintf(fp->ids[fp->n], sizeof(fp->ids[0]), "f-%d", fp->n);
+	if (push(fp->ids[fp->n], NULL) == 202) {
+		fp->acked_id[fp->n] = true;
+		fp->acked++;
+		fp->after++;
+	}
+	fp->n++;
+	return fp->after >= 10;
+}
+
+Test(sentinel, follows_failover_and_loses_no_acknowledged_push)
+{
+	static struct failover_push fp;
+	int old_port, new_port;
+	char *old_addr, *new_addr, switched[128];
+	json_t *r, *list;
+
+	start_ha_daemon(2, NULL);
+	old_port = ha.nodes[0].port;
+	for (int i = 0; i < 20; i++) {
+		snprintf(fp.ids[fp.n], sizeof(fp.ids[0]), "f-%d", fp.n);
+		cr_assert_eq(push(fp.ids[fp.n], NULL), 202);
+		fp.acked_id[fp.n++] = true;
+	}
+	rwt_ha_signal_node(&ha, 0, SIGKILL);
+	fp.after = 0;
+	cr_assert(rwt_wait_until(push_next, &fp, 30.0), "pushes not accepted after failover");
+	new_port = rwt_ha_wait_new_master(&ha, old_port, 10.0);
+	old_addr = addr(old_port);
+	new_addr = addr(new_port);
+	r = redis_status();
+	cr_assert_str_eq(json_string_value(json_object_get(r, "master")), new_addr);
+	cr_assert_geq(json_integer_value(json_object_get(r, "master_changes")), 1);
+	cr_assert(json_is_string(json_object_get(r, "last_failover_at")));
+	snprintf(switched, sizeof(switched), "switched from %s to %s", old_addr, new_addr);
+	cr_assert(rwt_daemon_log_contains(&daemon_, switched), "no \"%s\" in the log", switched);
+	list = mentions();
+	for (int i = 0; i < fp.n; i++)
+		if (fp.acked_id[i])
+			cr_assert(stored(list, fp.ids[i]), "push %s was answered 202 but is lost",
+				  fp.ids[i]);
+	json_decref(list);
+	json_decref(r);
+	free(old_addr);
+	free(new_addr);
+}
+
+static bool
+push_accepted(void *arg)
+{
+	return push(arg, NULL) == 202;
+}
+
+Test(sentinel, ingest_503_while_no_replica_confirms)
+{
+	char *headers = NULL;
+	json_t *r;
+
+	start_ha_daemon(1, NULL);
+	cr_assert_eq(push("w-1", NULL), 202);
+	rwt_ha_signal_node(&ha, 1, SIGSTOP);
+	cr_assert_eq(push("w-2", &headers), 503);
+	cr_assert_not_null(strstr(headers, "Retry-After"), "%s", headers);
+	r = redis_status();
+	cr_assert_geq(json_integer_value(json_object_get(r, "waits_failed")), 1);
+	json_decref(r);
+	rwt_ha_signal_node(&ha, 1, SIGCONT);
+	cr_assert(rwt_wait_until(push_accepted, "w-2", 10.0), "no 202 after SIGCONT");
+	free(headers);
+}
+
+Test(sentinel, plain_url_without_replicas_never_waits)
+{
+	char *members;
+	redisContext *c;
+	redisReply *info;
+	json_t *r;
+
+	rwt_redis_start(&plain, NULL);
+	cr_assert(asprintf(&members, "\"url\": \"redis://127.0.0.1:%d/0\"", plain.port) > 0);
+	start_daemon(members);
+	free(members);
+	cr_assert_eq(push("u-1", NULL), 202);
+	r = redis_status();
+	cr_assert_str_eq(json_string_value(json_object_get(r, "mode")), "url");
+	cr_assert(json_is_false(json_object_get(r, "replicated_acks")));
+	cr_assert_eq(json_integer_value(json_object_get(r, "connected_replicas")), 0);
+	json_decref(r);
+	c = rwt_redis_connect(&plain);
+	info = redisCommand(c, "INFO commandstats");
+	cr_assert(info != NULL && info->type == REDIS_REPLY_STRING);
+	cr_assert_null(strstr(info->str, "cmdstat_wait:"), "a lone Redis was sent WAIT");
+	freeReplyObject(info);
+	redisFree(c);
+}
