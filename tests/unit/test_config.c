@@ -398,6 +398,28 @@ Test(config, redis_urls)
 	rw_config_free(cfg);
 }
 
+Test(config, redis_sentinels)
+{
+	struct rw_config *cfg = load_ok(
+		"{'redis': {'sentinels': ['127.0.0.1:26379', '[::1]:26380'], 'master_name': "
+		"'rwmaster', 'db': 2, 'password': 'pw', 'sentinel_password': 'spw', "
+		"'key_prefix': 'acme:'}}");
+
+	cr_assert_str_eq(cfg->redis.master_name, "rwmaster");
+	cr_assert_eq(cfg->redis.nsentinels, 2);
+	cr_assert_str_eq(cfg->redis.sentinels[0].host, "127.0.0.1");
+	cr_assert_eq(cfg->redis.sentinels[0].port, 26379);
+	cr_assert_str_eq(cfg->redis.sentinels[1].host, "::1");
+	cr_assert_eq(cfg->redis.sentinels[1].port, 26380);
+	cr_assert_null(cfg->redis.host);
+	cr_assert_eq(cfg->redis.db, 2);
+	cr_assert_str_eq(rw_secret_value(cfg->redis.password), "pw");
+	cr_assert_str_eq(rw_secret_value(cfg->redis.sentinel_password), "spw");
+	cr_assert_str_eq(cfg->redis.key_prefix, "acme:");
+	cr_assert_str_eq(cfg->redis.display, "sentinel:rwmaster/2");
+	rw_config_free(cfg);
+}
+
 Test(config, listen_addresses)
 {
 	struct rw_config *cfg = load_ok("{'http': {'listen': '[::1]:0', 'token': 'tok',"

@@ -90,7 +90,8 @@ static const struct config_case cases[] = {
 
 	/* redis. */
 	{"redis unknown key", "{'redis': {'urll': 'redis://127.0.0.1'}}",
-	 {"redis.urll: unknown key (expected one of: url, password, key_prefix)"}},
+	 {"redis.urll: unknown key (expected one of: url, password, key_prefix, sentinels, "
+	  "master_name, sentinel_password, db)"}},
 	{"redis not an object", "{'redis': 'redis://127.0.0.1'}",
 	 {"redis: expected an object, got string"}},
 	{"redis host name", "{'redis': {'url': 'redis://redis.internal:6379/0'}}",
@@ -110,6 +111,29 @@ static const struct config_case cases[] = {
 	 {"redis.url: a unix:// URL needs an absolute socket path (unix:///run/redis/redis.sock)"}},
 	{"redis unix query", "{'redis': {'url': 'unix:///run/redis.sock?database=1'}}",
 	 {"redis.url: the only query parameter is db=N"}},
+	{"redis url and sentinels",
+	 "{'redis': {'url': 'redis://127.0.0.1', 'sentinels': ['127.0.0.1:26379'],"
+	 " 'master_name': 'm'}}",
+	 {"redis.url: give either redis.url or redis.sentinels with redis.master_name, not both"}},
+	{"redis sentinels without master_name", "{'redis': {'sentinels': ['127.0.0.1:26379']}}",
+	 {"redis.master_name: required (the name the sentinels monitor, as in sentinel.conf)"}},
+	{"redis master_name without sentinels", "{'redis': {'master_name': 'm'}}",
+	 {"redis.sentinels: required (a list of \"IP:PORT\", with redis.master_name)"}},
+	{"redis sentinel host name",
+	 "{'redis': {'sentinels': ['127.0.0.1:26379', 'sentinel.internal:26379'],"
+	 " 'master_name': 'm'}}",
+	 {"redis.sentinels[1]: \"sentinel.internal:26379\" is not a sentinel address (use "
+	  "IP:PORT or [IPv6]:PORT with an IP literal, e.g. 127.0.0.1:26379)"}},
+	{"redis sentinel no port", "{'redis': {'sentinels': ['::1'], 'master_name': 'm'}}",
+	 {"redis.sentinels[0]: \"::1\" is not a sentinel address (use IP:PORT or [IPv6]:PORT "
+	  "with an IP literal, e.g. 127.0.0.1:26379)"}},
+	{"redis sentinels empty", "{'redis': {'sentinels': [], 'master_name': 'm'}}",
+	 {"redis.sentinels: must not be empty (list at least one sentinel)"}},
+	{"redis db with url", "{'redis': {'url': 'redis://127.0.0.1', 'db': 1}}",
+	 {"redis.db: only with redis.sentinels (put the database in redis.url)"}},
+	{"redis sentinel master_name space",
+	 "{'redis': {'sentinels': ['127.0.0.1:1'], 'master_name': 'my master'}}",
+	 {"redis.master_name: \"my master\" must not contain spaces or control characters"}},
 	{"redis TLS", "{'redis': {'url': 'rediss://127.0.0.1'}}",
 	 {"redis.url: TLS (rediss://) is not supported; use redis:// on a trusted network or "
 	  "unix:///path"}},
