@@ -27,11 +27,12 @@
 #include "replywatch/secret.h"
 #include "replywatch/store.h"
 
-#define CONNECT_TIMEOUT 5.0 /* seconds until a connect attempt is abandoned */
-#define BACKOFF_FIRST 0.1   /* first reconnect delay, seconds */
-#define BACKOFF_CAP 2.0     /* longest reconnect delay: Redis back means ready within ~2 s */
-#define PING_EVERY 5.0      /* liveness ping interval while connected */
-#define PING_DEADLINE 10.0  /* a ping unanswered this long drops the connection */
+#define CONNECT_TIMEOUT 5.0  /* seconds until a connect attempt is abandoned */
+#define BACKOFF_FIRST 0.1    /* first reconnect delay, seconds */
+#define BACKOFF_CAP 2.0      /* longest reconnect delay: Redis back means ready within ~2 s */
+#define PING_EVERY 5.0       /* liveness ping interval while connected */
+#define PING_DEADLINE 10.0   /* a ping unanswered this long drops the connection */
+#define WAIT_PROBE_EVERY 1.0 /* seconds between WAITs while replicas do not confirm */
 #define STR2(x) #x
 #define STR(x) STR2(x)
 #define RW_STORE_WAIT_MS_STR STR(RW_STORE_WAIT_MS)
@@ -65,7 +66,8 @@ struct rw_store {
 	int connected_replicas; /* from ROLE; -1 unknown */
 	int64_t last_failover_ms;
 	unsigned long long master_changes, lookups_failed, waits, waits_failed;
-	bool redirect_asked; /* a READONLY/LOADING/MASTERDOWN disconnect is underway */
+	bool redirect_asked;      /* a READONLY/LOADING/MASTERDOWN disconnect is underway */
+	ev_tstamp wait_failed_at; /* when a WAIT last failed; 0: the last one succeeded */
 };
 
 /* One command in flight. Script ops keep their arguments for the EVAL resend. */
@@ -1013,10 +1015,13 @@ waited(struct rw_store *st, const redisReply *reply, void *arg)
 	struct wait_call *wc = arg;
 	bool ok = reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 1;
 
-	if (ok)
+	if (ok) {
 		st->waits++;
-	else
+		st->wait_failed_at = 0;
+	} else {
 		st->waits_failed++;
+		st->wait_failed_at = ev_now(st->loop);
+	}
 	wc->fn(st, ok, wc->arg);
 	free(wc);
 }
@@ -1030,6 +1035,13 @@ rw_store_wait(struct rw_store *st, rw_store_wait_fn *fn, void *arg)
 
 	if (wc == NULL)
 		return -1;
+	/* WAIT blocks the one connection: while the replicas are known to be
+	 * behind, one probe a second, and every other call fails at once. */
+	if (st->wait_failed_at != 0 && ev_now(st->loop) - st->wait_failed_at < WAIT_PROBE_EVERY) {
+		st->waits_failed++;
+		free(wc);
+		return -1;
+	}
 	wc->fn = fn;
 	wc->arg = arg;
 	if (rw_store_command(st, 3, argv, len, waited, wc) == -1) {

@@ -54,7 +54,7 @@ ingested(void *arg, int result, const char *detail)
 		if (rw_store_wait(call->store, replicated, call) == 0)
 			return;
 		result = -1;
-		detail = "redis unavailable";
+		detail = "no replica confirmed the write";
 	}
 	answer(call, result, detail);
 }

@@ -113,7 +113,9 @@ typedef void rw_store_wait_fn(struct rw_store *st, bool replicated, void *arg);
  * Redis runs a client's commands in order, replicated == true means every
  * write this store sent before the call reached at least one replica.
  * replicated is false on a timeout, an error or a disconnect. Returns 0
- * (fn will run once) or -1 like rw_store_command (fn will not run). */
+ * (fn will run once), or -1 like rw_store_command (fn will not run), and -1
+ * too within a second of a failed WAIT: WAIT blocks the connection, so
+ * while no replica confirms only one call a second waits. */
 int rw_store_wait(struct rw_store *st, rw_store_wait_fn *fn, void *arg);
 
 /* The replication picture for /status and metrics. Strings are borrowed
