@@ -19,8 +19,11 @@
 
 static struct rwt_ha ha;
 static struct rwt_redis plain;
+static struct rwt_fake fake;
 static struct rwt_daemon daemon_;
 static char *dir;
+/* With alerts: the policies, sources and alerts members to use instead of SOURCE_JSON. */
+static char alerts_json[512];
 
 #define SOURCE_JSON                                                                                \
 	"  \"policies\": [ { \"name\": \"social\", \"warn_after\": \"1h\", \"breach_after\": "     \
@@ -32,6 +35,9 @@ teardown(void)
 {
 	rwt_daemon_cleanup(&daemon_);
 	rwt_ha_destroy(&ha);
+	if (fake.pid > 0)
+		rwt_fake_stop(&fake);
+	memset(&fake, 0, sizeof(fake));
 	if (plain.dir != NULL)
 		rwt_redis_destroy(&plain);
 	if (dir != NULL)
@@ -49,8 +55,8 @@ start_daemon(const char *redis_members)
 	dir = rwt_tmpdir_new();
 	cr_assert(asprintf(&text,
 			   "{\n  \"redis\": { %s, \"key_prefix\": \"t:\" },\n"
-			   "  \"http\": { \"listen\": \"127.0.0.1:%d\" },\n" SOURCE_JSON "}\n",
-			   redis_members, port) > 0);
+			   "  \"http\": { \"listen\": \"127.0.0.1:%d\" },\n%s}\n",
+			   redis_members, port, alerts_json[0] ? alerts_json : SOURCE_JSON) > 0);
 	path = rwt_write_file(dir, "replywatch.json", text);
 	rwt_daemon_start(&daemon_, path, port, NULL);
 	rwt_daemon_wait_ready(&daemon_, 10.0);
@@ -272,4 +278,120 @@ Test(sentinel, plain_url_without_replicas_never_waits)
 	cr_assert_null(strstr(info->str, "cmdstat_wait:"), "a lone Redis was sent WAIT");
 	freeReplyObject(info);
 	redisFree(c);
+}
+
+/* A push of mention id created ago_ms ago; fails the test unless 202. */
+static void
+push_old(const char *id, int64_t ago_ms)
+{
+	char *body, *when = rwt_iso(rw_now_ms() - ago_ms);
+	struct rwt_response r;
+
+	cr_assert(asprintf(&body,
+			   "{\"id\":\"%s\",\"created_at\":\"%s\",\"author\":\"@ann\","
+			   "\"text\":\"help\",\"url\":\"https://social.example/%s\"}",
+			   id, when, id) > 0);
+	r = rwt_http(daemon_.http_port, "POST", "/ingest/p", "pt", body);
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	rwt_response_free(&r);
+	free(body);
+	free(when);
+}
+
+/* Breach events about mention id that the receiver answered 2xx. */
+static size_t
+breaches_delivered(const char *id)
+{
+	json_t *doc = rwt_fake_call(&fake, "GET", "/_fake/hooks?name=care", NULL), *d, *e;
+	size_t i, j, n = 0;
+
+	json_array_foreach(json_object_get(doc, "deliveries"), i, d)
+	{
+		if (json_integer_value(json_object_get(d, "status")) >= 300)
+			continue;
+		json_array_foreach(json_object_get(json_object_get(d, "json"), "events"), j, e)
+		{
+			const char *t = json_string_value(json_object_get(e, "type"));
+			const char *mid = json_string_value(
+				json_object_get(json_object_get(e, "mention"), "id"));
+
+			n += t && mid && strcmp(t, "breach") == 0 && strcmp(mid, id) == 0;
+		}
+	}
+	json_decref(doc);
+	return n;
+}
+
+static bool
+breach_delivered(void *arg)
+{
+	return breaches_delivered(arg) > 0;
+}
+
+/* True when the event log holds a breach of mention arg. */
+static bool
+breach_logged(void *arg)
+{
+	json_t *doc = rwt_get_json(daemon_.http_port, "/events?limit=1000", NULL), *e;
+	size_t i;
+	bool found = false;
+
+	json_array_foreach(json_object_get(doc, "events"), i, e)
+	{
+		const char *t = json_string_value(json_object_get(e, "type"));
+		const char *mid =
+			json_string_value(json_object_get(json_object_get(e, "mention"), "id"));
+
+		found = found || (t && mid && strcmp(t, "breach") == 0 && strcmp(mid, arg) == 0);
+	}
+	json_decref(doc);
+	return found;
+}
+
+static bool
+waits_failed_reach(void *arg)
+{
+	const long long *at_least = arg;
+	json_t *r = redis_status();
+	bool ok = json_integer_value(json_object_get(r, "waits_failed")) >= *at_least;
+
+	json_decref(r);
+	return ok;
+}
+
+Test(sentinel, alerts_delivered_only_once_replicated)
+{
+	long long at_least;
+	char *members;
+	json_t *r;
+
+	rwt_ha_start(&ha, 1);
+	rwt_fake_start(&fake, NULL);
+	snprintf(alerts_json, sizeof(alerts_json),
+		 "  \"policies\": [ { \"name\": \"social\", \"warn_after\": \"1s\", "
+		 "\"breach_after\": \"2s\" } ],\n"
+		 "  \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"pt\" } ],\n"
+		 "  \"alerts\": [ { \"name\": \"care\", \"format\": \"json\", \"url\": "
+		 "\"%s/hook/care\" } ]\n",
+		 fake.base);
+	members = rwt_ha_redis_members(&ha, NULL);
+	start_daemon(members);
+	free(members);
+	alerts_json[0] = '\0';
+	push_old("a-1", 10000);
+	cr_assert(rwt_wait_until(breach_delivered, "a-1", 10.0), "breach of a-1 not delivered");
+	/* a-2 breaches 2 s from now, while the only replica is stopped. */
+	push_old("a-2", 0);
+	rwt_ha_signal_node(&ha, 1, SIGSTOP);
+	cr_assert(rwt_wait_until(breach_logged, "a-2", 10.0), "breach of a-2 not raised");
+	/* Two more failed WAIT probes (one a second): reads came after the event. */
+	r = redis_status();
+	at_least = json_integer_value(json_object_get(r, "waits_failed")) + 2;
+	json_decref(r);
+	cr_assert(rwt_wait_until(waits_failed_reach, &at_least, 10.0));
+	cr_assert_eq(breaches_delivered("a-2"), 0, "an unreplicated event was delivered");
+	rwt_ha_signal_node(&ha, 1, SIGCONT);
+	cr_assert(rwt_wait_until(breach_delivered, "a-2", 10.0),
+		  "breach of a-2 not delivered once replicated");
+	cr_assert(rwt_daemon_log_contains(&daemon_, "no replica confirmed the events"));
 }
