@@ -33,6 +33,9 @@ static char alerts_json[512];
 static void
 teardown(void)
 {
+	/* A clean exit 0: under ASan a leak would make it non-zero. */
+	if (daemon_.pid > 0)
+		rwt_daemon_stop_clean(&daemon_);
 	rwt_daemon_cleanup(&daemon_);
 	rwt_ha_destroy(&ha);
 	if (fake.pid > 0)
@@ -382,4 +385,42 @@ Test(sentinel, alerts_delivered_only_once_replicated)
 	cr_assert(rwt_wait_until(breach_delivered, "a-2", 10.0),
 		  "breach of a-2 not delivered once replicated");
 	cr_assert(rwt_daemon_log_contains(&daemon_, "no replica confirmed the events"));
+}
+
+static bool
+lookups_failed(void *arg)
+{
+	struct rwt_response r = rwt_http(daemon_.http_port, "GET", "/metrics", NULL, NULL);
+	bool failed = r.body != NULL &&
+		      strstr(r.body, "replywatch_redis_sentinel_lookups_failed_total 0") == NULL &&
+		      strstr(r.body, "replywatch_redis_sentinel_lookups_failed_total") != NULL;
+
+	(void)arg;
+	rwt_response_free(&r);
+	return failed;
+}
+
+Test(sentinel, no_sentinel_answers_not_ready_and_stops_clean)
+{
+	int dead4 = rwt_free_port(), dead6 = rwt_free_port(), http_port = rwt_free_port();
+	char *text, *path;
+	struct rwt_response r;
+
+	dir = rwt_tmpdir_new();
+	cr_assert(asprintf(&text,
+			   "{\n  \"redis\": { \"sentinels\": [\"127.0.0.1:%d\", \"[::1]:%d\"], "
+			   "\"master_name\": \"rwmaster\", \"password\": \"pw-SECRET\", "
+			   "\"sentinel_password\": \"spw-SECRET\" },\n"
+			   "  \"http\": { \"listen\": \"127.0.0.1:%d\" },\n" SOURCE_JSON "}\n",
+			   dead4, dead6, http_port) > 0);
+	path = rwt_write_file(dir, "replywatch.json", text);
+	rwt_daemon_start(&daemon_, path, http_port, NULL);
+	cr_assert(rwt_wait_until(lookups_failed, NULL, 10.0), "no failed lookup counted");
+	r = rwt_http(daemon_.http_port, "GET", "/readyz", NULL, NULL);
+	cr_assert_eq(r.status, 503, "%s", r.body);
+	cr_assert_not_null(strstr(r.body, "no sentinel named a master"), "%s", r.body);
+	rwt_response_free(&r);
+	cr_assert_not(rwt_daemon_log_contains(&daemon_, "SECRET"), "a password reached the log");
+	free(text);
+	free(path);
 }
