@@ -32,6 +32,7 @@ struct rw_sentinel_lookup {
 	void *arg;
 	redisAsyncContext *ac;
 	size_t idx;    /* the sentinel being asked */
+	size_t asked;  /* sentinels asked so far, this one included */
 	bool answered; /* the current sentinel gave the master's address */
 	bool finished; /* the step timer calls fn */
 	struct rw_sentinel_answer answer;
@@ -74,11 +75,12 @@ attempt_over(struct rw_sentinel_lookup *lk)
 	ev_timer_stop(lk->loop, &lk->timeout);
 	if (lk->answered) {
 		current_addr(lk, lk->answer.via, sizeof(lk->answer.via));
+		lk->answer.via_index = lk->idx;
+		lk->finished = true;
+	} else if (++lk->asked >= lk->cfg->nsentinels) {
 		lk->finished = true;
 	} else {
-		lk->idx++;
-		if (lk->idx >= lk->cfg->nsentinels)
-			lk->finished = true;
+		lk->idx = (lk->idx + 1) % lk->cfg->nsentinels;
 	}
 	ev_timer_stop(lk->loop, &lk->step);
 	ev_timer_set(&lk->step, 0., 0.);
@@ -300,7 +302,7 @@ on_step(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 struct rw_sentinel_lookup *
-rw_sentinel_lookup_start(struct ev_loop *loop, const struct rw_redis_config *cfg,
+rw_sentinel_lookup_start(struct ev_loop *loop, const struct rw_redis_config *cfg, size_t first,
 			 rw_sentinel_done_fn *fn, void *arg)
 {
 	struct rw_sentinel_lookup *lk = calloc(1, sizeof(*lk));
@@ -316,6 +318,7 @@ rw_sentinel_lookup_start(struct ev_loop *loop, const struct rw_redis_config *cfg
 	ev_timer_init(&lk->timeout, on_timeout, 0., 0.);
 	lk->step.data = lk->timeout.data = lk;
 	lk->finished = cfg->nsentinels == 0;
+	lk->idx = cfg->nsentinels > 0 ? first % cfg->nsentinels : 0;
 	ev_timer_start(loop, &lk->step);
 	return lk;
 }

@@ -685,7 +685,8 @@ store_connect(struct rw_store *st)
 	}
 	if (st->lookup != NULL)
 		return;
-	st->lookup = rw_sentinel_lookup_start(st->loop, &st->set, lookup_done, st);
+	st->lookup = rw_sentinel_lookup_start(
+		st->loop, &st->set, st->have_found ? st->found.via_index : 0, lookup_done, st);
 	if (st->lookup == NULL)
 		store_lost(st, "out of memory");
 }

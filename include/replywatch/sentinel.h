@@ -28,6 +28,7 @@ struct rw_sentinel_answer {
 	char host[64];                  /* the master's IP, without brackets */
 	int port;                       /* the master's port */
 	char via[RW_SENTINEL_ADDR_MAX]; /* the sentinel that answered, "IP:PORT" */
+	size_t via_index;               /* its index in cfg->sentinels */
 	/* The replicas the sentinel knows and does not flag down, "IP:PORT". */
 	char replicas[RW_SENTINEL_REPLICAS_MAX][RW_SENTINEL_ADDR_MAX];
 	size_t nreplicas;
@@ -39,10 +40,12 @@ struct rw_sentinel_answer {
 typedef void rw_sentinel_done_fn(void *arg, const struct rw_sentinel_answer *answer,
 				 const char *why);
 
-/* Starts asking cfg's sentinels for cfg->master_name (cfg is borrowed and
- * must outlive the lookup). NULL on allocation failure (fn will not run). */
+/* Starts asking cfg's sentinels for cfg->master_name, beginning with index
+ * first (the one that answered last time, as Redis's client guide asks) and
+ * going round the list once. cfg is borrowed and must outlive the lookup.
+ * NULL on allocation failure (fn will not run). */
 struct rw_sentinel_lookup *rw_sentinel_lookup_start(struct ev_loop *loop,
-						    const struct rw_redis_config *cfg,
+						    const struct rw_redis_config *cfg, size_t first,
 						    rw_sentinel_done_fn *fn, void *arg);
 
 /* Stops a lookup in progress: fn will not run. Accepts NULL. Not to be
