@@ -424,3 +424,59 @@ Test(sentinel, no_sentinel_answers_not_ready_and_stops_clean)
 	free(text);
 	free(path);
 }
+
+static bool
+push_ok_while(void *arg)
+{
+	int *n = arg;
+	char id[32];
+
+	snprintf(id, sizeof(id), "s-%d", *n);
+	if (push(id, NULL) == 202)
+		(*n)++;
+	return false;
+}
+
+struct master_wait {
+	int port;
+};
+
+static bool
+status_master_is(void *arg)
+{
+	const struct master_wait *mw = arg;
+	char *want = addr(mw->port);
+	json_t *r = redis_status();
+	const char *m = json_string_value(json_object_get(r, "master"));
+	bool ok =
+		m != NULL && strcmp(m, want) == 0 && json_is_true(json_object_get(r, "connected"));
+
+	json_decref(r);
+	free(want);
+	return ok;
+}
+
+/* SENTINEL FAILOVER demotes a live master: it keeps answering, but as a
+ * replica (READONLY, ROLE slave), and Sentinel kills its clients. */
+Test(sentinel, follows_a_demoted_master)
+{
+	redisContext *c;
+	redisReply *rep;
+	struct master_wait mw;
+	int old_port, n = 0;
+
+	start_ha_daemon(1, NULL);
+	old_port = ha.nodes[0].port;
+	c = rwt_ha_connect(ha.sentinels[0].port);
+	cr_assert_not_null(c);
+	rep = redisCommand(c, "SENTINEL FAILOVER " RWT_HA_MASTER_NAME);
+	cr_assert(rep != NULL && rep->type == REDIS_REPLY_STATUS, "SENTINEL FAILOVER refused");
+	freeReplyObject(rep);
+	redisFree(c);
+	mw.port = rwt_ha_wait_new_master(&ha, old_port, 20.0);
+	cr_assert_eq(mw.port, ha.nodes[1].port);
+	cr_assert(rwt_wait_until(status_master_is, &mw, 15.0), "the daemon stayed on %d", old_port);
+	/* Pushes are accepted on the new master (the demoted one is its replica). */
+	cr_assert(rwt_wait_until(push_ok_while, &n, 0.5) || n > 0, "no push accepted");
+	cr_assert_gt(n, 0);
+}
