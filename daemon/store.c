@@ -26,49 +26,7 @@
 #include "replywatch/scripts.h"
 #include "replywatch/secret.h"
 #include "replywatch/store.h"
-
-#define CONNECT_TIMEOUT 5.0  /* seconds until a connect attempt is abandoned */
-#define BACKOFF_FIRST 0.1    /* first reconnect delay, seconds */
-#define BACKOFF_CAP 2.0      /* longest reconnect delay: Redis back means ready within ~2 s */
-#define PING_EVERY 5.0       /* liveness ping interval while connected */
-#define PING_DEADLINE 10.0   /* a ping unanswered this long drops the connection */
-#define WAIT_PROBE_EVERY 1.0 /* seconds between WAITs while replicas do not confirm */
-#define STR2(x) #x
-#define STR(x) STR2(x)
-#define RW_STORE_WAIT_MS_STR STR(RW_STORE_WAIT_MS)
-
-struct rw_store {
-	struct ev_loop *loop;
-	struct rw_redis_config set; /* a private copy of the settings */
-	redisAsyncContext *ac;      /* NULL while not connected or connecting */
-	bool handshaking;           /* connected at TCP level, AUTH/SELECT/SCRIPT LOAD underway */
-	bool handshake_failed;
-	bool connected; /* handshake done: commands may be sent */
-	bool freeing;
-	bool noscript_logged; /* a NOSCRIPT fallback was logged since the last EVALSHA hit */
-	unsigned attempt;     /* reconnect attempts since the last success */
-	char last_error[256];
-	size_t in_flight;
-	ev_timer reconnect_timer;
-	ev_timer connect_timer;
-	ev_timer ping_timer;
-	ev_tstamp ping_sent; /* 0 when no liveness ping is outstanding */
-	rw_store_state_fn *state_fn;
-	void *state_arg;
-	struct rw_store_stats stats;
-	/* Sentinel mode: the lookup underway and what the last one found. */
-	struct rw_sentinel_lookup *lookup;
-	struct rw_sentinel_answer found;
-	bool have_found;
-	char master[RW_SENTINEL_ADDR_MAX]; /* "IP:PORT" in use, "" before the first */
-	char found_by[RW_SENTINEL_ADDR_MAX + 16];
-	const char *replica_ptrs[RW_SENTINEL_REPLICAS_MAX];
-	int connected_replicas; /* from ROLE; -1 unknown */
-	int64_t last_failover_ms;
-	unsigned long long master_changes, lookups_failed, waits, waits_failed;
-	bool redirect_asked;      /* a READONLY/LOADING/MASTERDOWN disconnect is underway */
-	ev_tstamp wait_failed_at; /* when a WAIT last failed; 0: the last one succeeded */
-};
+#include "store_internal.h"
 
 /* One command in flight. Script ops keep their arguments for the EVAL resend. */
 struct store_op {
@@ -125,112 +83,8 @@ rw_store_script_sha(const char *name)
 	return i < 0 ? NULL : script_shas[i];
 }
 
-static void
-settings_clear(struct rw_redis_config *s)
-{
-	free(s->host);
-	free(s->path);
-	free(s->username);
-	rw_secret_free(s->password);
-	free(s->key_prefix);
-	free(s->display);
-	for (size_t i = 0; i < s->nsentinels; i++)
-		free(s->sentinels[i].host);
-	free(s->sentinels);
-	free(s->master_name);
-	rw_secret_free(s->sentinel_password);
-	memset(s, 0, sizeof(*s));
-}
-
-static char *
-dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-/* The Sentinel part of cfg into dst (whose sentinels are unset). */
-static int
-sentinels_copy(struct rw_redis_config *dst, const struct rw_redis_config *cfg)
-{
-	if (cfg->master_name == NULL)
-		return 0;
-	if ((dst->master_name = strdup(cfg->master_name)) == NULL)
-		return -1;
-	if (cfg->sentinel_password != NULL &&
-	    (dst->sentinel_password =
-		     rw_secret_from_literal(rw_secret_value(cfg->sentinel_password))) == NULL)
-		return -1;
-	if (cfg->nsentinels == 0)
-		return 0;
-	if ((dst->sentinels = calloc(cfg->nsentinels, sizeof(*dst->sentinels))) == NULL)
-		return -1;
-	for (size_t i = 0; i < cfg->nsentinels; i++) {
-		if ((dst->sentinels[i].host = strdup(cfg->sentinels[i].host)) == NULL)
-			return -1;
-		dst->sentinels[i].port = cfg->sentinels[i].port;
-		dst->nsentinels++;
-	}
-	return 0;
-}
-
-static int
-settings_copy(struct rw_redis_config *dst, const struct rw_redis_config *cfg)
-{
-	memset(dst, 0, sizeof(*dst));
-	dst->unix_socket = cfg->unix_socket;
-	dst->port = cfg->port;
-	dst->db = cfg->db;
-	dst->host = dup_or_null(cfg->host);
-	dst->path = dup_or_null(cfg->path);
-	dst->username = dup_or_null(cfg->username);
-	dst->key_prefix = strdup(cfg->key_prefix ? cfg->key_prefix : "rw:");
-	dst->display = strdup(cfg->display ? cfg->display : "redis");
-	if (cfg->password != NULL)
-		dst->password = rw_secret_from_literal(rw_secret_value(cfg->password));
-	if (sentinels_copy(dst, cfg) == -1) {
-		settings_clear(dst);
-		return -1;
-	}
-	if ((cfg->host && !dst->host) || (cfg->path && !dst->path) ||
-	    (cfg->username && !dst->username) || !dst->key_prefix || !dst->display ||
-	    (cfg->password && !dst->password)) {
-		settings_clear(dst);
-		return -1;
-	}
-	return 0;
-}
-
-static bool
-str_eq(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
-
-static bool
-sentinels_same(const struct rw_redis_config *a, const struct rw_redis_config *b)
-{
-	if (!str_eq(a->master_name, b->master_name) || a->nsentinels != b->nsentinels ||
-	    !rw_secret_equal(a->sentinel_password, b->sentinel_password))
-		return false;
-	for (size_t i = 0; i < a->nsentinels; i++)
-		if (strcmp(a->sentinels[i].host, b->sentinels[i].host) != 0 ||
-		    a->sentinels[i].port != b->sentinels[i].port)
-			return false;
-	return true;
-}
-
-/* True when a and b reach the same server as the same user. */
-static bool
-settings_same_connection(const struct rw_redis_config *a, const struct rw_redis_config *b)
-{
-	return sentinels_same(a, b) && a->unix_socket == b->unix_socket &&
-	       str_eq(a->host, b->host) && a->port == b->port && str_eq(a->path, b->path) &&
-	       a->db == b->db && str_eq(a->username, b->username) &&
-	       rw_secret_equal(a->password, b->password);
-}
-
-static void
-set_error(struct rw_store *st, const char *what)
+void
+store_set_error(struct rw_store *st, const char *what)
 {
 	snprintf(st->last_error, sizeof(st->last_error), "%s", what ? what : "unknown error");
 }
@@ -262,29 +116,6 @@ is_noscript(const redisReply *reply)
 }
 
 static void op_done(redisAsyncContext *ac, void *r, void *privdata);
-
-/* An error that says this server is not (or not yet) a usable master. */
-static bool
-is_redirect(const redisReply *reply)
-{
-	return reply != NULL && reply->type == REDIS_REPLY_ERROR && reply->str != NULL &&
-	       (strncmp(reply->str, "READONLY", 8) == 0 || strncmp(reply->str, "LOADING", 7) == 0 ||
-		strncmp(reply->str, "MASTERDOWN", 10) == 0);
-}
-
-/* In Sentinel mode the master moved (or is not ready): drop the connection
- * so the reconnect asks the sentinels again. Safe from a reply callback:
- * hiredis disconnects once the pending replies are in. */
-static void
-ask_sentinels_again(struct rw_store *st, const char *why)
-{
-	if (st->set.master_name == NULL || st->ac == NULL || st->redirect_asked || st->freeing)
-		return;
-	st->redirect_asked = true;
-	log_warnx("redis: %s answered \"%.60s\"; asking the sentinels again", st->master, why);
-	set_error(st, why);
-	redisAsyncDisconnect(st->ac);
-}
 
 /* Sends op's script again as EVAL with the full body. Returns 0 or -1. */
 static int
@@ -318,8 +149,8 @@ op_done(redisAsyncContext *ac, void *r, void *privdata)
 	redisReply *reply = r;
 
 	(void)ac;
-	if (is_redirect(reply))
-		ask_sentinels_again(st, reply->str);
+	if (store_is_redirect(reply))
+		store_ask_sentinels_again(st, reply->str);
 	if (op->script >= 0 && !op->retried && is_noscript(reply) && !st->freeing) {
 		st->stats.noscript_fallbacks++;
 		/* Once per flush, not once per queued call. */
@@ -400,40 +231,12 @@ handshake_step(struct rw_store *st, const redisReply *reply, void *arg)
 		return;
 	if (reply->type == REDIS_REPLY_ERROR) {
 		st->handshake_failed = true;
-		set_error(st, reply->str);
+		store_set_error(st, reply->str);
 		log_warnx("redis %s: %s", st->set.display, st->last_error);
 		/* Safe from a reply callback: hiredis disconnects once it returns. */
 		if (st->ac != NULL)
 			redisAsyncDisconnect(st->ac);
 	}
-}
-
-/*
- * ROLE: ["master", offset, [[ip, port, offset], ...]] on a master. Records
- * how many replicas are connected. Returns 0, or -1 with why when Sentinel
- * mode reached a server that is not the master.
- */
-static int
-role_seen(struct rw_store *st, const redisReply *reply, char *why, size_t whylen)
-{
-	const char *role = NULL;
-
-	if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 1 &&
-	    reply->element[0]->type == REDIS_REPLY_STRING)
-		role = reply->element[0]->str;
-	if (role != NULL && strcmp(role, "master") == 0) {
-		st->connected_replicas =
-			reply->elements >= 3 && reply->element[2]->type == REDIS_REPLY_ARRAY
-				? (int)reply->element[2]->elements
-				: 0;
-		return 0;
-	}
-	st->connected_replicas = -1;
-	if (st->set.master_name == NULL)
-		return 0; /* a plain redis.url is used as given, whatever its role */
-	snprintf(why, whylen, "%s is not the master (ROLE %s)", st->master,
-		 role ? role : "unknown");
-	return -1;
 }
 
 static void
@@ -444,9 +247,9 @@ handshake_role(struct rw_store *st, const redisReply *reply, void *arg)
 	(void)arg;
 	if (st->handshake_failed || st->freeing || reply == NULL)
 		return;
-	if (role_seen(st, reply, why, sizeof(why)) == -1) {
+	if (store_role_seen(st, reply, why, sizeof(why)) == -1) {
 		st->handshake_failed = true;
-		set_error(st, why);
+		store_set_error(st, why);
 		log_warnx("redis: %s; asking the sentinels again", why);
 		if (st->ac != NULL)
 			redisAsyncDisconnect(st->ac);
@@ -529,7 +332,7 @@ handshake_start(struct rw_store *st)
 		rc |= send_internal(st, handshake_done, 1, argv, len);
 	}
 	if (rc != 0) {
-		set_error(st, "could not queue the handshake");
+		store_set_error(st, "could not queue the handshake");
 		redisAsyncDisconnect(st->ac);
 	}
 }
@@ -565,7 +368,7 @@ store_lost(struct rw_store *st, const char *reason)
 	ev_timer_stop(st->loop, &st->ping_timer);
 	/* A refused AUTH says more than the disconnect that follows it. */
 	if (reason != NULL && !st->handshake_failed)
-		set_error(st, reason);
+		store_set_error(st, reason);
 	st->handshake_failed = false;
 	if (was_connected) {
 		st->stats.disconnects++;
@@ -632,30 +435,6 @@ drop_connection(struct rw_store *st, const char *reason)
 	store_lost(st, reason);
 }
 
-/* Remembers what the sentinels said and logs a change of master. */
-static void
-master_found(struct rw_store *st, const struct rw_sentinel_answer *a)
-{
-	char addr[RW_SENTINEL_ADDR_MAX];
-
-	rw_sentinel_format_addr(addr, sizeof(addr), a->host, a->port);
-	if (st->master[0] != '\0' && strcmp(addr, st->master) != 0) {
-		log_warnx("redis: master of %s switched from %s to %s (sentinel %s)",
-			  st->set.master_name, st->master, addr, a->via);
-		st->master_changes++;
-		st->last_failover_ms = rw_now_ms();
-	} else if (st->master[0] == '\0') {
-		log_info("redis: sentinel %s names %s as master of %s", a->via, addr,
-			 st->set.master_name);
-	}
-	snprintf(st->master, sizeof(st->master), "%s", addr);
-	snprintf(st->found_by, sizeof(st->found_by), "sentinel %s", a->via);
-	st->found = *a;
-	st->have_found = true;
-	for (size_t i = 0; i < st->found.nreplicas; i++)
-		st->replica_ptrs[i] = st->found.replicas[i];
-}
-
 static void connect_to(struct rw_store *st, const char *host, int port);
 
 /* Runs from the lookup's timer, never inside hiredis. */
@@ -672,7 +451,7 @@ lookup_done(void *arg, const struct rw_sentinel_answer *answer, const char *why)
 		store_lost(st, reason);
 		return;
 	}
-	master_found(st, answer);
+	store_master_found(st, answer);
 	connect_to(st, answer->host, answer->port);
 }
 
@@ -759,8 +538,8 @@ ping_answered(struct rw_store *st, const redisReply *reply, void *arg)
 	st->ping_sent = 0;
 	if (reply == NULL || st->freeing)
 		return;
-	if (reply->type == REDIS_REPLY_ARRAY && role_seen(st, reply, why, sizeof(why)) == -1)
-		ask_sentinels_again(st, why);
+	if (reply->type == REDIS_REPLY_ARRAY && store_role_seen(st, reply, why, sizeof(why)) == -1)
+		store_ask_sentinels_again(st, why);
 }
 
 static void
@@ -789,7 +568,7 @@ rw_store_new(struct ev_loop *loop, const struct rw_redis_config *cfg)
 
 	if (st == NULL)
 		return NULL;
-	if (settings_copy(&st->set, cfg) == -1) {
+	if (store_settings_copy(&st->set, cfg) == -1) {
 		free(st);
 		return NULL;
 	}
@@ -801,16 +580,8 @@ rw_store_new(struct ev_loop *loop, const struct rw_redis_config *cfg)
 	ev_timer_init(&st->ping_timer, on_ping_timer, 0., PING_EVERY);
 	st->reconnect_timer.data = st->connect_timer.data = st->ping_timer.data = st;
 	st->connected_replicas = -1;
-	if (st->set.master_name == NULL) {
-		char addr[RW_SENTINEL_ADDR_MAX];
-
-		if (st->set.unix_socket)
-			snprintf(addr, sizeof(addr), "unix:%s", st->set.path);
-		else
-			rw_sentinel_format_addr(addr, sizeof(addr), st->set.host, st->set.port);
-		snprintf(st->master, sizeof(st->master), "%s", addr);
-		snprintf(st->found_by, sizeof(st->found_by), "%s", "redis.url");
-	}
+	if (st->set.master_name == NULL)
+		store_set_plain_master(st);
 	return st;
 }
 
@@ -834,10 +605,10 @@ rw_store_reconfigure(struct rw_store *st, const struct rw_redis_config *cfg)
 	struct rw_redis_config next;
 	bool reconnect;
 
-	if (settings_copy(&next, cfg) == -1)
+	if (store_settings_copy(&next, cfg) == -1)
 		return -1;
-	reconnect = !settings_same_connection(&st->set, &next);
-	settings_clear(&st->set);
+	reconnect = !store_settings_same(&st->set, &next);
+	store_settings_clear(&st->set);
 	st->set = next;
 	if (reconnect) {
 		log_info("redis: settings changed, reconnecting to %s", st->set.display);
@@ -847,17 +618,8 @@ rw_store_reconfigure(struct rw_store *st, const struct rw_redis_config *cfg)
 		st->have_found = false;
 		st->connected_replicas = -1;
 		st->master[0] = '\0';
-		if (st->set.master_name == NULL) {
-			char addr[RW_SENTINEL_ADDR_MAX];
-
-			if (st->set.unix_socket)
-				snprintf(addr, sizeof(addr), "unix:%s", st->set.path);
-			else
-				rw_sentinel_format_addr(addr, sizeof(addr), st->set.host,
-							st->set.port);
-			snprintf(st->master, sizeof(st->master), "%s", addr);
-			snprintf(st->found_by, sizeof(st->found_by), "%s", "redis.url");
-		}
+		if (st->set.master_name == NULL)
+			store_set_plain_master(st);
 		if (st->ac != NULL) {
 			redisAsyncContext *ac = st->ac;
 			bool was_connected = st->connected;
@@ -995,77 +757,6 @@ rw_store_free(struct rw_store *st)
 		ac->data = NULL;
 		redisAsyncFree(ac); /* pending callbacks run now, with NULL replies */
 	}
-	settings_clear(&st->set);
+	store_settings_clear(&st->set);
 	free(st);
-}
-
-bool
-rw_store_replicated(const struct rw_store *st)
-{
-	return st->set.master_name != NULL || st->connected_replicas > 0;
-}
-
-struct wait_call {
-	rw_store_wait_fn *fn;
-	void *arg;
-};
-
-static void
-waited(struct rw_store *st, const redisReply *reply, void *arg)
-{
-	struct wait_call *wc = arg;
-	bool ok = reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 1;
-
-	if (ok) {
-		st->waits++;
-		st->wait_failed_at = 0;
-	} else {
-		st->waits_failed++;
-		st->wait_failed_at = ev_now(st->loop);
-	}
-	wc->fn(st, ok, wc->arg);
-	free(wc);
-}
-
-int
-rw_store_wait(struct rw_store *st, rw_store_wait_fn *fn, void *arg)
-{
-	const char *argv[3] = {"WAIT", "1", RW_STORE_WAIT_MS_STR};
-	size_t len[3] = {4, 1, strlen(RW_STORE_WAIT_MS_STR)};
-	struct wait_call *wc = calloc(1, sizeof(*wc));
-
-	if (wc == NULL)
-		return -1;
-	/* WAIT blocks the one connection: while the replicas are known to be
-	 * behind, one probe a second, and every other call fails at once. */
-	if (st->wait_failed_at != 0 && ev_now(st->loop) - st->wait_failed_at < WAIT_PROBE_EVERY) {
-		st->waits_failed++;
-		free(wc);
-		return -1;
-	}
-	wc->fn = fn;
-	wc->arg = arg;
-	if (rw_store_command(st, 3, argv, len, waited, wc) == -1) {
-		free(wc);
-		return -1;
-	}
-	return 0;
-}
-
-void
-rw_store_get_ha(const struct rw_store *st, struct rw_store_ha *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->sentinel = st->set.master_name != NULL;
-	out->master = st->master[0] ? st->master : NULL;
-	out->found_by = st->master[0] ? st->found_by : NULL;
-	out->replicas = st->replica_ptrs;
-	out->nreplicas = st->have_found ? st->found.nreplicas : 0;
-	out->connected_replicas = st->connected ? st->connected_replicas : -1;
-	out->last_failover_ms = st->last_failover_ms;
-	out->master_changes = st->master_changes;
-	out->lookups_failed = st->lookups_failed;
-	out->waits = st->waits;
-	out->waits_failed = st->waits_failed;
-	out->replicated = rw_store_replicated(st);
 }
