@@ -197,14 +197,64 @@ push_next(void *arg)
 	return fp->after >= 10;
 }
 
+/* Adds a mention to the fake's Mastodon; returns its id (caller frees). */
+static char *
+masto_mention(void)
+{
+	char body[256], *when = rwt_iso(rw_now_ms());
+	json_t *doc;
+	char *id;
+
+	snprintf(body, sizeof(body), "{'author': 'ann', 'text': 'hello?', 'created_at': '%s'}",
+		 when);
+	doc = rwt_fake_call(&fake, "POST", "/_fake/mastodon/mention", body);
+	id = strdup(json_string_value(json_object_get(doc, "id")));
+	json_decref(doc);
+	free(when);
+	return id;
+}
+
+/* True when the polled source "masto" tracks mention id arg. */
+static bool
+masto_tracked(void *arg)
+{
+	json_t *body = rwt_get_json(daemon_.http_port, "/mentions?source=masto&limit=1000", NULL);
+	json_t *m;
+	size_t i;
+	bool found = false;
+
+	json_array_foreach(json_object_get(body, "mentions"), i, m)
+	{
+		const char *id = json_string_value(json_object_get(m, "id"));
+
+		found = found || (id != NULL && strcmp(id, arg) == 0);
+	}
+	json_decref(body);
+	return found;
+}
+
 Test(sentinel, follows_failover_and_loses_no_acknowledged_push)
 {
 	static struct failover_push fp;
 	int old_port, new_port;
-	char *old_addr, *new_addr, switched[128];
+	char *old_addr, *new_addr, switched[128], *members, *before, *after;
 	json_t *r, *list;
 
-	start_ha_daemon(2, NULL);
+	rwt_ha_start(&ha, 2);
+	rwt_fake_start(&fake, NULL);
+	snprintf(alerts_json, sizeof(alerts_json),
+		 "  \"policies\": [ { \"name\": \"social\", \"warn_after\": \"1h\", "
+		 "\"breach_after\": \"2h\" } ],\n"
+		 "  \"sources\": [ { \"name\": \"p\", \"type\": \"push\", \"token\": \"pt\" },\n"
+		 "    { \"name\": \"masto\", \"type\": \"mastodon\", \"base_url\": \"%s\", "
+		 "\"token\": \"mastodon-test-token\", \"poll_every\": \"1s\" } ]\n",
+		 fake.base);
+	members = rwt_ha_redis_members(&ha, NULL);
+	start_daemon(members);
+	free(members);
+	alerts_json[0] = '\0';
+	before = masto_mention();
+	cr_assert(rwt_wait_until(masto_tracked, before, 10.0), "the poll before failover");
 	old_port = ha.nodes[0].port;
 	for (int i = 0; i < 20; i++) {
 		snprintf(fp.ids[fp.n], sizeof(fp.ids[0]), "f-%d", fp.n);
@@ -230,6 +280,11 @@ Test(sentinel, follows_failover_and_loses_no_acknowledged_push)
 				  fp.ids[i]);
 	json_decref(list);
 	json_decref(r);
+	/* Polling goes on against the new master. */
+	after = masto_mention();
+	cr_assert(rwt_wait_until(masto_tracked, after, 10.0), "no poll after the failover");
+	free(before);
+	free(after);
 	free(old_addr);
 	free(new_addr);
 }
