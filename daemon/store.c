@@ -250,7 +250,12 @@ handshake_role(struct rw_store *st, const redisReply *reply, void *arg)
 	if (store_role_seen(st, reply, why, sizeof(why)) == -1) {
 		st->handshake_failed = true;
 		store_set_error(st, why);
-		log_warnx("redis: %s; asking the sentinels again", why);
+		/* Once until the next good connect, like store_lost's "cannot connect". */
+		if (!st->role_warned)
+			log_warnx("redis: %s; asking the sentinels again", why);
+		else
+			log_debug("redis: %s; asking the sentinels again", why);
+		st->role_warned = true;
 		if (st->ac != NULL)
 			redisAsyncDisconnect(st->ac);
 	}
@@ -274,6 +279,7 @@ handshake_done(struct rw_store *st, const redisReply *reply, void *arg)
 	st->ping_sent = 0;
 	ev_timer_again(st->loop, &st->ping_timer);
 	st->redirect_asked = false;
+	st->role_warned = false;
 	if (st->set.master_name != NULL)
 		log_info("redis: connected to %s, master %s (%s)", st->set.display, st->master,
 			 st->found_by);

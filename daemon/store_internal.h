@@ -54,6 +54,7 @@ struct rw_store {
 	int64_t last_failover_ms;
 	unsigned long long master_changes, lookups_failed, waits, waits_failed;
 	bool redirect_asked;      /* a READONLY/LOADING/MASTERDOWN disconnect is underway */
+	bool role_warned;         /* "not the master" logged since the last good connect */
 	ev_tstamp wait_failed_at; /* when a WAIT last failed; 0: the last one succeeded */
 };
 

@@ -535,3 +535,59 @@ Test(sentinel, follows_a_demoted_master)
 	cr_assert(rwt_wait_until(push_ok_while, &n, 0.5) || n > 0, "no push accepted");
 	cr_assert_gt(n, 0);
 }
+
+/* REPLICAOF 127.0.0.1 master_port sent to 127.0.0.1:port (master_port 0:
+ * REPLICAOF NO ONE); fails unless +OK. */
+static void
+replicaof(int port, int master_port)
+{
+	redisContext *c = rwt_ha_connect(port);
+	redisReply *rep;
+
+	cr_assert_not_null(c);
+	rep = master_port ? redisCommand(c, "REPLICAOF 127.0.0.1 %d", master_port)
+			  : redisCommand(c, "REPLICAOF NO ONE");
+	cr_assert(rep != NULL && rep->type == REDIS_REPLY_STATUS, "REPLICAOF failed");
+	freeReplyObject(rep);
+	redisFree(c);
+}
+
+static bool
+log_has(void *arg)
+{
+	return rwt_daemon_log_contains(&daemon_, arg);
+}
+
+/* The server Sentinel names turns replica behind the daemon's back (REPLICAOF
+ * sent to it directly, no client killed): writes answer READONLY and ROLE says
+ * "slave". The daemon must ask the sentinels again and refuse to use a
+ * replica, then come back once the server is master again. */
+Test(sentinel, readonly_master_is_left_and_rejoined)
+{
+	struct rwt_response r;
+	char *master;
+
+	start_ha_daemon(1, NULL);
+	cr_assert_eq(push("ro-0", NULL), 202);
+	replicaof(ha.nodes[1].port, 0);
+	replicaof(ha.nodes[0].port, ha.nodes[1].port);
+	cr_assert_neq(push("ro-1", NULL), 202);
+	cr_assert(rwt_wait_until(log_has, "READONLY", 5.0), "READONLY not noticed");
+	cr_assert(rwt_wait_until(log_has, "is not the master (ROLE slave)", 5.0),
+		  "a replica was used as master");
+	r = rwt_http(daemon_.http_port, "GET", "/readyz", NULL, NULL);
+	cr_assert_eq(r.status, 503, "%s", r.body);
+	rwt_response_free(&r);
+	/* Back as it was: the daemon returns to the master the sentinels name. */
+	replicaof(ha.nodes[0].port, 0);
+	replicaof(ha.nodes[1].port, ha.nodes[0].port);
+	cr_assert(rwt_wait_until(push_accepted, "ro-1", 15.0), "no 202 once master again");
+	master = addr(ha.nodes[0].port);
+	{
+		json_t *st = redis_status();
+
+		cr_assert_str_eq(json_string_value(json_object_get(st, "master")), master);
+		json_decref(st);
+	}
+	free(master);
+}
