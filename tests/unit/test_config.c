@@ -420,6 +420,25 @@ Test(config, redis_sentinels)
 	rw_config_free(cfg);
 }
 
+/* The redis section shipped in contrib/sentinel/ loads as it stands. */
+Test(config, contrib_sentinel_example)
+{
+	struct rw_config_errors errs = {0};
+	struct rw_config *cfg;
+	char *got;
+
+	setenv("REDIS_PASSWORD", "redis-password", 1);
+	cfg = rw_config_load_file(RW_SOURCE_DIR "/contrib/sentinel/replywatch-redis.json", &errs);
+	got = rwt_config_errors_text(&errs);
+	cr_assert_not_null(cfg, "the Sentinel example should load; got:%s", got);
+	cr_assert_str_eq(cfg->redis.master_name, "replywatch");
+	cr_assert_eq(cfg->redis.nsentinels, 3);
+	cr_assert_str_eq(rw_secret_value(cfg->redis.password), "redis-password");
+	free(got);
+	rw_config_free(cfg);
+	unsetenv("REDIS_PASSWORD");
+}
+
 Test(config, listen_addresses)
 {
 	struct rw_config *cfg = load_ok("{'http': {'listen': '[::1]:0', 'token': 'tok',"
