@@ -591,3 +591,26 @@ Test(sentinel, readonly_master_is_left_and_rejoined)
 	}
 	free(master);
 }
+
+/* A plain redis.url whose server has a replica: acknowledgements wait too. */
+Test(sentinel, plain_url_with_a_replica_waits)
+{
+	char *members;
+	json_t *r;
+
+	rwt_ha_start(&ha, 1);
+	cr_assert(asprintf(&members, "\"url\": \"redis://127.0.0.1:%d/0\"", ha.nodes[0].port) > 0);
+	start_daemon(members);
+	free(members);
+	cr_assert_eq(push("pr-1", NULL), 202);
+	r = redis_status();
+	cr_assert_str_eq(json_string_value(json_object_get(r, "mode")), "url");
+	cr_assert(json_is_true(json_object_get(r, "replicated_acks")));
+	cr_assert_eq(json_integer_value(json_object_get(r, "connected_replicas")), 1);
+	cr_assert_geq(json_integer_value(json_object_get(r, "waits")), 1);
+	json_decref(r);
+	rwt_ha_signal_node(&ha, 1, SIGSTOP);
+	cr_assert_eq(push("pr-2", NULL), 503);
+	rwt_ha_signal_node(&ha, 1, SIGCONT);
+	cr_assert(rwt_wait_until(push_accepted, "pr-2", 10.0), "no 202 after SIGCONT");
+}
