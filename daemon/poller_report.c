@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "poller_internal.h"
+#include "replywatch/hooks.h"
 #include "replywatch/clock.h"
 #include "replywatch/config.h"
 #include "replywatch/mention.h"
@@ -110,6 +111,16 @@ rw_poller_source_json(const struct rw_poller *p, const char *name)
 		ps->warning[0] ? json_string(ps->warning) : json_null());
 	if (o != NULL)
 		json_object_set_new(o, "poll_interval", interval_json(ps));
+	if (o != NULL && ps->conn != NULL && rw_hook_platform_for(ps->src->type) != NULL)
+		json_object_set_new(o, "items_removed_dropped",
+				    json_integer((json_int_t)ps->removed_dropped));
+	if (o != NULL && ps->conn != NULL && ps->conn->queued != NULL)
+		json_object_set_new(o, "queue",
+				    json_pack("{s:I, s:I, s:I, s:I}", "read",
+					      (json_int_t)ps->queued[QUEUED_READ], "gone",
+					      (json_int_t)ps->queued[QUEUED_GONE], "failed",
+					      (json_int_t)ps->queued[QUEUED_FAILED], "given_up",
+					      (json_int_t)ps->queued[QUEUED_GIVEN_UP]));
 	return o;
 }
 
