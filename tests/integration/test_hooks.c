@@ -702,3 +702,38 @@ Test(hooks_poll, regression_removal_before_add_survives_a_restart)
 	free(gone);
 	free(kept);
 }
+
+/* A removal is remembered for a day: an add of the same id a day later
+ * (an id cannot come back, so this only bounds what is kept) is tracked. */
+Test(hooks_poll, removal_is_forgotten_after_a_day)
+{
+	long long at_s = (long long)time(NULL) - 120;
+	char *body;
+	json_t *r, *m;
+
+	rwm_start("facebook", META_PARAMS);
+	cr_assert(asprintf(&body,
+			   "{'url': 'http://127.0.0.1:%d/hooks/" RWM_SOURCE "',"
+			   " 'app_secret': '" APP_SECRET "', 'payload': {'object': 'page',"
+			   " 'entry': [{'id': '" RWM_PAGE_ID
+			   "', 'time': %lld, 'changes': [{'field':"
+			   " 'feed', 'value': {'item': 'comment', 'verb': 'remove', 'post_id': "
+			   "'" RWM_PAGE_ID "_2001', 'comment_id': '2001_2002'}}]}]}}",
+			   rwm.daemon.http_port, at_s) > 0);
+	r = rwt_fake_call(&rwm.fake, "POST", "/_fake/meta_hooks/send", body);
+	cr_assert_eq(json_integer_value(json_array_get(json_object_get(r, "status"), 0)), 200);
+	json_decref(r);
+	free(body);
+	cr_assert_eq(meta_send_comment(RWM_PAGE_ID "_2001", "2001_2002", RWM_PAGE_ID "_2001", "900",
+				       at_s),
+		     200);
+	cr_assert_null(rwm_mention("2001_2002"));
+	rwt_clock_advance(&rwm.daemon, 24 * 3600 + 60);
+	cr_assert_eq(meta_send_comment(RWM_PAGE_ID "_2001", "2001_2002", RWM_PAGE_ID "_2001", "900",
+				       at_s),
+		     200);
+	/* Tracked (already past its deadline on the moved clock). */
+	m = rwm_mention("2001_2002");
+	cr_assert_not_null(m, "not tracked a day after its removal");
+	json_decref(m);
+}

@@ -260,3 +260,22 @@ Test(instagram_mentions, unreadable_mention_is_tracked_after_five_failures)
 	free(media);
 	free(comment);
 }
+
+/* Graph throttles the read (code 4): the poll ends rate limited, the id
+ * stays queued and no failed read is counted. */
+Test(instagram_mentions, throttled_read_keeps_the_mention_queued)
+{
+	int64_t at = now_s() - 30 * MINUTE_MS;
+	char *comment, *media = mention_comment(at, &comment);
+
+	json_decref(rwt_fake_call(&rwm.fake, "POST", "/_fake/meta/fault",
+				  "{'endpoint': 'mentions', 'kind': '429', 'reset_in': 600}"));
+	rwm_start("instagram", PARAMS);
+	cr_assert_eq(send_mention(comment, media), 200);
+	rwm_wait_source_state("rate_limited", 10.0);
+	cr_assert_null(rwm_mention(comment));
+	cr_assert_eq(queued(), 1);
+	cr_assert_eq(queue_count("failed"), 0);
+	free(media);
+	free(comment);
+}
