@@ -437,6 +437,35 @@ zscore(const char *key, const char *member)
 	return v;
 }
 
+/* The removals kept per source are bounded: at 10 000, a new one pushes
+ * the oldest out. */
+Test(hooks, removals_kept_are_bounded)
+{
+	redisContext *c = rwt_redis_connect(&s.redis);
+	long long now = (long long)time(NULL) * 1000;
+	redisReply *r;
+	char v[300];
+
+	for (int i = 0; i < 10000; i++)
+		cr_assert_eq(redisAppendCommand(c, "ZADD t:{fb}:rm %lld 9_%d", now - 10000 + i, i),
+			     REDIS_OK);
+	for (int i = 0; i < 10000; i++) {
+		cr_assert_eq(redisGetReply(c, (void **)&r), REDIS_OK);
+		freeReplyObject(r);
+	}
+	snprintf(v, sizeof(v),
+		 "'item': 'comment', 'verb': 'remove', 'post_id': '" PAGE "_1',"
+		 " 'comment_id': '1_777'");
+	cr_assert_eq(send_feed(v, "good", 1), 200);
+	r = redisCommand(c, "ZCARD t:{fb}:rm");
+	cr_assert_eq(r->integer, 10000);
+	freeReplyObject(r);
+	redisFree(c);
+	cr_assert_lt(zscore("t:{fb}:rm", "9_0"), 0, "the oldest was not dropped");
+	cr_assert_gt(zscore("t:{fb}:rm", "9_1"), 0);
+	cr_assert_gt(zscore("t:{fb}:rm", "1_777"), 0);
+}
+
 Test(hooks, instagram_comments_and_mentions)
 {
 	json_t *m;

@@ -4,10 +4,12 @@
  * rwfake's Meta sender), queues the ids in Redis before answering 200, and
  * its poll reads each one from the fake Graph API's IG user node
  * (mentioned_comment / mentioned_media) and tracks it with its author,
- * text, link and the comment's own time. Also: the webhook wakes a source
- * that polls hourly; the queue survives a restart while Graph fails; a
- * mention Graph says is gone is dropped and counted; one that cannot be
- * read is tracked with what the webhook gave after five failed reads.
+ * text, link and the comment's own time (never later than the receipt).
+ * Also: the webhook wakes a source that polls hourly; the queue survives a
+ * restart while Graph fails; a throttled read keeps it queued; a mention
+ * Graph says is gone is dropped and counted; one that cannot be read is
+ * tracked with what the webhook gave after five failed reads, or after a
+ * day of Graph failing.
  */
 #include <criterion/criterion.h>
 #include <hiredis/hiredis.h>
@@ -276,6 +278,58 @@ Test(instagram_mentions, throttled_read_keeps_the_mention_queued)
 	cr_assert_null(rwm_mention(comment));
 	cr_assert_eq(queued(), 1);
 	cr_assert_eq(queue_count("failed"), 0);
+	free(media);
+	free(comment);
+}
+
+/* Graph down for a day: the mention is then tracked with what the webhook
+ * gave, not lost. */
+Test(instagram_mentions, queued_for_a_day_is_tracked_as_given)
+{
+	int64_t at = now_s() - 30 * MINUTE_MS;
+	char *comment, *media = mention_comment(at, &comment);
+	json_t *m;
+
+	json_decref(rwt_fake_call(&rwm.fake, "POST", "/_fake/meta/fault",
+				  "{'endpoint': 'mentions', 'kind': '503', 'count': 100000}"));
+	rwm_start("instagram", PARAMS);
+	cr_assert_eq(send_mention(comment, media), 200);
+	wait_reads(1);
+	cr_assert_null(rwm_mention(comment));
+	rwt_clock_advance(&rwm.daemon, 24 * 3600 + 60);
+	cr_assert(rwt_wait_advancing(&rwm.daemon, 300, log_has, "queued for too long", 20.0), "%s",
+		  rwt_daemon_log(&rwm.daemon));
+	m = rwm_mention(comment);
+	cr_assert_not_null(m);
+	cr_assert_str_eq(str(m, "author"), "unknown");
+	json_decref(m);
+	cr_assert_eq(queue_count("given_up"), 1);
+	cr_assert_eq(queue_count("failed"), 0);
+	cr_assert_eq(queued(), 0);
+	free(media);
+	free(comment);
+}
+
+/* A comment dated after the delivery that named it (a clock ahead): its
+ * time is the receipt, never later. */
+Test(instagram_mentions, mention_dated_after_its_receipt_is_capped)
+{
+	char *comment, *media = mention_comment(now_s() + 60 * MINUTE_MS, &comment);
+	int64_t sent, created;
+	json_t *m;
+
+	/* Polled hourly: the read comes a second after the delivery (the
+	 * wake-up), so a time capped at the read would be later still. */
+	rwm_start_every("instagram", "1h", PARAMS);
+	cr_assert(rwt_wait_until(polled_once, NULL, 10.0));
+	sent = rw_now_ms();
+	cr_assert_eq(send_mention(comment, media), 200);
+	rwm_wait_state(comment, "open", 10.0);
+	m = rwm_mention(comment);
+	cr_assert_str_eq(str(m, "author"), "jane.customer");
+	cr_assert_eq(rw_time_parse(str(m, "created_at"), &created), 0);
+	cr_assert(created >= sent - 1000 && created < sent + 900, "%s", str(m, "created_at"));
+	json_decref(m);
 	free(media);
 	free(comment);
 }
