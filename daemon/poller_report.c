@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "poller_internal.h"
-#include "replywatch/hooks.h"
 #include "replywatch/clock.h"
 #include "replywatch/config.h"
+#include "replywatch/hooks.h"
 #include "replywatch/mention.h"
 
 static const struct poll_source *

@@ -12,7 +12,11 @@
  *
  * Accepted items go through the same idempotent ingest as polled items
  * (rw_tracker_ingest), so a webhook and a poll that see the same item track
- * it once, and the poll stays the backstop for a lost delivery. A change
+ * it once, and the poll stays the backstop for a lost delivery. Removals
+ * are remembered in Redis (hookstore.h), so an add that comes after its
+ * own removal, or a poll that still finds the item, tracks nothing; items
+ * a delivery names by id only (Instagram mentions) are queued there for
+ * the connector to read (connector.h, struct rw_queued_read). A change
  * that cannot be used is logged and counted, never answered with a 5xx
  * (platforms retry those and then turn the subscription off); only Redis
  * being unavailable answers 503, since the platform's retry is then what
