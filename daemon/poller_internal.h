@@ -96,6 +96,9 @@ struct reject_count {
 #define POLL_REJECT_REASONS 16 /* distinct reasons kept; more count as "other" */
 #define POLL_REJECT_MEMORY 256 /* rejected entries remembered, not to log them again */
 
+/* What became of the items webhooks queued by id (poller_queued.c). */
+enum { QUEUED_READ, QUEUED_GONE, QUEUED_FAILED, QUEUED_GIVEN_UP, QUEUED_COUNT };
+
 /* One polled source. */
 struct poll_source {
 	struct rw_poller *poller;
@@ -123,10 +126,11 @@ struct poll_source {
 	unsigned long long closed_deleted;  /* open items closed: deleted on the platform */
 	unsigned long long removed_dropped; /* items a poll found that a webhook said were
 					       removed (hookstore.h): not tracked */
-	unsigned long long queued[4];       /* queued reads: QUEUED_READ ... (poller_queued.c) */
-	bool wake;                          /* rw_poller_poll_soon during a poll */
-	struct rw_poll *poll;               /* the poll under way, or NULL */
-	bool retired;                       /* removed by a reload: freed when its poll ends */
+	unsigned long long
+		queued[QUEUED_COUNT]; /* queued reads: QUEUED_READ ... (poller_queued.c) */
+	bool wake;                    /* rw_poller_poll_soon during a poll */
+	struct rw_poll *poll;         /* the poll under way, or NULL */
+	bool retired;                 /* removed by a reload: freed when its poll ends */
 	struct poll_source *next;
 };
 
@@ -307,7 +311,6 @@ void poller_cap_times(struct rw_page *page, int64_t answered_ms);
 
 /* poller_queued.c: reads the items webhooks queued (connector.h, struct
  * rw_queued_read), then walks the streams; without a queued hook, at once. */
-enum { QUEUED_READ, QUEUED_GONE, QUEUED_FAILED, QUEUED_GIVEN_UP };
 void poller_queued(struct rw_poll *poll);
 void poller_queued_free(struct rw_poll *poll);
 /* Drops from items[0..*n) those the source's webhooks said were removed

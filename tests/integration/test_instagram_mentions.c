@@ -152,6 +152,7 @@ Test(instagram_mentions, webhook_then_poll_reads_the_mention)
 {
 	int64_t at = now_s() - 30 * MINUTE_MS;
 	char *comment, *media = mention_comment(at, &comment), *caption, want[40];
+	struct rwt_response r;
 	json_t *m;
 
 	caption = rwm_add("post",
@@ -179,6 +180,12 @@ Test(instagram_mentions, webhook_then_poll_reads_the_mention)
 	json_decref(m);
 	cr_assert_eq(queued(), 0);
 	cr_assert_eq(queue_count("read"), 2);
+	r = rwt_http(rwm.daemon.http_port, "GET", "/metrics", NULL, NULL);
+	cr_assert_not_null(strstr(r.body,
+				  "replywatch_source_queued_reads_total{source=\"" RWM_SOURCE
+				  "\",result=\"read\"} 2\n"),
+			   "%s", r.body);
+	rwt_response_free(&r);
 	/* A replay of the delivery tracks nothing new. */
 	cr_assert_eq(send_mention(comment, media), 200);
 	wait_reads(3);
