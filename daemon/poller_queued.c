@@ -343,6 +343,10 @@ listed(void *arg, int result, struct rw_queued *q, size_t n)
 	poll->qd = qd;
 	qd->q = q;
 	qd->n = n;
+	/* A full list: more may wait behind it, so the next poll comes at
+	 * once (bounded like a walk at its page bound: POLL_MORE_MAX). */
+	if (n >= qr->per_poll)
+		poll->more = true;
 	for (size_t i = 0; ok && i < n; i++) {
 		bool bad = !qr->ok(&q[i]);
 

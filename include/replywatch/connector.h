@@ -121,8 +121,9 @@ struct rw_revisit {
  * answer, another 4xx) counts a failed read; after max_attempts of them,
  * or max_age_ms after its receipt, the item is tracked with what the
  * webhook gave (its id, conversation, receipt time, author "unknown"), so
- * it is never lost. The poll reports read, gone, failed and given_up in
- * /status ("queue").
+ * it is never lost. When per_poll were listed, the next poll comes at
+ * once (as after a walk stopped at its page bound). The poll reports read,
+ * gone, failed and given_up in /status ("queue").
  */
 struct rw_queued;
 struct rw_queued_read {

@@ -340,3 +340,55 @@ Test(instagram_mentions, mention_dated_after_its_receipt_is_capped)
 	free(media);
 	free(comment);
 }
+
+static bool
+tracked_at_least(void *arg)
+{
+	return rwm_tracked() >= *(size_t *)arg;
+}
+
+/* More than a poll reads (20) in one delivery: the next poll comes at
+ * once, not at poll_every. */
+Test(instagram_mentions, a_burst_drains_at_once)
+{
+	int64_t at = now_s() - 30 * MINUTE_MS;
+	char *media = rwm_add("post",
+			      "'edge': 'other', 'from_id': '17841400000000700', 'username': 'sam',"
+			      " 'text': 'Lunch'",
+			      at - 10 * MINUTE_MS);
+	char *ids[25], fields[200], *changes = strdup(""), *body, *grown;
+	size_t want = 25;
+	json_t *r;
+
+	for (int i = 0; i < 25; i++) {
+		snprintf(fields, sizeof(fields),
+			 "'post': '%s', 'from_id': '1784140000000%04d', 'username': 'fan%d',"
+			 " 'text': '@" RWM_IG_USERNAME " hi'",
+			 media, i, i);
+		ids[i] = rwm_add("comment", fields, at + i * 1000);
+		cr_assert(asprintf(&grown,
+				   "%s%s{'field': 'mentions', 'value': {'media_id': '%s',"
+				   " 'comment_id': '%s'}}",
+				   changes, i ? ", " : "", media, ids[i]) > 0);
+		free(changes);
+		changes = grown;
+	}
+	rwm_start_every("instagram", "1h", PARAMS);
+	cr_assert(rwt_wait_until(polled_once, NULL, 10.0));
+	cr_assert(asprintf(&body,
+			   "{'url': 'http://127.0.0.1:%d/hooks/" RWM_SOURCE "',"
+			   " 'app_secret': '" APP_SECRET "', 'payload': {'object': 'instagram',"
+			   " 'entry': [{'id': '" RWM_IG_USER "', 'time': %lld, 'changes': [%s]}]}}",
+			   rwm.daemon.http_port, (long long)(now_s() / 1000), changes) > 0);
+	r = rwt_fake_call(&rwm.fake, "POST", "/_fake/meta_hooks/send", body);
+	cr_assert_eq(json_integer_value(json_array_get(json_object_get(r, "status"), 0)), 200);
+	json_decref(r);
+	cr_assert(rwt_wait_until(tracked_at_least, &want, 15.0), "%zu tracked\n%s", rwm_tracked(),
+		  rwt_daemon_log(&rwm.daemon));
+	cr_assert_eq(queued(), 0);
+	for (int i = 0; i < 25; i++)
+		free(ids[i]);
+	free(changes);
+	free(body);
+	free(media);
+}
