@@ -230,7 +230,7 @@ read_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	struct poll_queued *qd = poll->qd;
 	const struct rw_queued *q = &qd->q[qd->next];
 	struct rw_page page = {0};
-	char err[200];
+	char err[200] = "no item in the answer";
 	bool ok = true;
 
 	if (resp->status < 200 || resp->status > 299) {
