@@ -96,6 +96,9 @@ struct reject_count {
 #define POLL_REJECT_REASONS 16 /* distinct reasons kept; more count as "other" */
 #define POLL_REJECT_MEMORY 256 /* rejected entries remembered, not to log them again */
 
+/* What became of the items webhooks queued by id (poller_queued.c). */
+enum { QUEUED_READ, QUEUED_GONE, QUEUED_FAILED, QUEUED_GIVEN_UP, QUEUED_COUNT };
+
 /* One polled source. */
 struct poll_source {
 	struct rw_poller *poller;
@@ -122,9 +125,14 @@ struct poll_source {
 	size_t nreasons;
 	uint64_t reject_seen[POLL_REJECT_MEMORY]; /* hashes of logged rejects, a ring */
 	size_t reject_next;
-	unsigned long long closed_deleted; /* open items closed: deleted on the platform */
-	struct rw_poll *poll;              /* the poll under way, or NULL */
-	bool retired;                      /* removed by a reload: freed when its poll ends */
+	unsigned long long closed_deleted;  /* open items closed: deleted on the platform */
+	unsigned long long removed_dropped; /* items a poll found that a webhook said were
+					       removed (hookstore.h): not tracked */
+	unsigned long long
+		queued[QUEUED_COUNT]; /* queued reads: QUEUED_READ ... (poller_queued.c) */
+	bool wake;                    /* rw_poller_poll_soon during a poll */
+	struct rw_poll *poll;         /* the poll under way, or NULL */
+	bool retired;                 /* removed by a reload: freed when its poll ends */
 	struct poll_source *next;
 };
 
@@ -159,7 +167,8 @@ struct rw_poll {
 	size_t rv_n, rv_next;
 	char **gone; /* owned: ids the platform no longer has, to close */
 	size_t ngone, gone_next;
-	size_t rv_found; /* re-reads answered with the item (not gone) */
+	size_t rv_found;        /* re-reads answered with the item (not gone) */
+	struct poll_queued *qd; /* owned: reading queued items (poller_queued.c) */
 	rw_poll_answer_fn *answer;
 	int see[4];
 	char endpoint[32];
@@ -322,6 +331,19 @@ void poller_reject(struct poll_source *ps, const char *endpoint, const char *rea
 		   const char *id);
 /* Caps every item of page at answered_ms (0: no cap). */
 void poller_cap_times(struct rw_page *page, int64_t answered_ms);
+
+/* poller_queued.c: reads the items webhooks queued (connector.h, struct
+ * rw_queued_read), then walks the streams; without a queued hook, at once. */
+void poller_queued(struct rw_poll *poll);
+void poller_queued_free(struct rw_poll *poll);
+/* Drops from items[0..*n) those the source's webhooks said were removed
+ * (for types with webhooks; hookstore.h), counted in removed_dropped, then
+ * calls then(poll), or ends the poll (store error). items and n must stay
+ * put until then. */
+void poller_drop_removed(struct rw_poll *poll, struct rw_item *items, size_t *n,
+			 void (*then)(struct rw_poll *poll));
+/* poller_walk.c: walks the connector's streams from the first. */
+void poller_walk_streams(struct rw_poll *poll);
 
 /* poller_revisit.c: re-reads open items by id (connector.h, struct
  * rw_revisit), then calls poller_ingest; without a revisit hook, at once. */

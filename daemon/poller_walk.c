@@ -55,6 +55,7 @@ poller_poll_free(struct rw_poll *poll)
 	free(poll->url);
 	rw_page_clear(&poll->items);
 	poller_revisit_free(poll);
+	poller_queued_free(poll);
 	free(poll);
 }
 
@@ -169,8 +170,9 @@ ingested(void *arg, int result, const char *detail)
 	poller_close_gone(poll);
 }
 
-void
-poller_ingest(struct rw_poll *poll)
+/* The poll's items, less those removed on the platform, to the tracker. */
+static void
+ingest_kept(struct rw_poll *poll)
 {
 	struct rw_poller *p = poll->ps->poller;
 	struct rw_item *items = poll->items.items;
@@ -178,10 +180,6 @@ poller_ingest(struct rw_poll *poll)
 
 	if (n == 0) {
 		poller_close_gone(poll);
-		return;
-	}
-	if (p->freeing) {
-		poller_end(poll, RW_POLL_STORE_ERROR, "shutting down");
 		return;
 	}
 	poll->items.items = NULL;
@@ -192,6 +190,20 @@ poller_ingest(struct rw_poll *poll)
 		free(items);
 		poller_end(poll, RW_POLL_STORE_ERROR, "out of memory: items not ingested");
 	}
+}
+
+void
+poller_ingest(struct rw_poll *poll)
+{
+	if (poll->items.nitems == 0) {
+		poller_close_gone(poll);
+		return;
+	}
+	if (poll->ps->poller->freeing) {
+		poller_end(poll, RW_POLL_STORE_ERROR, "shutting down");
+		return;
+	}
+	poller_drop_removed(poll, poll->items.items, &poll->items.nitems, ingest_kept);
 }
 
 /* --- walking a stream ---------------------------------------------------- */
@@ -631,10 +643,16 @@ stream_begin(struct rw_poll *poll)
 }
 
 void
-rw_poll_walk(struct rw_poll *poll)
+poller_walk_streams(struct rw_poll *poll)
 {
 	poll->stream = 0;
 	stream_begin(poll);
+}
+
+void
+rw_poll_walk(struct rw_poll *poll)
+{
+	poller_queued(poll);
 }
 
 /* --- the start of a poll ------------------------------------------------- */

@@ -108,6 +108,42 @@ struct rw_revisit {
 		     struct rw_page *page, char *err, size_t errlen);
 };
 
+/*
+ * Optional, for items a platform pushes by id only (Instagram comment
+ * @mentions: the webhook names them, nothing lists them; docs/webhooks.md).
+ * The webhook puts them in the source's durable queue (hookstore.h); each
+ * poll, before its streams, reads up to per_poll of them oldest first,
+ * requests each (url) and parses the answer into items, ingests them (less
+ * those removed on the platform meanwhile) and only then takes them off
+ * the queue. A rate limit, 5xx or network error ends the poll as usual:
+ * the item stays queued. An answer the platform gives for an item that is
+ * gone (gone) drops it, logged and counted. Any other failure (a malformed
+ * answer, another 4xx) counts a failed read; after max_attempts of them,
+ * or max_age_ms after its receipt, the item is tracked with what the
+ * webhook gave (its id, conversation, receipt time, author "unknown"), so
+ * it is never lost. When per_poll were listed, the next poll comes at
+ * once (as after a walk stopped at its page bound). The poll reports read,
+ * gone, failed and given_up in /status ("queue").
+ */
+struct rw_queued;
+struct rw_queued_read {
+	const char *endpoint;  /* its name for rate limits and logs ("mentions") */
+	size_t per_poll;       /* most items read per poll */
+	unsigned max_attempts; /* failed reads before tracking what the webhook gave */
+	int64_t max_age_ms;    /* ... or this long after the receipt */
+	/* True when q's ids may go into a URL (Redis may have been written
+	 * by something else); an item that fails is given up at once. */
+	bool (*ok)(const struct rw_queued *q);
+	/* The URL that reads q (caller frees), or NULL (out of memory). */
+	char *(*url)(struct rw_poll *poll, const struct rw_queued *q);
+	/* A 400 or 404 answer: true when it says q no longer exists. */
+	bool (*gone)(struct rw_poll *poll, const struct rw_httpc_response *resp);
+	/* Parses a 2xx answer about q into page (its item; times are capped
+	 * at q's receipt by the poller); -1 with err when malformed. */
+	int (*parse)(struct rw_poll *poll, const struct rw_queued *q, const char *body, size_t len,
+		     struct rw_page *page, char *err, size_t errlen);
+};
+
 struct rw_connector {
 	const struct rw_stream *streams; /* walked in order: inbound items first */
 	size_t nstreams;
@@ -140,6 +176,8 @@ struct rw_connector {
 					    size_t reasonlen);
 	/* Optional: re-reads open items by id (struct rw_revisit); NULL: none. */
 	const struct rw_revisit *revisit;
+	/* Optional: reads items webhooks queued by id (struct rw_queued_read). */
+	const struct rw_queued_read *queued;
 	/* Platforms whose lists hold only what changed recently (Google Play:
 	 * about 7 days): when the source's last finished walk of a stream is
 	 * older than this, items may have been missed, and /status (the
