@@ -392,7 +392,7 @@ assert_never_throttled(void)
 
 Test(demo_sim, every_feed_gets_items_and_replies_each_tracked_once)
 {
-	char *const args[] = {"--simulate", "--rate", "60", "--history", "0", "--seed", "7", NULL};
+	char *const args[] = {"--simulate", "--rate", "120", "--history", "0", "--seed", "7", NULL};
 	struct polled p = {0};
 	json_t *doc;
 
