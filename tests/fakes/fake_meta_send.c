@@ -15,7 +15,8 @@
  * sent, keyed with app_secret; "bad" signs with the secret reversed; "none"
  * sends no signature header. Out-of-order changes are sends in the order a
  * test wants. The state lock is let go while a send is under way, so the
- * daemon may call the fake meanwhile.
+ * daemon may call the fake meanwhile. The simulator's webhooks
+ * (fake_sim_hooks.c) are sent by fake_meta_send_signed, the same signing.
  */
 #include <curl/curl.h>
 #include <openssl/evp.h>
