@@ -689,6 +689,7 @@ Test(fake, simulator_webhooks_take_only_loopback_targets)
 	};
 	struct rwt_response r;
 	json_t *doc, *hooks;
+	char *text;
 
 	rwt_fake_start(&fake, args);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -703,7 +704,9 @@ Test(fake, simulator_webhooks_take_only_loopback_targets)
 	cr_assert_str_eq(json_string_value(json_object_get(hooks, "instagram")),
 			 "http://[::1]:9/hooks/ig");
 	cr_assert(json_is_null(json_object_get(hooks, "facebook")));
-	cr_assert_null(strstr(json_dumps(doc, 0), "s3cr3t"));
+	text = json_dumps(doc, 0);
+	cr_assert_null(strstr(text, "s3cr3t"));
+	free(text);
 	json_decref(doc);
 	doc = rwt_fake_call(&fake, "POST", "/_fake/simulator", "{'webhooks': null}");
 	cr_assert(json_is_null(json_object_get(json_object_get(doc, "webhooks"), "instagram")));
@@ -714,4 +717,34 @@ Test(fake, simulator_webhooks_take_only_loopback_targets)
 	r = rwt_http(fake.port, "POST", "/_fake/simulator", NULL, "{\"webhooks\": null}");
 	cr_assert_eq(r.status, 409);
 	rwt_response_free(&r);
+}
+
+/* Reddit's fake read the comment a reply answers through a pointer into its
+ * store after growing the store for the reply (a use after free, found by
+ * the simulator's threads under ASan): a thread of replies long enough to
+ * make the store grow several times, then a clean exit. */
+Test(fake, regression_reddit_replies_to_comments_while_the_store_grows)
+{
+	json_t *r;
+	char parent[32], body[160];
+
+	rwt_fake_start(&fake, NULL);
+	r = rwt_fake_call(&fake, "POST", "/_fake/reddit/mention", "{'author': 'ann'}");
+	snprintf(parent, sizeof(parent), "%s", json_string_value(json_object_get(r, "name")));
+	json_decref(r);
+	for (int i = 0; i < 100; i++) {
+		snprintf(body, sizeof(body), "{'in_reply_to': '%s', 'author': 'ann', 'text': 'x'}",
+			 parent);
+		r = rwt_fake_call(&fake, "POST",
+				  i % 2 ? "/_fake/reddit/reply" : "/_fake/reddit/brand_reply",
+				  body);
+		cr_assert_str_eq(json_string_value(json_object_get(r, "parent_id")), parent);
+		snprintf(parent, sizeof(parent), "%s",
+			 json_string_value(json_object_get(r, "name")));
+		json_decref(r);
+	}
+	r = own_state("reddit");
+	cr_assert_eq(json_array_size(json_object_get(r, "things")), 101);
+	json_decref(r);
+	rwt_fake_stop(&fake); /* under ASan a use after free aborts it: not a clean exit */
 }
