@@ -19,7 +19,7 @@
  *
  * The brand answers 85% of them after a log-normal delay (median 40 s,
  * 5 s to 6 min): about half before the demo's social policy warns (45 s),
- * a third between its warning and its breach (90 s), the rest later; 15%
+ * a quarter between its warning and its breach (90 s), a fifth later; 15%
  * never. Facebook and Instagram get a new brand post about every 20
  * minutes. Every draw comes from sim->frng, so a --seed gives the same
  * items in the same order.
