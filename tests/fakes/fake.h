@@ -22,7 +22,9 @@
  * three share: fake_store.c (accounts, posts, notifications, ids),
  * fake_actions.c (mentions, replies, posts as the control API and simulator
  * make them), fake_social.c (their control calls and state), fake_sim.c and
- * fake_sim_data.c (the traffic simulator). fake_util.c; fake_hook.c and
+ * fake_sim_data.c (the traffic simulator; fake_sim.h is what its files
+ * share: fake_sim_feeds.c and fake_sim_meta.c feed the platforms with stores
+ * of their own, fake_sim_hooks.c sends Meta webhooks). fake_util.c; fake_hook.c and
  * fake_hook_sig.c (the webhook receiver under /hook/).
  * The review platforms (Google Business Profile, Google Play, App Store
  * Connect) and Google's OAuth token endpoint keep their own state in
@@ -374,6 +376,7 @@ struct fake_state {
 	int64_t started_ms;
 	uint64_t notif_seq;       /* Mastodon notification ids: never reused, even after a reset */
 	struct fake_hooks *hooks; /* the webhook receivers (fake_hook.c), NULL until used */
+	struct fake_sim *sim;     /* the running simulator (fake_sim.c), NULL without one */
 };
 
 /* ---- fake_store.c ---- */
@@ -659,6 +662,19 @@ struct fake_sim *fake_sim_start(struct fake_state *st, double rate_per_min, uint
 /* Stops (st->stopping must be set and st->wake broadcast) and frees. Accepts NULL. */
 void fake_sim_stop(struct fake_sim *sim);
 
+/* ---- fake_sim_hooks.c: where the simulator sends Meta webhooks ---- */
+
+/* POST /_fake/simulator {"webhooks": spec}: spec is {"app_secret", and
+ * "facebook" and/or "instagram": a loopback URL (http://127.0.0.1:PORT/...
+ * or http://[::1]:PORT/...)}, or null for none. The simulator then sends
+ * some of its Facebook and Instagram items, signed like Meta, to those
+ * URLs. Returns false after answering 400 (a bad spec) or 409 (no
+ * simulator running); the state is then unchanged. */
+bool fake_sim_webhooks(struct fake_state *st, json_t *spec, struct fake_resp *resp);
+/* {"facebook", "instagram" (URLs or null), "sent", "failed", "last_status"} of
+ * the simulator's webhooks, never the secret; null without a simulator. */
+json_t *fake_sim_webhooks_json(const struct fake_state *st);
+
 /* ---- fake_sim_data.c: the simulator's customers and texts ---- */
 
 struct fake_sim_customer {
@@ -699,6 +715,13 @@ void fake_hook_deliver(struct fake_state *st, struct MHD_Connection *con, struct
 bool fake_hook_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
 /* POST /_fake/meta_hooks/send: a delivery signed like Meta's (fake_meta_send.c). */
 bool fake_meta_send_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
+/* POSTs body (len bytes) to url once, signed with app_secret as Meta signs
+ * (X-Hub-Signature-256). No lock needed; the caller must not hold st->lock
+ * (the receiver may call the fake meanwhile). Returns the HTTP status, 0
+ * when there was no answer. */
+long fake_meta_send_signed(const char *url, const char *app_secret, const char *body, size_t len);
+/* True when url is http://127.0.0.1:PORT/... or http://[::1]:PORT/... */
+bool fake_meta_send_loopback(const char *url);
 /* Forgets every receiver, secret (wiped), queued fault and delivery; frees
  * st->hooks. For the reset and the final free. */
 void fake_hooks_clear(struct fake_state *st);
