@@ -147,13 +147,17 @@ struct fake_req {
 	struct fake_param *params;
 	size_t nparams;
 	const char *method;
-	const char *host;          /* the Host header, or NULL */
-	const char *authorization; /* the Authorization header, or NULL */
-	const char *apikey;        /* the apikey header (Trustpilot), or NULL */
-	const char *li_version;    /* LinkedIn-Version (LinkedIn), or NULL */
-	const char *restli;        /* X-Restli-Protocol-Version (LinkedIn), or NULL */
-	const char *user_agent;    /* the User-Agent header (Reddit), or NULL */
-	const char *goog_api_key;  /* the X-Goog-Api-Key header (YouTube), or NULL */
+	const char *host;           /* the Host header, or NULL */
+	const char *authorization;  /* the Authorization header, or NULL */
+	const char *apikey;         /* the apikey header (Trustpilot), or NULL */
+	const char *li_version;     /* LinkedIn-Version (LinkedIn), or NULL */
+	const char *restli;         /* X-Restli-Protocol-Version (LinkedIn), or NULL */
+	const char *user_agent;     /* the User-Agent header (Reddit), or NULL */
+	const char *goog_api_key;   /* the X-Goog-Api-Key header (YouTube), or NULL */
+	const char *api_key;        /* the Api-Key header (Discourse), or NULL */
+	const char *api_username;   /* the Api-Username header (Discourse), or NULL */
+	const char *accept;         /* the Accept header (GitHub), or NULL */
+	const char *gh_api_version; /* the X-GitHub-Api-Version header (GitHub), or NULL */
 	char *body;
 	size_t body_len;
 	size_t body_cap;
@@ -609,6 +613,8 @@ extern const struct fake_platform_def fake_google_business_def, fake_google_play
 extern const struct fake_platform_def fake_reddit_def;
 extern const struct fake_platform_def fake_youtube_def; /* fake_youtube.c */
 extern const struct fake_platform_def fake_meta_def;
+/* The json source's worked examples (fake_discourse.c, fake_github.c). */
+extern const struct fake_platform_def fake_discourse_def, fake_github_def;
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);
