@@ -613,6 +613,10 @@ stream_begin(struct rw_poll *poll)
 		return;
 	}
 	s = current_stream(poll);
+	if (s->enabled != NULL && !s->enabled(poll)) {
+		next_stream(poll);
+		return;
+	}
 	poll->pages = 0;
 	poll->watermark = stored(poll, s, 'w');
 	poll->token = stored(poll, s, 't');

@@ -77,6 +77,10 @@ struct rw_stream {
 	 * page number (none: page 1), and a page of fewer than per_page
 	 * entries is the last. 0: the platform gives page->next. */
 	unsigned per_page;
+	/* Optional: false when this source has no such stream (the json
+	 * type's replies request is configured or not): the poll skips it and
+	 * keeps its cursors. NULL: always walked. */
+	bool (*enabled)(struct rw_poll *poll);
 };
 
 /*
