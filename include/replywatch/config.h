@@ -169,6 +169,8 @@ struct rw_source_config {
 	struct rw_strlist automated_reply_patterns;
 	struct rw_source_param *params; /* the type's own keys that were given */
 	size_t nparams;
+	void *spec; /* owned: the type's nested configuration (platform.h spec_read;
+		     * the json type's struct rw_json_spec, sources/json_map.h), or NULL */
 };
 
 /* The plain string setting key of src, or NULL when absent or not a string. */
