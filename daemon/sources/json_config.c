@@ -9,6 +9,8 @@
 #include "replywatch/platform.h"
 #include "replywatch/sources/json_map.h"
 
+extern const struct rw_connector rw_json_connector; /* json.c */
+
 static void *json_spec_read(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path);
 static void json_spec_free(void *spec);
 
@@ -29,6 +31,7 @@ const struct rw_platform rw_json_platform = {
 	.params = json_params,
 	.spec_read = json_spec_read,
 	.spec_free = json_spec_free,
+	.connector = &rw_json_connector,
 };
 
 /* ---- end of the descriptor ---- */
