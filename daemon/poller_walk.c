@@ -613,7 +613,8 @@ stream_begin(struct rw_poll *poll)
 		return;
 	}
 	s = current_stream(poll);
-	if (s->enabled != NULL && !s->enabled(poll)) {
+	if (poll->ps->conn->stream_enabled != NULL &&
+	    !poll->ps->conn->stream_enabled(poll, poll->stream)) {
 		next_stream(poll);
 		return;
 	}

@@ -197,20 +197,20 @@ json_ms_ok(const char *ms)
 	return rw_cursor_digits(ms, 16);
 }
 
-/* The replies stream is walked only when the source has a replies request. */
+/* The replies stream (1) is walked only when the source has a replies request. */
 static bool
-json_replies_enabled(struct rw_poll *poll)
+json_stream_enabled(struct rw_poll *poll, size_t i)
 {
 	struct json_state *st = rw_poll_state(poll);
 
-	return st->client != NULL && rw_json_client_list(st->client, RW_JSON_REPLIES) != NULL;
+	return i == 0 ||
+	       (st->client != NULL && rw_json_client_list(st->client, RW_JSON_REPLIES) != NULL);
 }
 
 static const struct rw_stream json_streams[] = {
-	{"items", 'n', true, true, json_items_url, json_parse, json_ms_ok, RW_JSON_OVERLAP_MS, 0,
-	 NULL},
+	{"items", 'n', true, true, json_items_url, json_parse, json_ms_ok, RW_JSON_OVERLAP_MS, 0},
 	{"replies", 'r', true, true, json_replies_url, json_parse, json_ms_ok, RW_JSON_OVERLAP_MS,
-	 0, json_replies_enabled},
+	 0},
 };
 
 const struct rw_connector rw_json_connector = {
@@ -221,4 +221,5 @@ const struct rw_connector rw_json_connector = {
 	.start = json_start,
 	.auth_header = json_auth_header,
 	.headers = json_headers,
+	.stream_enabled = json_stream_enabled,
 };

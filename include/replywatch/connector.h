@@ -77,10 +77,6 @@ struct rw_stream {
 	 * page number (none: page 1), and a page of fewer than per_page
 	 * entries is the last. 0: the platform gives page->next. */
 	unsigned per_page;
-	/* Optional: false when this source has no such stream (the json
-	 * type's replies request is configured or not): the poll skips it and
-	 * keeps its cursors. NULL: always walked. */
-	bool (*enabled)(struct rw_poll *poll);
 };
 
 /*
@@ -142,6 +138,11 @@ struct rw_connector {
 	enum rw_poll_result (*error_result)(struct rw_poll *poll,
 					    const struct rw_httpc_response *resp, char *reason,
 					    size_t reasonlen);
+	/* Optional: false when this source has no stream number i (the json
+	 * type walks its replies stream only when a replies request is
+	 * configured): the poll skips it and keeps its cursors. NULL: every
+	 * stream is walked. */
+	bool (*stream_enabled)(struct rw_poll *poll, size_t i);
 	/* Optional: re-reads open items by id (struct rw_revisit); NULL: none. */
 	const struct rw_revisit *revisit;
 	/* Platforms whose lists hold only what changed recently (Google Play:
