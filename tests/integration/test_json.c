@@ -533,3 +533,23 @@ Test(json, try_source_exit_codes)
 	free(out);
 	free(cfg);
 }
+
+/* Regression: the poller put its own "Accept: application/json" before a
+ * connector's headers, so a json source's configured Accept (GitHub's
+ * application/vnd.github+json) reached the server second and was ignored. */
+Test(json, regression_configured_accept_replaces_the_default)
+{
+	char a[16], *cfg;
+	json_t *st;
+
+	gh_comment(1, "ann", "NONE", seconds_ago(MINUTE_MS), "", a);
+	cfg = gh_source(GH_TOKEN, "");
+	start_daemon(cfg);
+	rwt_src_wait_state(&gh, a, "open", 10.0);
+	st = rwt_fake_call(&stack.fake, "GET", "/_fake/state", NULL);
+	cr_assert_eq(json_integer_value(
+			     json_object_get(json_object_get(st, "github"), "accept_missing")),
+		     0);
+	json_decref(st);
+	free(cfg);
+}
