@@ -242,7 +242,9 @@ request_page(struct rw_poll *poll)
 		poller_end(poll, RW_POLL_CLIENT_ERROR, "out of memory");
 		return;
 	}
-	rw_poll_request(poll, s->endpoint, url, NULL, NULL, see, page_answer);
+	rw_poll_request(poll, s->endpoint, url, NULL,
+			poll->ps->conn->page_body ? poll->ps->conn->page_body(poll) : NULL, see,
+			page_answer);
 	free(url);
 }
 

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -44,14 +45,19 @@ try_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 	}
 }
 
-/* GETs url with headers; -1 with err when no answer came. */
+/* Sends url with headers (a POST of body when not NULL); -1 with err when
+ * no answer came. */
 static int
-try_fetch(const char *url, const char *const *headers, struct try_answer *a, char *err,
-	  size_t errlen)
+try_fetch(const char *url, const char *const *headers, const char *body, struct try_answer *a,
+	  char *err, size_t errlen)
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct rw_httpc *h = loop ? rw_httpc_new(loop, "replywatch/" RW_VERSION) : NULL;
-	struct rw_httpc_request req = {.method = "GET", .url = url, .headers = headers};
+	struct rw_httpc_request req = {.method = body ? "POST" : "GET",
+				       .url = url,
+				       .headers = headers,
+				       .body = body,
+				       .body_len = body ? strlen(body) : 0};
 	int rc = -1;
 
 	if (h == NULL) {
@@ -128,43 +134,57 @@ try_list(const struct rw_config *cfg, struct rw_json_client *c, enum rw_json_whi
 {
 	const char *name = which == RW_JSON_ITEMS ? "items" : "replies";
 	const struct rw_json_list_spec *list = rw_json_client_list(c, which);
-	const char *lines[RW_JSON_HEADERS_MAX + 2];
+	const char *lines[RW_JSON_HEADERS_MAX + 4];
 	const char *const *conf = rw_json_client_headers(c, which);
 	int64_t now = rw_now_ms();
 	struct rw_json_at at = {.since_ms = now - cfg->retention.backfill * 1000};
 	struct rw_json_failures failures = {0};
 	struct try_answer a = {0};
 	struct rw_page page = {0};
-	char msg[300], *url, *shown = NULL;
-	size_t n = 0;
+	char msg[300], *url = NULL, *shown = NULL, *body;
+	const char *method;
+	bool oom, accept = false;
+	size_t n = 0, k;
 	int rc = RW_TRY_FETCH;
 
-	for (; conf != NULL && conf[n] != NULL && n < RW_JSON_HEADERS_MAX; n++)
-		lines[n] = conf[n];
+	/* The headers a poll sends (poller_request.c): JSON unless the
+	 * source names its own media type, then auth, then its own. */
+	for (k = 0; conf != NULL && conf[k] != NULL; k++)
+		accept = accept || strncasecmp(conf[k], "Accept:", 7) == 0;
+	if (!accept)
+		lines[n++] = "Accept: application/json";
+	body = rw_json_client_body(c, which, &at, &oom);
+	if (body != NULL && *body != '\0')
+		lines[n++] = "Content-Type: application/json";
 	if (rw_json_client_auth_line(c) != NULL)
 		lines[n++] = rw_json_client_auth_line(c);
+	for (k = 0; conf != NULL && conf[k] != NULL && k < RW_JSON_HEADERS_MAX; k++)
+		lines[n++] = conf[k];
 	lines[n] = NULL;
-	if ((url = rw_json_client_url(c, which, &at, msg, sizeof(msg))) == NULL) {
-		fprintf(err, "%s: %s\n", name, msg);
+	method = body ? "POST" : "GET";
+	if (oom || (url = rw_json_client_url(c, which, &at, msg, sizeof(msg))) == NULL) {
+		fprintf(err, "%s: %s\n", name, oom ? "out of memory" : msg);
+		free(body);
 		return RW_TRY_FETCH;
 	}
 	shown = rw_json_url_for_log(url);
-	if (try_fetch(url, lines, &a, msg, sizeof(msg)) == -1) {
-		fprintf(err, "%s: GET %s: %s\n", name, shown ? shown : "?", msg);
+	if (try_fetch(url, lines, body, &a, msg, sizeof(msg)) == -1) {
+		fprintf(err, "%s: %s %s: %s\n", name, method, shown ? shown : "?", msg);
 		goto done;
 	}
 	if (a.status < 200 || a.status > 299) {
-		fprintf(out, "# %s: GET %s -> HTTP %ld\n", name, shown ? shown : "?", a.status);
+		fprintf(out, "# %s: %s %s -> HTTP %ld\n", name, method, shown ? shown : "?",
+			a.status);
 		fprintf(err, "%s: HTTP %ld\n", name, a.status);
 		goto done;
 	}
 	if (rw_json_map_page(list, a.body, a.len, &page, &failures, msg, sizeof(msg)) == -1) {
-		fprintf(out, "# %s: GET %s -> HTTP %ld: unusable answer\n", name,
+		fprintf(out, "# %s: %s %s -> HTTP %ld: unusable answer\n", name, method,
 			shown ? shown : "?", a.status);
 		fprintf(err, "%s: %s\n", name, msg);
 		goto done;
 	}
-	fprintf(out, "# %s: GET %s -> HTTP %ld: %zu entries, %zu items, %zu failed\n", name,
+	fprintf(out, "# %s: %s %s -> HTTP %ld: %zu entries, %zu items, %zu failed\n", name, method,
 		shown ? shown : "?", a.status, page.nentries, page.nitems, failures.n);
 	for (size_t i = 0; i < page.nitems; i++) {
 		/* As the poller does: no item later than the answer. */
@@ -179,6 +199,7 @@ done:
 	rw_json_failures_clear(&failures);
 	rw_page_clear(&page);
 	rw_json_url_free(url);
+	free(body);
 	free(shown);
 	free(a.body);
 	return rc;

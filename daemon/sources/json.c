@@ -36,6 +36,7 @@ struct json_state {
 	struct rw_json_client *client;
 	enum rw_json_which cur; /* the list of the request under way */
 	long page_no;           /* its page number (page paging) */
+	char *body;             /* its body (POST), or NULL */
 	long pages[2];          /* pages read by each list's walk so far */
 	uint64_t logged[JSON_LOGGED_MAX];
 	size_t nlogged;
@@ -53,8 +54,10 @@ json_state_free(void *state)
 {
 	struct json_state *st = state;
 
-	if (st != NULL)
+	if (st != NULL) {
 		rw_json_client_free(st->client);
+		free(st->body);
+	}
 	free(st);
 }
 
@@ -96,6 +99,7 @@ json_url(struct rw_poll *poll, const struct rw_walk *walk, enum rw_json_which wh
 	const struct rw_json_list_spec *list = rw_json_client_list(st->client, which);
 	struct rw_json_at at = {.token = walk->token, .since_ms = walk->from_ms};
 	char err[120], *url, *copy;
+	bool oom;
 
 	if (walk->watermark != NULL) {
 		int64_t w = strtoll(walk->watermark, NULL, 10) - RW_JSON_OVERLAP_MS;
@@ -105,7 +109,11 @@ json_url(struct rw_poll *poll, const struct rw_walk *walk, enum rw_json_which wh
 	st->cur = which;
 	st->page_no = rw_json_page_number(&list->paging, walk->token);
 	st->pages[which] = walk->token == NULL ? 1 : st->pages[which] + 1;
-	url = rw_json_client_url(st->client, which, &at, err, sizeof(err));
+	free(st->body);
+	st->body = rw_json_client_body(st->client, which, &at, &oom);
+	url = oom ? NULL : rw_json_client_url(st->client, which, &at, err, sizeof(err));
+	if (oom)
+		snprintf(err, sizeof(err), "out of memory");
 	if (url == NULL) {
 		log_warnx("%s: %s", rw_poll_source(poll)->name, err);
 		return NULL;
@@ -114,6 +122,14 @@ json_url(struct rw_poll *poll, const struct rw_walk *walk, enum rw_json_which wh
 	copy = strdup(url);
 	rw_json_url_free(url);
 	return copy;
+}
+
+static const char *
+json_page_body(struct rw_poll *poll)
+{
+	struct json_state *st = rw_poll_state(poll);
+
+	return st->body;
 }
 
 static char *
@@ -222,4 +238,5 @@ const struct rw_connector rw_json_connector = {
 	.auth_header = json_auth_header,
 	.headers = json_headers,
 	.stream_enabled = json_stream_enabled,
+	.page_body = json_page_body,
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 
 #include "replywatch/b64.h"
 #include "replywatch/clock.h"
@@ -207,6 +208,24 @@ rw_json_page_number(const struct rw_json_paging *paging, const char *token)
 	return strtol(token, NULL, 10);
 }
 
+/* Writes s escaped for the inside of a JSON string. */
+static int
+put_json_escaped(FILE *out, const char *s)
+{
+	json_t *str = json_string(s);
+	char *text = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+	size_t n = text ? strlen(text) : 0;
+
+	json_decref(str);
+	if (text == NULL || n < 2) {
+		free(text);
+		return -1;
+	}
+	fwrite(text + 1, 1, n - 2, out); /* without the quotes */
+	free(text);
+	return 0;
+}
+
 /* Writes s percent-escaped (RFC 3986 unreserved bytes kept) to out. */
 static int
 put_escaped(FILE *out, const char *s)
@@ -232,9 +251,11 @@ put_param(FILE *out, bool *has_query, const char *name, const char *value)
 	return put_escaped(out, value);
 }
 
-/* The template expanded: {cursor}, {page}, {since}; any other brace as is. */
+/* The template expanded: {cursor}, {page}, {since} (each written by put);
+ * any other brace as is. */
 static int
-put_template(FILE *out, const char *tmpl, const char *cursor, const char *page, const char *since)
+put_template(FILE *out, const char *tmpl, const char *cursor, const char *page, const char *since,
+	     int (*put)(FILE *, const char *))
 {
 	static const char *const names[] = {"{cursor}", "{page}", "{since}"};
 	const char *values[] = {cursor, page, since};
@@ -249,7 +270,7 @@ put_template(FILE *out, const char *tmpl, const char *cursor, const char *page, 
 			fputc(*p++, out);
 			continue;
 		}
-		if (values[k] != NULL && put_escaped(out, values[k]) == -1)
+		if (values[k] != NULL && put(out, values[k]) == -1)
 			return -1;
 		p += strlen(names[k]);
 	}
@@ -323,7 +344,8 @@ rw_json_client_url(const struct rw_json_client *c, enum rw_json_which which,
 		fputs(token, out);
 	} else {
 		put_base(out, c->src->base_url, list->request.url);
-		if (put_template(out, list->request.url, cursor ? cursor : "", page, since) == -1)
+		if (put_template(out, list->request.url, cursor ? cursor : "", page, since,
+				 put_escaped) == -1)
 			goto fail;
 	}
 	fflush(out);
@@ -358,6 +380,45 @@ oom:
 	rw_json_url_free(url);
 	snprintf(err, errlen, "out of memory");
 	return NULL;
+}
+
+char *
+rw_json_client_body(const struct rw_json_client *c, enum rw_json_which which,
+		    const struct rw_json_at *at, bool *oom)
+{
+	const struct rw_json_list_spec *list = rw_json_client_list(c, which);
+	const struct rw_json_paging *pg = &list->paging;
+	const char *token = at->token && *at->token ? at->token : NULL;
+	char since[40] = "", page[24] = "", *body = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	*oom = false;
+	if (list->request.method == NULL || strcmp(list->request.method, "POST") != 0)
+		return NULL;
+	if (at->since_ms > 0)
+		rw_time_format(at->since_ms, since, sizeof(since));
+	if (pg->type == RW_JSON_PAGING_PAGE)
+		snprintf(page, sizeof(page), "%ld", rw_json_page_number(pg, token));
+	if ((out = open_memstream(&body, &len)) == NULL) {
+		*oom = true;
+		return NULL;
+	}
+	if (list->request.body != NULL &&
+	    put_template(out, list->request.body,
+			 pg->type == RW_JSON_PAGING_CURSOR && token ? token : "", page, since,
+			 put_json_escaped) == -1) {
+		fclose(out);
+		free(body);
+		*oom = true;
+		return NULL;
+	}
+	if (fclose(out) != 0) {
+		free(body);
+		*oom = true;
+		return NULL;
+	}
+	return body;
 }
 
 void

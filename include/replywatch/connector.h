@@ -143,6 +143,10 @@ struct rw_connector {
 	 * configured): the poll skips it and keeps its cursors. NULL: every
 	 * stream is walked. */
 	bool (*stream_enabled)(struct rw_poll *poll, size_t i);
+	/* Optional: the body of the page request whose URL page_url just
+	 * made, sent as a POST (a json source with "method": "POST"); NULL
+	 * for a GET. Valid until the next call. NULL: every page is a GET. */
+	const char *(*page_body)(struct rw_poll *poll);
 	/* Optional: re-reads open items by id (struct rw_revisit); NULL: none. */
 	const struct rw_revisit *revisit;
 	/* Platforms whose lists hold only what changed recently (Google Play:

@@ -266,3 +266,28 @@ Test(json_url, page_numbers_end_on_a_short_or_empty_page)
 	cr_assert_eq(rw_json_page_number(&spec.list.paging, NULL), 1);
 	cr_assert_eq(rw_json_page_number(&spec.list.paging, "7"), 7);
 }
+
+Test(json_url, post_body_template_is_json_escaped)
+{
+	char err[120];
+	bool oom;
+	struct rw_json_client *c;
+	struct rw_json_at at = {.token = "a\"b\\c"};
+
+	c = rw_json_client_new(&src, err, sizeof(err));
+	cr_assert_null(rw_json_client_body(c, RW_JSON_ITEMS, &at, &oom)); /* a GET */
+	cr_assert_not(oom);
+	rw_json_client_free(c);
+
+	spec.list.request.method = "POST";
+	spec.list.request.body = "{\"after\": \"{cursor}\", \"since\": \"{since}\", \"n\": {page}}";
+	spec.list.paging.type = RW_JSON_PAGING_CURSOR;
+	at.since_ms = 1796385600000LL;
+	c = rw_json_client_new(&src, err, sizeof(err));
+	char *b = rw_json_client_body(c, RW_JSON_ITEMS, &at, &oom);
+
+	cr_assert_str_eq(b, "{\"after\": \"a\\\"b\\\\c\", \"since\": "
+			    "\"2026-12-04T12:00:00.000Z\", \"n\": }");
+	free(b);
+	rw_json_client_free(c);
+}

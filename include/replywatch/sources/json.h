@@ -76,6 +76,13 @@ char *rw_json_client_url(const struct rw_json_client *c, enum rw_json_which whic
 			 const struct rw_json_at *at, char *err, size_t errlen);
 void rw_json_url_free(char *url);
 
+/* The body of that request (caller frees): NULL for a GET; for a POST the
+ * body template with {cursor}, {page} and {since} replaced by their values
+ * escaped for the inside of a JSON string ("" without a template). On
+ * allocation failure NULL with *oom set. */
+char *rw_json_client_body(const struct rw_json_client *c, enum rw_json_which which,
+			  const struct rw_json_at *at, bool *oom);
+
 /* The page number a walk's token stands for under paging (start when
  * token is NULL). */
 long rw_json_page_number(const struct rw_json_paging *paging, const char *token);
