@@ -553,3 +553,39 @@ Test(json, regression_configured_accept_replaces_the_default)
 	json_decref(st);
 	free(cfg);
 }
+
+/* A source with a "replies" request: the second stream is walked with its
+ * own URL, list and pointers, and the brand's reply it finds answers the
+ * customer's post at its own time. (The replies come from a scripted
+ * answer to requests carrying "replies=", so the main list holds none; an
+ * answer without the replies' list would fail the whole poll, as any
+ * stream's malformed answer does.) */
+Test(json, replies_request_answers_items)
+{
+	int64_t t0 = rw_now_ms() - 20 * MINUTE_MS + 7;
+	char a[16], at[40], body[700], *cfg, *extra;
+	long topic;
+	json_t *m;
+
+	topic = dc_post("ann", 0, t0, "", a);
+	cr_assert(asprintf(&extra,
+			   ", \"replies\": { \"request\": { \"url\": \"/posts.json?replies=1\","
+			   "   \"headers\": { \"Api-Username\": \"system\" } },"
+			   " \"items\": \"/answers\","
+			   " \"fields\": { \"id\": \"/post/id\", \"created_at\": \"/post/at\","
+			   "   \"conversation_id\": \"/post/topic\" } }") > 0);
+	cfg = forum_source(DC_KEY, extra);
+	snprintf(body, sizeof(body),
+		 "{'endpoint': 'posts', 'kind': 'answer', 'count': 1000, 'param': 'replies',"
+		 " 'body': '{\\\"answers\\\": [{\\\"post\\\": {\\\"id\\\": 9001, \\\"at\\\": "
+		 "\\\"%s\\\", \\\"topic\\\": %ld}}]}'}",
+		 rw_time_format(t0 + 7 * MINUTE_MS, at, sizeof(at)), topic);
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/discourse/fault", body));
+	start_daemon(cfg);
+	rwt_src_wait_state(&forum, a, "replied", 10.0);
+	m = rwt_src_mention(&forum, a);
+	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 420.0);
+	json_decref(m);
+	free(extra);
+	free(cfg);
+}
