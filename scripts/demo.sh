@@ -77,7 +77,7 @@ done
 # The review sources poll every 5 s and read open reviews again by id on
 # each poll (a real deployment polls every few minutes): lift the fake's
 # per-endpoint windows (300 calls per 5 min) so the demo is not rate-limited.
-for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube; do
+for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube discourse; do
 	curl -fsS "http://127.0.0.1:$fake_port/_fake/$p/config" -d '{"rate_limit":100000}' >/dev/null
 done
 
@@ -132,6 +132,13 @@ yt_id=$(yt comment "{\"text\":\"Does it work offline?\",\"name\":\"@kim\",\"at\"
 yt reply "{\"thread\":\"$yt_id\",\"text\":\"Yes, fully.\",\"at\":\"$(ago 30)\"}" >/dev/null
 yt comment "{\"text\":\"The update broke my playlist\",\"name\":\"@lou\",\"at\":\"$(now)\"}" >/dev/null
 
+# A forum (the fake's Discourse, read by the generic json source
+# acme-forum): a topic the support account answered after 45 s, one open.
+dc() { curl -fsS "http://127.0.0.1:$fake_port/_fake/discourse/post" -d "$1"; }
+dc_topic=$(dc "{\"username\":\"mia\",\"raw\":\"Export to CSV fails\",\"at\":\"$(ago 90)\"}" | jq -r .topic_id)
+dc "{\"username\":\"acme_support\",\"raw\":\"Fixed in 2.4, sorry!\",\"staff\":true,\"topic_id\":$dc_topic,\"at\":\"$(ago 45)\"}" >/dev/null
+dc "{\"username\":\"noah\",\"raw\":\"How do I reset my password?\",\"at\":\"$(now)\"}" >/dev/null
+
 cat <<MSG
 
 replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
@@ -139,8 +146,9 @@ every 5 s (customers post about 6 mentions a minute on each; the brand answers m
 after 5 s to 3 min), and three sample mentions were pushed to the "demo-push" source.
 It also polls four review sources every 5 s: acme-trustpilot, acme-google-business,
 acme-google-play and acme-app-store (about 2 reviews a minute on each, of every rating; the
-brand answers about 80 % after 5 s to 6 min, so a few breach), and acme-youtube (two sample
-comments; add more with the call below). Reviews of 1-2 stars go to
+brand answers about 80 % after 5 s to 6 min, so a few breach), acme-youtube (two sample
+comments; add more with the call below), and acme-forum, a generic json source reading a
+Discourse forum's latest posts (two sample topics, one answered by acme_support). Reviews of 1-2 stars go to
 the "angry-reviews" policy (warning after 1 min, breach after 2 min), the rest to "reviews"
 (breach after 5 min).
 Breaches and resolutions are delivered, signed, to a webhook receiver in the fake server.
@@ -163,6 +171,11 @@ Breaches and resolutions are delivered, signed, to a webhook receiver in the fak
   YouTube:    curl http://127.0.0.1:$fake_port/_fake/youtube/comment -d '{"text":"help!"}'
               (the brand answers: .../_fake/youtube/reply -d '{"thread":"ID","text":"Sure"}';
               comments: curl http://$http/mentions?source=acme-youtube)
+  a forum:    curl http://127.0.0.1:$fake_port/_fake/discourse/post -d '{"username":"you","raw":"help!"}'
+              (the generic json source acme-forum tracks it; answer in its topic with
+              .../_fake/discourse/post -d '{"username":"acme_support","topic_id":N,"raw":"Sure"}';
+              try the source: CREDENTIALS_DIRECTORY=$creds \\
+                build/release/replywatchd --try-source acme-forum -c config/demo.json)
   break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.
