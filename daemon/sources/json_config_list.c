@@ -146,25 +146,12 @@ placeholders(struct rw_cfg_ctx *ctx, const char *s, const char *path, bool stric
 	return found;
 }
 
-/* The length of "scheme://host[:port]" at the start of url. */
-static size_t
-origin_len(const char *url)
-{
-	const char *host = strstr(url, "://");
-
-	if (host == NULL)
-		return 0;
-	host += 3;
-	return (size_t)(host - url) + strcspn(host, "/?#");
-}
-
 /* request.url: a path joined to base_url, or an absolute URL on base_url's
  * scheme and host (credentials must not go to another host). */
 static int
 check_url(struct rw_cfg_ctx *ctx, const char *url, const char *path, const char *base_url)
 {
 	char q[RW_CFG_QUOTE_MAX];
-	size_t n;
 
 	for (const char *c = url; *c != '\0'; c++) {
 		if ((unsigned char)*c <= 0x20 || *c == 0x7f) {
@@ -181,8 +168,7 @@ check_url(struct rw_cfg_ctx *ctx, const char *url, const char *path, const char 
 			   rw_cfg_quote(q, sizeof(q), url));
 		return -1;
 	}
-	n = origin_len(url);
-	if (base_url != NULL && (n != origin_len(base_url) || strncasecmp(url, base_url, n) != 0)) {
+	if (base_url != NULL && !rw_json_same_origin(url, base_url)) {
 		rw_cfg_err(ctx, path, "%s is not on base_url's scheme and host",
 			   rw_cfg_quote(q, sizeof(q), url));
 		return -1;
@@ -643,6 +629,11 @@ rw_json_cfg_list(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, co
 		rc = -1;
 	if (role == RW_JSON_LIST_MAIN && read_main_only(ctx, obj, path, list) == -1)
 		rc = -1;
+	if (role == RW_JSON_LIST_MAIN && list->kind == RW_KIND_REVIEW &&
+	    !rw_jsonptr_set(&list->fields.rating)) {
+		rw_cfg_missing(ctx, path, "fields.rating", "for kind \"review\"");
+		rc = -1;
+	}
 	if (role == RW_JSON_LIST_MAIN && rw_jsonptr_set(&list->fields.in_reply_to) &&
 	    !rw_jsonptr_set(&list->brand.pointer)) {
 		rw_cfg_err(ctx, rw_cfg_path_key(p, sizeof(p), path, "fields.in_reply_to"),

@@ -156,8 +156,8 @@ struct rw_json_failures {
 void rw_json_failures_clear(struct rw_json_failures *f);
 
 /*
- * Maps the answer body[0..len) of a list request to *page (which must own
- * nothing yet; it is zeroed first).
+ * Maps the answer body[0..len) of a list request to *page and *failures
+ * (which must own nothing yet; both are zeroed first).
  *
  * The answer must be JSON no larger than RW_HTTPC_MAX_RESPONSE whose value
  * at spec->items is an array of at most RW_PAGE_MAX_ENTRIES. Each item
@@ -170,7 +170,10 @@ void rw_json_failures_clear(struct rw_json_failures *f);
  * field, pointer, reason) for the connector's log and `--try-source`.
  * Watermarks (newest/oldest id and time) count every item with a usable
  * id and time. page->next is the paging value: the next URL (next_url) or
- * the cursor (cursor), NULL when the answer has none (the last page).
+ * the cursor (cursor: a string, or an integer's decimal text), NULL when
+ * the answer has none, null or "" there (the last page); a value that
+ * rw_cursor_token_ok refuses fails the whole answer. The connector still
+ * checks a next URL with rw_json_same_origin before following it.
  *
  * Returns 0, or -1 with page and *failures empty and err set ("malformed
  * JSON at line 1 column 2: ...", "/data/items: token 1 \"data\": no such
@@ -183,12 +186,20 @@ int rw_json_map_page(const struct rw_json_list_spec *spec, const char *body, siz
 		     size_t errlen);
 
 /*
- * Expands spec->url_template for item into a new string (caller frees):
- * each {/pointer} becomes the item's value there (a string, or an integer's
- * decimal text), percent-escaped except for RFC 3986 unreserved bytes.
- * Returns NULL with err set when a pointer fails or its value is neither,
- * or on allocation failure.
+ * Expands a url_template for item into *out (caller frees): each
+ * {/pointer} becomes the item's value there (a string, or an integer's
+ * decimal text), percent-escaped except for RFC 3986's unreserved bytes.
+ * Returns 0 with *out set; 0 with *out NULL when a placeholder's value is
+ * absent or null (the item has no URL); -1 with *out NULL and err set when
+ * a value is of another type, the template is malformed, or on allocation
+ * failure.
  */
-char *rw_json_expand_template(const char *tmpl, const json_t *item, char *err, size_t errlen);
+int rw_json_expand_template(const char *tmpl, const json_t *item, char **out, char *err,
+			    size_t errlen);
+
+/* True when url is an http(s) URL with the same scheme, host and port as
+ * base_url (compared without regard to case): a next_url the answer gives
+ * is followed only then, so credentials never go to another host. */
+bool rw_json_same_origin(const char *url, const char *base_url);
 
 #endif
