@@ -335,7 +335,7 @@ rw_json_client_url(const struct rw_json_client *c, enum rw_json_which which,
 	if ((out = open_memstream(&url, &len)) == NULL)
 		goto oom;
 	if (pg->type == RW_JSON_PAGING_NEXT_URL && token != NULL) {
-		if (!rw_json_same_origin(c->src->base_url, token)) {
+		if (!rw_json_same_origin(token, c->src->base_url)) {
 			fclose(out);
 			free(url);
 			snprintf(err, errlen, "a next URL of another origin than base_url");
@@ -427,44 +427,6 @@ rw_json_url_free(char *url)
 	wipe_free(url);
 }
 
-/* The scheme, host and port of url, normalised, into buf; -1 when url is
- * not an absolute http(s) URL. */
-static int
-origin(const char *url, char *buf, size_t len)
-{
-	CURLU *h = curl_url();
-	char *scheme = NULL, *host = NULL, *port = NULL;
-	int rc = -1;
-
-	if (h == NULL)
-		return -1;
-	if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-	    (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)) {
-		for (char *p = host; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
-		snprintf(buf, len, "%s://%s:%s", scheme, host, port);
-		rc = 0;
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(h);
-	return rc;
-}
-
-bool
-rw_json_same_origin(const char *base, const char *url)
-{
-	char a[600], b[600];
-
-	return base != NULL && url != NULL && origin(base, a, sizeof(a)) == 0 &&
-	       origin(url, b, sizeof(b)) == 0 && strcmp(a, b) == 0;
-}
-
 /* next resolved against base (a path or a full URL); caller frees. */
 static char *
 resolve(const char *base, const char *next)
@@ -503,7 +465,7 @@ rw_json_next_token(const struct rw_json_list_spec *list, const char *base_url, l
 		if (page->next == NULL || *page->next == '\0')
 			return 0;
 		full = resolve(base_url, page->next);
-		if (full == NULL || !rw_json_same_origin(base_url, full)) {
+		if (full == NULL || !rw_json_same_origin(full, base_url)) {
 			free(full);
 			free(page->next);
 			page->next = NULL;

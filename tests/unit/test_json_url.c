@@ -199,18 +199,6 @@ Test(json_url, configured_headers_per_list)
 	rw_json_client_free(c);
 }
 
-Test(json_url, same_origin)
-{
-	cr_assert(rw_json_same_origin("https://a.example", "https://A.example:443/x?y"));
-	cr_assert(rw_json_same_origin("http://127.0.0.1:8080/", "http://127.0.0.1:8080/p"));
-	cr_assert_not(rw_json_same_origin("https://a.example", "http://a.example/x"));
-	cr_assert_not(rw_json_same_origin("https://a.example", "https://a.example:8443/x"));
-	cr_assert_not(rw_json_same_origin("https://a.example", "https://a.example.evil.net/"));
-	cr_assert_not(rw_json_same_origin("https://a.example", "https://a.example@evil.net/"));
-	cr_assert_not(rw_json_same_origin("https://a.example", "ftp://a.example/"));
-	cr_assert_not(rw_json_same_origin("https://a.example", "/relative"));
-}
-
 static void
 page_with(struct rw_page *p, size_t nentries, const char *next)
 {

@@ -90,18 +90,13 @@ long rw_json_page_number(const struct rw_json_paging *paging, const char *token)
 /*
  * After rw_json_map_page: turns page->next into the token the walk sends
  * back, for list's paging: a next URL resolved against base_url and kept
- * only when it has base_url's scheme, host and port (else dropped: *refused
- * true, the walk ends there); a cursor as given; for page numbers the next
- * number when the page was full (per_page given) or not empty (not given).
- * page_no is the number of the page just read (page paging). Returns 0, or
- * -1 on allocation failure.
+ * only when it has base_url's scheme, host and port (rw_json_same_origin of
+ * json_map.h; else dropped: *refused true, the walk ends there); a cursor as given; for page
+ * numbers the next number when the page was full (per_page given) or not empty (not given). page_no
+ * is the number of the page just read (page paging). Returns 0, or -1 on allocation failure.
  */
 int rw_json_next_token(const struct rw_json_list_spec *list, const char *base_url, long page_no,
 		       struct rw_page *page, bool *refused);
-
-/* True when url has the scheme, host and port of base (http and https
- * default ports made explicit). */
-bool rw_json_same_origin(const char *base, const char *url);
 
 /* url without its query and fragment, for logs (caller frees); NULL on
  * allocation failure. Query auth puts the secret there. */
