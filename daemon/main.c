@@ -57,7 +57,9 @@ try_source(const char *path, const char *name)
 
 	if (cfg == NULL)
 		return RW_TRY_CONFIG;
-	log_set_level(cfg->log_level);
+	/* stdout is the answer: the log (stderr) says only what went wrong,
+	 * unless the configuration asks for debug. */
+	log_set_level(cfg->log_level == RW_LOG_DEBUG ? RW_LOG_DEBUG : RW_LOG_WARNING);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		rw_config_free(cfg);
 		fprintf(stderr, "curl_global_init failed\n");
