@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hiredis/hiredis.h>
 
@@ -526,6 +527,12 @@ Test(json, try_source_exit_codes)
 	free(out);
 	cr_assert_eq(try_source("nope", cfg, &out), 2, "%s", out);
 	free(out);
+	/* A pointer that is not one: the configuration's error, exit 1. */
+	char *broken = gh_source(GH_TOKEN, ", \"reply_at\": \"updated_at\"");
+	cr_assert_eq(try_source("gh", broken, &out), 1, "%s", out);
+	cr_assert_not_null(strstr(out, "reply_at"), "%s", out);
+	free(out);
+	free(broken);
 	free(cfg);
 	cfg = gh_source("gh-WRONG-token", "");
 	cr_assert_eq(try_source("gh", cfg, &out), 3, "%s", out);
@@ -587,5 +594,73 @@ Test(json, replies_request_answers_items)
 	cr_assert_eq(json_number_value(json_object_get(m, "response_seconds")), 420.0);
 	json_decref(m);
 	free(extra);
+	free(cfg);
+}
+
+/* max_pages bounds a walk: with 1, the backfill reads page 1 only and stops
+ * there (the 30 newest of 35 comments are tracked, page 2 is never asked). */
+Test(json, max_pages_stops_the_walk)
+{
+	int64_t t0 = seconds_ago(2 * 60 * MINUTE_MS);
+	char ids[35][16], *cfg;
+
+	for (int i = 0; i < 35; i++)
+		gh_comment(i + 1, "user", "NONE", t0 + i * MINUTE_MS, "", ids[i]);
+	cfg = gh_source(GH_TOKEN, ", \"max_pages\": 1");
+	start_daemon(cfg);
+	rwt_src_wait_state(&gh, ids[34], "open", 10.0);
+	rwt_src_wait_state(&gh, ids[5], "open", 10.0);
+	/* A few more polls: still nothing below page 1. */
+	json_t *reqs;
+	for (int i = 0; i < 50; i++) {
+		reqs = rwt_fake_requests(&stack.fake, "github", NULL);
+		size_t n = json_array_size(reqs);
+		json_decref(reqs);
+		if (n >= 3)
+			break;
+		usleep(100000);
+	}
+	cr_assert_null(rwt_src_mention(&gh, ids[4]));
+	cr_assert_eq(rwt_src_tracked(&gh), 30);
+	reqs = rwt_fake_requests(&stack.fake, "github", NULL);
+	json_t *r;
+	size_t i;
+	json_array_foreach(reqs, i, r) cr_assert_null(strstr(str(r, "query"), "page=2"));
+	json_decref(reqs);
+	free(cfg);
+}
+
+static bool
+log_says_no_progress(void *arg)
+{
+	(void)arg;
+	return rwt_daemon_log_contains(&stack.daemon, "made no progress");
+}
+
+/* An API that hands back the same next URL again: the walk stops there
+ * ("no progress", retried with backoff) instead of looping; what it found
+ * is kept. */
+Test(json, same_next_url_again_stops)
+{
+	char *cfg, body[700], at[40];
+	int64_t t = rw_now_ms() - MINUTE_MS;
+
+	snprintf(body, sizeof(body),
+		 "{'endpoint': 'posts', 'kind': 'answer', 'count': 1000, 'body': "
+		 "'{\\\"latest_posts\\\": [{\\\"id\\\": 88, \\\"username\\\": \\\"zed\\\","
+		 " \\\"raw\\\": \\\"hi\\\", \\\"created_at\\\": \\\"%s\\\", \\\"topic_id\\\": 5,"
+		 " \\\"topic_slug\\\": \\\"t\\\", \\\"post_number\\\": 1}],"
+		 " \\\"next\\\": \\\"/posts.json?before=88\\\"}'}",
+		 rw_time_format(t, at, sizeof(at)));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/discourse/fault", body));
+	cfg = forum_source(DC_KEY,
+			   ", \"paging\": { \"type\": \"next_url\", \"pointer\": \"/next\" }");
+	start_daemon(cfg);
+	rwt_src_wait_state(&forum, "88", "open", 10.0);
+	cr_assert(rwt_wait_until(log_says_no_progress, NULL, 10.0));
+	json_t *reqs = rwt_fake_requests(&stack.fake, "discourse", NULL);
+	/* Two requests a walk (the page, the next URL once), a few walks. */
+	cr_assert_lt(json_array_size(reqs), 20);
+	json_decref(reqs);
 	free(cfg);
 }
