@@ -27,7 +27,9 @@ static const char *const top_keys[] = {
 
 static const char *const retention_keys[] = {"closed", "give_up_after", "backfill", NULL};
 
-static const char *const kind_names[] = {"mention", "comment", "review", NULL};
+/* Indexed by the bit of enum rw_kind. */
+static const char *const kind_names[] = {"mention", "comment", "review", "message", NULL};
+#define KIND_COUNT (sizeof(kind_names) / sizeof(kind_names[0]) - 1)
 
 static const char *const alert_format_names[] = {
 	[RW_ALERT_JSON] = "json",
@@ -74,7 +76,7 @@ rw_kind_parse(const char *name)
 const char *
 rw_kind_name(unsigned kind)
 {
-	int i = single_bit(kind, 3);
+	int i = single_bit(kind, (int)KIND_COUNT);
 
 	return i < 0 ? NULL : kind_names[i];
 }

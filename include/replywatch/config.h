@@ -95,6 +95,10 @@ enum rw_kind {
 	RW_KIND_MENTION = 1u << 0,
 	RW_KIND_COMMENT = 1u << 1,
 	RW_KIND_REVIEW = 1u << 2,
+	/* A buyer's message in a marketplace thread or dispute: each unanswered
+	 * one counts, as in a conversation (answered by the seller's next
+	 * message: a conversation-level brand reply). */
+	RW_KIND_MESSAGE = 1u << 3,
 };
 
 /* "mention" -> RW_KIND_MENTION ... ; 0 when unknown. */

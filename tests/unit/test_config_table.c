@@ -264,7 +264,7 @@ static const struct config_case cases[] = {
 	  "policies[0].breach_after: required"}},
 	{"match unknown kind", POL(", 'match': {'kind': ['mention', 'reply']}"),
 	 {"policies[0].match.kind[1]: unknown kind \"reply\" (expected one of: mention, comment, "
-	  "review)"}},
+	  "review, message)"}},
 	{"match unknown source", POL(", 'match': {'sources': ['nope']}"),
 	 {"policies[0].match.sources[0]: unknown source \"nope\""}},
 	{"match unknown platform", POL(", 'match': {'platforms': ['x', 'tiktok']}"),
