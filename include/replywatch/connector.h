@@ -54,6 +54,39 @@ enum rw_poll_result {
 	RW_POLL_RESULT_COUNT
 };
 
+/*
+ * A stream's fan-out: a list whose entries each need a request of their own
+ * (a message thread's messages, an issue's chat). The stream's parser asks
+ * for them with rw_page_follow (page.h); after each list page the poller
+ * fetches them one by one, in the page's order, within the same poll,
+ * skipping those the previous walk saw (rw_page_follow.at_ms), and parses
+ * each answer with parse into the same batch of items. Only once every
+ * follow-up of the page is read does the walk go on (next page, end); the
+ * items are ingested and the cursors move only when the whole poll is read,
+ * so a follow-up that fails (any status but 2xx and gone_status, a
+ * malformed answer) ends the poll with nothing moved: the next poll reads
+ * the same entries again.
+ *
+ * A follow-up may page: its parser sets page->next (a token for url) when
+ * older entries remain. It is read back until a page has no next, repeats
+ * the token, reaches what the previous walk saw (by_time streams: its
+ * oldest_ms at or below the watermark less the overlap; the backfill
+ * cutoff), or max_pages pages were read for it.
+ */
+struct rw_follow {
+	const char *endpoint; /* its name for rate limits and logs ("thread_messages") */
+	long gone_status;     /* the status that means the entry is gone (404): skipped;
+				 0: none */
+	unsigned max_pages;   /* most pages read for one entry (0 counts as 1) */
+	/* The URL of entry context's page token (NULL: its first page);
+	 * caller frees; NULL on allocation failure. */
+	char *(*url)(struct rw_poll *poll, const char *context, const char *token);
+	/* Parses the answer about entry context into page (items, rejects,
+	 * oldest_ms, next); -1 with err when malformed. */
+	int (*parse)(struct rw_poll *poll, const char *context, const char *body, size_t len,
+		     struct rw_page *page, char *err, size_t errlen);
+};
+
 /* One stream of a platform: a paged list read newest first. */
 struct rw_stream {
 	const char *endpoint; /* its name for rate limits, logs and the fakes ("notifications") */
@@ -77,6 +110,16 @@ struct rw_stream {
 	 * page number (none: page 1), and a page of fewer than per_page
 	 * entries is the last. 0: the platform gives page->next. */
 	unsigned per_page;
+};
+
+/* What a stream may add (struct rw_connector.extras: one per stream). */
+struct rw_stream_extra {
+	/* Header lines of the stream's requests (pages and follow-ups),
+	 * NULL-terminated: a media type, say. An "Accept:" line here replaces
+	 * the connector's and the default one. NULL: none. */
+	const char *const *headers;
+	/* The stream's fan-out (struct rw_follow); NULL: none. */
+	const struct rw_follow *follow;
 };
 
 /*
@@ -111,6 +154,9 @@ struct rw_revisit {
 struct rw_connector {
 	const struct rw_stream *streams; /* walked in order: inbound items first */
 	size_t nstreams;
+	/* Optional: nstreams entries, parallel to streams (their own headers, a
+	 * fan-out); NULL: none for any stream. */
+	const struct rw_stream_extra *extras;
 	/* The source's connector state (a session, the brand's account id):
 	 * made when the poller starts the source, freed when it stops. */
 	void *(*state_new)(const struct rw_source_config *src);
