@@ -176,7 +176,8 @@ follow_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 		follow_entry_done(poll);
 		return;
 	}
-	if (f->parse(poll, context, resp->body, resp->body_len, &page, err, sizeof(err)) == -1) {
+	if (f->parse(poll, context, poll->follow_token, resp->body, resp->body_len, &page, err,
+		     sizeof(err)) == -1) {
 		log_warnx("%s: malformed answer from %s (%s): %s", poll->ps->name, f->endpoint,
 			  poll->url, err);
 		rw_page_clear(&page);

@@ -351,17 +351,20 @@ poller_drop_before(struct rw_page *page, int64_t from_ms)
 static bool
 walk_ends(const struct rw_poll *poll, const struct rw_stream *s, const struct rw_page *page)
 {
+	const struct rw_stream_extra *x = poller_stream_extra(poll);
+	bool full = x != NULL && x->full_walk; /* not ordered by the watermark's time */
+
 	if (page->nentries == 0)
 		return true;
 	if (s->token_paging ? page->next == NULL || *page->next == '\0' : page->oldest_id == NULL)
 		return true;
-	if (s->by_time && poll->watermark != NULL &&
+	if (s->by_time && poll->watermark != NULL && !full &&
 	    page->oldest_ms <= strtoll(poll->watermark, NULL, 10) - s->overlap_ms)
 		return true; /* reached what the last walk saw (less the overlap) */
 	if (!s->by_time && poll->watermark != NULL && page->oldest_id != NULL &&
 	    rw_id_compare(page->oldest_id, poll->watermark) <= 0)
 		return true; /* likewise (a platform that ignores since_id stops here) */
-	if (poll->from_ms > 0 && page->oldest_ms > 0 && page->oldest_ms < poll->from_ms)
+	if (!full && poll->from_ms > 0 && page->oldest_ms > 0 && page->oldest_ms < poll->from_ms)
 		return true; /* reached the backfill cutoff */
 	return false;
 }

@@ -81,10 +81,10 @@ struct rw_follow {
 	/* The URL of entry context's page token (NULL: its first page);
 	 * caller frees; NULL on allocation failure. */
 	char *(*url)(struct rw_poll *poll, const char *context, const char *token);
-	/* Parses the answer about entry context into page (items, rejects,
-	 * oldest_ms, next); -1 with err when malformed. */
-	int (*parse)(struct rw_poll *poll, const char *context, const char *body, size_t len,
-		     struct rw_page *page, char *err, size_t errlen);
+	/* Parses the answer to that page of entry context into page (items,
+	 * rejects, oldest_ms, next); -1 with err when malformed. */
+	int (*parse)(struct rw_poll *poll, const char *context, const char *token,
+		     const char *body, size_t len, struct rw_page *page, char *err, size_t errlen);
 };
 
 /* One stream of a platform: a paged list read newest first. */
@@ -120,6 +120,11 @@ struct rw_stream_extra {
 	const char *const *headers;
 	/* The stream's fan-out (struct rw_follow); NULL: none. */
 	const struct rw_follow *follow;
+	/* A by_time list not ordered by the watermark's time (open issues by
+	 * opening date, watermark on their last message): every page is read
+	 * each poll (up to the page bound) rather than down to the watermark;
+	 * the watermark still skips follow-ups seen already. */
+	bool full_walk;
 };
 
 /*
