@@ -19,7 +19,7 @@
 #include "replywatch/ratelimit.h"
 #include "replywatch/tracker.h"
 
-#define POLL_MAX_ENDPOINTS 8
+#define POLL_MAX_ENDPOINTS 12
 #define POLL_ERROR_MAX 240
 #define POLL_DETAIL_MAX 120 /* bytes of a platform's error message kept */
 
@@ -120,9 +120,10 @@ struct poll_source {
 	size_t nreasons;
 	uint64_t reject_seen[POLL_REJECT_MEMORY]; /* hashes of logged rejects, a ring */
 	size_t reject_next;
-	unsigned long long closed_deleted; /* open items closed: deleted on the platform */
-	struct rw_poll *poll;              /* the poll under way, or NULL */
-	bool retired;                      /* removed by a reload: freed when its poll ends */
+	unsigned long long closed_deleted;        /* open items closed: deleted on the platform */
+	int64_t cred_rotated_ms, cred_expires_ms; /* rw_poll_credential (0: unknown) */
+	struct rw_poll *poll;                     /* the poll under way, or NULL */
+	bool retired; /* removed by a reload: freed when its poll ends */
 	struct poll_source *next;
 };
 

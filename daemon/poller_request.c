@@ -14,6 +14,7 @@
 #include "replywatch/clock.h"
 #include "replywatch/httpc.h"
 #include "replywatch/log.h"
+#include "replywatch/platform.h"
 #include "replywatch/utf8.h"
 
 #define REQUEST_TIMEOUT_MS 30000L
@@ -115,9 +116,15 @@ note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t 
 		if (l->rl.reset_at_ms != 0 && l->rl.reset_at_ms <= now)
 			l->rl.remaining = -1; /* the old window is over */
 	}
-	/* A 429 without any figures still means: not before a backoff. */
-	if (resp->status == 429 && rl.remaining != 0 && rl.retry_at_ms == 0)
+	/* A 429 without any figures still means: not before a backoff, or the
+	 * platform's own wait when it documents one. */
+	if (resp->status == 429 && rl.remaining != 0 && rl.retry_at_ms == 0) {
+		const struct rw_platform *pf = rw_platform_of(poll->ps->src->type);
+
 		l->rl.remaining = 0;
+		if (pf != NULL && pf->wait_429_s > 0 && rl.reset_at_ms <= now)
+			l->rl.retry_at_ms = now + pf->wait_429_s * 1000;
+	}
 }
 
 static void

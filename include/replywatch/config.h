@@ -142,6 +142,7 @@ enum rw_source_type {
 	RW_SOURCE_APP_STORE,
 	RW_SOURCE_TRUSTPILOT,
 	RW_SOURCE_LINKEDIN,
+	RW_SOURCE_ALLEGRO,
 	RW_SOURCE_JSON,
 	RW_SOURCE_PUSH,
 	RW_SOURCE_TYPE_COUNT
@@ -241,6 +242,10 @@ struct rw_config {
 	size_t nsources;
 	struct rw_alert_config *alerts;
 	size_t nalerts;
+	/* "secrets_key": what the keys of secrets kept in Redis are derived
+	 * from (vault.h); NULL when not configured (required with an allegro
+	 * source). */
+	struct rw_secret *secrets_key;
 };
 
 /* The error lines of a failed load, owned by the caller. */

@@ -241,6 +241,35 @@ void rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *
  * ends soon). No secret in msg. */
 void rw_poll_warning(struct rw_poll *poll, const char *msg);
 
+/*
+ * Secrets a connector keeps in Redis across restarts (a rotating refresh
+ * token: docs/signin.md "Rotating refresh tokens"), encrypted with the
+ * configuration's secrets_key (vault.h; the source's name is the AAD) under
+ * the key "PREFIX{SOURCE}:NAME" (rw_vault_key). Implemented in
+ * poller_secret.c with the poller's store; fn runs exactly once, from a
+ * store callback or at once. The value passed to fn is borrowed and wiped
+ * when fn returns.
+ */
+enum rw_poll_secret_status {
+	RW_POLL_SECRET_OK,         /* load: value is the secret; save: written */
+	RW_POLL_SECRET_NONE,       /* load: nothing stored (value NULL) */
+	RW_POLL_SECRET_STORE,      /* Redis failed or is unavailable: nothing changed */
+	RW_POLL_SECRET_UNREADABLE, /* load: stored but does not open (another
+				      secrets_key or source, or changed), or no
+				      secrets_key is configured */
+};
+typedef void rw_poll_secret_fn(struct rw_poll *poll, enum rw_poll_secret_status status,
+			       const char *value, size_t len);
+/* Reads and decrypts the source's secret name. */
+void rw_poll_secret_load(struct rw_poll *poll, const char *name, rw_poll_secret_fn *fn);
+/* Encrypts value (len bytes) and writes it in one SET, replacing what was
+ * stored; fn gets RW_POLL_SECRET_OK only once Redis confirmed the write. */
+void rw_poll_secret_save(struct rw_poll *poll, const char *name, const char *value, size_t len,
+			 rw_poll_secret_fn *fn);
+/* For /status (the source's "credential"): when the stored credential was
+ * last rotated and when it expires (ms; 0: unknown). */
+void rw_poll_credential(struct rw_poll *poll, int64_t rotated_ms, int64_t expires_ms);
+
 /* Cursor rules for rw_stream.cursor_ok and page tokens: */
 /* True when s is 1 to max decimal digits. */
 bool rw_cursor_digits(const char *s, size_t max);

@@ -91,7 +91,11 @@ struct rw_platform {
 	const struct rw_ratelimit_headers *ratelimit_headers;
 	void (*ratelimit_read)(rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
 			       struct rw_ratelimit *out);
-	const struct rw_quota *quota;         /* NULL: none (RW_QUOTA_NONE) */
+	const struct rw_quota *quota; /* NULL: none (RW_QUOTA_NONE) */
+	/* A 429 that says neither Retry-After nor a reset: the endpoint waits
+	 * at least this long (Allegro blocks a client id for a minute: 60);
+	 * 0: the poller's backoff only. */
+	int64_t wait_429_s;
 	const struct rw_connector *connector; /* NULL: not polled by this build */
 };
 

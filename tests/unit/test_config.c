@@ -585,6 +585,8 @@ static const char *const example_creds[] = {
 	"trustpilot-api-key",
 	"linkedin-client-secret",
 	"linkedin-refresh-token",
+	"allegro-client-secret",
+	"secrets-key",
 	"forum-token",
 	"push-token",
 	"webhook-secret",
@@ -658,10 +660,9 @@ Test(config, example_loads)
 Test(config, name_helpers)
 {
 	static const char *const types[] = {
-		"mastodon",    "x",         "bluesky",    "reddit",
-		"youtube",     "facebook",  "instagram",  "google_business",
-		"google_play", "app_store", "trustpilot", "linkedin",
-		"json",        "push",
+		"mastodon",   "x",         "bluesky",         "reddit",      "youtube",
+		"facebook",   "instagram", "google_business", "google_play", "app_store",
+		"trustpilot", "linkedin",  "allegro",         "json",        "push",
 	};
 	static const char *const events[] = {
 		"warning", "breach",      "escalation", "resolved",
