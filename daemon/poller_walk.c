@@ -208,7 +208,12 @@ poller_stream_extra(const struct rw_poll *poll)
 {
 	const struct rw_connector *c = poll->ps->conn;
 
-	return c->extras != NULL && poll->stream < c->nstreams ? &c->extras[poll->stream] : NULL;
+	if (c->extras == NULL || poll->stream >= c->nstreams)
+		return NULL;
+	for (const struct rw_stream_extra *x = c->extras; x->endpoint != NULL; x++)
+		if (strcmp(x->endpoint, c->streams[poll->stream].endpoint) == 0)
+			return x;
+	return NULL;
 }
 
 static void

@@ -230,6 +230,11 @@ static const struct rw_stream streams[] = {
 #endif
 };
 
+/* What allegro-msg's streams add: their fan-outs (thread messages, chats). */
+#ifdef RW_ALLEGRO_MSG_EXTRAS
+static const struct rw_stream_extra extras[] = {RW_ALLEGRO_MSG_EXTRAS{NULL, NULL, NULL, false}};
+#endif
+
 static const struct rw_revisit revisit = {
 	.endpoint = "rating",
 	.per_poll = REVISITS_PER_POLL,
@@ -249,6 +254,9 @@ static const struct rw_connector connector = {
 	.headers = allegro_headers,
 	.token_expired = allegro_token_expired,
 	.revisit = &revisit,
+#ifdef RW_ALLEGRO_MSG_EXTRAS
+	.extras = extras,
+#endif
 };
 
 static const struct rw_param_spec params[] = {

@@ -112,8 +112,9 @@ struct rw_stream {
 	unsigned per_page;
 };
 
-/* What a stream may add (struct rw_connector.extras: one per stream). */
+/* What a stream may add (struct rw_connector.extras), found by its endpoint. */
 struct rw_stream_extra {
+	const char *endpoint; /* the stream's (struct rw_stream.endpoint); NULL ends the list */
 	/* Header lines of the stream's requests (pages and follow-ups),
 	 * NULL-terminated: a media type, say. An "Accept:" line here replaces
 	 * the connector's and the default one. NULL: none. */
@@ -159,8 +160,9 @@ struct rw_revisit {
 struct rw_connector {
 	const struct rw_stream *streams; /* walked in order: inbound items first */
 	size_t nstreams;
-	/* Optional: nstreams entries, parallel to streams (their own headers, a
-	 * fan-out); NULL: none for any stream. */
+	/* Optional: what some streams add (their own headers, a fan-out), each
+	 * named by its stream's endpoint, ended by an entry whose endpoint is
+	 * NULL; NULL: nothing for any stream. */
 	const struct rw_stream_extra *extras;
 	/* The source's connector state (a session, the brand's account id):
 	 * made when the poller starts the source, freed when it stops. */

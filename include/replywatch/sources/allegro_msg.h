@@ -26,17 +26,87 @@
 
 struct rw_page;
 
-/* The streams (and their fan-outs) the allegro connector lists after its
- * ratings stream: Message Center threads (public v1), purchase-problem
- * threads (beta v1), new issues and open issues (beta v1). */
-extern const struct rw_stream rw_allegro_threads_stream;
-extern const struct rw_stream rw_allegro_problem_threads_stream;
-extern const struct rw_stream rw_allegro_issues_stream;
-extern const struct rw_stream rw_allegro_open_issues_stream;
-extern const struct rw_stream_extra rw_allegro_threads_extra;
-extern const struct rw_stream_extra rw_allegro_problem_threads_extra;
-extern const struct rw_stream_extra rw_allegro_issues_extra;
-extern const struct rw_stream_extra rw_allegro_open_issues_extra;
+/*
+ * The streams the allegro connector (allegro.c) lists after its ratings
+ * stream, as struct rw_stream initialisers (its streams[] is an array of
+ * values, which C cannot fill from other files' objects), and their
+ * fan-outs as struct rw_stream_extra initialisers, each ended by a comma:
+ * Message Center threads (public v1), purchase-problem threads (beta v1),
+ * new issues (by openedDate) and open issues (walked whole, by their chat's
+ * last message), all by time with an overlap (a message may show up late
+ * with an earlier createdAt: moderation), each thread's messages and each
+ * issue's chat read as follow-ups.
+ */
+#define RW_ALLEGRO_MSG_OVERLAP_MS (15 * 60 * 1000)
+#define RW_ALLEGRO_THREADS_PER_PAGE 20
+#define RW_ALLEGRO_ISSUES_PER_PAGE 100
+#define RW_ALLEGRO_MSG_STREAMS                                                                     \
+	{"threads",                                                                                \
+	 'm',                                                                                      \
+	 true,                                                                                     \
+	 true,                                                                                     \
+	 rw_allegro_threads_url,                                                                   \
+	 rw_allegro_threads_parse,                                                                 \
+	 rw_allegro_msg_ms_ok,                                                                     \
+	 RW_ALLEGRO_MSG_OVERLAP_MS,                                                                \
+	 RW_ALLEGRO_THREADS_PER_PAGE},                                                             \
+		{"problem_threads",                                                                \
+		 'q',                                                                              \
+		 true,                                                                             \
+		 true,                                                                             \
+		 rw_allegro_problem_threads_url,                                                   \
+		 rw_allegro_problem_threads_parse,                                                 \
+		 rw_allegro_msg_ms_ok,                                                             \
+		 RW_ALLEGRO_MSG_OVERLAP_MS,                                                        \
+		 0},                                                                               \
+		{"issues",                                                                         \
+		 'i',                                                                              \
+		 true,                                                                             \
+		 true,                                                                             \
+		 rw_allegro_issues_url,                                                            \
+		 rw_allegro_issues_parse,                                                          \
+		 rw_allegro_msg_ms_ok,                                                             \
+		 RW_ALLEGRO_MSG_OVERLAP_MS,                                                        \
+		 RW_ALLEGRO_ISSUES_PER_PAGE},                                                      \
+		{"open_issues",                                                                    \
+		 'j',                                                                              \
+		 true,                                                                             \
+		 true,                                                                             \
+		 rw_allegro_open_issues_url,                                                       \
+		 rw_allegro_open_issues_parse,                                                     \
+		 rw_allegro_msg_ms_ok,                                                             \
+		 RW_ALLEGRO_MSG_OVERLAP_MS,                                                        \
+		 RW_ALLEGRO_ISSUES_PER_PAGE},
+#define RW_ALLEGRO_MSG_EXTRAS                                                                      \
+	{"threads", NULL, &rw_allegro_messages_follow, false},                                     \
+		{"problem_threads", NULL, &rw_allegro_problem_messages_follow, false},             \
+		{"issues", NULL, &rw_allegro_chat_follow, false},                                  \
+		{"open_issues", NULL, &rw_allegro_chat_follow, true},
+
+/* What the macros above name (allegro_threads.c, allegro_issues.c). */
+char *rw_allegro_threads_url(struct rw_poll *poll, const struct rw_walk *walk);
+int rw_allegro_threads_parse(struct rw_poll *poll, const char *body, size_t len,
+			     struct rw_page *page, char *err, size_t errlen);
+char *rw_allegro_problem_threads_url(struct rw_poll *poll, const struct rw_walk *walk);
+int rw_allegro_problem_threads_parse(struct rw_poll *poll, const char *body, size_t len,
+				     struct rw_page *page, char *err, size_t errlen);
+char *rw_allegro_issues_url(struct rw_poll *poll, const struct rw_walk *walk);
+int rw_allegro_issues_parse(struct rw_poll *poll, const char *body, size_t len,
+			    struct rw_page *page, char *err, size_t errlen);
+char *rw_allegro_open_issues_url(struct rw_poll *poll, const struct rw_walk *walk);
+int rw_allegro_open_issues_parse(struct rw_poll *poll, const char *body, size_t len,
+				 struct rw_page *page, char *err, size_t errlen);
+/* A by-time watermark: ms as 1 to 16 digits. */
+bool rw_allegro_msg_ms_ok(const char *ms);
+extern const struct rw_follow rw_allegro_messages_follow;
+extern const struct rw_follow rw_allegro_problem_messages_follow;
+extern const struct rw_follow rw_allegro_chat_follow;
+
+/* The marketplace's web site a source's items link to: "https://" + the
+ * API host less its "api." ("https://allegro.pl", the sandbox's
+ * "https://allegro.pl.allegrosandbox.pl"); "https://allegro.pl" for any
+ * other base_url (a test's fake). Caller frees; NULL when out of memory. */
+char *rw_allegro_web_base(const char *base_url);
 
 /* Thread, message and issue ids: 1 to 128 bytes of [A-Za-z0-9._~=-] (thread
  * ids are ~43 opaque characters, message and issue ids UUIDs): they go
