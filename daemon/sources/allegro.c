@@ -240,6 +240,9 @@ static const struct rw_revisit revisit = {
 	.per_poll = REVISITS_PER_POLL,
 	.gone_status = 404,
 	.id_ok = rw_allegro_id_valid,
+#ifdef RW_ALLEGRO_MSG_STREAMS
+	.skip = rw_allegro_msg_item_id, /* buyer messages are no ratings */
+#endif
 	.url = allegro_rating_url,
 	.parse = allegro_rating_parse,
 };

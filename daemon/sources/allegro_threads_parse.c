@@ -32,6 +32,23 @@ rw_allegro_msg_id_valid(const char *id)
 	return true;
 }
 
+bool
+rw_allegro_msg_item_id(const char *id)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (id == NULL || strlen(id) != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++) {
+		bool hex = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f') ||
+			   (id[i] >= 'A' && id[i] <= 'F');
+
+		if (shape[i] == '-' ? id[i] != '-' : !hex)
+			return false;
+	}
+	return true;
+}
+
 int
 allegro_msg_list(const json_t *doc, const char *key, const json_t **list, char *err, size_t errlen)
 {

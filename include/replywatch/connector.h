@@ -83,8 +83,8 @@ struct rw_follow {
 	char *(*url)(struct rw_poll *poll, const char *context, const char *token);
 	/* Parses the answer to that page of entry context into page (items,
 	 * rejects, oldest_ms, next); -1 with err when malformed. */
-	int (*parse)(struct rw_poll *poll, const char *context, const char *token,
-		     const char *body, size_t len, struct rw_page *page, char *err, size_t errlen);
+	int (*parse)(struct rw_poll *poll, const char *context, const char *token, const char *body,
+		     size_t len, struct rw_page *page, char *err, size_t errlen);
 };
 
 /* One stream of a platform: a paged list read newest first. */
@@ -148,6 +148,10 @@ struct rw_revisit {
 	long skip_status;
 	/* True when id (read back from Redis) may be put in a URL. */
 	bool (*id_ok)(const char *id);
+	/* Optional: true when open item id is another stream's, which this
+	 * re-read does not concern (Allegro's buyer messages beside its
+	 * ratings): skipped silently. NULL: every open item is re-read. */
+	bool (*skip)(const char *id);
 	/* The URL that reads item id (caller frees), or NULL (out of memory). */
 	char *(*url)(struct rw_poll *poll, const char *id);
 	/* Parses the answer about item id: appends its brand reply to page

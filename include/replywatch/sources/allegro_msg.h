@@ -114,6 +114,11 @@ char *rw_allegro_web_base(const char *base_url);
 #define RW_ALLEGRO_MSG_ID_MAX 128
 bool rw_allegro_msg_id_valid(const char *id);
 
+/* True when id is the shape of a message's id (a UUID, 8-4-4-4-12 hex
+ * digits), which ratings' ids (24 hex digits) never are: the ratings
+ * re-read skips such open items (they are buyer messages). */
+bool rw_allegro_msg_item_id(const char *id);
+
 /* Which representation an answer is in. */
 enum rw_allegro_repr {
 	RW_ALLEGRO_V1,   /* application/vnd.allegro.public.v1+json */
