@@ -110,6 +110,12 @@ rw_poller_source_json(const struct rw_poller *p, const char *name)
 		ps->warning[0] ? json_string(ps->warning) : json_null());
 	if (o != NULL)
 		json_object_set_new(o, "poll_interval", interval_json(ps));
+	/* A credential kept in Redis (rw_poll_credential): its dates only. */
+	if (o != NULL && (ps->cred_rotated_ms != 0 || ps->cred_expires_ms != 0))
+		json_object_set_new(o, "credential",
+				    json_pack("{s:o, s:o}", "rotated_at",
+					      rw_time_json(ps->cred_rotated_ms), "expires_at",
+					      rw_time_json(ps->cred_expires_ms)));
 	return o;
 }
 

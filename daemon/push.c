@@ -177,7 +177,8 @@ parse_item(const json_t *obj, const char *path, struct rw_item *it, char *err, s
 	it->rating = (int)n;
 	it->kind = RW_KIND_MENTION;
 	if (kind != NULL && (it->kind = rw_kind_parse(kind)) == 0) {
-		snprintf(err, errlen, "%s.kind: expected mention, comment or review", path);
+		snprintf(err, errlen, "%s.kind: expected mention, comment, review or message",
+			 path);
 		goto fail;
 	}
 	free(kind);

@@ -420,7 +420,7 @@ Test(tracking, a_conversation_reply_resolves_every_older_open_item_of_the_conver
 
 	cr_assert(asprintf(&body,
 			   "[{\"id\":\"a\",\"created_at\":\"%s\",\"author\":\"ann\","
-			   "\"conversation_id\":\"thread-1\",\"kind\":\"comment\"},"
+			   "\"conversation_id\":\"thread-1\",\"kind\":\"message\"},"
 			   "{\"id\":\"b\",\"created_at\":\"%s\",\"author\":\"bob\","
 			   "\"conversation_id\":\"thread-1\"},"
 			   "{\"id\":\"other\",\"created_at\":\"%s\",\"author\":\"ann\","
@@ -443,6 +443,9 @@ Test(tracking, a_conversation_reply_resolves_every_older_open_item_of_the_conver
 		cr_assert_float_eq(response_of("p:a"), 9.0, 1e-9);
 		cr_assert_float_eq(response_of("p:b"), 7.0, 1e-9);
 	}
+	json_t *m = get_json("/mentions/p:a");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "kind")), "message");
+	json_decref(m);
 	free(t0), free(t2), free(t9), free(t10), free(body), free(reply);
 }
 

@@ -588,6 +588,8 @@ static const char *const example_creds[] = {
 	"trustpilot-api-key",
 	"linkedin-client-secret",
 	"linkedin-refresh-token",
+	"allegro-client-secret",
+	"secrets-key",
 	"forum-token",
 	"push-token",
 	"webhook-secret",
@@ -661,10 +663,9 @@ Test(config, example_loads)
 Test(config, name_helpers)
 {
 	static const char *const types[] = {
-		"mastodon",    "x",         "bluesky",    "reddit",
-		"youtube",     "facebook",  "instagram",  "google_business",
-		"google_play", "app_store", "trustpilot", "linkedin",
-		"json",        "push",
+		"mastodon",   "x",         "bluesky",         "reddit",      "youtube",
+		"facebook",   "instagram", "google_business", "google_play", "app_store",
+		"trustpilot", "linkedin",  "allegro",         "json",        "push",
 	};
 	static const char *const events[] = {
 		"warning", "breach",      "escalation", "resolved",
@@ -680,7 +681,10 @@ Test(config, name_helpers)
 	cr_assert_str_eq(rw_kind_name(RW_KIND_REVIEW), "review");
 	cr_assert_null(rw_kind_name(RW_KIND_MENTION | RW_KIND_REVIEW));
 	cr_assert_null(rw_kind_name(0));
-	cr_assert_null(rw_kind_name(1u << 3));
+	cr_assert_eq(rw_kind_parse("message"), RW_KIND_MESSAGE);
+	cr_assert_str_eq(rw_kind_name(RW_KIND_MESSAGE), "message");
+	cr_assert_null(rw_kind_name(RW_KIND_MESSAGE | RW_KIND_COMMENT));
+	cr_assert_null(rw_kind_name(1u << 4));
 
 	cr_assert_eq(sizeof(types) / sizeof(types[0]), RW_SOURCE_TYPE_COUNT);
 	for (int i = 0; i < RW_SOURCE_TYPE_COUNT; i++) {

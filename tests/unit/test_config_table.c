@@ -31,7 +31,7 @@ struct config_case {
 #define POL(extra) "{'policies': [{'name': 'p', 'breach_after': '1h'" extra "}]}"
 /* clang-format off */
 #define TYPES "mastodon, x, bluesky, reddit, youtube, facebook, instagram, google_business, " \
-	      "google_play, app_store, trustpilot, linkedin, json, push"
+	      "google_play, app_store, trustpilot, linkedin, allegro, json, push"
 /* clang-format on */
 #define DURATION_HINT "is not a duration (use 90s, 5m, 1h30m)"
 #define NAME_HINT "is not a valid name (use 1 to 64 of a-z, 0-9, \"-\" and \"_\")"
@@ -83,7 +83,7 @@ static const struct config_case cases[] = {
 	 {"test.json: the top level must be an object, got array"}},
 	{"unknown top-level key", "{'sourcess': []}",
 	 {"sourcess: unknown key (expected one of: log_level, redis, http, retention, calendars, "
-	  "policies, sources, alerts)"}},
+	  "policies, sources, alerts, secrets_key)"}},
 	{"unknown log level", "{'log_level': 'verbose'}",
 	 {"log_level: unknown level \"verbose\" (expected one of: debug, info, notice, warning, "
 	  "error)"}},
@@ -266,7 +266,7 @@ static const struct config_case cases[] = {
 	  "policies[0].breach_after: required"}},
 	{"match unknown kind", POL(", 'match': {'kind': ['mention', 'reply']}"),
 	 {"policies[0].match.kind[1]: unknown kind \"reply\" (expected one of: mention, comment, "
-	  "review)"}},
+	  "review, message)"}},
 	{"match unknown source", POL(", 'match': {'sources': ['nope']}"),
 	 {"policies[0].match.sources[0]: unknown source \"nope\""}},
 	{"match unknown platform", POL(", 'match': {'platforms': ['x', 'tiktok']}"),
