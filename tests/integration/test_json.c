@@ -103,6 +103,8 @@ gh_source(const char *token, const char *extra)
 }
 
 /* Writes the configuration with sources (a JSON array's inside). */
+static const char *log_level = "info";
+
 static char *
 write_config(const char *sources)
 {
@@ -110,10 +112,11 @@ write_config(const char *sources)
 	int port = stack.daemon.http_port ? stack.daemon.http_port : rwt_free_port();
 
 	cr_assert(asprintf(&top,
+			   ",\n \"log_level\": \"%s\""
 			   ",\n \"retention\": { \"backfill\": \"30d\" },\n"
 			   " \"policies\": [ { \"name\": \"care\", \"breach_after\": \"4h\" } ],\n"
 			   " \"sources\": [ %s ]",
-			   sources) > 0);
+			   log_level, sources) > 0);
 	path = rwt_write_config(stack.dir, &stack.redis, port, "", top);
 	stack.daemon.http_port = port;
 	free(top);
@@ -662,5 +665,46 @@ Test(json, same_next_url_again_stops)
 	/* Two requests a walk (the page, the next URL once), a few walks. */
 	cr_assert_lt(json_array_size(reqs), 20);
 	json_decref(reqs);
+	free(cfg);
+}
+
+/* Query auth: the key goes in every URL (the fake logs the query it got)
+ * and never in the daemon's log, not even at debug level, nor in /status. */
+Test(json, query_key_sent_but_never_logged)
+{
+	static const char key[] = "qk-SECRET-4242";
+	char a[16], *cfg, *log, *text;
+	json_t *reqs, *r, *s;
+	size_t i, with_key = 0;
+
+	log_level = "debug";
+	gh_comment(1, "ann", "NONE", seconds_ago(MINUTE_MS), "", a);
+	cr_assert(asprintf(&cfg,
+			   "{ \"name\": \"gh\", \"type\": \"json\", \"base_url\": \"%s\","
+			   " \"poll_every\": \"1s\","
+			   " \"request\": { \"url\": \"/repos/acme/widgets/issues/comments\" },"
+			   " \"auth\": { \"type\": \"query\", \"name\": \"api_key\","
+			   "   \"token\": \"%s\" },"
+			   " \"items\": \"\","
+			   " \"fields\": { \"id\": \"/id\", \"created_at\": \"/created_at\","
+			   "   \"author\": \"/user/login\" } }",
+			   stack.fake.base, key) > 0);
+	start_daemon(cfg);
+	/* GitHub takes no key in the query: 401, the source is down. */
+	rwt_src_wait_source_state(&gh, "down", 10.0);
+	reqs = rwt_fake_requests(&stack.fake, "github", NULL);
+	json_array_foreach(reqs, i, r) with_key += strstr(str(r, "query"), key) != NULL;
+	json_decref(reqs);
+	cr_assert_gt(with_key, 0);
+	log = rwt_daemon_log(&stack.daemon);
+	cr_assert_not_null(strstr(log, "debug"), "not at debug level");
+	cr_assert_null(strstr(log, key));
+	free(log);
+	s = rwt_src_status(&gh);
+	text = json_dumps(s, 0);
+	cr_assert_null(strstr(text, key));
+	free(text);
+	json_decref(s);
+	log_level = "info";
 	free(cfg);
 }
