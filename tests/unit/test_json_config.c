@@ -181,7 +181,7 @@ static const struct json_case cases[] = {
 	{"time_format", MIN ", 'time_format': 'unix'",
 	 {S "time_format: unknown value \"unix\" (expected one of: rfc3339, epoch_s, epoch_ms)"}},
 	{"kind", MIN ", 'kind': 'tweet'",
-	 {S "kind: unknown kind \"tweet\" (expected one of: mention, comment, review)"}},
+	 {S "kind: unknown kind \"tweet\" (expected one of: mention, comment, review, message)"}},
 	{"review without rating", MIN ", 'kind': 'review'",
 	 {S "fields.rating: required for kind \"review\""}},
 	{"max_pages", MIN ", 'max_pages': 0", {S "max_pages: 0 is out of range (1 to 100)"}},
