@@ -306,7 +306,7 @@ append_reply(struct entry *m)
 		.kind = m->item.kind,
 		.from_brand = true,
 	};
-	char id[RW_ITEM_ID_MAX + 1];
+	char id[RW_ITEM_ID_MAX + sizeof(RW_JSON_REPLY_SUFFIX)]; /* reply_at checked the length */
 
 	snprintf(id, sizeof(id), "%s%s", m->id, RW_JSON_REPLY_SUFFIX);
 	if (copy(id, &r.id) != STEP_OK || copy(m->id, &r.in_reply_to) != STEP_OK ||
