@@ -28,10 +28,10 @@ struct rw_cfg_ctx;
 /* How the configuration reads one of a type's own keys into struct
  * rw_source_param. */
 enum rw_param_kind {
-	RW_PARAM_STRING,  /* a non-empty string, in .value */
-	RW_PARAM_DIGITS,  /* a numeric id kept as a string, in .value */
-	RW_PARAM_URL,     /* an http(s) URL, in .value */
-	RW_PARAM_SECRET,  /* a secret reference, resolved into .secret */
+	RW_PARAM_STRING, /* a non-empty string, in .value */
+	RW_PARAM_DIGITS, /* a numeric id kept as a string, in .value */
+	RW_PARAM_URL,    /* an http(s) URL, in .value */
+	RW_PARAM_SECRET, /* a secret reference, resolved into .secret */
 	/* A key of the type's nested configuration: not copied into params but
 	 * read, with the type's other RW_PARAM_SPEC keys, by the platform's
 	 * spec_read into the source's spec (the json type). */
@@ -96,7 +96,7 @@ struct rw_platform {
 	const struct rw_ratelimit_headers *ratelimit_headers;
 	void (*ratelimit_read)(rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
 			       struct rw_ratelimit *out);
-	const struct rw_quota *quota;         /* NULL: none (RW_QUOTA_NONE) */
+	const struct rw_quota *quota; /* NULL: none (RW_QUOTA_NONE) */
 	/* Optional, for a type whose own keys form one structure (json): reads
 	 * its RW_PARAM_SPEC keys from the source object obj at path (a JSON
 	 * path, "sources[2]") into a new spec, reporting every problem through
