@@ -96,8 +96,7 @@ struct rw_platform {
 	const struct rw_ratelimit_headers *ratelimit_headers;
 	void (*ratelimit_read)(rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
 			       struct rw_ratelimit *out);
-	const struct rw_quota *quota;         /* NULL: none (RW_QUOTA_NONE) */
-	const struct rw_connector *connector; /* NULL: not polled by this build */
+	const struct rw_quota *quota; /* NULL: none (RW_QUOTA_NONE) */
 	/* Optional, for a type whose own keys form one structure (json): reads
 	 * its RW_PARAM_SPEC keys from the source object obj at path (a JSON
 	 * path, "sources[2]") into a new spec, reporting every problem through
@@ -107,6 +106,7 @@ struct rw_platform {
 	 * when something was reported or on allocation failure. */
 	void *(*spec_read)(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path);
 	void (*spec_free)(void *spec);
+	const struct rw_connector *connector; /* NULL: not polled by this build */
 };
 
 /* The descriptor of type; NULL only for a value outside the enum. */
