@@ -439,8 +439,13 @@ Test(json_map, time_formats)
 	spec = spec_of(BASIC ", 'time_format': 'epoch_s'");
 	map_ok(&spec->list,
 	       "{'items': [{'id': 1, 'at': 1796378280, 'by': 'a'}, "
-	       "{'id': 2, 'at': 1796378280.25, 'by': 'a'}]}",
+	       "{'id': 2, 'at': 1796378280.25, 'by': 'a'}, {'id': 3, 'at': 0.0001, 'by': 'a'}, "
+	       "{'id': 4, 'at': -1.5, 'by': 'a'}]}",
 	       false, &page, &f);
+	/* A fraction that rounds to 0 ms is no time: nothing is dated 1970. */
+	cr_assert_eq(f.n, 2);
+	expect_failure(&f, 0, 2, "created_at", "/at", "not a time in Unix seconds after 1970", "3");
+	expect_failure(&f, 1, 3, "created_at", "/at", "not a time in Unix seconds after 1970", "4");
 	cr_assert_eq(page.nitems, 2);
 	cr_assert_eq(page.items[0].created_at_ms, 1796378280250);
 	cr_assert_eq(page.items[1].created_at_ms, 1796378280000);
