@@ -146,6 +146,25 @@ placeholders(struct rw_cfg_ctx *ctx, const char *s, const char *path, bool stric
 	return found;
 }
 
+/* url quoted for a message, or "the URL" when it may hold a user name and
+ * password (userinfo is never quoted: it may be a secret). */
+static const char *
+quote_url(char *out, size_t len, const char *url)
+{
+	if (strchr(url, '@') != NULL)
+		return "the URL";
+	return rw_cfg_quote(out, len, url);
+}
+
+/* True when the absolute url has userinfo ("https://user:pass@host"). */
+static bool
+has_userinfo(const char *url)
+{
+	const char *host = strstr(url, "://");
+
+	return host != NULL && memchr(host + 3, '@', strcspn(host + 3, "/?#")) != NULL;
+}
+
 /* request.url: a path joined to base_url, or an absolute URL on base_url's
  * scheme and host (credentials must not go to another host). */
 static int
@@ -156,7 +175,7 @@ check_url(struct rw_cfg_ctx *ctx, const char *url, const char *path, const char 
 	for (const char *c = url; *c != '\0'; c++) {
 		if ((unsigned char)*c <= 0x20 || *c == 0x7f) {
 			rw_cfg_err(ctx, path, "%s has a space or control character",
-				   rw_cfg_quote(q, sizeof(q), url));
+				   quote_url(q, sizeof(q), url));
 			return -1;
 		}
 	}
@@ -165,12 +184,18 @@ check_url(struct rw_cfg_ctx *ctx, const char *url, const char *path, const char 
 	if (!rw_cfg_is_http_url(url)) {
 		rw_cfg_err(ctx, path,
 			   "%s is neither a path (\"/api/items\") nor an http(s) URL on base_url",
-			   rw_cfg_quote(q, sizeof(q), url));
+			   quote_url(q, sizeof(q), url));
+		return -1;
+	}
+	if (has_userinfo(url)) {
+		rw_cfg_err(ctx, path,
+			   "has a user name or password in it: credentials go in "
+			   "\"auth\" (a secret reference)");
 		return -1;
 	}
 	if (base_url != NULL && !rw_json_same_origin(url, base_url)) {
 		rw_cfg_err(ctx, path, "%s is not on base_url's scheme and host",
-			   rw_cfg_quote(q, sizeof(q), url));
+			   quote_url(q, sizeof(q), url));
 		return -1;
 	}
 	return 0;
@@ -203,7 +228,7 @@ header_value_ok(const char *s)
 static int
 read_headers(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, struct rw_json_request *req)
 {
-	char p[RW_CFG_PATH_MAX], q[RW_CFG_QUOTE_MAX];
+	char p[RW_CFG_PATH_MAX];
 	const char *key, *s;
 	json_t *value;
 	int rc = 0;
@@ -229,8 +254,8 @@ read_headers(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, struct r
 		} else if (rw_cfg_v_string(ctx, value, p, &s) == -1) {
 			rc = -1;
 		} else if (!header_value_ok(s)) {
-			rw_cfg_err(ctx, p, "%s has a control character",
-				   rw_cfg_quote(q, sizeof(q), s));
+			/* Not quoted: a value may be a key put here by mistake. */
+			rw_cfg_err(ctx, p, "has a control character");
 			rc = -1;
 		} else {
 			struct rw_json_header *h = &req->headers[req->nheaders++];
@@ -491,7 +516,11 @@ read_url_template(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, c
 	}
 	rw_cfg_path_key(p, sizeof(p), path, "url_template");
 	if (!rw_cfg_is_http_url(s)) {
-		rw_cfg_err(ctx, p, "%s is not an http(s) URL", rw_cfg_quote(q, sizeof(q), s));
+		rw_cfg_err(ctx, p, "%s is not an http(s) URL", quote_url(q, sizeof(q), s));
+		return -1;
+	}
+	if (has_userinfo(s)) {
+		rw_cfg_err(ctx, p, "has a user name or password in it (links are shown to people)");
 		return -1;
 	}
 	for (const char *c = s; *c != '\0'; c++) {

@@ -11,6 +11,7 @@
 #include "replywatch/connector.h"
 #include "replywatch/httpc.h"
 #include "replywatch/page.h"
+#include "replywatch/utf8.h"
 
 /* What became of one step of mapping an item. */
 enum step {
@@ -52,10 +53,14 @@ reject(struct entry *m, const char *field, const struct rw_jsonptr *ptr, const c
 {
 	struct rw_json_failures *f = m->failures;
 	struct rw_json_failure *grown;
-	char *text = strdup(why), *id = NULL;
+	size_t len = strlen(why);
+	char *text = malloc(len + 1), *id = NULL;
 
 	if (text == NULL || (m->has_id && (id = strdup(m->id)) == NULL))
 		goto nomem;
+	/* One line of UTF-8 for logs and --try-source: a quoted part of a
+	 * template or pointer may have been cut inside a character. */
+	rw_utf8_clean(text, len + 1, why, len);
 	if ((grown = realloc(f->items, (f->n + 1) * sizeof(*grown))) == NULL)
 		goto nomem;
 	f->items = grown;
@@ -301,7 +306,7 @@ append_reply(struct entry *m)
 		.kind = m->item.kind,
 		.from_brand = true,
 	};
-	char id[RW_ITEM_ID_MAX + 1];
+	char id[RW_ITEM_ID_MAX + sizeof(RW_JSON_REPLY_SUFFIX)]; /* reply_at checked the length */
 
 	snprintf(id, sizeof(id), "%s%s", m->id, RW_JSON_REPLY_SUFFIX);
 	if (copy(id, &r.id) != STEP_OK || copy(m->id, &r.in_reply_to) != STEP_OK ||
@@ -384,6 +389,24 @@ paging_value(const struct rw_json_list_spec *spec, const json_t *doc, struct rw_
 	return 0;
 }
 
+/* Makes err one line of valid UTF-8 in place: the JSON parser's message
+ * quotes bytes of the answer, and a quoted pointer may be cut inside a
+ * character. */
+static void
+clean_err(char *err, size_t errlen)
+{
+	char copy[512];
+	size_t len;
+
+	if (err == NULL || errlen == 0)
+		return;
+	len = strnlen(err, errlen);
+	if (len >= sizeof(copy))
+		len = sizeof(copy) - 1;
+	memcpy(copy, err, len);
+	rw_utf8_clean(err, errlen, copy, len);
+}
+
 /* The list of items in doc, or NULL with err set. */
 static const json_t *
 item_list(const struct rw_json_list_spec *spec, const json_t *doc, char *err, size_t errlen)
@@ -430,6 +453,7 @@ rw_json_map_page(const struct rw_json_list_spec *spec, const char *body, size_t 
 	    NULL) {
 		snprintf(err, errlen, "malformed JSON at line %d column %d: %.80s", jerr.line,
 			 jerr.column, jerr.text);
+		clean_err(err, errlen);
 		return -1;
 	}
 	if ((list = item_list(spec, doc, err, errlen)) == NULL)
@@ -458,5 +482,6 @@ fail:
 	json_decref(doc);
 	rw_page_clear(page);
 	rw_json_failures_clear(failures);
+	clean_err(err, errlen);
 	return -1;
 }

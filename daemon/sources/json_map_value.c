@@ -149,7 +149,7 @@ rw_jm_time(const json_t *v, enum rw_json_time fmt, int64_t *ms, char *why)
 		*ms = n;
 		return RW_JM_OK;
 	}
-	if (fmt == RW_JSON_TIME_EPOCH_S && json_is_real(v) && json_real_value(v) > 0 &&
+	if (fmt == RW_JSON_TIME_EPOCH_S && json_is_real(v) && json_real_value(v) * 1000 >= 0.5 &&
 	    json_real_value(v) * 1000 <= (double)RW_TIME_MAX_MS) {
 		*ms = (int64_t)llround(json_real_value(v) * 1000); /* 1700000000.25 */
 		return RW_JM_OK;

@@ -57,7 +57,6 @@ void rw_jsonptr_clear(struct rw_jsonptr *ptr);
  * (a number, ...). A JSON null that is there is returned (json_is_null):
  * callers that treat null as absent say so. ptr must be set; doc may be
  * NULL ("no document"). err may be NULL when errlen is 0. */
-json_t *rw_jsonptr_get(const struct rw_jsonptr *ptr, const json_t *doc, char *err,
-		       size_t errlen);
+json_t *rw_jsonptr_get(const struct rw_jsonptr *ptr, const json_t *doc, char *err, size_t errlen);
 
 #endif

@@ -20,6 +20,7 @@
 #include "replywatch/item.h"
 #include "replywatch/page.h"
 #include "replywatch/sources/json_map.h"
+#include "replywatch/utf8.h"
 
 #include "rwtest.h"
 #include "rwtparse.h"
@@ -438,8 +439,13 @@ Test(json_map, time_formats)
 	spec = spec_of(BASIC ", 'time_format': 'epoch_s'");
 	map_ok(&spec->list,
 	       "{'items': [{'id': 1, 'at': 1796378280, 'by': 'a'}, "
-	       "{'id': 2, 'at': 1796378280.25, 'by': 'a'}]}",
+	       "{'id': 2, 'at': 1796378280.25, 'by': 'a'}, {'id': 3, 'at': 0.0001, 'by': 'a'}, "
+	       "{'id': 4, 'at': -1.5, 'by': 'a'}]}",
 	       false, &page, &f);
+	/* A fraction that rounds to 0 ms is no time: nothing is dated 1970. */
+	cr_assert_eq(f.n, 2);
+	expect_failure(&f, 0, 2, "created_at", "/at", "not a time in Unix seconds after 1970", "3");
+	expect_failure(&f, 1, 3, "created_at", "/at", "not a time in Unix seconds after 1970", "4");
 	cr_assert_eq(page.nitems, 2);
 	cr_assert_eq(page.items[0].created_at_ms, 1796378280250);
 	cr_assert_eq(page.items[1].created_at_ms, 1796378280000);
@@ -732,4 +738,53 @@ Test(json_map, same_origin)
 	cr_assert_not(rw_json_same_origin("/latest?page=2", "https://forum.acme.example"));
 	cr_assert_not(rw_json_same_origin("https:///x", "https:///"));
 	cr_assert_not(rw_json_same_origin(NULL, "https://forum.acme.example"));
+}
+
+/* Found by fuzz_json_map: Jansson's message quotes the bytes of a broken
+ * answer, so the error (logged, shown by --try-source) was not UTF-8. */
+Test(json_map, regression_malformed_answer_error_is_utf8)
+{
+	const struct rw_json_spec *spec = spec_of(BASIC);
+	static const char body[] = "[1\"\xcb\x92"
+				   "5\\\xd3\xa6";
+	struct rw_json_failures f;
+	struct rw_page page;
+	char err[256];
+
+	cr_assert_eq(
+		rw_json_map_page(&spec->list, body, sizeof(body) - 1, &page, &f, err, sizeof(err)),
+		-1);
+	cr_assert(strncmp(err, "malformed JSON at line 1 column ", 32) == 0, "%s", err);
+	cr_assert(rw_utf8_valid(err, strlen(err)), "%s", err);
+}
+
+/* A failure's reason quotes at most 60 bytes of a placeholder: cut inside a
+ * character, it must still be UTF-8. */
+Test(json_map, regression_failure_reason_is_utf8)
+{
+	char keys[512], name[81];
+	const struct rw_json_spec *spec;
+	struct rw_json_failures f;
+	struct rw_page page;
+	char *body;
+
+	for (size_t i = 0; i < 40; i++)
+		memcpy(name + 2 * i, "\xc3\xa9", 2); /* 40 times U+00E9 */
+	name[80] = '\0';
+	snprintf(keys, sizeof(keys), BASIC ", 'url_template': 'https://h.example/{/%s}'", name);
+	spec = spec_of(keys);
+	cr_assert_gt(asprintf(&body,
+			      "{\"items\": [{\"id\": \"a\", \"at\": \"2026-12-04T10:00:00Z\", "
+			      "\"by\": \"x\", \"%s\": true}]}",
+			      name),
+		     0);
+	map_ok(&spec->list, body, true, &page, &f);
+	cr_assert_eq(f.n, 1);
+	cr_assert(rw_utf8_valid(f.items[0].reason, strlen(f.items[0].reason)), "%s",
+		  f.items[0].reason);
+	cr_assert_not_null(strstr(f.items[0].reason, "neither a string nor an integer"), "%s",
+			   f.items[0].reason);
+	rw_page_clear(&page);
+	rw_json_failures_clear(&f);
+	free(body);
 }
