@@ -19,7 +19,7 @@
 #include "replywatch/ratelimit.h"
 #include "replywatch/tracker.h"
 
-#define POLL_MAX_ENDPOINTS 8
+#define POLL_MAX_ENDPOINTS 12
 #define POLL_ERROR_MAX 240
 #define POLL_DETAIL_MAX 120 /* bytes of a platform's error message kept */
 
@@ -131,12 +131,21 @@ struct poll_source {
 	unsigned long long
 		queued[QUEUED_COUNT]; /* queued reads: QUEUED_READ ... (poller_queued.c) */
 	bool wake;                    /* rw_poller_poll_soon during a poll */
+	int64_t cred_rotated_ms, cred_expires_ms; /* rw_poll_credential (0: unknown) */
 	struct rw_poll *poll;         /* the poll under way, or NULL */
 	bool retired;                 /* removed by a reload: freed when its poll ends */
 	struct poll_source *next;
 };
 
 /* One poll under way. */
+/* What a walk does after a list page, once its follow-ups are read. */
+enum poll_then {
+	POLL_THEN_NEXT_PAGE, /* read the next page */
+	POLL_THEN_DONE,      /* the walk reached its end */
+	POLL_THEN_STUCK,     /* the walk would not move (then_why) */
+	POLL_THEN_PAUSE,     /* enough pages for this poll */
+};
+
 struct rw_poll {
 	struct poll_source *ps;
 	int64_t started_ms;
@@ -169,6 +178,13 @@ struct rw_poll {
 	size_t ngone, gone_next;
 	size_t rv_found;        /* re-reads answered with the item (not gone) */
 	struct poll_queued *qd; /* owned: reading queued items (poller_queued.c) */
+	/* The fan-out of the current list page (poller_follow.c): */
+	struct rw_page_follow *follows; /* owned: entries to fetch, in order */
+	size_t nfollows, follow_next;
+	unsigned follow_pages; /* pages read for the current entry */
+	char *follow_token;    /* owned: its next page's token, or NULL */
+	enum poll_then then;   /* what the walk does once the follow-ups are read */
+	const char *then_why;  /* POLL_THEN_STUCK: why (static) */
 	rw_poll_answer_fn *answer;
 	int see[4];
 	char endpoint[32];
@@ -331,6 +347,21 @@ void poller_reject(struct poll_source *ps, const char *endpoint, const char *rea
 		   const char *id);
 /* Caps every item of page at answered_ms (0: no cap). */
 void poller_cap_times(struct rw_page *page, int64_t answered_ms);
+/* What the current stream adds (connector.h), or NULL. */
+const struct rw_stream_extra *poller_stream_extra(const struct rw_poll *poll);
+/* Drops the items of page older than from_ms. */
+void poller_drop_before(struct rw_page *page, int64_t from_ms);
+/* The walk of the current stream goes on as poll->then says. */
+void poller_walk_continue(struct rw_poll *poll);
+
+/* poller_follow.c: the fan-out (connector.h, struct rw_follow). Takes the
+ * follow-ups of list page that the walk has not seen yet over into poll
+ * (the others are dropped); 0, or -1 on allocation failure. */
+int poller_follow_take(struct rw_poll *poll, struct rw_page *page);
+/* Fetches the next follow-up taken; after the last, poller_walk_continue. */
+void poller_follow_next(struct rw_poll *poll);
+/* Frees the fan-out part of a poll. */
+void poller_follow_free(struct rw_poll *poll);
 
 /* poller_queued.c: reads the items webhooks queued (connector.h, struct
  * rw_queued_read), then walks the streams; without a queued hook, at once. */

@@ -135,6 +135,12 @@ rw_poller_source_json(const struct rw_poller *p, const char *name)
 				    json_integer((json_int_t)ps->removed_dropped));
 	if (o != NULL && ps->conn != NULL && ps->conn->queued != NULL)
 		json_object_set_new(o, "queue", queued_json(ps));
+	/* A credential kept in Redis (rw_poll_credential): its dates only. */
+	if (o != NULL && (ps->cred_rotated_ms != 0 || ps->cred_expires_ms != 0))
+		json_object_set_new(o, "credential",
+				    json_pack("{s:o, s:o}", "rotated_at",
+					      rw_time_json(ps->cred_rotated_ms), "expires_at",
+					      rw_time_json(ps->cred_expires_ms)));
 	return o;
 }
 

@@ -78,7 +78,7 @@ done
 # The review sources poll every 5 s and read open reviews again by id on
 # each poll (a real deployment polls every few minutes): lift the fake's
 # per-endpoint windows (300 calls per 5 min) so the demo is not rate-limited.
-for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube; do
+for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube discourse; do
 	curl -fsS "http://127.0.0.1:$fake_port/_fake/$p/config" -d '{"rate_limit":100000}' >/dev/null
 done
 # Likewise YouTube's daily quota (10 000 units): polls every 5 s with open
@@ -123,6 +123,13 @@ push "[{\"id\":\"1001\",\"created_at\":\"$(now)\",\"author\":\"@famous\",\"autho
        {\"id\":\"1003\",\"created_at\":\"$(ago 40)\",\"author\":\"@bob\",\"text\":\"Love the new app!\"},
        {\"id\":\"r1\",\"created_at\":\"$(ago 20)\",\"in_reply_to\":\"1003\",\"from_brand\":true}]"
 
+# A forum (the fake's Discourse, read by the generic json source
+# acme-forum): a topic the support account answered after 45 s, one open.
+dc() { curl -fsS "http://127.0.0.1:$fake_port/_fake/discourse/post" -d "$1"; }
+dc_topic=$(dc "{\"username\":\"mia\",\"raw\":\"Export to CSV fails\",\"at\":\"$(ago 90)\"}" | jq -r .topic_id)
+dc "{\"username\":\"acme_support\",\"raw\":\"Fixed in 2.4, sorry!\",\"staff\":true,\"topic_id\":$dc_topic,\"at\":\"$(ago 45)\"}" >/dev/null
+dc "{\"username\":\"noah\",\"raw\":\"How do I reset my password?\",\"at\":\"$(now)\"}" >/dev/null
+
 cat <<MSG
 
 replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
@@ -136,7 +143,8 @@ policy warns (45 s) and some after it breaches (90 s). Some Facebook and Instagr
 arrive first as signed Meta webhooks (/status shows the sources' "webhooks" counters).
 It also polls four review sources every 5 s: acme-trustpilot, acme-google-business,
 acme-google-play and acme-app-store (about 2 reviews a minute on each, of every rating; the
-brand answers about 80 % after 5 s to 6 min, so a few breach). Reviews of 1-2 stars go to
+brand answers about 80 % after 5 s to 6 min, so a few breach), and acme-forum, a generic json source reading a Discourse forum's latest
+posts (two sample topics, one answered by acme_support). Reviews of 1-2 stars go to
 the "angry-reviews" policy (warning after 1 min, breach after 2 min), the rest to "reviews"
 (breach after 5 min).
 Breaches and resolutions are delivered, signed, to a webhook receiver in the fake server.
@@ -160,6 +168,11 @@ Breaches and resolutions are delivered, signed, to a webhook receiver in the fak
               (the brand answers: .../_fake/youtube/reply -d '{"thread":"ID","text":"Sure"}';
               comments: curl http://$http/mentions?source=acme-youtube)
   webhooks:   curl -s http://$http/status | jq '.sources[] | select(.webhooks) | {name, webhooks}'
+  a forum:    curl http://127.0.0.1:$fake_port/_fake/discourse/post -d '{"username":"you","raw":"help!"}'
+              (the generic json source acme-forum tracks it; answer in its topic with
+              .../_fake/discourse/post -d '{"username":"acme_support","topic_id":N,"raw":"Sure"}';
+              try the source: CREDENTIALS_DIRECTORY=$creds \\
+                build/release/replywatchd --try-source acme-forum -c config/demo.json)
   break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.

@@ -46,7 +46,7 @@
 enum fake_platform { FAKE_MASTODON, FAKE_X, FAKE_BLUESKY };
 
 #define FAKE_MAX_PLATFORMS 16 /* room in the state for this many table entries */
-#define FAKE_MAX_ENDPOINTS 8
+#define FAKE_MAX_ENDPOINTS 12
 #define FAKE_MAX_OPTIONS 4 /* credential options per platform */
 #define FAKE_TIME_LEN 96   /* room for any timestamp fake_fmt_* writes */
 
@@ -149,13 +149,17 @@ struct fake_req {
 	struct fake_param *params;
 	size_t nparams;
 	const char *method;
-	const char *host;          /* the Host header, or NULL */
-	const char *authorization; /* the Authorization header, or NULL */
-	const char *apikey;        /* the apikey header (Trustpilot), or NULL */
-	const char *li_version;    /* LinkedIn-Version (LinkedIn), or NULL */
-	const char *restli;        /* X-Restli-Protocol-Version (LinkedIn), or NULL */
-	const char *user_agent;    /* the User-Agent header (Reddit), or NULL */
-	const char *goog_api_key;  /* the X-Goog-Api-Key header (YouTube), or NULL */
+	const char *host;           /* the Host header, or NULL */
+	const char *authorization;  /* the Authorization header, or NULL */
+	const char *apikey;         /* the apikey header (Trustpilot), or NULL */
+	const char *li_version;     /* LinkedIn-Version (LinkedIn), or NULL */
+	const char *restli;         /* X-Restli-Protocol-Version (LinkedIn), or NULL */
+	const char *user_agent;     /* the User-Agent header (Reddit), or NULL */
+	const char *goog_api_key;   /* the X-Goog-Api-Key header (YouTube), or NULL */
+	const char *api_key;        /* the Api-Key header (Discourse), or NULL */
+	const char *api_username;   /* the Api-Username header (Discourse), or NULL */
+	const char *accept;         /* the Accept header (Allegro, GitHub), or NULL */
+	const char *gh_api_version; /* the X-GitHub-Api-Version header (GitHub), or NULL */
 	char *body;
 	size_t body_len;
 	size_t body_cap;
@@ -613,6 +617,29 @@ extern const struct fake_platform_def fake_google_business_def, fake_google_play
 extern const struct fake_platform_def fake_reddit_def;
 extern const struct fake_platform_def fake_youtube_def; /* fake_youtube.c */
 extern const struct fake_platform_def fake_meta_def;
+/* The json source's worked examples (fake_discourse.c, fake_github.c). */
+extern const struct fake_platform_def fake_discourse_def, fake_github_def;
+extern const struct fake_platform_def fake_allegro_def; /* fake_allegro.c */
+
+/* ---- fake_allegro.c <-> fake_allegro_msg.c (allegro-msg's file) ----
+ * The Allegro descriptor routes /messaging/... and /sale/issues/... to
+ * fake_allegro_msg_route (its bearer token already checked); its control
+ * calls it does not know go to fake_allegro_msg_control, its state part
+ * gets fake_allegro_msg_state under "messaging", and a reset calls
+ * fake_allegro_msg_reset. fake_allegro.c defines weak defaults (404, no
+ * calls, null, nothing) that fake_allegro_msg.c replaces. */
+fake_handler_fn fake_allegro_msg_route;
+bool fake_allegro_msg_control(struct fake_state *st, enum fake_platform p, const char *what,
+			      json_t *body, struct fake_resp *resp);
+json_t *fake_allegro_msg_state(const struct fake_state *st, enum fake_platform p);
+void fake_allegro_msg_reset(struct fake_state *st, enum fake_platform p);
+/* True when req's Accept header is want (an Allegro media type); else
+ * answers 406 NotAcceptableException as Allegro does and returns false. */
+bool fake_allegro_accept(const struct fake_req *req, const char *want, struct fake_resp *resp);
+#define FAKE_ALLEGRO_V1 "application/vnd.allegro.public.v1+json"
+#define FAKE_ALLEGRO_BETA "application/vnd.allegro.beta.v1+json"
+#define FAKE_ALLEGRO_SELLER_ID "44120007"
+#define FAKE_ALLEGRO_SELLER_LOGIN "acme-shop"
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);

@@ -350,7 +350,7 @@ simulator(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 static void
 platform_call(struct fake_state *st, struct fake_req *req, const char *rest, struct fake_resp *resp)
 {
-	char name[32], msg[160];
+	char name[32], msg[320]; /* room for every platform's name */
 	size_t n = strcspn(rest, "/");
 	const char *what = rest + n + (rest[n] == '/');
 	const struct fake_platform_def *d;
