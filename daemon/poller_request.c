@@ -216,14 +216,18 @@ url_for_log(const char *url)
 /* True when one of the extra header lines (NULL-terminated, or NULL) is a
  * Content-Type. */
 static bool
-extra_has_content_type(const char *const *extra)
+has_header(const char *const *list, const char *name)
 {
-	static const char name[] = "Content-Type:";
-
-	for (size_t i = 0; extra && extra[i]; i++)
-		if (strncasecmp(extra[i], name, sizeof(name) - 1) == 0)
+	for (size_t i = 0; list && list[i]; i++)
+		if (strncasecmp(list[i], name, strlen(name)) == 0)
 			return true;
 	return false;
+}
+
+static bool
+extra_has_content_type(const char *const *extra)
+{
+	return has_header(extra, "Content-Type:");
 }
 
 void
@@ -271,7 +275,10 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 			     rw_time_format(until, when, sizeof(when)));
 		return;
 	}
-	headers[n++] = "Accept: application/json";
+	/* JSON unless the connector names its own media type (Allegro's
+	 * vendor types): two Accept headers would reach the server. */
+	if (!has_header(own, "Accept:") && !has_header(extra, "Accept:"))
+		headers[n++] = "Accept: application/json";
 	/* JSON unless the caller names its own type (an OAuth token request
 	 * sends a form): two Content-Type headers would reach the server. */
 	if (body != NULL && *body != '\0' && !extra_has_content_type(extra))

@@ -16,7 +16,7 @@
  *
  * Rotation is enforced as Allegro does it: every refresh answers a new
  * access token (12 h, access_ttl in config) and a NEW refresh token; the
- * refresh token used keeps working for grace_s (60, config) after its first
+ * refresh token used keeps working for grace_s (60, settings) after its first
  * use, then answers 400 invalid_grant. The seed refresh token is the
  * --allegro-refresh-token option. API calls need a live access token
  * (401 otherwise) and "Accept: application/vnd.allegro.public.v1+json"
@@ -27,7 +27,7 @@
  * recommended, rates {delivery, deliveryCost, description, service},
  * created_at} -> {"id"}; answer {id, message, created_at} (does not move
  * lastChangedAt); approve {} / deny {} (the latest device code);
- * config {grace_s, access_ttl, device_interval}. GET /_fake/state shows
+ * settings {grace_s, device_interval}; config's access_ttl. GET /_fake/state shows
  * counts only: never a token.
  */
 #include <stdio.h>
@@ -621,6 +621,8 @@ al_add_answer(struct fake_state *st, json_t *body, struct fake_resp *resp)
 	return true;
 }
 
+static bool al_settings(struct allegro *a, json_t *body, struct fake_resp *resp);
+
 static bool
 al_control(struct fake_state *st, enum fake_platform p, const char *what, json_t *body,
 	   struct fake_resp *resp)
@@ -635,6 +637,8 @@ al_control(struct fake_state *st, enum fake_platform p, const char *what, json_t
 		return al_add_rating(st, body, resp);
 	if (strcmp(what, "answer") == 0)
 		return al_add_answer(st, body, resp);
+	if (strcmp(what, "settings") == 0)
+		return al_settings(a, body, resp);
 	if (strcmp(what, "approve") == 0 || strcmp(what, "deny") == 0) {
 		if (a->device != AL_DEV_PENDING) {
 			fake_control_error(resp, 409, "no device code waiting");
@@ -647,22 +651,37 @@ al_control(struct fake_state *st, enum fake_platform p, const char *what, json_t
 	return fake_allegro_msg_control(st, p, what, body, resp);
 }
 
+/* access_ttl (the generic config key) applies here. */
 static void
 al_config(struct fake_state *st, json_t *body)
 {
 	struct allegro *a = al_of(st);
-	const json_t *g = json_object_get(body, "grace_s"),
-		     *t = json_object_get(body, "access_ttl");
-	const json_t *d = json_object_get(body, "device_interval");
+	const json_t *t = json_object_get(body, "access_ttl");
 
-	if (a == NULL)
-		return;
-	if (json_is_integer(g) && json_integer_value(g) >= 0)
-		a->grace_s = (long)json_integer_value(g);
-	if (json_is_integer(t) && json_integer_value(t) > 0)
+	if (a != NULL && json_is_integer(t) && json_integer_value(t) > 0)
 		a->access_ttl_s = (long)json_integer_value(t);
-	if (json_is_integer(d) && json_integer_value(d) > 0)
-		a->device_interval_s = (long)json_integer_value(d);
+}
+
+/* POST /_fake/allegro/settings {grace_s, device_interval}: Allegro's own
+ * timings (the generic config takes no platform keys). */
+static bool
+al_settings(struct allegro *a, json_t *body, struct fake_resp *resp)
+{
+	long grace, interval;
+
+	if (!fake_control_int(body, "grace_s", a->grace_s, &grace, resp) ||
+	    !fake_control_int(body, "device_interval", a->device_interval_s, &interval, resp))
+		return true;
+	if (grace < 0 || interval < 1) {
+		fake_control_error(resp, 400, "grace_s must be >= 0, device_interval >= 1");
+		return true;
+	}
+	a->grace_s = grace;
+	a->device_interval_s = interval;
+	fake_resp_json(
+		resp, 200,
+		json_pack("{s:i, s:i}", "grace_s", (int)grace, "device_interval", (int)interval));
+	return true;
 }
 
 static const char *const device_names[] = {"none", "pending", "approved", "denied", "done"};
@@ -793,7 +812,7 @@ const struct fake_platform_def fake_allegro_def = {
 	.limit_headers = al_limit_headers,
 	.state = al_state,
 	.control = al_control,
-	.control_calls = "rating, answer, approve, deny (+ allegro-msg's)",
+	.control_calls = "rating, answer, settings, approve, deny (+ allegro-msg's)",
 	.config = al_config,
 	.reset = al_reset,
 	.free = al_free,
