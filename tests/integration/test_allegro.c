@@ -15,9 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
+#include "rwtparse.h"
 #include "rwtsrc.h"
 
 #define SOURCE "shop"
@@ -506,4 +509,126 @@ Test(allegro, no_token_says_authorize)
 	free(top);
 	rwt_src_wait_source_state(&src, "down", 15.0);
 	cr_assert(rwt_daemon_log_contains(&daemon_, "replywatchd --authorize " SOURCE));
+}
+
+/* ---- replywatchd --authorize SOURCE: the device flow ---- */
+
+static char *auth_out;
+
+static bool
+out_has_url(void *arg)
+{
+	size_t len;
+	char *text;
+	bool has;
+
+	(void)arg;
+	if (access(auth_out, R_OK) != 0)
+		return false;
+	text = rwt_slurp(auth_out, &len);
+	has = strstr(text, "skojarz-aplikacje?code=") != NULL;
+	free(text);
+	return has;
+}
+
+/* The exit status of pid within timeout_s (-1: still running). */
+static int
+wait_exit(pid_t pid, double timeout_s)
+{
+	for (int i = 0; i < (int)(timeout_s * 20); i++) {
+		int status;
+
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+		usleep(50000);
+	}
+	return -1;
+}
+
+/* Writes a configuration without a seed refresh token; runs --authorize
+ * against it; what (approve or deny) is done at the fake once the command
+ * printed its URL. Returns the exit status. */
+static int
+authorize(const char *what, char **config, int port)
+{
+	char *top, *argv[6];
+	int r;
+	pid_t pid;
+	json_t *st;
+
+	json_decref(ctl("settings", "{'device_interval': 1}"));
+	cr_assert(asprintf(&top,
+			   ",\n \"secrets_key\": \"" SECRETS_KEY "\","
+			   " \"sources\": [ { \"name\": \"" SOURCE "\", \"type\": \"" PLATFORM "\","
+			   " \"base_url\": \"%s\", \"token_url\": \"%s/auth/oauth/token\","
+			   " \"device_url\": \"%s/auth/oauth/device\","
+			   " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"" CLIENT_SECRET
+			   "\", \"poll_every\": \"1s\" } ]",
+			   fake.base, fake.base, fake.base) > 0);
+	*config = rwt_write_config(dir, &redis, port, "", top);
+	free(top);
+	cr_assert(asprintf(&auth_out, "%s/authorize.out", dir) > 0);
+	argv[0] = RW_DAEMON_PATH;
+	argv[1] = "--authorize";
+	argv[2] = SOURCE;
+	argv[3] = "-c";
+	argv[4] = *config;
+	argv[5] = NULL;
+	pid = rwt_spawn(argv, NULL, auth_out);
+	cr_assert(rwt_wait_until(out_has_url, NULL, 10.0), "no URL printed");
+	st = ctl(what, "{}");
+	json_decref(st);
+	r = wait_exit(pid, 20.0);
+	if (r == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return r;
+}
+
+static void
+assert_output_clean(void)
+{
+	size_t len;
+	char *text = rwt_slurp(auth_out, &len);
+
+	cr_assert_null(strstr(text, "rwfake-al-"), "the output shows a token");
+	cr_assert_null(strstr(text, CLIENT_SECRET), "the output shows the client secret");
+	free(text);
+}
+
+/* Approved: exit 0, the refresh token stored encrypted, and the daemon
+ * signs in with it (no seed configured). */
+Test(allegro, authorize_device_flow)
+{
+	char *config;
+	int port = rwt_free_port();
+
+	cr_assert_eq(authorize("approve", &config, port), 0);
+	cr_assert_not_null(stored_auth());
+	assert_output_clean();
+	cr_assert_geq(count_requests("device", NULL), 1);
+	cr_assert_geq(fake_state("device_polls"), 1);
+
+	rwt_daemon_start(&daemon_, config, port, NULL);
+	rwt_daemon_wait_ready(&daemon_, 5.0);
+	wait_refreshes(1);
+	rwt_src_wait_source_state(&src, "ok", 10.0);
+	cr_assert_eq(fake_state("refused"), 0);
+	cr_assert(rwt_daemon_log_contains(&daemon_, "signed in as seller acme-shop"));
+	assert_no_secret();
+	free(config);
+	free(auth_out);
+}
+
+/* Denied: exit 3, nothing stored. */
+Test(allegro, authorize_denied)
+{
+	char *config;
+
+	cr_assert_eq(authorize("deny", &config, rwt_free_port()), 3);
+	cr_assert_null(stored_auth());
+	assert_output_clean();
+	free(config);
+	free(auth_out);
 }
