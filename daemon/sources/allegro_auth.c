@@ -234,6 +234,9 @@ allegro_token_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	char reason[200];
 
 	rw_token_cache_clear(&s->next);
+	/* A renewal after a 401 is that 401's one retry (signin.h): the new
+	 * token carries it, so a 401 on it puts the source down. */
+	s->next.refused = s->cache.refused;
 	r = rw_token_answer(RW_GRANT_REFRESH_TOKEN, (int)resp->status, resp->body, resp->body_len,
 			    rw_poll_now_ms(poll), &s->next, reason, sizeof(reason));
 	/* The old access token is not used again either way. */
@@ -252,7 +255,10 @@ allegro_token_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	s->pending = rw_allegro_new_refresh_token(resp->body, resp->body_len);
 	s->pending_ms = rw_poll_now_ms(poll);
 	if (s->pending == NULL) {
-		/* No rotation in this answer: the current token stays. */
+		/* No rotation in this answer: the current token stays, and so
+		 * does its age (it still ends 3 months after it was issued). */
+		if (!s->from_seed && s->rotated_ms > 0)
+			s->pending_ms = s->rotated_ms;
 		s->pending = secret_dup(s->refresh);
 		if (s->pending == NULL) {
 			rw_poll_fail(poll, RW_POLL_MALFORMED, "%s: no refresh token",

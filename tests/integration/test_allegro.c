@@ -632,3 +632,26 @@ Test(allegro, authorize_denied)
 	free(config);
 	free(auth_out);
 }
+
+/* A 401 renews the access token once (a refresh, rotated and stored like
+ * any); a 401 on the token that renewal gave means the grant is refused:
+ * down, without another refresh (no loop). */
+Test(allegro, unauthorized_renews_once_then_down)
+{
+	char id[ID_MAX];
+	long r0;
+
+	add_rating("'buyer': 'b', 'comment': 'x', 'recommended': true", rw_now_ms() - MINUTE_MS,
+		   id);
+	start_daemon("1s");
+	rwt_src_wait_tracked(&src, 1, 10.0);
+	r0 = fake_state("refreshes");
+	json_decref(ctl("fault", "{'endpoint': 'ratings', 'kind': '401', 'count': 1}"));
+	wait_refreshes(r0 + 1);
+	rwt_src_wait_source_state(&src, "ok", 10.0);
+
+	json_decref(ctl("fault", "{'endpoint': 'ratings', 'kind': '401', 'count': 50}"));
+	rwt_src_wait_source_state(&src, "down", 15.0);
+	cr_assert_eq(fake_state("refreshes"), r0 + 1);
+	cr_assert_eq(fake_state("refused"), 0);
+}
