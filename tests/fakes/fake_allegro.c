@@ -27,7 +27,7 @@
  * recommended, rates {delivery, deliveryCost, description, service},
  * created_at} -> {"id"}; answer {id, message, created_at} (does not move
  * lastChangedAt); approve {} / deny {} (the latest device code);
- * settings {grace_s, device_interval}; config's access_ttl. GET /_fake/state shows
+ * settings {grace_s, device_interval, rotate}; config's access_ttl. GET /_fake/state shows
  * counts only: never a token.
  */
 #include <stdio.h>
@@ -75,6 +75,7 @@ struct allegro {
 	size_t ntokens;
 	bool seeded;
 	long grace_s, access_ttl_s, device_interval_s;
+	bool no_rotation; /* settings rotate false: refreshes answer no new refresh token */
 	long refreshes, refused;
 	struct al_rating *ratings;
 	size_t nratings, cap;
@@ -325,9 +326,19 @@ al_refresh_grant(struct allegro *a, const struct fake_req *form, struct fake_res
 		al_oauth_error(resp, 400, "invalid_grant");
 		return;
 	}
+	a->refreshes++;
+	if (a->no_rotation) {
+		json_t *pair = al_pair(a, now);
+
+		/* Drop the new refresh token: the one used stays the one. */
+		if (pair != NULL)
+			json_object_del(pair, "refresh_token");
+		a->ntokens--;
+		fake_resp_json(resp, 200, pair);
+		return;
+	}
 	if (t->first_used_ms == 0)
 		t->first_used_ms = now;
-	a->refreshes++;
 	fake_resp_json(resp, 200, al_pair(a, now));
 }
 
@@ -667,8 +678,13 @@ al_config(struct fake_state *st, json_t *body)
 static bool
 al_settings(struct allegro *a, json_t *body, struct fake_resp *resp)
 {
+	const json_t *rotate = json_object_get(body, "rotate");
 	long grace, interval;
 
+	if (rotate != NULL && !json_is_boolean(rotate)) {
+		fake_control_error(resp, 400, "rotate must be true or false");
+		return true;
+	}
 	if (!fake_control_int(body, "grace_s", a->grace_s, &grace, resp) ||
 	    !fake_control_int(body, "device_interval", a->device_interval_s, &interval, resp))
 		return true;
@@ -678,6 +694,8 @@ al_settings(struct allegro *a, json_t *body, struct fake_resp *resp)
 	}
 	a->grace_s = grace;
 	a->device_interval_s = interval;
+	if (rotate != NULL)
+		a->no_rotation = json_is_false(rotate);
 	fake_resp_json(
 		resp, 200,
 		json_pack("{s:i, s:i}", "grace_s", (int)grace, "device_interval", (int)interval));
@@ -723,6 +741,7 @@ al_reset(struct fake_state *st, enum fake_platform p)
 		a->access_ttl_s = AL_ACCESS_TTL_S;
 		a->device_interval_s = AL_DEVICE_INTERVAL_S;
 		a->device = AL_DEV_NONE;
+		a->no_rotation = false;
 	}
 	fake_allegro_msg_reset(st, p);
 }

@@ -655,3 +655,50 @@ Test(allegro, unauthorized_renews_once_then_down)
 	cr_assert_eq(fake_state("refreshes"), r0 + 1);
 	cr_assert_eq(fake_state("refused"), 0);
 }
+
+static bool
+expiry_warned(void *arg)
+{
+	json_t *st = rwt_src_status(&src);
+	const char *w = str(st, "warning");
+	bool yes = w != NULL && strstr(w, "expires at") != NULL &&
+		   strstr(w, "replywatchd --authorize " SOURCE) != NULL;
+
+	(void)arg;
+	json_decref(st);
+	return yes;
+}
+
+/* A platform that stops rotating: the stored token keeps its age, and a
+ * week before its 3 months are up /status warns, naming the command. */
+Test(allegro, expiry_warned_a_week_ahead)
+{
+	char id[ID_MAX];
+	json_t *st, *cred;
+	int64_t rotated, expires;
+	char *iso;
+
+	add_rating("'buyer': 'b', 'comment': 'x', 'recommended': true", rw_now_ms() - MINUTE_MS,
+		   id);
+	daemon_.test_clock = true;
+	start_daemon("1m");
+	rwt_src_wait_tracked(&src, 1, 10.0);
+	json_decref(ctl("settings", "{'rotate': false}"));
+	st = rwt_src_status(&src);
+	cred = json_object_get(st, "credential");
+	cr_assert_eq(rw_time_parse(str(cred, "rotated_at"), &rotated), 0, "%s", json_dumps(st, 0));
+	cr_assert_eq(rw_time_parse(str(cred, "expires_at"), &expires), 0);
+	cr_assert_eq(expires - rotated, 90LL * 86400 * 1000);
+	cr_assert_null(str(st, "warning"));
+	json_decref(st);
+
+	rwt_clock_advance(&daemon_, 84 * 86400);
+	cr_assert(rwt_wait_until(expiry_warned, NULL, 15.0), "no warning");
+	cr_assert_geq(fake_state("refreshes"), 2);
+	st = rwt_src_status(&src);
+	cred = json_object_get(st, "credential");
+	iso = rwt_iso(expires);
+	cr_assert_str_eq(str(cred, "expires_at"), iso);
+	free(iso);
+	json_decref(st);
+}
