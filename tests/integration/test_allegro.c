@@ -601,11 +601,12 @@ assert_output_clean(void)
  * signs in with it (no seed configured). */
 Test(allegro, authorize_device_flow)
 {
-	char *config;
+	char *config, *stored;
 	int port = rwt_free_port();
 
 	cr_assert_eq(authorize("approve", &config, port), 0);
-	cr_assert_not_null(stored_auth());
+	cr_assert_not_null(stored = stored_auth());
+	free(stored);
 	assert_output_clean();
 	cr_assert_geq(count_requests("device", NULL), 1);
 	cr_assert_geq(fake_state("device_polls"), 1);
