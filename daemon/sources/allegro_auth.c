@@ -242,6 +242,11 @@ allegro_token_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	/* The old access token is not used again either way. */
 	rw_token_cache_clear(&s->cache);
 	if (r == RW_TOKEN_REVOKED) {
+		/* Read Redis again next time: a replywatchd --authorize run
+		 * meanwhile is taken up without a restart. */
+		rw_allegro_secret_free(s->refresh);
+		s->refresh = NULL;
+		s->loaded = false;
 		rw_poll_fail(poll, RW_POLL_AUTH_ERROR,
 			     "%s: refresh token revoked or expired: " AUTHORIZE_HINT,
 			     TOKEN_ENDPOINT, name);

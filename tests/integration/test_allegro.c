@@ -703,3 +703,52 @@ Test(allegro, expiry_warned_a_week_ahead)
 	free(iso);
 	json_decref(st);
 }
+
+static bool
+source_ok(void *arg)
+{
+	json_t *st = rwt_src_status(&src);
+	bool ok = str(st, "state") != NULL && strcmp(str(st, "state"), "ok") == 0 &&
+		  fake_state("refreshes") >= *(long *)arg;
+
+	json_decref(st);
+	return ok;
+}
+
+/* A daemon whose source is down for want of a token takes up a token
+ * stored by replywatchd --authorize meanwhile, without a restart (at its
+ * next sign-in attempt: the test clock skips the auth backoff). */
+Test(allegro, authorize_while_running)
+{
+	char *config;
+	int port = rwt_free_port();
+	long one = 1;
+	pid_t pid;
+	char *argv[6];
+
+	json_decref(ctl("settings", "{'device_interval': 1}"));
+	/* The configuration authorize() writes, used first by the daemon. */
+	cr_assert_eq(authorize("deny", &config, port), 3);
+	daemon_.test_clock = true;
+	rwt_daemon_start(&daemon_, config, port, NULL);
+	rwt_daemon_wait_ready(&daemon_, 5.0);
+	rwt_src_wait_source_state(&src, "down", 15.0);
+
+	free(auth_out);
+	cr_assert(asprintf(&auth_out, "%s/authorize2.out", dir) > 0);
+	argv[0] = RW_DAEMON_PATH;
+	argv[1] = "--authorize";
+	argv[2] = SOURCE;
+	argv[3] = "-c";
+	argv[4] = config;
+	argv[5] = NULL;
+	pid = rwt_spawn(argv, NULL, auth_out);
+	cr_assert(rwt_wait_until(out_has_url, NULL, 10.0), "no URL printed");
+	json_decref(ctl("approve", "{}"));
+	cr_assert_eq(wait_exit(pid, 20.0), 0);
+	cr_assert(rwt_wait_advancing(&daemon_, 60, source_ok, &one, 20.0),
+		  "the running daemon did not take the new token up");
+	cr_assert_eq(fake_state("refused"), 0);
+	free(config);
+	free(auth_out);
+}
