@@ -353,6 +353,27 @@ Test(allegro, rate_limited_waits_a_minute)
 	json_decref(st);
 }
 
+/* A 429 that says Retry-After: 120 waits that long, not a minute. */
+Test(allegro, rate_limited_honours_retry_after)
+{
+	char id[ID_MAX];
+	json_t *st;
+	int64_t last, next;
+
+	add_rating("'buyer': 'b', 'comment': 'x', 'recommended': true", rw_now_ms() - MINUTE_MS,
+		   id);
+	start_daemon("1s");
+	rwt_src_wait_tracked(&src, 1, 10.0);
+	json_decref(ctl("fault",
+			"{'endpoint': 'ratings', 'kind': '429', 'count': 1, 'retry_after': 120}"));
+	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
+	st = rwt_src_status(&src);
+	cr_assert_eq(rw_time_parse(str(st, "last_poll_at"), &last), 0);
+	cr_assert_eq(rw_time_parse(str(st, "next_poll_at"), &next), 0, "%s", json_dumps(st, 0));
+	cr_assert_geq(next - last, 119 * 1000, "next poll after %lld ms", (long long)(next - last));
+	json_decref(st);
+}
+
 /* Restarts sign in with the token stored in Redis, not the seed: the fake
  * lets a used refresh token work for 0 s (grace_s 0), so only the newest
  * one works, and the daemon has it after every restart. The stored value is
