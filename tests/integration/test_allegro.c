@@ -657,8 +657,10 @@ Test(allegro, authorize_denied)
 
 /* A 401 renews the access token once (a refresh, rotated and stored like
  * any); a 401 on the token that renewal gave means the grant is refused:
- * down, without another refresh (no loop). */
-Test(allegro, unauthorized_renews_once_then_down)
+ * down, without another refresh. Regression: swapping in the renewed
+ * token dropped the "after a refusal" mark, so a refused grant looped
+ * through refreshes. */
+Test(allegro, regression_unauthorized_renews_once_then_down)
 {
 	char id[ID_MAX];
 	long r0;
