@@ -63,6 +63,11 @@ poller_state_name(enum source_state s)
 struct endpoint_limit *
 poller_limit(struct poll_source *ps, const char *endpoint)
 {
+	const struct rw_platform *pf = rw_platform_of(ps->src->type);
+
+	/* Endpoints that spend one budget share one entry (struct rw_quota). */
+	if (pf != NULL && pf->quota != NULL && pf->quota->shared != NULL)
+		endpoint = pf->quota->shared;
 	for (size_t i = 0; i < ps->nlimits; i++)
 		if (strcmp(ps->limits[i].name, endpoint) == 0)
 			return &ps->limits[i];
@@ -73,6 +78,7 @@ poller_limit(struct poll_source *ps, const char *endpoint)
 	memset(l, 0, sizeof(*l));
 	snprintf(l->name, sizeof(l->name), "%s", endpoint);
 	l->rl.limit = l->rl.remaining = -1; /* unknown until the platform says */
+	poller_budget_adopt(ps, l);         /* or another source of the same client knows */
 	return l;
 }
 
@@ -266,6 +272,7 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	log_end(ps, result, out.event);
 	write_pending_event(ps);
 	every = poller_budget_interval(ps, now);
+	poller_budget_save(ps, now);
 	if (ps->src->poll_auto && out.wait == WAIT_EVERY)
 		out.wait = WAIT_AUTO;
 	else

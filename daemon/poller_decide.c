@@ -264,6 +264,15 @@ poll_cost_sample(unsigned calls, long prev_remaining, int64_t prev_reset_ms, lon
 	return (double)calls;
 }
 
+double
+poll_cost_sample_rolling(long prev_remaining, long remaining)
+{
+	/* The calls made are no measure here: the budget is a percentage. */
+	if (prev_remaining < 0 || remaining < 0 || remaining > prev_remaining)
+		return -1;
+	return (double)(prev_remaining - remaining);
+}
+
 /* The interval one budget allows at now (seconds), or -1 when it says
  * nothing (unknown, over, or not spent by polls). */
 static double

@@ -113,6 +113,8 @@ struct poll_source {
 	unsigned long long event_failures; /* source events that could not be written */
 	struct endpoint_limit limits[POLL_MAX_ENDPOINTS];
 	size_t nlimits;
+	bool daily_loaded;    /* the daily quota's count was read from Redis (poller_budget.c) */
+	long daily_saved;     /* ... and the units left last written there */
 	double auto_interval; /* poll_every "auto": the last choice (s) */
 	char auto_why[160];   /* ... and why ("" before the first) */
 	unsigned long long polls[RW_POLL_RESULT_COUNT];
@@ -181,7 +183,9 @@ struct rw_poller {
  * into poll: it is copied before poll is freed), updates the source's
  * state and schedules its next poll. Frees poll. */
 void poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason);
-/* The budget of endpoint at source ps, made on first use (NULL when full). */
+/* The budget of endpoint at source ps, made on first use (NULL when full);
+ * the one shared entry when the platform's endpoints share one budget
+ * (struct rw_quota.shared). */
 struct endpoint_limit *poller_limit(struct poll_source *ps, const char *endpoint);
 const char *poller_state_name(enum source_state s);
 
@@ -196,6 +200,20 @@ int64_t poller_budget_daily_spent(struct poll_source *ps, int64_t now);
  * else 0 and nothing changes. */
 int64_t poller_budget_daily_refused(struct poll_source *ps, long status, const char *body,
 				    size_t len, int64_t now);
+/* Sources that share one budget (struct rw_quota.shared_by: Reddit's
+ * client_id): share gives the figures of from (ps's shared entry, just
+ * updated by an answer) to the others; adopt fills l, ps's shared entry
+ * just made, with another's. Nothing for other platforms. */
+void poller_budget_share(struct poll_source *ps, const struct endpoint_limit *from);
+void poller_budget_adopt(struct poll_source *ps, struct endpoint_limit *l);
+/* A daily quota's count kept in Redis (key "PREFIX{SOURCE}:dq", value
+ * "RESET_MS REMAINING", expiring an hour after the reset), so a restart
+ * does not begin the day at the full quota. load: at the start of poll,
+ * before its cursors are read (once per source; again after a failure);
+ * save: at a poll's end, when the count changed. Nothing for other
+ * sources. A failure is logged, never a poll's failure. */
+void poller_budget_load(struct rw_poll *poll);
+void poller_budget_save(struct poll_source *ps, int64_t now);
 /* At a poll's end: learns each endpoint's cost from the calls the poll
  * made, chooses the interval (seconds) and keeps it and why in ps. */
 double poller_budget_interval(struct poll_source *ps, int64_t now);
@@ -246,6 +264,11 @@ double poll_cost_learn(double cost, double spent);
 #define POLL_SAME_WINDOW_MS 2000
 double poll_cost_sample(unsigned calls, long prev_remaining, int64_t prev_reset_ms, long remaining,
 			int64_t reset_ms);
+/* What the latest poll spent of a rolling window's budget (struct
+ * rw_quota.rolling): the drop of its remaining figure since the last poll,
+ * or -1 when it says nothing (a figure unknown, or usage fell: what left
+ * the window hides what the poll spent; the estimate is then kept). Pure. */
+double poll_cost_sample_rolling(long prev_remaining, long remaining);
 /* The first walk's backfill cutoff at now: now - backfill, saturated at 1
  * (the epoch) so that no configured value turns it off or overflows. */
 int64_t poll_backfill_cutoff(int64_t now, int64_t backfill_s);

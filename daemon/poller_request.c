@@ -125,6 +125,7 @@ note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t 
 		if (pf != NULL && pf->wait_429_s > 0 && rl.reset_at_ms <= now)
 			l->rl.retry_at_ms = now + pf->wait_429_s * 1000;
 	}
+	poller_budget_share(poll->ps, l);
 }
 
 static void

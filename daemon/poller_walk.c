@@ -723,6 +723,7 @@ poller_begin(struct poll_source *ps)
 	argv[1] = base_key(poll, key, sizeof(key));
 	lens[0] = strlen(argv[0]);
 	lens[1] = strlen(argv[1]);
+	poller_budget_load(poll);
 	if (rw_store_command(ps->poller->store, 2, argv, lens, cursors_read, poll) == -1)
 		poller_end(poll, RW_POLL_STORE_ERROR, "redis unavailable");
 }

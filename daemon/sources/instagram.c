@@ -27,24 +27,10 @@
 #define PER_PAGE "25"
 #define RECENT_MS (7LL * 24 * 60 * 60 * 1000) /* how far below the watermark media are re-read */
 
-static void *
-instagram_state_new(const struct rw_source_config *src)
-{
-	const struct rw_secret *token = rw_source_param_secret(src, "token");
-
-	return token ? rw_bearer_header(rw_secret_value(token)) : NULL;
-}
-
-static void
-instagram_state_free(void *state)
-{
-	rw_bearer_free(state);
-}
-
 static const char *
 instagram_auth_header(struct rw_poll *poll)
 {
-	return rw_poll_state(poll);
+	return rw_graph_auth_header(rw_poll_state(poll));
 }
 
 static char *
@@ -56,7 +42,8 @@ instagram_media_url_of(struct rw_poll *poll, const struct rw_walk *walk, const c
 	snprintf(path, sizeof(path), "/%s/%s/%s", RW_GRAPH_VERSION,
 		 rw_source_param_string(src, "user_id"), what);
 	return rw_url_build(src->base_url, path, "fields", RW_INSTAGRAM_MEDIA_FIELDS, "limit",
-			    PER_PAGE, "after", walk->token, NULL);
+			    PER_PAGE, "after", walk->token, "appsecret_proof",
+			    rw_graph_auth_proof(rw_poll_state(poll)), NULL);
 }
 
 static char *
@@ -133,8 +120,8 @@ static const struct rw_stream streams[] = {
 static const struct rw_connector connector = {
 	.streams = streams,
 	.nstreams = sizeof(streams) / sizeof(streams[0]),
-	.state_new = instagram_state_new,
-	.state_free = instagram_state_free,
+	.state_new = rw_graph_auth_new,
+	.state_free = rw_graph_auth_free,
 	.start = instagram_start,
 	.auth_header = instagram_auth_header,
 	.error_result = instagram_error_result,
@@ -152,7 +139,12 @@ static const struct rw_param_spec params[] = {
 
 /* Graph's usage headers report a share of a rolling window (limit 100,
  * remaining 100 - the highest percentage): "auto" spreads what is left. */
-static const struct rw_quota quota = {.kind = RW_QUOTA_WINDOW, .poll_auto_default = true};
+static const struct rw_quota quota = {
+	.kind = RW_QUOTA_WINDOW,
+	.poll_auto_default = true,
+	.shared = RW_GRAPH_USAGE, /* the app's and the Page's usage: every edge spends it */
+	.rolling = true,
+};
 
 const struct rw_platform rw_instagram_platform = {
 	.name = "instagram",

@@ -3,12 +3,17 @@
  * cursors and times (meta_graph.h).
  */
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replywatch/clock.h"
+#include "replywatch/config.h"
+#include "replywatch/secret.h"
 #include "replywatch/item.h"
 #include "replywatch/page.h"
 #include "replywatch/sources/meta_graph.h"
@@ -41,6 +46,7 @@ rw_graph_parse_error(const char *body, size_t len, struct rw_graph_error *out)
 	const json_t *error = json_object_get(doc, "error");
 	const json_t *code = json_object_get(error, "code");
 	const json_t *sub = json_object_get(error, "error_subcode");
+	const char *msg = json_string_value(json_object_get(error, "message"));
 
 	memset(out, 0, sizeof(*out));
 	if (json_is_integer(code) && json_integer_value(code) > 0 &&
@@ -49,6 +55,7 @@ rw_graph_parse_error(const char *body, size_t len, struct rw_graph_error *out)
 		if (json_is_integer(sub) && json_integer_value(sub) > 0 &&
 		    json_integer_value(sub) < 100000000)
 			out->subcode = (int)json_integer_value(sub);
+		out->proof = out->code == 100 && msg != NULL && strstr(msg, "appsecret_proof");
 	}
 	json_decref(doc);
 	return out->code != 0 ? 0 : -1;
@@ -65,6 +72,8 @@ rw_graph_error_kind(const struct rw_graph_error *err)
 		return RW_GRAPH_ERROR_TOKEN;
 	if (c == 10 || (c >= 200 && c <= 299))
 		return RW_GRAPH_ERROR_PERMISSION;
+	if (err->proof)
+		return RW_GRAPH_ERROR_PROOF;
 	return RW_GRAPH_ERROR_OTHER;
 }
 
@@ -93,9 +102,98 @@ rw_graph_answer_result(long status, const char *body, size_t len, char *reason, 
 			 "docs/configuration.md to the app and token",
 			 e.code);
 		return RW_POLL_AUTH_ERROR;
+	case RW_GRAPH_ERROR_PROOF:
+		snprintf(reason, reasonlen,
+			 "appsecret_proof refused (Graph error %d): the app requires app secret "
+			 "proofs: set app_secret to the secret of the app the token belongs to",
+			 e.code);
+		return RW_POLL_AUTH_ERROR;
 	default:
 		return RW_POLL_OK;
 	}
+}
+
+int
+rw_graph_appsecret_proof(const char *token, const char *app_secret,
+			 char out[RW_GRAPH_PROOF_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	size_t keylen;
+
+	out[0] = '\0';
+	if (token == NULL || app_secret == NULL || *token == '\0' ||
+	    (keylen = strlen(app_secret)) == 0 || keylen > INT32_MAX)
+		return -1;
+	if (HMAC(EVP_sha256(), app_secret, (int)keylen, (const unsigned char *)token, strlen(token),
+		 mac, &maclen) == NULL ||
+	    maclen * 2 != RW_GRAPH_PROOF_LEN) {
+		OPENSSL_cleanse(mac, sizeof(mac));
+		return -1;
+	}
+	for (unsigned int i = 0; i < maclen; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 0x0f];
+	}
+	out[RW_GRAPH_PROOF_LEN] = '\0';
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return 0;
+}
+
+struct rw_graph_auth {
+	char *bearer;
+	bool has_proof;
+	char proof[RW_GRAPH_PROOF_LEN + 1];
+};
+
+void *
+rw_graph_auth_new(const struct rw_source_config *src)
+{
+	const struct rw_secret *token = rw_source_param_secret(src, "token");
+	const struct rw_secret *secret = rw_source_param_secret(src, "app_secret");
+	struct rw_graph_auth *a;
+
+	if (token == NULL || (a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	if ((a->bearer = rw_bearer_header(rw_secret_value(token))) == NULL) {
+		free(a);
+		return NULL;
+	}
+	/* An empty or unusable secret sends no proof: Graph then says the app
+	 * requires one (RW_GRAPH_ERROR_PROOF), which names what to fix. */
+	if (secret != NULL)
+		a->has_proof = rw_graph_appsecret_proof(rw_secret_value(token),
+							rw_secret_value(secret), a->proof) == 0;
+	return a;
+}
+
+void
+rw_graph_auth_free(void *state)
+{
+	struct rw_graph_auth *a = state;
+
+	if (a == NULL)
+		return;
+	rw_bearer_free(a->bearer);
+	OPENSSL_cleanse(a, sizeof(*a));
+	free(a);
+}
+
+const char *
+rw_graph_auth_header(const void *state)
+{
+	const struct rw_graph_auth *a = state;
+
+	return a != NULL ? a->bearer : NULL;
+}
+
+const char *
+rw_graph_auth_proof(const void *state)
+{
+	const struct rw_graph_auth *a = state;
+
+	return a != NULL && a->has_proof ? a->proof : NULL;
 }
 
 /* The percentages of one usage object {"call_count":N,...}: the highest
@@ -187,9 +285,12 @@ rw_graph_ratelimit_read(rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
 	if (regain > 0) {
 		out->remaining = 0; /* blocked until then, whatever the counts say */
 		out->reset_at_ms = now_ms + regain * 60 * 1000;
-	} else if (out->remaining == 0) {
-		/* Spent without an estimate: Graph's windows roll over an hour. */
-		out->reset_at_ms = now_ms + 60 * 60 * 1000;
+	} else {
+		/* Graph's windows roll over an hour: what is spent now has left
+		 * it an hour from now (spent without an estimate: wait that
+		 * long). The pacing of poll_every "auto" spreads what is left
+		 * over that hour (struct rw_quota.rolling). */
+		out->reset_at_ms = now_ms + RW_GRAPH_WINDOW_MS;
 	}
 }
 

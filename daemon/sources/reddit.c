@@ -319,8 +319,14 @@ static const struct rw_param_spec params[] = {
 };
 
 /* Reddit's budget is per OAuth client and 10-minute window, reported on
- * every answer: "auto" spreads it over the window. */
-static const struct rw_quota quota = {.kind = RW_QUOTA_WINDOW, .poll_auto_default = true};
+ * every answer: "auto" spreads it over the window. Every endpoint reports
+ * the client's one figure, and sources of one client share it. */
+static const struct rw_quota quota = {
+	.kind = RW_QUOTA_WINDOW,
+	.poll_auto_default = true,
+	.shared = "client",
+	.shared_by = "client_id",
+};
 
 const struct rw_platform rw_reddit_platform = {
 	.name = "reddit",

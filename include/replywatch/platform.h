@@ -74,6 +74,22 @@ struct rw_quota {
 	 * project). The poller then takes the quota as spent until the reset
 	 * (rate limited, not down) instead of reading the status. */
 	bool (*spent)(long status, const char *body, size_t len);
+	/* RW_QUOTA_WINDOW: when not NULL, every endpoint of the source spends
+	 * one budget and reports it (Meta's app and Page usage): the figures of
+	 * any answer go to one rate-limit entry of this name, and a call to any
+	 * endpoint is refused while it is spent. */
+	const char *shared;
+	/* With shared: a key of the type whose equal values (and base URL)
+	 * mean one budget across sources too (Reddit's client_id: the budget
+	 * is per OAuth client). An answer to one such source updates the
+	 * others' entry, and a source that starts takes theirs. NULL: per source. */
+	const char *shared_by;
+	/* RW_QUOTA_WINDOW: the window rolls (Meta's usage: a share of the last
+	 * hour, no reset reported until throttled). The reader gives as reset
+	 * when what is spent now has left the window, which moves with every
+	 * answer; a poll's cost is then learnt from the rise of usage between
+	 * polls only (poll_cost_sample_rolling), not from the calls made. */
+	bool rolling;
 };
 
 struct rw_platform {

@@ -556,6 +556,7 @@ struct fake_platform_def {
 	struct fake_option_def options[FAKE_MAX_OPTIONS]; /* credential flags */
 	const char *const *paging; /* params that ask for an older page, NULL-ended */
 	bool social;               /* uses the social store and the simulator */
+	bool one_window; /* every endpoint spends one rate-limit window (Reddit's per client) */
 	/* A review platform: the rules of its review store (fake_reviews.h),
 	 * through which the simulator leaves and answers reviews; NULL otherwise. */
 	const struct fake_review_rules *reviews;

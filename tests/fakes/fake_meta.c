@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "fake.h"
+#include "fake_meta_guard.h"
 
 #define META_VERSION "/v21.0/"
 #define META_PER_PAGE 25
@@ -227,6 +228,8 @@ meta_list(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 	json_t *data, *doc;
 	bool ig = meta_is_ig(edge);
 
+	if (fake_meta_guard_refuse(fake_option(st, p, "token"), req, resp))
+		return;
 	if (m == NULL || (v = meta_select(m, meta_in_list, &key, &n)) == NULL) {
 		fake_resp_json(resp, 500, NULL);
 		return;
@@ -341,6 +344,8 @@ meta_control(struct fake_state *st, enum fake_platform p, const char *what, json
 		fake_control_error(resp, 500, "out of memory");
 		return true;
 	}
+	if (fake_meta_guard_control(what, body, resp))
+		return true;
 	if (strcmp(what, "revoke") == 0) {
 		m->revoked = true;
 		fake_resp_json(resp, 200, json_pack("{s:b}", "revoked", true));
@@ -423,6 +428,7 @@ meta_free(struct fake_state *st, enum fake_platform p)
 	free(m);
 	st->own[p] = NULL;
 	meta_throttle_code = 4;
+	fake_meta_guard_reset();
 }
 
 /* ---- the descriptor: errors, limits, credentials ---- */
@@ -522,6 +528,8 @@ meta_limit_headers(struct fake_resp *r, const struct fake_limit *l)
 {
 	long pct = meta_pct(l);
 
+	if (fake_meta_guard_headers(r))
+		return;
 	fake_resp_header(r, "X-App-Usage",
 			 "{\"call_count\":%ld,\"total_time\":%ld,\"total_cputime\":%ld}", pct,
 			 pct / 2, pct / 4);
@@ -556,7 +564,7 @@ const struct fake_platform_def fake_meta_def = {
 	.limit_headers = meta_limit_headers,
 	.state = meta_state_json,
 	.control = meta_control,
-	.control_calls = "post, comment, revoke, throttle_code",
+	.control_calls = "post, comment, revoke, throttle_code, require_proof, usage",
 	.reset = meta_free,
 	.free = meta_free,
 };

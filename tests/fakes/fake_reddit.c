@@ -670,6 +670,7 @@ const struct fake_platform_def fake_reddit_def = {
 	.options = {{"client-id", "rwfake-reddit-client", "ID"},
 		    {"client-secret", "rwfake-reddit-secret", "SECRET"},
 		    {"password", "rwfake-reddit-password", "PASSWORD"}},
+	.one_window = true, /* the budget is per OAuth client, whatever the endpoint */
 	.paging = rd_paging,
 	.social = false,
 	.auth = rd_auth,

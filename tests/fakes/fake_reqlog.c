@@ -2,7 +2,7 @@
  * fake_reqlog.c: every platform request the fake received, in order, for
  * tests to assert on (GET /_fake/requests). Tokens are never recorded: only
  * whether the credentials were ok, missing, wrong or expired (an
- * access_token query parameter is redacted).
+ * access_token or appsecret_proof query parameter is redacted).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +36,8 @@ redacted(const char *query)
 
 		if (strncmp(s, "access_token=", 13) == 0 && n >= 13)
 			fake_buf_adds(&b, "access_token=REDACTED");
+		else if (strncmp(s, "appsecret_proof=", 16) == 0 && n >= 16)
+			fake_buf_adds(&b, "appsecret_proof=REDACTED"); /* derived from secrets */
 		else
 			fake_buf_add(&b, s, n);
 		s += n;

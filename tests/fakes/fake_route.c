@@ -216,8 +216,9 @@ fake_route(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 	auth = d->auth(st, req, ep, &why);
 	logi = fake_log_add(st, p, r->endpoint, req->method, req->query, auth);
 
-	fake_limit_roll(st, p, ep, now);
-	l = &st->p[p].limits[ep];
+	/* A platform whose budget is per client spends the first window only. */
+	fake_limit_roll(st, p, d->one_window ? 0 : ep, now);
+	l = &st->p[p].limits[d->one_window ? 0 : ep];
 	/* While the window is spent every call gets 429 and queued faults wait. */
 	faulted = l->remaining > 0 && fake_fault_take(st, p, ep, req, &fault);
 	if (faulted && fault.kind == FAKE_F_429) {

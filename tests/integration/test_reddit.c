@@ -11,6 +11,7 @@
  * actionable, never logged), a restart that resumes without doubles.
  */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,6 +352,54 @@ Test(reddit, ratelimit_headers_honoured)
 	before = count_requests(NULL, NULL, 0);
 	cr_assert_not(rwt_wait_until(more_requests, &before, 3.0), "asked past the budget");
 	cr_assert_eq(count_requests(NULL, NULL, 429), 0);
+}
+
+/* Reddit's budget is per OAuth client (the fake's too: one window for
+ * every endpoint). Once one source has spent it, a second source of the
+ * same client_id added by a reload asks nothing before the reset: it takes
+ * the client's figures from the first, instead of meeting a 429. */
+Test(reddit, client_budget_shared_by_sources_of_one_client)
+{
+	const struct rwt_src src2 = {&daemon_, SOURCE "2"};
+	char *top, *path;
+	size_t before;
+	json_t *s;
+
+	json_decref(ctl("config", "{'rate_limit': 8}"));
+	start_daemon(WITH_PASSWORD);
+	rwt_src_wait_source_state(&src, "rate_limited", 20.0);
+	cr_assert_eq(count_requests(NULL, NULL, 429), 0);
+
+	/* The same first source, and a second of the same client. */
+	cr_assert(
+		asprintf(&top,
+			 ",\n \"retention\": { \"backfill\": \"1d\" },\n"
+			 " \"policies\": [ { \"name\": \"social\", \"breach_after\": \"2h\" } ],\n"
+			 " \"sources\": [ { \"name\": \"" SOURCE "\", \"type\": \"" PLATFORM "\","
+			 " \"base_url\": \"%s\", \"auth_url\": \"%s\","
+			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"" CLIENT_SECRET
+			 "\", \"username\": \"" BRAND "\", " WITH_PASSWORD
+			 ", \"poll_every\": \"1s\" },"
+			 " { \"name\": \"" SOURCE "2\", \"type\": \"" PLATFORM "\","
+			 " \"base_url\": \"%s\", \"auth_url\": \"%s\","
+			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"" CLIENT_SECRET
+			 "\", \"username\": \"" BRAND "\", " WITH_PASSWORD
+			 ", \"poll_every\": \"1s\" } ]",
+			 fake.base, fake.base, fake.base, fake.base) > 0);
+	path = rwt_write_config(dir, &redis, daemon_.http_port, "", top);
+	before = count_requests(NULL, NULL, 0);
+	rwt_daemon_signal(&daemon_, SIGHUP);
+	rwt_src_wait_source_state(&src2, "rate_limited", 10.0);
+	s = rwt_src_status(&src2);
+	cr_assert_eq(
+		json_integer_value(json_object_get(json_object_get(s, "rate_limit"), "remaining")),
+		0, "%s", json_dumps(s, 0));
+	json_decref(s);
+	cr_assert_not(rwt_wait_until(more_requests, &before, 2.0),
+		      "a source of the same client asked past the client's budget");
+	cr_assert_eq(count_requests(NULL, NULL, 429), 0);
+	free(path);
+	free(top);
 }
 
 /* A refresh token revoked while the source runs: down, with a reason a

@@ -6,7 +6,8 @@
  * thread carries inline (found through comments.list), the day's quota
  * counted in /status and a 403 quotaExceeded that waits until midnight
  * Pacific time (on the test clock), a rejected API key (down, never
- * logged), and a restart that resumes without doubles.
+ * logged), a restart that resumes without doubles, and the day's units
+ * kept over a restart.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -401,4 +402,59 @@ Test(youtube, restart_resumes_without_doubles)
 		rwt_src_wait_state(&src, fresh[i], "open", 10.0);
 	cr_assert_eq(rwt_src_tracked(&src), BACKLOG + 3);
 	cr_assert_eq(count_requests("commentThreads", "pageToken="), pages);
+}
+
+/* The daily quota's units left in /status; -1 before the first poll. */
+static long
+units_left(void)
+{
+	json_t *s = rwt_src_status(&src);
+	json_t *q = json_object_get(json_object_get(json_object_get(s, "rate_limit"), "endpoints"),
+				    "daily quota");
+	json_t *r = json_object_get(q, "remaining");
+	long v = json_is_integer(r) ? (long)json_integer_value(r) : -1;
+
+	json_decref(s);
+	return v;
+}
+
+/* True once the daily quota shows a figure below *(long *)arg. */
+static bool
+units_below(void *arg)
+{
+	long v = units_left();
+
+	return v >= 0 && v < *(long *)arg;
+}
+
+/* Units spent before a restart stay spent: the day's count is kept in
+ * Redis (PREFIX{SOURCE}:dq, gone an hour after the Pacific reset), so a
+ * restart mid-day does not start again from 10 000 and overspend. */
+Test(youtube, regression_daily_units_survive_restart)
+{
+	char id[ID_LEN];
+	long target = 10000 - 5, before, after, any = 100000;
+	redisContext *rc;
+	redisReply *r;
+
+	add_comment("", rw_now_ms() - MINUTE_MS, id);
+	start_daemon(API_KEY, "1s");
+	cr_assert(rwt_wait_until(units_below, &target, 20.0), "fewer than 5 units spent");
+	before = units_left();
+	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_cleanup(&daemon_);
+
+	rc = rwt_redis_connect(&redis);
+	r = redisCommand(rc, "PTTL t:{" SOURCE "}:dq");
+	cr_assert(r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer > 3600 * 1000LL &&
+			  r->integer <= 25 * 3600 * 1000LL,
+		  "the count expires after the next Pacific midnight");
+	freeReplyObject(r);
+	redisFree(rc);
+
+	start_daemon(API_KEY, "1s");
+	cr_assert(rwt_wait_until(units_below, &any, 10.0), "no daily quota after the restart");
+	after = units_left();
+	cr_assert_leq(after, before, "the restart began the day again: %ld units left, %ld before",
+		      after, before);
 }

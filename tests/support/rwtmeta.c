@@ -28,6 +28,12 @@ rwm_teardown(void)
 void
 rwm_start(const char *type, const char *params)
 {
+	rwm_start_every(type, "1s", params);
+}
+
+void
+rwm_start_every(const char *type, const char *every, const char *params)
+{
 	int port = rwm.daemon.http_port ? rwm.daemon.http_port : rwt_free_port();
 	char *top, *path;
 
@@ -37,8 +43,8 @@ rwm_start(const char *type, const char *params)
 			 " \"policies\": [ { \"name\": \"social\", \"breach_after\": \"3h\" } ],\n"
 			 " \"sources\": [ { \"name\": \"" RWM_SOURCE "\", \"type\": \"%s\","
 			 " \"base_url\": \"%s\", \"token\": \"" RWM_TOKEN "\","
-			 " \"poll_every\": \"1s\"%s } ]",
-			 type, rwm.fake.base, params) > 0);
+			 " \"poll_every\": \"%s\"%s } ]",
+			 type, rwm.fake.base, every, params) > 0);
 	path = rwt_write_config(rwm.dir, &rwm.redis, port, "", top);
 	rwt_daemon_start(&rwm.daemon, path, port, NULL);
 	rwt_daemon_wait_ready(&rwm.daemon, 5.0);

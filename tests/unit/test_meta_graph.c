@@ -117,7 +117,8 @@ Test(meta_graph, app_usage_is_remaining_percent)
 	cr_assert(rl.known);
 	cr_assert_eq(rl.limit, 100);
 	cr_assert_eq(rl.remaining, 72);
-	cr_assert_eq(rl.reset_at_ms, 0);
+	/* A rolling hour: what is spent now has left it an hour from now. */
+	cr_assert_eq(rl.reset_at_ms, NOW + RW_GRAPH_WINDOW_MS);
 }
 
 Test(meta_graph, business_use_case_regain_is_reset)
@@ -149,7 +150,7 @@ Test(meta_graph, highest_percentage_of_all_headers_counts)
 	struct rw_ratelimit rl = usage(h);
 
 	cr_assert_eq(rl.remaining, 9);
-	cr_assert_eq(rl.reset_at_ms, 0);
+	cr_assert_eq(rl.reset_at_ms, NOW + RW_GRAPH_WINDOW_MS);
 }
 
 Test(meta_graph, unreadable_usage_is_absent)
@@ -223,4 +224,48 @@ Test(meta_graph, ids)
 	cr_assert_not(rw_graph_id_valid("1/../2"));
 	cr_assert_not(rw_graph_id_valid("abc"));
 	cr_assert_not(rw_graph_id_valid(NULL));
+}
+
+/* appsecret_proof is the hex HMAC-SHA256 of the token keyed with the app
+ * secret; the vectors were computed with
+ *   printf '%s' TOKEN | openssl dgst -sha256 -hmac SECRET */
+Test(meta_graph, appsecret_proof_known_vector)
+{
+	char proof[RW_GRAPH_PROOF_LEN + 1];
+
+	cr_assert_eq(
+		rw_graph_appsecret_proof("EAAGm0PX4ZCpsBAKaN0tokenZDZD", "c0ffee5ecret", proof), 0);
+	cr_assert_str_eq(proof, "4d94f782f3e3d3e734c3f643ee5fb2ac51e580ab7bd3186ee9d7cfcf38cd9c99");
+	cr_assert_eq(rw_graph_appsecret_proof("meta-test-token", "meta-app-secret", proof), 0);
+	cr_assert_str_eq(proof, "fe9d2470df83d7c748889a2bc6832d9fa248160fb626099e933a9eef8a5c76ea");
+	cr_assert_eq(rw_graph_appsecret_proof("meta-test-token", "", proof), -1);
+	cr_assert_str_eq(proof, "");
+	cr_assert_eq(rw_graph_appsecret_proof(NULL, "s", proof), -1);
+}
+
+/* Graph refuses a missing or wrong proof with code 100 and a message that
+ * names appsecret_proof: the source is down with what to fix, not a
+ * client error retried for ever. */
+Test(meta_graph, appsecret_proof_refused_is_auth_error)
+{
+	char reason[256];
+
+	cr_assert_eq(result_of(400,
+			       "{'error':{'message':'Invalid appsecret_proof provided in the API "
+			       "argument','type':'GraphMethodException','code':100}}",
+			       reason, sizeof(reason)),
+		     RW_POLL_AUTH_ERROR);
+	cr_assert_not_null(strstr(reason, "app_secret"), "%s", reason);
+	cr_assert_eq(
+		result_of(400,
+			  "{'error':{'message':'API calls from the server require an "
+			  "appsecret_proof argument','type':'GraphMethodException','code':100}}",
+			  reason, sizeof(reason)),
+		RW_POLL_AUTH_ERROR);
+	/* Another code 100 (an invalid parameter) is left to the poller. */
+	cr_assert_eq(result_of(400,
+			       "{'error':{'message':'(#100) Invalid after cursor','type':"
+			       "'OAuthException','code':100}}",
+			       reason, sizeof(reason)),
+		     RW_POLL_OK);
 }

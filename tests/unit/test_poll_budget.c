@@ -120,6 +120,41 @@ Test(poll_budget, cost_sample)
 			   "nothing known after: the calls");
 }
 
+/* A rolling window (Meta's usage percentages): the rise of usage between
+ * polls is the cost; calls are not its units, and a fall says nothing. */
+Test(poll_budget, cost_sample_rolling)
+{
+	cr_assert_float_eq(poll_cost_sample_rolling(50, 40), 10, 1e-9, "ten points");
+	cr_assert_float_eq(poll_cost_sample_rolling(40, 40), 0, 1e-9, "no rise");
+	cr_assert_lt(poll_cost_sample_rolling(40, 45), 0, "usage fell: nothing learnt");
+	cr_assert_lt(poll_cost_sample_rolling(-1, 45), 0, "nothing known before");
+	cr_assert_lt(poll_cost_sample_rolling(40, -1), 0, "nothing known after");
+}
+
+/* Usage rising by ten points a poll over a rolling hour: the interval grows
+ * as the share left shrinks, and at the last poll's worth it waits for the
+ * reset (the ceiling). */
+Test(poll_budget, rolling_usage_rising_slows_down)
+{
+	struct poll_budget b = {.cost = 0};
+	double prev = 0, v;
+	char why[160];
+	long seen = -1;
+
+	for (long used = 50; used <= 90; used += 10) {
+		double spent = poll_cost_sample_rolling(seen, 100 - used);
+
+		if (spent >= 0)
+			b.cost = poll_cost_learn(b.cost, spent);
+		seen = b.remaining = 100 - used;
+		b.reset_at_ms = NOW + 3600 * 1000LL;
+		v = poll_auto_interval(&b, 1, NOW, 60, why, sizeof(why));
+		cr_assert_geq(v, prev, "%ld %%: %s", used, why);
+		prev = v;
+	}
+	cr_assert_float_eq(prev, POLL_AUTO_CEILING_S, 1e-9);
+}
+
 /*
  * A source polled with the auto interval (plus the largest jitter, 10 %)
  * over windows of window_ms with limit calls each, a poll costing

@@ -20,7 +20,9 @@
  *       "total_cputime":25,"total_time":25,"estimated_time_to_regain_access":19}]}
  *
  * are read as a limit of 100 with remaining 100 - the highest percentage,
- * and estimated_time_to_regain_access (minutes) as the reset.
+ * and estimated_time_to_regain_access (minutes) as the reset; without one,
+ * the reset is an hour ahead (RW_GRAPH_WINDOW_MS): the window rolls, so
+ * what is spent now has left it by then.
  *
  * Lists page with {"paging": {"cursors": {"before", "after"}, "next": URL}}:
  * there is a next page only while "next" is present; the connector follows
@@ -41,6 +43,16 @@
 /* The Graph API version in every path the connectors build. */
 #define RW_GRAPH_VERSION "v21.0"
 
+/* Graph's usage window: a rolling hour (the Platform rate limits; the
+ * Business Use Case windows are longer, and say when access comes back
+ * once throttled). */
+#define RW_GRAPH_WINDOW_MS (60LL * 60 * 1000)
+
+/* The one rate-limit entry of a Graph source (struct rw_quota.shared):
+ * the usage headers report the app's and the Page's share, whichever edge
+ * is asked. */
+#define RW_GRAPH_USAGE "usage"
+
 /* Longest Graph id accepted ("PAGEID_POSTID_COMMENTID" is far shorter). */
 #define RW_GRAPH_ID_MAX 128
 
@@ -49,6 +61,8 @@ struct rw_item;
 struct rw_graph_error {
 	int code;    /* error.code; 0 when not given */
 	int subcode; /* error.error_subcode; 0 when not given */
+	bool proof;  /* code 100 whose message names appsecret_proof (missing or
+			invalid: Graph gives it no code of its own) */
 };
 
 /* What an error means for the source. */
@@ -57,6 +71,7 @@ enum rw_graph_error_kind {
 	RW_GRAPH_ERROR_RATE_LIMITED, /* 4, 17, 32, 613, 80001-80014: wait, not down */
 	RW_GRAPH_ERROR_TOKEN,        /* 190 (102): the token expired or was revoked */
 	RW_GRAPH_ERROR_PERMISSION,   /* 10, 200-299: a permission is missing */
+	RW_GRAPH_ERROR_PROOF,        /* 100 about appsecret_proof: app_secret wrong or absent */
 };
 
 /* True when id is a Graph object id: 1 to RW_GRAPH_ID_MAX digits, with
@@ -77,6 +92,25 @@ enum rw_graph_error_kind rw_graph_error_kind(const struct rw_graph_error *err);
  * without a secret. */
 enum rw_poll_result rw_graph_answer_result(long status, const char *body, size_t len, char *reason,
 					   size_t reasonlen);
+
+/* appsecret_proof (an app with "Require App Secret"): the hex HMAC-SHA256
+ * of the access token keyed with the app secret, 64 digits and a NUL into
+ * out. Derived from two secrets: never logged, wiped when no longer needed.
+ * Returns 0, or -1 (NULL or empty input, an OpenSSL failure; out is "" then). */
+#define RW_GRAPH_PROOF_LEN 64
+int rw_graph_appsecret_proof(const char *token, const char *app_secret,
+			     char out[RW_GRAPH_PROOF_LEN + 1]);
+
+/* A Graph source's credentials as its connector state (state_new): the
+ * "Authorization: Bearer" line of its token and, when the source has an
+ * app_secret, the appsecret_proof every call carries. NULL without a
+ * token or out of memory. Freed (wiped) with rw_graph_auth_free. */
+void *rw_graph_auth_new(const struct rw_source_config *src);
+void rw_graph_auth_free(void *state);
+/* The header line (auth_header); NULL when state is NULL. */
+const char *rw_graph_auth_header(const void *state);
+/* The proof for a URL's appsecret_proof, or NULL without app_secret. */
+const char *rw_graph_auth_proof(const void *state);
 
 /* The usage headers (above) read into out (rw_platform.ratelimit_read). */
 void rw_graph_ratelimit_read(rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
