@@ -526,7 +526,8 @@ al_ratings(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 			continue;
 		v[n++] = r;
 	}
-	qsort(v, n, sizeof(*v), al_cmp);
+	if (n > 0) /* qsort takes no NULL, even for nothing */
+		qsort(v, n, sizeof(*v), al_cmp);
 	list = json_array();
 	for (size_t i = (size_t)offset; list != NULL && i < n && i < (size_t)offset + (size_t)limit;
 	     i++)
