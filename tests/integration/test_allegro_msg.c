@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
@@ -333,4 +334,38 @@ Test(allegro_msg, issues_and_their_chats)
 	rwt_src_wait_state(&src, b2, "replied", 15.0);
 	rwt_src_wait_state(&src, o1, "open", 15.0);
 	cr_assert_eq(rwt_src_tracked(&src), 3);
+}
+
+/* The ratings' re-read by id lists every open item of the source: it took
+ * buyer messages for ratings, asked /sale/user-ratings/ID, got 404 and
+ * closed them as "deleted on platform" at the next poll. */
+Test(allegro_msg, regression_open_messages_are_not_closed_by_the_ratings_reread)
+{
+	char th[ID_MAX], a[ID_MAX];
+	json_t *reqs;
+
+	new_thread("jo", "COMMON", th);
+	say("message", th, "buyer", rw_now_ms() - MINUTE_MS, NULL, a);
+	start_daemon();
+	rwt_src_wait_state(&src, a, "open", 15.0);
+	/* Several polls (one a second), each with its re-read. */
+	for (int i = 0; i < 4; i++) {
+		reqs = rwt_fake_requests(&fake, PLATFORM, "threads");
+		size_t before = json_array_size(reqs);
+
+		json_decref(reqs);
+		for (int k = 0; k < 50; k++) {
+			reqs = rwt_fake_requests(&fake, PLATFORM, "threads");
+			size_t now = json_array_size(reqs);
+
+			json_decref(reqs);
+			if (now > before)
+				break;
+			usleep(100 * 1000);
+		}
+	}
+	rwt_src_wait_state(&src, a, "open", 1.0);
+	reqs = rwt_fake_requests(&fake, PLATFORM, "rating");
+	cr_assert_eq(json_array_size(reqs), 0, "a message read as a rating");
+	json_decref(reqs);
 }
