@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "replywatch/authorize.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
 #include "replywatch/log.h"
@@ -23,6 +24,7 @@ usage(FILE *out)
 	fprintf(out,
 		"usage: replywatchd [-c FILE]              run in the foreground\n"
 		"       replywatchd --check-config [-c FILE] validate FILE and exit\n"
+		"       replywatchd --authorize SOURCE [-c FILE] sign SOURCE in (device flow)\n"
 		"       replywatchd --version\n"
 		"FILE defaults to %s\n",
 		RW_CONFIG_DEFAULT_PATH);
@@ -69,6 +71,7 @@ main(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"check-config", no_argument, NULL, 'n'},
 		{"version", no_argument, NULL, 'V'},
+		{"authorize", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		/* Hidden (not in usage): the integration tests' movable clock,
 		 * docs/testing.md. */
@@ -77,6 +80,7 @@ main(int argc, char **argv)
 	};
 	const char *path = RW_CONFIG_DEFAULT_PATH;
 	bool check_only = false;
+	const char *authorize = NULL;
 	unsigned flags = 0;
 	struct rw_config *cfg;
 	struct rw_daemon *d;
@@ -102,6 +106,9 @@ main(int argc, char **argv)
 		case 'T':
 			flags |= RW_DAEMON_TEST_CLOCK;
 			break;
+		case 'A':
+			authorize = optarg;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -112,7 +119,17 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init();
-	cfg = load_config(path, check_only);
+	cfg = load_config(path, check_only || authorize != NULL);
+	if (authorize != NULL) {
+		int r = RW_AUTHORIZE_CONFIG;
+
+		if (cfg != NULL && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) {
+			r = rw_authorize_run(cfg, authorize, stdout, stderr);
+			curl_global_cleanup();
+		}
+		rw_config_free(cfg);
+		return r;
+	}
 	if (check_only) {
 		if (cfg == NULL)
 			return 1;

@@ -216,10 +216,10 @@ url_for_log(const char *url)
 /* True when one of the header lines (NULL-terminated, or NULL) is the
  * header name ("Content-Type:"). */
 static bool
-lines_have(const char *const *lines, const char *name)
+has_header(const char *const *list, const char *name)
 {
-	for (size_t i = 0; lines && lines[i]; i++)
-		if (strncasecmp(lines[i], name, strlen(name)) == 0)
+	for (size_t i = 0; list && list[i]; i++)
+		if (strncasecmp(list[i], name, strlen(name)) == 0)
 			return true;
 	return false;
 }
@@ -269,18 +269,18 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 			     rw_time_format(until, when, sizeof(when)));
 		return;
 	}
-	/* One Accept: the caller's (a stream's media type), else the
-	 * connector's (Allegro's), else JSON. Two would reach the server. */
-	if (!lines_have(extra, "Accept:") && !lines_have(own, "Accept:"))
+	/* JSON unless the connector names its own media type (Allegro's
+	 * vendor types): two Accept headers would reach the server. */
+	if (!has_header(own, "Accept:") && !has_header(extra, "Accept:"))
 		headers[n++] = "Accept: application/json";
 	/* JSON unless the caller names its own type (an OAuth token request
 	 * sends a form): two Content-Type headers would reach the server. */
-	if (body != NULL && *body != '\0' && !lines_have(extra, "Content-Type:"))
+	if (body != NULL && *body != '\0' && !has_header(extra, "Content-Type:"))
 		headers[n++] = "Content-Type: application/json";
 	if (auth != NULL)
 		headers[n++] = auth;
 	for (size_t i = 0; own && own[i] && n < MAX_HEADERS; i++)
-		if (!lines_have(extra, "Accept:") || strncasecmp(own[i], "Accept:", 7) != 0)
+		if (!has_header(extra, "Accept:") || strncasecmp(own[i], "Accept:", 7) != 0)
 			headers[n++] = own[i];
 	for (size_t i = 0; extra && extra[i] && n < MAX_HEADERS; i++)
 		headers[n++] = extra[i];

@@ -77,7 +77,7 @@ done
 # The review sources poll every 5 s and read open reviews again by id on
 # each poll (a real deployment polls every few minutes): lift the fake's
 # per-endpoint windows (300 calls per 5 min) so the demo is not rate-limited.
-for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube; do
+for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube allegro; do
 	curl -fsS "http://127.0.0.1:$fake_port/_fake/$p/config" -d '{"rate_limit":100000}' >/dev/null
 done
 
@@ -132,6 +132,14 @@ yt_id=$(yt comment "{\"text\":\"Does it work offline?\",\"name\":\"@kim\",\"at\"
 yt reply "{\"thread\":\"$yt_id\",\"text\":\"Yes, fully.\",\"at\":\"$(ago 30)\"}" >/dev/null
 yt comment "{\"text\":\"The update broke my playlist\",\"name\":\"@lou\",\"at\":\"$(now)\"}" >/dev/null
 
+# Two Allegro buyer ratings (no simulator): one the seller answered after
+# 45 s, one negative still open. acme-allegro signs in with the fake's seed
+# refresh token, then keeps the rotated one in Redis, encrypted.
+al() { curl -fsS "http://127.0.0.1:$fake_port/_fake/allegro/$1" -d "$2"; }
+al_id=$(al rating "{\"buyer\":\"kasia\",\"comment\":\"Szybka wysyłka\",\"recommended\":true,\"created_at\":\"$(ago 90)\"}" | jq -r .id)
+al answer "{\"id\":\"$al_id\",\"message\":\"Dziękujemy!\",\"created_at\":\"$(ago 45)\"}" >/dev/null
+al rating "{\"buyer\":\"marek\",\"comment\":\"Paczka uszkodzona\",\"recommended\":false,\"rates\":{\"delivery\":1,\"service\":2},\"created_at\":\"$(now)\"}" >/dev/null
+
 cat <<MSG
 
 replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
@@ -163,6 +171,8 @@ Breaches and resolutions are delivered, signed, to a webhook receiver in the fak
   YouTube:    curl http://127.0.0.1:$fake_port/_fake/youtube/comment -d '{"text":"help!"}'
               (the brand answers: .../_fake/youtube/reply -d '{"thread":"ID","text":"Sure"}';
               comments: curl http://$http/mentions?source=acme-youtube)
+  Allegro:    curl http://127.0.0.1:$fake_port/_fake/allegro/rating -d '{"recommended":false,"comment":"broken"}'
+              (the seller answers: .../_fake/allegro/answer -d '{"id":"ID","message":"Sorry"}')
   break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.
