@@ -369,3 +369,30 @@ Test(allegro_msg, regression_open_messages_are_not_closed_by_the_ratings_reread)
 	cr_assert_eq(json_array_size(reqs), 0, "a message read as a rating");
 	json_decref(reqs);
 }
+
+/* Open issues are read whole each poll: a new message in an old open issue
+ * beyond the first page of new issues (ordered by opening date) is found. */
+Test(allegro_msg, a_new_message_in_an_old_open_issue_beyond_page_one)
+{
+	int64_t t = rw_now_ms() - 3 * 60 * MINUTE_MS;
+	char old[ID_MAX], first[ID_MAX], b[ID_MAX], late[ID_MAX], body[200];
+	json_t *r;
+
+	snprintf(body, sizeof(body), "{'buyer': 'kim', 'opened_at': %lld}", (long long)t);
+	r = ctl("issue", body);
+	snprintf(old, sizeof(old), "%s", str(r, "id"));
+	json_decref(r);
+	for (int i = 0; i < 100; i++) {
+		snprintf(body, sizeof(body), "{'buyer': 'lee', 'opened_at': %lld}",
+			 (long long)(t + 60 * MINUTE_MS + i * MINUTE_MS));
+		r = ctl("issue", body);
+		if (i == 99)
+			snprintf(first, sizeof(first), "%s", str(r, "id"));
+		json_decref(r);
+	}
+	say("issue_message", first, "buyer", t + 61 * MINUTE_MS, NULL, b);
+	start_daemon();
+	rwt_src_wait_state(&src, b, "open", 20.0);
+	say("issue_message", old, "buyer", rw_now_ms() - 1000, NULL, late);
+	rwt_src_wait_state(&src, late, "open", 20.0);
+}
