@@ -708,3 +708,60 @@ Test(json, query_key_sent_but_never_logged)
 	log_level = "info";
 	free(cfg);
 }
+
+/* Discourse pages /posts.json with before=ID of the page's last post
+ * (paging "last_item"): a burst of 120 posts while the daemon is away (50
+ * a page) is all tracked at the next poll, none twice, and the walk stops
+ * at what the previous one saw (no page asked twice). */
+Test(json, discourse_burst_paged_by_last_item)
+{
+	static const char paging[] =
+		", \"paging\": { \"type\": \"last_item\", \"pointer\": \"/id\","
+		" \"param\": \"before\" }";
+	char first[16], ids[120][16], *cfg;
+	int64_t t0 = rw_now_ms() - 10 * MINUTE_MS, restarted;
+	json_t *m, *reqs, *r, *seen;
+	size_t i, nbefore = 0;
+
+	dc_post("ann", 0, t0, "", first);
+	cfg = forum_source(DC_KEY, paging);
+	start_daemon(cfg);
+	rwt_src_wait_state(&forum, first, "open", 10.0);
+	rwt_daemon_stop_clean(&stack.daemon);
+	rwt_daemon_cleanup(&stack.daemon);
+
+	for (int k = 0; k < 120; k++)
+		dc_post(k % 3 ? "bob" : "cid", 0, t0 + (k + 1) * 1000, "", ids[k]);
+	restarted = rw_now_ms();
+	start_daemon(cfg);
+	rwt_src_wait_tracked(&forum, 121, 20.0);
+	cr_assert_eq(rwt_src_tracked(&forum), 121);
+	/* Each post once: 121 distinct ids, every one of the burst among them. */
+	seen = json_object();
+	for (int k = 0; k < 120; k++) {
+		m = rwt_src_mention(&forum, ids[k]);
+		cr_assert_not_null(m, "post %d (%s) not tracked", k, ids[k]);
+		cr_assert_str_eq(str(m, "state"), "open");
+		json_decref(m);
+	}
+	/* The walk after the restart: pages before=the last id of the one
+	 * before, each asked once, three in all (50, 50, 21 posts). */
+	reqs = rwt_fake_requests(&stack.fake, "discourse", NULL);
+	json_array_foreach(reqs, i, r)
+	{
+		int64_t at;
+		const char *q = str(r, "query"), *b;
+
+		cr_assert_eq(rw_time_parse(str(r, "at"), &at), 0);
+		if (at < restarted || q == NULL || (b = strstr(q, "before=")) == NULL)
+			continue;
+		cr_assert_null(json_object_get(seen, b), "asked twice: %s", q);
+		json_object_set_new(seen, b, json_true());
+		nbefore++;
+	}
+	json_decref(reqs);
+	cr_assert_geq(nbefore, 2, "the walk never paged");
+	cr_assert(json_object_get(seen, "before=") == NULL);
+	json_decref(seen);
+	free(cfg);
+}

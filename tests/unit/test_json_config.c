@@ -141,7 +141,23 @@ static const struct json_case cases[] = {
 	/* paging */
 	{"paging without type", MIN ", 'paging': {'pointer': '/n'}", {S "paging.type: required"}},
 	{"paging unknown type", MIN ", 'paging': {'type': 'link'}",
-	 {S "paging.type: unknown value \"link\" (expected one of: next_url, cursor, page)"}},
+	 {S "paging.type: unknown value \"link\" (expected one of: next_url, cursor, page, "
+	    "last_item)"}},
+	{"paging last_item without pointer", MIN ", 'paging': {'type': 'last_item', 'param': 'b'}",
+	 {S "paging.pointer: required"}},
+	{"paging last_item bad pointer",
+	 MIN ", 'paging': {'type': 'last_item', 'pointer': 'id', 'param': 'b'}",
+	 {S "paging.pointer: \"id\": does not start with \"/\" (use \"\" for the whole "
+	    "document) (a JSON pointer: \"\" or "
+	    "\"/a/0/b\", ~0 for ~ and ~1 for /)"}},
+	{"paging last_item without carrier", MIN ", 'paging': {'type': 'last_item', 'pointer': '/id'}",
+	 {S "paging.param: required (or put {cursor} in request.url)"}},
+	{"paging last_item with both", "'request': {'url': '/x?b={cursor}'}, 'items': '', " FIELDS
+	 ", 'paging': {'type': 'last_item', 'pointer': '/id', 'param': 'b'}",
+	 {S "paging.param: the request already has {cursor}: give param or {cursor}, not both"}},
+	{"paging last_item unknown key",
+	 MIN ", 'paging': {'type': 'last_item', 'pointer': '/id', 'param': 'b', 'start': 1}",
+	 {S "paging.start: unknown key (expected one of: type, pointer, param)"}},
 	{"paging next_url without pointer", MIN ", 'paging': {'type': 'next_url'}",
 	 {S "paging.pointer: required"}},
 	{"paging next_url with param", MIN ", 'paging': {'type': 'next_url', 'pointer': '/n', "
@@ -155,6 +171,9 @@ static const struct json_case cases[] = {
 	{"cursor placeholder without paging", "'request': {'url': '/x?c={cursor}'}, 'items': '', "
 	 FIELDS,
 	 {S "request.url: {cursor} needs \"paging\""}},
+	{"cursor placeholder with page paging", "'request': {'url': '/x?c={cursor}'}, 'items': '', "
+	 FIELDS ", 'paging': {'type': 'page', 'param': 'p'}",
+	 {S "request.url: {cursor} needs paging type \"cursor\" or \"last_item\""}},
 	{"page placeholder with cursor paging", "'request': {'url': '/x?p={page}'}, 'items': '', "
 	 FIELDS ", 'paging': {'type': 'cursor', 'pointer': '/n', 'param': 'c'}",
 	 {S "request.url: {page} needs paging type \"page\""}},
