@@ -21,6 +21,7 @@
 #include "replywatch/config.h"
 #include "replywatch/jsonptr.h"
 #include "replywatch/page.h"
+#include "replywatch/platform.h"
 
 struct rw_secret;
 
@@ -134,12 +135,39 @@ struct rw_json_list_spec {
 	bool replies;
 };
 
+/* "rate_limit": the headers that carry the API's budget, read like the
+ * built-in connectors' (the poller waits for the reset once remaining is
+ * 0). Not configured: remaining is NULL. */
+enum rw_json_reset {
+	RW_JSON_RESET_EPOCH_S, /* Unix seconds (GitHub's X-RateLimit-Reset); the default */
+	RW_JSON_RESET_SECONDS, /* seconds from the answer */
+	RW_JSON_RESET_RFC3339  /* an RFC 3339 time */
+};
+
+struct rw_json_rate_limit {
+	char *limit, *remaining, *reset; /* owned header names; limit may be NULL */
+	enum rw_json_reset reset_format;
+	struct rw_ratelimit_headers headers; /* the same names, as the poller reads them */
+};
+
+#define RW_JSON_DIGEST_LEN 32
+
 struct rw_json_spec {
 	struct rw_json_auth auth;
 	struct rw_json_list_spec list;     /* the main request */
 	struct rw_json_list_spec *replies; /* owned: the "replies" request, or NULL */
 	long max_pages;                    /* pages one poll may walk (default 10) */
+	struct rw_json_rate_limit rate_limit;
+	/* SHA-256 of the type's keys of the source object as configured (keys
+	 * sorted): two specs with the same digest and the same secret values
+	 * ask the same thing (rw_json_spec_equal). */
+	unsigned char digest[RW_JSON_DIGEST_LEN];
 };
+
+/* True when a and b send the same requests with the same credentials and
+ * map the answers alike (a reload that changes any of it makes the source
+ * a new one to the poller). NULL equals only NULL. */
+bool rw_json_spec_equal(const struct rw_json_spec *a, const struct rw_json_spec *b);
 
 /* The spec of a source of type json (borrowed from src, valid while the
  * configuration is), or NULL for any other source. */
