@@ -866,3 +866,34 @@ Test(json, regression_reload_with_new_auth_polls_afresh)
 	free(bad);
 	free(good);
 }
+
+/* last_item paging with an API that ignores before: the page's last id is
+ * the same cursor again, and the walk stops there (no progress) instead of
+ * asking for the same page over and over; what it found is kept. */
+Test(json, last_item_same_cursor_again_stops)
+{
+	char *cfg, body[700], at[40];
+
+	snprintf(body, sizeof(body),
+		 "{'endpoint': 'posts', 'kind': 'answer', 'count': 1000, 'body': "
+		 "'{\\\"latest_posts\\\": [{\\\"id\\\": 89, \\\"username\\\": \\\"zed\\\","
+		 " \\\"raw\\\": \\\"hi\\\", \\\"created_at\\\": \\\"%s\\\", \\\"topic_id\\\": 5,"
+		 " \\\"topic_slug\\\": \\\"t\\\", \\\"post_number\\\": 1}]}'}",
+		 rw_time_format(rw_now_ms() - MINUTE_MS, at, sizeof(at)));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/discourse/fault", body));
+	cfg = forum_source(DC_KEY, ", \"paging\": { \"type\": \"last_item\", \"pointer\": \"/id\","
+				   " \"param\": \"before\" }");
+	start_daemon(cfg);
+	rwt_src_wait_state(&forum, "89", "open", 10.0);
+	cr_assert(rwt_wait_until(log_says_no_progress, NULL, 10.0));
+	json_t *reqs = rwt_fake_requests(&stack.fake, "discourse", NULL), *r;
+	size_t i, with_before = 0;
+
+	json_array_foreach(reqs, i, r) with_before +=
+		strstr(str(r, "query") ? str(r, "query") : "", "before=89") != NULL;
+	cr_assert_gt(with_before, 0, "the cursor was never sent");
+	/* Two requests a walk (the page, before=89 once), a few walks. */
+	cr_assert_lt(json_array_size(reqs), 20);
+	json_decref(reqs);
+	free(cfg);
+}
