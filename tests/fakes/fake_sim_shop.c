@@ -229,11 +229,12 @@ issue_arrive(struct fake_sim *sim, const struct ev *e)
 	return id;
 }
 
-/* ---- the forum: target is "TOPIC USERNAME" ---- */
+/* ---- the forum: target is "TOPIC FIRST_POST_ID USERNAME" ---- */
 
+/* The post made (its topic_id and id); false when none was. */
 static bool
 forum_post(struct fake_sim *sim, const struct ev *e, const char *user, const char *raw, long topic,
-	   bool staff, long *topic_out)
+	   bool staff, long *topic_out, long *id_out)
 {
 	json_t *body = json_pack("{s:s, s:s, s:I, s:b}", "username", user, "raw", raw, "at",
 				 (json_int_t)e->at, "staff", staff),
@@ -247,6 +248,8 @@ forum_post(struct fake_sim *sim, const struct ev *e, const char *user, const cha
 	r = fake_feed_call(sim, e->p, "post", body);
 	if (r != NULL && topic_out != NULL)
 		*topic_out = (long)json_integer_value(json_object_get(r, "topic_id"));
+	if (r != NULL && id_out != NULL)
+		*id_out = (long)json_integer_value(json_object_get(r, "id"));
 	json_decref(r);
 	return r != NULL;
 }
@@ -255,22 +258,42 @@ static char *
 forum_arrive(struct fake_sim *sim, const struct ev *e)
 {
 	const char *user = PICK(&sim->srng, forum_users);
-	long topic = 0;
+	long topic = 0, id = 0;
 
-	if (!forum_post(sim, e, user, PICK(&sim->srng, topics), 0, false, &topic) || topic <= 0)
+	if (!forum_post(sim, e, user, PICK(&sim->srng, topics), 0, false, &topic, &id) ||
+	    topic <= 0)
 		return NULL;
-	return fake_sprintf("%ld %s", topic, user);
+	return fake_sprintf("%ld %ld %s", topic, id, user);
 }
 
-/* The topic and author of a forum target. */
+/* The topic and author of e's forum target while the forum still holds its
+ * first post (a reset empties the forum and numbers topics from the start
+ * again): 0 when it is gone. Read through the fake's own GET
+ * /_fake/discourse/posts. */
 static long
-forum_target(const char *target, char user[64])
+forum_target(struct fake_sim *sim, const struct ev *e, char user[64])
 {
-	long topic = 0;
+	const struct fake_platform_def *d = fake_platforms[e->p];
+	struct fake_resp resp = {0};
+	long topic = 0, id = 0, found = 0;
+	json_t *doc = NULL, *post;
+	size_t i;
 
-	if (sscanf(target, "%ld %63s", &topic, user) != 2)
-		return 0;
-	return topic;
+	if (sscanf(e->target, "%ld %ld %63s", &topic, &id, user) != 3 || d->get == NULL ||
+	    !d->get(sim->st, e->p, "posts", NULL, &resp) || resp.body == NULL ||
+	    (doc = json_loadb(resp.body, resp.len, 0, NULL)) == NULL)
+		goto done;
+	json_array_foreach(json_object_get(doc, "posts"), i, post)
+	{
+		if (json_integer_value(json_object_get(post, "id")) == id &&
+		    json_integer_value(json_object_get(post, "topic_id")) == topic &&
+		    json_integer_value(json_object_get(post, "post_number")) == 1)
+			found = topic;
+	}
+done:
+	json_decref(doc);
+	fake_resp_clear(&resp);
+	return found;
 }
 
 /* ---- the events ---- */
@@ -318,8 +341,9 @@ shop_more(struct fake_sim *sim, const struct ev *e)
 	bool ok;
 
 	if (e->feed == SHOP_FORUM)
-		ok = (topic = forum_target(e->target, user)) > 0 &&
-		     forum_post(sim, e, user, PICK(&sim->srng, forum_more), topic, false, NULL);
+		ok = (topic = forum_target(sim, e, user)) > 0 &&
+		     forum_post(sim, e, user, PICK(&sim->srng, forum_more), topic, false, NULL,
+				NULL);
 	else
 		ok = shop_message(sim, e, e->feed == SHOP_ISSUE, "buyer", PICK(&sim->srng, more),
 				  e->feed == SHOP_THREAD ? "MESSAGE_CENTER" : NULL);
@@ -338,8 +362,8 @@ shop_answer(struct fake_sim *sim, const struct ev *e)
 	if (e->feed == SHOP_RATING)
 		ok = rating_answer(sim, e);
 	else if (e->feed == SHOP_FORUM)
-		ok = (topic = forum_target(e->target, user)) > 0 &&
-		     forum_post(sim, e, SUPPORT, PICK(&sim->srng, forum_answers), topic, true,
+		ok = (topic = forum_target(sim, e, user)) > 0 &&
+		     forum_post(sim, e, SUPPORT, PICK(&sim->srng, forum_answers), topic, true, NULL,
 				NULL);
 	else
 		ok = shop_message(sim, e, e->feed == SHOP_ISSUE, "seller",
