@@ -501,14 +501,62 @@ has_kind(json_t *list, const char *kind)
 	return false;
 }
 
-/* Both sources have items and a reply; Allegro's ratings and messages. */
+/* True when two of the buyer's messages in one conversation were answered
+ * by the same seller message (several messages before one answer). */
+static bool
+answered_together(json_t *list)
+{
+	size_t i, k;
+	json_t *a, *b;
+
+	json_array_foreach(list, i, a)
+	{
+		const char *conv = json_string_value(json_object_get(a, "conversation_id"));
+		const char *at = json_string_value(json_object_get(a, "replied_at"));
+
+		if (strcmp(json_string_value(json_object_get(a, "kind")), "message") != 0 ||
+		    conv == NULL || at == NULL)
+			continue;
+		for (k = i + 1; k < json_array_size(list); k++) {
+			const char *c2, *at2;
+
+			b = json_array_get(list, k);
+			c2 = json_string_value(json_object_get(b, "conversation_id"));
+			at2 = json_string_value(json_object_get(b, "replied_at"));
+			if (c2 != NULL && at2 != NULL && strcmp(conv, c2) == 0 &&
+			    strcmp(at, at2) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A negative rating (1-2) among the source's reviews. */
+static bool
+has_negative_rating(json_t *list)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(list, i, m)
+	{
+		json_t *r = json_object_get(m, "rating");
+
+		if (json_is_integer(r) && json_integer_value(r) <= 2)
+			return true;
+	}
+	return false;
+}
+
+/* Both sources have items and a reply; Allegro's ratings (a negative one)
+ * and messages (several answered at once). */
 static bool
 shop_fed(void *arg)
 {
 	json_t *al = tracked_by(shop_names[AL]), *forum = tracked_by(shop_names[FORUM]);
 	bool ok = count_state(al, "replied") >= 2 && has_kind(al, "review") &&
-		  has_kind(al, "message") && count_state(forum, NULL) >= 2 &&
-		  count_state(forum, "replied") >= 1;
+		  has_kind(al, "message") && has_negative_rating(al) && answered_together(al) &&
+		  count_state(forum, NULL) >= 2 && count_state(forum, "replied") >= 1;
 
 	(void)arg;
 	json_decref(al);
@@ -611,6 +659,9 @@ Test(demo_sim, allegro_and_forum_get_items_and_replies_each_tracked_once)
 	cr_assert_eq(json_array_size(al), want, "%s: %zu tracked, %zu ratings and buyer messages",
 		     shop_names[AL], json_array_size(al), want);
 	assert_no_doubles(al, shop_names[AL]);
+	cr_assert(has_negative_rating(al), "%s: no negative rating", shop_names[AL]);
+	cr_assert(answered_together(al), "%s: no seller answer to several buyer messages",
+		  shop_names[AL]);
 	json_decref(st);
 	json_decref(al);
 
