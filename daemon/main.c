@@ -13,9 +13,11 @@
 
 #include <curl/curl.h>
 
+#include "replywatch/authorize.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
 #include "replywatch/log.h"
+#include "replywatch/trysource.h"
 
 static void
 usage(FILE *out)
@@ -23,6 +25,9 @@ usage(FILE *out)
 	fprintf(out,
 		"usage: replywatchd [-c FILE]              run in the foreground\n"
 		"       replywatchd --check-config [-c FILE] validate FILE and exit\n"
+		"       replywatchd --try-source NAME [-c FILE]\n"
+		"                   fetch one page of source NAME, print its items; store nothing\n"
+		"       replywatchd --authorize SOURCE [-c FILE] sign SOURCE in (device flow)\n"
 		"       replywatchd --version\n"
 		"FILE defaults to %s\n",
 		RW_CONFIG_DEFAULT_PATH);
@@ -43,6 +48,29 @@ load_config(const char *path, bool plain)
 	}
 	rw_config_errors_clear(&errs);
 	return cfg;
+}
+
+/* --try-source: exit codes in trysource.h. */
+static int
+try_source(const char *path, const char *name)
+{
+	struct rw_config *cfg = load_config(path, true);
+	int rc;
+
+	if (cfg == NULL)
+		return RW_TRY_CONFIG;
+	/* stdout is the answer: the log (stderr) says only what went wrong,
+	 * unless the configuration asks for debug. */
+	log_set_level(cfg->log_level == RW_LOG_DEBUG ? RW_LOG_DEBUG : RW_LOG_WARNING);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		rw_config_free(cfg);
+		fprintf(stderr, "curl_global_init failed\n");
+		return RW_TRY_FETCH;
+	}
+	rc = rw_try_source(cfg, name, stdout, stderr);
+	rw_config_free(cfg);
+	curl_global_cleanup();
+	return rc;
 }
 
 static void
@@ -68,7 +96,9 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"check-config", no_argument, NULL, 'n'},
+		{"try-source", required_argument, NULL, 't'},
 		{"version", no_argument, NULL, 'V'},
+		{"authorize", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		/* Hidden (not in usage): the integration tests' movable clock,
 		 * docs/testing.md. */
@@ -77,6 +107,8 @@ main(int argc, char **argv)
 	};
 	const char *path = RW_CONFIG_DEFAULT_PATH;
 	bool check_only = false;
+	const char *try_name = NULL;
+	const char *authorize = NULL;
 	unsigned flags = 0;
 	struct rw_config *cfg;
 	struct rw_daemon *d;
@@ -93,6 +125,9 @@ main(int argc, char **argv)
 		case 'n':
 			check_only = true;
 			break;
+		case 't':
+			try_name = optarg;
+			break;
 		case 'V':
 			printf("replywatchd %s\n", RW_VERSION);
 			return 0;
@@ -101,6 +136,9 @@ main(int argc, char **argv)
 			return 0;
 		case 'T':
 			flags |= RW_DAEMON_TEST_CLOCK;
+			break;
+		case 'A':
+			authorize = optarg;
 			break;
 		default:
 			usage(stderr);
@@ -112,7 +150,19 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init();
-	cfg = load_config(path, check_only);
+	if (try_name != NULL)
+		return try_source(path, try_name);
+	cfg = load_config(path, check_only || authorize != NULL);
+	if (authorize != NULL) {
+		int r = RW_AUTHORIZE_CONFIG;
+
+		if (cfg != NULL && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) {
+			r = rw_authorize_run(cfg, authorize, stdout, stderr);
+			curl_global_cleanup();
+		}
+		rw_config_free(cfg);
+		return r;
+	}
 	if (check_only) {
 		if (cfg == NULL)
 			return 1;
