@@ -33,7 +33,7 @@ static void
 setup(void)
 {
 	rwt_stack_up(&stack, true);
-	rwt_stack_unlimit(&stack, PLATFORM);
+	rwt_fake_unlimit(&stack.fake, PLATFORM);
 }
 
 static void

@@ -355,6 +355,41 @@ Test(fake, every_platform_answers_429_once_its_window_is_spent)
 	json_decref(list);
 }
 
+/* rwt_fake_unlimit, which the platform suites' setup relies on: after it
+ * a window of one call no longer holds on any platform. */
+Test(fake, unlimit_lifts_every_platforms_window)
+{
+	json_t *list, *p;
+	size_t i;
+
+	rwt_fake_start(&fake, NULL);
+	list = platform_table();
+	json_array_foreach(list, i, p)
+	{
+		const char *name = json_string_value(json_object_get(p, "name"));
+		json_t *rt = json_array_get(json_object_get(p, "routes"), 0);
+		const char *method = json_string_value(json_object_get(rt, "method"));
+		char ctl[96], path[256];
+
+		snprintf(ctl, sizeof(ctl), "/_fake/%s/config", name);
+		json_decref(rwt_fake_call(&fake, "POST", ctl, "{'rate_limit': 1}"));
+		rwt_fake_unlimit(&fake, name);
+		route_path(json_string_value(json_object_get(rt, "path")), path, sizeof(path));
+		for (int n = 0; n < 2; n++) {
+			struct rwt_response r = rwt_http(fake.port, method, path, NULL, NULL);
+
+			/* Graph throttles with a 400 and error code 4 */
+			bool throttled = r.status == 429 || (r.status == 400 && r.body &&
+							     strstr(r.body, "\"code\":4"));
+
+			cr_assert_not(throttled, "%s %s: call %d: %ld", name, path, n + 1,
+				      r.status);
+			rwt_response_free(&r);
+		}
+	}
+	json_decref(list);
+}
+
 Test(fake, unknown_path_under_a_prefix_is_that_platforms_unknown)
 {
 	json_t *list, *p;

@@ -36,8 +36,8 @@ static void
 setup(void)
 {
 	rwt_stack_up(&stack, true);
-	rwt_stack_unlimit(&stack, "github");
-	rwt_stack_unlimit(&stack, "discourse");
+	rwt_fake_unlimit(&stack.fake, "github");
+	rwt_fake_unlimit(&stack.fake, "discourse");
 }
 
 static void

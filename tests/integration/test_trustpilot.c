@@ -32,7 +32,7 @@ setup(void)
 	rwt_stack_up(&stack, true);
 	/* Re-reading open reviews every poll spends far more than the fake's
 	 * default window (300 calls in 5 minutes). */
-	rwt_stack_unlimit(&stack, "trustpilot");
+	rwt_fake_unlimit(&stack.fake, "trustpilot");
 }
 
 static void

@@ -672,16 +672,6 @@ rwt_stack_start(struct rwt_stack *s, const char *top_extra)
 	free(path);
 }
 
-void
-rwt_stack_unlimit(struct rwt_stack *s, const char *platform)
-{
-	char *path;
-
-	cr_assert(asprintf(&path, "/_fake/%s/config", platform) > 0);
-	json_decref(rwt_fake_call(&s->fake, "POST", path, "{'rate_limit': 1000000}"));
-	free(path);
-}
-
 char *
 rwt_iso(int64_t ms)
 {
