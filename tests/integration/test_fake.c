@@ -313,6 +313,21 @@ Test(fake, every_route_answers_its_queued_fault_and_is_logged)
 	json_decref(list);
 }
 
+/* Gives platform p (a row of the table) a window of one call and returns
+ * its first route, whose path (segments filled in) goes into path. */
+static json_t *
+window_of_one(json_t *p, char *path, size_t size)
+{
+	json_t *rt = json_array_get(json_object_get(p, "routes"), 0);
+	char ctl[96];
+
+	snprintf(ctl, sizeof(ctl), "/_fake/%s/config",
+		 json_string_value(json_object_get(p, "name")));
+	json_decref(rwt_fake_call(&fake, "POST", ctl, "{'rate_limit': 1}"));
+	route_path(json_string_value(json_object_get(rt, "path")), path, size);
+	return rt;
+}
+
 Test(fake, every_platform_answers_429_once_its_window_is_spent)
 {
 	json_t *list, *p, *state;
@@ -323,15 +338,12 @@ Test(fake, every_platform_answers_429_once_its_window_is_spent)
 	json_array_foreach(list, i, p)
 	{
 		const char *name = json_string_value(json_object_get(p, "name"));
-		json_t *rt = json_array_get(json_object_get(p, "routes"), 0);
+		char path[256];
+		json_t *rt = window_of_one(p, path, sizeof(path));
 		const char *ep = json_string_value(json_object_get(rt, "endpoint"));
 		const char *method = json_string_value(json_object_get(rt, "method"));
 		struct rwt_response r;
-		char ctl[96], path[256];
 
-		snprintf(ctl, sizeof(ctl), "/_fake/%s/config", name);
-		json_decref(rwt_fake_call(&fake, "POST", ctl, "{'rate_limit': 1}"));
-		route_path(json_string_value(json_object_get(rt, "path")), path, sizeof(path));
 		r = rwt_http(fake.port, method, path, NULL, NULL);
 		cr_assert_neq(r.status, 429, "%s %s: the first call of the window", name, path);
 		rwt_response_free(&r);
@@ -367,14 +379,11 @@ Test(fake, unlimit_lifts_every_platforms_window)
 	json_array_foreach(list, i, p)
 	{
 		const char *name = json_string_value(json_object_get(p, "name"));
-		json_t *rt = json_array_get(json_object_get(p, "routes"), 0);
+		char path[256];
+		json_t *rt = window_of_one(p, path, sizeof(path));
 		const char *method = json_string_value(json_object_get(rt, "method"));
-		char ctl[96], path[256];
 
-		snprintf(ctl, sizeof(ctl), "/_fake/%s/config", name);
-		json_decref(rwt_fake_call(&fake, "POST", ctl, "{'rate_limit': 1}"));
 		rwt_fake_unlimit(&fake, name);
-		route_path(json_string_value(json_object_get(rt, "path")), path, sizeof(path));
 		for (int n = 0; n < 2; n++) {
 			struct rwt_response r = rwt_http(fake.port, method, path, NULL, NULL);
 
