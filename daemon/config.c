@@ -21,13 +21,15 @@
 #define CONFIG_FILE_MAX (16 * 1024 * 1024)
 
 static const char *const top_keys[] = {
-	"log_level", "redis",   "http",   "retention", "calendars",
-	"policies",  "sources", "alerts", NULL,
+	"log_level", "redis",   "http",   "retention",   "calendars",
+	"policies",  "sources", "alerts", "secrets_key", NULL,
 };
 
 static const char *const retention_keys[] = {"closed", "give_up_after", "backfill", NULL};
 
-static const char *const kind_names[] = {"mention", "comment", "review", NULL};
+/* Indexed by the bit of enum rw_kind. */
+static const char *const kind_names[] = {"mention", "comment", "review", "message", NULL};
+#define KIND_COUNT (sizeof(kind_names) / sizeof(kind_names[0]) - 1)
 
 static const char *const alert_format_names[] = {
 	[RW_ALERT_JSON] = "json",
@@ -74,7 +76,7 @@ rw_kind_parse(const char *name)
 const char *
 rw_kind_name(unsigned kind)
 {
-	int i = single_bit(kind, 3);
+	int i = single_bit(kind, (int)KIND_COUNT);
 
 	return i < 0 ? NULL : kind_names[i];
 }
@@ -238,6 +240,7 @@ rw_config_free(struct rw_config *cfg)
 	free(cfg->redis.display);
 	free(cfg->http.listen);
 	rw_secret_free(cfg->http.token);
+	rw_secret_free(cfg->secrets_key);
 	for (size_t i = 0; i < cfg->ncalendars; i++)
 		rw_cfg_calendar_free(&cfg->calendars[i]);
 	free(cfg->calendars);
@@ -267,6 +270,28 @@ read_log_level(struct rw_cfg_ctx *ctx, const json_t *root)
 		rw_cfg_err(ctx, "log_level", "unknown level %s (expected one of: %s)",
 			   rw_cfg_quote(q, sizeof(q), s),
 			   rw_cfg_join(names, sizeof(names), levels));
+}
+
+/* secrets_key: the secret the vault's key is derived from (vault.h), a
+ * secret reference; required once a source keeps a rotating credential in
+ * Redis (allegro). */
+static void
+read_secrets_key(struct rw_cfg_ctx *ctx, const json_t *root)
+{
+	bool needed = false;
+
+	if (json_object_get(root, "secrets_key") != NULL) {
+		rw_cfg_secret(ctx, root, "", "secrets_key", &ctx->cfg->secrets_key);
+		return;
+	}
+	for (size_t i = 0; i < ctx->cfg->nsources; i++)
+		if (ctx->cfg->sources[i].type == RW_SOURCE_ALLEGRO)
+			needed = true;
+	if (needed)
+		rw_cfg_err(
+			ctx, "secrets_key",
+			"required by the allegro sources: a secret reference (e.g. "
+			"\"env:REPLYWATCH_SECRETS_KEY\") to encrypt their refresh tokens in Redis");
 }
 
 /* retention: three durations, each with its own default. */
@@ -341,6 +366,7 @@ config_from_json(const json_t *root, const char *origin, struct rw_config_errors
 	read_retention(&ctx, root);
 	rw_cfg_read_calendars(&ctx, root);
 	rw_cfg_read_sources(&ctx, root);
+	read_secrets_key(&ctx, root);
 	rw_cfg_read_policies(&ctx, root);
 	rw_cfg_read_alerts(&ctx, root);
 	if (ctx.nerrors > 0 || ctx.oom)

@@ -20,13 +20,6 @@ static const char *const common_keys[] = {
 	NULL,
 };
 
-/* The json type's "fields": what a generic item maps from. */
-static const char *const field_keys[] = {
-	"id",   "created_at",      "author", "text",        "url",        "author_followers",
-	"kind", "conversation_id", "rating", "in_reply_to", "from_brand", NULL,
-};
-#define NREQUIRED_FIELDS 3 /* id, created_at, author */
-
 /* The spec of key in params, or NULL. */
 static const struct rw_param_spec *
 find_param(const struct rw_param_spec *params, const char *key)
@@ -117,64 +110,6 @@ check_common_keys(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path)
 	}
 }
 
-/* "" or "/a/b", with "~" only as "~0" or "~1" (RFC 6901). */
-static bool
-valid_pointer(const char *s)
-{
-	if (*s != '\0' && *s != '/')
-		return false;
-	for (const char *c = strchr(s, '~'); c != NULL; c = strchr(c + 1, '~')) {
-		if (c[1] != '0' && c[1] != '1')
-			return false;
-	}
-	return true;
-}
-
-/* A JSON pointer value at path; "" (the whole document) is allowed. */
-static int
-read_pointer(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, const char **out)
-{
-	char q[RW_CFG_QUOTE_MAX];
-
-	if (rw_cfg_v_string(ctx, v, path, out) == -1)
-		return -1;
-	if (valid_pointer(*out))
-		return 0;
-	rw_cfg_err(ctx, path,
-		   "%s is not a JSON pointer (use \"\" or \"/a/0/b\", with ~0 for ~ "
-		   "and ~1 for /)",
-		   rw_cfg_quote(q, sizeof(q), *out));
-	return -1;
-}
-
-/* The json type's "fields": known names only, the three required, pointers. */
-static int
-read_fields(struct rw_cfg_ctx *ctx, const json_t *v, const char *path)
-{
-	char p[RW_CFG_PATH_MAX];
-	const char *key, *s;
-	json_t *value;
-	int rc = 0;
-
-	if (rw_cfg_v_type(ctx, v, path, JSON_OBJECT) == -1)
-		return -1;
-	if (rw_cfg_check_keys(ctx, v, path, field_keys) > 0)
-		rc = -1;
-	for (size_t i = 0; i < NREQUIRED_FIELDS; i++) {
-		if (json_object_get(v, field_keys[i]) == NULL) {
-			rw_cfg_missing(ctx, path, field_keys[i], NULL);
-			rc = -1;
-		}
-	}
-	json_object_foreach((json_t *)v, key, value)
-	{
-		rw_cfg_path_key(p, sizeof(p), path, key);
-		if (read_pointer(ctx, value, p, &s) == -1)
-			rc = -1;
-	}
-	return rc;
-}
-
 /* Reads the value v of spec into param; returns 0 or -1 after reporting. */
 static int
 read_param(struct rw_cfg_ctx *ctx, const json_t *obj, const json_t *v, const char *path,
@@ -189,16 +124,8 @@ read_param(struct rw_cfg_ctx *ctx, const json_t *obj, const json_t *v, const cha
 		return rw_cfg_secret(ctx, obj, path, spec->key, &param->secret) == 1 ? 0 : -1;
 	case RW_PARAM_URL:
 		return rw_cfg_url(ctx, obj, path, spec->key, &param->value) == 1 ? 0 : -1;
-	case RW_PARAM_FIELDS:
-		if (read_fields(ctx, v, p) == -1)
-			return -1;
-		if ((param->json = json_deep_copy(v)) == NULL)
-			rw_cfg_oom(ctx);
-		return param->json == NULL ? -1 : 0;
-	case RW_PARAM_POINTER:
-		if (read_pointer(ctx, v, p, &s) == -1)
-			return -1;
-		break;
+	case RW_PARAM_SPEC:
+		return 0; /* read_params leaves these to the platform's spec_read */
 	case RW_PARAM_DIGITS:
 	case RW_PARAM_STRING:
 		if (rw_cfg_string(ctx, obj, path, spec->key, &s) != 1)
@@ -234,6 +161,8 @@ read_params(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 		const json_t *v = json_object_get(obj, ps->key);
 		struct rw_source_param *param = &src->params[src->nparams];
 
+		if (ps->kind == RW_PARAM_SPEC)
+			continue;
 		if (v == NULL) {
 			if (ps->required)
 				rw_cfg_missing(ctx, path, ps->key, suffix);
@@ -372,6 +301,8 @@ read_source(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
 		return;
 	read_params(ctx, obj, path, spec, src);
 	check_one_of(ctx, obj, path, spec, src->type);
+	if (spec->spec_read != NULL)
+		src->spec = spec->spec_read(ctx, obj, path);
 }
 
 void
@@ -416,4 +347,6 @@ rw_cfg_source_free(struct rw_source_config *src)
 		json_decref(src->params[i].json);
 	}
 	free(src->params);
+	if (src->spec != NULL)
+		rw_platform_of(src->type)->spec_free(src->spec);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "poller_internal.h"
+#include "replywatch/clock.h"
 #include "replywatch/config.h"
 #include "replywatch/event.h"
 #include "replywatch/httpc.h"
@@ -254,6 +255,9 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	}
 	if (p->freeing)
 		return; /* shutting down: nothing to record or schedule */
+	bool wake = ps->wake;
+
+	ps->wake = false;
 	struct poll_facts facts = {
 		.result = result,
 		.now = now,
@@ -284,6 +288,8 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	else
 		every = (double)ps->src->poll_every;
 	schedule(ps, poll_delay(&out, every));
+	if (wake)
+		rw_poller_poll_soon(p, ps->name);
 }
 
 static void
@@ -449,6 +455,31 @@ rw_poller_new(struct ev_loop *loop, struct rw_store *st, struct rw_tracker *tr,
 	p->tracker = tr;
 	p->http = http;
 	return p;
+}
+
+/* How soon a wake-up polls: deliveries that come together share a poll. */
+#define WAKE_DELAY_MS 1000
+
+void
+rw_poller_poll_soon(struct rw_poller *p, const char *name)
+{
+	struct poll_source *ps;
+	int64_t now = rw_now_ms();
+
+	for (ps = p ? p->sources : NULL; ps != NULL; ps = ps->next)
+		if (strcmp(ps->name, name) == 0)
+			break;
+	if (ps == NULL || p->stopping || ps->conn == NULL || !ps->src->enabled)
+		return;
+	if (ps->poll != NULL) {
+		ps->wake = true; /* the poll under way may have read the queue already */
+		return;
+	}
+	if (ps->run.state != SOURCE_OK || spent_until(ps, now) != 0)
+		return;
+	if (rw_timer_armed(&ps->timer) && ps->next_poll_at <= now + WAKE_DELAY_MS)
+		return;
+	schedule(ps, WAKE_DELAY_MS / 1000.0);
 }
 
 void

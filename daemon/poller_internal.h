@@ -19,7 +19,7 @@
 #include "replywatch/ratelimit.h"
 #include "replywatch/tracker.h"
 
-#define POLL_MAX_ENDPOINTS 8
+#define POLL_MAX_ENDPOINTS 12
 #define POLL_ERROR_MAX 240
 #define POLL_DETAIL_MAX 120 /* bytes of a platform's error message kept */
 
@@ -96,6 +96,9 @@ struct reject_count {
 #define POLL_REJECT_REASONS 16 /* distinct reasons kept; more count as "other" */
 #define POLL_REJECT_MEMORY 256 /* rejected entries remembered, not to log them again */
 
+/* What became of the items webhooks queued by id (poller_queued.c). */
+enum { QUEUED_READ, QUEUED_GONE, QUEUED_FAILED, QUEUED_GIVEN_UP, QUEUED_COUNT };
+
 /* One polled source. */
 struct poll_source {
 	struct rw_poller *poller;
@@ -122,13 +125,27 @@ struct poll_source {
 	size_t nreasons;
 	uint64_t reject_seen[POLL_REJECT_MEMORY]; /* hashes of logged rejects, a ring */
 	size_t reject_next;
-	unsigned long long closed_deleted; /* open items closed: deleted on the platform */
-	struct rw_poll *poll;              /* the poll under way, or NULL */
-	bool retired;                      /* removed by a reload: freed when its poll ends */
+	unsigned long long closed_deleted;  /* open items closed: deleted on the platform */
+	unsigned long long removed_dropped; /* items a poll found that a webhook said were
+					       removed (hookstore.h): not tracked */
+	unsigned long long
+		queued[QUEUED_COUNT]; /* queued reads: QUEUED_READ ... (poller_queued.c) */
+	bool wake;                    /* rw_poller_poll_soon during a poll */
+	int64_t cred_rotated_ms, cred_expires_ms; /* rw_poll_credential (0: unknown) */
+	struct rw_poll *poll;         /* the poll under way, or NULL */
+	bool retired;                 /* removed by a reload: freed when its poll ends */
 	struct poll_source *next;
 };
 
 /* One poll under way. */
+/* What a walk does after a list page, once its follow-ups are read. */
+enum poll_then {
+	POLL_THEN_NEXT_PAGE, /* read the next page */
+	POLL_THEN_DONE,      /* the walk reached its end */
+	POLL_THEN_STUCK,     /* the walk would not move (then_why) */
+	POLL_THEN_PAUSE,     /* enough pages for this poll */
+};
+
 struct rw_poll {
 	struct poll_source *ps;
 	int64_t started_ms;
@@ -159,7 +176,15 @@ struct rw_poll {
 	size_t rv_n, rv_next;
 	char **gone; /* owned: ids the platform no longer has, to close */
 	size_t ngone, gone_next;
-	size_t rv_found; /* re-reads answered with the item (not gone) */
+	size_t rv_found;        /* re-reads answered with the item (not gone) */
+	struct poll_queued *qd; /* owned: reading queued items (poller_queued.c) */
+	/* The fan-out of the current list page (poller_follow.c): */
+	struct rw_page_follow *follows; /* owned: entries to fetch, in order */
+	size_t nfollows, follow_next;
+	unsigned follow_pages; /* pages read for the current entry */
+	char *follow_token;    /* owned: its next page's token, or NULL */
+	enum poll_then then;   /* what the walk does once the follow-ups are read */
+	const char *then_why;  /* POLL_THEN_STUCK: why (static) */
 	rw_poll_answer_fn *answer;
 	int see[4];
 	char endpoint[32];
@@ -322,6 +347,34 @@ void poller_reject(struct poll_source *ps, const char *endpoint, const char *rea
 		   const char *id);
 /* Caps every item of page at answered_ms (0: no cap). */
 void poller_cap_times(struct rw_page *page, int64_t answered_ms);
+/* What the current stream adds (connector.h), or NULL. */
+const struct rw_stream_extra *poller_stream_extra(const struct rw_poll *poll);
+/* Drops the items of page older than from_ms. */
+void poller_drop_before(struct rw_page *page, int64_t from_ms);
+/* The walk of the current stream goes on as poll->then says. */
+void poller_walk_continue(struct rw_poll *poll);
+
+/* poller_follow.c: the fan-out (connector.h, struct rw_follow). Takes the
+ * follow-ups of list page that the walk has not seen yet over into poll
+ * (the others are dropped); 0, or -1 on allocation failure. */
+int poller_follow_take(struct rw_poll *poll, struct rw_page *page);
+/* Fetches the next follow-up taken; after the last, poller_walk_continue. */
+void poller_follow_next(struct rw_poll *poll);
+/* Frees the fan-out part of a poll. */
+void poller_follow_free(struct rw_poll *poll);
+
+/* poller_queued.c: reads the items webhooks queued (connector.h, struct
+ * rw_queued_read), then walks the streams; without a queued hook, at once. */
+void poller_queued(struct rw_poll *poll);
+void poller_queued_free(struct rw_poll *poll);
+/* Drops from items[0..*n) those the source's webhooks said were removed
+ * (for types with webhooks; hookstore.h), counted in removed_dropped, then
+ * calls then(poll), or ends the poll (store error). items and n must stay
+ * put until then. */
+void poller_drop_removed(struct rw_poll *poll, struct rw_item *items, size_t *n,
+			 void (*then)(struct rw_poll *poll));
+/* poller_walk.c: walks the connector's streams from the first. */
+void poller_walk_streams(struct rw_poll *poll);
 
 /* poller_revisit.c: re-reads open items by id (connector.h, struct
  * rw_revisit), then calls poller_ingest; without a revisit hook, at once. */

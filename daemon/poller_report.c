@@ -8,6 +8,7 @@
 #include "poller_internal.h"
 #include "replywatch/clock.h"
 #include "replywatch/config.h"
+#include "replywatch/hooks.h"
 #include "replywatch/mention.h"
 
 static const struct poll_source *
@@ -88,6 +89,25 @@ interval_json(const struct poll_source *ps)
 			 ps->auto_why);
 }
 
+/* The results of queued reads, as /status and the metrics name them. */
+static const char *const queued_names[] = {
+	[QUEUED_READ] = "read",
+	[QUEUED_GONE] = "gone",
+	[QUEUED_FAILED] = "failed",
+	[QUEUED_GIVEN_UP] = "given_up",
+};
+
+/* /status's "queue" of a source whose connector reads queued items. */
+static json_t *
+queued_json(const struct poll_source *ps)
+{
+	json_t *o = json_object();
+
+	for (int r = 0; o != NULL && r < QUEUED_COUNT; r++)
+		json_object_set_new(o, queued_names[r], json_integer((json_int_t)ps->queued[r]));
+	return o;
+}
+
 json_t *
 rw_poller_source_json(const struct rw_poller *p, const char *name)
 {
@@ -110,6 +130,17 @@ rw_poller_source_json(const struct rw_poller *p, const char *name)
 		ps->warning[0] ? json_string(ps->warning) : json_null());
 	if (o != NULL)
 		json_object_set_new(o, "poll_interval", interval_json(ps));
+	if (o != NULL && ps->conn != NULL && rw_hook_platform_for(ps->src->type) != NULL)
+		json_object_set_new(o, "items_removed_dropped",
+				    json_integer((json_int_t)ps->removed_dropped));
+	if (o != NULL && ps->conn != NULL && ps->conn->queued != NULL)
+		json_object_set_new(o, "queue", queued_json(ps));
+	/* A credential kept in Redis (rw_poll_credential): its dates only. */
+	if (o != NULL && (ps->cred_rotated_ms != 0 || ps->cred_expires_ms != 0))
+		json_object_set_new(o, "credential",
+				    json_pack("{s:o, s:o}", "rotated_at",
+					      rw_time_json(ps->cred_rotated_ms), "expires_at",
+					      rw_time_json(ps->cred_expires_ms)));
 	return o;
 }
 
@@ -179,6 +210,17 @@ rw_poller_write_metrics(const struct rw_poller *p, FILE *out)
 	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
 		fprintf(out, "replywatch_source_event_write_failures_total{source=\"%s\"} %llu\n",
 			ps->name, ps->event_failures);
+	fputs("# HELP replywatch_source_queued_reads_total Items webhooks queued by id, read "
+	      "from the platform, by result (read, gone, failed, given_up).\n"
+	      "# TYPE replywatch_source_queued_reads_total counter\n",
+	      out);
+	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		for (int r = 0; ps->conn != NULL && ps->conn->queued != NULL && r < QUEUED_COUNT;
+		     r++)
+			fprintf(out,
+				"replywatch_source_queued_reads_total{source=\"%s\",result=\"%s\"} "
+				"%llu\n",
+				ps->name, queued_names[r], ps->queued[r]);
 	fputs("# HELP replywatch_source_rate_limit_remaining Calls left in the platform's "
 	      "rate-limit window, per endpoint.\n"
 	      "# TYPE replywatch_source_rate_limit_remaining gauge\n",

@@ -14,6 +14,7 @@
 #include "replywatch/clock.h"
 #include "replywatch/httpc.h"
 #include "replywatch/log.h"
+#include "replywatch/platform.h"
 #include "replywatch/utf8.h"
 
 #define REQUEST_TIMEOUT_MS 30000L
@@ -115,9 +116,15 @@ note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t 
 		if (l->rl.reset_at_ms != 0 && l->rl.reset_at_ms <= now)
 			l->rl.remaining = -1; /* the old window is over */
 	}
-	/* A 429 without any figures still means: not before a backoff. */
-	if (resp->status == 429 && rl.remaining != 0 && rl.retry_at_ms == 0)
+	/* A 429 without any figures still means: not before a backoff, or the
+	 * platform's own wait when it documents one. */
+	if (resp->status == 429 && rl.remaining != 0 && rl.retry_at_ms == 0) {
+		const struct rw_platform *pf = rw_platform_of(poll->ps->src->type);
+
 		l->rl.remaining = 0;
+		if (pf != NULL && pf->wait_429_s > 0 && rl.reset_at_ms <= now)
+			l->rl.retry_at_ms = now + pf->wait_429_s * 1000;
+	}
 	poller_budget_share(poll->ps, l);
 }
 
@@ -207,15 +214,13 @@ url_for_log(const char *url)
 	return s;
 }
 
-/* True when one of the extra header lines (NULL-terminated, or NULL) is a
- * Content-Type. */
+/* True when one of the header lines (NULL-terminated, or NULL) is the
+ * header name ("Content-Type:"). */
 static bool
-extra_has_content_type(const char *const *extra)
+lines_have(const char *const *lines, const char *name)
 {
-	static const char name[] = "Content-Type:";
-
-	for (size_t i = 0; extra && extra[i]; i++)
-		if (strncasecmp(extra[i], name, sizeof(name) - 1) == 0)
+	for (size_t i = 0; lines && lines[i]; i++)
+		if (strncasecmp(lines[i], name, strlen(name)) == 0)
 			return true;
 	return false;
 }
@@ -265,15 +270,19 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 			     rw_time_format(until, when, sizeof(when)));
 		return;
 	}
-	headers[n++] = "Accept: application/json";
+	/* One Accept: the caller's (a stream's media type), else the
+	 * connector's (Allegro's), else JSON. Two would reach the server. */
+	if (!lines_have(extra, "Accept:") && !lines_have(own, "Accept:"))
+		headers[n++] = "Accept: application/json";
 	/* JSON unless the caller names its own type (an OAuth token request
 	 * sends a form): two Content-Type headers would reach the server. */
-	if (body != NULL && *body != '\0' && !extra_has_content_type(extra))
+	if (body != NULL && *body != '\0' && !lines_have(extra, "Content-Type:"))
 		headers[n++] = "Content-Type: application/json";
 	if (auth != NULL)
 		headers[n++] = auth;
 	for (size_t i = 0; own && own[i] && n < MAX_HEADERS; i++)
-		headers[n++] = own[i];
+		if (!lines_have(extra, "Accept:") || strncasecmp(own[i], "Accept:", 7) != 0)
+			headers[n++] = own[i];
 	for (size_t i = 0; extra && extra[i] && n < MAX_HEADERS; i++)
 		headers[n++] = extra[i];
 	headers[n] = NULL;

@@ -161,8 +161,10 @@ request_next(struct rw_poll *poll)
 
 	/* An id that cannot go into a URL (Redis written by something else)
 	 * is reported, not sent. */
-	while (poll->rv_next < poll->rv_n && !rv->id_ok(poll->rv[poll->rv_next].id)) {
-		poller_reject(poll->ps, rv->endpoint, RW_REJECT_BAD_ID, NULL);
+	while (poll->rv_next < poll->rv_n && ((rv->skip && rv->skip(poll->rv[poll->rv_next].id)) ||
+					      !rv->id_ok(poll->rv[poll->rv_next].id))) {
+		if (!(rv->skip && rv->skip(poll->rv[poll->rv_next].id)))
+			poller_reject(poll->ps, rv->endpoint, RW_REJECT_BAD_ID, NULL);
 		poll->rv_next++;
 	}
 	if (poll->rv_next == poll->rv_n) {

@@ -55,7 +55,9 @@ poller_poll_free(struct rw_poll *poll)
 	free(poll->top);
 	free(poll->url);
 	rw_page_clear(&poll->items);
+	poller_follow_free(poll);
 	poller_revisit_free(poll);
+	poller_queued_free(poll);
 	free(poll);
 }
 
@@ -170,8 +172,9 @@ ingested(void *arg, int result, const char *detail)
 	poller_close_gone(poll);
 }
 
-void
-poller_ingest(struct rw_poll *poll)
+/* The poll's items, less those removed on the platform, to the tracker. */
+static void
+ingest_kept(struct rw_poll *poll)
 {
 	struct rw_poller *p = poll->ps->poller;
 	struct rw_item *items = poll->items.items;
@@ -179,10 +182,6 @@ poller_ingest(struct rw_poll *poll)
 
 	if (n == 0) {
 		poller_close_gone(poll);
-		return;
-	}
-	if (p->freeing) {
-		poller_end(poll, RW_POLL_STORE_ERROR, "shutting down");
 		return;
 	}
 	poll->items.items = NULL;
@@ -195,12 +194,39 @@ poller_ingest(struct rw_poll *poll)
 	}
 }
 
+void
+poller_ingest(struct rw_poll *poll)
+{
+	if (poll->items.nitems == 0) {
+		poller_close_gone(poll);
+		return;
+	}
+	if (poll->ps->poller->freeing) {
+		poller_end(poll, RW_POLL_STORE_ERROR, "shutting down");
+		return;
+	}
+	poller_drop_removed(poll, poll->items.items, &poll->items.nitems, ingest_kept);
+}
+
 /* --- walking a stream ---------------------------------------------------- */
 
 static const struct rw_stream *
 current_stream(const struct rw_poll *poll)
 {
 	return &poll->ps->conn->streams[poll->stream];
+}
+
+const struct rw_stream_extra *
+poller_stream_extra(const struct rw_poll *poll)
+{
+	const struct rw_connector *c = poll->ps->conn;
+
+	if (c->extras == NULL || poll->stream >= c->nstreams)
+		return NULL;
+	for (const struct rw_stream_extra *x = c->extras; x->endpoint != NULL; x++)
+		if (strcmp(x->endpoint, c->streams[poll->stream].endpoint) == 0)
+			return x;
+	return NULL;
 }
 
 static void
@@ -243,7 +269,11 @@ request_page(struct rw_poll *poll)
 		poller_end(poll, RW_POLL_CLIENT_ERROR, "out of memory");
 		return;
 	}
-	rw_poll_request(poll, s->endpoint, url, NULL, NULL, see, page_answer);
+	const struct rw_stream_extra *x = poller_stream_extra(poll);
+
+	rw_poll_request(poll, s->endpoint, url, x ? x->headers : NULL,
+			poll->ps->conn->page_body ? poll->ps->conn->page_body(poll) : NULL, see,
+			page_answer);
 	free(url);
 }
 
@@ -323,8 +353,8 @@ poller_cap_times(struct rw_page *page, int64_t answered_ms)
 }
 
 /* Drops the items of page older than the backfill cutoff. */
-static void
-drop_before(struct rw_page *page, int64_t from_ms)
+void
+poller_drop_before(struct rw_page *page, int64_t from_ms)
 {
 	size_t kept = 0;
 
@@ -341,17 +371,20 @@ drop_before(struct rw_page *page, int64_t from_ms)
 static bool
 walk_ends(const struct rw_poll *poll, const struct rw_stream *s, const struct rw_page *page)
 {
+	const struct rw_stream_extra *x = poller_stream_extra(poll);
+	bool full = x != NULL && x->full_walk; /* not ordered by the watermark's time */
+
 	if (page->nentries == 0)
 		return true;
 	if (s->token_paging ? page->next == NULL || *page->next == '\0' : page->oldest_id == NULL)
 		return true;
-	if (s->by_time && poll->watermark != NULL &&
+	if (s->by_time && poll->watermark != NULL && !full &&
 	    page->oldest_ms <= strtoll(poll->watermark, NULL, 10) - s->overlap_ms)
 		return true; /* reached what the last walk saw (less the overlap) */
 	if (!s->by_time && poll->watermark != NULL && page->oldest_id != NULL &&
 	    rw_id_compare(page->oldest_id, poll->watermark) <= 0)
 		return true; /* likewise (a platform that ignores since_id stops here) */
-	if (poll->from_ms > 0 && page->oldest_ms > 0 && page->oldest_ms < poll->from_ms)
+	if (!full && poll->from_ms > 0 && page->oldest_ms > 0 && page->oldest_ms < poll->from_ms)
 		return true; /* reached the backfill cutoff */
 	return false;
 }
@@ -567,7 +600,7 @@ page_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	poller_cap_times(&page, poll->answered_ms);
 	note_top(poll, s, &page);
 	if (poll->from_ms > 0)
-		drop_before(&page, poll->from_ms);
+		poller_drop_before(&page, poll->from_ms);
 	if (rw_page_take_items(&poll->items, &page) == -1) {
 		rw_page_clear(&page);
 		poller_end(poll, RW_POLL_CLIENT_ERROR, "out of memory");
@@ -576,15 +609,43 @@ page_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	ends = walk_ends(poll, s, &page);
 	if (!ends && (why = no_progress(poll, s, &page)) == NULL)
 		walk_advance(poll, s, &page);
-	rw_page_clear(&page);
+	poll->then_why = why;
 	if (ends)
-		walk_done(poll, s);
+		poll->then = POLL_THEN_DONE;
 	else if (why != NULL)
-		walk_stuck(poll, s, why);
+		poll->then = POLL_THEN_STUCK;
 	else if (++poll->pages >= RW_POLLER_MAX_PAGES)
-		walk_pause(poll, s);
+		poll->then = POLL_THEN_PAUSE;
 	else
+		poll->then = POLL_THEN_NEXT_PAGE;
+	if (poller_follow_take(poll, &page) == -1) {
+		rw_page_clear(&page);
+		poller_end(poll, RW_POLL_CLIENT_ERROR, "out of memory");
+		return;
+	}
+	rw_page_clear(&page);
+	poller_follow_next(poll);
+}
+
+void
+poller_walk_continue(struct rw_poll *poll)
+{
+	const struct rw_stream *s = current_stream(poll);
+
+	switch (poll->then) {
+	case POLL_THEN_DONE:
+		walk_done(poll, s);
+		break;
+	case POLL_THEN_STUCK:
+		walk_stuck(poll, s, poll->then_why);
+		break;
+	case POLL_THEN_PAUSE:
+		walk_pause(poll, s);
+		break;
+	case POLL_THEN_NEXT_PAGE:
 		request_page(poll);
+		break;
+	}
 }
 
 /* A stored cursor field, when its rule allows it (else dropped, said once). */
@@ -614,6 +675,11 @@ stream_begin(struct rw_poll *poll)
 		return;
 	}
 	s = current_stream(poll);
+	if (poll->ps->conn->stream_enabled != NULL &&
+	    !poll->ps->conn->stream_enabled(poll, poll->stream)) {
+		next_stream(poll);
+		return;
+	}
 	poll->pages = 0;
 	poll->watermark = stored(poll, s, 'w');
 	poll->token = stored(poll, s, 't');
@@ -632,10 +698,16 @@ stream_begin(struct rw_poll *poll)
 }
 
 void
-rw_poll_walk(struct rw_poll *poll)
+poller_walk_streams(struct rw_poll *poll)
 {
 	poll->stream = 0;
 	stream_begin(poll);
+}
+
+void
+rw_poll_walk(struct rw_poll *poll)
+{
+	poller_queued(poll);
 }
 
 /* --- the start of a poll ------------------------------------------------- */

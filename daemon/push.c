@@ -20,8 +20,10 @@
 static const char *const mention_keys[] = {"id",     "created_at", "author", "author_followers",
 					   "text",   "url",        "kind",   "conversation_id",
 					   "rating", "from_brand", NULL};
-static const char *const reply_keys[] = {"id",         "created_at", "in_reply_to",
-					 "from_brand", "text",       NULL};
+/* A brand reply names the item it answers (in_reply_to) or, answering a
+ * whole conversation, the conversation (conversation_id). */
+static const char *const reply_keys[] = {"id",   "created_at",      "in_reply_to", "from_brand",
+					 "text", "conversation_id", NULL};
 
 static bool
 listed(const char *const *keys, const char *key)
@@ -93,6 +95,33 @@ read_integer(const json_t *obj, const char *path, const char *key, json_int_t mi
 	return 0;
 }
 
+/* The fields of a brand reply past its id and time. */
+static int
+parse_reply(const json_t *obj, const char *path, struct rw_item *it, char *err, size_t errlen)
+{
+	bool conv = json_object_get(obj, "conversation_id") != NULL;
+	bool to = json_object_get(obj, "in_reply_to") != NULL;
+
+	if (conv && to) {
+		snprintf(err, errlen,
+			 "%s: a brand reply has in_reply_to or conversation_id, not both", path);
+		return -1;
+	}
+	if (conv)
+		return read_string(obj, path, "conversation_id", true, &it->conversation_id, err,
+				   errlen) ||
+				       read_id(path, "conversation_id", it->conversation_id, err,
+					       errlen) ||
+				       read_string(obj, path, "text", false, &it->text, err, errlen)
+			       ? -1
+			       : 0;
+	return read_string(obj, path, "in_reply_to", true, &it->in_reply_to, err, errlen) ||
+			       read_id(path, "in_reply_to", it->in_reply_to, err, errlen) ||
+			       read_string(obj, path, "text", false, &it->text, err, errlen)
+		       ? -1
+		       : 0;
+}
+
 static int
 parse_item(const json_t *obj, const char *path, struct rw_item *it, char *err, size_t errlen)
 {
@@ -132,11 +161,7 @@ parse_item(const json_t *obj, const char *path, struct rw_item *it, char *err, s
 	free(created);
 	created = NULL;
 	if (it->from_brand)
-		return read_string(obj, path, "in_reply_to", true, &it->in_reply_to, err, errlen) ||
-				       read_id(path, "in_reply_to", it->in_reply_to, err, errlen) ||
-				       read_string(obj, path, "text", false, &it->text, err, errlen)
-			       ? -1
-			       : 0;
+		return parse_reply(obj, path, it, err, errlen);
 	if (read_string(obj, path, "author", true, &it->author, err, errlen) ||
 	    read_string(obj, path, "text", false, &it->text, err, errlen) ||
 	    read_string(obj, path, "url", false, &it->url, err, errlen) ||
@@ -152,7 +177,8 @@ parse_item(const json_t *obj, const char *path, struct rw_item *it, char *err, s
 	it->rating = (int)n;
 	it->kind = RW_KIND_MENTION;
 	if (kind != NULL && (it->kind = rw_kind_parse(kind)) == 0) {
-		snprintf(err, errlen, "%s.kind: expected mention, comment or review", path);
+		snprintf(err, errlen, "%s.kind: expected mention, comment, review or message",
+			 path);
 		goto fail;
 	}
 	free(kind);

@@ -421,16 +421,45 @@ is_automated(const struct rw_source_config *src, const struct rw_item *reply)
 	return false;
 }
 
-/* The earliest counted brand reply to id in the batch, or NULL. */
+/* True when r is a brand reply to a whole conversation (interface of
+ * data-model.md "conversation-level replies"): no in_reply_to, a
+ * conversation id. */
+static bool
+is_conversation_reply(const struct rw_item *r)
+{
+	return r->from_brand && r->in_reply_to == NULL && r->conversation_id != NULL;
+}
+
+/* The earliest counted brand reply to the whole conversation conv in the
+ * batch made no earlier than created_ms, or NULL. */
 static const struct rw_item *
-reply_in_batch(const struct ingest *in, const char *id)
+conversation_reply_in_batch(const struct ingest *in, const char *conv, int64_t created_ms)
 {
 	const struct rw_item *best = NULL;
+
+	for (size_t i = 0; conv != NULL && i < in->n; i++) {
+		const struct rw_item *r = &in->items[i];
+
+		if (is_conversation_reply(r) && strcmp(r->conversation_id, conv) == 0 &&
+		    r->created_at_ms >= created_ms && !is_automated(in->src, r) &&
+		    (!best || r->created_at_ms < best->created_at_ms))
+			best = r;
+	}
+	return best;
+}
+
+/* The earliest counted brand reply to item in the batch, or NULL: one to
+ * its id, or one to its whole conversation made no earlier than it. */
+static const struct rw_item *
+reply_in_batch(const struct ingest *in, const struct rw_item *item)
+{
+	const struct rw_item *best =
+		conversation_reply_in_batch(in, item->conversation_id, item->created_at_ms);
 
 	for (size_t i = 0; i < in->n; i++) {
 		const struct rw_item *r = &in->items[i];
 
-		if (r->from_brand && r->in_reply_to && strcmp(r->in_reply_to, id) == 0 &&
+		if (r->from_brand && r->in_reply_to && strcmp(r->in_reply_to, item->id) == 0 &&
 		    !is_automated(in->src, r) && (!best || r->created_at_ms < best->created_at_ms))
 			best = r;
 	}
@@ -658,10 +687,16 @@ store_orphan(struct reply_op *op)
 	return run_script(in->tr, in->src, "orphan", 3, argv, false, orphan_stored, op);
 }
 
-/* Adds the resolution of open mention m (decoded from fields) to changes. */
+/*
+ * Adds the resolution of open mention m (decoded from fields) to changes.
+ * A reply to a whole conversation resolves each mention with the earliest
+ * such reply of the batch that is no earlier than it (replies run in batch
+ * order, which need not be the order of their times).
+ */
 static int
 resolve_into(struct reply_op *op, json_t *changes, const char *id, const redisReply *fields)
 {
+	const struct rw_item *by = op->reply;
 	struct rw_mention m;
 	json_t *change;
 	int rc;
@@ -673,12 +708,56 @@ resolve_into(struct reply_op *op, json_t *changes, const char *id, const redisRe
 		rw_mention_clear(&m);
 		return 0;
 	}
-	change = tracker_resolve(op->in->tr, op->in->src, &m, RW_STATE_REPLIED,
-				 op->reply->created_at_ms, op->reply->id, NULL);
+	if (is_conversation_reply(by)) {
+		const struct rw_item *first =
+			conversation_reply_in_batch(op->in, by->conversation_id, m.created_ms);
+
+		if (first != NULL)
+			by = first;
+	}
+	change = tracker_resolve(op->in->tr, op->in->src, &m, RW_STATE_REPLIED, by->created_at_ms,
+				 by->id, NULL);
 	rw_mention_clear(&m);
 	if (change == NULL)
 		return -1;
 	return json_array_append_new(changes, change);
+}
+
+/* fetch "conv" answered: pairs of (id, fields) of the conversation's open
+ * mentions no later than the reply. Nothing open is nothing to do: a reply
+ * to a conversation is never kept as an orphan. */
+static void
+conversation_fetched(struct rw_tracker *tr, const redisReply *reply, void *arg)
+{
+	struct reply_op *op = arg;
+	json_t *changes;
+
+	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
+		ingest_fail(op->in, reply && reply->type == REDIS_REPLY_ERROR
+					    ? reply->str
+					    : "redis unavailable");
+		reply_finished(op);
+		return;
+	}
+	changes = json_array();
+	if (changes == NULL)
+		goto fail;
+	for (size_t i = 0; i + 1 < reply->elements; i += 2)
+		if (reply->element[i]->type != REDIS_REPLY_STRING ||
+		    resolve_into(op, changes, reply->element[i]->str, reply->element[i + 1]) == -1)
+			goto fail;
+	if (json_array_size(changes) == 0) {
+		json_decref(changes);
+		reply_finished(op);
+		return;
+	}
+	if (tracker_apply(tr, op->in->src, changes, true, reply_applied, op) == 0)
+		return;
+	changes = NULL;
+fail:
+	json_decref(changes);
+	ingest_fail(op->in, "reply could not be applied");
+	reply_finished(op);
 }
 
 /* fetch "reply" answered: the target, then (id, fields) of its older open
@@ -727,9 +806,16 @@ fail:
 static int
 reply_start(struct reply_op *op)
 {
-	const char *argv[2] = {"reply", op->reply->in_reply_to};
+	const char *argv[3] = {"reply", op->reply->in_reply_to, NULL};
+	char at[32];
 
-	return tracker_fetch(op->in->tr, op->in->src, 2, argv, reply_fetched, op);
+	if (op->reply->in_reply_to != NULL)
+		return tracker_fetch(op->in->tr, op->in->src, 2, argv, reply_fetched, op);
+	snprintf(at, sizeof(at), "%" PRId64, op->reply->created_at_ms);
+	argv[0] = "conv";
+	argv[1] = op->reply->conversation_id;
+	argv[2] = at;
+	return tracker_fetch(op->in->tr, op->in->src, 3, argv, conversation_fetched, op);
 }
 
 /* Replies run one after another: two may resolve the same conversation. */
@@ -740,7 +826,7 @@ reply_next(struct ingest *in)
 		const struct rw_item *r = &in->items[in->next_reply++];
 		struct reply_op *op;
 
-		if (!r->from_brand || r->in_reply_to == NULL)
+		if (!r->from_brand || (r->in_reply_to == NULL && !is_conversation_reply(r)))
 			continue;
 		if (is_automated(in->src, r)) {
 			log_debug("%s: reply %s matches an automated-reply pattern; the clock "
@@ -799,7 +885,7 @@ rw_tracker_ingest(struct rw_tracker *tr, const struct rw_source_config *src, str
 		}
 		one->in = in;
 		one->item = &items[i];
-		answer = reply_in_batch(in, items[i].id);
+		answer = reply_in_batch(in, &items[i]);
 		in->mentions_left++;
 		if (apply_new_mention(one, answer ? answer->created_at_ms : 0,
 				      answer ? answer->id : NULL) == -1) {

@@ -60,7 +60,8 @@ rw_fuzz_check_item(const struct rw_item *it)
 {
 	RW_FUZZ_CHECK(it->id != NULL && it->id[0] != '\0');
 	RW_FUZZ_CHECK(it->from_brand || it->author != NULL);
-	RW_FUZZ_CHECK(!it->from_brand || it->in_reply_to != NULL);
+	/* A brand reply answers an item, or a whole conversation (Allegro). */
+	RW_FUZZ_CHECK(!it->from_brand || it->in_reply_to != NULL || it->conversation_id != NULL);
 	RW_FUZZ_CHECK(rw_fuzz_text_ok(it->id) && rw_fuzz_text_ok(it->author));
 	RW_FUZZ_CHECK(rw_fuzz_text_ok(it->text) && rw_fuzz_text_ok(it->url));
 	RW_FUZZ_CHECK(rw_fuzz_text_ok(it->conversation_id) && rw_fuzz_text_ok(it->in_reply_to));

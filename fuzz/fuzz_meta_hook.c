@@ -24,7 +24,7 @@ check(const char *body, size_t size, enum rw_meta_object obj)
 	char err[256];
 	int rc = rw_meta_hook_parse(body, size, obj, PAGE, RECEIVED_MS, &b, err, sizeof(err));
 
-	RW_FUZZ_CHECK(rc == 0 || (b.nitems == 0 && b.nremoved == 0));
+	RW_FUZZ_CHECK(rc == 0 || (b.nitems == 0 && b.nremoved == 0 && b.nqueued == 0));
 	for (size_t i = 0; i < b.nitems; i++) {
 		const struct rw_item *it = &b.items[i];
 
@@ -36,6 +36,16 @@ check(const char *body, size_t size, enum rw_meta_object obj)
 	}
 	for (size_t i = 0; i < b.nremoved; i++)
 		RW_FUZZ_CHECK(rw_meta_id_valid(b.removed[i]));
+	/* Queued mentions must make valid queue members (hookstore.h). */
+	for (size_t i = 0; i < b.nqueued; i++) {
+		const struct rw_queued *q = &b.queued[i];
+
+		RW_FUZZ_CHECK(q->kind == RW_META_QUEUED_COMMENT || q->kind == RW_META_QUEUED_MEDIA);
+		RW_FUZZ_CHECK(rw_meta_id_valid(q->id) && rw_queued_ref_ok(q->id));
+		RW_FUZZ_CHECK(q->conversation_id == NULL || (rw_meta_id_valid(q->conversation_id) &&
+							     rw_queued_ref_ok(q->conversation_id)));
+		RW_FUZZ_CHECK(q->received_ms == RECEIVED_MS);
+	}
 	rw_hook_batch_clear(&b);
 }
 

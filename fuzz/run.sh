@@ -19,6 +19,7 @@ name=${name#fuzz_}
 # new inputs only into the first directory, the work corpus.
 case $name in
 mastodon | x | bluesky | google_business | google_play | app_store | trustpilot | linkedin | reddit | meta | youtube) candidates="$fuzz/corpus/$name $root/tests/fixtures/$name" ;;
+json_map) candidates="$fuzz/corpus/$name $root/tests/fixtures/json" ;;
 config) candidates="$fuzz/corpus/$name $root/config" ;;
 *) candidates="$fuzz/corpus/$name" ;;
 esac

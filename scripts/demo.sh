@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the replywatch demo: installs missing packages, builds, starts a
 # private redis-server in a temporary directory, the fake Mastodon, X,
-# Bluesky, Reddit, Trustpilot, Google Business Profile, Google Play and App
-# Store APIs with their traffic simulator (tests/fakes; it makes no Reddit
-# traffic yet), and replywatchd with config/demo.json polling all eight; shows the live status until Ctrl-C,
-# which stops everything this script started.
+# Bluesky, Facebook, Instagram, YouTube, Reddit, LinkedIn, Trustpilot, Google
+# Business Profile, Google Play and App Store APIs with their traffic
+# simulator (tests/fakes), and replywatchd with config/demo.json polling
+# them all (and taking the simulator's Meta webhooks); shows the live status
+# until Ctrl-C, which stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -77,21 +78,12 @@ done
 # The review sources poll every 5 s and read open reviews again by id on
 # each poll (a real deployment polls every few minutes): lift the fake's
 # per-endpoint windows (300 calls per 5 min) so the demo is not rate-limited.
-for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube; do
+for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube discourse; do
 	curl -fsS "http://127.0.0.1:$fake_port/_fake/$p/config" -d '{"rate_limit":100000}' >/dev/null
 done
-
-# The Graph fake has no simulator: a Page post with a customer's comment
-# answered by the Page, an open one, and an Instagram media with a comment.
-meta() {
-	curl -fsS "http://127.0.0.1:$fake_port/_fake/meta/$1" -d "$2" | sed 's/.*"id": *"\([^"]*\)".*/\1/'
-}
-fb_post=$(meta post '{"edge":"posts","from_id":"101","from_name":"Acme","text":"Winter menu"}')
-fb_c=$(meta comment "{\"post\":\"$fb_post\",\"from_id\":\"900\",\"from_name\":\"Ann\",\"text\":\"My order never came\"}")
-meta comment "{\"post\":\"$fb_post\",\"parent\":\"$fb_c\",\"from_id\":\"101\",\"from_name\":\"Acme\",\"text\":\"Sorry! DM sent\"}" >/dev/null
-meta comment "{\"post\":\"$fb_post\",\"from_id\":\"901\",\"from_name\":\"Bo\",\"text\":\"Open on Sunday?\"}" >/dev/null
-ig_media=$(meta post '{"edge":"media","from_id":"17841405822304914","username":"brandcafe","text":"New season"}')
-meta comment "{\"post\":\"$ig_media\",\"from_id\":\"17841400000000900\",\"username\":\"cy\",\"text\":\"Where can I buy this?\"}" >/dev/null
+# Likewise YouTube's daily quota (10 000 units): polls every 5 s with open
+# threads read again would spend it in about an hour.
+curl -fsS "http://127.0.0.1:$fake_port/_fake/youtube/quota" -d '{"units":100000000}' >/dev/null
 
 # The fake server's webhook receiver checks the demo target's signatures.
 curl -fsS "http://127.0.0.1:$fake_port/_fake/hook/demo/config" \
@@ -113,6 +105,12 @@ until curl -fsS "http://$http/readyz" >/dev/null 2>&1; do
 	sleep 0.1
 done
 
+# The simulator sends some of its Facebook and Instagram comments and answers
+# as Meta's signed webhooks too, to the sources' /hooks/ URLs (the app secret
+# of config/demo.json); the polls find them again, tracked once.
+curl -fsS "http://127.0.0.1:$fake_port/_fake/simulator" -d '{"webhooks": {"app_secret": "demo-meta-app-secret",
+	"facebook": "http://'"$http"'/hooks/acme-facebook", "instagram": "http://'"$http"'/hooks/acme-instagram"}}' >/dev/null
+
 # A few sample mentions, as a push integration would send them: a VIP, a
 # social mention, and one the brand answers 20 s after it was posted.
 now() { date -u +%Y-%m-%dT%H:%M:%S.000Z; }
@@ -125,22 +123,28 @@ push "[{\"id\":\"1001\",\"created_at\":\"$(now)\",\"author\":\"@famous\",\"autho
        {\"id\":\"1003\",\"created_at\":\"$(ago 40)\",\"author\":\"@bob\",\"text\":\"Love the new app!\"},
        {\"id\":\"r1\",\"created_at\":\"$(ago 20)\",\"in_reply_to\":\"1003\",\"from_brand\":true}]"
 
-# Two YouTube comments (the simulator makes none): one the brand answered
-# after 30 s, one still open.
-yt() { curl -fsS "http://127.0.0.1:$fake_port/_fake/youtube/$1" -d "$2"; }
-yt_id=$(yt comment "{\"text\":\"Does it work offline?\",\"name\":\"@kim\",\"at\":\"$(ago 60)\"}" | jq -r .id)
-yt reply "{\"thread\":\"$yt_id\",\"text\":\"Yes, fully.\",\"at\":\"$(ago 30)\"}" >/dev/null
-yt comment "{\"text\":\"The update broke my playlist\",\"name\":\"@lou\",\"at\":\"$(now)\"}" >/dev/null
+# A forum (the fake's Discourse, read by the generic json source
+# acme-forum): a topic the support account answered after 45 s, one open.
+dc() { curl -fsS "http://127.0.0.1:$fake_port/_fake/discourse/post" -d "$1"; }
+dc_topic=$(dc "{\"username\":\"mia\",\"raw\":\"Export to CSV fails\",\"at\":\"$(ago 90)\"}" | jq -r .topic_id)
+dc "{\"username\":\"acme_support\",\"raw\":\"Fixed in 2.4, sorry!\",\"staff\":true,\"topic_id\":$dc_topic,\"at\":\"$(ago 45)\"}" >/dev/null
+dc "{\"username\":\"noah\",\"raw\":\"How do I reset my password?\",\"at\":\"$(now)\"}" >/dev/null
 
 cat <<MSG
 
 replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
 every 5 s (customers post about 6 mentions a minute on each; the brand answers most of them
 after 5 s to 3 min), and three sample mentions were pushed to the "demo-push" source.
+It polls acme-facebook, acme-instagram, acme-youtube, acme-reddit and acme-linkedin every
+5 s too: about 2 comments or mentions a minute on each (Page comments and visitor posts,
+Instagram comments, YouTube threads, Reddit mentions and replies, LinkedIn comments and
+mentions); the brand answers 85 % after 5 s to 6 min, about half of them before the "social"
+policy warns (45 s) and some after it breaches (90 s). Some Facebook and Instagram items
+arrive first as signed Meta webhooks (/status shows the sources' "webhooks" counters).
 It also polls four review sources every 5 s: acme-trustpilot, acme-google-business,
 acme-google-play and acme-app-store (about 2 reviews a minute on each, of every rating; the
-brand answers about 80 % after 5 s to 6 min, so a few breach), and acme-youtube (two sample
-comments; add more with the call below). Reviews of 1-2 stars go to
+brand answers about 80 % after 5 s to 6 min, so a few breach), and acme-forum, a generic json source reading a Discourse forum's latest
+posts (two sample topics, one answered by acme_support). Reviews of 1-2 stars go to
 the "angry-reviews" policy (warning after 1 min, breach after 2 min), the rest to "reviews"
 (breach after 5 min).
 Breaches and resolutions are delivered, signed, to a webhook receiver in the fake server.
@@ -163,6 +167,12 @@ Breaches and resolutions are delivered, signed, to a webhook receiver in the fak
   YouTube:    curl http://127.0.0.1:$fake_port/_fake/youtube/comment -d '{"text":"help!"}'
               (the brand answers: .../_fake/youtube/reply -d '{"thread":"ID","text":"Sure"}';
               comments: curl http://$http/mentions?source=acme-youtube)
+  webhooks:   curl -s http://$http/status | jq '.sources[] | select(.webhooks) | {name, webhooks}'
+  a forum:    curl http://127.0.0.1:$fake_port/_fake/discourse/post -d '{"username":"you","raw":"help!"}'
+              (the generic json source acme-forum tracks it; answer in its topic with
+              .../_fake/discourse/post -d '{"username":"acme_support","topic_id":N,"raw":"Sure"}';
+              try the source: CREDENTIALS_DIRECTORY=$creds \\
+                build/release/replywatchd --try-source acme-forum -c config/demo.json)
   break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.

@@ -2,7 +2,7 @@
 # Checks that Redis key names are spelled in one place on each side: the C
 # code names keys only through daemon/keys.c (keys.h), the scripts only
 # through layout.lua's KEY table. Fails listing each line that builds a key
-# name by hand ("%sev", "{%s}", "dl:%s", a bare "cur" ...).
+# name by hand ("%sev", "%s{%s}:", "dl:%s", a bare "cur" ...).
 # Usage: check-keys.sh SOURCE_DIR
 set -eu
 cd "$1"
@@ -24,12 +24,12 @@ status=0
 # Comments may name keys; code may not. A bare literal is a key's suffix
 # handed to a builder (names(..., "ev")), except where the same letters are
 # something else: the readyz token, the "due" and "cnt" fields of an apply
-# change, fetch's "due" mode, the "m:" counters.
-bare=$(echo "$suffixes" | grep -vxE 'readyz|due|cnt|m:' | sed 's/[.]/\\./g' | paste -sd '|' -)
+# change, fetch's "due" mode, the "m:" counters, the json type's "auth".
+bare=$(echo "$suffixes" | grep -vxE 'readyz|due|cnt|m:|auth' | sed 's/[.]/\\./g' | paste -sd '|' -)
 # shellcheck disable=SC2086
 if for f in $c_files; do
 	sed -e 's|/\*.*\*/||g' -e 's|^[[:space:]]*/\{0,1\}\*.*||' "$f" |
-		grep -nE "\{%s\}|\"%s($alt)|\"($args):%s|\"($bare)\"" | sed "s|^|$f:|"
+		grep -nE "%s\{%s\}|\"%s($alt)|\"($args):%s|\"($bare)\"" | sed "s|^|$f:|"
 done | grep .; then
 	echo "^ key names built outside daemon/keys.c: use rw_key_name/rw_key_base (keys.h)"
 	status=1

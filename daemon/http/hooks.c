@@ -9,11 +9,11 @@
  * over RW_HOOK_MAX_BODY (413). Then the signature is checked over the raw
  * body (403 when wrong), and only then is it parsed.
  *
- * A verified delivery answers 200 once its items are in Redis and its
- * removals are closed; changes that cannot be used are logged and counted
- * and still answer 200 (Meta retries a non-2xx, then disables the
- * subscription). Redis unavailable answers 503: the retry then keeps the
- * item, and ingest is idempotent.
+ * A verified delivery answers 200 once its removals are remembered in
+ * Redis (hookstore.h), its items (less those removed before) ingested, its
+ * removals closed and the items it names without content queued; changes that cannot be used are
+ * logged and counted and still answer 200 (Meta retries a non-2xx, then disables the subscription).
+ * Redis unavailable answers 503: the retry then keeps the item, and ingest is idempotent.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,10 +24,12 @@
 #include "replywatch/clock.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
+#include "replywatch/hookstore.h"
 #include "replywatch/hooks.h"
 #include "replywatch/http.h"
 #include "replywatch/item.h"
 #include "replywatch/log.h"
+#include "replywatch/poller.h"
 #include "replywatch/secret.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
@@ -41,6 +43,7 @@ struct hook_call {
 	struct rw_daemon *d;
 	char *source; /* a copy: a reload may free the config's */
 	struct rw_hook_batch batch;
+	int64_t received_ms;
 	size_t next_removed;
 	size_t closed;
 };
@@ -162,6 +165,33 @@ hook_get(struct rw_http_request *req, void *arg)
 	rw_http_respond(req, 200, "text/plain", answer, strlen(answer));
 }
 
+static void hook_queue(struct hook_call *call);
+
+/* The source the call is for, found again: a reload may have come since
+ * the delivery arrived. NULL (200 answered, the call freed) when it is
+ * gone: nothing is left to do for it. */
+static const struct rw_source_config *
+hook_source_again(struct hook_call *call)
+{
+	const struct rw_source_config *src =
+		rw_config_find_source(rw_daemon_config(call->d), call->source);
+
+	if (src == NULL) {
+		hook_respond_ok(call->req);
+		hook_call_free(call);
+	}
+	return src;
+}
+
+/* Redis failed on the way: 503, so the platform sends it again. */
+static void
+hook_failed(struct hook_call *call, const char *what)
+{
+	log_warnx("%s: webhook delivery not stored (%s): redis unavailable", call->source, what);
+	hook_unavailable(call->req);
+	hook_call_free(call);
+}
+
 static void
 hook_closed(void *arg, int result, const char *detail)
 {
@@ -184,30 +214,52 @@ hook_closed(void *arg, int result, const char *detail)
 	hook_close_next(call);
 }
 
-/* Closes the batch's removals one after the other, then answers 200. */
+/* Closes the batch's removals one after the other, then queues. */
 static void
 hook_close_next(struct hook_call *call)
 {
 	const struct rw_source_config *src;
 
 	if (call->next_removed >= call->batch.nremoved) {
+		hook_queue(call);
+		return;
+	}
+	if ((src = hook_source_again(call)) == NULL)
+		return;
+	if (rw_tracker_close(rw_daemon_tracker(call->d), src,
+			     call->batch.removed[call->next_removed], CLOSE_REASON, hook_closed,
+			     call) == -1)
+		hook_failed(call, "removal");
+}
+
+static void
+hook_queued(void *arg, int result)
+{
+	struct hook_call *call = arg;
+
+	if (result != 0) {
+		hook_failed(call, "queued items");
+		return;
+	}
+	/* Read soon rather than at the next poll_every. */
+	rw_poller_poll_soon(rw_daemon_poller(call->d), call->source);
+	hook_respond_ok(call->req);
+	hook_call_free(call);
+}
+
+/* Items named without their content go to the source's queue; the answer
+ * waits for it, so a 200 means they are kept. */
+static void
+hook_queue(struct hook_call *call)
+{
+	if (call->batch.nqueued == 0) {
 		hook_respond_ok(call->req);
 		hook_call_free(call);
 		return;
 	}
-	/* Found again: a reload may have come since the delivery arrived. */
-	src = rw_config_find_source(rw_daemon_config(call->d), call->source);
-	if (src == NULL) {
-		hook_respond_ok(call->req); /* the source is gone: nothing to close */
-		hook_call_free(call);
-		return;
-	}
-	if (rw_tracker_close(rw_daemon_tracker(call->d), src,
-			     call->batch.removed[call->next_removed], CLOSE_REASON, hook_closed,
-			     call) == -1) {
-		hook_unavailable(call->req);
-		hook_call_free(call);
-	}
+	if (rw_hookstore_queue_add(rw_daemon_store(call->d), call->source, call->batch.queued,
+				   call->batch.nqueued, hook_queued, call) == -1)
+		hook_failed(call, "queued items");
 }
 
 static void
@@ -225,46 +277,113 @@ hook_ingested(void *arg, int result, const char *detail)
 	hook_close_next(call);
 }
 
-/* Notes the batch's removals, then drops its items removed earlier (or in
- * the same delivery): a delivery out of order must not open them. They are
- * counted as ignored. */
 static void
-hook_drop_removed(struct rw_daemon *d, const char *source, struct rw_hook_batch *b, int64_t now_ms)
+hook_ingest(struct hook_call *call)
 {
-	struct rw_hooks *h = rw_daemon_hooks(d);
-	size_t kept = 0;
+	const struct rw_source_config *src;
+	struct rw_item *items;
+	size_t n;
 
-	for (size_t i = 0; i < b->nremoved; i++)
-		rw_hooks_note_removed(h, source, b->removed[i], now_ms);
-	for (size_t i = 0; i < b->nitems; i++) {
-		if (rw_hooks_was_removed(h, source, b->items[i].id, now_ms)) {
-			log_debug("%s: webhook: %s was removed before: not tracked", source,
-				  b->items[i].id);
-			rw_item_clear(&b->items[i]);
-			b->ignored++;
-			continue;
-		}
-		b->items[kept++] = b->items[i];
+	rw_hooks_count(rw_daemon_hooks(call->d), call->source, RW_HOOK_ITEMS, call->batch.nitems);
+	if (call->batch.nitems == 0) {
+		hook_close_next(call);
+		return;
 	}
-	b->nitems = kept;
+	if ((src = hook_source_again(call)) == NULL)
+		return;
+	/* The tracker takes over the items (the array and its strings); its
+	 * callback may run before it returns, so the call lets go of them first. */
+	items = call->batch.items;
+	n = call->batch.nitems;
+	call->batch.items = NULL;
+	call->batch.nitems = 0;
+	if (rw_tracker_ingest(rw_daemon_tracker(call->d), src, items, n, hook_ingested, call) ==
+	    -1) {
+		for (size_t i = 0; i < n; i++)
+			rw_item_clear(&items[i]);
+		free(items);
+		hook_failed(call, "items");
+	}
 }
 
-/* Logs and counts what the parser made of a delivery. */
+/* Items removed before (or in the same delivery) are dropped: a delivery
+ * out of order must not open them. They are counted as ignored. */
+static void
+hook_dropped(void *arg, int result, size_t dropped)
+{
+	struct hook_call *call = arg;
+
+	if (result != 0) {
+		hook_failed(call, "removals not read");
+		return;
+	}
+	if (dropped > 0) {
+		rw_hooks_count(rw_daemon_hooks(call->d), call->source, RW_HOOK_IGNORED, dropped);
+		log_info("%s: webhook: %zu item(s) removed on the platform before: not tracked",
+			 call->source, dropped);
+	}
+	hook_ingest(call);
+}
+
+static void
+hook_drop_removed(struct hook_call *call)
+{
+	if (call->batch.nitems == 0) {
+		hook_ingest(call);
+		return;
+	}
+	if (rw_hookstore_drop_removed(rw_daemon_store(call->d), call->source, call->batch.items,
+				      &call->batch.nitems, call->received_ms, hook_dropped,
+				      call) == -1)
+		hook_failed(call, "removals not read");
+}
+
+static void
+hook_noted(void *arg, int result)
+{
+	struct hook_call *call = arg;
+
+	if (result != 0) {
+		hook_failed(call, "removals");
+		return;
+	}
+	hook_drop_removed(call);
+}
+
+/* The delivery's way through Redis: its removals remembered (so a late add
+ * of them is dropped, also after a restart), its items without those
+ * removed, ingested, its removals closed, its queued items queued; then
+ * 200. */
+static void
+hook_store(struct hook_call *call)
+{
+	if (call->batch.nremoved == 0) {
+		hook_drop_removed(call);
+		return;
+	}
+	if (rw_hookstore_note_removed(rw_daemon_store(call->d), call->source, call->batch.removed,
+				      call->batch.nremoved, call->received_ms, hook_noted,
+				      call) == -1)
+		hook_failed(call, "removals");
+}
+
+/* Logs and counts what the parser made of a delivery (the items once those
+ * removed before are dropped). */
 static void
 hook_account(struct rw_daemon *d, const char *source, const struct rw_hook_batch *b)
 {
 	struct rw_hooks *h = rw_daemon_hooks(d);
 
 	rw_hooks_count(h, source, RW_HOOK_DELIVERIES, 1);
-	rw_hooks_count(h, source, RW_HOOK_ITEMS, b->nitems);
 	rw_hooks_count(h, source, RW_HOOK_REMOVED, b->nremoved);
+	rw_hooks_count(h, source, RW_HOOK_QUEUED, b->nqueued);
 	rw_hooks_count(h, source, RW_HOOK_IGNORED, b->ignored);
 	rw_hooks_count(h, source, RW_HOOK_UNUSABLE, b->unusable);
 	if (b->unusable > 0)
 		log_warnx("%s: webhook: %zu change(s) could not be used (last: %s)", source,
 			  b->unusable, b->why);
-	log_debug("%s: webhook delivery: %zu item(s), %zu removal(s), %zu ignored", source,
-		  b->nitems, b->nremoved, b->ignored);
+	log_debug("%s: webhook delivery: %zu item(s), %zu removal(s), %zu queued, %zu ignored",
+		  source, b->nitems, b->nremoved, b->nqueued, b->ignored);
 }
 
 /* POST: a delivery. */
@@ -276,9 +395,8 @@ hook_post(struct rw_http_request *req, void *arg)
 	const struct rw_source_config *src = hook_source(req, d, &hp);
 	int64_t received_ms = rw_now_ms();
 	struct hook_call *call;
-	struct rw_item *items;
 	const char *body;
-	size_t len, n;
+	size_t len;
 	char err[200];
 
 	if (src == NULL)
@@ -308,6 +426,7 @@ hook_post(struct rw_http_request *req, void *arg)
 	}
 	call->req = req;
 	call->d = d;
+	call->received_ms = received_ms;
 	if (hp->parse(src, body, len, received_ms, &call->batch, err, sizeof(err)) == -1) {
 		/* Signed by the platform, yet not a delivery: a retry would
 		 * bring the same, so it is answered 200 and counted. */
@@ -317,9 +436,8 @@ hook_post(struct rw_http_request *req, void *arg)
 		hook_call_free(call);
 		return;
 	}
-	hook_drop_removed(d, src->name, &call->batch, received_ms);
 	hook_account(d, src->name, &call->batch);
-	if (call->batch.nitems == 0 && call->batch.nremoved == 0) {
+	if (call->batch.nitems == 0 && call->batch.nremoved == 0 && call->batch.nqueued == 0) {
 		hook_respond_ok(req);
 		hook_call_free(call);
 		return;
@@ -329,23 +447,7 @@ hook_post(struct rw_http_request *req, void *arg)
 		hook_call_free(call);
 		return;
 	}
-	if (call->batch.nitems == 0) {
-		hook_close_next(call);
-		return;
-	}
-	/* The tracker takes over the items (the array and its strings); its
-	 * callback may run before it returns, so the call lets go of them first. */
-	items = call->batch.items;
-	n = call->batch.nitems;
-	call->batch.items = NULL;
-	call->batch.nitems = 0;
-	if (rw_tracker_ingest(rw_daemon_tracker(d), src, items, n, hook_ingested, call) == -1) {
-		for (size_t i = 0; i < n; i++)
-			rw_item_clear(&items[i]);
-		free(items);
-		hook_unavailable(req);
-		hook_call_free(call);
-	}
+	hook_store(call);
 }
 
 int

@@ -1,8 +1,9 @@
 /*
  * hooks_stats.c: what the daemon remembers of webhooks per source
  * (hooks.h), in memory: the counters for /status and /metrics (they restart
- * from zero with the daemon, as Prometheus counters may), and the ids
- * removed lately, so that an add arriving after its own removal is dropped.
+ * from zero with the daemon, as Prometheus counters may). The ids removed
+ * lately are kept in Redis instead (hookstore.h): a restart must not forget
+ * them.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -10,16 +11,9 @@
 
 #include "replywatch/hooks.h"
 
-struct hook_removed {
-	char *id;
-	int64_t at_ms;
-};
-
 struct hook_source {
 	char *name;
 	uint64_t n[RW_HOOK_COUNT_MAX];
-	struct hook_removed removed[RW_HOOK_REMOVED_MAX]; /* a ring */
-	size_t removed_next;
 };
 
 struct rw_hooks {
@@ -36,6 +30,7 @@ static const char *const count_names[RW_HOOK_COUNT_MAX] = {
 	[RW_HOOK_HANDSHAKES_REFUSED] = "handshakes_refused",
 	[RW_HOOK_ITEMS] = "items",
 	[RW_HOOK_REMOVED] = "removed",
+	[RW_HOOK_QUEUED] = "queued",
 	[RW_HOOK_IGNORED] = "ignored",
 	[RW_HOOK_UNUSABLE] = "unusable",
 };
@@ -83,37 +78,6 @@ rw_hooks_count(struct rw_hooks *h, const char *source, enum rw_hook_count c, siz
 
 	if (s != NULL && c < RW_HOOK_COUNT_MAX)
 		s->n[c] += n;
-}
-
-void
-rw_hooks_note_removed(struct rw_hooks *h, const char *source, const char *id, int64_t now_ms)
-{
-	struct hook_source *s = hooks_get(h, source);
-	struct hook_removed *r;
-	char *copy;
-
-	if (s == NULL || rw_hooks_was_removed(h, source, id, now_ms) || (copy = strdup(id)) == NULL)
-		return;
-	r = &s->removed[s->removed_next];
-	free(r->id);
-	r->id = copy;
-	r->at_ms = now_ms;
-	s->removed_next = (s->removed_next + 1) % RW_HOOK_REMOVED_MAX;
-}
-
-bool
-rw_hooks_was_removed(const struct rw_hooks *h, const char *source, const char *id, int64_t now_ms)
-{
-	const struct hook_source *s = hooks_find(h, source);
-
-	for (size_t i = 0; s != NULL && i < RW_HOOK_REMOVED_MAX; i++) {
-		const struct hook_removed *r = &s->removed[i];
-
-		if (r->id != NULL && now_ms - r->at_ms < RW_HOOK_REMOVED_TTL_MS &&
-		    strcmp(r->id, id) == 0)
-			return true;
-	}
-	return false;
 }
 
 uint64_t
@@ -170,11 +134,8 @@ rw_hooks_free(struct rw_hooks *h)
 {
 	if (h == NULL)
 		return;
-	for (size_t i = 0; i < h->nsrc; i++) {
+	for (size_t i = 0; i < h->nsrc; i++)
 		free(h->src[i].name);
-		for (size_t j = 0; j < RW_HOOK_REMOVED_MAX; j++)
-			free(h->src[i].removed[j].id);
-	}
 	free(h->src);
 	free(h);
 }

@@ -6,6 +6,11 @@
 --   pairs of (id, fields) of every other open mention by the same author in
 --   the same conversation created no later than the target; the
 --   conversation's first mention may come back resolved: the daemon skips it }.
+-- ARGV[1] = "conv", ARGV[2]: a conversation id, ARGV[3]: a brand reply's
+--   time (ms) -> pairs of (id, fields) of every open mention of that
+--   conversation created no later than the reply (a brand reply to the whole
+--   conversation, without in_reply_to); the conversation's first mention
+--   may come back resolved: the daemon skips it.
 -- ARGV[1] = "due", ARGV[2]: now (ms), ARGV[3]: limit -> pairs of (id, fields)
 --   of mentions whose next deadline is due.
 -- ARGV[1] = "next" -> { earliest deadline (ms) } or {} when nothing is due.
@@ -48,6 +53,19 @@ elseif mode == 'reply' then
 		for _, id in ipairs(ids) do sibling(id, fields(id)) end
 		-- A conversation's first mention is not in its cv set (see apply).
 		sibling(t.v, fields(t.v))
+	end
+elseif mode == 'conv' then
+	local conv, at = ARGV[2], tonumber(ARGV[3])
+	for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. KEY.conversation .. conv, '-inf', ARGV[3])) do
+		out[#out + 1] = id
+		out[#out + 1] = fields(id)
+	end
+	-- A conversation's first mention is not in its cv set (see apply); a
+	-- conversation id that is no mention's (a message thread's) reads {}.
+	local first = flat_to_map(fields(conv))
+	if first.v == conv and tonumber(first.c) and tonumber(first.c) <= at then
+		out[#out + 1] = conv
+		out[#out + 1] = fields(conv)
 	end
 elseif mode == 'due' or mode == 'next' then
 	local now = tonumber(ARGV[2] or '0')

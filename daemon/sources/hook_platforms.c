@@ -38,5 +38,6 @@ rw_hook_batch_clear(struct rw_hook_batch *b)
 	for (size_t i = 0; i < b->nremoved; i++)
 		free(b->removed[i]);
 	free(b->removed);
+	rw_queued_free(b->queued, b->nqueued);
 	memset(b, 0, sizeof(*b));
 }

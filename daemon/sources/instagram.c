@@ -9,7 +9,9 @@
  * cursor while Graph gives a "next". Every walk reads again the media of
  * the week below the newest one of the previous walk, so comments on
  * recent media are found (ingest is idempotent). Comment @mentions have no
- * list endpoint: they come only through the webhook.
+ * list endpoint: the webhook queues their ids (hookstore.h), and each poll
+ * first reads them from the IG user node (mentioned_comment and
+ * mentioned_media, struct rw_queued_read).
  *
  * Errors, throttling and usage headers as for facebook (meta_graph.h).
  */
@@ -18,11 +20,13 @@
 #include <string.h>
 
 #include "replywatch/connector.h"
+#include "replywatch/hookstore.h"
 #include "replywatch/httpc.h"
 #include "replywatch/platform.h"
 #include "replywatch/secret.h"
 #include "replywatch/sources/instagram.h"
 #include "replywatch/sources/meta_graph.h"
+#include "replywatch/sources/meta_hook.h"
 
 #define PER_PAGE "25"
 #define RECENT_MS (7LL * 24 * 60 * 60 * 1000) /* how far below the watermark media are re-read */
@@ -110,6 +114,68 @@ instagram_ms_ok(const char *ms)
 	return rw_cursor_digits(ms, 16);
 }
 
+/* ---- @mentions a webhook queued by id ---- */
+
+static bool
+instagram_queued_ok(const struct rw_queued *q)
+{
+	return (q->kind == RW_META_QUEUED_COMMENT || q->kind == RW_META_QUEUED_MEDIA) &&
+	       rw_graph_id_valid(q->id) &&
+	       (q->conversation_id == NULL || rw_graph_id_valid(q->conversation_id));
+}
+
+static char *
+instagram_queued_url(struct rw_poll *poll, const struct rw_queued *q)
+{
+	const struct rw_source_config *src = rw_poll_source(poll);
+	char path[RW_GRAPH_ID_MAX + 16], fields[RW_GRAPH_ID_MAX + 160];
+
+	snprintf(path, sizeof(path), "/%s/%s", RW_GRAPH_VERSION,
+		 rw_source_param_string(src, "user_id"));
+	if (q->kind == RW_META_QUEUED_MEDIA)
+		snprintf(fields, sizeof(fields),
+			 "mentioned_media.media_id(%s){" RW_INSTAGRAM_MENTIONED_MEDIA_FIELDS "}",
+			 q->id);
+	else
+		snprintf(fields, sizeof(fields),
+			 "mentioned_comment.comment_id(%s){" RW_INSTAGRAM_MENTIONED_COMMENT_FIELDS
+			 "}",
+			 q->id);
+	return rw_url_build(src->base_url, path, "fields", fields, NULL);
+}
+
+/* Graph's "Unsupported get request" for an object that does not exist (or
+ * may no longer be read): code 100, subcode 33. */
+static bool
+instagram_queued_gone(struct rw_poll *poll, const struct rw_httpc_response *resp)
+{
+	struct rw_graph_error e;
+
+	(void)poll;
+	return rw_graph_parse_error(resp->body, resp->body_len, &e) == 0 && e.code == 100 &&
+	       e.subcode == 33;
+}
+
+static int
+instagram_queued_parse(struct rw_poll *poll, const struct rw_queued *q, const char *body,
+		       size_t len, struct rw_page *page, char *err, size_t errlen)
+{
+	(void)poll;
+	return rw_instagram_parse_mentioned(body, len, q->kind == RW_META_QUEUED_MEDIA, q->id,
+					    q->conversation_id, page, err, errlen);
+}
+
+static const struct rw_queued_read queued = {
+	.endpoint = "mentions",
+	.per_poll = 20,
+	.max_attempts = 5,
+	.max_age_ms = 24LL * 60 * 60 * 1000,
+	.ok = instagram_queued_ok,
+	.url = instagram_queued_url,
+	.gone = instagram_queued_gone,
+	.parse = instagram_queued_parse,
+};
+
 static const struct rw_stream streams[] = {
 	{"media", 'n', true, true, instagram_media_url, instagram_media_parse, instagram_ms_ok,
 	 RECENT_MS, 0},
@@ -125,6 +191,7 @@ static const struct rw_connector connector = {
 	.start = instagram_start,
 	.auth_header = instagram_auth_header,
 	.error_result = instagram_error_result,
+	.queued = &queued,
 };
 
 static const struct rw_param_spec params[] = {

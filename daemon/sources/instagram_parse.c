@@ -4,6 +4,7 @@
  */
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,4 +148,56 @@ rw_instagram_parse_media(const char *body, size_t len, const struct rw_instagram
 	struct ig_ctx ctx = {brand, tagged};
 
 	return rw_graph_parse_list(body, len, "timestamp", media, &ctx, page, err, errlen);
+}
+
+int
+rw_instagram_parse_mentioned(const char *body, size_t len, bool caption, const char *id,
+			     const char *media_id, struct rw_page *page, char *err, size_t errlen)
+{
+	const char *key = caption ? "mentioned_media" : "mentioned_comment";
+	json_t *root = rw_page_load(body, len, JSON_OBJECT, err, errlen);
+	const json_t *obj, *media;
+	struct rw_item it = {0};
+	const char *why = NULL, *author, *conv, *url;
+	enum rw_page_entry e;
+	int rc = -1;
+
+	memset(page, 0, sizeof(*page));
+	if (root == NULL)
+		return -1;
+	if (!json_is_object(obj = json_object_get(root, key))) {
+		snprintf(err, errlen, "no %s object", key);
+		goto out;
+	}
+	media = caption ? obj : json_object_get(obj, "media");
+	e = rw_graph_item(obj, caption ? &media_keys : &comment_keys, &it, &why);
+	if (e == RW_PAGE_KEPT && !rw_page_same(it.id, id)) {
+		why = RW_REJECT_BAD_ID; /* an answer about another object */
+		e = RW_PAGE_REJECTED;
+	}
+	if (e == RW_PAGE_KEPT) {
+		/* A comment's link is its media's (comments have none). */
+		url = rw_page_str(media, "permalink");
+		conv = rw_page_str(media, "id");
+		if (conv == NULL || !rw_graph_id_valid(conv))
+			conv = media_id;
+		if ((author = username_of(obj)) == NULL || !rw_item_id_valid(author))
+			author = "unknown";
+		it.kind = RW_KIND_MENTION;
+		if (rw_page_copy(author, &it.author) == -1 ||
+		    rw_page_copy(conv, &it.conversation_id) == -1 ||
+		    (it.url == NULL && rw_page_copy(url, &it.url) == -1))
+			e = RW_PAGE_NOMEM;
+	}
+	page->nentries = 1;
+	if (rw_page_keep(page, e, why, &it) == -1) {
+		rw_page_clear(page);
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	rw_item_clear(&it);
+	json_decref(root);
+	return rc;
 }

@@ -32,6 +32,7 @@ struct meta_change {
 	int64_t created_ms;
 	bool from_brand;
 	bool remove;
+	char queue; /* an Instagram mention: its kind letter, to read it by id */
 };
 
 static void meta_unusable(struct rw_hook_batch *out, const char *fmt, ...)
@@ -126,6 +127,23 @@ meta_take(struct rw_hook_batch *out, const struct meta_change *c, int64_t receiv
 {
 	struct rw_item *grown, *it;
 
+	if (c->queue != '\0') {
+		struct rw_queued *q = realloc(out->queued, (out->nqueued + 1) * sizeof(*q));
+
+		if (q == NULL)
+			return -1;
+		out->queued = q;
+		q = &q[out->nqueued];
+		memset(q, 0, sizeof(*q));
+		q->kind = c->queue;
+		q->received_ms = received_ms;
+		out->nqueued++; /* counted now so that clear frees a half-built one */
+		if ((q->id = strdup(c->id)) == NULL ||
+		    (c->conversation_id != NULL &&
+		     (q->conversation_id = strdup(c->conversation_id)) == NULL))
+			return -1;
+		return 0;
+	}
 	if (c->remove) {
 		char **ids = realloc(out->removed, (out->nremoved + 1) * sizeof(*ids));
 
@@ -255,6 +273,8 @@ meta_ig_change(const char *field, const json_t *value, const char *brand_id, str
 		c->id = id ? id : media_id;
 		c->conversation_id = media_id;
 		c->kind = RW_KIND_MENTION;
+		/* Ids only: the connector reads the rest (hookstore.h). */
+		c->queue = id ? RW_META_QUEUED_COMMENT : RW_META_QUEUED_MEDIA;
 		if (c->id == NULL) {
 			meta_unusable(out, "mentions change without comment_id or media_id");
 			return false;

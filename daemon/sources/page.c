@@ -27,7 +27,30 @@ rw_page_clear(struct rw_page *page)
 	for (size_t i = 0; i < page->nrejects; i++)
 		free(page->rejects[i].id);
 	free(page->rejects);
+	for (size_t i = 0; i < page->nfollows; i++)
+		free(page->follows[i].context);
+	free(page->follows);
 	memset(page, 0, sizeof(*page));
+}
+
+int
+rw_page_follow(struct rw_page *page, const char *context, int64_t at_ms)
+{
+	struct rw_page_follow *grown;
+	char *copy = strdup(context);
+
+	if (copy == NULL)
+		return -1;
+	grown = realloc(page->follows, (page->nfollows + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		free(copy);
+		return -1;
+	}
+	page->follows = grown;
+	page->follows[page->nfollows].context = copy;
+	page->follows[page->nfollows].at_ms = at_ms;
+	page->nfollows++;
+	return 0;
 }
 
 int

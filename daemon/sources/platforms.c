@@ -22,6 +22,7 @@ extern const struct rw_platform rw_google_play_platform;
 extern const struct rw_platform rw_app_store_platform;
 extern const struct rw_platform rw_trustpilot_platform;
 extern const struct rw_platform rw_linkedin_platform;
+extern const struct rw_platform rw_allegro_platform;
 extern const struct rw_platform rw_json_platform;
 extern const struct rw_platform rw_push_platform;
 
@@ -38,6 +39,7 @@ static const struct rw_platform *const platforms[RW_SOURCE_TYPE_COUNT] = {
 	[RW_SOURCE_APP_STORE] = &rw_app_store_platform,
 	[RW_SOURCE_TRUSTPILOT] = &rw_trustpilot_platform,
 	[RW_SOURCE_LINKEDIN] = &rw_linkedin_platform,
+	[RW_SOURCE_ALLEGRO] = &rw_allegro_platform,
 	[RW_SOURCE_JSON] = &rw_json_platform,
 	[RW_SOURCE_PUSH] = &rw_push_platform,
 };

@@ -95,6 +95,10 @@ enum rw_kind {
 	RW_KIND_MENTION = 1u << 0,
 	RW_KIND_COMMENT = 1u << 1,
 	RW_KIND_REVIEW = 1u << 2,
+	/* A buyer's message in a marketplace thread or dispute: each unanswered
+	 * one counts, as in a conversation (answered by the seller's next
+	 * message: a conversation-level brand reply). */
+	RW_KIND_MESSAGE = 1u << 3,
 };
 
 /* "mention" -> RW_KIND_MENTION ... ; 0 when unknown. */
@@ -138,6 +142,7 @@ enum rw_source_type {
 	RW_SOURCE_APP_STORE,
 	RW_SOURCE_TRUSTPILOT,
 	RW_SOURCE_LINKEDIN,
+	RW_SOURCE_ALLEGRO,
 	RW_SOURCE_JSON,
 	RW_SOURCE_PUSH,
 	RW_SOURCE_TYPE_COUNT
@@ -169,6 +174,8 @@ struct rw_source_config {
 	struct rw_strlist automated_reply_patterns;
 	struct rw_source_param *params; /* the type's own keys that were given */
 	size_t nparams;
+	void *spec; /* owned: the type's nested configuration (platform.h spec_read;
+		     * the json type's struct rw_json_spec, sources/json_map.h), or NULL */
 };
 
 /* The plain string setting key of src, or NULL when absent or not a string. */
@@ -237,6 +244,10 @@ struct rw_config {
 	size_t nsources;
 	struct rw_alert_config *alerts;
 	size_t nalerts;
+	/* "secrets_key": what the keys of secrets kept in Redis are derived
+	 * from (vault.h); NULL when not configured (required with an allegro
+	 * source). */
+	struct rw_secret *secrets_key;
 };
 
 /* The error lines of a failed load, owned by the caller. */

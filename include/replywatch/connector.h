@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "replywatch/config.h"
+#include "replywatch/keys.h"
 
 struct rw_poll;
 struct rw_page;
@@ -54,6 +55,39 @@ enum rw_poll_result {
 	RW_POLL_RESULT_COUNT
 };
 
+/*
+ * A stream's fan-out: a list whose entries each need a request of their own
+ * (a message thread's messages, an issue's chat). The stream's parser asks
+ * for them with rw_page_follow (page.h); after each list page the poller
+ * fetches them one by one, in the page's order, within the same poll,
+ * skipping those the previous walk saw (rw_page_follow.at_ms), and parses
+ * each answer with parse into the same batch of items. Only once every
+ * follow-up of the page is read does the walk go on (next page, end); the
+ * items are ingested and the cursors move only when the whole poll is read,
+ * so a follow-up that fails (any status but 2xx and gone_status, a
+ * malformed answer) ends the poll with nothing moved: the next poll reads
+ * the same entries again.
+ *
+ * A follow-up may page: its parser sets page->next (a token for url) when
+ * older entries remain. It is read back until a page has no next, repeats
+ * the token, reaches what the previous walk saw (by_time streams: its
+ * oldest_ms at or below the watermark less the overlap; the backfill
+ * cutoff), or max_pages pages were read for it.
+ */
+struct rw_follow {
+	const char *endpoint; /* its name for rate limits and logs ("thread_messages") */
+	long gone_status;     /* the status that means the entry is gone (404): skipped;
+				 0: none */
+	unsigned max_pages;   /* most pages read for one entry (0 counts as 1) */
+	/* The URL of entry context's page token (NULL: its first page);
+	 * caller frees; NULL on allocation failure. */
+	char *(*url)(struct rw_poll *poll, const char *context, const char *token);
+	/* Parses the answer to that page of entry context into page (items,
+	 * rejects, oldest_ms, next); -1 with err when malformed. */
+	int (*parse)(struct rw_poll *poll, const char *context, const char *token, const char *body,
+		     size_t len, struct rw_page *page, char *err, size_t errlen);
+};
+
 /* One stream of a platform: a paged list read newest first. */
 struct rw_stream {
 	const char *endpoint; /* its name for rate limits, logs and the fakes ("notifications") */
@@ -79,6 +113,22 @@ struct rw_stream {
 	unsigned per_page;
 };
 
+/* What a stream may add (struct rw_connector.extras), found by its endpoint. */
+struct rw_stream_extra {
+	const char *endpoint; /* the stream's (struct rw_stream.endpoint); NULL ends the list */
+	/* Header lines of the stream's requests (pages and follow-ups),
+	 * NULL-terminated: a media type, say. An "Accept:" line here replaces
+	 * the connector's and the default one. NULL: none. */
+	const char *const *headers;
+	/* The stream's fan-out (struct rw_follow); NULL: none. */
+	const struct rw_follow *follow;
+	/* A by_time list not ordered by the watermark's time (open issues by
+	 * opening date, watermark on their last message): every page is read
+	 * each poll (up to the page bound) rather than down to the watermark;
+	 * the watermark still skips follow-ups seen already. */
+	bool full_walk;
+};
+
 /*
  * Optional, for platforms where the brand's answer sits on the item itself
  * (reviews): after the streams, a poll re-reads some of the source's OPEN
@@ -99,6 +149,10 @@ struct rw_revisit {
 	long skip_status;
 	/* True when id (read back from Redis) may be put in a URL. */
 	bool (*id_ok)(const char *id);
+	/* Optional: true when open item id is another stream's, which this
+	 * re-read does not concern (Allegro's buyer messages beside its
+	 * ratings): skipped silently. NULL: every open item is re-read. */
+	bool (*skip)(const char *id);
 	/* The URL that reads item id (caller frees), or NULL (out of memory). */
 	char *(*url)(struct rw_poll *poll, const char *id);
 	/* Parses the answer about item id: appends its brand reply to page
@@ -108,9 +162,49 @@ struct rw_revisit {
 		     struct rw_page *page, char *err, size_t errlen);
 };
 
+/*
+ * Optional, for items a platform pushes by id only (Instagram comment
+ * @mentions: the webhook names them, nothing lists them; docs/webhooks.md).
+ * The webhook puts them in the source's durable queue (hookstore.h); each
+ * poll, before its streams, reads up to per_poll of them oldest first,
+ * requests each (url) and parses the answer into items, ingests them (less
+ * those removed on the platform meanwhile) and only then takes them off
+ * the queue. A rate limit, 5xx or network error ends the poll as usual:
+ * the item stays queued. An answer the platform gives for an item that is
+ * gone (gone) drops it, logged and counted. Any other failure (a malformed
+ * answer, another 4xx) counts a failed read; after max_attempts of them,
+ * or max_age_ms after its receipt, the item is tracked with what the
+ * webhook gave (its id, conversation, receipt time, author "unknown"), so
+ * it is never lost. When per_poll were listed, the next poll comes at
+ * once (as after a walk stopped at its page bound). The poll reports read,
+ * gone, failed and given_up in /status ("queue").
+ */
+struct rw_queued;
+struct rw_queued_read {
+	const char *endpoint;  /* its name for rate limits and logs ("mentions") */
+	size_t per_poll;       /* most items read per poll */
+	unsigned max_attempts; /* failed reads before tracking what the webhook gave */
+	int64_t max_age_ms;    /* ... or this long after the receipt */
+	/* True when q's ids may go into a URL (Redis may have been written
+	 * by something else); an item that fails is given up at once. */
+	bool (*ok)(const struct rw_queued *q);
+	/* The URL that reads q (caller frees), or NULL (out of memory). */
+	char *(*url)(struct rw_poll *poll, const struct rw_queued *q);
+	/* A 400 or 404 answer: true when it says q no longer exists. */
+	bool (*gone)(struct rw_poll *poll, const struct rw_httpc_response *resp);
+	/* Parses a 2xx answer about q into page (its item; times are capped
+	 * at q's receipt by the poller); -1 with err when malformed. */
+	int (*parse)(struct rw_poll *poll, const struct rw_queued *q, const char *body, size_t len,
+		     struct rw_page *page, char *err, size_t errlen);
+};
+
 struct rw_connector {
 	const struct rw_stream *streams; /* walked in order: inbound items first */
 	size_t nstreams;
+	/* Optional: what some streams add (their own headers, a fan-out), each
+	 * named by its stream's endpoint, ended by an entry whose endpoint is
+	 * NULL; NULL: nothing for any stream. */
+	const struct rw_stream_extra *extras;
 	/* The source's connector state (a session, the brand's account id):
 	 * made when the poller starts the source, freed when it stops. */
 	void *(*state_new)(const struct rw_source_config *src);
@@ -138,8 +232,19 @@ struct rw_connector {
 	enum rw_poll_result (*error_result)(struct rw_poll *poll,
 					    const struct rw_httpc_response *resp, char *reason,
 					    size_t reasonlen);
+	/* Optional: false when this source has no stream number i (the json
+	 * type walks its replies stream only when a replies request is
+	 * configured): the poll skips it and keeps its cursors. NULL: every
+	 * stream is walked. */
+	bool (*stream_enabled)(struct rw_poll *poll, size_t i);
+	/* Optional: the body of the page request whose URL page_url just
+	 * made, sent as a POST (a json source with "method": "POST"); NULL
+	 * for a GET. Valid until the next call. NULL: every page is a GET. */
+	const char *(*page_body)(struct rw_poll *poll);
 	/* Optional: re-reads open items by id (struct rw_revisit); NULL: none. */
 	const struct rw_revisit *revisit;
+	/* Optional: reads items webhooks queued by id (struct rw_queued_read). */
+	const struct rw_queued_read *queued;
 	/* Platforms whose lists hold only what changed recently (Google Play:
 	 * about 7 days): when the source's last finished walk of a stream is
 	 * older than this, items may have been missed, and /status (the
@@ -189,6 +294,36 @@ void rw_poll_fail(struct rw_poll *poll, enum rw_poll_result result, const char *
  * at info. For what a person must act on before it breaks (a grant that
  * ends soon). No secret in msg. */
 void rw_poll_warning(struct rw_poll *poll, const char *msg);
+
+/*
+ * Secrets a connector keeps in Redis across restarts (a rotating refresh
+ * token: docs/signin.md "Rotating refresh tokens"), encrypted with the
+ * configuration's secrets_key (vault.h; the source's name is the AAD) under
+ * the source's key named in keys.h (RW_KEY_CREDENTIAL). Implemented in
+ * poller_secret.c with the poller's store; fn runs exactly once, from a
+ * store callback or at once. The value passed to fn is borrowed and wiped
+ * when fn returns.
+ */
+enum rw_poll_secret_status {
+	RW_POLL_SECRET_OK,         /* load: value is the secret; save: written */
+	RW_POLL_SECRET_NONE,       /* load: nothing stored (value NULL) */
+	RW_POLL_SECRET_STORE,      /* Redis failed or is unavailable: nothing changed */
+	RW_POLL_SECRET_UNREADABLE, /* load: stored but does not open (another
+				      secrets_key or source, or changed), or no
+				      secrets_key is configured */
+};
+typedef void rw_poll_secret_fn(struct rw_poll *poll, enum rw_poll_secret_status status,
+			       const char *value, size_t len);
+/* Reads and decrypts the source's secret kept under key (a source key of
+ * keys.h taking no argument). */
+void rw_poll_secret_load(struct rw_poll *poll, enum rw_key key, rw_poll_secret_fn *fn);
+/* Encrypts value (len bytes) and writes it in one SET, replacing what was
+ * stored; fn gets RW_POLL_SECRET_OK only once Redis confirmed the write. */
+void rw_poll_secret_save(struct rw_poll *poll, enum rw_key key, const char *value, size_t len,
+			 rw_poll_secret_fn *fn);
+/* For /status (the source's "credential"): when the stored credential was
+ * last rotated and when it expires (ms; 0: unknown). */
+void rw_poll_credential(struct rw_poll *poll, int64_t rotated_ms, int64_t expires_ms);
 
 /* Cursor rules for rw_stream.cursor_ok and page tokens: */
 /* True when s is 1 to max decimal digits. */

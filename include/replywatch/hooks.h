@@ -12,7 +12,11 @@
  *
  * Accepted items go through the same idempotent ingest as polled items
  * (rw_tracker_ingest), so a webhook and a poll that see the same item track
- * it once, and the poll stays the backstop for a lost delivery. A change
+ * it once, and the poll stays the backstop for a lost delivery. Removals
+ * are remembered in Redis (hookstore.h), so an add that comes after its
+ * own removal, or a poll that still finds the item, tracks nothing; items
+ * a delivery names by id only (Instagram mentions) are queued there for
+ * the connector to read (connector.h, struct rw_queued_read). A change
  * that cannot be used is logged and counted, never answered with a 5xx
  * (platforms retry those and then turn the subscription off); only Redis
  * being unavailable answers 503, since the platform's retry is then what
@@ -28,6 +32,7 @@
 #include <stdio.h>
 
 #include "replywatch/config.h"
+#include "replywatch/hookstore.h"
 #include "replywatch/ratelimit.h"
 
 struct rw_item;
@@ -44,6 +49,9 @@ struct rw_hook_batch {
 	size_t nitems;
 	char **removed; /* ids deleted on the platform, to close */
 	size_t nremoved;
+	struct rw_queued *queued; /* items named without their content, to read from
+				     the platform (hookstore.h): queued, not ingested */
+	size_t nqueued;
 	size_t ignored;  /* changes of kinds not tracked (reactions, likes, ...) */
 	size_t unusable; /* changes that could not be used (logged by the parser's caller) */
 	char why[160];   /* why the last unusable change was: for the log, no secret */
@@ -91,6 +99,7 @@ enum rw_hook_count {
 	RW_HOOK_HANDSHAKES_REFUSED,
 	RW_HOOK_ITEMS,    /* items handed to ingest */
 	RW_HOOK_REMOVED,  /* removals handed to close */
+	RW_HOOK_QUEUED,   /* items queued to be read from the platform */
 	RW_HOOK_IGNORED,  /* changes of kinds not tracked */
 	RW_HOOK_UNUSABLE, /* changes that could not be used */
 	RW_HOOK_COUNT_MAX
@@ -103,18 +112,6 @@ struct rw_hooks *rw_hooks_new(void);
 void rw_hooks_count(struct rw_hooks *h, const char *source, enum rw_hook_count c, size_t n);
 /* The counter c of source (0 when never counted). */
 uint64_t rw_hooks_get(const struct rw_hooks *h, const char *source, enum rw_hook_count c);
-/*
- * Ids removed on the platform lately. Deliveries may come out of order: an
- * add that arrives after its own removal must not open a mention nobody can
- * answer any more. The last RW_HOOK_REMOVED_MAX removals of each source are
- * remembered for RW_HOOK_REMOVED_TTL_MS, in memory only (a restart forgets
- * them). note copies id; a failed allocation forgets it.
- */
-#define RW_HOOK_REMOVED_MAX 256
-#define RW_HOOK_REMOVED_TTL_MS ((int64_t)24 * 3600 * 1000)
-void rw_hooks_note_removed(struct rw_hooks *h, const char *source, const char *id, int64_t now_ms);
-bool rw_hooks_was_removed(const struct rw_hooks *h, const char *source, const char *id,
-			  int64_t now_ms);
 /* /status's "webhooks" object of a source (a new object), or NULL when the
  * source has seen no webhook request. */
 json_t *rw_hooks_source_json(const struct rw_hooks *h, const char *source);

@@ -92,6 +92,23 @@ enum rw_key {
 	/* B rp:TARGET — sorted set: repeat_every, mention id -> when to send it
 	 * again. Written by the alert engine; until the mention is resolved. */
 	RW_KEY_REPEATS,
+	/* B rm — sorted set: webhook removals ("tombstones"), item id ->
+	 * removal time (ms). Written by the webhooks (ZADD NX, trimmed by
+	 * time and count), read by webhooks and poller; a day, the newest
+	 * 10 000. */
+	RW_KEY_WEBHOOK_REMOVALS,
+	/* B hq — sorted set: items a webhook named by id only, to read from
+	 * the platform, member KIND|ID|CONVERSATION -> receipt time (ms).
+	 * Written by the webhooks (ZADD NX), emptied by the poller; until read,
+	 * gone or given up. */
+	RW_KEY_WEBHOOK_QUEUE,
+	/* B hqa — hash: failed reads of queued items, member -> count. Written
+	 * by the poller; with its queue member. */
+	RW_KEY_WEBHOOK_QUEUE_ATTEMPTS,
+	/* B auth — string: a connector's stored sign-in record (Allegro's
+	 * rotating refresh token), sealed with secrets_key (vault.h). Written
+	 * by the poller (one SET after each rotation); permanent. */
+	RW_KEY_CREDENTIAL,
 	/* B lease — string "INSTANCE:EPOCH": RESERVED for the source's owner
 	 * (issue 14, not used yet). SET NX PX 15000 by the daemon taking the
 	 * source, renewed every 3 s by a script (PEXPIRE if still its own),

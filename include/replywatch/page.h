@@ -36,6 +36,16 @@ struct rw_page_reject {
  * same cursor and loses nothing); this bounds the work of one page. */
 #define RW_PAGE_MAX_ENTRIES 1000
 
+/* An entry of a list that needs a request of its own (a message thread whose
+ * messages are read next, an issue's chat): the poller's fan-out
+ * (connector.h struct rw_follow) fetches it within the same poll. */
+struct rw_page_follow {
+	char *context; /* owned: what the stream's follow functions are given (the entry's id) */
+	int64_t at_ms; /* the entry's time of change: one the previous walk saw already (at or
+			  below its watermark less the stream's overlap, or before the backfill
+			  cutoff) is not fetched; 0: always fetched */
+};
+
 struct rw_page {
 	struct rw_item *items; /* owned: inbound items or brand replies, oldest first */
 	size_t nitems;
@@ -49,6 +59,8 @@ struct rw_page {
 	char *next;        /* the platform's token/cursor for the next (older) page, or NULL */
 	struct rw_page_reject *rejects; /* owned: entries rejected, oldest first */
 	size_t nrejects;
+	struct rw_page_follow *follows; /* owned: entries to fetch one by one (fan-out) */
+	size_t nfollows;
 };
 
 /*
@@ -85,6 +97,11 @@ int rw_page_note(struct rw_page *page, const char *id, const char *time);
  * id when known (copied; NULL: none). Returns 0, or -1 on allocation
  * failure (page unchanged). */
 int rw_page_reject(struct rw_page *page, const char *reason, const char *id);
+
+/* For parsers of a stream with a fan-out: asks for entry context (copied)
+ * to be fetched with the stream's follow request, at_ms its time of change
+ * (0: unknown). Returns 0, or -1 on allocation failure (page unchanged). */
+int rw_page_follow(struct rw_page *page, const char *context, int64_t at_ms);
 
 /* For parsers: what became of one entry of an answer. */
 enum rw_page_entry {

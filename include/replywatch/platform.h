@@ -17,20 +17,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "replywatch/config.h"
 #include "replywatch/ratelimit.h"
 
 struct rw_connector;
+struct rw_cfg_ctx;
 
 /* How the configuration reads one of a type's own keys into struct
  * rw_source_param. */
 enum rw_param_kind {
-	RW_PARAM_STRING,  /* a non-empty string, in .value */
-	RW_PARAM_DIGITS,  /* a numeric id kept as a string, in .value */
-	RW_PARAM_URL,     /* an http(s) URL, in .value */
-	RW_PARAM_POINTER, /* a JSON pointer ("" or "/a/b"), in .value */
-	RW_PARAM_SECRET,  /* a secret reference, resolved into .secret */
-	RW_PARAM_FIELDS,  /* the json type's field map, a copy in .json */
+	RW_PARAM_STRING, /* a non-empty string, in .value */
+	RW_PARAM_DIGITS, /* a numeric id kept as a string, in .value */
+	RW_PARAM_URL,    /* an http(s) URL, in .value */
+	RW_PARAM_SECRET, /* a secret reference, resolved into .secret */
+	/* A key of the type's nested configuration: not copied into params but
+	 * read, with the type's other RW_PARAM_SPEC keys, by the platform's
+	 * spec_read into the source's spec (the json type). */
+	RW_PARAM_SPEC,
 };
 
 struct rw_param_spec {
@@ -107,7 +112,20 @@ struct rw_platform {
 	const struct rw_ratelimit_headers *ratelimit_headers;
 	void (*ratelimit_read)(rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
 			       struct rw_ratelimit *out);
-	const struct rw_quota *quota;         /* NULL: none (RW_QUOTA_NONE) */
+	const struct rw_quota *quota; /* NULL: none (RW_QUOTA_NONE) */
+	/* Optional, for a type whose own keys form one structure (json): reads
+	 * its RW_PARAM_SPEC keys from the source object obj at path (a JSON
+	 * path, "sources[2]") into a new spec, reporting every problem through
+	 * ctx (daemon/config_internal.h: rw_cfg_err and the readers) with the
+	 * JSON path of the value at fault. Returns the spec (kept in the
+	 * source's rw_source_config.spec and freed with spec_free), or NULL
+	 * when something was reported or on allocation failure. */
+	void *(*spec_read)(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path);
+	void (*spec_free)(void *spec);
+	/* A 429 that says neither Retry-After nor a reset: the endpoint waits
+	 * at least this long (Allegro blocks a client id for a minute: 60);
+	 * 0: the poller's backoff only. */
+	int64_t wait_429_s;
 	const struct rw_connector *connector; /* NULL: not polled by this build */
 };
 

@@ -51,6 +51,13 @@ struct rw_poller *rw_poller_new(struct ev_loop *loop, struct rw_store *st, struc
  */
 void rw_poller_use(struct rw_poller *p, const struct rw_config *cfg);
 
+/* Brings source name's next poll forward to about a second from now (a
+ * webhook queued items for it: hookstore.h), unless it is polling (then
+ * the poll after it comes that soon), failing, rate limited or down (its
+ * schedule stands: a wake-up never shortens a backoff or a budget's wait),
+ * or due sooner anyway. Unknown names are ignored. */
+void rw_poller_poll_soon(struct rw_poller *p, const char *name);
+
 /* Stops scheduling polls (SIGTERM); polls under way end by themselves. */
 void rw_poller_stop(struct rw_poller *p);
 

@@ -22,7 +22,9 @@
  * three share: fake_store.c (accounts, posts, notifications, ids),
  * fake_actions.c (mentions, replies, posts as the control API and simulator
  * make them), fake_social.c (their control calls and state), fake_sim.c and
- * fake_sim_data.c (the traffic simulator). fake_util.c; fake_hook.c and
+ * fake_sim_data.c (the traffic simulator; fake_sim.h is what its files
+ * share: fake_sim_feeds.c and fake_sim_meta.c feed the platforms with stores
+ * of their own, fake_sim_hooks.c sends Meta webhooks). fake_util.c; fake_hook.c and
  * fake_hook_sig.c (the webhook receiver under /hook/).
  * The review platforms (Google Business Profile, Google Play, App Store
  * Connect) and Google's OAuth token endpoint keep their own state in
@@ -44,7 +46,7 @@
 enum fake_platform { FAKE_MASTODON, FAKE_X, FAKE_BLUESKY };
 
 #define FAKE_MAX_PLATFORMS 16 /* room in the state for this many table entries */
-#define FAKE_MAX_ENDPOINTS 8
+#define FAKE_MAX_ENDPOINTS 12
 #define FAKE_MAX_OPTIONS 4 /* credential options per platform */
 #define FAKE_TIME_LEN 96   /* room for any timestamp fake_fmt_* writes */
 
@@ -147,13 +149,17 @@ struct fake_req {
 	struct fake_param *params;
 	size_t nparams;
 	const char *method;
-	const char *host;          /* the Host header, or NULL */
-	const char *authorization; /* the Authorization header, or NULL */
-	const char *apikey;        /* the apikey header (Trustpilot), or NULL */
-	const char *li_version;    /* LinkedIn-Version (LinkedIn), or NULL */
-	const char *restli;        /* X-Restli-Protocol-Version (LinkedIn), or NULL */
-	const char *user_agent;    /* the User-Agent header (Reddit), or NULL */
-	const char *goog_api_key;  /* the X-Goog-Api-Key header (YouTube), or NULL */
+	const char *host;           /* the Host header, or NULL */
+	const char *authorization;  /* the Authorization header, or NULL */
+	const char *apikey;         /* the apikey header (Trustpilot), or NULL */
+	const char *li_version;     /* LinkedIn-Version (LinkedIn), or NULL */
+	const char *restli;         /* X-Restli-Protocol-Version (LinkedIn), or NULL */
+	const char *user_agent;     /* the User-Agent header (Reddit), or NULL */
+	const char *goog_api_key;   /* the X-Goog-Api-Key header (YouTube), or NULL */
+	const char *api_key;        /* the Api-Key header (Discourse), or NULL */
+	const char *api_username;   /* the Api-Username header (Discourse), or NULL */
+	const char *accept;         /* the Accept header (Allegro, GitHub), or NULL */
+	const char *gh_api_version; /* the X-GitHub-Api-Version header (GitHub), or NULL */
 	char *body;
 	size_t body_len;
 	size_t body_cap;
@@ -374,6 +380,7 @@ struct fake_state {
 	int64_t started_ms;
 	uint64_t notif_seq;       /* Mastodon notification ids: never reused, even after a reset */
 	struct fake_hooks *hooks; /* the webhook receivers (fake_hook.c), NULL until used */
+	struct fake_sim *sim;     /* the running simulator (fake_sim.c), NULL without one */
 };
 
 /* ---- fake_store.c ---- */
@@ -610,6 +617,29 @@ extern const struct fake_platform_def fake_google_business_def, fake_google_play
 extern const struct fake_platform_def fake_reddit_def;
 extern const struct fake_platform_def fake_youtube_def; /* fake_youtube.c */
 extern const struct fake_platform_def fake_meta_def;
+/* The json source's worked examples (fake_discourse.c, fake_github.c). */
+extern const struct fake_platform_def fake_discourse_def, fake_github_def;
+extern const struct fake_platform_def fake_allegro_def; /* fake_allegro.c */
+
+/* ---- fake_allegro.c <-> fake_allegro_msg.c (allegro-msg's file) ----
+ * The Allegro descriptor routes /messaging/... and /sale/issues/... to
+ * fake_allegro_msg_route (its bearer token already checked); its control
+ * calls it does not know go to fake_allegro_msg_control, its state part
+ * gets fake_allegro_msg_state under "messaging", and a reset calls
+ * fake_allegro_msg_reset. fake_allegro.c defines weak defaults (404, no
+ * calls, null, nothing) that fake_allegro_msg.c replaces. */
+fake_handler_fn fake_allegro_msg_route;
+bool fake_allegro_msg_control(struct fake_state *st, enum fake_platform p, const char *what,
+			      json_t *body, struct fake_resp *resp);
+json_t *fake_allegro_msg_state(const struct fake_state *st, enum fake_platform p);
+void fake_allegro_msg_reset(struct fake_state *st, enum fake_platform p);
+/* True when req's Accept header is want (an Allegro media type); else
+ * answers 406 NotAcceptableException as Allegro does and returns false. */
+bool fake_allegro_accept(const struct fake_req *req, const char *want, struct fake_resp *resp);
+#define FAKE_ALLEGRO_V1 "application/vnd.allegro.public.v1+json"
+#define FAKE_ALLEGRO_BETA "application/vnd.allegro.beta.v1+json"
+#define FAKE_ALLEGRO_SELLER_ID "44120007"
+#define FAKE_ALLEGRO_SELLER_LOGIN "acme-shop"
 
 /* Credential option key of platform p (NULL when it has none such). */
 const char *fake_option(const struct fake_state *st, enum fake_platform p, const char *key);
@@ -659,6 +689,19 @@ struct fake_sim *fake_sim_start(struct fake_state *st, double rate_per_min, uint
 /* Stops (st->stopping must be set and st->wake broadcast) and frees. Accepts NULL. */
 void fake_sim_stop(struct fake_sim *sim);
 
+/* ---- fake_sim_hooks.c: where the simulator sends Meta webhooks ---- */
+
+/* POST /_fake/simulator {"webhooks": spec}: spec is {"app_secret", and
+ * "facebook" and/or "instagram": a loopback URL (http://127.0.0.1:PORT/...
+ * or http://[::1]:PORT/...)}, or null for none. The simulator then sends
+ * some of its Facebook and Instagram items, signed like Meta, to those
+ * URLs. Returns false after answering 400 (a bad spec) or 409 (no
+ * simulator running); the state is then unchanged. */
+bool fake_sim_webhooks(struct fake_state *st, json_t *spec, struct fake_resp *resp);
+/* {"facebook", "instagram" (URLs or null), "sent", "failed", "last_status"} of
+ * the simulator's webhooks, never the secret; null without a simulator. */
+json_t *fake_sim_webhooks_json(const struct fake_state *st);
+
 /* ---- fake_sim_data.c: the simulator's customers and texts ---- */
 
 struct fake_sim_customer {
@@ -699,6 +742,13 @@ void fake_hook_deliver(struct fake_state *st, struct MHD_Connection *con, struct
 bool fake_hook_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
 /* POST /_fake/meta_hooks/send: a delivery signed like Meta's (fake_meta_send.c). */
 bool fake_meta_send_control(struct fake_state *st, struct fake_req *req, struct fake_resp *resp);
+/* POSTs body (len bytes) to url once, signed with app_secret as Meta signs
+ * (X-Hub-Signature-256). No lock needed; the caller must not hold st->lock
+ * (the receiver may call the fake meanwhile). Returns the HTTP status, 0
+ * when there was no answer. */
+long fake_meta_send_signed(const char *url, const char *app_secret, const char *body, size_t len);
+/* True when url is http://127.0.0.1:PORT/... or http://[::1]:PORT/... */
+bool fake_meta_send_loopback(const char *url);
 /* Forgets every receiver, secret (wiped), queued fault and delivery; frees
  * st->hooks. For the reset and the final free. */
 void fake_hooks_clear(struct fake_state *st);

@@ -9,7 +9,8 @@
  *                                                  social three fake_social.c)
  *   GET  /_fake/requests?platform=P&endpoint=E     DELETE /_fake/requests
  *   POST /_fake/reset                              GET /_fake/state
- *   GET|POST /_fake/simulator ({"paused": bool})   GET /_fake/platforms
+ *   GET|POST /_fake/simulator ({"paused": bool, "webhooks": {...}})
+ *   GET /_fake/platforms
  *   /_fake/hook/NAME/... and /_fake/hooks: fake_hook.c (the webhook receiver)
  *   POST /_fake/meta_hooks/send: fake_meta_send.c (signs and sends like Meta)
  */
@@ -304,31 +305,44 @@ platforms(struct fake_resp *resp)
 	fake_resp_json(resp, 200, list ? json_pack("{s:o}", "platforms", list) : NULL);
 }
 
-/* GET|POST /_fake/simulator: reads or sets {"paused": bool}. While paused the
- * simulator makes nothing (what falls due meanwhile runs on resume), so a
- * soak can compare a client's view with a content that no longer moves. */
+/* GET|POST /_fake/simulator: reads or sets {"paused": bool, "webhooks":
+ * {...}} (either or both). While paused the simulator makes nothing (what
+ * falls due meanwhile runs on resume), so a soak can compare a client's
+ * view with a content that no longer moves; "webhooks" says where it sends
+ * its Meta items (fake_sim_webhooks). */
 static void
 simulator(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 {
 	if (strcmp(req->method, "POST") == 0) {
 		json_t *body = json_loadb(req->body ? req->body : "", req->body_len, 0, NULL);
-		json_t *paused = json_object_get(body, "paused");
+		json_t *paused = json_object_get(body, "paused"),
+		       *hooks = json_object_get(body, "webhooks");
+		size_t known = (paused != NULL) + (hooks != NULL);
 
-		if (!json_is_boolean(paused) || json_object_size(body) != 1) {
+		if ((paused != NULL && !json_is_boolean(paused)) || known == 0 ||
+		    json_object_size(body) != known) {
 			json_decref(body);
-			fake_control_error(resp, 400, "the body must be {\"paused\": true|false}");
+			fake_control_error(resp, 400,
+					   "the body must be {\"paused\": true|false, "
+					   "\"webhooks\": {...}} (either or both)");
 			return;
 		}
-		st->sim_paused = json_is_true(paused);
-		pthread_cond_broadcast(&st->wake);
+		if (hooks != NULL && !fake_sim_webhooks(st, hooks, resp)) {
+			json_decref(body);
+			return;
+		}
+		if (paused != NULL) {
+			st->sim_paused = json_is_true(paused);
+			pthread_cond_broadcast(&st->wake);
+		}
 		json_decref(body);
 	} else if (strcmp(req->method, "GET") != 0) {
 		fake_control_error(resp, 405, "use GET or POST");
 		return;
 	}
-	fake_resp_json(
-		resp, 200,
-		json_pack("{s:b, s:b}", "running", st->opt->simulate, "paused", st->sim_paused));
+	fake_resp_json(resp, 200,
+		       json_pack("{s:b, s:b, s:o}", "running", st->opt->simulate, "paused",
+				 st->sim_paused, "webhooks", fake_sim_webhooks_json(st)));
 }
 
 /* Routes /_fake/{platform}/{what}: fault and config here, the rest to the
@@ -336,7 +350,7 @@ simulator(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 static void
 platform_call(struct fake_state *st, struct fake_req *req, const char *rest, struct fake_resp *resp)
 {
-	char name[32], msg[160];
+	char name[32], msg[320]; /* room for every platform's name */
 	size_t n = strcspn(rest, "/");
 	const char *what = rest + n + (rest[n] == '/');
 	const struct fake_platform_def *d;

@@ -210,6 +210,11 @@ answer(struct fake_http *h, struct MHD_Connection *con, struct fake_req *req, co
 		MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Restli-Protocol-Version");
 	req->user_agent = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "User-Agent");
 	req->goog_api_key = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Goog-Api-Key");
+	req->api_key = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Api-Key");
+	req->api_username = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Api-Username");
+	req->accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Accept");
+	req->gh_api_version =
+		MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-GitHub-Api-Version");
 	if (fake_req_parse_uri(req) == -1) {
 		fake_resp_text(&resp, 500, "text/plain", "out of memory\n");
 	} else if (req->body_too_big) {

@@ -7,6 +7,10 @@
  *       each with its comments nested newest first, flattened with "parent"
  *   GET /v21.0/{ig-user-id}/media | tags                  Instagram media,
  *       each with its comments and their replies nested
+ *   GET /v21.0/{ig-user-id}?fields=mentioned_comment.comment_id(ID){...}
+ *       | mentioned_media.media_id(ID){...}                 an @mention by id
+ *       (endpoint "mentions"), on any Instagram media: also media of edge
+ *       "other" (another account's, in no list)
  *
  * newest first, "limit" per page (25, at most 100), the next page by the
  * "after" cursor while "paging.next" is given — next always names
@@ -62,7 +66,8 @@ static long meta_throttle_code = 4;
 static bool
 meta_is_ig(const char *edge)
 {
-	return edge != NULL && (strcmp(edge, "media") == 0 || strcmp(edge, "tags") == 0);
+	return edge != NULL && (strcmp(edge, "media") == 0 || strcmp(edge, "tags") == 0 ||
+				strcmp(edge, "other") == 0);
 }
 
 static struct meta_state *
@@ -278,6 +283,83 @@ meta_list(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 	fake_resp_json(resp, 200, doc);
 }
 
+static void meta_error_code(struct fake_resp *r, unsigned status, const char *type, const char *msg,
+			    long code, long subcode);
+
+/* Graph's answer for an object that does not exist (or may not be read). */
+static void
+meta_not_found(struct fake_resp *r)
+{
+	meta_error_code(r, 400, "GraphMethodException", "Unsupported get request.", 100, 33);
+}
+
+/* The id between "(" and ")" after prefix in fields (a copy in out), or
+ * false when fields does not start so. */
+static bool
+meta_field_arg(const char *fields, const char *prefix, char *out, size_t len)
+{
+	size_t n = strlen(prefix), k;
+
+	if (fields == NULL || strncmp(fields, prefix, n) != 0 || fields[n] != '(')
+		return false;
+	k = strcspn(fields + n + 1, ")");
+	if (fields[n + 1 + k] != ')' || k == 0 || k >= len)
+		return false;
+	memcpy(out, fields + n + 1, k);
+	out[k] = '\0';
+	return true;
+}
+
+/* GET /v21.0/{ig-user-id}?fields=mentioned_comment.comment_id(ID){...} or
+ * mentioned_media.media_id(ID){...}: the comment or media that @mentions
+ * the account (Graph's IG User node, field expansion); an id the fake does
+ * not have answers Graph's 400, code 100, subcode 33. */
+static void
+meta_user(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
+{
+	enum fake_platform p = req->platform;
+	struct meta_state *m = meta_of(st, p);
+	const char *fields = fake_param(req, "fields");
+	const struct meta_obj *o, *media;
+	char id[64];
+	json_t *j;
+
+	if (m == NULL || strcmp(req->capture, fake_option(st, p, "ig-user")) != 0) {
+		meta_not_found(resp);
+		return;
+	}
+	if (meta_field_arg(fields, "mentioned_comment.comment_id", id, sizeof(id))) {
+		o = meta_find(m, id);
+		media = o != NULL && o->edge == NULL ? meta_find(m, o->post) : NULL;
+		if (media == NULL || !meta_is_ig(media->edge)) {
+			meta_not_found(resp);
+			return;
+		}
+		j = meta_ig_json(o);
+		json_object_del(j, "from"); /* the node gives username, like_count, media */
+		json_object_set_new(j, "like_count", json_integer(0));
+		json_object_set_new(j, "media",
+				    json_pack("{s:s, s:s++}", "id", media->id, "permalink",
+					      "https://www.instagram.com/p/", media->id, "/"));
+		fake_resp_json(resp, 200,
+			       json_pack("{s:o, s:s}", "mentioned_comment", j, "id", req->capture));
+		return;
+	}
+	if (meta_field_arg(fields, "mentioned_media.media_id", id, sizeof(id))) {
+		o = meta_find(m, id);
+		if (o == NULL || !meta_is_ig(o->edge)) {
+			meta_not_found(resp);
+			return;
+		}
+		j = meta_ig_json(o);
+		json_object_set_new(j, "media_type", json_string("IMAGE"));
+		fake_resp_json(resp, 200,
+			       json_pack("{s:o, s:s}", "mentioned_media", j, "id", req->capture));
+		return;
+	}
+	fake_resp_json(resp, 200, json_pack("{s:s}", "id", req->capture));
+}
+
 /* ---- control ---- */
 
 static bool
@@ -365,8 +447,9 @@ meta_control(struct fake_state *st, enum fake_platform p, const char *what, json
 		if (edge == NULL ||
 		    (strcmp(edge, "posts") != 0 && strcmp(edge, "visitor_posts") != 0 &&
 		     strcmp(edge, "tagged") != 0 && !meta_is_ig(edge))) {
-			fake_control_error(resp, 400,
-					   "edge: posts, visitor_posts, tagged, media or tags");
+			fake_control_error(
+				resp, 400,
+				"edge: posts, visitor_posts, tagged, media, tags or other");
 			return true;
 		}
 		if (owner == NULL)
@@ -493,12 +576,6 @@ meta_fault(struct fake_resp *r, enum fake_fault_kind kind)
 				"OAuthException", "An unexpected error has occurred.", 2, 0);
 }
 
-static void
-meta_not_found(struct fake_resp *r)
-{
-	meta_error_code(r, 400, "GraphMethodException", "Unsupported get request.", 100, 33);
-}
-
 /* The window's share spent, in percent. */
 static long
 meta_pct(const struct fake_limit *l)
@@ -541,6 +618,7 @@ static const struct fake_route_def meta_routes[] = {
 	{"GET", META_VERSION "*/tagged", "tagged", meta_list},
 	{"GET", META_VERSION "*/media", "media", meta_list},
 	{"GET", META_VERSION "*/tags", "tags", meta_list},
+	{"GET", META_VERSION "*", "mentions", meta_user},
 };
 
 static const char *const meta_paging[] = {"after", NULL};

@@ -15,7 +15,8 @@
  * sent, keyed with app_secret; "bad" signs with the secret reversed; "none"
  * sends no signature header. Out-of-order changes are sends in the order a
  * test wants. The state lock is let go while a send is under way, so the
- * daemon may call the fake meanwhile.
+ * daemon may call the fake meanwhile. The simulator's webhooks
+ * (fake_sim_hooks.c) are sent by fake_meta_send_signed, the same signing.
  */
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -34,8 +35,8 @@ send_error(struct fake_resp *resp, unsigned status, const char *msg)
 	fake_resp_json(resp, status, json_pack("{s:s}", "error", msg));
 }
 
-static bool
-send_loopback_url(const char *url)
+bool
+fake_meta_send_loopback(const char *url)
 {
 	return strncmp(url, "http://127.0.0.1:", 17) == 0 || strncmp(url, "http://[::1]:", 13) == 0;
 }
@@ -108,7 +109,7 @@ send_call(struct fake_state *st, json_t *body, struct fake_resp *resp)
 
 	how = how ? how : "good";
 	times = times > 0 ? times : 1;
-	if (url == NULL || !send_loopback_url(url) || secret == NULL || payload == NULL ||
+	if (url == NULL || !fake_meta_send_loopback(url) || secret == NULL || payload == NULL ||
 	    times > SEND_TIMES_MAX ||
 	    (strcmp(how, "good") != 0 && strcmp(how, "bad") != 0 && strcmp(how, "none") != 0)) {
 		send_error(
@@ -152,6 +153,19 @@ send_call(struct fake_state *st, json_t *body, struct fake_resp *resp)
 	fake_buf_free(&answer);
 	free(bad);
 	free(text);
+}
+
+long
+fake_meta_send_signed(const char *url, const char *app_secret, const char *body, size_t len)
+{
+	struct fake_buf answer = {0};
+	char sig[72];
+	long status;
+
+	send_sign(app_secret, strlen(app_secret), body, len, sig);
+	status = send_once(url, body, len, sig, &answer);
+	fake_buf_free(&answer);
+	return status;
 }
 
 bool

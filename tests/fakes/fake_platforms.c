@@ -22,6 +22,9 @@ const struct fake_platform_def *const fake_platforms[] = {
 	&fake_reddit_def,
 	&fake_youtube_def,
 	&fake_meta_def,
+	&fake_discourse_def,
+	&fake_github_def,
+	&fake_allegro_def,
 };
 
 const size_t fake_nplatforms = sizeof(fake_platforms) / sizeof(fake_platforms[0]);

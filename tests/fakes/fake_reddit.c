@@ -457,6 +457,11 @@ add_thing(struct fake_state *st, enum rd_box box, json_t *body, struct fake_resp
 	}
 	if (box == RD_COMMENT_REPLY && strncmp(parent, "t3_", 3) == 0)
 		box = RD_POST_REPLY;
+	/* The post, read before the store grows: p points into it. */
+	snprintf(t.link, sizeof(t.link), "%s",
+		 p != NULL                        ? p->link
+		 : strncmp(parent, "t3_", 3) == 0 ? parent
+						  : RD_POST);
 	if (r == NULL || fake_grow((void **)&r->v, &r->cap, r->n, sizeof(*r->v)) == -1 ||
 	    (text != NULL && (t.body = strdup(text)) == NULL)) {
 		fake_control_error(resp, 500, "out of memory");
@@ -465,10 +470,6 @@ add_thing(struct fake_state *st, enum rd_box box, json_t *body, struct fake_resp
 	base36(r->seq++, id, sizeof(id));
 	snprintf(t.name, sizeof(t.name), "t1_%s", id);
 	snprintf(t.parent, sizeof(t.parent), "%s", parent);
-	snprintf(t.link, sizeof(t.link), "%s",
-		 p != NULL                        ? p->link
-		 : strncmp(parent, "t3_", 3) == 0 ? parent
-						  : RD_POST);
 	snprintf(t.author, sizeof(t.author), "%s", author);
 	t.created_ms = ms ? ms : fake_now_ms();
 	t.box = box;

@@ -13,7 +13,10 @@
  * minutes) at once, so a first backfill finds history; for reviews it
  * begins with a backlog of more reviews than any first page holds, and the
  * care team answers some of the backlog's open ones in the first minutes,
- * so re-reading old reviews shows. Deterministic for a given --seed.
+ * so re-reading old reviews shows. The feeds (Facebook, Instagram, YouTube,
+ * Reddit, LinkedIn: fake_sim_feeds.c) get comments and mentions at a third
+ * of the mention rate each, and brand answers. Deterministic for a given
+ * --seed (mentions, reviews and feeds each draw from their own generator).
  */
 #include <errno.h>
 #include <math.h>
@@ -23,6 +26,7 @@
 #include <time.h>
 
 #include "fake_reviews.h"
+#include "fake_sim.h"
 
 #define SUMMARY_MS 60000LL
 #define OTHER_MEAN_MS 45000.0
@@ -41,46 +45,12 @@
  * any review API, so a backfill has to read further pages. */
 #define REVIEW_BACKLOG 120
 #define BACKLOG_LATE_ANSWER 0.5
-
-enum ev_kind {
-	EV_MENTION,
-	EV_REPLY,
-	EV_OTHER,
-	EV_POST,
-	EV_REVIEW,
-	EV_ANSWER,
-	EV_PUBLISH,
-	EV_EDIT,
-	EV_DELETE,
-};
-
-/* What the per-minute summary counts. */
-enum { MADE_MENTIONS, MADE_REPLIES, MADE_OTHER, MADE_POSTS, MADE_REVIEWS, MADE_ANSWERS, MADE_N };
-
-struct ev {
-	int64_t at;
-	enum ev_kind kind;
-	enum fake_platform p;
-	char *target; /* EV_REPLY: the mention to answer */
-	bool auto_reply;
-};
-
-struct fake_sim {
-	struct fake_state *st;
-	pthread_t thread;
-	struct fake_rng rng;
-	struct fake_rng rrng; /* reviews: their own, so mentions stay as they were per seed */
-	double mean_gap_ms;   /* between mentions on one platform; 0: none */
-	double review_gap_ms; /* between reviews on one review platform; 0: none */
-	struct ev *evs;
-	size_t nev;
-	size_t cap;
-	long made[MADE_N]; /* since the last summary */
-};
+/* Feeds: per feed a third of the mention rate. */
+#define FEED_RATE_SHARE 3.0
 
 static int
-schedule(struct fake_sim *sim, int64_t at, enum ev_kind kind, enum fake_platform p,
-	 const char *target, bool auto_reply)
+schedule_ev(struct fake_sim *sim, int64_t at, enum ev_kind kind, enum fake_platform p,
+	    const char *target, bool auto_reply, unsigned feed)
 {
 	struct ev *e;
 
@@ -98,11 +68,30 @@ schedule(struct fake_sim *sim, int64_t at, enum ev_kind kind, enum fake_platform
 	e->kind = kind;
 	e->p = p;
 	e->auto_reply = auto_reply;
+	e->feed = feed;
 	e->target = target ? strdup(target) : NULL;
 	if (target != NULL && e->target == NULL)
 		return -1;
 	sim->nev++;
 	return 0;
+}
+
+static int
+schedule(struct fake_sim *sim, int64_t at, enum ev_kind kind, enum fake_platform p,
+	 const char *target, bool auto_reply)
+{
+	return schedule_ev(sim, at, kind, p, target, auto_reply, 0);
+}
+
+static void
+lost(void)
+{
+	static bool told;
+
+	if (!told) {
+		told = true;
+		fprintf(stderr, "rwfake: simulator out of memory, some events are lost\n");
+	}
 }
 
 /* schedule() for events made while running: a failure (out of memory) ends
@@ -111,12 +100,16 @@ static void
 again(struct fake_sim *sim, int64_t at, enum ev_kind kind, enum fake_platform p, const char *target,
       bool auto_reply)
 {
-	static bool told;
+	if (schedule(sim, at, kind, p, target, auto_reply) == -1)
+		lost();
+}
 
-	if (schedule(sim, at, kind, p, target, auto_reply) == -1 && !told) {
-		told = true;
-		fprintf(stderr, "rwfake: simulator out of memory, some events are lost\n");
-	}
+void
+fake_sim_again(struct fake_sim *sim, int64_t at, enum ev_kind kind, enum fake_platform p,
+	       const char *target, unsigned feed)
+{
+	if (schedule_ev(sim, at, kind, p, target, false, feed) == -1)
+		lost();
 }
 
 /* Index of the earliest event; nev when there is none. */
@@ -466,6 +459,11 @@ run(struct fake_sim *sim, size_t i)
 	case EV_DELETE:
 		review_delete(sim, &e);
 		break;
+	case EV_FEED_ITEM:
+	case EV_FEED_ANSWER:
+	case EV_FEED_POST:
+		fake_feeds_run(sim, &e);
+		break;
 	default:
 		post(sim, &e);
 		break;
@@ -499,14 +497,18 @@ loop(void *arg)
 
 		if (!paused)
 			run_due(sim, now);
+		fake_sim_hooks_flush(sim);
 		if (now >= next_summary) {
 			fprintf(stderr,
 				"rwfake: simulated in the last minute: %ld mentions, %ld replies, "
 				"%ld other notifications, %ld brand posts, %ld reviews, %ld "
-				"review answers\n",
+				"review answers, %ld comments and mentions on facebook, instagram, "
+				"youtube, reddit and linkedin, %ld answers to them, %ld webhooks\n",
 				sim->made[MADE_MENTIONS], sim->made[MADE_REPLIES],
 				sim->made[MADE_OTHER], sim->made[MADE_POSTS],
-				sim->made[MADE_REVIEWS], sim->made[MADE_ANSWERS]);
+				sim->made[MADE_REVIEWS], sim->made[MADE_ANSWERS],
+				sim->made[MADE_FEED_ITEMS], sim->made[MADE_FEED_ANSWERS],
+				sim->made[MADE_HOOKS]);
 			memset(sim->made, 0, sizeof(sim->made));
 			next_summary += SUMMARY_MS;
 			continue;
@@ -532,6 +534,8 @@ sim_free(struct fake_sim *sim)
 	for (size_t i = 0; i < sim->nev; i++)
 		free(sim->evs[i].target);
 	free(sim->evs);
+	fake_feeds_free(sim);
+	fake_sim_hooks_free(sim);
 	free(sim);
 }
 
@@ -587,13 +591,14 @@ seed_events(struct fake_sim *sim, int64_t start, int64_t now)
 			     (enum fake_platform)p, NULL, false) == -1)
 			return -1;
 	}
-	return 0;
+	return fake_feeds_seed(sim, start);
 }
 
 struct fake_sim *
 fake_sim_start(struct fake_state *st, double rate_per_min, uint64_t seed)
 {
 	struct fake_sim *sim = calloc(1, sizeof(*sim));
+	int64_t now;
 	int rc;
 
 	if (sim == NULL)
@@ -603,13 +608,21 @@ fake_sim_start(struct fake_state *st, double rate_per_min, uint64_t seed)
 	sim->rrng.s = seed ^ 0x5265766965777321ULL;
 	sim->mean_gap_ms = rate_per_min > 0 ? 60000.0 / rate_per_min : 0;
 	sim->review_gap_ms = rate_per_min > 0 ? 60000.0 * REVIEW_RATE_SHARE / rate_per_min : 0;
+	sim->frng.s = seed ^ 0x4665656473212121ULL;
+	sim->feed_gap_ms = rate_per_min > 0 ? 60000.0 * FEED_RATE_SHARE / rate_per_min : 0;
 	pthread_mutex_lock(&st->lock);
-	rc = seed_events(sim, fake_now_ms() - (int64_t)st->opt->history_s * 1000, fake_now_ms());
+	now = fake_now_ms();
+	sim->live_ms = now;
+	rc = seed_events(sim, now - (int64_t)st->opt->history_s * 1000, now);
 	if (rc == 0)
-		run_due(sim, fake_now_ms());
+		run_due(sim, now);
 	memset(sim->made, 0, sizeof(sim->made));
+	if (rc == 0 && pthread_create(&sim->thread, NULL, loop, sim) == 0)
+		st->sim = sim; /* for POST /_fake/simulator (fake_sim_webhooks) */
+	else
+		rc = -1;
 	pthread_mutex_unlock(&st->lock);
-	if (rc == -1 || pthread_create(&sim->thread, NULL, loop, sim) != 0) {
+	if (rc == -1) {
 		sim_free(sim);
 		return NULL;
 	}
@@ -622,5 +635,8 @@ fake_sim_stop(struct fake_sim *sim)
 	if (sim == NULL)
 		return;
 	pthread_join(sim->thread, NULL);
+	pthread_mutex_lock(&sim->st->lock);
+	sim->st->sim = NULL;
+	pthread_mutex_unlock(&sim->st->lock);
 	sim_free(sim);
 }

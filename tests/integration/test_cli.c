@@ -111,6 +111,47 @@ Test(cli, check_config_reports_every_problem_with_its_path)
 	free(path);
 }
 
+/* The json type's configuration is checked whole: every pointer's syntax,
+ * each mistake on its own line with its JSON path and the token at fault. */
+Test(cli, check_config_names_json_source_mistakes)
+{
+	char *path = rwt_write_file(
+		dir, "json.json",
+		"{ \"sources\": [ { \"name\": \"forum\", \"type\": \"json\",\n"
+		"  \"base_url\": \"https://forum.example.com\",\n"
+		"  \"request\": { \"url\": \"/posts.json?before={cursor}\" },\n"
+		"  \"items\": \"latest_posts\",\n"
+		"  \"fields\": { \"id\": \"/id\", \"created_at\": \"/a/~2\", \"author\": "
+		"\"/username\" },\n"
+		"  \"paging\": { \"type\": \"cursor\", \"pointer\": \"/next\" } } ] }\n");
+	char *out;
+
+	cr_assert_eq(run_daemon("--check-config", "-c", path, &out), 1);
+	cr_assert_not_null(strstr(out, "sources[0].items: \"latest_posts\": does not start with "
+				       "\"/\""),
+			   "%s", out);
+	cr_assert_not_null(strstr(out, "sources[0].fields.created_at: \"/a/~2\": bad escape "
+				       "\"~2\" at token 2"),
+			   "%s", out);
+	cr_assert_eq(count_lines(out), 2, "exactly one line per problem:\n%s", out);
+	free(out);
+	free(path);
+
+	path = rwt_write_file(
+		dir, "json.json",
+		"{ \"sources\": [ { \"name\": \"forum\", \"type\": \"json\",\n"
+		"  \"base_url\": \"https://forum.example.com\",\n"
+		"  \"request\": { \"url\": \"/posts.json?before={cursor}\" },\n"
+		"  \"items\": \"/latest_posts\",\n"
+		"  \"fields\": { \"id\": \"/id\", \"created_at\": \"/a/~0\", \"author\": "
+		"\"/username\" },\n"
+		"  \"paging\": { \"type\": \"cursor\", \"pointer\": \"/next\" } } ] }\n");
+	cr_assert_eq(run_daemon("--check-config", "-c", path, &out), 0);
+	cr_assert_str_eq(out, "configuration OK\n");
+	free(out);
+	free(path);
+}
+
 Test(cli, check_config_reports_json_syntax_with_line_and_column)
 {
 	char *path = rwt_write_file(dir, "syntax.json", "{\n  \"redis\": {\n    \"url\": ,\n");

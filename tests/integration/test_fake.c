@@ -507,3 +507,244 @@ Test(fake, simulator_reviews_follow_the_seed)
 	json_decref(first);
 	json_decref(second);
 }
+
+/* ---- the simulator's feeds: facebook, instagram, youtube, reddit, linkedin ---- */
+
+/* A fake's own part of GET /_fake/state (caller decrefs). */
+static json_t *
+own_state(const char *platform)
+{
+	json_t *doc = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);
+	json_t *p = json_incref(json_object_get(doc, platform));
+
+	json_decref(doc);
+	cr_assert_not_null(p, "no %s in /_fake/state", platform);
+	return p;
+}
+
+/* The brand answers at varied delays (the feeds share them; Reddit's things
+ * show both times): some before the demo's social policy warns (45 s), some
+ * between warning and breach (90 s), some after, and some items never. */
+Test(fake, simulator_feeds_answer_fast_late_and_never)
+{
+	char *const args[] = {"--simulate", "--rate", "30", "--history",
+			      "1800",       "--seed", "11", NULL};
+	json_t *rd, *things, *t, *p;
+	size_t i, j, fast = 0, warned = 0, breached = 0, never = 0, customers = 0;
+	int64_t now = (int64_t)time(NULL);
+
+	rwt_fake_start(&fake, args);
+	rd = own_state("reddit");
+	things = json_object_get(rd, "things");
+	json_array_foreach(things, i, t)
+	{
+		const char *author = json_string_value(json_object_get(t, "author"));
+		json_int_t at = json_integer_value(json_object_get(t, "created_utc"));
+		bool answered = false;
+
+		if (strcmp(author, "Acme_Support") == 0) {
+			json_array_foreach(things, j, p)
+			{
+				json_int_t delay;
+
+				if (strcmp(json_string_value(json_object_get(p, "name")),
+					   json_string_value(json_object_get(t, "parent_id"))) != 0)
+					continue;
+				delay = at - json_integer_value(json_object_get(p, "created_utc"));
+				cr_assert(delay >= 4 && delay <= 361, "an answer after %lld s",
+					  (long long)delay);
+				fast += delay < 45;
+				warned += delay >= 45 && delay < 90;
+				breached += delay >= 90;
+			}
+			continue;
+		}
+		customers++;
+		json_array_foreach(things, j, p) answered =
+			answered || strcmp(json_string_value(json_object_get(p, "parent_id")),
+					   json_string_value(json_object_get(t, "name"))) == 0;
+		never += !answered && at < now - 400;
+	}
+	/* 10 a minute over 30 minutes, and customers answering the brand back. */
+	cr_assert_gt(customers, 200);
+	cr_assert_gt(fast, 20, "%zu fast answers", fast);
+	cr_assert_gt(warned, 10, "%zu answers after the warning", warned);
+	cr_assert_gt(breached, 5, "%zu answers after the breach", breached);
+	cr_assert(never > 10 && never < customers / 4, "%zu of %zu never answered", never,
+		  customers);
+	json_decref(rd);
+}
+
+/* Every feed gets its platform's items: Facebook comments and visitor posts
+ * with the Page's answers under them, Instagram comments and the brand's
+ * replies, YouTube threads with the channel's replies, LinkedIn comments and
+ * mentions with the Page's answers. */
+Test(fake, simulator_feeds_every_platform)
+{
+	char *const args[] = {"--simulate", "--rate", "30", "--history", "600", NULL};
+	json_t *meta = NULL, *yt, *li, *o;
+	size_t i, visitor = 0, fb_comments = 0, ig_comments = 0, fb_answers = 0, ig_answers = 0,
+		  li_kind[2] = {0}, li_answered = 0;
+
+	rwt_fake_start(&fake, args);
+	meta = own_state("meta");
+	json_array_foreach(json_object_get(meta, "objects"), i, o)
+	{
+		const char *id = json_string_value(json_object_get(o, "id"));
+		const char *edge = json_string_value(json_object_get(o, "edge"));
+		bool ig = strncmp(id, "1787", 4) == 0,
+		     reply = json_is_string(json_object_get(o, "parent"));
+
+		if (edge != NULL) {
+			visitor += strcmp(edge, "visitor_posts") == 0;
+			continue;
+		}
+		if (ig)
+			reply ? ig_answers++ : ig_comments++;
+		else
+			reply ? fb_answers++ : fb_comments++;
+	}
+	cr_assert_gt(visitor, 0);
+	cr_assert_gt(fb_comments, 30);
+	cr_assert_gt(fb_answers, 20);
+	cr_assert_gt(ig_comments, 30);
+	cr_assert_gt(ig_answers, 20);
+	json_decref(meta);
+	yt = own_state("youtube");
+	cr_assert_gt(json_integer_value(json_object_get(yt, "threads")), 60);
+	cr_assert_gt(json_integer_value(json_object_get(yt, "replies")), 40);
+	json_decref(yt);
+	li = rwt_fake_call(&fake, "GET", "/_fake/linkedin/items", NULL);
+	json_array_foreach(json_object_get(li, "items"), i, o)
+	{
+		li_kind[strcmp(json_string_value(json_object_get(o, "kind")), "mention") == 0]++;
+		li_answered += json_is_string(json_object_get(o, "reply_id"));
+	}
+	cr_assert_gt(li_kind[0], 20, "LinkedIn comments");
+	cr_assert_gt(li_kind[1], 5, "LinkedIn mentions");
+	cr_assert_gt(li_answered, 40);
+	json_decref(li);
+}
+
+/* The ids, and what each item answers, of the feeds' fakes in order. */
+static json_t *
+feed_shapes(void)
+{
+	json_t *out = json_array(), *meta = own_state("meta"), *rd = own_state("reddit"), *li, *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(meta, "objects"), i, o) json_array_append_new(
+		out, json_pack("[O, O, O]", json_object_get(o, "id"), json_object_get(o, "post"),
+			       json_object_get(o, "parent")));
+	json_array_foreach(json_object_get(rd, "things"), i, o) json_array_append_new(
+		out, json_pack("[O, O, O]", json_object_get(o, "name"),
+			       json_object_get(o, "parent_id"), json_object_get(o, "author")));
+	li = rwt_fake_call(&fake, "GET", "/_fake/linkedin/items", NULL);
+	json_array_foreach(json_object_get(li, "items"), i, o) json_array_append_new(
+		out, json_pack("[O, O]", json_object_get(o, "id"), json_object_get(o, "post")));
+	json_decref(li);
+	json_decref(rd);
+	json_decref(meta);
+	return out;
+}
+
+/* The same --seed makes the same feed items in the same order (the live
+ * ones made after start-up may differ: only what both runs hold counts). */
+Test(fake, simulator_feeds_follow_the_seed)
+{
+	char *const args[] = {"--simulate", "--rate", "30", "--history",
+			      "300",        "--seed", "9",  NULL};
+	json_t *first, *second;
+	size_t n;
+
+	rwt_fake_start(&fake, args);
+	first = feed_shapes();
+	rwt_fake_stop(&fake);
+	rwt_fake_start(&fake, args);
+	second = feed_shapes();
+	n = json_array_size(first) < json_array_size(second) ? json_array_size(first)
+							     : json_array_size(second);
+	cr_assert_gt(n, 150);
+	for (size_t i = 0; i < n; i++)
+		cr_assert(json_equal(json_array_get(first, i), json_array_get(second, i)),
+			  "item %zu: %s vs %s", i, json_dumps(json_array_get(first, i), 0),
+			  json_dumps(json_array_get(second, i), 0));
+	json_decref(first);
+	json_decref(second);
+}
+
+/* Where the simulator sends its Meta webhooks: loopback URLs with the app
+ * secret, shown back without the secret; anything else is refused whole. */
+Test(fake, simulator_webhooks_take_only_loopback_targets)
+{
+	char *const args[] = {"--simulate", "--rate", "0", "--history", "0", NULL};
+	static const char *const bad[] = {
+		"{\"webhooks\": {\"app_secret\": \"s3cr3t\", \"facebook\": "
+		"\"http://example.com/h\"}}",
+		"{\"webhooks\": {\"facebook\": \"http://127.0.0.1:9/hooks/fb\"}}",
+		"{\"webhooks\": {\"app_secret\": \"s3cr3t\", \"tiktok\": \"http://127.0.0.1:9/\"}}",
+		"{\"webhooks\": {\"app_secret\": \"\", \"facebook\": \"http://127.0.0.1:9/\"}}",
+		"{\"webhooks\": 5}",
+		"{\"webhooks\": null, \"other\": 1}",
+	};
+	struct rwt_response r;
+	json_t *doc, *hooks;
+	char *text;
+
+	rwt_fake_start(&fake, args);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = rwt_http(fake.port, "POST", "/_fake/simulator", NULL, bad[i]);
+		cr_assert_eq(r.status, 400, "%s: %ld", bad[i], r.status);
+		rwt_response_free(&r);
+	}
+	doc = rwt_fake_call(&fake, "POST", "/_fake/simulator",
+			    "{'webhooks': {'app_secret': 's3cr3t', 'instagram': "
+			    "'http://[::1]:9/hooks/ig'}, 'paused': false}");
+	hooks = json_object_get(doc, "webhooks");
+	cr_assert_str_eq(json_string_value(json_object_get(hooks, "instagram")),
+			 "http://[::1]:9/hooks/ig");
+	cr_assert(json_is_null(json_object_get(hooks, "facebook")));
+	text = json_dumps(doc, 0);
+	cr_assert_null(strstr(text, "s3cr3t"));
+	free(text);
+	json_decref(doc);
+	doc = rwt_fake_call(&fake, "POST", "/_fake/simulator", "{'webhooks': null}");
+	cr_assert(json_is_null(json_object_get(json_object_get(doc, "webhooks"), "instagram")));
+	json_decref(doc);
+	rwt_fake_stop(&fake);
+
+	rwt_fake_start(&fake, NULL);
+	r = rwt_http(fake.port, "POST", "/_fake/simulator", NULL, "{\"webhooks\": null}");
+	cr_assert_eq(r.status, 409);
+	rwt_response_free(&r);
+}
+
+/* Reddit's fake read the comment a reply answers through a pointer into its
+ * store after growing the store for the reply (a use after free, found by
+ * the simulator's threads under ASan): a thread of replies long enough to
+ * make the store grow several times, then a clean exit. */
+Test(fake, regression_reddit_replies_to_comments_while_the_store_grows)
+{
+	json_t *r;
+	char parent[32], body[160];
+
+	rwt_fake_start(&fake, NULL);
+	r = rwt_fake_call(&fake, "POST", "/_fake/reddit/mention", "{'author': 'ann'}");
+	snprintf(parent, sizeof(parent), "%s", json_string_value(json_object_get(r, "name")));
+	json_decref(r);
+	for (int i = 0; i < 100; i++) {
+		snprintf(body, sizeof(body), "{'in_reply_to': '%s', 'author': 'ann', 'text': 'x'}",
+			 parent);
+		r = rwt_fake_call(&fake, "POST",
+				  i % 2 ? "/_fake/reddit/reply" : "/_fake/reddit/brand_reply",
+				  body);
+		cr_assert_str_eq(json_string_value(json_object_get(r, "parent_id")), parent);
+		snprintf(parent, sizeof(parent), "%s",
+			 json_string_value(json_object_get(r, "name")));
+		json_decref(r);
+	}
+	r = own_state("reddit");
+	cr_assert_eq(json_array_size(json_object_get(r, "things")), 101);
+	json_decref(r);
+	rwt_fake_stop(&fake); /* under ASan a use after free aborts it: not a clean exit */
+}

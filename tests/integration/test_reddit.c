@@ -69,6 +69,10 @@ start_daemon_with(const char *client_secret, const char *auth_tail, const char *
 	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
 	char *top, *path;
 
+	/* down_after 1h: a spent 5-minute window whose reset falls just past
+	 * the default down_after (5 min) would make the source down, not rate
+	 * limited, depending on the milliseconds (the rate-limit tests failed
+	 * about one run in two). */
 	cr_assert(
 		asprintf(&top,
 			 ",\n \"retention\": { \"backfill\": \"1d\" },\n"
@@ -76,7 +80,8 @@ start_daemon_with(const char *client_secret, const char *auth_tail, const char *
 			 " \"sources\": [ { \"name\": \"" SOURCE "\", \"type\": \"" PLATFORM "\","
 			 " \"base_url\": \"%s\", \"auth_url\": \"%s%s\","
 			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"%s\","
-			 " \"username\": \"" BRAND "\", %s, \"poll_every\": \"1s\" } ]",
+			 " \"username\": \"" BRAND
+			 "\", %s, \"poll_every\": \"1s\", \"down_after\": \"1h\" } ]",
 			 fake.base, fake.base, auth_tail, client_secret, credential) > 0);
 	path = rwt_write_config(dir, &redis, port, "", top);
 	rwt_daemon_start(&daemon_, path, port, NULL);
@@ -379,12 +384,12 @@ Test(reddit, client_budget_shared_by_sources_of_one_client)
 			 " \"base_url\": \"%s\", \"auth_url\": \"%s\","
 			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"" CLIENT_SECRET
 			 "\", \"username\": \"" BRAND "\", " WITH_PASSWORD
-			 ", \"poll_every\": \"1s\" },"
+			 ", \"poll_every\": \"1s\", \"down_after\": \"1h\" },"
 			 " { \"name\": \"" SOURCE "2\", \"type\": \"" PLATFORM "\","
 			 " \"base_url\": \"%s\", \"auth_url\": \"%s\","
 			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"" CLIENT_SECRET
 			 "\", \"username\": \"" BRAND "\", " WITH_PASSWORD
-			 ", \"poll_every\": \"1s\" } ]",
+			 ", \"poll_every\": \"1s\", \"down_after\": \"1h\" } ]",
 			 fake.base, fake.base, fake.base, fake.base) > 0);
 	path = rwt_write_config(dir, &redis, daemon_.http_port, "", top);
 	before = count_requests(NULL, NULL, 0);

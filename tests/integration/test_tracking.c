@@ -376,6 +376,139 @@ Test(tracking, a_reply_resolves_the_conversation_starter_of_the_author)
 	free(t0), free(t1), free(t2), free(t9), free(body);
 }
 
+/* The response time of key in seconds (-1 when it has none). */
+static double
+response_of(const char *key)
+{
+	char path[300];
+	json_t *m, *v;
+	double s = -1;
+
+	snprintf(path, sizeof(path), "/mentions/%s", key);
+	m = get_json(path);
+	v = m ? json_object_get(m, "response_seconds") : NULL;
+	if (json_is_real(v))
+		s = json_real_value(v);
+	json_decref(m);
+	return s;
+}
+
+static void
+assert_states(const char *const (*want)[2], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *st = mention_state(want[i][0]);
+
+		cr_assert(st != NULL, "%s is unknown", want[i][0]);
+		cr_assert_str_eq(st, want[i][1], "%s", want[i][0]);
+		free(st);
+	}
+}
+
+/* A brand reply to a whole conversation (no in_reply_to: a message
+ * thread's next seller message) answers every open item of the conversation
+ * made no later than it, whoever wrote it, each with its own response time;
+ * a later item and another conversation stay open; replaying changes
+ * nothing. */
+Test(tracking, a_conversation_reply_resolves_every_older_open_item_of_the_conversation)
+{
+	rwt_redis_start(&redis, NULL);
+	start();
+	int64_t t = rw_now_ms() - 60000;
+	char *t0 = iso(t), *t2 = iso(t + 2000), *t9 = iso(t + 9000), *t10 = iso(t + 10000);
+	char *body, *reply;
+
+	cr_assert(asprintf(&body,
+			   "[{\"id\":\"a\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"thread-1\",\"kind\":\"message\"},"
+			   "{\"id\":\"b\",\"created_at\":\"%s\",\"author\":\"bob\","
+			   "\"conversation_id\":\"thread-1\"},"
+			   "{\"id\":\"other\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"thread-2\"},"
+			   "{\"id\":\"late\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"thread-1\"}]",
+			   t0, t2, t0, t10) > 0);
+	cr_assert_eq(push(body), 202);
+	cr_assert(asprintf(&reply,
+			   "{\"id\":\"s1\",\"created_at\":\"%s\",\"conversation_id\":\"thread-1\","
+			   "\"from_brand\":true,\"text\":\"on its way\"}",
+			   t9) > 0);
+	for (int round = 0; round < 2; round++) {
+		cr_assert_eq(push(reply), 202, "round %d", round);
+		const char *const want[][2] = {{"p:a", "replied"},
+					       {"p:b", "replied"},
+					       {"p:other", "open"},
+					       {"p:late", "open"}};
+		assert_states(want, 4);
+		cr_assert_float_eq(response_of("p:a"), 9.0, 1e-9);
+		cr_assert_float_eq(response_of("p:b"), 7.0, 1e-9);
+	}
+	json_t *m = get_json("/mentions/p:a");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "kind")), "message");
+	json_decref(m);
+	free(t0), free(t2), free(t9), free(t10), free(body), free(reply);
+}
+
+/* Mentions and conversation replies in one batch, the replies newest first
+ * (as a thread's page lists them): each mention gets the first reply made
+ * at or after it; one already stored is resolved by the earliest covering
+ * reply, not by the first one in the batch. A conversation's first mention
+ * (id = conversation id: no cv entry) is found too. */
+Test(tracking, conversation_replies_in_one_batch_answer_each_item_with_the_next_reply)
+{
+	rwt_redis_start(&redis, NULL);
+	start();
+	int64_t t = rw_now_ms() - 60000;
+	char *t0 = iso(t), *t1 = iso(t + 1000), *t3 = iso(t + 3000), *t4 = iso(t + 4000);
+	char *t6 = iso(t + 6000), *t8 = iso(t + 8000), *body, *batch;
+
+	cr_assert(asprintf(&body,
+			   "[{\"id\":\"c\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"c\"},"
+			   "{\"id\":\"x\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"c\"}]",
+			   t0, t1) > 0);
+	cr_assert_eq(push(body), 202);
+	cr_assert(asprintf(&batch,
+			   "[{\"id\":\"s2\",\"created_at\":\"%s\",\"conversation_id\":\"c\","
+			   "\"from_brand\":true},"
+			   "{\"id\":\"y\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"c\"},"
+			   "{\"id\":\"s1\",\"created_at\":\"%s\",\"conversation_id\":\"c\","
+			   "\"from_brand\":true},"
+			   "{\"id\":\"z\",\"created_at\":\"%s\",\"author\":\"ann\","
+			   "\"conversation_id\":\"c\"}]",
+			   t8, t4, t3, t8) > 0);
+	cr_assert_eq(push(batch), 202);
+	const char *const want[][2] = {
+		{"p:c", "replied"}, {"p:x", "replied"}, {"p:y", "replied"}, {"p:z", "replied"}};
+	assert_states(want, 4);
+	cr_assert_float_eq(response_of("p:c"), 3.0, 1e-9, "the earlier reply, s1");
+	cr_assert_float_eq(response_of("p:x"), 2.0, 1e-9);
+	cr_assert_float_eq(response_of("p:y"), 4.0, 1e-9, "s2, the first reply after y");
+	cr_assert_float_eq(response_of("p:z"), 0.0, 1e-9, "a reply at the same instant");
+	cr_assert_eq(count_events("breach", "p:y"), 0);
+	free(t0), free(t1), free(t3), free(t4), free(t6), free(t8), free(body), free(batch);
+}
+
+Test(tracking, a_brand_reply_names_its_item_or_its_conversation_not_both)
+{
+	rwt_redis_start(&redis, NULL);
+	start();
+	struct rwt_response r = rwt_http(
+		daemon_.http_port, "POST", "/ingest/p", "ptok",
+		"{\"id\":\"s\",\"created_at\":\"2026-01-01T00:00:00Z\",\"from_brand\":true,"
+		"\"in_reply_to\":\"a\",\"conversation_id\":\"c\"}");
+	cr_assert_eq(r.status, 400);
+	cr_assert(strstr(r.body, "not both") != NULL, "%s", r.body);
+	rwt_response_free(&r);
+	r = rwt_http(daemon_.http_port, "POST", "/ingest/p", "ptok",
+		     "{\"id\":\"s\",\"created_at\":\"2026-01-01T00:00:00Z\",\"from_brand\":true}");
+	cr_assert_eq(r.status, 400);
+	cr_assert(strstr(r.body, "in_reply_to: required") != NULL, "%s", r.body);
+	rwt_response_free(&r);
+}
+
 Test(tracking, close_by_hand)
 {
 	rwt_redis_start(&redis, NULL);

@@ -30,7 +30,7 @@ void rwm_teardown(void);
  * params is spliced into it (starts with a comma), polling every second,
  * backfill 30 days. */
 void rwm_start(const char *type, const char *params);
-/* The same with poll_every every ("auto", "60s"). */
+/* The same with poll_every every ("auto", "60s", "1h"). */
 void rwm_start_every(const char *type, const char *every, const char *params);
 /* Stops the daemon cleanly, ready for rwm_start again. */
 void rwm_stop(void);

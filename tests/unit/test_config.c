@@ -14,7 +14,9 @@
 
 #include "replywatch/config.h"
 #include "replywatch/platform.h"
+#include "replywatch/sources/json_map.h"
 #include "replywatch/secret.h"
+#include "replywatch/sources/json_map.h"
 #include "replywatch/utf8.h"
 
 #include "rwtest.h"
@@ -90,13 +92,14 @@ Test(config, source_defaults_and_params)
 		" {'name': 'p', 'type': 'push', 'token': 'ptok', 'enabled': false,"
 		"  'labels': {'brand': 'acme', 'Team_2': 'care'},"
 		"  'automated_reply_patterns': ['Thanks for', 'auto']},"
-		" {'name': 'j', 'type': 'json', 'base_url': 'http://127.0.0.1:8080/feed',"
+		" {'name': 'j', 'type': 'json', 'base_url': 'http://127.0.0.1:8080',"
+		"  'request': {'url': '/feed'},"
 		"  'poll_every': 5, 'items': '/data', 'fields': {'id': '/id', 'created_at': '/at',"
 		"  'author': '/by', 'rating': '/stars'}}]}");
 	const struct rw_source_config *x = rw_config_find_source(cfg, "x");
 	const struct rw_source_config *p = rw_config_find_source(cfg, "p");
 	const struct rw_source_config *j = rw_config_find_source(cfg, "j");
-	const json_t *fields;
+	const struct rw_json_spec *spec;
 
 	cr_assert_eq(cfg->nsources, 3);
 	cr_assert_not_null(x);
@@ -123,15 +126,15 @@ Test(config, source_defaults_and_params)
 	cr_assert_str_eq(p->automated_reply_patterns.items[1], "auto");
 	cr_assert(rw_secret_matches(rw_source_param_secret(p, "token"), "ptok", 4));
 
-	cr_assert_str_eq(j->base_url, "http://127.0.0.1:8080/feed");
+	cr_assert_str_eq(j->base_url, "http://127.0.0.1:8080");
 	cr_assert_eq(j->poll_every, 5);
-	cr_assert_str_eq(rw_source_param_string(j, "items"), "/data");
-	cr_assert_null(rw_source_param_string(j, "next_url"));
-	cr_assert_null(rw_source_param_secret(j, "token"));
-	fields = rw_source_param_json(j, "fields");
-	cr_assert(json_is_object(fields));
-	cr_assert_str_eq(json_string_value(json_object_get(fields, "rating")), "/stars");
-	cr_assert_null(rw_source_param_json(j, "items"));
+	cr_assert_eq(j->nparams, 0); /* the json type's keys are all in its spec */
+	cr_assert_null(rw_json_spec_of(x));
+	spec = rw_json_spec_of(j);
+	cr_assert_not_null(spec);
+	cr_assert_str_eq(spec->list.items.text, "/data");
+	cr_assert_str_eq(spec->list.fields.rating.text, "/stars");
+	cr_assert_eq(spec->auth.type, RW_JSON_AUTH_NONE);
 	cr_assert_null(rw_config_find_source(cfg, "nope"));
 	rw_config_free(cfg);
 }
@@ -585,6 +588,8 @@ static const char *const example_creds[] = {
 	"trustpilot-api-key",
 	"linkedin-client-secret",
 	"linkedin-refresh-token",
+	"allegro-client-secret",
+	"secrets-key",
 	"forum-token",
 	"push-token",
 	"webhook-secret",
@@ -658,10 +663,9 @@ Test(config, example_loads)
 Test(config, name_helpers)
 {
 	static const char *const types[] = {
-		"mastodon",    "x",         "bluesky",    "reddit",
-		"youtube",     "facebook",  "instagram",  "google_business",
-		"google_play", "app_store", "trustpilot", "linkedin",
-		"json",        "push",
+		"mastodon",   "x",         "bluesky",         "reddit",      "youtube",
+		"facebook",   "instagram", "google_business", "google_play", "app_store",
+		"trustpilot", "linkedin",  "allegro",         "json",        "push",
 	};
 	static const char *const events[] = {
 		"warning", "breach",      "escalation", "resolved",
@@ -677,7 +681,10 @@ Test(config, name_helpers)
 	cr_assert_str_eq(rw_kind_name(RW_KIND_REVIEW), "review");
 	cr_assert_null(rw_kind_name(RW_KIND_MENTION | RW_KIND_REVIEW));
 	cr_assert_null(rw_kind_name(0));
-	cr_assert_null(rw_kind_name(1u << 3));
+	cr_assert_eq(rw_kind_parse("message"), RW_KIND_MESSAGE);
+	cr_assert_str_eq(rw_kind_name(RW_KIND_MESSAGE), "message");
+	cr_assert_null(rw_kind_name(RW_KIND_MESSAGE | RW_KIND_COMMENT));
+	cr_assert_null(rw_kind_name(1u << 4));
 
 	cr_assert_eq(sizeof(types) / sizeof(types[0]), RW_SOURCE_TYPE_COUNT);
 	for (int i = 0; i < RW_SOURCE_TYPE_COUNT; i++) {

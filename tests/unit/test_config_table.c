@@ -31,7 +31,7 @@ struct config_case {
 #define POL(extra) "{'policies': [{'name': 'p', 'breach_after': '1h'" extra "}]}"
 /* clang-format off */
 #define TYPES "mastodon, x, bluesky, reddit, youtube, facebook, instagram, google_business, " \
-	      "google_play, app_store, trustpilot, linkedin, json, push"
+	      "google_play, app_store, trustpilot, linkedin, allegro, json, push"
 /* clang-format on */
 #define DURATION_HINT "is not a duration (use 90s, 5m, 1h30m)"
 #define NAME_HINT "is not a valid name (use 1 to 64 of a-z, 0-9, \"-\" and \"_\")"
@@ -39,7 +39,8 @@ struct config_case {
 #define LISTEN_HINT "is not an address to listen on (use IP:PORT, [IPv6]:PORT or " \
 		    "localhost:PORT, port 0 to 65535)"
 /* clang-format on */
-#define POINTER_HINT "is not a JSON pointer (use \"\" or \"/a/0/b\", with ~0 for ~ and ~1 for /)"
+#define POINTER_HINT "(a JSON pointer: \"\" or \"/a/0/b\", ~0 for ~ and ~1 for /)"
+#define NOSLASH_HINT "does not start with \"/\" (use \"\" for the whole document) " POINTER_HINT
 
 /* clang-format off */
 static const struct config_case cases[] = {
@@ -71,7 +72,8 @@ static const struct config_case cases[] = {
 	 " {'name': 'as', 'type': 'app_store', 'app_id': '1', 'issuer_id': 'i', 'key_id': 'k',"
 	 "  'private_key': 'p'},"
 	 " {'name': 'tp', 'type': 'trustpilot', 'business_unit_id': 'b', 'api_key': 'k'},"
-	 " {'name': 'j', 'type': 'json', 'base_url': 'http://127.0.0.1:1/items', 'items': '',"
+	 " {'name': 'j', 'type': 'json', 'base_url': 'http://127.0.0.1:1', 'items': '',"
+	 "  'request': {'url': '/items'},"
 	 "  'fields': {'id': '/id', 'created_at': '/t', 'author': '/a/~0x~1y'}},"
 	 " {'name': 'p', 'type': 'push', 'token': 't'}]}",
 	 {NULL}},
@@ -81,7 +83,7 @@ static const struct config_case cases[] = {
 	 {"test.json: the top level must be an object, got array"}},
 	{"unknown top-level key", "{'sourcess': []}",
 	 {"sourcess: unknown key (expected one of: log_level, redis, http, retention, calendars, "
-	  "policies, sources, alerts)"}},
+	  "policies, sources, alerts, secrets_key)"}},
 	{"unknown log level", "{'log_level': 'verbose'}",
 	 {"log_level: unknown level \"verbose\" (expected one of: debug, info, notice, warning, "
 	  "error)"}},
@@ -264,7 +266,7 @@ static const struct config_case cases[] = {
 	  "policies[0].breach_after: required"}},
 	{"match unknown kind", POL(", 'match': {'kind': ['mention', 'reply']}"),
 	 {"policies[0].match.kind[1]: unknown kind \"reply\" (expected one of: mention, comment, "
-	  "review)"}},
+	  "review, message)"}},
 	{"match unknown source", POL(", 'match': {'sources': ['nope']}"),
 	 {"policies[0].match.sources[0]: unknown source \"nope\""}},
 	{"match unknown platform", POL(", 'match': {'platforms': ['x', 'tiktok']}"),
@@ -372,18 +374,23 @@ static const struct config_case cases[] = {
 	 {"sources[0].api_key: required for type \"youtube\""}},
 	{"json without mapping", "{'sources': [{'name': 'j', 'type': 'json', "
 				 "'base_url': 'https://api.example/items'}]}",
-	 {"sources[0].items: required for type \"json\"",
-	  "sources[0].fields: required for type \"json\""}},
+	 {"sources[0].request: required",
+	  "sources[0].items: required",
+	  "sources[0].fields: required"}},
 	{"json bad fields", "{'sources': [{'name': 'j', 'type': 'json', 'base_url': "
-			    "'https://api.example', 'items': 'data', 'next_url': '/next', "
+			    "'https://api.example', 'request': {'url': '/x'}, 'items': 'data', "
+			    "'next_url': '/next', "
 			    "'fields': {'id': '/id', 'created_at': 'createdAt', 'auther': '/a', "
 			    "'text': '/a~2'}}]}",
-	 {"sources[0].items: \"data\" " POINTER_HINT,
+	 {"sources[0].next_url: unknown key (expected one of: name, type, base_url, poll_every, "
+	  "down_after, labels, enabled, automated_reply_patterns, request, auth, items, fields, "
+	  "url_template, time_format, kind, paging, brand, replies, reply_at, max_pages)",
+	  "sources[0].items: \"data\": " NOSLASH_HINT,
 	  "sources[0].fields.auther: unknown key (expected one of: id, created_at, author, text, "
-	  "url, author_followers, kind, conversation_id, rating, in_reply_to, from_brand)",
+	  "url, rating, conversation_id, author_followers, in_reply_to)",
+	  "sources[0].fields.created_at: \"createdAt\": " NOSLASH_HINT,
 	  "sources[0].fields.author: required",
-	  "sources[0].fields.created_at: \"createdAt\" " POINTER_HINT,
-	  "sources[0].fields.text: \"/a~2\" " POINTER_HINT}},
+	  "sources[0].fields.text: \"/a~2\": bad escape \"~2\" at token 1 " POINTER_HINT}},
 	{"token from unset variable", "{'sources': [{'name': 'p', 'type': 'push', "
 				      "'token': 'env:RWT_UNSET_TOKEN'}]}",
 	 {"sources[0].token: environment variable RWT_UNSET_TOKEN is not set"}},

@@ -42,31 +42,3 @@ Test(hooks_stats, counts_per_source)
 	free(text);
 	rw_hooks_free(h);
 }
-
-Test(hooks_stats, removed_ids_are_remembered_for_a_day_per_source)
-{
-	struct rw_hooks *h = rw_hooks_new();
-
-	rw_hooks_note_removed(h, "fb", "1_2", NOW);
-	cr_assert(rw_hooks_was_removed(h, "fb", "1_2", NOW + 1000));
-	cr_assert_not(rw_hooks_was_removed(h, "ig", "1_2", NOW + 1000));
-	cr_assert_not(rw_hooks_was_removed(h, "fb", "1_3", NOW + 1000));
-	cr_assert_not(rw_hooks_was_removed(h, "fb", "1_2", NOW + RW_HOOK_REMOVED_TTL_MS));
-	rw_hooks_free(h);
-}
-
-Test(hooks_stats, the_oldest_removal_makes_room)
-{
-	struct rw_hooks *h = rw_hooks_new();
-	char id[32];
-
-	for (int i = 0; i <= RW_HOOK_REMOVED_MAX; i++) {
-		snprintf(id, sizeof(id), "1_%d", i);
-		rw_hooks_note_removed(h, "fb", id, NOW);
-	}
-	cr_assert_not(rw_hooks_was_removed(h, "fb", "1_0", NOW));
-	cr_assert(rw_hooks_was_removed(h, "fb", "1_1", NOW));
-	snprintf(id, sizeof(id), "1_%d", RW_HOOK_REMOVED_MAX);
-	cr_assert(rw_hooks_was_removed(h, "fb", id, NOW));
-	rw_hooks_free(h);
-}

@@ -131,3 +131,98 @@ Test(instagram_parse, rejects)
 	rwt_expect_reject(&page, 1, RW_REJECT_BAD_AUTHOR, "2");
 	rw_page_clear(&page);
 }
+
+/* The IG User node's mentioned_comment and mentioned_media answers (the
+ * shapes of the IG User Mentioned Comment / Mentioned Media references). */
+static void
+mentioned(const char *body, bool caption, const char *id, struct rw_page *page)
+{
+	char err[200] = "";
+
+	cr_assert_eq(rw_instagram_parse_mentioned(body, strlen(body), caption, id,
+						  "17900000000000002", page, err, sizeof(err)),
+		     0, "refused: %s", err);
+	cr_assert_eq(page->nentries, 1);
+}
+
+Test(instagram_parse, mentioned_comment)
+{
+	struct rw_page page;
+
+	mentioned("{\"mentioned_comment\":{\"id\":\"17873440459141021\","
+		  "\"text\":\"@brandcafe is the shop "
+		  "open?\",\"timestamp\":\"2026-12-04T10:00:00+0000\","
+		  "\"username\":\"jane.customer\",\"like_count\":3,"
+		  "\"media\":{\"id\":\"17900000000000007\","
+		  "\"permalink\":\"https://www.instagram.com/p/ABC/\"}},\"id\":\"" USER_ID "\"}",
+		  false, "17873440459141021", &page);
+	cr_assert_eq(page.nitems, 1);
+	cr_assert_str_eq(page.items[0].id, "17873440459141021");
+	cr_assert_eq(page.items[0].kind, RW_KIND_MENTION);
+	cr_assert_str_eq(page.items[0].author, "jane.customer");
+	cr_assert_str_eq(page.items[0].text, "@brandcafe is the shop open?");
+	cr_assert_str_eq(page.items[0].url, "https://www.instagram.com/p/ABC/");
+	cr_assert_str_eq(page.items[0].conversation_id, "17900000000000007");
+	cr_assert_eq(page.items[0].created_at_ms, 1796378400000LL);
+	cr_assert_not(page.items[0].from_brand);
+	rw_page_clear(&page);
+	/* Without username or media (Graph may leave them out): "unknown", and
+	 * the media the webhook named. */
+	mentioned("{\"mentioned_comment\":{\"id\":\"181\",\"text\":\"hi\","
+		  "\"timestamp\":\"2026-12-04T10:00:00+0000\"},\"id\":\"" USER_ID "\"}",
+		  false, "181", &page);
+	cr_assert_eq(page.nitems, 1);
+	cr_assert_str_eq(page.items[0].author, "unknown");
+	cr_assert_str_eq(page.items[0].conversation_id, "17900000000000002");
+	cr_assert_null(page.items[0].url);
+	rw_page_clear(&page);
+}
+
+Test(instagram_parse, mentioned_media)
+{
+	struct rw_page page;
+
+	mentioned("{\"mentioned_media\":{\"id\":\"17900000000000002\","
+		  "\"caption\":\"lunch at @brandcafe\",\"timestamp\":\"2026-12-04T09:00:00+0000\","
+		  "\"permalink\":\"https://www.instagram.com/p/XYZ/\",\"username\":\"sam\","
+		  "\"media_type\":\"IMAGE\"},\"id\":\"" USER_ID "\"}",
+		  true, "17900000000000002", &page);
+	cr_assert_eq(page.nitems, 1);
+	cr_assert_str_eq(page.items[0].author, "sam");
+	cr_assert_str_eq(page.items[0].text, "lunch at @brandcafe");
+	cr_assert_str_eq(page.items[0].url, "https://www.instagram.com/p/XYZ/");
+	cr_assert_str_eq(page.items[0].conversation_id, "17900000000000002");
+	rw_page_clear(&page);
+}
+
+Test(instagram_parse, mentioned_rejects_and_errors)
+{
+	struct rw_page page;
+	char err[200];
+	const char *other = "{\"mentioned_comment\":{\"id\":\"999\",\"text\":\"x\","
+			    "\"timestamp\":\"2026-12-04T10:00:00+0000\"}}";
+	const char *no_time = "{\"mentioned_comment\":{\"id\":\"181\",\"text\":\"x\"}}";
+	const char *none = "{\"id\":\"" USER_ID "\"}";
+
+	/* An answer about another comment, or one without a time: rejected. */
+	mentioned(other, false, "181", &page);
+	cr_assert_eq(page.nitems, 0);
+	cr_assert_eq(page.nrejects, 1);
+	cr_assert_str_eq(page.rejects[0].reason, RW_REJECT_BAD_ID);
+	rw_page_clear(&page);
+	mentioned(no_time, false, "181", &page);
+	cr_assert_eq(page.nitems, 0);
+	cr_assert_str_eq(page.rejects[0].reason, RW_REJECT_BAD_TIME);
+	rw_page_clear(&page);
+	/* No mentioned_comment at all, the wrong one, or no JSON: errors. */
+	cr_assert_eq(rw_instagram_parse_mentioned(none, strlen(none), false, "181", NULL, &page,
+						  err, sizeof(err)),
+		     -1);
+	cr_assert_eq(rw_instagram_parse_mentioned(other, strlen(other), true, "999", NULL, &page,
+						  err, sizeof(err)),
+		     -1);
+	cr_assert_eq(
+		rw_instagram_parse_mentioned("[", 1, false, "181", NULL, &page, err, sizeof(err)),
+		-1);
+	cr_assert_eq(page.nitems, 0);
+}

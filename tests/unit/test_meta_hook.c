@@ -339,15 +339,18 @@ Test(meta_hook_parse, instagram_business_login_shape_and_mentions)
 		"{\"field\":\"story_insights\",\"value\":{}}]}]}]",
 		RW_META_INSTAGRAM, IG);
 
-	cr_assert_eq(b.nitems, 3);
+	/* The mentions name ids only: queued to be read, not items. */
+	cr_assert_eq(b.nitems, 1);
 	cr_assert_str_eq(b.items[0].id, "178");
-	cr_assert_str_eq(b.items[1].id, "181");
-	cr_assert_str_eq(b.items[1].conversation_id, "180");
-	cr_assert_str_eq(b.items[1].author, "unknown");
-	cr_assert_eq(b.items[1].kind, RW_KIND_MENTION);
-	cr_assert_eq(b.items[1].created_at_ms, 1779999950000LL);
-	cr_assert_null(b.items[1].url);
-	cr_assert_str_eq(b.items[2].id, "182");
+	cr_assert_eq(b.nqueued, 2);
+	cr_assert_eq(b.queued[0].kind, RW_META_QUEUED_COMMENT);
+	cr_assert_str_eq(b.queued[0].id, "181");
+	cr_assert_str_eq(b.queued[0].conversation_id, "180");
+	cr_assert_eq(b.queued[0].received_ms, NOW_MS);
+	cr_assert_eq(b.queued[0].attempts, 0);
+	cr_assert_eq(b.queued[1].kind, RW_META_QUEUED_MEDIA);
+	cr_assert_str_eq(b.queued[1].id, "182");
+	cr_assert_str_eq(b.queued[1].conversation_id, "182");
 	cr_assert_eq(b.ignored, 1);
 	rw_hook_batch_clear(&b);
 }

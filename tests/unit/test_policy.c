@@ -96,6 +96,12 @@ static const struct match_case cases[] = {
 	 C, NF, 0, NULL, "p"},
 	{"kind: review not among two", "[" P("p", "{'kind': ['mention', 'comment']}") "]", "gp",
 	 R, NF, 4, NULL, NULL},
+	{"kind: message", "[" P("p", "{'kind': ['message']}") "]", "acme-m", RW_KIND_MESSAGE, NF,
+	 0, NULL, "p"},
+	{"kind: message is not a comment", "[" P("p", "{'kind': ['comment']}") "]", "acme-m",
+	 RW_KIND_MESSAGE, NF, 0, NULL, NULL},
+	{"kind: a comment is not a message", "[" P("p", "{'kind': ['message', 'review']}") "]",
+	 "acme-m", C, NF, 0, NULL, NULL},
 
 	/* min_followers */
 	{"min_followers: exactly", "[" P("p", "{'min_followers': 10000}") "]", "acme-x", M, 10000,

@@ -149,8 +149,10 @@ Test(push_ok, kinds_and_zero_followers)
 			 " {'id': 'b', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
 			 "  'kind': 'comment', 'rating': 1},"
 			 " {'id': 'c', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
-			 "  'kind': 'review', 'rating': 5}]",
-			 3);
+			 "  'kind': 'review', 'rating': 5},"
+			 " {'id': 'd', 'created_at': '2026-11-23T12:00:00Z', 'author': 'x',"
+			 "  'kind': 'message', 'conversation_id': 't1'}]",
+			 4);
 
 	cr_assert_eq(it[0].kind, RW_KIND_MENTION);
 	cr_assert_eq(it[0].has_followers, true);
@@ -159,7 +161,8 @@ Test(push_ok, kinds_and_zero_followers)
 	cr_assert_eq(it[1].rating, 1);
 	cr_assert_eq(it[2].kind, RW_KIND_REVIEW);
 	cr_assert_eq(it[2].rating, 5);
-	free_items(it, 3);
+	cr_assert_eq(it[3].kind, RW_KIND_MESSAGE);
+	free_items(it, 4);
 }
 
 /* null for an optional field is the same as leaving it out. */
@@ -313,6 +316,28 @@ Test(push_brand, reply_needs_in_reply_to)
 		     "item.in_reply_to: expected a string");
 }
 
+/* A reply to a whole conversation names it instead of an item; not both. */
+Test(push_brand, reply_to_a_conversation)
+{
+	struct rw_item *it =
+		parse_ok("{'id': 'r', 'created_at': '2026-11-23T12:00:00Z',"
+			 " 'from_brand': true, 'conversation_id': 't-1', 'text': 'ok'}",
+			 1);
+
+	cr_assert(it->from_brand);
+	cr_assert_null(it->in_reply_to);
+	cr_assert_str_eq(it->conversation_id, "t-1");
+	cr_assert_str_eq(it->text, "ok");
+	free_items(it, 1);
+	expect_error("{'id': 'r', 'created_at': '2026-11-23T12:00:00Z', 'from_brand': true,"
+		     " 'conversation_id': 't', 'in_reply_to': 'm'}",
+		     "item: a brand reply has in_reply_to or conversation_id, not both");
+	expect_error("{'id': 'r', 'created_at': '2026-11-23T12:00:00Z', 'from_brand': true,"
+		     " 'conversation_id': 'a b'}",
+		     "item.conversation_id: must be 1 to 512 printable ASCII characters, without "
+		     "spaces or '|'");
+}
+
 /* A reply carries no author or other mention fields. */
 Test(push_brand, mention_fields_rejected_on_reply)
 {
@@ -432,11 +457,11 @@ Test(push_error, kind)
 {
 	expect_error("[{'id': '1', 'created_at': '2026-11-23T12:00:00Z', 'author': 'a',"
 		     " 'kind': 'tweet'}]",
-		     "items[0].kind: expected mention, comment or review");
+		     "items[0].kind: expected mention, comment, review or message");
 	/* Names are exact: no case folding. */
 	expect_error("[{'id': '1', 'created_at': '2026-11-23T12:00:00Z', 'author': 'a',"
 		     " 'kind': 'Review'}]",
-		     "items[0].kind: expected mention, comment or review");
+		     "items[0].kind: expected mention, comment, review or message");
 	expect_error("[{'id': '1', 'created_at': '2026-11-23T12:00:00Z', 'author': 'a',"
 		     " 'kind': 4}]",
 		     "items[0].kind: expected a string");

@@ -347,6 +347,16 @@ Test(secret, config_errors_never_show_secrets)
 		       " 'base_url': 'https://u:" SECRET "@h ost', 'items': 'bad',"
 		       " 'fields': {}}]}",
 		       4);
+	/* The json type's secrets (auth) and URLs (request, url_template) next to
+	 * other problems. */
+	assert_no_leak("{'sources': [{'name': 'j', 'type': 'json', 'base_url': 'https://h',"
+		       " 'auth': {'type': 'basic', 'username': 'env:RWT_LEAK', 'password': '" SECRET
+		       "', 'token': 'x'},"
+		       " 'request': {'url': 'https://u:" SECRET
+		       "@h/x', 'headers': {'X-Key': '" SECRET
+		       "\\n'}}, 'url_template': 'ftp://u:" SECRET "@h',"
+		       " 'items': 'bad', 'fields': {}}]}",
+		       8);
 	/* Wrong JSON types of secret keys say the type, not the value. */
 	assert_no_leak("{'http': {'token': ['" SECRET "']}}", 1);
 }

@@ -20,7 +20,8 @@
  * one. Anyone else's comment or reply is an inbound comment. Media that
  * tag the brand (the tags stream) are inbound mentions themselves.
  * conversation_id is the media; comments have no link of their own: the
- * media's is given. Comment @mentions have no list endpoint (webhooks).
+ * media's is given. Comment @mentions have no list endpoint: a webhook
+ * names them by id, and they are read one by one (below).
  */
 #ifndef REPLYWATCH_INSTAGRAM_H
 #define REPLYWATCH_INSTAGRAM_H
@@ -48,5 +49,29 @@ struct rw_instagram_brand {
  * zeroed) when body is not such a page. */
 int rw_instagram_parse_media(const char *body, size_t len, const struct rw_instagram_brand *brand,
 			     bool tagged, struct rw_page *page, char *err, size_t errlen);
+
+/* The fields a mentioned comment or media is read with (docs/webhooks.md):
+ *   GET /{ig-user-id}?fields=mentioned_comment.comment_id(ID){...}
+ *   GET /{ig-user-id}?fields=mentioned_media.media_id(ID){...} */
+#define RW_INSTAGRAM_MENTIONED_COMMENT_FIELDS                                                      \
+	"id,text,timestamp,username,like_count,media{id,permalink}"
+#define RW_INSTAGRAM_MENTIONED_MEDIA_FIELDS "id,caption,timestamp,permalink,username,media_type"
+
+/*
+ * The answer about one @mention a webhook named by id:
+ *   {"mentioned_comment": {"id", "text", "timestamp", "username",
+ *                          "media": {"id", "permalink"}}, "id": IG-USER}
+ * or, caption true, {"mentioned_media": {"id", "caption", "timestamp",
+ * "permalink", "username"}, "id": IG-USER}. One item of kind mention: id
+ * (it must be id), author the username ("unknown" when Graph leaves it
+ * out), text, created_at = timestamp, conversation_id = the media's id
+ * (else media_id, as the webhook gave it), url the media's permalink.
+ * An object that cannot be used (another id, no time) is a reject. Returns
+ * 0 (page->nentries 1), or -1 with err (page zeroed) when body is no such
+ * answer.
+ */
+int rw_instagram_parse_mentioned(const char *body, size_t len, bool caption, const char *id,
+				 const char *media_id, struct rw_page *page, char *err,
+				 size_t errlen);
 
 #endif

@@ -48,6 +48,10 @@ bool rw_meta_hook_signature_ok(const char *app_secret, size_t secretlen, const c
 int rw_meta_hook_sign(const char *app_secret, size_t secretlen, const char *body, size_t len,
 		      char *out, size_t outlen);
 
+/* The kinds of queued Instagram mentions (struct rw_queued.kind). */
+#define RW_META_QUEUED_COMMENT 'c' /* read as mentioned_comment */
+#define RW_META_QUEUED_MEDIA 'm'   /* read as mentioned_media */
+
 enum rw_meta_object {
 	RW_META_PAGE,      /* object "page", field "feed" */
 	RW_META_INSTAGRAM, /* object "instagram", fields "comments" and "mentions" */
@@ -70,11 +74,13 @@ enum rw_meta_object {
  * Instagram "comments": value {id, text, from{id,username}, media{id},
  * parent_id}: id, conversation_id = the media id, kind comment, author the
  * username; from the brand with a parent_id: a brand reply (a brand comment
- * on nothing is ignored). "mentions": value {media_id, comment_id}: an
- * @mention in a comment (id = comment_id) or a caption (id = media_id),
- * kind mention, author "unknown" (the delivery does not say). Instagram
- * deliveries give no link (url NULL) and no time of their own: the entry's
- * time is taken.
+ * on nothing is ignored). Instagram comments give no link (url NULL) and no
+ * time of their own: the entry's time is taken. "mentions": value
+ * {media_id, comment_id}: an @mention in a comment or a caption, named by
+ * ids only, so it is not an item but an entry of out->queued (hookstore.h)
+ * for the instagram connector to read: kind RW_META_QUEUED_COMMENT with id
+ * comment_id, or RW_META_QUEUED_MEDIA with id media_id (no comment_id);
+ * conversation_id media_id; received_ms as given.
  *
  * Times: created_time, else the entry's time (seconds, or ms when over
  * 10^11), else received_ms; all capped at received_ms. author is from.name
