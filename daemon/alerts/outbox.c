@@ -4,9 +4,10 @@
  * The outbox is the sources' event streams themselves ("PREFIX{S}:ev"),
  * written in the same atomic call as the state change that raised each
  * event. Each target reads every stream through its consumer group
- * "a:TARGET" (consumer "replywatchd"; names from keys.h): an entry stays pending in the group
- * until the target's receiver took it (XACK), so after a crash the target
- * first re-reads its pending entries ("0"), then new ones (">").
+ * "a:TARGET" (consumer "replywatchd"; every name from keys.h): an entry
+ * stays pending in the group until the target's receiver took it (XACK), so
+ * after a crash the target first re-reads its pending entries ("0"), then
+ * new ones (">").
  *
  * Dead letters: "PREFIX{S}:dl:TARGET", a list of {"event","reason","at"}
  * (newest first, the last 10 000 kept).
