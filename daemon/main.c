@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "replywatch/authorize.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
 #include "replywatch/log.h"
@@ -26,6 +27,7 @@ usage(FILE *out)
 		"       replywatchd --check-config [-c FILE] validate FILE and exit\n"
 		"       replywatchd --try-source NAME [-c FILE]\n"
 		"                   fetch one page of source NAME, print its items; store nothing\n"
+		"       replywatchd --authorize SOURCE [-c FILE] sign SOURCE in (device flow)\n"
 		"       replywatchd --version\n"
 		"FILE defaults to %s\n",
 		RW_CONFIG_DEFAULT_PATH);
@@ -96,6 +98,7 @@ main(int argc, char **argv)
 		{"check-config", no_argument, NULL, 'n'},
 		{"try-source", required_argument, NULL, 't'},
 		{"version", no_argument, NULL, 'V'},
+		{"authorize", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		/* Hidden (not in usage): the integration tests' movable clock,
 		 * docs/testing.md. */
@@ -105,6 +108,7 @@ main(int argc, char **argv)
 	const char *path = RW_CONFIG_DEFAULT_PATH;
 	bool check_only = false;
 	const char *try_name = NULL;
+	const char *authorize = NULL;
 	unsigned flags = 0;
 	struct rw_config *cfg;
 	struct rw_daemon *d;
@@ -133,6 +137,9 @@ main(int argc, char **argv)
 		case 'T':
 			flags |= RW_DAEMON_TEST_CLOCK;
 			break;
+		case 'A':
+			authorize = optarg;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -145,7 +152,17 @@ main(int argc, char **argv)
 	log_init();
 	if (try_name != NULL)
 		return try_source(path, try_name);
-	cfg = load_config(path, check_only);
+	cfg = load_config(path, check_only || authorize != NULL);
+	if (authorize != NULL) {
+		int r = RW_AUTHORIZE_CONFIG;
+
+		if (cfg != NULL && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) {
+			r = rw_authorize_run(cfg, authorize, stdout, stderr);
+			curl_global_cleanup();
+		}
+		rw_config_free(cfg);
+		return r;
+	}
 	if (check_only) {
 		if (cfg == NULL)
 			return 1;

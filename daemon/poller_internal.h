@@ -132,8 +132,8 @@ struct poll_source {
 		queued[QUEUED_COUNT]; /* queued reads: QUEUED_READ ... (poller_queued.c) */
 	bool wake;                    /* rw_poller_poll_soon during a poll */
 	int64_t cred_rotated_ms, cred_expires_ms; /* rw_poll_credential (0: unknown) */
-	struct rw_poll *poll;         /* the poll under way, or NULL */
-	bool retired;                 /* removed by a reload: freed when its poll ends */
+	struct rw_poll *poll;                     /* the poll under way, or NULL */
+	bool retired; /* removed by a reload: freed when its poll ends */
 	struct poll_source *next;
 };
 

@@ -78,7 +78,7 @@ done
 # The review sources poll every 5 s and read open reviews again by id on
 # each poll (a real deployment polls every few minutes): lift the fake's
 # per-endpoint windows (300 calls per 5 min) so the demo is not rate-limited.
-for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube discourse; do
+for p in trustpilot google_oauth google_business google_play app_store linkedin meta youtube discourse allegro; do
 	curl -fsS "http://127.0.0.1:$fake_port/_fake/$p/config" -d '{"rate_limit":100000}' >/dev/null
 done
 # Likewise YouTube's daily quota (10 000 units): polls every 5 s with open
@@ -130,6 +130,14 @@ dc_topic=$(dc "{\"username\":\"mia\",\"raw\":\"Export to CSV fails\",\"at\":\"$(
 dc "{\"username\":\"acme_support\",\"raw\":\"Fixed in 2.4, sorry!\",\"staff\":true,\"topic_id\":$dc_topic,\"at\":\"$(ago 45)\"}" >/dev/null
 dc "{\"username\":\"noah\",\"raw\":\"How do I reset my password?\",\"at\":\"$(now)\"}" >/dev/null
 
+# Two Allegro buyer ratings (no simulator): one the seller answered after
+# 45 s, one negative still open. acme-allegro signs in with the fake's seed
+# refresh token, then keeps the rotated one in Redis, encrypted.
+al() { curl -fsS "http://127.0.0.1:$fake_port/_fake/allegro/$1" -d "$2"; }
+al_id=$(al rating "{\"buyer\":\"kasia\",\"comment\":\"Szybka wysyłka\",\"recommended\":true,\"created_at\":\"$(ago 90)\"}" | jq -r .id)
+al answer "{\"id\":\"$al_id\",\"message\":\"Dziękujemy!\",\"created_at\":\"$(ago 45)\"}" >/dev/null
+al rating "{\"buyer\":\"marek\",\"comment\":\"Paczka uszkodzona\",\"recommended\":false,\"rates\":{\"delivery\":1,\"service\":2},\"created_at\":\"$(now)\"}" >/dev/null
+
 cat <<MSG
 
 replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
@@ -173,6 +181,8 @@ Breaches and resolutions are delivered, signed, to a webhook receiver in the fak
               .../_fake/discourse/post -d '{"username":"acme_support","topic_id":N,"raw":"Sure"}';
               try the source: CREDENTIALS_DIRECTORY=$creds \\
                 build/release/replywatchd --try-source acme-forum -c config/demo.json)
+  Allegro:    curl http://127.0.0.1:$fake_port/_fake/allegro/rating -d '{"recommended":false,"comment":"broken"}'
+              (the seller answers: .../_fake/allegro/answer -d '{"id":"ID","message":"Sorry"}')
   break X:    curl http://127.0.0.1:$fake_port/_fake/x/fault -d '{"endpoint":"*","kind":"503","count":20}'
   reload:     kill -HUP $daemon_pid
 Press Ctrl-C to stop.

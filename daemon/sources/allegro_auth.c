@@ -234,11 +234,19 @@ allegro_token_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	char reason[200];
 
 	rw_token_cache_clear(&s->next);
+	/* A renewal after a 401 is that 401's one retry (signin.h): the new
+	 * token carries it, so a 401 on it puts the source down. */
+	s->next.refused = s->cache.refused;
 	r = rw_token_answer(RW_GRANT_REFRESH_TOKEN, (int)resp->status, resp->body, resp->body_len,
 			    rw_poll_now_ms(poll), &s->next, reason, sizeof(reason));
 	/* The old access token is not used again either way. */
 	rw_token_cache_clear(&s->cache);
 	if (r == RW_TOKEN_REVOKED) {
+		/* Read Redis again next time: a replywatchd --authorize run
+		 * meanwhile is taken up without a restart. */
+		rw_allegro_secret_free(s->refresh);
+		s->refresh = NULL;
+		s->loaded = false;
 		rw_poll_fail(poll, RW_POLL_AUTH_ERROR,
 			     "%s: refresh token revoked or expired: " AUTHORIZE_HINT,
 			     TOKEN_ENDPOINT, name);
@@ -252,7 +260,10 @@ allegro_token_answer(struct rw_poll *poll, const struct rw_httpc_response *resp)
 	s->pending = rw_allegro_new_refresh_token(resp->body, resp->body_len);
 	s->pending_ms = rw_poll_now_ms(poll);
 	if (s->pending == NULL) {
-		/* No rotation in this answer: the current token stays. */
+		/* No rotation in this answer: the current token stays, and so
+		 * does its age (it still ends 3 months after it was issued). */
+		if (!s->from_seed && s->rotated_ms > 0)
+			s->pending_ms = s->rotated_ms;
 		s->pending = secret_dup(s->refresh);
 		if (s->pending == NULL) {
 			rw_poll_fail(poll, RW_POLL_MALFORMED, "%s: no refresh token",

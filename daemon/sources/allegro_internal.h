@@ -13,15 +13,15 @@
 #include "replywatch/signin.h"
 
 struct allegro_state {
-	struct rw_token_cache cache; /* the access token in use */
-	struct rw_token_cache next;  /* a renewed access token, used only once the
-					refresh token that came with it is stored */
-	char *refresh;               /* the refresh token to use next (wiped) */
-	char *pending;               /* a new refresh token not stored yet (wiped) */
-	int64_t pending_ms;          /* when it came */
-	bool loaded;                 /* the stored token was read by this process */
-	bool from_seed;              /* refresh is the configured seed, not a stored one */
-	int64_t rotated_ms;          /* when the stored token was written (0: unknown) */
+	struct rw_token_cache cache;    /* the access token in use */
+	struct rw_token_cache next;     /* a renewed access token, used only once the
+					   refresh token that came with it is stored */
+	char *refresh;                  /* the refresh token to use next (wiped) */
+	char *pending;                  /* a new refresh token not stored yet (wiped) */
+	int64_t pending_ms;             /* when it came */
+	bool loaded;                    /* the stored token was read by this process */
+	bool from_seed;                 /* refresh is the configured seed, not a stored one */
+	int64_t rotated_ms;             /* when the stored token was written (0: unknown) */
 	char *seller_id, *seller_login; /* GET /me, once per process */
 	const char *accept;             /* the media type of the next requests */
 	char accept_line[80];

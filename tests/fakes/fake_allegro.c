@@ -16,7 +16,7 @@
  *
  * Rotation is enforced as Allegro does it: every refresh answers a new
  * access token (12 h, access_ttl in config) and a NEW refresh token; the
- * refresh token used keeps working for grace_s (60, config) after its first
+ * refresh token used keeps working for grace_s (60, settings) after its first
  * use, then answers 400 invalid_grant. The seed refresh token is the
  * --allegro-refresh-token option. API calls need a live access token
  * (401 otherwise) and "Accept: application/vnd.allegro.public.v1+json"
@@ -27,7 +27,7 @@
  * recommended, rates {delivery, deliveryCost, description, service},
  * created_at} -> {"id"}; answer {id, message, created_at} (does not move
  * lastChangedAt); approve {} / deny {} (the latest device code);
- * config {grace_s, access_ttl, device_interval}. GET /_fake/state shows
+ * settings {grace_s, device_interval, rotate}; config's access_ttl. GET /_fake/state shows
  * counts only: never a token.
  */
 #include <stdio.h>
@@ -75,6 +75,7 @@ struct allegro {
 	size_t ntokens;
 	bool seeded;
 	long grace_s, access_ttl_s, device_interval_s;
+	bool no_rotation; /* settings rotate false: refreshes answer no new refresh token */
 	long refreshes, refused;
 	struct al_rating *ratings;
 	size_t nratings, cap;
@@ -325,9 +326,19 @@ al_refresh_grant(struct allegro *a, const struct fake_req *form, struct fake_res
 		al_oauth_error(resp, 400, "invalid_grant");
 		return;
 	}
+	a->refreshes++;
+	if (a->no_rotation) {
+		json_t *pair = al_pair(a, now);
+
+		/* Drop the new refresh token: the one used stays the one. */
+		if (pair != NULL)
+			json_object_del(pair, "refresh_token");
+		a->ntokens--;
+		fake_resp_json(resp, 200, pair);
+		return;
+	}
 	if (t->first_used_ms == 0)
 		t->first_used_ms = now;
-	a->refreshes++;
 	fake_resp_json(resp, 200, al_pair(a, now));
 }
 
@@ -526,7 +537,8 @@ al_ratings(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 			continue;
 		v[n++] = r;
 	}
-	qsort(v, n, sizeof(*v), al_cmp);
+	if (n > 0) /* qsort takes no NULL, even for nothing */
+		qsort(v, n, sizeof(*v), al_cmp);
 	list = json_array();
 	for (size_t i = (size_t)offset; list != NULL && i < n && i < (size_t)offset + (size_t)limit;
 	     i++)
@@ -621,6 +633,8 @@ al_add_answer(struct fake_state *st, json_t *body, struct fake_resp *resp)
 	return true;
 }
 
+static bool al_settings(struct allegro *a, json_t *body, struct fake_resp *resp);
+
 static bool
 al_control(struct fake_state *st, enum fake_platform p, const char *what, json_t *body,
 	   struct fake_resp *resp)
@@ -635,6 +649,8 @@ al_control(struct fake_state *st, enum fake_platform p, const char *what, json_t
 		return al_add_rating(st, body, resp);
 	if (strcmp(what, "answer") == 0)
 		return al_add_answer(st, body, resp);
+	if (strcmp(what, "settings") == 0)
+		return al_settings(a, body, resp);
 	if (strcmp(what, "approve") == 0 || strcmp(what, "deny") == 0) {
 		if (a->device != AL_DEV_PENDING) {
 			fake_control_error(resp, 409, "no device code waiting");
@@ -647,22 +663,44 @@ al_control(struct fake_state *st, enum fake_platform p, const char *what, json_t
 	return fake_allegro_msg_control(st, p, what, body, resp);
 }
 
+/* access_ttl (the generic config key) applies here. */
 static void
 al_config(struct fake_state *st, json_t *body)
 {
 	struct allegro *a = al_of(st);
-	const json_t *g = json_object_get(body, "grace_s"),
-		     *t = json_object_get(body, "access_ttl");
-	const json_t *d = json_object_get(body, "device_interval");
+	const json_t *t = json_object_get(body, "access_ttl");
 
-	if (a == NULL)
-		return;
-	if (json_is_integer(g) && json_integer_value(g) >= 0)
-		a->grace_s = (long)json_integer_value(g);
-	if (json_is_integer(t) && json_integer_value(t) > 0)
+	if (a != NULL && json_is_integer(t) && json_integer_value(t) > 0)
 		a->access_ttl_s = (long)json_integer_value(t);
-	if (json_is_integer(d) && json_integer_value(d) > 0)
-		a->device_interval_s = (long)json_integer_value(d);
+}
+
+/* POST /_fake/allegro/settings {grace_s, device_interval}: Allegro's own
+ * timings (the generic config takes no platform keys). */
+static bool
+al_settings(struct allegro *a, json_t *body, struct fake_resp *resp)
+{
+	const json_t *rotate = json_object_get(body, "rotate");
+	long grace, interval;
+
+	if (rotate != NULL && !json_is_boolean(rotate)) {
+		fake_control_error(resp, 400, "rotate must be true or false");
+		return true;
+	}
+	if (!fake_control_int(body, "grace_s", a->grace_s, &grace, resp) ||
+	    !fake_control_int(body, "device_interval", a->device_interval_s, &interval, resp))
+		return true;
+	if (grace < 0 || interval < 1) {
+		fake_control_error(resp, 400, "grace_s must be >= 0, device_interval >= 1");
+		return true;
+	}
+	a->grace_s = grace;
+	a->device_interval_s = interval;
+	if (rotate != NULL)
+		a->no_rotation = json_is_false(rotate);
+	fake_resp_json(
+		resp, 200,
+		json_pack("{s:i, s:i}", "grace_s", (int)grace, "device_interval", (int)interval));
+	return true;
 }
 
 static const char *const device_names[] = {"none", "pending", "approved", "denied", "done"};
@@ -704,6 +742,7 @@ al_reset(struct fake_state *st, enum fake_platform p)
 		a->access_ttl_s = AL_ACCESS_TTL_S;
 		a->device_interval_s = AL_DEVICE_INTERVAL_S;
 		a->device = AL_DEV_NONE;
+		a->no_rotation = false;
 	}
 	fake_allegro_msg_reset(st, p);
 }
@@ -793,7 +832,7 @@ const struct fake_platform_def fake_allegro_def = {
 	.limit_headers = al_limit_headers,
 	.state = al_state,
 	.control = al_control,
-	.control_calls = "rating, answer, approve, deny (+ allegro-msg's)",
+	.control_calls = "rating, answer, settings, approve, deny (+ allegro-msg's)",
 	.config = al_config,
 	.reset = al_reset,
 	.free = al_free,

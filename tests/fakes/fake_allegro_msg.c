@@ -191,7 +191,8 @@ am_threads(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 		v[n][1] = (int64_t)i;
 		n++;
 	}
-	qsort(v, n, sizeof(*v), am_cmp_desc);
+	if (n > 0) /* qsort takes no NULL, even for nothing */
+		qsort(v, n, sizeof(*v), am_cmp_desc);
 	list = json_array();
 	for (size_t i = (size_t)offset; i < n && i < (size_t)(offset + limit); i++)
 		json_array_append_new(list, am_thread_json((size_t)v[i][1], v[i][0], repr));
@@ -276,7 +277,8 @@ am_messages(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 	for (size_t k = 0; k < am.nmsgs; k++)
 		if (!am.msgs[k].issue && am.msgs[k].owner == t)
 			v[n++] = &am.msgs[k];
-	qsort(v, n, sizeof(*v), am_cmp_msg);
+	if (n > 0) /* qsort takes no NULL, even for nothing */
+		qsort(v, n, sizeof(*v), am_cmp_msg);
 	list = json_array();
 	for (size_t i = (size_t)offset; i < n && i < (size_t)(offset + limit); i++)
 		json_array_append_new(list, am_message_json(v[i], &am.threads[t], repr));
@@ -362,7 +364,8 @@ am_issues(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 	for (size_t i = 0; i < am.nissues; i++)
 		if (am_status_wanted(req, am.issues[i].status))
 			v[n++] = i;
-	qsort(v, n, sizeof(*v), am_cmp_opened);
+	if (n > 0) /* qsort takes no NULL, even for nothing */
+		qsort(v, n, sizeof(*v), am_cmp_opened);
 	list = json_array();
 	for (size_t i = (size_t)offset; i < n && i < (size_t)(offset + limit); i++)
 		json_array_append_new(list, am_issue_json(v[i]));
@@ -395,7 +398,8 @@ am_chat(struct fake_state *st, struct fake_req *req, struct fake_resp *resp)
 	for (size_t k = 0; k < am.nmsgs; k++)
 		if (am.msgs[k].issue && am.msgs[k].owner == s)
 			v[n++] = &am.msgs[k];
-	qsort(v, n, sizeof(*v), am_cmp_msg);
+	if (n > 0) /* qsort takes no NULL, even for nothing */
+		qsort(v, n, sizeof(*v), am_cmp_msg);
 	list = json_array();
 	for (size_t i = (size_t)offset; i < n && i < (size_t)(offset + limit); i++) {
 		char at[FAKE_TIME_LEN];

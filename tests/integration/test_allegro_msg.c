@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "replywatch/clock.h"
 #include "rwtest.h"
@@ -333,4 +334,65 @@ Test(allegro_msg, issues_and_their_chats)
 	rwt_src_wait_state(&src, b2, "replied", 15.0);
 	rwt_src_wait_state(&src, o1, "open", 15.0);
 	cr_assert_eq(rwt_src_tracked(&src), 3);
+}
+
+/* The ratings' re-read by id lists every open item of the source: it took
+ * buyer messages for ratings, asked /sale/user-ratings/ID, got 404 and
+ * closed them as "deleted on platform" at the next poll. */
+Test(allegro_msg, regression_open_messages_are_not_closed_by_the_ratings_reread)
+{
+	char th[ID_MAX], a[ID_MAX];
+	json_t *reqs;
+
+	new_thread("jo", "COMMON", th);
+	say("message", th, "buyer", rw_now_ms() - MINUTE_MS, NULL, a);
+	start_daemon();
+	rwt_src_wait_state(&src, a, "open", 15.0);
+	/* Several polls (one a second), each with its re-read. */
+	for (int i = 0; i < 4; i++) {
+		reqs = rwt_fake_requests(&fake, PLATFORM, "threads");
+		size_t before = json_array_size(reqs);
+
+		json_decref(reqs);
+		for (int k = 0; k < 50; k++) {
+			reqs = rwt_fake_requests(&fake, PLATFORM, "threads");
+			size_t now = json_array_size(reqs);
+
+			json_decref(reqs);
+			if (now > before)
+				break;
+			usleep(100 * 1000);
+		}
+	}
+	rwt_src_wait_state(&src, a, "open", 1.0);
+	reqs = rwt_fake_requests(&fake, PLATFORM, "rating");
+	cr_assert_eq(json_array_size(reqs), 0, "a message read as a rating");
+	json_decref(reqs);
+}
+
+/* Open issues are read whole each poll: a new message in an old open issue
+ * beyond the first page of new issues (ordered by opening date) is found. */
+Test(allegro_msg, a_new_message_in_an_old_open_issue_beyond_page_one)
+{
+	int64_t t = rw_now_ms() - 3 * 60 * MINUTE_MS;
+	char old[ID_MAX], first[ID_MAX], b[ID_MAX], late[ID_MAX], body[200];
+	json_t *r;
+
+	snprintf(body, sizeof(body), "{'buyer': 'kim', 'opened_at': %lld}", (long long)t);
+	r = ctl("issue", body);
+	snprintf(old, sizeof(old), "%s", str(r, "id"));
+	json_decref(r);
+	for (int i = 0; i < 100; i++) {
+		snprintf(body, sizeof(body), "{'buyer': 'lee', 'opened_at': %lld}",
+			 (long long)(t + 60 * MINUTE_MS + i * MINUTE_MS));
+		r = ctl("issue", body);
+		if (i == 99)
+			snprintf(first, sizeof(first), "%s", str(r, "id"));
+		json_decref(r);
+	}
+	say("issue_message", first, "buyer", t + 61 * MINUTE_MS, NULL, b);
+	start_daemon();
+	rwt_src_wait_state(&src, b, "open", 20.0);
+	say("issue_message", old, "buyer", rw_now_ms() - 1000, NULL, late);
+	rwt_src_wait_state(&src, late, "open", 20.0);
 }

@@ -135,6 +135,17 @@ log_has(void *arg)
 	return rwt_daemon_log_contains(&rwm.daemon, arg);
 }
 
+/* True once the mention arg (a comment id) is tracked. */
+static bool
+mention_tracked(void *arg)
+{
+	json_t *m = rwm_mention(arg);
+	bool found = m != NULL;
+
+	json_decref(m);
+	return found;
+}
+
 static bool
 polled_once(void *arg)
 {
@@ -305,6 +316,9 @@ Test(instagram_mentions, queued_for_a_day_is_tracked_as_given)
 	cr_assert_null(rwm_mention(comment));
 	rwt_clock_advance(&rwm.daemon, 24 * 3600 + 60);
 	cr_assert(rwt_wait_advancing(&rwm.daemon, 300, log_has, "queued for too long", 20.0), "%s",
+		  rwt_daemon_log(&rwm.daemon));
+	/* The log line comes before the ingest it announces: wait for both. */
+	cr_assert(rwt_wait_until(mention_tracked, comment, 10.0), "%s",
 		  rwt_daemon_log(&rwm.daemon));
 	m = rwm_mention(comment);
 	cr_assert_not_null(m);

@@ -288,6 +288,12 @@ static const struct config_case cases[] = {
 	{"policies an object", "{'policies': {}}", {"policies: expected an array, got object"}},
 
 	/* Sources. */
+	{"allegro needs secrets_key",
+	 "{'sources': [{'name': 'a', 'type': 'allegro', 'client_id': 'c', 'client_secret': 's'}]}",
+	 {"secrets_key: required by the allegro sources: a secret reference (e.g. "
+	  "\"env:REPLYWATCH_SECRETS_KEY\") to encrypt their refresh tokens in Redis"}},
+	{"secrets_key unresolved", "{'secrets_key': 'env:RWT_NO_SUCH_VARIABLE'}",
+	 {"secrets_key: environment variable RWT_NO_SUCH_VARIABLE is not set"}},
 	{"source unknown type", "{'sources': [{'name': 't', 'type': 'tiktok', 'user_id': '1'}]}",
 	 {"sources[0].type: unknown type \"tiktok\" (expected one of: " TYPES ")"}},
 	{"source missing name and type", "{'sources': [{'token': 't'}]}",

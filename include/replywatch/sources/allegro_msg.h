@@ -40,48 +40,23 @@ struct rw_page;
 #define RW_ALLEGRO_MSG_OVERLAP_MS (15 * 60 * 1000)
 #define RW_ALLEGRO_THREADS_PER_PAGE 20
 #define RW_ALLEGRO_ISSUES_PER_PAGE 100
-#define RW_ALLEGRO_MSG_STREAMS                                                                     \
-	{"threads",                                                                                \
-	 'm',                                                                                      \
-	 true,                                                                                     \
-	 true,                                                                                     \
-	 rw_allegro_threads_url,                                                                   \
-	 rw_allegro_threads_parse,                                                                 \
-	 rw_allegro_msg_ms_ok,                                                                     \
-	 RW_ALLEGRO_MSG_OVERLAP_MS,                                                                \
-	 RW_ALLEGRO_THREADS_PER_PAGE},                                                             \
-		{"problem_threads",                                                                \
-		 'q',                                                                              \
-		 true,                                                                             \
-		 true,                                                                             \
-		 rw_allegro_problem_threads_url,                                                   \
-		 rw_allegro_problem_threads_parse,                                                 \
-		 rw_allegro_msg_ms_ok,                                                             \
-		 RW_ALLEGRO_MSG_OVERLAP_MS,                                                        \
-		 0},                                                                               \
-		{"issues",                                                                         \
-		 'i',                                                                              \
-		 true,                                                                             \
-		 true,                                                                             \
-		 rw_allegro_issues_url,                                                            \
-		 rw_allegro_issues_parse,                                                          \
-		 rw_allegro_msg_ms_ok,                                                             \
-		 RW_ALLEGRO_MSG_OVERLAP_MS,                                                        \
-		 RW_ALLEGRO_ISSUES_PER_PAGE},                                                      \
-		{"open_issues",                                                                    \
-		 'j',                                                                              \
-		 true,                                                                             \
-		 true,                                                                             \
-		 rw_allegro_open_issues_url,                                                       \
-		 rw_allegro_open_issues_parse,                                                     \
-		 rw_allegro_msg_ms_ok,                                                             \
-		 RW_ALLEGRO_MSG_OVERLAP_MS,                                                        \
-		 RW_ALLEGRO_ISSUES_PER_PAGE},
-#define RW_ALLEGRO_MSG_EXTRAS                                                                      \
-	{"threads", NULL, &rw_allegro_messages_follow, false},                                     \
-		{"problem_threads", NULL, &rw_allegro_problem_messages_follow, false},             \
-		{"issues", NULL, &rw_allegro_chat_follow, false},                                  \
-		{"open_issues", NULL, &rw_allegro_chat_follow, true},
+/* clang-format off */
+#define RW_ALLEGRO_MSG_STREAMS                                                                  \
+	{"threads", 'm', true, true, rw_allegro_threads_url, rw_allegro_threads_parse,          \
+	 rw_allegro_msg_ms_ok, RW_ALLEGRO_MSG_OVERLAP_MS, RW_ALLEGRO_THREADS_PER_PAGE},         \
+	{"problem_threads", 'q', true, true, rw_allegro_problem_threads_url,                    \
+	 rw_allegro_problem_threads_parse, rw_allegro_msg_ms_ok, RW_ALLEGRO_MSG_OVERLAP_MS, 0}, \
+	{"issues", 'i', true, true, rw_allegro_issues_url, rw_allegro_issues_parse,             \
+	 rw_allegro_msg_ms_ok, RW_ALLEGRO_MSG_OVERLAP_MS, RW_ALLEGRO_ISSUES_PER_PAGE},          \
+	{"open_issues", 'j', true, true, rw_allegro_open_issues_url,                            \
+	 rw_allegro_open_issues_parse, rw_allegro_msg_ms_ok, RW_ALLEGRO_MSG_OVERLAP_MS,         \
+	 RW_ALLEGRO_ISSUES_PER_PAGE},
+#define RW_ALLEGRO_MSG_EXTRAS                                                                   \
+	{"threads", NULL, &rw_allegro_messages_follow, false},                                  \
+	{"problem_threads", NULL, &rw_allegro_problem_messages_follow, false},                  \
+	{"issues", NULL, &rw_allegro_chat_follow, false},                                       \
+	{"open_issues", NULL, &rw_allegro_chat_follow, true},
+/* clang-format on */
 
 /* What the macros above name (allegro_threads.c, allegro_issues.c). */
 char *rw_allegro_threads_url(struct rw_poll *poll, const struct rw_walk *walk);
