@@ -105,9 +105,10 @@ enum rw_key {
 	/* B hqa — hash: failed reads of queued items, member -> count. Written
 	 * by the poller; with its queue member. */
 	RW_KEY_WEBHOOK_QUEUE_ATTEMPTS,
-	/* B auth — string: a connector's stored sign-in record (Allegro's
-	 * rotating refresh token), sealed with secrets_key (vault.h). Written
-	 * by the poller (one SET after each rotation); permanent. */
+	/* B auth — string: a connector's rotating credential (Allegro's
+	 * refresh token), sealed with secrets_key (vault.h). Written by the
+	 * poller (one SET per refresh, poller_secret.c) and by replywatchd
+	 * --authorize; permanent, replaced at every refresh. */
 	RW_KEY_CREDENTIAL,
 	/* B lease — string "INSTANCE:EPOCH": RESERVED for the source's owner
 	 * (issue 14, not used yet). SET NX PX 15000 by the daemon taking the
