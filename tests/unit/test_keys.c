@@ -146,3 +146,19 @@ Test(keys, reserved_keys_are_the_lease_and_membership_ones)
 			     "key %d", k);
 	}
 }
+
+/* The base used to be built in a 256-byte buffer and cut silently: under a
+ * redis.key_prefix of 255 bytes or more every source got the same base, so
+ * their mentions, events and cursors mixed. */
+Test(keys, regression_long_prefix_keeps_sources_apart)
+{
+	char prefix[301], a[RW_KEY_SIZE], b[RW_KEY_SIZE];
+
+	memset(prefix, 'p', 300);
+	prefix[300] = '\0';
+	cr_assert_not_null(rw_key_name(RW_KEY_EVENTS, prefix, "a", NULL, a, sizeof(a)));
+	cr_assert_not_null(rw_key_name(RW_KEY_EVENTS, prefix, "b", NULL, b, sizeof(b)));
+	cr_assert_str_neq(a, b);
+	cr_assert_str_eq(a + 300, "{a}:ev");
+	cr_assert_eq(strncmp(a, prefix, 300), 0);
+}
