@@ -310,12 +310,20 @@ on_poll_timer(struct rw_timer *t)
 		schedule(ps, soon(STORE_RETRY));
 }
 
-/* Same platform account and endpoint: the state (session, budgets) carries over. */
+/* Same platform account and endpoint: the state (session, budgets) carries
+ * over. A type configured by a spec (json) is the same only with an equal
+ * spec: another request or credential is another budget and session. */
 static bool
 same_identity(const struct rw_source_config *a, const struct rw_source_config *b)
 {
+	const struct rw_platform *pf = rw_platform_of(a->type);
+
 	if (a->type != b->type || (a->base_url == NULL) != (b->base_url == NULL) ||
 	    (a->base_url && strcmp(a->base_url, b->base_url) != 0) || a->nparams != b->nparams)
+		return false;
+	if ((a->spec == NULL) != (b->spec == NULL) ||
+	    (a->spec != NULL &&
+	     (pf == NULL || pf->spec_equal == NULL || !pf->spec_equal(a->spec, b->spec))))
 		return false;
 	for (size_t i = 0; i < a->nparams; i++) {
 		const struct rw_source_param *x = &a->params[i], *y = NULL;

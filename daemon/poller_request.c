@@ -108,7 +108,7 @@ note_limits(struct rw_poll *poll, const struct rw_httpc_response *resp, int64_t 
 
 	if (l == NULL)
 		return;
-	rw_ratelimit_read(poll->ps->src->type, lookup_header, (void *)resp, now, &rl);
+	rw_ratelimit_read_source(poll->ps->src, lookup_header, (void *)resp, now, &rl);
 	if (rl.known) {
 		l->rl = rl;
 	} else {

@@ -2,8 +2,8 @@
 # Runs the replywatch demo: installs missing packages, builds, starts a
 # private redis-server in a temporary directory, the fake Mastodon, X,
 # Bluesky, Facebook, Instagram, YouTube, Reddit, LinkedIn, Trustpilot, Google
-# Business Profile, Google Play and App Store APIs with their traffic
-# simulator (tests/fakes), and replywatchd with config/demo.json polling
+# Business Profile, Google Play, App Store, Allegro and Discourse APIs with
+# their traffic simulator (tests/fakes), and replywatchd with config/demo.json polling
 # them all (and taking the simulator's Meta webhooks); shows the live status
 # until Ctrl-C, which stops everything this script started.
 set -euo pipefail
@@ -123,21 +123,6 @@ push "[{\"id\":\"1001\",\"created_at\":\"$(now)\",\"author\":\"@famous\",\"autho
        {\"id\":\"1003\",\"created_at\":\"$(ago 40)\",\"author\":\"@bob\",\"text\":\"Love the new app!\"},
        {\"id\":\"r1\",\"created_at\":\"$(ago 20)\",\"in_reply_to\":\"1003\",\"from_brand\":true}]"
 
-# A forum (the fake's Discourse, read by the generic json source
-# acme-forum): a topic the support account answered after 45 s, one open.
-dc() { curl -fsS "http://127.0.0.1:$fake_port/_fake/discourse/post" -d "$1"; }
-dc_topic=$(dc "{\"username\":\"mia\",\"raw\":\"Export to CSV fails\",\"at\":\"$(ago 90)\"}" | jq -r .topic_id)
-dc "{\"username\":\"acme_support\",\"raw\":\"Fixed in 2.4, sorry!\",\"staff\":true,\"topic_id\":$dc_topic,\"at\":\"$(ago 45)\"}" >/dev/null
-dc "{\"username\":\"noah\",\"raw\":\"How do I reset my password?\",\"at\":\"$(now)\"}" >/dev/null
-
-# Two Allegro buyer ratings (no simulator): one the seller answered after
-# 45 s, one negative still open. acme-allegro signs in with the fake's seed
-# refresh token, then keeps the rotated one in Redis, encrypted.
-al() { curl -fsS "http://127.0.0.1:$fake_port/_fake/allegro/$1" -d "$2"; }
-al_id=$(al rating "{\"buyer\":\"kasia\",\"comment\":\"Szybka wysyłka\",\"recommended\":true,\"created_at\":\"$(ago 90)\"}" | jq -r .id)
-al answer "{\"id\":\"$al_id\",\"message\":\"Dziękujemy!\",\"created_at\":\"$(ago 45)\"}" >/dev/null
-al rating "{\"buyer\":\"marek\",\"comment\":\"Paczka uszkodzona\",\"recommended\":false,\"rates\":{\"delivery\":1,\"service\":2},\"created_at\":\"$(now)\"}" >/dev/null
-
 cat <<MSG
 
 replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
@@ -151,10 +136,15 @@ policy warns (45 s) and some after it breaches (90 s). Some Facebook and Instagr
 arrive first as signed Meta webhooks (/status shows the sources' "webhooks" counters).
 It also polls four review sources every 5 s: acme-trustpilot, acme-google-business,
 acme-google-play and acme-app-store (about 2 reviews a minute on each, of every rating; the
-brand answers about 80 % after 5 s to 6 min, so a few breach), and acme-forum, a generic json source reading a Discourse forum's latest
-posts (two sample topics, one answered by acme_support). Reviews of 1-2 stars go to
+brand answers about 80 % after 5 s to 6 min, so a few breach). Reviews of 1-2 stars go to
 the "angry-reviews" policy (warning after 1 min, breach after 2 min), the rest to "reviews"
 (breach after 5 min).
+acme-allegro reads the seller acme-shop on a fake Allegro: about 2 buyer ratings a minute (a
+third negative), 2 Message Center threads (messages and offer questions, sometimes several
+buyer messages before the one answer) and 1 post-purchase issue with its chat; buyer messages
+go to the "messages" policy (warning after 1 min, breach after 2 min). acme-forum, a generic
+json source, reads a Discourse forum's latest posts: about 2 new topics a minute, answered in
+the topic by acme_support. The seller and the support account answer 85 % after 5 s to 6 min.
 Breaches and resolutions are delivered, signed, to a webhook receiver in the fake server.
   status:     curl http://$http/status
   mentions:   curl http://$http/mentions

@@ -54,16 +54,10 @@ rw_allegro_parse_issues(const char *body, size_t len, enum rw_allegro_issue_time
 	page->nentries = json_array_size(list);
 	json_array_foreach(list, i, issue)
 	{
-		const char *why = NULL, *id = NULL, *ignored;
+		const char *why = NULL;
 		enum rw_page_entry e = allegro_issue(issue, time, page, &why);
 
-		if (e == RW_PAGE_NOMEM)
-			goto nomem;
-		if (e != RW_PAGE_REJECTED)
-			continue;
-		if (json_is_object(issue))
-			id = rw_page_id(issue, "id", rw_allegro_msg_id_valid, &ignored);
-		if (rw_page_reject(page, why, id) == -1)
+		if (allegro_msg_entry_end(page, e, why, issue) == -1)
 			goto nomem;
 	}
 	json_decref(doc);

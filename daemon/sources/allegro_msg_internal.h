@@ -33,6 +33,12 @@ enum rw_page_entry allegro_msg_item(const json_t *m, const char *id, int64_t cre
 int allegro_msg_list(const json_t *doc, const char *key, const json_t **list, char *err,
 		     size_t errlen);
 
+/* Records what one list entry t gave (followed or skipped: no item either
+ * way; a rejected one is counted with its id when it has a valid one).
+ * 0, or -1 when e is RW_PAGE_NOMEM or memory fails. */
+int allegro_msg_entry_end(struct rw_page *page, enum rw_page_entry e, const char *why,
+			  const json_t *t);
+
 /* nextPage.id of a beta answer: 0 with *next a copy or NULL (none), -1
  * with err when it is not a usable token (or out of memory). */
 int allegro_msg_next_page(const json_t *doc, char **next, char *err, size_t errlen);

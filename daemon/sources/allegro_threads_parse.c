@@ -158,9 +158,8 @@ allegro_thread(const json_t *t, enum rw_allegro_repr repr, struct rw_page *page,
 	return rw_page_follow(page, id, ms) == -1 ? RW_PAGE_NOMEM : RW_PAGE_SKIPPED;
 }
 
-/* Records what one entry gave (followed or skipped: no item either way). */
-static int
-allegro_entry_end(struct rw_page *page, enum rw_page_entry e, const char *why, const json_t *t)
+int
+allegro_msg_entry_end(struct rw_page *page, enum rw_page_entry e, const char *why, const json_t *t)
 {
 	const char *id = NULL, *ignored;
 
@@ -192,7 +191,7 @@ rw_allegro_parse_threads(const char *body, size_t len, enum rw_allegro_repr repr
 		const char *why = NULL;
 		enum rw_page_entry e = allegro_thread(t, repr, page, &why);
 
-		if (allegro_entry_end(page, e, why, t) == -1) {
+		if (allegro_msg_entry_end(page, e, why, t) == -1) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}

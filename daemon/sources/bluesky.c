@@ -272,7 +272,7 @@ static const struct rw_param_spec params[] = {
 };
 
 static const struct rw_ratelimit_headers ratelimit_headers = {
-	"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", false};
+	"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", false, false};
 
 const struct rw_platform rw_bluesky_platform = {
 	.name = "bluesky",

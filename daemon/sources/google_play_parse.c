@@ -155,12 +155,7 @@ play_reply(const json_t *r, const char *id, struct rw_item *it, const char **why
 	*why = RW_REJECT_BAD_TIME;
 	if ((it->created_at_ms = rw_google_play_time(json_object_get(dev, "lastModified"))) == 0)
 		return RW_PAGE_REJECTED;
-	it->kind = RW_KIND_REVIEW;
-	it->from_brand = true;
-	if (rw_page_copy(id, &it->in_reply_to) == -1 ||
-	    rw_page_copy(id, &it->conversation_id) == -1 || rw_page_copy(text, &it->text) == -1)
-		return RW_PAGE_NOMEM;
-	return RW_PAGE_KEPT;
+	return rw_review_reply_fill(it, id, text);
 }
 
 static void

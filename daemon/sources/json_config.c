@@ -5,6 +5,8 @@
  * read by json_config_list.c. The connector (json.c) points the descriptor
  * at itself.
  */
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,9 @@ extern const struct rw_connector rw_json_connector; /* json.c */
 
 static void *json_spec_read(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path);
 static void json_spec_free(void *spec);
+static bool json_spec_equal(const void *a, const void *b);
+static const struct rw_ratelimit_headers *
+json_ratelimit_headers(const struct rw_source_config *src);
 
 /* ---- the json type's descriptor (the connector, json.c, sets .connector) ---- */
 
@@ -27,7 +32,7 @@ static const struct rw_param_spec json_params[] = {
 	{"kind", RW_PARAM_SPEC, false},         {"paging", RW_PARAM_SPEC, false},
 	{"brand", RW_PARAM_SPEC, false},        {"replies", RW_PARAM_SPEC, false},
 	{"reply_at", RW_PARAM_SPEC, false},     {"max_pages", RW_PARAM_SPEC, false},
-	{NULL, RW_PARAM_STRING, false},
+	{"rate_limit", RW_PARAM_SPEC, false},   {NULL, RW_PARAM_STRING, false},
 };
 const struct rw_platform rw_json_platform = {
 	.name = "json",
@@ -35,6 +40,8 @@ const struct rw_platform rw_json_platform = {
 	.params = json_params,
 	.spec_read = json_spec_read,
 	.spec_free = json_spec_free,
+	.spec_equal = json_spec_equal,
+	.ratelimit_headers_of = json_ratelimit_headers,
 	.connector = &rw_json_connector,
 };
 
@@ -149,6 +156,114 @@ read_auth(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, struct rw
 	return rc;
 }
 
+/* A rate_limit header name: RFC 9110 token characters. */
+static int
+read_header_name(struct rw_cfg_ctx *ctx, const json_t *v, const char *path, const char *key,
+		 char **out)
+{
+	static const char tchar[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789!#$%&'*+-.^_`|~";
+	char p[RW_CFG_PATH_MAX], q[RW_CFG_QUOTE_MAX];
+	const char *s;
+	int rc = rw_cfg_string(ctx, v, path, key, &s);
+
+	if (rc != 1)
+		return rc;
+	if (*s == '\0' || strspn(s, tchar) != strlen(s)) {
+		rw_cfg_err(ctx, rw_cfg_path_key(p, sizeof(p), path, key), "%s is not a header name",
+			   rw_cfg_quote(q, sizeof(q), s));
+		return -1;
+	}
+	*out = rw_cfg_strdup(ctx, s);
+	return *out == NULL ? -1 : 1;
+}
+
+/* "rate_limit": which headers carry the API's budget. */
+static int
+read_rate_limit(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path,
+		struct rw_json_rate_limit *rl)
+{
+	static const char *const keys[] = {"limit", "remaining", "reset", "reset_format", NULL};
+	static const char *const formats[] = {"epoch_s", "seconds", "rfc3339", NULL};
+	const json_t *v = json_object_get(obj, "rate_limit");
+	char p[RW_CFG_PATH_MAX], fp[RW_CFG_PATH_MAX], q[RW_CFG_QUOTE_MAX], names[64];
+	const char *fmt;
+	int rc = 0, i;
+
+	if (v == NULL)
+		return 0;
+	rw_cfg_path_key(p, sizeof(p), path, "rate_limit");
+	if (rw_cfg_v_type(ctx, v, p, JSON_OBJECT) == -1)
+		return -1;
+	if (rw_cfg_check_keys(ctx, v, p, keys) > 0)
+		rc = -1;
+	if (read_header_name(ctx, v, p, "limit", &rl->limit) == -1)
+		rc = -1;
+	for (i = 0; i < 2; i++) {
+		const char *key = i == 0 ? "remaining" : "reset";
+
+		switch (read_header_name(ctx, v, p, key, i == 0 ? &rl->remaining : &rl->reset)) {
+		case 0:
+			rw_cfg_missing(ctx, p, key, NULL);
+			/* fall through */
+		case -1:
+			rc = -1;
+		}
+	}
+	switch (rw_cfg_string(ctx, v, p, "reset_format", &fmt)) {
+	case 1:
+		for (i = 0; formats[i] != NULL && strcmp(formats[i], fmt) != 0; i++)
+			;
+		if (formats[i] == NULL) {
+			rw_cfg_err(ctx, rw_cfg_path_key(fp, sizeof(fp), p, "reset_format"),
+				   "unknown value %s (expected one of: %s)",
+				   rw_cfg_quote(q, sizeof(q), fmt),
+				   rw_cfg_join(names, sizeof(names), formats));
+			rc = -1;
+		} else {
+			rl->reset_format = (enum rw_json_reset)i;
+		}
+		break;
+	case -1:
+		rc = -1;
+	}
+	rl->headers.limit = rl->limit;
+	rl->headers.remaining = rl->remaining;
+	rl->headers.reset = rl->reset;
+	rl->headers.reset_is_time = rl->reset_format == RW_JSON_RESET_RFC3339;
+	rl->headers.reset_is_delta = rl->reset_format == RW_JSON_RESET_SECONDS;
+	return rc;
+}
+
+/* The digest of the type's keys of obj, as configured. Returns 0, or -1 on
+ * allocation failure. */
+static int
+spec_digest(const json_t *obj, unsigned char *out)
+{
+	json_t *mine = json_object();
+	char *text;
+
+	if (mine == NULL)
+		return -1;
+	for (size_t i = 0; json_params[i].key != NULL; i++) {
+		json_t *v = json_object_get(obj, json_params[i].key);
+
+		if (v != NULL && json_object_set(mine, json_params[i].key, v) == -1) {
+			json_decref(mine);
+			return -1;
+		}
+	}
+	text = json_dumps(mine, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(mine);
+	if (text == NULL)
+		return -1;
+	SHA256((const unsigned char *)text, strlen(text), out);
+	/* The text may hold a literal secret. */
+	OPENSSL_cleanse(text, strlen(text));
+	free(text);
+	return 0;
+}
+
 /* "replies": a second list request, whose items are the brand's answers. */
 static int
 read_replies(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, const char *base_url,
@@ -200,6 +315,9 @@ json_spec_read(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path)
 	read_replies(ctx, obj, path, base_url, spec);
 	rw_cfg_int(ctx, obj, path, "max_pages", 1, RW_JSON_MAX_PAGES_MAX, &n);
 	spec->max_pages = (long)n;
+	read_rate_limit(ctx, obj, path, &spec->rate_limit);
+	if (spec_digest(obj, spec->digest) == -1)
+		rw_cfg_oom(ctx);
 	if (ctx->nerrors == nerrors && !ctx->oom)
 		return spec;
 	rw_json_spec_free(spec);
@@ -212,6 +330,34 @@ json_spec_free(void *spec)
 	rw_json_spec_free(spec);
 }
 
+static bool
+json_spec_equal(const void *a, const void *b)
+{
+	return rw_json_spec_equal(a, b);
+}
+
+static const struct rw_ratelimit_headers *
+json_ratelimit_headers(const struct rw_source_config *src)
+{
+	const struct rw_json_spec *spec = rw_json_spec_of(src);
+
+	return spec != NULL && spec->rate_limit.remaining != NULL ? &spec->rate_limit.headers
+								  : NULL;
+}
+
+bool
+rw_json_spec_equal(const struct rw_json_spec *a, const struct rw_json_spec *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	/* The digest covers the secret references; their values may change
+	 * under the same reference (a credential file rewritten). */
+	return memcmp(a->digest, b->digest, sizeof(a->digest)) == 0 &&
+	       rw_secret_equal(a->auth.token, b->auth.token) &&
+	       rw_secret_equal(a->auth.username, b->auth.username) &&
+	       rw_secret_equal(a->auth.password, b->auth.password);
+}
+
 void
 rw_json_spec_free(struct rw_json_spec *spec)
 {
@@ -221,6 +367,9 @@ rw_json_spec_free(struct rw_json_spec *spec)
 	rw_secret_free(spec->auth.token);
 	rw_secret_free(spec->auth.username);
 	rw_secret_free(spec->auth.password);
+	free(spec->rate_limit.limit);
+	free(spec->rate_limit.remaining);
+	free(spec->rate_limit.reset);
 	rw_json_list_clear(&spec->list);
 	if (spec->replies != NULL)
 		rw_json_list_clear(spec->replies);

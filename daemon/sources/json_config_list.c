@@ -19,7 +19,7 @@
 static const char *const request_keys[] = {"url", "method", "body", "headers", NULL};
 static const char *const methods[] = {"GET", "POST", NULL};
 static const char *const brand_keys[] = {"pointer", "equals", NULL};
-static const char *const paging_types[] = {"next_url", "cursor", "page", NULL};
+static const char *const paging_types[] = {"next_url", "cursor", "page", "last_item", NULL};
 static const char *const time_formats[] = {"rfc3339", "epoch_s", "epoch_ms", NULL};
 
 /* Field names in struct order; the first three are required (the replies
@@ -414,7 +414,7 @@ read_paging(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, int ph,
 	static const char *const cursor_keys[] = {"type", "pointer", "param", NULL};
 	static const char *const page_keys[] = {"type",     "param",          "start",
 						"per_page", "per_page_param", NULL};
-	static const char *const *const keys[] = {next_keys, cursor_keys, page_keys};
+	static const char *const *const keys[] = {next_keys, cursor_keys, page_keys, cursor_keys};
 	char p[RW_CFG_PATH_MAX], up[RW_CFG_PATH_MAX];
 	const json_t *v = json_object_get(obj, "paging");
 	int type, rc = 0;
@@ -439,8 +439,8 @@ read_paging(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, int ph,
 	pg->type = (enum rw_json_paging_type)(type + 1);
 	if (rw_cfg_check_keys(ctx, v, p, keys[type]) > 0)
 		rc = -1;
-	if ((ph & PH_CURSOR) && pg->type != RW_JSON_PAGING_CURSOR) {
-		rw_cfg_err(ctx, up, "{cursor} needs paging type \"cursor\"");
+	if ((ph & PH_CURSOR) && !rw_json_paging_cursor(pg)) {
+		rw_cfg_err(ctx, up, "{cursor} needs paging type \"cursor\" or \"last_item\"");
 		rc = -1;
 	}
 	if ((ph & PH_PAGE) && pg->type != RW_JSON_PAGING_PAGE) {
@@ -456,9 +456,8 @@ read_paging(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path, int ph,
 	case -1:
 		return -1;
 	}
-	if (pg->type == RW_JSON_PAGING_CURSOR &&
-	    (read_param_name(ctx, v, p, "param", &pg->param) == -1 ||
-	     check_carrier(ctx, p, pg, ph, PH_CURSOR, "cursor") == -1))
+	if (rw_json_paging_cursor(pg) && (read_param_name(ctx, v, p, "param", &pg->param) == -1 ||
+					  check_carrier(ctx, p, pg, ph, PH_CURSOR, "cursor") == -1))
 		return -1;
 	return rc;
 }

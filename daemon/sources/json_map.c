@@ -353,30 +353,37 @@ done:
 	return s == STEP_NOMEM ? -1 : 0;
 }
 
-/* The paging value of the answer into page->next. Returns 0, or -1 with
- * err set. */
+/* The paging value of the answer doc (whose list of items is list) into
+ * page->next. Returns 0, or -1 with err set. */
 static int
-paging_value(const struct rw_json_list_spec *spec, const json_t *doc, struct rw_page *page,
-	     char *err, size_t errlen)
+paging_value(const struct rw_json_list_spec *spec, const json_t *doc, const json_t *list,
+	     struct rw_page *page, char *err, size_t errlen)
 {
 	const struct rw_json_paging *pg = &spec->paging;
 	char buf[RW_ITEM_ID_MAX + 1], why[RW_JM_WHY];
 	const char *s = NULL;
 	const json_t *v;
 
-	if (pg->type != RW_JSON_PAGING_NEXT_URL && pg->type != RW_JSON_PAGING_CURSOR)
+	if (pg->type != RW_JSON_PAGING_NEXT_URL && !rw_json_paging_cursor(pg))
 		return 0;
+	if (pg->type == RW_JSON_PAGING_LAST_ITEM) {
+		/* The oldest item of the page names the next one (before=ID). */
+		if (json_array_size(list) == 0)
+			return 0;
+		doc = json_array_get(list, json_array_size(list) - 1);
+	}
 	if (rw_jm_get(&pg->pointer, doc, &v, why) != RW_JM_OK)
 		return 0; /* no next page */
 	if (json_is_string(v) && json_string_length(v) == strlen(json_string_value(v)))
 		s = json_string_value(v);
-	else if (json_is_integer(v) && pg->type == RW_JSON_PAGING_CURSOR &&
+	else if (json_is_integer(v) && rw_json_paging_cursor(pg) &&
 		 rw_jm_id(v, buf, why) == RW_JM_OK)
 		s = buf;
 	if (s != NULL && *s == '\0')
 		return 0;
 	if (s == NULL || !rw_cursor_token_ok(s)) {
-		snprintf(err, errlen, "paging pointer %.60s: %s", pg->pointer.text,
+		snprintf(err, errlen, "paging pointer %.60s%s: %s", pg->pointer.text,
+			 pg->type == RW_JSON_PAGING_LAST_ITEM ? " (last item)" : "",
 			 s == NULL ? "neither a string nor an integer"
 				   : "not a usable next page (1 to 1024 printable characters, "
 				     "no space)");
@@ -474,7 +481,7 @@ rw_json_map_page(const struct rw_json_list_spec *spec, const char *body, size_t 
 		failures->items[i] = failures->items[failures->n - 1 - i];
 		failures->items[failures->n - 1 - i] = t;
 	}
-	if (paging_value(spec, doc, page, err, errlen) == -1)
+	if (paging_value(spec, doc, list, page, err, errlen) == -1)
 		goto fail;
 	json_decref(doc);
 	return 0;

@@ -330,7 +330,7 @@ rw_json_client_url(const struct rw_json_client *c, enum rw_json_which which,
 		rw_time_format(at->since_ms, since, sizeof(since));
 	if (pg->type == RW_JSON_PAGING_PAGE)
 		snprintf(page, sizeof(page), "%ld", rw_json_page_number(pg, token));
-	else if (pg->type == RW_JSON_PAGING_CURSOR)
+	else if (rw_json_paging_cursor(pg))
 		cursor = token;
 	if ((out = open_memstream(&url, &len)) == NULL)
 		goto oom;
@@ -350,7 +350,7 @@ rw_json_client_url(const struct rw_json_client *c, enum rw_json_which which,
 	}
 	fflush(out);
 	q = url != NULL && strchr(url, '?') != NULL;
-	if (pg->param != NULL && pg->type == RW_JSON_PAGING_CURSOR && cursor != NULL &&
+	if (pg->param != NULL && rw_json_paging_cursor(pg) && cursor != NULL &&
 	    put_param(out, &q, pg->param, cursor) == -1)
 		goto fail;
 	if (pg->type == RW_JSON_PAGING_PAGE) {
@@ -405,9 +405,8 @@ rw_json_client_body(const struct rw_json_client *c, enum rw_json_which which,
 		return NULL;
 	}
 	if (list->request.body != NULL &&
-	    put_template(out, list->request.body,
-			 pg->type == RW_JSON_PAGING_CURSOR && token ? token : "", page, since,
-			 put_json_escaped) == -1) {
+	    put_template(out, list->request.body, rw_json_paging_cursor(pg) && token ? token : "",
+			 page, since, put_json_escaped) == -1) {
 		fclose(out);
 		free(body);
 		*oom = true;
@@ -460,6 +459,7 @@ rw_json_next_token(const struct rw_json_list_spec *list, const char *base_url, l
 		page->next = NULL;
 		return 0;
 	case RW_JSON_PAGING_CURSOR:
+	case RW_JSON_PAGING_LAST_ITEM:
 		return 0;
 	case RW_JSON_PAGING_NEXT_URL:
 		if (page->next == NULL || *page->next == '\0')

@@ -179,7 +179,7 @@ static const struct rw_param_spec params[] = {
 };
 
 static const struct rw_ratelimit_headers ratelimit_headers = {
-	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", true};
+	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", true, false};
 
 const struct rw_platform rw_mastodon_platform = {
 	.name = "mastodon",

@@ -116,7 +116,8 @@ read_headers(const struct rw_ratelimit_headers *names, rw_header_lookup_fn *look
 	const char *reset;
 	int64_t v;
 
-	if (rw_ratelimit_count(lookup(arg, names->limit), LONG_MAX, &v) == 0) {
+	if (names->limit != NULL &&
+	    rw_ratelimit_count(lookup(arg, names->limit), LONG_MAX, &v) == 0) {
 		out->limit = (long)v;
 		out->known = true;
 	}
@@ -126,10 +127,37 @@ read_headers(const struct rw_ratelimit_headers *names, rw_header_lookup_fn *look
 	}
 	/* Some servers that send a time send Unix seconds instead: take both. */
 	reset = lookup(arg, names->reset);
-	if ((names->reset_is_time && parse_time(reset, &v) == 0) || parse_epoch(reset, &v) == 0) {
+	if (names->reset_is_delta) {
+		if (rw_ratelimit_count(reset, (INT64_MAX - (now_ms > 0 ? now_ms : 0)) / 1000, &v) ==
+		    0) {
+			out->reset_at_ms = now_ms + v * 1000;
+			out->known = true;
+		}
+	} else if ((names->reset_is_time && parse_time(reset, &v) == 0) ||
+		   parse_epoch(reset, &v) == 0) {
 		out->reset_at_ms = v;
 		out->known = true;
 	}
+}
+
+/* Type p's figures, through names (NULL: none) rather than its descriptor's. */
+static void
+read_all(const struct rw_platform *p, const struct rw_ratelimit_headers *names,
+	 rw_header_lookup_fn *lookup, void *arg, int64_t now_ms, struct rw_ratelimit *out)
+{
+	int64_t v;
+
+	memset(out, 0, sizeof(*out));
+	out->limit = -1;
+	out->remaining = -1;
+	if (names != NULL)
+		read_headers(names, lookup, arg, now_ms, out);
+	if (p != NULL && p->ratelimit_read != NULL)
+		p->ratelimit_read(lookup, arg, now_ms, out);
+	if (out->reset_at_ms != 0)
+		out->reset_at_ms = clamp_wait(out->reset_at_ms, now_ms);
+	if (parse_retry_after(lookup(arg, "Retry-After"), now_ms, &v) == 0)
+		out->retry_at_ms = clamp_wait(v, now_ms);
 }
 
 void
@@ -137,17 +165,20 @@ rw_ratelimit_read(enum rw_source_type type, rw_header_lookup_fn *lookup, void *a
 		  struct rw_ratelimit *out)
 {
 	const struct rw_platform *p = rw_platform_of(type);
-	int64_t v;
 
-	memset(out, 0, sizeof(*out));
-	out->limit = -1;
-	out->remaining = -1;
-	if (p != NULL && p->ratelimit_headers != NULL)
-		read_headers(p->ratelimit_headers, lookup, arg, now_ms, out);
-	if (p != NULL && p->ratelimit_read != NULL)
-		p->ratelimit_read(lookup, arg, now_ms, out);
-	if (out->reset_at_ms != 0)
-		out->reset_at_ms = clamp_wait(out->reset_at_ms, now_ms);
-	if (parse_retry_after(lookup(arg, "Retry-After"), now_ms, &v) == 0)
-		out->retry_at_ms = clamp_wait(v, now_ms);
+	read_all(p, p != NULL ? p->ratelimit_headers : NULL, lookup, arg, now_ms, out);
+}
+
+void
+rw_ratelimit_read_source(const struct rw_source_config *src, rw_header_lookup_fn *lookup, void *arg,
+			 int64_t now_ms, struct rw_ratelimit *out)
+{
+	const struct rw_platform *p = rw_platform_of(src->type);
+	const struct rw_ratelimit_headers *names = NULL;
+
+	if (p != NULL && p->ratelimit_headers_of != NULL)
+		names = p->ratelimit_headers_of(src);
+	if (names == NULL && p != NULL)
+		names = p->ratelimit_headers;
+	read_all(p, names, lookup, arg, now_ms, out);
 }

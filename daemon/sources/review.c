@@ -12,6 +12,7 @@
 #include "replywatch/item.h"
 #include "replywatch/clock.h"
 #include "replywatch/page.h"
+#include "replywatch/config.h"
 #include "replywatch/sources/review.h"
 #include "replywatch/utf8.h"
 
@@ -36,6 +37,18 @@ rw_review_reply_id(const char *review_id, char **out)
 		return -1;
 	}
 	return 0;
+}
+
+enum rw_page_entry
+rw_review_reply_fill(struct rw_item *it, const char *review_id, const char *text)
+{
+	it->kind = RW_KIND_REVIEW;
+	it->from_brand = true;
+	if (rw_page_copy(review_id, &it->in_reply_to) == -1 ||
+	    rw_page_copy(review_id, &it->conversation_id) == -1 ||
+	    rw_page_copy(text, &it->text) == -1)
+		return RW_PAGE_NOMEM;
+	return RW_PAGE_KEPT;
 }
 
 int

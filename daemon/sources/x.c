@@ -125,7 +125,7 @@ static const struct rw_param_spec params[] = {
 };
 
 static const struct rw_ratelimit_headers ratelimit_headers = {
-	"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset", false};
+	"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset", false, false};
 
 /* 15-minute windows per endpoint, reported by the x-rate-limit headers. */
 static const struct rw_quota quota = {.kind = RW_QUOTA_WINDOW, .poll_auto_default = true};

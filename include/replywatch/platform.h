@@ -47,8 +47,9 @@ struct rw_param_spec {
 /* A platform whose rate limits come as three headers (limit, remaining,
  * reset); names are matched without regard to case. */
 struct rw_ratelimit_headers {
-	const char *limit, *remaining, *reset;
-	bool reset_is_time; /* reset is an RFC 3339 time (Unix seconds are taken too) */
+	const char *limit, *remaining, *reset; /* limit may be NULL: not sent */
+	bool reset_is_time;  /* reset is an RFC 3339 time (Unix seconds are taken too) */
+	bool reset_is_delta; /* reset is seconds from the answer (not a time) */
 };
 
 /* What a platform's quota is, for poll_every "auto" (docs/connectors.md
@@ -110,6 +111,11 @@ struct rw_platform {
 	 * reader fills only what it finds in the zeroed out (limit and
 	 * remaining start at -1), through rw_ratelimit_parse_* (ratelimit.h). */
 	const struct rw_ratelimit_headers *ratelimit_headers;
+	/* Optional, for a type with no fixed headers (json): the headers the
+	 * source's own configuration names, or NULL (then ratelimit_headers,
+	 * if any). Borrowed from src's configuration. */
+	const struct rw_ratelimit_headers *(*ratelimit_headers_of)(
+		const struct rw_source_config *src);
 	void (*ratelimit_read)(rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
 			       struct rw_ratelimit *out);
 	const struct rw_quota *quota; /* NULL: none (RW_QUOTA_NONE) */
@@ -122,6 +128,11 @@ struct rw_platform {
 	 * when something was reported or on allocation failure. */
 	void *(*spec_read)(struct rw_cfg_ctx *ctx, const json_t *obj, const char *path);
 	void (*spec_free)(void *spec);
+	/* With spec_read: true when two specs ask the same thing of the same
+	 * account (same requests, pointers and credentials). A reload that
+	 * changes a source's spec makes it a new source to the poller (its
+	 * session, budgets and backoff start afresh). NULL: never equal. */
+	bool (*spec_equal)(const void *a, const void *b);
 	/* A 429 that says neither Retry-After nor a reset: the endpoint waits
 	 * at least this long (Allegro blocks a client id for a minute: 60);
 	 * 0: the poller's backoff only. */

@@ -38,6 +38,12 @@ typedef const char *rw_header_lookup_fn(void *arg, const char *name);
 void rw_ratelimit_read(enum rw_source_type type, rw_header_lookup_fn *lookup, void *arg,
 		       int64_t now_ms, struct rw_ratelimit *out);
 
+/* rw_ratelimit_read for source src: the headers its configuration names
+ * when its type has them per source (platform.h ratelimit_headers_of: the
+ * json type's "rate_limit"), else its type's. Never fails. */
+void rw_ratelimit_read_source(const struct rw_source_config *src, rw_header_lookup_fn *lookup,
+			      void *arg, int64_t now_ms, struct rw_ratelimit *out);
+
 /* For a platform's own reader: s as a decimal count without sign, with
  * optional blanks around it, at most max. Returns 0, or -1 (NULL, empty,
  * not a number, too large). */

@@ -24,7 +24,8 @@
  * make them), fake_social.c (their control calls and state), fake_sim.c and
  * fake_sim_data.c (the traffic simulator; fake_sim.h is what its files
  * share: fake_sim_feeds.c and fake_sim_meta.c feed the platforms with stores
- * of their own, fake_sim_hooks.c sends Meta webhooks). fake_util.c; fake_hook.c and
+ * of their own, fake_sim_shop.c feeds Allegro and the Discourse forum,
+ * fake_sim_hooks.c sends Meta webhooks). fake_util.c; fake_hook.c and
  * fake_hook_sig.c (the webhook receiver under /hook/).
  * The review platforms (Google Business Profile, Google Play, App Store
  * Connect) and Google's OAuth token endpoint keep their own state in

@@ -248,7 +248,9 @@ gh_limit_headers(struct fake_resp *r, const struct fake_limit *l)
 {
 	fake_resp_header(r, "x-ratelimit-limit", "%ld", l->limit);
 	fake_resp_header(r, "x-ratelimit-remaining", "%ld", l->remaining > 0 ? l->remaining : 0);
-	fake_resp_header(r, "x-ratelimit-reset", "%lld", (long long)(l->reset_ms / 1000));
+	/* Rounded up: a client that waits until the second it names finds the
+	 * window renewed. */
+	fake_resp_header(r, "x-ratelimit-reset", "%lld", (long long)((l->reset_ms + 999) / 1000));
 	fake_resp_header(r, "x-ratelimit-resource", "core");
 }
 

@@ -15,8 +15,11 @@
  * care team answers some of the backlog's open ones in the first minutes,
  * so re-reading old reviews shows. The feeds (Facebook, Instagram, YouTube,
  * Reddit, LinkedIn: fake_sim_feeds.c) get comments and mentions at a third
- * of the mention rate each, and brand answers. Deterministic for a given
- * --seed (mentions, reviews and feeds each draw from their own generator).
+ * of the mention rate each, and brand answers; Allegro (buyer ratings,
+ * Message Center threads, post-purchase issues) and the Discourse forum get
+ * theirs with seller and support answers (fake_sim_shop.c). Deterministic
+ * for a given --seed (mentions, reviews, feeds and the shop each draw from
+ * their own generator).
  */
 #include <errno.h>
 #include <math.h>
@@ -464,6 +467,11 @@ run(struct fake_sim *sim, size_t i)
 	case EV_FEED_POST:
 		fake_feeds_run(sim, &e);
 		break;
+	case EV_SHOP_ITEM:
+	case EV_SHOP_MORE:
+	case EV_SHOP_ANSWER:
+		fake_shop_run(sim, &e);
+		break;
 	default:
 		post(sim, &e);
 		break;
@@ -503,12 +511,15 @@ loop(void *arg)
 				"rwfake: simulated in the last minute: %ld mentions, %ld replies, "
 				"%ld other notifications, %ld brand posts, %ld reviews, %ld "
 				"review answers, %ld comments and mentions on facebook, instagram, "
-				"youtube, reddit and linkedin, %ld answers to them, %ld webhooks\n",
+				"youtube, reddit and linkedin, %ld answers to them, %ld webhooks, "
+				"%ld Allegro ratings, messages and forum posts, %ld seller and "
+				"support answers\n",
 				sim->made[MADE_MENTIONS], sim->made[MADE_REPLIES],
 				sim->made[MADE_OTHER], sim->made[MADE_POSTS],
 				sim->made[MADE_REVIEWS], sim->made[MADE_ANSWERS],
 				sim->made[MADE_FEED_ITEMS], sim->made[MADE_FEED_ANSWERS],
-				sim->made[MADE_HOOKS]);
+				sim->made[MADE_HOOKS], sim->made[MADE_SHOP_ITEMS],
+				sim->made[MADE_SHOP_ANSWERS]);
 			memset(sim->made, 0, sizeof(sim->made));
 			next_summary += SUMMARY_MS;
 			continue;
@@ -591,6 +602,7 @@ seed_events(struct fake_sim *sim, int64_t start, int64_t now)
 			     (enum fake_platform)p, NULL, false) == -1)
 			return -1;
 	}
+	fake_shop_seed(sim, start);
 	return fake_feeds_seed(sim, start);
 }
 
@@ -610,6 +622,8 @@ fake_sim_start(struct fake_state *st, double rate_per_min, uint64_t seed)
 	sim->review_gap_ms = rate_per_min > 0 ? 60000.0 * REVIEW_RATE_SHARE / rate_per_min : 0;
 	sim->frng.s = seed ^ 0x4665656473212121ULL;
 	sim->feed_gap_ms = rate_per_min > 0 ? 60000.0 * FEED_RATE_SHARE / rate_per_min : 0;
+	sim->srng.s = seed ^ 0x53686f7021212121ULL;
+	sim->shop_gap_ms = sim->mean_gap_ms;
 	pthread_mutex_lock(&st->lock);
 	now = fake_now_ms();
 	sim->live_ms = now;

@@ -6,7 +6,9 @@
  * content (Facebook, Instagram, YouTube, Reddit, LinkedIn): the simulator
  * makes their customers' items and the brand's answers through each fake's
  * control calls (fake_sim_feeds.c, fake_sim_meta.c), and sends some of the
- * Meta ones as signed webhooks too (fake_sim_hooks.c).
+ * Meta ones as signed webhooks too (fake_sim_hooks.c). The "shop" is
+ * Allegro's ratings, Message Center threads and post-purchase issues, and a
+ * Discourse forum's topics (fake_sim_shop.c), made the same way.
  */
 #ifndef RWFAKE_SIM_H
 #define RWFAKE_SIM_H
@@ -26,6 +28,9 @@ enum ev_kind {
 	EV_FEED_ITEM,   /* a customer's item on a feed (target: what it answers back, or NULL) */
 	EV_FEED_ANSWER, /* the brand answers target on a feed */
 	EV_FEED_POST,   /* the brand posts on a feed */
+	EV_SHOP_ITEM,   /* a new rating, thread, issue or forum topic (feed: which kind) */
+	EV_SHOP_MORE,   /* the buyer writes again in target (a thread, issue or topic) */
+	EV_SHOP_ANSWER, /* the seller or support answers target */
 };
 
 /* What the per-minute summary counts. */
@@ -39,6 +44,8 @@ enum {
 	MADE_FEED_ITEMS,
 	MADE_FEED_ANSWERS,
 	MADE_HOOKS,
+	MADE_SHOP_ITEMS,
+	MADE_SHOP_ANSWERS,
 	MADE_N
 };
 
@@ -48,7 +55,7 @@ struct ev {
 	enum fake_platform p;
 	char *target; /* EV_REPLY: the mention to answer; feeds: what the event concerns */
 	bool auto_reply;
-	unsigned feed; /* EV_FEED_*: the index in the feed table */
+	unsigned feed; /* EV_FEED_*: the index in the feed table; EV_SHOP_*: the kind */
 };
 
 #define FAKE_FEEDS 5           /* facebook, instagram, youtube, reddit, linkedin */
@@ -78,9 +85,11 @@ struct fake_sim {
 	struct fake_rng rng;
 	struct fake_rng rrng; /* reviews: their own, so mentions stay as they were per seed */
 	struct fake_rng frng; /* feeds: their own too */
+	struct fake_rng srng; /* the shop (Allegro, the forum): and its own */
 	double mean_gap_ms;   /* between mentions on one platform; 0: none */
 	double review_gap_ms; /* between reviews on one review platform; 0: none */
 	double feed_gap_ms;   /* between items on one feed; 0: none */
+	double shop_gap_ms;   /* the mention gap the shop's kinds scale by their share; 0: none */
 	int64_t live_ms;      /* the history ends here: events from then on are live */
 	struct ev *evs;
 	size_t nev;
@@ -122,6 +131,14 @@ void fake_feed_remember(struct fake_sim *sim, unsigned feed, const char *id);
 const char *fake_feed_recent(struct fake_sim *sim, unsigned feed);
 /* The customer who writes, drawn by weight (the social platforms' own). */
 const struct fake_sim_customer *fake_feed_customer(struct fake_sim *sim);
+
+/* ---- fake_sim_shop.c: Allegro and the Discourse forum ---- */
+
+/* Schedules each kind's first item from start (none when the fake serves
+ * no such platform or the rate is 0). */
+void fake_shop_seed(struct fake_sim *sim, int64_t start);
+/* Runs an EV_SHOP_* event. */
+void fake_shop_run(struct fake_sim *sim, const struct ev *e);
 
 /* ---- fake_sim_meta.c: Facebook and Instagram through the Graph fake ---- */
 

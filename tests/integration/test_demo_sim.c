@@ -6,7 +6,10 @@
  * ports), in real time. Each source gets new items and brand replies by
  * polling, the Meta ones by signed webhooks too, and once the simulator is
  * paused every customer item of the fakes is tracked exactly once: the
- * webhook and the poll of the same item agree on its id.
+ * webhook and the poll of the same item agree on its id. Likewise for the
+ * simulator's marketplace and forum (tests/fakes/fake_sim_shop.c) against
+ * the demo's allegro and json (Discourse forum) sources: ratings, buyer
+ * messages and issues, forum topics, each with seller or support answers.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -33,7 +36,12 @@ static struct rwt_daemon daemon_;
 static struct rwt_fake fake;
 static char *dir;
 static char names[NFEEDS][64]; /* the demo's source of each type */
-static char app_secret[128];   /* the demo's Meta app secret */
+#define NSHOP 2
+#define AL 0
+#define FORUM 1
+static const char *const shop_types[NSHOP] = {"allegro", "json"};
+static char shop_names[NSHOP][64]; /* the demo's allegro and forum sources */
+static char app_secret[128];       /* the demo's Meta app secret */
 
 static void
 teardown(void)
@@ -86,10 +94,21 @@ feed_of(const char *type)
 	return -1;
 }
 
-/* config/demo.json with only the five sources, on this test's Redis, HTTP
- * port and fake; notes the sources' names and the app secret. */
+/* The index of type in shop_types, -1. */
+static int
+shop_of(const char *type)
+{
+	for (int i = 0; type != NULL && i < NSHOP; i++)
+		if (strcmp(shop_types[i], type) == 0)
+			return i;
+	return -1;
+}
+
+/* config/demo.json with only the five sources (shop: only the allegro and
+ * forum ones), on this test's Redis, HTTP port and fake; notes the sources'
+ * names and the app secret. */
 static char *
-demo_config(int http_port)
+demo_config(int http_port, bool shop)
 {
 	json_error_t err;
 	json_t *doc = json_load_file(RW_SOURCE_DIR "/config/demo.json", 0, &err), *keep, *s;
@@ -103,6 +122,15 @@ demo_config(int http_port)
 		int f = feed_of(json_string_value(json_object_get(s, "type")));
 		const char *secret = json_string_value(json_object_get(s, "app_secret"));
 
+		if (shop) {
+			f = shop_of(json_string_value(json_object_get(s, "type")));
+			if (f >= 0) {
+				snprintf(shop_names[f], sizeof(shop_names[f]), "%s",
+					 json_string_value(json_object_get(s, "name")));
+				json_array_append(keep, s);
+			}
+			continue;
+		}
 		if (f < 0)
 			continue;
 		snprintf(names[f], sizeof(names[f]), "%s",
@@ -120,6 +148,11 @@ demo_config(int http_port)
 	cr_assert(asprintf(&path, "%s/demo.json", dir) > 0);
 	cr_assert_eq(json_dump_file(doc, path, JSON_INDENT(2)), 0);
 	json_decref(doc);
+	for (int f = 0; shop && f < NSHOP; f++)
+		cr_assert(shop_names[f][0] != '\0', "config/demo.json has no %s source",
+			  shop_types[f]);
+	if (shop)
+		return path;
 	for (int f = 0; f < NFEEDS; f++)
 		cr_assert(names[f][0] != '\0', "config/demo.json has no %s source", types[f]);
 	cr_assert(app_secret[0] != '\0', "config/demo.json's Meta sources have no app_secret");
@@ -129,10 +162,10 @@ demo_config(int http_port)
 /* rwfake simulating, and the daemon on the demo's sources, the fake set up
  * as scripts/demo.sh sets it up. */
 static void
-start(char *const fake_args[])
+start(char *const fake_args[], bool shop)
 {
 	int port = rwt_free_port();
-	static const char *const lifted[] = {"linkedin", "meta", "youtube"};
+	static const char *const lifted[] = {"linkedin", "meta", "youtube", "allegro", "discourse"};
 	char *path, *body;
 
 	dir = rwt_tmpdir_new();
@@ -144,9 +177,13 @@ start(char *const fake_args[])
 		snprintf(call, sizeof(call), "/_fake/%s/config", lifted[i]);
 		json_decref(rwt_fake_call(&fake, "POST", call, "{'rate_limit': 100000}"));
 	}
-	path = demo_config(port);
+	path = demo_config(port, shop);
 	rwt_daemon_start(&daemon_, path, port, NULL);
 	rwt_daemon_wait_ready(&daemon_, 5.0);
+	if (shop) {
+		free(path);
+		return;
+	}
 	cr_assert(asprintf(&body,
 			   "{'webhooks': {'app_secret': '%s',"
 			   " 'facebook': 'http://127.0.0.1:%d/hooks/%s',"
@@ -157,19 +194,25 @@ start(char *const fake_args[])
 	free(path);
 }
 
-/* The mentions source tracks (at most 1000; caller decrefs). */
+/* The mentions the source name tracks (at most 1000; caller decrefs). */
 static json_t *
-tracked(int f)
+tracked_by(const char *name)
 {
 	char path[160];
 	json_t *doc, *list;
 
-	snprintf(path, sizeof(path), "/mentions?source=%s&limit=1000", names[f]);
+	snprintf(path, sizeof(path), "/mentions?source=%s&limit=1000", name);
 	doc = rwt_get_json(daemon_.http_port, path, NULL);
 	cr_assert_not_null(doc);
 	list = json_incref(json_object_get(doc, "mentions"));
 	json_decref(doc);
 	return list;
+}
+
+static json_t *
+tracked(int f)
+{
+	return tracked_by(names[f]);
 }
 
 static size_t
@@ -338,6 +381,8 @@ customer_items(int f)
 
 struct polled {
 	int64_t after_ms;
+	char (*names)[64]; /* the sources watched */
+	int n;
 	char last[NFEEDS][40]; /* the last_success_at seen after after_ms */
 	int seen[NFEEDS];      /* successes seen since */
 };
@@ -350,8 +395,8 @@ polled_twice(void *arg)
 	struct polled *p = arg;
 	bool all = true;
 
-	for (int f = 0; f < NFEEDS; f++) {
-		const struct rwt_src s = {&daemon_, names[f]};
+	for (int f = 0; f < p->n; f++) {
+		const struct rwt_src s = {&daemon_, p->names[f]};
 		json_t *st = rwt_src_status(&s);
 		const char *at = json_string_value(json_object_get(st, "last_success_at"));
 		int64_t ms = 0;
@@ -393,10 +438,10 @@ assert_never_throttled(void)
 Test(demo_sim, every_feed_gets_items_and_replies_each_tracked_once)
 {
 	char *const args[] = {"--simulate", "--rate", "120", "--history", "0", "--seed", "7", NULL};
-	struct polled p = {0};
+	struct polled p = {.names = names, .n = NFEEDS};
 	json_t *doc;
 
-	start(args);
+	start(args, false);
 	if (!rwt_wait_until(all_fed, NULL, 120.0)) {
 		char *report = fed_report();
 
@@ -437,4 +482,200 @@ Test(demo_sim, every_feed_gets_items_and_replies_each_tracked_once)
 		json_decref(list);
 	}
 	assert_never_throttled();
+}
+
+/* ---- the marketplace and the forum ---- */
+
+/* The kinds of the source's mentions: true when one is of kind. */
+static bool
+has_kind(json_t *list, const char *kind)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(list, i, m)
+	{
+		if (strcmp(json_string_value(json_object_get(m, "kind")), kind) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* True when two of the buyer's messages in one conversation were answered
+ * by the same seller message (several messages before one answer). */
+static bool
+answered_together(json_t *list)
+{
+	size_t i, k;
+	json_t *a, *b;
+
+	json_array_foreach(list, i, a)
+	{
+		const char *conv = json_string_value(json_object_get(a, "conversation_id"));
+		const char *at = json_string_value(json_object_get(a, "replied_at"));
+
+		if (strcmp(json_string_value(json_object_get(a, "kind")), "message") != 0 ||
+		    conv == NULL || at == NULL)
+			continue;
+		for (k = i + 1; k < json_array_size(list); k++) {
+			const char *c2, *at2;
+
+			b = json_array_get(list, k);
+			c2 = json_string_value(json_object_get(b, "conversation_id"));
+			at2 = json_string_value(json_object_get(b, "replied_at"));
+			if (c2 != NULL && at2 != NULL && strcmp(conv, c2) == 0 &&
+			    strcmp(at, at2) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A negative rating (1-2) among the source's reviews. */
+static bool
+has_negative_rating(json_t *list)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(list, i, m)
+	{
+		json_t *r = json_object_get(m, "rating");
+
+		if (json_is_integer(r) && json_integer_value(r) <= 2)
+			return true;
+	}
+	return false;
+}
+
+/* Both sources have items and a reply; Allegro's ratings (a negative one)
+ * and messages (several answered at once). */
+static bool
+shop_fed(void *arg)
+{
+	json_t *al = tracked_by(shop_names[AL]), *forum = tracked_by(shop_names[FORUM]);
+	bool ok = count_state(al, "replied") >= 2 && has_kind(al, "review") &&
+		  has_kind(al, "message") && has_negative_rating(al) && answered_together(al) &&
+		  count_state(forum, NULL) >= 2 && count_state(forum, "replied") >= 1;
+
+	(void)arg;
+	json_decref(al);
+	json_decref(forum);
+	return ok;
+}
+
+/* No two of the source's mentions share an id. */
+static void
+assert_no_doubles(json_t *list, const char *name)
+{
+	size_t i, k;
+	json_t *a, *b;
+
+	json_array_foreach(list, i, a)
+	{
+		for (k = i + 1; k < json_array_size(list); k++) {
+			b = json_array_get(list, k);
+			cr_assert(strcmp(json_string_value(json_object_get(a, "id")),
+					 json_string_value(json_object_get(b, "id"))) != 0,
+				  "%s: %s tracked twice", name,
+				  json_string_value(json_object_get(a, "id")));
+		}
+	}
+}
+
+/* The forum's customer posts (not the support account's), as id strings. */
+static json_t *
+forum_customer_posts(void)
+{
+	json_t *doc = rwt_fake_call(&fake, "GET", "/_fake/discourse/posts", NULL), *ids, *v;
+	size_t i;
+
+	cr_assert_not_null(doc);
+	ids = json_array();
+	json_array_foreach(json_object_get(doc, "posts"), i, v)
+	{
+		char id[32];
+
+		if (strcmp(json_string_value(json_object_get(v, "username")), "acme_support") == 0)
+			continue;
+		snprintf(id, sizeof(id), "%lld",
+			 (long long)json_integer_value(json_object_get(v, "id")));
+		json_array_append_new(ids, json_string(id));
+	}
+	json_decref(doc);
+	return ids;
+}
+
+/* No request to Allegro or the forum was throttled. */
+static void
+assert_shop_never_throttled(void)
+{
+	static const char *const platforms[] = {"allegro", "discourse"};
+
+	for (size_t k = 0; k < sizeof(platforms) / sizeof(platforms[0]); k++) {
+		json_t *log = rwt_fake_requests(&fake, platforms[k], NULL), *r;
+		size_t i, n = 0;
+
+		json_array_foreach(log, i, r)
+		{
+			long status = (long)json_integer_value(json_object_get(r, "status"));
+
+			cr_assert(status != 429, "%s: a request was throttled: %s", platforms[k],
+				  json_dumps(r, 0));
+			n++;
+		}
+		cr_assert_gt(n, 0, "%s was never polled", platforms[k]);
+		json_decref(log);
+	}
+}
+
+Test(demo_sim, allegro_and_forum_get_items_and_replies_each_tracked_once)
+{
+	char *const args[] = {"--simulate", "--rate", "120", "--history", "0", "--seed", "7", NULL};
+	struct polled p = {.names = shop_names, .n = NSHOP};
+	json_t *al, *forum, *posts, *st, *id;
+	size_t i, want;
+
+	start(args, true);
+	if (!rwt_wait_until(shop_fed, NULL, 120.0)) {
+		al = tracked_by(shop_names[AL]);
+		forum = tracked_by(shop_names[FORUM]);
+		cr_assert_fail("%s: %zu tracked, %zu replied; %s: %zu tracked, %zu replied\n%s",
+			       shop_names[AL], count_state(al, NULL), count_state(al, "replied"),
+			       shop_names[FORUM], count_state(forum, NULL),
+			       count_state(forum, "replied"), rwt_daemon_log(&daemon_));
+	}
+	json_decref(rwt_fake_call(&fake, "POST", "/_fake/simulator", "{'paused': true}"));
+	p.after_ms = rw_now_ms();
+	cr_assert(rwt_wait_until(polled_twice, &p, 60.0), "the sources stopped polling:\n%s",
+		  rwt_daemon_log(&daemon_));
+
+	/* Allegro: every rating and every buyer message, once. */
+	al = tracked_by(shop_names[AL]);
+	st = fake_state("allegro");
+	want = (size_t)json_integer_value(json_object_get(st, "ratings")) +
+	       (size_t)json_integer_value(
+		       json_object_get(json_object_get(st, "messaging"), "buyer_messages"));
+	cr_assert_eq(json_array_size(al), want, "%s: %zu tracked, %zu ratings and buyer messages",
+		     shop_names[AL], json_array_size(al), want);
+	assert_no_doubles(al, shop_names[AL]);
+	cr_assert(has_negative_rating(al), "%s: no negative rating", shop_names[AL]);
+	cr_assert(answered_together(al), "%s: no seller answer to several buyer messages",
+		  shop_names[AL]);
+	json_decref(st);
+	json_decref(al);
+
+	/* The forum: every customer post, once, by its id. */
+	forum = tracked_by(shop_names[FORUM]);
+	posts = forum_customer_posts();
+	cr_assert_eq(json_array_size(forum), json_array_size(posts),
+		     "%s: %zu tracked, %zu customer posts", shop_names[FORUM],
+		     json_array_size(forum), json_array_size(posts));
+	json_array_foreach(posts, i, id)
+		cr_assert(has_id(forum, "id", json_string_value(id)), "%s: post %s not tracked",
+			  shop_names[FORUM], json_string_value(id));
+	assert_no_doubles(forum, shop_names[FORUM]);
+	json_decref(posts);
+	json_decref(forum);
+	assert_shop_never_throttled();
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "replywatch/clock.h"
 #include "rwtest.h"
 
 static struct rwt_fake fake;
@@ -671,6 +672,142 @@ Test(fake, simulator_feeds_follow_the_seed)
 			  json_dumps(json_array_get(second, i), 0));
 	json_decref(first);
 	json_decref(second);
+}
+
+/* The forum's posts (GET /_fake/discourse/posts; caller decrefs). */
+static json_t *
+forum_posts(void)
+{
+	json_t *doc = rwt_fake_call(&fake, "GET", "/_fake/discourse/posts", NULL);
+	json_t *posts = json_incref(json_object_get(doc, "posts"));
+
+	json_decref(doc);
+	cr_assert(json_is_array(posts));
+	return posts;
+}
+
+static int64_t
+post_ms(const json_t *post)
+{
+	int64_t ms = 0;
+
+	cr_assert_eq(rw_time_parse(json_string_value(json_object_get(post, "created_at")), &ms), 0);
+	return ms;
+}
+
+/* The forum's topics are answered by acme_support in the topic at varied
+ * delays (as the feeds: before the demo's social policy warns, between its
+ * warning and breach, later, never), some after a second customer post;
+ * Allegro gets ratings, threads and issues with more buyer messages than
+ * conversations, and seller messages. */
+Test(fake, simulator_shop_answers_fast_late_and_never)
+{
+	char *const args[] = {"--simulate", "--rate", "30", "--history",
+			      "1800",       "--seed", "11", NULL};
+	json_t *posts = NULL, *p, *q, *al;
+	size_t i, j, topics = 0, fast = 0, warned = 0, breached = 0, never = 0, twice = 0;
+	int64_t now = rw_now_ms();
+	long threads, issues, buyers, msgs;
+
+	rwt_fake_start(&fake, args);
+	posts = forum_posts();
+	json_array_foreach(posts, i, p)
+	{
+		long topic = (long)json_integer_value(json_object_get(p, "topic_id"));
+		int64_t answer = -1;
+		size_t customers = 0;
+
+		if (json_integer_value(json_object_get(p, "post_number")) != 1)
+			continue;
+		cr_assert_str_neq(json_string_value(json_object_get(p, "username")),
+				  "acme_support");
+		topics++;
+		json_array_foreach(posts, j, q)
+		{
+			if (json_integer_value(json_object_get(q, "topic_id")) != topic)
+				continue;
+			if (strcmp(json_string_value(json_object_get(q, "username")),
+				   "acme_support") != 0) {
+				customers++;
+				continue;
+			}
+			cr_assert(json_is_true(json_object_get(q, "staff")));
+			cr_assert_lt(answer, 0, "topic %ld answered twice", topic);
+			answer = post_ms(q) - post_ms(p);
+		}
+		twice += customers > 1;
+		if (answer < 0) {
+			never += post_ms(p) < now - 400000;
+			continue;
+		}
+		cr_assert(answer >= 4000 && answer <= 361000, "an answer after %lld ms",
+			  (long long)answer);
+		fast += answer < 45000;
+		warned += answer >= 45000 && answer < 90000;
+		breached += answer >= 90000;
+	}
+	/* 10 topics a minute over 30 minutes. */
+	cr_assert_gt(topics, 200);
+	cr_assert_gt(fast, 20, "%zu fast answers", fast);
+	cr_assert_gt(warned, 10, "%zu answers after the warning", warned);
+	cr_assert_gt(breached, 5, "%zu answers after the breach", breached);
+	cr_assert(never > 10 && never < topics / 4, "%zu of %zu never answered", never, topics);
+	cr_assert_gt(twice, 10, "%zu topics with a second customer post", twice);
+	json_decref(posts);
+
+	al = own_state("allegro");
+	threads = (long)json_integer_value(
+		json_object_get(json_object_get(al, "messaging"), "threads"));
+	issues = (long)json_integer_value(
+		json_object_get(json_object_get(al, "messaging"), "issues"));
+	buyers = (long)json_integer_value(
+		json_object_get(json_object_get(al, "messaging"), "buyer_messages"));
+	msgs = (long)json_integer_value(
+		json_object_get(json_object_get(al, "messaging"), "messages"));
+	cr_assert_gt(json_integer_value(json_object_get(al, "ratings")), 200);
+	cr_assert_gt(threads, 200);
+	cr_assert_gt(issues, 100);
+	cr_assert_gt(buyers, threads + issues + 50, "several buyer messages in some conversations");
+	cr_assert_gt(msgs - buyers, (threads + issues) / 2, "the seller's answers");
+	json_decref(al);
+}
+
+/* The same --seed makes the same forum posts in the same order (the live
+ * ones made after start-up may differ: only what both runs hold counts).
+ * Allegro's items draw from the same stream, interleaved in time, so a
+ * change in them would show in the forum's too. */
+Test(fake, simulator_shop_follows_the_seed)
+{
+	char *const args[] = {"--simulate", "--rate", "30", "--history",
+			      "300",        "--seed", "9",  NULL};
+	json_t *runs[2];
+	size_t n;
+
+	for (int run = 0; run < 2; run++) {
+		json_t *posts, *p;
+		size_t i;
+
+		rwt_fake_start(&fake, args);
+		posts = forum_posts();
+		runs[run] = json_array();
+		json_array_foreach(posts, i, p) json_array_append_new(
+			runs[run],
+			json_pack("[O, O, O, O]", json_object_get(p, "id"),
+				  json_object_get(p, "topic_id"), json_object_get(p, "username"),
+				  json_object_get(p, "raw")));
+		json_decref(posts);
+		if (run == 0)
+			rwt_fake_stop(&fake);
+	}
+	n = json_array_size(runs[0]) < json_array_size(runs[1]) ? json_array_size(runs[0])
+								: json_array_size(runs[1]);
+	cr_assert_gt(n, 50);
+	for (size_t i = 0; i < n; i++)
+		cr_assert(json_equal(json_array_get(runs[0], i), json_array_get(runs[1], i)),
+			  "post %zu: %s vs %s", i, json_dumps(json_array_get(runs[0], i), 0),
+			  json_dumps(json_array_get(runs[1], i), 0));
+	json_decref(runs[0]);
+	json_decref(runs[1]);
 }
 
 /* Where the simulator sends its Meta webhooks: loopback URLs with the app

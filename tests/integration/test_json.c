@@ -12,6 +12,7 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,24 +82,28 @@ gh_source(const char *token, const char *extra)
 {
 	char *s;
 
-	cr_assert(asprintf(&s,
-			   "{ \"name\": \"gh\", \"type\": \"json\", \"base_url\": \"%s\","
-			   " \"poll_every\": \"1s\","
-			   " \"request\": { \"url\": \"/repos/acme/widgets/issues/comments"
-			   "?sort=created&direction=desc&since={since}\","
-			   "   \"headers\": { \"Accept\": \"application/vnd.github+json\","
-			   "     \"X-GitHub-Api-Version\": \"2022-11-28\" } },"
-			   " \"auth\": { \"type\": \"bearer\", \"token\": \"%s\" },"
-			   " \"items\": \"\","
-			   " \"kind\": \"comment\","
-			   " \"fields\": { \"id\": \"/id\", \"created_at\": \"/created_at\","
-			   "   \"author\": \"/user/login\", \"text\": \"/body\","
-			   "   \"url\": \"/html_url\", \"conversation_id\": \"/issue_url\" },"
-			   " \"paging\": { \"type\": \"page\", \"param\": \"page\","
-			   "   \"per_page\": 30, \"per_page_param\": \"per_page\" },"
-			   " \"brand\": { \"pointer\": \"/author_association\","
-			   "   \"equals\": [\"OWNER\", \"MEMBER\"] }%s }",
-			   stack.fake.base, token, extra) > 0);
+	cr_assert(
+		asprintf(&s,
+			 "{ \"name\": \"gh\", \"type\": \"json\", \"base_url\": \"%s\","
+			 " \"poll_every\": \"1s\","
+			 " \"request\": { \"url\": \"/repos/acme/widgets/issues/comments"
+			 "?sort=created&direction=desc&since={since}\","
+			 "   \"headers\": { \"Accept\": \"application/vnd.github+json\","
+			 "     \"X-GitHub-Api-Version\": \"2022-11-28\" } },"
+			 " \"auth\": { \"type\": \"bearer\", \"token\": \"%s\" },"
+			 " \"items\": \"\","
+			 " \"kind\": \"comment\","
+			 " \"fields\": { \"id\": \"/id\", \"created_at\": \"/created_at\","
+			 "   \"author\": \"/user/login\", \"text\": \"/body\","
+			 "   \"url\": \"/html_url\", \"conversation_id\": \"/issue_url\" },"
+			 " \"paging\": { \"type\": \"page\", \"param\": \"page\","
+			 "   \"per_page\": 30, \"per_page_param\": \"per_page\" },"
+			 " \"brand\": { \"pointer\": \"/author_association\","
+			 "   \"equals\": [\"OWNER\", \"MEMBER\"] },"
+			 " \"rate_limit\": { \"limit\": \"X-RateLimit-Limit\","
+			 "   \"remaining\": \"X-RateLimit-Remaining\","
+			 "   \"reset\": \"X-RateLimit-Reset\", \"reset_format\": \"epoch_s\" }%s }",
+			 stack.fake.base, token, extra) > 0);
 	return s;
 }
 
@@ -706,5 +711,189 @@ Test(json, query_key_sent_but_never_logged)
 	free(text);
 	json_decref(s);
 	log_level = "info";
+	free(cfg);
+}
+
+/* Discourse pages /posts.json with before=ID of the page's last post
+ * (paging "last_item"): a burst of 120 posts while the daemon is away (50
+ * a page) is all tracked at the next poll, none twice, and the walk stops
+ * at what the previous one saw (no page asked twice). */
+Test(json, discourse_burst_paged_by_last_item)
+{
+	static const char paging[] =
+		", \"paging\": { \"type\": \"last_item\", \"pointer\": \"/id\","
+		" \"param\": \"before\" }";
+	char first[16], ids[120][16], *cfg;
+	int64_t t0 = rw_now_ms() - 10 * MINUTE_MS, restarted;
+	json_t *m, *reqs, *r, *seen;
+	size_t i, nbefore = 0;
+
+	dc_post("ann", 0, t0, "", first);
+	cfg = forum_source(DC_KEY, paging);
+	start_daemon(cfg);
+	rwt_src_wait_state(&forum, first, "open", 10.0);
+	rwt_daemon_stop_clean(&stack.daemon);
+	rwt_daemon_cleanup(&stack.daemon);
+
+	for (int k = 0; k < 120; k++)
+		dc_post(k % 3 ? "bob" : "cid", 0, t0 + (k + 1) * 1000, "", ids[k]);
+	restarted = rw_now_ms();
+	start_daemon(cfg);
+	rwt_src_wait_tracked(&forum, 121, 20.0);
+	cr_assert_eq(rwt_src_tracked(&forum), 121);
+	/* Each post once: 121 distinct ids, every one of the burst among them. */
+	seen = json_object();
+	for (int k = 0; k < 120; k++) {
+		m = rwt_src_mention(&forum, ids[k]);
+		cr_assert_not_null(m, "post %d (%s) not tracked", k, ids[k]);
+		cr_assert_str_eq(str(m, "state"), "open");
+		json_decref(m);
+	}
+	/* The walk after the restart: pages before=the last id of the one
+	 * before, each asked once, three in all (50, 50, 21 posts). */
+	reqs = rwt_fake_requests(&stack.fake, "discourse", NULL);
+	json_array_foreach(reqs, i, r)
+	{
+		int64_t at;
+		const char *q = str(r, "query"), *b;
+
+		cr_assert_eq(rw_time_parse(str(r, "at"), &at), 0);
+		if (at < restarted || q == NULL || (b = strstr(q, "before=")) == NULL)
+			continue;
+		cr_assert_null(json_object_get(seen, b), "asked twice: %s", q);
+		json_object_set_new(seen, b, json_true());
+		nbefore++;
+	}
+	json_decref(reqs);
+	cr_assert_geq(nbefore, 2, "the walk never paged");
+	cr_assert(json_object_get(seen, "before=") == NULL);
+	json_decref(seen);
+	free(cfg);
+}
+
+/* rate_limit: GitHub's X-RateLimit-Remaining reaching 0 stops the source's
+ * requests until X-RateLimit-Reset (epoch seconds), with no 429 ever; it
+ * polls again after the reset and finds what came meanwhile. */
+Test(json, rate_limit_headers_wait_for_the_reset)
+{
+	char a[16], b[16], *cfg;
+	int64_t started, t, zero_at = 0, reset_at = 0;
+	json_t *reqs, *r, *s;
+	size_t i, after = 0;
+
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/github/config",
+				  "{'rate_limit': 3, 'rate_window': 6}"));
+	gh_comment(1, "ann", "NONE", seconds_ago(5 * MINUTE_MS), "", a);
+	cfg = gh_source(GH_TOKEN, "");
+	started = rw_now_ms();
+	start_daemon(cfg);
+	rwt_src_wait_state(&gh, a, "open", 10.0);
+	/* Three polls spend the window; the daemon learns remaining 0. */
+	for (int k = 0; k < 100 && zero_at == 0; k++) {
+		json_t *rl;
+
+		s = rwt_src_status(&gh);
+		rl = json_object_get(s, "rate_limit");
+		if (json_is_integer(json_object_get(rl, "remaining")) &&
+		    json_integer_value(json_object_get(rl, "remaining")) == 0 &&
+		    str(rl, "reset_at") != NULL &&
+		    rw_time_parse(str(rl, "reset_at"), &reset_at) == 0)
+			zero_at = rw_now_ms();
+		json_decref(s);
+		if (zero_at == 0)
+			usleep(100 * 1000);
+	}
+	cr_assert_gt(zero_at, 0, "remaining 0 never seen in /status");
+	cr_assert_gt(reset_at, zero_at - 1000);
+	gh_comment(2, "bob", "NONE", seconds_ago(0), "", b);
+	rwt_src_wait_state(&gh, b, "open", 20.0);
+	reqs = rwt_fake_requests(&stack.fake, "github", NULL);
+	json_array_foreach(reqs, i, r)
+	{
+		cr_assert_neq(json_integer_value(json_object_get(r, "status")), 429,
+			      "a request made with the budget spent");
+		cr_assert_eq(rw_time_parse(str(r, "at"), &t), 0);
+		if (t > started && t >= reset_at)
+			after++;
+	}
+	json_decref(reqs);
+	cr_assert_gt(after, 0, "no request after the reset");
+	free(cfg);
+}
+
+static bool
+log_says_reloaded(void *arg)
+{
+	(void)arg;
+	return rwt_daemon_log_contains(&stack.daemon, "configuration reloaded");
+}
+
+/* A reload that changes a json source's auth (the spec; the source has no
+ * other keys to tell) makes it a new source: it is not left to the slow
+ * retry of the rejected token (30 s or more), it polls at once with the new
+ * one. Before, same_identity ignored the spec and kept the old state. */
+Test(json, regression_reload_with_new_auth_polls_afresh)
+{
+	char a[16], *bad, *good, *path;
+	int64_t reloaded;
+	json_t *reqs, *r;
+	size_t i, ok_after = 0;
+
+	gh_comment(1, "ann", "NONE", seconds_ago(MINUTE_MS), "", a);
+	bad = gh_source("gh-WRONG-token", "");
+	start_daemon(bad);
+	rwt_src_wait_source_state(&gh, "down", 10.0);
+	good = gh_source(GH_TOKEN, "");
+	path = write_config(good);
+	free(path);
+	reloaded = rw_now_ms();
+	rwt_daemon_signal(&stack.daemon, SIGHUP);
+	cr_assert(rwt_wait_until(log_says_reloaded, NULL, 10.0));
+	rwt_src_wait_state(&gh, a, "open", 10.0);
+	rwt_src_wait_source_state(&gh, "ok", 10.0);
+	cr_assert_lt(rw_now_ms() - reloaded, 15000);
+	reqs = rwt_fake_requests(&stack.fake, "github", NULL);
+	json_array_foreach(reqs, i, r)
+	{
+		int64_t at;
+
+		cr_assert_eq(rw_time_parse(str(r, "at"), &at), 0);
+		if (at >= reloaded - 1000)
+			ok_after += strcmp(str(r, "auth"), "ok") == 0;
+	}
+	json_decref(reqs);
+	cr_assert_gt(ok_after, 0);
+	free(bad);
+	free(good);
+}
+
+/* last_item paging with an API that ignores before: the page's last id is
+ * the same cursor again, and the walk stops there (no progress) instead of
+ * asking for the same page over and over; what it found is kept. */
+Test(json, last_item_same_cursor_again_stops)
+{
+	char *cfg, body[700], at[40];
+
+	snprintf(body, sizeof(body),
+		 "{'endpoint': 'posts', 'kind': 'answer', 'count': 1000, 'body': "
+		 "'{\\\"latest_posts\\\": [{\\\"id\\\": 89, \\\"username\\\": \\\"zed\\\","
+		 " \\\"raw\\\": \\\"hi\\\", \\\"created_at\\\": \\\"%s\\\", \\\"topic_id\\\": 5,"
+		 " \\\"topic_slug\\\": \\\"t\\\", \\\"post_number\\\": 1}]}'}",
+		 rw_time_format(rw_now_ms() - MINUTE_MS, at, sizeof(at)));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/discourse/fault", body));
+	cfg = forum_source(DC_KEY, ", \"paging\": { \"type\": \"last_item\", \"pointer\": \"/id\","
+				   " \"param\": \"before\" }");
+	start_daemon(cfg);
+	rwt_src_wait_state(&forum, "89", "open", 10.0);
+	cr_assert(rwt_wait_until(log_says_no_progress, NULL, 10.0));
+	json_t *reqs = rwt_fake_requests(&stack.fake, "discourse", NULL), *r;
+	size_t i, with_before = 0;
+
+	json_array_foreach(reqs, i, r) with_before +=
+		strstr(str(r, "query") ? str(r, "query") : "", "before=89") != NULL;
+	cr_assert_gt(with_before, 0, "the cursor was never sent");
+	/* Two requests a walk (the page, before=89 once), a few walks. */
+	cr_assert_lt(json_array_size(reqs), 20);
+	json_decref(reqs);
 	free(cfg);
 }

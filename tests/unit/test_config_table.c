@@ -390,7 +390,8 @@ static const struct config_case cases[] = {
 			    "'text': '/a~2'}}]}",
 	 {"sources[0].next_url: unknown key (expected one of: name, type, base_url, poll_every, "
 	  "down_after, labels, enabled, automated_reply_patterns, request, auth, items, fields, "
-	  "url_template, time_format, kind, paging, brand, replies, reply_at, max_pages)",
+	  "url_template, time_format, kind, paging, brand, replies, reply_at, max_pages, "
+	  "rate_limit)",
 	  "sources[0].items: \"data\": " NOSLASH_HINT,
 	  "sources[0].fields.auther: unknown key (expected one of: id, created_at, author, text, "
 	  "url, rating, conversation_id, author_followers, in_reply_to)",

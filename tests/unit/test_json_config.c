@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <strings.h>
+
 #include "replywatch/config.h"
+#include "replywatch/ratelimit.h"
 #include "replywatch/secret.h"
 #include "replywatch/sources/json_map.h"
 
@@ -141,7 +144,23 @@ static const struct json_case cases[] = {
 	/* paging */
 	{"paging without type", MIN ", 'paging': {'pointer': '/n'}", {S "paging.type: required"}},
 	{"paging unknown type", MIN ", 'paging': {'type': 'link'}",
-	 {S "paging.type: unknown value \"link\" (expected one of: next_url, cursor, page)"}},
+	 {S "paging.type: unknown value \"link\" (expected one of: next_url, cursor, page, "
+	    "last_item)"}},
+	{"paging last_item without pointer", MIN ", 'paging': {'type': 'last_item', 'param': 'b'}",
+	 {S "paging.pointer: required"}},
+	{"paging last_item bad pointer",
+	 MIN ", 'paging': {'type': 'last_item', 'pointer': 'id', 'param': 'b'}",
+	 {S "paging.pointer: \"id\": does not start with \"/\" (use \"\" for the whole "
+	    "document) (a JSON pointer: \"\" or "
+	    "\"/a/0/b\", ~0 for ~ and ~1 for /)"}},
+	{"paging last_item without carrier", MIN ", 'paging': {'type': 'last_item', 'pointer': '/id'}",
+	 {S "paging.param: required (or put {cursor} in request.url)"}},
+	{"paging last_item with both", "'request': {'url': '/x?b={cursor}'}, 'items': '', " FIELDS
+	 ", 'paging': {'type': 'last_item', 'pointer': '/id', 'param': 'b'}",
+	 {S "paging.param: the request already has {cursor}: give param or {cursor}, not both"}},
+	{"paging last_item unknown key",
+	 MIN ", 'paging': {'type': 'last_item', 'pointer': '/id', 'param': 'b', 'start': 1}",
+	 {S "paging.start: unknown key (expected one of: type, pointer, param)"}},
 	{"paging next_url without pointer", MIN ", 'paging': {'type': 'next_url'}",
 	 {S "paging.pointer: required"}},
 	{"paging next_url with param", MIN ", 'paging': {'type': 'next_url', 'pointer': '/n', "
@@ -155,6 +174,9 @@ static const struct json_case cases[] = {
 	{"cursor placeholder without paging", "'request': {'url': '/x?c={cursor}'}, 'items': '', "
 	 FIELDS,
 	 {S "request.url: {cursor} needs \"paging\""}},
+	{"cursor placeholder with page paging", "'request': {'url': '/x?c={cursor}'}, 'items': '', "
+	 FIELDS ", 'paging': {'type': 'page', 'param': 'p'}",
+	 {S "request.url: {cursor} needs paging type \"cursor\" or \"last_item\""}},
 	{"page placeholder with cursor paging", "'request': {'url': '/x?p={page}'}, 'items': '', "
 	 FIELDS ", 'paging': {'type': 'cursor', 'pointer': '/n', 'param': 'c'}",
 	 {S "request.url: {page} needs paging type \"page\""}},
@@ -164,6 +186,22 @@ static const struct json_case cases[] = {
 	  S "paging.per_page: required with per_page_param"}},
 	{"paging page bad param", MIN ", 'paging': {'type': 'page', 'param': 'p&q'}",
 	 {S "paging.param: \"p&q\" is not a query parameter name (letters, digits, . _ ~ - [ ])"}},
+
+	/* rate_limit */
+	{"rate_limit github", MIN ", 'rate_limit': {'limit': 'X-RateLimit-Limit', "
+	 "'remaining': 'X-RateLimit-Remaining', 'reset': 'X-RateLimit-Reset', "
+	 "'reset_format': 'epoch_s'}", {NULL}},
+	{"rate_limit minimal", MIN ", 'rate_limit': {'remaining': 'R', 'reset': 'T'}", {NULL}},
+	{"rate_limit problems", MIN ", 'rate_limit': {'limit': 'X Limit', 'reset_format': 'unix', "
+	 "'window': 'W'}",
+	 {S "rate_limit.window: unknown key (expected one of: limit, remaining, reset, reset_format)",
+	  S "rate_limit.limit: \"X Limit\" is not a header name",
+	  S "rate_limit.remaining: required",
+	  S "rate_limit.reset: required",
+	  S "rate_limit.reset_format: unknown value \"unix\" (expected one of: epoch_s, seconds, "
+	    "rfc3339)"}},
+	{"rate_limit not an object", MIN ", 'rate_limit': 'X-RateLimit'",
+	 {S "rate_limit: expected an object, got string"}},
 
 	/* brand, url_template, time_format, kind, max_pages */
 	{"brand without equals", MIN ", 'brand': {'pointer': '/by'}",
@@ -342,4 +380,122 @@ Test(json_config, default_max_pages_and_no_spec_for_other_types)
 	cr_assert_null(rw_json_spec_of(NULL));
 	rw_config_free(cfg);
 	free(text);
+}
+
+/* Header name/value pairs, NULL-terminated, looked up ignoring case. */
+static const char *
+lookup(void *arg, const char *name)
+{
+	const char *const *h = arg;
+
+	for (size_t i = 0; name != NULL && h[i] != NULL; i += 2)
+		if (strcasecmp(h[i], name) == 0)
+			return h[i + 1];
+	return NULL;
+}
+
+/* rate_limit: the poller reads the headers a json source names, in the
+ * form it says; a json source without it reads none (Retry-After only). */
+Test(json_config, rate_limit_headers_read_per_source)
+{
+	static const char *const gh[] = {"x-ratelimit-limit",
+					 "5000",
+					 "x-ratelimit-remaining",
+					 "0",
+					 "x-ratelimit-reset",
+					 "1796381800",
+					 "RateLimit-Reset",
+					 "30",
+					 "Budget-Reset",
+					 "2026-12-04T10:56:40Z",
+					 NULL};
+	struct rw_config_errors errs = {0};
+	char *text = rwt_json_quotes(
+		"{'sources': [{'name': 'a', 'type': 'json', 'base_url': 'https://f.example', " MIN
+		", 'rate_limit': {'limit': 'X-RateLimit-Limit', 'remaining': "
+		"'X-RateLimit-Remaining', 'reset': 'X-RateLimit-Reset'}}, "
+		"{'name': 'b', 'type': 'json', 'base_url': 'https://f.example', " MIN
+		", 'rate_limit': {'remaining': 'X-RateLimit-Remaining', 'reset': "
+		"'RateLimit-Reset', 'reset_format': 'seconds'}}, "
+		"{'name': 'c', 'type': 'json', 'base_url': 'https://f.example', " MIN
+		", 'rate_limit': {'remaining': 'X-RateLimit-Remaining', 'reset': "
+		"'Budget-Reset', 'reset_format': 'rfc3339'}}, "
+		"{'name': 'd', 'type': 'json', 'base_url': 'https://f.example', " MIN "}]}");
+	struct rw_config *cfg = rw_config_load_string(text, "test.json", &errs);
+	const int64_t now = 1796380000000;
+	struct rw_ratelimit rl;
+
+	cr_assert_not_null(cfg);
+	rw_ratelimit_read_source(&cfg->sources[0], lookup, (void *)gh, now, &rl);
+	cr_assert(rl.known);
+	cr_assert_eq(rl.limit, 5000);
+	cr_assert_eq(rl.remaining, 0);
+	cr_assert_eq(rl.reset_at_ms, 1796381800000);
+	rw_ratelimit_read_source(&cfg->sources[1], lookup, (void *)gh, now, &rl);
+	cr_assert(rl.known);
+	cr_assert_eq(rl.limit, -1);
+	cr_assert_eq(rl.remaining, 0);
+	cr_assert_eq(rl.reset_at_ms, now + 30000);
+	rw_ratelimit_read_source(&cfg->sources[2], lookup, (void *)gh, now, &rl);
+	cr_assert(rl.known);
+	cr_assert_eq(rl.reset_at_ms, 1796381800000);
+	rw_ratelimit_read_source(&cfg->sources[3], lookup, (void *)gh, now, &rl);
+	cr_assert_not(rl.known);
+	cr_assert_eq(rl.remaining, -1);
+	rw_config_free(cfg);
+	free(text);
+}
+
+static struct rw_config *
+load_two(const char *a, const char *b)
+{
+	struct rw_config_errors errs = {0};
+	char *doc, *text, *got;
+	struct rw_config *cfg;
+
+	cr_assert_gt(asprintf(&doc,
+			      "{'sources': [{'name': 'a', 'type': 'json', 'base_url': "
+			      "'https://f.example', %s}, {'name': 'b', 'type': 'json', 'base_url': "
+			      "'https://f.example', %s}]}",
+			      a, b),
+		     0);
+	text = rwt_json_quotes(doc);
+	cfg = rw_config_load_string(text, "test.json", &errs);
+	got = rwt_config_errors_text(&errs);
+	cr_assert_not_null(cfg, "%s", got);
+	free(got);
+	free(text);
+	free(doc);
+	return cfg;
+}
+
+/* Two specs are equal when they ask the same thing with the same
+ * credentials: any change of request, pointer, paging, auth or rate_limit
+ * makes them differ (a reload then starts the source afresh). */
+Test(json_config, spec_equal)
+{
+	static const char *const changed[] = {
+		"'request': {'url': '/items?x=1'}, 'items': '/items', " FIELDS,
+		REQ ", 'items': '/list', " FIELDS,
+		MIN ", 'auth': {'type': 'bearer', 'token': 'other'}",
+		MIN ", 'auth': {'type': 'header', 'name': 'X-Key', 'token': 'tok'}",
+		MIN ", 'max_pages': 2",
+		MIN ", 'rate_limit': {'remaining': 'R', 'reset': 'T'}",
+		MIN ", 'paging': {'type': 'last_item', 'pointer': '/id', 'param': 'before'}",
+	};
+	const char *base = MIN ", 'auth': {'type': 'bearer', 'token': 'tok'}";
+	struct rw_config *cfg = load_two(base, base);
+
+	cr_assert(rw_json_spec_equal(rw_json_spec_of(&cfg->sources[0]),
+				     rw_json_spec_of(&cfg->sources[1])));
+	cr_assert(rw_json_spec_equal(NULL, NULL));
+	cr_assert_not(rw_json_spec_equal(rw_json_spec_of(&cfg->sources[0]), NULL));
+	rw_config_free(cfg);
+	for (size_t i = 0; i < sizeof(changed) / sizeof(changed[0]); i++) {
+		cfg = load_two(base, changed[i]);
+		cr_assert_not(rw_json_spec_equal(rw_json_spec_of(&cfg->sources[0]),
+						 rw_json_spec_of(&cfg->sources[1])),
+			      "%s", changed[i]);
+		rw_config_free(cfg);
+	}
 }

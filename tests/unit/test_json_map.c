@@ -157,7 +157,7 @@ expect_failure(const struct rw_json_failures *f, size_t i, size_t index, const c
 	"'url_template': "                                                                         \
 	"'https://forum.acme.example/t/{/topic_slug}/{/topic_id}/{/post_number}', "                \
 	"'kind': 'comment', 'brand': {'pointer': '/username', 'equals': ['acme_support']}, "       \
-	"'paging': {'type': 'cursor', 'pointer': '/no_cursor_in_posts_json'}"
+	"'paging': {'type': 'last_item', 'pointer': '/id'}"
 
 Test(json_map, discourse_posts)
 {
@@ -193,7 +193,8 @@ Test(json_map, discourse_posts)
 	cr_assert_str_eq(page.oldest_id, "1205");
 	cr_assert_eq(page.newest_ms, 1796379302118);
 	cr_assert_eq(page.oldest_ms, 1796377272550);
-	cr_assert_null(page.next); /* /posts.json carries no cursor */
+	/* before=ID of the page's last (oldest) post, whichever its author. */
+	cr_assert_str_eq(page.next, "1205");
 	rw_page_clear(&page);
 	rw_json_failures_clear(&f);
 }
@@ -689,6 +690,61 @@ Test(json_map, paging_values)
 	map_fails(&spec->list, big, strlen(big),
 		  "paging pointer /meta/next: not a usable next page (1 to 1024 printable "
 		  "characters, no space)");
+}
+
+/* last_item: the value at the pointer in the list's last item (the oldest
+ * of the page) is the next page's cursor, even when that item is skipped. */
+Test(json_map, paging_last_item)
+{
+	const struct rw_json_spec *spec =
+		spec_of(BASIC ", 'paging': {'type': 'last_item', 'pointer': '/id', "
+			      "'param': 'before'}");
+	const struct rw_json_spec *str;
+	struct rw_json_failures f;
+	struct rw_page page;
+
+	map_ok(&spec->list,
+	       "{'items': [{'id': 30, 'at': '2026-12-04T10:03:00Z', 'by': 'a'},"
+	       " {'id': 20, 'at': '2026-12-04T10:02:00Z', 'by': 'b'},"
+	       " {'id': 10, 'at': '2026-12-04T10:01:00Z', 'by': 'c'}], 'next': 'x'}",
+	       false, &page, &f);
+	cr_assert_eq(page.nitems, 3);
+	cr_assert_str_eq(page.next, "10");
+	rw_page_clear(&page);
+	/* An item a field fails on still names the next page. */
+	map_ok(&spec->list,
+	       "{'items': [{'id': 30, 'at': '2026-12-04T10:03:00Z', 'by': 'a'},"
+	       " {'id': 9, 'at': 'yesterday', 'by': 'c'}]}",
+	       false, &page, &f);
+	cr_assert_eq(page.nitems, 1);
+	cr_assert_eq(f.n, 1);
+	cr_assert_str_eq(page.next, "9");
+	rw_page_clear(&page);
+	rw_json_failures_clear(&f);
+	/* An empty list, or a last item without the value: the last page. */
+	map_ok(&spec->list, "{'items': []}", false, &page, &f);
+	cr_assert_null(page.next);
+	map_ok(&spec->list, "{'items': null}", false, &page, &f);
+	cr_assert_null(page.next);
+	map_ok(&spec->list,
+	       "{'items': [{'id': 30, 'at': '2026-12-04T10:03:00Z', 'by': 'a'}, {'id': null}]}",
+	       false, &page, &f);
+	cr_assert_null(page.next);
+	rw_page_clear(&page);
+	rw_json_failures_clear(&f);
+	/* A string cursor; an unusable one fails the answer, naming the last item. */
+	fini();
+	str = spec_of(BASIC ", 'paging': {'type': 'last_item', 'pointer': '/cur/0', "
+			    "'param': 'before'}");
+	map_ok(&str->list, "{'items': [{'id': 1, 'at': '2026-12-04T10:03:00Z', 'cur': ['c-1']}]}",
+	       false, &page, &f);
+	cr_assert_str_eq(page.next, "c-1");
+	rw_page_clear(&page);
+	map_fails(&str->list, "{\"items\": [{\"cur\": [\"a b\"]}]}", 29,
+		  "paging pointer /cur/0 (last item): not a usable next page (1 to 1024 "
+		  "printable characters, no space)");
+	map_fails(&str->list, "{\"items\": [{\"cur\": [true]}]}", 28,
+		  "paging pointer /cur/0 (last item): neither a string nor an integer");
 }
 
 Test(json_map, unusable_answers)

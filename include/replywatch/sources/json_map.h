@@ -21,6 +21,7 @@
 #include "replywatch/config.h"
 #include "replywatch/jsonptr.h"
 #include "replywatch/page.h"
+#include "replywatch/platform.h"
 
 struct rw_secret;
 
@@ -73,18 +74,28 @@ enum rw_json_paging_type {
 	RW_JSON_PAGING_NONE,     /* one page per poll */
 	RW_JSON_PAGING_NEXT_URL, /* pointer to the next page's URL */
 	RW_JSON_PAGING_CURSOR,   /* pointer to a cursor, sent as param (or {cursor}) */
-	RW_JSON_PAGING_PAGE      /* page numbers: param (or {page}) from start */
+	RW_JSON_PAGING_PAGE,     /* page numbers: param (or {page}) from start */
+	RW_JSON_PAGING_LAST_ITEM /* pointer into the list's last item: the cursor, sent
+				  * as param (or {cursor}); Discourse's before=ID */
 };
 
 struct rw_json_paging {
 	enum rw_json_paging_type type;
-	struct rw_jsonptr pointer; /* next_url, cursor */
-	char *param;               /* cursor, page: the query parameter; NULL: the URL's
+	struct rw_jsonptr pointer; /* next_url, cursor: into the answer; last_item: into
+				    * the list's last item */
+	char *param;               /* cursor, last_item, page: the query parameter; NULL: the URL's
 				    * {cursor} / {page} placeholder carries it */
 	long start;                /* page: the first page's number (default 1) */
 	long per_page;             /* page: items a full page holds (0: not given) */
 	char *per_page_param;      /* page: the query parameter per_page goes in, or NULL */
 };
+
+/* True when the paging sends a cursor (cursor, last_item). */
+static inline bool
+rw_json_paging_cursor(const struct rw_json_paging *pg)
+{
+	return pg->type == RW_JSON_PAGING_CURSOR || pg->type == RW_JSON_PAGING_LAST_ITEM;
+}
 
 /* Which items are the brand's: the value at pointer (a string, or an integer
  * compared as its decimal text) equals one of equals. */
@@ -124,12 +135,39 @@ struct rw_json_list_spec {
 	bool replies;
 };
 
+/* "rate_limit": the headers that carry the API's budget, read like the
+ * built-in connectors' (the poller waits for the reset once remaining is
+ * 0). Not configured: remaining is NULL. */
+enum rw_json_reset {
+	RW_JSON_RESET_EPOCH_S, /* Unix seconds (GitHub's X-RateLimit-Reset); the default */
+	RW_JSON_RESET_SECONDS, /* seconds from the answer */
+	RW_JSON_RESET_RFC3339  /* an RFC 3339 time */
+};
+
+struct rw_json_rate_limit {
+	char *limit, *remaining, *reset; /* owned header names; limit may be NULL */
+	enum rw_json_reset reset_format;
+	struct rw_ratelimit_headers headers; /* the same names, as the poller reads them */
+};
+
+#define RW_JSON_DIGEST_LEN 32
+
 struct rw_json_spec {
 	struct rw_json_auth auth;
 	struct rw_json_list_spec list;     /* the main request */
 	struct rw_json_list_spec *replies; /* owned: the "replies" request, or NULL */
 	long max_pages;                    /* pages one poll may walk (default 10) */
+	struct rw_json_rate_limit rate_limit;
+	/* SHA-256 of the type's keys of the source object as configured (keys
+	 * sorted): two specs with the same digest and the same secret values
+	 * ask the same thing (rw_json_spec_equal). */
+	unsigned char digest[RW_JSON_DIGEST_LEN];
 };
+
+/* True when a and b send the same requests with the same credentials and
+ * map the answers alike (a reload that changes any of it makes the source
+ * a new one to the poller). NULL equals only NULL. */
+bool rw_json_spec_equal(const struct rw_json_spec *a, const struct rw_json_spec *b);
 
 /* The spec of a source of type json (borrowed from src, valid while the
  * configuration is), or NULL for any other source. */
@@ -170,8 +208,10 @@ void rw_json_failures_clear(struct rw_json_failures *f);
  * field, pointer, reason) for the connector's log and `--try-source`.
  * Watermarks (newest/oldest id and time) count every item with a usable
  * id and time. page->next is the paging value: the next URL (next_url) or
- * the cursor (cursor: a string, or an integer's decimal text), NULL when
- * the answer has none, null or "" there (the last page); a value that
+ * the cursor (cursor: a string, or an integer's decimal text; last_item:
+ * the same, read in the list's last item whether or not that item could
+ * be mapped), NULL when the answer (or an empty list) has none, null or
+ * "" there (the last page); a value that
  * rw_cursor_token_ok refuses fails the whole answer. The connector still
  * checks a next URL with rw_json_same_origin before following it.
  *

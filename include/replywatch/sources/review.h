@@ -42,6 +42,13 @@ bool rw_review_id_chars(const char *id, size_t max, const char *extra);
  * or -1 on allocation failure (*out NULL). */
 int rw_review_reply_id(const char *review_id, char **out);
 
+/* Completes it (its id and time already set) as the brand's answer to
+ * review review_id: kind review, from the brand, in reply to and in the
+ * conversation of the review, with text (copied; NULL: none). Returns
+ * RW_PAGE_KEPT, or RW_PAGE_NOMEM. */
+enum rw_page_entry rw_review_reply_fill(struct rw_item *it, const char *review_id,
+					const char *text);
+
 /* An optional string member key of obj: 0 with *s the string (borrowed),
  * or NULL when absent, null or ""; -1 when it is another JSON type or holds
  * a NUL (*s NULL). */
