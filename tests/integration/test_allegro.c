@@ -33,31 +33,20 @@
 #define MINUTE_MS (60 * 1000LL)
 #define ID_MAX 64
 
-static struct rwt_redis redis;
-static struct rwt_daemon daemon_;
-static const struct rwt_src src = {&daemon_, SOURCE};
-static struct rwt_fake fake;
-static char *dir;
+static struct rwt_stack stack;
+static const struct rwt_src src = {&stack.daemon, SOURCE};
 
 static void
 setup(void)
 {
-	dir = rwt_tmpdir_new();
-	rwt_redis_start(&redis, NULL);
-	rwt_fake_start(&fake, NULL);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/" PLATFORM "/config",
-				  "{'rate_limit': 1000000}"));
+	rwt_stack_up(&stack, true);
+	rwt_fake_unlimit(&stack.fake, PLATFORM);
 }
 
 static void
 teardown(void)
 {
-	if (daemon_.pid > 0)
-		rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
-	rwt_fake_stop(&fake);
-	rwt_redis_destroy(&redis);
-	rwt_tmpdir_remove(dir);
+	rwt_stack_down(&stack);
 }
 
 TestSuite(allegro, .init = setup, .fini = teardown, .timeout = 120);
@@ -65,8 +54,7 @@ TestSuite(allegro, .init = setup, .fini = teardown, .timeout = 120);
 static void
 start_daemon_with(const char *extra, const char *poll_every)
 {
-	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
-	char *top, *path;
+	char *top;
 
 	cr_assert(
 		asprintf(
@@ -78,11 +66,8 @@ start_daemon_with(const char *extra, const char *poll_every)
 			" \"base_url\": \"%s\", \"token_url\": \"%s/auth/oauth/token\","
 			" \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"" CLIENT_SECRET
 			"\", \"refresh_token\": \"" SEED "\", \"poll_every\": \"%s\"%s } ]",
-			fake.base, fake.base, poll_every, extra) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			stack.fake.base, stack.fake.base, poll_every, extra) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 }
 
@@ -98,7 +83,7 @@ ctl(const char *what, const char *body)
 	char path[96];
 
 	snprintf(path, sizeof(path), "/_fake/" PLATFORM "/%s", what);
-	return rwt_fake_call(&fake, "POST", path, body);
+	return rwt_fake_call(&stack.fake, "POST", path, body);
 }
 
 static const char *
@@ -137,7 +122,7 @@ answer(const char *id, int64_t at_ms)
 static long
 fake_state(const char *key)
 {
-	json_t *st = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);
+	json_t *st = rwt_fake_call(&stack.fake, "GET", "/_fake/state", NULL);
 	json_t *al = json_object_get(json_object_get(st, "platforms"), PLATFORM);
 	long v;
 
@@ -166,7 +151,7 @@ wait_refreshes(long n)
 static size_t
 count_requests(const char *endpoint, const char *needle)
 {
-	json_t *list = rwt_fake_requests(&fake, PLATFORM, endpoint), *r;
+	json_t *list = rwt_fake_requests(&stack.fake, PLATFORM, endpoint), *r;
 	size_t i, n = 0;
 
 	json_array_foreach(list, i, r)
@@ -184,7 +169,7 @@ count_requests(const char *endpoint, const char *needle)
 static char *
 stored_auth(void)
 {
-	redisContext *c = rwt_redis_connect(&redis);
+	redisContext *c = rwt_redis_connect(&stack.redis);
 	redisReply *r = redisCommand(c, "GET %s", AUTH_KEY);
 	char *v = NULL;
 
@@ -199,7 +184,7 @@ stored_auth(void)
 static void
 redis_cmd(const char *cmd)
 {
-	redisContext *c = rwt_redis_connect(&redis);
+	redisContext *c = rwt_redis_connect(&stack.redis);
 	redisReply *r = redisCommand(c, cmd);
 
 	cr_assert_not_null(r);
@@ -213,8 +198,8 @@ static void
 assert_no_secret(void)
 {
 	static const char *const secrets[] = {CLIENT_SECRET, SEED, SECRETS_KEY, "rwfake-al-"};
-	struct rwt_response st = rwt_http(daemon_.http_port, "GET", "/status", NULL, NULL);
-	char *log = rwt_daemon_log(&daemon_), *stored = stored_auth();
+	struct rwt_response st = rwt_http(stack.daemon.http_port, "GET", "/status", NULL, NULL);
+	char *log = rwt_daemon_log(&stack.daemon), *stored = stored_auth();
 
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
 		cr_assert_null(strstr(st.body, secrets[i]), "/status shows a secret (%zu)", i);
@@ -307,7 +292,7 @@ Test(allegro, backfill_offset_pages)
 			   json_dumps(st, 0));
 	cr_assert_not_null(str(json_object_get(st, "credential"), "expires_at"));
 	json_decref(st);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "signed in as seller acme-shop"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "signed in as seller acme-shop"));
 	assert_no_secret();
 }
 
@@ -389,8 +374,8 @@ Test(allegro, rotation_across_restarts)
 	rwt_src_wait_tracked(&src, 1, 10.0);
 	cr_assert_not_null(first = stored_auth());
 	cr_assert_eq(fake_state("refreshes"), 1);
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
+	rwt_daemon_cleanup(&stack.daemon);
 
 	start_daemon("1s");
 	wait_refreshes(2);
@@ -399,8 +384,8 @@ Test(allegro, rotation_across_restarts)
 	cr_assert_eq(fake_state("refused"), 0);
 	cr_assert_not_null(second = stored_auth());
 	cr_assert_str_neq(first, second);
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
+	rwt_daemon_cleanup(&stack.daemon);
 
 	start_daemon("1s");
 	wait_refreshes(3);
@@ -422,15 +407,15 @@ static bool
 not_stored_logged(void *arg)
 {
 	(void)arg;
-	return rwt_daemon_log_contains(&daemon_, "new refresh token is not stored yet");
+	return rwt_daemon_log_contains(&stack.daemon, "new refresh token is not stored yet");
 }
 
 static void
 kill_daemon(void)
 {
-	rwt_daemon_signal(&daemon_, SIGKILL);
-	cr_assert_neq(rwt_daemon_wait(&daemon_, 5.0), -1);
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_signal(&stack.daemon, SIGKILL);
+	cr_assert_neq(rwt_daemon_wait(&stack.daemon, 5.0), -1);
+	rwt_daemon_cleanup(&stack.daemon);
 }
 
 /* After a kill: the source signs in again by itself (no new
@@ -513,8 +498,7 @@ Test(allegro, kill_after_write_before_use)
 /* No stored token and no seed: down, with the command to run. */
 Test(allegro, no_token_says_authorize)
 {
-	int port = rwt_free_port();
-	char *top, *path;
+	char *top;
 
 	cr_assert(asprintf(&top,
 			   ",\n \"secrets_key\": \"" SECRETS_KEY "\","
@@ -522,14 +506,11 @@ Test(allegro, no_token_says_authorize)
 			   " \"base_url\": \"%s\", \"token_url\": \"%s/auth/oauth/token\","
 			   " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"" CLIENT_SECRET
 			   "\", \"poll_every\": \"1s\" } ]",
-			   fake.base, fake.base) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			   stack.fake.base, stack.fake.base) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 	rwt_src_wait_source_state(&src, "down", 15.0);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "replywatchd --authorize " SOURCE));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "replywatchd --authorize " SOURCE));
 }
 
 /* ---- replywatchd --authorize SOURCE: the device flow ---- */
@@ -585,10 +566,10 @@ authorize(const char *what, char **config, int port)
 			   " \"device_url\": \"%s/auth/oauth/device\","
 			   " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"" CLIENT_SECRET
 			   "\", \"poll_every\": \"1s\" } ]",
-			   fake.base, fake.base, fake.base) > 0);
-	*config = rwt_write_config(dir, &redis, port, "", top);
+			   stack.fake.base, stack.fake.base, stack.fake.base) > 0);
+	*config = rwt_write_config(stack.dir, &stack.redis, port, "", top);
 	free(top);
-	cr_assert(asprintf(&auth_out, "%s/authorize.out", dir) > 0);
+	cr_assert(asprintf(&auth_out, "%s/authorize.out", stack.dir) > 0);
 	argv[0] = RW_DAEMON_PATH;
 	argv[1] = "--authorize";
 	argv[2] = SOURCE;
@@ -632,12 +613,12 @@ Test(allegro, authorize_device_flow)
 	cr_assert_geq(count_requests("device", NULL), 1);
 	cr_assert_geq(fake_state("device_polls"), 1);
 
-	rwt_daemon_start(&daemon_, config, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
+	rwt_daemon_start(&stack.daemon, config, port, NULL);
+	rwt_daemon_wait_ready(&stack.daemon, 5.0);
 	wait_refreshes(1);
 	rwt_src_wait_source_state(&src, "ok", 10.0);
 	cr_assert_eq(fake_state("refused"), 0);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "signed in as seller acme-shop"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "signed in as seller acme-shop"));
 	assert_no_secret();
 	free(config);
 	free(auth_out);
@@ -704,7 +685,7 @@ Test(allegro, expiry_warned_a_week_ahead)
 
 	add_rating("'buyer': 'b', 'comment': 'x', 'recommended': true", rw_now_ms() - MINUTE_MS,
 		   id);
-	daemon_.test_clock = true;
+	stack.daemon.test_clock = true;
 	start_daemon("1m");
 	rwt_src_wait_tracked(&src, 1, 10.0);
 	json_decref(ctl("settings", "{'rotate': false}"));
@@ -716,7 +697,7 @@ Test(allegro, expiry_warned_a_week_ahead)
 	cr_assert_null(str(st, "warning"));
 	json_decref(st);
 
-	rwt_clock_advance(&daemon_, 84 * 86400);
+	rwt_clock_advance(&stack.daemon, 84 * 86400);
 	cr_assert(rwt_wait_until(expiry_warned, NULL, 15.0), "no warning");
 	cr_assert_geq(fake_state("refreshes"), 2);
 	st = rwt_src_status(&src);
@@ -752,13 +733,13 @@ Test(allegro, authorize_while_running)
 	json_decref(ctl("settings", "{'device_interval': 1}"));
 	/* The configuration authorize() writes, used first by the daemon. */
 	cr_assert_eq(authorize("deny", &config, port), 3);
-	daemon_.test_clock = true;
-	rwt_daemon_start(&daemon_, config, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
+	stack.daemon.test_clock = true;
+	rwt_daemon_start(&stack.daemon, config, port, NULL);
+	rwt_daemon_wait_ready(&stack.daemon, 5.0);
 	rwt_src_wait_source_state(&src, "down", 15.0);
 
 	free(auth_out);
-	cr_assert(asprintf(&auth_out, "%s/authorize2.out", dir) > 0);
+	cr_assert(asprintf(&auth_out, "%s/authorize2.out", stack.dir) > 0);
 	argv[0] = RW_DAEMON_PATH;
 	argv[1] = "--authorize";
 	argv[2] = SOURCE;
@@ -769,7 +750,7 @@ Test(allegro, authorize_while_running)
 	cr_assert(rwt_wait_until(out_has_url, NULL, 10.0), "no URL printed");
 	json_decref(ctl("approve", "{}"));
 	cr_assert_eq(wait_exit(pid, 20.0), 0);
-	cr_assert(rwt_wait_advancing(&daemon_, 60, source_ok, &one, 20.0),
+	cr_assert(rwt_wait_advancing(&stack.daemon, 60, source_ok, &one, 20.0),
 		  "the running daemon did not take the new token up");
 	cr_assert_eq(fake_state("refused"), 0);
 	free(config);

@@ -26,30 +26,20 @@
 #define MINUTE_MS (60 * 1000LL)
 #define ID_MAX 96
 
-static struct rwt_redis redis;
-static struct rwt_daemon daemon_;
-static const struct rwt_src src = {&daemon_, SOURCE};
-static struct rwt_fake fake;
-static char *dir;
+static struct rwt_stack stack;
+static const struct rwt_src src = {&stack.daemon, SOURCE};
 
 static void
 setup(void)
 {
-	dir = rwt_tmpdir_new();
-	rwt_redis_start(&redis, NULL);
-	rwt_fake_start(&fake, NULL);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/" PLATFORM "/config",
-				  "{'rate_limit': 1000000}"));
+	rwt_stack_up(&stack, true);
+	rwt_fake_unlimit(&stack.fake, PLATFORM);
 }
 
 static void
 teardown(void)
 {
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
-	rwt_fake_stop(&fake);
-	rwt_redis_destroy(&redis);
-	rwt_tmpdir_remove(dir);
+	rwt_stack_down(&stack);
 }
 
 TestSuite(allegro_msg, .init = setup, .fini = teardown, .timeout = 120);
@@ -57,8 +47,7 @@ TestSuite(allegro_msg, .init = setup, .fini = teardown, .timeout = 120);
 static void
 start_daemon(void)
 {
-	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
-	char *top, *path;
+	char *top;
 
 	cr_assert(asprintf(&top,
 			   ",\n \"secrets_key\": \"rwtest-secrets-key-0123456789abcdef\",\n"
@@ -71,11 +60,8 @@ start_daemon(void)
 			   " \"client_secret\": \"rwfake-allegro-secret\","
 			   " \"refresh_token\": \"rwfake-allegro-refresh-seed\","
 			   " \"poll_every\": \"1s\" } ]",
-			   fake.base, fake.base) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			   stack.fake.base, stack.fake.base) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 }
 
@@ -85,7 +71,7 @@ ctl(const char *what, const char *body)
 	char path[96];
 
 	snprintf(path, sizeof(path), "/_fake/" PLATFORM "/%s", what);
-	return rwt_fake_call(&fake, "POST", path, body);
+	return rwt_fake_call(&stack.fake, "POST", path, body);
 }
 
 /* A new thread of buyer (type: COMMON or POST_PURCHASE_ISSUE); its id into id. */
@@ -217,7 +203,7 @@ Test(allegro_msg, purchase_problem_threads_are_read_in_beta)
 	rwt_src_wait_state(&src, b, "replied", 15.0);
 	cr_assert_float_eq(response_of(b), 420.0, 1e-9);
 	cr_assert_eq(rwt_src_tracked(&src), 1, "Allegro's own message is no item");
-	json_t *reqs = rwt_fake_requests(&fake, PLATFORM, NULL), *r;
+	json_t *reqs = rwt_fake_requests(&stack.fake, PLATFORM, NULL), *r;
 	size_t i;
 
 	json_array_foreach(reqs, i, r)
@@ -267,7 +253,7 @@ Test(allegro_msg, restart_resumes)
 	say("message", th, "buyer", t, NULL, a);
 	start_daemon();
 	rwt_src_wait_state(&src, a, "open", 15.0);
-	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
 	say("message", th, "seller", t + 2 * MINUTE_MS, NULL, NULL);
 	say("message", th, "buyer", t + 3 * MINUTE_MS, NULL, b);
 	start_daemon();
@@ -350,12 +336,12 @@ Test(allegro_msg, regression_open_messages_are_not_closed_by_the_ratings_reread)
 	rwt_src_wait_state(&src, a, "open", 15.0);
 	/* Several polls (one a second), each with its re-read. */
 	for (int i = 0; i < 4; i++) {
-		reqs = rwt_fake_requests(&fake, PLATFORM, "threads");
+		reqs = rwt_fake_requests(&stack.fake, PLATFORM, "threads");
 		size_t before = json_array_size(reqs);
 
 		json_decref(reqs);
 		for (int k = 0; k < 50; k++) {
-			reqs = rwt_fake_requests(&fake, PLATFORM, "threads");
+			reqs = rwt_fake_requests(&stack.fake, PLATFORM, "threads");
 			size_t now = json_array_size(reqs);
 
 			json_decref(reqs);
@@ -365,7 +351,7 @@ Test(allegro_msg, regression_open_messages_are_not_closed_by_the_ratings_reread)
 		}
 	}
 	rwt_src_wait_state(&src, a, "open", 1.0);
-	reqs = rwt_fake_requests(&fake, PLATFORM, "rating");
+	reqs = rwt_fake_requests(&stack.fake, PLATFORM, "rating");
 	cr_assert_eq(json_array_size(reqs), 0, "a message read as a rating");
 	json_decref(reqs);
 }

@@ -34,11 +34,8 @@
 #define MINUTE_MS (60 * 1000LL)
 #define ID_LEN 64
 
-static struct rwt_redis redis;
-static struct rwt_daemon daemon_;
-static const struct rwt_src src = {&daemon_, SOURCE};
-static struct rwt_fake fake;
-static char *dir;
+static struct rwt_stack stack;
+static const struct rwt_src src = {&stack.daemon, SOURCE};
 static char *key_path;  /* the .p8 (PKCS#8 PEM) the daemon signs with */
 static char *key_line;  /* a line of its base64, to look for in logs */
 static char *wrong_key; /* an RSA key's PEM file: not usable for ES256 */
@@ -51,39 +48,34 @@ setup(void)
 
 	cr_assert_not_null(k);
 	cr_assert_not_null(rsa);
-	dir = rwt_tmpdir_new();
+	/* rwfake starts once the key it checks signatures with is written. */
+	rwt_stack_up(&stack, false);
 	priv = rwt_key_pem(k, true);
 	pub = rwt_key_pem(k, false);
-	key_path = rwt_write_file(dir, "AuthKey_" KEY_ID ".p8", priv);
-	pub_path = rwt_write_file(dir, "apple.pub.pem", pub);
+	key_path = rwt_write_file(stack.dir, "AuthKey_" KEY_ID ".p8", priv);
+	pub_path = rwt_write_file(stack.dir, "apple.pub.pem", pub);
 	line = strchr(priv, '\n') + 1; /* the first line of base64 */
 	key_line = strndup(line, strcspn(line, "\n"));
 	free(priv);
 	priv = rwt_key_pem(rsa, true);
-	wrong_key = rwt_write_file(dir, "rsa.pem", priv);
+	wrong_key = rwt_write_file(stack.dir, "rsa.pem", priv);
 	free(priv);
 	free(pub);
 	EVP_PKEY_free(k);
 	EVP_PKEY_free(rsa);
 
-	rwt_redis_start(&redis, NULL);
 	char *args[] = {"--app_store-public-key", pub_path, NULL};
-	rwt_fake_start(&fake, args);
+	rwt_fake_start(&stack.fake, args);
 	free(pub_path);
 	/* Re-reading open reviews every poll spends far more than the fake's
 	 * default window. */
-	json_decref(
-		rwt_fake_call(&fake, "POST", "/_fake/app_store/config", "{'rate_limit': 1000000}"));
+	rwt_fake_unlimit(&stack.fake, "app_store");
 }
 
 static void
 teardown(void)
 {
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
-	rwt_fake_stop(&fake);
-	rwt_redis_destroy(&redis);
-	rwt_tmpdir_remove(dir);
+	rwt_stack_down(&stack);
 	free(key_path);
 	free(key_line);
 	free(wrong_key);
@@ -97,8 +89,7 @@ TestSuite(app_store, .init = setup, .fini = teardown, .timeout = 120);
 static void
 start_daemon(const char *pem_path, const char *poll_every)
 {
-	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
-	char *top, *path;
+	char *top;
 
 	cr_assert(
 		asprintf(&top,
@@ -110,11 +101,8 @@ start_daemon(const char *pem_path, const char *poll_every)
 			 " \"base_url\": \"%s\", \"app_id\": \"" APP_ID "\","
 			 " \"issuer_id\": \"" ISSUER_ID "\", \"key_id\": \"" KEY_ID "\","
 			 " \"private_key\": \"file:%s\", \"poll_every\": \"%s\" } ]",
-			 fake.base, pem_path, poll_every) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			 stack.fake.base, pem_path, poll_every) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 }
 
@@ -126,7 +114,7 @@ control(const char *what, const char *body)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/_fake/app_store/%s", what);
-	return rwt_fake_call(&fake, "POST", path, body);
+	return rwt_fake_call(&stack.fake, "POST", path, body);
 }
 
 /* A review on the fake ("'rating': 1, 'title': ..."); its id into id. */
@@ -175,7 +163,7 @@ answer(const char *id, const char *text, int64_t answered_ms)
 static json_t *
 requests(const char *endpoint)
 {
-	return rwt_fake_requests(&fake, "app_store", endpoint);
+	return rwt_fake_requests(&stack.fake, "app_store", endpoint);
 }
 
 /* Requests of endpoint logged after after_ms whose query holds needle
@@ -205,8 +193,8 @@ count_requests(const char *endpoint, int64_t after_ms, const char *needle, long 
 static void
 assert_no_secret(void)
 {
-	struct rwt_response st = rwt_http(daemon_.http_port, "GET", "/status", NULL, NULL);
-	char *log = rwt_daemon_log(&daemon_);
+	struct rwt_response st = rwt_http(stack.daemon.http_port, "GET", "/status", NULL, NULL);
+	char *log = rwt_daemon_log(&stack.daemon);
 
 	cr_assert_eq(st.status, 200);
 	cr_assert_null(strstr(st.body, key_line));
@@ -309,7 +297,7 @@ wait_polls(int64_t after_ms, size_t n, double timeout_s)
 	struct polls_wait w = {after_ms, n};
 
 	if (!rwt_wait_until(polls_started, &w, timeout_s))
-		cr_assert_fail("fewer than %zu polls\n%s", n, rwt_daemon_log(&daemon_));
+		cr_assert_fail("fewer than %zu polls\n%s", n, rwt_daemon_log(&stack.daemon));
 }
 
 /* An answer to the OLDEST open review — on page 2, which later walks never
@@ -397,7 +385,7 @@ Test(app_store, deleted_review_closes)
 	cr_assert_eq(json_integer_value(json_object_get(s, "items_closed_deleted")), 1);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok");
 	json_decref(s);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "deleted on platform"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "deleted on platform"));
 }
 
 /* A 401 on a token the daemon thought good (Apple expired it early) ends
@@ -413,12 +401,12 @@ Test(app_store, unauthorized_renews_once)
 	start_daemon(key_path, "1s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
 	t = rw_now_ms();
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/app_store/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/app_store/fault",
 				  "{'endpoint': 'customerReviews', 'kind': '401'}"));
 	add_review("'rating': 5", rw_now_ms(), late);
 	rwt_src_wait_state(&src, late, "open", 10.0);
 	cr_assert_eq(count_requests("customerReviews", t, NULL, 401), 1);
-	struct rwt_response met = rwt_http(daemon_.http_port, "GET", "/metrics", NULL, NULL);
+	struct rwt_response met = rwt_http(stack.daemon.http_port, "GET", "/metrics", NULL, NULL);
 	cr_assert(strstr(met.body, "replywatch_source_polls_total{source=\"" SOURCE
 				   "\",result=\"token_expired\"} 1\n"),
 		  "%s", met.body);
@@ -475,7 +463,7 @@ Test(app_store, unusable_key_down)
 	json_t *reqs = requests(NULL);
 	cr_assert_eq(json_array_size(reqs), 0);
 	json_decref(reqs);
-	log = rwt_daemon_log(&daemon_);
+	log = rwt_daemon_log(&stack.daemon);
 	cr_assert_null(strstr(log, "PRIVATE KEY"));
 	free(log);
 }
@@ -493,7 +481,7 @@ Test(app_store, rate_limited_backs_off)
 	add_review("'rating': 3", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(key_path, "1s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/app_store/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/app_store/fault",
 				  "{'endpoint': 'customerReviews', 'kind': '429', 'retry_after': 3,"
 				  " 'reset_in': 3}"));
 	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
@@ -520,12 +508,12 @@ Test(app_store, rate_limited_backs_off)
 
 	/* Without Retry-After, budget left in the header. */
 	t = rw_now_ms();
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/app_store/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/app_store/fault",
 				  "{'endpoint': 'customerReview', 'kind': '429', 'reset_in': 1}"));
 	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
 	rwt_src_wait_source_state(&src, "ok", 15.0);
 	cr_assert_geq(count_requests("customerReview", t, NULL, 429), 1);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "rate limited (HTTP 429)"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "rate limited (HTTP 429)"));
 }
 
 /* A 500 on the read by id and a garbage list page fail polls (nothing lost)
@@ -538,10 +526,10 @@ Test(app_store, server_error_and_garbage_recover)
 	add_review("'rating': 2", rw_now_ms() - 2 * MINUTE_MS, id);
 	start_daemon(key_path, "1s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/app_store/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/app_store/fault",
 				  "{'endpoint': 'customerReview', 'kind': '500', 'count': 2}"));
 	json_decref(
-		rwt_fake_call(&fake, "POST", "/_fake/app_store/fault",
+		rwt_fake_call(&stack.fake, "POST", "/_fake/app_store/fault",
 			      "{'endpoint': 'customerReviews', 'kind': 'garbage', 'count': 2}"));
 	add_review("'rating': 5", rw_now_ms(), late);
 	answer(id, "Sorry", rw_now_ms());
@@ -551,8 +539,8 @@ Test(app_store, server_error_and_garbage_recover)
 	s = rwt_src_status(&src);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok");
 	json_decref(s);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "malformed answer from customerReviews"));
-	cr_assert(rwt_daemon_log_contains(&daemon_, "HTTP 500"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "malformed answer from customerReviews"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "HTTP 500"));
 }
 
 /* A restart goes on from the stored watermark (page 1 only, no second
@@ -565,12 +553,12 @@ Test(app_store, restart_resumes_without_doubles)
 	add_backlog(now);
 	start_daemon(key_path, "1s");
 	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
-	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
 
 	for (int i = 0; i < 3; i++)
 		add_review("'rating': 1, 'text': 'Again'", rw_now_ms() - 1000 * (3 - i), fresh[i]);
 	restarted = rw_now_ms();
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_cleanup(&stack.daemon);
 	start_daemon(key_path, "1s");
 	for (int i = 0; i < 3; i++)
 		rwt_src_wait_state(&src, fresh[i], "open", 10.0);
@@ -628,12 +616,12 @@ Test(app_store, next_page_takes_only_the_cursor)
 			   " {\\'rating\\': 4, \\'createdDate\\': \\'%s\\'}}], \\'links\\':"
 			   " {\\'next\\': "
 			   "\\'%s/elsewhere/customerReviews?limit=1&cursor=a%%2Bb%%3D\\'}}'}",
-			   at, fake.base) > 0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/app_store/fault", fault));
+			   at, stack.fake.base) > 0);
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/app_store/fault", fault));
 	free(fault);
 	start_daemon(key_path, "1s");
 	cr_assert(rwt_wait_until(cursor_asked, NULL, 10.0), "the second page was never asked\n%s",
-		  rwt_daemon_log(&daemon_));
+		  rwt_daemon_log(&stack.daemon));
 	reqs = requests("customerReviews");
 	json_array_foreach(reqs, i, r)
 	{
@@ -659,16 +647,16 @@ Test(app_store, token_renewed_before_expiry)
 	int64_t t;
 
 	add_review("'rating': 3", rw_now_ms() - MINUTE_MS, id);
-	daemon_.test_clock = true;
+	stack.daemon.test_clock = true;
 	start_daemon(key_path, "5m"); /* no poll but the first until the clock moves */
 	rwt_src_wait_state(&src, id, "open", 10.0);
 	json_decref(control("settings", "{'clock_offset': 1260}"));
 	add_review("'rating': 5", rw_now_ms(), late);
 	t = rw_now_ms();
-	rwt_clock_advance(&daemon_, 1260);
+	rwt_clock_advance(&stack.daemon, 1260);
 	rwt_src_wait_state(&src, late, "open", 10.0);
 	cr_assert_eq(count_requests(NULL, t, NULL, 401), 0, "the expired JWT was sent\n%s",
-		     rwt_daemon_log(&daemon_));
+		     rwt_daemon_log(&stack.daemon));
 	cr_assert_geq(count_requests("customerReviews", t, NULL, 200), 1);
 	assert_no_secret();
 }

@@ -33,32 +33,22 @@
 #define MINUTE_MS (60 * 1000LL)
 #define ID_MAX 64
 
-static struct rwt_redis redis;
-static struct rwt_daemon daemon_;
-static const struct rwt_src src = {&daemon_, SOURCE};
-static struct rwt_fake fake;
-static char *dir;
+static struct rwt_stack stack;
+static const struct rwt_src src = {&stack.daemon, SOURCE};
 
 static void
 setup(void)
 {
-	dir = rwt_tmpdir_new();
-	rwt_redis_start(&redis, NULL);
-	rwt_fake_start(&fake, NULL);
+	rwt_stack_up(&stack, true);
 	/* Re-reading open reviews every poll spends far more than the fake's
 	 * default window (300 calls in 5 minutes). */
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/" PLATFORM "/config",
-				  "{'rate_limit': 1000000}"));
+	rwt_fake_unlimit(&stack.fake, PLATFORM);
 }
 
 static void
 teardown(void)
 {
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
-	rwt_fake_stop(&fake);
-	rwt_redis_destroy(&redis);
-	rwt_tmpdir_remove(dir);
+	rwt_stack_down(&stack);
 }
 
 TestSuite(google_business, .init = setup, .fini = teardown, .timeout = 120);
@@ -69,8 +59,7 @@ TestSuite(google_business, .init = setup, .fini = teardown, .timeout = 120);
 static void
 start_daemon_at(const char *location, const char *client_secret, const char *poll_every)
 {
-	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
-	char *top, *path;
+	char *top;
 
 	cr_assert(
 		asprintf(&top,
@@ -83,11 +72,9 @@ start_daemon_at(const char *location, const char *client_secret, const char *pol
 			 " \"account_id\": \"" ACCOUNT "\", \"location_id\": \"%s\","
 			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"%s\","
 			 " \"refresh_token\": \"" REFRESH_TOKEN "\", \"poll_every\": \"%s\" } ]",
-			 fake.base, fake.base, location, client_secret, poll_every) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			 stack.fake.base, stack.fake.base, location, client_secret,
+			 poll_every) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 }
 
@@ -103,7 +90,7 @@ ctl(const char *what, const char *body)
 	char path[96];
 
 	snprintf(path, sizeof(path), "/_fake/" PLATFORM "/%s", what);
-	return rwt_fake_call(&fake, "POST", path, body);
+	return rwt_fake_call(&stack.fake, "POST", path, body);
 }
 
 /* A review on the fake (' for " in fields, e.g. "'rating': 1"); its id
@@ -157,7 +144,7 @@ static size_t
 count_on(const char *platform, const char *endpoint, int64_t after_ms, const char *needle,
 	 bool without)
 {
-	json_t *list = rwt_fake_requests(&fake, platform, endpoint), *r;
+	json_t *list = rwt_fake_requests(&stack.fake, platform, endpoint), *r;
 	size_t i, n = 0;
 	int64_t at;
 
@@ -198,8 +185,8 @@ static void
 assert_no_secret(void)
 {
 	static const char *const secrets[] = {CLIENT_SECRET, REFRESH_TOKEN, ACCESS_PREFIX};
-	struct rwt_response st = rwt_http(daemon_.http_port, "GET", "/status", NULL, NULL);
-	char *log = rwt_daemon_log(&daemon_);
+	struct rwt_response st = rwt_http(stack.daemon.http_port, "GET", "/status", NULL, NULL);
+	char *log = rwt_daemon_log(&stack.daemon);
 
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
 		cr_assert_null(strstr(st.body, secrets[i]), "/status shows %s", secrets[i]);
@@ -277,7 +264,7 @@ Test(google_business, backfill_two_pages)
 	cr_assert_geq(count_requests("reviews", 0, "orderBy=updateTime%20desc"), 1);
 	cr_assert_geq(count_requests("reviews", 0, "pageSize=50"), 1);
 	cr_assert_eq(token_requests(), 1);
-	log = rwt_fake_requests(&fake, NULL, NULL);
+	log = rwt_fake_requests(&stack.fake, NULL, NULL);
 	json_array_foreach(log, i, r)
 	{
 		cr_assert_str_eq(str(r, "auth"), "ok", "%s", json_dumps(r, 0));
@@ -378,14 +365,14 @@ Test(google_business, deleted_review_closes)
 	cr_assert_eq(json_integer_value(json_object_get(s, "items_closed_deleted")), 1);
 	cr_assert_str_eq(str(s, "state"), "ok");
 	json_decref(s);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "deleted on platform"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "deleted on platform"));
 }
 
 /* API answers 401 (a token refused). */
 static size_t
 refusals(void)
 {
-	json_t *list = rwt_fake_requests(&fake, PLATFORM, NULL), *r;
+	json_t *list = rwt_fake_requests(&stack.fake, PLATFORM, NULL), *r;
 	size_t i, n = 0;
 
 	json_array_foreach(list, i, r) n += json_integer_value(json_object_get(r, "status")) == 401;
@@ -397,7 +384,7 @@ static bool
 hour_token(void *arg)
 {
 	(void)arg;
-	return rwt_daemon_log_contains(&daemon_, "access token renewed (valid 3600 s)");
+	return rwt_daemon_log_contains(&stack.daemon, "access token renewed (valid 3600 s)");
 }
 
 static bool
@@ -416,7 +403,7 @@ static bool
 renewed_after_401(void *arg)
 {
 	struct expired_wait *w = arg;
-	json_t *list = rwt_fake_requests(&fake, PLATFORM, NULL), *r;
+	json_t *list = rwt_fake_requests(&stack.fake, PLATFORM, NULL), *r;
 	bool refused = false, ok_after = false;
 	size_t i;
 	int64_t at;
@@ -445,13 +432,13 @@ Test(google_business, token_expiry_and_renewal)
 	json_t *s;
 	size_t n;
 
-	json_decref(
-		rwt_fake_call(&fake, "POST", "/_fake/google_oauth/config", "{'access_ttl': 6}"));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_oauth/config",
+				  "{'access_ttl': 6}"));
 	add_review("'rating': 3", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(CLIENT_SECRET, "1s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
 	cr_assert(rwt_wait_until(eight_polls, NULL, 20.0), "%zu polls\n%s", polls_since(0),
-		  rwt_daemon_log(&daemon_));
+		  rwt_daemon_log(&stack.daemon));
 	/* Renewed from half its lifetime on (3 s), not at every poll (1 s). */
 	n = token_requests();
 	cr_assert_geq(n, 2, "never renewed");
@@ -459,22 +446,22 @@ Test(google_business, token_expiry_and_renewal)
 		      polls_since(0));
 	cr_assert_eq(refusals(), 0, "a token was used after it expired");
 
-	json_decref(
-		rwt_fake_call(&fake, "POST", "/_fake/google_oauth/config", "{'access_ttl': 3600}"));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_oauth/config",
+				  "{'access_ttl': 3600}"));
 	/* Once the daemon holds an hour's token (so no renewal is due), every
 	 * token ends at once: the next call is a 401, renewed once. */
-	cr_assert(rwt_wait_until(hour_token, NULL, 10.0), "%s", rwt_daemon_log(&daemon_));
+	cr_assert(rwt_wait_until(hour_token, NULL, 10.0), "%s", rwt_daemon_log(&stack.daemon));
 	w.after_ms = rw_now_ms();
 	json_decref(ctl("fault", "{'kind': 'expire_token'}"));
 	cr_assert(rwt_wait_until(renewed_after_401, &w, 10.0), "no renewal after a 401\n%s",
-		  rwt_daemon_log(&daemon_));
+		  rwt_daemon_log(&stack.daemon));
 	add_review("'rating': 5", rw_now_ms(), late);
 	rwt_src_wait_state(&src, late, "open", 10.0);
 	rwt_src_wait_source_state(&src, "ok", 5.0);
 	s = rwt_src_status(&src);
 	cr_assert_str_eq(str(s, "state"), "ok");
 	json_decref(s);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "access token renewed"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "access token renewed"));
 	assert_no_secret();
 }
 
@@ -518,7 +505,7 @@ Test(google_business, wrong_client_secret_down)
 	cr_assert_null(strstr(text, wrong));
 	free(text);
 	json_decref(s);
-	log = rwt_daemon_log(&daemon_);
+	log = rwt_daemon_log(&stack.daemon);
 	cr_assert_null(strstr(log, wrong));
 	free(log);
 	assert_no_secret();
@@ -542,7 +529,7 @@ Test(google_business, rate_limited_waits)
 				 " 'reset_in': 3}"));
 	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
 	limited_at = 0;
-	reqs = rwt_fake_requests(&fake, PLATFORM, "reviews");
+	reqs = rwt_fake_requests(&stack.fake, PLATFORM, "reviews");
 	json_array_foreach(reqs, i, r)
 	{
 		if (json_integer_value(json_object_get(r, "status")) == 429 && limited_at == 0)
@@ -551,7 +538,7 @@ Test(google_business, rate_limited_waits)
 	json_decref(reqs);
 	cr_assert_gt(limited_at, 0);
 	rwt_src_wait_source_state(&src, "ok", 15.0);
-	reqs = rwt_fake_requests(&fake, PLATFORM, NULL);
+	reqs = rwt_fake_requests(&stack.fake, PLATFORM, NULL);
 	json_array_foreach(reqs, i, r)
 	{
 		cr_assert_eq(rw_time_parse(str(r, "at"), &t), 0);
@@ -577,7 +564,7 @@ Test(google_business, server_error_and_garbage_recover)
 	rwt_src_wait_state(&src, late, "open", 20.0);
 	rwt_src_wait_state(&src, id, "replied", 20.0);
 	rwt_src_wait_source_state(&src, "ok", 20.0);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "malformed answer from reviews"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "malformed answer from reviews"));
 }
 
 /* A restart goes on from the stored watermark (page 1 only, no second
@@ -590,12 +577,12 @@ Test(google_business, restart_resumes_without_doubles)
 	add_backlog(now);
 	start_daemon(CLIENT_SECRET, "1s");
 	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
-	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
 
 	for (int i = 0; i < 3; i++)
 		add_review("'rating': 1, 'text': 'Again'", rw_now_ms() - 100 + i, fresh[i]);
 	restarted = rw_now_ms();
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_cleanup(&stack.daemon);
 	start_daemon(CLIENT_SECRET, "1s");
 	for (int i = 0; i < 3; i++)
 		rwt_src_wait_state(&src, fresh[i], "open", 10.0);

@@ -32,11 +32,8 @@
 #define MINUTE_MS (60 * 1000LL)
 #define DAY_MS (24 * 60 * MINUTE_MS)
 
-static struct rwt_redis redis;
-static struct rwt_daemon daemon_;
-static const struct rwt_src src = {&daemon_, SOURCE};
-static struct rwt_fake fake;
-static char *dir;
+static struct rwt_stack stack;
+static const struct rwt_src src = {&stack.daemon, SOURCE};
 static char *key_pem;   /* the service account's private key (PEM) */
 static char *key_path;  /* that PEM in a file */
 static char *json_path; /* the whole JSON key file */
@@ -50,7 +47,7 @@ write_json_key(void)
 			      "client_email", SA_EMAIL);
 	char *text = json_dumps(v, JSON_INDENT(2));
 
-	json_path = rwt_write_file(dir, "sa.json", text);
+	json_path = rwt_write_file(stack.dir, "sa.json", text);
 	free(text);
 	json_decref(v);
 }
@@ -62,16 +59,16 @@ setup(void)
 	char *pub, *pub_path;
 
 	cr_assert_not_null(k);
-	dir = rwt_tmpdir_new();
+	/* rwfake starts once the key it checks signatures with is written. */
+	rwt_stack_up(&stack, false);
 	key_pem = rwt_key_pem(k, true);
 	pub = rwt_key_pem(k, false);
 	EVP_PKEY_free(k);
-	key_path = rwt_write_file(dir, "sa.pem", key_pem);
-	pub_path = rwt_write_file(dir, "sa.pub.pem", pub);
+	key_path = rwt_write_file(stack.dir, "sa.pem", key_pem);
+	pub_path = rwt_write_file(stack.dir, "sa.pub.pem", pub);
 	write_json_key();
-	rwt_redis_start(&redis, NULL);
 	char *args[] = {"--google_play-public-key", pub_path, NULL};
-	rwt_fake_start(&fake, args);
+	rwt_fake_start(&stack.fake, args);
 	free(pub);
 	free(pub_path);
 }
@@ -79,11 +76,7 @@ setup(void)
 static void
 teardown(void)
 {
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
-	rwt_fake_stop(&fake);
-	rwt_redis_destroy(&redis);
-	rwt_tmpdir_remove(dir);
+	rwt_stack_down(&stack);
 	free(key_pem);
 	free(key_path);
 	free(json_path);
@@ -97,8 +90,7 @@ TestSuite(google_play, .init = setup, .fini = teardown, .timeout = 120);
 static void
 start_daemon_with(const char *key, const char *email, const char *poll_every)
 {
-	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
-	char *top, *path, email_kv[128] = "";
+	char *top, email_kv[128] = "";
 
 	if (email != NULL)
 		snprintf(email_kv, sizeof(email_kv), " \"client_email\": \"%s\",", email);
@@ -112,11 +104,8 @@ start_daemon_with(const char *key, const char *email, const char *poll_every)
 			 " \"base_url\": \"%s\", \"token_url\": \"%s/token\","
 			 " \"package_name\": \"" PACKAGE "\",%s"
 			 " \"private_key\": \"file:%s\", \"poll_every\": \"%s\" } ]",
-			 fake.base, fake.base, email_kv, key, poll_every) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			 stack.fake.base, stack.fake.base, email_kv, key, poll_every) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 }
 
@@ -137,7 +126,7 @@ add_review(const char *fields, int64_t created_ms, char *id)
 
 	rw_time_format(created_ms, at, sizeof(at));
 	cr_assert(asprintf(&body, "{%s, 'created_at': '%s'}", fields, at) > 0);
-	r = rwt_fake_call(&fake, "POST", "/_fake/google_play/review", body);
+	r = rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/review", body);
 	snprintf(id, 64, "%s", json_string_value(json_object_get(r, "id")));
 	cr_assert_neq(id[0], '\0');
 	json_decref(r);
@@ -158,7 +147,7 @@ act(const char *what, const char *id, const char *text, int64_t at_ms)
 	else
 		cr_assert(asprintf(&body, "{'review': '%s'}", id) > 0);
 	snprintf(path, sizeof(path), "/_fake/google_play/%s", what);
-	json_decref(rwt_fake_call(&fake, "POST", path, body));
+	json_decref(rwt_fake_call(&stack.fake, "POST", path, body));
 	free(body);
 }
 
@@ -167,7 +156,7 @@ act(const char *what, const char *id, const char *text, int64_t at_ms)
 static size_t
 count_requests(const char *platform, const char *endpoint, int64_t after_ms, const char *needle)
 {
-	json_t *list = rwt_fake_requests(&fake, platform, endpoint), *r;
+	json_t *list = rwt_fake_requests(&stack.fake, platform, endpoint), *r;
 	size_t i, n = 0;
 	int64_t at;
 
@@ -187,7 +176,7 @@ count_requests(const char *platform, const char *endpoint, int64_t after_ms, con
 static size_t
 polls_since(int64_t after_ms)
 {
-	json_t *list = rwt_fake_requests(&fake, "google_play", "reviews"), *r;
+	json_t *list = rwt_fake_requests(&stack.fake, "google_play", "reviews"), *r;
 	size_t i, n = 0;
 	int64_t at;
 
@@ -208,8 +197,8 @@ static void
 assert_no_secret(void)
 {
 	static const char *const needles[] = {"PRIVATE KEY", "MIIE", "ya29.", "assertion=", "eyJ"};
-	char *log = rwt_daemon_log(&daemon_);
-	struct rwt_response st = rwt_http(daemon_.http_port, "GET", "/status", NULL, NULL);
+	char *log = rwt_daemon_log(&stack.daemon);
+	struct rwt_response st = rwt_http(stack.daemon.http_port, "GET", "/status", NULL, NULL);
 
 	for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++) {
 		cr_assert_null(strstr(log, needles[i]), "log holds %s", needles[i]);
@@ -272,7 +261,7 @@ Test(google_play, backfill_two_pages_with_json_key)
 	cr_assert_geq(count_requests("google_play", "reviews", 0, "token="), 1);
 	cr_assert_geq(count_requests("google_play", "reviews", 0, "maxResults=100"), 1);
 	cr_assert_geq(count_requests("google_oauth", "token", 0, NULL), 1);
-	log = rwt_fake_requests(&fake, NULL, NULL);
+	log = rwt_fake_requests(&stack.fake, NULL, NULL);
 	json_array_foreach(log, i, r)
 	{
 		const char *q = json_string_value(json_object_get(r, "query"));
@@ -311,7 +300,7 @@ Test(google_play, old_review_answer_exact_time_not_moved_by_edit)
 
 	/* Play's reviews.get may fail for older reviews: with every read by id
 	 * answering 404 for two polls, the walk of the list must find it. */
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/fault",
 				  "{'endpoint': 'review', 'kind': 'answer', 'status': 404,"
 				  " 'count': 40, 'body': '{}'}"));
 	answered_at = rw_now_ms() - 5 * MINUTE_MS + 123;
@@ -350,8 +339,8 @@ Test(google_play, answer_past_the_list_window_found_by_rereading)
 	add_review("'rating': 4, 'text': 'Nice'", rw_now_ms() - DAY_MS, other);
 	start_daemon("1s");
 	rwt_src_wait_state(&src, id, "breached", 10.0);
-	json_decref(
-		rwt_fake_call(&fake, "POST", "/_fake/google_play/settings", "{'list_window': 60}"));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/settings",
+				  "{'list_window': 60}"));
 	answered_at = rw_now_ms() - 2000;
 	made = rw_now_ms();
 	act("answer", id, "We fixed it", answered_at);
@@ -368,7 +357,7 @@ Test(google_play, answer_past_the_list_window_found_by_rereading)
 static bool
 reads_of_gone(void *arg)
 {
-	json_t *list = rwt_fake_requests(&fake, "google_play", "review"), *r;
+	json_t *list = rwt_fake_requests(&stack.fake, "google_play", "review"), *r;
 	size_t i, n = 0;
 
 	json_array_foreach(list, i, r) n += json_integer_value(json_object_get(r, "status")) == 404;
@@ -391,7 +380,7 @@ Test(google_play, regression_404_on_reread_closes_nothing_and_fails_nothing)
 	rwt_src_wait_state(&src, id, "open", 10.0);
 	act("delete", id, NULL, 0);
 	cr_assert(rwt_wait_until(reads_of_gone, &want, 15.0), "never read again\n%s",
-		  rwt_daemon_log(&daemon_));
+		  rwt_daemon_log(&stack.daemon));
 	m = rwt_src_mention(&src, id);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "open");
 	json_decref(m);
@@ -420,8 +409,8 @@ Test(google_play, short_tokens_renewed_and_401_retried)
 	int64_t t0;
 	json_t *s;
 
-	json_decref(
-		rwt_fake_call(&fake, "POST", "/_fake/google_oauth/config", "{'access_ttl': 4}"));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_oauth/config",
+				  "{'access_ttl': 4}"));
 	add_review("'rating': 3, 'text': 'Meh'", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("1s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
@@ -430,9 +419,9 @@ Test(google_play, short_tokens_renewed_and_401_retried)
 	/* Polls every second, tokens every ~2 s: fewer token requests than polls. */
 	cr_assert_lt(count_requests("google_oauth", "token", t0, NULL), polls_since(t0));
 
-	json_decref(
-		rwt_fake_call(&fake, "POST", "/_fake/google_oauth/config", "{'access_ttl': 3600}"));
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_oauth/config",
+				  "{'access_ttl': 3600}"));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/fault",
 				  "{'kind': 'expire_token'}"));
 	add_review("'rating': 5, 'text': 'Love it'", rw_now_ms(), late);
 	rwt_src_wait_state(&src, late, "open", 10.0);
@@ -455,7 +444,7 @@ Test(google_play, revoked_key_down_actionable)
 	add_review("'rating': 1, 'text': 'Bad'", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("1s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/revoke", NULL));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/revoke", NULL));
 	rwt_src_wait_source_state(&src, "down", 20.0);
 	s = rwt_src_status(&src);
 	err = json_string_value(json_object_get(s, "last_error"));
@@ -493,11 +482,11 @@ Test(google_play, rate_limited_waits)
 	add_review("'rating': 3, 'text': 'ok'", rw_now_ms() - MINUTE_MS, id);
 	start_daemon("1s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/fault",
 				  "{'endpoint': 'reviews', 'kind': '429', 'retry_after': 3,"
 				  " 'reset_in': 3}"));
 	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
-	reqs = rwt_fake_requests(&fake, "google_play", "reviews");
+	reqs = rwt_fake_requests(&stack.fake, "google_play", "reviews");
 	json_array_foreach(reqs, i, r)
 	{
 		if (json_integer_value(json_object_get(r, "status")) == 429 && limited_at == 0)
@@ -508,7 +497,7 @@ Test(google_play, rate_limited_waits)
 	json_decref(reqs);
 	cr_assert_gt(limited_at, 0);
 	rwt_src_wait_source_state(&src, "ok", 15.0);
-	reqs = rwt_fake_requests(&fake, "google_play", NULL);
+	reqs = rwt_fake_requests(&stack.fake, "google_play", NULL);
 	json_array_foreach(reqs, i, r)
 	{
 		cr_assert_eq(rw_time_parse(json_string_value(json_object_get(r, "at")), &t), 0);
@@ -527,16 +516,16 @@ Test(google_play, server_error_and_garbage_recover)
 	add_review("'rating': 2, 'text': 'Slow'", rw_now_ms() - 2 * MINUTE_MS, id);
 	start_daemon("1s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/fault",
 				  "{'endpoint': 'review', 'kind': '500', 'count': 2}"));
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/fault",
 				  "{'endpoint': 'reviews', 'kind': 'garbage', 'count': 2}"));
 	add_review("'rating': 5, 'text': 'Fast now'", rw_now_ms(), late);
 	act("answer", id, "Sorry", rw_now_ms());
 	rwt_src_wait_state(&src, late, "open", 20.0);
 	rwt_src_wait_state(&src, id, "replied", 20.0);
 	rwt_src_wait_source_state(&src, "ok", 20.0);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "malformed answer from reviews"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "malformed answer from reviews"));
 }
 
 /* A restart goes on from the stored watermark (no second backfill, no
@@ -550,14 +539,14 @@ Test(google_play, restart_resumes_without_doubles)
 	add_backlog(now);
 	start_daemon("1s");
 	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
-	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
 
 	for (int i = 0; i < 3; i++)
 		add_review("'rating': 1, 'text': 'Again'", rw_now_ms() - 100 + i, fresh[i]);
 	cr_assert(asprintf(&body, "{'review': '%s', 'text': 'Edited text'}", ids[100]) > 0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/edit", body));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/edit", body));
 	free(body);
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_cleanup(&stack.daemon);
 	start_daemon("1s");
 	for (int i = 0; i < 3; i++)
 		rwt_src_wait_state(&src, fresh[i], "open", 10.0);
@@ -593,7 +582,7 @@ Test(google_play, max_rating_policy)
 static void
 set_last_walk(int64_t ms)
 {
-	redisContext *c = rwt_redis_connect(&redis);
+	redisContext *c = rwt_redis_connect(&stack.redis);
 	redisReply *r = redisCommand(c, "HSET t:{" SOURCE "}:cur nd %lld", (long long)ms);
 
 	cr_assert_not_null(r);
@@ -616,7 +605,7 @@ has_warning(void *arg)
 static bool
 logged(void *arg)
 {
-	return rwt_daemon_log_contains(&daemon_, arg);
+	return rwt_daemon_log_contains(&stack.daemon, arg);
 }
 
 static bool
@@ -646,11 +635,11 @@ Test(google_play, more_than_a_week_behind_warns)
 	s = rwt_src_status(&src);
 	cr_assert(json_is_null(json_object_get(s, "warning")), "%s", json_dumps(s, 0));
 	json_decref(s);
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
+	rwt_daemon_cleanup(&stack.daemon);
 
 	set_last_walk(rw_now_ms() - 8 * DAY_MS);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/google_play/revoke", NULL));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/revoke", NULL));
 	start_daemon("1s");
 	rwt_src_wait_source_state(&src, "down", 10.0);
 	cr_assert(rwt_wait_until(has_warning, "some may be missed", 5.0));
@@ -659,17 +648,19 @@ Test(google_play, more_than_a_week_behind_warns)
 			 "older than 7 days can no longer be read"),
 		  "%s", json_dumps(s, 0));
 	json_decref(s);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "can no longer be read: some may be missed"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon,
+					  "can no longer be read: some may be missed"));
 
 	/* The key restored: the first poll after a restart still finds the old
 	 * walk (warns), then completes a walk and clears the warning. */
-	json_decref(
-		rwt_fake_call(&fake, "POST", "/_fake/google_play/revoke", "{\"revoked\":false}"));
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/google_play/revoke",
+				  "{\"revoked\":false}"));
+	rwt_daemon_stop_clean(&stack.daemon);
+	rwt_daemon_cleanup(&stack.daemon);
 	start_daemon("1s");
 	cr_assert(rwt_wait_until(logged, "caught up; the warning is cleared", 10.0));
-	cr_assert(rwt_daemon_log_contains(&daemon_, "can no longer be read: some may be missed"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon,
+					  "can no longer be read: some may be missed"));
 	cr_assert(no_warning(NULL), "the warning stayed after catching up");
 }
 
@@ -688,8 +679,7 @@ source_failed(void *arg)
  * before any request, with a reason saying where to find the right one. */
 Test(google_play, bad_package_name_refused_before_any_request)
 {
-	int port = rwt_free_port();
-	char *top, *path;
+	char *top;
 
 	cr_assert(asprintf(&top,
 			   ",\n \"sources\": [ { \"name\": \"" SOURCE
@@ -697,15 +687,12 @@ Test(google_play, bad_package_name_refused_before_any_request)
 			   " \"base_url\": \"%s\", \"token_url\": \"%s/token\","
 			   " \"package_name\": \"com.acme/../../x\", \"client_email\": \"" SA_EMAIL
 			   "\", \"private_key\": \"file:%s\", \"poll_every\": \"1s\" } ]",
-			   fake.base, fake.base, key_path) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			   stack.fake.base, stack.fake.base, key_path) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 	cr_assert(rwt_wait_until(source_failed, "not an Android package name", 10.0), "%s",
-		  rwt_daemon_log(&daemon_));
-	json_t *all = rwt_fake_requests(&fake, NULL, NULL);
+		  rwt_daemon_log(&stack.daemon));
+	json_t *all = rwt_fake_requests(&stack.fake, NULL, NULL);
 	cr_assert_eq(json_array_size(all), 0);
 	json_decref(all);
 }

@@ -36,10 +36,8 @@ static void
 setup(void)
 {
 	rwt_stack_up(&stack, true);
-	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/github/config",
-				  "{'rate_limit': 1000000}"));
-	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/discourse/config",
-				  "{'rate_limit': 1000000}"));
+	rwt_fake_unlimit(&stack.fake, "github");
+	rwt_fake_unlimit(&stack.fake, "discourse");
 }
 
 static void
@@ -107,14 +105,14 @@ gh_source(const char *token, const char *extra)
 	return s;
 }
 
-/* Writes the configuration with sources (a JSON array's inside). */
 static const char *log_level = "info";
 
+/* The configuration's top level with sources (a JSON array's inside);
+ * caller frees. */
 static char *
-write_config(const char *sources)
+top_with(const char *sources)
 {
-	char *top, *path;
-	int port = stack.daemon.http_port ? stack.daemon.http_port : rwt_free_port();
+	char *top;
 
 	cr_assert(asprintf(&top,
 			   ",\n \"log_level\": \"%s\""
@@ -122,6 +120,18 @@ write_config(const char *sources)
 			   " \"policies\": [ { \"name\": \"care\", \"breach_after\": \"4h\" } ],\n"
 			   " \"sources\": [ %s ]",
 			   log_level, sources) > 0);
+	return top;
+}
+
+/* Writes the configuration with sources without starting the daemon (for
+ * --try-source and a reload) and returns its path; the daemon's port is
+ * chosen here when it has none yet, as rwt_stack_start would. */
+static char *
+write_config(const char *sources)
+{
+	char *top = top_with(sources), *path;
+	int port = stack.daemon.http_port ? stack.daemon.http_port : rwt_free_port();
+
 	path = rwt_write_config(stack.dir, &stack.redis, port, "", top);
 	stack.daemon.http_port = port;
 	free(top);
@@ -131,11 +141,10 @@ write_config(const char *sources)
 static void
 start_daemon(const char *sources)
 {
-	char *path = write_config(sources);
+	char *top = top_with(sources);
 
-	rwt_daemon_start(&stack.daemon, path, stack.daemon.http_port, NULL);
-	rwt_daemon_wait_ready(&stack.daemon, 5.0);
-	free(path);
+	rwt_stack_start(&stack, top);
+	free(top);
 }
 
 /* A post on the fake forum; its id into id (16 bytes). topic 0: a new one. */

@@ -31,30 +31,20 @@
 #define MINUTE_MS (60 * 1000LL)
 #define ID_MAX 160
 
-static struct rwt_redis redis;
-static struct rwt_daemon daemon_;
-static const struct rwt_src src = {&daemon_, SOURCE};
-static struct rwt_fake fake;
-static char *dir;
+static struct rwt_stack stack;
+static const struct rwt_src src = {&stack.daemon, SOURCE};
 
 static void
 setup(void)
 {
-	dir = rwt_tmpdir_new();
-	rwt_redis_start(&redis, NULL);
-	rwt_fake_start(&fake, NULL);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/" PLATFORM "/config",
-				  "{'rate_limit': 1000000}"));
+	rwt_stack_up(&stack, true);
+	rwt_fake_unlimit(&stack.fake, PLATFORM);
 }
 
 static void
 teardown(void)
 {
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
-	rwt_fake_stop(&fake);
-	rwt_redis_destroy(&redis);
-	rwt_tmpdir_remove(dir);
+	rwt_stack_down(&stack);
 }
 
 TestSuite(linkedin, .init = setup, .fini = teardown, .timeout = 120);
@@ -63,8 +53,7 @@ TestSuite(linkedin, .init = setup, .fini = teardown, .timeout = 120);
 static void
 start_daemon(const char *extra)
 {
-	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
-	char *top, *path;
+	char *top;
 
 	cr_assert(
 		asprintf(&top,
@@ -75,11 +64,8 @@ start_daemon(const char *extra)
 			 " \"organization\": \"2414183\", \"client_id\": \"" CLIENT_ID "\","
 			 " \"client_secret\": \"" CLIENT_SECRET "\","
 			 " \"refresh_token\": \"" REFRESH_TOKEN "\", \"poll_every\": \"1s\"%s } ]",
-			 fake.base, fake.base, extra) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			 stack.fake.base, stack.fake.base, extra) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 }
 
@@ -89,7 +75,7 @@ ctl(const char *what, const char *body)
 	char path[96];
 
 	snprintf(path, sizeof(path), "/_fake/" PLATFORM "/%s", what);
-	return rwt_fake_call(&fake, "POST", path, body);
+	return rwt_fake_call(&stack.fake, "POST", path, body);
 }
 
 /* A comment (what "comment") or mention at created_ms; its URN into id. */
@@ -146,7 +132,7 @@ warning_has(void *arg)
 static size_t
 count_requests(const char *endpoint, int64_t after_ms, const char *needle)
 {
-	json_t *list = rwt_fake_requests(&fake, PLATFORM, endpoint), *r;
+	json_t *list = rwt_fake_requests(&stack.fake, PLATFORM, endpoint), *r;
 	size_t i, n = 0;
 	int64_t at;
 
@@ -167,8 +153,8 @@ static void
 assert_no_secret(void)
 {
 	static const char *const secrets[] = {CLIENT_SECRET, REFRESH_TOKEN, ACCESS_PREFIX};
-	struct rwt_response st = rwt_http(daemon_.http_port, "GET", "/status", NULL, NULL);
-	char *log = rwt_daemon_log(&daemon_);
+	struct rwt_response st = rwt_http(stack.daemon.http_port, "GET", "/status", NULL, NULL);
+	char *log = rwt_daemon_log(&stack.daemon);
 
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
 		cr_assert_null(strstr(st.body, secrets[i]), "/status shows %s", secrets[i]);
@@ -245,7 +231,7 @@ Test(linkedin, backfill_two_pages_exact_reply_times)
 	cr_assert_geq(count_requests("notifications", 0, "organizationalEntity=urn%3Ali%3A"), 1);
 	cr_assert_geq(count_requests("notifications", 0, "timeRange=(start:"), 1);
 	cr_assert_eq(count_requests("token", 0, NULL), 1);
-	log = rwt_fake_requests(&fake, PLATFORM, NULL);
+	log = rwt_fake_requests(&stack.fake, PLATFORM, NULL);
 	json_array_foreach(log, i, r)
 	{
 		cr_assert_str_eq(str(r, "auth"), "ok", "%s", json_dumps(r, 0));
@@ -293,7 +279,7 @@ Test(linkedin, expired_access_token_renewed)
 	add("comment", rw_now_ms(), late);
 	rwt_src_wait_state(&src, late, "open", 15.0);
 	cr_assert_geq(count_requests("token", 0, NULL), 2);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "access token renewed"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "access token renewed"));
 	assert_no_secret();
 }
 
@@ -363,15 +349,15 @@ Test(linkedin, refresh_token_end_warned_a_month_ahead)
 	s = rwt_src_status(&src);
 	cr_assert(json_is_null(json_object_get(s, "warning")), "%s", json_dumps(s, 0));
 	json_decref(s);
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
+	rwt_daemon_cleanup(&stack.daemon);
 
 	json_decref(ctl("settings", "{'refresh_expires_in': 1728000}"));
 	start_daemon("");
 	cr_assert(rwt_wait_until(warning_has, "refresh token ends", 10.0));
 	cr_assert(source_field_has("warning", "(20 days)") ||
 		  source_field_has("warning", "(19 days)"));
-	cr_assert(rwt_daemon_log_contains(&daemon_, "refresh token ends"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "refresh token ends"));
 	assert_no_secret();
 }
 
@@ -384,8 +370,8 @@ Test(linkedin, restart_resumes_without_doubles)
 	add_backlog(rw_now_ms());
 	start_daemon("");
 	rwt_src_wait_tracked(&src, BACKLOG + 5, 20.0);
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
+	rwt_daemon_cleanup(&stack.daemon);
 	add("comment", rw_now_ms(), fresh);
 	restarted = rw_now_ms();
 	start_daemon("");
@@ -410,6 +396,6 @@ Test(linkedin, regression_reply_resolves_only_its_comment)
 	rwt_src_wait_state(&src, newer, "open", 10.0);
 	reply(newer, rw_now_ms() - MINUTE_MS);
 	rwt_src_wait_state(&src, newer, "replied", 10.0);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "access token renewed"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "access token renewed"));
 	rwt_src_wait_state(&src, older, "open", 1.0);
 }

@@ -34,28 +34,19 @@
 #define MINUTE_MS (60 * 1000LL)
 #define ID_MAX 32
 
-static struct rwt_redis redis;
-static struct rwt_daemon daemon_;
-static const struct rwt_src src = {&daemon_, SOURCE};
-static struct rwt_fake fake;
-static char *dir;
+static struct rwt_stack stack;
+static const struct rwt_src src = {&stack.daemon, SOURCE};
 
 static void
 setup(void)
 {
-	dir = rwt_tmpdir_new();
-	rwt_redis_start(&redis, NULL);
-	rwt_fake_start(&fake, NULL);
+	rwt_stack_up(&stack, true);
 }
 
 static void
 teardown(void)
 {
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
-	rwt_fake_stop(&fake);
-	rwt_redis_destroy(&redis);
-	rwt_tmpdir_remove(dir);
+	rwt_stack_down(&stack);
 }
 
 TestSuite(reddit, .init = setup, .fini = teardown, .timeout = 120);
@@ -66,8 +57,7 @@ TestSuite(reddit, .init = setup, .fini = teardown, .timeout = 120);
 static void
 start_daemon_with(const char *client_secret, const char *auth_tail, const char *credential)
 {
-	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
-	char *top, *path;
+	char *top;
 
 	/* down_after 1h: a spent 5-minute window whose reset falls just past
 	 * the default down_after (5 min) would make the source down, not rate
@@ -82,11 +72,9 @@ start_daemon_with(const char *client_secret, const char *auth_tail, const char *
 			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"%s\","
 			 " \"username\": \"" BRAND
 			 "\", %s, \"poll_every\": \"1s\", \"down_after\": \"1h\" } ]",
-			 fake.base, fake.base, auth_tail, client_secret, credential) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			 stack.fake.base, stack.fake.base, auth_tail, client_secret,
+			 credential) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 }
 
@@ -105,7 +93,7 @@ ctl(const char *what, const char *body)
 	char path[96];
 
 	snprintf(path, sizeof(path), "/_fake/" PLATFORM "/%s", what);
-	return rwt_fake_call(&fake, "POST", path, body);
+	return rwt_fake_call(&stack.fake, "POST", path, body);
 }
 
 static const char *
@@ -154,7 +142,7 @@ static void
 wait_polled(double timeout_s)
 {
 	if (!rwt_wait_until(polled_ok, NULL, timeout_s))
-		cr_assert_fail("no successful poll\n%s", rwt_daemon_log(&daemon_));
+		cr_assert_fail("no successful poll\n%s", rwt_daemon_log(&stack.daemon));
 }
 
 /* Requests the fake logged for endpoint (NULL: any) whose query holds
@@ -162,7 +150,7 @@ wait_polled(double timeout_s)
 static size_t
 count_requests(const char *endpoint, const char *needle, long status)
 {
-	json_t *list = rwt_fake_requests(&fake, PLATFORM, endpoint), *r;
+	json_t *list = rwt_fake_requests(&stack.fake, PLATFORM, endpoint), *r;
 	size_t i, n = 0;
 
 	json_array_foreach(list, i, r)
@@ -180,7 +168,7 @@ count_requests(const char *endpoint, const char *needle, long status)
 static json_t *
 fake_state(void)
 {
-	json_t *st = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);
+	json_t *st = rwt_fake_call(&stack.fake, "GET", "/_fake/state", NULL);
 	json_t *own = json_incref(json_object_get(st, PLATFORM));
 
 	json_decref(st);
@@ -194,8 +182,8 @@ assert_no_secret(void)
 {
 	static const char *const secrets[] = {CLIENT_SECRET, PASSWORD, REFRESH_TOKEN,
 					      ACCESS_PREFIX};
-	struct rwt_response st = rwt_http(daemon_.http_port, "GET", "/status", NULL, NULL);
-	char *log = rwt_daemon_log(&daemon_);
+	struct rwt_response st = rwt_http(stack.daemon.http_port, "GET", "/status", NULL, NULL);
+	char *log = rwt_daemon_log(&stack.daemon);
 
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
 		cr_assert_null(strstr(st.body, secrets[i]), "/status shows %s", secrets[i]);
@@ -365,7 +353,7 @@ Test(reddit, ratelimit_headers_honoured)
  * the client's figures from the first, instead of meeting a 429. */
 Test(reddit, client_budget_shared_by_sources_of_one_client)
 {
-	const struct rwt_src src2 = {&daemon_, SOURCE "2"};
+	const struct rwt_src src2 = {&stack.daemon, SOURCE "2"};
 	char *top, *path;
 	size_t before;
 	json_t *s;
@@ -390,10 +378,10 @@ Test(reddit, client_budget_shared_by_sources_of_one_client)
 			 " \"client_id\": \"" CLIENT_ID "\", \"client_secret\": \"" CLIENT_SECRET
 			 "\", \"username\": \"" BRAND "\", " WITH_PASSWORD
 			 ", \"poll_every\": \"1s\", \"down_after\": \"1h\" } ]",
-			 fake.base, fake.base, fake.base, fake.base) > 0);
-	path = rwt_write_config(dir, &redis, daemon_.http_port, "", top);
+			 stack.fake.base, stack.fake.base, stack.fake.base, stack.fake.base) > 0);
+	path = rwt_write_config(stack.dir, &stack.redis, stack.daemon.http_port, "", top);
 	before = count_requests(NULL, NULL, 0);
-	rwt_daemon_signal(&daemon_, SIGHUP);
+	rwt_daemon_signal(&stack.daemon, SIGHUP);
 	rwt_src_wait_source_state(&src2, "rate_limited", 10.0);
 	s = rwt_src_status(&src2);
 	cr_assert_eq(
@@ -454,7 +442,7 @@ Test(reddit, expired_token_renewed)
 	start_daemon(WITH_PASSWORD);
 	wait_polled(10.0);
 	cr_assert_eq(count_requests("token", NULL, 0), 1);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/" PLATFORM "/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/" PLATFORM "/fault",
 				  "{'kind': 'expire_token'}"));
 	add("mention", "dave", NULL, now_s_ms() - 2000, id);
 	rwt_src_wait_state(&src, id, "open", 10.0);
@@ -486,7 +474,7 @@ Test(reddit, restart_resumes_regression_four_streams_cursors_saved)
 	rwt_src_wait_state(&src, replies[1], "replied", 10.0);
 	/* A second poll began: the first one's cursors are stored. */
 	cr_assert(rwt_wait_until(second_poll, NULL, 10.0));
-	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
 	paged = count_requests(NULL, "after=", 0);
 
 	add("mention", "night_owl", NULL, now_s_ms() - 1000, late);
@@ -502,13 +490,13 @@ Test(reddit, restart_resumes_regression_four_streams_cursors_saved)
  * blocks default agents, so the daemon tests above would fail without it. */
 Test(reddit, fake_refuses_default_user_agent)
 {
-	struct rwt_response r = rwt_http(fake.port, "GET", "/message/mentions", "x", NULL);
+	struct rwt_response r = rwt_http(stack.fake.port, "GET", "/message/mentions", "x", NULL);
 	json_t *st;
 
 	cr_assert_eq(r.status, 403);
 	cr_assert_not_null(strstr(r.body, "\"Forbidden\""), "%s", r.body);
 	rwt_response_free(&r);
-	r = rwt_http(fake.port, "POST", "/api/v1/access_token", NULL, "grant_type=password");
+	r = rwt_http(stack.fake.port, "POST", "/api/v1/access_token", NULL, "grant_type=password");
 	cr_assert_eq(r.status, 403);
 	rwt_response_free(&r);
 	st = fake_state();
@@ -535,7 +523,7 @@ Test(reddit, wrong_client_secret_down)
 	cr_assert_null(strstr(text, wrong));
 	free(text);
 	json_decref(s);
-	log = rwt_daemon_log(&daemon_);
+	log = rwt_daemon_log(&stack.daemon);
 	cr_assert_null(strstr(log, wrong));
 	free(log);
 	cr_assert_geq(count_requests("token", NULL, 401), 1, "asked at /api/v1/access_token");

@@ -23,32 +23,22 @@
 #define BUSINESS_UNIT "46d6a890ffa235a75b00021d"
 #define MINUTE_MS (60 * 1000LL)
 
-static struct rwt_redis redis;
-static struct rwt_daemon daemon_;
-static const struct rwt_src src = {&daemon_, SOURCE};
-static struct rwt_fake fake;
-static char *dir;
+static struct rwt_stack stack;
+static const struct rwt_src src = {&stack.daemon, SOURCE};
 
 static void
 setup(void)
 {
-	dir = rwt_tmpdir_new();
-	rwt_redis_start(&redis, NULL);
-	rwt_fake_start(&fake, NULL);
+	rwt_stack_up(&stack, true);
 	/* Re-reading open reviews every poll spends far more than the fake's
 	 * default window (300 calls in 5 minutes). */
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/config",
-				  "{'rate_limit': 1000000}"));
+	rwt_fake_unlimit(&stack.fake, "trustpilot");
 }
 
 static void
 teardown(void)
 {
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
-	rwt_fake_stop(&fake);
-	rwt_redis_destroy(&redis);
-	rwt_tmpdir_remove(dir);
+	rwt_stack_down(&stack);
 }
 
 TestSuite(trustpilot, .init = setup, .fini = teardown, .timeout = 120);
@@ -58,8 +48,7 @@ TestSuite(trustpilot, .init = setup, .fini = teardown, .timeout = 120);
 static void
 start_daemon(const char *api_key, const char *poll_every)
 {
-	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
-	char *top, *path;
+	char *top;
 
 	cr_assert(
 		asprintf(&top,
@@ -70,11 +59,8 @@ start_daemon(const char *api_key, const char *poll_every)
 			 " \"sources\": [ { \"name\": \"" SOURCE "\", \"type\": \"trustpilot\","
 			 " \"base_url\": \"%s\", \"business_unit_id\": \"" BUSINESS_UNIT "\","
 			 " \"api_key\": \"%s\", \"poll_every\": \"%s\" } ]",
-			 fake.base, api_key, poll_every) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			 stack.fake.base, api_key, poll_every) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 }
 
@@ -88,7 +74,7 @@ add_review(const char *fields, int64_t created_ms, char *id)
 
 	rw_time_format(created_ms, at, sizeof(at));
 	cr_assert(asprintf(&body, "{%s%s'created_at': '%s'}", fields, *fields ? ", " : "", at) > 0);
-	r = rwt_fake_call(&fake, "POST", "/_fake/trustpilot/review", body);
+	r = rwt_fake_call(&stack.fake, "POST", "/_fake/trustpilot/review", body);
 	cr_assert_str_eq(json_string_value(json_object_get(r, "createdAt")), at);
 	snprintf(id, 25, "%s", json_string_value(json_object_get(r, "id")));
 	json_decref(r);
@@ -104,7 +90,7 @@ answer(const char *id, const char *text, int64_t answered_ms)
 	rw_time_format(answered_ms, at, sizeof(at));
 	cr_assert(asprintf(&body, "{'id': '%s', 'text': '%s', 'created_at': '%s'}", id, text, at) >
 		  0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/answer", body));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/trustpilot/answer", body));
 	free(body);
 }
 
@@ -112,7 +98,7 @@ answer(const char *id, const char *text, int64_t answered_ms)
 static json_t *
 requests(const char *endpoint)
 {
-	return rwt_fake_requests(&fake, "trustpilot", endpoint);
+	return rwt_fake_requests(&stack.fake, "trustpilot", endpoint);
 }
 
 /* Requests of endpoint logged after after_ms whose query holds needle
@@ -240,7 +226,7 @@ Test(trustpilot, deleted_review_closes)
 	rwt_src_wait_state(&src, id, "open", 10.0);
 
 	cr_assert(asprintf(&body, "{'id': '%s'}", id) > 0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/delete", body));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/trustpilot/delete", body));
 	free(body);
 	rwt_src_wait_state(&src, id, "closed", 10.0);
 	m = rwt_src_mention(&src, id);
@@ -252,7 +238,7 @@ Test(trustpilot, deleted_review_closes)
 	cr_assert_eq(json_integer_value(json_object_get(s, "items_closed_deleted")), 1);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok");
 	json_decref(s);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "deleted on platform"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "deleted on platform"));
 }
 
 /* A wrong key: down at once with a reason that says what to fix; the key
@@ -275,10 +261,10 @@ Test(trustpilot, wrong_api_key_down)
 	cr_assert_null(strstr(text, wrong));
 	free(text);
 	json_decref(s);
-	struct rwt_response st = rwt_http(daemon_.http_port, "GET", "/status", NULL, NULL);
+	struct rwt_response st = rwt_http(stack.daemon.http_port, "GET", "/status", NULL, NULL);
 	cr_assert_null(strstr(st.body, wrong));
 	rwt_response_free(&st);
-	log = rwt_daemon_log(&daemon_);
+	log = rwt_daemon_log(&stack.daemon);
 	cr_assert_null(strstr(log, wrong));
 	free(log);
 
@@ -306,7 +292,7 @@ Test(trustpilot, rate_limited_waits)
 	add_review("'stars': 3", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(API_KEY, "1s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/trustpilot/fault",
 				  "{'endpoint': 'reviews', 'kind': '429', 'retry_after': 3,"
 				  " 'reset_in': 3}"));
 	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
@@ -343,9 +329,9 @@ Test(trustpilot, server_error_and_garbage_recover)
 	add_review("'stars': 2", rw_now_ms() - 2 * MINUTE_MS, id);
 	start_daemon(API_KEY, "1s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/trustpilot/fault",
 				  "{'endpoint': 'review', 'kind': '500', 'count': 2}"));
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/fault",
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/trustpilot/fault",
 				  "{'endpoint': 'reviews', 'kind': 'garbage', 'count': 2}"));
 	add_review("'stars': 5", rw_now_ms(), late);
 	answer(id, "Sorry", rw_now_ms());
@@ -355,7 +341,7 @@ Test(trustpilot, server_error_and_garbage_recover)
 	s = rwt_src_status(&src);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "ok");
 	json_decref(s);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "malformed answer from reviews"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "malformed answer from reviews"));
 }
 
 /* A restart goes on from the stored watermark (page 1 only, no second
@@ -368,15 +354,15 @@ Test(trustpilot, restart_resumes_without_doubles)
 	add_backlog(now);
 	start_daemon(API_KEY, "1s");
 	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
-	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
 
 	for (int i = 0; i < 3; i++)
 		add_review("'stars': 1, 'text': 'Again'", rw_now_ms() - 100 + i, fresh[i]);
 	cr_assert(asprintf(&body, "{'id': '%s', 'text': 'Edited text'}", ids[100]) > 0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/trustpilot/edit", body));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/trustpilot/edit", body));
 	free(body);
 	restarted = rw_now_ms();
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_cleanup(&stack.daemon);
 	start_daemon(API_KEY, "1s");
 	for (int i = 0; i < 3; i++)
 		rwt_src_wait_state(&src, fresh[i], "open", 10.0);
@@ -411,7 +397,7 @@ Test(trustpilot, max_rating_policy)
 static bool
 faults_used(void *arg)
 {
-	json_t *st = rwt_fake_call(&fake, "GET", "/_fake/state", NULL);
+	json_t *st = rwt_fake_call(&stack.fake, "GET", "/_fake/state", NULL);
 	json_int_t pending = json_integer_value(
 		json_object_get(json_object_get(st, "trustpilot"), "faults_pending"));
 
@@ -440,13 +426,13 @@ Test(trustpilot, all_gone_at_once_closes_nothing)
 	for (int i = 0; i < 6; i++)
 		rwt_src_wait_state(&src, id[i], "open", 10.0);
 	json_decref(
-		rwt_fake_call(&fake, "POST", "/_fake/trustpilot/fault",
+		rwt_fake_call(&stack.fake, "POST", "/_fake/trustpilot/fault",
 			      "{'endpoint': 'review', 'kind': 'answer', 'status': 404, 'count': 6,"
 			      " 'body': '{}'}"));
 	cr_assert(rwt_wait_until(faults_used, NULL, 10.0), "the 404s were never asked for");
 	/* The next poll reads them all again, found. */
 	rwt_src_wait_source_state(&src, "ok", 5.0);
-	json_decref(rwt_fake_call(&fake, "DELETE", "/_fake/requests", NULL));
+	json_decref(rwt_fake_call(&stack.fake, "DELETE", "/_fake/requests", NULL));
 	cr_assert(rwt_wait_until(faults_used, NULL, 1.0));
 	cr_assert(rwt_wait_until(six_reads, NULL, 5.0));
 	for (int i = 0; i < 6; i++)
@@ -454,5 +440,5 @@ Test(trustpilot, all_gone_at_once_closes_nothing)
 	s = rwt_src_status(&src);
 	cr_assert_eq(json_integer_value(json_object_get(s, "items_closed_deleted")), 0);
 	json_decref(s);
-	cr_assert(rwt_daemon_log_contains(&daemon_, "nothing closed"));
+	cr_assert(rwt_daemon_log_contains(&stack.daemon, "nothing closed"));
 }

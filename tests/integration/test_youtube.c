@@ -26,30 +26,20 @@
 #define MINUTE_MS (60 * 1000LL)
 #define ID_LEN 64
 
-static struct rwt_redis redis;
-static struct rwt_daemon daemon_;
-static const struct rwt_src src = {&daemon_, SOURCE};
-static struct rwt_fake fake;
-static char *dir;
+static struct rwt_stack stack;
+static const struct rwt_src src = {&stack.daemon, SOURCE};
 
 static void
 setup(void)
 {
-	dir = rwt_tmpdir_new();
-	rwt_redis_start(&redis, NULL);
-	rwt_fake_start(&fake, NULL);
-	json_decref(
-		rwt_fake_call(&fake, "POST", "/_fake/youtube/config", "{'rate_limit': 1000000}"));
+	rwt_stack_up(&stack, true);
+	rwt_fake_unlimit(&stack.fake, "youtube");
 }
 
 static void
 teardown(void)
 {
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
-	rwt_fake_stop(&fake);
-	rwt_redis_destroy(&redis);
-	rwt_tmpdir_remove(dir);
+	rwt_stack_down(&stack);
 }
 
 TestSuite(youtube, .init = setup, .fini = teardown, .timeout = 120);
@@ -58,8 +48,7 @@ TestSuite(youtube, .init = setup, .fini = teardown, .timeout = 120);
 static void
 start_daemon_with(const char *api_key, const char *poll_every, const char *extra)
 {
-	int port = daemon_.http_port ? daemon_.http_port : rwt_free_port();
-	char *top, *path;
+	char *top;
 
 	cr_assert(
 		asprintf(&top,
@@ -68,11 +57,8 @@ start_daemon_with(const char *api_key, const char *poll_every, const char *extra
 			 " \"sources\": [ { \"name\": \"" SOURCE "\", \"type\": \"youtube\","
 			 " \"base_url\": \"%s\", \"channel_id\": \"" CHANNEL "\","
 			 " \"api_key\": \"%s\", \"poll_every\": \"%s\"%s } ]",
-			 fake.base, api_key, poll_every, extra) > 0);
-	path = rwt_write_config(dir, &redis, port, "", top);
-	rwt_daemon_start(&daemon_, path, port, NULL);
-	rwt_daemon_wait_ready(&daemon_, 5.0);
-	free(path);
+			 stack.fake.base, api_key, poll_every, extra) > 0);
+	rwt_stack_start(&stack, top);
 	free(top);
 }
 
@@ -92,7 +78,7 @@ add_comment(const char *extra, int64_t ms, char *id)
 	rw_time_format(ms, at, sizeof(at));
 	cr_assert(asprintf(&body, "{%s%s'text': 'Help please', 'at': '%s'}", extra,
 			   *extra ? ", " : "", at) > 0);
-	r = rwt_fake_call(&fake, "POST", "/_fake/youtube/comment", body);
+	r = rwt_fake_call(&stack.fake, "POST", "/_fake/youtube/comment", body);
 	snprintf(id, ID_LEN, "%s", json_string_value(json_object_get(r, "id")));
 	cr_assert(id[0] != '\0');
 	json_decref(r);
@@ -108,7 +94,7 @@ add_reply(const char *thread, bool brand, int64_t ms)
 	rw_time_format(ms, at, sizeof(at));
 	cr_assert(asprintf(&body, "{'thread': '%s', 'brand': %s, 'text': 'Reply', 'at': '%s'}",
 			   thread, brand ? "true" : "false", at) > 0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/youtube/reply", body));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/youtube/reply", body));
 	free(body);
 }
 
@@ -116,7 +102,7 @@ add_reply(const char *thread, bool brand, int64_t ms)
 static size_t
 count_requests(const char *endpoint, const char *needle)
 {
-	json_t *list = rwt_fake_requests(&fake, "youtube", endpoint), *r;
+	json_t *list = rwt_fake_requests(&stack.fake, "youtube", endpoint), *r;
 	size_t i, n = 0;
 
 	json_array_foreach(list, i, r)
@@ -178,7 +164,7 @@ Test(youtube, backfill_two_pages_with_inline_replies)
 	cr_assert_geq(count_requests("commentThreads", "allThreadsRelatedToChannelId=" CHANNEL), 2);
 	/* The key went in the X-Goog-Api-Key header, never in a URL. */
 	cr_assert_eq(count_requests(NULL, "key="), 0);
-	log = rwt_fake_requests(&fake, "youtube", NULL);
+	log = rwt_fake_requests(&stack.fake, "youtube", NULL);
 	json_array_foreach(log, i, r)
 		cr_assert_str_eq(json_string_value(json_object_get(r, "auth")), "ok");
 	json_decref(log);
@@ -247,7 +233,7 @@ Test(youtube, auto_status_shows_the_daily_quota_once)
 	add_comment("", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(API_KEY, "auto");
 	rwt_src_wait_state(&src, id, "open", 10.0);
-	cr_assert(rwt_wait(&daemon_, auto_chosen, NULL, 10.0), "no auto interval");
+	cr_assert(rwt_wait(&stack.daemon, auto_chosen, NULL, 10.0), "no auto interval");
 	s = rwt_src_status(&src);
 	rl = json_object_get(s, "rate_limit");
 	cr_assert_eq(json_object_size(json_object_get(rl, "endpoints")), 1, "%s", json_dumps(s, 0));
@@ -289,13 +275,13 @@ Test(youtube, quota_exceeded_waits_until_pacific_midnight)
 	size_t before;
 	json_t *s, *q;
 
-	daemon_.test_clock = true;
+	stack.daemon.test_clock = true;
 	add_comment("", rw_now_ms() - MINUTE_MS, first);
 	start_daemon_with(API_KEY, "60s", ", \"down_after\": \"30h\"");
 	rwt_src_wait_state(&src, first, "open", 10.0);
 
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/youtube/quota", "{'used': 10000}"));
-	now = rwt_clock_advance(&daemon_, 61);
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/youtube/quota", "{'used': 10000}"));
+	now = rwt_clock_advance(&stack.daemon, 61);
 	rwt_src_wait_source_state(&src, "rate_limited", 10.0);
 	s = rwt_src_status(&src);
 	q = json_object_get(json_object_get(json_object_get(s, "rate_limit"), "endpoints"),
@@ -313,18 +299,18 @@ Test(youtube, quota_exceeded_waits_until_pacific_midnight)
 	json_decref(s);
 
 	/* The platform's day turns over at its midnight: nothing is asked before. */
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/youtube/quota", "{'used': 0}"));
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/youtube/quota", "{'used': 0}"));
 	before = count_requests(NULL, NULL);
-	now = rwt_clock_advance(&daemon_, (reset - now) / 1000 - 120);
+	now = rwt_clock_advance(&stack.daemon, (reset - now) / 1000 - 120);
 	add_comment("", rw_now_ms(), later);
 	for (int i = 0; i < 3; i++)
-		rwt_clock_advance(&daemon_, 30); /* still before the reset */
+		rwt_clock_advance(&stack.daemon, 30); /* still before the reset */
 	cr_assert_not(rwt_wait_until(asked_since, &before, 1.5), "asked before the reset");
 	s = rwt_src_status(&src);
 	cr_assert_str_eq(json_string_value(json_object_get(s, "state")), "rate_limited");
 	json_decref(s);
 
-	rwt_clock_advance(&daemon_, 60);
+	rwt_clock_advance(&stack.daemon, 60);
 	rwt_src_wait_state(&src, later, "open", 10.0);
 	rwt_src_wait_source_state(&src, "ok", 10.0);
 	s = rwt_src_status(&src);
@@ -341,12 +327,12 @@ Test(youtube, regression_quota_spent_past_down_after_is_down_with_its_reason)
 	char id[ID_LEN];
 	json_t *s;
 
-	daemon_.test_clock = true;
+	stack.daemon.test_clock = true;
 	add_comment("", rw_now_ms() - MINUTE_MS, id);
 	start_daemon(API_KEY, "60s");
 	rwt_src_wait_state(&src, id, "open", 10.0);
-	json_decref(rwt_fake_call(&fake, "POST", "/_fake/youtube/quota", "{'used': 10000}"));
-	rwt_clock_advance(&daemon_, 61);
+	json_decref(rwt_fake_call(&stack.fake, "POST", "/_fake/youtube/quota", "{'used': 10000}"));
+	rwt_clock_advance(&stack.daemon, 61);
 	rwt_src_wait_source_state(&src, "down", 10.0);
 	s = rwt_src_status(&src);
 	const char *err = json_string_value(json_object_get(s, "last_error"));
@@ -375,7 +361,7 @@ Test(youtube, invalid_key_down)
 	cr_assert_null(strstr(text, wrong));
 	free(text);
 	json_decref(s);
-	log = rwt_daemon_log(&daemon_);
+	log = rwt_daemon_log(&stack.daemon);
 	cr_assert_null(strstr(log, wrong));
 	free(log);
 	cr_assert_eq(rwt_src_tracked(&src), 0);
@@ -391,12 +377,12 @@ Test(youtube, restart_resumes_without_doubles)
 	add_backlog(rw_now_ms());
 	start_daemon(API_KEY, "1s");
 	rwt_src_wait_tracked(&src, BACKLOG, 20.0);
-	rwt_daemon_stop_clean(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
 	pages = count_requests("commentThreads", "pageToken=");
 
 	for (int i = 0; i < 3; i++)
 		add_comment("", rw_now_ms() - 100 + i, fresh[i]);
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_cleanup(&stack.daemon);
 	start_daemon(API_KEY, "1s");
 	for (int i = 0; i < 3; i++)
 		rwt_src_wait_state(&src, fresh[i], "open", 10.0);
@@ -441,10 +427,10 @@ Test(youtube, regression_daily_units_survive_restart)
 	start_daemon(API_KEY, "1s");
 	cr_assert(rwt_wait_until(units_below, &target, 20.0), "fewer than 5 units spent");
 	before = units_left();
-	rwt_daemon_stop_clean(&daemon_);
-	rwt_daemon_cleanup(&daemon_);
+	rwt_daemon_stop_clean(&stack.daemon);
+	rwt_daemon_cleanup(&stack.daemon);
 
-	rc = rwt_redis_connect(&redis);
+	rc = rwt_redis_connect(&stack.redis);
 	r = redisCommand(rc, "PTTL t:{" SOURCE "}:dq");
 	cr_assert(r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer > 3600 * 1000LL &&
 			  r->integer <= 25 * 3600 * 1000LL,

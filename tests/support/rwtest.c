@@ -660,6 +660,18 @@ rwt_stack_down(struct rwt_stack *s)
 	s->dir = NULL;
 }
 
+void
+rwt_stack_start(struct rwt_stack *s, const char *top_extra)
+{
+	struct rwt_daemon *d = &s->daemon;
+	int port = d->http_port ? d->http_port : rwt_free_port();
+	char *path = rwt_write_config(s->dir, &s->redis, port, "", top_extra);
+
+	rwt_daemon_start(d, path, port, NULL);
+	rwt_daemon_wait_ready(d, 5.0);
+	free(path);
+}
+
 char *
 rwt_iso(int64_t ms)
 {

@@ -155,6 +155,10 @@ void rwt_fake_stop(struct rwt_fake *f);
 struct json_t;
 struct json_t *rwt_fake_call(const struct rwt_fake *f, const char *method, const char *path,
 			     const char *body);
+/* Lifts platform's request limit at f (rate_limit 1000000 through
+ * /_fake/PLATFORM/config) so that only a test that sets a limit meets one;
+ * fails the test unless the fake accepts. */
+void rwt_fake_unlimit(const struct rwt_fake *f, const char *platform);
 /* The platform requests the fake has logged for platform and endpoint
  * (either may be NULL: all). Caller decrefs. */
 struct json_t *rwt_fake_requests(const struct rwt_fake *f, const char *platform,
@@ -175,6 +179,12 @@ void rwt_stack_up(struct rwt_stack *s, bool with_fake);
 /* Stops the daemon cleanly (failing the test unless it exits 0), then
  * rwfake and Redis, and removes the dir. */
 void rwt_stack_down(struct rwt_stack *s);
+/* Writes s->dir/replywatch.json for s->redis (rwt_write_config, top_extra
+ * spliced into the top level: starts with a comma, or "") and starts the
+ * daemon on it, then waits until it is ready (5 s). The HTTP port is a free
+ * one the first time and kept in s->daemon.http_port afterwards, so a
+ * restart after rwt_daemon_stop_clean answers where the first run did. */
+void rwt_stack_start(struct rwt_stack *s, const char *top_extra);
 
 /* ms as RFC 3339 (rw_time_format), a new string (caller frees). */
 char *rwt_iso(int64_t ms);

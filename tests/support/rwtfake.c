@@ -99,6 +99,16 @@ rwt_fake_call(const struct rwt_fake *f, const char *method, const char *path, co
 	return doc;
 }
 
+void
+rwt_fake_unlimit(const struct rwt_fake *f, const char *platform)
+{
+	char path[96];
+
+	cr_assert_lt((size_t)snprintf(path, sizeof(path), "/_fake/%s/config", platform),
+		     sizeof(path));
+	json_decref(rwt_fake_call(f, "POST", path, "{'rate_limit': 1000000}"));
+}
+
 json_t *
 rwt_fake_requests(const struct rwt_fake *f, const char *platform, const char *endpoint)
 {
