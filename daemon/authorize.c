@@ -26,6 +26,7 @@
 #include "replywatch/authorize.h"
 #include "replywatch/b64.h"
 #include "replywatch/clock.h"
+#include "replywatch/keys.h"
 #include "replywatch/platform.h"
 #include "replywatch/secret.h"
 #include "replywatch/sources/allegro.h"
@@ -143,7 +144,7 @@ store_token(const struct rw_config *cfg, const char *source, const char *refresh
 {
 	const struct rw_redis_config *r = &cfg->redis;
 	struct timeval tv = {5, 0};
-	char verr[160], key[300], *rec = NULL, *sealed = NULL;
+	char verr[160], key[RW_KEY_SIZE], *rec = NULL, *sealed = NULL;
 	struct rw_vault *v = NULL;
 	redisContext *c = NULL;
 	redisReply *rep = NULL;
@@ -179,8 +180,11 @@ store_token(const struct rw_config *cfg, const char *source, const char *refresh
 		goto done;
 	}
 	freeReplyObject(rep);
-	rw_vault_key(r->key_prefix ? r->key_prefix : "rw:", source, RW_ALLEGRO_SECRET_NAME, key,
-		     sizeof(key));
+	if (rw_key_name(RW_ALLEGRO_SECRET_NAME, r->key_prefix ? r->key_prefix : "rw:", source, NULL,
+			key, sizeof(key)) == NULL) {
+		fprintf(err, "authorize: redis.key_prefix too long\n");
+		goto done;
+	}
 	rep = redisCommand(c, "SET %s %s", key, sealed);
 	if (rep == NULL || rep->type != REDIS_REPLY_STATUS) {
 		fprintf(err, "authorize: redis %s: SET %s failed: %s\n", r->display, key,

@@ -9,6 +9,7 @@
 
 #include "replywatch/config.h"
 #include "replywatch/deadline.h"
+#include "replywatch/keys.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
 #include "replywatch/store.h"
@@ -178,18 +179,20 @@ rw_deadlines_refresh(struct rw_deadlines *d)
 		return;
 	for (size_t i = 0; i < d->n; i++) {
 		struct refresh_read *r = calloc(1, sizeof(*r));
-		char base[256];
+		char base[RW_KEY_SIZE];
 
 		if (r == NULL || (r->name = strdup(d->sources[i].name)) == NULL) {
 			free(r);
 			return;
 		}
 		r->d = d;
-		rw_tracker_base(rw_store_key_prefix(d->store), r->name, base, sizeof(base));
 		/* The earliest deadline: see fetch.lua "next". */
-		const char *argv[2] = {base, "next"};
+		const char *argv[2] = {
+			rw_key_base(rw_store_key_prefix(d->store), r->name, base, sizeof(base)),
+			"next"};
 		size_t len[2] = {strlen(base), 4};
-		if (rw_store_script(d->store, "fetch", 1, 2, argv, len, refresh_read, r) == -1) {
+		if (argv[0] == NULL ||
+		    rw_store_script(d->store, "fetch", 1, 2, argv, len, refresh_read, r) == -1) {
 			free(r->name);
 			free(r);
 			return;

@@ -10,27 +10,19 @@
 
 #include "replywatch/hookstore.h"
 #include "replywatch/item.h"
+#include "replywatch/keys.h"
 #include "replywatch/store.h"
-#include "replywatch/tracker.h"
 
-#define KEY_MAX 320
+#define KEY_MAX RW_KEY_SIZE
 #define REF_MAX 256
 #define MEMBER_MAX (2 * REF_MAX + 8)
 
-const char *
-rw_hookstore_key(const char *prefix, const char *source, enum rw_hookstore_key k, char *buf,
-		 size_t len)
+/* Key k of source into buf (KEY_MAX bytes); NULL when the name does not
+ * fit (hs_send then refuses the command). */
+static const char *
+hs_key(struct rw_store *st, const char *source, enum rw_key k, char *buf)
 {
-	static const char *const names[] = {
-		[RW_HOOKSTORE_REMOVED] = "rm",
-		[RW_HOOKSTORE_QUEUE] = "hq",
-		[RW_HOOKSTORE_ATTEMPTS] = "hqa",
-	};
-	char base[256];
-
-	rw_tracker_base(prefix, source, base, sizeof(base));
-	snprintf(buf, len, "%s%s", base, names[k]);
-	return buf;
+	return rw_key_name(k, rw_store_key_prefix(st), source, NULL, buf, KEY_MAX);
 }
 
 /* One operation: its replies counted down, then done. */
@@ -50,14 +42,20 @@ struct hs_op {
 	size_t nq;
 };
 
-/* A command of argc arguments (NUL-terminated strings) for op. */
+/* A command of argc arguments (NUL-terminated strings) for op; -1 without
+ * sending when one is NULL (a key name that did not fit). */
 static int
 hs_send(struct rw_store *st, struct hs_op *op, int argc, const char **argv, rw_store_reply_fn *fn)
 {
-	size_t *lens = calloc((size_t)argc, sizeof(*lens));
+	size_t *lens;
 	int rc;
 
-	if (lens == NULL)
+	if (argc <= 0)
+		return -1;
+	for (int i = 0; i < argc; i++)
+		if (argv[i] == NULL)
+			return -1;
+	if ((lens = calloc((size_t)argc, sizeof(*lens))) == NULL)
 		return -1;
 	for (int i = 0; i < argc; i++)
 		lens[i] = strlen(argv[i]);
@@ -124,20 +122,19 @@ int
 rw_hookstore_note_removed(struct rw_store *st, const char *source, char *const *ids, size_t n,
 			  int64_t now_ms, rw_hookstore_done_fn *done, void *arg)
 {
-	const char *prefix = rw_store_key_prefix(st);
 	char key[KEY_MAX], ms[24], cut[24], rank[24];
 	const char **argv = calloc(3 + 2 * n, sizeof(*argv));
 	struct hs_op *op = hs_op_new(arg);
 	bool all = true;
 	int argc = 0;
 
-	if (argv == NULL || op == NULL || n == 0) {
+	if (argv == NULL || op == NULL || n == 0 ||
+	    hs_key(st, source, RW_KEY_WEBHOOK_REMOVALS, key) == NULL) {
 		free(argv);
 		free(op);
 		return -1;
 	}
 	op->done = done;
-	rw_hookstore_key(prefix, source, RW_HOOKSTORE_REMOVED, key, sizeof(key));
 	snprintf(ms, sizeof(ms), "%" PRId64, now_ms);
 	snprintf(cut, sizeof(cut), "(%" PRId64, now_ms - RW_HOOKSTORE_REMOVED_TTL_MS);
 	snprintf(rank, sizeof(rank), "%d", -(RW_HOOKSTORE_REMOVED_MAX + 1));
@@ -212,8 +209,7 @@ rw_hookstore_drop_removed(struct rw_store *st, const char *source, struct rw_ite
 	op->n = n;
 	op->since_ms = now_ms - RW_HOOKSTORE_REMOVED_TTL_MS;
 	argv[0] = "ZMSCORE";
-	argv[1] = rw_hookstore_key(rw_store_key_prefix(st), source, RW_HOOKSTORE_REMOVED, key,
-				   sizeof(key));
+	argv[1] = hs_key(st, source, RW_KEY_WEBHOOK_REMOVALS, key);
 	for (size_t i = 0; i < *n; i++)
 		argv[2 + i] = items[i].id;
 	rc = hs_send(st, op, (int)(2 + *n), argv, hs_scores);
@@ -302,8 +298,7 @@ rw_hookstore_queue_add(struct rw_store *st, const char *source, const struct rw_
 		goto out;
 	op->done = done;
 	argv[argc++] = "ZADD";
-	argv[argc++] = rw_hookstore_key(rw_store_key_prefix(st), source, RW_HOOKSTORE_QUEUE, key,
-					sizeof(key));
+	argv[argc++] = hs_key(st, source, RW_KEY_WEBHOOK_QUEUE, key);
 	argv[argc++] = "NX"; /* a delivery sent again keeps its first receipt */
 	for (size_t i = 0; i < n; i++) {
 		if (hs_member(&q[i], members[i], sizeof(members[i])) == -1)
@@ -397,7 +392,6 @@ int
 rw_hookstore_queue_list(struct rw_store *st, const char *source, size_t limit,
 			rw_hookstore_list_fn *fn, void *arg)
 {
-	const char *prefix = rw_store_key_prefix(st);
 	char qkey[KEY_MAX], akey[KEY_MAX], stop[24];
 	struct hs_op *op = hs_op_new(arg);
 	const char *range[] = {"ZRANGE", qkey, "0", stop, "WITHSCORES"};
@@ -405,13 +399,12 @@ rw_hookstore_queue_list(struct rw_store *st, const char *source, size_t limit,
 	 * until read or given up), so the whole hash comes with the range. */
 	const char *counts[] = {"HGETALL", akey};
 
-	if (op == NULL || limit == 0) {
+	if (op == NULL || limit == 0 || hs_key(st, source, RW_KEY_WEBHOOK_QUEUE, qkey) == NULL ||
+	    hs_key(st, source, RW_KEY_WEBHOOK_QUEUE_ATTEMPTS, akey) == NULL) {
 		free(op);
 		return -1;
 	}
 	op->list_fn = fn;
-	rw_hookstore_key(prefix, source, RW_HOOKSTORE_QUEUE, qkey, sizeof(qkey));
-	rw_hookstore_key(prefix, source, RW_HOOKSTORE_ATTEMPTS, akey, sizeof(akey));
 	snprintf(stop, sizeof(stop), "%zu", limit - 1);
 	if (hs_send(st, op, 5, range, hs_listed) == -1) {
 		free(op);
@@ -429,7 +422,6 @@ rw_hookstore_queue_settle(struct rw_store *st, const char *source,
 			  const struct rw_queued *const *failed, size_t nfailed,
 			  rw_hookstore_done_fn *fn, void *arg)
 {
-	const char *prefix = rw_store_key_prefix(st);
 	char qkey[KEY_MAX], akey[KEY_MAX];
 	char(*members)[MEMBER_MAX] = calloc(ndone + nfailed + 1, sizeof(*members));
 	const char **argv = calloc(2 + ndone, sizeof(*argv));
@@ -437,11 +429,11 @@ rw_hookstore_queue_settle(struct rw_store *st, const char *source,
 	bool all = true;
 	int rc = -1;
 
-	if (members == NULL || argv == NULL || op == NULL || ndone + nfailed == 0)
+	if (members == NULL || argv == NULL || op == NULL || ndone + nfailed == 0 ||
+	    hs_key(st, source, RW_KEY_WEBHOOK_QUEUE, qkey) == NULL ||
+	    hs_key(st, source, RW_KEY_WEBHOOK_QUEUE_ATTEMPTS, akey) == NULL)
 		goto out;
 	op->done = fn;
-	rw_hookstore_key(prefix, source, RW_HOOKSTORE_QUEUE, qkey, sizeof(qkey));
-	rw_hookstore_key(prefix, source, RW_HOOKSTORE_ATTEMPTS, akey, sizeof(akey));
 	for (size_t i = 0; i < ndone + nfailed; i++)
 		if (hs_member(i < ndone ? done[i] : failed[i - ndone], members[i],
 			      sizeof(members[i])) == -1)

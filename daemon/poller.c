@@ -13,6 +13,7 @@
 #include "replywatch/config.h"
 #include "replywatch/event.h"
 #include "replywatch/httpc.h"
+#include "replywatch/keys.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
 #include "replywatch/platform.h"
@@ -148,7 +149,7 @@ static void
 write_pending_event(struct poll_source *ps)
 {
 	struct rw_poller *p = ps->poller;
-	char base[256], minid[32], at[40];
+	char base[RW_KEY_SIZE], minid[32], at[40];
 	const char *argv[4];
 	size_t lens[4];
 	json_t *e;
@@ -171,7 +172,12 @@ write_pending_event(struct poll_source *ps)
 		return;
 	}
 	snprintf(minid, sizeof(minid), "%" PRId64, now - p->cfg->retention.closed * 1000);
-	argv[0] = rw_tracker_base(rw_store_key_prefix(p->store), ps->name, base, sizeof(base));
+	argv[0] = rw_key_base(rw_store_key_prefix(p->store), ps->name, base, sizeof(base));
+	if (argv[0] == NULL) {
+		free(text);
+		event_failed(ps, "the source's key name is too long");
+		return;
+	}
 	argv[1] = ps->pending_event;
 	argv[2] = text;
 	argv[3] = minid;

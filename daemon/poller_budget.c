@@ -16,6 +16,7 @@
 #include "calendar_zone.h"
 #include "poller_internal.h"
 #include "replywatch/clock.h"
+#include "replywatch/keys.h"
 #include "replywatch/log.h"
 #include "replywatch/platform.h"
 #include "replywatch/store.h"
@@ -72,16 +73,12 @@ daily(struct poll_source *ps, int64_t now)
 	return l;
 }
 
-/* The one place the daily quota's key is named: "PREFIX{SOURCE}:dq"
- * (docs/data-model.md). */
+/* The daily quota's count "B dq" into buf; NULL when it does not fit. */
 static const char *
 daily_key(const struct poll_source *ps, char *buf, size_t len)
 {
-	char base[256];
-
-	rw_tracker_base(rw_store_key_prefix(ps->poller->store), ps->name, base, sizeof(base));
-	snprintf(buf, len, "%sdq", base);
-	return buf;
+	return rw_key_name(RW_KEY_DAILY_QUOTA, rw_store_key_prefix(ps->poller->store), ps->name,
+			   NULL, buf, len);
 }
 
 /* The stored "RESET_MS REMAINING" of a day not over at now: what a restart
@@ -126,7 +123,7 @@ poller_budget_load(struct rw_poll *poll)
 	const struct rw_quota *q = quota_of(ps);
 	const char *argv[2];
 	size_t lens[2];
-	char key[300];
+	char key[RW_KEY_SIZE];
 
 	/* Room for the cursors' command too: the answer is read through
 	 * poll, which a refused HGETALL would free before this is answered. */
@@ -134,7 +131,8 @@ poller_budget_load(struct rw_poll *poll)
 	    rw_store_in_flight(ps->poller->store) + 2 > RW_STORE_MAX_IN_FLIGHT)
 		return;
 	argv[0] = "GET";
-	argv[1] = daily_key(ps, key, sizeof(key));
+	if ((argv[1] = daily_key(ps, key, sizeof(key))) == NULL)
+		return;
 	lens[0] = strlen(argv[0]);
 	lens[1] = strlen(argv[1]);
 	/* Answered before the cursors asked next on the same connection, so
@@ -157,7 +155,7 @@ void
 poller_budget_save(struct poll_source *ps, int64_t now)
 {
 	struct endpoint_limit *l;
-	char key[300], value[64], ttl[32];
+	char key[RW_KEY_SIZE], value[64], ttl[32];
 	const char *argv[5];
 	size_t lens[5];
 
@@ -168,7 +166,8 @@ poller_budget_save(struct poll_source *ps, int64_t now)
 	/* Gone an hour after the reset: a count of a day that is over. */
 	snprintf(ttl, sizeof(ttl), "%" PRId64, l->rl.reset_at_ms - now + 3600 * 1000);
 	argv[0] = "SET";
-	argv[1] = daily_key(ps, key, sizeof(key));
+	if ((argv[1] = daily_key(ps, key, sizeof(key))) == NULL)
+		return;
 	argv[2] = value;
 	argv[3] = "PX";
 	argv[4] = ttl;

@@ -33,11 +33,12 @@ secret_vault(const struct rw_poll *poll)
 	return rw_vault_new(rw_secret_value(key), rw_secret_len(key), err, sizeof(err));
 }
 
+/* The source's key k into buf; NULL when the name does not fit. */
 static const char *
-secret_key(const struct rw_poll *poll, const char *name, char *buf, size_t len)
+secret_key(const struct rw_poll *poll, enum rw_key k, char *buf, size_t len)
 {
-	return rw_vault_key(rw_store_key_prefix(poll->ps->poller->store), poll->ps->name, name, buf,
-			    len);
+	return rw_key_name(k, rw_store_key_prefix(poll->ps->poller->store), poll->ps->name, NULL,
+			   buf, len);
 }
 
 /* True when the poll can no longer go on (its source removed, the poller
@@ -90,14 +91,15 @@ secret_loaded(struct rw_store *st, const redisReply *reply, void *arg)
 }
 
 void
-rw_poll_secret_load(struct rw_poll *poll, const char *name, rw_poll_secret_fn *fn)
+rw_poll_secret_load(struct rw_poll *poll, enum rw_key k, rw_poll_secret_fn *fn)
 {
 	struct secret_call *call = calloc(1, sizeof(*call));
-	char key[300];
-	const char *argv[2] = {"GET", secret_key(poll, name, key, sizeof(key))};
+	char key[RW_KEY_SIZE];
+	const char *argv[2] = {"GET", secret_key(poll, k, key, sizeof(key))};
 	size_t lens[2] = {3, strlen(key)};
 
-	if (call == NULL) {
+	if (call == NULL || argv[1] == NULL) {
+		free(call);
 		fn(poll, RW_POLL_SECRET_STORE, NULL, 0);
 		return;
 	}
@@ -128,12 +130,12 @@ secret_saved(struct rw_store *st, const redisReply *reply, void *arg)
 }
 
 void
-rw_poll_secret_save(struct rw_poll *poll, const char *name, const char *value, size_t len,
+rw_poll_secret_save(struct rw_poll *poll, enum rw_key k, const char *value, size_t len,
 		    rw_poll_secret_fn *fn)
 {
 	struct rw_vault *v = secret_vault(poll);
 	struct secret_call *call = NULL;
-	char key[300], err[160], *sealed = NULL;
+	char key[RW_KEY_SIZE], err[160], *sealed = NULL;
 	const char *argv[3];
 	size_t lens[3];
 
@@ -151,11 +153,12 @@ rw_poll_secret_save(struct rw_poll *poll, const char *name, const char *value, s
 	call->poll = poll;
 	call->fn = fn;
 	argv[0] = "SET";
-	argv[1] = secret_key(poll, name, key, sizeof(key));
+	argv[1] = secret_key(poll, k, key, sizeof(key));
 	argv[2] = sealed;
 	for (int i = 0; i < 3; i++)
-		lens[i] = strlen(argv[i]);
-	if (rw_store_command(poll->ps->poller->store, 3, argv, lens, secret_saved, call) == -1) {
+		lens[i] = strlen(argv[i] ? argv[i] : "");
+	if (argv[1] == NULL ||
+	    rw_store_command(poll->ps->poller->store, 3, argv, lens, secret_saved, call) == -1) {
 		free(call);
 		free(sealed);
 		fn(poll, RW_POLL_SECRET_STORE, NULL, 0);

@@ -31,6 +31,7 @@
 #include "replywatch/config.h"
 #include "replywatch/httpc.h"
 #include "replywatch/item.h"
+#include "replywatch/keys.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
 #include "replywatch/store.h"
@@ -60,15 +61,12 @@ poller_poll_free(struct rw_poll *poll)
 	free(poll);
 }
 
-static char *
-base_key(const struct rw_poll *poll, char *buf, size_t len)
+/* The source's cursor hash "B cur" into buf; NULL when it does not fit. */
+static const char *
+cursors_key(const struct rw_poll *poll, char *buf, size_t len)
 {
-	const struct rw_poller *p = poll->ps->poller;
-	char base[256];
-
-	rw_tracker_base(rw_store_key_prefix(p->store), poll->ps->name, base, sizeof(base));
-	snprintf(buf, len, "%scur", base);
-	return buf;
+	return rw_key_name(RW_KEY_CURSORS, rw_store_key_prefix(poll->ps->poller->store),
+			   poll->ps->name, NULL, buf, len);
 }
 
 const char *
@@ -132,7 +130,7 @@ poller_save_cursors(struct rw_poll *poll)
 	struct rw_poller *p = poll->ps->poller;
 	const char *argv[2 + 2 * CURSOR_FIELDS_MAX];
 	size_t lens[2 + 2 * CURSOR_FIELDS_MAX];
-	char key[300];
+	char key[RW_KEY_SIZE];
 	const char *field;
 	json_t *value;
 	int argc = 0;
@@ -146,7 +144,10 @@ poller_save_cursors(struct rw_poll *poll)
 		return;
 	}
 	argv[argc++] = "HSET";
-	argv[argc++] = base_key(poll, key, sizeof(key));
+	if ((argv[argc++] = cursors_key(poll, key, sizeof(key))) == NULL) {
+		poller_end(poll, RW_POLL_STORE_ERROR, "key name too long: cursors not saved");
+		return;
+	}
 	json_object_foreach(poll->save, field, value)
 	{
 		argv[argc++] = field;
@@ -775,7 +776,7 @@ void
 poller_begin(struct poll_source *ps)
 {
 	struct rw_poll *poll = calloc(1, sizeof(*poll));
-	char key[300];
+	char key[RW_KEY_SIZE];
 	const char *argv[2];
 	size_t lens[2];
 
@@ -792,7 +793,10 @@ poller_begin(struct poll_source *ps)
 	poll->started_ms = rw_now_ms();
 	ps->poll = poll;
 	argv[0] = "HGETALL";
-	argv[1] = base_key(poll, key, sizeof(key));
+	if ((argv[1] = cursors_key(poll, key, sizeof(key))) == NULL) {
+		poller_end(poll, RW_POLL_STORE_ERROR, "key name too long");
+		return;
+	}
 	lens[0] = strlen(argv[0]);
 	lens[1] = strlen(argv[1]);
 	poller_budget_load(poll);

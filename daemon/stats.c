@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "replywatch/config.h"
+#include "replywatch/keys.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
 #include "replywatch/stats.h"
@@ -246,12 +247,16 @@ static void
 read_replies(struct rw_stats *s, struct source_stats *src)
 {
 	struct read_ctx *ctx = ctx_new(s, src->name);
-	char base[256], key[300], start[64], count[16];
+	char key[RW_KEY_SIZE], start[64], count[16];
 
 	if (ctx == NULL)
 		return;
-	rw_tracker_base(rw_store_key_prefix(s->store), src->name, base, sizeof(base));
-	snprintf(key, sizeof(key), "%srs", base);
+	if (rw_key_name(RW_KEY_REPLIES, rw_store_key_prefix(s->store), src->name, NULL, key,
+			sizeof(key)) == NULL) {
+		free(ctx->source);
+		free(ctx);
+		return;
+	}
 	snprintf(start, sizeof(start), "(%s", src->last_id);
 	snprintf(count, sizeof(count), "%d", READ_BATCH);
 	const char *argv[6] = {"XRANGE", key, start, "+", "COUNT", count};
@@ -318,14 +323,15 @@ static void
 read_counts(struct rw_stats *s, struct source_stats *src)
 {
 	struct read_ctx *ctx = ctx_new(s, src->name);
-	char base[256];
+	char base[RW_KEY_SIZE];
 
 	if (ctx == NULL)
 		return;
-	rw_tracker_base(rw_store_key_prefix(s->store), src->name, base, sizeof(base));
-	const char *argv[1] = {base};
+	const char *argv[1] = {
+		rw_key_base(rw_store_key_prefix(s->store), src->name, base, sizeof(base))};
 	size_t len[1] = {strlen(base)};
-	if (rw_store_script(s->store, "counts", 1, 1, argv, len, counts_read, ctx) == -1) {
+	if (argv[0] == NULL ||
+	    rw_store_script(s->store, "counts", 1, 1, argv, len, counts_read, ctx) == -1) {
 		free(ctx->source);
 		free(ctx);
 		return;

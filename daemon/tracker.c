@@ -13,6 +13,7 @@
 #include "replywatch/config.h"
 #include "replywatch/event.h"
 #include "replywatch/item.h"
+#include "replywatch/keys.h"
 #include "replywatch/lifecycle.h"
 #include "replywatch/log.h"
 #include "replywatch/policy.h"
@@ -64,13 +65,6 @@ void
 rw_tracker_free(struct rw_tracker *tr)
 {
 	free(tr);
-}
-
-const char *
-rw_tracker_base(const char *prefix, const char *source, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s{%s}:", prefix, source);
-	return buf;
 }
 
 const struct rw_policy_config *
@@ -276,7 +270,7 @@ run_script(struct rw_tracker *tr, const struct rw_source_config *src, const char
 	struct script_call *call = calloc(1, sizeof(*call));
 	const char *args[16];
 	size_t lens[16];
-	char base[256];
+	char base[RW_KEY_SIZE];
 
 	if (call == NULL || argc > 15) {
 		free(call);
@@ -289,7 +283,12 @@ run_script(struct rw_tracker *tr, const struct rw_source_config *src, const char
 		free(call);
 		return -1;
 	}
-	args[0] = rw_tracker_base(rw_store_key_prefix(tr->store), src->name, base, sizeof(base));
+	if ((args[0] = rw_key_base(rw_store_key_prefix(tr->store), src->name, base,
+				   sizeof(base))) == NULL) {
+		free(call->events_of);
+		free(call);
+		return -1;
+	}
 	lens[0] = strlen(base);
 	for (int i = 0; i < argc; i++) {
 		args[i + 1] = argv[i];

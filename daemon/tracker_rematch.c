@@ -12,6 +12,7 @@
 
 #include "replywatch/config.h"
 #include "replywatch/item.h"
+#include "replywatch/keys.h"
 #include "replywatch/lifecycle.h"
 #include "replywatch/log.h"
 #include "replywatch/policy.h"
@@ -195,12 +196,14 @@ page_read(struct rw_store *st, const redisReply *reply, void *arg)
 static int
 rematch_page(struct rematch_op *op)
 {
-	char base[256], limit[16];
+	char base[RW_KEY_SIZE], limit[16];
 	char codes[4] = {rw_state_code(RW_STATE_OPEN), rw_state_code(RW_STATE_WARNING),
 			 rw_state_code(RW_STATE_BREACHED), '\0'};
 
 	snprintf(limit, sizeof(limit), "%d", REMATCH_PAGE);
-	rw_tracker_base(rw_store_key_prefix(op->tr->store), op->src->name, base, sizeof(base));
+	if (rw_key_base(rw_store_key_prefix(op->tr->store), op->src->name, base, sizeof(base)) ==
+	    NULL)
+		return -1;
 	const char *argv[6] = {base, codes, "", op->after_ms, op->after_id ? op->after_id : "",
 			       limit};
 	size_t len[6];

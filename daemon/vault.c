@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "replywatch/b64.h"
-#include "replywatch/tracker.h"
 #include "replywatch/vault.h"
 
 struct rw_vault {
@@ -205,14 +204,4 @@ done:
 	rw_vault_wipe_free(out, clen + 1);
 	free(raw);
 	return r;
-}
-
-const char *
-rw_vault_key(const char *prefix, const char *source, const char *name, char *buf, size_t len)
-{
-	char base[256];
-
-	rw_tracker_base(prefix, source, base, sizeof(base));
-	snprintf(buf, len, "%s%s", base, name);
-	return buf;
 }

@@ -31,12 +31,6 @@
 #define BACKOFF_CAP_MS 300000
 #define PAGERDUTY_URL "https://events.pagerduty.com/v2/enqueue"
 
-const char *
-alerts_base(const struct rw_alerts *a, const char *source, char *buf, size_t len)
-{
-	return rw_tracker_base(rw_store_key_prefix(a->store), source, buf, len);
-}
-
 struct target *
 alerts_find_target(struct rw_alerts *a, const char *name)
 {

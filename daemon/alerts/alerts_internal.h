@@ -127,8 +127,6 @@ void alerts_target_free(struct target *t);
 /* The target called name in the configuration in force, or NULL (callbacks
  * look their target up by name: a reload may have replaced it). */
 struct target *alerts_find_target(struct rw_alerts *a, const char *name);
-/* Base key "PREFIX{SOURCE}:" of source into buf. */
-const char *alerts_base(const struct rw_alerts *a, const char *source, char *buf, size_t len);
 /* Posts body to t's receiver (signed for a json target with a secret; id
  * is the webhook-id, the same on every attempt). done(c, resp, arg) follows
  * once. Returns 0, or -1 (nothing sent; t->last_error may say why). */

@@ -4,9 +4,10 @@
  * The outbox is the sources' event streams themselves ("PREFIX{S}:ev"),
  * written in the same atomic call as the state change that raised each
  * event. Each target reads every stream through its consumer group
- * "a:TARGET" (consumer "replywatchd"): an entry stays pending in the group
- * until the target's receiver took it (XACK), so after a crash the target
- * first re-reads its pending entries ("0"), then new ones (">").
+ * "a:TARGET" (consumer "replywatchd"; every name from keys.h): an entry
+ * stays pending in the group until the target's receiver took it (XACK), so
+ * after a crash the target first re-reads its pending entries ("0"), then
+ * new ones (">").
  *
  * Dead letters: "PREFIX{S}:dl:TARGET", a list of {"event","reason","at"}
  * (newest first, the last 10 000 kept).
@@ -27,11 +28,11 @@
 
 #include "alerts_internal.h"
 #include "replywatch/clock.h"
+#include "replywatch/keys.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
 #include "replywatch/store.h"
 
-#define CONSUMER "replywatchd"
 #define DEAD_LETTERS_KEPT "9999"
 #define NEW_GROUP_LOOKBACK_MS 60000 /* a new group starts this far back */
 
@@ -57,19 +58,16 @@ find_read(struct target *t, const char *source)
 	return NULL;
 }
 
-static void
-names(const struct rw_alerts *a, const char *target, const char *source, char *key, size_t keylen,
-      char *group, size_t grouplen, const char *suffix)
+/* Source's events stream ("B ev") into key; NULL when the name does not fit
+ * (call() then refuses the command). */
+static const char *
+events_key(const struct rw_alerts *a, const char *source, char *key, size_t len)
 {
-	char base[256];
-
-	alerts_base(a, source, base, sizeof(base));
-	snprintf(key, keylen, "%s%s", base, suffix);
-	if (group != NULL)
-		snprintf(group, grouplen, "a:%s", target);
+	return rw_key_name(RW_KEY_EVENTS, rw_store_key_prefix(a->store), source, NULL, key, len);
 }
 
-/* Sends argv; fn(reply, arg) follows. Counts it for the drain. */
+/* Sends argv (-1 without sending when an argument is NULL: a key name that
+ * did not fit); fn(reply, arg) follows. Counts it for the drain. */
 struct pending_call {
 	struct rw_alerts *a;
 	rw_store_reply_fn *fn;
@@ -93,7 +91,12 @@ call(struct rw_alerts *a, int argc, const char **argv, rw_store_reply_fn *fn, vo
 	struct pending_call *pc;
 	size_t lens[ALERTS_BATCH_MAX + 8];
 
-	if (a->freeing || argc > ALERTS_BATCH_MAX + 8 || (pc = calloc(1, sizeof(*pc))) == NULL)
+	if (a->freeing || argc > ALERTS_BATCH_MAX + 8)
+		return -1;
+	for (int i = 0; i < argc; i++)
+		if (argv[i] == NULL)
+			return -1;
+	if ((pc = calloc(1, sizeof(*pc))) == NULL)
 		return -1;
 	pc->a = a;
 	pc->fn = fn;
@@ -174,15 +177,14 @@ static void
 ack_ids(struct target *t, const char *source, const char **ids, size_t n)
 {
 	const char *argv[ALERTS_READ_COUNT + 4];
-	char key[512], group[200];
+	char key[RW_KEY_SIZE], group[RW_KEY_SIZE];
 	int argc = 0;
 
 	if (n == 0)
 		return;
-	names(t->a, t->name, source, key, sizeof(key), group, sizeof(group), "ev");
 	argv[argc++] = "XACK";
-	argv[argc++] = key;
-	argv[argc++] = group;
+	argv[argc++] = events_key(t->a, source, key, sizeof(key));
+	argv[argc++] = rw_key_alert_group(t->name, group, sizeof(group));
 	for (size_t i = 0; i < n && argc < ALERTS_READ_COUNT + 3; i++)
 		argv[argc++] = ids[i];
 	if (call(t->a, argc, argv, NULL, NULL) == -1)
@@ -211,15 +213,14 @@ group_created(struct rw_store *st, const redisReply *reply, void *arg)
 static void
 create_group(struct read_call *rc)
 {
-	char key[512], group[200], start[32];
+	char key[RW_KEY_SIZE], group[RW_KEY_SIZE], start[32];
 	const char *argv[6];
 
-	names(rc->a, rc->target, rc->source, key, sizeof(key), group, sizeof(group), "ev");
 	snprintf(start, sizeof(start), "%" PRId64 "-0", rw_now_ms() - NEW_GROUP_LOOKBACK_MS);
 	argv[0] = "XGROUP";
 	argv[1] = "CREATE";
-	argv[2] = key;
-	argv[3] = group;
+	argv[2] = events_key(rc->a, rc->source, key, sizeof(key));
+	argv[3] = rw_key_alert_group(rc->target, group, sizeof(group));
 	argv[4] = start;
 	argv[5] = "MKSTREAM";
 	if (call(rc->a, 6, argv, group_created, rc) == -1) {
@@ -323,7 +324,7 @@ void
 outbox_read(struct target *t, struct source_read *r)
 {
 	struct read_call *rc = calloc(1, sizeof(*rc));
-	char key[512], group[200], count[16];
+	char key[RW_KEY_SIZE], group[RW_KEY_SIZE], count[16];
 	const char *argv[9];
 
 	if (rc == NULL || (rc->target = strdup(t->name)) == NULL ||
@@ -334,16 +335,15 @@ outbox_read(struct target *t, struct source_read *r)
 	}
 	rc->a = t->a;
 	rc->backlog = !r->backlog_read;
-	names(t->a, t->name, r->source, key, sizeof(key), group, sizeof(group), "ev");
 	snprintf(count, sizeof(count), "%d", ALERTS_READ_COUNT);
 	argv[0] = "XREADGROUP";
 	argv[1] = "GROUP";
-	argv[2] = group;
-	argv[3] = CONSUMER;
+	argv[2] = rw_key_alert_group(t->name, group, sizeof(group));
+	argv[3] = RW_KEY_ALERT_CONSUMER;
 	argv[4] = "COUNT";
 	argv[5] = count;
 	argv[6] = "STREAMS";
-	argv[7] = key;
+	argv[7] = events_key(t->a, r->source, key, sizeof(key));
 	argv[8] = rc->backlog ? (r->backlog_after[0] ? r->backlog_after : "0") : ">";
 	/* Only replicated events are delivered: WAIT and XREADGROUP leave back
 	 * to back on the store's one connection, so every entry the read sees
@@ -391,7 +391,7 @@ outbox_ack(struct target *t, const struct queued *q, size_t n)
 void
 outbox_dead_letter(struct target *t, const struct queued *q, size_t n, const char *reason)
 {
-	char key[512], suffix[200], at[40];
+	char key[RW_KEY_SIZE], at[40];
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *doc = json_pack("{s:O, s:s, s:s}", "event", q[i].event, "reason", reason,
@@ -399,10 +399,10 @@ outbox_dead_letter(struct target *t, const struct queued *q, size_t n, const cha
 		char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 
 		json_decref(doc);
-		snprintf(suffix, sizeof(suffix), "dl:%s", t->name);
-		names(t->a, t->name, q[i].source, key, sizeof(key), NULL, 0, suffix);
-		const char *push[] = {"LPUSH", key, text};
-		const char *trim[] = {"LTRIM", key, "0", DEAD_LETTERS_KEPT};
+		const char *dl = rw_key_name(RW_KEY_DEAD_LETTERS, rw_store_key_prefix(t->a->store),
+					     q[i].source, t->name, key, sizeof(key));
+		const char *push[] = {"LPUSH", dl, text};
+		const char *trim[] = {"LTRIM", dl, "0", DEAD_LETTERS_KEPT};
 
 		if (text == NULL || call(t->a, 3, push, NULL, NULL) == -1 ||
 		    call(t->a, 4, trim, NULL, NULL) == -1)
@@ -475,11 +475,11 @@ figure_done(struct rw_store *st, const redisReply *reply, void *arg)
 {
 	struct figure_call *fc = arg;
 	struct source_read *r = find_read(alerts_find_target(fc->a, fc->target), fc->source);
-	char group[200];
+	char group[RW_KEY_SIZE];
 
 	(void)st;
-	snprintf(group, sizeof(group), "a:%s", fc->target);
-	if (r != NULL && reply != NULL && reply->type != REDIS_REPLY_ERROR) {
+	if (r != NULL && reply != NULL && reply->type != REDIS_REPLY_ERROR &&
+	    rw_key_alert_group(fc->target, group, sizeof(group)) != NULL) {
 		if (fc->dead) {
 			r->dead = integer(reply);
 		} else {
@@ -495,7 +495,7 @@ static void
 ask_figure(struct rw_alerts *a, const struct target *t, const char *source, bool dead)
 {
 	struct figure_call *fc = calloc(1, sizeof(*fc));
-	char key[512], suffix[200];
+	char key[RW_KEY_SIZE];
 
 	if (fc == NULL || (fc->target = strdup(t->name)) == NULL ||
 	    (fc->source = strdup(source)) == NULL) {
@@ -505,11 +505,11 @@ ask_figure(struct rw_alerts *a, const struct target *t, const char *source, bool
 	}
 	fc->a = a;
 	fc->dead = dead;
-	snprintf(suffix, sizeof(suffix), "dl:%s", t->name);
-	names(a, t->name, source, key, sizeof(key), NULL, 0, dead ? suffix : "ev");
-
-	const char *info[] = {"XINFO", "GROUPS", key};
-	const char *llen[] = {"LLEN", key};
+	const char *name = dead ? rw_key_name(RW_KEY_DEAD_LETTERS, rw_store_key_prefix(a->store),
+					      source, t->name, key, sizeof(key))
+				: events_key(a, source, key, sizeof(key));
+	const char *info[] = {"XINFO", "GROUPS", name};
+	const char *llen[] = {"LLEN", name};
 
 	if (call(a, dead ? 2 : 3, dead ? llen : info, figure_done, fc) == -1)
 		figure_call_free(fc);
@@ -534,10 +534,13 @@ struct record_call {
 	char id[RW_EVENT_ID_SIZE];
 };
 
-static void
+/* The target's request under way ("P rq:TARGET") into key; NULL when the
+ * name does not fit (call() then refuses the command). */
+static const char *
 record_key(const struct target *t, char *key, size_t len)
 {
-	snprintf(key, len, "%srq:%s", rw_store_key_prefix(t->a->store), t->name);
+	return rw_key_name(RW_KEY_REQUEST, rw_store_key_prefix(t->a->store), NULL, t->name, key,
+			   len);
 }
 
 static struct record_call *
@@ -586,12 +589,11 @@ int
 outbox_load(struct target *t)
 {
 	struct record_call *rc = record_call_new(t, NULL);
-	char key[512];
+	char key[RW_KEY_SIZE];
 
 	if (rc == NULL)
 		return -1;
-	record_key(t, key, sizeof(key));
-	const char *argv[] = {"GET", key};
+	const char *argv[] = {"GET", record_key(t, key, sizeof(key))};
 
 	if (call(t->a, 2, argv, record_loaded, rc) == -1) {
 		record_call_free(rc);
@@ -623,12 +625,11 @@ int
 outbox_store(struct target *t, const char *id, const char *text)
 {
 	struct record_call *rc = record_call_new(t, id);
-	char key[512];
+	char key[RW_KEY_SIZE];
 
 	if (rc == NULL)
 		return -1;
-	record_key(t, key, sizeof(key));
-	const char *argv[] = {"SET", key, text, "NX"};
+	const char *argv[] = {"SET", record_key(t, key, sizeof(key)), text, "NX"};
 
 	if (call(t->a, 4, argv, record_stored, rc) == -1) {
 		record_call_free(rc);
@@ -640,10 +641,9 @@ outbox_store(struct target *t, const char *id, const char *text)
 int
 outbox_forget(struct target *t)
 {
-	char key[512];
+	char key[RW_KEY_SIZE];
 
-	record_key(t, key, sizeof(key));
-	const char *argv[] = {"DEL", key};
+	const char *argv[] = {"DEL", record_key(t, key, sizeof(key))};
 
 	return call(t->a, 2, argv, NULL, NULL);
 }

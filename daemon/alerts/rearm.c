@@ -23,6 +23,7 @@
 #include "replywatch/alertfmt.h"
 #include "replywatch/event.h"
 #include "replywatch/httpc.h"
+#include "replywatch/keys.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
 #include "replywatch/policy.h"
@@ -83,18 +84,22 @@ command(struct rw_alerts *a, int argc, const char **argv, rw_store_reply_fn *fn,
 	return rw_store_command(a->store, argc, argv, lens, fn, arg);
 }
 
-static void
+/* The target's repeat set for source ("B rp:TARGET") into key; NULL when
+ * the name does not fit. */
+static const char *
 repeat_key(const struct target *t, const char *source, char *key, size_t len)
 {
-	char base[256];
-
-	snprintf(key, len, "%srp:%s", alerts_base(t->a, source, base, sizeof(base)), t->name);
+	return rw_key_name(RW_KEY_REPEATS, rw_store_key_prefix(t->a->store), source, t->name, key,
+			   len);
 }
 
-static void
+/* The target's Alertmanager alerts ("P am:TARGET") into key; NULL when the
+ * name does not fit. */
+static const char *
 am_key(const struct target *t, char *key, size_t len)
 {
-	snprintf(key, len, "%sam:%s", rw_store_key_prefix(t->a->store), t->name);
+	return rw_key_name(RW_KEY_ALERTMANAGER, rw_store_key_prefix(t->a->store), NULL, t->name,
+			   key, len);
 }
 
 /* Records the Alertmanager alerts event raised or resolved. */
@@ -102,15 +107,19 @@ static void
 am_record(struct target *t, const json_t *event, int64_t now)
 {
 	json_t *events = json_pack("[O]", event), *alerts, *alert;
-	char err[120], key[512], field[160], *text;
+	char err[120], key[RW_KEY_SIZE], field[160], *text;
 	size_t i;
 
+	if (am_key(t, key, sizeof(key)) == NULL) {
+		json_decref(events);
+		log_warnx("alert target %s: alert state not stored (key name too long)", t->name);
+		return;
+	}
 	text = events ? rw_alertfmt_alertmanager(events, now, ACTIVE_FOR_MS, err, sizeof(err))
 		      : NULL;
 	json_decref(events);
 	alerts = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
-	am_key(t, key, sizeof(key));
 	json_array_foreach(alerts, i, alert)
 	{
 		json_t *labels = json_object_get(alert, "labels");
@@ -158,7 +167,7 @@ void
 rearm_delivered(struct target *t, const struct queued *q, size_t n)
 {
 	int64_t now = rw_now_ms();
-	char key[512], when[32];
+	char key[RW_KEY_SIZE], when[32];
 
 	for (size_t i = 0; i < n; i++) {
 		const char *type = json_string_value(json_object_get(q[i].event, "type"));
@@ -167,9 +176,9 @@ rearm_delivered(struct target *t, const struct queued *q, size_t n)
 			continue;
 		if (t->cfg->format == RW_ALERT_ALERTMANAGER && rw_alertfmt_alertname(type))
 			am_record(t, q[i].event, now);
-		if (t->cfg->repeat_every <= 0 || q[i].mention == NULL)
+		if (t->cfg->repeat_every <= 0 || q[i].mention == NULL ||
+		    repeat_key(t, q[i].source, key, sizeof(key)) == NULL)
 			continue;
-		repeat_key(t, q[i].source, key, sizeof(key));
 		if (strcmp(type, "breach") == 0 || strcmp(type, "escalation") == 0) {
 			snprintf(when, sizeof(when), "%" PRId64, now + t->cfg->repeat_every * 1000);
 			const char *argv[] = {"ZADD", key, when, q[i].mention};
@@ -193,17 +202,17 @@ mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 	const struct rw_source_config *src =
 		t ? rw_config_find_source(nc->a->cfg, nc->source) : NULL;
 	struct rw_mention m = {0};
-	char key[512], when[32], id[RW_EVENT_ID_SIZE];
+	char key[RW_KEY_SIZE], when[32], id[RW_EVENT_ID_SIZE];
 	int64_t now = rw_now_ms();
 
 	(void)st;
 	if (t == NULL || src == NULL || reply == NULL || reply->type != REDIS_REPLY_ARRAY ||
-	    reply->elements != 1 || t->cfg->repeat_every <= 0) {
+	    reply->elements != 1 || t->cfg->repeat_every <= 0 ||
+	    repeat_key(t, nc->source, key, sizeof(key)) == NULL) {
 		name_call_free(nc);
 		return;
 	}
 	reply = reply->element[0]; /* the fetch script's answer: one record */
-	repeat_key(t, nc->source, key, sizeof(key));
 	if (rw_mention_decode(&m, nc->mention, reply) != 0 || m.state != RW_STATE_BREACHED) {
 		/* Answered, closed, expired or gone: no more repeats. */
 		const char *argv[] = {"ZREM", key, nc->mention};
@@ -248,10 +257,13 @@ static void
 repeats_due(struct rw_store *st, const redisReply *reply, void *arg)
 {
 	struct name_call *nc = arg;
-	char base[256];
+	char base[RW_KEY_SIZE];
+	const char *b =
+		rw_key_base(rw_store_key_prefix(nc->a->store), nc->source, base, sizeof(base));
 
 	(void)st;
-	for (size_t i = 0; reply != NULL && reply->type == REDIS_REPLY_ARRAY && i < reply->elements;
+	for (size_t i = 0;
+	     b != NULL && reply != NULL && reply->type == REDIS_REPLY_ARRAY && i < reply->elements;
 	     i++) {
 		struct name_call *mc;
 
@@ -260,8 +272,7 @@ repeats_due(struct rw_store *st, const redisReply *reply, void *arg)
 		mc = name_call_new(nc->a, nc->target, nc->source, reply->element[i]->str);
 		if (mc == NULL)
 			break;
-		const char *argv[] = {alerts_base(nc->a, nc->source, base, sizeof(base)), "ids",
-				      mc->mention};
+		const char *argv[] = {b, "ids", mc->mention};
 		size_t lens[] = {strlen(argv[0]), 3, strlen(argv[2])};
 
 		if (nc->a->freeing || rw_store_script(nc->a->store, "fetch", 1, 3, argv, lens,
@@ -274,7 +285,7 @@ repeats_due(struct rw_store *st, const redisReply *reply, void *arg)
 static void
 repeat_check(struct target *t, int64_t now)
 {
-	char key[512], max[32];
+	char key[RW_KEY_SIZE], max[32];
 
 	snprintf(max, sizeof(max), "%" PRId64, now);
 	for (size_t i = 0; i < t->nreads; i++) {
@@ -282,7 +293,10 @@ repeat_check(struct target *t, int64_t now)
 
 		if (nc == NULL)
 			return;
-		repeat_key(t, nc->source, key, sizeof(key));
+		if (repeat_key(t, nc->source, key, sizeof(key)) == NULL) {
+			name_call_free(nc);
+			continue;
+		}
 		const char *argv[] = {"ZRANGEBYSCORE", key, "-inf",           max,
 				      "LIMIT",         "0", REPEATS_PER_CHECK};
 
@@ -316,18 +330,18 @@ am_state_read(struct rw_store *st, const redisReply *reply, void *arg)
 	struct target *t = alerts_find_target(nc->a, nc->target);
 	int64_t now = rw_now_ms();
 	json_t *alerts = json_array();
-	char key[512], ends[40], id[64];
+	char key[RW_KEY_SIZE], ends[40], id[64];
 	char *body;
 
 	(void)st;
-	if (t == NULL || reply == NULL || reply->type != REDIS_REPLY_ARRAY || alerts == NULL) {
+	if (t == NULL || reply == NULL || reply->type != REDIS_REPLY_ARRAY || alerts == NULL ||
+	    am_key(t, key, sizeof(key)) == NULL) {
 		if (t != NULL)
 			t->reposting = false;
 		json_decref(alerts);
 		name_call_free(nc);
 		return;
 	}
-	am_key(t, key, sizeof(key));
 	for (size_t i = 0; i + 1 < reply->elements; i += 2) {
 		json_t *doc = json_loads(reply->element[i + 1]->str, 0, NULL);
 		json_t *alert = json_object_get(doc, "alert");
@@ -361,11 +375,14 @@ static void
 repost(struct target *t)
 {
 	struct name_call *nc = name_call_new(t->a, t->name, NULL, NULL);
-	char key[512];
+	char key[RW_KEY_SIZE];
 
 	if (nc == NULL)
 		return;
-	am_key(t, key, sizeof(key));
+	if (am_key(t, key, sizeof(key)) == NULL) {
+		name_call_free(nc);
+		return;
+	}
 	const char *argv[] = {"HGETALL", key};
 
 	if (command(t->a, 2, argv, am_state_read, nc) == -1) {

@@ -19,6 +19,7 @@
 #include "replywatch/daemon.h"
 #include "replywatch/event.h"
 #include "replywatch/http.h"
+#include "replywatch/keys.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
 
@@ -174,14 +175,17 @@ static int
 read_stream(struct events_call *call, struct rw_daemon *d, const char *source, const char *start)
 {
 	struct stream_read *r = calloc(1, sizeof(*r));
-	char base[256], key[300], count[16];
+	char key[RW_KEY_SIZE], count[16];
 
 	if (r == NULL)
 		return -1;
 	r->call = call;
 	r->source = source;
-	rw_tracker_base(rw_store_key_prefix(rw_daemon_store(d)), source, base, sizeof(base));
-	snprintf(key, sizeof(key), "%sev", base);
+	if (rw_key_name(RW_KEY_EVENTS, rw_store_key_prefix(rw_daemon_store(d)), source, NULL, key,
+			sizeof(key)) == NULL) {
+		free(r);
+		return -1;
+	}
 	snprintf(count, sizeof(count), "%zu", call->limit);
 	const char *argv[6] = {"XRANGE", key, start, "+", "COUNT", count};
 	size_t len[6];

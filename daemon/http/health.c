@@ -14,6 +14,7 @@
 #include "replywatch/daemon.h"
 #include "replywatch/health.h"
 #include "replywatch/http.h"
+#include "replywatch/keys.h"
 #include "replywatch/store.h"
 
 static void
@@ -65,15 +66,20 @@ readyz(struct rw_http_request *req, void *arg)
 {
 	struct rw_daemon *d = arg;
 	struct rw_store *st = rw_daemon_store(d);
-	char reason[300], key[256];
+	char reason[300], key[RW_KEY_SIZE];
 
 	if (!rw_daemon_ready(d, reason, sizeof(reason))) {
 		respond_not_ready(req, reason);
 		return;
 	}
-	snprintf(key, sizeof(key), "%sreadyz", rw_store_key_prefix(st));
-	const char *argv[2] = {key, "readyz"};
+	const char *argv[2] = {
+		rw_key_name(RW_KEY_READYZ, rw_store_key_prefix(st), NULL, NULL, key, sizeof(key)),
+		"readyz"};
 	size_t len[2] = {strlen(key), 6};
+	if (argv[0] == NULL) {
+		respond_not_ready(req, "redis.key_prefix too long");
+		return;
+	}
 	if (rw_store_script(st, "ping", 1, 2, argv, len, readyz_answered, req) == -1) {
 		snprintf(reason, sizeof(reason), "redis %s: %s", rw_store_address(st),
 			 rw_store_connected(st) ? "too many commands in flight"

@@ -18,6 +18,7 @@
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
 #include "replywatch/http.h"
+#include "replywatch/keys.h"
 #include "replywatch/mention.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
@@ -201,7 +202,7 @@ page_start(struct list_call *call, const struct rw_source_config *src, const cha
 	   const char *policy, int64_t after_ms, const char *after_source, const char *after_id)
 {
 	struct source_page *page = calloc(1, sizeof(*page));
-	char base[256], ms[32] = "", limit[16];
+	char base[RW_KEY_SIZE], ms[32] = "", limit[16];
 	const char *id = "";
 
 	if (page == NULL)
@@ -218,8 +219,11 @@ page_start(struct list_call *call, const struct rw_source_config *src, const cha
 		id = c > 0 ? "" : (c == 0 ? after_id : "\xff");
 	}
 	snprintf(limit, sizeof(limit), "%zu", call->limit);
-	rw_tracker_base(rw_store_key_prefix(rw_daemon_store(call->d)), src->name, base,
-			sizeof(base));
+	if (rw_key_base(rw_store_key_prefix(rw_daemon_store(call->d)), src->name, base,
+			sizeof(base)) == NULL) {
+		free(page);
+		return -1;
+	}
 	const char *argv[6] = {base, codes, policy ? policy : "", ms, id, limit};
 	size_t len[6];
 	for (int i = 0; i < 6; i++)
@@ -348,7 +352,7 @@ static void
 get_mention(struct rw_http_request *req, void *arg)
 {
 	struct rw_daemon *d = arg;
-	char *source, *id, base[256];
+	char *source, *id, base[RW_KEY_SIZE];
 	const struct rw_source_config *src;
 	struct one_call *call;
 
@@ -367,10 +371,12 @@ get_mention(struct rw_http_request *req, void *arg)
 	call->req = req;
 	call->src = src;
 	free(source);
-	rw_tracker_base(rw_store_key_prefix(rw_daemon_store(d)), src->name, base, sizeof(base));
-	const char *argv[3] = {base, "ids", call->id};
+	const char *argv[3] = {
+		rw_key_base(rw_store_key_prefix(rw_daemon_store(d)), src->name, base, sizeof(base)),
+		"ids", call->id};
 	size_t len[3] = {strlen(base), 3, strlen(call->id)};
-	if (rw_store_script(rw_daemon_store(d), "fetch", 1, 3, argv, len, one_read, call) == -1) {
+	if (argv[0] == NULL ||
+	    rw_store_script(rw_daemon_store(d), "fetch", 1, 3, argv, len, one_read, call) == -1) {
 		free(call->id);
 		free(call);
 		rw_http_respond_error(req, 503, "redis unavailable");

@@ -28,7 +28,7 @@ local function check(c)
 		if record_exists(base, c.id) then return 'dup' end
 		absent[c.id] = true
 		if c.orphan == 'check' then
-			local o = redis.call('GET', base .. 'or:' .. c.id)
+			local o = redis.call('GET', base .. KEY.orphan_reply .. c.id)
 			if o then return 'orphan', o end
 		end
 		return 'ok'
@@ -50,38 +50,38 @@ local function apply(c)
 		ix_remove(base, c.from[1], c.from[2], c.created, c.id)
 	end
 	ix_add(base, c.to[1], c.to[2], c.created, c.id)
-	redis.call('SADD', base .. 'ixp', c.to[2])
+	redis.call('SADD', base .. KEY.index_policies, c.to[2])
 	if c.due == false then
-		redis.call('ZREM', base .. 'due', c.id)
+		redis.call('ZREM', base .. KEY.due, c.id)
 	elseif type(c.due) == 'number' then
-		redis.call('ZADD', base .. 'due', c.due, c.id)
+		redis.call('ZADD', base .. KEY.due, c.due, c.id)
 	end
 	-- A mention that starts its conversation (most do: its id is the
 	-- conversation's) needs no cv entry: "fetch reply" reads it by id. (The
 	-- first layout kept one, hence the ZREM all the same.)
 	if c.conv then
 		if not c.conv_add then
-			redis.call('ZREM', base .. 'cv:' .. c.conv, c.id)
+			redis.call('ZREM', base .. KEY.conversation .. c.conv, c.id)
 		elseif c.conv ~= c.id then
-			redis.call('ZADD', base .. 'cv:' .. c.conv, c.created, c.id)
+			redis.call('ZADD', base .. KEY.conversation .. c.conv, c.created, c.id)
 		end
 	end
 	if c.resolved then
-		redis.call('PEXPIRE', base .. 'm:' .. c.id, op.retention_ms)
+		redis.call('PEXPIRE', base .. KEY.resolved .. c.id, op.retention_ms)
 	end
 	if c.orphan == 'consume' then
-		redis.call('DEL', base .. 'or:' .. c.id)
+		redis.call('DEL', base .. KEY.orphan_reply .. c.id)
 	end
 	if c.log then
 		-- The reply log: statistics windows are rebuilt from it.
-		redis.call('XADD', base .. 'rs', 'MINID', '~', op.replies_minid, '*',
+		redis.call('XADD', base .. KEY.replies, 'MINID', '~', op.replies_minid, '*',
 			'r', c.log[1], 't', c.log[2])
 	end
 	for _, e in ipairs(c.events or {}) do
-		redis.call('XADD', base .. 'ev', 'MINID', '~', op.events_minid, '*', 'e', e)
+		redis.call('XADD', base .. KEY.events, 'MINID', '~', op.events_minid, '*', 'e', e)
 	end
 	for f, n in pairs(c.cnt or {}) do
-		redis.call('HINCRBY', base .. 'cnt', f, n)
+		redis.call('HINCRBY', base .. KEY.counters, f, n)
 	end
 end
 

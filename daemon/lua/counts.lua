@@ -5,7 +5,7 @@
 -- include layout.lua
 local base = KEYS[1]
 local rows = {}
-for _, p in ipairs(redis.call('SMEMBERS', base .. 'ixp')) do
+for _, p in ipairs(redis.call('SMEMBERS', base .. KEY.index_policies)) do
 	local oldest = 0
 	local n = {}
 	for i, s in ipairs({ 'o', 'w', 'b' }) do
@@ -15,4 +15,4 @@ for _, p in ipairs(redis.call('SMEMBERS', base .. 'ixp')) do
 	end
 	rows[#rows + 1] = { p, n[1], n[2], n[3], int_text(oldest) }
 end
-return { rows, redis.call('HGETALL', base .. 'cnt') }
+return { rows, redis.call('HGETALL', base .. KEY.counters) }

@@ -49,14 +49,14 @@ elseif mode == 'reply' then
 				out[#out + 1] = f
 			end
 		end
-		local ids = redis.call('ZRANGEBYSCORE', base .. 'cv:' .. t.v, '-inf', t.c)
+		local ids = redis.call('ZRANGEBYSCORE', base .. KEY.conversation .. t.v, '-inf', t.c)
 		for _, id in ipairs(ids) do sibling(id, fields(id)) end
 		-- A conversation's first mention is not in its cv set (see apply).
 		sibling(t.v, fields(t.v))
 	end
 elseif mode == 'conv' then
 	local conv, at = ARGV[2], tonumber(ARGV[3])
-	for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'cv:' .. conv, '-inf', ARGV[3])) do
+	for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. KEY.conversation .. conv, '-inf', ARGV[3])) do
 		out[#out + 1] = id
 		out[#out + 1] = fields(id)
 	end
@@ -75,31 +75,31 @@ elseif mode == 'due' or mode == 'next' then
 		if t and (earliest == nil or t < earliest) then earliest = t end
 	end
 	if mode == 'due' then
-		local ids = redis.call('ZRANGEBYSCORE', base .. 'due', '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
+		local ids = redis.call('ZRANGEBYSCORE', base .. KEY.due, '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])
 		for _, id in ipairs(ids) do
 			local f = fields(id)
 			if #f == 0 then
 				-- The mention is gone (deleted by hand?): its deadline goes too.
-				redis.call('ZREM', base .. 'due', id)
+				redis.call('ZREM', base .. KEY.due, id)
 			else
 				out[#out + 1] = id
 				out[#out + 1] = f
 			end
 		end
 	else
-		local first = redis.call('ZRANGE', base .. 'due', 0, 0, 'WITHSCORES')
+		local first = redis.call('ZRANGE', base .. KEY.due, 0, 0, 'WITHSCORES')
 		if #first == 2 then note(tonumber(first[2])) end
 	end
 	-- Open and warned mentions, oldest first per policy. A few members past
 	-- the first are read too, so a re-match under way (mixed deadlines in
 	-- one set) cannot hide a due mention for long.
 	local scan = mode == 'due' and 200 or 16
-	for _, policy in ipairs(redis.call('SMEMBERS', base .. 'ixp')) do
+	for _, policy in ipairs(redis.call('SMEMBERS', base .. KEY.index_policies)) do
 		for _, st in ipairs({'o', 'w'}) do
 			for _, row in ipairs(ix_range(base, st, policy, nil, nil, scan)) do
 				local id = row[2]
 				if mode == 'due' and #out >= 2 * limit then break end
-				if not redis.call('ZSCORE', base .. 'due', id) then
+				if not redis.call('ZSCORE', base .. KEY.due, id) then
 					local r = flat_to_map(fields(id))
 					local v = { r.W, r.B, r.E, r.X, r.s }
 					local t = nil

@@ -14,7 +14,7 @@ local policies = {}
 if policy ~= '' then
 	policies = { policy }
 else
-	policies = redis.call('SMEMBERS', base .. 'ixp')
+	policies = redis.call('SMEMBERS', base .. KEY.index_policies)
 end
 
 -- Up to limit from each index, merged.

@@ -9,10 +9,10 @@
 local base = KEYS[1]
 local budget = tonumber(ARGV[1])
 local moved = 0
-for _, p in ipairs(redis.call('SMEMBERS', base .. 'ixp')) do
+for _, p in ipairs(redis.call('SMEMBERS', base .. KEY.index_policies)) do
 	for i = 1, 6 do
 		local st = string.sub('owbrcx', i, i)
-		local old = base .. 'ix:' .. st .. ':' .. p
+		local old = base .. KEY.first_layout_index .. st .. ':' .. p
 		while moved < budget do
 			local rows = redis.call('ZRANGE', old, 0, 99, 'WITHSCORES')
 			if #rows == 0 then break end

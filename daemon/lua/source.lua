@@ -7,8 +7,9 @@
 -- restarts and is shared by every daemon: a source already known down
 -- raises no second source_down, and source_up only follows a source_down.
 -- Returns the new event's stream id, or false when nothing changed.
+-- include layout.lua
 local base = KEYS[1]
-local was_down = redis.call('HGET', base .. 'cur', 'down') == '1'
+local was_down = redis.call('HGET', base .. KEY.cursors, 'down') == '1'
 if (ARGV[1] == 'down') == was_down then return false end
-redis.call('HSET', base .. 'cur', 'down', ARGV[1] == 'down' and '1' or '0')
-return redis.call('XADD', base .. 'ev', 'MINID', '~', ARGV[3], '*', 'e', ARGV[2])
+redis.call('HSET', base .. KEY.cursors, 'down', ARGV[1] == 'down' and '1' or '0')
+return redis.call('XADD', base .. KEY.events, 'MINID', '~', ARGV[3], '*', 'e', ARGV[2])

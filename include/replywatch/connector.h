@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "replywatch/config.h"
+#include "replywatch/keys.h"
 
 struct rw_poll;
 struct rw_page;
@@ -298,7 +299,7 @@ void rw_poll_warning(struct rw_poll *poll, const char *msg);
  * Secrets a connector keeps in Redis across restarts (a rotating refresh
  * token: docs/signin.md "Rotating refresh tokens"), encrypted with the
  * configuration's secrets_key (vault.h; the source's name is the AAD) under
- * the key "PREFIX{SOURCE}:NAME" (rw_vault_key). Implemented in
+ * the source's key named in keys.h (RW_KEY_CREDENTIAL). Implemented in
  * poller_secret.c with the poller's store; fn runs exactly once, from a
  * store callback or at once. The value passed to fn is borrowed and wiped
  * when fn returns.
@@ -313,11 +314,12 @@ enum rw_poll_secret_status {
 };
 typedef void rw_poll_secret_fn(struct rw_poll *poll, enum rw_poll_secret_status status,
 			       const char *value, size_t len);
-/* Reads and decrypts the source's secret name. */
-void rw_poll_secret_load(struct rw_poll *poll, const char *name, rw_poll_secret_fn *fn);
+/* Reads and decrypts the source's secret kept under key (a source key of
+ * keys.h taking no argument). */
+void rw_poll_secret_load(struct rw_poll *poll, enum rw_key key, rw_poll_secret_fn *fn);
 /* Encrypts value (len bytes) and writes it in one SET, replacing what was
  * stored; fn gets RW_POLL_SECRET_OK only once Redis confirmed the write. */
-void rw_poll_secret_save(struct rw_poll *poll, const char *name, const char *value, size_t len,
+void rw_poll_secret_save(struct rw_poll *poll, enum rw_key key, const char *value, size_t len,
 			 rw_poll_secret_fn *fn);
 /* For /status (the source's "credential"): when the stored credential was
  * last rotated and when it expires (ms; 0: unknown). */

@@ -13,8 +13,7 @@
  *   (connector.h, struct rw_queued_read): member "KIND|ID|CONVERSATION"
  *   scored by the receipt time (ms), and a hash of failed reads per member.
  *
- * Every key name is made by rw_hookstore_key (one place, for the later
- * module that will own all key names). Operations are asynchronous through
+ * The key names ("B rm", "B hq", "B hqa") come from keys.h. Operations are asynchronous through
  * the store; each calls its done function exactly once when it returned 0,
  * never when it returned -1 (nothing was sent). They may be called from a
  * store or HTTP callback.
@@ -28,17 +27,6 @@
 
 struct rw_store;
 struct rw_item;
-
-enum rw_hookstore_key {
-	RW_HOOKSTORE_REMOVED,  /* "B rm": sorted set, member id, score removal ms */
-	RW_HOOKSTORE_QUEUE,    /* "B hq": sorted set, member KIND|ID|CONV, score receipt ms */
-	RW_HOOKSTORE_ATTEMPTS, /* "B hqa": hash, member -> failed reads */
-};
-
-/* The key k of source under prefix into buf ("PREFIX{SOURCE}:rm"); buf is
- * returned. */
-const char *rw_hookstore_key(const char *prefix, const char *source, enum rw_hookstore_key k,
-			     char *buf, size_t len);
 
 #define RW_HOOKSTORE_REMOVED_TTL_MS ((int64_t)24 * 3600 * 1000)
 #define RW_HOOKSTORE_REMOVED_MAX 10000

@@ -94,9 +94,6 @@ typedef void rw_tracker_open_fn(void *arg, int result, const struct rw_open_item
 int rw_tracker_open_ids(struct rw_tracker *tr, const struct rw_source_config *src, int64_t after_ms,
 			const char *after_id, size_t limit, rw_tracker_open_fn *fn, void *arg);
 
-/* "PREFIX{SOURCE}:" into buf: the base of every key of one source. */
-const char *rw_tracker_base(const char *prefix, const char *source, char *buf, size_t len);
-
 void rw_tracker_free(struct rw_tracker *tr);
 
 #endif

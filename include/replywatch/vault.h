@@ -58,11 +58,6 @@ char *rw_vault_seal(const struct rw_vault *v, const char *context, const void *p
 int rw_vault_open(const struct rw_vault *v, const char *context, const char *text, char **plain,
 		  size_t *len, char *err, size_t errlen);
 
-/* The Redis key of source's secret name: "PREFIX{SOURCE}:NAME" (the
- * source's base, as the tracker builds it) into buf; returns buf. */
-const char *rw_vault_key(const char *prefix, const char *source, const char *name, char *buf,
-			 size_t len);
-
 /* Wipes len bytes of p and frees it; NULL is fine. */
 void rw_vault_wipe_free(void *p, size_t len);
 

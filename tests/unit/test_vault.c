@@ -153,10 +153,3 @@ Test(vault, empty_key_refused)
 	cr_assert_null(rw_vault_new("", 0, err, sizeof(err)));
 	cr_assert_str_eq(err, "secrets_key is empty");
 }
-
-Test(vault, redis_key)
-{
-	char buf[64];
-
-	cr_assert_str_eq(rw_vault_key("rw:", "shop", "auth", buf, sizeof(buf)), "rw:{shop}:auth");
-}

@@ -17,6 +17,30 @@
 -- score: the least created_at the bucket takes). "ixn" counts each index's
 -- members, "ixq" numbers buckets.
 
+-- Key names under a source's base (KEYS[1], "PREFIX{SOURCE}:"): the only
+-- place the scripts spell them. include/replywatch/keys.h names the same
+-- suffixes on the C side (tests/integration/test_keys.c holds the two
+-- together); docs/data-model.md says what each key holds. A name ending in
+-- ':' is followed by an id, a bucket or an index.
+local KEY = {
+	open_bucket = 'ob:',         -- hash: open records, by linear hashing
+	open_hashing = 'lh',         -- hash: the buckets' L, sp, n
+	resolved = 'm:',             -- hash: a resolved mention's record (TTL)
+	due = 'due',                 -- zset: mentions due off their index order
+	index_bucket = 'ixb:',       -- zset: one bucket of an index
+	index_directory = 'ixd:',    -- zset: an index's buckets
+	index_counts = 'ixn',        -- hash: members per index
+	index_sequence = 'ixq',      -- string: the last bucket number
+	index_policies = 'ixp',      -- set: the policies used in indexes
+	first_layout_index = 'ix:',  -- zset: an index of the first layout (migrate)
+	conversation = 'cv:',        -- zset: a conversation's open mentions
+	orphan_reply = 'or:',        -- string: a reply before its mention (TTL)
+	events = 'ev',               -- stream: the event log and alert outbox
+	replies = 'rs',              -- stream: the reply log
+	counters = 'cnt',            -- hash: counters
+	cursors = 'cur',             -- hash: a polled source's cursors and down flag
+}
+
 local LH_LOAD = 40
 local IX_MAX = 120
 
@@ -97,7 +121,7 @@ local lh_cache = {}
 local function lh_state(base)
 	local s = lh_cache[base]
 	if not s then
-		local v = redis.call('HMGET', base .. 'lh', 'L', 'sp', 'n')
+		local v = redis.call('HMGET', base .. KEY.open_hashing, 'L', 'sp', 'n')
 		s = { L = tonumber(v[1]) or 0, sp = tonumber(v[2]) or 0, n = tonumber(v[3]) or 0 }
 		lh_cache[base] = s
 	end
@@ -111,13 +135,13 @@ local function lh_bucket_of(s, h)
 end
 
 local function open_bucket_key(base, id)
-	return base .. 'ob:' .. int_text(lh_bucket_of(lh_state(base), id_hash(id)))
+	return base .. KEY.open_bucket .. int_text(lh_bucket_of(lh_state(base), id_hash(id)))
 end
 
 -- Splits the bucket at the split pointer in two and moves the pointer on.
 local function lh_split(base, s)
-	local from = base .. 'ob:' .. int_text(s.sp)
-	local to = base .. 'ob:' .. int_text(s.sp + 2 ^ s.L)
+	local from = base .. KEY.open_bucket .. int_text(s.sp)
+	local to = base .. KEY.open_bucket .. int_text(s.sp + 2 ^ s.L)
 	local wide = 2 ^ (s.L + 1)
 	-- Only the moving half's values are read.
 	local ids = {}
@@ -140,7 +164,7 @@ local function lh_split(base, s)
 	end
 	-- The new addressing is stored before the moved records leave: a call
 	-- cut short here (out of memory) leaves a stale copy, never a lost one.
-	redis.call('HSET', base .. 'lh', 'L', int_text(s.L), 'sp', int_text(s.sp))
+	redis.call('HSET', base .. KEY.open_hashing, 'L', int_text(s.L), 'sp', int_text(s.sp))
 	if #ids > 0 then redis.call('HDEL', from, unpack(ids)) end
 end
 
@@ -157,7 +181,7 @@ end
 local function layout_flush()
 	for base, s in pairs(lh_cache) do
 		if s.dirty then
-			redis.call('HSET', base .. 'lh', 'n', int_text(s.n))
+			redis.call('HSET', base .. KEY.open_hashing, 'n', int_text(s.n))
 			s.dirty = false
 		end
 	end
@@ -170,14 +194,14 @@ end
 local function record_get(base, id)
 	local packed = redis.call('HGET', open_bucket_key(base, id), id)
 	if packed then return record_unpack(packed), 'open' end
-	local flat = redis.call('HGETALL', base .. 'm:' .. id)
+	local flat = redis.call('HGETALL', base .. KEY.resolved .. id)
 	if #flat > 0 then return flat, 'key' end
 	return flat, nil
 end
 
 local function record_exists(base, id)
 	if redis.call('HEXISTS', open_bucket_key(base, id), id) == 1 then return true end
-	return redis.call('EXISTS', base .. 'm:' .. id) == 1
+	return redis.call('EXISTS', base .. KEY.resolved .. id) == 1
 end
 
 -- Stores rec (field -> text) for id: in its bucket while open, else as its own
@@ -185,7 +209,7 @@ end
 local function record_put(base, id, rec, open, where)
 	if open then
 		local added = redis.call('HSET', open_bucket_key(base, id), id, record_pack(rec))
-		if where == 'key' then redis.call('DEL', base .. 'm:' .. id) end
+		if where == 'key' then redis.call('DEL', base .. KEY.resolved .. id) end
 		if added == 1 then lh_count(base, 1) end
 	else
 		if where == 'open' then
@@ -197,14 +221,14 @@ local function record_put(base, id, rec, open, where)
 			flat[#flat + 1] = f
 			flat[#flat + 1] = v
 		end
-		redis.call('HSET', base .. 'm:' .. id, unpack(flat))
+		redis.call('HSET', base .. KEY.resolved .. id, unpack(flat))
 	end
 end
 
 -- Indexes ------------------------------------------------------------------
 
-local function ix_dir(base, st, p) return base .. 'ixd:' .. st .. ':' .. p end
-local function ix_bucket(base, st, p, bid) return base .. 'ixb:' .. st .. ':' .. p .. ':' .. bid end
+local function ix_dir(base, st, p) return base .. KEY.index_directory .. st .. ':' .. p end
+local function ix_bucket(base, st, p, bid) return base .. KEY.index_bucket .. st .. ':' .. p .. ':' .. bid end
 
 -- The bucket that holds (or would hold) score: the one with the greatest
 -- start at or below it, else the first. nil when the index is empty.
@@ -230,7 +254,7 @@ local function ix_split(base, st, p, dir, key)
 		cut = tonumber(above[2])
 	end
 	local rows = redis.call('ZRANGEBYSCORE', key, cut, '+inf', 'WITHSCORES')
-	local bid = int_text(redis.call('INCR', base .. 'ixq'))
+	local bid = int_text(redis.call('INCR', base .. KEY.index_sequence))
 	local to = ix_bucket(base, st, p, bid)
 	for first = 1, #rows, 512 do -- unpack() takes a few thousand values at most
 		local args = {}
@@ -250,12 +274,12 @@ local function ix_add(base, st, p, score, id)
 	local bid = r[1]
 	if not bid then
 		-- Below every bucket: the first one widens, or the index begins.
-		bid = redis.call('ZRANGE', dir, 0, 0)[1] or int_text(redis.call('INCR', base .. 'ixq'))
+		bid = redis.call('ZRANGE', dir, 0, 0)[1] or int_text(redis.call('INCR', base .. KEY.index_sequence))
 		redis.call('ZADD', dir, score, bid)
 	end
 	local key = ix_bucket(base, st, p, bid)
 	if redis.call('ZADD', key, score, id) == 1 then
-		redis.call('HINCRBY', base .. 'ixn', st .. ':' .. p, 1)
+		redis.call('HINCRBY', base .. KEY.index_counts, st .. ':' .. p, 1)
 		if redis.call('ZCARD', key) > IX_MAX then ix_split(base, st, p, dir, key) end
 	end
 end
@@ -266,13 +290,13 @@ local function ix_remove(base, st, p, score, id)
 	if not bid then return end
 	local key = ix_bucket(base, st, p, bid)
 	if redis.call('ZREM', key, id) == 1 then
-		redis.call('HINCRBY', base .. 'ixn', st .. ':' .. p, -1)
+		redis.call('HINCRBY', base .. KEY.index_counts, st .. ':' .. p, -1)
 		if redis.call('EXISTS', key) == 0 then redis.call('ZREM', dir, bid) end
 	end
 end
 
 local function ix_count(base, st, p)
-	return tonumber(redis.call('HGET', base .. 'ixn', st .. ':' .. p)) or 0
+	return tonumber(redis.call('HGET', base .. KEY.index_counts, st .. ':' .. p)) or 0
 end
 
 -- Up to limit members {score, id} in (score, id) order, after the cursor

@@ -65,8 +65,9 @@ int rw_allegro_parse_rating(const char *body, size_t len, struct rw_page *page, 
 
 /* ---- the stored credential (allegro_auth.c; also replywatchd --authorize) ---- */
 
-/* The name of the secret a source keeps in Redis ("PREFIX{SOURCE}:auth"). */
-#define RW_ALLEGRO_SECRET_NAME "auth"
+/* The key of the secret a source keeps in Redis ("PREFIX{SOURCE}:auth",
+ * keys.h). */
+#define RW_ALLEGRO_SECRET_NAME RW_KEY_CREDENTIAL
 #define RW_ALLEGRO_TOKEN_URL "https://allegro.pl/auth/oauth/token"
 #define RW_ALLEGRO_DEVICE_URL "https://allegro.pl/auth/oauth/device"
 /* A refresh token lives 3 months from when it was issued; /status warns a
