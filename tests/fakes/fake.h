@@ -620,6 +620,9 @@ extern const struct fake_platform_def fake_youtube_def; /* fake_youtube.c */
 extern const struct fake_platform_def fake_meta_def;
 /* The json source's worked examples (fake_discourse.c, fake_github.c). */
 extern const struct fake_platform_def fake_discourse_def, fake_github_def;
+/* True when post id of the fake Discourse on p exists and opens topic (the
+ * simulator checks its topics are still there after a reset). */
+bool fake_discourse_opens_topic(struct fake_state *st, enum fake_platform p, long topic, long id);
 extern const struct fake_platform_def fake_allegro_def; /* fake_allegro.c */
 
 /* ---- fake_allegro.c <-> fake_allegro_msg.c (allegro-msg's file) ----

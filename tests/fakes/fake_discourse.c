@@ -318,6 +318,17 @@ dc_get(struct fake_state *st, enum fake_platform p, const char *what, struct fak
 	return true;
 }
 
+bool
+fake_discourse_opens_topic(struct fake_state *st, enum fake_platform p, long topic, long id)
+{
+	const struct dc_state *d = st->own[p];
+
+	for (size_t i = 0; d != NULL && i < d->n; i++)
+		if (d->v[i].id == id)
+			return d->v[i].topic == topic && d->v[i].number == 1;
+	return false;
+}
+
 static void
 dc_free(struct fake_state *st, enum fake_platform p)
 {
