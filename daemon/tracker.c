@@ -723,6 +723,22 @@ resolve_into(struct reply_op *op, json_t *changes, const char *id, const redisRe
 	return json_array_append_new(changes, change);
 }
 
+/* Applies the resolutions in changes (taken) for op; none (already
+ * resolved: the first reply wins) finishes op at once. */
+static void
+reply_apply(struct rw_tracker *tr, struct reply_op *op, json_t *changes)
+{
+	if (json_array_size(changes) == 0) {
+		json_decref(changes);
+		reply_finished(op);
+		return;
+	}
+	if (tracker_apply(tr, op->in->src, changes, true, reply_applied, op) == 0)
+		return;
+	ingest_fail(op->in, "reply could not be applied");
+	reply_finished(op);
+}
+
 /* fetch "conv" answered: pairs of (id, fields) of the conversation's open
  * mentions no later than the reply. Nothing open is nothing to do: a reply
  * to a conversation is never kept as an orphan. */
@@ -746,14 +762,8 @@ conversation_fetched(struct rw_tracker *tr, const redisReply *reply, void *arg)
 		if (reply->element[i]->type != REDIS_REPLY_STRING ||
 		    resolve_into(op, changes, reply->element[i]->str, reply->element[i + 1]) == -1)
 			goto fail;
-	if (json_array_size(changes) == 0) {
-		json_decref(changes);
-		reply_finished(op);
-		return;
-	}
-	if (tracker_apply(tr, op->in->src, changes, true, reply_applied, op) == 0)
-		return;
-	changes = NULL;
+	reply_apply(tr, op, changes);
+	return;
 fail:
 	json_decref(changes);
 	ingest_fail(op->in, "reply could not be applied");
@@ -789,14 +799,8 @@ reply_fetched(struct rw_tracker *tr, const redisReply *reply, void *arg)
 	for (size_t i = 1; i + 1 < reply->elements; i += 2)
 		if (resolve_into(op, changes, reply->element[i]->str, reply->element[i + 1]) == -1)
 			goto fail;
-	if (json_array_size(changes) == 0) {
-		json_decref(changes); /* already resolved: first reply wins */
-		reply_finished(op);
-		return;
-	}
-	if (tracker_apply(tr, op->in->src, changes, true, reply_applied, op) == 0)
-		return;
-	changes = NULL;
+	reply_apply(tr, op, changes);
+	return;
 fail:
 	json_decref(changes);
 	ingest_fail(op->in, "reply could not be applied");
