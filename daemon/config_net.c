@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "replywatch/keys.h"
 #include "replywatch/secret.h"
 
 #define REDIS_DEFAULT_URL "redis://127.0.0.1:6379/0"
@@ -403,6 +404,13 @@ read_key_prefix(struct rw_cfg_ctx *ctx, const json_t *sec)
 				   rw_cfg_quote(q, sizeof(q), s));
 			return;
 		}
+	}
+	/* Longer, a key would not fit its buffer and every command naming it
+	 * would fail at run time: say so now. */
+	if (strlen(s) > RW_KEY_PREFIX_MAX) {
+		rw_cfg_err(ctx, "redis.key_prefix", "%zu bytes, at most %d", strlen(s),
+			   RW_KEY_PREFIX_MAX);
+		return;
 	}
 	free(ctx->cfg->redis.key_prefix);
 	ctx->cfg->redis.key_prefix = rw_cfg_strdup(ctx, s);

@@ -23,6 +23,9 @@
  * configuration allows (names of at most 64 characters) under a prefix of
  * up to 300 bytes. */
 #define RW_KEY_SIZE 512
+/* The longest redis.key_prefix the configuration takes, so that every key
+ * fits RW_KEY_SIZE (config_net.c refuses longer ones by name). */
+#define RW_KEY_PREFIX_MAX 300
 
 /*
  * The keys. "B" is the source's base, "P" the bare prefix; ARG is the part

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "replywatch/config.h"
+#include "replywatch/keys.h"
 #include "replywatch/platform.h"
 #include "replywatch/sources/json_map.h"
 #include "replywatch/secret.h"
@@ -399,6 +400,33 @@ Test(config, redis_urls)
 	cr_assert_str_eq(cfg->redis.display, "127.0.0.1:6379/0");
 	cr_assert_null(strstr(cfg->redis.display, "pw"));
 	rw_config_free(cfg);
+}
+
+/* A key_prefix too long for the key buffers was taken and made every
+ * Redis command fail at run time ("key name too long"). */
+Test(config, regression_key_prefix_longer_than_keys_allow)
+{
+	char prefix[RW_KEY_PREFIX_MAX + 2], *doc;
+	struct rw_config_errors errs = {0};
+	struct rw_config *cfg;
+
+	memset(prefix, 'p', sizeof(prefix) - 2);
+	prefix[sizeof(prefix) - 2] = '\0';
+	cr_assert(asprintf(&doc, "{\"redis\": {\"key_prefix\": \"%s\"}}", prefix) > 0);
+	cfg = rw_config_load_string(doc, "test.json", &errs);
+	cr_assert_not_null(cfg, "%d bytes are allowed", RW_KEY_PREFIX_MAX);
+	cr_assert_eq(strlen(cfg->redis.key_prefix), RW_KEY_PREFIX_MAX);
+	rw_config_free(cfg);
+	free(doc);
+
+	prefix[sizeof(prefix) - 2] = 'p';
+	prefix[sizeof(prefix) - 1] = '\0';
+	cr_assert(asprintf(&doc, "{\"redis\": {\"key_prefix\": \"%s\"}}", prefix) > 0);
+	errs = load_bad(doc, "test.json");
+	cr_assert_eq(errs.n, 1);
+	cr_assert_str_eq(errs.lines[0], "redis.key_prefix: 301 bytes, at most 300");
+	rw_config_errors_clear(&errs);
+	free(doc);
 }
 
 Test(config, redis_sentinels)
