@@ -29,9 +29,6 @@
 #include "replywatch/sources/facebook.h"
 #include "replywatch/sources/meta_graph.h"
 
-#define PER_PAGE "25"
-#define RECENT_MS (7LL * 24 * 60 * 60 * 1000) /* how far below the watermark posts are re-read */
-
 /* The connector's state is just the bearer header line. */
 static const char *
 facebook_auth_header(struct rw_poll *poll)
@@ -43,13 +40,9 @@ static char *
 facebook_posts_url(struct rw_poll *poll, const struct rw_walk *walk, const char *what)
 {
 	const struct rw_source_config *src = rw_poll_source(poll);
-	char path[RW_GRAPH_ID_MAX + 64];
 
-	snprintf(path, sizeof(path), "/%s/%s/%s", RW_GRAPH_VERSION,
-		 rw_source_param_string(src, "page_id"), what);
-	return rw_url_build(src->base_url, path, "fields", RW_FACEBOOK_POST_FIELDS, "limit",
-			    PER_PAGE, "after", walk->token, "appsecret_proof",
-			    rw_graph_auth_proof(rw_poll_state(poll)), NULL);
+	return rw_graph_edge_url(src->base_url, rw_source_param_string(src, "page_id"), what,
+				 RW_FACEBOOK_POST_FIELDS, walk->token, rw_poll_state(poll));
 }
 
 static char *
@@ -107,11 +100,12 @@ facebook_ms_ok(const char *ms)
 }
 
 static const struct rw_stream streams[] = {
-	{"posts", 'n', true, true, facebook_own_url, facebook_parse, facebook_ms_ok, RECENT_MS, 0},
+	{"posts", 'n', true, true, facebook_own_url, facebook_parse, facebook_ms_ok,
+	 RW_GRAPH_RECENT_MS, 0},
 	{"visitor_posts", 'u', true, true, facebook_visitor_url, facebook_parse, facebook_ms_ok,
-	 RECENT_MS, 0},
-	{"tagged", 'g', true, true, facebook_tagged_url, facebook_parse, facebook_ms_ok, RECENT_MS,
-	 0},
+	 RW_GRAPH_RECENT_MS, 0},
+	{"tagged", 'g', true, true, facebook_tagged_url, facebook_parse, facebook_ms_ok,
+	 RW_GRAPH_RECENT_MS, 0},
 };
 
 static const struct rw_connector connector = {

@@ -28,9 +28,6 @@
 #include "replywatch/sources/meta_graph.h"
 #include "replywatch/sources/meta_hook.h"
 
-#define PER_PAGE "25"
-#define RECENT_MS (7LL * 24 * 60 * 60 * 1000) /* how far below the watermark media are re-read */
-
 static const char *
 instagram_auth_header(struct rw_poll *poll)
 {
@@ -41,13 +38,9 @@ static char *
 instagram_media_url_of(struct rw_poll *poll, const struct rw_walk *walk, const char *what)
 {
 	const struct rw_source_config *src = rw_poll_source(poll);
-	char path[RW_GRAPH_ID_MAX + 64];
 
-	snprintf(path, sizeof(path), "/%s/%s/%s", RW_GRAPH_VERSION,
-		 rw_source_param_string(src, "user_id"), what);
-	return rw_url_build(src->base_url, path, "fields", RW_INSTAGRAM_MEDIA_FIELDS, "limit",
-			    PER_PAGE, "after", walk->token, "appsecret_proof",
-			    rw_graph_auth_proof(rw_poll_state(poll)), NULL);
+	return rw_graph_edge_url(src->base_url, rw_source_param_string(src, "user_id"), what,
+				 RW_INSTAGRAM_MEDIA_FIELDS, walk->token, rw_poll_state(poll));
 }
 
 static char *
@@ -178,9 +171,9 @@ static const struct rw_queued_read queued = {
 
 static const struct rw_stream streams[] = {
 	{"media", 'n', true, true, instagram_media_url, instagram_media_parse, instagram_ms_ok,
-	 RECENT_MS, 0},
+	 RW_GRAPH_RECENT_MS, 0},
 	{"tags", 'g', true, true, instagram_tags_url, instagram_tags_parse, instagram_ms_ok,
-	 RECENT_MS, 0},
+	 RW_GRAPH_RECENT_MS, 0},
 };
 
 static const struct rw_connector connector = {

@@ -13,6 +13,7 @@
 
 #include "replywatch/clock.h"
 #include "replywatch/config.h"
+#include "replywatch/connector.h"
 #include "replywatch/secret.h"
 #include "replywatch/item.h"
 #include "replywatch/page.h"
@@ -429,4 +430,17 @@ nomem:
 	rw_page_clear(page);
 	json_decref(doc);
 	return -1;
+}
+
+char *
+rw_graph_edge_url(const char *base_url, const char *owner, const char *edge, const char *fields,
+		  const char *after, const void *auth)
+{
+	char path[RW_GRAPH_ID_MAX + 64];
+	int n = snprintf(path, sizeof(path), "/%s/%s/%s", RW_GRAPH_VERSION, owner, edge);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return NULL;
+	return rw_url_build(base_url, path, "fields", fields, "limit", RW_GRAPH_PER_PAGE, "after",
+			    after, "appsecret_proof", rw_graph_auth_proof(auth), NULL);
 }

@@ -112,6 +112,19 @@ const char *rw_graph_auth_header(const void *state);
 /* The proof for a URL's appsecret_proof, or NULL without app_secret. */
 const char *rw_graph_auth_proof(const void *state);
 
+/* How many entries a page of an edge asks for, and how far below its
+ * watermark a Page's posts or an account's media are read again (their
+ * comments keep coming after they are posted). */
+#define RW_GRAPH_PER_PAGE "25"
+#define RW_GRAPH_RECENT_MS (7LL * 24 * 60 * 60 * 1000)
+
+/* The URL of one page of edge of the node owner (base_url/VERSION/OWNER/
+ * EDGE) with fields, RW_GRAPH_PER_PAGE entries, the page cursor after (NULL:
+ * the first page) and auth's appsecret_proof when it has one. Caller frees;
+ * NULL when out of memory or owner is too long. */
+char *rw_graph_edge_url(const char *base_url, const char *owner, const char *edge,
+			const char *fields, const char *after, const void *auth);
+
 /* The usage headers (above) read into out (rw_platform.ratelimit_read). */
 void rw_graph_ratelimit_read(rw_header_lookup_fn *lookup, void *arg, int64_t now_ms,
 			     struct rw_ratelimit *out);
