@@ -82,6 +82,7 @@ set_holder(struct cl_source *s, const char *value)
 	if (n > RW_CLUSTER_ID_MAX)
 		n = RW_CLUSTER_ID_MAX;
 	snprintf(s->holder, sizeof(s->holder), "%.*s", (int)n, value);
+	s->holder_read_ms = cl_mono_ms();
 }
 
 static void
@@ -95,6 +96,10 @@ acquired(struct rw_store *st, const redisReply *r, void *arg)
 	(void)st;
 	s->busy = false;
 	element_text(r, 1, text, sizeof(text));
+	if (ok == 1 && strlen(text) >= sizeof(s->token)) {
+		ok = -1; /* not a counter's value: cannot happen with lease.lua */
+		cl_release(c, s);
+	}
 	if (ok == 1) {
 		c->acquires++;
 		if (s->removed || c->stopping || strcmp(s->first, c->id) != 0) {
@@ -102,9 +107,9 @@ acquired(struct rw_store *st, const redisReply *r, void *arg)
 			cl_release(c, s);
 		} else {
 			s->owned = true;
-			snprintf(s->token, sizeof(s->token), "%s", text);
+			memcpy(s->token, text, strlen(text) + 1);
 			s->sent_ms = s->gained_ms = s->op_sent_ms;
-			snprintf(s->holder, sizeof(s->holder), "%s", c->id);
+			set_holder(s, c->id);
 			log_debug("cluster: %s gained (fencing token %s)", s->name, s->token);
 			cl_notify(c, s->name, true);
 		}
@@ -146,7 +151,7 @@ renewed(struct rw_store *st, const redisReply *r, void *arg)
 		 * ours any more. */
 		c->renew_failures++;
 		set_holder(s, text);
-		cl_lose(c, s, "taken");
+		cl_lose(c, s, text[0] ? "taken" : "lapsed");
 	} else if (ok == -1) {
 		/* No answer: the fence decides if none comes in time. */
 		c->renew_failures++;
