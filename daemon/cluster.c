@@ -145,7 +145,10 @@ on_beat_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	cl_beat(w->data);
 }
 
-/* Drops every lease past the fence time. */
+#define RENEW_OVERDUE_MS 1000
+
+/* Drops every lease past the fence time and sends again the renewals that
+ * are overdue. */
 static void
 fence_check(struct rw_cluster *c)
 {
@@ -158,6 +161,12 @@ fence_check(struct rw_cluster *c)
 		if (s->owned && !cl_owner_now(c, s, now)) {
 			cl_lose(c, s, "fenced");
 			n++;
+		} else if (s->owned && !s->busy && c->connected &&
+			   now - s->sent_ms >= RW_CLUSTER_RENEW_MS + RENEW_OVERDUE_MS) {
+			/* Its renewal could not be sent (the store's in-flight
+			 * cap, a disconnect) or failed: try again now rather
+			 * than a whole round later, while the fence is far. */
+			cl_renew(c, s);
 		}
 	}
 	if (n > 0)
