@@ -1,5 +1,13 @@
 /*
  * deadline.c: the timer that raises deadlines at their instant.
+ *
+ * With several daemons (cluster.h) each source's deadlines are read and
+ * raised by its owner at their instant, and by its standby
+ * RW_CLUSTER_STANDBY_GRACE_MS later (the owner died or stopped: nothing is
+ * missed; the tracker's version check makes a second raise impossible). A
+ * daemon that is neither does not read the source at all: with thousands
+ * of sources a read of every one each second would be thousands of
+ * commands a second per daemon.
  */
 #include <ev.h>
 #include <hiredis/hiredis.h>
@@ -7,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replywatch/cluster.h"
 #include "replywatch/config.h"
 #include "replywatch/deadline.h"
 #include "replywatch/keys.h"
@@ -29,6 +38,7 @@ struct rw_deadlines {
 	struct ev_loop *loop;
 	struct rw_store *store;
 	struct rw_tracker *tracker;
+	struct rw_cluster *cluster; /* NULL: every source is this daemon's */
 	const struct rw_config *cfg;
 	struct source_due *sources;
 	size_t n;
@@ -44,6 +54,30 @@ struct refresh_read {
 
 static void arm(struct rw_deadlines *d);
 static struct source_due *find(struct rw_deadlines *d, const char *name);
+
+static enum rw_cluster_role
+role(const struct rw_deadlines *d, const char *name)
+{
+	return d->cluster == NULL ? RW_CLUSTER_OWNER : rw_cluster_role(d->cluster, name);
+}
+
+/* When this daemon raises s's earliest deadline: the owner at its instant,
+ * the standby a grace later, anyone else never (0). */
+static int64_t
+fire_at(const struct rw_deadlines *d, const struct source_due *s)
+{
+	if (s->due == 0)
+		return 0;
+	switch (role(d, s->name)) {
+	case RW_CLUSTER_OWNER:
+		return s->due;
+	case RW_CLUSTER_STANDBY:
+		return s->due + RW_CLUSTER_STANDBY_GRACE_MS;
+	case RW_CLUSTER_NONE:
+		break;
+	}
+	return 0;
+}
 
 static struct source_due *
 find(struct rw_deadlines *d, const char *name)
@@ -125,7 +159,9 @@ on_timer(struct rw_timer *t)
 		struct source_due *s = &d->sources[i];
 		const struct rw_source_config *src;
 
-		if (s->firing || s->due == 0 || s->due > now)
+		int64_t at = s->firing ? 0 : fire_at(d, s);
+
+		if (at == 0 || at > now)
 			continue;
 		src = rw_config_find_source(d->cfg, s->name);
 		if (src == NULL || !rw_store_connected(d->store))
@@ -143,9 +179,10 @@ arm(struct rw_deadlines *d)
 
 	for (size_t i = 0; i < d->n; i++) {
 		const struct source_due *s = &d->sources[i];
+		int64_t at = s->firing ? 0 : fire_at(d, s);
 
-		if (!s->firing && s->due && (earliest == 0 || s->due < earliest))
-			earliest = s->due;
+		if (at != 0 && (earliest == 0 || at < earliest))
+			earliest = at;
 	}
 	/* Re-armed from the wall clock on every change and every refresh (1 s):
 	 * a wall-clock jump is caught within a second. */
@@ -172,33 +209,74 @@ refresh_read(struct rw_store *st, const redisReply *reply, void *arg)
 	free(r);
 }
 
+/* Asks Redis for source name's earliest deadline; 0, or -1 when the
+ * command could not be sent. */
+static int
+read_due(struct rw_deadlines *d, const char *name)
+{
+	struct refresh_read *r = calloc(1, sizeof(*r));
+	char base[RW_KEY_SIZE];
+
+	if (r == NULL || (r->name = strdup(name)) == NULL) {
+		free(r);
+		return -1;
+	}
+	r->d = d;
+	/* The earliest deadline: see fetch.lua "next". */
+	const char *argv[2] = {
+		rw_key_base(rw_store_key_prefix(d->store), r->name, base, sizeof(base)), "next"};
+	size_t len[2] = {argv[0] ? strlen(argv[0]) : 0, 4};
+
+	if (argv[0] == NULL ||
+	    rw_store_script(d->store, "fetch", 1, 2, argv, len, refresh_read, r) == -1) {
+		free(r->name);
+		free(r);
+		return -1;
+	}
+	d->refreshing++;
+	return 0;
+}
+
 void
 rw_deadlines_refresh(struct rw_deadlines *d)
 {
 	if (!rw_store_connected(d->store) || d->refreshing > 0)
 		return;
 	for (size_t i = 0; i < d->n; i++) {
-		struct refresh_read *r = calloc(1, sizeof(*r));
-		char base[RW_KEY_SIZE];
+		struct source_due *s = &d->sources[i];
 
-		if (r == NULL || (r->name = strdup(d->sources[i].name)) == NULL) {
-			free(r);
-			return;
+		/* Another daemon's and not ours to back up: not read, and what
+		 * was known of it forgotten (it is read again on a gain). */
+		if (role(d, s->name) == RW_CLUSTER_NONE) {
+			if (!s->firing)
+				s->due = 0;
+			continue;
 		}
-		r->d = d;
-		/* The earliest deadline: see fetch.lua "next". */
-		const char *argv[2] = {
-			rw_key_base(rw_store_key_prefix(d->store), r->name, base, sizeof(base)),
-			"next"};
-		size_t len[2] = {strlen(base), 4};
-		if (argv[0] == NULL ||
-		    rw_store_script(d->store, "fetch", 1, 2, argv, len, refresh_read, r) == -1) {
-			free(r->name);
-			free(r);
-			return;
-		}
-		d->refreshing++;
+		if (read_due(d, s->name) == -1)
+			break;
 	}
+	arm(d);
+}
+
+/* A source gained is read at once (its deadlines may be due now); a loss
+ * only re-arms (the next refresh forgets it unless this daemon is its
+ * standby). */
+static void
+on_ownership(void *arg, const char *source, bool owned)
+{
+	struct rw_deadlines *d = arg;
+
+	if (owned && find(d, source) != NULL && rw_store_connected(d->store))
+		(void)read_due(d, source);
+	arm(d);
+}
+
+void
+rw_deadlines_set_cluster(struct rw_deadlines *d, struct rw_cluster *c)
+{
+	d->cluster = c;
+	rw_cluster_listen(c, on_ownership, d);
+	arm(d);
 }
 
 static void
