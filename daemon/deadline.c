@@ -25,13 +25,23 @@
 #include "replywatch/timer.h"
 #include "replywatch/tracker.h"
 
-#define REFRESH_EVERY 1.0 /* seconds between reads of every source's earliest deadline */
+#define REFRESH_EVERY 1.0 /* seconds between rounds of reads of earliest deadlines */
+/* Sources read per round at most: with 10 000 sources one round of all would
+ * queue 10 000 scripts at once behind the polls' commands (measured by
+ * bench/: half the daemon's CPU and polls failing at the store's in-flight
+ * cap). Past this, a round goes on where the last one stopped, so each
+ * source is read every n / REFRESH_BATCH seconds. Deadlines this daemon's
+ * own ingests set are known at once anyway (rw_deadlines_note). */
+#define REFRESH_BATCH 2000
 
 struct source_due {
 	char *name;
 	int64_t due; /* earliest known deadline, 0: none */
 	bool firing; /* a fire is under way */
 	bool refire; /* something became due while firing */
+	bool urgent; /* gained during a burst of gains: read first in the next round */
+	enum rw_cluster_role role; /* as of the last round or ownership change; checked
+				      again before a fire */
 };
 
 struct rw_deadlines {
@@ -45,10 +55,17 @@ struct rw_deadlines {
 	struct rw_timer timer; /* the earliest deadline: an instant on the daemon clock */
 	ev_timer refresh;
 	size_t refreshing; /* refresh reads under way */
+	size_t next_read;  /* where the next round of reads starts */
+	unsigned gen;      /* bumped when sources is rebuilt (rw_deadlines_use) */
+	bool changed;      /* a read changed a deadline: arm once the round is in */
 };
 
+/* A read under way: its source by index while the table is the same
+ * generation (no lookup by name per answer: 10 000 answers a second). */
 struct refresh_read {
 	struct rw_deadlines *d;
+	unsigned gen;
+	size_t idx;
 	char *name;
 };
 
@@ -62,13 +79,14 @@ role(const struct rw_deadlines *d, const char *name)
 }
 
 /* When this daemon raises s's earliest deadline: the owner at its instant,
- * the standby a grace later, anyone else never (0). */
+ * the standby a grace later, anyone else never (0). By the role kept in s
+ * (arming looks at every source: no cluster lookup each time). */
 static int64_t
-fire_at(const struct rw_deadlines *d, const struct source_due *s)
+fire_at(const struct source_due *s)
 {
 	if (s->due == 0)
 		return 0;
-	switch (role(d, s->name)) {
+	switch (s->role) {
 	case RW_CLUSTER_OWNER:
 		return s->due;
 	case RW_CLUSTER_STANDBY:
@@ -158,9 +176,13 @@ on_timer(struct rw_timer *t)
 	for (size_t i = 0; i < d->n; i++) {
 		struct source_due *s = &d->sources[i];
 		const struct rw_source_config *src;
+		int64_t at = s->firing ? 0 : fire_at(s);
 
-		int64_t at = s->firing ? 0 : fire_at(d, s);
-
+		if (at == 0 || at > now)
+			continue;
+		/* The role now (a fence time may have passed since it was kept). */
+		s->role = role(d, s->name);
+		at = fire_at(s);
 		if (at == 0 || at > now)
 			continue;
 		src = rw_config_find_source(d->cfg, s->name);
@@ -179,7 +201,7 @@ arm(struct rw_deadlines *d)
 
 	for (size_t i = 0; i < d->n; i++) {
 		const struct source_due *s = &d->sources[i];
-		int64_t at = s->firing ? 0 : fire_at(d, s);
+		int64_t at = s->firing ? 0 : fire_at(s);
 
 		if (at != 0 && (earliest == 0 || at < earliest))
 			earliest = at;
@@ -197,12 +219,22 @@ refresh_read(struct rw_store *st, const redisReply *reply, void *arg)
 {
 	struct refresh_read *r = arg;
 	struct rw_deadlines *d = r->d;
-	struct source_due *s = find(d, r->name);
+	struct source_due *s =
+		r->gen == d->gen && r->idx < d->n ? &d->sources[r->idx] : find(d, r->name);
 
 	(void)st;
 	d->refreshing--;
 	if (s != NULL && !s->firing && reply != NULL && reply->type == REDIS_REPLY_ARRAY) {
-		s->due = reply->elements == 1 ? strtoll(reply->element[0]->str, NULL, 10) : 0;
+		int64_t due = reply->elements == 1 ? strtoll(reply->element[0]->str, NULL, 10) : 0;
+
+		if (due != s->due) {
+			s->due = due;
+			d->changed = true;
+		}
+	}
+	/* Armed once per round, not per answer. */
+	if (d->refreshing == 0 && d->changed) {
+		d->changed = false;
 		arm(d);
 	}
 	free(r->name);
@@ -212,16 +244,18 @@ refresh_read(struct rw_store *st, const redisReply *reply, void *arg)
 /* Asks Redis for source name's earliest deadline; 0, or -1 when the
  * command could not be sent. */
 static int
-read_due(struct rw_deadlines *d, const char *name)
+read_due(struct rw_deadlines *d, size_t idx)
 {
 	struct refresh_read *r = calloc(1, sizeof(*r));
 	char base[RW_KEY_SIZE];
 
-	if (r == NULL || (r->name = strdup(name)) == NULL) {
+	if (r == NULL || (r->name = strdup(d->sources[idx].name)) == NULL) {
 		free(r);
 		return -1;
 	}
 	r->d = d;
+	r->gen = d->gen;
+	r->idx = idx;
 	/* The earliest deadline: see fetch.lua "next". */
 	const char *argv[2] = {
 		rw_key_base(rw_store_key_prefix(d->store), r->name, base, sizeof(base)), "next"};
@@ -240,22 +274,55 @@ read_due(struct rw_deadlines *d, const char *name)
 void
 rw_deadlines_refresh(struct rw_deadlines *d)
 {
-	if (!rw_store_connected(d->store) || d->refreshing > 0)
-		return;
+	size_t sent = 0, looked = 0;
+
+	/* Roles first: the standby role changes with membership, which sends
+	 * no news (cluster.h listeners hear gains and losses only). */
 	for (size_t i = 0; i < d->n; i++) {
+		enum rw_cluster_role r = role(d, d->sources[i].name);
+
+		if (r != d->sources[i].role) {
+			d->sources[i].role = r;
+			d->changed = true;
+		}
+	}
+	if (!rw_store_connected(d->store) || d->refreshing > 0) {
+		if (d->changed && d->refreshing == 0) {
+			d->changed = false;
+			arm(d);
+		}
+		return;
+	}
+	for (size_t i = 0; i < d->n && sent < REFRESH_BATCH; i++) {
+		if (!d->sources[i].urgent)
+			continue;
+		if (read_due(d, i) == -1)
+			break;
+		d->sources[i].urgent = false;
+		sent++;
+	}
+	for (; looked < d->n && sent < REFRESH_BATCH; looked++) {
+		size_t i = d->next_read++ % d->n;
 		struct source_due *s = &d->sources[i];
 
 		/* Another daemon's and not ours to back up: not read, and what
 		 * was known of it forgotten (it is read again on a gain). */
-		if (role(d, s->name) == RW_CLUSTER_NONE) {
-			if (!s->firing)
+		if (s->role == RW_CLUSTER_NONE) {
+			if (!s->firing && s->due != 0) {
 				s->due = 0;
+				d->changed = true;
+			}
 			continue;
 		}
-		if (read_due(d, s->name) == -1)
+		if (read_due(d, i) == -1)
 			break;
+		sent++;
 	}
-	arm(d);
+	d->next_read %= d->n ? d->n : 1;
+	if (d->refreshing == 0 && d->changed) {
+		d->changed = false;
+		arm(d);
+	}
 }
 
 /* A source gained is read at once (its deadlines may be due now); a loss
@@ -265,10 +332,20 @@ static void
 on_ownership(void *arg, const char *source, bool owned)
 {
 	struct rw_deadlines *d = arg;
+	struct source_due *s = find(d, source);
 
-	if (owned && find(d, source) != NULL && rw_store_connected(d->store))
-		(void)read_due(d, source);
-	arm(d);
+	if (s != NULL)
+		s->role = role(d, source);
+	/* A burst of gains (a daemon starting alone with thousands of
+	 * sources) is read in rounds, the gained sources first. */
+	if (owned && s != NULL &&
+	    (d->refreshing >= REFRESH_BATCH || !rw_store_connected(d->store) ||
+	     read_due(d, (size_t)(s - d->sources)) == -1))
+		s->urgent = true;
+	/* A deadline known already fires at another time now (or never);
+	 * one not known yet is armed when its read comes in. */
+	if (s != NULL && s->due != 0)
+		arm(d);
 }
 
 void
@@ -276,6 +353,8 @@ rw_deadlines_set_cluster(struct rw_deadlines *d, struct rw_cluster *c)
 {
 	d->cluster = c;
 	rw_cluster_listen(c, on_ownership, d);
+	for (size_t i = 0; i < d->n; i++)
+		d->sources[i].role = role(d, d->sources[i].name);
 	arm(d);
 }
 
@@ -328,6 +407,7 @@ rw_deadlines_use(struct rw_deadlines *d, const struct rw_config *cfg)
 		next[n].name = strdup(cfg->sources[i].name);
 		if (next[n].name == NULL)
 			continue;
+		next[n].role = role(d, next[n].name);
 		/* A fire under way reports back by name; keep its state. */
 		if (old != NULL) {
 			next[n].due = old->due;
@@ -338,6 +418,8 @@ rw_deadlines_use(struct rw_deadlines *d, const struct rw_config *cfg)
 	free_sources(d->sources, d->n);
 	d->sources = next;
 	d->n = n;
+	d->gen++;
+	d->next_read = 0;
 	rw_deadlines_refresh(d);
 	arm(d);
 }

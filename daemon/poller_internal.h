@@ -207,6 +207,7 @@ struct rw_poller {
 	struct rw_tracker *tracker;
 	struct rw_httpc *http;
 	struct rw_cluster *cluster; /* NULL: this poller owns every source */
+	int64_t gain_slot_ms;       /* the next free start of a gained source's poll */
 	const struct rw_config *cfg;
 	struct poll_source *sources; /* those of cfg */
 	struct poll_source *retired; /* removed, waiting for their poll to end */
