@@ -26,10 +26,18 @@
 
 #define STORE_RETRY 2.0 /* Redis unavailable: try again soon */
 
-/* The reply text of a write the fence refused (cluster.h). */
-#ifndef RW_CLUSTER_FENCED
-#define RW_CLUSTER_FENCED "FENCED"
-#endif
+/* True when an error reply's text is the fence's refusal (cluster.h). Redis
+ * 7 puts "ERR " in front of a one-word error_reply: both are taken. */
+static bool
+is_fenced(const char *text)
+{
+	size_t n = strlen(RW_CLUSTER_FENCED);
+
+	if (text != NULL && strncmp(text, "ERR ", 4) == 0)
+		text += 4;
+	return text != NULL && strncmp(text, RW_CLUSTER_FENCED, n) == 0 &&
+	       (text[n] == '\0' || text[n] == ' ');
+}
 
 static const char *const result_names[RW_POLL_RESULT_COUNT] = {
 	[RW_POLL_OK] = "ok",
@@ -149,8 +157,7 @@ event_written(struct rw_store *st, const redisReply *reply, void *arg)
 	struct poll_source *ps = arg;
 
 	(void)st;
-	if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
-	    strncmp(reply->str, RW_CLUSTER_FENCED, strlen(RW_CLUSTER_FENCED)) == 0) {
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR && is_fenced(reply->str)) {
 		/* Another daemon owns the source now: the event is its to raise. */
 		ps->fenced++;
 		log_info("%s: source_%s event not recorded: the source passed to another daemon",
@@ -286,8 +293,7 @@ poller_fenced_reply(struct rw_poll *poll, const char *reply_text)
 {
 	struct poll_source *ps = poll->ps;
 
-	if (reply_text == NULL ||
-	    strncmp(reply_text, RW_CLUSTER_FENCED, strlen(RW_CLUSTER_FENCED)) != 0)
+	if (!is_fenced(reply_text))
 		return false;
 	ps->fenced++;
 	if (!ps->fence_logged) {

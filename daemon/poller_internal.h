@@ -158,6 +158,8 @@ struct rw_poll {
 	struct poll_source *ps;
 	bool lost;   /* ownership lost: ends quietly at its next step, writes nothing */
 	bool fenced; /* ... because Redis refused a write's fence token */
+	char *fence; /* the fencing token when the poll began ("" without a cluster):
+			its cursor write is refused unless it is still the source's */
 	int64_t started_ms;
 	int64_t answered_ms; /* when the last answer arrived: no item is dated later */
 	json_t *cursors;     /* the "cur" hash as read at the start: field -> string */

@@ -51,6 +51,7 @@ poller_poll_free(struct rw_poll *poll)
 		return;
 	json_decref(poll->cursors);
 	json_decref(poll->save);
+	free(poll->fence);
 	free(poll->watermark);
 	free(poll->token);
 	free(poll->oldest_id);
@@ -164,10 +165,9 @@ poller_save_cursors(struct rw_poll *poll)
 		poller_end(poll, RW_POLL_STORE_ERROR, "key name too long: cursors not saved");
 		return;
 	}
-	if ((argv[argc++] = poller_fence(poll->ps)) == NULL) {
-		poller_poll_lost(poll);
-		return;
-	}
+	/* The token the poll began under: an acquire by another daemon since
+	 * (even one given back meanwhile) may have moved the cursors. */
+	argv[argc++] = poll->fence;
 	json_object_foreach(poll->save, field, value)
 	{
 		argv[argc++] = field;
@@ -803,7 +803,7 @@ poller_begin(struct poll_source *ps)
 {
 	struct rw_poll *poll = calloc(1, sizeof(*poll));
 	char key[RW_KEY_SIZE];
-	const char *argv[2];
+	const char *argv[2], *fence;
 	size_t lens[2];
 
 	if (poll == NULL || (poll->cursors = json_object()) == NULL ||
@@ -818,6 +818,10 @@ poller_begin(struct poll_source *ps)
 	poll->ps = ps;
 	poll->started_ms = rw_now_ms();
 	ps->poll = poll;
+	if ((fence = poller_fence(ps)) == NULL || (poll->fence = strdup(fence)) == NULL) {
+		poller_end(poll, RW_POLL_STORE_ERROR, fence ? "out of memory" : "not owned");
+		return;
+	}
 	argv[0] = "HGETALL";
 	if ((argv[1] = cursors_key(poll, key, sizeof(key))) == NULL) {
 		poller_end(poll, RW_POLL_STORE_ERROR, "key name too long");

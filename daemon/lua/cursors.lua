@@ -7,12 +7,13 @@
 -- token (the decimal from rw_cluster_fence), or '' from a poller without a
 -- cluster (then nothing is checked); ARGV[2..] are field, value pairs of
 -- the cursor hash "cur" (poller_walk.c names them).
--- Returns the number of new fields; a stale token: the error "FENCED",
+-- Returns the number of new fields; a stale token: the error "FENCED ...",
 -- nothing written.
 -- include layout.lua
 local base = KEYS[1]
 if ARGV[1] ~= '' and not fence_ok(base, ARGV[1]) then
-	return redis.error_reply('FENCED')
+	-- Two words: Redis 7 puts "ERR " in front of a one-word error.
+	return redis.error_reply('FENCED stale fencing token')
 end
 if #ARGV < 3 then return 0 end
 return redis.call('HSET', base .. KEY.cursors, unpack(ARGV, 2))

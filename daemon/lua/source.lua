@@ -10,12 +10,13 @@
 -- restarts and is shared by every daemon: a source already known down
 -- raises no second source_down, and source_up only follows a source_down.
 -- Returns the new event's stream id, or false when nothing changed; a stale
--- token: the error "FENCED", nothing written.
+-- token: the error "FENCED ...", nothing written.
 -- include layout.lua
 local base = KEYS[1]
 local token = ARGV[4] or ''
 if token ~= '' and not fence_ok(base, token) then
-	return redis.error_reply('FENCED')
+	-- Two words: Redis 7 puts "ERR " in front of a one-word error.
+	return redis.error_reply('FENCED stale fencing token')
 end
 local was_down = redis.call('HGET', base .. KEY.cursors, 'down') == '1'
 if (ARGV[1] == 'down') == was_down then return false end
