@@ -278,10 +278,20 @@ poller_fence(const struct poll_source *ps)
 	return c == NULL ? "" : rw_cluster_fence(c, ps->name);
 }
 
+/* A poll under way when the daemon stops (SIGTERM: the cluster releases
+ * every lease at once) ends by itself as before: its cursor write still
+ * carries the token it began under, refused if another daemon took the
+ * source meanwhile. */
+bool
+poller_poll_gone(const struct rw_poll *poll)
+{
+	return poll->lost || (!poll->ps->poller->stopping && !poller_owns(poll->ps));
+}
+
 bool
 poller_poll_lost(struct rw_poll *poll)
 {
-	if (!poll->lost && poller_owns(poll->ps))
+	if (!poller_poll_gone(poll))
 		return false;
 	poll->lost = true;
 	poller_end(poll, RW_POLL_OK, "ownership lost");
@@ -344,7 +354,7 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	bool more = poll->more, was_down = poll->was_down;
 	/* A poll of a source no longer owned changes nothing here: another
 	 * daemon polls it now (and the fence kept its cursors from us). */
-	bool lost = poll->lost || !poller_owns(ps), fenced = poll->fenced;
+	bool lost = poller_poll_gone(poll), fenced = poll->fenced;
 	char why[POLL_ERROR_MAX];
 	double every;
 
@@ -687,7 +697,7 @@ on_ownership(void *arg, const char *source, bool owned)
 	log_info("%s: the source is another daemon's now: polling stops", ps->name);
 	rw_timer_stop(&ps->timer);
 	ps->next_poll_at = 0;
-	if (ps->poll != NULL)
+	if (ps->poll != NULL && !p->stopping)
 		ps->poll->lost = true;
 }
 

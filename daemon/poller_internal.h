@@ -233,6 +233,9 @@ bool poller_owns(const struct poll_source *ps);
  * without a cluster (the scripts then write unfenced); NULL when the
  * cluster no longer gives one (not owned). */
 const char *poller_fence(const struct poll_source *ps);
+/* True when poll has to end quietly: its source is no longer owned (a poll
+ * under way when the daemon stops goes on). */
+bool poller_poll_gone(const struct rw_poll *poll);
 /* True when poll has to end quietly: its source is no longer owned. Ends
  * it (poller_end's quiet path) and returns true; false: go on. */
 bool poller_poll_lost(struct rw_poll *poll);

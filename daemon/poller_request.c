@@ -145,7 +145,7 @@ http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 	}
 	/* Budgets are the platform account's: learnt even when the answer is
 	 * dropped because the source passed to another daemon meanwhile. */
-	if (poll->lost || !poller_owns(ps)) {
+	if (poller_poll_gone(poll)) {
 		if (resp->status != 0)
 			note_limits(poll, resp, now);
 		poller_poll_lost(poll);
