@@ -35,7 +35,7 @@ alerts_owns(const struct rw_alerts *a, const char *source)
 const char *
 alerts_fence(const struct rw_alerts *a, const char *source)
 {
-	return a->cluster ? rw_cluster_fence(a->cluster, source) : "";
+	return a->cluster ? rw_cluster_fence(a->cluster, source) : NULL;
 }
 
 bool

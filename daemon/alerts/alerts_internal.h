@@ -190,7 +190,8 @@ const char *alerts_consumer(const struct rw_alerts *a);
 /* True when this daemon delivers source's events now (it owns the source). */
 bool alerts_owns(const struct rw_alerts *a, const char *source);
 /* The fencing token for the owner-only writes of source (repeats), or NULL
- * when this daemon does not own it ("" without a cluster: unfenced). */
+ * when this daemon does not own it (and always without a cluster: no
+ * repeats then). */
 const char *alerts_fence(const struct rw_alerts *a, const char *source);
 /* True when this daemon does the target-wide duty named key (an
  * Alertmanager re-post): the cluster's leader for it. */

@@ -135,12 +135,7 @@ repeat_write(struct target *t, const char *source, const char *mention, const ch
 	    repeat_key(t, source, key, sizeof(key)) == NULL ||
 	    (nc = name_call_new(t->a, t->name, source, mention)) == NULL)
 		return;
-	const char *argv[] = {base,
-			      key,
-			      fence[0] ? fence : "none",
-			      when ? "add" : "rem",
-			      mention,
-			      when ? when : ""};
+	const char *argv[] = {base, key, fence, when ? "add" : "rem", mention, when ? when : ""};
 	size_t lens[6];
 
 	for (int i = 0; i < 6; i++)

@@ -3,14 +3,13 @@
 --
 -- KEYS[1] is the source's base "PREFIX{SOURCE}:", KEYS[2] the target's
 -- repeat set under it ("rp:TARGET", named by the C side). ARGV[1] is the
--- fencing token of the caller's lease (rw_cluster_fence), or "none" from a
--- daemon without a cluster (never sent by one with a cluster); ARGV[2] is
--- "add" or "rem", ARGV[3] the mention id, ARGV[4] (add) when to send it
--- again (ms).
+-- fencing token of the caller's lease (rw_cluster_fence); ARGV[2] is "add"
+-- or "rem", ARGV[3] the mention id, ARGV[4] (add) when to send it again
+-- (ms).
 -- Returns 1 when written; a stale token (another daemon took the source
 -- since) is refused with the error FENCED before anything is written.
 -- include layout.lua
-if ARGV[1] ~= 'none' and not fence_ok(KEYS[1], ARGV[1]) then
+if not fence_ok(KEYS[1], ARGV[1]) then
 	return redis.error_reply('FENCED')
 end
 if ARGV[2] == 'add' then

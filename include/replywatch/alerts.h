@@ -48,7 +48,8 @@ void rw_alerts_use(struct rw_alerts *a, const struct rw_config *cfg, struct rw_p
 
 /* Delivers with several daemons (cluster.h; c borrowed, outliving the
  * engine; NULL: this daemon delivers every source, as consumer
- * "replywatchd"). Each target reads, as consumer rw_cluster_instance(c),
+ * "replywatchd", and sends no repeats: their writes need a fencing token;
+ * the daemon always sets one). Each target reads, as consumer rw_cluster_instance(c),
  * only the streams of the sources this daemon owns; on a gain it first
  * claims every entry still pending in the target's group (XAUTOCLAIM: the
  * previous owner's, a pre-upgrade daemon's), then reads new ones; on a loss
