@@ -20,6 +20,8 @@
 
 #define NSOURCES 8
 
+static redisReply *redis(const char *fmt, const char *a, const char *b);
+
 static struct rwt_stack stack;
 static struct rwt_daemon d1, d2;
 static const char *const sources[NSOURCES] = {"s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"};
@@ -322,8 +324,60 @@ expect_all_in_order(const char *name, size_t per_source)
 	return repeats;
 }
 
-/* With both daemons up the sources are split between them and every event
- * reaches the receiver once. */
+/* How many events d delivered to target care with a 2xx answer (its
+ * replywatch_alert_deliveries_total{result="ok"}). */
+static long long
+delivered_by(const struct rwt_daemon *d)
+{
+	struct rwt_response r = rwt_http(d->http_port, "GET", "/metrics", NULL, NULL);
+	const char *line = "replywatch_alert_deliveries_total{target=\"care\",result=\"ok\"} ";
+	const char *at = r.body ? strstr(r.body, line) : NULL;
+	long long n;
+
+	cr_assert_not_null(at, "no deliveries line in /metrics");
+	n = strtoll(at + strlen(line), NULL, 10);
+	rwt_response_free(&r);
+	return n;
+}
+
+/* Only the owner of each source reads its stream: in each group, the other
+ * daemon's consumer has not been active for at least 3 s (an owner looks
+ * every 2 s). */
+static void
+expect_only_owners_read(void)
+{
+	json_t *mine = delivers(&d1);
+
+	for (size_t s = 0; s < NSOURCES; s++) {
+		const char *owner = listed(mine, sources[s]) ? "d1" : "d2";
+		redisReply *r = redis("XINFO CONSUMERS t:{%s}:ev a:care", sources[s], NULL);
+
+		cr_assert_eq(r->type, REDIS_REPLY_ARRAY);
+		for (size_t i = 0; i < r->elements; i++) {
+			const redisReply *c = r->element[i];
+			const char *name = NULL;
+			long long idle = -1;
+
+			for (size_t j = 0; j + 1 < c->elements; j += 2) {
+				if (strcmp(c->element[j]->str, "name") == 0)
+					name = c->element[j + 1]->str;
+				else if (strcmp(c->element[j]->str, "idle") == 0)
+					idle = c->element[j + 1]->integer;
+			}
+			cr_assert_not_null(name);
+			if (strcmp(name, owner) != 0)
+				cr_assert_gt(idle, 3000,
+					     "%s read %s's stream %lld ms ago (owner %s)", name,
+					     sources[s], idle, owner);
+		}
+		freeReplyObject(r);
+	}
+	json_decref(mine);
+}
+
+/* With both daemons up the sources are split between them, each source's
+ * stream is read by its owner only, and every event reaches the receiver
+ * once. */
 Test(alerts_cluster, both_up_split_and_deliver_once)
 {
 	const char *targets = "[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', "
@@ -344,6 +398,7 @@ Test(alerts_cluster, both_up_split_and_deliver_once)
 	 * send them within its 2 s look). */
 	usleep(4000000);
 	cr_assert_eq(expect_all_in_order("care", 3), 0, "an event was delivered twice");
+	expect_only_owners_read();
 }
 
 static bool
@@ -577,6 +632,14 @@ Test(alerts_cluster, repeats_from_the_owner_only)
 		cr_assert_geq(at[i] - at[i - 1], 1500, "repeats %zu and %zu %lld ms apart", i - 1,
 			      i, (long long)(at[i] - at[i - 1]));
 	free(at);
+	/* Every event was s1's: the other daemon delivered nothing, repeats
+	 * included. */
+	json_t *mine = delivers(&d1);
+	const struct rwt_daemon *other = listed(mine, "s1") ? &d2 : &d1;
+
+	json_decref(mine);
+	cr_assert_eq(delivered_by(other), 0, "the daemon not owning s1 delivered events");
+	cr_assert_geq(delivered_by(other == &d1 ? &d2 : &d1), 5);
 
 	redisReply *tok = redis("GET t:{s1}:lease-n", NULL, NULL), *r;
 	char stale[32];
