@@ -660,3 +660,39 @@ Test(alerts_cluster, repeats_from_the_owner_only)
 	/* Not for the daemons to repeat: probe-current is no mention. */
 	freeReplyObject(redis("ZREM t:{s1}:rp:care probe-current", NULL, NULL));
 }
+
+/* A daemon joins while the only one holds undelivered events of every
+ * source (the receiver failing): the sources that move to the newcomer
+ * leave the first daemon's queue unacknowledged, the newcomer claims them
+ * (with those of the first daemon's request under way, which both may
+ * send under the same ids), and once the receiver is back every event
+ * arrives, in order per source, one id per deadline. */
+Test(alerts_cluster, join_moves_pending_to_the_new_owner)
+{
+	const char *targets = "[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', "
+			      "'events': ['breach']}]";
+	size_t failed = 1;
+	char id[32];
+
+	start(&d1, "d1", targets);
+	hook_fault("care", "{'kind': '503', 'count': 100000}");
+	for (size_t s = 0; s < NSOURCES; s++) {
+		snprintf(id, sizeof(id), "%s-m0", sources[s]);
+		push_mention(&d1, sources[s], id, 10000);
+	}
+	cr_assert(rwt_wait_until(requests_failed, &failed, 20), "d1 never tried the receiver");
+	/* These wait in d1's queue behind its request. */
+	for (size_t s = 0; s < NSOURCES; s++) {
+		for (int m = 1; m < 3; m++) {
+			snprintf(id, sizeof(id), "%s-m%d", sources[s], m);
+			push_mention(&d1, sources[s], id, 10000 - m * 1000);
+		}
+	}
+	start(&d2, "d2", targets);
+	wait_split();
+	hook_fault("care", NULL);
+	wait_distinct("care", "breach", 3 * NSOURCES, 60);
+	expect_all_in_order("care", 3);
+	cr_assert(rwt_daemon_log_contains(&d1, "queued events left to it"),
+		  "d1 kept the queued events of the sources it lost");
+}
