@@ -94,6 +94,8 @@ struct target {
 	unsigned long long results[RW_ALERT_NRESULTS];
 	struct source_read *reads;
 	size_t nreads;
+	size_t read_next;    /* the next tick's reads start at this source */
+	size_t figures_next; /* the next refresh of figures starts at this source */
 	int64_t next_repost; /* alertmanager: next re-post of active alerts */
 	int64_t next_repeat; /* repeat_every: next look for due repeats */
 	bool reposting;      /* a re-post under way */

@@ -45,6 +45,7 @@
 #define DEAD_LETTERS_KEPT "9999"
 #define NEW_GROUP_LOOKBACK_MS 60000 /* a new group starts this far back */
 #define RECORD_MARGIN_MS 7200000    /* a stored request outlives retry_for by this */
+#define FIGURES_PER_REFRESH 500     /* sources whose figures a target asks for per second */
 
 struct read_call {
 	struct rw_alerts *a;
@@ -586,14 +587,22 @@ ask_figure(struct rw_alerts *a, const struct target *t, const char *source, bool
 		figure_call_free(fc);
 }
 
+/* At most FIGURES_PER_REFRESH sources of each target per refresh (every
+ * second), going round: with 10 000 sources a target's figures are up to
+ * 20 s old, and never 20 000 commands go out at once. */
 void
 outbox_refresh(struct rw_alerts *a)
 {
 	for (struct target *t = a->targets; t != NULL; t = t->next) {
-		for (size_t i = 0; i < t->nreads; i++) {
-			ask_figure(a, t, t->reads[i].source, false);
-			ask_figure(a, t, t->reads[i].source, true);
+		size_t n = t->nreads < FIGURES_PER_REFRESH ? t->nreads : FIGURES_PER_REFRESH;
+
+		for (size_t k = 0; k < n; k++) {
+			const char *source = t->reads[(t->figures_next + k) % t->nreads].source;
+
+			ask_figure(a, t, source, false);
+			ask_figure(a, t, source, true);
 		}
+		t->figures_next = t->nreads > 0 ? (t->figures_next + n) % t->nreads : 0;
 	}
 }
 
