@@ -696,3 +696,40 @@ Test(alerts_cluster, join_moves_pending_to_the_new_owner)
 	cr_assert(rwt_daemon_log_contains(&d1, "queued events left to it"),
 		  "d1 kept the queued events of the sources it lost");
 }
+
+static bool
+am_posts(void *arg)
+{
+	json_t *list = deliveries("am");
+	bool yes = json_array_size(list) >= *(size_t *)arg;
+
+	json_decref(list);
+	return yes;
+}
+
+/* An Alertmanager target's active alerts are re-posted every minute by one
+ * daemon, the leader of "am:TARGET", not by each. */
+Test(alerts_cluster, alertmanager_reposts_from_one_daemon, .timeout = 150)
+{
+	const char *targets = "[{'name': 'am', 'format': 'alertmanager', 'url': 'HOOK/am', "
+			      "'events': ['breach']}]";
+	size_t want = 1;
+	int64_t started;
+	json_t *list;
+
+	start(&d1, "d1", targets);
+	start(&d2, "d2", targets);
+	started = rw_now_ms();
+	wait_split();
+	push_mention(&d1, "s1", "am-1", 10000);
+	cr_assert(rwt_wait_until(am_posts, &want, 20), "the breach was not posted");
+	want = 2;
+	cr_assert(rwt_wait_until(am_posts, &want, 80), "no re-post within 80 s");
+	/* Both daemons' minute has passed: a second re-post would be here. */
+	while (rw_now_ms() < started + 66000)
+		usleep(200000);
+	list = deliveries("am");
+	cr_assert_eq(json_array_size(list), 2, "re-posted by both daemons: %s",
+		     json_dumps(list, JSON_COMPACT));
+	json_decref(list);
+}
