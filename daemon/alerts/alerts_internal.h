@@ -37,6 +37,7 @@ struct queued {
 struct source_read {
 	char *source;
 	bool owned;             /* this daemon delivers the source's events (cluster.h) */
+	unsigned gen;           /* counts gains and losses: a read sent before one is void */
 	bool reading;           /* an XREADGROUP or XAUTOCLAIM under way */
 	bool backlog_read;      /* the group's pending entries claimed (after a gain) */
 	char backlog_after[48]; /* the claim goes on from this id ("0-0" at first) */

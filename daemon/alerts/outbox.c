@@ -52,6 +52,7 @@ struct read_call {
 	char *target;
 	char *source;
 	bool backlog; /* XAUTOCLAIM of the group's pending entries; else XREADGROUP > */
+	unsigned gen; /* the read's source_read.gen when it was sent */
 	bool create;  /* the call creates the group */
 	/* WAIT goes just before XREADGROUP (see outbox_read). */
 	bool waited;     /* a WAIT was sent before the read */
@@ -349,10 +350,11 @@ read_done(struct rw_store *st, const redisReply *reply, void *arg)
 		read_call_free(rc);
 		return;
 	}
-	if (!r->owned) {
+	if (!r->owned || rc->gen != r->gen) {
 		/* Lost while reading: what came is pending under this daemon's
 		 * name, and the new owner claims it (its claim follows this read
-		 * in Redis: the lease passed on after it). */
+		 * in Redis: the lease passed on after it). Lost and gained again:
+		 * the claim started over from 0-0 and brings it back. */
 		read_call_free(rc);
 		return;
 	}
@@ -394,6 +396,7 @@ outbox_read(struct target *t, struct source_read *r)
 	}
 	rc->a = t->a;
 	rc->backlog = !r->backlog_read;
+	rc->gen = r->gen;
 	snprintf(count, sizeof(count), "%d", ALERTS_READ_COUNT);
 	if (rc->backlog) {
 		/* Every pending entry of the group, whoever read it, to this
