@@ -733,3 +733,63 @@ Test(alerts_cluster, alertmanager_reposts_from_one_daemon, .timeout = 150)
 		     json_dumps(list, JSON_COMPACT));
 	json_decref(list);
 }
+
+static bool
+pending_count(void *arg)
+{
+	redisReply *r = redis("XPENDING t:{s1}:ev a:care", NULL, NULL);
+	bool yes = r->type == REDIS_REPLY_ARRAY && r->element[0]->integer >= *(long long *)arg;
+
+	freeReplyObject(r);
+	return yes;
+}
+
+/* A backlog longer than a claim page (100): a daemon restarted under its
+ * instance id claims page after page, and every event goes out in stream
+ * order. */
+Test(alerts_cluster, claim_pages_through_a_long_backlog)
+{
+	const char *targets = "[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', "
+			      "'events': ['breach']}]";
+	long long want = 150;
+	char id[32];
+
+	start(&d1, "d1", targets);
+	hook_fault("care", "{'kind': '503', 'count': 100000}");
+	for (int m = 0; m < want; m++) {
+		snprintf(id, sizeof(id), "long-%03d", m);
+		push_mention(&d1, "s1", id, 10000 - m);
+	}
+	cr_assert(rwt_wait_until(pending_count, &want, 20), "the events were not read");
+	kill(d1.pid, SIGKILL);
+	rwt_daemon_wait(&d1, 5);
+	d1.pid = 0;
+	hook_fault("care", NULL);
+	start(&d1, "d1", targets);
+	wait_distinct("care", "breach", (size_t)want, 30);
+
+	json_t *all = delivered("care"), *first = json_array(), *seen = json_object(), *e;
+	json_t *order = stream_ids("s1", "breach");
+	size_t i;
+
+	json_array_foreach(all, i, e)
+	{
+		const char *eid = str_at(e, "id", NULL);
+
+		if (json_object_get(seen, eid) == NULL) {
+			json_object_set_new(seen, eid, json_true());
+			json_array_append_new(first, json_string(eid));
+		}
+	}
+	cr_assert_eq(json_array_size(order), (size_t)want);
+	cr_assert(json_equal(first, order), "not in stream order");
+	json_decref(all);
+	json_decref(first);
+	json_decref(seen);
+	json_decref(order);
+	long long none = 0;
+	redisReply *r = redis("XPENDING t:{s1}:ev a:care", NULL, NULL);
+
+	cr_assert_eq(r->element[0]->integer, none, "entries left pending");
+	freeReplyObject(r);
+}
