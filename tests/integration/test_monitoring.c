@@ -10,11 +10,15 @@
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <jansson.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "replywatch/clock.h"
 #include "rwtest.h"
 
 #define PROMTOOL "/usr/bin/promtool"
@@ -346,17 +350,19 @@ declared_names(const char *metrics)
 	return names;
 }
 
-Test(monitoring, every_metric_the_rules_and_board_use_is_in_a_live_daemon)
+/* Redis, the fake platforms and a daemon with a push, a polled and a
+ * webhook source and an alert target: every family is declared, with
+ * samples for most. The webhook families appear once a webhook request came:
+ * Meta's subscription handshake. */
+static void
+start_daemon(struct rwt_stack *s)
 {
-	struct rwt_stack s = {0};
 	char *top;
 
-	rwt_stack_up(&s, true);
-	/* A push, a polled and a webhook source and an alert target: every
-	 * family is declared, with samples for most. */
+	rwt_stack_up(s, true);
 	cr_assert(asprintf(&top,
-			   ",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"30s\","
-			   " \"breach_after\": \"60s\" } ],\n"
+			   ",\n \"policies\": [ { \"name\": \"social\", \"warn_after\": \"10m\","
+			   " \"breach_after\": \"20m\" } ],\n"
 			   " \"sources\": ["
 			   " { \"name\": \"p\", \"type\": \"push\", \"token\": \"ptok\" },"
 			   " { \"name\": \"masto\", \"type\": \"mastodon\", \"base_url\": \"%s\","
@@ -366,18 +372,22 @@ Test(monitoring, every_metric_the_rules_and_board_use_is_in_a_live_daemon)
 			   " \"app_secret\": \"s3cret\", \"verify_token\": \"v\" } ],\n"
 			   " \"alerts\": [ { \"name\": \"care\", \"format\": \"json\","
 			   " \"url\": \"%s/hook/care\" } ]",
-			   s.fake.base, s.fake.base, s.fake.base) > 0);
-	rwt_stack_start(&s, top);
+			   s->fake.base, s->fake.base, s->fake.base) > 0);
+	rwt_stack_start(s, top);
 	free(top);
 
-	/* The webhook families appear once a webhook request came: Meta's
-	 * subscription handshake. */
 	struct rwt_response h = rwt_http(
-		s.daemon.http_port, "GET",
+		s->daemon.http_port, "GET",
 		"/hooks/fb?hub.mode=subscribe&hub.verify_token=v&hub.challenge=42", NULL, NULL);
 	cr_assert_eq(h.status, 200, "%s", h.body);
 	rwt_response_free(&h);
+}
 
+Test(monitoring, every_metric_the_rules_and_board_use_is_in_a_live_daemon)
+{
+	struct rwt_stack s = {0};
+
+	start_daemon(&s);
 	struct rwt_response r = rwt_http(s.daemon.http_port, "GET", "/metrics", NULL, NULL);
 	cr_assert_eq(r.status, 200);
 	json_t *declared = declared_names(r.body), *used = json_object(), *file;
@@ -400,5 +410,225 @@ Test(monitoring, every_metric_the_rules_and_board_use_is_in_a_live_daemon)
 	json_decref(used);
 	json_decref(declared);
 	rwt_response_free(&r);
+	rwt_stack_down(&s);
+}
+
+/* A real Prometheus scraping the daemon every second with the rules loaded. */
+struct prom {
+	pid_t pid;
+	int port;
+};
+
+static struct prom
+prom_start(const char *workdir, int daemon_port)
+{
+	extern char **environ;
+	struct prom p = {0, rwt_free_port()};
+	char *config, *cfgpath, *data, *listen, *log;
+
+	cr_assert_eq(
+		access("/usr/bin/prometheus", X_OK), 0,
+		"/usr/bin/prometheus missing: run scripts/install-deps.sh (package prometheus)");
+	cr_assert(asprintf(&config,
+			   "global: { scrape_interval: 1s, evaluation_interval: 1s }\n"
+			   "rule_files: [\"%s\"]\n"
+			   "scrape_configs:\n"
+			   "  - job_name: replywatch\n"
+			   "    static_configs: [ { targets: [\"127.0.0.1:%d\"] } ]\n",
+			   RULES, daemon_port) > 0);
+	cfgpath = rwt_write_file(workdir, "prometheus.yml", config);
+	cr_assert(asprintf(&config, "--config.file=%s", cfgpath) > 0);
+	cr_assert(asprintf(&data, "--storage.tsdb.path=%s/prom-data", workdir) > 0);
+	cr_assert(asprintf(&listen, "--web.listen-address=127.0.0.1:%d", p.port) > 0);
+	cr_assert(asprintf(&log, "%s/prometheus.log", workdir) > 0);
+	char *argv[] = {"/usr/bin/prometheus", config, data, listen, "--log.level=warn", NULL};
+	p.pid = rwt_spawn(argv, environ, log);
+	free(config);
+	free(cfgpath);
+	free(data);
+	free(listen);
+	free(log);
+	return p;
+}
+
+/* The result array of an instant query (caller decrefs), or NULL; *error
+ * gets Prometheus's error text when the query failed. */
+static json_t *
+prom_query(const struct prom *p, const char *query, char **error)
+{
+	char *q = rwt_url_escape(query), *path;
+	json_t *doc, *result = NULL;
+
+	cr_assert(asprintf(&path, "/api/v1/query?query=%s", q) > 0);
+	struct rwt_response r = rwt_http(p->port, "GET", path, NULL, NULL);
+	doc = json_loads(r.body ? r.body : "", 0, NULL);
+	if (error != NULL)
+		*error = r.status == 200 ? NULL : strdup(r.body ? r.body : "no answer");
+	if (r.status == 200)
+		result = json_incref(json_object_get(json_object_get(doc, "data"), "result"));
+	json_decref(doc);
+	rwt_response_free(&r);
+	free(path);
+	free(q);
+	return result;
+}
+
+/* The value of the first sample of query's answer, or NAN. */
+static double
+prom_value(const struct prom *p, const char *query)
+{
+	json_t *result = prom_query(p, query, NULL);
+	json_t *value = json_array_get(json_object_get(json_array_get(result, 0), "value"), 1);
+	double v = value ? strtod(json_string_value(value), NULL) : NAN;
+
+	json_decref(result);
+	return v;
+}
+
+struct prom_wait {
+	const struct prom *p;
+	const char *query;
+	double want;
+};
+
+static bool
+prom_has(void *arg)
+{
+	struct prom_wait *w = arg;
+
+	return prom_value(w->p, w->query) == w->want;
+}
+
+/* 20 mentions answered after 2..40 min (the first 10 within the 20 min
+ * breach_after), two fresh, one past warn_after (10 min), one past
+ * breach_after, each well away from its next deadline. */
+static void
+push_mixed(int port)
+{
+	int64_t now = rw_now_ms(), base = now - 50 * 60 * 1000;
+	char *body = strdup("["), *item, c[40], r[40];
+
+	for (int i = 1; i <= 20; i++) {
+		rw_time_format(base, c, sizeof(c));
+		rw_time_format(base + i * 120 * 1000, r, sizeof(r));
+		cr_assert(asprintf(&item,
+				   "{\"id\":\"m%d\",\"created_at\":\"%s\",\"author\":\"a%d\"},"
+				   "{\"id\":\"r%d\",\"created_at\":\"%s\",\"in_reply_to\":\"m%d\","
+				   "\"from_brand\":true},",
+				   i, c, i, i, r, i) > 0);
+		body = realloc(body, strlen(body) + strlen(item) + 1);
+		strcat(body, item);
+		free(item);
+	}
+	const int64_t ages[] = {0, 0, 13 * 60, 30 * 60};
+	for (int i = 0; i < 4; i++) {
+		rw_time_format(now - ages[i] * 1000, c, sizeof(c));
+		cr_assert(asprintf(&item,
+				   "%s{\"id\":\"o%d\",\"created_at\":\"%s\",\"author\":\"o%d\"}",
+				   i ? "," : "", i, c, i) > 0);
+		body = realloc(body, strlen(body) + strlen(item) + 2);
+		strcat(body, item);
+		free(item);
+	}
+	strcat(body, "]");
+	struct rwt_response resp = rwt_http(port, "POST", "/ingest/p", "ptok", body);
+	cr_assert_eq(resp.status, 202, "%s", resp.body);
+	rwt_response_free(&resp);
+	free(body);
+}
+
+/* Panels whose queries may answer nothing on this daemon: nothing rejected,
+ * no rate-limit headers read yet, no Redis replication. */
+static bool
+may_be_empty(const char *title)
+{
+	static const char *const titles[] = {"Rejected entries per hour", "Rate-limit calls left",
+					     "Redis replication"};
+
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (strcmp(title, titles[i]) == 0)
+			return true;
+	return false;
+}
+
+Test(monitoring, prometheus_evaluates_the_rules_and_board_over_a_live_daemon, .timeout = 180)
+{
+	struct rwt_stack s = {0};
+
+	start_daemon(&s);
+	struct prom p = prom_start(s.dir, s.daemon.http_port);
+	struct prom_wait up = {&p, "up{job=\"replywatch\"}", 1};
+	cr_assert(rwt_wait_until(prom_has, &up, 30.0), "Prometheus never scraped the daemon");
+	push_mixed(s.daemon.http_port);
+	/* Wait until Prometheus has scraped every reply and the queue, and the
+	 * recording rules have run on them. */
+	struct prom_wait replies = {&p, "sum(replywatch_replies_total)", 20};
+	cr_assert(rwt_wait_until(prom_has, &replies, 30.0), "the replies never reached Prometheus");
+	struct prom_wait queue = {&p, "replywatch:mentions_breached:sum{policy=\"social\"}", 1};
+	cr_assert(rwt_wait_until(prom_has, &queue, 30.0), "the recording rules never ran");
+	struct prom_wait warned = {&p, "replywatch:mentions_warning:sum{policy=\"social\"}", 1};
+	cr_assert(rwt_wait_until(prom_has, &warned, 30.0));
+
+	/* The recorded figures equal /status's for the same data. */
+	json_t *doc = rwt_get_json(s.daemon.http_port, "/status", NULL);
+	json_t *pol = json_array_get(json_object_get(doc, "policies"), 0);
+	json_t *w1h = json_object_get(json_object_get(pol, "windows"), "1h");
+	cr_assert_float_eq(prom_value(&p, "replywatch:sla_compliance:ratio_rate1h"),
+			   json_real_value(json_object_get(w1h, "compliance")), 1e-9);
+	cr_assert_float_eq(prom_value(&p, "replywatch:sla_compliance:ratio_rate1h"), 0.5, 1e-9);
+	cr_assert_eq(prom_value(&p, "replywatch:mentions_open:sum{policy=\"social\"}"),
+		     (double)json_integer_value(json_object_get(pol, "open")));
+	cr_assert_eq(prom_value(&p, "replywatch:mentions_open:sum{policy=\"social\"}"), 4);
+	json_decref(doc);
+
+	/* Every query of the board evaluates without error, and every panel
+	 * but a few shows data. */
+	json_t *board = load_board(), *defined = json_object(), *var, *panel, *target;
+	size_t i, j, checked = 0;
+	json_array_foreach(json_object_get(json_object_get(board, "templating"), "list"), i, var)
+		json_object_set(defined, json_string_value(json_object_get(var, "name")), var);
+	json_array_foreach(json_object_get(board, "panels"), i, panel)
+	{
+		const char *title = json_string_value(json_object_get(panel, "title"));
+		size_t answered = 0;
+
+		json_array_foreach(json_object_get(panel, "targets"), j, target)
+		{
+			char *expr = substitute(json_string_value(json_object_get(target, "expr")),
+						defined);
+			char *error = NULL;
+			json_t *result = prom_query(&p, expr, &error);
+
+			cr_assert_not_null(result, "panel %s: %s: %s", title, expr, error);
+			answered += json_array_size(result) > 0;
+			json_decref(result);
+			free(expr);
+			checked++;
+		}
+		cr_expect(answered > 0 || may_be_empty(title) ||
+				  json_array_size(json_object_get(panel, "targets")) == 0,
+			  "panel %s answers nothing", title);
+	}
+	cr_assert_gt(checked, 25);
+
+	/* Every rule evaluated without error. */
+	struct rwt_response r = rwt_http(p.port, "GET", "/api/v1/rules", NULL, NULL);
+	json_t *rules = json_loads(r.body, 0, NULL), *group, *rule;
+	size_t nrules = 0;
+	json_array_foreach(json_object_get(json_object_get(rules, "data"), "groups"), i, group)
+		json_array_foreach(json_object_get(group, "rules"), j, rule)
+	{
+		cr_expect_str_eq(json_string_value(json_object_get(rule, "health")), "ok",
+				 "rule %s: %s", json_string_value(json_object_get(rule, "name")),
+				 json_string_value(json_object_get(rule, "lastError")));
+		nrules++;
+	}
+	cr_assert_eq(nrules, 16);
+	json_decref(rules);
+	rwt_response_free(&r);
+	json_decref(defined);
+	json_decref(board);
+	kill(p.pid, SIGTERM);
+	waitpid(p.pid, NULL, 0);
 	rwt_stack_down(&s);
 }
