@@ -5,7 +5,9 @@
  * Grafana board is valid PromQL, the board is Grafana 9/10 JSON with a
  * datasource variable and no fixed datasource uid, and every replywatch_*
  * name the rules and the board use is a family a live daemon's /metrics
- * declares, so neither can drift from the metrics.
+ * declares, so neither can drift from the metrics. Last, a real Prometheus
+ * scrapes a live daemon with the rules loaded: the rules evaluate, their
+ * figures equal /status's, and every panel of the board gets an answer.
  */
 #include <criterion/criterion.h>
 #include <ctype.h>
