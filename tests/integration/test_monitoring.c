@@ -439,6 +439,7 @@ prom_start(const char *workdir, int daemon_port)
 			   "    static_configs: [ { targets: [\"127.0.0.1:%d\"] } ]\n",
 			   RULES, daemon_port) > 0);
 	cfgpath = rwt_write_file(workdir, "prometheus.yml", config);
+	free(config);
 	cr_assert(asprintf(&config, "--config.file=%s", cfgpath) > 0);
 	cr_assert(asprintf(&data, "--storage.tsdb.path=%s/prom-data", workdir) > 0);
 	cr_assert(asprintf(&listen, "--web.listen-address=127.0.0.1:%d", p.port) > 0);
