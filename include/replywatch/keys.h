@@ -113,31 +113,35 @@ enum rw_key {
 	 * poller (one SET per refresh, poller_secret.c) and by replywatchd
 	 * --authorize; permanent, replaced at every refresh. */
 	RW_KEY_CREDENTIAL,
-	/* B lease — string "INSTANCE:EPOCH": RESERVED for the source's owner
-	 * (issue 14, not used yet). SET NX PX 15000 by the daemon taking the
-	 * source, renewed every 3 s by a script (PEXPIRE if still its own),
-	 * deleted on stop if still its own. */
+	/* B lease — string "INSTANCE:EPOCH": the source's owner (cluster.h).
+	 * Taken by daemon/lua/lease.lua (SET PX 15000 when free or held by the
+	 * same instance under another epoch), renewed every 3 s by it (PEXPIRE
+	 * if still the caller's), deleted on stop if still the caller's; 15 s
+	 * after the last renewal. */
 	RW_KEY_LEASE,
-	/* B lease-n — string (counter): RESERVED, the fencing token, INCR on
+	/* B lease-n — string (counter): the fencing token, INCR by lease.lua on
 	 * every acquire of B lease; the owner-only scripts (cursor write,
-	 * source, repeats) will refuse a call whose token is not the current
-	 * one. Permanent. */
+	 * source, repeats) refuse a call whose token is not the current one
+	 * (layout.lua's fence_ok). Permanent. */
 	RW_KEY_LEASE_COUNTER,
 	/* P am:TARGET — hash: an Alertmanager target's alerts, re-posted every
 	 * minute. Written by the alert engine; resolved ones dropped after
 	 * 5 min. */
 	RW_KEY_ALERTMANAGER,
-	/* P rq:TARGET — string: the request a target is delivering (SET NX
-	 * before its first attempt). Written by the alert engine; deleted once
-	 * its events are acknowledged or dead-lettered. */
+	/* P rq:TARGET:INSTANCE — string: the request a target is delivering
+	 * from one daemon (SET NX PX before its first attempt; rw_key_request).
+	 * Written by the alert engine; deleted once its events are
+	 * acknowledged or dead-lettered, else gone retry_for + 2 h after. A
+	 * record without ":INSTANCE" is a daemon's before issue 14: renamed to
+	 * the first daemon that looks. */
 	RW_KEY_REQUEST,
 	/* P readyz — string: written by each GET /readyz through ping to prove
 	 * Redis takes writes; 1 minute (PX). */
 	RW_KEY_READYZ,
-	/* P members — sorted set: RESERVED (issue 14, not used yet), live
-	 * daemons, instance id -> last heartbeat (ms, Redis TIME); heartbeat
-	 * every 2 s, a member is dead after 10 s. Not under a source: the one
-	 * key a cluster would hold outside the sources' slots. */
+	/* P members — sorted set: live daemons (cluster.h), instance id -> last
+	 * heartbeat (ms, Redis TIME). Written by daemon/lua/members.lua every 2 s,
+	 * which also drops members older than 10 s; a daemon stopping removes
+	 * itself. Not under a source: the one key outside the sources' slots. */
 	RW_KEY_MEMBERS,
 	RW_KEY_COUNT
 };
@@ -146,7 +150,7 @@ enum rw_key {
 enum {
 	RW_KEY_SOURCE = 1 << 0,   /* under a source's base (else under the prefix) */
 	RW_KEY_ARG = 1 << 1,      /* the suffix is followed by an argument */
-	RW_KEY_RESERVED = 1 << 2, /* named for a design not built yet: never used */
+	RW_KEY_RESERVED = 1 << 2, /* named for a design not built yet: none today */
 };
 
 struct rw_key_spec {
@@ -180,9 +184,19 @@ const char *rw_key_name(enum rw_key k, const char *prefix, const char *source, c
  */
 const char *rw_key_alert_group(const char *target, char *buf, size_t len);
 
-/* The consumer name every daemon reads its groups as today. Issue 14 will
- * make it the daemon's instance id (each daemon its own consumer, a new
- * owner claiming the previous one's pending entries with XAUTOCLAIM). */
+/*
+ * A target's stored request under way from daemon instance (cluster.h):
+ * "PREFIX" "rq:TARGET:INSTANCE" into buf; instance NULL gives the record of
+ * a daemon before issue 14, "rq:TARGET". Returns buf, or NULL when it does
+ * not fit.
+ */
+const char *rw_key_request(const char *prefix, const char *target, const char *instance, char *buf,
+			   size_t len);
+
+/* The consumer name a daemon reads its groups as without a cluster, and
+ * every daemon did before issue 14: with a cluster each daemon reads as its
+ * instance id, and a new owner claims the entries still pending under this
+ * name with XAUTOCLAIM like any other consumer's. */
 #define RW_KEY_ALERT_CONSUMER "replywatchd"
 
 #endif
