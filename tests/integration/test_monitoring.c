@@ -626,7 +626,7 @@ Test(monitoring, prometheus_evaluates_the_rules_and_board_over_a_live_daemon, .t
 				 json_string_value(json_object_get(rule, "lastError")));
 		nrules++;
 	}
-	cr_assert_eq(nrules, 16);
+	cr_assert_eq(nrules, 17);
 	json_decref(rules);
 	rwt_response_free(&r);
 	json_decref(defined);
