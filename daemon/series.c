@@ -1,0 +1,153 @@
+/*
+ * series.c: the dashboard's buckets, distribution and queue ring.
+ */
+#include <stdlib.h>
+
+#include "replywatch/clock.h"
+#include "replywatch/series.h"
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int64_t
+rw_series_rank(const int64_t *sorted, size_t n, unsigned pct)
+{
+	size_t idx = (pct * n + 99) / 100; /* ceil(pct/100 * n) */
+
+	return n ? sorted[idx ? idx - 1 : 0] : 0;
+}
+
+/* Floor division: bucket starts stay multiples of step for times before
+ * the epoch too. */
+static int64_t
+floor_to(int64_t t, int64_t step)
+{
+	int64_t q = t / step;
+
+	return (t % step != 0 && t < 0 ? q - 1 : q) * step;
+}
+
+/* One bucket's object; values is scratch room for n business times. */
+static json_t *
+bucket_json(const struct rw_series_reply *r, size_t n, int64_t start, int64_t end, int64_t *values)
+{
+	size_t count = 0, within = 0;
+	json_t *o;
+
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].reply_ms < start || r[i].reply_ms >= end)
+			continue;
+		values[count++] = r[i].business_ms;
+		within += r[i].within == 1;
+	}
+	qsort(values, count, sizeof(*values), cmp_i64);
+	o = json_pack("{s:o, s:I, s:I}", "start", rw_time_json(start), "replied", (json_int_t)count,
+		      "within_sla", (json_int_t)within);
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "compliance",
+			    count ? json_real((double)within / (double)count) : json_null());
+	json_object_set_new(o, "p90_seconds",
+			    count ? json_real((double)rw_series_rank(values, count, 90) / 1000.0)
+				  : json_null());
+	return o;
+}
+
+json_t *
+rw_series_buckets_json(const struct rw_series_reply *r, size_t n, int64_t now_ms, int64_t step_ms,
+		       size_t count)
+{
+	int64_t *values = malloc((n ? n : 1) * sizeof(*values));
+	int64_t first = floor_to(now_ms, step_ms) - (int64_t)(count - 1) * step_ms;
+	json_t *list = json_array();
+
+	for (size_t b = 0; values && list && b < count; b++) {
+		int64_t start = first + (int64_t)b * step_ms;
+		json_t *o = bucket_json(r, n, start, start + step_ms, values);
+
+		if (o == NULL || json_array_append_new(list, o) == -1) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	if (values == NULL) {
+		json_decref(list);
+		list = NULL;
+	}
+	free(values);
+	return list;
+}
+
+json_t *
+rw_series_distribution_json(const struct rw_series_reply *r, size_t n, int64_t now_ms,
+			    int64_t span_ms, const int64_t *bounds, size_t nbounds)
+{
+	json_int_t *counts = calloc(nbounds + 1, sizeof(*counts));
+	json_t *list = counts ? json_array() : NULL;
+
+	for (size_t i = 0; list && i < n; i++) {
+		size_t b = 0;
+
+		if (r[i].reply_ms <= now_ms - span_ms || r[i].reply_ms > now_ms)
+			continue;
+		while (b < nbounds && r[i].business_ms > bounds[b] * 1000)
+			b++;
+		counts[b]++;
+	}
+	for (size_t b = 0; list && b <= nbounds; b++) {
+		json_t *o = json_pack("{s:o, s:I}", "le",
+				      b < nbounds ? json_integer(bounds[b]) : json_null(), "count",
+				      counts[b]);
+
+		if (o == NULL || json_array_append_new(list, o) == -1) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	free(counts);
+	return list;
+}
+
+int
+rw_series_queue_add(struct rw_series_queue *q, const struct rw_series_sample *s)
+{
+	if (q->n > 0) {
+		const struct rw_series_sample *last =
+			&q->samples[(q->first + q->n - 1) % RW_SERIES_QUEUE_MAX];
+
+		if (s->at_ms < last->at_ms + RW_SERIES_QUEUE_EVERY_MS)
+			return 0;
+	}
+	if (q->n == RW_SERIES_QUEUE_MAX) {
+		q->first = (q->first + 1) % RW_SERIES_QUEUE_MAX;
+		q->n--;
+	}
+	q->samples[(q->first + q->n) % RW_SERIES_QUEUE_MAX] = *s;
+	q->n++;
+	return 1;
+}
+
+json_t *
+rw_series_queue_json(const struct rw_series_queue *q)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < q->n; i++) {
+		const struct rw_series_sample *s =
+			&q->samples[(q->first + i) % RW_SERIES_QUEUE_MAX];
+		json_t *o = json_pack("{s:o, s:I, s:I, s:I}", "at", rw_time_json(s->at_ms), "open",
+				      (json_int_t)s->open, "warning", (json_int_t)s->warning,
+				      "breached", (json_int_t)s->breached);
+
+		if (o == NULL || json_array_append_new(list, o) == -1) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	return list;
+}

@@ -1,0 +1,150 @@
+/*
+ * test_series: the dashboard's buckets (UTC hours and days, compliance,
+ * nearest-rank p90), the distribution over histogram bounds, and the
+ * bounded queue ring.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replywatch/series.h"
+
+#define HOUR (3600 * 1000LL)
+#define DAY (24 * HOUR)
+
+/* 2026-12-04T10:30:00Z */
+static const int64_t now = 1796380200000LL;
+
+static const char *
+start_of(json_t *bucket)
+{
+	return json_string_value(json_object_get(bucket, "start"));
+}
+
+Test(series, hours_are_utc_aligned_oldest_first_and_hold_their_replies)
+{
+	struct rw_series_reply r[] = {
+		{now - 10 * 60 * 1000, 5000, 1},  /* 10:20, this hour */
+		{now - 20 * 60 * 1000, 90000, 0}, /* 10:10 */
+		{now - 40 * 60 * 1000, 20000, 1}, /* 09:50 */
+		{now - 24 * HOUR, 1000, 1},       /* 10:30 yesterday: outside */
+		{now + 60 * 1000, 1000, 1},       /* a minute ahead: in this hour */
+	};
+	json_t *list = rw_series_buckets_json(r, 5, now, HOUR, 24);
+	json_t *last, *prev;
+
+	cr_assert_eq(json_array_size(list), 24);
+	cr_assert_str_eq(start_of(json_array_get(list, 0)), "2026-12-03T11:00:00.000Z");
+	last = json_array_get(list, 23);
+	prev = json_array_get(list, 22);
+	cr_assert_str_eq(start_of(last), "2026-12-04T10:00:00.000Z");
+	cr_assert_eq(json_integer_value(json_object_get(last, "replied")), 3);
+	cr_assert_eq(json_integer_value(json_object_get(last, "within_sla")), 2);
+	cr_assert_float_eq(json_real_value(json_object_get(last, "compliance")), 2.0 / 3, 1e-9);
+	/* nearest rank: ceil(0.9 * 3) = 3rd of 1 s, 5 s, 90 s */
+	cr_assert_float_eq(json_real_value(json_object_get(last, "p90_seconds")), 90.0, 1e-9);
+	cr_assert_eq(json_integer_value(json_object_get(prev, "replied")), 1);
+	cr_assert_float_eq(json_real_value(json_object_get(prev, "p90_seconds")), 20.0, 1e-9);
+	/* a bucket without replies says so with nulls, not zeros */
+	cr_assert(json_is_null(json_object_get(json_array_get(list, 5), "compliance")));
+	cr_assert(json_is_null(json_object_get(json_array_get(list, 5), "p90_seconds")));
+	json_decref(list);
+}
+
+Test(series, days_are_utc_days)
+{
+	struct rw_series_reply r[] = {
+		{now - 11 * HOUR, 1000, 1},           /* 23:30 the day before: yesterday */
+		{now - 10 * HOUR, 1000, 0},           /* 00:30 today */
+		{now - 6 * DAY - 11 * HOUR, 1000, 1}, /* 7 days back, before the first day */
+	};
+	json_t *list = rw_series_buckets_json(r, 3, now, DAY, 7);
+
+	cr_assert_eq(json_array_size(list), 7);
+	cr_assert_str_eq(start_of(json_array_get(list, 0)), "2026-11-28T00:00:00.000Z");
+	cr_assert_str_eq(start_of(json_array_get(list, 6)), "2026-12-04T00:00:00.000Z");
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(list, 6), "replied")), 1);
+	cr_assert_float_eq(json_real_value(json_object_get(json_array_get(list, 6), "compliance")),
+			   0.0, 1e-9);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(list, 5), "replied")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(list, 0), "replied")), 0);
+	json_decref(list);
+}
+
+Test(series, no_replies_gives_empty_buckets)
+{
+	json_t *list = rw_series_buckets_json(NULL, 0, now, HOUR, 24);
+
+	cr_assert_eq(json_array_size(list), 24);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(list, 23), "replied")), 0);
+	json_decref(list);
+}
+
+Test(series, distribution_counts_each_reply_in_its_first_bound)
+{
+	const int64_t bounds[] = {30, 60, 300};
+	struct rw_series_reply r[] = {
+		{now - 1000, 30000, 1},   /* exactly 30 s: le 30 */
+		{now - 1000, 30001, 1},   /* le 60 */
+		{now - 2000, 60000, 1},   /* le 60 */
+		{now - 3000, 3600000, 0}, /* past the last bound */
+		{now - 8 * DAY, 1000, 1}, /* outside the window */
+	};
+	json_t *list = rw_series_distribution_json(r, 5, now, 7 * DAY, bounds, 3);
+	const json_int_t want[] = {1, 2, 0, 1};
+
+	cr_assert_eq(json_array_size(list), 4);
+	for (size_t i = 0; i < 4; i++) {
+		json_t *b = json_array_get(list, i);
+
+		cr_assert_eq(json_integer_value(json_object_get(b, "count")), want[i], "bucket %zu",
+			     i);
+		if (i < 3)
+			cr_assert_eq(json_integer_value(json_object_get(b, "le")), bounds[i]);
+		else
+			cr_assert(json_is_null(json_object_get(b, "le")));
+	}
+	json_decref(list);
+}
+
+Test(series, rank_is_nearest_rank)
+{
+	const int64_t v[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+
+	cr_assert_eq(rw_series_rank(v, 10, 90), 9);
+	cr_assert_eq(rw_series_rank(v, 10, 50), 5);
+	cr_assert_eq(rw_series_rank(v, 1, 90), 1);
+	cr_assert_eq(rw_series_rank(v, 0, 90), 0);
+}
+
+Test(series, queue_takes_one_sample_a_minute_and_keeps_the_last_day)
+{
+	struct rw_series_queue *q = calloc(1, sizeof(*q));
+	struct rw_series_sample s = {.at_ms = now, .open = 1, .warning = 2, .breached = 3};
+	json_t *list;
+
+	cr_assert_eq(rw_series_queue_add(q, &s), 1);
+	s.at_ms = now + 59999;
+	cr_assert_eq(rw_series_queue_add(q, &s), 0, "a second sample in the same minute");
+	s.at_ms = now - 60000;
+	cr_assert_eq(rw_series_queue_add(q, &s), 0, "the clock went back");
+	for (int i = 1; i <= RW_SERIES_QUEUE_MAX + 9; i++) {
+		s.at_ms = now + i * RW_SERIES_QUEUE_EVERY_MS;
+		s.open = i;
+		cr_assert_eq(rw_series_queue_add(q, &s), 1);
+	}
+	cr_assert_eq(q->n, RW_SERIES_QUEUE_MAX);
+	list = rw_series_queue_json(q);
+	cr_assert_eq(json_array_size(list), RW_SERIES_QUEUE_MAX);
+	/* the oldest ten went: the first left is sample 10, the last 1449 */
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(list, 0), "open")), 10);
+	cr_assert_eq(json_integer_value(json_object_get(
+			     json_array_get(list, RW_SERIES_QUEUE_MAX - 1), "open")),
+		     RW_SERIES_QUEUE_MAX + 9);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(list, 0), "breached")), 3);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "at")),
+			 "2026-12-04T10:40:00.000Z");
+	json_decref(list);
+	free(q);
+}
