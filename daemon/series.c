@@ -32,22 +32,13 @@ floor_to(int64_t t, int64_t step)
 	return (t % step != 0 && t < 0 ? q - 1 : q) * step;
 }
 
-/* One bucket's object; values is scratch room for n business times. */
+/* One bucket's object over its count sorted business times. */
 static json_t *
-bucket_json(const struct rw_series_reply *r, size_t n, int64_t start, int64_t end, int64_t *values)
+bucket_json(int64_t start, const int64_t *values, size_t count, size_t within)
 {
-	size_t count = 0, within = 0;
-	json_t *o;
+	json_t *o = json_pack("{s:o, s:I, s:I}", "start", rw_time_json(start), "replied",
+			      (json_int_t)count, "within_sla", (json_int_t)within);
 
-	for (size_t i = 0; i < n; i++) {
-		if (r[i].reply_ms < start || r[i].reply_ms >= end)
-			continue;
-		values[count++] = r[i].business_ms;
-		within += r[i].within == 1;
-	}
-	qsort(values, count, sizeof(*values), cmp_i64);
-	o = json_pack("{s:o, s:I, s:I}", "start", rw_time_json(start), "replied", (json_int_t)count,
-		      "within_sla", (json_int_t)within);
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "compliance",
@@ -58,27 +49,56 @@ bucket_json(const struct rw_series_reply *r, size_t n, int64_t start, int64_t en
 	return o;
 }
 
+/* One pass over the replies: each one's bucket (or count when outside). */
+static size_t
+bucket_of(const struct rw_series_reply *r, int64_t first, int64_t step_ms, size_t count)
+{
+	if (r->reply_ms < first || (r->reply_ms - first) / step_ms >= (int64_t)count)
+		return count;
+	return (size_t)((r->reply_ms - first) / step_ms);
+}
+
 json_t *
 rw_series_buckets_json(const struct rw_series_reply *r, size_t n, int64_t now_ms, int64_t step_ms,
 		       size_t count)
 {
-	int64_t *values = malloc((n ? n : 1) * sizeof(*values));
 	int64_t first = floor_to(now_ms, step_ms) - (int64_t)(count - 1) * step_ms;
-	json_t *list = json_array();
+	/* A counting sort: offsets per bucket, then every business time in its
+	 * bucket's slice, so the whole series costs one pass and the sorts. */
+	size_t *at = calloc(count + 2, sizeof(*at)), *within = calloc(count, sizeof(*within));
+	int64_t *values = malloc((n ? n : 1) * sizeof(*values));
+	json_t *list = at && within && values ? json_array() : NULL;
 
-	for (size_t b = 0; values && list && b < count; b++) {
-		int64_t start = first + (int64_t)b * step_ms;
-		json_t *o = bucket_json(r, n, start, start + step_ms, values);
+	for (size_t i = 0; list && i < n; i++) {
+		size_t b = bucket_of(&r[i], first, step_ms, count);
 
+		if (b == count)
+			continue;
+		at[b + 2]++;
+		within[b] += r[i].within == 1;
+	}
+	for (size_t b = 2; list && b < count + 2; b++)
+		at[b] += at[b - 1];
+	/* at[b + 1] is now bucket b's start; it moves to b's end as it fills. */
+	for (size_t i = 0; list && i < n; i++) {
+		size_t b = bucket_of(&r[i], first, step_ms, count);
+
+		if (b < count)
+			values[at[b + 1]++] = r[i].business_ms;
+	}
+	for (size_t b = 0; list && b < count; b++) {
+		size_t lo = at[b], len = at[b + 1] - at[b];
+		json_t *o;
+
+		qsort(values + lo, len, sizeof(*values), cmp_i64);
+		o = bucket_json(first + (int64_t)b * step_ms, values + lo, len, within[b]);
 		if (o == NULL || json_array_append_new(list, o) == -1) {
 			json_decref(list);
 			list = NULL;
 		}
 	}
-	if (values == NULL) {
-		json_decref(list);
-		list = NULL;
-	}
+	free(at);
+	free(within);
 	free(values);
 	return list;
 }

@@ -148,3 +148,48 @@ Test(series, queue_takes_one_sample_a_minute_and_keeps_the_last_day)
 	json_decref(list);
 	free(q);
 }
+
+static int
+cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+Test(series, buckets_agree_with_a_plain_count_on_random_replies)
+{
+	enum { N = 3000 };
+	struct rw_series_reply *r = calloc(N, sizeof(*r));
+	int64_t *v = calloc(N, sizeof(*v));
+	json_t *list;
+
+	srandom(15);
+	for (size_t i = 0; i < N; i++) /* 30 h back to 1 h ahead, in any order */
+		r[i] = (struct rw_series_reply){now - 30 * HOUR + random() % (31 * HOUR),
+						random() % 600000, (signed char)(random() % 3 - 1)};
+	list = rw_series_buckets_json(r, N, now, HOUR, 24);
+	cr_assert_eq(json_array_size(list), 24);
+	for (size_t b = 0; b < 24; b++) {
+		int64_t start = now - now % HOUR - (int64_t)(23 - b) * HOUR;
+		size_t n = 0, within = 0;
+		json_t *o = json_array_get(list, b);
+
+		for (size_t i = 0; i < N; i++) {
+			if (r[i].reply_ms >= start && r[i].reply_ms < start + HOUR) {
+				v[n++] = r[i].business_ms;
+				within += r[i].within == 1;
+			}
+		}
+		qsort(v, n, sizeof(*v), cmp64);
+		cr_assert_eq(json_integer_value(json_object_get(o, "replied")), (json_int_t)n);
+		cr_assert_eq(json_integer_value(json_object_get(o, "within_sla")),
+			     (json_int_t)within);
+		if (n > 0)
+			cr_assert_float_eq(json_real_value(json_object_get(o, "p90_seconds")),
+					   (double)rw_series_rank(v, n, 90) / 1000.0, 1e-9);
+	}
+	json_decref(list);
+	free(r);
+	free(v);
+}
