@@ -335,15 +335,12 @@ read_counts(struct rw_stats *s, struct source_stats *src)
 	s->reading++;
 }
 
-/* Once a minute, the waiting mentions of every source and policy as last
- * read, into the dashboard's ring (in memory: it starts empty). */
-static void
-sample_queue(struct rw_stats *s, int64_t now)
+/* The waiting mentions of every source and policy as last read. */
+static struct rw_series_sample
+queue_now(const struct rw_stats *s, int64_t now)
 {
 	struct rw_series_sample sample = {.at_ms = now};
 
-	if (s->nsources == 0 || !rw_stats_ready(s))
-		return;
 	for (size_t i = 0; i < s->nsources; i++) {
 		for (size_t k = 0; k < s->sources[i].npc; k++) {
 			sample.open += s->sources[i].pc[k].open;
@@ -351,6 +348,17 @@ sample_queue(struct rw_stats *s, int64_t now)
 			sample.breached += s->sources[i].pc[k].breached;
 		}
 	}
+	return sample;
+}
+
+/* Once a minute, into the dashboard's ring (in memory: it starts empty). */
+static void
+sample_queue(struct rw_stats *s, int64_t now)
+{
+	struct rw_series_sample sample = queue_now(s, now);
+
+	if (s->nsources == 0 || !rw_stats_ready(s))
+		return;
 	(void)rw_series_queue_add(&s->queue, &sample); /* 0: a sample this minute already */
 }
 
@@ -566,10 +574,15 @@ rw_stats_dashboard_json(struct rw_stats *s, int64_t now)
 			list = NULL;
 		}
 	}
-	return json_pack(
-		"{s:o, s:o, s:{s:I, s:I, s:o}}", "now", rw_time_json(now), "policies", list,
-		"queue", "every_seconds", (json_int_t)(RW_SERIES_QUEUE_EVERY_MS / 1000), "kept",
-		(json_int_t)RW_SERIES_QUEUE_MAX, "samples", rw_series_queue_json(&s->queue));
+	struct rw_series_sample cur = queue_now(s, now);
+
+	return json_pack("{s:o, s:o, s:{s:I, s:I, s:o, s:{s:o, s:I, s:I, s:I}}}", "now",
+			 rw_time_json(now), "policies", list, "queue", "every_seconds",
+			 (json_int_t)(RW_SERIES_QUEUE_EVERY_MS / 1000), "kept",
+			 (json_int_t)RW_SERIES_QUEUE_MAX, "samples",
+			 rw_series_queue_json(&s->queue), "current", "at", rw_time_json(now),
+			 "open", (json_int_t)cur.open, "warning", (json_int_t)cur.warning,
+			 "breached", (json_int_t)cur.breached);
 }
 
 /* Sums counter fields of one source that start with prefix. */

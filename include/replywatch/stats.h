@@ -58,7 +58,8 @@ json_t *rw_stats_policies_json(struct rw_stats *s, int64_t now_ms);
  * the 7 d response-time distribution over rw_stats_buckets' bounds and
  * compliance and p90 per UTC hour (24 h) and per UTC day (7 d), from the
  * reply log already in memory; and the open queue sampled once a minute
- * (series.h; in memory, empty after a restart). No Redis round trip. */
+ * (series.h; in memory, empty after a restart) and the same counts now.
+ * No Redis round trip. */
 json_t *rw_stats_dashboard_json(struct rw_stats *s, int64_t now_ms);
 
 /* Per-source figures for /status: mentions and replies seen. */

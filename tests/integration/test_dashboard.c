@@ -317,6 +317,10 @@ Test(dashboard, charts_render_in_headless_chromium_with_the_daemons_figures)
 	cr_assert_eq(replied, 4);
 	cr_assert_eq(within, 3);
 	cr_assert_eq(json_array_size(json_object_get(social, "hourly")), 24);
+	json_t *cur = json_object_get(json_object_get(doc, "queue"), "current");
+	cr_assert_eq(json_integer_value(json_object_get(cur, "open")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(cur, "warning")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(cur, "breached")), 2);
 	json_decref(doc);
 
 	/* The page in a real browser. */
