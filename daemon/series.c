@@ -6,14 +6,6 @@
 #include "replywatch/clock.h"
 #include "replywatch/series.h"
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int64_t
 rw_series_rank(const int64_t *sorted, size_t n, unsigned pct)
 {
@@ -32,9 +24,57 @@ floor_to(int64_t t, int64_t step)
 	return (t % step != 0 && t < 0 ? q - 1 : q) * step;
 }
 
-/* One bucket's object over its count sorted business times. */
+/* The k-th smallest of v[0..n) (0-based; n > k), found in place by
+ * quickselect with a median-of-three pivot: linear on average, where a
+ * sort of a week of replies would hold the loop for a noticeable time. */
+static int64_t
+select_k(int64_t *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+		int64_t a = v[lo], b = v[mid], c = v[hi], pivot, t;
+
+		pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return v[k];
+	}
+	return v[k];
+}
+
+/* The nearest-rank percentile of v[0..n) (reordered), as rw_series_rank
+ * gives it over the sorted values. */
+static int64_t
+percentile(int64_t *v, size_t n, unsigned pct)
+{
+	size_t idx = (pct * n + 99) / 100;
+
+	return n ? select_k(v, n, idx ? idx - 1 : 0) : 0;
+}
+
+/* One bucket's object over its count business times (reordered). */
 static json_t *
-bucket_json(int64_t start, const int64_t *values, size_t count, size_t within)
+bucket_json(int64_t start, int64_t *values, size_t count, size_t within)
 {
 	json_t *o = json_pack("{s:o, s:I, s:I}", "start", rw_time_json(start), "replied",
 			      (json_int_t)count, "within_sla", (json_int_t)within);
@@ -44,7 +84,7 @@ bucket_json(int64_t start, const int64_t *values, size_t count, size_t within)
 	json_object_set_new(o, "compliance",
 			    count ? json_real((double)within / (double)count) : json_null());
 	json_object_set_new(o, "p90_seconds",
-			    count ? json_real((double)rw_series_rank(values, count, 90) / 1000.0)
+			    count ? json_real((double)percentile(values, count, 90) / 1000.0)
 				  : json_null());
 	return o;
 }
@@ -64,7 +104,8 @@ rw_series_buckets_json(const struct rw_series_reply *r, size_t n, int64_t now_ms
 {
 	int64_t first = floor_to(now_ms, step_ms) - (int64_t)(count - 1) * step_ms;
 	/* A counting sort: offsets per bucket, then every business time in its
-	 * bucket's slice, so the whole series costs one pass and the sorts. */
+	 * bucket's slice, so the whole series costs two passes and a
+	 * quickselect per bucket. */
 	size_t *at = calloc(count + 2, sizeof(*at)), *within = calloc(count, sizeof(*within));
 	int64_t *values = malloc((n ? n : 1) * sizeof(*values));
 	json_t *list = at && within && values ? json_array() : NULL;
@@ -90,7 +131,6 @@ rw_series_buckets_json(const struct rw_series_reply *r, size_t n, int64_t now_ms
 		size_t lo = at[b], len = at[b + 1] - at[b];
 		json_t *o;
 
-		qsort(values + lo, len, sizeof(*values), cmp_i64);
 		o = bucket_json(first + (int64_t)b * step_ms, values + lo, len, within[b]);
 		if (o == NULL || json_array_append_new(list, o) == -1) {
 			json_decref(list);

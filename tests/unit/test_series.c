@@ -193,3 +193,35 @@ Test(series, buckets_agree_with_a_plain_count_on_random_replies)
 	free(r);
 	free(v);
 }
+
+/* p90 is found by quickselect: equal values, two values, runs, sorted and
+ * reversed input all give the nearest rank of the sorted values. */
+Test(series, p90_matches_the_sorted_rank_on_awkward_inputs)
+{
+	struct rw_series_reply r[300];
+	int64_t v[300];
+
+	srandom(90);
+	for (size_t n = 1; n <= 300; n += (n < 20 ? 1 : 37)) {
+		for (int shape = 0; shape < 5; shape++) {
+			for (size_t i = 0; i < n; i++) {
+				int64_t x = shape == 0   ? 7000
+					    : shape == 1 ? (random() % 2) * 1000
+					    : shape == 2 ? (int64_t)i * 1000
+					    : shape == 3 ? (int64_t)(n - i) * 1000
+							 : (random() % 4) * 1000;
+
+				r[i] = (struct rw_series_reply){now - 1000, x, 1};
+				v[i] = x;
+			}
+			qsort(v, n, sizeof(*v), cmp64);
+			json_t *list = rw_series_buckets_json(r, n, now, HOUR, 1);
+			json_t *p90 = json_object_get(json_array_get(list, 0), "p90_seconds");
+
+			cr_assert_float_eq(json_real_value(p90),
+					   (double)rw_series_rank(v, n, 90) / 1000.0, 1e-9,
+					   "n %zu shape %d", n, shape);
+			json_decref(list);
+		}
+	}
+}
