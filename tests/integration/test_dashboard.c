@@ -116,7 +116,8 @@ add_pair(char **body, const char *id, int64_t c, int64_t r, const char *extra)
 /*
  * shop: 29 replies 20 minutes ago, 28 after 10..37 s and one after 4 m 12 s
  * (28/29 = 96.6 % within the minute); 2 mentions waiting 10 minutes
- * (breached), one with a URL and markup in its text.
+ * (breached), one with a URL and markup in its text, one with a javascript:
+ * URL.
  * forum: 4 replies days ago, 3 after 2 h and one after 5 h (75.0 %); one
  * mention 2 h old (warning) and one new (open).
  */
@@ -134,7 +135,8 @@ push_traffic(void)
 	add_pair(&shop, "slow", base, base + 252 * 1000LL, NULL);
 	add_pair(&shop, "b1", now - 10 * 60 * 1000, 0,
 		 ",\"url\":\"https://shop.example/p/1\",\"text\":\"<b>bold</b> & late\"");
-	add_pair(&shop, "b2", now - 10 * 60 * 1000, 0, ",\"text\":\"where is it\"");
+	add_pair(&shop, "b2", now - 10 * 60 * 1000, 0,
+		 ",\"url\":\"javascript:alert(1)\",\"text\":\"where is it\"");
 	push("shop", shop);
 	for (int i = 0; i < 3; i++) {
 		snprintf(id, sizeof(id), "f%d", i);
@@ -356,6 +358,8 @@ Test(dashboard, charts_render_in_headless_chromium_with_the_daemons_figures)
 	cr_assert(strstr(dom, "data-key=\"forum:w1\""));
 	cr_assert(strstr(dom, "data-key=\"forum:o1\"") == NULL, "open is not too long");
 	cr_assert(strstr(dom, "href=\"https://shop.example/p/1\"") != NULL);
+	cr_assert(strstr(dom, "href=\"javascript:") == NULL, "only web links are links");
+	cr_assert(strstr(dom, ">no link<") != NULL);
 	cr_assert(strstr(dom, "&lt;b&gt;bold&lt;/b&gt; &amp; late") != NULL, "text escaped");
 	cr_assert(strstr(dom, "<b>bold</b>") == NULL, "platform text became markup");
 	cr_assert(strstr(dom, ">overdue ") != NULL && strstr(dom, " left<") != NULL);
