@@ -355,10 +355,11 @@ queue_now(const struct rw_stats *s, int64_t now)
 static void
 sample_queue(struct rw_stats *s, int64_t now)
 {
-	struct rw_series_sample sample = queue_now(s, now);
+	struct rw_series_sample sample;
 
 	if (s->nsources == 0 || !rw_stats_ready(s))
 		return;
+	sample = queue_now(s, now);
 	(void)rw_series_queue_add(&s->queue, &sample); /* 0: a sample this minute already */
 }
 
