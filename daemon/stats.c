@@ -335,7 +335,9 @@ read_counts(struct rw_stats *s, struct source_stats *src)
 	s->reading++;
 }
 
-/* The waiting mentions of every source and policy as last read. */
+/* The waiting mentions of every source and policy as last read: open is
+ * all of them, as replywatch_mentions_open counts; warning and breached
+ * are parts of it. */
 static struct rw_series_sample
 queue_now(const struct rw_stats *s, int64_t now)
 {
@@ -343,7 +345,8 @@ queue_now(const struct rw_stats *s, int64_t now)
 
 	for (size_t i = 0; i < s->nsources; i++) {
 		for (size_t k = 0; k < s->sources[i].npc; k++) {
-			sample.open += s->sources[i].pc[k].open;
+			sample.open += s->sources[i].pc[k].open + s->sources[i].pc[k].warning +
+				       s->sources[i].pc[k].breached;
 			sample.warning += s->sources[i].pc[k].warning;
 			sample.breached += s->sources[i].pc[k].breached;
 		}

@@ -4,9 +4,9 @@
  * From the replies the stats module already holds in memory (its reply log
  * of the last 8 days): figures per fixed bucket of time (compliance and p90
  * per UTC hour or day) and the response-time distribution over the
- * histogram's bounds. And a bounded ring of queue samples (open, warning,
- * breached once a minute), kept in memory only: it starts empty when the
- * daemon starts.
+ * histogram's bounds. And a bounded ring of queue samples (open, and of
+ * those warning and breached, once a minute), kept in memory only: it
+ * starts empty when the daemon starts.
  *
  * Functions returning json_t give a new reference, or NULL when memory
  * fails; they never keep the arrays they are given.
@@ -45,7 +45,9 @@ json_t *rw_series_distribution_json(const struct rw_series_reply *r, size_t n, i
  * values at or below it) of n sorted values; 0 when n is 0. */
 int64_t rw_series_rank(const int64_t *sorted, size_t n, unsigned pct);
 
-/* The queue samples: how many mentions wait, by state, at an instant. */
+/* The queue samples: how many mentions wait at an instant. open counts every
+ * unanswered mention (as replywatch_mentions_open and /status do), warning
+ * and breached are the parts of it past the warning and past the breach. */
 struct rw_series_sample {
 	int64_t at_ms;
 	int64_t open, warning, breached;
