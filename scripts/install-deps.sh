@@ -7,7 +7,7 @@ PACKAGES="gcc make cmake pkg-config
 libev-dev libcurl4-openssl-dev libjansson-dev libhiredis-dev libmicrohttpd-dev
 libssl-dev libsystemd-dev libicu-dev libxml2-dev libcriterion-dev
 redis-server redis-tools tzdata curl ca-certificates systemd prometheus
-prometheus-alertmanager jq clang libclang-rt-dev clang-format"
+prometheus-alertmanager jq clang libclang-rt-dev clang-format chromium"
 
 missing=""
 for p in $PACKAGES; do

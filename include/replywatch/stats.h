@@ -58,6 +58,14 @@ bool rw_stats_ready(const struct rw_stats *s);
  * open). */
 json_t *rw_stats_policies_json(struct rw_stats *s, int64_t now_ms);
 
+/* The dashboard's charts (GET /dashboard/data, a new object): per policy
+ * the 7 d response-time distribution over rw_stats_buckets' bounds and
+ * compliance and p90 per UTC hour (24 h) and per UTC day (7 d), from the
+ * reply log already in memory; and the open queue sampled once a minute
+ * (series.h; in memory, empty after a restart) and the same counts now.
+ * No Redis round trip. */
+json_t *rw_stats_dashboard_json(struct rw_stats *s, int64_t now_ms);
+
 /* Per-source figures for /status: mentions and replies seen. */
 void rw_stats_source_seen(const struct rw_stats *s, const char *source, int64_t *mentions,
 			  int64_t *replies);
