@@ -17,10 +17,11 @@ apt-get install -y -qq --no-install-recommends "$deb" >/tmp/apt.log 2>&1 ||
 	{ cat /tmp/apt.log; fail "apt-get install $deb"; }
 echo "installed: $(dpkg-query -W -f='${Package} ${Version} ${Status}' replywatch)"
 
-out=$(replywatchd --version)
+out=$(replywatchd --version) || fail "replywatchd --version failed"
 [ "$out" = "replywatchd $version" ] || fail "--version printed \"$out\""
 echo "replywatchd --version: $out"
-out=$(replywatchd --check-config -c /etc/replywatch/replywatch.json)
+out=$(replywatchd --check-config -c /etc/replywatch/replywatch.json) ||
+	fail "--check-config of the shipped /etc/replywatch/replywatch.json failed"
 [ "$out" = "configuration OK" ] || fail "--check-config of the shipped file: $out"
 replywatchd --check-config >/dev/null || fail "--check-config of the default path"
 echo "replywatchd --check-config -c /etc/replywatch/replywatch.json: $out"
