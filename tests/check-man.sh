@@ -61,8 +61,18 @@ types=$(printf '{"sources":[{"name":"a","type":"zz"}]}' >"$work/t.json"
 	printf '"brand":{"zz":1},"replies":{"zz":1}}]}\n'
 } >"$work/keys.json"
 "$daemon" --check-config -c "$work/keys.json" >"$work/check.out" 2>&1 || true
+# And each top-level key given as an object with "zz" in it: every section
+# that is an object (a new one too) reports its own key list.
+printf '{"zz":1}' >"$work/top.json"
+top=$("$daemon" --check-config -c "$work/top.json" 2>&1 |
+	sed -n 's/^zz: unknown key (expected one of: \(.*\))$/\1/p' | tr -d ',')
+[ -n "$top" ] || { echo "could not read the top-level keys from replywatchd"; exit 1; }
+for section in $top; do
+	printf '{"%s":{"zz":1}}' "$section" >"$work/section.json"
+	"$daemon" --check-config -c "$work/section.json" >>"$work/check.out" 2>&1 || true
+done
 sed -n 's/^\(.*\)zz: unknown key (expected one of: \([^)]*\)).*/\1 \2/p' "$work/check.out" \
-	| sed 's/, or a key of the source.s type$//' >"$work/lists"
+	| sed 's/, or a key of the source.s type$//' | sort -u >"$work/lists"
 lists=$(wc -l <"$work/lists")
 if [ "$lists" -lt 12 ]; then
 	echo "only $lists key lists read from replywatchd --check-config:"; cat "$work/check.out"; exit 1
