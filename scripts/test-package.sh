@@ -7,8 +7,11 @@
 # Needs root (chroot, mounts), dpkg-dev, debhelper, pandoc, lintian, mmdebstrap
 # and the Debian mirror of /etc/apt/sources.list.d: scripts/install-deps.sh
 # installs the tools; a missing one fails the test.
-# Usage: scripts/test-package.sh [OUTDIR]   (default build/package; the clean
-# root's tarball is kept there between runs, the package is rebuilt each time)
+# Usage: scripts/test-package.sh [OUTDIR]   (default build/package: the package,
+# logs). The clean root's tarball and the downloaded packages are kept between
+# runs in $RW_PACKAGE_CACHE (default ~/.cache/replywatch-package, outside the
+# tree, so that a fresh clone, as CI's, reuses them); a root older than a week
+# is made again. The package itself is rebuilt each time.
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -69,11 +72,11 @@ cp "$out/src/$deb" "$out/"
 dpkg-deb --info "$out/$deb" | sed -n 's/^ \(Depends\|Recommends\): /  \1: /p'
 
 # 3. lintian: no error, warning or info tag (docs/packaging.md lists the
-# overrides and why).
+# overrides and why); pedantic tags are shown too (there are none today).
 step "lintian"
 changes=$(ls "$out/src"/replywatch_"${version}"_*.changes)
 rc=0
-lintian --info --display-info --fail-on error,warning,info "$changes" >"$out/lintian.raw" 2>&1 || rc=$?
+lintian --info --display-info --pedantic --fail-on error,warning,info "$changes" >"$out/lintian.raw" 2>&1 || rc=$?
 # (lintian's own warning that it runs as root is not a tag)
 grep -v 'running with root privileges' "$out/lintian.raw" >"$out/lintian.log" || true
 cat "$out/lintian.log"
@@ -81,24 +84,29 @@ cat "$out/lintian.log"
 
 # 4. A clean Debian 12 root (mmdebstrap, variant apt), kept as a tarball
 # between runs; named by what makes it, so a change of mirror makes a new one.
+cache=${RW_PACKAGE_CACHE:-${XDG_CACHE_HOME:-${HOME:-$out}/.cache}/replywatch-package}
+mkdir -p "$cache/apt-archives/partial"
 sources=/etc/apt/sources.list.d/debian.sources
 [ -f "$sources" ] || sources=/etc/apt/sources.list
 [ -f "$sources" ] || fail "no apt sources to build the Debian 12 root from"
 key=$( (echo "bookworm apt 1"; cat "$sources") | sha256sum | cut -c1-12)
-tarball=$out/bookworm-$key.tar
+tarball=$cache/bookworm-$key.tar
+if [ -n "$(find "$tarball" -mtime +7 2>/dev/null)" ]; then
+	rm -f "$tarball"
+fi
 if [ ! -s "$tarball" ]; then
-	step "mmdebstrap bookworm (once; kept as $tarball)"
-	rm -rf "$out"/bookworm-*.tar "$out/part.tar"
+	step "mmdebstrap bookworm (kept as $tarball for a week)"
+	rm -rf "$cache"/bookworm-*.tar "$cache/part.tar"
 	# (mmdebstrap picks the format by the name's ending: keep ".tar")
-	mmdebstrap --quiet --variant=apt bookworm "$out/part.tar" "$sources" >"$out/mmdebstrap.log" 2>&1 ||
+	mmdebstrap --quiet --variant=apt bookworm "$cache/part.tar" "$sources" >"$out/mmdebstrap.log" 2>&1 ||
 		{ cat "$out/mmdebstrap.log"; fail "mmdebstrap failed"; }
-	mv "$out/part.tar" "$tarball"
+	mv "$cache/part.tar" "$tarball"
 fi
 
 step "installing $deb into a clean root"
 root=$out/root
 rm -rf "$root"
-mkdir -p "$root" "$out/apt-archives/partial"
+mkdir -p "$root"
 tar -xf "$tarball" -C "$root"
 mkdir -p "$root/tmp/pkg"
 cp "$out/$deb" "$root/tmp/pkg/"
@@ -117,7 +125,7 @@ if ! unshare --mount --fork sh -c '
 	mount --bind "$1/apt-archives" "$2/var/cache/apt/archives"
 	mount -t proc proc "$2/proc"
 	chroot "$2" /bin/sh /tmp/pkg/inside.sh "/tmp/pkg/$3" "$4"
-' sh "$out" "$root" "$deb" "$version" >"$out/install.log" 2>&1; then
+' sh "$cache" "$root" "$deb" "$version" >"$out/install.log" 2>&1; then
 	cat "$out/install.log"
 	fail "the package does not install or run in a clean Debian 12 root"
 fi
