@@ -21,7 +21,7 @@ for tool in man lexgrog; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "$tool not found (install man-db)"; exit 1; }
 done
 for page in "$page8" "$page5"; do
-	[ -s "$page" ] || { echo "$page: missing"; exit 1; }
+	[ -s "$page" ] || { echo "$page: missing (built with REPLYWATCH_MAN=ON, which needs pandoc)"; exit 1; }
 	warnings=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 \
 		man --warnings -E UTF-8 -l -Tutf8 -Z "$page" 2>&1 >/dev/null) || true
 	if [ -n "$warnings" ]; then
