@@ -74,7 +74,7 @@ dpkg-deb --info "$out/$deb" | sed -n 's/^ \(Depends\|Recommends\): /  \1: /p'
 # 3. lintian: no error, warning or info tag (docs/packaging.md lists the
 # overrides and why); pedantic tags are shown too (there are none today).
 step "lintian"
-changes=$(ls "$out/src"/replywatch_"${version}"_*.changes)
+changes=$(ls "$out/src/replywatch_${version}"_*.changes)
 rc=0
 lintian --info --display-info --pedantic --fail-on error,warning,info "$changes" >"$out/lintian.raw" 2>&1 || rc=$?
 # (lintian's own warning that it runs as root is not a tag)
