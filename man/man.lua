@@ -4,7 +4,8 @@
 --  * the document's own H1 title and its "Contents:" line of anchors are
 --    dropped (the man header and the NAME section replace them);
 --  * links keep their text; a link to a file of the tree gets the file's
---    name after it unless the text already says it;
+--    name after it unless the text already says it; the example
+--    configuration is named where the package installs it;
 --  * tables become definition lists (the first column is the term, every
 --    other column a "header: value" part of one paragraph), because tbl cannot wrap
 --    four columns of long cells into 80 columns;
@@ -33,6 +34,9 @@ function Link(l)
     return nil -- an absolute URL: the man writer prints it after the text
   end
   local file = target:gsub("#.*$", ""):gsub("^%.%./", "")
+  if file == "config/replywatch.example.json" then
+    return { pandoc.Code("/etc/replywatch/replywatch.example.json") }
+  end
   local text = pandoc.utils.stringify(l.content)
   if file == "" or text == file or text:match("%.md$") then
     return l.content
