@@ -47,6 +47,21 @@ done
 	fail "/etc/replywatch/replywatch.json is $(stat -c %a /etc/replywatch/replywatch.json), not 644"
 echo "files, conffiles, enabled unit, no system user: ok"
 
+# The service runs as a dynamic user: an unprivileged user (nobody here) must
+# be able to read the configuration, start the daemon from it and stop it
+# with SIGTERM (exit 0). Port 0 and no Redis, so that nothing on the host
+# (whose network this root shares) is touched.
+nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+$nobody replywatchd --check-config >/dev/null || fail "nobody cannot check /etc/replywatch/replywatch.json"
+sed 's|"listen": *"[^"]*"|"listen": "127.0.0.1:0"|; s|"url": *"redis://[^"]*"|"url": "unix:///nonexistent/redis.sock"|' \
+	/etc/replywatch/replywatch.json >/tmp/run.json
+chmod 644 /tmp/run.json
+rc=0
+timeout --preserve-status -s TERM 3 $nobody replywatchd -c /tmp/run.json >/tmp/run.log 2>&1 || rc=$?
+grep -q 'started' /tmp/run.log && grep -q 'stopped' /tmp/run.log && [ "$rc" -eq 0 ] ||
+	{ cat /tmp/run.log; fail "replywatchd did not start and stop cleanly as nobody (exit $rc)"; }
+echo "started as nobody from the shipped configuration, stopped by SIGTERM: ok"
+
 # A changed conffile survives a reinstall (an upgrade to the same version)
 # and a remove; purge takes it away.
 edited='"listen": "127.0.0.1:9478"'
