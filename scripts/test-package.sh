@@ -86,6 +86,10 @@ cat "$out/lintian.log"
 # between runs; named by what makes it, so a change of mirror makes a new one.
 cache=${RW_PACKAGE_CACHE:-${XDG_CACHE_HOME:-${HOME:-$out}/.cache}/replywatch-package}
 mkdir -p "$cache/apt-archives/partial"
+# One run at a time uses the cache (another checkout's test may be running).
+command -v flock >/dev/null 2>&1 || fail "flock not found (util-linux)"
+exec 9>"$cache/lock"
+flock 9
 sources=/etc/apt/sources.list.d/debian.sources
 [ -f "$sources" ] || sources=/etc/apt/sources.list
 [ -f "$sources" ] || fail "no apt sources to build the Debian 12 root from"
