@@ -183,6 +183,8 @@ rwt_cl_start(struct rwt_cl *cl, int rate, uint64_t seed)
 void
 rwt_cl_destroy(struct rwt_cl *cl)
 {
+	const char *keep = getenv("RW_HA_KEEP");
+
 	if (cl->dir == NULL)
 		return;
 	rwt_cl_push_free(cl);
@@ -198,8 +200,8 @@ rwt_cl_destroy(struct rwt_cl *cl)
 	rwt_ha_destroy(&cl->ha);
 	if (cl->fake.pid > 0)
 		rwt_fake_stop(&cl->fake);
-	/* Kept on failure, for the logs. */
-	if (cl->fault_failures == 0 && !getenv("RW_HA_KEEP"))
+	/* Kept on failure, for the daemons' logs. */
+	if (cl->fault_failures == 0 && cl->audit_ok && (keep == NULL || *keep == '\0'))
 		rwt_tmpdir_remove(cl->dir);
 	else
 		fprintf(stderr, "ha: logs kept in %s\n", cl->dir);

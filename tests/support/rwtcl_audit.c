@@ -440,5 +440,6 @@ rwt_cl_quiesce_and_audit(struct rwt_cl *cl, struct rwt_cl_audit *a)
 		rwt_cl_run_for(1.0);
 	}
 	rwt_cl_audit_print(cl, a, stderr);
-	return rwt_cl_audit_ok(cl, a);
+	cl->audit_ok = rwt_cl_audit_ok(cl, a);
+	return cl->audit_ok;
 }
