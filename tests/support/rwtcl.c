@@ -16,10 +16,6 @@
 #include "replywatch/cluster.h"
 #include "rwtcl.h"
 
-#ifndef CLUSTER_SECTION
-#define CLUSTER_SECTION 0
-#endif
-
 static const char *const fault_names[RWT_CL_FAULTS] = {
 	"kill -9 Redis master",
 	"SIGSTOP Redis master (split brain)",
@@ -97,7 +93,7 @@ daemon_config(struct rwt_cl *cl, size_t i, int port)
 			"  \"log_level\": \"info\",\n"
 			"  \"redis\": { %s, \"key_prefix\": \"" RWT_CL_PREFIX "\" },\n"
 			"  \"http\": { \"listen\": \"127.0.0.1:%d\" },\n"
-			"%s%s%s"
+			"  \"cluster\": { \"instance_id\": \"%s\" },\n"
 			"  \"retention\": { \"backfill\": \"1h\" },\n"
 			"  \"policies\": [ { \"name\": \"fast\", \"warn_after\": \"%ds\", "
 			"\"breach_after\": \"%ds\" } ],\n"
@@ -122,10 +118,7 @@ daemon_config(struct rwt_cl *cl, size_t i, int port)
 			"    \"events\": [\"warning\", \"breach\", \"resolved\"], "
 			"\"timeout\": \"2s\", \"group_window\": \"1s\" } ]\n"
 			"}\n",
-			members, port,
-			CLUSTER_SECTION ? "  \"cluster\": { \"instance_id\": \"" : "",
-			CLUSTER_SECTION ? cl->id[i] : "", CLUSTER_SECTION ? "\" },\n" : "",
-			RWT_CL_WARN_S, RWT_CL_BREACH_S, f, f, f, f) > 0);
+			members, port, cl->id[i], RWT_CL_WARN_S, RWT_CL_BREACH_S, f, f, f, f) > 0);
 	snprintf(name, sizeof(name), "replywatch-%zu.json", i);
 	path = rwt_write_file(cl->dir, name, text);
 	free(text);

@@ -99,9 +99,10 @@ struct rwt_cl_audit {
 	size_t served, tracked, untracked, unserved, doubled; /* platform items */
 	size_t pushed, acked, acked_lost;                     /* POST /ingest */
 	size_t due, delivered, undelivered;                   /* deadlines due and their events */
-	size_t events, deliveries, repeats;                   /* distinct event ids received, ... */
-	size_t split;              /* (mention, type) pairs under >1 id */
-	size_t late_n, over_bound; /* deadline events timed, over the bound */
+	size_t undelivered_answered;        /* of them, the mention was answered after it */
+	size_t events, deliveries, repeats; /* distinct event ids received, ... */
+	size_t split;                       /* (mention, type) pairs under >1 id */
+	size_t late_n, over_bound;          /* deadline events timed, over the bound */
 	double late_max_s, late_p99_s, bound_s;
 	char late_max_what[160];
 	char notes[RWT_CL_NOTES]; /* up to three offenders per failed check */

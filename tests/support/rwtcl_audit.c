@@ -246,6 +246,25 @@ breach_received(json_t *pairs, const char *key)
 	return got;
 }
 
+/* Counts and names a due deadline (type, the mention's member field) of
+ * mention m that never reached the receiver. */
+static void
+missing(struct rwt_cl_audit *a, json_t *m, const char *type, const char *field, bool answered)
+{
+	const char *key = json_string_value(json_object_get(m, "key"));
+	const char *due = json_string_value(json_object_get(m, field));
+
+	a->undelivered++;
+	if (answered)
+		offender(a, ++a->undelivered_answered,
+			 "%s %s due %s, answered %s (before any event): never received", key, type,
+			 due, json_string_value(json_object_get(m, "replied_at")));
+	else
+		offender(a, a->undelivered - a->undelivered_answered,
+			 "%s %s due %s (state %s, unanswered) never received", key, type, due,
+			 json_string_value(json_object_get(m, "state")));
+}
+
 /* Splits, due deadlines, lateness. */
 static void
 check_deadlines(struct rwt_cl *cl, json_t *by_source, json_t *ids, json_t *pairs, int64_t now_ms,
@@ -296,15 +315,7 @@ check_deadlines(struct rwt_cl *cl, json_t *by_source, json_t *ids, json_t *pairs
 				    (t == 0 && breach_received(pairs, key)))
 					a->delivered++;
 				else
-					offender(a, ++a->undelivered,
-						 "%s %s due %s (state %s, replied %s) never "
-						 "received",
-						 key, kinds[t][0],
-						 json_string_value(json_object_get(m, kinds[t][1])),
-						 json_string_value(json_object_get(m, "state")),
-						 replied >= 0 ? json_string_value(json_object_get(
-									m, "replied_at"))
-							      : "no");
+					missing(a, m, kinds[t][0], kinds[t][1], replied >= 0);
 				free(p);
 			}
 		}
@@ -399,6 +410,8 @@ rwt_cl_audit_print(const struct rwt_cl *cl, const struct rwt_cl_audit *a, FILE *
 	line(out, "deadlines due (unanswered at their instant)", a->due, false);
 	line(out, "... received", a->delivered, false);
 	line(out, "... never received", a->undelivered, true);
+	line(out, "... of them answered after the deadline, before any event",
+	     a->undelivered_answered, true);
 	line(out, "(mention, type) pairs under more than one event id", a->split, true);
 	line(out, "deadline events timed (due after start-up)", a->late_n, false);
 	line(out, "... later than the bound", a->over_bound, true);
