@@ -126,6 +126,32 @@ daemon_config(struct rwt_cl *cl, size_t i, int port)
 	return path;
 }
 
+/* With RW_HA_MIN_REPLICAS=1, node i gets the settings docs/high-availability.md
+ * asks for against a split brain (min-replicas-to-write 1, min-replicas-max-lag
+ * 10): a master cut off from its replicas refuses writes instead of taking
+ * writes that its demotion discards. Without it (the default, and the harder
+ * case) the old master takes writes until Sentinel demotes it. */
+static void
+node_settings(struct rwt_cl *cl, size_t i)
+{
+	const char *v = getenv("RW_HA_MIN_REPLICAS");
+	redisContext *c;
+	redisReply *r;
+
+	if (v == NULL || strcmp(v, "1") != 0)
+		return;
+	c = rwt_ha_connect(cl->ha.nodes[i].port);
+	cr_assert_not_null(c);
+	r = redisCommand(c, "CONFIG SET min-replicas-to-write 1");
+	cr_assert(r != NULL && r->type == REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	r = redisCommand(c, "CONFIG SET min-replicas-max-lag 10");
+	cr_assert(r != NULL && r->type == REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	redisFree(c);
+	cl->min_replicas = true;
+}
+
 static void
 daemon_start(struct rwt_cl *cl, size_t i)
 {
@@ -149,6 +175,8 @@ rwt_cl_start(struct rwt_cl *cl, int rate, uint64_t seed)
 	snprintf(seed_s, sizeof(seed_s), "%llu", (unsigned long long)seed);
 	cl->dir = rwt_tmpdir_new();
 	rwt_ha_start(&cl->ha, 2);
+	for (size_t i = 0; i < cl->ha.nnodes; i++)
+		node_settings(cl, i);
 	rwt_fake_start(&cl->fake, fake_args);
 	for (size_t p = 0; p < sizeof(platforms) / sizeof(platforms[0]); p++)
 		rwt_fake_unlimit(&cl->fake, platforms[p]);
@@ -366,6 +394,7 @@ kill_master(struct rwt_cl *cl)
 	say(cl, "sentinels promoted :%d after %.1f s; restarting :%d as its replica", port,
 	    now_s() - t0, old);
 	rwt_ha_restart_node(&cl->ha, i, port);
+	node_settings(cl, i);
 	rwt_ha_wait_replica(&cl->ha, i, 30.0);
 }
 

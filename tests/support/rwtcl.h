@@ -55,6 +55,7 @@ struct rwt_cl {
 	double worst_s[RWT_CL_FAULTS]; /* longest recovery seen, by kind */
 	size_t fault_failures;         /* expected outcomes that did not come */
 	char notes[RWT_CL_NOTES];      /* what they were */
+	bool min_replicas;             /* RW_HA_MIN_REPLICAS=1: min-replicas-to-write 1 */
 	bool audit_ok;                 /* the last audit passed: the work dir goes */
 };
 
