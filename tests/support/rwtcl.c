@@ -196,9 +196,10 @@ rwt_cl_start(struct rwt_cl *cl, int rate, uint64_t seed)
 	cl->ready_ms = rw_now_ms();
 	say(cl,
 	    "3 redis-server (master :%d), 3 sentinels, 3 replywatchd (:%d :%d :%d), rwfake "
-	    "%s at %d/min, work dir %s",
+	    "%s at %d/min, %s, work dir %s",
 	    cl->ha.nodes[0].port, cl->d[0].http_port, cl->d[1].http_port, cl->d[2].http_port,
-	    cl->fake.base, rate, cl->dir);
+	    cl->fake.base, rate,
+	    cl->min_replicas ? "min-replicas-to-write 1" : "no min-replicas-to-write", cl->dir);
 }
 
 void
@@ -224,8 +225,10 @@ rwt_cl_destroy(struct rwt_cl *cl)
 	/* Kept on failure, for the daemons' logs. */
 	if (cl->fault_failures == 0 && cl->audit_ok && (keep == NULL || *keep == '\0'))
 		rwt_tmpdir_remove(cl->dir);
-	else
+	else {
 		fprintf(stderr, "ha: logs kept in %s\n", cl->dir);
+		free(cl->dir);
+	}
 	cl->dir = NULL;
 }
 
@@ -394,8 +397,8 @@ kill_master(struct rwt_cl *cl)
 	say(cl, "sentinels promoted :%d after %.1f s; restarting :%d as its replica", port,
 	    now_s() - t0, old);
 	rwt_ha_restart_node(&cl->ha, i, port);
-	node_settings(cl, i);
 	rwt_ha_wait_replica(&cl->ha, i, 30.0);
+	node_settings(cl, i);
 }
 
 static void
