@@ -21,12 +21,14 @@
 #include "replywatch/log.h"
 #include "replywatch/store.h"
 
+/* CLOCK_BOOTTIME: monotonic, and unlike CLOCK_MONOTONIC it keeps counting
+ * while the machine is suspended, which a lease in Redis does too. */
 int64_t
 cl_mono_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -79,6 +81,8 @@ cl_lose(struct rw_cluster *c, struct cl_source *s, const char *why)
 		c->fenced++;
 	if (strcmp(why, "taken") == 0)
 		log_info("cluster: %s lost: another daemon holds its lease", s->name);
+	else if (strcmp(why, "lapsed") == 0)
+		log_info("cluster: %s lost: its lease was gone from redis", s->name);
 	else
 		log_debug("cluster: %s lost (%s)", s->name, why);
 	cl_notify(c, s->name, false);
@@ -365,15 +369,20 @@ enum rw_cluster_role
 rw_cluster_role(const struct rw_cluster *c, const char *source)
 {
 	const struct cl_source *s = c ? cl_find(c, source) : NULL;
+	int64_t now = cl_mono_ms();
 	const char *standby;
+	bool other_holds;
 
 	if (s == NULL || c->stopping)
 		return RW_CLUSTER_NONE;
-	if (cl_owner_now(c, s, cl_mono_ms()))
+	if (cl_owner_now(c, s, now))
 		return RW_CLUSTER_OWNER;
-	/* The standby is the best-ranked live member not holding the lease;
-	 * when the holder is not known it is taken to be the first. */
-	standby = s->holder[0] != '\0' && strcmp(s->holder, s->first) != 0 ? s->first : s->second;
+	/* The standby is the best-ranked live member not holding the lease.
+	 * The holder counts as read only while fresh; otherwise the first
+	 * member is taken to hold it (it takes the lease within a heartbeat). */
+	other_holds = s->holder[0] != '\0' && now - s->holder_read_ms < CL_HOLDER_FRESH_MS &&
+		      strcmp(s->holder, s->first) != 0;
+	standby = other_holds ? s->first : s->second;
 	return strcmp(standby, c->id) == 0 ? RW_CLUSTER_STANDBY : RW_CLUSTER_NONE;
 }
 

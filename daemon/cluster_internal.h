@@ -17,6 +17,9 @@
 #define CL_FENCE_CHECK_S 0.5    /* seconds between checks for leases past the fence time */
 #define CL_PEEK_EVERY_S 10.0    /* others' leases read at most this often */
 #define CL_PEEK_WANTED_MS 60000 /* ... and only while /status was read this recently */
+/* A holder read longer ago than this no longer counts for the standby: the
+ * first-ranked member re-reads it at each heartbeat while it waits. */
+#define CL_HOLDER_FRESH_MS (2 * RW_CLUSTER_HEARTBEAT_MS + 1000)
 
 /* One configured source's state. Freed once it left the configuration and
  * no command about it is in flight. */
@@ -27,6 +30,7 @@ struct cl_source {
 	char first[RW_CLUSTER_ID_MAX + 1];  /* the live member ranked first */
 	char second[RW_CLUSTER_ID_MAX + 1]; /* the one after it, "" when alone */
 	char holder[RW_CLUSTER_ID_MAX + 1]; /* lease holder as last read, "" unknown/none */
+	int64_t holder_read_ms;             /* monotonic: when holder was read */
 	int64_t holder_ttl_ms;              /* its PTTL at the last peek, -1 unknown */
 	bool owned;                         /* the lease is this daemon's (fence aside) */
 	char token[24];                     /* the fencing token while owned */
@@ -73,9 +77,11 @@ struct rw_cluster {
 	size_t pending;
 	int64_t status_read_mono; /* when /status last asked, 0 never */
 	unsigned long long acquires, losses, renew_failures, fenced, releases, beats_failed;
+	unsigned long long takeovers; /* leases taken from this id under another epoch */
+	int64_t takeover_logged_ms;
 };
 
-/* Monotonic milliseconds. */
+/* Monotonic milliseconds (CLOCK_BOOTTIME: suspend counts). */
 int64_t cl_mono_ms(void);
 
 /* The source named name, or NULL. */

@@ -82,6 +82,31 @@ set_holder(struct cl_source *s, const char *value)
 	if (n > RW_CLUSTER_ID_MAX)
 		n = RW_CLUSTER_ID_MAX;
 	snprintf(s->holder, sizeof(s->holder), "%.*s", (int)n, value);
+	s->holder_read_ms = cl_mono_ms();
+}
+
+/* An acquire that took the lease from this instance id under another
+ * epoch: expected once per source after a restart; again and again, it
+ * means two daemons run with one instance id (they take each other's
+ * leases). Logged at most once a minute. */
+static void
+note_takeover(struct rw_cluster *c, struct cl_source *s, const redisReply *r)
+{
+	char prev[RW_KEY_SIZE];
+	int64_t now;
+
+	element_text(r, 2, prev, sizeof(prev));
+	if (prev[0] == '\0' || strncmp(prev, c->id, strlen(c->id)) != 0 ||
+	    prev[strlen(c->id)] != ':' || strcmp(prev + strlen(c->id) + 1, c->epoch) == 0)
+		return;
+	c->takeovers++;
+	now = cl_mono_ms();
+	if (c->takeover_logged_ms != 0 && now - c->takeover_logged_ms < 60000)
+		return;
+	c->takeover_logged_ms = now;
+	log_notice("cluster: %s: took the lease of an earlier run of instance %s (%llu so far; if "
+		   "this keeps growing, two daemons share cluster.instance_id)",
+		   s->name, c->id, c->takeovers);
 }
 
 static void
@@ -95,6 +120,10 @@ acquired(struct rw_store *st, const redisReply *r, void *arg)
 	(void)st;
 	s->busy = false;
 	element_text(r, 1, text, sizeof(text));
+	if (ok == 1 && strlen(text) >= sizeof(s->token)) {
+		ok = -1; /* not a counter's value: cannot happen with lease.lua */
+		cl_release(c, s);
+	}
 	if (ok == 1) {
 		c->acquires++;
 		if (s->removed || c->stopping || strcmp(s->first, c->id) != 0) {
@@ -102,9 +131,10 @@ acquired(struct rw_store *st, const redisReply *r, void *arg)
 			cl_release(c, s);
 		} else {
 			s->owned = true;
-			snprintf(s->token, sizeof(s->token), "%s", text);
+			memcpy(s->token, text, strlen(text) + 1);
+			note_takeover(c, s, r);
 			s->sent_ms = s->gained_ms = s->op_sent_ms;
-			snprintf(s->holder, sizeof(s->holder), "%s", c->id);
+			set_holder(s, c->id);
 			log_debug("cluster: %s gained (fencing token %s)", s->name, s->token);
 			cl_notify(c, s->name, true);
 		}
@@ -146,7 +176,7 @@ renewed(struct rw_store *st, const redisReply *r, void *arg)
 		 * ours any more. */
 		c->renew_failures++;
 		set_holder(s, text);
-		cl_lose(c, s, "taken");
+		cl_lose(c, s, text[0] ? "taken" : "lapsed");
 	} else if (ok == -1) {
 		/* No answer: the fence decides if none comes in time. */
 		c->renew_failures++;

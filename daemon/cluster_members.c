@@ -96,8 +96,17 @@ beaten(struct rw_store *st, const redisReply *r, void *arg)
 		free(c->members);
 		c->members = m;
 		c->nmembers = (size_t)n;
-		for (size_t i = 0; i < c->nlist; i++)
-			cl_rank(c, c->list[i]);
+		for (size_t i = 0; i < c->nlist; i++) {
+			struct cl_source *src = c->list[i];
+			char was[sizeof(src->first)];
+
+			memcpy(was, src->first, sizeof(was));
+			cl_rank(c, src);
+			/* A holder read under the old ranking says nothing about
+			 * the handover the new one starts. */
+			if (strcmp(was, src->first) != 0 && !src->owned)
+				src->holder[0] = '\0';
+		}
 	} else {
 		/* Same members: only the heartbeat times are new. */
 		memcpy(c->members, m, (size_t)n * sizeof(*m));

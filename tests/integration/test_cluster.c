@@ -71,9 +71,10 @@ source_name(int i, char *buf, size_t len)
 	snprintf(buf, len, "s%02d", i);
 }
 
-/* Starts node i as instance "node-I" with NSRC push sources. */
-static void
-start_node(int i)
+/* Writes node i's configuration: instance id, nsrc push sources s00...
+ * Returns its path (caller frees). */
+static char *
+write_config(int i, const char *id, int nsrc)
 {
 	struct node *n = &nodes[i];
 	char *sources = NULL, *text, *path, name[32];
@@ -81,29 +82,40 @@ start_node(int i)
 	FILE *f = open_memstream(&sources, &len);
 
 	cr_assert_not_null(f);
-	for (int s = 0; s < NSRC; s++) {
+	for (int s = 0; s < nsrc; s++) {
 		source_name(s, name, sizeof(name));
 		fprintf(f, "%s{\"name\": \"%s\", \"type\": \"push\", \"token\": \"t\"}",
 			s ? "," : "", name);
 	}
 	cr_assert_eq(fclose(f), 0);
-	snprintf(n->id, sizeof(n->id), "node-%d", i);
-	n->port = rwt_free_port();
 	cr_assert(
 		asprintf(
 			&text,
 			"{\"redis\": {\"url\": \"redis://127.0.0.1:%d/0\", \"key_prefix\": \"t:\"},"
 			" \"http\": {\"listen\": \"127.0.0.1:%d\"},"
 			" \"cluster\": {\"instance_id\": \"%s\"}, \"sources\": [%s]}\n",
-			redis.port, n->port, n->id, sources) > 0);
+			redis.port, n->port, id, sources) > 0);
 	snprintf(name, sizeof(name), "node%d.json", i);
 	path = rwt_write_file(dir, name, text);
+	free(text);
+	free(sources);
+	return path;
+}
+
+/* Starts node i as instance "node-I" with NSRC push sources. */
+static void
+start_node(int i)
+{
+	struct node *n = &nodes[i];
+	char *path;
+
+	snprintf(n->id, sizeof(n->id), "node-%d", i);
+	n->port = rwt_free_port();
+	path = write_config(i, n->id, NSRC);
 	rwt_daemon_start(&n->d, path, n->port, NULL);
 	rwt_daemon_wait_ready(&n->d, 10.0);
 	n->up = true;
 	free(path);
-	free(text);
-	free(sources);
 }
 
 /* Which sources node i says it owns (its /status); false when it does not
@@ -206,6 +218,51 @@ lease_n(redisContext *rc, int s)
 	return v;
 }
 
+/* The leases of s20..s29 are gone (released on reload). */
+static bool
+removed_released(void *arg)
+{
+	redisContext *rc = arg;
+	bool gone = true;
+
+	for (int s = NSRC - 10; s < NSRC; s++) {
+		redisReply *r = redisCommand(rc, "EXISTS t:{s%02d}:lease", s);
+
+		gone = gone && r != NULL && r->integer == 0;
+		freeReplyObject(r);
+	}
+	return gone;
+}
+
+/* Every source has exactly one node calling itself its standby, never its
+ * owner. */
+static bool
+one_standby_each(void *arg)
+{
+	const struct owners *o = arg;
+	int standby[NSRC] = {0};
+
+	for (int i = 0; i < NODES; i++) {
+		json_t *doc = rwt_get_json(nodes[i].port, "/status", NULL), *src;
+		size_t k;
+
+		json_array_foreach(json_object_get(json_object_get(doc, "cluster"), "sources"), k,
+				   src)
+		{
+			const char *role = json_string_value(json_object_get(src, "role"));
+			int sn = atoi(json_string_value(json_object_get(src, "name")) + 1);
+
+			if (role && strcmp(role, "standby") == 0 && sn < NSRC)
+				standby[sn] += o->owner[sn] == i ? 100 : 1;
+		}
+		json_decref(doc);
+	}
+	for (int sn = 0; sn < NSRC; sn++)
+		if (standby[sn] != 1)
+			return false;
+	return true;
+}
+
 Test(cluster, every_source_has_exactly_its_ranked_owner)
 {
 	struct owners o = {.live = {true, true, true}};
@@ -254,6 +311,46 @@ Test(cluster, every_source_has_exactly_its_ranked_owner)
 	cr_expect(strstr(m.body, "replywatch_cluster_lease_acquires_total ") != NULL);
 	cr_expect(strstr(m.body, "replywatch_cluster_fenced_total 0\n") != NULL);
 	rwt_response_free(&m);
+	/* Each source has one standby, another node than its owner (roles
+	 * settle within a few heartbeats of the last change). */
+	cr_assert(rwt_wait_until(one_standby_each, &o, 8.0), "standbys not one per source");
+}
+
+/* A reload keeps the sources still configured (same token, no new acquire),
+ * releases the removed ones, and keeps the running instance id. */
+Test(cluster, reload_keeps_kept_sources_and_releases_removed_ones)
+{
+	struct owners o = {.live = {true, false, false}};
+	long long before[NSRC];
+	redisContext *rc;
+	json_t *doc;
+	char *path;
+
+	start_node(0);
+	assert_settled(&o, 10.0, "one daemon");
+	rc = rwt_redis_connect(&redis);
+	for (int s = 0; s < NSRC; s++)
+		before[s] = lease_n(rc, s);
+	path = write_config(0, "renamed", NSRC - 10);
+	free(path);
+	rwt_daemon_signal(&nodes[0].d, SIGHUP);
+	cr_assert(rwt_wait_until(removed_released, rc, 10.0), "removed sources' leases still held");
+	for (int s = 0; s < NSRC - 10; s++) {
+		redisReply *r = redisCommand(rc, "GET t:{s%02d}:lease", s);
+
+		cr_expect_eq(r->type, REDIS_REPLY_STRING, "s%02d lease gone", s);
+		freeReplyObject(r);
+		cr_expect_eq(lease_n(rc, s), before[s], "s%02d taken again", s);
+	}
+	doc = rwt_get_json(nodes[0].port, "/status", NULL);
+	cr_expect_str_eq(
+		json_string_value(json_object_get(json_object_get(doc, "cluster"), "instance")),
+		"node-0");
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "cluster"), "owned")),
+		     NSRC - 10);
+	json_decref(doc);
+	cr_expect(rwt_daemon_log_contains(&nodes[0].d, "cluster.instance_id changed"));
+	redisFree(rc);
 }
 
 Test(cluster, sigterm_hands_sources_over_at_once)
@@ -292,6 +389,27 @@ Test(cluster, killed_owner_sources_taken_within_lease_and_renew_time)
 		       "after kill -9");
 	took = now_s() - t0;
 	cr_log_info("kill -9: sources taken over after %.1f s", took);
+}
+
+/* A daemon killed and started again under the same instance id takes its
+ * leases back at once instead of waiting for them to lapse. */
+Test(cluster, restarted_instance_takes_its_leases_back_at_once)
+{
+	struct owners o = {.live = {true, false, false}};
+	double t0;
+	char *path;
+
+	start_node(0);
+	assert_settled(&o, 10.0, "one daemon");
+	path = strdup(nodes[0].d.config_path);
+	rwt_daemon_signal(&nodes[0].d, SIGKILL);
+	rwt_daemon_wait(&nodes[0].d, 5.0);
+	t0 = now_s();
+	rwt_daemon_start(&nodes[0].d, path, nodes[0].port, NULL);
+	free(path);
+	assert_settled(&o, 8.0, "after the restart");
+	cr_expect_lt(now_s() - t0, RW_CLUSTER_LEASE_MS / 1000.0 - 5, "took %.1f s", now_s() - t0);
+	cr_expect(rwt_daemon_log_contains(&nodes[0].d, "took the lease of an earlier run"));
 }
 
 Test(cluster, stopped_owner_fences_itself)
