@@ -473,6 +473,8 @@ stop_owner(struct rwt_cl *cl, const char *source)
 void
 rwt_cl_fault(struct rwt_cl *cl, enum rwt_cl_fault f, const char *source)
 {
+	int64_t start = rw_now_ms();
+
 	switch (f) {
 	case RWT_CL_KILL_MASTER:
 		kill_master(cl);
@@ -490,6 +492,11 @@ rwt_cl_fault(struct rwt_cl *cl, enum rwt_cl_fault f, const char *source)
 		cr_assert_fail("unknown fault %d", (int)f);
 	}
 	cl->faults[f]++;
+	if (cl->nwindows < RWT_CL_WINDOWS) {
+		cl->window[cl->nwindows][0] = start;
+		cl->window[cl->nwindows][1] = rw_now_ms();
+		cl->nwindows++;
+	}
 }
 
 /*

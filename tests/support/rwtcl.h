@@ -30,6 +30,7 @@
 #define RWT_CL_WARN_S 4
 #define RWT_CL_BREACH_S 8
 #define RWT_CL_NOTES 4096
+#define RWT_CL_WINDOWS 256
 
 enum rwt_cl_fault {
 	RWT_CL_KILL_MASTER, /* kill -9 the Redis master, restart it as a replica */
@@ -54,9 +55,14 @@ struct rwt_cl {
 	int faults[RWT_CL_FAULTS];     /* faults done, by kind */
 	double worst_s[RWT_CL_FAULTS]; /* longest recovery seen, by kind */
 	size_t fault_failures;         /* expected outcomes that did not come */
-	char notes[RWT_CL_NOTES];      /* what they were */
-	bool min_replicas;             /* RW_HA_MIN_REPLICAS=1: min-replicas-to-write 1 */
-	bool audit_ok;                 /* the last audit passed: the work dir goes */
+	/* When each fault ran, from its signal until its outcome came, in ms:
+	 * items reaching a source in these windows may not be seen before
+	 * their answer (the source has no acting owner, or no master). */
+	int64_t window[RWT_CL_WINDOWS][2];
+	size_t nwindows;
+	char notes[RWT_CL_NOTES]; /* what they were */
+	bool min_replicas;        /* RW_HA_MIN_REPLICAS=1: min-replicas-to-write 1 */
+	bool audit_ok;            /* the last audit passed: the work dir goes */
 };
 
 /* Starts Redis (master, 2 replicas, 3 sentinels), rwfake simulating rate
@@ -101,6 +107,7 @@ struct rwt_cl_audit {
 	size_t pushed, acked, acked_lost;                     /* POST /ingest */
 	size_t due, delivered, undelivered;                   /* deadlines due and their events */
 	size_t undelivered_answered;        /* of them, the mention was answered after it */
+	size_t unseen;                      /* answered, due in a fault window: not owed */
 	size_t events, deliveries, repeats; /* distinct event ids received, ... */
 	size_t split;                       /* (mention, type) pairs under >1 id */
 	size_t late_n, over_bound;          /* deadline events timed, over the bound */
