@@ -73,6 +73,7 @@ alerts_follow(struct target *t, struct source_read *r, bool owned)
 	/* Claimed from the start at every gain; a read under way when the
 	 * source was lost delivers nothing (read_done looks at r->owned). */
 	r->owned = owned;
+	r->gen++;
 	r->backlog_read = false;
 	r->backlog_after[0] = '\0';
 	r->more = false;
