@@ -23,7 +23,9 @@
 static const int64_t ladder[] = {1,    5,    15,   30,    60,    120,   300,   600,    900,
 				 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 604800};
 
-/* One policy's open figures at one source. */
+/* One policy's unanswered mentions at one source, by state: open (not yet
+ * warned), warning, breached; the three together are what /status "open"
+ * and replywatch_mentions_open count. */
 struct policy_counts {
 	char *policy;
 	int64_t open, warning, breached, oldest;
@@ -496,10 +498,15 @@ rw_stats_policies_json(struct rw_stats *s, int64_t now)
 		for (size_t j = 0; j < s->nreplies; j++)
 			if (strcmp(s->replies[j].policy, p->name) == 0)
 				pr = &s->replies[j];
-		o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "name", p->name,
+		/* "open" is every unanswered mention, whatever its state, as in
+		 * replywatch_mentions_open; warning and breached are parts of it.
+		 * by_state splits it by the mention states of /mentions. */
+		o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I}}", "name", p->name,
 			      "warn_after_seconds", (json_int_t)p->warn_after,
 			      "breach_after_seconds", (json_int_t)p->breach_after, "open",
-			      (json_int_t)open, "warning", (json_int_t)warning, "breached",
+			      (json_int_t)(open + warning + breached), "warning",
+			      (json_int_t)warning, "breached", (json_int_t)breached, "by_state",
+			      "open", (json_int_t)open, "warning", (json_int_t)warning, "breached",
 			      (json_int_t)breached);
 		json_object_set_new(o, "oldest_open_age_seconds",
 				    oldest ? json_integer((now - oldest) / 1000) : json_null());
@@ -630,8 +637,11 @@ rw_stats_write_metrics(struct rw_stats *s, FILE *out)
 	static const struct {
 		const char *name, *type, *help;
 	} families[] = {
-		{"replywatch_mentions_open", "gauge", "Mentions waiting for a reply."},
+		{"replywatch_mentions_open", "gauge",
+		 "Mentions waiting for a reply, in any state (warning and breached included)."},
 		{"replywatch_mentions_breached", "gauge", "Mentions waiting past their SLA."},
+		{"replywatch_mentions_warning", "gauge",
+		 "Mentions waiting past their warning, not yet breached."},
 		{"replywatch_mentions_total", "counter", "Mentions tracked."},
 		{"replywatch_replies_total", "counter", "Mentions answered by the brand."},
 		{"replywatch_sla_breaches_total", "counter", "Mentions that missed their SLA."},
@@ -666,9 +676,15 @@ rw_stats_write_metrics(struct rw_stats *s, FILE *out)
 					fprintf(out,
 						"%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
 						families[f].name, pl, src->name,
-						counter(src, "m", p, NULL));
+						pc ? pc->warning : 0);
 					break;
 				case 3:
+					fprintf(out,
+						"%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
+						families[f].name, pl, src->name,
+						counter(src, "m", p, NULL));
+					break;
+				case 4:
 					if (strcmp(p, "~") == 0)
 						break;
 					fprintf(out,
@@ -680,7 +696,7 @@ rw_stats_write_metrics(struct rw_stats *s, FILE *out)
 						counter(src, "r", p, "1"), families[f].name, pl,
 						src->name, counter(src, "r", p, "0"));
 					break;
-				case 4:
+				case 5:
 					if (strcmp(p, "~") == 0)
 						break;
 					fprintf(out,

@@ -61,7 +61,8 @@ drop_queued(struct target *t, const char *source)
 		t->q[kept++] = t->q[i];
 	}
 	t->nq = kept;
-	if (dropped > 0)
+	/* At a stop every source is released: nothing to say then. */
+	if (dropped > 0 && !t->a->stopping)
 		log_info("alert target %s: source %s moved to another daemon: %zu queued events "
 			 "left to it",
 			 t->name, source, dropped);

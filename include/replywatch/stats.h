@@ -1,7 +1,8 @@
 /*
  * stats: live SLA figures — open/warning/breached counts per policy and
- * source, the counters behind the Prometheus metrics, and 1h/24h/7d windows
- * of replies (count, within SLA, compliance, response-time percentiles).
+ * source ("open" counts every unanswered mention, warning and breached ones
+ * included, in /status and in /metrics alike), the counters behind the Prometheus metrics, and
+ * 1h/24h/7d windows of replies (count, within SLA, compliance, response-time percentiles).
  *
  * Everything lives in Redis (per source: the counter hash, the state
  * indexes, and the reply-log stream), so figures survive restarts and agree
@@ -51,7 +52,10 @@ void rw_stats_refresh(struct rw_stats *s);
 /* True once every source has been read since the last rw_stats_use. */
 bool rw_stats_ready(const struct rw_stats *s);
 
-/* The "policies" array of /status (a new array). */
+/* The "policies" array of /status (a new array): per policy "open" (every
+ * unanswered mention), "warning" and "breached" (parts of open), and
+ * "by_state" (open, warning, breached: the mention states, which add up to
+ * open). */
 json_t *rw_stats_policies_json(struct rw_stats *s, int64_t now_ms);
 
 /* Per-source figures for /status: mentions and replies seen. */
