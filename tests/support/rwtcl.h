@@ -107,7 +107,7 @@ struct rwt_cl_audit {
 	size_t pushed, acked, acked_lost;                     /* POST /ingest */
 	size_t due, delivered, undelivered;                   /* deadlines due and their events */
 	size_t undelivered_answered;        /* of them, the mention was answered after it */
-	size_t unseen;                      /* answered, due in a fault window: not owed */
+	size_t unseen;                      /* made in a fault window, answered: not owed */
 	size_t events, deliveries, repeats; /* distinct event ids received, ... */
 	size_t split;                       /* (mention, type) pairs under >1 id */
 	size_t late_n, over_bound;          /* deadline events timed, over the bound */
