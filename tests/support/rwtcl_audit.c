@@ -8,7 +8,9 @@
  * - every push answered 202 is a mention;
  * - every deadline that fell due while its mention was unanswered (warn_at,
  *   breach_at; a reply more than a second after it) reached the receiver
- *   (a warning superseded by the breach of the same mention counts);
+ *   (a warning superseded by the breach of the same mention counts; a
+ *   mention made during a fault and answered before any event is counted
+ *   apart: see in_fault);
  *   a (mention, type) pair never arrived under two distinct event ids (the
  *   same id again is a repeat: counted, allowed);
  * - each deadline event's lateness (first arrival - due) is within
