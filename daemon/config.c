@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "replywatch/cluster.h"
 #include "replywatch/duration.h"
 #include "replywatch/platform.h"
 #include "replywatch/secret.h"
@@ -21,9 +22,11 @@
 #define CONFIG_FILE_MAX (16 * 1024 * 1024)
 
 static const char *const top_keys[] = {
-	"log_level", "redis",   "http",   "retention",   "calendars",
-	"policies",  "sources", "alerts", "secrets_key", NULL,
+	"log_level", "redis",  "http",        "retention", "calendars", "policies",
+	"sources",   "alerts", "secrets_key", "cluster",   NULL,
 };
+
+static const char *const cluster_keys[] = {"instance_id", NULL};
 
 static const char *const retention_keys[] = {"closed", "give_up_after", "backfill", NULL};
 
@@ -240,6 +243,7 @@ rw_config_free(struct rw_config *cfg)
 	free(cfg->redis.display);
 	rw_cfg_redis_sentinels_free(&cfg->redis);
 	free(cfg->http.listen);
+	free(cfg->cluster.instance_id);
 	rw_secret_free(cfg->http.token);
 	rw_secret_free(cfg->secrets_key);
 	for (size_t i = 0; i < cfg->ncalendars; i++)
@@ -293,6 +297,25 @@ read_secrets_key(struct rw_cfg_ctx *ctx, const json_t *root)
 			ctx, "secrets_key",
 			"required by the allegro sources: a secret reference (e.g. "
 			"\"env:REPLYWATCH_SECRETS_KEY\") to encrypt their refresh tokens in Redis");
+}
+
+/* cluster: instance_id, a valid instance id (cluster.h). */
+static void
+read_cluster(struct rw_cfg_ctx *ctx, const json_t *root)
+{
+	const json_t *sec = json_object_get(root, "cluster");
+	char q[RW_CFG_QUOTE_MAX];
+
+	if (sec == NULL || rw_cfg_v_type(ctx, sec, "cluster", JSON_OBJECT) == -1)
+		return;
+	rw_cfg_check_keys(ctx, sec, "cluster", cluster_keys);
+	if (rw_cfg_string_dup(ctx, sec, "cluster", "instance_id", &ctx->cfg->cluster.instance_id) !=
+		    1 ||
+	    rw_cluster_id_valid(ctx->cfg->cluster.instance_id))
+		return;
+	rw_cfg_err(ctx, "cluster.instance_id",
+		   "%s is not an instance id: 1 to %d characters of A-Z, a-z, 0-9, '.', '_', '-'",
+		   rw_cfg_quote(q, sizeof(q), ctx->cfg->cluster.instance_id), RW_CLUSTER_ID_MAX);
 }
 
 /* retention: three durations, each with its own default. */
@@ -364,6 +387,7 @@ config_from_json(const json_t *root, const char *origin, struct rw_config_errors
 	read_log_level(&ctx, root);
 	rw_cfg_read_redis(&ctx, root);
 	rw_cfg_read_http(&ctx, root);
+	read_cluster(&ctx, root);
 	read_retention(&ctx, root);
 	rw_cfg_read_calendars(&ctx, root);
 	rw_cfg_read_sources(&ctx, root);

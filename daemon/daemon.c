@@ -6,13 +6,16 @@
  * the address changed, and only then is anything swapped. A failure at any
  * step leaves the daemon exactly as it was.
  */
+#include <arpa/inet.h>
 #include <ev.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "replywatch/alerts.h"
 #include "replywatch/api.h"
+#include "replywatch/cluster.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
 #include "replywatch/deadline.h"
@@ -60,6 +63,7 @@ struct rw_daemon {
 	struct rw_httpc *httpc; /* the one libcurl multi handle: pollers and alerts */
 	struct rw_poller *poller;
 	struct rw_alerts *alerts;
+	struct rw_cluster *cluster; /* the sources shared with other daemons (cluster.h) */
 	int64_t started_at;
 	struct rw_http_server *http;
 	struct retired_http *retired;
@@ -117,6 +121,7 @@ on_store_state(struct rw_store *st, bool connected, void *arg)
 	struct rw_daemon *d = arg;
 
 	(void)st;
+	rw_cluster_note_store(d->cluster, connected);
 	/* Deadlines may have been written meanwhile (another daemon, or before
 	 * a restart of ours): read them again. */
 	if (connected) {
@@ -206,6 +211,33 @@ retire_http(struct rw_daemon *d, struct rw_http_server *srv)
 	return 0;
 }
 
+/* The HTTP listener's port, for the default instance id. */
+static int
+listen_port(const struct rw_config *cfg)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&cfg->http.addr;
+
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return 0;
+}
+
+/* The cluster member of this daemon: cluster.instance_id, else
+ * "HOSTNAME-PORT". NULL on allocation failure. */
+static struct rw_cluster *
+cluster_start(struct rw_daemon *d, const struct rw_config *cfg)
+{
+	char id[RW_CLUSTER_ID_MAX + 1];
+	const char *instance = cfg->cluster.instance_id;
+
+	if (instance == NULL)
+		instance = rw_cluster_default_id(listen_port(cfg), id, sizeof(id));
+	log_info("cluster: instance id %s", instance);
+	return rw_cluster_new(d->loop, d->store, instance);
+}
+
 struct rw_daemon *
 rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config *cfg,
 		unsigned flags, char *err, size_t errlen)
@@ -241,8 +273,9 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 	d->poller =
 		d->tracker && d->httpc ? rw_poller_new(loop, d->store, d->tracker, d->httpc) : NULL;
 	d->alerts = d->httpc ? rw_alerts_new(loop, d->store, d->httpc) : NULL;
+	d->cluster = cluster_start(d, cfg);
 	if (d->deadlines == NULL || d->stats == NULL || d->hooks == NULL || d->poller == NULL ||
-	    d->alerts == NULL) {
+	    d->alerts == NULL || d->cluster == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -256,6 +289,7 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 	d->http = http_start(d, cfg, err, errlen);
 	if (d->http == NULL)
 		goto fail;
+	rw_cluster_use(d->cluster, cfg);
 	rw_store_start(d->store);
 	rw_poller_use(d->poller, cfg);
 	rw_alerts_use(d->alerts, cfg, d->ps);
@@ -299,6 +333,12 @@ same_listen(const struct rw_config *a, const struct rw_config *b)
 {
 	return a->http.addrlen == b->http.addrlen &&
 	       memcmp(&a->http.addr, &b->http.addr, a->http.addrlen) == 0;
+}
+
+static bool
+same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
 static void
@@ -381,6 +421,10 @@ rw_daemon_reload(struct rw_daemon *d)
 	rw_tracker_use(d->tracker, next, next_ps);
 	rw_deadlines_use(d->deadlines, next);
 	rw_stats_use(d->stats, next);
+	rw_cluster_use(d->cluster, next);
+	if (!same_string(next->cluster.instance_id, retired->cfg->cluster.instance_id))
+		log_warnx("cluster.instance_id changed: still %s until the next restart",
+			  rw_cluster_instance(d->cluster));
 	rw_poller_use(d->poller, next);
 	rw_alerts_use(d->alerts, next, next_ps);
 	rematch_all(d);
@@ -395,7 +439,8 @@ static bool
 drained(const struct rw_daemon *d)
 {
 	return rw_http_server_pending(d->http) == 0 && rw_store_in_flight(d->store) == 0 &&
-	       rw_tracker_pending(d->tracker) == 0 && rw_alerts_pending(d->alerts) == 0;
+	       rw_tracker_pending(d->tracker) == 0 && rw_alerts_pending(d->alerts) == 0 &&
+	       rw_cluster_pending(d->cluster) == 0;
 }
 
 static void
@@ -429,6 +474,9 @@ rw_daemon_shutdown(struct rw_daemon *d)
 	rw_http_server_quiesce(d->http);
 	rw_poller_stop(d->poller);
 	rw_alerts_stop(d->alerts);
+	/* Leases released and membership left now: the others take over at
+	 * their next heartbeat instead of waiting for the leases to lapse. */
+	rw_cluster_stop(d->cluster);
 	d->drain_deadline = ev_now(d->loop) + RW_DRAIN_SECONDS;
 	ev_timer_again(d->loop, &d->drain_timer);
 }
@@ -506,6 +554,12 @@ rw_daemon_tracker(const struct rw_daemon *d)
 	return d->tracker;
 }
 
+struct rw_cluster *
+rw_daemon_cluster(const struct rw_daemon *d)
+{
+	return d->cluster;
+}
+
 void
 rw_daemon_free(struct rw_daemon *d)
 {
@@ -520,6 +574,7 @@ rw_daemon_free(struct rw_daemon *d)
 	rw_poller_detach(d->poller);
 	rw_alerts_detach(d->alerts);
 	rw_store_free(d->store);
+	rw_cluster_free(d->cluster); /* after the store: its last callbacks reach it */
 	/* Then the HTTP client: its requests under way end now, in the poller
 	 * and the alert engine, which are freed after. */
 	rw_httpc_free(d->httpc);

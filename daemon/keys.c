@@ -9,7 +9,6 @@
 
 #define S RW_KEY_SOURCE
 #define A RW_KEY_ARG
-#define R RW_KEY_RESERVED
 
 /* Indexed by enum rw_key. lua_name is the field of layout.lua's KEY table
  * holding the same suffix, for the keys the scripts name. */
@@ -38,12 +37,12 @@ static const struct rw_key_spec specs[RW_KEY_COUNT] = {
 	[RW_KEY_WEBHOOK_QUEUE]      = {"hq",      NULL,                 S},
 	[RW_KEY_WEBHOOK_QUEUE_ATTEMPTS] = {"hqa", NULL,                 S},
 	[RW_KEY_CREDENTIAL]         = {"auth",    NULL,                 S},
-	[RW_KEY_LEASE]              = {"lease",   NULL,                 S | R},
-	[RW_KEY_LEASE_COUNTER]      = {"lease-n", NULL,                 S | R},
+	[RW_KEY_LEASE]              = {"lease",   "lease",              S},
+	[RW_KEY_LEASE_COUNTER]      = {"lease-n", "lease_counter",      S},
 	[RW_KEY_ALERTMANAGER]       = {"am:",     NULL,                 A},
 	[RW_KEY_REQUEST]            = {"rq:",     NULL,                 A},
 	[RW_KEY_READYZ]             = {"readyz",  NULL,                 0},
-	[RW_KEY_MEMBERS]            = {"members", NULL,                 R},
+	[RW_KEY_MEMBERS]            = {"members", NULL,                 0},
 };
 /* clang-format on */
 

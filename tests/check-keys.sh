@@ -24,8 +24,9 @@ status=0
 # Comments may name keys; code may not. A bare literal is a key's suffix
 # handed to a builder (names(..., "ev")), except where the same letters are
 # something else: the readyz token, the "due" and "cnt" fields of an apply
-# change, fetch's "due" mode, the "m:" counters, the json type's "auth".
-bare=$(echo "$suffixes" | grep -vxE 'readyz|due|cnt|m:|auth' | sed 's/[.]/\\./g' | paste -sd '|' -)
+# change, fetch's "due" mode, the "m:" counters, the json type's "auth", the
+# cluster's "members" in /status and its "lease" script's name.
+bare=$(echo "$suffixes" | grep -vxE 'readyz|due|cnt|m:|auth|members|lease' | sed 's/[.]/\\./g' | paste -sd '|' -)
 # shellcheck disable=SC2086
 if for f in $c_files; do
 	sed -e 's|/\*.*\*/||g' -e 's|^[[:space:]]*/\{0,1\}\*.*||' "$f" |

@@ -10,6 +10,7 @@
 #include "replywatch/clock.h"
 #include "replywatch/alerts.h"
 #include "replywatch/api.h"
+#include "replywatch/cluster.h"
 #include "replywatch/config.h"
 #include "replywatch/daemon.h"
 #include "replywatch/hooks.h"
@@ -113,7 +114,8 @@ status(struct rw_http_request *req, void *arg)
 
 	for (size_t i = 0; sources && i < cfg->nsources; i++)
 		json_array_append_new(sources, source_json(d, &cfg->sources[i]));
-	body = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "version", RW_VERSION, "started_at",
+	body = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "version", RW_VERSION,
+			 "cluster", rw_cluster_status_json(rw_daemon_cluster(d)), "started_at",
 			 rw_time_json(rw_daemon_started_at(d)), "now", rw_time_json(now), "redis",
 			 redis_json(rw_daemon_store(d)), "sources", sources, "policies",
 			 rw_stats_policies_json(rw_daemon_stats(d), now), "alerts",
@@ -138,6 +140,7 @@ metrics(struct rw_http_request *req, void *arg)
 	rw_poller_write_metrics(rw_daemon_poller(d), out);
 	rw_alerts_write_metrics(rw_daemon_alerts(d), out);
 	rw_hooks_write_metrics(rw_daemon_hooks(d), out);
+	rw_cluster_write_metrics(rw_daemon_cluster(d), out);
 	write_redis_metrics(rw_daemon_store(d), out);
 	fprintf(out,
 		"# HELP replywatch_redis_connected Whether Redis is connected.\n"

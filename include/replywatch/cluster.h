@@ -137,7 +137,23 @@ const char *rw_cluster_default_id(int port, char *buf, size_t len);
 /* True when id is a valid instance id. */
 bool rw_cluster_id_valid(const char *id);
 
-/* Frees the cluster. Accepts NULL. */
+/* The error an owner-only script answers (its text begins with this) when
+ * the fencing token it was given is no longer the source's current one:
+ * layout.lua's fence_ok(base, token) was false. (Added in the cluster's
+ * implementation.) */
+#define RW_CLUSTER_FENCED "FENCED"
+
+/* The rendezvous score of instance id for key: the first 8 bytes of
+ * SHA-256(key "\0" id), big-endian. Pure. (Added for the tests.) */
+uint64_t rw_cluster_score(const char *key, const char *id);
+
+/* The index among ids[0..n) of the id that ranks first for key: the
+ * highest score, on a tie the smaller id. n must be at least 1. Pure.
+ * (Added for the tests.) */
+size_t rw_cluster_first(const char *key, const char *const *ids, size_t n);
+
+/* Frees the cluster; call it after the store is freed (its pending
+ * callbacks reach the cluster). Accepts NULL. */
 void rw_cluster_free(struct rw_cluster *c);
 
 #endif

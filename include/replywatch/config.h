@@ -242,11 +242,19 @@ struct rw_alert_config {
 	} match;
 };
 
+/* "cluster": this daemon among several sharing the sources (cluster.h). */
+struct rw_cluster_config {
+	/* "instance_id": NULL when not set (the daemon then uses
+	 * rw_cluster_default_id of its HTTP port). Read at start only. */
+	char *instance_id;
+};
+
 struct rw_config {
 	char *path;                  /* the file it came from, or the origin given */
 	enum rw_log_level log_level; /* "log_level", default info */
 	struct rw_redis_config redis;
 	struct rw_http_config http;
+	struct rw_cluster_config cluster;
 	struct rw_retention_config retention;
 	struct rw_calendar_config *calendars;
 	size_t ncalendars;

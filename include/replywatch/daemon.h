@@ -18,6 +18,7 @@ struct rw_stats;
 struct rw_poller;
 struct rw_alerts;
 struct rw_hooks;
+struct rw_cluster;
 
 struct rw_daemon;
 
@@ -70,6 +71,10 @@ struct rw_poller *rw_daemon_poller(const struct rw_daemon *d);
 struct rw_stats *rw_daemon_stats(const struct rw_daemon *d);
 /* The webhook counters (hooks.h; borrowed). */
 struct rw_hooks *rw_daemon_hooks(const struct rw_daemon *d);
+
+/* The cluster member (cluster.h; borrowed; the same object for the
+ * daemon's lifetime): who owns which source. */
+struct rw_cluster *rw_daemon_cluster(const struct rw_daemon *d);
 
 /* When the daemon started, ms since the epoch. */
 int64_t rw_daemon_started_at(const struct rw_daemon *d);

@@ -113,15 +113,16 @@ enum rw_key {
 	 * poller (one SET per refresh, poller_secret.c) and by replywatchd
 	 * --authorize; permanent, replaced at every refresh. */
 	RW_KEY_CREDENTIAL,
-	/* B lease — string "INSTANCE:EPOCH": RESERVED for the source's owner
-	 * (issue 14, not used yet). SET NX PX 15000 by the daemon taking the
-	 * source, renewed every 3 s by a script (PEXPIRE if still its own),
-	 * deleted on stop if still its own. */
+	/* B lease — string "INSTANCE:EPOCH": the source's owner (cluster.h).
+	 * Taken by daemon/lua/lease.lua (SET PX 15000 when free or held by the
+	 * same instance under another epoch), renewed every 3 s by it (PEXPIRE
+	 * if still the caller's), deleted on stop if still the caller's; 15 s
+	 * after the last renewal. */
 	RW_KEY_LEASE,
-	/* B lease-n — string (counter): RESERVED, the fencing token, INCR on
+	/* B lease-n — string (counter): the fencing token, INCR by lease.lua on
 	 * every acquire of B lease; the owner-only scripts (cursor write,
-	 * source, repeats) will refuse a call whose token is not the current
-	 * one. Permanent. */
+	 * source, repeats) refuse a call whose token is not the current one
+	 * (layout.lua's fence_ok). Permanent. */
 	RW_KEY_LEASE_COUNTER,
 	/* P am:TARGET — hash: an Alertmanager target's alerts, re-posted every
 	 * minute. Written by the alert engine; resolved ones dropped after
@@ -134,10 +135,10 @@ enum rw_key {
 	/* P readyz — string: written by each GET /readyz through ping to prove
 	 * Redis takes writes; 1 minute (PX). */
 	RW_KEY_READYZ,
-	/* P members — sorted set: RESERVED (issue 14, not used yet), live
-	 * daemons, instance id -> last heartbeat (ms, Redis TIME); heartbeat
-	 * every 2 s, a member is dead after 10 s. Not under a source: the one
-	 * key a cluster would hold outside the sources' slots. */
+	/* P members — sorted set: live daemons (cluster.h), instance id -> last
+	 * heartbeat (ms, Redis TIME). Written by daemon/lua/members.lua every 2 s,
+	 * which also drops members older than 10 s; a daemon stopping removes
+	 * itself. Not under a source: the one key outside the sources' slots. */
 	RW_KEY_MEMBERS,
 	RW_KEY_COUNT
 };
@@ -146,7 +147,7 @@ enum rw_key {
 enum {
 	RW_KEY_SOURCE = 1 << 0,   /* under a source's base (else under the prefix) */
 	RW_KEY_ARG = 1 << 1,      /* the suffix is followed by an argument */
-	RW_KEY_RESERVED = 1 << 2, /* named for a design not built yet: never used */
+	RW_KEY_RESERVED = 1 << 2, /* named for a design not built yet: none today */
 };
 
 struct rw_key_spec {

@@ -83,7 +83,7 @@ static const struct config_case cases[] = {
 	 {"test.json: the top level must be an object, got array"}},
 	{"unknown top-level key", "{'sourcess': []}",
 	 {"sourcess: unknown key (expected one of: log_level, redis, http, retention, calendars, "
-	  "policies, sources, alerts, secrets_key)"}},
+	  "policies, sources, alerts, secrets_key, cluster)"}},
 	{"unknown log level", "{'log_level': 'verbose'}",
 	 {"log_level: unknown level \"verbose\" (expected one of: debug, info, notice, warning, "
 	  "error)"}},
@@ -186,6 +186,19 @@ static const struct config_case cases[] = {
 	  "got boolean",
 	  "retention.backfill: expected a duration (a string like \"5m\" or a number of seconds), "
 	  "got number"}},
+	/* cluster. */
+	{"cluster instance id", "{'cluster': {'instance_id': 'eu-1.a_b'}}", {NULL}},
+	{"cluster empty", "{'cluster': {}}", {NULL}},
+	{"cluster not an object", "{'cluster': 'a'}", {"cluster: expected an object, got string"}},
+	{"cluster unknown key", "{'cluster': {'id': 'a'}}",
+	 {"cluster.id: unknown key (expected one of: instance_id)"}},
+	{"cluster instance id not a string", "{'cluster': {'instance_id': 3}}",
+	 {"cluster.instance_id: expected a string, got number"}},
+	{"cluster instance id with a colon", "{'cluster': {'instance_id': 'a:b'}}",
+	 {"cluster.instance_id: \"a:b\" is not an instance id: 1 to 64 characters of A-Z, a-z, "
+	  "0-9, '.', '_', '-'"}},
+	{"cluster instance id empty", "{'cluster': {'instance_id': ''}}",
+	 {"cluster.instance_id: must not be empty"}},
 	{"retention unknown key", "{'retention': {'open': '1d'}}",
 	 {"retention.open: unknown key (expected one of: closed, give_up_after, backfill)"}},
 

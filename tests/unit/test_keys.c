@@ -135,16 +135,12 @@ Test(keys, alert_group_and_consumer)
 	cr_assert_str_eq(RW_KEY_ALERT_CONSUMER, "replywatchd");
 }
 
-/* Only the keys of designs not built yet are reserved. */
-Test(keys, reserved_keys_are_the_lease_and_membership_ones)
+/* The lease and membership keys were reserved until the cluster (issue 14)
+ * used them: no key is reserved now. */
+Test(keys, no_key_is_reserved)
 {
-	for (int k = 0; k < RW_KEY_COUNT; k++) {
-		bool reserved = rw_key_spec((enum rw_key)k)->flags & RW_KEY_RESERVED;
-
-		cr_assert_eq(reserved,
-			     k == RW_KEY_LEASE || k == RW_KEY_LEASE_COUNTER || k == RW_KEY_MEMBERS,
-			     "key %d", k);
-	}
+	for (int k = 0; k < RW_KEY_COUNT; k++)
+		cr_assert_eq(rw_key_spec((enum rw_key)k)->flags & RW_KEY_RESERVED, 0, "key %d", k);
 }
 
 /* The base used to be built in a 256-byte buffer and cut silently: under a

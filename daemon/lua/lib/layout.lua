@@ -39,7 +39,21 @@ local KEY = {
 	replies = 'rs',              -- stream: the reply log
 	counters = 'cnt',            -- hash: counters
 	cursors = 'cur',             -- hash: a polled source's cursors and down flag
+	lease = 'lease',             -- string: the owner "INSTANCE:EPOCH" (lease.lua)
+	lease_counter = 'lease-n',   -- string: the fencing token, INCR per acquire
 }
+
+-- The fence check of the owner-only scripts (cursor write, source, repeats):
+-- true when token (the decimal string the daemon got from rw_cluster_fence)
+-- is the source's current fencing token, i.e. no other acquire of the lease
+-- happened since the caller's. A script refuses a stale call before writing
+-- anything: if not fence_ok(KEYS[1], ARGV[n]) then
+-- return redis.error_reply('FENCED') end. An empty or missing token is never
+-- current (the counter starts at 1).
+local function fence_ok(base, token)
+	if type(token) ~= 'string' or token == '' then return false end
+	return redis.call('GET', base .. KEY.lease_counter) == token
+end
 
 local LH_LOAD = 40
 local IX_MAX = 120
