@@ -204,7 +204,8 @@ scale_figures() {
 	scale_print "1 daemon" "$one"
 	redis-cli -p "$scale_redis_port" flushall >/dev/null
 	curl -fsS -X DELETE "http://127.0.0.1:$scale_fake_port/_fake/requests" >/dev/null
-	if grep -qa replywatch_cluster_ "$bin/replywatchd"; then
+	# Polls follow ownership (a daemon polls only the sources it owns).
+	if grep -qa replywatch_source_owned "$bin/replywatchd"; then
 		three=$(scale_run 3)
 		scale_print "3 daemons (together)" "$three"
 		local a b
@@ -216,7 +217,7 @@ scale_figures() {
 			"$(ratio "${b[6]}" "${a[6]}")" "$(ratio "${b[4]}" "${a[4]}")" \
 			"$(ratio "${b[5]}" "${a[5]}")"
 	else
-		echo "  3 daemons: skipped (this build has no cluster: daemons would each poll every source)"
+		echo "  3 daemons: skipped (in this build polls do not follow ownership: each daemon would poll every source)"
 	fi
 	kill "$fake_pid" 2>/dev/null
 	wait "$fake_pid" 2>/dev/null || true
