@@ -282,6 +282,7 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 	rw_tracker_use(d->tracker, cfg, d->ps);
 	rw_tracker_set_due_fn(d->tracker, rw_deadlines_note, d->deadlines);
 	rw_tracker_set_events_fn(d->tracker, rw_alerts_note_events, d->alerts);
+	rw_alerts_set_cluster(d->alerts, d->cluster);
 	rw_deadlines_use(d->deadlines, cfg);
 	rw_stats_use(d->stats, cfg);
 	d->started_at = rw_now_ms();

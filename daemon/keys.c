@@ -97,3 +97,16 @@ rw_key_alert_group(const char *target, char *buf, size_t len)
 {
 	return fitted(buf, len, snprintf(buf, len, ALERT_GROUP "%s", target));
 }
+
+const char *
+rw_key_request(const char *prefix, const char *target, const char *instance, char *buf, size_t len)
+{
+	char arg[RW_KEY_SIZE];
+
+	if (target == NULL ||
+	    fitted(arg, sizeof(arg),
+		   instance ? snprintf(arg, sizeof(arg), "%s:%s", target, instance)
+			    : snprintf(arg, sizeof(arg), "%s", target)) == NULL)
+		return NULL;
+	return rw_key_name(RW_KEY_REQUEST, prefix, NULL, arg, buf, len);
+}

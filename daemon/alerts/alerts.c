@@ -478,11 +478,19 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 		for (size_t i = 0; i < t->nreads && t->nq < ALERTS_QUEUE_MAX; i++) {
 			struct source_read *r = &t->reads[i];
 
-			if (r->reading || (r->backlog_read && !r->dirty && !r->more &&
-					   now - r->last_read < LOOK_EVERY_MS))
+			if (r->reading || ((r->backlog_read || !r->owned) && !r->dirty &&
+					   !r->more && now - r->last_read < LOOK_EVERY_MS))
 				continue;
-			/* A backlog read sees only entries already read once: events
-			 * just written still wait for the first read of new ones. */
+			/* Another daemon's source: its ownership looked at again
+			 * within 2 s (the cluster says gains and losses at once). */
+			if (!alerts_check_owned(t, r)) {
+				r->dirty = false;
+				r->last_read = now;
+				continue;
+			}
+			/* A claim of the backlog sees only entries already read once:
+			 * events just written still wait for the first read of new
+			 * ones. */
 			if (r->backlog_read)
 				r->dirty = false;
 			r->more = false;
@@ -534,6 +542,8 @@ reads_for(struct target *t, const struct rw_config *cfg)
 	if (r == NULL)
 		return -1;
 	for (size_t i = 0; i < cfg->nsources; i++) {
+		/* Claimed again from the start when owned (a gain). */
+		r[i].owned = alerts_owns(t->a, cfg->sources[i].name);
 		if ((r[i].source = strdup(cfg->sources[i].name)) == NULL) {
 			while (i-- > 0)
 				free(r[i].source);

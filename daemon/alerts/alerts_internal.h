@@ -3,7 +3,8 @@
  * (targets, queues, HTTP, answers), request.c (the fixed request of a
  * target), outbox.c (the Redis side: consumer groups, acknowledgements, dead
  * letters, the stored request, figures), rearm.c (repeat_every and
- * Alertmanager re-posts) and alerts_report.c (/status, /metrics).
+ * Alertmanager re-posts), alerts_cluster.c (which sources this daemon
+ * delivers when several share them) and alerts_report.c (/status, /metrics).
  */
 #ifndef REPLYWATCH_ALERTS_INTERNAL_H
 #define REPLYWATCH_ALERTS_INTERNAL_H
@@ -35,9 +36,10 @@ struct queued {
 /* A target's reading of one source's stream. */
 struct source_read {
 	char *source;
-	bool reading;           /* an XREADGROUP under way */
-	bool backlog_read;      /* its own unacknowledged entries (after a restart) re-read */
-	char backlog_after[48]; /* the backlog is read after this id ("0" at first) */
+	bool owned;             /* this daemon delivers the source's events (cluster.h) */
+	bool reading;           /* an XREADGROUP or XAUTOCLAIM under way */
+	bool backlog_read;      /* the group's pending entries claimed (after a gain) */
+	char backlog_after[48]; /* the claim goes on from this id ("0-0" at first) */
 	bool dirty;             /* events were written since the last read */
 	bool more;              /* the last read was a full batch: read again at once */
 	int64_t last_read;      /* when the last read was sent (ms) */
@@ -103,6 +105,7 @@ struct rw_alerts {
 	struct ev_loop *loop;
 	struct rw_store *store;
 	struct rw_httpc *http;
+	struct rw_cluster *cluster; /* NULL: this daemon delivers every source */
 	const struct rw_config *cfg;
 	struct rw_policy_set *ps;
 	struct target *targets;
@@ -180,6 +183,26 @@ void outbox_refresh(struct rw_alerts *a);
 int outbox_load(struct target *t);
 int outbox_store(struct target *t, const char *id, const char *text);
 int outbox_forget(struct target *t);
+
+/* alerts_cluster.c */
+/* The consumer name of this daemon in every group: its instance id. */
+const char *alerts_consumer(const struct rw_alerts *a);
+/* True when this daemon delivers source's events now (it owns the source). */
+bool alerts_owns(const struct rw_alerts *a, const char *source);
+/* The fencing token for the owner-only writes of source (repeats), or NULL
+ * when this daemon does not own it (and always without a cluster: no
+ * repeats then). */
+const char *alerts_fence(const struct rw_alerts *a, const char *source);
+/* True when this daemon does the target-wide duty named key (an
+ * Alertmanager re-post): the cluster's leader for it. */
+bool alerts_leads(const struct rw_alerts *a, const char *key);
+/* r's ownership as cluster.h says now; a gain or a loss is followed
+ * (alerts_follow). Returns r->owned. */
+bool alerts_check_owned(struct target *t, struct source_read *r);
+/* r was gained (owned) or lost: a gain claims the group's pending entries
+ * before new ones; a loss drops the source's queued events, unacknowledged
+ * (the new owner claims them). */
+void alerts_follow(struct target *t, struct source_read *r, bool owned);
 
 /* rearm.c */
 /* After q[0..n) reached t: schedules or cancels repeats, records

@@ -37,6 +37,19 @@ state(const struct target *t, int64_t now)
 	return "ok";
 }
 
+/* The sources whose events this daemon delivers to t (all of them for a
+ * lone daemon). */
+static json_t *
+sources(const struct target *t)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list != NULL && i < t->nreads; i++)
+		if (t->reads[i].owned)
+			json_array_append_new(list, json_string(t->reads[i].source));
+	return list;
+}
+
 json_t *
 rw_alerts_status_json(const struct rw_alerts *a)
 {
@@ -45,16 +58,17 @@ rw_alerts_status_json(const struct rw_alerts *a)
 
 	for (const struct target *t = a->targets; list != NULL && t != NULL; t = t->next)
 		json_array_append_new(
-			list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o}", "name", t->name,
-					"format", rw_alert_format_name(t->cfg->format), "state",
-					state(t, now), "pending", (json_int_t)pending(t),
+			list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "name",
+					t->name, "format", rw_alert_format_name(t->cfg->format),
+					"state", state(t, now), "pending", (json_int_t)pending(t),
 					"dead_letters", (json_int_t)dead(t), "last_error",
 					t->last_error[0] ? json_string(t->last_error) : json_null(),
 					"last_success_at", rw_time_json(t->last_success_at),
 					"next_attempt_at",
 					(t->nq > 0 || t->batch.n > 0) && t->not_before > now
 						? rw_time_json(t->not_before)
-						: json_null()));
+						: json_null(),
+					"sources", sources(t)));
 	return list;
 }
 

@@ -3,23 +3,32 @@
  *
  * The outbox is the sources' event streams themselves ("PREFIX{S}:ev"),
  * written in the same atomic call as the state change that raised each
- * event. Each target reads every stream through its consumer group
- * "a:TARGET" (consumer "replywatchd"; every name from keys.h): an entry
- * stays pending in the group until the target's receiver took it (XACK), so
- * after a crash the target first re-reads its pending entries ("0"), then
+ * event. Each target reads the streams of the sources this daemon owns
+ * through its consumer group "a:TARGET", as consumer the daemon's instance
+ * id (alerts_cluster.c; every name from keys.h): an entry stays pending in
+ * the group until the target's receiver took it (XACK), so after a restart
+ * or when a source moves to this daemon the target first claims the
+ * group's pending entries (XAUTOCLAIM to itself from 0-0, in pages: its
+ * own, a dead daemon's, a pre-upgrade daemon's "replywatchd"), then reads
  * new ones (">").
  *
  * Dead letters: "PREFIX{S}:dl:TARGET", a list of {"event","reason","at"}
  * (newest first, the last 10 000 kept).
  *
- * The request under way: "PREFIX:rq:TARGET", a string {"v":1, "id",
+ * The request under way: "PREFIX:rq:TARGET:INSTANCE" (one per daemon), a
+ * string {"v":1, "id",
  * "format", "body" (json, slack), "events": [{"source", "sid", "mention",
  * "raised", "event"}]}, written (SET NX) before the request is first sent
  * and deleted after its events are acknowledged or dead-lettered, so a
  * restart sends the same events under the same id (and the same body).
  * Crashes: before the write, nothing was sent and the events are still
  * pending; between the acknowledgements and the delete, the request is
- * sent once more under its id, which receivers drop as a duplicate.
+ * sent once more under its id, which receivers drop as a duplicate. The
+ * record lives retry_for + 2 h at most (its events are dead-lettered by
+ * then), so a daemon that never returns leaves nothing for ever: its events
+ * are pending in the groups and claimed by the sources' new owners. A
+ * record of a daemon before issue 14 ("PREFIX:rq:TARGET") is renamed to the
+ * first daemon that looks (RENAMENX) and sent by it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -35,13 +44,14 @@
 
 #define DEAD_LETTERS_KEPT "9999"
 #define NEW_GROUP_LOOKBACK_MS 60000 /* a new group starts this far back */
+#define RECORD_MARGIN_MS 7200000    /* a stored request outlives retry_for by this */
 
 struct read_call {
 	struct rw_alerts *a;
 	char *target;
 	char *source;
-	bool backlog;
-	bool create; /* the call creates the group */
+	bool backlog; /* XAUTOCLAIM of the group's pending entries; else XREADGROUP > */
+	bool create;  /* the call creates the group */
 	/* WAIT goes just before XREADGROUP (see outbox_read). */
 	bool waited;     /* a WAIT was sent before the read */
 	bool waiting;    /* that WAIT has not answered yet */
@@ -261,6 +271,56 @@ read_unreplicated(struct target *t, struct source_read *r, struct read_call *rc)
 	read_call_free(rc);
 }
 
+/* The entries of a read's reply: XREADGROUP's [[key, [entry, ...]]] (nil
+ * when nothing is new), XAUTOCLAIM's [cursor, [entry, ...], [deleted id,
+ * ...]]. NULL when there are none. */
+static const redisReply *
+entries_of(const redisReply *reply, bool claim)
+{
+	const redisReply *list = NULL;
+
+	if (reply->type != REDIS_REPLY_ARRAY)
+		return NULL;
+	if (claim && reply->elements >= 2)
+		list = reply->element[1];
+	else if (!claim && reply->elements == 1 && reply->element[0]->type == REDIS_REPLY_ARRAY &&
+		 reply->element[0]->elements == 2)
+		list = reply->element[0]->element[1];
+	return list != NULL && list->type == REDIS_REPLY_ARRAY ? list : NULL;
+}
+
+/* After a page of the claim: goes on from XAUTOCLAIM's cursor at once, or,
+ * with cursor 0-0, the claim is over and new entries are read. The claim
+ * goes forward, so an entry acknowledged meanwhile is never claimed (and
+ * delivered) twice; a later claim (read_unreplicated) starts again from the
+ * last entry claimed. */
+static void
+claim_moved(struct source_read *r, const redisReply *reply, const redisReply *list)
+{
+	const redisReply *cursor =
+		reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2 ? reply->element[0] : NULL;
+	bool over = cursor == NULL || cursor->type != REDIS_REPLY_STRING ||
+		    strcmp(cursor->str, "0-0") == 0;
+
+	if (!over) {
+		snprintf(r->backlog_after, sizeof(r->backlog_after), "%s", cursor->str);
+		r->more = true;
+		return;
+	}
+	for (size_t i = list ? list->elements : 0; i-- > 0;) {
+		const redisReply *e = list->element[i];
+
+		if (e->type == REDIS_REPLY_ARRAY && e->elements == 2 &&
+		    e->element[0]->type == REDIS_REPLY_STRING) {
+			snprintf(r->backlog_after, sizeof(r->backlog_after), "%s",
+				 e->element[0]->str);
+			break;
+		}
+	}
+	r->backlog_read = true;
+	r->more = false;
+}
+
 static void
 read_done(struct rw_store *st, const redisReply *reply, void *arg)
 {
@@ -288,35 +348,32 @@ read_done(struct rw_store *st, const redisReply *reply, void *arg)
 		read_call_free(rc);
 		return;
 	}
+	if (!r->owned) {
+		/* Lost while reading: what came is pending under this daemon's
+		 * name, and the new owner claims it (its claim follows this read
+		 * in Redis: the lease passed on after it). */
+		read_call_free(rc);
+		return;
+	}
 	if (rc->waited && !rc->replicated) {
 		read_unreplicated(t, r, rc);
 		return;
 	}
 	rc->a->unreplicated_logged = false;
-	/* [[key, [entry, ...]]] or nil when nothing is new. */
-	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
-	    reply->element[0]->elements == 2) {
-		const redisReply *list = reply->element[0]->element[1];
+	const redisReply *list = entries_of(reply, rc->backlog);
 
-		for (size_t i = 0; list->type == REDIS_REPLY_ARRAY && i < list->elements; i++) {
-			const redisReply *entry = list->element[i];
-			const char *ack = take_entry(t, rc->source, entry);
+	for (size_t i = 0; list != NULL && i < list->elements; i++) {
+		const char *ack = take_entry(t, rc->source, list->element[i]);
 
-			entries++;
-			/* The backlog is read forward, so an entry acknowledged meanwhile
-			 * is never read (and delivered) twice. */
-			if (rc->backlog && entry->type == REDIS_REPLY_ARRAY &&
-			    entry->elements == 2 && entry->element[0]->type == REDIS_REPLY_STRING)
-				snprintf(r->backlog_after, sizeof(r->backlog_after), "%s",
-					 entry->element[0]->str);
-			if (ack != NULL && nacks < ALERTS_READ_COUNT)
-				acks[nacks++] = ack;
-		}
+		entries++;
+		if (ack != NULL && nacks < ALERTS_READ_COUNT)
+			acks[nacks++] = ack;
 	}
 	ack_ids(t, rc->source, acks, nacks);
-	if (rc->backlog && entries == 0)
-		r->backlog_read = true;
-	r->more = entries == ALERTS_READ_COUNT;
+	if (rc->backlog)
+		claim_moved(r, reply, list);
+	else
+		r->more = entries == ALERTS_READ_COUNT;
 	read_call_free(rc);
 }
 
@@ -326,6 +383,7 @@ outbox_read(struct target *t, struct source_read *r)
 	struct read_call *rc = calloc(1, sizeof(*rc));
 	char key[RW_KEY_SIZE], group[RW_KEY_SIZE], count[16];
 	const char *argv[9];
+	int argc = 0;
 
 	if (rc == NULL || (rc->target = strdup(t->name)) == NULL ||
 	    (rc->source = strdup(r->source)) == NULL) {
@@ -336,15 +394,28 @@ outbox_read(struct target *t, struct source_read *r)
 	rc->a = t->a;
 	rc->backlog = !r->backlog_read;
 	snprintf(count, sizeof(count), "%d", ALERTS_READ_COUNT);
-	argv[0] = "XREADGROUP";
-	argv[1] = "GROUP";
-	argv[2] = rw_key_alert_group(t->name, group, sizeof(group));
-	argv[3] = RW_KEY_ALERT_CONSUMER;
-	argv[4] = "COUNT";
-	argv[5] = count;
-	argv[6] = "STREAMS";
-	argv[7] = events_key(t->a, r->source, key, sizeof(key));
-	argv[8] = rc->backlog ? (r->backlog_after[0] ? r->backlog_after : "0") : ">";
+	if (rc->backlog) {
+		/* Every pending entry of the group, whoever read it, to this
+		 * daemon: min-idle 0, since the source is this daemon's now. */
+		argv[argc++] = "XAUTOCLAIM";
+		argv[argc++] = events_key(t->a, r->source, key, sizeof(key));
+		argv[argc++] = rw_key_alert_group(t->name, group, sizeof(group));
+		argv[argc++] = alerts_consumer(t->a);
+		argv[argc++] = "0";
+		argv[argc++] = r->backlog_after[0] ? r->backlog_after : "0-0";
+		argv[argc++] = "COUNT";
+		argv[argc++] = count;
+	} else {
+		argv[argc++] = "XREADGROUP";
+		argv[argc++] = "GROUP";
+		argv[argc++] = rw_key_alert_group(t->name, group, sizeof(group));
+		argv[argc++] = alerts_consumer(t->a);
+		argv[argc++] = "COUNT";
+		argv[argc++] = count;
+		argv[argc++] = "STREAMS";
+		argv[argc++] = events_key(t->a, r->source, key, sizeof(key));
+		argv[argc++] = ">";
+	}
 	/* Only replicated events are delivered: WAIT and XREADGROUP leave back
 	 * to back on the store's one connection, so every entry the read sees
 	 * was written before the WAIT ran. */
@@ -355,7 +426,7 @@ outbox_read(struct target *t, struct source_read *r)
 		}
 		rc->waiting = rc->waited = true;
 	}
-	if (call(t->a, 9, argv, read_done, rc) == -1) {
+	if (call(t->a, argc, argv, read_done, rc) == -1) {
 		if (rc->waiting)
 			rc->abandoned = true;
 		else
@@ -534,13 +605,23 @@ struct record_call {
 	char id[RW_EVENT_ID_SIZE];
 };
 
-/* The target's request under way ("P rq:TARGET") into key; NULL when the
- * name does not fit (call() then refuses the command). */
+/* This daemon's request under way for the target ("P rq:TARGET:INSTANCE")
+ * into key; NULL when the name does not fit (call() then refuses the
+ * command). */
 static const char *
 record_key(const struct target *t, char *key, size_t len)
 {
-	return rw_key_name(RW_KEY_REQUEST, rw_store_key_prefix(t->a->store), NULL, t->name, key,
-			   len);
+	return rw_key_request(rw_store_key_prefix(t->a->store), t->name,
+			      t->a->cluster ? alerts_consumer(t->a) : NULL, key, len);
+}
+
+/* How long a stored request lives (ms, as text into buf): its events are
+ * dead-lettered retry_for after the oldest was raised, a wait included. */
+static const char *
+record_life(const struct target *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%" PRId64, t->cfg->retry_for * 1000 + RECORD_MARGIN_MS);
+	return buf;
 }
 
 static struct record_call *
@@ -585,6 +666,25 @@ record_loaded(struct rw_store *st, const redisReply *reply, void *arg)
 	record_call_free(rc);
 }
 
+/* A record stored by a daemon before issue 14 ("P rq:TARGET") becomes this
+ * daemon's unless it has one (RENAMENX: only one daemon gets it), with a
+ * lifetime. Sent before the GET of outbox_load on the same connection. */
+static int
+adopt_legacy(struct target *t)
+{
+	char old[RW_KEY_SIZE], key[RW_KEY_SIZE], life[32];
+	const char *rename[] = {
+		"RENAMENX",
+		rw_key_request(rw_store_key_prefix(t->a->store), t->name, NULL, old, sizeof(old)),
+		record_key(t, key, sizeof(key))};
+	const char *expire[] = {"PEXPIRE", key, record_life(t, life, sizeof(life))};
+
+	/* "no such key" (nothing to adopt) is the usual answer: not looked at. */
+	if (call(t->a, 3, rename, NULL, NULL) == -1 || call(t->a, 3, expire, NULL, NULL) == -1)
+		return -1;
+	return 0;
+}
+
 int
 outbox_load(struct target *t)
 {
@@ -593,6 +693,10 @@ outbox_load(struct target *t)
 
 	if (rc == NULL)
 		return -1;
+	if (t->a->cluster != NULL && adopt_legacy(t) == -1) {
+		record_call_free(rc);
+		return -1;
+	}
 	const char *argv[] = {"GET", record_key(t, key, sizeof(key))};
 
 	if (call(t->a, 2, argv, record_loaded, rc) == -1) {
@@ -627,11 +731,14 @@ outbox_store(struct target *t, const char *id, const char *text)
 	struct record_call *rc = record_call_new(t, id);
 	char key[RW_KEY_SIZE];
 
+	char life[32];
+
 	if (rc == NULL)
 		return -1;
-	const char *argv[] = {"SET", record_key(t, key, sizeof(key)), text, "NX"};
+	const char *argv[] = {"SET", record_key(t, key, sizeof(key)),   text, "NX",
+			      "PX",  record_life(t, life, sizeof(life))};
 
-	if (call(t->a, 4, argv, record_stored, rc) == -1) {
+	if (call(t->a, 6, argv, record_stored, rc) == -1) {
 		record_call_free(rc);
 		return -1;
 	}

@@ -6,13 +6,17 @@
  * again); when that time comes and the mention is still breached, a fresh
  * breach event goes out ("repeat": true, its own id) and the next one is
  * scheduled; a resolution or expiry delivered to the target cancels it.
+ * With several daemons only the source's owner looks for due repeats, and
+ * every write of the set goes through the repeat script with the owner's
+ * fencing token (a daemon that lost the source writes nothing).
  *
  * Alertmanager: every alert sent to an alertmanager target is kept in
  * "PREFIX:am:TARGET" (hash: "ALERTNAME|REF" -> {"alert", "resolved_at"}, REF
  * its "mention" label or, for a source, its source name).
  * Every minute the active ones are posted again with a fresh endsAt (so they
  * stay active, also after an Alertmanager restart), and the resolved ones
- * with their endsAt for 5 minutes, then forgotten.
+ * with their endsAt for 5 minutes, then forgotten. With several daemons
+ * only the leader of "am:TARGET" (rw_cluster_leads) re-posts.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -102,6 +106,44 @@ am_key(const struct target *t, char *key, size_t len)
 			   key, len);
 }
 
+/* The answer of the repeat script: a refusal is logged (nothing else to
+ * do: the source's new owner schedules its own repeats). */
+static void
+repeat_written(struct rw_store *st, const redisReply *reply, void *arg)
+{
+	struct name_call *nc = arg;
+
+	(void)st;
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+		log_info("alert target %s: repeat of %s on %s not written: %s", nc->target,
+			 nc->mention, nc->source, reply->str);
+	name_call_free(nc);
+}
+
+/* Schedules (when: ms as text) or cancels (when NULL) t's repeat of
+ * mention, fenced with this daemon's token for source: nothing when this
+ * daemon does not own the source. */
+static void
+repeat_write(struct target *t, const char *source, const char *mention, const char *when)
+{
+	const char *fence = alerts_fence(t->a, source);
+	char base[RW_KEY_SIZE], key[RW_KEY_SIZE];
+	struct name_call *nc;
+
+	if (fence == NULL || t->a->freeing ||
+	    rw_key_base(rw_store_key_prefix(t->a->store), source, base, sizeof(base)) == NULL ||
+	    repeat_key(t, source, key, sizeof(key)) == NULL ||
+	    (nc = name_call_new(t->a, t->name, source, mention)) == NULL)
+		return;
+	const char *argv[] = {base, key, fence, when ? "add" : "rem", mention, when ? when : ""};
+	size_t lens[6];
+
+	for (int i = 0; i < 6; i++)
+		lens[i] = strlen(argv[i]);
+	if (rw_store_script(t->a->store, "repeat", 2, 6, argv, lens, repeat_written, nc) == -1)
+		name_call_free(nc);
+}
+
 /* Records the Alertmanager alerts event raised or resolved. */
 static void
 am_record(struct target *t, const json_t *event, int64_t now)
@@ -167,7 +209,7 @@ void
 rearm_delivered(struct target *t, const struct queued *q, size_t n)
 {
 	int64_t now = rw_now_ms();
-	char key[RW_KEY_SIZE], when[32];
+	char when[32];
 
 	for (size_t i = 0; i < n; i++) {
 		const char *type = json_string_value(json_object_get(q[i].event, "type"));
@@ -176,18 +218,13 @@ rearm_delivered(struct target *t, const struct queued *q, size_t n)
 			continue;
 		if (t->cfg->format == RW_ALERT_ALERTMANAGER && rw_alertfmt_alertname(type))
 			am_record(t, q[i].event, now);
-		if (t->cfg->repeat_every <= 0 || q[i].mention == NULL ||
-		    repeat_key(t, q[i].source, key, sizeof(key)) == NULL)
+		if (t->cfg->repeat_every <= 0 || q[i].mention == NULL)
 			continue;
 		if (strcmp(type, "breach") == 0 || strcmp(type, "escalation") == 0) {
 			snprintf(when, sizeof(when), "%" PRId64, now + t->cfg->repeat_every * 1000);
-			const char *argv[] = {"ZADD", key, when, q[i].mention};
-
-			command(t->a, 4, argv, NULL, NULL);
+			repeat_write(t, q[i].source, q[i].mention, when);
 		} else if (strcmp(type, "resolved") == 0 || strcmp(type, "expired") == 0) {
-			const char *argv[] = {"ZREM", key, q[i].mention};
-
-			command(t->a, 3, argv, NULL, NULL);
+			repeat_write(t, q[i].source, q[i].mention, NULL);
 		}
 	}
 }
@@ -202,22 +239,21 @@ mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 	const struct rw_source_config *src =
 		t ? rw_config_find_source(nc->a->cfg, nc->source) : NULL;
 	struct rw_mention m = {0};
-	char key[RW_KEY_SIZE], when[32], id[RW_EVENT_ID_SIZE];
+	char when[32], id[RW_EVENT_ID_SIZE];
 	int64_t now = rw_now_ms();
 
 	(void)st;
+	/* A source lost meanwhile: its new owner repeats. */
 	if (t == NULL || src == NULL || reply == NULL || reply->type != REDIS_REPLY_ARRAY ||
 	    reply->elements != 1 || t->cfg->repeat_every <= 0 ||
-	    repeat_key(t, nc->source, key, sizeof(key)) == NULL) {
+	    alerts_fence(nc->a, nc->source) == NULL) {
 		name_call_free(nc);
 		return;
 	}
 	reply = reply->element[0]; /* the fetch script's answer: one record */
 	if (rw_mention_decode(&m, nc->mention, reply) != 0 || m.state != RW_STATE_BREACHED) {
 		/* Answered, closed, expired or gone: no more repeats. */
-		const char *argv[] = {"ZREM", key, nc->mention};
-
-		command(nc->a, 3, argv, NULL, NULL);
+		repeat_write(t, nc->source, nc->mention, NULL);
 		rw_mention_clear(&m);
 		name_call_free(nc);
 		return;
@@ -246,9 +282,7 @@ mention_read(struct rw_store *st, const redisReply *reply, void *arg)
 	}
 	/* Not again before the next interval (delivery schedules it too). */
 	snprintf(when, sizeof(when), "%" PRId64, now + t->cfg->repeat_every * 1000);
-	const char *argv[] = {"ZADD", key, when, nc->mention};
-
-	command(nc->a, 4, argv, NULL, NULL);
+	repeat_write(t, nc->source, nc->mention, when);
 	rw_mention_clear(&m);
 	name_call_free(nc);
 }
@@ -289,9 +323,12 @@ repeat_check(struct target *t, int64_t now)
 
 	snprintf(max, sizeof(max), "%" PRId64, now);
 	for (size_t i = 0; i < t->nreads; i++) {
-		struct name_call *nc = name_call_new(t->a, t->name, t->reads[i].source, NULL);
+		struct name_call *nc;
 
-		if (nc == NULL)
+		/* The owner's duty (the queue follows ownership, alerts_cluster.c). */
+		if (!t->reads[i].owned || alerts_fence(t->a, t->reads[i].source) == NULL)
+			continue;
+		if ((nc = name_call_new(t->a, t->name, t->reads[i].source, NULL)) == NULL)
 			return;
 		if (repeat_key(t, nc->source, key, sizeof(key)) == NULL) {
 			name_call_free(nc);
@@ -400,11 +437,19 @@ rearm_tick(struct target *t, int64_t now)
 		repeat_check(t, now);
 	}
 	if (t->cfg->format == RW_ALERT_ALERTMANAGER && !t->reposting) {
+		char lead[RW_KEY_SIZE];
+
 		if (t->next_repost == 0) {
 			t->next_repost = now + REPOST_EVERY_MS;
 		} else if (now >= t->next_repost) {
 			t->next_repost = now + REPOST_EVERY_MS;
-			repost(t);
+			/* One daemon re-posts ("am:TARGET", without the prefix: the
+			 * duty's name); a rare double while members change is
+			 * harmless (Alertmanager merges them). */
+			if (alerts_leads(t->a, rw_key_name(RW_KEY_ALERTMANAGER, "", NULL, t->name,
+							   lead, sizeof(lead))
+						       ?: ""))
+				repost(t);
 		}
 	}
 }

@@ -3,16 +3,15 @@
  * targets of the configuration (docs/alerts.md).
  *
  * Each target reads each source's event stream through its own Redis
- * consumer group ("a:TARGET"), so an event is acknowledged for a target only
- * once that target's receiver has taken it (2xx): a crash, a restart or a
- * dead receiver loses nothing (at-least-once). Per target, in the order
- * read, one request at a time: once built, a request's events, webhook-id
- * (a hash of its events' ids) and json/slack body never change, and it is
- * stored in Redis before its first attempt, so every retry and a restart
- * send the same request; events that arrive meanwhile wait for the next.
- * What an answer means is rw_alert_decide's (alert_decide.h): backoff with
- * full jitter (about 1 s, doubling, capped at 5 min) on network errors,
- * timeouts, 5xx and 408; 429 (and 503 with Retry-After) waits what the
+ * consumer group ("a:TARGET"; with several daemons each reads as its own
+ * consumer, only the sources it owns: rw_alerts_set_cluster), so an event is acknowledged for a
+ * target only once that target's receiver has taken it (2xx): a crash, a restart or a dead receiver
+ * loses nothing (at-least-once). Per target, in the order read, one request at a time: once built,
+ * a request's events, webhook-id (a hash of its events' ids) and json/slack body never change, and
+ * it is stored in Redis before its first attempt, so every retry and a restart send the same
+ * request; events that arrive meanwhile wait for the next. What an answer means is
+ * rw_alert_decide's (alert_decide.h): backoff with full jitter (about 1 s, doubling, capped at 5
+ * min) on network errors, timeouts, 5xx and 408; 429 (and 503 with Retry-After) waits what the
  * receiver asks, at most an hour; 410 disables the target until the next
  * reload; other 4xx, and requests still failing retry_for after their
  * oldest event was raised, go to the target's dead-letter list. A slow
@@ -34,6 +33,7 @@ struct rw_config;
 struct rw_httpc;
 struct rw_policy_set;
 struct rw_store;
+struct rw_cluster;
 struct rw_alerts;
 
 /* An alert engine using st and http (both borrowed, outliving it). Sends
@@ -45,6 +45,19 @@ struct rw_alerts *rw_alerts_new(struct ev_loop *loop, struct rw_store *st, struc
  * receiver are unchanged keeps its state; a 410-disabled one is enabled
  * again. */
 void rw_alerts_use(struct rw_alerts *a, const struct rw_config *cfg, struct rw_policy_set *ps);
+
+/* Delivers with several daemons (cluster.h; c borrowed, outliving the
+ * engine; NULL: this daemon delivers every source, as consumer
+ * "replywatchd", and sends no repeats: their writes need a fencing token;
+ * the daemon always sets one). Each target reads, as consumer rw_cluster_instance(c),
+ * only the streams of the sources this daemon owns; on a gain it first
+ * claims every entry still pending in the target's group (XAUTOCLAIM: the
+ * previous owner's, a pre-upgrade daemon's), then reads new ones; on a loss
+ * the source's events not yet in a request are left, unacknowledged, to the
+ * new owner. Repeats are handled by the source's owner only, fenced with its
+ * token; Alertmanager re-posts by rw_cluster_leads(c, "am:TARGET"). Call
+ * once, before or after rw_alerts_use. */
+void rw_alerts_set_cluster(struct rw_alerts *a, struct rw_cluster *c);
 
 /* Events of source were just written (a rw_tracker_events_fn, arg the
  * engine): its stream is read at the next tick instead of within 2 s. */
@@ -59,7 +72,9 @@ void rw_alerts_detach(struct rw_alerts *a);
 size_t rw_alerts_pending(const struct rw_alerts *a);
 
 /* /status "alerts": [{"name","format","state","pending","dead_letters",
- * "last_error","last_success_at","next_attempt_at"}]. New reference. */
+ * "last_error","last_success_at","next_attempt_at","sources"}], "sources"
+ * the sources whose events this daemon delivers to the target. New
+ * reference. */
 json_t *rw_alerts_status_json(const struct rw_alerts *a);
 
 /* replywatch_alert_deliveries_total{target,result},

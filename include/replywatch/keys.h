@@ -128,9 +128,12 @@ enum rw_key {
 	 * minute. Written by the alert engine; resolved ones dropped after
 	 * 5 min. */
 	RW_KEY_ALERTMANAGER,
-	/* P rq:TARGET — string: the request a target is delivering (SET NX
-	 * before its first attempt). Written by the alert engine; deleted once
-	 * its events are acknowledged or dead-lettered. */
+	/* P rq:TARGET:INSTANCE — string: the request a target is delivering
+	 * from one daemon (SET NX PX before its first attempt; rw_key_request).
+	 * Written by the alert engine; deleted once its events are
+	 * acknowledged or dead-lettered, else gone retry_for + 2 h after. A
+	 * record without ":INSTANCE" is a daemon's before issue 14: renamed to
+	 * the first daemon that looks. */
 	RW_KEY_REQUEST,
 	/* P readyz — string: written by each GET /readyz through ping to prove
 	 * Redis takes writes; 1 minute (PX). */
@@ -181,9 +184,19 @@ const char *rw_key_name(enum rw_key k, const char *prefix, const char *source, c
  */
 const char *rw_key_alert_group(const char *target, char *buf, size_t len);
 
-/* The consumer name every daemon reads its groups as today. Issue 14 will
- * make it the daemon's instance id (each daemon its own consumer, a new
- * owner claiming the previous one's pending entries with XAUTOCLAIM). */
+/*
+ * A target's stored request under way from daemon instance (cluster.h):
+ * "PREFIX" "rq:TARGET:INSTANCE" into buf; instance NULL gives the record of
+ * a daemon before issue 14, "rq:TARGET". Returns buf, or NULL when it does
+ * not fit.
+ */
+const char *rw_key_request(const char *prefix, const char *target, const char *instance, char *buf,
+			   size_t len);
+
+/* The consumer name a daemon reads its groups as without a cluster, and
+ * every daemon did before issue 14: with a cluster each daemon reads as its
+ * instance id, and a new owner claims the entries still pending under this
+ * name with XAUTOCLAIM like any other consumer's. */
 #define RW_KEY_ALERT_CONSUMER "replywatchd"
 
 #endif

@@ -904,16 +904,20 @@ breaches_of(const char *name, const char *id)
 	return delivered_count(name, "breach", id);
 }
 
-/* The stored request of target (PREFIX:rq:TARGET) exists. */
+/* A stored request of target exists: the daemon's (PREFIX:rq:TARGET:INSTANCE)
+ * or one of a daemon before issue 14 (PREFIX:rq:TARGET). */
 static bool
 request_stored(const char *target)
 {
 	redisContext *c = rwt_redis_connect(&stack.redis);
-	redisReply *r = redisCommand(c, "EXISTS t:rq:%s", target);
+	redisReply *r = redisCommand(c, "EVAL %s 0 t:rq:%s",
+				     "return #redis.call('KEYS', ARGV[1]) + "
+				     "#redis.call('KEYS', ARGV[1] .. ':*')",
+				     target);
 	bool yes;
 
 	cr_assert_not_null(r);
-	yes = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+	yes = r->type == REDIS_REPLY_INTEGER && r->integer >= 1;
 	freeReplyObject(r);
 	redisFree(c);
 	return yes;

@@ -158,3 +158,17 @@ Test(keys, regression_long_prefix_keeps_sources_apart)
 	cr_assert_str_eq(a + 300, "{a}:ev");
 	cr_assert_eq(strncmp(a, prefix, 300), 0);
 }
+
+/* A target's stored request is one per daemon instance; without an
+ * instance it is the record of a daemon before issue 14; too long a name
+ * is refused, never cut. */
+Test(keys, request_key_per_instance)
+{
+	char buf[RW_KEY_SIZE], small[16];
+
+	cr_assert_str_eq(rw_key_request("rw:", "care", "host-a-8080", buf, sizeof(buf)),
+			 "rw:rq:care:host-a-8080");
+	cr_assert_str_eq(rw_key_request("rw:", "care", NULL, buf, sizeof(buf)), "rw:rq:care");
+	cr_assert_null(rw_key_request("rw:", "care", "host-a-8080", small, sizeof(small)));
+	cr_assert_null(rw_key_request("rw:", NULL, "x", buf, sizeof(buf)));
+}
