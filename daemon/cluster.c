@@ -21,12 +21,14 @@
 #include "replywatch/log.h"
 #include "replywatch/store.h"
 
+/* CLOCK_BOOTTIME: monotonic, and unlike CLOCK_MONOTONIC it keeps counting
+ * while the machine is suspended, which a lease in Redis does too. */
 int64_t
 cl_mono_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 

@@ -77,9 +77,11 @@ struct rw_cluster {
 	size_t pending;
 	int64_t status_read_mono; /* when /status last asked, 0 never */
 	unsigned long long acquires, losses, renew_failures, fenced, releases, beats_failed;
+	unsigned long long takeovers; /* leases taken from this id under another epoch */
+	int64_t takeover_logged_ms;
 };
 
-/* Monotonic milliseconds. */
+/* Monotonic milliseconds (CLOCK_BOOTTIME: suspend counts). */
 int64_t cl_mono_ms(void);
 
 /* The source named name, or NULL. */

@@ -85,6 +85,30 @@ set_holder(struct cl_source *s, const char *value)
 	s->holder_read_ms = cl_mono_ms();
 }
 
+/* An acquire that took the lease from this instance id under another
+ * epoch: expected once per source after a restart; again and again, it
+ * means two daemons run with one instance id (they take each other's
+ * leases). Logged at most once a minute. */
+static void
+note_takeover(struct rw_cluster *c, struct cl_source *s, const redisReply *r)
+{
+	char prev[RW_KEY_SIZE];
+	int64_t now;
+
+	element_text(r, 2, prev, sizeof(prev));
+	if (prev[0] == '\0' || strncmp(prev, c->id, strlen(c->id)) != 0 ||
+	    prev[strlen(c->id)] != ':' || strcmp(prev + strlen(c->id) + 1, c->epoch) == 0)
+		return;
+	c->takeovers++;
+	now = cl_mono_ms();
+	if (c->takeover_logged_ms != 0 && now - c->takeover_logged_ms < 60000)
+		return;
+	c->takeover_logged_ms = now;
+	log_notice("cluster: %s: took the lease of an earlier run of instance %s (%llu so far; if "
+		   "this keeps growing, two daemons share cluster.instance_id)",
+		   s->name, c->id, c->takeovers);
+}
+
 static void
 acquired(struct rw_store *st, const redisReply *r, void *arg)
 {
@@ -108,6 +132,7 @@ acquired(struct rw_store *st, const redisReply *r, void *arg)
 		} else {
 			s->owned = true;
 			memcpy(s->token, text, strlen(text) + 1);
+			note_takeover(c, s, r);
 			s->sent_ms = s->gained_ms = s->op_sent_ms;
 			set_holder(s, c->id);
 			log_debug("cluster: %s gained (fencing token %s)", s->name, s->token);

@@ -73,14 +73,14 @@ rw_cluster_status_json(const struct rw_cluster *c)
 	((struct rw_cluster *)c)->status_read_mono = now;
 	for (size_t i = 0; sources && i < c->nlist; i++)
 		json_array_append_new(sources, source_json(c, c->list[i], now));
-	return json_pack("{s:s, s:s, s:o, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "instance",
-			 c->id, "epoch", c->epoch, "members", members_json(c, now), "owned",
-			 (json_int_t)owned_count(c, now), "sources",
-			 sources ? sources : json_null(), "counters", "acquires",
-			 (json_int_t)c->acquires, "losses", (json_int_t)c->losses, "fenced",
-			 (json_int_t)c->fenced, "renew_failures", (json_int_t)c->renew_failures,
-			 "releases", (json_int_t)c->releases, "heartbeats_failed",
-			 (json_int_t)c->beats_failed);
+	return json_pack(
+		"{s:s, s:s, s:o, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "instance",
+		c->id, "epoch", c->epoch, "members", members_json(c, now), "owned",
+		(json_int_t)owned_count(c, now), "sources", sources ? sources : json_null(),
+		"counters", "acquires", (json_int_t)c->acquires, "losses", (json_int_t)c->losses,
+		"fenced", (json_int_t)c->fenced, "renew_failures", (json_int_t)c->renew_failures,
+		"releases", (json_int_t)c->releases, "heartbeats_failed",
+		(json_int_t)c->beats_failed, "restart_takeovers", (json_int_t)c->takeovers);
 }
 
 void

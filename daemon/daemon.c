@@ -279,6 +279,10 @@ rw_daemon_start(struct ev_loop *loop, const char *config_path, struct rw_config 
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	/* Polls and deadlines follow ownership (before the store connects:
+	 * the first gains come right after). */
+	rw_poller_set_cluster(d->poller, d->cluster);
+	rw_deadlines_set_cluster(d->deadlines, d->cluster);
 	rw_tracker_use(d->tracker, cfg, d->ps);
 	rw_tracker_set_due_fn(d->tracker, rw_deadlines_note, d->deadlines);
 	rw_tracker_set_events_fn(d->tracker, rw_alerts_note_events, d->alerts);
@@ -323,8 +327,11 @@ rematched(void *arg, int result, const char *detail)
 static void
 rematch_all(struct rw_daemon *d)
 {
+	/* Each source's owner re-matches it (every daemon is reloaded with the
+	 * same file): one pass over its mentions, not one per daemon. */
 	for (size_t i = 0; i < d->cfg->nsources; i++)
-		if (rw_tracker_rematch(d->tracker, &d->cfg->sources[i], rematched, d) == -1)
+		if (rw_cluster_owns(d->cluster, d->cfg->sources[i].name) &&
+		    rw_tracker_rematch(d->tracker, &d->cfg->sources[i], rematched, d) == -1)
 			log_warnx("%s: open mentions not re-matched: redis unavailable",
 				  d->cfg->sources[i].name);
 }

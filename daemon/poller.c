@@ -10,6 +10,7 @@
 
 #include "poller_internal.h"
 #include "replywatch/clock.h"
+#include "replywatch/cluster.h"
 #include "replywatch/config.h"
 #include "replywatch/event.h"
 #include "replywatch/httpc.h"
@@ -24,6 +25,19 @@
 #include "replywatch/utf8.h"
 
 #define STORE_RETRY 2.0 /* Redis unavailable: try again soon */
+
+/* True when an error reply's text is the fence's refusal (cluster.h). Redis
+ * 7 puts "ERR " in front of a one-word error_reply: both are taken. */
+static bool
+is_fenced(const char *text)
+{
+	size_t n = strlen(RW_CLUSTER_FENCED);
+
+	if (text != NULL && strncmp(text, "ERR ", 4) == 0)
+		text += 4;
+	return text != NULL && strncmp(text, RW_CLUSTER_FENCED, n) == 0 &&
+	       (text[n] == '\0' || text[n] == ' ');
+}
 
 static const char *const result_names[RW_POLL_RESULT_COUNT] = {
 	[RW_POLL_OK] = "ok",
@@ -98,6 +112,12 @@ schedule(struct poll_source *ps, double delay)
 
 	if (p->stopping || ps->retired || ps->conn == NULL || !ps->src->enabled)
 		return;
+	if (!poller_owns(ps)) {
+		/* Another daemon's: its owner polls it; a gain reschedules. */
+		rw_timer_stop(&ps->timer);
+		ps->next_poll_at = 0;
+		return;
+	}
 	if (delay < 0)
 		delay = 0;
 	/* An instant on the daemon clock: the test clock can bring it forward. */
@@ -137,6 +157,14 @@ event_written(struct rw_store *st, const redisReply *reply, void *arg)
 	struct poll_source *ps = arg;
 
 	(void)st;
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR && is_fenced(reply->str)) {
+		/* Another daemon owns the source now: the event is its to raise. */
+		ps->fenced++;
+		log_info("%s: source_%s event not recorded: the source passed to another daemon",
+			 ps->name, ps->pending_event ? ps->pending_event : "?");
+		ps->pending_event = NULL;
+		return;
+	}
 	if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
 		event_failed(ps, reply ? reply->str : "redis unavailable");
 		return; /* pending_event stays set */
@@ -150,14 +178,22 @@ write_pending_event(struct poll_source *ps)
 {
 	struct rw_poller *p = ps->poller;
 	char base[RW_KEY_SIZE], minid[32], at[40];
-	const char *argv[4];
-	size_t lens[4];
+	const char *argv[5];
+	size_t lens[5];
 	json_t *e;
 	char *text;
 	int rc;
 
 	if (ps->pending_event == NULL || p->freeing)
 		return;
+	/* source_down/up come from the owner only, and the script checks the
+	 * fence: a daemon that lost the source says nothing about it. */
+	const char *fence = poller_fence(ps);
+
+	if (fence == NULL) {
+		ps->pending_event = NULL;
+		return;
+	}
 	int64_t now = rw_now_ms();
 
 	e = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s?}}", "type",
@@ -181,9 +217,10 @@ write_pending_event(struct poll_source *ps)
 	argv[1] = ps->pending_event;
 	argv[2] = text;
 	argv[3] = minid;
-	for (int i = 0; i < 4; i++)
+	argv[4] = fence;
+	for (int i = 0; i < 5; i++)
 		lens[i] = strlen(argv[i]);
-	rc = rw_store_script(p->store, "source", 1, 4, argv, lens, event_written, ps);
+	rc = rw_store_script(p->store, "source", 1, 5, argv, lens, event_written, ps);
 	free(text);
 	if (rc == -1)
 		event_failed(ps, "redis unavailable");
@@ -225,6 +262,89 @@ log_end(const struct poll_source *ps, enum rw_poll_result result, const char *ev
 	}
 }
 
+bool
+poller_owns(const struct poll_source *ps)
+{
+	const struct rw_cluster *c = ps->poller->cluster;
+
+	return c == NULL || rw_cluster_owns(c, ps->name);
+}
+
+const char *
+poller_fence(const struct poll_source *ps)
+{
+	const struct rw_cluster *c = ps->poller->cluster;
+
+	return c == NULL ? "" : rw_cluster_fence(c, ps->name);
+}
+
+/* A poll under way when the daemon stops (SIGTERM: the cluster releases
+ * every lease at once) ends by itself as before: its cursor write still
+ * carries the token it began under, refused if another daemon took the
+ * source meanwhile. */
+bool
+poller_poll_gone(const struct rw_poll *poll)
+{
+	return poll->lost || (!poll->ps->poller->stopping && !poller_owns(poll->ps));
+}
+
+bool
+poller_poll_lost(struct rw_poll *poll)
+{
+	if (!poller_poll_gone(poll))
+		return false;
+	poll->lost = true;
+	poller_end(poll, RW_POLL_OK, "ownership lost");
+	return true;
+}
+
+bool
+poller_fenced_reply(struct rw_poll *poll, const char *reply_text)
+{
+	struct poll_source *ps = poll->ps;
+
+	if (!is_fenced(reply_text))
+		return false;
+	ps->fenced++;
+	if (!ps->fence_logged) {
+		ps->fence_logged = true;
+		log_warnx("%s: cursors not written: the fencing token is no longer current (the "
+			  "source passed to another daemon); this poll is dropped",
+			  ps->name);
+	}
+	poll->lost = poll->fenced = true;
+	return true;
+}
+
+/* Forgets what only the owner's polls keep up to date, so a source that
+ * is not (or no longer) this daemon's shows no failures of its own. */
+static void
+run_reset(struct poll_source *ps)
+{
+	enum source_state st = ps->run.state == SOURCE_DISABLED ? SOURCE_DISABLED : SOURCE_OK;
+
+	memset(&ps->run, 0, sizeof(ps->run));
+	ps->run.state = st;
+	ps->last_error[0] = '\0';
+	ps->pending_event = NULL;
+	ps->wake = false;
+}
+
+/* The end of a poll whose source was lost meanwhile: counted, nothing
+ * recorded. Polled again at once if the source came back meanwhile (its
+ * gain found this poll under way), at the usual pace after a fenced write
+ * the cluster has not noticed yet (the next poll is fenced too, until the
+ * lease is settled). */
+static void
+end_lost(struct poll_source *ps, bool fenced)
+{
+	ps->polls_lost++;
+	log_info("%s: poll dropped: this daemon no longer owns the source", ps->name);
+	if (!poller_owns(ps))
+		return;
+	schedule(ps, fenced ? (double)ps->src->poll_every : soon(0.01));
+}
+
 void
 poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 {
@@ -232,6 +352,9 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	struct rw_poller *p = ps->poller;
 	int64_t now = rw_now_ms();
 	bool more = poll->more, was_down = poll->was_down;
+	/* A poll of a source no longer owned changes nothing here: another
+	 * daemon polls it now (and the fence kept its cursors from us). */
+	bool lost = poller_poll_gone(poll), fenced = poll->fenced;
 	char why[POLL_ERROR_MAX];
 	double every;
 
@@ -255,6 +378,10 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 	}
 	if (p->freeing)
 		return; /* shutting down: nothing to record or schedule */
+	if (lost) {
+		end_lost(ps, fenced);
+		return;
+	}
 	bool wake = ps->wake;
 
 	ps->wake = false;
@@ -292,6 +419,31 @@ poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *reason)
 		rw_poller_poll_soon(p, ps->name);
 }
 
+/*
+ * Before the first poll of an ownership: drops the connector's session
+ * (an access token is harmless to keep, but a rotating refresh token the
+ * other owner replaced in Redis is not) and the daily quota's count (read
+ * from Redis again: the other owner spent from it). Cursors, revisit
+ * positions and queues are read from Redis by every poll anyway; budgets
+ * learnt from headers stay (they are the platform's account's, not the
+ * daemon's). 0, or -1 when the new session cannot be made (out of memory).
+ */
+static int
+source_refresh(struct poll_source *ps)
+{
+	void *state = NULL;
+
+	if (ps->conn && ps->conn->state_new && (state = ps->conn->state_new(ps->src)) == NULL)
+		return -1;
+	if (ps->conn && ps->conn->state_free)
+		ps->conn->state_free(ps->conn_state);
+	ps->conn_state = state;
+	ps->daily_loaded = false;
+	ps->cred_rotated_ms = ps->cred_expires_ms = 0;
+	ps->stale = false;
+	return 0;
+}
+
 static void
 on_poll_timer(struct rw_timer *t)
 {
@@ -301,6 +453,12 @@ on_poll_timer(struct rw_timer *t)
 		return;
 	if (!rw_store_connected(ps->poller->store)) {
 		/* Nothing could be ingested nor a cursor saved: wait for Redis. */
+		schedule(ps, soon(STORE_RETRY));
+		return;
+	}
+	if (!poller_owns(ps))
+		return; /* lost meanwhile: a gain reschedules */
+	if (ps->stale && source_refresh(ps) == -1) {
 		schedule(ps, soon(STORE_RETRY));
 		return;
 	}
@@ -355,6 +513,7 @@ source_new(struct rw_poller *p, const struct rw_source_config *src)
 	ps->poller = p;
 	ps->src = src;
 	ps->conn = rw_connector_for(src->type);
+	ps->owned = p->cluster == NULL || rw_cluster_owns(p->cluster, src->name);
 	rw_timer_init(&ps->timer, p->loop, on_poll_timer, ps);
 	if (ps->conn && ps->conn->state_new &&
 	    (ps->conn_state = ps->conn->state_new(src)) == NULL) {
@@ -478,7 +637,9 @@ rw_poller_poll_soon(struct rw_poller *p, const char *name)
 	for (ps = p ? p->sources : NULL; ps != NULL; ps = ps->next)
 		if (strcmp(ps->name, name) == 0)
 			break;
-	if (ps == NULL || p->stopping || ps->conn == NULL || !ps->src->enabled)
+	/* A source another daemon owns is its owner's to poll, on its own
+	 * schedule (the webhook's queue is in Redis: nothing is lost). */
+	if (ps == NULL || p->stopping || ps->conn == NULL || !ps->src->enabled || !poller_owns(ps))
 		return;
 	if (ps->poll != NULL) {
 		ps->wake = true; /* the poll under way may have read the queue already */
@@ -489,6 +650,70 @@ rw_poller_poll_soon(struct rw_poller *p, const char *name)
 	if (rw_timer_armed(&ps->timer) && ps->next_poll_at <= now + WAKE_DELAY_MS)
 		return;
 	schedule(ps, WAKE_DELAY_MS / 1000.0);
+}
+
+/* First polls a second at most after a burst of gains: a daemon starting
+ * alone gains every source at once, and 10 000 requests in the same
+ * millisecond are refused (measured with bench/); a failover's few hundred
+ * sources still start within a second. */
+#define GAIN_RATE 500
+
+/* The delay of a gained source's first poll: about at once, spread. */
+static double
+gain_delay(struct rw_poller *p)
+{
+	int64_t now = rw_now_ms(), at;
+
+	if (p->gain_slot_ms < now)
+		p->gain_slot_ms = now;
+	at = p->gain_slot_ms;
+	p->gain_slot_ms += 1000 / GAIN_RATE;
+	return (double)(at - now) / 1000.0 + soon(0.01);
+}
+
+/* The cluster's news: a gain polls about at once with fresh state, a
+ * loss stops the schedule and ends a poll under way quietly. */
+static void
+on_ownership(void *arg, const char *source, bool owned)
+{
+	struct rw_poller *p = arg;
+	struct poll_source *ps;
+
+	for (ps = p->sources; ps != NULL; ps = ps->next)
+		if (strcmp(ps->name, source) == 0)
+			break;
+	if (ps == NULL || ps->owned == owned)
+		return;
+	ps->owned = owned;
+	run_reset(ps);
+	if (owned) {
+		ps->gains++;
+		ps->stale = true;
+		ps->fence_logged = false;
+		log_info("%s: this daemon owns the source now: polling", ps->name);
+		if (ps->poll == NULL)
+			schedule(ps, gain_delay(p));
+		return;
+	}
+	log_info("%s: the source is another daemon's now: polling stops", ps->name);
+	rw_timer_stop(&ps->timer);
+	ps->next_poll_at = 0;
+	if (ps->poll != NULL && !p->stopping)
+		ps->poll->lost = true;
+}
+
+void
+rw_poller_set_cluster(struct rw_poller *p, struct rw_cluster *c)
+{
+	p->cluster = c;
+	rw_cluster_listen(c, on_ownership, p);
+	for (struct poll_source *ps = p->sources; ps != NULL; ps = ps->next) {
+		ps->owned = rw_cluster_owns(c, ps->name);
+		if (!ps->owned) {
+			rw_timer_stop(&ps->timer);
+			ps->next_poll_at = 0;
+		}
+	}
 }
 
 void

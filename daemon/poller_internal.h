@@ -135,6 +135,14 @@ struct poll_source {
 	int64_t cred_rotated_ms, cred_expires_ms; /* rw_poll_credential (0: unknown) */
 	struct rw_poll *poll;                     /* the poll under way, or NULL */
 	bool retired; /* removed by a reload: freed when its poll ends */
+	/* Ownership (cluster.h): */
+	bool owned;                    /* as the cluster last said (gain/loss) */
+	bool stale;                    /* gained: what another owner may have changed (session,
+					  daily count, run) is dropped before the next poll */
+	bool fence_logged;             /* a fenced write was logged in this ownership */
+	unsigned long long polls_lost; /* polls ended because ownership was lost */
+	unsigned long long fenced;     /* writes refused by the fence token */
+	unsigned long long gains;      /* times this daemon gained the source */
 	struct poll_source *next;
 };
 
@@ -149,6 +157,10 @@ enum poll_then {
 
 struct rw_poll {
 	struct poll_source *ps;
+	bool lost;   /* ownership lost: ends quietly at its next step, writes nothing */
+	bool fenced; /* ... because Redis refused a write's fence token */
+	char *fence; /* the fencing token when the poll began ("" without a cluster):
+			its cursor write is refused unless it is still the source's */
 	int64_t started_ms;
 	int64_t due_ms;      /* the instant it was scheduled for, until its first request */
 	int64_t answered_ms; /* when the last answer arrived: no item is dated later */
@@ -206,6 +218,8 @@ struct rw_poller {
 	struct rw_store *store;
 	struct rw_tracker *tracker;
 	struct rw_httpc *http;
+	struct rw_cluster *cluster; /* NULL: this poller owns every source */
+	int64_t gain_slot_ms;       /* the next free start of a gained source's poll */
 	const struct rw_config *cfg;
 	struct poll_source *sources; /* those of cfg */
 	struct poll_source *retired; /* removed, waiting for their poll to end */
@@ -223,6 +237,22 @@ void poller_end(struct rw_poll *poll, enum rw_poll_result result, const char *re
  * (struct rw_quota.shared). */
 struct endpoint_limit *poller_limit(struct poll_source *ps, const char *endpoint);
 const char *poller_state_name(enum source_state s);
+/* Ownership (cluster.h): true when ps is this daemon's to poll now (always
+ * without a cluster). */
+bool poller_owns(const struct poll_source *ps);
+/* The fencing token of ps for the owner-only scripts: the cluster's, or ""
+ * without a cluster (the scripts then write unfenced); NULL when the
+ * cluster no longer gives one (not owned). */
+const char *poller_fence(const struct poll_source *ps);
+/* True when poll has to end quietly: its source is no longer owned (a poll
+ * under way when the daemon stops goes on). */
+bool poller_poll_gone(const struct rw_poll *poll);
+/* True when poll has to end quietly: its source is no longer owned. Ends
+ * it (poller_end's quiet path) and returns true; false: go on. */
+bool poller_poll_lost(struct rw_poll *poll);
+/* A write of poll refused by the fence (reply text starts with "FENCED"):
+ * counted, logged once per ownership, and the poll marked lost. */
+bool poller_fenced_reply(struct rw_poll *poll, const char *reply_text);
 
 /* poller_delay.c: replywatch_poll_delay_seconds. due: when the timer has
  * fired and ps->poll begun, remembers the instant it was scheduled for;

@@ -7,6 +7,7 @@
 
 #include "poller_internal.h"
 #include "replywatch/clock.h"
+#include "replywatch/cluster.h"
 #include "replywatch/config.h"
 #include "replywatch/hooks.h"
 #include "replywatch/mention.h"
@@ -108,28 +109,51 @@ queued_json(const struct poll_source *ps)
 	return o;
 }
 
+/* The state /status shows: the poll's, or for a source another daemon
+ * polls, "standby" (this daemon backs it up: cluster.h) or "elsewhere" —
+ * neither is a failure. */
+static const char *
+state_name(const struct poll_source *ps, bool owner)
+{
+	if (owner || ps->run.state == SOURCE_DISABLED)
+		return poller_state_name(ps->run.state);
+	return rw_cluster_role(ps->poller->cluster, ps->name) == RW_CLUSTER_STANDBY ? "standby"
+										    : "elsewhere";
+}
+
 json_t *
 rw_poller_source_json(const struct rw_poller *p, const char *name)
 {
 	const struct poll_source *ps = find(p, name);
+	bool owner;
 	json_t *o;
 
 	if (ps == NULL)
 		return NULL;
-	o = json_pack(
-		"{s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:I, s:o}", "state",
-		poller_state_name(ps->run.state), "last_poll_at", rw_time_json(ps->last_poll_at),
-		"last_success_at", rw_time_json(ps->last_success_at), "last_error",
-		ps->last_error[0] ? json_string(ps->last_error) : json_null(),
-		"consecutive_failures", (json_int_t)ps->run.consecutive_failures, "next_poll_at",
-		ps->poll == NULL && ps->run.state != SOURCE_DISABLED
-			? rw_time_json(ps->next_poll_at)
-			: json_null(),
-		"rate_limit", rate_limit_json(ps), "items_rejected", rejected_json(ps),
-		"items_closed_deleted", (json_int_t)ps->closed_deleted, "warning",
-		ps->warning[0] ? json_string(ps->warning) : json_null());
+	owner = poller_owns(ps);
+	o = json_pack("{s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:I, s:o}", "state",
+		      state_name(ps, owner), "last_poll_at", rw_time_json(ps->last_poll_at),
+		      "last_success_at", rw_time_json(ps->last_success_at), "last_error",
+		      ps->last_error[0] ? json_string(ps->last_error) : json_null(),
+		      "consecutive_failures", (json_int_t)ps->run.consecutive_failures,
+		      "next_poll_at",
+		      ps->poll == NULL && ps->run.state != SOURCE_DISABLED && owner
+			      ? rw_time_json(ps->next_poll_at)
+			      : json_null(),
+		      "rate_limit", rate_limit_json(ps), "items_rejected", rejected_json(ps),
+		      "items_closed_deleted", (json_int_t)ps->closed_deleted, "warning",
+		      ps->warning[0] ? json_string(ps->warning) : json_null());
 	if (o != NULL)
 		json_object_set_new(o, "poll_interval", interval_json(ps));
+	/* Several daemons (cluster.h): whether this one polls the source, and
+	 * its polls dropped on losing it and writes the fence refused. */
+	if (o != NULL)
+		json_object_set_new(o, "owner", json_boolean(owner));
+	if (o != NULL && p->cluster != NULL)
+		json_object_set_new(o, "ownership",
+				    json_pack("{s:I, s:I, s:I}", "gains", (json_int_t)ps->gains,
+					      "polls_lost", (json_int_t)ps->polls_lost, "fenced",
+					      (json_int_t)ps->fenced));
 	if (o != NULL && ps->conn != NULL && rw_hook_platform_for(ps->src->type) != NULL)
 		json_object_set_new(o, "items_removed_dropped",
 				    json_integer((json_int_t)ps->removed_dropped));
@@ -158,14 +182,33 @@ put_label(FILE *out, const char *s)
 	}
 }
 
-static bool
-is_up(const struct rw_poller *p, const struct rw_source_config *src)
+/* replywatch_source_up for every source of the configuration, in one walk
+ * (the polled sources are listed in the configuration's order: no lookup
+ * per source, which cost seconds at 10 000 sources). Only the owner of a
+ * polled source says whether it works: another daemon has no figure for it
+ * (no series, rather than a false 0); push sources are up while enabled. */
+static void
+write_up(const struct rw_poller *p, FILE *out)
 {
-	const struct poll_source *ps = find(p, src->name);
+	const struct rw_config *cfg = p->cfg;
+	const struct poll_source *ps = p->sources;
 
-	if (ps == NULL)
-		return src->enabled;
-	return ps->run.state != SOURCE_DOWN && ps->run.state != SOURCE_DISABLED;
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		const struct rw_source_config *src = &cfg->sources[i];
+		const struct poll_source *mine = NULL;
+		bool up = src->enabled;
+
+		if (ps != NULL && strcmp(ps->name, src->name) == 0) {
+			mine = ps;
+			ps = ps->next;
+		}
+		if (mine != NULL && !poller_owns(mine))
+			continue;
+		if (mine != NULL)
+			up = mine->run.state != SOURCE_DOWN && mine->run.state != SOURCE_DISABLED;
+		fprintf(out, "replywatch_source_up{source=\"%s\",type=\"%s\"} %d\n", src->name,
+			rw_source_type_name(src->type), up ? 1 : 0);
+	}
 }
 
 void
@@ -178,10 +221,28 @@ rw_poller_write_metrics(const struct rw_poller *p, FILE *out)
 	fputs("# HELP replywatch_source_up Whether a source is working (1) or not (0).\n"
 	      "# TYPE replywatch_source_up gauge\n",
 	      out);
-	for (size_t i = 0; i < cfg->nsources; i++)
-		fprintf(out, "replywatch_source_up{source=\"%s\",type=\"%s\"} %d\n",
-			cfg->sources[i].name, rw_source_type_name(cfg->sources[i].type),
-			is_up(p, &cfg->sources[i]) ? 1 : 0);
+	write_up(p, out);
+	fputs("# HELP replywatch_source_owned Whether this daemon polls a polled source (1) or "
+	      "another daemon does (0).\n"
+	      "# TYPE replywatch_source_owned gauge\n",
+	      out);
+	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		fprintf(out, "replywatch_source_owned{source=\"%s\"} %d\n", ps->name,
+			poller_owns(ps) ? 1 : 0);
+	fputs("# HELP replywatch_source_polls_lost_total Polls dropped because the source "
+	      "passed to another daemon while they ran.\n"
+	      "# TYPE replywatch_source_polls_lost_total counter\n",
+	      out);
+	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		fprintf(out, "replywatch_source_polls_lost_total{source=\"%s\"} %llu\n", ps->name,
+			ps->polls_lost);
+	fputs("# HELP replywatch_source_fenced_writes_total Cursor and source-event writes "
+	      "refused because the fencing token was no longer current.\n"
+	      "# TYPE replywatch_source_fenced_writes_total counter\n",
+	      out);
+	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
+		fprintf(out, "replywatch_source_fenced_writes_total{source=\"%s\"} %llu\n",
+			ps->name, ps->fenced);
 	fputs("# HELP replywatch_source_polls_total Polls of platform APIs by result.\n"
 	      "# TYPE replywatch_source_polls_total counter\n",
 	      out);

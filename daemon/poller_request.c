@@ -143,6 +143,14 @@ http_done(struct rw_httpc *c, const struct rw_httpc_response *resp, void *arg)
 		poller_end(poll, RW_POLL_NETWORK_ERROR, "abandoned");
 		return;
 	}
+	/* Budgets are the platform account's: learnt even when the answer is
+	 * dropped because the source passed to another daemon meanwhile. */
+	if (poller_poll_gone(poll)) {
+		if (resp->status != 0)
+			note_limits(poll, resp, now);
+		poller_poll_lost(poll);
+		return;
+	}
 	poll->answered_ms = now;
 	log_debug("%s: %s answered %ld in %.3f s", ps->name, poll->url, resp->status,
 		  resp->total_seconds);
@@ -255,6 +263,9 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	char when[40];
 	size_t n = 0;
 
+	/* No call for a source this daemon no longer owns. */
+	if (poller_poll_lost(poll))
+		return;
 	snprintf(poll->endpoint, sizeof(poll->endpoint), "%s", endpoint);
 	if ((spent = poller_budget_daily_spent(ps, now)) > 0) {
 		rw_poll_fail(poll, RW_POLL_RATE_LIMITED, "%s: daily quota spent until %s", endpoint,

@@ -17,8 +17,10 @@
  * An id cursor is stored only when the stream's cursor_ok allows it, and a
  * stored one it does not allow is dropped when read.
  * They are written only after everything the poll found is ingested, in one
- * HSET, so a crash leaves the previous cursors and the same pages are read
- * again (ingest is idempotent).
+ * HSET (the cursors script, checking the fencing token: cluster.h), so a
+ * crash leaves the previous cursors and the same pages are read again
+ * (ingest is idempotent), and a daemon that lost the source meanwhile
+ * writes nothing.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -49,6 +51,7 @@ poller_poll_free(struct rw_poll *poll)
 		return;
 	json_decref(poll->cursors);
 	json_decref(poll->save);
+	free(poll->fence);
 	free(poll->watermark);
 	free(poll->token);
 	free(poll->oldest_id);
@@ -110,6 +113,11 @@ cursors_saved(struct rw_store *st, const redisReply *reply, void *arg)
 	struct rw_poll *poll = arg;
 
 	(void)st;
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+	    poller_fenced_reply(poll, reply->str)) {
+		poller_end(poll, RW_POLL_OK, "fenced");
+		return;
+	}
 	if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
 		poller_end(poll, RW_POLL_STORE_ERROR,
 			   "redis: cursors not saved (the same pages are read again)");
@@ -124,13 +132,20 @@ cursors_saved(struct rw_store *st, const redisReply *reply, void *arg)
  * silently never saved. */
 #define CURSOR_FIELDS_MAX 64
 
+/*
+ * The write is the cursors script (daemon/lua/cursors.lua): the fields go in
+ * only while the fencing token the poll carries is still the source's
+ * (cluster.h), so a daemon that lost the source while its poll was under
+ * way (stopped past its lease, cut off) cannot move the new owner's
+ * cursors back.
+ */
 void
 poller_save_cursors(struct rw_poll *poll)
 {
 	struct rw_poller *p = poll->ps->poller;
 	const char *argv[2 + 2 * CURSOR_FIELDS_MAX];
 	size_t lens[2 + 2 * CURSOR_FIELDS_MAX];
-	char key[RW_KEY_SIZE];
+	char base[RW_KEY_SIZE];
 	const char *field;
 	json_t *value;
 	int argc = 0;
@@ -139,15 +154,20 @@ poller_save_cursors(struct rw_poll *poll)
 		finish(poll);
 		return;
 	}
+	if (poller_poll_lost(poll))
+		return;
 	if (json_object_size(poll->save) > CURSOR_FIELDS_MAX) {
 		poller_end(poll, RW_POLL_STORE_ERROR, "too many cursor fields: not saved");
 		return;
 	}
-	argv[argc++] = "HSET";
-	if ((argv[argc++] = cursors_key(poll, key, sizeof(key))) == NULL) {
+	if ((argv[argc++] = rw_key_base(rw_store_key_prefix(p->store), poll->ps->name, base,
+					sizeof(base))) == NULL) {
 		poller_end(poll, RW_POLL_STORE_ERROR, "key name too long: cursors not saved");
 		return;
 	}
+	/* The token the poll began under: an acquire by another daemon since
+	 * (even one given back meanwhile) may have moved the cursors. */
+	argv[argc++] = poll->fence;
 	json_object_foreach(poll->save, field, value)
 	{
 		argv[argc++] = field;
@@ -155,7 +175,7 @@ poller_save_cursors(struct rw_poll *poll)
 	}
 	for (int i = 0; i < argc; i++)
 		lens[i] = strlen(argv[i]);
-	if (rw_store_command(p->store, argc, argv, lens, cursors_saved, poll) == -1)
+	if (rw_store_script(p->store, "cursors", 1, argc, argv, lens, cursors_saved, poll) == -1)
 		poller_end(poll, RW_POLL_STORE_ERROR, "redis unavailable: cursors not saved");
 }
 
@@ -197,6 +217,10 @@ ingest_kept(struct rw_poll *poll)
 void
 poller_ingest(struct rw_poll *poll)
 {
+	/* What a poll found after its source was lost is the new owner's to
+	 * find again (from the cursors this poll will not write). */
+	if (poller_poll_lost(poll))
+		return;
 	if (poll->items.nitems == 0) {
 		poller_close_gone(poll);
 		return;
@@ -758,6 +782,8 @@ cursors_read(struct rw_store *st, const redisReply *reply, void *arg)
 		poller_end(poll, RW_POLL_STORE_ERROR, "redis: cursors not read");
 		return;
 	}
+	if (poller_poll_lost(poll))
+		return;
 	for (size_t i = 0; i + 1 < reply->elements; i += 2) {
 		const redisReply *k = reply->element[i], *v = reply->element[i + 1];
 
@@ -777,7 +803,7 @@ poller_begin(struct poll_source *ps)
 {
 	struct rw_poll *poll = calloc(1, sizeof(*poll));
 	char key[RW_KEY_SIZE];
-	const char *argv[2];
+	const char *argv[2], *fence;
 	size_t lens[2];
 
 	if (poll == NULL || (poll->cursors = json_object()) == NULL ||
@@ -792,6 +818,10 @@ poller_begin(struct poll_source *ps)
 	poll->ps = ps;
 	poll->started_ms = rw_now_ms();
 	ps->poll = poll;
+	if ((fence = poller_fence(ps)) == NULL || (poll->fence = strdup(fence)) == NULL) {
+		poller_end(poll, RW_POLL_STORE_ERROR, fence ? "out of memory" : "not owned");
+		return;
+	}
 	argv[0] = "HGETALL";
 	if ((argv[1] = cursors_key(poll, key, sizeof(key))) == NULL) {
 		poller_end(poll, RW_POLL_STORE_ERROR, "key name too long");

@@ -35,6 +35,11 @@ source_json(struct rw_daemon *d, const struct rw_source_config *src)
 		      "last_error", "consecutive_failures", (json_int_t)0, "next_poll_at",
 		      "rate_limit", "mentions_seen", (json_int_t)mentions, "replies_seen",
 		      (json_int_t)replies);
+	/* Whether this daemon owns the source (polls it, raises its deadlines:
+	 * cluster.h); the poller's view below says the same for polled ones. */
+	if (o != NULL)
+		json_object_set_new(o, "owner",
+				    json_boolean(rw_cluster_owns(rw_daemon_cluster(d), src->name)));
 	if (o != NULL && polled != NULL)
 		json_object_update(o, polled);
 	json_decref(polled);

@@ -6,8 +6,8 @@
 -- instance id; ARGV[3]: its epoch; ARGV[4]: the lease's life (ms).
 -- acquire: takes the lease when it is free, or held by the same instance
 --   under another epoch (the daemon was restarted), or already the caller's
---   (a reply lost, or the caller fenced itself): { 1, token }; otherwise
---   { 0, holder }.
+--   (a reply lost, or the caller fenced itself): { 1, token, previous
+--   holder or '' }; otherwise { 0, holder }.
 -- renew: extends the lease if it is still the caller's: { 1, token }, else
 --   { 0, holder or '' }.
 -- release: deletes the lease if it is still the caller's: { 1 } or { 0 }.
@@ -40,7 +40,7 @@ if op == 'acquire' then
 	-- The instance id is everything before the last ':' (ids have none).
 	if not holder or holder == me or string.sub(holder, 1, #id + 1) == id .. ':' then
 		redis.call('SET', lease, me, 'PX', ARGV[4])
-		return { 1, tostring(redis.call('INCR', counter)) }
+		return { 1, tostring(redis.call('INCR', counter)), holder or '' }
 	end
 	return { 0, holder }
 end

@@ -18,6 +18,14 @@
  * down raises a source_down event and coming back a source_up event, once
  * per transition, in the source's event log (shared through Redis with
  * every daemon and across restarts).
+ *
+ * Several daemons (cluster.h, rw_poller_set_cluster): a source is polled
+ * only while this daemon owns it. A gain polls it about at once, with the
+ * connector's session and the daily quota's count read afresh (cursors are
+ * read from Redis by every poll); a loss stops its schedule and ends a poll
+ * under way quietly: its answers are dropped and its cursors not written
+ * (the cursor write and the source events check the fencing token in
+ * Redis). /status shows such a source as "standby" or "elsewhere".
  */
 #ifndef REPLYWATCH_POLLER_H
 #define REPLYWATCH_POLLER_H
@@ -51,11 +59,20 @@ struct rw_poller *rw_poller_new(struct ev_loop *loop, struct rw_store *st, struc
  */
 void rw_poller_use(struct rw_poller *p, const struct rw_config *cfg);
 
+/* Polls only the sources c (borrowed, outliving the poller) says this
+ * daemon owns, from now on (listens to its gains and losses). Without a
+ * cluster a poller owns every source. Call once, before the store
+ * connects. */
+struct rw_cluster;
+void rw_poller_set_cluster(struct rw_poller *p, struct rw_cluster *c);
+
 /* Brings source name's next poll forward to about a second from now (a
  * webhook queued items for it: hookstore.h), unless it is polling (then
  * the poll after it comes that soon), failing, rate limited or down (its
  * schedule stands: a wake-up never shortens a backoff or a budget's wait),
- * or due sooner anyway. Unknown names are ignored. */
+ * or due sooner anyway. Unknown names and sources another daemon owns are
+ * ignored (the owner polls on its schedule; the webhook's queue waits in
+ * Redis). */
 void rw_poller_poll_soon(struct rw_poller *p, const char *name);
 
 /* Stops scheduling polls (SIGTERM); polls under way end by themselves. */

@@ -391,6 +391,27 @@ Test(cluster, killed_owner_sources_taken_within_lease_and_renew_time)
 	cr_log_info("kill -9: sources taken over after %.1f s", took);
 }
 
+/* A daemon killed and started again under the same instance id takes its
+ * leases back at once instead of waiting for them to lapse. */
+Test(cluster, restarted_instance_takes_its_leases_back_at_once)
+{
+	struct owners o = {.live = {true, false, false}};
+	double t0;
+	char *path;
+
+	start_node(0);
+	assert_settled(&o, 10.0, "one daemon");
+	path = strdup(nodes[0].d.config_path);
+	rwt_daemon_signal(&nodes[0].d, SIGKILL);
+	rwt_daemon_wait(&nodes[0].d, 5.0);
+	t0 = now_s();
+	rwt_daemon_start(&nodes[0].d, path, nodes[0].port, NULL);
+	free(path);
+	assert_settled(&o, 8.0, "after the restart");
+	cr_expect_lt(now_s() - t0, RW_CLUSTER_LEASE_MS / 1000.0 - 5, "took %.1f s", now_s() - t0);
+	cr_expect(rwt_daemon_log_contains(&nodes[0].d, "took the lease of an earlier run"));
+}
+
 Test(cluster, stopped_owner_fences_itself)
 {
 	struct owners o = {.live = {true, true, false}};

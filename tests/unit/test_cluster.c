@@ -3,7 +3,9 @@
  * validation and the default id.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -141,4 +143,41 @@ Test(cluster_id, default_fits_a_small_buffer_and_keeps_the_port)
 	cr_assert(strlen(buf) <= 9 && strlen(buf) > 6, "%s", buf);
 	cr_assert_str_eq(buf + strlen(buf) - 6, "-65535");
 	cr_assert(rw_cluster_id_valid(buf));
+}
+
+/* A new cluster member (no store, never used) reports itself alone. */
+Test(cluster_report, new_member_status_and_metrics)
+{
+	struct rw_cluster *c = rw_cluster_new(NULL, NULL, "eu-1");
+	json_t *st, *members;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	cr_assert_not_null(c);
+	st = rw_cluster_status_json(c);
+	cr_assert_not_null(st);
+	cr_assert_str_eq(json_string_value(json_object_get(st, "instance")), "eu-1");
+	cr_assert_eq(strlen(json_string_value(json_object_get(st, "epoch"))), 16);
+	members = json_object_get(st, "members");
+	cr_assert_eq(json_array_size(members), 1);
+	cr_assert(json_is_true(json_object_get(json_array_get(members, 0), "self")));
+	cr_assert_eq(json_integer_value(json_object_get(st, "owned")), 0);
+	json_decref(st);
+	cr_assert_not_null(out);
+	rw_cluster_write_metrics(c, out);
+	cr_assert_eq(fclose(out), 0);
+	cr_assert_not_null(strstr(text, "replywatch_cluster_members 1\n"), "%s", text);
+	cr_assert_not_null(strstr(text, "replywatch_cluster_owned_sources 0\n"), "%s", text);
+	free(text);
+	cr_assert(rw_cluster_leads(c, "anything"), "a lone daemon leads everything");
+	cr_assert_eq(rw_cluster_role(c, "unknown"), RW_CLUSTER_NONE);
+	cr_assert_null(rw_cluster_fence(c, "unknown"));
+	cr_assert_str_eq(rw_cluster_instance(c), "eu-1");
+	rw_cluster_free(c);
+}
+
+Test(cluster_report, invalid_id_makes_no_member)
+{
+	cr_assert_null(rw_cluster_new(NULL, NULL, "a:b"));
 }
