@@ -17,15 +17,30 @@ scale_pids=()
 scale_dir=""
 
 scale_cleanup() {
-	local p
-	for p in "${scale_pids[@]}"; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
+	[ ${#scale_pids[@]} -gt 0 ] && scale_stop "${scale_pids[@]}"
 	scale_pids=()
 	[ -n "${scale_redis_port:-}" ] &&
 		redis-cli -p "$scale_redis_port" shutdown nosave >/dev/null 2>&1
 	[ -n "$scale_dir" ] && rm -rf "$scale_dir"
 	scale_dir=""
+}
+
+# Stops the daemons $@ (SIGTERM; SIGKILL after 30 s: a drain that hangs must
+# not hang the benchmark) and waits for them.
+scale_stop() {
+	local p t
+	kill "$@" 2>/dev/null
+	for ((t = 0; t < 300; t++)); do
+		for p in "$@"; do
+			kill -0 "$p" 2>/dev/null && break
+		done
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$@" 2>/dev/null
+	for p in "$@"; do
+		wait "$p" 2>/dev/null || true
+	done
 }
 
 # $1: config file, $2: HTTP port, $3: number of sources, $4: poll_every (s).
@@ -102,20 +117,25 @@ scale_pct() {
 # Runs $1 daemons on the sources; prints one line:
 # "POLLS_PER_S P50_MS P99_MS CPU_PCT_TOTAL RSS_MB_PER_DAEMON OPS_PER_POLL CPU_MS_PER_POLL OK_PCT"
 scale_run() {
-	local n=$1 i ports=() pids=() t0 t1 m0 m1 c0 c1 k0=0 k1=0 rss=0 polls started
+	local n=$1 i try ports=() pids=() t0 t1 m0 m1 c0 c1 k0=0 k1=0 rss=0 polls started
 	for ((i = 0; i < n; i++)); do
-		ports[i]=$(free_port)
-		scale_config "$scale_dir/d$i.json" "${ports[i]}" "$scale_sources" "$scale_every"
-		"$bin/replywatchd" -c "$scale_dir/d$i.json" 2>>"$scale_dir/daemon$i.log" &
-		pids[i]=$!
-		scale_pids+=("${pids[i]}")
-	done
-	for ((i = 0; i < n; i++)); do
-		started=$SECONDS
-		until curl -fsS "http://127.0.0.1:${ports[i]}/healthz" >/dev/null 2>&1; do
-			sleep 0.2
-			[ $((SECONDS - started)) -gt 300 ] && break
+		# A port free when chosen may be taken before the daemon binds
+		# it (other work on the machine): then another one.
+		for ((try = 0; try < 5; try++)); do
+			ports[i]=$(free_port)
+			scale_config "$scale_dir/d$i.json" "${ports[i]}" "$scale_sources" "$scale_every"
+			"$bin/replywatchd" -c "$scale_dir/d$i.json" 2>>"$scale_dir/daemon$n-$i.log" &
+			pids[i]=$!
+			started=$SECONDS
+			until curl -fsS "http://127.0.0.1:${ports[i]}/healthz" >/dev/null 2>&1; do
+				kill -0 "${pids[i]}" 2>/dev/null || break
+				sleep 0.2
+				[ $((SECONDS - started)) -gt 300 ] && break
+			done
+			kill -0 "${pids[i]}" 2>/dev/null && break
+			wait "${pids[i]}" 2>/dev/null || true
 		done
+		scale_pids+=("${pids[i]}")
 	done
 	# Warm-up: as many polls ended ok as there are sources (each source's
 	# brand account read, its mentions ingested; the start-up burst's
@@ -141,10 +161,7 @@ scale_run() {
 	done
 	c1=$(scale_cmds)
 	m1=$(scale_metrics "${ports[@]}")
-	for ((i = 0; i < n; i++)); do
-		kill "${pids[i]}" 2>/dev/null
-		wait "${pids[i]}" 2>/dev/null || true
-	done
+	scale_stop "${pids[@]}"
 	scale_pids=()
 	awk -v t0="$t0" -v t1="$t1" -v p0="${m0%% *}" -v p1="${m1%% *}" \
 		-v o0="$(echo "$m0" | cut -d' ' -f2)" -v o1="$(echo "$m1" | cut -d' ' -f2)" -v c0="$c0" -v c1="$c1" \
