@@ -6,10 +6,11 @@
  *
  * Timers: the heartbeat (RW_CLUSTER_HEARTBEAT_MS) reads the live members and
  * then rebalances (acquire what this daemon ranks first for, release what
- * another ranks first for); renewals of every owned lease go out together
- * every RW_CLUSTER_RENEW_MS; a fence check every CL_FENCE_CHECK_S drops
- * (and tells the listeners about) leases whose last successful renewal was
- * sent RW_CLUSTER_FENCE_MS ago; peeks read others' leases for /status.
+ * another ranks first for); every owned lease is renewed once per
+ * RW_CLUSTER_RENEW_MS, a tenth of the sources every tenth of it; a fence
+ * check every CL_FENCE_CHECK_S drops (and tells the listeners about) leases
+ * whose last successful renewal was sent RW_CLUSTER_FENCE_MS ago, and sends
+ * overdue renewals again; peeks read others' leases for /status.
  */
 #include <openssl/rand.h>
 #include <stdlib.h>
@@ -145,7 +146,10 @@ on_beat_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	cl_beat(w->data);
 }
 
-/* Drops every lease past the fence time. */
+#define RENEW_OVERDUE_MS 1000
+
+/* Drops every lease past the fence time and sends again the renewals that
+ * are overdue. */
 static void
 fence_check(struct rw_cluster *c)
 {
@@ -158,6 +162,12 @@ fence_check(struct rw_cluster *c)
 		if (s->owned && !cl_owner_now(c, s, now)) {
 			cl_lose(c, s, "fenced");
 			n++;
+		} else if (s->owned && !s->busy && c->connected &&
+			   now - s->sent_ms >= RW_CLUSTER_RENEW_MS + RENEW_OVERDUE_MS) {
+			/* Its renewal could not be sent (the store's in-flight
+			 * cap, a disconnect) or failed: try again now rather
+			 * than a whole round later, while the fence is far. */
+			cl_renew(c, s);
 		}
 	}
 	if (n > 0)
@@ -173,10 +183,15 @@ on_renew_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	size_t slice = c->renew_slice++ % CL_RENEW_SLICES;
+
 	/* A daemon that was stopped (SIGSTOP) wakes here: the fence first, so
 	 * that a lease past it is not renewed back into use. */
 	fence_check(c);
-	for (size_t i = 0; i < c->nlist; i++) {
+	/* One slice of the sources per tick: each is renewed every
+	 * RW_CLUSTER_RENEW_MS, and 10 000 renewals do not all wait in the
+	 * store at once. */
+	for (size_t i = slice; i < c->nlist; i += CL_RENEW_SLICES) {
 		struct cl_source *s = c->list[i];
 
 		if (s->owned && !s->busy)
@@ -236,7 +251,8 @@ rw_cluster_new(struct ev_loop *loop, struct rw_store *st, const char *instance_i
 	snprintf(c->members[0].id, sizeof(c->members[0].id), "%s", c->id);
 	c->nmembers = 1;
 	ev_timer_init(&c->beat_timer, on_beat_timer, 0., RW_CLUSTER_HEARTBEAT_MS / 1000.);
-	ev_timer_init(&c->renew_timer, on_renew_timer, 0., RW_CLUSTER_RENEW_MS / 1000.);
+	ev_timer_init(&c->renew_timer, on_renew_timer, 0.,
+		      RW_CLUSTER_RENEW_MS / 1000. / CL_RENEW_SLICES);
 	ev_timer_init(&c->fence_timer, on_fence_timer, 0., CL_FENCE_CHECK_S);
 	ev_timer_init(&c->peek_timer, on_peek_timer, 0., CL_PEEK_EVERY_S);
 	c->beat_timer.data = c->renew_timer.data = c->fence_timer.data = c->peek_timer.data = c;

@@ -14,6 +14,7 @@
 
 #define CL_LISTENERS_MAX 8
 #define CL_EPOCH_LEN 16         /* hex digits of the random per-process epoch */
+#define CL_RENEW_SLICES 10      /* renewals go out in this many slices per interval */
 #define CL_FENCE_CHECK_S 0.5    /* seconds between checks for leases past the fence time */
 #define CL_PEEK_EVERY_S 10.0    /* others' leases read at most this often */
 #define CL_PEEK_WANTED_MS 60000 /* ... and only while /status was read this recently */
@@ -75,6 +76,7 @@ struct rw_cluster {
 	ev_timer beat_timer, renew_timer, fence_timer, peek_timer;
 	bool used, connected, stopping;
 	size_t pending;
+	size_t renew_slice;       /* the next slice of the sources to renew */
 	int64_t status_read_mono; /* when /status last asked, 0 never */
 	unsigned long long acquires, losses, renew_failures, fenced, releases, beats_failed;
 	unsigned long long takeovers; /* leases taken from this id under another epoch */

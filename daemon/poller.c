@@ -571,6 +571,7 @@ rw_poller_use(struct rw_poller *p, const struct rw_config *cfg)
 {
 	struct poll_source *old = p->sources, *list = NULL, **tail = &list;
 
+	p->hint->last = NULL;
 	p->cfg = cfg;
 	p->sources = NULL;
 	for (size_t i = 0; i < cfg->nsources; i++) {
@@ -616,8 +617,10 @@ rw_poller_new(struct ev_loop *loop, struct rw_store *st, struct rw_tracker *tr,
 {
 	struct rw_poller *p = calloc(1, sizeof(*p));
 
-	if (p == NULL)
+	if (p == NULL || (p->hint = calloc(1, sizeof(*p->hint))) == NULL) {
+		free(p);
 		return NULL;
+	}
 	p->loop = loop;
 	p->store = st;
 	p->tracker = tr;
@@ -764,5 +767,6 @@ rw_poller_free(struct rw_poller *p)
 		free(ps->name);
 		free(ps);
 	}
+	free(p->hint);
 	free(p);
 }

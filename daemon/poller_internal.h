@@ -213,6 +213,13 @@ struct poll_delays {
 	double sum_s;
 };
 
+/* The last source /status looked up (poller_report.c): it asks in the
+ * configuration's order, so the next is usually its successor (no scan of
+ * 10 000 sources per source). Reset whenever the list is rebuilt. */
+struct poll_hint {
+	const struct poll_source *last;
+};
+
 struct rw_poller {
 	struct ev_loop *loop;
 	struct rw_store *store;
@@ -220,6 +227,7 @@ struct rw_poller {
 	struct rw_httpc *http;
 	struct rw_cluster *cluster; /* NULL: this poller owns every source */
 	int64_t gain_slot_ms;       /* the next free start of a gained source's poll */
+	struct poll_hint *hint;     /* owned: see struct poll_hint */
 	const struct rw_config *cfg;
 	struct poll_source *sources; /* those of cfg */
 	struct poll_source *retired; /* removed, waiting for their poll to end */

@@ -15,9 +15,13 @@
 static const struct poll_source *
 find(const struct rw_poller *p, const char *name)
 {
+	const struct poll_source *next = p->hint->last ? p->hint->last->next : NULL;
+
+	if (next != NULL && strcmp(next->name, name) == 0)
+		return p->hint->last = next;
 	for (const struct poll_source *ps = p->sources; ps != NULL; ps = ps->next)
 		if (strcmp(ps->name, name) == 0)
-			return ps;
+			return p->hint->last = ps;
 	return NULL;
 }
 

@@ -13,6 +13,7 @@
 #include "replywatch/keys.h"
 #include "replywatch/log.h"
 #include "replywatch/mention.h"
+#include "replywatch/series.h"
 #include "replywatch/stats.h"
 #include "replywatch/store.h"
 #include "replywatch/tracker.h"
@@ -30,7 +31,9 @@
 static const int64_t ladder[] = {1,    5,    15,   30,    60,    120,   300,   600,    900,
 				 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 604800};
 
-/* One policy's open figures at one source. */
+/* One policy's unanswered mentions at one source, by state: open (not yet
+ * warned), warning, breached; the three together are what /status "open"
+ * and replywatch_mentions_open count. */
 struct policy_counts {
 	char *policy;
 	int64_t open, warning, breached, oldest;
@@ -45,15 +48,9 @@ struct source_stats {
 	bool read_once;
 };
 
-struct reply_rec {
-	int64_t reply_ms;
-	int64_t business_ms;
-	signed char within; /* 1, 0, or -1 without a policy */
-};
-
 struct policy_replies {
 	char *policy;
-	struct reply_rec *recs;
+	struct rw_series_reply *recs;
 	size_t n, cap;
 };
 
@@ -68,7 +65,8 @@ struct rw_stats {
 	struct policy_replies *replies;
 	size_t nreplies;
 	ev_timer timer;
-	size_t reading; /* reads under way */
+	size_t reading;               /* reads under way */
+	struct rw_series_queue queue; /* the dashboard's queue over time */
 };
 
 static int
@@ -169,17 +167,17 @@ add_reply(struct rw_stats *s, const redisReply *fields)
 		return;
 	if (pr->n == pr->cap) {
 		size_t cap = pr->cap ? pr->cap * 2 : 256;
-		struct reply_rec *grown = realloc(pr->recs, cap * sizeof(*grown));
+		struct rw_series_reply *grown = realloc(pr->recs, cap * sizeof(*grown));
 
 		if (grown == NULL)
 			return;
 		pr->recs = grown;
 		pr->cap = cap;
 	}
-	pr->recs[pr->n++] = (struct reply_rec){strtoll(t, NULL, 10), business,
-					       within == '1'   ? 1
-					       : within == '0' ? 0
-							       : -1};
+	pr->recs[pr->n++] = (struct rw_series_reply){strtoll(t, NULL, 10), business,
+						     within == '1'   ? 1
+						     : within == '0' ? 0
+								     : -1};
 }
 
 /* Drops replies older than the longest window. */
@@ -367,11 +365,43 @@ read_counts(struct rw_stats *s, struct source_stats *src)
 	s->reading++;
 }
 
+/* The waiting mentions of every source and policy as last read: open is
+ * all of them, as replywatch_mentions_open counts; warning and breached
+ * are parts of it. */
+static struct rw_series_sample
+queue_now(const struct rw_stats *s, int64_t now)
+{
+	struct rw_series_sample sample = {.at_ms = now};
+
+	for (size_t i = 0; i < s->nsources; i++) {
+		for (size_t k = 0; k < s->sources[i].npc; k++) {
+			sample.open += s->sources[i].pc[k].open + s->sources[i].pc[k].warning +
+				       s->sources[i].pc[k].breached;
+			sample.warning += s->sources[i].pc[k].warning;
+			sample.breached += s->sources[i].pc[k].breached;
+		}
+	}
+	return sample;
+}
+
+/* Once a minute, into the dashboard's ring (in memory: it starts empty). */
+static void
+sample_queue(struct rw_stats *s, int64_t now)
+{
+	struct rw_series_sample sample;
+
+	if (s->nsources == 0 || !rw_stats_ready(s))
+		return;
+	sample = queue_now(s, now);
+	(void)rw_series_queue_add(&s->queue, &sample); /* 0: a sample this minute already */
+}
+
 void
 rw_stats_refresh(struct rw_stats *s)
 {
 	if (!rw_store_connected(s->store) || s->reading > 0)
 		return;
+	sample_queue(s, rw_now_ms());
 	prune(s, rw_now_ms());
 	/* The next SWEEP_MAX sources from where the last refresh stopped. */
 	for (size_t k = 0; k < s->nsources && k < SWEEP_MAX; k++) {
@@ -492,7 +522,7 @@ window_json(const struct policy_replies *pr, int64_t now, int64_t span_ms)
 	if (pr != NULL && pr->n > 0)
 		values = malloc(pr->n * sizeof(*values));
 	for (size_t i = 0; values && i < pr->n; i++) {
-		const struct reply_rec *r = &pr->recs[i];
+		const struct rw_series_reply *r = &pr->recs[i];
 
 		if (r->reply_ms <= now - span_ms || r->reply_ms > now)
 			continue;
@@ -543,10 +573,15 @@ rw_stats_policies_json(struct rw_stats *s, int64_t now)
 		for (size_t j = 0; j < s->nreplies; j++)
 			if (strcmp(s->replies[j].policy, p->name) == 0)
 				pr = &s->replies[j];
-		o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "name", p->name,
+		/* "open" is every unanswered mention, whatever its state, as in
+		 * replywatch_mentions_open; warning and breached are parts of it.
+		 * by_state splits it by the mention states of /mentions. */
+		o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I}}", "name", p->name,
 			      "warn_after_seconds", (json_int_t)p->warn_after,
 			      "breach_after_seconds", (json_int_t)p->breach_after, "open",
-			      (json_int_t)open, "warning", (json_int_t)warning, "breached",
+			      (json_int_t)(open + warning + breached), "warning",
+			      (json_int_t)warning, "breached", (json_int_t)breached, "by_state",
+			      "open", (json_int_t)open, "warning", (json_int_t)warning, "breached",
 			      (json_int_t)breached);
 		json_object_set_new(o, "oldest_open_age_seconds",
 				    oldest ? json_integer((now - oldest) / 1000) : json_null());
@@ -558,6 +593,54 @@ rw_stats_policies_json(struct rw_stats *s, int64_t now)
 		json_array_append_new(list, o);
 	}
 	return list;
+}
+
+/* One policy's charts: the 7 d distribution over the histogram's bounds,
+ * and compliance and p90 per UTC hour (24) and per UTC day (7). */
+static json_t *
+policy_series_json(const struct rw_stats *s, const struct rw_policy_config *p, int64_t now)
+{
+	static const struct rw_series_reply none[1];
+	const struct rw_series_reply *recs = none;
+	int64_t bounds[MAX_BUCKETS];
+	size_t n = 0, nb = rw_stats_buckets(s->cfg, bounds, MAX_BUCKETS);
+
+	for (size_t j = 0; j < s->nreplies; j++) {
+		if (strcmp(s->replies[j].policy, p->name) == 0) {
+			recs = s->replies[j].recs;
+			n = s->replies[j].n;
+		}
+	}
+	return json_pack("{s:s, s:I, s:I, s:{s:s, s:o}, s:o, s:o}", "name", p->name,
+			 "warn_after_seconds", (json_int_t)p->warn_after, "breach_after_seconds",
+			 (json_int_t)p->breach_after, "distribution", "window", "7d", "buckets",
+			 rw_series_distribution_json(recs, n, now, 7 * 86400 * 1000LL, bounds, nb),
+			 "hourly", rw_series_buckets_json(recs, n, now, 3600 * 1000LL, 24), "daily",
+			 rw_series_buckets_json(recs, n, now, 86400 * 1000LL, 7));
+}
+
+json_t *
+rw_stats_dashboard_json(struct rw_stats *s, int64_t now)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && s->cfg && i < s->cfg->npolicies; i++) {
+		json_t *o = policy_series_json(s, &s->cfg->policies[i], now);
+
+		if (o == NULL || json_array_append_new(list, o) == -1) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	struct rw_series_sample cur = queue_now(s, now);
+
+	return json_pack("{s:o, s:o, s:{s:I, s:I, s:o, s:{s:o, s:I, s:I, s:I}}}", "now",
+			 rw_time_json(now), "policies", list, "queue", "every_seconds",
+			 (json_int_t)(RW_SERIES_QUEUE_EVERY_MS / 1000), "kept",
+			 (json_int_t)RW_SERIES_QUEUE_MAX, "samples",
+			 rw_series_queue_json(&s->queue), "current", "at", rw_time_json(now),
+			 "open", (json_int_t)cur.open, "warning", (json_int_t)cur.warning,
+			 "breached", (json_int_t)cur.breached);
 }
 
 /* Sums counter fields of one source that start with prefix. */
@@ -677,8 +760,11 @@ rw_stats_write_metrics(struct rw_stats *s, FILE *out)
 	static const struct {
 		const char *name, *type, *help;
 	} families[] = {
-		{"replywatch_mentions_open", "gauge", "Mentions waiting for a reply."},
+		{"replywatch_mentions_open", "gauge",
+		 "Mentions waiting for a reply, in any state (warning and breached included)."},
 		{"replywatch_mentions_breached", "gauge", "Mentions waiting past their SLA."},
+		{"replywatch_mentions_warning", "gauge",
+		 "Mentions waiting past their warning, not yet breached."},
 		{"replywatch_mentions_total", "counter", "Mentions tracked."},
 		{"replywatch_replies_total", "counter", "Mentions answered by the brand."},
 		{"replywatch_sla_breaches_total", "counter", "Mentions that missed their SLA."},
@@ -713,9 +799,15 @@ rw_stats_write_metrics(struct rw_stats *s, FILE *out)
 					fprintf(out,
 						"%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
 						families[f].name, pl, src->name,
-						counter(src, "m", p, NULL));
+						pc ? pc->warning : 0);
 					break;
 				case 3:
+					fprintf(out,
+						"%s{policy=\"%s\",source=\"%s\"} %" PRId64 "\n",
+						families[f].name, pl, src->name,
+						counter(src, "m", p, NULL));
+					break;
+				case 4:
 					if (strcmp(p, "~") == 0)
 						break;
 					fprintf(out,
@@ -727,7 +819,7 @@ rw_stats_write_metrics(struct rw_stats *s, FILE *out)
 						counter(src, "r", p, "1"), families[f].name, pl,
 						src->name, counter(src, "r", p, "0"));
 					break;
-				case 4:
+				case 5:
 					if (strcmp(p, "~") == 0)
 						break;
 					fprintf(out,

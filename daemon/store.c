@@ -151,6 +151,8 @@ op_done(redisAsyncContext *ac, void *r, void *privdata)
 	(void)ac;
 	if (store_is_redirect(reply))
 		store_ask_sentinels_again(st, reply->str);
+	else if (store_is_noreplicas(reply))
+		store_confirm_master(st);
 	if (op->script >= 0 && !op->retried && is_noscript(reply) && !st->freeing) {
 		st->stats.noscript_fallbacks++;
 		/* Once per flush, not once per queued call. */
@@ -278,6 +280,7 @@ handshake_done(struct rw_store *st, const redisReply *reply, void *arg)
 	st->stats.connects++;
 	st->ping_sent = 0;
 	ev_timer_again(st->loop, &st->ping_timer);
+	store_confirm_start(st);
 	st->redirect_asked = false;
 	st->role_warned = false;
 	if (st->set.master_name != NULL)
@@ -372,6 +375,7 @@ store_lost(struct rw_store *st, const char *reason)
 	st->ping_sent = 0;
 	ev_timer_stop(st->loop, &st->connect_timer);
 	ev_timer_stop(st->loop, &st->ping_timer);
+	store_confirm_stop(st);
 	/* A refused AUTH says more than the disconnect that follows it. */
 	if (reason != NULL && !st->handshake_failed)
 		store_set_error(st, reason);
@@ -427,8 +431,8 @@ on_disconnect(const redisAsyncContext *ac, int status)
 
 /* Frees the current context from a timer callback (safe: not inside hiredis)
  * and schedules a reconnect. */
-static void
-drop_connection(struct rw_store *st, const char *reason)
+void
+store_drop_connection(struct rw_store *st, const char *reason)
 {
 	redisAsyncContext *ac = st->ac;
 
@@ -504,7 +508,7 @@ connect_to(struct rw_store *st, const char *host, int port)
 	if (redisLibevAttach(st->loop, ac) != REDIS_OK ||
 	    redisAsyncSetConnectCallback(ac, on_connect) != REDIS_OK ||
 	    redisAsyncSetDisconnectCallback(ac, on_disconnect) != REDIS_OK) {
-		drop_connection(st, "cannot attach to the event loop");
+		store_drop_connection(st, "cannot attach to the event loop");
 		return;
 	}
 	ev_timer_stop(st->loop, &st->connect_timer);
@@ -530,7 +534,7 @@ on_connect_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (!st->connected)
-		drop_connection(st, "connect timed out");
+		store_drop_connection(st, "connect timed out");
 }
 
 /* The liveness ping is ROLE: it also keeps the replica count fresh and
@@ -560,7 +564,7 @@ on_ping_timer(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	if (st->ping_sent != 0) {
 		if (ev_now(loop) - st->ping_sent > PING_DEADLINE)
-			drop_connection(st, "server stopped answering");
+			store_drop_connection(st, "server stopped answering");
 		return;
 	}
 	if (send_internal(st, ping_answered, 1, argv, len) == 0)
@@ -634,6 +638,7 @@ rw_store_reconfigure(struct rw_store *st, const struct rw_redis_config *cfg)
 			st->connected = st->handshaking = false;
 			ev_timer_stop(st->loop, &st->connect_timer);
 			ev_timer_stop(st->loop, &st->ping_timer);
+			store_confirm_stop(st);
 			ac->data = NULL;
 			redisAsyncFree(ac);
 			if (was_connected)
@@ -754,6 +759,7 @@ rw_store_free(struct rw_store *st)
 	ev_timer_stop(st->loop, &st->reconnect_timer);
 	ev_timer_stop(st->loop, &st->connect_timer);
 	ev_timer_stop(st->loop, &st->ping_timer);
+	store_confirm_stop(st);
 	rw_sentinel_lookup_cancel(st->lookup);
 	st->lookup = NULL;
 	if (st->ac != NULL) {

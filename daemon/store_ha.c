@@ -21,18 +21,99 @@ store_is_redirect(const redisReply *reply)
 		strncmp(reply->str, "MASTERDOWN", 10) == 0);
 }
 
-/* In Sentinel mode the master moved (or is not ready): drop the connection
- * so the reconnect asks the sentinels again. Safe from a reply callback:
- * hiredis disconnects once the pending replies are in. */
+bool
+store_is_noreplicas(const redisReply *reply)
+{
+	return reply != NULL && reply->type == REDIS_REPLY_ERROR && reply->str != NULL &&
+	       strncmp(reply->str, "NOREPLICAS", 10) == 0;
+}
+
+/* Drops the connection so the reconnect asks the sentinels again. Safe from
+ * a reply callback: hiredis disconnects once the pending replies are in. */
+static void
+switch_master(struct rw_store *st, const char *why)
+{
+	st->redirect_asked = true;
+	store_set_error(st, why);
+	redisAsyncDisconnect(st->ac);
+}
+
+/* In Sentinel mode the master moved (or is not ready). */
 void
 store_ask_sentinels_again(struct rw_store *st, const char *why)
 {
 	if (st->set.master_name == NULL || st->ac == NULL || st->redirect_asked || st->freeing)
 		return;
-	st->redirect_asked = true;
 	log_warnx("redis: %s answered \"%.60s\"; asking the sentinels again", st->master, why);
-	store_set_error(st, why);
-	redisAsyncDisconnect(st->ac);
+	switch_master(st, why);
+}
+
+/* Runs from the lookup's timer, never inside hiredis. */
+static void
+confirm_done(void *arg, const struct rw_sentinel_answer *answer, const char *why)
+{
+	struct rw_store *st = arg;
+	char addr[RW_SENTINEL_ADDR_MAX], reason[200];
+
+	st->confirm = NULL;
+	if (answer == NULL) {
+		log_debug("redis: no sentinel confirmed the master: %s", why);
+		return;
+	}
+	rw_sentinel_format_addr(addr, sizeof(addr), answer->host, answer->port);
+	if (!st->connected || st->ac == NULL || st->redirect_asked || strcmp(addr, st->master) == 0)
+		return;
+	snprintf(reason, sizeof(reason), "the sentinels name %s as master, not %s", addr,
+		 st->master);
+	/* At once, not after the pending replies: the old master may be
+	 * stopped, and whatever it still answers is lost or refused anyway
+	 * (callers see a failed command and try again on the new one). */
+	log_warnx("redis: %s; switching", reason);
+	store_drop_connection(st, reason);
+}
+
+/*
+ * A master cut off from the others (split brain) goes on answering as
+ * master until Sentinel demotes it, about ten seconds after it is back;
+ * writes it takes meanwhile are lost, and with min-replicas-to-write it
+ * refuses them (NOREPLICAS). Neither closes our connection, so the store
+ * asks the sentinels once a second, and at once on NOREPLICAS, instead of
+ * waiting for the demotion.
+ */
+void
+store_confirm_master(struct rw_store *st)
+{
+	if (st->set.master_name == NULL || !st->connected || st->confirm != NULL ||
+	    st->redirect_asked || st->freeing)
+		return;
+	st->confirm = rw_sentinel_lookup_start(
+		st->loop, &st->set, st->have_found ? st->found.via_index : 0, confirm_done, st);
+}
+
+static void
+on_confirm_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	store_confirm_master(w->data);
+}
+
+void
+store_confirm_start(struct rw_store *st)
+{
+	if (st->set.master_name == NULL || ev_is_active(&st->confirm_timer))
+		return;
+	ev_timer_init(&st->confirm_timer, on_confirm_timer, CONFIRM_EVERY, CONFIRM_EVERY);
+	st->confirm_timer.data = st;
+	ev_timer_start(st->loop, &st->confirm_timer);
+}
+
+void
+store_confirm_stop(struct rw_store *st)
+{
+	ev_timer_stop(st->loop, &st->confirm_timer);
+	rw_sentinel_lookup_cancel(st->confirm);
+	st->confirm = NULL;
 }
 
 /*

@@ -20,6 +20,8 @@
 #define PING_EVERY 5.0       /* liveness ping interval while connected */
 #define PING_DEADLINE 10.0   /* a ping unanswered this long drops the connection */
 #define WAIT_PROBE_EVERY 1.0 /* seconds between WAITs while replicas do not confirm */
+/* Sentinel mode: seconds between asks whether the master is still ours. */
+#define CONFIRM_EVERY 1.0
 #define STR2(x) #x
 #define STR(x) STR2(x)
 #define RW_STORE_WAIT_MS_STR STR(RW_STORE_WAIT_MS)
@@ -53,7 +55,11 @@ struct rw_store {
 	int connected_replicas; /* from ROLE; -1 unknown */
 	int64_t last_failover_ms;
 	unsigned long long master_changes, lookups_failed, waits, waits_failed;
-	bool redirect_asked;      /* a READONLY/LOADING/MASTERDOWN disconnect is underway */
+	bool redirect_asked; /* a READONLY/LOADING/MASTERDOWN disconnect is underway */
+	/* Sentinel mode, while connected: the ask whether the master moved
+	 * (store_confirm_master) underway, and its timer. */
+	struct rw_sentinel_lookup *confirm;
+	ev_timer confirm_timer;
 	bool role_warned;         /* "not the master" logged since the last good connect */
 	ev_tstamp wait_failed_at; /* when a WAIT last failed; 0: the last one succeeded */
 };
@@ -72,6 +78,18 @@ void store_set_error(struct rw_store *st, const char *what);
 /* store_ha.c: Sentinel mode and replication. */
 bool store_is_redirect(const redisReply *reply);
 void store_ask_sentinels_again(struct rw_store *st, const char *why);
+/* Frees the connection at once (its pending callbacks get NULL replies) and
+ * schedules a reconnect. Only from a timer callback, never inside hiredis. */
+void store_drop_connection(struct rw_store *st, const char *reason);
+/* True for NOREPLICAS: the server takes no writes for want of replicas. */
+bool store_is_noreplicas(const redisReply *reply);
+/* Sentinel mode, connected: asks the sentinels (in the background) whether
+ * the master in use is still theirs, and switches if they name another.
+ * At most one ask at a time. */
+void store_confirm_master(struct rw_store *st);
+/* Starts (connected) or stops the periodic store_confirm_master. */
+void store_confirm_start(struct rw_store *st);
+void store_confirm_stop(struct rw_store *st);
 int store_role_seen(struct rw_store *st, const redisReply *reply, char *why, size_t whylen);
 void store_master_found(struct rw_store *st, const struct rw_sentinel_answer *a);
 /* Sets st->master and found_by for a plain redis.url. */

@@ -688,6 +688,70 @@ store_orphan(struct reply_op *op)
 }
 
 /*
+ * The change that resolves stored open mention m as replied at reply_ms.
+ * Deadlines m passed before the reply but never raised (its owner died or
+ * was cut off before firing them, and the reply was found first) are
+ * raised now, under their own instants, before the resolution: each
+ * deadline that really passed reaches the receivers. A mention found
+ * already answered when first seen (new_mention_change) was never open to
+ * us and raises nothing.
+ */
+static json_t *
+resolve_replied(struct rw_tracker *tr, const struct rw_source_config *src, struct rw_mention *m,
+		int64_t reply_ms, const char *reply_id)
+{
+	int64_t now = rw_now_ms();
+	enum rw_state stored = m->state;
+	json_t *late = json_array(), *counters = json_object(), *change, *cnt;
+	struct rw_advance adv;
+	const char *key;
+	json_t *v;
+
+	if (late == NULL || counters == NULL)
+		goto fail;
+	rw_lifecycle_advance(m, reply_ms < now ? reply_ms : now, &adv);
+	for (size_t i = 0; i < adv.nevents; i++) {
+		if (tracker_add_event(tr, late, src, m, adv.events[i].type, adv.events[i].level,
+				      adv.events[i].due, now) == -1)
+			goto fail;
+		if (adv.events[i].type == RW_EVENT_BREACH)
+			tracker_count(counters, "b", m->policy, NULL);
+		if (adv.events[i].type == RW_EVENT_EXPIRED)
+			tracker_count(counters, "x", m->policy, NULL);
+	}
+	if (adv.nevents > 0)
+		log_warnx("%s: mention %s answered after %zu deadline(s) nobody raised: raised now",
+			  src->name, m->id, adv.nevents);
+	/* Given up before the reply came: the expiry is the resolution. */
+	if (!rw_state_is_open(m->state))
+		return tracker_change(tr, m, m->version, stored, m->policy, late, counters);
+	change = tracker_resolve(tr, src, m, RW_STATE_REPLIED, reply_ms, reply_id, NULL);
+	if (change == NULL)
+		goto fail;
+	/* The record in Redis is still in its stored state's index. */
+	json_object_set_new(change, "from", state_pair(stored, m->policy));
+	if (json_array_extend(late, json_object_get(change, "events")) == -1)
+		goto fail_change;
+	json_object_set(change, "events", late);
+	cnt = json_object_get(change, "cnt");
+	json_object_foreach(counters, key, v)
+	{
+		json_int_t had = json_integer_value(json_object_get(cnt, key));
+
+		json_object_set_new(cnt, key, json_integer(had + json_integer_value(v)));
+	}
+	json_decref(late);
+	json_decref(counters);
+	return change;
+fail_change:
+	json_decref(change);
+fail:
+	json_decref(late);
+	json_decref(counters);
+	return NULL;
+}
+
+/*
  * Adds the resolution of open mention m (decoded from fields) to changes.
  * A reply to a whole conversation resolves each mention with the earliest
  * such reply of the batch that is no earlier than it (replies run in batch
@@ -715,8 +779,7 @@ resolve_into(struct reply_op *op, json_t *changes, const char *id, const redisRe
 		if (first != NULL)
 			by = first;
 	}
-	change = tracker_resolve(op->in->tr, op->in->src, &m, RW_STATE_REPLIED, by->created_at_ms,
-				 by->id, NULL);
+	change = resolve_replied(op->in->tr, op->in->src, &m, by->created_at_ms, by->id);
 	rw_mention_clear(&m);
 	if (change == NULL)
 		return -1;

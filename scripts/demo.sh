@@ -5,7 +5,8 @@
 # Business Profile, Google Play, App Store, Allegro and Discourse APIs with
 # their traffic simulator (tests/fakes), and replywatchd with config/demo.json polling
 # them all (and taking the simulator's Meta webhooks); shows the live status
-# until Ctrl-C, which stops everything this script started.
+# until Ctrl-C, which stops everything this script started. The dashboard's
+# URL is printed first, then a summary for people every 5 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -125,6 +126,8 @@ push "[{\"id\":\"1001\",\"created_at\":\"$(now)\",\"author\":\"@famous\",\"autho
 
 cat <<MSG
 
+Dashboard: http://$http/  (open it in a browser: charts, the mentions waiting too long, close by hand)
+
 replywatch is running. It polls the simulated Mastodon, X and Bluesky accounts of "acme"
 every 5 s (customers post about 6 mentions a minute on each; the brand answers most of them
 after 5 s to 3 min), and three sample mentions were pushed to the "demo-push" source.
@@ -178,11 +181,22 @@ Breaches and resolutions are delivered, signed, to a webhook receiver in the fak
 Press Ctrl-C to stop.
 
 MSG
-summary='(.sources[] | "  \(.name) [\(.type)]: \(.state), \(.mentions_seen) mentions, \(.replies_seen) replies\(if .last_error then " - " + .last_error else "" end)"),
-	(.alerts[] | "  alerts \(.name): \(.state), \(.pending) pending, \(.dead_letters) dead letters"),
-	(.policies[] | "  policy \(.name): open \(.open), warning \(.warning), breached \(.breached); last hour: \(.windows["1h"].replied) replied, compliance \(.windows["1h"].compliance // "-"), p90 \(.windows["1h"].response_seconds.p90 // "-") s")'
+# Numbers for people, as the dashboard shows them: 0.9663 -> "96.6 %", 252 -> "4 m 12 s".
+# shellcheck disable=SC2016 # $t and $s are jq variables
+summary='def pct: if . == null then "-" else (. * 1000 | round) as $t | "\($t / 10 | floor).\($t % 10) %" end;
+	def two($a; $ua; $b; $ub): "\($a) \($ua)" + (if $b > 0 then " \($b) \($ub)" else "" end);
+	def dur: if . == null then "-"
+		elif . < 10 and . != (. | round) then "\(. * 10 | round / 10) s"
+		else (. | round) as $s
+		| if $s >= 86400 then two($s / 86400 | floor; "d"; $s % 86400 / 3600 | floor; "h")
+		elif $s >= 3600 then two($s / 3600 | floor; "h"; $s % 3600 / 60 | floor; "m")
+		elif $s >= 60 then two($s / 60 | floor; "m"; $s % 60; "s")
+		else "\($s) s" end end;
+	(.policies[] | "  policy \(.name): \(.open) open, \(.warning) warning, \(.breached) breached; last hour: \(.windows["1h"].replied) replied, \(.windows["1h"].compliance | pct) within SLA, p90 \(.windows["1h"].response_seconds.p90 | dur)"),
+	(.sources[] | "  \(.name) [\(.type)]: \(.state), \(.mentions_seen) mentions, \(.replies_seen) replies\(if .last_error then " - " + .last_error else "" end)"),
+	(.alerts[] | "  alerts \(.name): \(.state), \(.pending) pending, \(.dead_letters) dead letters")'
 while kill -0 "$daemon_pid" 2>/dev/null; do
-	echo "--- $(date +%T)"
+	echo "--- $(date +%T)  dashboard: http://$http/"
 	curl -sS "http://$http/status" | jq -r "$summary" 2>&1 || true
 	sleep 5
 done

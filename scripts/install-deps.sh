@@ -1,13 +1,15 @@
 #!/bin/sh
 # Installs every package replywatch needs to build, test, fuzz and run the
-# demo (Debian 12 or newer). Installs only what is missing; uses sudo when not root.
+# demo, and to build and test its Debian package (Debian 12 or newer).
+# Installs only what is missing; uses sudo when not root.
 set -eu
 
 PACKAGES="gcc make cmake pkg-config
 libev-dev libcurl4-openssl-dev libjansson-dev libhiredis-dev libmicrohttpd-dev
 libssl-dev libsystemd-dev libicu-dev libxml2-dev libcriterion-dev
 redis-server redis-tools tzdata curl ca-certificates systemd prometheus
-prometheus-alertmanager jq clang libclang-rt-dev clang-format"
+prometheus-alertmanager jq clang libclang-rt-dev clang-format chromium
+pandoc man-db dpkg-dev debhelper lintian mmdebstrap"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds replywatch and runs the whole test suite twice: once as shipped
-# (-Werror), once under AddressSanitizer + UndefinedBehaviorSanitizer; then
-# runs each fuzz harness for a few seconds (clang build in build/fuzz).
+# (-Werror), once under AddressSanitizer + UndefinedBehaviorSanitizer; then a
+# short soak, the Debian package test, and each fuzz harness for a few
+# seconds (clang build in build/fuzz).
 # Installs missing packages first. Usage: scripts/test.sh [ctest args...]
 set -eu
 cd "$(dirname "$0")/.."
@@ -47,6 +48,10 @@ run_suite sanitize -DCMAKE_BUILD_TYPE=Debug -DREPLYWATCH_SANITIZE=ON
 # soak of the release build (docs/soak.md; the full one is scripts/soak.sh).
 echo "==> soak: scripts/soak.sh --quick"
 bash "$root/scripts/soak.sh" --quick --bin "$root/build/release"
+# The Debian package: built, lintian-clean, installed into a clean Debian 12
+# root and run there (docs/packaging.md).
+echo "==> package: scripts/test-package.sh"
+sh "$root/scripts/test-package.sh" "$root/build/package"
 # Each libFuzzer harness for a few seconds (docs/fuzzing.md), so none rots.
 run_suite fuzz -DCMAKE_C_COMPILER=clang -DREPLYWATCH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "==> all tests passed in $(($(date +%s) - start)) s"

@@ -27,6 +27,7 @@
  * often a stream is looked at anyway (events of other daemons, sources). */
 #define LOOK_EVERY_MS 2000
 #define REFRESH_SECONDS 1.0
+#define READS_PER_TICK 500 /* stream reads a target sends per tick (0.1 s) at most */
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_CAP_MS 300000
 #define PAGERDUTY_URL "https://events.pagerduty.com/v2/enqueue"
@@ -454,6 +455,8 @@ target_send(struct target *t, int64_t now)
 		request_body_free(body);
 }
 
+static void reads_tick(struct target *t, int64_t now);
+
 static void
 on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -475,31 +478,44 @@ on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 				t->loading = true;
 			continue;
 		}
-		for (size_t i = 0; i < t->nreads && t->nq < ALERTS_QUEUE_MAX; i++) {
-			struct source_read *r = &t->reads[i];
-
-			if (r->reading || ((r->backlog_read || !r->owned) && !r->dirty &&
-					   !r->more && now - r->last_read < LOOK_EVERY_MS))
-				continue;
-			/* Another daemon's source: its ownership looked at again
-			 * within 2 s (the cluster says gains and losses at once). */
-			if (!alerts_check_owned(t, r)) {
-				r->dirty = false;
-				r->last_read = now;
-				continue;
-			}
-			/* A claim of the backlog sees only entries already read once:
-			 * events just written still wait for the first read of new
-			 * ones. */
-			if (r->backlog_read)
-				r->dirty = false;
-			r->more = false;
-			r->last_read = now;
-			outbox_read(t, r);
-		}
+		reads_tick(t, now);
 		rearm_tick(t, now);
 		target_send(t, now);
 	}
+}
+
+/* The reads of t due now, at most READS_PER_TICK, going round the sources
+ * from where the last tick stopped: thousands of sources (all claimed at a
+ * start, all looked at every 2 s) never go to Redis in one burst. */
+static void
+reads_tick(struct target *t, int64_t now)
+{
+	size_t k, sent = 0;
+
+	for (k = 0; k < t->nreads && t->nq < ALERTS_QUEUE_MAX && sent < READS_PER_TICK; k++) {
+		struct source_read *r = &t->reads[(t->read_next + k) % t->nreads];
+
+		if (r->reading || ((r->backlog_read || !r->owned) && !r->dirty && !r->more &&
+				   now - r->last_read < LOOK_EVERY_MS))
+			continue;
+		/* Another daemon's source: its ownership looked at again
+		 * within 2 s (the cluster says gains and losses at once). */
+		if (!alerts_check_owned(t, r)) {
+			r->dirty = false;
+			r->last_read = now;
+			continue;
+		}
+		/* A claim of the backlog sees only entries already read once:
+		 * events just written still wait for the first read of new
+		 * ones. */
+		if (r->backlog_read)
+			r->dirty = false;
+		r->more = false;
+		r->last_read = now;
+		outbox_read(t, r);
+		sent++;
+	}
+	t->read_next = t->nreads > 0 ? (t->read_next + k) % t->nreads : 0;
 }
 
 static void

@@ -61,7 +61,8 @@ drop_queued(struct target *t, const char *source)
 		t->q[kept++] = t->q[i];
 	}
 	t->nq = kept;
-	if (dropped > 0)
+	/* At a stop every source is released: nothing to say then. */
+	if (dropped > 0 && !t->a->stopping)
 		log_info("alert target %s: source %s moved to another daemon: %zu queued events "
 			 "left to it",
 			 t->name, source, dropped);
@@ -73,6 +74,7 @@ alerts_follow(struct target *t, struct source_read *r, bool owned)
 	/* Claimed from the start at every gain; a read under way when the
 	 * source was lost delivers nothing (read_done looks at r->owned). */
 	r->owned = owned;
+	r->gen++;
 	r->backlog_read = false;
 	r->backlog_after[0] = '\0';
 	r->more = false;

@@ -37,6 +37,7 @@ struct queued {
 struct source_read {
 	char *source;
 	bool owned;             /* this daemon delivers the source's events (cluster.h) */
+	unsigned gen;           /* counts gains and losses: a read sent before one is void */
 	bool reading;           /* an XREADGROUP or XAUTOCLAIM under way */
 	bool backlog_read;      /* the group's pending entries claimed (after a gain) */
 	char backlog_after[48]; /* the claim goes on from this id ("0-0" at first) */
@@ -94,6 +95,8 @@ struct target {
 	unsigned long long results[RW_ALERT_NRESULTS];
 	struct source_read *reads;
 	size_t nreads;
+	size_t read_next;    /* the next tick's reads start at this source */
+	size_t figures_next; /* the next refresh of figures starts at this source */
 	int64_t next_repost; /* alertmanager: next re-post of active alerts */
 	int64_t next_repeat; /* repeat_every: next look for due repeats */
 	bool reposting;      /* a re-post under way */

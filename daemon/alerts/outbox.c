@@ -45,12 +45,14 @@
 #define DEAD_LETTERS_KEPT "9999"
 #define NEW_GROUP_LOOKBACK_MS 60000 /* a new group starts this far back */
 #define RECORD_MARGIN_MS 7200000    /* a stored request outlives retry_for by this */
+#define FIGURES_PER_REFRESH 500     /* sources whose figures a target asks for per second */
 
 struct read_call {
 	struct rw_alerts *a;
 	char *target;
 	char *source;
 	bool backlog; /* XAUTOCLAIM of the group's pending entries; else XREADGROUP > */
+	unsigned gen; /* the read's source_read.gen when it was sent */
 	bool create;  /* the call creates the group */
 	/* WAIT goes just before XREADGROUP (see outbox_read). */
 	bool waited;     /* a WAIT was sent before the read */
@@ -348,10 +350,11 @@ read_done(struct rw_store *st, const redisReply *reply, void *arg)
 		read_call_free(rc);
 		return;
 	}
-	if (!r->owned) {
+	if (!r->owned || rc->gen != r->gen) {
 		/* Lost while reading: what came is pending under this daemon's
 		 * name, and the new owner claims it (its claim follows this read
-		 * in Redis: the lease passed on after it). */
+		 * in Redis: the lease passed on after it). Lost and gained again:
+		 * the claim started over from 0-0 and brings it back. */
 		read_call_free(rc);
 		return;
 	}
@@ -393,6 +396,7 @@ outbox_read(struct target *t, struct source_read *r)
 	}
 	rc->a = t->a;
 	rc->backlog = !r->backlog_read;
+	rc->gen = r->gen;
 	snprintf(count, sizeof(count), "%d", ALERTS_READ_COUNT);
 	if (rc->backlog) {
 		/* Every pending entry of the group, whoever read it, to this
@@ -586,14 +590,22 @@ ask_figure(struct rw_alerts *a, const struct target *t, const char *source, bool
 		figure_call_free(fc);
 }
 
+/* At most FIGURES_PER_REFRESH sources of each target per refresh (every
+ * second), going round: with 10 000 sources a target's figures are up to
+ * 20 s old, and never 20 000 commands go out at once. */
 void
 outbox_refresh(struct rw_alerts *a)
 {
 	for (struct target *t = a->targets; t != NULL; t = t->next) {
-		for (size_t i = 0; i < t->nreads; i++) {
-			ask_figure(a, t, t->reads[i].source, false);
-			ask_figure(a, t, t->reads[i].source, true);
+		size_t n = t->nreads < FIGURES_PER_REFRESH ? t->nreads : FIGURES_PER_REFRESH;
+
+		for (size_t k = 0; k < n; k++) {
+			const char *source = t->reads[(t->figures_next + k) % t->nreads].source;
+
+			ask_figure(a, t, source, false);
+			ask_figure(a, t, source, true);
 		}
+		t->figures_next = t->nreads > 0 ? (t->figures_next + n) % t->nreads : 0;
 	}
 }
 

@@ -12,6 +12,8 @@
  *   GET  /events                  the event log, oldest first
  *   GET  /status                  live state and SLA figures (JSON)
  *   GET  /metrics                 Prometheus text exposition 0.0.4
+ *   GET  /                        the dashboard page (no token: it holds no data)
+ *   GET  /dashboard/data          the dashboard's chart figures (JSON)
  */
 #ifndef REPLYWATCH_API_H
 #define REPLYWATCH_API_H
@@ -22,7 +24,9 @@ struct rw_daemon;
 int rw_api_ingest_routes(struct rw_http_server *srv, struct rw_daemon *d);
 int rw_api_mention_routes(struct rw_http_server *srv, struct rw_daemon *d);
 int rw_api_event_routes(struct rw_http_server *srv, struct rw_daemon *d);
-/* GET /: the HTML dashboard (served without a token: it holds no data). */
+/* GET /: the HTML dashboard (served without a token: it holds no data),
+ * and GET /dashboard/data. Also -1 when the page's CSP hashes cannot be
+ * computed. */
 int rw_api_dashboard_routes(struct rw_http_server *srv, struct rw_daemon *d);
 /* GET /status and GET /metrics. */
 int rw_api_status_routes(struct rw_http_server *srv, struct rw_daemon *d);

@@ -1,7 +1,8 @@
 /*
  * stats: live SLA figures — open/warning/breached counts per policy and
- * source, the counters behind the Prometheus metrics, and 1h/24h/7d windows
- * of replies (count, within SLA, compliance, response-time percentiles).
+ * source ("open" counts every unanswered mention, warning and breached ones
+ * included, in /status and in /metrics alike), the counters behind the Prometheus metrics, and
+ * 1h/24h/7d windows of replies (count, within SLA, compliance, response-time percentiles).
  *
  * Everything lives in Redis (per source: the counter hash, the state
  * indexes, and the reply-log stream), so figures survive restarts and agree
@@ -56,8 +57,19 @@ void rw_stats_refresh(struct rw_stats *s);
  * 1 000 sources, a second per 1 000). */
 bool rw_stats_ready(const struct rw_stats *s);
 
-/* The "policies" array of /status (a new array). */
+/* The "policies" array of /status (a new array): per policy "open" (every
+ * unanswered mention), "warning" and "breached" (parts of open), and
+ * "by_state" (open, warning, breached: the mention states, which add up to
+ * open). */
 json_t *rw_stats_policies_json(struct rw_stats *s, int64_t now_ms);
+
+/* The dashboard's charts (GET /dashboard/data, a new object): per policy
+ * the 7 d response-time distribution over rw_stats_buckets' bounds and
+ * compliance and p90 per UTC hour (24 h) and per UTC day (7 d), from the
+ * reply log already in memory; and the open queue sampled once a minute
+ * (series.h; in memory, empty after a restart) and the same counts now.
+ * No Redis round trip. */
+json_t *rw_stats_dashboard_json(struct rw_stats *s, int64_t now_ms);
 
 /* Per-source figures for /status: mentions and replies seen. */
 void rw_stats_source_seen(const struct rw_stats *s, const char *source, int64_t *mentions,

@@ -12,6 +12,8 @@
  * sentinels where the master is (sentinel.h), confirms with ROLE that the
  * server it reached is the master, and asks again after any disconnect, a
  * ROLE that is not "master", or a READONLY, LOADING or MASTERDOWN error.
+ * While connected it asks the sentinels once a second (and on NOREPLICAS)
+ * and leaves at once when they name another master (split brain).
  *
  * Commands are asynchronous. Each one's callback runs exactly once: with the
  * reply, or with reply == NULL when the command could not complete

@@ -696,3 +696,100 @@ Test(alerts_cluster, join_moves_pending_to_the_new_owner)
 	cr_assert(rwt_daemon_log_contains(&d1, "queued events left to it"),
 		  "d1 kept the queued events of the sources it lost");
 }
+
+static bool
+am_posts(void *arg)
+{
+	json_t *list = deliveries("am");
+	bool yes = json_array_size(list) >= *(size_t *)arg;
+
+	json_decref(list);
+	return yes;
+}
+
+/* An Alertmanager target's active alerts are re-posted every minute by one
+ * daemon, the leader of "am:TARGET", not by each. */
+Test(alerts_cluster, alertmanager_reposts_from_one_daemon, .timeout = 150)
+{
+	const char *targets = "[{'name': 'am', 'format': 'alertmanager', 'url': 'HOOK/am', "
+			      "'events': ['breach']}]";
+	size_t want = 1;
+	int64_t started;
+	json_t *list;
+
+	start(&d1, "d1", targets);
+	start(&d2, "d2", targets);
+	started = rw_now_ms();
+	wait_split();
+	push_mention(&d1, "s1", "am-1", 10000);
+	cr_assert(rwt_wait_until(am_posts, &want, 20), "the breach was not posted");
+	want = 2;
+	cr_assert(rwt_wait_until(am_posts, &want, 80), "no re-post within 80 s");
+	/* Both daemons' minute has passed: a second re-post would be here. */
+	while (rw_now_ms() < started + 66000)
+		usleep(200000);
+	list = deliveries("am");
+	cr_assert_eq(json_array_size(list), 2, "re-posted by both daemons: %s",
+		     json_dumps(list, JSON_COMPACT));
+	json_decref(list);
+}
+
+static bool
+pending_count(void *arg)
+{
+	redisReply *r = redis("XPENDING t:{s1}:ev a:care", NULL, NULL);
+	bool yes = r->type == REDIS_REPLY_ARRAY && r->element[0]->integer >= *(long long *)arg;
+
+	freeReplyObject(r);
+	return yes;
+}
+
+/* A backlog longer than a claim page (100): a daemon restarted under its
+ * instance id claims page after page, and every event goes out in stream
+ * order. */
+Test(alerts_cluster, claim_pages_through_a_long_backlog)
+{
+	const char *targets = "[{'name': 'care', 'format': 'json', 'url': 'HOOK/care', "
+			      "'events': ['breach']}]";
+	long long want = 150;
+	char id[32];
+
+	start(&d1, "d1", targets);
+	hook_fault("care", "{'kind': '503', 'count': 100000}");
+	for (int m = 0; m < want; m++) {
+		snprintf(id, sizeof(id), "long-%03d", m);
+		push_mention(&d1, "s1", id, 10000 - m);
+	}
+	cr_assert(rwt_wait_until(pending_count, &want, 20), "the events were not read");
+	kill(d1.pid, SIGKILL);
+	rwt_daemon_wait(&d1, 5);
+	d1.pid = 0;
+	hook_fault("care", NULL);
+	start(&d1, "d1", targets);
+	wait_distinct("care", "breach", (size_t)want, 30);
+
+	json_t *all = delivered("care"), *first = json_array(), *seen = json_object(), *e;
+	json_t *order = stream_ids("s1", "breach");
+	size_t i;
+
+	json_array_foreach(all, i, e)
+	{
+		const char *eid = str_at(e, "id", NULL);
+
+		if (json_object_get(seen, eid) == NULL) {
+			json_object_set_new(seen, eid, json_true());
+			json_array_append_new(first, json_string(eid));
+		}
+	}
+	cr_assert_eq(json_array_size(order), (size_t)want);
+	cr_assert(json_equal(first, order), "not in stream order");
+	json_decref(all);
+	json_decref(first);
+	json_decref(seen);
+	json_decref(order);
+	long long none = 0;
+	redisReply *r = redis("XPENDING t:{s1}:ev a:care", NULL, NULL);
+
+	cr_assert_eq(r->element[0]->integer, none, "entries left pending");
+	freeReplyObject(r);
+}

@@ -771,3 +771,146 @@ Test(cluster_poll, standby_raises_a_due_deadline_late_once)
 	free(created);
 	free(body);
 }
+
+/* --- a reply found after a breach nobody raised --------------------------- */
+
+/* A live member that never beats again: its heartbeat lies an hour ahead. */
+static void
+ghost_member(const char *id)
+{
+	char score[32];
+	redisContext *c = rwt_redis_connect(&redis);
+	redisReply *r;
+
+	snprintf(score, sizeof(score), "%lld", (long long)(rw_now_ms() + 3600 * 1000));
+	r = redisCommand(c, "ZADD t:members %s %s", score, id);
+	cr_assert(r != NULL && r->type == REDIS_REPLY_INTEGER);
+	freeReplyObject(r);
+	redisFree(c);
+}
+
+/* The types of the events of mention key, in stream order, joined by ' '. */
+static char *
+event_types(int i, const char *key)
+{
+	json_t *events = events_at(i), *e;
+	size_t k;
+	char *out = calloc(1, 512);
+
+	cr_assert_not_null(out);
+	json_array_foreach(events, k, e)
+	{
+		const char *type = json_string_value(json_object_get(e, "type"));
+		const char *mk =
+			json_string_value(json_object_get(json_object_get(e, "mention"), "key"));
+
+		if (type && mk && strcmp(mk, key) == 0 && strlen(out) + strlen(type) + 2 < 512) {
+			if (out[0])
+				strcat(out, " ");
+			strcat(out, type);
+		}
+	}
+	json_decref(events);
+	return out;
+}
+
+static bool
+resolved_with_events(void *arg)
+{
+	char *types = event_types(0, arg);
+	bool done = strstr(types, "resolved") != NULL;
+
+	free(types);
+	return done;
+}
+
+/*
+ * The owner of a source died before a deadline and no standby raised it;
+ * the brand reply, dated after the deadline, is found first. The breach
+ * really happened: it is raised, under its own instant, before the
+ * mention is resolved. Before, it was counted and never alerted (found by
+ * issue 14's fault test in the split-brain window).
+ */
+Test(cluster_poll, regression_reply_after_an_unraised_breach_raises_it_first)
+{
+	const char *trio[3] = {ids[0], ids[1], NULL};
+	char holder[32], ghost[32], *created, *replied, *body, *types, key[64], lease[64];
+	redisReply *r;
+	int64_t due;
+
+	/* Two members that never beat again rank first and second for p:
+	 * holder, the first, holds p's lease and ghost, the second, is its
+	 * standby, so alpha and beta raise none of p's deadlines unless they
+	 * learnt them from their own ingest. */
+	int found = 0;
+
+	for (int k = 0; k < 1000 && found < 2; k++) {
+		snprintf(found ? ghost : holder, sizeof(ghost), "ghost-%d", k);
+		trio[2] = found ? ghost : holder;
+		if (rw_cluster_first("p", trio, 3) != 2)
+			continue;
+		if (found == 1) {
+			const char *two[2] = {ghost, holder};
+
+			if (rw_cluster_first("p", two, 2) != 1)
+				continue;
+		}
+		found++;
+	}
+	cr_assert_eq(found, 2);
+	ghost_member(holder);
+	ghost_member(ghost);
+	snprintf(key, sizeof(key), "t:{p}:lease");
+	snprintf(lease, sizeof(lease), "%s:0", holder);
+	{
+		redisContext *c = rwt_redis_connect(&redis);
+
+		r = redisCommand(c, "SET %s %s PX 120000", key, lease);
+		cr_assert(r != NULL && r->type == REDIS_REPLY_STATUS);
+		redisFree(c);
+	}
+	freeReplyObject(r);
+	start(0, "1h");
+	start(1, "1h");
+	due = rw_now_ms() / 1000 * 1000 + 3000;
+	created = rwt_iso(due - 3600 * 1000);
+	cr_assert(asprintf(&body, "[{\"id\":\"m\",\"created_at\":\"%s\",\"author\":\"x\"}]",
+			   created) > 0);
+	struct rwt_response resp =
+		rwt_http(daemons[0].http_port, "POST", "/ingest/p", "ptok", body);
+
+	cr_assert_eq(resp.status, 202, "%s", resp.body);
+	rwt_response_free(&resp);
+	free(body);
+	/* Past the deadline (and a standby's grace): nobody raised it. */
+	while (rw_now_ms() < due + RW_CLUSTER_STANDBY_GRACE_MS + 1000)
+		usleep(100000);
+	types = event_types(0, "p:m");
+	cr_assert_str_eq(types, "", "someone raised: %s", types);
+	free(types);
+	/* The reply, dated a second after the deadline. */
+	replied = rwt_iso(due + 1000);
+	cr_assert(asprintf(&body,
+			   "[{\"id\":\"r\",\"created_at\":\"%s\",\"in_reply_to\":\"m\","
+			   "\"from_brand\":true}]",
+			   replied) > 0);
+	resp = rwt_http(daemons[0].http_port, "POST", "/ingest/p", "ptok", body);
+	cr_assert_eq(resp.status, 202, "%s", resp.body);
+	rwt_response_free(&resp);
+	cr_assert(rwt_wait_until(resolved_with_events, "p:m", 10), "no resolved event");
+	types = event_types(0, "p:m");
+	cr_assert_str_eq(types, "breach resolved");
+	json_t *b = breaches(0, "p:m");
+	int64_t due_seen = 0;
+
+	cr_assert_eq(json_array_size(b), 1);
+	cr_assert_eq(rw_time_parse(json_string_value(json_object_get(json_array_get(b, 0), "due")),
+				   &due_seen),
+		     0, "the breach event has no due instant");
+	cr_assert_eq(due_seen, due);
+	json_decref(b);
+	free(types);
+	free(body);
+	free(created);
+	free(replied);
+}

@@ -182,18 +182,109 @@ Test(status, metrics_pass_promtool_and_match)
 
 	char *path = rwt_write_file(dir, "metrics.txt", r.body);
 	char *cmd;
+	/* promtool comes with scripts/install-deps.sh: missing, the test fails. */
+	cr_assert_eq(access("/usr/bin/promtool", X_OK), 0,
+		     "promtool missing: run scripts/install-deps.sh (package prometheus)");
 	cr_assert(asprintf(&cmd, "promtool check metrics < %s", path) > 0);
-	if (access("/usr/bin/promtool", X_OK) == 0) {
-		char *shell[] = {"/bin/sh", "-c", cmd, NULL};
-		char *out = NULL;
-		int rc = rwt_run(shell, &out);
-		cr_assert_eq(rc, 0, "promtool: %s", out);
-		free(out);
-	} else {
-		cr_log_warn("promtool not installed; exposition not checked");
-	}
+	char *shell[] = {"/bin/sh", "-c", cmd, NULL};
+	char *out = NULL;
+	int rc = rwt_run(shell, &out);
+	cr_assert_eq(rc, 0, "promtool: %s", out);
+	free(out);
 	free(cmd);
 	free(path);
+	rwt_response_free(&r);
+}
+
+/* Sum of the samples of family name whose labels contain every one of
+ * labels (e.g. "policy=\"social\""), in a /metrics text. */
+static double
+metric_sum(const char *text, const char *name, const char *labels)
+{
+	size_t n = strlen(name);
+	double sum = 0;
+
+	for (const char *line = text; line != NULL && *line != '\0';) {
+		const char *end = strchr(line, '\n');
+
+		if (strncmp(line, name, n) == 0 && line[n] == '{') {
+			const char *close = strchr(line, '}');
+			char *lbl = strndup(line + n, (size_t)(close - line - n + 1));
+
+			if (strstr(lbl, labels) != NULL)
+				sum += strtod(close + 1, NULL);
+			free(lbl);
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return sum;
+}
+
+static bool
+warned_and_breached(void *arg)
+{
+	json_t *p = policy_status();
+	bool ok = json_integer_value(json_object_get(p, "warning")) == 1 &&
+		  json_integer_value(json_object_get(p, "breached")) == 1;
+
+	(void)arg;
+	json_decref(p);
+	return ok;
+}
+
+/* Issue 15: replywatch_mentions_open counted warned and breached mentions,
+ * /status "open" did not. Both now count every unanswered mention, with
+ * warning and breached as parts of it, and by_state splits it by state. */
+Test(status, regression_status_and_metrics_agree_on_open)
+{
+	int64_t now = rw_now_ms();
+	char fresh[40], warned[40], late[40], *body;
+
+	rwt_redis_start(&redis, NULL);
+	start(rwt_free_port());
+	rw_time_format(now, fresh, sizeof(fresh));
+	rw_time_format(now - 45 * 1000, warned, sizeof(warned));
+	rw_time_format(now - 90 * 1000, late, sizeof(late));
+	cr_assert(asprintf(&body,
+			   "[{\"id\":\"f1\",\"created_at\":\"%s\",\"author\":\"a\"},"
+			   "{\"id\":\"f2\",\"created_at\":\"%s\",\"author\":\"b\"},"
+			   "{\"id\":\"w1\",\"created_at\":\"%s\",\"author\":\"c\"},"
+			   "{\"id\":\"b1\",\"created_at\":\"%s\",\"author\":\"d\"}]",
+			   fresh, fresh, warned, late) > 0);
+	struct rwt_response resp = rwt_http(daemon_.http_port, "POST", "/ingest/p", "ptok", body);
+	cr_assert_eq(resp.status, 202, "%s", resp.body);
+	rwt_response_free(&resp);
+	free(body);
+	cr_assert(rwt_wait_until(warned_and_breached, NULL, 10.0),
+		  "/status never showed one warning and one breached mention");
+
+	json_t *p = policy_status();
+	json_t *by_state = json_object_get(p, "by_state");
+	cr_assert_eq(json_integer_value(json_object_get(p, "open")), 4, "every unanswered one");
+	cr_assert_eq(json_integer_value(json_object_get(by_state, "open")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(by_state, "warning")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(by_state, "breached")), 1);
+
+	/* The same words give the same numbers in /metrics. */
+	struct rwt_response r = rwt_http(daemon_.http_port, "GET", "/metrics", NULL, NULL);
+	cr_assert_eq(r.status, 200);
+	const char *pairs[][2] = {{"open", "replywatch_mentions_open"},
+				  {"warning", "replywatch_mentions_warning"},
+				  {"breached", "replywatch_mentions_breached"}};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		double m = metric_sum(r.body, pairs[i][1], "policy=\"social\"");
+
+		cr_expect_eq((json_int_t)m, json_integer_value(json_object_get(p, pairs[i][0])),
+			     "/status %s is %lld, %s sums to %.0f", pairs[i][0],
+			     (long long)json_integer_value(json_object_get(p, pairs[i][0])),
+			     pairs[i][1], m);
+	}
+	json_t *doc = rwt_get_json(daemon_.http_port, "/status", NULL);
+	json_t *src = json_array_get(json_object_get(doc, "sources"), 0);
+	cr_expect_eq((json_int_t)metric_sum(r.body, "replywatch_mentions_total", "source=\"p\""),
+		     json_integer_value(json_object_get(src, "mentions_seen")));
+	json_decref(doc);
+	json_decref(p);
 	rwt_response_free(&r);
 }
 
