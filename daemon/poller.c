@@ -464,6 +464,7 @@ on_poll_timer(struct rw_timer *t)
 	}
 	write_pending_event(ps);
 	poller_begin(ps);
+	poller_delay_due(ps);
 	if (ps->poll == NULL) /* out of memory: try again later */
 		schedule(ps, soon(STORE_RETRY));
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "replywatch/connector.h"
 #include "replywatch/page.h"
@@ -161,6 +162,7 @@ struct rw_poll {
 	char *fence; /* the fencing token when the poll began ("" without a cluster):
 			its cursor write is refused unless it is still the source's */
 	int64_t started_ms;
+	int64_t due_ms;      /* the instant it was scheduled for, until its first request */
 	int64_t answered_ms; /* when the last answer arrived: no item is dated later */
 	json_t *cursors;     /* the "cur" hash as read at the start: field -> string */
 	json_t *save;        /* cursor fields to write once the items are ingested */
@@ -203,6 +205,14 @@ struct rw_poll {
 	char *url; /* the request under way (for logs: never the query) */
 };
 
+/* How late polls start (poller_delay.c): a histogram. */
+#define POLL_DELAY_BUCKETS 15
+struct poll_delays {
+	unsigned long long counts[POLL_DELAY_BUCKETS + 1]; /* per bucket, the last +Inf */
+	unsigned long long n;
+	double sum_s;
+};
+
 /* The last source /status looked up (poller_report.c): it asks in the
  * configuration's order, so the next is usually its successor (no scan of
  * 10 000 sources per source). Reset whenever the list is rebuilt. */
@@ -223,6 +233,7 @@ struct rw_poller {
 	struct poll_source *retired; /* removed, waiting for their poll to end */
 	bool stopping;               /* no new polls */
 	bool freeing;                /* no Redis commands either */
+	struct poll_delays delays;   /* replywatch_poll_delay_seconds (poller_delay.c) */
 };
 
 /* poller.c: ends poll with result (and a reason unless ok; it may point
@@ -250,6 +261,15 @@ bool poller_poll_lost(struct rw_poll *poll);
 /* A write of poll refused by the fence (reply text starts with "FENCED"):
  * counted, logged once per ownership, and the poll marked lost. */
 bool poller_fenced_reply(struct rw_poll *poll, const char *reply_text);
+
+/* poller_delay.c: replywatch_poll_delay_seconds. due: when the timer has
+ * fired and ps->poll begun, remembers the instant it was scheduled for;
+ * sent: at the poll's first request (now), counts how late it is; observe:
+ * counts one delay; write_metrics: the family, HELP and TYPE included. */
+void poller_delay_due(struct poll_source *ps);
+void poller_delay_sent(struct rw_poll *poll, int64_t now);
+void poller_delay_observe(struct poll_delays *d, double seconds);
+void poller_delay_write_metrics(const struct poll_delays *d, FILE *out);
 
 /* poller_budget.c: poll_every "auto" at a source. */
 /* Counts one call of endpoint (and its units of a daily quota, refilled

@@ -309,4 +309,5 @@ rw_poller_write_metrics(const struct rw_poller *p, FILE *out)
 					"source=\"%s\",endpoint=\"%s\"} %.3f\n",
 					ps->name, ps->limits[i].name,
 					(double)ps->limits[i].rl.reset_at_ms / 1000.0);
+	poller_delay_write_metrics(&p->delays, out);
 }

@@ -323,6 +323,7 @@ rw_poll_request(struct rw_poll *poll, const char *endpoint, const char *url,
 	};
 
 	poller_budget_spend(ps, endpoint, now);
+	poller_delay_sent(poll, now);
 	if (rw_httpc_submit(ps->poller->http, &req, http_done, poll) == -1)
 		rw_poll_fail(poll, RW_POLL_NETWORK_ERROR, "%s: request could not be started",
 			     endpoint);

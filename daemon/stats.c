@@ -1,5 +1,6 @@
 /*
- * stats.c: the live figures, read from Redis once a second.
+ * stats.c: the live figures, read from Redis: every source once a second,
+ * or SWEEP_MAX sources a second when there are more (a sweep).
  */
 #include <ev.h>
 #include <hiredis/hiredis.h>
@@ -18,6 +19,12 @@
 #include "replywatch/tracker.h"
 
 #define REFRESH_EVERY 1.0
+/* Sources read per refresh at most: each costs Redis a script and a stream
+ * read, so 10 000 sources read every second were 20 000 commands queued at
+ * once (over the store's in-flight cap, starving the polls' own commands)
+ * and a third of a Redis core. Past it, figures are up to
+ * nsources / SWEEP_MAX seconds old. */
+#define SWEEP_MAX 1000
 #define READ_BATCH 5000
 #define MAX_BUCKETS 64
 
@@ -53,6 +60,8 @@ struct rw_stats {
 	const struct rw_config *cfg;
 	struct source_stats *sources;
 	size_t nsources;
+	struct source_stats **by_name; /* sources sorted by name: find_source */
+	size_t sweep;                  /* the next source a refresh reads */
 	struct policy_replies *replies;
 	size_t nreplies;
 	ev_timer timer;
@@ -191,13 +200,32 @@ struct read_ctx {
 	char *source;
 };
 
+/* By binary search over by_name: a reply of each of 10 000 sources looked
+ * up by a walk was a second of CPU every second. */
 static struct source_stats *
-find_source(struct rw_stats *s, const char *name)
+find_source(const struct rw_stats *s, const char *name)
 {
-	for (size_t i = 0; i < s->nsources; i++)
-		if (strcmp(s->sources[i].name, name) == 0)
-			return &s->sources[i];
+	size_t lo = 0, hi = s->by_name != NULL ? s->nsources : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->by_name[mid]->name, name);
+
+		if (c == 0)
+			return s->by_name[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
+}
+
+static int
+cmp_by_name(const void *a, const void *b)
+{
+	return strcmp((*(struct source_stats *const *)a)->name,
+		      (*(struct source_stats *const *)b)->name);
 }
 
 static void read_replies(struct rw_stats *s, struct source_stats *src);
@@ -375,9 +403,13 @@ rw_stats_refresh(struct rw_stats *s)
 		return;
 	sample_queue(s, rw_now_ms());
 	prune(s, rw_now_ms());
-	for (size_t i = 0; i < s->nsources; i++) {
-		read_counts(s, &s->sources[i]);
-		read_replies(s, &s->sources[i]);
+	/* The next SWEEP_MAX sources from where the last refresh stopped. */
+	for (size_t k = 0; k < s->nsources && k < SWEEP_MAX; k++) {
+		if (s->sweep >= s->nsources)
+			s->sweep = 0;
+		read_counts(s, &s->sources[s->sweep]);
+		read_replies(s, &s->sources[s->sweep]);
+		s->sweep++;
 	}
 }
 
@@ -416,17 +448,24 @@ void
 rw_stats_use(struct rw_stats *s, const struct rw_config *cfg)
 {
 	struct source_stats *next = calloc(cfg->nsources + 1, sizeof(*next));
+	struct source_stats **by_name = calloc(cfg->nsources + 1, sizeof(*by_name));
+	bool *moved = calloc(s->nsources + 1, sizeof(*moved));
 	size_t n = 0;
 
-	if (next == NULL)
+	if (next == NULL || by_name == NULL || moved == NULL) {
+		free(next);
+		free(by_name);
+		free(moved);
 		return;
+	}
 	for (size_t i = 0; i < cfg->nsources; i++) {
+		/* The old entries keep their names until the end: by_name
+		 * still finds them. */
 		struct source_stats *old = find_source(s, cfg->sources[i].name);
 
-		if (old != NULL) {
+		if (old != NULL && !moved[old - s->sources]) {
 			next[n++] = *old;
-			memset(old, 0, sizeof(*old)); /* moved */
-			old->name = strdup("");
+			moved[old - s->sources] = true;
 			continue;
 		}
 		if ((next[n].name = strdup(cfg->sources[i].name)) == NULL)
@@ -437,10 +476,18 @@ rw_stats_use(struct rw_stats *s, const struct rw_config *cfg)
 		n++;
 	}
 	for (size_t i = 0; i < s->nsources; i++)
-		free_source(&s->sources[i]);
+		if (!moved[i])
+			free_source(&s->sources[i]);
+	free(moved);
 	free(s->sources);
+	free(s->by_name);
 	s->sources = next;
 	s->nsources = n;
+	for (size_t i = 0; i < n; i++)
+		by_name[i] = &next[i];
+	qsort(by_name, n, sizeof(*by_name), cmp_by_name);
+	s->by_name = by_name;
+	s->sweep = 0;
 	s->cfg = cfg;
 	rw_stats_refresh(s);
 }
@@ -613,13 +660,13 @@ void
 rw_stats_source_seen(const struct rw_stats *s, const char *source, int64_t *mentions,
 		     int64_t *replies)
 {
+	const struct source_stats *src = find_source(s, source);
+
 	*mentions = *replies = 0;
-	for (size_t i = 0; i < s->nsources; i++) {
-		if (strcmp(s->sources[i].name, source) != 0 || s->sources[i].counters == NULL)
-			continue;
-		*mentions = sum_prefix(s->sources[i].counters, "m:");
-		*replies = sum_prefix(s->sources[i].counters, "r:");
-	}
+	if (src == NULL || src->counters == NULL)
+		return;
+	*mentions = sum_prefix(src->counters, "m:");
+	*replies = sum_prefix(src->counters, "r:");
 }
 
 /* Counter value "what:policy[:suffix]" at src, 0 when absent. */
@@ -796,6 +843,7 @@ rw_stats_free(struct rw_stats *s)
 	for (size_t i = 0; i < s->nsources; i++)
 		free_source(&s->sources[i]);
 	free(s->sources);
+	free(s->by_name);
 	for (size_t i = 0; i < s->nreplies; i++) {
 		free(s->replies[i].policy);
 		free(s->replies[i].recs);

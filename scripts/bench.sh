@@ -15,11 +15,20 @@
 #   budgets       a simulated day of YouTube and X traffic polled with
 #                 poll_every "auto" against the fixed interval that spends the
 #                 same quota: detection latency p50/p90/max, fixed/auto ratios
+#   scale         one daemon polling 10 000 sources of the fake (Mastodon,
+#                 every 60 s, a few mentions each), then 3 daemons sharing
+#                 them: schedule slip p50/p99, CPU, RSS, Redis commands per
+#                 poll, the 3-daemon figures as ratios to the single daemon's
+#                 (scripts/lib/bench-scale.sh; about 10 minutes)
 #
 # "scripts/bench.sh parsers" runs only the page parsers (about 15 s),
-# "scripts/bench.sh budget" only the budgets (under a second).
+# "scripts/bench.sh budget" only the budgets (under a second),
+# "scripts/bench.sh scale" only the scale benchmark, "scripts/bench.sh scale
+# --quick" a small one (1 000 sources every 10 s, about 2 minutes).
 # Environment: BENCH_N (default 100000), BENCH_BIG (default 1000000),
-# BENCH_PARSE_REPS (runs per page parser, median taken; default 3).
+# BENCH_PARSE_REPS (runs per page parser, median taken; default 3),
+# BENCH_SOURCES, BENCH_SCALE_EVERY, BENCH_SCALE_WINDOW (scale: sources,
+# their poll_every and the seconds measured; 10000, 60, 120).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -28,7 +37,7 @@ BIG=${BENCH_BIG:-1000000}
 
 "$root/scripts/install-deps.sh"
 cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$root/build/release" -j "$(nproc)" --target replywatchd rwbench >/dev/null
+cmake --build "$root/build/release" -j "$(nproc)" --target replywatchd rwbench rwfake >/dev/null
 bin=$root/build/release
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
@@ -71,12 +80,21 @@ fi
 
 # shellcheck source=lib/free-port.sh
 . "$root/scripts/lib/free-port.sh"
+# shellcheck source=lib/bench-scale.sh
+. "$root/scripts/lib/bench-scale.sh"
+
+if [ "${1:-}" = scale ]; then
+	trap scale_cleanup EXIT
+	scale_figures "$([ "${2:-}" = --quick ] && echo quick)"
+	exit 0
+fi
 
 work=$(mktemp -d /tmp/replywatch-bench.XXXXXX)
 redis_port=$(free_port)
 http_port=$(free_port)
 daemon_pid=""
 cleanup() {
+	scale_cleanup
 	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
 	redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
 	rm -rf "$work"
@@ -207,3 +225,5 @@ echo
 echo "$parsers"
 echo
 echo "$budgets"
+echo
+scale_figures
