@@ -632,7 +632,7 @@ Test(sentinel, regression_split_brain_old_master_left_before_its_demotion)
 	rwt_ha_signal_node(&ha, 0, SIGSTOP);
 	mw.port = rwt_ha_wait_new_master(&ha, old_port, 20.0);
 	rwt_ha_signal_node(&ha, 0, SIGCONT);
-	cr_assert(rwt_wait_until(status_master_is, &mw, 4.0),
+	cr_assert(rwt_wait_until(status_master_is, &mw, 6.0),
 		  "the daemon stayed on the continued old master %d", old_port);
 	r = redis_status();
 	cr_assert_geq(json_integer_value(json_object_get(r, "master_changes")), 1);
