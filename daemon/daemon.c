@@ -71,6 +71,10 @@ struct rw_daemon {
 	ev_timer retire_timer;
 	ev_timer drain_timer;
 	ev_tstamp drain_deadline;
+	/* Layout upgrades after a connect (upgrade_all): the next source, how
+	 * many are under way, whether the round ended. */
+	size_t upgrade_next, upgrading;
+	bool upgrade_done;
 	bool stopping;
 	bool test_clock; /* --test-clock: every listener serves POST /_test/clock */
 };
@@ -90,29 +94,58 @@ update_status(struct rw_daemon *d)
 	rw_notify_status(line);
 }
 
+/* Layout upgrades in flight at once. All of them at once (one per source)
+ * overflowed the store's in-flight cap with 10 000 sources and kept Redis
+ * busy past the liveness ping, so the connection dropped again and again
+ * (scripts/bench.sh scale). */
+#define UPGRADES_IN_FLIGHT 32
+
+static void upgrade_more(struct rw_daemon *d);
+
 static void
 upgraded(void *arg, int result, const char *detail)
 {
 	struct rw_daemon *d = arg;
 
-	if (result != 0) {
+	d->upgrading--;
+	if (result != 0)
 		log_warnx("mentions not moved to the current Redis layout (tried again on the "
 			  "next connect): %s",
 			  detail ? detail : "error");
-		return;
+	upgrade_more(d);
+}
+
+/* Sends the next upgrades while fewer than UPGRADES_IN_FLIGHT are under way;
+ * once every source is done, reads the deadlines again (moved mentions
+ * bring theirs). A reload meanwhile goes on with the new sources from the
+ * same index: one missed is moved at the next connect. */
+static void
+upgrade_more(struct rw_daemon *d)
+{
+	while (d->upgrading < UPGRADES_IN_FLIGHT && d->upgrade_next < d->cfg->nsources) {
+		const struct rw_source_config *src = &d->cfg->sources[d->upgrade_next++];
+
+		if (rw_tracker_upgrade(d->tracker, src, upgraded, d) == -1) {
+			log_warnx("%s: mentions not moved to the current Redis layout: redis "
+				  "unavailable",
+				  src->name);
+			continue;
+		}
+		d->upgrading++;
 	}
-	rw_deadlines_refresh(d->deadlines);
+	if (d->upgrading == 0 && d->upgrade_next >= d->cfg->nsources && !d->upgrade_done) {
+		d->upgrade_done = true;
+		rw_deadlines_refresh(d->deadlines);
+	}
 }
 
 /* Mentions an older replywatchd wrote move to the current layout. */
 static void
 upgrade_all(struct rw_daemon *d)
 {
-	for (size_t i = 0; i < d->cfg->nsources; i++)
-		if (rw_tracker_upgrade(d->tracker, &d->cfg->sources[i], upgraded, d) == -1)
-			log_warnx("%s: mentions not moved to the current Redis layout: redis "
-				  "unavailable",
-				  d->cfg->sources[i].name);
+	d->upgrade_next = 0;
+	d->upgrade_done = false;
+	upgrade_more(d);
 }
 
 static void

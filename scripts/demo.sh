@@ -14,7 +14,7 @@ redis_port=6390
 http=127.0.0.1:9477
 fake_port=9478
 
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" --demo
 echo "==> building"
 cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$root/build/release" -j "$(nproc 2>/dev/null || echo 2)" --target replywatchd rwfake >/dev/null

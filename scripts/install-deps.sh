@@ -1,15 +1,28 @@
 #!/bin/sh
 # Installs every package replywatch needs to build, test, fuzz and run the
-# demo, and to build and test its Debian package (Debian 12 or newer).
+# demo, and to build and test its Debian package (Debian 12 or newer); with
+# --demo only what building and running the demo needs.
 # Installs only what is missing; uses sudo when not root.
 set -eu
 
-PACKAGES="gcc make cmake pkg-config
+# What building and running needs (the demo: scripts/install-deps.sh --demo)...
+RUN_PACKAGES="gcc make cmake pkg-config
 libev-dev libcurl4-openssl-dev libjansson-dev libhiredis-dev libmicrohttpd-dev
 libssl-dev libsystemd-dev libicu-dev libxml2-dev libcriterion-dev
-redis-server redis-tools tzdata curl ca-certificates systemd prometheus
-prometheus-alertmanager jq clang libclang-rt-dev clang-format chromium
-pandoc man-db dpkg-dev debhelper lintian mmdebstrap"
+redis-server redis-tools tzdata curl ca-certificates systemd jq"
+# ...and what the tests add: Prometheus tools, the fuzz build, the headless
+# browser of the dashboard test, the man pages and the Debian package test.
+TEST_PACKAGES="prometheus prometheus-alertmanager clang libclang-rt-dev clang-format
+chromium pandoc man-db dpkg-dev debhelper lintian mmdebstrap"
+
+case "${1:-}" in
+--demo) PACKAGES="$RUN_PACKAGES" ;;
+"") PACKAGES="$RUN_PACKAGES $TEST_PACKAGES" ;;
+*)
+	echo "usage: scripts/install-deps.sh [--demo]" >&2
+	exit 2
+	;;
+esac
 
 missing=""
 for p in $PACKAGES; do

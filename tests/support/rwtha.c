@@ -2,6 +2,7 @@
  * rwtha.c: master, replicas and sentinels on loopback (see rwtha.h).
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ rwt_ha_connect(int port)
 	return c;
 }
 
+/* Starts node i, as a replica of 127.0.0.1:master_port unless it is 0. */
 static void
 node_spawn(struct rwt_ha *h, size_t i, int master_port)
 {
@@ -42,7 +44,8 @@ node_spawn(struct rwt_ha *h, size_t i, int master_port)
 	snprintf(dir, sizeof(dir), "%s/node%zu", h->dir, i);
 	snprintf(log, sizeof(log), "%s/node%zu.log", h->dir, i);
 	snprintf(master, sizeof(master), "%d", master_port);
-	cr_assert(mkdir(dir, 0700) == 0);
+	/* A restarted node keeps its directory (its data is not persisted). */
+	cr_assert(mkdir(dir, 0700) == 0 || errno == EEXIST);
 	argv[n++] = "/usr/bin/redis-server";
 	argv[n++] = "--port";
 	argv[n++] = port;
@@ -61,7 +64,7 @@ node_spawn(struct rwt_ha *h, size_t i, int master_port)
 	argv[n++] = "yes";
 	argv[n++] = "--repl-diskless-sync-delay";
 	argv[n++] = "0";
-	if (i > 0) {
+	if (master_port > 0) {
 		argv[n++] = "--replicaof";
 		argv[n++] = "127.0.0.1";
 		argv[n++] = master;
@@ -167,7 +170,7 @@ rwt_ha_start(struct rwt_ha *h, size_t nreplicas)
 	for (size_t i = 0; i < RWT_HA_SENTINELS; i++)
 		h->sentinels[i].port = rwt_free_port();
 	for (size_t i = 0; i < h->nnodes; i++)
-		node_spawn(h, i, h->nodes[0].port);
+		node_spawn(h, i, i > 0 ? h->nodes[0].port : 0);
 	cr_assert(rwt_wait_until(replication_up, h, 15.0), "replicas did not sync (see %s)",
 		  h->dir);
 	for (size_t i = 0; i < RWT_HA_SENTINELS; i++)
@@ -288,4 +291,52 @@ rwt_ha_redis_members(const struct rwt_ha *h, const char *first_extra)
 			   first_extra ? "\", " : "", h->sentinels[0].port, h->sentinels[1].port,
 			   h->sentinels[2].port) > 0);
 	return s;
+}
+
+void
+rwt_ha_restart_node(struct rwt_ha *h, size_t i, int master_port)
+{
+	cr_assert(i < h->nnodes && h->nodes[i].pid == 0, "node %zu is still running", i);
+	node_spawn(h, i, master_port);
+}
+
+struct node_link {
+	const struct rwt_ha *h;
+	size_t i;
+};
+
+static bool
+node_link_up(void *arg)
+{
+	struct node_link *nl = arg;
+	redisReply *r = ask(nl->h->nodes[nl->i].port, "INFO replication");
+	bool up = r != NULL && r->type == REDIS_REPLY_STRING &&
+		  strstr(r->str, "master_link_status:up") != NULL;
+
+	if (r)
+		freeReplyObject(r);
+	return up;
+}
+
+void
+rwt_ha_wait_replica(const struct rwt_ha *h, size_t i, double timeout_s)
+{
+	struct node_link nl = {h, i};
+
+	cr_assert(rwt_wait_until(node_link_up, &nl, timeout_s),
+		  "node %zu did not sync as a replica within %.0f s (see %s)", i, timeout_s,
+		  h->dir);
+}
+
+bool
+rwt_ha_is_replica(const struct rwt_ha *h, size_t i)
+{
+	redisReply *r = h->nodes[i].pid > 0 ? ask(h->nodes[i].port, "ROLE") : NULL;
+	bool replica = r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+		       r->element[0]->type == REDIS_REPLY_STRING &&
+		       strcmp(r->element[0]->str, "slave") == 0;
+
+	if (r)
+		freeReplyObject(r);
+	return replica;
 }

@@ -46,6 +46,14 @@ void rwt_ha_signal_node(struct rwt_ha *h, size_t i, int sig);
 /* Waits up to timeout_s until the sentinels name a master other than
  * old_port and that node answers ROLE master; returns its port. */
 int rwt_ha_wait_new_master(const struct rwt_ha *h, int old_port, double timeout_s);
+/* Starts node i again (after SIGKILL) as a replica of 127.0.0.1:master_port
+ * (0: as a master, until Sentinel turns it). It comes back empty: nothing
+ * is persisted. */
+void rwt_ha_restart_node(struct rwt_ha *h, size_t i, int master_port);
+/* Waits up to timeout_s until node i reports master_link_status:up. */
+void rwt_ha_wait_replica(const struct rwt_ha *h, size_t i, double timeout_s);
+/* True when node i answers ROLE slave (a demoted master has been turned). */
+bool rwt_ha_is_replica(const struct rwt_ha *h, size_t i);
 /* The "\"sentinels\": [...], \"master_name\": ..." members of a redis
  * section, listing first_extra (an "IP:PORT" string, or NULL) before the real
  * sentinels. Caller frees. */
