@@ -17,11 +17,13 @@ scale_pids=()
 scale_dir=""
 
 scale_cleanup() {
-	[ ${#scale_pids[@]} -gt 0 ] && scale_stop "${scale_pids[@]}"
+	# Runs again from the EXIT trap after a normal end: nothing may fail.
+	if [ ${#scale_pids[@]} -gt 0 ]; then scale_stop "${scale_pids[@]}"; fi
 	scale_pids=()
-	[ -n "${scale_redis_port:-}" ] &&
-		redis-cli -p "$scale_redis_port" shutdown nosave >/dev/null 2>&1
-	[ -n "$scale_dir" ] && rm -rf "$scale_dir"
+	if [ -n "${scale_redis_port:-}" ]; then
+		redis-cli -p "$scale_redis_port" shutdown nosave >/dev/null 2>&1 || true
+	fi
+	if [ -n "$scale_dir" ]; then rm -rf "$scale_dir"; fi
 	scale_dir=""
 }
 
@@ -76,7 +78,7 @@ scale_cmds() {
 scale_metrics() {
 	local port
 	for port in "$@"; do
-		curl -fsS --max-time 60 "http://127.0.0.1:$port/metrics" || echo "# scrape failed"
+		curl -fsS --max-time 60 "http://127.0.0.1:$port/metrics" 2>/dev/null || echo "# scrape failed"
 	done | awk '
 		/^replywatch_source_polls_total\{/ { polls += $NF; if ($1 ~ /result="ok"/) ok += $NF }
 		/^replywatch_poll_delay_seconds_bucket\{/ {
