@@ -16,11 +16,11 @@
 #include "replywatch/config.h"
 #include "replywatch/store.h"
 #include "rwtest.h"
+#include "rwtloop.h"
 #include "rwtparse.h"
 
 static struct rwt_redis redis;
 static struct ev_loop *loop;
-static ev_timer tick;
 
 struct changes {
 	int gains, losses;
@@ -28,28 +28,16 @@ struct changes {
 };
 
 static void
-on_tick(struct ev_loop *l, ev_timer *w, int revents)
-{
-	(void)l;
-	(void)w;
-	(void)revents;
-}
-
-static void
 setup(void)
 {
-	loop = ev_loop_new(EVFLAG_AUTO);
-	cr_assert_not_null(loop);
-	ev_timer_init(&tick, on_tick, 0.01, 0.01);
-	ev_timer_start(loop, &tick);
+	loop = rwt_loop_new();
 }
 
 static void
 teardown(void)
 {
 	rwt_redis_destroy(&redis);
-	ev_timer_stop(loop, &tick);
-	ev_loop_destroy(loop);
+	rwt_loop_free(loop);
 }
 
 TestSuite(cluster_api, .init = setup, .fini = teardown, .timeout = 60);
@@ -57,11 +45,7 @@ TestSuite(cluster_api, .init = setup, .fini = teardown, .timeout = 60);
 static bool
 run_until(const int *counter, int want, double timeout_s)
 {
-	double end = ev_time() + timeout_s;
-
-	while (*counter < want && ev_time() < end)
-		ev_run(loop, EVRUN_ONCE);
-	return *counter >= want;
+	return rwt_loop_until_count(loop, counter, want, timeout_s);
 }
 
 static void

@@ -16,6 +16,7 @@
 #include "replywatch/httpc.h"
 #include "replywatch/log.h"
 #include "rwtest.h"
+#include "rwtloop.h"
 
 #define SLOW_AFTER 3.0 /* seconds the /slow handler waits before answering */
 #define MAX_SLOW 16
@@ -24,7 +25,6 @@
 static struct ev_loop *loop;
 static struct rw_http_server *srv;
 static struct rw_httpc *client;
-static ev_timer tick;
 static char base[64];
 
 /* A /slow request waiting for its answer. */
@@ -165,15 +165,6 @@ h_ae(struct rw_http_request *req, void *arg)
 }
 
 static void
-on_tick(struct ev_loop *l, ev_timer *w, int revents)
-{
-	/* Only wakes ev_run(EVRUN_ONCE) so the test's deadline is checked. */
-	(void)l;
-	(void)w;
-	(void)revents;
-}
-
-static void
 setup(void)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = 0};
@@ -185,8 +176,7 @@ setup(void)
 	log_set_level(RW_LOG_DEBUG); /* exercises the redacted request labels */
 	cr_assert_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	loop = ev_loop_new(EVFLAG_AUTO);
-	cr_assert_not_null(loop);
+	loop = rwt_loop_new();
 	srv = rw_http_server_new(loop, &opt, err, sizeof(err));
 	cr_assert_not_null(srv, "server: %s", err);
 	cr_assert_eq(rw_http_route(srv, "GET", "/hello", RW_HTTP_PUBLIC, h_hello, NULL), 0);
@@ -198,8 +188,6 @@ setup(void)
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", rw_http_server_port(srv));
 	client = rw_httpc_new(loop, "replywatch-test/1");
 	cr_assert_not_null(client);
-	ev_timer_init(&tick, on_tick, 0.05, 0.05);
-	ev_timer_start(loop, &tick);
 }
 
 static void
@@ -213,8 +201,7 @@ teardown(void)
 	}
 	rw_http_server_free(srv); /* answers parked /slow requests 503 */
 	srv = NULL;
-	ev_timer_stop(loop, &tick);
-	ev_loop_destroy(loop);
+	rwt_loop_free(loop);
 	loop = NULL;
 	curl_global_cleanup();
 }

@@ -15,10 +15,10 @@
 #include "replywatch/secret.h"
 #include "replywatch/store.h"
 #include "rwtest.h"
+#include "rwtloop.h"
 
 static struct rwt_redis redis;
 static struct ev_loop *loop;
-static ev_timer tick;
 
 struct replies {
 	int ok;     /* replies of the expected shape */
@@ -32,29 +32,16 @@ struct state_log {
 };
 
 static void
-on_tick(struct ev_loop *l, ev_timer *w, int revents)
-{
-	(void)l;
-	(void)w;
-	(void)revents;
-}
-
-static void
 setup(void)
 {
-	loop = ev_loop_new(EVFLAG_AUTO);
-	cr_assert_not_null(loop);
-	/* Wakes the loop so run_until can check its condition. */
-	ev_timer_init(&tick, on_tick, 0.01, 0.01);
-	ev_timer_start(loop, &tick);
+	loop = rwt_loop_new();
 }
 
 static void
 teardown(void)
 {
 	rwt_redis_destroy(&redis);
-	ev_timer_stop(loop, &tick);
-	ev_loop_destroy(loop);
+	rwt_loop_free(loop);
 }
 
 TestSuite(store, .init = setup, .fini = teardown, .timeout = 60);
@@ -63,11 +50,7 @@ TestSuite(store, .init = setup, .fini = teardown, .timeout = 60);
 static bool
 run_until_count(const int *counter, int want, double timeout_s)
 {
-	double end = ev_time() + timeout_s;
-
-	while (*counter < want && ev_time() < end)
-		ev_run(loop, EVRUN_ONCE);
-	return *counter >= want;
+	return rwt_loop_until_count(loop, counter, want, timeout_s);
 }
 
 static bool
