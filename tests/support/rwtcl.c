@@ -399,6 +399,8 @@ kill_master(struct rwt_cl *cl)
 	rwt_ha_restart_node(&cl->ha, i, port);
 	rwt_ha_wait_replica(&cl->ha, i, 30.0);
 	node_settings(cl, i);
+	/* The next fault needs a replica the sentinels can promote. */
+	rwt_ha_wait_sentinels_see_replicas(&cl->ha, cl->ha.nnodes - 1, 30.0);
 }
 
 static void
@@ -423,6 +425,7 @@ stop_master(struct rwt_cl *cl)
 		note(cl, true, "split brain: the old master :%d was not demoted within 20 s", old);
 	else
 		rwt_ha_wait_replica(&cl->ha, i, 30.0);
+	rwt_ha_wait_sentinels_see_replicas(&cl->ha, 1, 30.0);
 }
 
 static void

@@ -340,3 +340,60 @@ rwt_ha_is_replica(const struct rwt_ha *h, size_t i)
 		freeReplyObject(r);
 	return replica;
 }
+
+/* The value of field in one SENTINEL replicas entry (a flat key/value
+ * array), or NULL. */
+static const char *
+entry_field(const redisReply *e, const char *field)
+{
+	for (size_t k = 0; e->type == REDIS_REPLY_ARRAY && k + 1 < e->elements; k += 2)
+		if (e->element[k]->type == REDIS_REPLY_STRING &&
+		    strcmp(e->element[k]->str, field) == 0 &&
+		    e->element[k + 1]->type == REDIS_REPLY_STRING)
+			return e->element[k + 1]->str;
+	return NULL;
+}
+
+struct sentinels_see {
+	const struct rwt_ha *h;
+	size_t want;
+};
+
+/* True when every sentinel lists at least want replicas flagged plain
+ * "slave" with their link to the master "ok": only such a replica can be
+ * promoted, so the next failover can happen. */
+static bool
+sentinels_see_replicas(void *arg)
+{
+	const struct sentinels_see *ss = arg;
+
+	for (size_t s = 0; s < RWT_HA_SENTINELS; s++) {
+		redisReply *r =
+			ask(ss->h->sentinels[s].port, "SENTINEL replicas " RWT_HA_MASTER_NAME);
+		size_t good = 0;
+
+		for (size_t i = 0; r != NULL && r->type == REDIS_REPLY_ARRAY && i < r->elements;
+		     i++) {
+			const char *flags = entry_field(r->element[i], "flags");
+			const char *link = entry_field(r->element[i], "master-link-status");
+
+			if (flags && strcmp(flags, "slave") == 0 && link && strcmp(link, "ok") == 0)
+				good++;
+		}
+		if (r)
+			freeReplyObject(r);
+		if (good < ss->want)
+			return false;
+	}
+	return true;
+}
+
+void
+rwt_ha_wait_sentinels_see_replicas(const struct rwt_ha *h, size_t want, double timeout_s)
+{
+	struct sentinels_see ss = {h, want};
+
+	cr_assert(rwt_wait_until(sentinels_see_replicas, &ss, timeout_s),
+		  "the sentinels do not list %zu good replicas within %.0f s (see %s)", want,
+		  timeout_s, h->dir);
+}

@@ -52,6 +52,11 @@ int rwt_ha_wait_new_master(const struct rwt_ha *h, int old_port, double timeout_
 void rwt_ha_restart_node(struct rwt_ha *h, size_t i, int master_port);
 /* Waits up to timeout_s until node i reports master_link_status:up. */
 void rwt_ha_wait_replica(const struct rwt_ha *h, size_t i, double timeout_s);
+/* Waits up to timeout_s until every sentinel lists at least want replicas
+ * that it could promote (flags "slave", link "ok"). A fault right after a
+ * failover, before the sentinels have seen the replicas again, finds no
+ * good replica and no failover (Sentinel then waits 2 x failover-timeout). */
+void rwt_ha_wait_sentinels_see_replicas(const struct rwt_ha *h, size_t want, double timeout_s);
 /* True when node i answers ROLE slave (a demoted master has been turned). */
 bool rwt_ha_is_replica(const struct rwt_ha *h, size_t i);
 /* The "\"sentinels\": [...], \"master_name\": ..." members of a redis
